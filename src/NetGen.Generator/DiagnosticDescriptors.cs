@@ -1,0 +1,103 @@
+using System;
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generator;
+
+/// <summary>Every diagnostic NetGen reports. Ids are stable; keep AnalyzerReleases.Unshipped.md in step.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "NetGen";
+
+    /// <summary>Largest parameter count a network may declare: 2^28 floats, 1 GiB of parameters and another of gradients.</summary>
+    public const long MaxParameterCount = 1L << 28;
+
+    public static readonly DiagnosticDescriptor NotPartial = Create(
+        "NG0001", "Network type must be partial",
+        "The network class '{0}' must be declared 'partial' so that NetGen can add the generated members",
+        "Add the 'partial' modifier to the class declaration.");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Create(
+        "NG0002", "Containing type must be partial",
+        "The network class '{0}' is nested in '{1}', which must also be declared 'partial'",
+        "Add the 'partial' modifier to every enclosing type.");
+
+    public static readonly DiagnosticDescriptor UnsupportedType = Create(
+        "NG0003", "Unsupported network type",
+        "The network class '{0}' is {1}; NetGen networks must be non-generic, non-static classes outside generic types",
+        "Declare the network as a non-generic, non-static partial class.");
+
+    public static readonly DiagnosticDescriptor NoInputLayer = Create(
+        "NG0004", "Network has no input layer",
+        "The network class '{0}' declares no [Dense] layer, so its input width is unknown; the first layer must be [Dense(inputs, outputs, activation)]",
+        "Start the network with a [Dense] layer that states the input width.");
+
+    public static readonly DiagnosticDescriptor WidthMismatch = Create(
+        "NG0005", "Layer widths do not chain",
+        "Layer {0} ({1}) expects {2} inputs, but layer {3} ({4}) produces {5} outputs",
+        "Each layer's input width must equal the previous layer's output width.");
+
+    public static readonly DiagnosticDescriptor NonPositiveWidth = Create(
+        "NG0006", "Layer width must be positive",
+        "Layer {0} ({1}) declares {2} = {3}; widths must be at least 1",
+        "Give every layer a positive input and output width.");
+
+    public static readonly DiagnosticDescriptor LayerAfterSoftmax = Create(
+        "NG0007", "Softmax must be the last layer",
+        "Layer {0} ({1}) comes after the softmax output layer {2}; softmax must be the last layer and appear once",
+        "Move the [Softmax] attribute to the end, or remove the extra one.");
+
+    public static readonly DiagnosticDescriptor UndefinedActivation = Create(
+        "NG0008", "Undefined activation",
+        "Layer {0} ({1}) uses activation value {2}, which is not a member of NetGen.Activation",
+        "Use Identity, Sigmoid, Tanh, ReLU or LeakyReLU.");
+
+    public static readonly DiagnosticDescriptor LossDoesNotFitOutput = Create(
+        "NG0009", "Loss does not fit the output layer",
+        "The loss {0} does not fit the output layer {1}: {2}",
+        "Cross-entropy needs a softmax output (or one sigmoid output); binary cross-entropy needs sigmoid outputs.");
+
+    public static readonly DiagnosticDescriptor NetworkTooLarge = Create(
+        "NG0010", "Network too large",
+        "The network class '{0}' has {1} parameters, more than the {2} NetGen allows (2^28, 1 GiB of float parameters)",
+        "Reduce the layer widths.");
+
+    public static readonly DiagnosticDescriptor InvalidNegativeSlope = Create(
+        "NG0011", "Invalid leaky ReLU slope",
+        "Layer {0} ({1}) has NegativeSlope = {2}; it must be a finite number in [0, 1)",
+        "Use a slope such as 0.01.");
+
+    public static readonly DiagnosticDescriptor LayersInSeveralDeclarations = Create(
+        "NG0012", "Layers declared on several partial declarations",
+        "The network class '{0}' declares layer attributes on more than one partial declaration, so their order is undefined",
+        "Put all [Dense] and [Softmax] attributes on one declaration.");
+
+    public static readonly DiagnosticDescriptor MemberCollision = Create(
+        "NG0013", "Member collides with a generated member",
+        "The network class '{0}' declares a member named '{1}', which NetGen generates",
+        "Rename or remove the member.");
+
+    public static readonly DiagnosticDescriptor InvalidLossValue = Create(
+        "NG0014", "Undefined loss",
+        "The [Loss] attribute on '{0}' uses value {1}, which is not a member of NetGen.LossFunction",
+        "Use MeanSquaredError, BinaryCrossEntropy or CrossEntropy.");
+
+    private static readonly DiagnosticDescriptor[] All =
+    {
+        NotPartial, ContainingTypeNotPartial, UnsupportedType, NoInputLayer, WidthMismatch, NonPositiveWidth,
+        LayerAfterSoftmax, UndefinedActivation, LossDoesNotFitOutput, NetworkTooLarge, InvalidNegativeSlope,
+        LayersInSeveralDeclarations, MemberCollision, InvalidLossValue,
+    };
+
+    public static DiagnosticDescriptor ById(string id)
+    {
+        foreach (DiagnosticDescriptor descriptor in All)
+        {
+            if (descriptor.Id == id) return descriptor;
+        }
+        throw new ArgumentException("Unknown diagnostic id " + id, nameof(id));
+    }
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string help)
+        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: help);
+}

@@ -1,0 +1,57 @@
+namespace NetGen.Generator.Emitting;
+
+/// <summary>
+/// One vector instruction set the kernels are emitted for. <see cref="Vector512"/> has a width known at
+/// generation time, so its loop bounds and tails are literal and absent tails are not emitted at all;
+/// <see cref="Portable"/> uses <c>Vector&lt;float&gt;</c>, whose width the JIT folds into a constant.
+/// </summary>
+internal sealed class SimdFlavor
+{
+    public static readonly SimdFlavor Vector512 = new("V512", "Vector512<float>", "Vector512", 16);
+    public static readonly SimdFlavor Portable = new("Vec", "Vector<float>", "Vector", null);
+
+    private SimdFlavor(string suffix, string type, string ops, int? width)
+    {
+        Suffix = suffix;
+        Type = type;
+        Ops = ops;
+        Width = width;
+    }
+
+    /// <summary>Appended to kernel names (<c>ForwardLayer0V512</c>).</summary>
+    public string Suffix { get; }
+
+    /// <summary>The vector type.</summary>
+    public string Type { get; }
+
+    /// <summary>The static class with the vector operations.</summary>
+    public string Ops { get; }
+
+    /// <summary>Lanes per vector when known at generation time.</summary>
+    public int? Width { get; }
+
+    public string WidthText => Width is int w ? Literal.Int(w) : Type + ".Count";
+
+    /// <summary>The offset of the <paramref name="index"/>-th vector of a chunk.</summary>
+    public string Offset(int index) => index == 0 ? "0" : Width is int w ? Literal.Int(index * w) : index + " * " + WidthText;
+
+    /// <summary><paramref name="n"/> rounded down to a multiple of <paramref name="vectors"/> vectors.</summary>
+    public string RoundDown(int n, int vectors = 1)
+    {
+        if (Width is int w) return Literal.Int(n - n % (w * vectors));
+        string step = vectors == 1 ? WidthText : "(" + vectors + " * " + WidthText + ")";
+        return "(" + n + " - " + n + " % " + step + ")";
+    }
+
+    /// <summary>Whether a loop over whole chunks of <paramref name="vectors"/> vectors can run at all for <paramref name="n"/> elements.</summary>
+    public bool MayHaveChunks(int n, int vectors = 1) => Width is not int w || n >= w * vectors;
+
+    /// <summary>Whether elements remain after whole chunks of <paramref name="vectors"/> vectors (always assumed for a JIT-time width).</summary>
+    public bool MayHaveRemainder(int n, int vectors = 1) => Width is not int w || n % (w * vectors) != 0;
+
+    public string Step(int vectors) => vectors == 1 ? WidthText : Width is int w ? Literal.Int(w * vectors) : vectors + " * " + WidthText;
+
+    public string Load(string reference, string offset) => Ops + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+
+    public string Broadcast(string scalar) => Width is null ? "new " + Type + "(" + scalar + ")" : Ops + ".Create(" + scalar + ")";
+}

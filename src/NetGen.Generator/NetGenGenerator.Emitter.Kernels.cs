@@ -1,0 +1,408 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Emitting;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator;
+
+public sealed partial class NetGenGenerator
+{
+    internal static partial class Emitter
+    {
+        /// <summary>Rows of the batch (or of the weight matrix) held in registers by one micro-kernel block.</summary>
+        private const int BlockRows = 4;
+
+        /// <summary>Vectors along a row held in registers by one outer-product block: 4 × 4 accumulators plus 8 operands fit in 32 zmm registers.</summary>
+        private const int BlockVectors = 4;
+
+        private static string Ref(string array) => "ref MemoryMarshal.GetArrayDataReference(" + array + ")";
+
+        private static string At(string reference, string offset) => "ref Unsafe.Add(ref " + reference + ", " + offset + ")";
+
+        private static void EmitKernels(CodeWriter w, NetworkSpec net)
+        {
+            int last = net.Layers.Count - 1;
+
+            w.Line("/// <summary>Forward pass of <paramref name=\"rows\"/> samples at <paramref name=\"x\"/>; leaves every layer's activations in the workspace.</summary>");
+            using (w.Block("private void ForwardRows(ref float x, int rows)"))
+            {
+                w.Line("Workspace ws = _workspace;");
+                w.Line("ref float p = " + Ref("_parameters") + ";");
+                bool first = true;
+                foreach (SimdFlavor flavor in Flavors)
+                {
+                    using (w.Block(first ? "if (Vector512.IsHardwareAccelerated)" : "else"))
+                    {
+                        for (int l = 0; l <= last; l++)
+                        {
+                            LayerSpec layer = net.Layers[l];
+                            string input = l == 0 ? "ref x" : Ref("ws.A" + (l - 1));
+                            string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
+                            w.Line($"Kernels.ForwardLayer{l}{flavor.Suffix}({input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, rows);");
+                        }
+                    }
+                    first = false;
+                }
+                EmitOutputActivation(w, net);
+            }
+            w.Line();
+
+            w.Line("/// <summary>Backward pass over the rows of the last <see cref=\"ForwardRows\"/>, from the output deltas in the workspace; writes or adds to the gradients.</summary>");
+            using (w.Block("private void BackwardRows(ref float x, int rows, bool accumulate)"))
+            {
+                w.Line("Workspace ws = _workspace;");
+                w.Line("ref float p = " + Ref("_parameters") + ";");
+                w.Line("ref float g = " + Ref("_gradients") + ";");
+                bool first = true;
+                foreach (SimdFlavor flavor in Flavors)
+                {
+                    using (w.Block(first ? "if (Vector512.IsHardwareAccelerated)" : "else"))
+                    {
+                        for (int l = last; l >= 0; l--)
+                        {
+                            LayerSpec layer = net.Layers[l];
+                            string input = l == 0 ? "ref x" : Ref("ws.A" + (l - 1));
+                            w.Line($"Kernels.BackwardWeights{l}{flavor.Suffix}({Ref("ws.D" + l)}, {input}, {At("g", Literal.Int(layer.WeightOffset))}, {At("g", Literal.Int(layer.BiasOffset))}, rows, accumulate);");
+                            if (l > 0)
+                                w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, {Ref("ws.D" + (l - 1))}, rows);");
+                        }
+                    }
+                    first = false;
+                }
+            }
+            w.Line();
+
+            w.Line("/// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>");
+            using (w.Block("private static class Kernels"))
+            {
+                for (int l = 0; l <= last; l++)
+                {
+                    LayerSpec layer = net.Layers[l];
+                    ActivationKind previous = l == 0 ? ActivationKind.Identity : net.Layers[l - 1].EpilogueActivation;
+                    foreach (SimdFlavor flavor in Flavors)
+                    {
+                        EmitForwardLayer(w, l, layer, l == last ? ActivationKind.Identity : layer.EpilogueActivation, flavor);
+                        EmitBackwardWeights(w, l, layer, flavor);
+                        if (l > 0) EmitBackwardInput(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, flavor);
+                    }
+                }
+            }
+        }
+
+        private static void EmitOutputActivation(CodeWriter w, NetworkSpec net)
+        {
+            int last = net.Layers.Count - 1;
+            LayerSpec output = net.Output;
+            if (output.Kind == LayerKind.Softmax)
+            {
+                w.Line("// Softmax per sample; log Σ exp z is kept for the loss.");
+                using (w.Block("for (int r = 0; r < rows; r++)"))
+                {
+                    w.Line($"ws.LogSumExp[r] = global::NetGen.Kernels.LossMath.Softmax(ws.Z{last}.AsSpan(r * OutputSize, OutputSize), ws.A{last}.AsSpan(r * OutputSize, OutputSize));");
+                }
+            }
+            else if (output.Activation == ActivationKind.Identity)
+            {
+                w.Line($"ws.Z{last}.AsSpan(0, rows * OutputSize).CopyTo(ws.A{last});");
+            }
+            else
+            {
+                w.Line("// Output activation; the pre-activations stay in Z for a stable loss.");
+                using (w.Block("for (int j = 0; j < rows * OutputSize; j++)"))
+                {
+                    w.Line($"ws.A{last}[j] = {ScalarActivation(output.Activation, $"ws.Z{last}[j]", output.NegativeSlope)};");
+                }
+            }
+        }
+
+        // ---------------------------------------------------------------- activations
+
+        private static string ScalarActivation(ActivationKind activation, string value, float slope) => activation switch
+        {
+            ActivationKind.Identity => value,
+            ActivationKind.LeakyReLU => $"global::NetGen.Kernels.ActivationMath.LeakyReLU({value}, {Literal.Float(slope)})",
+            _ => $"global::NetGen.Kernels.ActivationMath.{activation}({value})",
+        };
+
+        private static string Derivative(ActivationKind activation, string output, float slope) => activation switch
+        {
+            ActivationKind.LeakyReLU => $"global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative({output}, {Literal.Float(slope)})",
+            _ => $"global::NetGen.Kernels.ActivationMath.{activation}Derivative({output})",
+        };
+
+        // ---------------------------------------------------------------- forward: y = f(x·Wᵀ + b)
+
+        /// <summary>
+        /// Forward of one dense layer: <c>y[r, o] = f(Σ_k x[r, k]·W[o, k] + b[o])</c>. Both operands run along k,
+        /// so the micro-kernel keeps a 4 × 4 block of dot products in vector accumulators and reduces them once;
+        /// bias is added as the block is stored and the activation runs on each 4-row panel while it is in cache.
+        /// </summary>
+        private static void EmitForwardLayer(CodeWriter w, int l, LayerSpec layer, ActivationKind activation, SimdFlavor f)
+        {
+            int inputs = layer.Inputs, outputs = layer.Outputs;
+            int fullOutputs = outputs - outputs % BlockRows;
+            w.Line($"/// <summary>Layer {l} forward, {f.Type}: y[rows, {outputs}] = {activation}(x[rows, {inputs}] · W[{outputs}, {inputs}]ᵀ + b[{outputs}]).</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"public static void ForwardLayer{l}{f.Suffix}(ref float x, ref float w, ref float b, ref float y, int rows)"))
+            {
+                w.Line("int r = 0;");
+                foreach (int mr in new[] { BlockRows, 1 })
+                {
+                    using (w.Block(mr == BlockRows ? $"for (; r + {BlockRows} <= rows; r += {BlockRows})" : "for (; r < rows; r++)"))
+                    {
+                        for (int i = 0; i < mr; i++)
+                        {
+                            w.Line($"ref float x{i} = ref Unsafe.Add(ref x, (nint)(r + {i}) * {inputs});");
+                            w.Line($"ref float y{i} = ref Unsafe.Add(ref y, (nint)(r + {i}) * {outputs});");
+                        }
+                        if (fullOutputs > 0)
+                        {
+                            using (w.Block($"for (int o = 0; o < {fullOutputs}; o += {BlockRows})"))
+                                EmitDotBlock(w, f, inputs, mr, BlockRows);
+                        }
+                        if (fullOutputs < outputs)
+                        {
+                            using (w.Block($"for (int o = {fullOutputs}; o < {outputs}; o++)"))
+                                EmitDotBlock(w, f, inputs, mr, 1);
+                        }
+                        if (activation != ActivationKind.Identity)
+                        {
+                            for (int i = 0; i < mr; i++) w.Line($"Activate{l}{f.Suffix}(ref y{i});");
+                        }
+                    }
+                }
+            }
+            w.Line();
+
+            if (activation == ActivationKind.Identity) return;
+            w.Line($"/// <summary>Layer {l} activation over one row of {outputs}, in place.</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (w.Block($"private static void Activate{l}{f.Suffix}(ref float y)"))
+            {
+                string vectorCall = activation == ActivationKind.LeakyReLU
+                    ? $"global::NetGen.Kernels.ActivationMath.LeakyReLU(v, {Literal.Float(layer.NegativeSlope)})"
+                    : $"global::NetGen.Kernels.ActivationMath.{activation}(v)";
+                if (f.MayHaveChunks(outputs))
+                {
+                    using (w.Block($"for (int j = 0; j < {f.RoundDown(outputs)}; j += {f.WidthText})"))
+                    {
+                        w.Line($"{f.Type} v = {f.Load("y", "j")};");
+                        w.Line($"{vectorCall}.StoreUnsafe(ref y, (nuint)j);");
+                    }
+                }
+                if (f.MayHaveRemainder(outputs))
+                {
+                    using (w.Block($"for (int j = {f.RoundDown(outputs)}; j < {outputs}; j++)"))
+                        w.Line($"Unsafe.Add(ref y, j) = {ScalarActivation(activation, "Unsafe.Add(ref y, j)", layer.NegativeSlope)};");
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>An <paramref name="mr"/> × <paramref name="nr"/> block of dot products over <paramref name="k"/> (rows x0.., weight rows from o).</summary>
+        private static void EmitDotBlock(CodeWriter w, SimdFlavor f, int k, int mr, int nr)
+        {
+            var pairs = (from i in Enumerable.Range(0, mr) from j in Enumerable.Range(0, nr) select (i, j)).ToList();
+            for (int j = 0; j < nr; j++) w.Line($"ref float w{j} = ref Unsafe.Add(ref w, (nint)(o + {j}) * {k});");
+            if (f.MayHaveChunks(k))
+            {
+                w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.i}{p.j} = {f.Type}.Zero;")));
+                using (w.Block($"for (int k = 0; k < {f.RoundDown(k)}; k += {f.WidthText})"))
+                {
+                    for (int i = 0; i < mr; i++) w.Line($"{f.Type} xv{i} = {f.Load("x" + i, "k")};");
+                    for (int j = 0; j < nr; j++) w.Line($"{f.Type} wv{j} = {f.Load("w" + j, "k")};");
+                    foreach (var (i, j) in pairs) w.Line($"c{i}{j} = {f.Ops}.FusedMultiplyAdd(xv{i}, wv{j}, c{i}{j});");
+                }
+                w.Line(string.Join(" ", pairs.Select(p => $"float s{p.i}{p.j} = {f.Ops}.Sum(c{p.i}{p.j});")));
+            }
+            else
+            {
+                w.Line(string.Join(" ", pairs.Select(p => $"float s{p.i}{p.j} = 0f;")));
+            }
+            if (f.MayHaveRemainder(k))
+            {
+                using (w.Block($"for (int k = {f.RoundDown(k)}; k < {k}; k++)"))
+                {
+                    for (int j = 0; j < nr; j++) w.Line($"float ws{j} = Unsafe.Add(ref w{j}, k);");
+                    foreach (var (i, j) in pairs) w.Line($"s{i}{j} = MathF.FusedMultiplyAdd(Unsafe.Add(ref x{i}, k), ws{j}, s{i}{j});");
+                }
+            }
+            foreach (var (i, j) in pairs) w.Line($"Unsafe.Add(ref y{i}, o + {j}) = s{i}{j} + Unsafe.Add(ref b, o + {j});");
+        }
+
+        // ---------------------------------------------------------------- backward: dW = δᵀ·x, db = Σ δ
+
+        /// <summary>
+        /// Weight and bias gradients of one layer: <c>dW[o, i] = Σ_r δ[r, o]·x[r, i]</c>, <c>db[o] = Σ_r δ[r, o]</c>.
+        /// Outer-product form: a block of 4 weight rows × 4 vectors of inputs accumulates over the batch,
+        /// broadcasting δ and loading x; the 4-vector column panel of x stays in L1 while all weight rows sweep it.
+        /// </summary>
+        private static void EmitBackwardWeights(CodeWriter w, int l, LayerSpec layer, SimdFlavor f)
+        {
+            int inputs = layer.Inputs, outputs = layer.Outputs;
+            int fullOutputs = outputs - outputs % BlockRows;
+            w.Line($"/// <summary>Layer {l} gradients, {f.Type}: dW[{outputs}, {inputs}] = δ[rows, {outputs}]ᵀ · x[rows, {inputs}], db[{outputs}] = Σ_rows δ; added to dW, db when <paramref name=\"accumulate\"/>.</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"public static void BackwardWeights{l}{f.Suffix}(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)"))
+            {
+                foreach (int nv in new[] { BlockVectors, 1 })
+                {
+                    string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
+                    string to = f.RoundDown(inputs, nv);
+                    if (!f.MayHaveChunks(inputs, nv) || (nv == 1 && !f.MayHaveRemainder(inputs, BlockVectors))) continue;
+                    using (w.Block($"for (int i = {from}; i < {to}; i += {f.Step(nv)})"))
+                    {
+                        if (fullOutputs > 0)
+                        {
+                            using (w.Block($"for (int o = 0; o < {fullOutputs}; o += {BlockRows})"))
+                                EmitWeightGradientBlock(w, f, inputs, outputs, BlockRows, nv);
+                        }
+                        if (fullOutputs < outputs)
+                        {
+                            using (w.Block($"for (int o = {fullOutputs}; o < {outputs}; o++)"))
+                                EmitWeightGradientBlock(w, f, inputs, outputs, 1, nv);
+                        }
+                    }
+                }
+                if (f.MayHaveRemainder(inputs))
+                {
+                    w.Line("// Columns past the last whole vector.");
+                    using (w.Block($"for (int i = {f.RoundDown(inputs)}; i < {inputs}; i++)"))
+                    using (w.Block($"for (int o = 0; o < {outputs}; o++)"))
+                    {
+                        w.Line("float s = 0f;");
+                        using (w.Block("for (int r = 0; r < rows; r++)"))
+                            w.Line($"s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * {outputs} + o), Unsafe.Add(ref x, (nint)r * {inputs} + i), s);");
+                        w.Line($"ref float dst = ref Unsafe.Add(ref dw, o * {inputs} + i);");
+                        w.Line("dst = accumulate ? dst + s : s;");
+                    }
+                }
+                EmitBiasGradient(w, f, outputs);
+            }
+            w.Line();
+        }
+
+        private static void EmitWeightGradientBlock(CodeWriter w, SimdFlavor f, int inputs, int outputs, int mr, int nv)
+        {
+            var pairs = (from a in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (a, v)).ToList();
+            w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.a}{p.v} = {f.Type}.Zero;")));
+            using (w.Block("for (int r = 0; r < rows; r++)"))
+            {
+                w.Line($"ref float dr = ref Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
+                w.Line($"ref float xr = ref Unsafe.Add(ref x, (nint)r * {inputs} + i);");
+                for (int a = 0; a < mr; a++) w.Line($"{f.Type} d{a} = {f.Broadcast(a == 0 ? "dr" : $"Unsafe.Add(ref dr, {a})")};");
+                for (int v = 0; v < nv; v++) w.Line($"{f.Type} xv{v} = {f.Load("xr", f.Offset(v))};");
+                foreach (var (a, v) in pairs) w.Line($"c{a}{v} = {f.Ops}.FusedMultiplyAdd(d{a}, xv{v}, c{a}{v});");
+            }
+            for (int a = 0; a < mr; a++) w.Line($"ref float dw{a} = ref Unsafe.Add(ref dw, (o + {a}) * {inputs} + i);");
+            using (w.Block("if (accumulate)"))
+            {
+                foreach (var (a, v) in pairs) w.Line($"c{a}{v} += {f.Load("dw" + a, f.Offset(v))};");
+            }
+            foreach (var (a, v) in pairs) w.Line($"c{a}{v}.StoreUnsafe(ref dw{a}, (nuint)({f.Offset(v)}));");
+        }
+
+        private static void EmitBiasGradient(CodeWriter w, SimdFlavor f, int outputs)
+        {
+            w.Line("// db = Σ_rows δ");
+            if (f.MayHaveChunks(outputs))
+            {
+                using (w.Block($"for (int o = 0; o < {f.RoundDown(outputs)}; o += {f.WidthText})"))
+                {
+                    w.Line($"{f.Type} s = accumulate ? {f.Load("db", "o")} : {f.Type}.Zero;");
+                    using (w.Block("for (int r = 0; r < rows; r++)"))
+                        w.Line($"s += {f.Load("delta", $"(nint)r * {outputs} + o")};");
+                    w.Line("s.StoreUnsafe(ref db, (nuint)o);");
+                }
+            }
+            if (f.MayHaveRemainder(outputs))
+            {
+                using (w.Block($"for (int o = {f.RoundDown(outputs)}; o < {outputs}; o++)"))
+                {
+                    w.Line("float s = accumulate ? Unsafe.Add(ref db, o) : 0f;");
+                    using (w.Block("for (int r = 0; r < rows; r++)"))
+                        w.Line($"s += Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
+                    w.Line("Unsafe.Add(ref db, o) = s;");
+                }
+            }
+        }
+
+        // ---------------------------------------------------------------- backward: δ_prev = (δ·W) ∘ f′(a_prev)
+
+        /// <summary>
+        /// Delta of the previous layer: <c>δp[r, i] = (Σ_o δ[r, o]·W[o, i]) · f′(a[r, i])</c>. Outer-product form over
+        /// the weight rows: a block of 4 samples × 4 vectors of inputs, broadcasting δ and loading rows of W;
+        /// the previous activation's derivative is applied as the block is stored.
+        /// </summary>
+        private static void EmitBackwardInput(CodeWriter w, int l, LayerSpec layer, ActivationKind previous, float previousSlope, SimdFlavor f)
+        {
+            int inputs = layer.Inputs, outputs = layer.Outputs;
+            w.Line($"/// <summary>Layer {l} input delta, {f.Type}: δp[rows, {inputs}] = (δ[rows, {outputs}] · W[{outputs}, {inputs}]) ∘ {previous}′(a[rows, {inputs}]).</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"public static void BackwardInput{l}{f.Suffix}(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)"))
+            {
+                w.Line("int r = 0;");
+                foreach (int mr in new[] { BlockRows, 1 })
+                {
+                    using (w.Block(mr == BlockRows ? $"for (; r + {BlockRows} <= rows; r += {BlockRows})" : "for (; r < rows; r++)"))
+                    {
+                        foreach (int nv in new[] { BlockVectors, 1 })
+                        {
+                            string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
+                            string to = f.RoundDown(inputs, nv);
+                            if (!f.MayHaveChunks(inputs, nv) || (nv == 1 && !f.MayHaveRemainder(inputs, BlockVectors))) continue;
+                            using (w.Block($"for (int i = {from}; i < {to}; i += {f.Step(nv)})"))
+                                EmitInputGradientBlock(w, f, inputs, outputs, mr, nv, previous, previousSlope);
+                        }
+                        if (f.MayHaveRemainder(inputs))
+                        {
+                            using (w.Block($"for (int i = {f.RoundDown(inputs)}; i < {inputs}; i++)"))
+                            {
+                                for (int m = 0; m < mr; m++) w.Line($"float s{m} = 0f;");
+                                using (w.Block($"for (int o = 0; o < {outputs}; o++)"))
+                                {
+                                    w.Line($"float wo = Unsafe.Add(ref w, (nint)o * {inputs} + i);");
+                                    for (int m = 0; m < mr; m++)
+                                        w.Line($"s{m} = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + {m}) * {outputs} + o), wo, s{m});");
+                                }
+                                for (int m = 0; m < mr; m++)
+                                {
+                                    string index = $"(nint)(r + {m}) * {inputs} + i";
+                                    string value = previous == ActivationKind.Identity ? $"s{m}" : $"s{m} * {Derivative(previous, $"Unsafe.Add(ref a, {index})", previousSlope)}";
+                                    w.Line($"Unsafe.Add(ref deltaPrevious, {index}) = {value};");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            w.Line();
+        }
+
+        private static void EmitInputGradientBlock(CodeWriter w, SimdFlavor f, int inputs, int outputs, int mr, int nv, ActivationKind previous, float previousSlope)
+        {
+            var pairs = (from m in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (m, v)).ToList();
+            w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.m}{p.v} = {f.Type}.Zero;")));
+            for (int m = 0; m < mr; m++) w.Line($"ref float d{m}r = ref Unsafe.Add(ref delta, (nint)(r + {m}) * {outputs});");
+            using (w.Block($"for (int o = 0; o < {outputs}; o++)"))
+            {
+                w.Line($"ref float wr = ref Unsafe.Add(ref w, (nint)o * {inputs} + i);");
+                for (int v = 0; v < nv; v++) w.Line($"{f.Type} wv{v} = {f.Load("wr", f.Offset(v))};");
+                for (int m = 0; m < mr; m++) w.Line($"{f.Type} d{m} = {f.Broadcast($"Unsafe.Add(ref d{m}r, o)")};");
+                foreach (var (m, v) in pairs) w.Line($"c{m}{v} = {f.Ops}.FusedMultiplyAdd(d{m}, wv{v}, c{m}{v});");
+            }
+            for (int m = 0; m < mr; m++)
+            {
+                w.Line($"ref float a{m} = ref Unsafe.Add(ref a, (nint)(r + {m}) * {inputs} + i);");
+                w.Line($"ref float p{m} = ref Unsafe.Add(ref deltaPrevious, (nint)(r + {m}) * {inputs} + i);");
+            }
+            foreach (var (m, v) in pairs)
+            {
+                string value = previous == ActivationKind.Identity
+                    ? $"c{m}{v}"
+                    : $"c{m}{v} * {Derivative(previous, f.Load("a" + m, f.Offset(v)), previousSlope)}";
+                w.Line($"({value}).StoreUnsafe(ref p{m}, (nuint)({f.Offset(v)}));");
+            }
+        }
+    }
+}

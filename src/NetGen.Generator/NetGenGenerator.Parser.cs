@@ -1,0 +1,311 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator;
+
+public sealed partial class NetGenGenerator
+{
+    /// <summary>Turns a network declaration into a <see cref="NetworkSpec"/> or diagnostics. Never throws on malformed input.</summary>
+    internal static class Parser
+    {
+        /// <summary>Members the generator adds; a user member with one of these names is reported (NG0013).</summary>
+        internal static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
+            "InputSize", "OutputSize", "ParameterCount", "Architecture", "Parameters", "Gradients",
+            "Forward", "ForwardBatch", "Predict", "ComputeGradients",
+            "Kernels", "Workspace", "ForwardRows", "BackwardRows", "Reserve", "_parameters", "_gradients", "_workspace");
+
+        private static readonly string Version = typeof(NetGenGenerator).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+
+        public static bool HasAttribute(ISymbol symbol, string metadataName)
+            => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
+
+        public static ParseResult? Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
+                return null;
+
+            // Layer attributes in source order (file, then position) so the order is deterministic.
+            var layerAttributes = type.GetAttributes()
+                .Where(a => a.ApplicationSyntaxReference is not null && IsLayerAttribute(a))
+                .OrderBy(a => a.ApplicationSyntaxReference!.SyntaxTree.FilePath, StringComparer.Ordinal)
+                .ThenBy(a => a.ApplicationSyntaxReference!.Span.Start)
+                .ToList();
+            if (layerAttributes.Count == 0) return null;
+
+            // One result per symbol: only the declaration carrying the first layer attribute reports.
+            var declarations = layerAttributes
+                .Select(a => a.ApplicationSyntaxReference!.GetSyntax(ct).Parent?.Parent)
+                .Where(n => n is not null)
+                .Distinct()
+                .ToList();
+            if (declarations.Count == 0 || declarations[0] != declaration) return null;
+
+            var diagnostics = new List<DiagnosticInfo>();
+            string name = type.Name;
+            Location identifier = declaration.Identifier.GetLocation();
+
+            void Report(DiagnosticDescriptor descriptor, Location? location, params object[] args)
+                => diagnostics.Add(new DiagnosticInfo(descriptor.Id, LocationInfo.From(location),
+                    args.Select(a => Convert.ToString(a, CultureInfo.InvariantCulture) ?? "").ToEquatableArray()));
+
+            if (declarations.Count > 1 && declarations[1] is TypeDeclarationSyntax second)
+                Report(DiagnosticDescriptors.LayersInSeveralDeclarations, second.Identifier.GetLocation(), name);
+
+            CheckType(type, declaration, identifier, Report);
+
+            List<LayerSpec>? layers = ParseLayers(type, layerAttributes, ct, Report);
+            if (layers is null || diagnostics.Count > 0)
+                return new ParseResult(null, diagnostics.ToEquatableArray());
+
+            LossKind loss = ParseLoss(type, layers[layers.Count - 1], identifier, ct, Report);
+
+            long parameterCount = layers[layers.Count - 1].End;
+            if (parameterCount > DiagnosticDescriptors.MaxParameterCount)
+                Report(DiagnosticDescriptors.NetworkTooLarge, identifier, name, parameterCount, DiagnosticDescriptors.MaxParameterCount);
+
+            if (diagnostics.Count > 0)
+                return new ParseResult(null, diagnostics.ToEquatableArray());
+
+            var containing = new List<string>();
+            for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+                containing.Insert(0, "partial " + TypeKeyword(outer) + " " + outer.Name);
+
+            string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            string hint = string.Join(".", new[] { ns }.Concat(containing.Select(c => c.Substring(c.LastIndexOf(' ') + 1))).Concat(new[] { name })
+                .Where(s => !string.IsNullOrEmpty(s))) + ".g.cs";
+
+            var spec = new NetworkSpec(ns, containing.ToEquatableArray(), TypeKeyword(type), name,
+                layers.ToEquatableArray(), loss, hint, Version);
+            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        private static bool IsLayerAttribute(AttributeData attribute)
+        {
+            string? name = attribute.AttributeClass?.ToDisplayString();
+            return name is DenseAttributeName or SoftmaxAttributeName;
+        }
+
+        private static string TypeKeyword(INamedTypeSymbol type) => type switch
+        {
+            { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+            { IsRecord: true } => "record",
+            { TypeKind: TypeKind.Struct } => "struct",
+            { TypeKind: TypeKind.Interface } => "interface",
+            _ => "class",
+        };
+
+        private static bool IsPartial(INamedTypeSymbol type, CancellationToken ct)
+            => type.DeclaringSyntaxReferences.All(r => r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+        private static void CheckType(INamedTypeSymbol type, TypeDeclarationSyntax declaration, Location identifier,
+            Action<DiagnosticDescriptor, Location?, object[]> report)
+        {
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                report(DiagnosticDescriptors.NotPartial, identifier, new object[] { type.Name });
+            if (type.IsStatic)
+                report(DiagnosticDescriptors.UnsupportedType, identifier, new object[] { type.Name, "static" });
+            else if (type.TypeParameters.Length > 0)
+                report(DiagnosticDescriptors.UnsupportedType, identifier, new object[] { type.Name, "generic" });
+            else if (type.TypeKind != TypeKind.Class)
+                report(DiagnosticDescriptors.UnsupportedType, identifier, new object[] { type.Name, "a " + type.TypeKind.ToString().ToLowerInvariant() });
+
+            for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                if (outer.TypeParameters.Length > 0)
+                    report(DiagnosticDescriptors.UnsupportedType, identifier, new object[] { type.Name, "nested in the generic type '" + outer.Name + "'" });
+                else if (!IsPartial(outer, default))
+                    report(DiagnosticDescriptors.ContainingTypeNotPartial, identifier, new object[] { type.Name, outer.Name });
+            }
+
+            foreach (string member in GeneratedMemberNames)
+            {
+                ISymbol? clash = type.GetMembers(member).FirstOrDefault(m => !m.IsImplicitlyDeclared);
+                if (clash is not null)
+                    report(DiagnosticDescriptors.MemberCollision, clash.Locations.FirstOrDefault() ?? identifier, new object[] { type.Name, member });
+            }
+            foreach (IMethodSymbol ctor in type.InstanceConstructors)
+            {
+                if (ctor.IsImplicitlyDeclared) continue;
+                bool clashes = ctor.Parameters.Length == 0
+                    || (ctor.Parameters.Length == 1 && ctor.Parameters[0].Type.SpecialType == SpecialType.System_Int32);
+                if (clashes)
+                    report(DiagnosticDescriptors.MemberCollision, ctor.Locations.FirstOrDefault() ?? identifier,
+                        new object[] { type.Name, ctor.Parameters.Length == 0 ? type.Name + "()" : type.Name + "(int)" });
+            }
+        }
+
+        /// <summary>Reads the layers; null when an attribute has compile errors of its own (the compiler reports those).</summary>
+        private static List<LayerSpec>? ParseLayers(INamedTypeSymbol type, List<AttributeData> attributes, CancellationToken ct,
+            Action<DiagnosticDescriptor, Location?, object[]> report)
+        {
+            var layers = new List<LayerSpec>();
+            int softmaxIndex = -1;
+            long offset = 0;
+            bool ok = true;
+            for (int i = 0; i < attributes.Count; i++)
+            {
+                AttributeData attribute = attributes[i];
+                var syntax = attribute.ApplicationSyntaxReference!.GetSyntax(ct) as AttributeSyntax;
+                Location attributeLocation = syntax?.GetLocation() ?? Location.None;
+                if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error || a.Value is null))
+                    return null;
+
+                bool isSoftmax = attribute.AttributeClass!.ToDisplayString() == SoftmaxAttributeName;
+                string display = syntax is null ? (isSoftmax ? "[Softmax]" : "[Dense]") : "[" + syntax.ToString() + "]";
+
+                if (softmaxIndex >= 0)
+                {
+                    report(DiagnosticDescriptors.LayerAfterSoftmax, attributeLocation, new object[] { i, display, softmaxIndex });
+                    ok = false;
+                    continue;
+                }
+
+                int inputs, outputs, activation = 0;
+                float slope = 0.01f;
+                if (isSoftmax)
+                {
+                    outputs = (int)attribute.ConstructorArguments[0].Value!;
+                    if (i == 0)
+                    {
+                        report(DiagnosticDescriptors.NoInputLayer, attributeLocation, new object[] { type.Name });
+                        return null;
+                    }
+                    inputs = layers.Count > 0 ? layers[layers.Count - 1].Outputs : 1;
+                    softmaxIndex = i;
+                    if (outputs <= 0)
+                    {
+                        report(DiagnosticDescriptors.NonPositiveWidth, ArgumentLocation(syntax, 0), new object[] { i, display, "classes", outputs });
+                        ok = false;
+                    }
+                }
+                else
+                {
+                    var args = attribute.ConstructorArguments;
+                    inputs = (int)args[0].Value!;
+                    outputs = (int)args[1].Value!;
+                    activation = args.Length > 2 ? Convert.ToInt32(args[2].Value, CultureInfo.InvariantCulture) : 0;
+                    foreach (var named in attribute.NamedArguments)
+                    {
+                        if (named.Key == "NegativeSlope" && named.Value.Value is float s) slope = s;
+                    }
+
+                    if (inputs <= 0)
+                    {
+                        report(DiagnosticDescriptors.NonPositiveWidth, ArgumentLocation(syntax, 0), new object[] { i, display, "inputs", inputs });
+                        ok = false;
+                    }
+                    if (outputs <= 0)
+                    {
+                        report(DiagnosticDescriptors.NonPositiveWidth, ArgumentLocation(syntax, 1), new object[] { i, display, "outputs", outputs });
+                        ok = false;
+                    }
+                    if (activation < 0 || activation > (int)ActivationKind.LeakyReLU)
+                    {
+                        report(DiagnosticDescriptors.UndefinedActivation, ArgumentLocation(syntax, 2), new object[] { i, display, activation });
+                        ok = false;
+                    }
+                    if (activation == (int)ActivationKind.LeakyReLU && !(slope >= 0f && slope < 1f))
+                    {
+                        report(DiagnosticDescriptors.InvalidNegativeSlope, NamedArgumentLocation(syntax, "NegativeSlope") ?? attributeLocation,
+                            new object[] { i, display, slope.ToString("R", CultureInfo.InvariantCulture) });
+                        ok = false;
+                    }
+                    if (layers.Count > 0 && inputs != layers[layers.Count - 1].Outputs && inputs > 0)
+                    {
+                        report(DiagnosticDescriptors.WidthMismatch, ArgumentLocation(syntax, 0),
+                            new object[] { i, display, inputs, i - 1, Display(attributes[i - 1], ct), layers[layers.Count - 1].Outputs });
+                        ok = false;
+                    }
+                }
+
+                if (inputs > 0 && outputs > 0)
+                {
+                    var layer = new LayerSpec(isSoftmax ? LayerKind.Softmax : LayerKind.Dense, inputs, outputs,
+                        (ActivationKind)Math.Max(0, Math.Min(activation, 4)), activation == (int)ActivationKind.LeakyReLU ? slope : 0.01f, offset);
+                    layers.Add(layer);
+                    offset = layer.End;
+                }
+                else
+                {
+                    ok = false;
+                }
+            }
+            return ok && layers.Count > 0 ? layers : null;
+        }
+
+        private static LossKind ParseLoss(INamedTypeSymbol type, LayerSpec output, Location identifier, CancellationToken ct,
+            Action<DiagnosticDescriptor, Location?, object[]> report)
+        {
+            bool singleSigmoid = output.Kind == LayerKind.Dense && output.Activation == ActivationKind.Sigmoid && output.Outputs == 1;
+            AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LossAttributeName);
+            if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is null)
+            {
+                if (output.Kind == LayerKind.Softmax) return LossKind.CrossEntropy;
+                return singleSigmoid ? LossKind.BinaryCrossEntropy : LossKind.MeanSquaredError;
+            }
+
+            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+            Location location = ArgumentLocation(syntax, 0) ?? identifier;
+            int value = Convert.ToInt32(attribute.ConstructorArguments[0].Value, CultureInfo.InvariantCulture);
+            if (value < 0 || value > (int)LossKind.CrossEntropy)
+            {
+                report(DiagnosticDescriptors.InvalidLossValue, location, new object[] { type.Name, value });
+                return LossKind.MeanSquaredError;
+            }
+
+            var loss = (LossKind)value;
+            string outputText = output.Kind == LayerKind.Softmax
+                ? $"Softmax({output.Outputs})"
+                : $"Dense({output.Inputs}, {output.Outputs}, {output.Activation})";
+            switch (loss)
+            {
+                case LossKind.CrossEntropy when output.Kind == LayerKind.Softmax:
+                    return loss;
+                case LossKind.CrossEntropy when singleSigmoid:
+                    return LossKind.BinaryCrossEntropy; // identical for one sigmoid output
+                case LossKind.CrossEntropy:
+                    report(DiagnosticDescriptors.LossDoesNotFitOutput, location, new object[] { "CrossEntropy", outputText, "cross-entropy needs a softmax output or a single sigmoid output" });
+                    return loss;
+                case LossKind.BinaryCrossEntropy when output.Kind == LayerKind.Dense && output.Activation == ActivationKind.Sigmoid:
+                    return loss;
+                case LossKind.BinaryCrossEntropy:
+                    report(DiagnosticDescriptors.LossDoesNotFitOutput, location, new object[] { "BinaryCrossEntropy", outputText, "binary cross-entropy needs sigmoid outputs in (0, 1)" });
+                    return loss;
+                default:
+                    return loss;
+            }
+        }
+
+        private static string Display(AttributeData attribute, CancellationToken ct)
+            => attribute.ApplicationSyntaxReference?.GetSyntax(ct) is AttributeSyntax s ? "[" + s + "]" : "[" + attribute.AttributeClass?.Name + "]";
+
+        /// <summary>The location of the n-th positional argument, or the attribute when it is absent.</summary>
+        private static Location? ArgumentLocation(AttributeSyntax? syntax, int index)
+        {
+            if (syntax is null) return null;
+            var positional = syntax.ArgumentList?.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
+            if (positional is not null && index < positional.Count) return positional[index].GetLocation();
+            var byName = syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameColon is not null && index == ParameterIndex(a.NameColon.Name.Identifier.ValueText));
+            return byName?.GetLocation() ?? syntax.GetLocation();
+        }
+
+        private static int ParameterIndex(string name) => name switch
+        {
+            "inputs" or "classes" or "function" => 0,
+            "outputs" => 1,
+            "activation" => 2,
+            _ => -1,
+        };
+
+        private static Location? NamedArgumentLocation(AttributeSyntax? syntax, string name)
+            => syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation();
+    }
+}

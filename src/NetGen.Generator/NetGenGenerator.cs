@@ -1,0 +1,52 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator;
+
+/// <summary>
+/// Turns a partial class annotated with <c>[Dense]</c>/<c>[Softmax]</c> layers into a specialized network:
+/// constant sizes, register-blocked SIMD kernels per layer, forward and backward passes.
+/// </summary>
+/// <remarks>
+/// Pipeline: <c>ForAttributeWithMetadataName</c> on the layer attributes → <see cref="Parser"/> builds a
+/// value-equatable <see cref="ParseResult"/> (no symbols, syntax or locations inside, so unrelated edits hit the
+/// cache) → diagnostics and sources are reported from separate outputs, so a changed diagnostic location does not
+/// re-emit source and vice versa.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class NetGenGenerator : IIncrementalGenerator
+{
+    internal const string DenseAttributeName = "NetGen.DenseAttribute";
+    internal const string SoftmaxAttributeName = "NetGen.SoftmaxAttribute";
+    internal const string LossAttributeName = "NetGen.LossAttribute";
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // A network is found through its [Dense] layers; a class with only [Softmax] is found through that
+        // attribute and reported (it has no input width). Each symbol yields one result, from the declaration
+        // that carries its first layer attribute.
+        IncrementalValuesProvider<ParseResult> fromDense = context.SyntaxProvider.ForAttributeWithMetadataName(
+            DenseAttributeName,
+            static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+            static (ctx, ct) => Parser.Parse(ctx, ct))
+            .Where(static r => r is not null)!;
+
+        IncrementalValuesProvider<ParseResult> fromSoftmaxOnly = context.SyntaxProvider.ForAttributeWithMetadataName(
+            SoftmaxAttributeName,
+            static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+            static (ctx, ct) => Parser.HasAttribute(ctx.TargetSymbol, DenseAttributeName) ? null : Parser.Parse(ctx, ct))
+            .Where(static r => r is not null)!;
+
+        foreach (IncrementalValuesProvider<ParseResult> results in new[] { fromDense, fromSoftmaxOnly })
+        {
+            context.RegisterSourceOutput(results.SelectMany(static (r, _) => r.Diagnostics), static (spc, diagnostic) =>
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+            context.RegisterSourceOutput(results.Select(static (r, _) => r.Network).Where(static n => n is not null), static (spc, network) =>
+                spc.AddSource(network!.HintName, Emitter.Emit(network)));
+        }
+    }
+}

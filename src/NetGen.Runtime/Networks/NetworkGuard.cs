@@ -1,0 +1,43 @@
+using System;
+using System.ComponentModel;
+
+namespace NetGen;
+
+/// <summary>Argument checks shared by generated networks; each throws an <see cref="ArgumentException"/> that says what was expected and what was given.</summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static class NetworkGuard
+{
+    /// <summary>Checks that a span holds exactly one sample or output of <paramref name="expected"/> values.</summary>
+    public static void Length(int actual, int expected, string paramName)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"Expected a span of length {expected}, but it has length {actual}.", paramName);
+    }
+
+    /// <summary>Returns the batch size of a row-major batch, checking that it is a positive whole number of rows of <paramref name="width"/>.</summary>
+    public static int BatchSize(int length, int width, string paramName)
+    {
+        if (length == 0 || length % width != 0)
+            throw new ArgumentException($"Expected a non-empty batch whose length is a multiple of {width} (the sample width), but its length is {length}.", paramName);
+        return length / width;
+    }
+
+    /// <summary>Checks that a companion span holds <paramref name="batch"/> rows of <paramref name="width"/>.</summary>
+    public static void BatchLength(int length, int batch, int width, string paramName)
+    {
+        if (length != batch * width)
+            throw new ArgumentException($"Expected {batch} × {width} = {batch * width} values to match the batch of {batch} samples, but the span has length {length}.", paramName);
+    }
+
+    /// <summary>Checks one label per sample, each in <c>[0, classes)</c>.</summary>
+    public static void Labels(ReadOnlySpan<int> labels, int batch, int classes, string paramName)
+    {
+        if (labels.Length != batch)
+            throw new ArgumentException($"Expected {batch} labels, one per sample, but got {labels.Length}.", paramName);
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+                throw new ArgumentException($"Label {labels[i]} at index {i} is outside [0, {classes}).", paramName);
+        }
+    }
+}
