@@ -1,0 +1,159 @@
+using System;
+using System.IO;
+
+namespace NetGen;
+
+/// <summary>
+/// Labeled samples held as one row-major feature matrix <c>[Count, FeatureCount]</c> and one label per sample.
+/// Minibatches are drawn through <see cref="MinibatchSampler"/>.
+/// </summary>
+public sealed class Dataset
+{
+    private readonly float[] _features;
+    private readonly int[] _labels;
+
+    /// <summary>Wraps existing arrays (not copied).</summary>
+    /// <exception cref="ArgumentException">The lengths disagree, or a label is outside <c>[0, classCount)</c>.</exception>
+    public Dataset(float[] features, int[] labels, int featureCount, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (featureCount <= 0) throw new ArgumentOutOfRangeException(nameof(featureCount), featureCount, "Samples need at least one feature.");
+        if (classCount <= 0) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "There must be at least one class.");
+        if ((long)labels.Length * featureCount != features.Length)
+            throw new ArgumentException($"Expected {labels.Length} samples × {featureCount} features = {(long)labels.Length * featureCount} values, but got {features.Length}.", nameof(features));
+        NetworkGuard.Labels(labels, labels.Length, classCount, nameof(labels));
+        _features = features;
+        _labels = labels;
+        FeatureCount = featureCount;
+        ClassCount = classCount;
+    }
+
+    /// <summary>Number of samples.</summary>
+    public int Count => _labels.Length;
+
+    /// <summary>Values per sample.</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>Number of classes; labels lie in <c>[0, ClassCount)</c>.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>All features, row-major.</summary>
+    public ReadOnlySpan<float> Features => _features;
+
+    /// <summary>All labels.</summary>
+    public ReadOnlySpan<int> Labels => _labels;
+
+    /// <summary>The features of one sample.</summary>
+    public ReadOnlySpan<float> GetFeatures(int index) => _features.AsSpan(index * FeatureCount, FeatureCount);
+
+    /// <summary>The samples <paramref name="indices"/> (copied), for example one side of a split.</summary>
+    public Dataset Subset(ReadOnlySpan<int> indices)
+    {
+        var features = new float[(long)indices.Length * FeatureCount];
+        var labels = new int[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            GetFeatures(indices[i]).CopyTo(features.AsSpan(i * FeatureCount));
+            labels[i] = _labels[indices[i]];
+        }
+        return new Dataset(features, labels, FeatureCount, ClassCount);
+    }
+
+    /// <summary>
+    /// Loads an IDX image file and an IDX label file (MNIST layout), scaling pixels to [0, 1].
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    /// <exception cref="InvalidDataFileException">A file is corrupt, or images and labels disagree.</exception>
+    public static Dataset FromIdx(string imagesPath, string labelsPath, int classCount = 10)
+    {
+        IdxTensor images = IdxReader.Read(imagesPath);
+        IdxTensor labels = IdxReader.Read(labelsPath);
+        if (labels.Dimensions.Length != 1)
+            throw new InvalidDataFileException(labelsPath, $"a label file has one dimension, found {labels.Dimensions.Length}.");
+        if (images.Count != labels.Count)
+            throw new InvalidDataFileException(labelsPath, $"holds {labels.Count} labels but {imagesPath} holds {images.Count} images.");
+
+        var features = new float[images.Data.Length];
+        const float scale = 1f / 255f;
+        for (int i = 0; i < features.Length; i++) features[i] = images.Data[i] * scale;
+        var y = new int[labels.Count];
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = labels.Data[i];
+            if (y[i] >= classCount)
+                throw new InvalidDataFileException(labelsPath, $"label {y[i]} at index {i} is outside [0, {classCount}).");
+        }
+        return new Dataset(features, y, images.ItemSize, classCount);
+    }
+}
+
+/// <summary>Draws shuffled minibatches from a <see cref="Dataset"/> into reusable buffers: seeded, and allocation-free per batch.</summary>
+public sealed class MinibatchSampler
+{
+    private readonly Dataset _data;
+    private readonly int[] _order;
+    private readonly float[] _features;
+    private readonly int[] _labels;
+    private Xoshiro256 _rng;
+
+    /// <summary>Creates a sampler of batches of <paramref name="batchSize"/> (the last batch of an epoch may be smaller).</summary>
+    public MinibatchSampler(Dataset data, int batchSize, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be positive.");
+        _data = data;
+        BatchSize = Math.Min(batchSize, data.Count);
+        _order = new int[data.Count];
+        for (int i = 0; i < _order.Length; i++) _order[i] = i;
+        _features = new float[BatchSize * data.FeatureCount];
+        _labels = new int[BatchSize];
+        _rng = new Xoshiro256(unchecked((ulong)seed));
+    }
+
+    /// <summary>Samples per full batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchesPerEpoch => (_data.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>Reshuffles the sample order for a new epoch.</summary>
+    public void Shuffle() => _rng.Shuffle(_order.AsSpan());
+
+    /// <summary>Copies batch <paramref name="index"/> of the current order into the buffers and returns views of them.</summary>
+    public Minibatch GetBatch(int index)
+    {
+        if ((uint)index >= (uint)BatchesPerEpoch)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {BatchesPerEpoch} batches per epoch.");
+        int start = index * BatchSize;
+        int count = Math.Min(BatchSize, _data.Count - start);
+        int width = _data.FeatureCount;
+        for (int i = 0; i < count; i++)
+        {
+            int sample = _order[start + i];
+            _data.GetFeatures(sample).CopyTo(_features.AsSpan(i * width, width));
+            _labels[i] = _data.Labels[sample];
+        }
+        return new Minibatch(_features.AsSpan(0, count * width), _labels.AsSpan(0, count));
+    }
+}
+
+/// <summary>A view of one minibatch: row-major features and their labels. Valid until the sampler's next batch.</summary>
+public readonly ref struct Minibatch
+{
+    /// <summary>Creates the view.</summary>
+    public Minibatch(ReadOnlySpan<float> features, ReadOnlySpan<int> labels)
+    {
+        Features = features;
+        Labels = labels;
+    }
+
+    /// <summary>Row-major features, <c>[Count, FeatureCount]</c>.</summary>
+    public ReadOnlySpan<float> Features { get; }
+
+    /// <summary>One label per sample.</summary>
+    public ReadOnlySpan<int> Labels { get; }
+
+    /// <summary>Number of samples.</summary>
+    public int Count => Labels.Length;
+}
