@@ -6,7 +6,7 @@ namespace NetGen.Samples.FashionMnist;
 /// <summary>Command-line options of the main job; parsing never throws, it returns an error message.</summary>
 internal sealed record Options
 {
-    public int Epochs { get; init; } = 20;
+    public int Epochs { get; init; } = 50;
     public int BatchSize { get; init; } = 20;
     public float LearningRate { get; init; } = 0.1f;
     public float Decay { get; init; } = 1e-5f;
@@ -20,7 +20,7 @@ internal sealed record Options
         Trains the lecture notes' network (784 → 500 tanh → softmax 10, NLL, L2) on Fashion-MNIST.
 
         Usage: NetGen.FashionMnist [options]
-          --epochs N           passes over the 60,000 training images (default 20)
+          --epochs N           passes over the 60,000 training images (default 50)
           --batch-size N       minibatch size (default 20; 1 = online SGD, 60000 = full batch)
           --learning-rate X    μ₀ of the schedule μ₀/(1+d·t), t in steps (default 0.1)
           --decay X            d of that schedule (default 1e-5)

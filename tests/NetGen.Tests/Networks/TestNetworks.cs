@@ -1,0 +1,75 @@
+using NetGen;
+using static NetGen.Activation;
+
+namespace NetGen.Tests.Networks;
+
+// Widths are deliberately not multiples of the vector width (8 or 16), so every tail path runs.
+
+/// <summary>Every hidden activation kind feeding a softmax; 37-19-7-5.</summary>
+[Dense(37, 19, Tanh)]
+[Dense(19, 7, Sigmoid)]
+[Softmax(5)]
+public partial class OddSoftmaxNet;
+
+/// <summary>ReLU and leaky ReLU hidden layers, identity output, MSE by default.</summary>
+[Dense(37, 19, ReLU)]
+[Dense(19, 7, LeakyReLU)]
+[Dense(7, 5, Identity)]
+public partial class OddRegressionNet;
+
+/// <summary>A tanh output trained with MSE; leaky ReLU with a custom slope.</summary>
+[Dense(37, 19, LeakyReLU, NegativeSlope = 0.2f)]
+[Dense(19, 5, Tanh)]
+public partial class TanhOutputNet;
+
+/// <summary>A single sigmoid output: binary cross-entropy by default.</summary>
+[Dense(13, 9, Tanh)]
+[Dense(9, 1, Sigmoid)]
+public partial class BinaryNet;
+
+/// <summary>Several sigmoid outputs with declared binary cross-entropy (multi-label).</summary>
+[Dense(11, 6, ReLU)]
+[Dense(6, 3, Sigmoid)]
+[Loss(LossFunction.BinaryCrossEntropy)]
+public partial class MultiLabelNet;
+
+/// <summary>A softmax output trained with MSE (through the softmax Jacobian).</summary>
+[Dense(9, 17, Sigmoid)]
+[Softmax(4)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class SoftmaxMseNet;
+
+/// <summary>Wide enough for the 4-vector blocks, single-vector chunks and scalar tails: 150 = 128 + 16 + 6, 86 = 64 + 16 + 6.</summary>
+[Dense(150, 86, Tanh)]
+[Dense(86, 37, ReLU)]
+[Softmax(10)]
+public partial class BlockedNet;
+
+/// <summary>A single linear layer (linear regression).</summary>
+[Dense(3, 2)]
+public partial class LinearNet;
+
+/// <summary>The lecture notes' worked example: 1 input, 2 sigmoid hidden units, 1 sigmoid output, MSE.</summary>
+[Dense(1, 2, Sigmoid)]
+[Dense(2, 1, Sigmoid)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class LectureNet;
+
+/// <summary>XOR.</summary>
+[Dense(2, 8, Tanh)]
+[Dense(8, 1, Sigmoid)]
+public partial class XorNet;
+
+/// <summary>The seed network.</summary>
+[Dense(784, 500, Tanh)]
+[Softmax(10)]
+public partial class SeedNet;
+
+/// <summary>Nested and in a file-scoped namespace: the generator must reproduce the containing type.</summary>
+public static partial class Container
+{
+    /// <summary>A nested network.</summary>
+    [Dense(4, 3, ReLU)]
+    [Softmax(2)]
+    public partial class NestedNet;
+}

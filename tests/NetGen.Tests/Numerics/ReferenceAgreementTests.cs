@@ -1,0 +1,100 @@
+using System;
+using System.Linq;
+using NetGen;
+using NetGen.Tests.Networks;
+using Xunit;
+
+namespace NetGen.Tests.Numerics;
+
+/// <summary>Generated forward and gradients against the independent double-precision <see cref="ReferenceNetwork"/>.</summary>
+public class ReferenceAgreementTests
+{
+    public static TheoryData<string, int> NetworksAndBatches()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (object[] net in TestData.Networks())
+            foreach (int batch in new[] { 1, 3, 4, 7, 13, 300 })
+                data.Add((string)net[0], batch);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(NetworksAndBatches))]
+    public void ForwardBatchMatchesReference(string name, int batch)
+    {
+        INetwork net = TestData.Create(name);
+        float[] x = TestData.Uniform(batch * net.InputSize, seed: batch);
+        var output = new float[batch * net.OutputSize];
+        net.ForwardBatch(x, output);
+
+        var expected = new double[output.Length];
+        for (int s = 0; s < batch; s++)
+        {
+            var (_, a) = ReferenceNetwork.Forward(net.Architecture, net.Parameters, x.AsSpan(s * net.InputSize, net.InputSize));
+            a[^1].CopyTo(expected, s * net.OutputSize);
+        }
+        Tolerance.Close(expected, output, 1e-5, $"{name} outputs");
+    }
+
+    [Theory]
+    [MemberData(nameof(NetworksAndBatches))]
+    public void SingleSampleForwardMatchesBatchRow(string name, int batch)
+    {
+        INetwork net = TestData.Create(name);
+        float[] x = TestData.Uniform(batch * net.InputSize, seed: 100 + batch);
+        var batched = new float[batch * net.OutputSize];
+        net.ForwardBatch(x, batched);
+        var one = new float[net.OutputSize];
+        for (int s = 0; s < batch; s++)
+        {
+            net.Forward(x.AsSpan(s * net.InputSize, net.InputSize), one);
+            Assert.Equal(batched.AsSpan(s * net.OutputSize, net.OutputSize).ToArray(), one);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(NetworksAndBatches))]
+    public void GradientsWithTargetsMatchReference(string name, int batch)
+    {
+        INetwork net = TestData.Create(name);
+        float[] x = TestData.Uniform(batch * net.InputSize, seed: 200 + batch);
+        float[] t = TestData.Targets(net, batch, seed: 300 + batch);
+        net.Gradients.Fill(float.NaN); // must be overwritten, not accumulated into
+        float loss = net.ComputeGradients(x, t);
+        var (refLoss, refGrad) = ReferenceNetwork.LossAndGradient(net.Architecture, net.Parameters, x, t);
+        Assert.True(Math.Abs(loss - refLoss) <= 1e-5 * Math.Max(1, Math.Abs(refLoss)), $"loss {loss} vs reference {refLoss}");
+        foreach (LayerDescription layer in net.Architecture.Layers)
+        {
+            Tolerance.Close(refGrad.AsSpan(layer.WeightOffset, layer.WeightCount), net.Gradients.Slice(layer.WeightOffset, layer.WeightCount), 1e-5, $"{name} {layer} dW");
+            Tolerance.Close(refGrad.AsSpan(layer.BiasOffset, layer.BiasCount), net.Gradients.Slice(layer.BiasOffset, layer.BiasCount), 1e-5, $"{name} {layer} db");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(NetworksAndBatches))]
+    public void LabelOverloadEqualsOneHotTargets(string name, int batch)
+    {
+        INetwork net = TestData.Create(name);
+        if (net.Architecture.Loss == LossFunction.MeanSquaredError && !net.Architecture.HasSoftmaxOutput && net.OutputSize == 1) return;
+        float[] x = TestData.Uniform(batch * net.InputSize, seed: 400 + batch);
+        int[] labels = TestData.Labels(net, batch, seed: batch);
+        float lossLabels = net.ComputeGradients(x, labels);
+        float[] g1 = net.Gradients.ToArray();
+        float lossTargets = net.ComputeGradients(x, ReferenceNetwork.Targets(labels, net.OutputSize));
+        Assert.Equal(lossTargets, lossLabels, 5);
+        Tolerance.Close(g1.Select(v => (double)v).ToArray(), net.Gradients, 1e-5, $"{name} label vs target gradients");
+    }
+
+    [Fact]
+    public void SeedNetworkMatchesReferenceOnABatch()
+    {
+        var net = new SeedNet(3);
+        const int batch = 5;
+        float[] x = TestData.Uniform(batch * SeedNet.InputSize, seed: 5, scale: 1f).Select(v => (v + 1) / 2).ToArray();
+        int[] labels = { 0, 9, 3, 3, 7 };
+        net.ComputeGradients(x, labels);
+        var (_, refGrad) = ReferenceNetwork.LossAndGradient(SeedNet.Architecture, net.Parameters, x, ReferenceNetwork.Targets(labels, 10));
+        foreach (LayerDescription layer in SeedNet.Architecture.Layers)
+            Tolerance.Close(refGrad.AsSpan(layer.WeightOffset, layer.WeightCount), net.Gradients.Slice(layer.WeightOffset, layer.WeightCount), 1e-5, $"seed {layer} dW");
+    }
+}

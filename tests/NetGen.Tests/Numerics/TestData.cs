@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using NetGen;
+using NetGen.Tests.Networks;
+
+namespace NetGen.Tests.Numerics;
+
+internal static class TestData
+{
+    /// <summary>Every test network by name, freshly constructed from a seed.</summary>
+    public static INetwork Create(string name, int seed = 7) => name switch
+    {
+        nameof(OddSoftmaxNet) => new OddSoftmaxNet(seed),
+        nameof(OddRegressionNet) => new OddRegressionNet(seed),
+        nameof(TanhOutputNet) => new TanhOutputNet(seed),
+        nameof(BinaryNet) => new BinaryNet(seed),
+        nameof(MultiLabelNet) => new MultiLabelNet(seed),
+        nameof(SoftmaxMseNet) => new SoftmaxMseNet(seed),
+        nameof(BlockedNet) => new BlockedNet(seed),
+        nameof(LinearNet) => new LinearNet(seed),
+        nameof(Container.NestedNet) => new Container.NestedNet(seed),
+        _ => throw new ArgumentException(name),
+    };
+
+    public static IEnumerable<object[]> Networks() => new[]
+    {
+        new object[] { nameof(OddSoftmaxNet) }, new object[] { nameof(OddRegressionNet) }, new object[] { nameof(TanhOutputNet) },
+        new object[] { nameof(BinaryNet) }, new object[] { nameof(MultiLabelNet) }, new object[] { nameof(SoftmaxMseNet) },
+        new object[] { nameof(BlockedNet) }, new object[] { nameof(LinearNet) }, new object[] { nameof(Container.NestedNet) },
+    };
+
+    public static float[] Uniform(int count, int seed, float scale = 1f)
+    {
+        var rng = new Xoshiro256((ulong)seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (2 * rng.NextSingle() - 1) * scale;
+        return values;
+    }
+
+    /// <summary>Targets that fit the network's loss: one-hot for softmax, values in (0, 1) for sigmoid outputs, anything for MSE.</summary>
+    public static float[] Targets(INetwork net, int batch, int seed)
+    {
+        var rng = new Xoshiro256((ulong)seed);
+        var t = new float[batch * net.OutputSize];
+        bool probabilities = net.Architecture.Loss != LossFunction.MeanSquaredError || net.Architecture.HasSoftmaxOutput;
+        for (int s = 0; s < batch; s++)
+        {
+            if (net.Architecture.HasSoftmaxOutput)
+            {
+                t[s * net.OutputSize + rng.NextInt(net.OutputSize)] = 1f;
+                continue;
+            }
+            for (int j = 0; j < net.OutputSize; j++)
+                t[s * net.OutputSize + j] = probabilities ? 0.05f + 0.9f * rng.NextSingle() : 2 * rng.NextSingle() - 1;
+        }
+        return t;
+    }
+
+    public static int[] Labels(INetwork net, int batch, int seed)
+    {
+        var rng = new Xoshiro256((ulong)seed);
+        var labels = new int[batch];
+        int range = net.OutputSize == 1 ? 2 : net.OutputSize;
+        for (int i = 0; i < batch; i++) labels[i] = rng.NextInt(range);
+        return labels;
+    }
+}
