@@ -22,6 +22,19 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
     internal const string SoftmaxAttributeName = "NetGen.SoftmaxAttribute";
     internal const string LossAttributeName = "NetGen.LossAttribute";
 
+    /// <summary>Names of the pipeline steps, for tests that run with <c>trackIncrementalGeneratorSteps</c>.</summary>
+    public static class TrackingNames
+    {
+        /// <summary>The parse of classes found through [Dense].</summary>
+        public const string ParseDense = nameof(ParseDense);
+
+        /// <summary>The parse of classes with [Softmax] but no [Dense].</summary>
+        public const string ParseSoftmaxOnly = nameof(ParseSoftmaxOnly);
+
+        /// <summary>The emitted model.</summary>
+        public const string Model = nameof(Model);
+    }
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -32,12 +45,14 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
             DenseAttributeName,
             static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
             static (ctx, ct) => Parser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.ParseDense)
             .Where(static r => r is not null)!;
 
         IncrementalValuesProvider<ParseResult> fromSoftmaxOnly = context.SyntaxProvider.ForAttributeWithMetadataName(
             SoftmaxAttributeName,
             static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
             static (ctx, ct) => Parser.HasAttribute(ctx.TargetSymbol, DenseAttributeName) ? null : Parser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.ParseSoftmaxOnly)
             .Where(static r => r is not null)!;
 
         foreach (IncrementalValuesProvider<ParseResult> results in new[] { fromDense, fromSoftmaxOnly })
@@ -45,7 +60,7 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
             context.RegisterSourceOutput(results.SelectMany(static (r, _) => r.Diagnostics), static (spc, diagnostic) =>
                 spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
-            context.RegisterSourceOutput(results.Select(static (r, _) => r.Network).Where(static n => n is not null), static (spc, network) =>
+            context.RegisterSourceOutput(results.Select(static (r, _) => r.Network).WithTrackingName(TrackingNames.Model).Where(static n => n is not null), static (spc, network) =>
                 spc.AddSource(network!.HintName, Emitter.Emit(network)));
         }
     }

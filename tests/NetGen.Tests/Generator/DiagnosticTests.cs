@@ -1,0 +1,83 @@
+using System.Linq;
+using Xunit;
+
+namespace NetGen.Tests.Generator;
+
+/// <summary>Each mistake gives exactly its diagnostic id, located on the offending text, and no source for that class.</summary>
+public class DiagnosticTests
+{
+    private const string Usings = "using NetGen;\nusing static NetGen.Activation;\n";
+
+    [Theory]
+    [InlineData("NG0001", "[Dense(4, 3, Tanh)] public class Net { }", "Net")]
+    [InlineData("NG0002", "public class Outer { [Dense(4, 3, Tanh)] public partial class Net { } }", "Net")]
+    [InlineData("NG0003", "[Dense(4, 3, Tanh)] public static partial class Net { }", "Net")]
+    [InlineData("NG0003", "[Dense(4, 3, Tanh)] public partial class Net<T> { }", "Net")]
+    [InlineData("NG0003", "public partial class Outer<T> { [Dense(4, 3, Tanh)] public partial class Net { } }", "Net")]
+    [InlineData("NG0004", "[Softmax(10)] public partial class Net { }", "Softmax(10)")]
+    [InlineData("NG0005", "[Dense(4, 3, Tanh)] [Dense(5, 2, Tanh)] public partial class Net { }", "5")]
+    [InlineData("NG0005", "[Dense(4, 3, Tanh)] [Dense(inputs: 6, outputs: 2)] public partial class Net { }", "inputs: 6")]
+    [InlineData("NG0006", "[Dense(4, 0, Tanh)] public partial class Net { }", "0")]
+    [InlineData("NG0006", "[Dense(-4, 3, Tanh)] public partial class Net { }", "-4")]
+    [InlineData("NG0006", "[Dense(4, 3, Tanh)] [Softmax(0)] public partial class Net { }", "0")]
+    [InlineData("NG0007", "[Dense(4, 3, Tanh)] [Softmax(3)] [Dense(3, 2, Tanh)] public partial class Net { }", "Dense(3, 2, Tanh)")]
+    [InlineData("NG0007", "[Dense(4, 3, Tanh)] [Softmax(3)] [Softmax(3)] public partial class Net { }", "Softmax(3)")]
+    [InlineData("NG0008", "[Dense(4, 3, (Activation)42)] public partial class Net { }", "(Activation)42")]
+    [InlineData("NG0009", "[Dense(4, 3, Tanh)] [Loss(LossFunction.CrossEntropy)] public partial class Net { }", "LossFunction.CrossEntropy")]
+    [InlineData("NG0009", "[Dense(4, 3, Tanh)] [Softmax(2)] [Loss(LossFunction.BinaryCrossEntropy)] public partial class Net { }", "LossFunction.BinaryCrossEntropy")]
+    [InlineData("NG0010", "[Dense(100000, 100000, Tanh)] public partial class Net { }", "Net")]
+    [InlineData("NG0011", "[Dense(4, 3, LeakyReLU, NegativeSlope = 1.5f)] public partial class Net { }", "NegativeSlope = 1.5f")]
+    [InlineData("NG0011", "[Dense(4, 3, LeakyReLU, NegativeSlope = -0.1f)] public partial class Net { }", "NegativeSlope = -0.1f")]
+    [InlineData("NG0013", "[Dense(4, 3, Tanh)] public partial class Net { public void Forward() { } }", "Forward")]
+    [InlineData("NG0013", "[Dense(4, 3, Tanh)] public partial class Net { public Net() { } }", "Net")]
+    [InlineData("NG0014", "[Dense(4, 3, Tanh)] [Loss((LossFunction)9)] public partial class Net { }", "(LossFunction)9")]
+    public void MistakeReportsItsIdAtTheOffendingText(string id, string declaration, string locatedText)
+    {
+        var diagnostics = GeneratorHarness.GeneratorDiagnostics(Usings + declaration);
+        var (actualId, text) = Assert.Single(diagnostics);
+        Assert.Equal(id, actualId);
+        Assert.Equal(locatedText, text);
+    }
+
+    [Fact]
+    public void LayersOnSeveralPartialDeclarationsAreReported()
+    {
+        var diagnostics = GeneratorHarness.GeneratorDiagnostics(
+            Usings + "[Dense(4, 3, Tanh)] public partial class Net { }",
+            Usings + "[Dense(3, 2, Tanh)] public partial class Net { }");
+        var (id, text) = Assert.Single(diagnostics);
+        Assert.Equal("NG0012", id);
+        Assert.Equal("Net", text);
+    }
+
+    [Fact]
+    public void AnErrorStopsOnlyThatNetwork()
+    {
+        var (result, output) = GeneratorHarness.Run(Usings + """
+            [Dense(4, 3, Tanh)] [Dense(5, 2)] public partial class Broken { }
+            [Dense(4, 3, Tanh)] [Softmax(2)] public partial class Fine { }
+            """);
+        Assert.Equal("NG0005", Assert.Single(result.Diagnostics).Id);
+        Assert.Equal("Fine.g.cs", Assert.Single(result.GeneratedSources).HintName);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public void MessagesNameTheLayerAndTheValues()
+    {
+        var (result, _) = GeneratorHarness.Run(Usings + "[Dense(4, 3, Tanh)] [Dense(5, 2, Tanh)] public partial class Net { }");
+        string message = Assert.Single(result.Diagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("Layer 1 ([Dense(5, 2, Tanh)]) expects 5 inputs, but layer 0 ([Dense(4, 3, Tanh)]) produces 3 outputs", message);
+    }
+
+    [Fact]
+    public void AttributeWithCompileErrorsGivesNoGeneratorDiagnosticAndNoCrash()
+    {
+        // The compiler reports the bad argument itself; the generator must stay quiet and not throw.
+        var (result, output) = GeneratorHarness.Run(Usings + "[Dense(4, \"three\", Tanh)] public partial class Net { }");
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(result.GeneratedSources);
+        Assert.Contains(output.GetDiagnostics(), d => d.Id == "CS1503");
+    }
+}
