@@ -49,7 +49,7 @@ public class GoldenFileTests
         // Same depth, 100× the weights: the same lines, differing only in the numbers they print.
         string Generate(int hidden) => Assert.Single(GeneratorHarness.Run(
             $"using NetGen;\n[Dense(784, {hidden}, Activation.Tanh)]\n[Softmax(10)]\npartial class N;\n").Result.GeneratedSources).SourceText.ToString();
-        string small = Generate(48), large = Generate(4800);
+        string small = Generate(64), large = Generate(6400);
         Assert.Equal(small.Split('\n').Length, large.Split('\n').Length);
         Assert.InRange(large.Length, small.Length, small.Length * 21 / 20);
     }
