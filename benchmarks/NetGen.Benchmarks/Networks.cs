@@ -1,0 +1,21 @@
+using NetGen;
+using static NetGen.Activation;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>The seed network of the lecture notes.</summary>
+[Dense(784, 500, Tanh)]
+[Softmax(10)]
+public partial class SeedNet;
+
+/// <summary>A small control network, as embedded in games.</summary>
+[Dense(16, 32, ReLU)]
+[Dense(32, 32, ReLU)]
+[Dense(32, 4)]
+public partial class ControlNet;
+
+/// <summary>A wide network.</summary>
+[Dense(3072, 1024, ReLU)]
+[Dense(1024, 512, ReLU)]
+[Softmax(10)]
+public partial class WideNet;

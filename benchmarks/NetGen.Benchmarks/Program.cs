@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(NetGen.Benchmarks.SeedNet).Assembly).Run(args);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# NetGen's entry points. Each one installs what it needs on a fresh Debian machine with the .NET 10 SDK.
+#   ./build.sh train [options]   train the seed network on Fashion-MNIST (the main job; --help lists options)
+#   ./build.sh test              build everything and run the test suite
+#   ./build.sh bench [filter]    BenchmarkDotNet suite (see benchmarks/)
+#   ./build.sh peers             side-by-side comparison with PyTorch and numpy (see benchmarks/peers/)
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Installs Debian packages that are missing; uses sudo when not root.
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing ${missing[*]} ..." >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+command=${1:-help}
+[ $# -gt 0 ] && shift
+case "$command" in
+  train)
+    apt_install dataset-fashion-mnist
+    dotnet build samples/NetGen.FashionMnist -c Release -v quiet -nologo >&2
+    exec dotnet run --project samples/NetGen.FashionMnist -c Release --no-build -- "$@"
+    ;;
+  test)
+    apt_install dataset-fashion-mnist
+    log=$(mktemp)
+    status=0
+    dotnet test NetGen.sln -c Release 2>&1 | tee "$log" || status=$?
+    # One plain summary line over all test assemblies: "N passed, N failed".
+    passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+    failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+    rm -f "$log"
+    echo "tests: $passed passed, $failed failed"
+    exit $status
+    ;;
+  bench)
+    dotnet run --project benchmarks/NetGen.Benchmarks -c Release -- --filter "${1:-*}" "${@:2}"
+    ;;
+  peers)
+    apt_install dataset-fashion-mnist python3-numpy python3-torch libopenblas0-openmp
+    exec bash benchmarks/peers/run.sh "$@"
+    ;;
+  *)
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    [ "$command" = help ] || { echo "unknown command '$command'" >&2; exit 2; }
+    ;;
+esac
