@@ -25,7 +25,8 @@ command=${1:-help}
 case "$command" in
   train)
     apt_install dataset-fashion-mnist
-    dotnet build samples/NetGen.FashionMnist -c Release -v quiet -nologo >&2
+    echo "Building ..." >&2
+    out=$(dotnet build samples/NetGen.FashionMnist -c Release -nologo 2>&1) || { echo "$out" >&2; exit 1; }
     exec dotnet run --project samples/NetGen.FashionMnist -c Release --no-build -- "$@"
     ;;
   test)
