@@ -81,11 +81,21 @@ internal static class DiagnosticDescriptors
         "The [Loss] attribute on '{0}' uses value {1}, which is not a member of NetGen.LossFunction",
         "Use MeanSquaredError, BinaryCrossEntropy or CrossEntropy.");
 
+    public static readonly DiagnosticDescriptor MisplacedDropout = Create(
+        "NG0015", "Dropout must sit between two layers",
+        "Dropout {0} ({1}) {2}; dropout applies to the output of one hidden layer and must be followed by another layer",
+        "Place [Dropout(p)] between two [Dense]/[Softmax] attributes, at most once per gap.");
+
+    public static readonly DiagnosticDescriptor InvalidDropoutProbability = Create(
+        "NG0016", "Invalid dropout probability",
+        "Dropout {0} ({1}) has probability {2}; it must be a number in [0, 1)",
+        "Use a probability such as 0.2 or 0.5.");
+
     private static readonly DiagnosticDescriptor[] All =
     {
         NotPartial, ContainingTypeNotPartial, UnsupportedType, NoInputLayer, WidthMismatch, NonPositiveWidth,
         LayerAfterSoftmax, UndefinedActivation, LossDoesNotFitOutput, NetworkTooLarge, InvalidNegativeSlope,
-        LayersInSeveralDeclarations, MemberCollision, InvalidLossValue,
+        LayersInSeveralDeclarations, MemberCollision, InvalidLossValue, MisplacedDropout, InvalidDropoutProbability,
     };
 
     public static DiagnosticDescriptor ById(string id)

@@ -23,8 +23,8 @@ public sealed partial class NetGenGenerator
         {
             int last = net.Layers.Count - 1;
 
-            w.Line("/// <summary>Forward pass of <paramref name=\"rows\"/> samples at <paramref name=\"x\"/>; leaves every layer's activations in the workspace.</summary>");
-            using (w.Block("private void ForwardRows(ref float x, int rows)"))
+            w.Line("/// <summary>Forward pass of <paramref name=\"rows\"/> samples at <paramref name=\"x\"/>; leaves every layer's activations in the workspace" + (HasDropout(net) ? "; a training pass also draws dropout masks." : ".") + "</summary>");
+            using (w.Block("private void ForwardRows(ref float x, int rows, bool training)"))
             {
                 w.Line("Workspace ws = _workspace;");
                 w.Line("ref float p = " + Ref("_parameters") + ";");
@@ -36,9 +36,16 @@ public sealed partial class NetGenGenerator
                         for (int l = 0; l <= last; l++)
                         {
                             LayerSpec layer = net.Layers[l];
-                            string input = l == 0 ? "ref x" : Ref("ws.A" + (l - 1));
+                            string input = l == 0 ? "ref x"
+                                : net.Layers[l - 1].HasDropout ? $"ref training ? {Ref("ws.H" + (l - 1))} : {Ref("ws.A" + (l - 1))}"
+                                : Ref("ws.A" + (l - 1));
                             string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
                             w.Line($"Kernels.ForwardLayer{l}{flavor.Suffix}({input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, rows);");
+                            if (layer.HasDropout)
+                            {
+                                string span = $"AsSpan(0, rows * {layer.Outputs})";
+                                w.Line($"if (training) global::NetGen.Kernels.DropoutMath.Apply(ref _dropoutRng, ws.A{l}.{span}, ws.M{l}.{span}, ws.H{l}.{span}, {Literal.Float(layer.Dropout)});");
+                            }
                         }
                     }
                     first = false;
@@ -61,10 +68,11 @@ public sealed partial class NetGenGenerator
                         for (int l = last; l >= 0; l--)
                         {
                             LayerSpec layer = net.Layers[l];
-                            string input = l == 0 ? "ref x" : Ref("ws.A" + (l - 1));
+                            string input = l == 0 ? "ref x" : Ref((net.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1));
                             w.Line($"Kernels.BackwardWeights{l}{flavor.Suffix}({Ref("ws.D" + l)}, {input}, {At("g", Literal.Int(layer.WeightOffset))}, {At("g", Literal.Int(layer.BiasOffset))}, rows, accumulate);");
                             if (l > 0)
-                                w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, {Ref("ws.D" + (l - 1))}, rows);");
+                                w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
+                                    (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))}, rows);");
                         }
                     }
                     first = false;
@@ -83,7 +91,7 @@ public sealed partial class NetGenGenerator
                     {
                         EmitForwardLayer(w, l, layer, l == last ? ActivationKind.Identity : layer.EpilogueActivation, flavor);
                         EmitBackwardWeights(w, l, layer, flavor);
-                        if (l > 0) EmitBackwardInput(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, flavor);
+                        if (l > 0) EmitBackwardInput(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
                     }
                 }
             }
@@ -334,12 +342,12 @@ public sealed partial class NetGenGenerator
         /// the weight rows: a block of 4 samples × 4 vectors of inputs, broadcasting δ and loading rows of W;
         /// the previous activation's derivative is applied as the block is stored.
         /// </summary>
-        private static void EmitBackwardInput(CodeWriter w, int l, LayerSpec layer, ActivationKind previous, float previousSlope, SimdFlavor f)
+        private static void EmitBackwardInput(CodeWriter w, int l, LayerSpec layer, ActivationKind previous, float previousSlope, bool masked, SimdFlavor f)
         {
             int inputs = layer.Inputs, outputs = layer.Outputs;
-            w.Line($"/// <summary>Layer {l} input delta, {f.Type}: δp[rows, {inputs}] = (δ[rows, {outputs}] · W[{outputs}, {inputs}]) ∘ {previous}′(a[rows, {inputs}]).</summary>");
+            w.Line($"/// <summary>Layer {l} input delta, {f.Type}: δp[rows, {inputs}] = (δ[rows, {outputs}] · W[{outputs}, {inputs}]) ∘ {previous}′(a[rows, {inputs}])" + (masked ? " ∘ dropout mask" : "") + ".</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Block($"public static void BackwardInput{l}{f.Suffix}(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)"))
+            using (w.Block($"public static void BackwardInput{l}{f.Suffix}(ref float delta, ref float w, ref float a, " + (masked ? "ref float mask, " : "") + "ref float deltaPrevious, int rows)"))
             {
                 w.Line("int r = 0;");
                 foreach (int mr in new[] { BlockRows, 1 })
@@ -352,7 +360,7 @@ public sealed partial class NetGenGenerator
                             string to = f.RoundDown(inputs, nv);
                             if (!f.MayHaveChunks(inputs, nv) || (nv == 1 && !f.MayHaveRemainder(inputs, BlockVectors))) continue;
                             using (w.Block($"for (int i = {from}; i < {to}; i += {f.Step(nv)})"))
-                                EmitInputGradientBlock(w, f, inputs, outputs, mr, nv, previous, previousSlope);
+                                EmitInputGradientBlock(w, f, inputs, outputs, mr, nv, previous, previousSlope, masked);
                         }
                         if (f.MayHaveRemainder(inputs))
                         {
@@ -369,6 +377,7 @@ public sealed partial class NetGenGenerator
                                 {
                                     string index = $"(nint)(r + {m}) * {inputs} + i";
                                     string value = previous == ActivationKind.Identity ? $"s{m}" : $"s{m} * {Derivative(previous, $"Unsafe.Add(ref a, {index})", previousSlope)}";
+                                    if (masked) value += $" * Unsafe.Add(ref mask, {index})";
                                     w.Line($"Unsafe.Add(ref deltaPrevious, {index}) = {value};");
                                 }
                             }
@@ -379,7 +388,7 @@ public sealed partial class NetGenGenerator
             w.Line();
         }
 
-        private static void EmitInputGradientBlock(CodeWriter w, SimdFlavor f, int inputs, int outputs, int mr, int nv, ActivationKind previous, float previousSlope)
+        private static void EmitInputGradientBlock(CodeWriter w, SimdFlavor f, int inputs, int outputs, int mr, int nv, ActivationKind previous, float previousSlope, bool masked)
         {
             var pairs = (from m in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (m, v)).ToList();
             w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.m}{p.v} = {f.Type}.Zero;")));
@@ -395,12 +404,14 @@ public sealed partial class NetGenGenerator
             {
                 w.Line($"ref float a{m} = ref Unsafe.Add(ref a, (nint)(r + {m}) * {inputs} + i);");
                 w.Line($"ref float p{m} = ref Unsafe.Add(ref deltaPrevious, (nint)(r + {m}) * {inputs} + i);");
+                if (masked) w.Line($"ref float m{m} = ref Unsafe.Add(ref mask, (nint)(r + {m}) * {inputs} + i);");
             }
             foreach (var (m, v) in pairs)
             {
                 string value = previous == ActivationKind.Identity
                     ? $"c{m}{v}"
                     : $"c{m}{v} * {Derivative(previous, f.Load("a" + m, f.Offset(v)), previousSlope)}";
+                if (masked) value += " * " + f.Load("m" + m, f.Offset(v));
                 w.Line($"({value}).StoreUnsafe(ref p{m}, (nuint)({f.Offset(v)}));");
             }
         }

@@ -39,9 +39,11 @@ public sealed partial class NetGenGenerator
             return w.ToString();
         }
 
-        private static string Describe(LayerSpec layer) => layer.Kind == LayerKind.Softmax
+        private static string Describe(LayerSpec layer) => (layer.Kind == LayerKind.Softmax
             ? $"Softmax({layer.Outputs})"
-            : $"Dense({layer.Outputs}, {layer.Activation})";
+            : $"Dense({layer.Outputs}, {layer.Activation})") + (layer.HasDropout ? " → Dropout(" + Literal.Float(layer.Dropout).TrimEnd('f') + ")" : "");
+
+        private static bool HasDropout(NetworkSpec net) => net.Layers.Any(l => l.HasDropout);
 
         private static void EmitType(CodeWriter w, NetworkSpec net)
         {
@@ -87,11 +89,11 @@ public sealed partial class NetGenGenerator
             w.Line();
             w.Line("/// <summary>The architecture as data: layers, loss and parameter layout.</summary>");
             w.Line("public static global::NetGen.NetworkArchitecture Architecture { get; } = new(");
-            w.Line("    new (global::NetGen.LayerKind, int, int, global::NetGen.Activation, float)[]");
+            w.Line("    new (global::NetGen.LayerKind, int, int, global::NetGen.Activation, float, float)[]");
             w.Line("    {");
             foreach (LayerSpec layer in net.Layers)
             {
-                w.Line($"        (global::NetGen.LayerKind.{layer.Kind}, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, global::NetGen.Activation.{layer.Activation}, {Literal.Float(layer.NegativeSlope)}),");
+                w.Line($"        (global::NetGen.LayerKind.{layer.Kind}, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, global::NetGen.Activation.{layer.Activation}, {Literal.Float(layer.NegativeSlope)}, {Literal.Float(layer.Dropout)}),");
             }
             w.Line("    },");
             w.Line("    global::NetGen.LossFunction." + net.Loss + ");");
@@ -103,6 +105,7 @@ public sealed partial class NetGenGenerator
             w.Line("private readonly float[] _parameters = new float[ParameterCount];");
             w.Line("private readonly float[] _gradients = new float[ParameterCount];");
             w.Line("private Workspace _workspace = new Workspace(1);");
+            if (HasDropout(net)) w.Line("private global::NetGen.Xoshiro256 _dropoutRng;");
             w.Line();
             w.Line("/// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>");
             w.Line("public " + net.TypeName + "() : this(global::NetGen.Xavier.DefaultSeed) { }");
@@ -111,8 +114,16 @@ public sealed partial class NetGenGenerator
             using (w.Block("public " + net.TypeName + "(int seed)"))
             {
                 w.Line("global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);");
+                if (HasDropout(net)) w.Line("SeedDropout(seed);");
             }
             w.Line();
+            if (HasDropout(net))
+            {
+                w.Line("/// <summary>Reseeds the generator of dropout masks: the next training pass of the same batch draws the same masks.</summary>");
+                using (w.Block("public void SeedDropout(int seed)"))
+                    w.Line("_dropoutRng = new global::NetGen.Xoshiro256(unchecked((ulong)seed) ^ 0xD50F_0A7BUL);");
+                w.Line();
+            }
             w.Line("/// <summary>All parameters, layer by layer: weight [out, in] row-major, then bias [out].</summary>");
             w.Line("public Span<float> Parameters => _parameters;");
             w.Line();
@@ -134,7 +145,7 @@ public sealed partial class NetGenGenerator
             {
                 w.Line("global::NetGen.NetworkGuard.Length(input.Length, InputSize, nameof(input));");
                 w.Line("global::NetGen.NetworkGuard.Length(output.Length, OutputSize, nameof(output));");
-                w.Line("ForwardRows(ref MemoryMarshal.GetReference(input), 1);");
+                w.Line("ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);");
                 w.Line($"_workspace.A{last}.AsSpan(0, OutputSize).CopyTo(output);");
             }
             w.Line();
@@ -149,7 +160,7 @@ public sealed partial class NetGenGenerator
                 using (w.Block("for (int start = 0; start < batch; start += chunk)"))
                 {
                     w.Line("int rows = Math.Min(chunk, batch - start);");
-                    w.Line("ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows);");
+                    w.Line("ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);");
                     w.Line($"ws.A{last}.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));");
                 }
             }
@@ -159,7 +170,7 @@ public sealed partial class NetGenGenerator
             using (w.Block("public int Predict(ReadOnlySpan<float> input)"))
             {
                 w.Line("global::NetGen.NetworkGuard.Length(input.Length, InputSize, nameof(input));");
-                w.Line("ForwardRows(ref MemoryMarshal.GetReference(input), 1);");
+                w.Line("ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);");
                 w.Line($"return global::NetGen.Kernels.LossMath.ArgMax(_workspace.A{last}.AsSpan(0, OutputSize));");
             }
             w.Line();
@@ -200,7 +211,7 @@ public sealed partial class NetGenGenerator
                     {
                         w.Line("int rows = Math.Min(chunk, batch - start);");
                         w.Line("ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize);");
-                        w.Line("ForwardRows(ref x, rows);");
+                        w.Line("ForwardRows(ref x, rows, training: true);");
                         using (w.Block("for (int r = 0; r < rows; r++)"))
                         {
                             if (perSample is not null) w.Line(perSample);
@@ -257,6 +268,11 @@ public sealed partial class NetGenGenerator
                     if (l == last) w.Line($"public readonly float[] Z{l}; // [rows, {width}] output pre-activations");
                     w.Line($"public readonly float[] A{l}; // [rows, {width}] layer {l} " + (l == last ? "outputs" : "activations"));
                     w.Line($"public readonly float[] D{l}; // [rows, {width}] ∂loss/∂z of layer {l}");
+                    if (net.Layers[l].HasDropout)
+                    {
+                        w.Line($"public readonly float[] M{l}; // [rows, {width}] dropout mask of layer {l}: 0 or 1/(1 − p)");
+                        w.Line($"public readonly float[] H{l}; // [rows, {width}] layer {l} activations after dropout (training only)");
+                    }
                 }
                 if (net.Output.Kind == LayerKind.Softmax) w.Line("public readonly float[] LogSumExp; // [rows] log Σ exp z per sample");
                 w.Line("public readonly float[] Target = new float[OutputSize]; // one sample's target built from a label");
@@ -269,6 +285,11 @@ public sealed partial class NetGenGenerator
                         if (l == last) w.Line($"Z{l} = new float[rows * {width}];");
                         w.Line($"A{l} = new float[rows * {width}];");
                         w.Line($"D{l} = new float[rows * {width}];");
+                        if (net.Layers[l].HasDropout)
+                        {
+                            w.Line($"M{l} = new float[rows * {width}];");
+                            w.Line($"H{l} = new float[rows * {width}];");
+                        }
                     }
                     if (net.Output.Kind == LayerKind.Softmax) w.Line("LogSumExp = new float[rows];");
                 }

@@ -20,7 +20,8 @@ public sealed partial class NetGenGenerator
         internal static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
             "InputSize", "OutputSize", "ParameterCount", "Architecture", "Parameters", "Gradients",
             "Forward", "ForwardBatch", "Predict", "ComputeGradients",
-            "Kernels", "Workspace", "ForwardRows", "BackwardRows", "Reserve", "_parameters", "_gradients", "_workspace");
+            "Kernels", "Workspace", "ForwardRows", "BackwardRows", "Reserve", "_parameters", "_gradients", "_workspace",
+            "SeedDropout", "_dropoutRng");
 
         private static readonly string Version = typeof(NetGenGenerator).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
@@ -90,7 +91,7 @@ public sealed partial class NetGenGenerator
         private static bool IsLayerAttribute(AttributeData attribute)
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
-            return name is DenseAttributeName or SoftmaxAttributeName;
+            return name is DenseAttributeName or SoftmaxAttributeName or DropoutAttributeName;
         }
 
         private static string TypeKeyword(INamedTypeSymbol type) => type switch
@@ -149,7 +150,8 @@ public sealed partial class NetGenGenerator
             var layers = new List<LayerSpec>();
             int softmaxIndex = -1;
             long offset = 0;
-            bool ok = true;
+            bool ok = true, pendingDropout = false;
+            int previousLayerAttribute = -1;
             for (int i = 0; i < attributes.Count; i++)
             {
                 AttributeData attribute = attributes[i];
@@ -159,7 +161,37 @@ public sealed partial class NetGenGenerator
                     return null;
 
                 bool isSoftmax = attribute.AttributeClass!.ToDisplayString() == SoftmaxAttributeName;
-                string display = syntax is null ? (isSoftmax ? "[Softmax]" : "[Dense]") : "[" + syntax.ToString() + "]";
+                bool isDropout = attribute.AttributeClass!.ToDisplayString() == DropoutAttributeName;
+                string display = syntax is null ? (isSoftmax ? "[Softmax]" : isDropout ? "[Dropout]" : "[Dense]") : "[" + syntax.ToString() + "]";
+
+                if (isDropout)
+                {
+                    double p = Convert.ToDouble(attribute.ConstructorArguments[0].Value, CultureInfo.InvariantCulture);
+                    string? misplaced = layers.Count == 0 && ok ? "comes before the first layer"
+                        : i == attributes.Count - 1 ? "comes after the last layer"
+                        : pendingDropout ? "follows another dropout"
+                        : null;
+                    if (misplaced is not null && softmaxIndex < 0)
+                    {
+                        report(DiagnosticDescriptors.MisplacedDropout, attributeLocation, new object[] { i, display, misplaced });
+                        ok = false;
+                    }
+                    if (!(p >= 0 && p < 1))
+                    {
+                        report(DiagnosticDescriptors.InvalidDropoutProbability, ArgumentLocation(syntax, 0), new object[] { i, display, p.ToString("R", CultureInfo.InvariantCulture) });
+                        ok = false;
+                    }
+                    else if (misplaced is null && layers.Count > 0 && softmaxIndex < 0)
+                    {
+                        layers[layers.Count - 1] = layers[layers.Count - 1] with { Dropout = (float)p };
+                    }
+                    pendingDropout = true;
+                    if (softmaxIndex < 0) continue;
+                }
+                else
+                {
+                    pendingDropout = false;
+                }
 
                 if (softmaxIndex >= 0)
                 {
@@ -221,7 +253,7 @@ public sealed partial class NetGenGenerator
                     if (layers.Count > 0 && inputs != layers[layers.Count - 1].Outputs && inputs > 0)
                     {
                         report(DiagnosticDescriptors.WidthMismatch, ArgumentLocation(syntax, 0),
-                            new object[] { i, display, inputs, i - 1, Display(attributes[i - 1], ct), layers[layers.Count - 1].Outputs });
+                            new object[] { i, display, inputs, previousLayerAttribute, Display(attributes[previousLayerAttribute], ct), layers[layers.Count - 1].Outputs });
                         ok = false;
                     }
                 }
@@ -232,6 +264,7 @@ public sealed partial class NetGenGenerator
                         (ActivationKind)Math.Max(0, Math.Min(activation, 4)), activation == (int)ActivationKind.LeakyReLU ? slope : 0.01f, offset);
                     layers.Add(layer);
                     offset = layer.End;
+                    previousLayerAttribute = i;
                 }
                 else
                 {
@@ -299,7 +332,7 @@ public sealed partial class NetGenGenerator
 
         private static int ParameterIndex(string name) => name switch
         {
-            "inputs" or "classes" or "function" => 0,
+            "inputs" or "classes" or "function" or "probability" => 0,
             "outputs" => 1,
             "activation" => 2,
             _ => -1,

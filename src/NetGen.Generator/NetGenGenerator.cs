@@ -21,6 +21,7 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
     internal const string DenseAttributeName = "NetGen.DenseAttribute";
     internal const string SoftmaxAttributeName = "NetGen.SoftmaxAttribute";
     internal const string LossAttributeName = "NetGen.LossAttribute";
+    internal const string DropoutAttributeName = "NetGen.DropoutAttribute";
 
     /// <summary>Names of the pipeline steps, for tests that run with <c>trackIncrementalGeneratorSteps</c>.</summary>
     public static class TrackingNames

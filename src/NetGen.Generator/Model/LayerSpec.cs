@@ -26,13 +26,16 @@ internal enum LossKind
 }
 
 /// <summary>One parameterized layer, as plain data. Offsets are in elements of the flat parameter buffer.</summary>
-internal sealed record LayerSpec(LayerKind Kind, int Inputs, int Outputs, ActivationKind Activation, float NegativeSlope, long WeightOffset)
+internal sealed record LayerSpec(LayerKind Kind, int Inputs, int Outputs, ActivationKind Activation, float NegativeSlope, long WeightOffset, float Dropout = 0f)
 {
     public long WeightCount => (long)Inputs * Outputs;
 
     public long BiasOffset => WeightOffset + WeightCount;
 
     public long End => BiasOffset + Outputs;
+
+    /// <summary>Whether training passes drop this layer's outputs.</summary>
+    public bool HasDropout => Dropout > 0f;
 
     /// <summary>The activation the layer's epilogue applies (softmax layers have none: softmax is applied with the loss).</summary>
     public ActivationKind EpilogueActivation => Kind == LayerKind.Softmax ? ActivationKind.Identity : Activation;

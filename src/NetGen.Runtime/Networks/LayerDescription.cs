@@ -10,11 +10,14 @@ namespace NetGen;
 public sealed class LayerDescription
 {
     /// <summary>Creates a layer description; offsets are given by <see cref="NetworkArchitecture"/>.</summary>
-    public LayerDescription(LayerKind kind, int inputs, int outputs, Activation activation, float negativeSlope, int weightOffset)
+    public LayerDescription(LayerKind kind, int inputs, int outputs, Activation activation, float negativeSlope, int weightOffset, float dropoutProbability = 0f)
     {
         if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "A layer needs at least one input.");
         if (outputs <= 0) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "A layer needs at least one output.");
         if (weightOffset < 0) throw new ArgumentOutOfRangeException(nameof(weightOffset), weightOffset, "Offsets are non-negative.");
+        if (!(dropoutProbability >= 0f && dropoutProbability < 1f))
+            throw new ArgumentOutOfRangeException(nameof(dropoutProbability), dropoutProbability, "The dropout probability must lie in [0, 1).");
+        DropoutProbability = dropoutProbability;
         Kind = kind;
         Inputs = inputs;
         Outputs = outputs;
@@ -37,6 +40,9 @@ public sealed class LayerDescription
 
     /// <summary>Negative slope of a leaky ReLU.</summary>
     public float NegativeSlope { get; }
+
+    /// <summary>Probability with which training drops each of this layer's outputs (0: no dropout).</summary>
+    public float DropoutProbability { get; }
 
     /// <summary>Offset of the weight matrix in the parameter buffer.</summary>
     public int WeightOffset { get; }

@@ -16,6 +16,13 @@ public sealed class NetworkArchitecture
     /// <summary>Builds an architecture from layer shapes, computing the parameter offsets.</summary>
     /// <exception cref="ArgumentException">No layers, widths that do not chain, or more parameters than fit in an <see cref="int"/>.</exception>
     public NetworkArchitecture(IReadOnlyList<(LayerKind Kind, int Inputs, int Outputs, Activation Activation, float NegativeSlope)> layers, LossFunction loss)
+        : this(ToDropoutFree(layers), loss)
+    {
+    }
+
+    /// <summary>Builds an architecture whose layers may drop their outputs in training.</summary>
+    /// <exception cref="ArgumentException">No layers, widths that do not chain, dropout on the last layer, or too many parameters.</exception>
+    public NetworkArchitecture(IReadOnlyList<(LayerKind Kind, int Inputs, int Outputs, Activation Activation, float NegativeSlope, float Dropout)> layers, LossFunction loss)
     {
         ArgumentNullException.ThrowIfNull(layers);
         if (layers.Count == 0) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
@@ -23,20 +30,30 @@ public sealed class NetworkArchitecture
         long offset = 0;
         for (int i = 0; i < layers.Count; i++)
         {
-            var (kind, inputs, outputs, activation, slope) = layers[i];
+            var (kind, inputs, outputs, activation, slope, dropout) = layers[i];
+            if (dropout != 0f && i == layers.Count - 1)
+                throw new ArgumentException($"Layer {i} is the output layer; dropout must sit between two layers.", nameof(layers));
             if (i > 0 && inputs != layers[i - 1].Outputs)
                 throw new ArgumentException($"Layer {i} expects {inputs} inputs but layer {i - 1} produces {layers[i - 1].Outputs}.", nameof(layers));
             if (kind == LayerKind.Softmax && i != layers.Count - 1)
                 throw new ArgumentException($"Layer {i} is a softmax layer but is not the last layer.", nameof(layers));
             if (inputs <= 0 || outputs <= 0)
                 throw new ArgumentException($"Layer {i} has widths {inputs} → {outputs}; widths must be positive.", nameof(layers));
-            _layers[i] = new LayerDescription(kind, inputs, outputs, activation, slope, checked((int)offset));
+            _layers[i] = new LayerDescription(kind, inputs, outputs, activation, slope, checked((int)offset), dropout);
             offset += (long)inputs * outputs + outputs;
             if (offset > int.MaxValue)
                 throw new ArgumentException($"The network has more than {int.MaxValue} parameters (at least {offset}).", nameof(layers));
         }
         ParameterCount = (int)offset;
         Loss = loss;
+    }
+
+    private static (LayerKind, int, int, Activation, float, float)[] ToDropoutFree(IReadOnlyList<(LayerKind Kind, int Inputs, int Outputs, Activation Activation, float NegativeSlope)> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        var result = new (LayerKind, int, int, Activation, float, float)[layers.Count];
+        for (int i = 0; i < result.Length; i++) result[i] = (layers[i].Kind, layers[i].Inputs, layers[i].Outputs, layers[i].Activation, layers[i].NegativeSlope, 0f);
+        return result;
     }
 
     /// <summary>The layers in forward order.</summary>
@@ -66,6 +83,7 @@ public sealed class NetworkArchitecture
         {
             sb.Append(" → ");
             sb.Append(layer.Kind == LayerKind.Softmax ? $"Softmax({layer.Outputs})" : $"Dense({layer.Outputs}, {layer.Activation})");
+            if (layer.DropoutProbability > 0f) sb.Append(FormattableString.Invariant($" → Dropout({layer.DropoutProbability})"));
         }
         return sb.Append(" | ").Append(Loss).ToString();
     }

@@ -31,6 +31,12 @@ public class DiagnosticTests
     [InlineData("NG0013", "[Dense(4, 3, Tanh)] public partial class Net { public void Forward() { } }", "Forward")]
     [InlineData("NG0013", "[Dense(4, 3, Tanh)] public partial class Net { public Net() { } }", "Net")]
     [InlineData("NG0014", "[Dense(4, 3, Tanh)] [Loss((LossFunction)9)] public partial class Net { }", "(LossFunction)9")]
+    [InlineData("NG0015", "[Dropout(0.5)] [Dense(4, 3, Tanh)] [Dense(3, 2)] public partial class Net { }", "Dropout(0.5)")]
+    [InlineData("NG0015", "[Dense(4, 3, Tanh)] [Dense(3, 2)] [Dropout(0.5)] public partial class Net { }", "Dropout(0.5)")]
+    [InlineData("NG0015", "[Dense(4, 3, Tanh)] [Dropout(0.5)] [Dropout(0.2)] [Dense(3, 2)] public partial class Net { }", "Dropout(0.2)")]
+    [InlineData("NG0016", "[Dense(4, 3, Tanh)] [Dropout(1.0)] [Dense(3, 2)] public partial class Net { }", "1.0")]
+    [InlineData("NG0016", "[Dense(4, 3, Tanh)] [Dropout(-0.1)] [Dense(3, 2)] public partial class Net { }", "-0.1")]
+    [InlineData("NG0005", "[Dense(4, 3, Tanh)] [Dropout(0.5)] [Dense(5, 2)] public partial class Net { }", "5")]
     public void MistakeReportsItsIdAtTheOffendingText(string id, string declaration, string locatedText)
     {
         var diagnostics = GeneratorHarness.GeneratorDiagnostics(Usings + declaration);

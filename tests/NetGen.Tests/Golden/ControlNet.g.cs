@@ -36,11 +36,11 @@ partial class Brains
 
         /// <summary>The architecture as data: layers, loss and parameter layout.</summary>
         public static global::NetGen.NetworkArchitecture Architecture { get; } = new(
-            new (global::NetGen.LayerKind, int, int, global::NetGen.Activation, float)[]
+            new (global::NetGen.LayerKind, int, int, global::NetGen.Activation, float, float)[]
             {
-                (global::NetGen.LayerKind.Dense, 16, 32, global::NetGen.Activation.ReLU, 0.01f),
-                (global::NetGen.LayerKind.Dense, 32, 32, global::NetGen.Activation.ReLU, 0.01f),
-                (global::NetGen.LayerKind.Dense, 32, 4, global::NetGen.Activation.Identity, 0.01f),
+                (global::NetGen.LayerKind.Dense, 16, 32, global::NetGen.Activation.ReLU, 0.01f, 0f),
+                (global::NetGen.LayerKind.Dense, 32, 32, global::NetGen.Activation.ReLU, 0.01f, 0f),
+                (global::NetGen.LayerKind.Dense, 32, 4, global::NetGen.Activation.Identity, 0.01f, 0f),
             },
             global::NetGen.LossFunction.MeanSquaredError);
 
@@ -73,7 +73,7 @@ partial class Brains
         {
             global::NetGen.NetworkGuard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.NetworkGuard.Length(output.Length, OutputSize, nameof(output));
-            ForwardRows(ref MemoryMarshal.GetReference(input), 1);
+            ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);
             _workspace.A2.AsSpan(0, OutputSize).CopyTo(output);
         }
 
@@ -88,7 +88,7 @@ partial class Brains
             for (int start = 0; start < batch; start += chunk)
             {
                 int rows = Math.Min(chunk, batch - start);
-                ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows);
+                ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);
                 ws.A2.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
             }
         }
@@ -98,7 +98,7 @@ partial class Brains
         public int Predict(ReadOnlySpan<float> input)
         {
             global::NetGen.NetworkGuard.Length(input.Length, InputSize, nameof(input));
-            ForwardRows(ref MemoryMarshal.GetReference(input), 1);
+            ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);
             return global::NetGen.Kernels.LossMath.ArgMax(_workspace.A2.AsSpan(0, OutputSize));
         }
 
@@ -117,7 +117,7 @@ partial class Brains
             {
                 int rows = Math.Min(chunk, batch - start);
                 ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize);
-                ForwardRows(ref x, rows);
+                ForwardRows(ref x, rows, training: true);
                 for (int r = 0; r < rows; r++)
                 {
                     Array.Clear(ws.Target); ws.Target[labels[start + r]] = 1f;
@@ -143,7 +143,7 @@ partial class Brains
             {
                 int rows = Math.Min(chunk, batch - start);
                 ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize);
-                ForwardRows(ref x, rows);
+                ForwardRows(ref x, rows, training: true);
                 for (int r = 0; r < rows; r++)
                 {
                     loss += global::NetGen.Kernels.LossMath.MeanSquaredError(ws.A2.AsSpan(r * OutputSize, OutputSize), targets.Slice((start + r) * OutputSize, OutputSize), global::NetGen.Activation.Identity, 0.01f, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
@@ -186,7 +186,7 @@ partial class Brains
         }
 
         /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's activations in the workspace.</summary>
-        private void ForwardRows(ref float x, int rows)
+        private void ForwardRows(ref float x, int rows, bool training)
         {
             Workspace ws = _workspace;
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);

@@ -33,10 +33,10 @@ partial class FashionNet : global::NetGen.INetwork
 
     /// <summary>The architecture as data: layers, loss and parameter layout.</summary>
     public static global::NetGen.NetworkArchitecture Architecture { get; } = new(
-        new (global::NetGen.LayerKind, int, int, global::NetGen.Activation, float)[]
+        new (global::NetGen.LayerKind, int, int, global::NetGen.Activation, float, float)[]
         {
-            (global::NetGen.LayerKind.Dense, 784, 500, global::NetGen.Activation.Tanh, 0.01f),
-            (global::NetGen.LayerKind.Softmax, 500, 10, global::NetGen.Activation.Identity, 0.01f),
+            (global::NetGen.LayerKind.Dense, 784, 500, global::NetGen.Activation.Tanh, 0.01f, 0f),
+            (global::NetGen.LayerKind.Softmax, 500, 10, global::NetGen.Activation.Identity, 0.01f, 0f),
         },
         global::NetGen.LossFunction.CrossEntropy);
 
@@ -69,7 +69,7 @@ partial class FashionNet : global::NetGen.INetwork
     {
         global::NetGen.NetworkGuard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.NetworkGuard.Length(output.Length, OutputSize, nameof(output));
-        ForwardRows(ref MemoryMarshal.GetReference(input), 1);
+        ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);
         _workspace.A1.AsSpan(0, OutputSize).CopyTo(output);
     }
 
@@ -84,7 +84,7 @@ partial class FashionNet : global::NetGen.INetwork
         for (int start = 0; start < batch; start += chunk)
         {
             int rows = Math.Min(chunk, batch - start);
-            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows);
+            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);
             ws.A1.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
         }
     }
@@ -94,7 +94,7 @@ partial class FashionNet : global::NetGen.INetwork
     public int Predict(ReadOnlySpan<float> input)
     {
         global::NetGen.NetworkGuard.Length(input.Length, InputSize, nameof(input));
-        ForwardRows(ref MemoryMarshal.GetReference(input), 1);
+        ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);
         return global::NetGen.Kernels.LossMath.ArgMax(_workspace.A1.AsSpan(0, OutputSize));
     }
 
@@ -113,7 +113,7 @@ partial class FashionNet : global::NetGen.INetwork
         {
             int rows = Math.Min(chunk, batch - start);
             ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize);
-            ForwardRows(ref x, rows);
+            ForwardRows(ref x, rows, training: true);
             for (int r = 0; r < rows; r++)
             {
                 loss += global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r], labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
@@ -138,7 +138,7 @@ partial class FashionNet : global::NetGen.INetwork
         {
             int rows = Math.Min(chunk, batch - start);
             ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize);
-            ForwardRows(ref x, rows);
+            ForwardRows(ref x, rows, training: true);
             for (int r = 0; r < rows; r++)
             {
                 loss += global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r], targets.Slice((start + r) * OutputSize, OutputSize), ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
@@ -179,7 +179,7 @@ partial class FashionNet : global::NetGen.INetwork
     }
 
     /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's activations in the workspace.</summary>
-    private void ForwardRows(ref float x, int rows)
+    private void ForwardRows(ref float x, int rows, bool training)
     {
         Workspace ws = _workspace;
         ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);

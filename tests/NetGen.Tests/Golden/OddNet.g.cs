@@ -32,11 +32,11 @@ partial class OddNet : global::NetGen.INetwork
 
     /// <summary>The architecture as data: layers, loss and parameter layout.</summary>
     public static global::NetGen.NetworkArchitecture Architecture { get; } = new(
-        new (global::NetGen.LayerKind, int, int, global::NetGen.Activation, float)[]
+        new (global::NetGen.LayerKind, int, int, global::NetGen.Activation, float, float)[]
         {
-            (global::NetGen.LayerKind.Dense, 37, 19, global::NetGen.Activation.Tanh, 0.01f),
-            (global::NetGen.LayerKind.Dense, 19, 7, global::NetGen.Activation.LeakyReLU, 0.05f),
-            (global::NetGen.LayerKind.Dense, 7, 5, global::NetGen.Activation.Sigmoid, 0.01f),
+            (global::NetGen.LayerKind.Dense, 37, 19, global::NetGen.Activation.Tanh, 0.01f, 0f),
+            (global::NetGen.LayerKind.Dense, 19, 7, global::NetGen.Activation.LeakyReLU, 0.05f, 0f),
+            (global::NetGen.LayerKind.Dense, 7, 5, global::NetGen.Activation.Sigmoid, 0.01f, 0f),
         },
         global::NetGen.LossFunction.BinaryCrossEntropy);
 
@@ -69,7 +69,7 @@ partial class OddNet : global::NetGen.INetwork
     {
         global::NetGen.NetworkGuard.Length(input.Length, InputSize, nameof(input));
         global::NetGen.NetworkGuard.Length(output.Length, OutputSize, nameof(output));
-        ForwardRows(ref MemoryMarshal.GetReference(input), 1);
+        ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);
         _workspace.A2.AsSpan(0, OutputSize).CopyTo(output);
     }
 
@@ -84,7 +84,7 @@ partial class OddNet : global::NetGen.INetwork
         for (int start = 0; start < batch; start += chunk)
         {
             int rows = Math.Min(chunk, batch - start);
-            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows);
+            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);
             ws.A2.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
         }
     }
@@ -94,7 +94,7 @@ partial class OddNet : global::NetGen.INetwork
     public int Predict(ReadOnlySpan<float> input)
     {
         global::NetGen.NetworkGuard.Length(input.Length, InputSize, nameof(input));
-        ForwardRows(ref MemoryMarshal.GetReference(input), 1);
+        ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);
         return global::NetGen.Kernels.LossMath.ArgMax(_workspace.A2.AsSpan(0, OutputSize));
     }
 
@@ -113,7 +113,7 @@ partial class OddNet : global::NetGen.INetwork
         {
             int rows = Math.Min(chunk, batch - start);
             ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize);
-            ForwardRows(ref x, rows);
+            ForwardRows(ref x, rows, training: true);
             for (int r = 0; r < rows; r++)
             {
                 Array.Clear(ws.Target); ws.Target[labels[start + r]] = 1f;
@@ -139,7 +139,7 @@ partial class OddNet : global::NetGen.INetwork
         {
             int rows = Math.Min(chunk, batch - start);
             ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize);
-            ForwardRows(ref x, rows);
+            ForwardRows(ref x, rows, training: true);
             for (int r = 0; r < rows; r++)
             {
                 loss += global::NetGen.Kernels.LossMath.BinaryCrossEntropy(ws.Z2.AsSpan(r * OutputSize, OutputSize), ws.A2.AsSpan(r * OutputSize, OutputSize), targets.Slice((start + r) * OutputSize, OutputSize), ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
@@ -182,7 +182,7 @@ partial class OddNet : global::NetGen.INetwork
     }
 
     /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's activations in the workspace.</summary>
-    private void ForwardRows(ref float x, int rows)
+    private void ForwardRows(ref float x, int rows, bool training)
     {
         Workspace ws = _workspace;
         ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);

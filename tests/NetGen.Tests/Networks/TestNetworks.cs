@@ -73,3 +73,11 @@ public static partial class Container
     [Softmax(2)]
     public partial class NestedNet;
 }
+
+/// <summary>Dropout after two hidden layers; smooth activations so its float loss can be differenced.</summary>
+[Dense(37, 19, Tanh)]
+[Dropout(0.3)]
+[Dense(19, 7, Sigmoid)]
+[Dropout(0.5)]
+[Softmax(5)]
+public partial class DropNet;

@@ -1,0 +1,109 @@
+using System;
+using System.Linq;
+using NetGen;
+using NetGen.Kernels;
+using NetGen.Tests.Networks;
+using Xunit;
+
+namespace NetGen.Tests.Numerics;
+
+public class DropoutTests
+{
+    [Fact]
+    public void ArchitectureRecordsTheDropout()
+    {
+        Assert.Equal(0.3f, DropNet.Architecture.Layers[0].DropoutProbability);
+        Assert.Equal(0.5f, DropNet.Architecture.Layers[1].DropoutProbability);
+        Assert.Equal(0f, DropNet.Architecture.Layers[2].DropoutProbability);
+        Assert.Equal("37 → Dense(19, Tanh) → Dropout(0.3) → Dense(7, Sigmoid) → Dropout(0.5) → Softmax(5) | CrossEntropy", DropNet.Architecture.ToString());
+    }
+
+    [Fact]
+    public void InferenceIsTheIdentity()
+    {
+        // Forward ignores dropout: it equals the reference network, which has none.
+        var net = new DropNet(4);
+        float[] x = TestData.Uniform(9 * DropNet.InputSize, 5);
+        var y = new float[9 * DropNet.OutputSize];
+        net.ForwardBatch(x, y);
+        var expected = new double[y.Length];
+        for (int s = 0; s < 9; s++)
+            ReferenceNetwork.Forward(DropNet.Architecture, net.Parameters, x.AsSpan(s * 37, 37)).A[^1].CopyTo(expected, s * 5);
+        Tolerance.Close(expected, y, 1e-5, "dropout network at inference");
+    }
+
+    [Fact]
+    public void TrainingPassesAreSeededAndDifferFromInference()
+    {
+        var net = new DropNet(4);
+        float[] x = TestData.Uniform(8 * 37, 6);
+        int[] labels = TestData.Labels(net, 8, 7);
+        net.SeedDropout(1);
+        float a = net.ComputeGradients(x, labels);
+        float[] ga = net.Gradients.ToArray();
+        net.SeedDropout(1);
+        float b = net.ComputeGradients(x, labels);
+        Assert.Equal(a, b);
+        Assert.Equal(ga, net.Gradients.ToArray());
+        net.SeedDropout(2);
+        net.ComputeGradients(x, labels);
+        Assert.NotEqual(ga, net.Gradients.ToArray());
+
+        // Without dropout the reference gradient differs from the dropout one.
+        var (_, reference) = ReferenceNetwork.LossAndGradient(DropNet.Architecture, net.Parameters, x, ReferenceNetwork.Targets(labels, 5));
+        Assert.True(reference.Zip(ga).Max(p => Math.Abs(p.First - p.Second)) > 1e-3);
+    }
+
+    [Fact]
+    public void GradientMatchesCenteredDifferencesUnderAFixedMask()
+    {
+        const float epsilon = 1e-2f;
+        var net = new DropNet(8);
+        float[] x = TestData.Uniform(4 * 37, 9);
+        float[] t = TestData.Targets(net, 4, 10);
+        float Loss()
+        {
+            net.SeedDropout(77); // the same masks on every evaluation
+            return net.ComputeGradients(x, t);
+        }
+        Loss();
+        float[] analytic = net.Gradients.ToArray();
+        Span<float> p = net.Parameters;
+        int nonZero = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            float saved = p[i];
+            p[i] = saved + epsilon;
+            double plus = Loss();
+            p[i] = saved - epsilon;
+            double minus = Loss();
+            p[i] = saved;
+            double centered = (plus - minus) / ((double)(saved + epsilon) - (saved - epsilon));
+            Assert.True(Math.Abs(analytic[i] - centered) <= 1e-4 + 1e-2 * Math.Abs(centered),
+                $"parameter {i}: analytic {analytic[i]:R}, centered difference {centered:R}");
+            if (analytic[i] != 0) nonZero++;
+        }
+        // Dropped units have exactly zero weight gradients; kept ones do not.
+        Assert.InRange(nonZero, p.Length / 4, p.Length - 1);
+    }
+
+    [Theory]
+    [InlineData(0.2f)]
+    [InlineData(0.5f)]
+    public void MaskStatistics(float probability)
+    {
+        const int n = 200_000;
+        var rng = new Xoshiro256(3);
+        float[] a = Enumerable.Repeat(2f, n).ToArray();
+        var mask = new float[n];
+        var dropped = new float[n];
+        DropoutMath.Apply(ref rng, a, mask, dropped, probability);
+        double zeros = mask.Count(m => m == 0f) / (double)n;
+        double sigma = Math.Sqrt(probability * (1 - probability) / n);
+        Assert.InRange(zeros, probability - 4 * sigma, probability + 4 * sigma);
+        Assert.All(mask, m => Assert.True(m == 0f || m == 1f / (1f - probability)));
+        // Inverted dropout keeps the expectation: mean mask ≈ 1, mean output ≈ mean input.
+        Assert.InRange(mask.Average(), 1 - 4 * sigma / (1 - probability), 1 + 4 * sigma / (1 - probability));
+        Assert.Equal(dropped.Average(), 2 * mask.Average(), 4);
+    }
+}
