@@ -1,0 +1,119 @@
+using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using NetGen.Kernels;
+
+namespace NetGen;
+
+/// <summary>
+/// The shared part of every optimizer: checks the spans, takes the learning rate from the schedule, clips the
+/// gradient by its global norm if asked, and walks the architecture's parameter ranges so that regularization
+/// reaches weights only, never biases. A subclass implements one flat update over a range.
+/// </summary>
+public abstract class Optimizer : IOptimizer
+{
+    private readonly NetworkArchitecture _architecture;
+
+    /// <summary>Creates the optimizer for networks of <paramref name="architecture"/>.</summary>
+    /// <param name="architecture">Tells weights from biases.</param>
+    /// <param name="learningRate">The schedule μ(t).</param>
+    /// <param name="l2">λ₂ ≥ 0: the L2 penalty λ₂/2·‖W‖² on weights.</param>
+    /// <param name="l1">λ₁ ≥ 0: the L1 penalty λ₁·‖W‖₁ on weights, applied as a shrinkage step after the update.</param>
+    /// <param name="clipNorm">When set, gradients whose global L2 norm exceeds it are scaled down to it.</param>
+    protected Optimizer(NetworkArchitecture architecture, ILearningRateSchedule learningRate, float l2, float l1, float? clipNorm)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(learningRate);
+        if (!(l2 >= 0f) || !float.IsFinite(l2)) throw new ArgumentOutOfRangeException(nameof(l2), l2, "λ₂ must be a non-negative finite number.");
+        if (!(l1 >= 0f) || !float.IsFinite(l1)) throw new ArgumentOutOfRangeException(nameof(l1), l1, "λ₁ must be a non-negative finite number.");
+        if (clipNorm is float c && !(c > 0f && float.IsFinite(c))) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "The clipping norm must be a positive finite number.");
+        _architecture = architecture;
+        Schedule = learningRate;
+        L2 = l2;
+        L1 = l1;
+        ClipNorm = clipNorm;
+    }
+
+    /// <summary>The learning-rate schedule.</summary>
+    public ILearningRateSchedule Schedule { get; }
+
+    /// <summary>λ₂ (weights only).</summary>
+    public float L2 { get; }
+
+    /// <summary>λ₁ (weights only).</summary>
+    public float L1 { get; }
+
+    /// <summary>The global-norm clipping threshold, if any.</summary>
+    public float? ClipNorm { get; }
+
+    /// <summary>The global L2 norm of the last step's gradient, before clipping.</summary>
+    public float LastGradientNorm { get; private set; }
+
+    /// <inheritdoc/>
+    public long StepCount { get; private set; }
+
+    /// <inheritdoc/>
+    public int Epoch { get; set; }
+
+    /// <inheritdoc/>
+    public float CurrentLearningRate => Schedule.GetLearningRate(StepCount, Epoch);
+
+    /// <summary>Number of parameters this optimizer updates.</summary>
+    protected int ParameterCount => _architecture.ParameterCount;
+
+    /// <inheritdoc/>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        NetworkGuard.Length(parameters.Length, _architecture.ParameterCount, nameof(parameters));
+        NetworkGuard.Length(gradients.Length, _architecture.ParameterCount, nameof(gradients));
+        float lr = CurrentLearningRate;
+        float scale = 1f;
+        if (ClipNorm is float clip)
+        {
+            LastGradientNorm = Norm(gradients);
+            if (LastGradientNorm > clip) scale = clip / LastGradientNorm;
+        }
+        BeginStep(StepCount + 1);
+        foreach (LayerDescription layer in _architecture.Layers)
+        {
+            Span<float> w = parameters.Slice(layer.WeightOffset, layer.WeightCount);
+            Update(w, gradients.Slice(layer.WeightOffset, layer.WeightCount), layer.WeightOffset, lr, scale, L2);
+            if (L1 > 0f) VectorOps.Shrink(w, lr * L1);
+            Update(parameters.Slice(layer.BiasOffset, layer.BiasCount), gradients.Slice(layer.BiasOffset, layer.BiasCount), layer.BiasOffset, lr, scale, 0f);
+        }
+        StepCount++;
+    }
+
+    /// <summary>Called once per step before the updates, with the 1-based number of the step being taken.</summary>
+    protected virtual void BeginStep(long step)
+    {
+    }
+
+    /// <summary>
+    /// Updates one contiguous range of parameters. <paramref name="gradientScale"/> is the clipping factor;
+    /// <paramref name="l2"/> is λ₂ for a weight range and 0 for a bias range; <paramref name="offset"/> locates the
+    /// range's optimizer state.
+    /// </summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate, float gradientScale, float l2);
+
+    /// <summary>The L2 norm of a span, accumulated in double.</summary>
+    public static float Norm(ReadOnlySpan<float> values)
+    {
+        double sum = 0;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<float>> vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+            for (int block = 0; block < vectors.Length; block += 256)
+            {
+                Vector<float> acc = Vector<float>.Zero;
+                int end = Math.Min(vectors.Length, block + 256);
+                for (int v = block; v < end; v++) acc += vectors[v] * vectors[v];
+                sum += Vector.Sum(acc);
+            }
+            i = vectors.Length * Vector<float>.Count;
+        }
+        for (; i < values.Length; i++) sum += values[i] * (double)values[i];
+        return (float)Math.Sqrt(sum);
+    }
+}
