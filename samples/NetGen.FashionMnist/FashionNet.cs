@@ -7,3 +7,9 @@ namespace NetGen.Samples.FashionMnist;
 [Dense(784, 500, Tanh)]
 [Softmax(10)]
 public partial class FashionNet;
+
+/// <summary>The same network with inverted dropout on the hidden layer during training (<c>--dropout</c>).</summary>
+[Dense(784, 500, Tanh)]
+[Dropout(0.3)]
+[Softmax(10)]
+public partial class FashionNetDropout;

@@ -8,11 +8,22 @@ internal sealed record Options
 {
     public int Epochs { get; init; } = 50;
     public int BatchSize { get; init; } = 20;
+    public string Optimizer { get; init; } = "sgd";
     public float LearningRate { get; init; } = 0.1f;
+    public float Momentum { get; init; } = 0.9f;
+    public string Schedule { get; init; } = "inverse";
     public float Decay { get; init; } = 1e-5f;
     public float L2 { get; init; } = 1e-5f;
+    public float L1 { get; init; }
+    public float? Clip { get; init; }
+    public bool Dropout { get; init; }
+    public bool Standardize { get; init; }
+    public double Validation { get; init; }
+    public int? Patience { get; init; }
     public int Seed { get; init; } = 1;
     public bool Json { get; init; }
+    public bool Confusion { get; init; }
+    public string? History { get; init; }
     public bool Help { get; init; }
     public string DataDirectory { get; init; } = NetGen.FashionMnist.DefaultDirectory;
 
@@ -20,12 +31,25 @@ internal sealed record Options
         Trains the lecture notes' network (784 → 500 tanh → softmax 10, NLL, L2) on Fashion-MNIST.
 
         Usage: NetGen.FashionMnist [options]
-          --epochs N           passes over the 60,000 training images (default 50)
+          --epochs N           passes over the training images (default 50)
           --batch-size N       minibatch size (default 20; 1 = online SGD, 60000 = full batch)
-          --learning-rate X    μ₀ of the schedule μ₀/(1+d·t), t in steps (default 0.1)
-          --decay X            d of that schedule (default 1e-5)
-          --l2 X               L2 weight decay λ on weights, not biases (default 1e-5)
-          --seed N             seed for initialization and minibatch order (default 1)
+          --optimizer NAME     sgd | momentum | nesterov | adam | adamw (default sgd)
+          --learning-rate X    initial learning rate μ₀ (default 0.1)
+          --momentum X         momentum μ for momentum/nesterov (default 0.9)
+          --schedule NAME      constant | inverse (μ₀/(1+d·t), t in steps) | step (×0.5 every 10 epochs)
+                               | cosine (to 0 over all epochs) (default inverse)
+          --decay X            d of the inverse schedule (default 1e-5)
+          --l2 X               L2 penalty λ on weights, not biases (AdamW: decoupled decay) (default 1e-5)
+          --l1 X               L1 penalty on weights (default 0)
+          --clip X             clip gradients to global norm X (default off)
+          --dropout            train the variant with dropout 0.3 on the hidden layer
+          --standardize        standardize inputs with the training set's mean and std
+          --validation X       hold out fraction X of the training set (the notes use 0.2) (default 0)
+          --patience N         early stopping on validation loss after N epochs without improvement,
+                               restoring the best epoch (needs --validation)
+          --seed N             seed for initialization, dropout, split and minibatch order (default 1)
+          --history FILE       write the per-epoch history (.csv, or .json)
+          --confusion          print the test confusion matrix with precision and recall
           --data DIR           data directory (default /usr/share/datasets/fashion-mnist)
           --json               end with one JSON object on the last line
           --help               show this text
@@ -37,8 +61,14 @@ internal sealed record Options
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
-            if (arg is "--help" or "-h") return (o with { Help = true }, null);
-            if (arg == "--json") { o = o with { Json = true }; continue; }
+            switch (arg)
+            {
+                case "--help" or "-h": return (o with { Help = true }, null);
+                case "--json": o = o with { Json = true }; continue;
+                case "--dropout": o = o with { Dropout = true }; continue;
+                case "--standardize": o = o with { Standardize = true }; continue;
+                case "--confusion": o = o with { Confusion = true }; continue;
+            }
             if (!arg.StartsWith("--", StringComparison.Ordinal)) return (null, $"unexpected argument '{arg}'");
             if (i + 1 >= args.Length) return (null, $"option {arg} needs a value");
             string value = args[++i];
@@ -47,18 +77,43 @@ internal sealed record Options
             {
                 case "--epochs": o = o with { Epochs = PositiveInt(arg, value, 100_000, ref error) }; break;
                 case "--batch-size": o = o with { BatchSize = PositiveInt(arg, value, 1_000_000, ref error) }; break;
+                case "--patience": o = o with { Patience = PositiveInt(arg, value, 100_000, ref error) }; break;
                 case "--seed":
                     if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int seed)) error = $"--seed expects an integer, got '{value}'";
                     o = o with { Seed = seed };
                     break;
+                case "--optimizer":
+                    if (value is not ("sgd" or "momentum" or "nesterov" or "adam" or "adamw")) error = $"--optimizer expects sgd, momentum, nesterov, adam or adamw, got '{value}'";
+                    o = o with { Optimizer = value };
+                    break;
+                case "--schedule":
+                    if (value is not ("constant" or "inverse" or "step" or "cosine")) error = $"--schedule expects constant, inverse, step or cosine, got '{value}'";
+                    o = o with { Schedule = value };
+                    break;
                 case "--learning-rate": o = o with { LearningRate = Number(arg, value, positive: true, ref error) }; break;
+                case "--momentum":
+                    o = o with { Momentum = Number(arg, value, positive: false, ref error) };
+                    if (error is null && o.Momentum >= 1) error = $"--momentum expects a number in [0, 1), got '{value}'";
+                    break;
                 case "--decay": o = o with { Decay = Number(arg, value, positive: false, ref error) }; break;
                 case "--l2": o = o with { L2 = Number(arg, value, positive: false, ref error) }; break;
+                case "--l1": o = o with { L1 = Number(arg, value, positive: false, ref error) }; break;
+                case "--clip": o = o with { Clip = Number(arg, value, positive: true, ref error) }; break;
+                case "--validation":
+                    o = o with { Validation = Number(arg, value, positive: false, ref error) };
+                    if (error is null && o.Validation >= 1) error = $"--validation expects a fraction in [0, 1), got '{value}'";
+                    break;
+                case "--history":
+                    if (!value.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !value.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                        error = $"--history expects a file name ending in .csv or .json, got '{value}'";
+                    o = o with { History = value };
+                    break;
                 case "--data": o = o with { DataDirectory = value }; break;
                 default: return (null, $"unknown option '{arg}'");
             }
             if (error is not null) return (null, error);
         }
+        if (o.Patience is not null && o.Validation == 0) return (null, "--patience needs a validation split (--validation 0.2, for example)");
         return (o, null);
     }
 

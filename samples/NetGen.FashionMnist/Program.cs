@@ -23,7 +23,7 @@ if (options.Help)
     return 0;
 }
 
-Dataset train, test;
+Dataset train, test, validation = null!;
 var loadClock = Stopwatch.StartNew();
 try
 {
@@ -34,51 +34,111 @@ catch (Exception e) when (e is FileNotFoundException or InvalidDataFileException
     Console.Error.WriteLine($"error: {e.Message}");
     return 3;
 }
+if (options.Validation > 0) (train, validation) = train.Split(options.Validation, options.Seed);
+if (options.Standardize)
+{
+    var standardizer = Standardizer.Fit(train); // training data only
+    train = standardizer.Transform(train);
+    test = standardizer.Transform(test);
+    if (validation is not null) validation = standardizer.Transform(validation);
+}
 loadClock.Stop();
 
-var net = new FashionNet(options.Seed);
-var schedule = new InverseTimeDecay(options.LearningRate, options.Decay);
-var optimizer = new Sgd(FashionNet.Architecture, schedule, l2: options.L2);
-var trainer = new Trainer(net, optimizer, new TrainerOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = options.Seed });
+INetwork net = options.Dropout ? new FashionNetDropout(options.Seed) : new FashionNet(options.Seed);
+NetworkArchitecture arch = net.Architecture;
+int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+ILearningRateSchedule schedule = options.Schedule switch
+{
+    "constant" => new ConstantLearningRate(options.LearningRate),
+    "step" => new StepDecay(options.LearningRate, 0.5f, every: 10),
+    "cosine" => new CosineDecay(options.LearningRate, (long)stepsPerEpoch * options.Epochs),
+    _ => new InverseTimeDecay(options.LearningRate, options.Decay),
+};
+IOptimizer optimizer = options.Optimizer switch
+{
+    "momentum" or "nesterov" => new Momentum(arch, schedule, options.Momentum, options.Optimizer == "nesterov", options.L2, options.L1, options.Clip),
+    "adam" => new Adam(arch, schedule, l2: options.L2, l1: options.L1, clipNorm: options.Clip),
+    "adamw" => new AdamW(arch, schedule, weightDecay: options.L2, l1: options.L1, clipNorm: options.Clip),
+    _ => new Sgd(arch, schedule, options.L2, options.L1, options.Clip),
+};
+var trainer = new Trainer(net, optimizer, new TrainerOptions
+{
+    Epochs = options.Epochs,
+    BatchSize = options.BatchSize,
+    Seed = options.Seed,
+    EarlyStopping = options.Patience is int patience ? new EarlyStopping(patience) : null,
+});
 
-Console.WriteLine($"NetGen · {FashionNet.Architecture} · {FashionNet.ParameterCount:N0} parameters");
-Console.WriteLine($"Fashion-MNIST: {train.Count:N0} train, {test.Count:N0} test (loaded in {loadClock.Elapsed.TotalSeconds:F1} s)");
-Console.WriteLine($"SGD, batch {options.BatchSize}, learning rate {schedule}, L2 {options.L2} on weights, seed {options.Seed}, {options.Epochs} epochs");
+Console.WriteLine($"NetGen · {arch} · {arch.ParameterCount:N0} parameters");
+Console.WriteLine($"Fashion-MNIST: {train.Count:N0} train{(validation is null ? "" : $", {validation.Count:N0} validation")}, {test.Count:N0} test{(options.Standardize ? ", standardized" : "")} (loaded in {loadClock.Elapsed.TotalSeconds:F1} s)");
+Console.WriteLine($"{options.Optimizer}, batch {options.BatchSize}, learning rate {schedule}, L2 {options.L2}{(options.L1 > 0 ? $", L1 {options.L1}" : "")} on weights{(options.Clip is float c ? $", clip {c}" : "")}, seed {options.Seed}, {options.Epochs} epochs{(options.Patience is int p ? $", early stopping after {p}" : "")}");
 
 bool interactive = !Console.IsErrorRedirected;
 var progress = new Progress(interactive);
 trainer.EpochCompleted += r =>
 {
     progress.Clear();
-    Console.WriteLine($"epoch {r.Epoch,3}/{options.Epochs}  train loss {r.TrainLoss:F4}  test loss {r.TestLoss:F4}  test accuracy {r.TestAccuracy:P2}  {r.Seconds:F2} s  ({train.Count / r.Seconds:N0} samples/s)  lr {r.LearningRate:G3}");
+    string v = validation is null ? "" : $"  val loss {r.ValidationLoss:F4}  val acc {r.ValidationAccuracy:P2}";
+    Console.WriteLine($"epoch {r.Epoch,3}/{options.Epochs}  train loss {r.TrainLoss:F4}{v}  test loss {r.TestLoss:F4}  test accuracy {r.TestAccuracy:P2}  {r.Seconds:F2} s  ({train.Count / r.Seconds:N0} samples/s)  lr {r.LearningRate:G3}");
 };
 
-var history = trainer.Fit(train, test, progress);
+TrainingHistory history;
+try
+{
+    history = trainer.Fit(train, validation, test, progress);
+}
+catch (TrainingDivergedException e)
+{
+    progress.Clear();
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 4;
+}
 progress.Clear();
 
-double trainSeconds = history.Sum(h => h.Seconds);
-EpochResult final = history[^1];
+EvaluationResult final = Evaluation.Evaluate(net, test);
+double trainSeconds = history.TrainSeconds;
 double samplesPerSecond = (double)train.Count * history.Count / trainSeconds;
 Console.WriteLine();
-Console.WriteLine($"Test accuracy {final.TestAccuracy:P2} after {history.Count} epochs; best {history.Max(h => h.TestAccuracy):P2} (epoch {history.MaxBy(h => h.TestAccuracy)!.Epoch}).");
+if (history.StoppedEarly) Console.WriteLine($"Early stopping after epoch {history.Count}; restored epoch {history.BestEpoch}.");
+Console.WriteLine($"Test accuracy {final.Accuracy:P2} (epoch {history.BestEpoch} of {history.Count}); best seen {history.Max(h => h.TestAccuracy):P2}.");
 Console.WriteLine($"Training took {trainSeconds:F1} s ({trainSeconds / history.Count:F2} s per epoch, {samplesPerSecond:N0} samples/s, one thread).");
+if (options.Confusion)
+{
+    Console.WriteLine();
+    Console.Write(ConfusionMatrix.Compute(net, test).ToString(new[] { "T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot" }));
+}
+if (options.History is string path)
+{
+    if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) File.WriteAllText(path, history.ToJson());
+    else
+    {
+        using var writer = new StreamWriter(path);
+        history.WriteCsv(writer);
+    }
+    Console.WriteLine($"History written to {path}.");
+}
 
 if (options.Json)
 {
     var summary = new
     {
-        test_accuracy = Math.Round(final.TestAccuracy, 4),
-        test_loss = Math.Round(final.TestLoss, 4),
-        train_loss = Math.Round(final.TrainLoss, 4),
+        test_accuracy = Math.Round(final.Accuracy, 4),
+        test_loss = Math.Round(final.MeanLoss, 4),
+        train_loss = Math.Round(history[history.BestEpoch - 1].TrainLoss, 4),
         epochs = history.Count,
+        best_epoch = history.BestEpoch,
+        optimizer = options.Optimizer,
+        schedule = options.Schedule,
         batch_size = options.BatchSize,
         learning_rate = options.LearningRate,
         l2 = options.L2,
+        dropout = options.Dropout,
+        standardize = options.Standardize,
         seed = options.Seed,
         train_seconds = Math.Round(trainSeconds, 2),
         seconds_per_epoch = Math.Round(trainSeconds / history.Count, 3),
         samples_per_second = Math.Round(samplesPerSecond),
-        parameters = FashionNet.ParameterCount,
+        parameters = arch.ParameterCount,
     };
     Console.WriteLine(JsonSerializer.Serialize(summary));
 }

@@ -61,6 +61,21 @@ public sealed class Dataset
     }
 
     /// <summary>
+    /// Splits off a seeded random <paramref name="validationFraction"/> of the samples (the notes use 0.2, an 80/20 split).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The fraction leaves either side empty.</exception>
+    public (Dataset Train, Dataset Validation) Split(double validationFraction, int seed)
+    {
+        int validation = (int)Math.Round(Count * validationFraction);
+        if (!(validationFraction > 0 && validationFraction < 1) || validation == 0 || validation == Count)
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, $"The fraction must leave both sides of the {Count} samples non-empty.");
+        var order = new int[Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        new Xoshiro256(unchecked((ulong)seed)).Shuffle(order.AsSpan());
+        return (Subset(order.AsSpan(validation)), Subset(order.AsSpan(0, validation)));
+    }
+
+    /// <summary>
     /// Loads an IDX image file and an IDX label file (MNIST layout), scaling pixels to [0, 1].
     /// </summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>

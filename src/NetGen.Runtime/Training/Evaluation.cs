@@ -15,30 +15,36 @@ public static class Evaluation
     /// Accuracy (argmax against the label) and mean cross-entropy <c>−log p_y</c> of the outputs read as
     /// probabilities (NaN when the network has no softmax output).
     /// </summary>
-    /// <exception cref="ArgumentException">The data's feature count or class count does not fit the network.</exception>
+    /// <exception cref="ArgumentException">The data's feature count does not fit the network.</exception>
     public static EvaluationResult Evaluate(INetwork network, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
+        bool probabilities = network.Architecture.HasSoftmaxOutput;
+        long correct = 0;
+        double loss = 0;
+        ForEachOutput(network, data, (row, label) =>
+        {
+            if (LossMath.ArgMax(row) == label) correct++;
+            if (probabilities) loss -= Math.Log(Math.Max(row[label], 1e-30f));
+        });
+        return new EvaluationResult((double)correct / data.Count, probabilities ? loss / data.Count : double.NaN, data.Count);
+    }
+
+    internal delegate void OutputVisitor(ReadOnlySpan<float> output, int label);
+
+    /// <summary>Runs the network over the data in chunks and visits every output row with its label.</summary>
+    internal static void ForEachOutput(INetwork network, Dataset data, OutputVisitor visit)
+    {
         if (data.FeatureCount != network.InputSize)
             throw new ArgumentException($"The network takes {network.InputSize} inputs, but the data set has {data.FeatureCount} features.", nameof(data));
         int outputs = network.OutputSize;
-        bool probabilities = network.Architecture.HasSoftmaxOutput;
         var buffer = new float[Chunk * outputs];
-        long correct = 0;
-        double loss = 0;
         for (int start = 0; start < data.Count; start += Chunk)
         {
             int rows = Math.Min(Chunk, data.Count - start);
             network.ForwardBatch(data.Features.Slice(start * data.FeatureCount, rows * data.FeatureCount), buffer.AsSpan(0, rows * outputs));
-            for (int r = 0; r < rows; r++)
-            {
-                ReadOnlySpan<float> row = buffer.AsSpan(r * outputs, outputs);
-                int label = data.Labels[start + r];
-                if (LossMath.ArgMax(row) == label) correct++;
-                if (probabilities) loss -= Math.Log(Math.Max(row[label], 1e-30f));
-            }
+            for (int r = 0; r < rows; r++) visit(buffer.AsSpan(r * outputs, outputs), data.Labels[start + r]);
         }
-        return new EvaluationResult((double)correct / data.Count, probabilities ? loss / data.Count : double.NaN, data.Count);
     }
 }

@@ -17,22 +17,33 @@ public sealed record TrainerOptions
     /// <summary>Seed of the minibatch order.</summary>
     public int Seed { get; init; }
 
+    /// <summary>Stop when the validation metric has not improved for a while (needs a validation set); null trains every epoch.</summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a non-positive epoch count or batch size.</summary>
     public void Validate()
     {
         if (Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Train for at least one epoch.");
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be positive.");
+        if (EarlyStopping is { Patience: < 1 }) throw new ArgumentOutOfRangeException(nameof(EarlyStopping), EarlyStopping.Patience, "The patience must be at least one epoch.");
     }
 }
 
-/// <summary>One finished epoch.</summary>
-/// <param name="Epoch">1-based epoch number.</param>
-/// <param name="TrainLoss">Mean training loss over the epoch's batches (without the regularization term).</param>
-/// <param name="TestAccuracy">Accuracy on the evaluation set, NaN without one.</param>
-/// <param name="TestLoss">Mean cross-entropy on the evaluation set, NaN without one or without a softmax output.</param>
-/// <param name="LearningRate">The learning rate at the end of the epoch.</param>
-/// <param name="Seconds">Wall time of the epoch's training steps (evaluation excluded).</param>
-public sealed record EpochResult(int Epoch, double TrainLoss, double TestAccuracy, double TestLoss, float LearningRate, double Seconds);
+/// <summary>The validation metric early stopping watches.</summary>
+public enum StoppingMetric
+{
+    /// <summary>Mean validation cross-entropy, lower is better.</summary>
+    ValidationLoss,
+    /// <summary>Validation accuracy, higher is better.</summary>
+    ValidationAccuracy,
+}
+
+/// <summary>Early stopping: end training after <see cref="Patience"/> epochs without an improvement of at least <see cref="MinDelta"/>.</summary>
+/// <param name="Patience">Epochs without improvement before stopping (≥ 1).</param>
+/// <param name="Monitor">The metric watched.</param>
+/// <param name="RestoreBest">Put the best epoch's parameters back into the network at the end.</param>
+/// <param name="MinDelta">The smallest change that counts as an improvement.</param>
+public sealed record EarlyStopping(int Patience = 5, StoppingMetric Monitor = StoppingMetric.ValidationLoss, bool RestoreBest = true, double MinDelta = 0);
 
 /// <summary>Progress inside an epoch, for progress bars.</summary>
 public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch, int BatchesPerEpoch, double RunningLoss);
@@ -77,19 +88,31 @@ public sealed class Trainer
     /// <summary>Raised after every epoch.</summary>
     public event Action<EpochResult>? EpochCompleted;
 
+    /// <summary>Raised when an epoch improves on the best validation metric so far (with early stopping), for checkpoints.</summary>
+    public event Action<EpochResult>? BestEpochImproved;
+
     /// <summary>
-    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs on <paramref name="train"/>, evaluating on
-    /// <paramref name="test"/> after each epoch when given.
+    /// Trains for up to <see cref="TrainerOptions.Epochs"/> epochs on <paramref name="train"/>, evaluating on
+    /// <paramref name="validation"/> and <paramref name="test"/> after each epoch when given. With early stopping, training
+    /// ends once the validation metric stalls, and the best epoch's parameters are restored if so configured.
     /// </summary>
     /// <exception cref="TrainingDivergedException">The loss or the parameters became NaN or infinite.</exception>
-    public IReadOnlyList<EpochResult> Fit(Dataset train, Dataset? test = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">A data set does not fit the network, or early stopping lacks a validation set.</exception>
+    public TrainingHistory Fit(Dataset train, Dataset? validation = null, Dataset? test = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.FeatureCount != _network.InputSize)
             throw new ArgumentException($"The network takes {_network.InputSize} inputs, but the training set has {train.FeatureCount} features.", nameof(train));
+        EarlyStopping? stopping = _options.EarlyStopping;
+        if (stopping is not null && validation is null)
+            throw new ArgumentException("Early stopping needs a validation set.", nameof(validation));
+
         var sampler = new MinibatchSampler(train, _options.BatchSize, _options.Seed);
-        var history = new List<EpochResult>(_options.Epochs);
+        var history = new TrainingHistory();
         int reportEvery = Math.Max(1, sampler.BatchesPerEpoch / 100);
+        float[]? best = stopping is { RestoreBest: true } ? new float[_network.Parameters.Length] : null;
+        double bestScore = double.PositiveInfinity;
+        int sinceBest = 0, bestEpoch = 0;
         for (int epoch = 1; epoch <= _options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -112,11 +135,37 @@ public sealed class Trainer
             if (!Kernels.VectorOps.AllFinite(_network.Parameters))
                 throw new TrainingDivergedException(epoch, _optimizer.StepCount, "a parameter is NaN or infinite");
 
-            EvaluationResult evaluation = test is null ? new EvaluationResult(double.NaN, double.NaN, 0) : Evaluation.Evaluate(_network, test);
-            var result = new EpochResult(epoch, lossSum / sampler.BatchesPerEpoch, evaluation.Accuracy, evaluation.MeanLoss,
+            EvaluationResult v = validation is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(_network, validation);
+            EvaluationResult t = test is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(_network, test);
+            var result = new EpochResult(epoch, lossSum / sampler.BatchesPerEpoch, v.MeanLoss, v.Accuracy, t.MeanLoss, t.Accuracy,
                 _optimizer.CurrentLearningRate, clock.Elapsed.TotalSeconds);
             history.Add(result);
+            history.BestEpoch = epoch;
             EpochCompleted?.Invoke(result);
+
+            if (stopping is null) continue;
+            double score = stopping.Monitor == StoppingMetric.ValidationLoss ? v.MeanLoss : -v.Accuracy;
+            if (double.IsNaN(score))
+                throw new ArgumentException("Early stopping on validation loss needs a softmax output; monitor accuracy instead.", nameof(validation));
+            if (score < bestScore - stopping.MinDelta)
+            {
+                bestScore = score;
+                bestEpoch = epoch;
+                sinceBest = 0;
+                if (best is not null) _network.Parameters.CopyTo(best);
+                BestEpochImproved?.Invoke(result);
+            }
+            else if (++sinceBest >= stopping.Patience)
+            {
+                history.StoppedEarly = epoch < _options.Epochs;
+                break;
+            }
+        }
+
+        if (best is not null && bestEpoch > 0)
+        {
+            best.CopyTo(_network.Parameters);
+            history.BestEpoch = bestEpoch;
         }
         return history;
     }

@@ -62,7 +62,7 @@ public class TrainingTests(ITestOutputHelper output)
         var (train, test) = FashionMnist.Load();
         var net = new SeedNet(1);
         var sgd = new Sgd(SeedNet.Architecture, new InverseTimeDecay(0.1f, 1e-5f), l2: 1e-5f);
-        var result = new Trainer(net, sgd, new TrainerOptions { Epochs = 1, BatchSize = 20, Seed = 1 }).Fit(train, test)[0];
+        var result = new Trainer(net, sgd, new TrainerOptions { Epochs = 1, BatchSize = 20, Seed = 1 }).Fit(train, test: test)[0];
         output.WriteLine($"one epoch: test accuracy {result.TestAccuracy:P2}, {result.Seconds:F2} s");
         Assert.True(result.TestAccuracy >= 0.80, $"test accuracy {result.TestAccuracy:P2} after one epoch");
     }
