@@ -30,7 +30,8 @@ case "$command" in
     exec dotnet run --project samples/NetGen.FashionMnist -c Release --no-build -- "$@"
     ;;
   test)
-    apt_install dataset-fashion-mnist
+    # python3-torch and python3-numpy: the PyTorch round-trip tests read and write safetensors with them.
+    apt_install dataset-fashion-mnist python3-torch python3-numpy
     log=$(mktemp)
     status=0
     dotnet test NetGen.sln -c Release 2>&1 | tee "$log" || status=$?
