@@ -91,11 +91,46 @@ internal static class DiagnosticDescriptors
         "Dropout {0} ({1}) has probability {2}; it must be a number in [0, 1)",
         "Use a probability such as 0.2 or 0.5.");
 
+    /// <summary>Largest network whose weights may be baked into source: 2^22 parameters (16 MiB of F32, about 50 MB of literals).</summary>
+    public const long MaxBakedParameterCount = 1L << 22;
+
+    public static readonly DiagnosticDescriptor BakedWeightsFileNotFound = Create(
+        "NG0017", "Baked weights file not found",
+        "The network class '{0}' bakes weights from '{1}', but no AdditionalFiles item of the project has that name{2}",
+        "Add the file to the project as <AdditionalFiles Include=\"path/to/file.safetensors\" />, and name it in [BakedWeights] by file name or trailing relative path.");
+
+    public static readonly DiagnosticDescriptor BakedWeightsFileInvalid = Create(
+        "NG0018", "Baked weights file is not valid safetensors",
+        "The weights file '{1}' for '{0}' cannot be read as safetensors: {2}",
+        "Write the file with NetGen.SafeTensors.Save or PyTorch's safetensors.torch.save_file.");
+
+    public static readonly DiagnosticDescriptor BakedWeightsDoNotFit = Create(
+        "NG0019", "Baked weights do not fit the network",
+        "The weights file '{1}' does not fit '{0}': {2}",
+        "The file must hold exactly the network's tensors (0.weight, 0.bias, …, as NetGen.SafeTensors.Tensors lists them) as F32 with the network's shapes.");
+
+    public static readonly DiagnosticDescriptor BakedWeightsNotFinite = Create(
+        "NG0020", "Baked weights are not finite",
+        "The weights file '{1}' for '{0}' holds {2} at element {3} of tensor '{4}'; baked weights must be finite",
+        "Retrain or repair the model: a NaN or infinite weight makes every output NaN.");
+
+    public static readonly DiagnosticDescriptor BakedNetworkTooLarge = Create(
+        "NG0021", "Network too large to bake",
+        "The network class '{0}' has {1} parameters; weights can be baked into source for at most {2}",
+        "Load large networks at run time with NetGen.SafeTensors.Load instead.");
+
+    public static readonly DiagnosticDescriptor InvalidBakedWeightsPath = Create(
+        "NG0022", "Invalid baked weights path",
+        "The [BakedWeights] attribute on '{0}' needs a non-empty path to a .safetensors file; found '{1}'",
+        "Name the file, for example [BakedWeights(\"Model/brain.safetensors\")].");
+
     private static readonly DiagnosticDescriptor[] All =
     {
         NotPartial, ContainingTypeNotPartial, UnsupportedType, NoInputLayer, WidthMismatch, NonPositiveWidth,
         LayerAfterSoftmax, UndefinedActivation, LossDoesNotFitOutput, NetworkTooLarge, InvalidNegativeSlope,
         LayersInSeveralDeclarations, MemberCollision, InvalidLossValue, MisplacedDropout, InvalidDropoutProbability,
+        BakedWeightsFileNotFound, BakedWeightsFileInvalid, BakedWeightsDoNotFit, BakedWeightsNotFinite, BakedNetworkTooLarge,
+        InvalidBakedWeightsPath,
     };
 
     public static DiagnosticDescriptor ById(string id)

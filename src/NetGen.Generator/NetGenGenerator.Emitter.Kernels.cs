@@ -23,11 +23,14 @@ public sealed partial class NetGenGenerator
         {
             int last = net.Layers.Count - 1;
 
-            w.Line("/// <summary>Forward pass of <paramref name=\"rows\"/> samples at <paramref name=\"x\"/>; leaves every layer's activations in the workspace" + (HasDropout(net) ? "; a training pass also draws dropout masks." : ".") + "</summary>");
+            bool dropout = HasDropout(net) && !net.InferenceOnly;
+            w.Line("/// <summary>Forward pass of <paramref name=\"rows\"/> samples at <paramref name=\"x\"/>; leaves every layer's activations in the workspace" + (dropout ? "; a training pass also draws dropout masks." : ".") + "</summary>");
             using (w.Block("private void ForwardRows(ref float x, int rows, bool training)"))
             {
                 w.Line("Workspace ws = _workspace;");
-                w.Line("ref float p = " + Ref("_parameters") + ";");
+                w.Line(net.InferenceOnly
+                    ? "ref float p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters)); // read-only: forward kernels only load weights"
+                    : "ref float p = " + Ref("_parameters") + ";");
                 bool first = true;
                 foreach (SimdFlavor flavor in Flavors)
                 {
@@ -37,11 +40,11 @@ public sealed partial class NetGenGenerator
                         {
                             LayerSpec layer = net.Layers[l];
                             string input = l == 0 ? "ref x"
-                                : net.Layers[l - 1].HasDropout ? $"ref training ? {Ref("ws.H" + (l - 1))} : {Ref("ws.A" + (l - 1))}"
+                                : dropout && net.Layers[l - 1].HasDropout ? $"ref training ? {Ref("ws.H" + (l - 1))} : {Ref("ws.A" + (l - 1))}"
                                 : Ref("ws.A" + (l - 1));
                             string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
                             w.Line($"Kernels.ForwardLayer{l}{flavor.Suffix}({input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, rows);");
-                            if (layer.HasDropout)
+                            if (dropout && layer.HasDropout)
                             {
                                 string span = $"AsSpan(0, rows * {layer.Outputs})";
                                 w.Line($"if (training) global::NetGen.Kernels.DropoutMath.Apply(ref _dropoutRng, ws.A{l}.{span}, ws.M{l}.{span}, ws.H{l}.{span}, {Literal.Float(layer.Dropout)});");
@@ -54,6 +57,29 @@ public sealed partial class NetGenGenerator
             }
             w.Line();
 
+            if (!net.InferenceOnly) EmitBackwardRows(w, net);
+
+            w.Line("/// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>");
+            using (w.Block("private static class Kernels"))
+            {
+                for (int l = 0; l <= last; l++)
+                {
+                    LayerSpec layer = net.Layers[l];
+                    ActivationKind previous = l == 0 ? ActivationKind.Identity : net.Layers[l - 1].EpilogueActivation;
+                    foreach (SimdFlavor flavor in Flavors)
+                    {
+                        EmitForwardLayer(w, l, layer, l == last ? ActivationKind.Identity : layer.EpilogueActivation, flavor);
+                        if (net.InferenceOnly) continue;
+                        EmitBackwardWeights(w, l, layer, flavor);
+                        if (l > 0) EmitBackwardInput(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
+                    }
+                }
+            }
+        }
+
+        private static void EmitBackwardRows(CodeWriter w, NetworkSpec net)
+        {
+            int last = net.Layers.Count - 1;
             w.Line("/// <summary>Backward pass over the rows of the last <see cref=\"ForwardRows\"/>, from the output deltas in the workspace; writes or adds to the gradients.</summary>");
             using (w.Block("private void BackwardRows(ref float x, int rows, bool accumulate)"))
             {
@@ -79,22 +105,6 @@ public sealed partial class NetGenGenerator
                 }
             }
             w.Line();
-
-            w.Line("/// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>");
-            using (w.Block("private static class Kernels"))
-            {
-                for (int l = 0; l <= last; l++)
-                {
-                    LayerSpec layer = net.Layers[l];
-                    ActivationKind previous = l == 0 ? ActivationKind.Identity : net.Layers[l - 1].EpilogueActivation;
-                    foreach (SimdFlavor flavor in Flavors)
-                    {
-                        EmitForwardLayer(w, l, layer, l == last ? ActivationKind.Identity : layer.EpilogueActivation, flavor);
-                        EmitBackwardWeights(w, l, layer, flavor);
-                        if (l > 0) EmitBackwardInput(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
-                    }
-                }
-            }
         }
 
         private static void EmitOutputActivation(CodeWriter w, NetworkSpec net)

@@ -64,15 +64,23 @@ public sealed partial class NetGenGenerator
                 w.Line($"/// <item><description>layer {l}: W{l} [{layer.Outputs}, {layer.Inputs}] at {layer.WeightOffset}, b{l} [{layer.Outputs}] at {layer.BiasOffset}</description></item>");
             }
             w.Line("/// </list>");
+            if (net.Baked is BakedWeights baked)
+            {
+                w.Line("/// Parameters baked in at build time from '" + Xml(baked.Path) + "'" + (baked.InferenceOnly
+                    ? "; inference-only: no parameter or gradient buffers, weights read from the assembly's static data."
+                    : "; the parameterless constructor starts from them."));
+            }
             w.Line("/// Instances are not thread-safe: the scratch buffers belong to the instance.");
             w.Line("/// </remarks>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"" + net.GeneratorVersion + "\")]");
-            using (w.Block("partial " + net.TypeKeyword + " " + net.TypeName + " : global::NetGen.INetwork"))
+            using (w.Block("partial " + net.TypeKeyword + " " + net.TypeName + (net.InferenceOnly ? " : global::NetGen.IInferenceNetwork" : " : global::NetGen.INetwork")))
             {
                 EmitConstants(w, net);
-                EmitStateAndConstructors(w, net);
+                if (net.InferenceOnly) EmitInferenceOnlyState(w, net);
+                else EmitStateAndConstructors(w, net);
+                if (net.Baked is not null) EmitBakedParameters(w, net);
                 EmitPublicApi(w, net);
-                EmitLoss(w, net);
+                if (!net.InferenceOnly) EmitLoss(w, net);
                 EmitWorkspace(w, net);
                 EmitKernels(w, net);
             }
@@ -107,8 +115,20 @@ public sealed partial class NetGenGenerator
             w.Line("private Workspace _workspace = new Workspace(1);");
             if (HasDropout(net)) w.Line("private global::NetGen.Xoshiro256 _dropoutRng;");
             w.Line();
-            w.Line("/// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>");
-            w.Line("public " + net.TypeName + "() : this(global::NetGen.Xavier.DefaultSeed) { }");
+            if (net.Baked is null)
+            {
+                w.Line("/// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>");
+                w.Line("public " + net.TypeName + "() : this(global::NetGen.Xavier.DefaultSeed) { }");
+            }
+            else
+            {
+                w.Line("/// <summary>Creates the network with the parameters baked in at build time (<see cref=\"BakedParameters\"/>).</summary>");
+                using (w.Block("public " + net.TypeName + "()"))
+                {
+                    w.Line("BakedParameters.CopyTo(_parameters);");
+                    if (HasDropout(net)) w.Line("SeedDropout(global::NetGen.Xavier.DefaultSeed);");
+                }
+            }
             w.Line();
             w.Line("/// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name=\"seed\"/> and zero biases.</summary>");
             using (w.Block("public " + net.TypeName + "(int seed)"))
@@ -130,11 +150,67 @@ public sealed partial class NetGenGenerator
             w.Line("/// <summary>Gradient of the mean loss of the last <c>ComputeGradients</c> call; same layout as <see cref=\"Parameters\"/>.</summary>");
             w.Line("public Span<float> Gradients => _gradients;");
             w.Line();
-            w.Line("global::NetGen.NetworkArchitecture global::NetGen.INetwork.Architecture => Architecture;");
-            w.Line("int global::NetGen.INetwork.InputSize => InputSize;");
-            w.Line("int global::NetGen.INetwork.OutputSize => OutputSize;");
+            EmitInterfaceProperties(w);
+        }
+
+        private static void EmitInterfaceProperties(CodeWriter w)
+        {
+            w.Line("global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork.Architecture => Architecture;");
+            w.Line("int global::NetGen.IInferenceNetwork.InputSize => InputSize;");
+            w.Line("int global::NetGen.IInferenceNetwork.OutputSize => OutputSize;");
             w.Line();
         }
+
+        /// <summary>State of an inference-only network: the scratch buffers alone; the weights stay in the assembly's data.</summary>
+        private static void EmitInferenceOnlyState(CodeWriter w, NetworkSpec net)
+        {
+            w.Line("private Workspace _workspace = new Workspace(1);");
+            w.Line();
+            w.Line("/// <summary>Creates the network over its baked parameters; allocates only the scratch buffers.</summary>");
+            w.Line("public " + net.TypeName + "() { }");
+            w.Line();
+            w.Line("/// <summary>All parameters, read-only, layer by layer: weight [out, in] row-major, then bias [out]. The same data as <see cref=\"BakedParameters\"/>.</summary>");
+            w.Line("public ReadOnlySpan<float> Parameters => BakedParameters;");
+            w.Line();
+            EmitInterfaceProperties(w);
+        }
+
+        /// <summary>The baked values as one static array initializer: the compiler stores it in the assembly's data
+        /// section and <c>RuntimeHelpers.CreateSpan</c> returns it without allocating.</summary>
+        private static void EmitBakedParameters(CodeWriter w, NetworkSpec net)
+        {
+            BakedWeights baked = net.Baked!;
+            w.Line("/// <summary>The parameters baked in at build time from '" + Xml(baked.Path) + "', in the layout of <see cref=\"Parameters\"/>; static data, no allocation.</summary>");
+            w.Line("public static ReadOnlySpan<float> BakedParameters => new float[ParameterCount]");
+            w.Line("{");
+            const int perLine = 8;
+            for (int l = 0; l < net.Layers.Count; l++)
+            {
+                LayerSpec layer = net.Layers[l];
+                w.Line($"    // W{l} [{layer.Outputs}, {layer.Inputs}]");
+                EmitValues(layer.WeightOffset, layer.WeightCount);
+                w.Line($"    // b{l} [{layer.Outputs}]");
+                EmitValues(layer.BiasOffset, layer.Outputs);
+            }
+            w.Line("};");
+            w.Line();
+
+            void EmitValues(long start, long count)
+            {
+                var line = new System.Text.StringBuilder();
+                for (long i = 0; i < count; i++)
+                {
+                    line.Append(i % perLine == 0 ? "    " : " ").Append(Literal.ExactFloat(baked.Values[(int)(start + i)])).Append(',');
+                    if (i % perLine == perLine - 1 || i == count - 1)
+                    {
+                        w.Line(line.ToString());
+                        line.Clear();
+                    }
+                }
+            }
+        }
+
+        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 
         private static void EmitPublicApi(CodeWriter w, NetworkSpec net)
         {
@@ -267,6 +343,7 @@ public sealed partial class NetGenGenerator
                     int width = net.Layers[l].Outputs;
                     if (l == last) w.Line($"public readonly float[] Z{l}; // [rows, {width}] output pre-activations");
                     w.Line($"public readonly float[] A{l}; // [rows, {width}] layer {l} " + (l == last ? "outputs" : "activations"));
+                    if (net.InferenceOnly) continue;
                     w.Line($"public readonly float[] D{l}; // [rows, {width}] ∂loss/∂z of layer {l}");
                     if (net.Layers[l].HasDropout)
                     {
@@ -275,7 +352,7 @@ public sealed partial class NetGenGenerator
                     }
                 }
                 if (net.Output.Kind == LayerKind.Softmax) w.Line("public readonly float[] LogSumExp; // [rows] log Σ exp z per sample");
-                w.Line("public readonly float[] Target = new float[OutputSize]; // one sample's target built from a label");
+                if (!net.InferenceOnly) w.Line("public readonly float[] Target = new float[OutputSize]; // one sample's target built from a label");
                 using (w.Block("public Workspace(int rows)"))
                 {
                     w.Line("Rows = rows;");
@@ -284,6 +361,7 @@ public sealed partial class NetGenGenerator
                         int width = net.Layers[l].Outputs;
                         if (l == last) w.Line($"Z{l} = new float[rows * {width}];");
                         w.Line($"A{l} = new float[rows * {width}];");
+                        if (net.InferenceOnly) continue;
                         w.Line($"D{l} = new float[rows * {width}];");
                         if (net.Layers[l].HasDropout)
                         {

@@ -21,7 +21,7 @@ public sealed partial class NetGenGenerator
             "InputSize", "OutputSize", "ParameterCount", "Architecture", "Parameters", "Gradients",
             "Forward", "ForwardBatch", "Predict", "ComputeGradients",
             "Kernels", "Workspace", "ForwardRows", "BackwardRows", "Reserve", "_parameters", "_gradients", "_workspace",
-            "SeedDropout", "_dropoutRng");
+            "SeedDropout", "_dropoutRng", "BakedParameters");
 
         private static readonly string Version = typeof(NetGenGenerator).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
@@ -83,9 +83,13 @@ public sealed partial class NetGenGenerator
             string hint = string.Join(".", new[] { ns }.Concat(containing.Select(c => c.Substring(c.LastIndexOf(' ') + 1))).Concat(new[] { name })
                 .Where(s => !string.IsNullOrEmpty(s))) + ".g.cs";
 
+            BakedWeightsRequest? baked = ParseBakedWeights(type, ct, Report);
+            if (diagnostics.Count > 0)
+                return new ParseResult(null, diagnostics.ToEquatableArray());
+
             var spec = new NetworkSpec(ns, containing.ToEquatableArray(), TypeKeyword(type), name,
                 layers.ToEquatableArray(), loss, hint, Version);
-            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, baked);
         }
 
         private static bool IsLayerAttribute(AttributeData attribute)
@@ -317,6 +321,25 @@ public sealed partial class NetGenGenerator
             }
         }
 
+        /// <summary>The [BakedWeights] request, if any; the file itself is resolved later, against the additional files.</summary>
+        private static BakedWeightsRequest? ParseBakedWeights(INamedTypeSymbol type, CancellationToken ct,
+            Action<DiagnosticDescriptor, Location?, object[]> report)
+        {
+            AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == BakedWeightsAttributeName);
+            if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error)
+                return null;
+            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+            Location? location = ArgumentLocation(syntax, 0);
+            string? path = attribute.ConstructorArguments[0].Value as string;
+            if (string.IsNullOrWhiteSpace(path) || path!.IndexOf('\0') >= 0)
+            {
+                report(DiagnosticDescriptors.InvalidBakedWeightsPath, location, new object[] { type.Name, path ?? "null" });
+                return null;
+            }
+            bool inferenceOnly = attribute.NamedArguments.Any(a => a.Key == "InferenceOnly" && a.Value.Value is true);
+            return new BakedWeightsRequest(path, inferenceOnly, LocationInfo.From(location));
+        }
+
         private static string Display(AttributeData attribute, CancellationToken ct)
             => attribute.ApplicationSyntaxReference?.GetSyntax(ct) is AttributeSyntax s ? "[" + s + "]" : "[" + attribute.AttributeClass?.Name + "]";
 
@@ -332,7 +355,7 @@ public sealed partial class NetGenGenerator
 
         private static int ParameterIndex(string name) => name switch
         {
-            "inputs" or "classes" or "function" or "probability" => 0,
+            "inputs" or "classes" or "function" or "probability" or "path" => 0,
             "outputs" => 1,
             "activation" => 2,
             _ => -1,

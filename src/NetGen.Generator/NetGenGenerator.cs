@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -12,7 +14,8 @@ namespace NetGen.Generator;
 /// <remarks>
 /// Pipeline: <c>ForAttributeWithMetadataName</c> on the layer attributes → <see cref="Parser"/> builds a
 /// value-equatable <see cref="ParseResult"/> (no symbols, syntax or locations inside, so unrelated edits hit the
-/// cache) → diagnostics and sources are reported from separate outputs, so a changed diagnostic location does not
+/// cache) → <see cref="Baker"/> resolves <c>[BakedWeights]</c> against the .safetensors additional files →
+/// diagnostics and sources are reported from separate outputs, so a changed diagnostic location does not
 /// re-emit source and vice versa.
 /// </remarks>
 [Generator(LanguageNames.CSharp)]
@@ -22,6 +25,7 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
     internal const string SoftmaxAttributeName = "NetGen.SoftmaxAttribute";
     internal const string LossAttributeName = "NetGen.LossAttribute";
     internal const string DropoutAttributeName = "NetGen.DropoutAttribute";
+    internal const string BakedWeightsAttributeName = "NetGen.BakedWeightsAttribute";
 
     /// <summary>Names of the pipeline steps, for tests that run with <c>trackIncrementalGeneratorSteps</c>.</summary>
     public static class TrackingNames
@@ -31,6 +35,12 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
 
         /// <summary>The parse of classes with [Softmax] but no [Dense].</summary>
         public const string ParseSoftmaxOnly = nameof(ParseSoftmaxOnly);
+
+        /// <summary>The bytes of the project's .safetensors additional files.</summary>
+        public const string BakedFiles = nameof(BakedFiles);
+
+        /// <summary>A parse result with its [BakedWeights] resolved.</summary>
+        public const string Bind = nameof(Bind);
 
         /// <summary>The emitted model.</summary>
         public const string Model = nameof(Model);
@@ -56,8 +66,19 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.ParseSoftmaxOnly)
             .Where(static r => r is not null)!;
 
-        foreach (IncrementalValuesProvider<ParseResult> results in new[] { fromDense, fromSoftmaxOnly })
+        // Safetensors files named by [BakedWeights] arrive as AdditionalFiles; their bytes are read once per change.
+        IncrementalValueProvider<ImmutableArray<AdditionalFileContent>> bakedFiles = context.AdditionalTextsProvider
+            .Where(static f => f.Path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            .Select(static (f, ct) => Baker.ReadFile(f.Path, ct))
+            .WithTrackingName(TrackingNames.BakedFiles)
+            .Collect();
+
+        foreach (IncrementalValuesProvider<ParseResult> parsed in new[] { fromDense, fromSoftmaxOnly })
         {
+            IncrementalValuesProvider<ParseResult> results = parsed.Combine(bakedFiles)
+                .Select(static (pair, ct) => Baker.Bind(pair.Left, pair.Right, ct))
+                .WithTrackingName(TrackingNames.Bind);
+
             context.RegisterSourceOutput(results.SelectMany(static (r, _) => r.Diagnostics), static (spc, diagnostic) =>
                 spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
 

@@ -21,5 +21,8 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
         => Diagnostic.Create(DiagnosticDescriptors.ById(Id), Location?.ToLocation(), System.Linq.Enumerable.ToArray<object>(Arguments));
 }
 
-/// <summary>What the parser makes of one network declaration: a model to emit (null on any error) and the diagnostics.</summary>
-internal sealed record ParseResult(NetworkSpec? Network, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// What the parser makes of one network declaration: a model to emit (null on any error), the diagnostics, and the
+/// <c>[BakedWeights]</c> request that the baking stage resolves against the additional files (null when none).
+/// </summary>
+internal sealed record ParseResult(NetworkSpec? Network, EquatableArray<DiagnosticInfo> Diagnostics, BakedWeightsRequest? Baked = null);

@@ -38,6 +38,8 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
         return hash;
     }
 
+    public T[] ToArray() => _items.IsDefault ? Array.Empty<T>() : System.Linq.Enumerable.ToArray(_items);
+
     public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(_items.IsDefault ? ImmutableArray<T>.Empty : _items)).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
@@ -46,4 +48,6 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
 internal static class EquatableArray
 {
     public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items) where T : IEquatable<T> => new(items.ToImmutableArray());
+
+    public static EquatableArray<T> AsEquatable<T>(this ImmutableArray<T> items) where T : IEquatable<T> => new(items);
 }

@@ -9,6 +9,7 @@ namespace NetGen.Generator.Model;
 /// <param name="Loss">The training loss (declared or defaulted).</param>
 /// <param name="HintName">The generated file's name.</param>
 /// <param name="GeneratorVersion">Written into <c>[GeneratedCode]</c>.</param>
+/// <param name="Baked">Parameters baked in from a safetensors file, or null.</param>
 internal sealed record NetworkSpec(
     string? Namespace,
     EquatableArray<string> ContainingTypes,
@@ -17,8 +18,12 @@ internal sealed record NetworkSpec(
     EquatableArray<LayerSpec> Layers,
     LossKind Loss,
     string HintName,
-    string GeneratorVersion)
+    string GeneratorVersion,
+    BakedWeights? Baked = null)
 {
+    /// <summary>Whether the network has no training API (its weights are baked in as static data).</summary>
+    public bool InferenceOnly => Baked is { InferenceOnly: true };
+
     public LayerSpec Output => Layers[Layers.Count - 1];
 
     public int InputSize => Layers[0].Inputs;

@@ -3,11 +3,12 @@ using System;
 namespace NetGen;
 
 /// <summary>
-/// What every generated network implements, so the runtime can train, evaluate and save any of them
-/// without reflection. Implementations are not thread-safe: one network, one thread (the scratch
-/// buffers are per instance).
+/// What every generated network implements for inference, trainable or not: its architecture and the forward pass.
+/// An inference-only network (weights baked in with <see cref="BakedWeightsAttribute"/> and
+/// <see cref="BakedWeightsAttribute.InferenceOnly"/>) implements only this; a trainable one implements <see cref="INetwork"/>.
+/// Implementations are not thread-safe: one network, one thread (the scratch buffers are per instance).
 /// </summary>
-public interface INetwork
+public interface IInferenceNetwork
 {
     /// <summary>The architecture and parameter layout.</summary>
     NetworkArchitecture Architecture { get; }
@@ -17,12 +18,6 @@ public interface INetwork
 
     /// <summary>Width of one output.</summary>
     int OutputSize { get; }
-
-    /// <summary>All parameters, layer by layer, each as weight <c>[out, in]</c> row-major then bias <c>[out]</c>.</summary>
-    Span<float> Parameters { get; }
-
-    /// <summary>Gradient of the last <c>ComputeGradients</c> call's mean loss; same length and layout as <see cref="Parameters"/>.</summary>
-    Span<float> Gradients { get; }
 
     /// <summary>Runs one sample forward. A softmax network writes probabilities.</summary>
     /// <exception cref="ArgumentException">A span does not have the network's input or output width.</exception>
@@ -34,6 +29,20 @@ public interface INetwork
 
     /// <summary>Index of the largest output for one sample.</summary>
     int Predict(ReadOnlySpan<float> input);
+}
+
+/// <summary>
+/// What every trainable generated network implements, so the runtime can train, evaluate and save any of them
+/// without reflection. Implementations are not thread-safe: one network, one thread (the scratch
+/// buffers are per instance).
+/// </summary>
+public interface INetwork : IInferenceNetwork
+{
+    /// <summary>All parameters, layer by layer, each as weight <c>[out, in]</c> row-major then bias <c>[out]</c>.</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>Gradient of the last <c>ComputeGradients</c> call's mean loss; same length and layout as <see cref="Parameters"/>.</summary>
+    Span<float> Gradients { get; }
 
     /// <summary>Mean loss over a batch with class labels; overwrites <see cref="Gradients"/> with its gradient.</summary>
     /// <exception cref="ArgumentException">Wrong lengths or a label outside <c>[0, OutputSize)</c>; nothing is computed.</exception>

@@ -64,7 +64,7 @@ public sealed class ConfusionMatrix
     }
 
     /// <summary>Runs a classifier over a data set and counts its predictions.</summary>
-    public static ConfusionMatrix Compute(INetwork network, Dataset data)
+    public static ConfusionMatrix Compute(IInferenceNetwork network, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);

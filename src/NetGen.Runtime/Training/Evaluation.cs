@@ -16,7 +16,7 @@ public static class Evaluation
     /// probabilities (NaN when the network has no softmax output).
     /// </summary>
     /// <exception cref="ArgumentException">The data's feature count does not fit the network.</exception>
-    public static EvaluationResult Evaluate(INetwork network, Dataset data)
+    public static EvaluationResult Evaluate(IInferenceNetwork network, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
@@ -34,7 +34,7 @@ public static class Evaluation
     internal delegate void OutputVisitor(ReadOnlySpan<float> output, int label);
 
     /// <summary>Runs the network over the data in chunks and visits every output row with its label.</summary>
-    internal static void ForEachOutput(INetwork network, Dataset data, OutputVisitor visit)
+    internal static void ForEachOutput(IInferenceNetwork network, Dataset data, OutputVisitor visit)
     {
         if (data.FeatureCount != network.InputSize)
             throw new ArgumentException($"The network takes {network.InputSize} inputs, but the data set has {data.FeatureCount} features.", nameof(data));
