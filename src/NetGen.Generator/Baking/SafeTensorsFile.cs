@@ -210,7 +210,7 @@ internal static class SafeTensorsFile
                 if (float.IsNaN(value) || float.IsInfinity(value))
                 {
                     error = new BakeError(DiagnosticDescriptors.BakedWeightsNotFinite,
-                        value.ToString(CultureInfo.InvariantCulture), i.ToString(CultureInfo.InvariantCulture), e.Name);
+                        float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity", i.ToString(CultureInfo.InvariantCulture), e.Name);
                     return null;
                 }
                 values[e.Offset + i] = value;

@@ -32,22 +32,28 @@ internal static class GeneratorHarness
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
                 allowUnsafe: false, generalDiagnosticOption: ReportDiagnostic.Default));
 
-    public static GeneratorDriver Driver() => CSharpGeneratorDriver.Create(
-        new[] { new NetGenGenerator().AsSourceGenerator() }, parseOptions: ParseOptions,
+    public static GeneratorDriver Driver(params AdditionalText[] additionalFiles) => CSharpGeneratorDriver.Create(
+        new[] { new NetGenGenerator().AsSourceGenerator() }, additionalTexts: additionalFiles, parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator; returns its result and the compilation with the generated sources added.</summary>
-    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources) => Run(sources, Array.Empty<AdditionalText>());
+
+    /// <summary>Runs the generator with additional files (for [BakedWeights]).</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(string[] sources, AdditionalText[] additionalFiles)
     {
         CSharpCompilation compilation = Compilation(sources);
-        GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+        GeneratorDriver driver = Driver(additionalFiles).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
         return (driver.GetRunResult().Results.Single(), output);
     }
 
     /// <summary>Diagnostics the generator reported, as (id, the source text at its location).</summary>
-    public static (string Id, string Text)[] GeneratorDiagnostics(params string[] sources)
+    public static (string Id, string Text)[] GeneratorDiagnostics(params string[] sources) => GeneratorDiagnostics(sources, Array.Empty<AdditionalText>());
+
+    /// <summary>Diagnostics the generator reported with additional files, as (id, the source text at its location).</summary>
+    public static (string Id, string Text)[] GeneratorDiagnostics(string[] sources, AdditionalText[] additionalFiles)
     {
-        var (result, _) = Run(sources);
+        var (result, _) = Run(sources, additionalFiles);
         Assert.Null(result.Exception);
         // Locations rebuilt from plain data carry a path, not a tree: find the source by its path.
         return result.Diagnostics.Select(d =>
@@ -68,4 +74,12 @@ internal static class GeneratorHarness
     }
 
     public static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+
+    /// <summary>An additional file on disk, as the compiler passes it: a path; binary content has no text.</summary>
+    public sealed class FileOnDisk(string path) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override Microsoft.CodeAnalysis.Text.SourceText? GetText(System.Threading.CancellationToken cancellationToken = default) => null;
+    }
 }

@@ -27,6 +27,12 @@ public class GoldenFileTests
         Assert.Null(result.Exception);
         Assert.Empty(result.Diagnostics);
         string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        AssertMatchesGolden(name, generated);
+    }
+
+    /// <summary>Compares generated source with Golden/NAME.g.cs, or rewrites the file when NETGEN_UPDATE_GOLDEN=1.</summary>
+    internal static void AssertMatchesGolden(string name, string generated)
+    {
         string path = Path.Combine(GeneratorHarness.SourceDirectory(), "..", "Golden", name + ".g.cs");
 
         if (Environment.GetEnvironmentVariable("NETGEN_UPDATE_GOLDEN") == "1")

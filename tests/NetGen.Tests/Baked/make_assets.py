@@ -1,0 +1,31 @@
+"""Writes the safetensors files that the test project bakes in (run from this folder; needs numpy).
+
+odd.safetensors holds finite pseudo-random F32 parameters for BakedOddNet's architecture,
+37 -> Dense(19, Tanh) -> Dropout(0.2) -> Dense(7, ReLU) -> Softmax(5), named as PyTorch's
+nn.Sequential(Linear, Tanh, Dropout, Linear, ReLU, Linear, Softmax) state dict: 0., 3., 5.
+"""
+import json
+import struct
+
+import numpy as np
+
+rng = np.random.default_rng(20261123)
+tensors = {}
+for module, (n_in, n_out) in zip((0, 3, 5), ((37, 19), (19, 7), (7, 5))):
+    bound = np.sqrt(6.0 / (n_in + n_out))
+    tensors[f"{module}.weight"] = rng.uniform(-bound, bound, size=(n_out, n_in)).astype("<f4")
+    tensors[f"{module}.bias"] = rng.uniform(-0.1, 0.1, size=(n_out,)).astype("<f4")
+
+header, offset, blobs = {"__metadata__": {"format": "pt"}}, 0, []
+for name, array in tensors.items():
+    data = array.tobytes()
+    header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
+    offset += len(data)
+    blobs.append(data)
+text = json.dumps(header, separators=(",", ":")).encode()
+text += b" " * (-len(text) % 8)
+with open("odd.safetensors", "wb") as f:
+    f.write(struct.pack("<Q", len(text)))
+    f.write(text)
+    for blob in blobs:
+        f.write(blob)

@@ -1,0 +1,29 @@
+using NetGen;
+using static NetGen.Activation;
+
+namespace NetGen.Tests.Networks;
+
+// The three declarations share one architecture; Baked/odd.safetensors (see Baked/make_assets.py) holds its parameters.
+
+/// <summary>The trainable twin: Xavier weights, loaded from the file at run time in tests.</summary>
+[Dense(37, 19, Tanh)]
+[Dropout(0.2)]
+[Dense(19, 7, ReLU)]
+[Softmax(5)]
+public partial class OddTwinNet;
+
+/// <summary>Inference-only: weights read from the assembly's static data, no parameter or gradient buffers.</summary>
+[Dense(37, 19, Tanh)]
+[Dropout(0.2)]
+[Dense(19, 7, ReLU)]
+[Softmax(5)]
+[BakedWeights("Baked/odd.safetensors", InferenceOnly = true)]
+public partial class BakedOddNet;
+
+/// <summary>Trainable, starting from the baked weights.</summary>
+[Dense(37, 19, Tanh)]
+[Dropout(0.2)]
+[Dense(19, 7, ReLU)]
+[Softmax(5)]
+[BakedWeights("odd.safetensors")]
+public partial class BakedTrainableOddNet;
