@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # NetGen's entry points. Each one installs what it needs on a fresh Debian machine with the .NET 10 SDK.
 #   ./build.sh train [options]   train the seed network on Fashion-MNIST (the main job; --help lists options)
-#   ./build.sh test              build everything and run the test suite
+#   ./build.sh test              build everything, run the test suite, publish the NativeAOT sample and check it
 #   ./build.sh bench [filter]    BenchmarkDotNet suite (see benchmarks/)
 #   ./build.sh peers             side-by-side comparison with PyTorch and numpy (see benchmarks/peers/)
 set -euo pipefail
@@ -35,6 +35,17 @@ case "$command" in
     log=$(mktemp)
     status=0
     dotnet test NetGen.sln -c Release 2>&1 | tee "$log" || status=$?
+    # The embedding sample, published with NativeAOT: no trim or AOT warnings, and the baked controller still plays.
+    aot=artifacts/chaser-aot
+    if dotnet publish samples/NetGen.Chaser -c Release -r linux-x64 -warnaserror -o "$aot" >"$log.aot" 2>&1 \
+        && "$aot/NetGen.Chaser" play --check; then
+      echo "NativeAOT sample: Passed:     1" | tee -a "$log"
+    else
+      cat "$log.aot"
+      echo "NativeAOT sample: Failed:     1" | tee -a "$log"
+      status=1
+    fi
+    rm -f "$log.aot"
     # One plain summary line over all test assemblies: "N passed, N failed".
     passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
     failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
