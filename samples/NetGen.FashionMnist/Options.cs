@@ -24,6 +24,7 @@ internal sealed record Options
     public bool Json { get; init; }
     public bool Confusion { get; init; }
     public string? History { get; init; }
+    public string? Checkpoint { get; init; }
     public bool Help { get; init; }
     public string DataDirectory { get; init; } = NetGen.FashionMnist.DefaultDirectory;
 
@@ -53,6 +54,8 @@ internal sealed record Options
                                restoring the best epoch (needs --validation)
           --seed N             seed for initialization, dropout, split and minibatch order (default 1)
           --history FILE       write the per-epoch history (.csv, or .json)
+          --checkpoint FILE    keep the best epoch's parameters in FILE as safetensors (the latest epoch
+                               without --patience); PyTorch loads it into the equivalent nn.Sequential
           --confusion          print the test confusion matrix with precision and recall
           --data DIR           data directory (default /usr/share/datasets/fashion-mnist)
           --json               end with one JSON object on the last line
@@ -115,6 +118,7 @@ internal sealed record Options
                         error = $"--history expects a file name ending in .csv or .json, got '{value}'";
                     o = o with { History = value };
                     break;
+                case "--checkpoint": o = o with { Checkpoint = value }; break;
                 case "--data": o = o with { DataDirectory = value }; break;
                 default: return (null, $"unknown option '{arg}'");
             }

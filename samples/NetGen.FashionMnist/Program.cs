@@ -67,6 +67,7 @@ var trainer = new Trainer(net, optimizer, new TrainerOptions
     BatchSize = options.BatchSize,
     Seed = options.Seed,
     EarlyStopping = options.Patience is int patience ? new EarlyStopping(patience) : null,
+    CheckpointPath = options.Checkpoint,
 });
 
 Console.WriteLine($"NetGen · {arch} · {arch.ParameterCount:N0} parameters");
@@ -93,6 +94,12 @@ catch (TrainingDivergedException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 4;
 }
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    progress.Clear();
+    Console.Error.WriteLine($"error: cannot write the checkpoint {options.Checkpoint}: {e.Message}");
+    return 5;
+}
 progress.Clear();
 
 EvaluationResult final = Evaluation.Evaluate(net, test);
@@ -117,6 +124,7 @@ if (options.History is string path)
     }
     Console.WriteLine($"History written to {path}.");
 }
+if (options.Checkpoint is string checkpoint) Console.WriteLine($"Checkpoint of epoch {history.BestEpoch} in {checkpoint} (safetensors).");
 
 if (options.Json)
 {

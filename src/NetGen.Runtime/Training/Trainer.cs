@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Threading;
 
 namespace NetGen;
@@ -19,6 +20,13 @@ public sealed record TrainerOptions
 
     /// <summary>Stop when the validation metric has not improved for a while (needs a validation set); null trains every epoch.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
+
+    /// <summary>
+    /// A safetensors file (see <see cref="SafeTensors"/>) that always holds the best epoch's parameters: written whenever
+    /// the validation metric improves with <see cref="EarlyStopping"/>, after every epoch without it. Each write goes to a
+    /// temporary file beside it that then replaces it, so an interrupted run never leaves a broken checkpoint. Null writes none.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a non-positive epoch count or batch size.</summary>
     public void Validate()
@@ -143,7 +151,11 @@ public sealed class Trainer
             history.BestEpoch = epoch;
             EpochCompleted?.Invoke(result);
 
-            if (stopping is null) continue;
+            if (stopping is null)
+            {
+                WriteCheckpoint();
+                continue;
+            }
             double score = stopping.Monitor == StoppingMetric.ValidationLoss ? v.MeanLoss : -v.Accuracy;
             if (double.IsNaN(score))
                 throw new ArgumentException("Early stopping on validation loss needs a softmax output; monitor accuracy instead.", nameof(validation));
@@ -153,6 +165,7 @@ public sealed class Trainer
                 bestEpoch = epoch;
                 sinceBest = 0;
                 if (best is not null) _network.Parameters.CopyTo(best);
+                WriteCheckpoint();
                 BestEpochImproved?.Invoke(result);
             }
             else if (++sinceBest >= stopping.Patience)
@@ -168,5 +181,13 @@ public sealed class Trainer
             history.BestEpoch = bestEpoch;
         }
         return history;
+    }
+
+    private void WriteCheckpoint()
+    {
+        if (_options.CheckpointPath is not string path) return;
+        string temporary = path + ".tmp";
+        SafeTensors.Save(_network, temporary);
+        File.Move(temporary, path, overwrite: true);
     }
 }

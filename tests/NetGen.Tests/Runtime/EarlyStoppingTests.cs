@@ -47,6 +47,54 @@ public class EarlyStoppingTests
     }
 
     [Fact]
+    public void CheckpointHoldsTheBestEpoch()
+    {
+        var (train, validation) = Overfittable();
+        string path = Path.Combine(Path.GetTempPath(), $"netgen-checkpoint-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var net = new OddSoftmaxNet(1);
+            var trainer = new Trainer(net, new Sgd(OddSoftmaxNet.Architecture, new ConstantLearningRate(0.5f)),
+                new TrainerOptions { Epochs = 300, BatchSize = 4, Seed = 2, EarlyStopping = new EarlyStopping(Patience: 5), CheckpointPath = path });
+            int writes = 0;
+            trainer.BestEpochImproved += _ => writes++;
+            TrainingHistory history = trainer.Fit(train, validation);
+            Assert.True(history.StoppedEarly);
+            Assert.True(writes > 1);
+            Assert.False(File.Exists(path + ".tmp"));
+
+            // The file holds the restored best epoch, not the last one trained.
+            var restored = new OddSoftmaxNet(99);
+            SafeTensors.Load(restored, path);
+            Assert.Equal(net.Parameters.ToArray(), restored.Parameters.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void WithoutEarlyStoppingTheCheckpointIsTheLatestEpoch()
+    {
+        var (train, _) = Overfittable();
+        string path = Path.Combine(Path.GetTempPath(), $"netgen-checkpoint-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var net = new OddSoftmaxNet(1);
+            new Trainer(net, new Sgd(OddSoftmaxNet.Architecture, new ConstantLearningRate(0.1f)),
+                new TrainerOptions { Epochs = 3, BatchSize = 8, CheckpointPath = path }).Fit(train);
+            var restored = new OddSoftmaxNet(99);
+            SafeTensors.Load(restored, path);
+            Assert.Equal(net.Parameters.ToArray(), restored.Parameters.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void HistoryWritesCsvAndJson()
     {
         var (train, validation) = Overfittable();
