@@ -124,13 +124,18 @@ internal static class DiagnosticDescriptors
         "The [BakedWeights] attribute on '{0}' needs a non-empty path to a .safetensors file; found '{1}'",
         "Name the file, for example [BakedWeights(\"Model/brain.safetensors\")].");
 
+    public static readonly DiagnosticDescriptor NoLayers = Create(
+        "NG0023", "Network declares no layers",
+        "The class '{0}' has {1} but declares no layers; a network needs at least one [Dense(inputs, outputs, activation)]",
+        "Declare the layers with [Dense] (and [Softmax] last), or remove the attribute.");
+
     private static readonly DiagnosticDescriptor[] All =
     {
         NotPartial, ContainingTypeNotPartial, UnsupportedType, NoInputLayer, WidthMismatch, NonPositiveWidth,
         LayerAfterSoftmax, UndefinedActivation, LossDoesNotFitOutput, NetworkTooLarge, InvalidNegativeSlope,
         LayersInSeveralDeclarations, MemberCollision, InvalidLossValue, MisplacedDropout, InvalidDropoutProbability,
         BakedWeightsFileNotFound, BakedWeightsFileInvalid, BakedWeightsDoNotFit, BakedWeightsNotFinite, BakedNetworkTooLarge,
-        InvalidBakedWeightsPath,
+        InvalidBakedWeightsPath, NoLayers,
     };
 
     public static DiagnosticDescriptor ById(string id)

@@ -92,6 +92,28 @@ public sealed partial class NetGenGenerator
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, baked);
         }
 
+        /// <summary>
+        /// For a class found through a non-layer NetGen attribute: NG0023 when it declares no [Dense] or [Softmax] at all,
+        /// reported by the first such attribute in source order only; null otherwise (the layer pipelines handle it).
+        /// </summary>
+        public static ParseResult? ParseWithoutLayers(GeneratorAttributeSyntaxContext context, string attributeName, CancellationToken ct)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type) return null;
+            if (HasAttribute(type, DenseAttributeName) || HasAttribute(type, SoftmaxAttributeName)) return null;
+            AttributeData? first = type.GetAttributes()
+                .Where(a => a.ApplicationSyntaxReference is not null
+                    && a.AttributeClass?.ToDisplayString() is DropoutAttributeName or LossAttributeName or BakedWeightsAttributeName)
+                .OrderBy(a => a.ApplicationSyntaxReference!.SyntaxTree.FilePath, StringComparer.Ordinal)
+                .ThenBy(a => a.ApplicationSyntaxReference!.Span.Start)
+                .FirstOrDefault();
+            if (first is null || first.AttributeClass!.ToDisplayString() != attributeName) return null;
+            var syntax = first.ApplicationSyntaxReference!.GetSyntax(ct) as AttributeSyntax;
+            if (syntax?.Parent?.Parent != context.TargetNode) return null;
+            var diagnostic = new DiagnosticInfo(DiagnosticDescriptors.NoLayers.Id, LocationInfo.From(syntax.GetLocation()),
+                new[] { type.Name, "[" + syntax + "]" }.ToEquatableArray());
+            return new ParseResult(null, new[] { diagnostic }.ToEquatableArray());
+        }
+
         private static bool IsLayerAttribute(AttributeData attribute)
         {
             string? name = attribute.AttributeClass?.ToDisplayString();

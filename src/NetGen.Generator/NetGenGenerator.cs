@@ -36,6 +36,9 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
         /// <summary>The parse of classes with [Softmax] but no [Dense].</summary>
         public const string ParseSoftmaxOnly = nameof(ParseSoftmaxOnly);
 
+        /// <summary>The check of classes with [Dropout], [Loss] or [BakedWeights] but no layers.</summary>
+        public const string ParseWithoutLayers = nameof(ParseWithoutLayers);
+
         /// <summary>The bytes of the project's .safetensors additional files.</summary>
         public const string BakedFiles = nameof(BakedFiles);
 
@@ -65,6 +68,22 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
             static (ctx, ct) => Parser.HasAttribute(ctx.TargetSymbol, DenseAttributeName) ? null : Parser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.ParseSoftmaxOnly)
             .Where(static r => r is not null)!;
+
+        // A class with [Dropout], [Loss] or [BakedWeights] but no layer attribute at all is reported once, from the
+        // first of those attributes in source order.
+        var withoutLayers = new[] { DropoutAttributeName, LossAttributeName, BakedWeightsAttributeName }
+            .Select(name => context.SyntaxProvider.ForAttributeWithMetadataName(
+                name,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                (ctx, ct) => Parser.ParseWithoutLayers(ctx, name, ct))
+                .WithTrackingName(TrackingNames.ParseWithoutLayers)
+                .Where(static r => r is not null))
+            .ToArray();
+        foreach (var results in withoutLayers)
+        {
+            context.RegisterSourceOutput(results.SelectMany(static (r, _) => r!.Diagnostics), static (spc, diagnostic) =>
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        }
 
         // Safetensors files named by [BakedWeights] arrive as AdditionalFiles; their bytes are read once per change.
         IncrementalValueProvider<ImmutableArray<AdditionalFileContent>> bakedFiles = context.AdditionalTextsProvider

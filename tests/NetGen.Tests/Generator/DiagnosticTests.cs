@@ -37,6 +37,10 @@ public class DiagnosticTests
     [InlineData("NG0016", "[Dense(4, 3, Tanh)] [Dropout(1.0)] [Dense(3, 2)] public partial class Net { }", "1.0")]
     [InlineData("NG0016", "[Dense(4, 3, Tanh)] [Dropout(-0.1)] [Dense(3, 2)] public partial class Net { }", "-0.1")]
     [InlineData("NG0005", "[Dense(4, 3, Tanh)] [Dropout(0.5)] [Dense(5, 2)] public partial class Net { }", "5")]
+    [InlineData("NG0023", "[Dropout(0.5)] public partial class Net { }", "Dropout(0.5)")]
+    [InlineData("NG0023", "[Loss(LossFunction.CrossEntropy)] [Dropout(0.5)] public partial class Net { }", "Loss(LossFunction.CrossEntropy)")]
+    [InlineData("NG0023", "[BakedWeights(\"w.safetensors\")] public partial class Net { }", "BakedWeights(\"w.safetensors\")")]
+    [InlineData("NG0022", "[Dense(4, 3, Tanh)] [BakedWeights(\"\")] public partial class Net { }", "\"\"")]
     public void MistakeReportsItsIdAtTheOffendingText(string id, string declaration, string locatedText)
     {
         var diagnostics = GeneratorHarness.GeneratorDiagnostics(Usings + declaration);
@@ -74,6 +78,18 @@ public class DiagnosticTests
         var (result, _) = GeneratorHarness.Run(Usings + "[Dense(4, 3, Tanh)] [Dense(5, 2, Tanh)] public partial class Net { }");
         string message = Assert.Single(result.Diagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal("Layer 1 ([Dense(5, 2, Tanh)]) expects 5 inputs, but layer 0 ([Dense(4, 3, Tanh)]) produces 3 outputs", message);
+    }
+
+    [Theory]
+    [InlineData("public partial class Net { static int Width = 3; }", "[Dense(4, Width, Tanh)]", "CS0182")]
+    [InlineData("public partial class Net { const int Width = 3; static float P = 0.5f; }", "[Dense(4, Width, Tanh)] [Dropout(P)] [Dense(3, 2)]", "CS0182")]
+    [InlineData("public partial class Net { }", "[Dense(4, 3, Tanh)] [BakedWeights(System.Environment.NewLine)]", "CS0182")]
+    public void NonConstantArgumentsAreLeftToTheCompiler(string type, string attributes, string compilerId)
+    {
+        var (result, output) = GeneratorHarness.Run(Usings + attributes + " " + type);
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        Assert.Contains(output.GetDiagnostics(), d => d.Id == compilerId);
     }
 
     [Fact]
