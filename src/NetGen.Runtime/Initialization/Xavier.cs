@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 
 namespace NetGen;
 
@@ -11,9 +12,9 @@ public static class Xavier
     /// <summary>The seed a generated network's parameterless constructor uses.</summary>
     public const int DefaultSeed = 1234;
 
-    /// <summary>Initializes all parameters of a network laid out as <paramref name="architecture"/> describes.</summary>
+    /// <summary>Initializes all parameters of a network laid out as <paramref name="architecture"/> describes (float or double).</summary>
     /// <exception cref="ArgumentException"><paramref name="parameters"/> does not have the architecture's parameter count.</exception>
-    public static void Initialize(Span<float> parameters, NetworkArchitecture architecture, int seed)
+    public static void Initialize<T>(Span<T> parameters, NetworkArchitecture architecture, int seed) where T : IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(architecture);
         NetworkGuard.Length(parameters.Length, architecture.ParameterCount, nameof(parameters));
@@ -21,8 +22,8 @@ public static class Xavier
         foreach (LayerDescription layer in architecture.Layers)
         {
             double bound = layer.XavierBound;
-            Span<float> weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);
-            for (int i = 0; i < weights.Length; i++) weights[i] = (float)((2.0 * rng.NextDouble() - 1.0) * bound);
+            Span<T> weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);
+            for (int i = 0; i < weights.Length; i++) weights[i] = T.CreateTruncating((2.0 * rng.NextDouble() - 1.0) * bound); // the same draws for float and double
             parameters.Slice(layer.BiasOffset, layer.BiasCount).Clear();
         }
     }

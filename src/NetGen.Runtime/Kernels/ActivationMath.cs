@@ -6,155 +6,166 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Kernels;
 
 /// <summary>
-/// Activation functions and their derivatives, in scalar, <see cref="Vector{T}"/> and <see cref="Vector512{T}"/> form.
-/// Generated networks call these from their fused epilogues. Derivatives are expressed through the
-/// activation's output <c>a = f(z)</c>, so the backward pass needs no stored pre-activations:
+/// Activation functions and their derivatives, in scalar, <see cref="Vector{T}"/> and <see cref="Vector512{T}"/> form,
+/// for <c>float</c> and <c>double</c> elements. Generated networks call these from their fused epilogues. Derivatives
+/// are expressed through the activation's output <c>a = f(z)</c>, so the backward pass needs no stored pre-activations:
 /// tanh′ = 1 − a², sigmoid′ = a(1 − a), ReLU′ = [a &gt; 0], leaky ReLU′ = a &gt; 0 ? 1 : slope.
 /// </summary>
+/// <remarks>
+/// The methods are generic over the element type; the JIT compiles one body per type, so a float network pays nothing
+/// for the double support. Only <c>Exp</c> and fused multiply-add lack generic vector forms; <see cref="VectorMath"/>
+/// dispatches those on the type, a branch the JIT removes.
+/// </remarks>
 public static class ActivationMath
 {
-    // Odd Taylor series of tanh, x + x³·P(x²), used for |x| < SmallTanh where 1 − 2/(e^{2x} + 1) cancels.
-    // The first omitted term is below 2.3e-8 at |x| = 0.55.
-    private const float SmallTanh = 0.55f;
-    private const float T3 = -1f / 3f, T5 = 2f / 15f, T7 = -17f / 315f, T9 = 62f / 2835f;
-    private const float T11 = -1382f / 155925f, T13 = 21844f / 6081075f, T15 = -929569f / 638512875f;
+    // Odd Taylor series of tanh, x + x³·P(x²), used for |x| below a threshold where 1 − 2/(e^{2x} + 1) cancels.
+    // For float the threshold is 0.55 (first omitted term below 2.3e-8 there); for double it is 0.1, where the
+    // omitted term is below 1e-19 relative and the cancellation costs at most a few ulps.
+    private const double T3 = -1.0 / 3, T5 = 2.0 / 15, T7 = -17.0 / 315, T9 = 62.0 / 2835;
+    private const double T11 = -1382.0 / 155925, T13 = 21844.0 / 6081075, T15 = -929569.0 / 638512875;
 
-    /// <summary>Hyperbolic tangent of 16 lanes, accurate to a few ulps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Tanh(Vector512<float> x)
+    private static T SmallTanh<T>() where T : IFloatingPointIeee754<T> => T.CreateTruncating(typeof(T) == typeof(float) ? 0.55 : 0.1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T C<T>(double value) where T : IFloatingPointIeee754<T> => T.CreateTruncating(value);
+
+    /// <summary>Hyperbolic tangent of every lane, accurate to a few ulps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Tanh<T>(Vector512<T> x) where T : IFloatingPointIeee754<T>
     {
-        Vector512<float> ax = Vector512.Abs(x);
-        Vector512<float> e = Vector512.Exp(ax + ax);
-        Vector512<float> one = Vector512<float>.One;
-        Vector512<float> large = one - Vector512.Create(2f) / (e + one);
-        Vector512<float> x2 = ax * ax;
-        Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(T15), x2, Vector512.Create(T13));
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(T11));
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(T9));
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(T7));
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(T5));
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(T3));
-        Vector512<float> small = Vector512.FusedMultiplyAdd(ax * x2, p, ax);
-        Vector512<float> r = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(SmallTanh)), small, large);
+        Vector512<T> ax = Vector512.Abs(x);
+        Vector512<T> e = VectorMath.Exp(ax + ax);
+        Vector512<T> one = Vector512<T>.One;
+        Vector512<T> large = one - Vector512.Create(C<T>(2)) / (e + one);
+        Vector512<T> x2 = ax * ax;
+        Vector512<T> p = VectorMath.Fma(Vector512.Create(C<T>(T15)), x2, Vector512.Create(C<T>(T13)));
+        p = VectorMath.Fma(p, x2, Vector512.Create(C<T>(T11)));
+        p = VectorMath.Fma(p, x2, Vector512.Create(C<T>(T9)));
+        p = VectorMath.Fma(p, x2, Vector512.Create(C<T>(T7)));
+        p = VectorMath.Fma(p, x2, Vector512.Create(C<T>(T5)));
+        p = VectorMath.Fma(p, x2, Vector512.Create(C<T>(T3)));
+        Vector512<T> small = VectorMath.Fma(ax * x2, p, ax);
+        Vector512<T> r = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(SmallTanh<T>())), small, large);
         return Vector512.CopySign(r, x);
     }
 
-    /// <summary>Hyperbolic tangent of <see cref="Vector{T}.Count"/> lanes.</summary>
+    /// <summary>Hyperbolic tangent of every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Tanh(Vector<float> x)
+    public static Vector<T> Tanh<T>(Vector<T> x) where T : IFloatingPointIeee754<T>
     {
-        Vector<float> ax = Vector.Abs(x);
-        Vector<float> e = Vector.Exp(ax + ax);
-        Vector<float> one = Vector<float>.One;
-        Vector<float> large = one - new Vector<float>(2f) / (e + one);
-        Vector<float> x2 = ax * ax;
-        Vector<float> p = Vector.FusedMultiplyAdd(new Vector<float>(T15), x2, new Vector<float>(T13));
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(T11));
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(T9));
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(T7));
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(T5));
-        p = Vector.FusedMultiplyAdd(p, x2, new Vector<float>(T3));
-        Vector<float> small = Vector.FusedMultiplyAdd(ax * x2, p, ax);
-        Vector<float> r = Vector.ConditionalSelect(Vector.LessThan(ax, new Vector<float>(SmallTanh)), small, large);
+        Vector<T> ax = Vector.Abs(x);
+        Vector<T> e = VectorMath.Exp(ax + ax);
+        Vector<T> one = Vector<T>.One;
+        Vector<T> large = one - new Vector<T>(C<T>(2)) / (e + one);
+        Vector<T> x2 = ax * ax;
+        Vector<T> p = VectorMath.Fma(new Vector<T>(C<T>(T15)), x2, new Vector<T>(C<T>(T13)));
+        p = VectorMath.Fma(p, x2, new Vector<T>(C<T>(T11)));
+        p = VectorMath.Fma(p, x2, new Vector<T>(C<T>(T9)));
+        p = VectorMath.Fma(p, x2, new Vector<T>(C<T>(T7)));
+        p = VectorMath.Fma(p, x2, new Vector<T>(C<T>(T5)));
+        p = VectorMath.Fma(p, x2, new Vector<T>(C<T>(T3)));
+        Vector<T> small = VectorMath.Fma(ax * x2, p, ax);
+        Vector<T> r = Vector.ConditionalSelect(Vector.LessThan(ax, new Vector<T>(SmallTanh<T>())), small, large);
         return Vector.CopySign(r, x);
     }
 
     /// <summary>Hyperbolic tangent of one value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Tanh(float x) => MathF.Tanh(x);
+    public static T Tanh<T>(T x) where T : IFloatingPointIeee754<T> => T.Tanh(x);
 
-    /// <summary>Logistic sigmoid of 16 lanes.</summary>
+    /// <summary>Logistic sigmoid of every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-x));
+    public static Vector512<T> Sigmoid<T>(Vector512<T> x) where T : IFloatingPointIeee754<T> => Vector512<T>.One / (Vector512<T>.One + VectorMath.Exp(-x));
 
-    /// <summary>Logistic sigmoid of <see cref="Vector{T}.Count"/> lanes.</summary>
+    /// <summary>Logistic sigmoid of every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Sigmoid(Vector<float> x) => Vector<float>.One / (Vector<float>.One + Vector.Exp(-x));
+    public static Vector<T> Sigmoid<T>(Vector<T> x) where T : IFloatingPointIeee754<T> => Vector<T>.One / (Vector<T>.One + VectorMath.Exp(-x));
 
     /// <summary>Logistic sigmoid of one value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    public static T Sigmoid<T>(T x) where T : IFloatingPointIeee754<T> => T.One / (T.One + T.Exp(-x));
 
-    /// <summary>ReLU of 16 lanes.</summary>
+    /// <summary>ReLU of every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> ReLU(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
+    public static Vector512<T> ReLU<T>(Vector512<T> x) where T : IFloatingPointIeee754<T> => Vector512.Max(x, Vector512<T>.Zero);
 
-    /// <summary>ReLU of <see cref="Vector{T}.Count"/> lanes.</summary>
+    /// <summary>ReLU of every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> ReLU(Vector<float> x) => Vector.Max(x, Vector<float>.Zero);
+    public static Vector<T> ReLU<T>(Vector<T> x) where T : IFloatingPointIeee754<T> => Vector.Max(x, Vector<T>.Zero);
 
     /// <summary>ReLU of one value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ReLU(float x) => x > 0f ? x : 0f;
+    public static T ReLU<T>(T x) where T : IFloatingPointIeee754<T> => x > T.Zero ? x : T.Zero;
 
-    /// <summary>Leaky ReLU of 16 lanes.</summary>
+    /// <summary>Leaky ReLU of every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> LeakyReLU(Vector512<float> x, float slope)
-        => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * slope);
+    public static Vector512<T> LeakyReLU<T>(Vector512<T> x, T slope) where T : IFloatingPointIeee754<T>
+        => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x, x * slope);
 
-    /// <summary>Leaky ReLU of <see cref="Vector{T}.Count"/> lanes.</summary>
+    /// <summary>Leaky ReLU of every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> LeakyReLU(Vector<float> x, float slope)
-        => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), x, x * slope);
+    public static Vector<T> LeakyReLU<T>(Vector<T> x, T slope) where T : IFloatingPointIeee754<T>
+        => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), x, x * slope);
 
     /// <summary>Leaky ReLU of one value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float LeakyReLU(float x, float slope) => x > 0f ? x : x * slope;
+    public static T LeakyReLU<T>(T x, T slope) where T : IFloatingPointIeee754<T> => x > T.Zero ? x : x * slope;
 
     /// <summary>tanh′ from the output: <c>1 − a²</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> TanhDerivative(Vector512<float> a) => Vector512.FusedMultiplyAdd(-a, a, Vector512<float>.One);
+    public static Vector512<T> TanhDerivative<T>(Vector512<T> a) where T : IFloatingPointIeee754<T> => VectorMath.Fma(-a, a, Vector512<T>.One);
 
     /// <summary>tanh′ from the output: <c>1 − a²</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> TanhDerivative(Vector<float> a) => Vector.FusedMultiplyAdd(-a, a, Vector<float>.One);
+    public static Vector<T> TanhDerivative<T>(Vector<T> a) where T : IFloatingPointIeee754<T> => VectorMath.Fma(-a, a, Vector<T>.One);
 
     /// <summary>tanh′ from the output: <c>1 − a²</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float TanhDerivative(float a) => MathF.FusedMultiplyAdd(-a, a, 1f);
+    public static T TanhDerivative<T>(T a) where T : IFloatingPointIeee754<T> => T.FusedMultiplyAdd(-a, a, T.One);
 
     /// <summary>sigmoid′ from the output: <c>a(1 − a)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> SigmoidDerivative(Vector512<float> a) => a * (Vector512<float>.One - a);
+    public static Vector512<T> SigmoidDerivative<T>(Vector512<T> a) where T : IFloatingPointIeee754<T> => a * (Vector512<T>.One - a);
 
     /// <summary>sigmoid′ from the output: <c>a(1 − a)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> SigmoidDerivative(Vector<float> a) => a * (Vector<float>.One - a);
+    public static Vector<T> SigmoidDerivative<T>(Vector<T> a) where T : IFloatingPointIeee754<T> => a * (Vector<T>.One - a);
 
     /// <summary>sigmoid′ from the output: <c>a(1 − a)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float SigmoidDerivative(float a) => a * (1f - a);
+    public static T SigmoidDerivative<T>(T a) where T : IFloatingPointIeee754<T> => a * (T.One - a);
 
     /// <summary>ReLU′ from the output: 1 where <c>a &gt; 0</c>, else 0 (subgradient 0 at 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> ReLUDerivative(Vector512<float> a)
-        => Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<float>.Zero), Vector512<float>.One, Vector512<float>.Zero);
+    public static Vector512<T> ReLUDerivative<T>(Vector512<T> a) where T : IFloatingPointIeee754<T>
+        => Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<T>.Zero), Vector512<T>.One, Vector512<T>.Zero);
 
     /// <summary>ReLU′ from the output: 1 where <c>a &gt; 0</c>, else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> ReLUDerivative(Vector<float> a)
-        => Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<float>.Zero), Vector<float>.One, Vector<float>.Zero);
+    public static Vector<T> ReLUDerivative<T>(Vector<T> a) where T : IFloatingPointIeee754<T>
+        => Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero);
 
     /// <summary>ReLU′ from the output: 1 where <c>a &gt; 0</c>, else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ReLUDerivative(float a) => a > 0f ? 1f : 0f;
+    public static T ReLUDerivative<T>(T a) where T : IFloatingPointIeee754<T> => a > T.Zero ? T.One : T.Zero;
 
     /// <summary>Leaky ReLU′ from the output (the slope is non-negative, so <c>a &gt; 0</c> exactly when <c>z &gt; 0</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> LeakyReLUDerivative(Vector512<float> a, float slope)
-        => Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<float>.Zero), Vector512<float>.One, Vector512.Create(slope));
+    public static Vector512<T> LeakyReLUDerivative<T>(Vector512<T> a, T slope) where T : IFloatingPointIeee754<T>
+        => Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<T>.Zero), Vector512<T>.One, Vector512.Create(slope));
 
     /// <summary>Leaky ReLU′ from the output.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> LeakyReLUDerivative(Vector<float> a, float slope)
-        => Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<float>.Zero), Vector<float>.One, new Vector<float>(slope));
+    public static Vector<T> LeakyReLUDerivative<T>(Vector<T> a, T slope) where T : IFloatingPointIeee754<T>
+        => Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<T>.Zero), Vector<T>.One, new Vector<T>(slope));
 
     /// <summary>Leaky ReLU′ from the output.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float LeakyReLUDerivative(float a, float slope) => a > 0f ? 1f : slope;
+    public static T LeakyReLUDerivative<T>(T a, T slope) where T : IFloatingPointIeee754<T> => a > T.Zero ? T.One : slope;
 
     /// <summary>Applies an activation to one value (the straightforward form, for references and generic code).</summary>
-    public static float Apply(Activation activation, float z, float slope) => activation switch
+    public static T Apply<T>(Activation activation, T z, T slope) where T : IFloatingPointIeee754<T> => activation switch
     {
         Activation.Identity => z,
         Activation.Sigmoid => Sigmoid(z),
@@ -165,9 +176,9 @@ public static class ActivationMath
     };
 
     /// <summary>The activation's derivative expressed through its output <c>a = f(z)</c>.</summary>
-    public static float DerivativeFromOutput(Activation activation, float a, float slope) => activation switch
+    public static T DerivativeFromOutput<T>(Activation activation, T a, T slope) where T : IFloatingPointIeee754<T> => activation switch
     {
-        Activation.Identity => 1f,
+        Activation.Identity => T.One,
         Activation.Sigmoid => SigmoidDerivative(a),
         Activation.Tanh => TanhDerivative(a),
         Activation.ReLU => ReLUDerivative(a),

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 
 namespace NetGen.Kernels;
 
@@ -10,16 +11,16 @@ public static class DropoutMath
     /// <c>dropped = activations ∘ mask</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static void Apply(ref Xoshiro256 rng, ReadOnlySpan<float> activations, Span<float> mask, Span<float> dropped, float probability)
+    public static void Apply<T>(ref Xoshiro256 rng, ReadOnlySpan<T> activations, Span<T> mask, Span<T> dropped, T probability) where T : IFloatingPointIeee754<T>
     {
         if (mask.Length != activations.Length || dropped.Length != activations.Length)
             throw new ArgumentException($"Expected spans of length {activations.Length}, got {mask.Length} and {dropped.Length}.", nameof(mask));
-        float keep = 1f / (1f - probability);
+        T keep = T.One / (T.One - probability);
         // Compare 24-bit draws against an integer threshold: exact and cheap.
-        uint threshold = (uint)Math.Round(probability * (1 << 24));
+        uint threshold = (uint)Math.Round(double.CreateTruncating(probability) * (1 << 24));
         for (int i = 0; i < activations.Length; i++)
         {
-            float m = (uint)(rng.NextUInt64() >> 40) < threshold ? 0f : keep;
+            T m = (uint)(rng.NextUInt64() >> 40) < threshold ? T.Zero : keep;
             mask[i] = m;
             dropped[i] = activations[i] * m;
         }
