@@ -129,13 +129,18 @@ internal static class DiagnosticDescriptors
         "The class '{0}' has {1} but declares no layers; a network needs at least one [Dense(inputs, outputs, activation)]",
         "Declare the layers with [Dense] (and [Softmax] last), or remove the attribute.");
 
+    public static readonly DiagnosticDescriptor UnsupportedElementType = Create(
+        "NG0024", "Unsupported element type",
+        "The network class '{0}' declares element type '{1}'; NetGen networks are generated in float or double",
+        "Use [ElementType(typeof(float))] (the default) or [ElementType(typeof(double))].");
+
     private static readonly DiagnosticDescriptor[] All =
     {
         NotPartial, ContainingTypeNotPartial, UnsupportedType, NoInputLayer, WidthMismatch, NonPositiveWidth,
         LayerAfterSoftmax, UndefinedActivation, LossDoesNotFitOutput, NetworkTooLarge, InvalidNegativeSlope,
         LayersInSeveralDeclarations, MemberCollision, InvalidLossValue, MisplacedDropout, InvalidDropoutProbability,
         BakedWeightsFileNotFound, BakedWeightsFileInvalid, BakedWeightsDoNotFit, BakedWeightsNotFinite, BakedNetworkTooLarge,
-        InvalidBakedWeightsPath, NoLayers,
+        InvalidBakedWeightsPath, NoLayers, UnsupportedElementType,
     };
 
     public static DiagnosticDescriptor ById(string id)

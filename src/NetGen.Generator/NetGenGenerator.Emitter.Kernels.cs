@@ -22,17 +22,18 @@ public sealed partial class NetGenGenerator
         private static void EmitKernels(CodeWriter w, NetworkSpec net)
         {
             int last = net.Layers.Count - 1;
+            string T = ElementType.Of(net.Element).Name;
 
             bool dropout = HasDropout(net) && !net.InferenceOnly;
             w.Line("/// <summary>Forward pass of <paramref name=\"rows\"/> samples at <paramref name=\"x\"/>; leaves every layer's activations in the workspace" + (dropout ? "; a training pass also draws dropout masks." : ".") + "</summary>");
-            using (w.Block("private void ForwardRows(ref float x, int rows, bool training)"))
+            using (w.Block("private void ForwardRows(ref " + T + " x, int rows, bool training)"))
             {
                 w.Line("Workspace ws = _workspace;");
                 w.Line(net.InferenceOnly
-                    ? "ref float p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters)); // read-only: forward kernels only load weights"
-                    : "ref float p = " + Ref("_parameters") + ";");
+                    ? "ref " + T + " p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters)); // read-only: forward kernels only load weights"
+                    : "ref " + T + " p = " + Ref("_parameters") + ";");
                 bool first = true;
-                foreach (SimdFlavor flavor in Flavors)
+                foreach (SimdFlavor flavor in Flavors(net))
                 {
                     using (w.Block(first ? "if (Vector512.IsHardwareAccelerated)" : "else"))
                     {
@@ -66,7 +67,7 @@ public sealed partial class NetGenGenerator
                 {
                     LayerSpec layer = net.Layers[l];
                     ActivationKind previous = l == 0 ? ActivationKind.Identity : net.Layers[l - 1].EpilogueActivation;
-                    foreach (SimdFlavor flavor in Flavors)
+                    foreach (SimdFlavor flavor in Flavors(net))
                     {
                         EmitForwardLayer(w, l, layer, l == last ? ActivationKind.Identity : layer.EpilogueActivation, flavor);
                         if (net.InferenceOnly) continue;
@@ -80,14 +81,15 @@ public sealed partial class NetGenGenerator
         private static void EmitBackwardRows(CodeWriter w, NetworkSpec net)
         {
             int last = net.Layers.Count - 1;
+            string T = ElementType.Of(net.Element).Name;
             w.Line("/// <summary>Backward pass over the rows of the last <see cref=\"ForwardRows\"/>, from the output deltas in the workspace; writes or adds to the gradients.</summary>");
-            using (w.Block("private void BackwardRows(ref float x, int rows, bool accumulate)"))
+            using (w.Block("private void BackwardRows(ref " + T + " x, int rows, bool accumulate)"))
             {
                 w.Line("Workspace ws = _workspace;");
-                w.Line("ref float p = " + Ref("_parameters") + ";");
-                w.Line("ref float g = " + Ref("_gradients") + ";");
+                w.Line("ref " + T + " p = " + Ref("_parameters") + ";");
+                w.Line("ref " + T + " g = " + Ref("_gradients") + ";");
                 bool first = true;
-                foreach (SimdFlavor flavor in Flavors)
+                foreach (SimdFlavor flavor in Flavors(net))
                 {
                     using (w.Block(first ? "if (Vector512.IsHardwareAccelerated)" : "else"))
                     {
@@ -161,7 +163,7 @@ public sealed partial class NetGenGenerator
             int fullOutputs = outputs - outputs % BlockRows;
             w.Line($"/// <summary>Layer {l} forward, {f.Type}: y[rows, {outputs}] = {activation}(x[rows, {inputs}] · W[{outputs}, {inputs}]ᵀ + b[{outputs}]).</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Block($"public static void ForwardLayer{l}{f.Suffix}(ref float x, ref float w, ref float b, ref float y, int rows)"))
+            using (w.Block($"public static void ForwardLayer{l}{f.Suffix}(ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} y, int rows)"))
             {
                 w.Line("int r = 0;");
                 foreach (int mr in new[] { BlockRows, 1 })
@@ -170,8 +172,8 @@ public sealed partial class NetGenGenerator
                     {
                         for (int i = 0; i < mr; i++)
                         {
-                            w.Line($"ref float x{i} = ref Unsafe.Add(ref x, (nint)(r + {i}) * {inputs});");
-                            w.Line($"ref float y{i} = ref Unsafe.Add(ref y, (nint)(r + {i}) * {outputs});");
+                            w.Line($"ref {f.T} x{i} = ref Unsafe.Add(ref x, (nint)(r + {i}) * {inputs});");
+                            w.Line($"ref {f.T} y{i} = ref Unsafe.Add(ref y, (nint)(r + {i}) * {outputs});");
                         }
                         if (fullOutputs > 0)
                         {
@@ -195,7 +197,7 @@ public sealed partial class NetGenGenerator
             if (activation == ActivationKind.Identity) return;
             w.Line($"/// <summary>Layer {l} activation over one row of {outputs}, in place.</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            using (w.Block($"private static void Activate{l}{f.Suffix}(ref float y)"))
+            using (w.Block($"private static void Activate{l}{f.Suffix}(ref {f.T} y)"))
             {
                 string vectorCall = activation == ActivationKind.LeakyReLU
                     ? $"global::NetGen.Kernels.ActivationMath.LeakyReLU(v, {Literal.Float(layer.NegativeSlope)})"
@@ -221,7 +223,7 @@ public sealed partial class NetGenGenerator
         private static void EmitDotBlock(CodeWriter w, SimdFlavor f, int k, int mr, int nr)
         {
             var pairs = (from i in Enumerable.Range(0, mr) from j in Enumerable.Range(0, nr) select (i, j)).ToList();
-            for (int j = 0; j < nr; j++) w.Line($"ref float w{j} = ref Unsafe.Add(ref w, (nint)(o + {j}) * {k});");
+            for (int j = 0; j < nr; j++) w.Line($"ref {f.T} w{j} = ref Unsafe.Add(ref w, (nint)(o + {j}) * {k});");
             if (f.MayHaveChunks(k))
             {
                 w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.i}{p.j} = {f.Type}.Zero;")));
@@ -231,18 +233,18 @@ public sealed partial class NetGenGenerator
                     for (int j = 0; j < nr; j++) w.Line($"{f.Type} wv{j} = {f.Load("w" + j, "k")};");
                     foreach (var (i, j) in pairs) w.Line($"c{i}{j} = {f.Ops}.FusedMultiplyAdd(xv{i}, wv{j}, c{i}{j});");
                 }
-                w.Line(string.Join(" ", pairs.Select(p => $"float s{p.i}{p.j} = {f.Ops}.Sum(c{p.i}{p.j});")));
+                w.Line(string.Join(" ", pairs.Select(p => $"{f.T} s{p.i}{p.j} = {f.Ops}.Sum(c{p.i}{p.j});")));
             }
             else
             {
-                w.Line(string.Join(" ", pairs.Select(p => $"float s{p.i}{p.j} = 0f;")));
+                w.Line(string.Join(" ", pairs.Select(p => $"{f.T} s{p.i}{p.j} = {f.Element.Zero};")));
             }
             if (f.MayHaveRemainder(k))
             {
                 using (w.Block($"for (int k = {f.RoundDown(k)}; k < {k}; k++)"))
                 {
-                    for (int j = 0; j < nr; j++) w.Line($"float ws{j} = Unsafe.Add(ref w{j}, k);");
-                    foreach (var (i, j) in pairs) w.Line($"s{i}{j} = MathF.FusedMultiplyAdd(Unsafe.Add(ref x{i}, k), ws{j}, s{i}{j});");
+                    for (int j = 0; j < nr; j++) w.Line($"{f.T} ws{j} = Unsafe.Add(ref w{j}, k);");
+                    foreach (var (i, j) in pairs) w.Line($"s{i}{j} = {f.Element.Math}.FusedMultiplyAdd(Unsafe.Add(ref x{i}, k), ws{j}, s{i}{j});");
                 }
             }
             foreach (var (i, j) in pairs) w.Line($"Unsafe.Add(ref y{i}, o + {j}) = s{i}{j} + Unsafe.Add(ref b, o + {j});");
@@ -261,7 +263,7 @@ public sealed partial class NetGenGenerator
             int fullOutputs = outputs - outputs % BlockRows;
             w.Line($"/// <summary>Layer {l} gradients, {f.Type}: dW[{outputs}, {inputs}] = δ[rows, {outputs}]ᵀ · x[rows, {inputs}], db[{outputs}] = Σ_rows δ; added to dW, db when <paramref name=\"accumulate\"/>.</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Block($"public static void BackwardWeights{l}{f.Suffix}(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)"))
+            using (w.Block($"public static void BackwardWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, bool accumulate)"))
             {
                 foreach (int nv in new[] { BlockVectors, 1 })
                 {
@@ -288,10 +290,10 @@ public sealed partial class NetGenGenerator
                     using (w.Block($"for (int i = {f.RoundDown(inputs)}; i < {inputs}; i++)"))
                     using (w.Block($"for (int o = 0; o < {outputs}; o++)"))
                     {
-                        w.Line("float s = 0f;");
+                        w.Line(f.T + " s = " + f.Element.Zero + ";");
                         using (w.Block("for (int r = 0; r < rows; r++)"))
-                            w.Line($"s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * {outputs} + o), Unsafe.Add(ref x, (nint)r * {inputs} + i), s);");
-                        w.Line($"ref float dst = ref Unsafe.Add(ref dw, o * {inputs} + i);");
+                            w.Line($"s = {f.Element.Math}.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * {outputs} + o), Unsafe.Add(ref x, (nint)r * {inputs} + i), s);");
+                        w.Line($"ref {f.T} dst = ref Unsafe.Add(ref dw, o * {inputs} + i);");
                         w.Line("dst = accumulate ? dst + s : s;");
                     }
                 }
@@ -306,13 +308,13 @@ public sealed partial class NetGenGenerator
             w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.a}{p.v} = {f.Type}.Zero;")));
             using (w.Block("for (int r = 0; r < rows; r++)"))
             {
-                w.Line($"ref float dr = ref Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
-                w.Line($"ref float xr = ref Unsafe.Add(ref x, (nint)r * {inputs} + i);");
+                w.Line($"ref {f.T} dr = ref Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
+                w.Line($"ref {f.T} xr = ref Unsafe.Add(ref x, (nint)r * {inputs} + i);");
                 for (int a = 0; a < mr; a++) w.Line($"{f.Type} d{a} = {f.Broadcast(a == 0 ? "dr" : $"Unsafe.Add(ref dr, {a})")};");
                 for (int v = 0; v < nv; v++) w.Line($"{f.Type} xv{v} = {f.Load("xr", f.Offset(v))};");
                 foreach (var (a, v) in pairs) w.Line($"c{a}{v} = {f.Ops}.FusedMultiplyAdd(d{a}, xv{v}, c{a}{v});");
             }
-            for (int a = 0; a < mr; a++) w.Line($"ref float dw{a} = ref Unsafe.Add(ref dw, (o + {a}) * {inputs} + i);");
+            for (int a = 0; a < mr; a++) w.Line($"ref {f.T} dw{a} = ref Unsafe.Add(ref dw, (o + {a}) * {inputs} + i);");
             using (w.Block("if (accumulate)"))
             {
                 foreach (var (a, v) in pairs) w.Line($"c{a}{v} += {f.Load("dw" + a, f.Offset(v))};");
@@ -337,7 +339,7 @@ public sealed partial class NetGenGenerator
             {
                 using (w.Block($"for (int o = {f.RoundDown(outputs)}; o < {outputs}; o++)"))
                 {
-                    w.Line("float s = accumulate ? Unsafe.Add(ref db, o) : 0f;");
+                    w.Line(f.T + " s = accumulate ? Unsafe.Add(ref db, o) : " + f.Element.Zero + ";");
                     using (w.Block("for (int r = 0; r < rows; r++)"))
                         w.Line($"s += Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
                     w.Line("Unsafe.Add(ref db, o) = s;");
@@ -357,7 +359,7 @@ public sealed partial class NetGenGenerator
             int inputs = layer.Inputs, outputs = layer.Outputs;
             w.Line($"/// <summary>Layer {l} input delta, {f.Type}: δp[rows, {inputs}] = (δ[rows, {outputs}] · W[{outputs}, {inputs}]) ∘ {previous}′(a[rows, {inputs}])" + (masked ? " ∘ dropout mask" : "") + ".</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Block($"public static void BackwardInput{l}{f.Suffix}(ref float delta, ref float w, ref float a, " + (masked ? "ref float mask, " : "") + "ref float deltaPrevious, int rows)"))
+            using (w.Block($"public static void BackwardInput{l}{f.Suffix}(ref {f.T} delta, ref {f.T} w, ref {f.T} a, " + (masked ? $"ref {f.T} mask, " : "") + $"ref {f.T} deltaPrevious, int rows)"))
             {
                 w.Line("int r = 0;");
                 foreach (int mr in new[] { BlockRows, 1 })
@@ -376,12 +378,12 @@ public sealed partial class NetGenGenerator
                         {
                             using (w.Block($"for (int i = {f.RoundDown(inputs)}; i < {inputs}; i++)"))
                             {
-                                for (int m = 0; m < mr; m++) w.Line($"float s{m} = 0f;");
+                                for (int m = 0; m < mr; m++) w.Line($"{f.T} s{m} = {f.Element.Zero};");
                                 using (w.Block($"for (int o = 0; o < {outputs}; o++)"))
                                 {
-                                    w.Line($"float wo = Unsafe.Add(ref w, (nint)o * {inputs} + i);");
+                                    w.Line($"{f.T} wo = Unsafe.Add(ref w, (nint)o * {inputs} + i);");
                                     for (int m = 0; m < mr; m++)
-                                        w.Line($"s{m} = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + {m}) * {outputs} + o), wo, s{m});");
+                                        w.Line($"s{m} = {f.Element.Math}.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + {m}) * {outputs} + o), wo, s{m});");
                                 }
                                 for (int m = 0; m < mr; m++)
                                 {
@@ -402,19 +404,19 @@ public sealed partial class NetGenGenerator
         {
             var pairs = (from m in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (m, v)).ToList();
             w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.m}{p.v} = {f.Type}.Zero;")));
-            for (int m = 0; m < mr; m++) w.Line($"ref float d{m}r = ref Unsafe.Add(ref delta, (nint)(r + {m}) * {outputs});");
+            for (int m = 0; m < mr; m++) w.Line($"ref {f.T} d{m}r = ref Unsafe.Add(ref delta, (nint)(r + {m}) * {outputs});");
             using (w.Block($"for (int o = 0; o < {outputs}; o++)"))
             {
-                w.Line($"ref float wr = ref Unsafe.Add(ref w, (nint)o * {inputs} + i);");
+                w.Line($"ref {f.T} wr = ref Unsafe.Add(ref w, (nint)o * {inputs} + i);");
                 for (int v = 0; v < nv; v++) w.Line($"{f.Type} wv{v} = {f.Load("wr", f.Offset(v))};");
                 for (int m = 0; m < mr; m++) w.Line($"{f.Type} d{m} = {f.Broadcast($"Unsafe.Add(ref d{m}r, o)")};");
                 foreach (var (m, v) in pairs) w.Line($"c{m}{v} = {f.Ops}.FusedMultiplyAdd(d{m}, wv{v}, c{m}{v});");
             }
             for (int m = 0; m < mr; m++)
             {
-                w.Line($"ref float a{m} = ref Unsafe.Add(ref a, (nint)(r + {m}) * {inputs} + i);");
-                w.Line($"ref float p{m} = ref Unsafe.Add(ref deltaPrevious, (nint)(r + {m}) * {inputs} + i);");
-                if (masked) w.Line($"ref float m{m} = ref Unsafe.Add(ref mask, (nint)(r + {m}) * {inputs} + i);");
+                w.Line($"ref {f.T} a{m} = ref Unsafe.Add(ref a, (nint)(r + {m}) * {inputs} + i);");
+                w.Line($"ref {f.T} p{m} = ref Unsafe.Add(ref deltaPrevious, (nint)(r + {m}) * {inputs} + i);");
+                if (masked) w.Line($"ref {f.T} m{m} = ref Unsafe.Add(ref mask, (nint)(r + {m}) * {inputs} + i);");
             }
             foreach (var (m, v) in pairs)
             {

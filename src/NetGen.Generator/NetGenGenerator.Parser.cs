@@ -84,11 +84,12 @@ public sealed partial class NetGenGenerator
                 .Where(s => !string.IsNullOrEmpty(s))) + ".g.cs";
 
             BakedWeightsRequest? baked = ParseBakedWeights(type, ct, Report);
+            ElementKind element = ParseElementType(type, ct, Report);
             if (diagnostics.Count > 0)
                 return new ParseResult(null, diagnostics.ToEquatableArray());
 
             var spec = new NetworkSpec(ns, containing.ToEquatableArray(), TypeKeyword(type), name,
-                layers.ToEquatableArray(), loss, hint, Version);
+                layers.ToEquatableArray(), loss, hint, Version, Element: element);
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, baked);
         }
 
@@ -341,6 +342,23 @@ public sealed partial class NetGenGenerator
                 default:
                     return loss;
             }
+        }
+
+        /// <summary>The element type from [ElementType(typeof(...))]: float when absent; NG0024 for anything but float or double.</summary>
+        private static ElementKind ParseElementType(INamedTypeSymbol type, CancellationToken ct, Action<DiagnosticDescriptor, Location?, object[]> report)
+        {
+            AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ElementTypeAttributeName);
+            if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error)
+                return ElementKind.Single;
+            switch ((attribute.ConstructorArguments[0].Value as ITypeSymbol)?.SpecialType)
+            {
+                case SpecialType.System_Single: return ElementKind.Single;
+                case SpecialType.System_Double: return ElementKind.Double;
+            }
+            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+            report(DiagnosticDescriptors.UnsupportedElementType, ArgumentLocation(syntax, 0),
+                new object[] { type.Name, (attribute.ConstructorArguments[0].Value as ITypeSymbol)?.ToDisplayString() ?? "null" });
+            return ElementKind.Single;
         }
 
         /// <summary>The [BakedWeights] request, if any; the file itself is resolved later, against the additional files.</summary>

@@ -26,6 +26,7 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
     internal const string LossAttributeName = "NetGen.LossAttribute";
     internal const string DropoutAttributeName = "NetGen.DropoutAttribute";
     internal const string BakedWeightsAttributeName = "NetGen.BakedWeightsAttribute";
+    internal const string ElementTypeAttributeName = "NetGen.ElementTypeAttribute";
 
     /// <summary>Names of the pipeline steps, for tests that run with <c>trackIncrementalGeneratorSteps</c>.</summary>
     public static class TrackingNames

@@ -68,12 +68,12 @@ internal static class SafeTensorsFile
     }
 
     /// <summary>The parameters in the network's layout, or the reason the file does not fit.</summary>
-    public static float[]? Read(byte[] bytes, EquatableArray<LayerSpec> layers, long parameterCount, out BakeError? error)
+    public static double[]? Read(byte[] bytes, EquatableArray<LayerSpec> layers, long parameterCount, ElementKind element, out BakeError? error)
     {
         error = null;
         try
         {
-            return ReadCore(bytes, layers, parameterCount, out error);
+            return ReadCore(bytes, layers, parameterCount, element, out error);
         }
         catch (FormatException e)
         {
@@ -82,9 +82,12 @@ internal static class SafeTensorsFile
         }
     }
 
-    private static float[]? ReadCore(byte[] bytes, EquatableArray<LayerSpec> layers, long parameterCount, out BakeError? error)
+    private static double[]? ReadCore(byte[] bytes, EquatableArray<LayerSpec> layers, long parameterCount, ElementKind element, out BakeError? error)
     {
         error = null;
+        bool wide = element == ElementKind.Double;
+        string dtypeWanted = wide ? "F64" : "F32";
+        int size = wide ? 8 : 4;
         BakeError Invalid(string message) => new(DiagnosticDescriptors.BakedWeightsFileInvalid, message);
         BakeError Misfit(string message) => new(DiagnosticDescriptors.BakedWeightsDoNotFit, message);
 
@@ -156,9 +159,9 @@ internal static class SafeTensorsFile
                 error = Misfit("tensor '" + e.Name + "' is missing (the network needs " + names + ")");
                 return null;
             }
-            if (f.DType != "F32")
+            if (f.DType != dtypeWanted)
             {
-                error = Misfit("tensor '" + e.Name + "' has dtype " + f.DType + "; expected F32");
+                error = Misfit("tensor '" + e.Name + "' has dtype " + f.DType + "; expected " + dtypeWanted + (wide ? " for a double network" : ""));
                 return null;
             }
             if (!f.Shape.SequenceEqual(e.Shape))
@@ -166,9 +169,9 @@ internal static class SafeTensorsFile
                 error = Misfit("tensor '" + e.Name + "' has shape " + Shape(f.Shape) + " in the file, but the network needs " + Shape(e.Shape));
                 return null;
             }
-            if (f.End - f.Begin != 4 * e.Count)
+            if (f.End - f.Begin != size * e.Count)
             {
-                error = Invalid("tensor '" + e.Name + "' spans " + (f.End - f.Begin) + " bytes, but " + Shape(e.Shape) + " of F32 needs " + 4 * e.Count);
+                error = Invalid("tensor '" + e.Name + "' spans " + (f.End - f.Begin) + " bytes, but " + Shape(e.Shape) + " of " + dtypeWanted + " needs " + size * e.Count);
                 return null;
             }
         }
@@ -192,25 +195,24 @@ internal static class SafeTensorsFile
         }
         long dataStart = 8 + (long)headerLength;
         long dataLength = bytes.Length - dataStart;
-        if (dataLength != 4 * parameterCount)
+        if (dataLength != size * parameterCount)
         {
-            error = Invalid("the data region holds " + dataLength + " bytes, but the tensors need " + 4 * parameterCount);
+            error = Invalid("the data region holds " + dataLength + " bytes, but the tensors need " + size * parameterCount);
             return null;
         }
 
-        var values = new float[parameterCount];
+        var values = new double[parameterCount];
         foreach (ExpectedTensor e in expected)
         {
             long begin = dataStart + found[e.Name].Begin;
             for (long i = 0; i < e.Count; i++)
             {
-                int at = (int)(begin + 4 * i);
-                int bits = bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16 | bytes[at + 3] << 24;
-                float value = Int32BitsToSingle(bits);
-                if (float.IsNaN(value) || float.IsInfinity(value))
+                int at = (int)(begin + size * i);
+                double value = wide ? Int64BitsToDouble(LittleEndian64(bytes, at)) : Int32BitsToSingle((int)LittleEndian32(bytes, at));
+                if (double.IsNaN(value) || double.IsInfinity(value))
                 {
                     error = new BakeError(DiagnosticDescriptors.BakedWeightsNotFinite,
-                        float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity", i.ToString(CultureInfo.InvariantCulture), e.Name);
+                        double.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity", i.ToString(CultureInfo.InvariantCulture), e.Name);
                     return null;
                 }
                 values[e.Offset + i] = value;
@@ -222,6 +224,12 @@ internal static class SafeTensorsFile
     private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
     private static unsafe float Int32BitsToSingle(int bits) => *(float*)&bits;
+
+    private static unsafe double Int64BitsToDouble(long bits) => *(double*)&bits;
+
+    private static uint LittleEndian32(byte[] b, int at) => (uint)(b[at] | b[at + 1] << 8 | b[at + 2] << 16 | b[at + 3] << 24);
+
+    private static long LittleEndian64(byte[] b, int at) => (long)LittleEndian32(b, at) | (long)LittleEndian32(b, at + 4) << 32;
 
     private static ulong ReverseBytes(ulong v)
     {

@@ -1,22 +1,38 @@
 namespace NetGen.Generator.Emitting;
 
 /// <summary>
-/// One vector instruction set the kernels are emitted for. <see cref="Vector512"/> has a width known at
+/// One vector instruction set the kernels are emitted for. <c>Vector512</c> has a width known at
 /// generation time, so its loop bounds and tails are literal and absent tails are not emitted at all;
-/// <see cref="Portable"/> uses <c>Vector&lt;float&gt;</c>, whose width the JIT folds into a constant.
+/// the portable flavor uses <c>Vector&lt;T&gt;</c>, whose width the JIT folds into a constant.
 /// </summary>
 internal sealed class SimdFlavor
 {
-    public static readonly SimdFlavor Vector512 = new("V512", "Vector512<float>", "Vector512", 16);
-    public static readonly SimdFlavor Portable = new("Vec", "Vector<float>", "Vector", null);
+    private static readonly SimdFlavor[] SingleFlavors = Create(ElementType.Single);
+    private static readonly SimdFlavor[] DoubleFlavors = Create(ElementType.Double);
 
-    private SimdFlavor(string suffix, string type, string ops, int? width)
+    private SimdFlavor(string suffix, string type, string ops, int? width, ElementType element)
     {
         Suffix = suffix;
         Type = type;
         Ops = ops;
         Width = width;
+        Element = element;
     }
+
+    /// <summary>The flavors kernels are emitted in for an element type: <c>Vector512</c> first, then the portable fallback.</summary>
+    public static SimdFlavor[] For(ElementType element) => element == ElementType.Double ? DoubleFlavors : SingleFlavors;
+
+    private static SimdFlavor[] Create(ElementType e) => new[]
+    {
+        new SimdFlavor("V512", "Vector512<" + e.Name + ">", "Vector512", e.Vector512Lanes, e),
+        new SimdFlavor("Vec", "Vector<" + e.Name + ">", "Vector", null, e),
+    };
+
+    /// <summary>The element type of the lanes.</summary>
+    public ElementType Element { get; }
+
+    /// <summary>The element type's C# keyword.</summary>
+    public string T => Element.Name;
 
     /// <summary>Appended to kernel names (<c>ForwardLayer0V512</c>).</summary>
     public string Suffix { get; }

@@ -17,6 +17,13 @@ internal enum ActivationKind
     LeakyReLU = 4,
 }
 
+/// <summary>The element type of a network's parameters and activations.</summary>
+internal enum ElementKind
+{
+    Single = 0,
+    Double = 1,
+}
+
 /// <summary>Mirrors <c>NetGen.LossFunction</c>.</summary>
 internal enum LossKind
 {

@@ -10,6 +10,7 @@ namespace NetGen.Generator.Model;
 /// <param name="HintName">The generated file's name.</param>
 /// <param name="GeneratorVersion">Written into <c>[GeneratedCode]</c>.</param>
 /// <param name="Baked">Parameters baked in from a safetensors file, or null.</param>
+/// <param name="Element">float (the default) or double.</param>
 internal sealed record NetworkSpec(
     string? Namespace,
     EquatableArray<string> ContainingTypes,
@@ -19,7 +20,8 @@ internal sealed record NetworkSpec(
     LossKind Loss,
     string HintName,
     string GeneratorVersion,
-    BakedWeights? Baked = null)
+    BakedWeights? Baked = null,
+    ElementKind Element = ElementKind.Single)
 {
     /// <summary>Whether the network has no training API (its weights are baked in as static data).</summary>
     public bool InferenceOnly => Baked is { InferenceOnly: true };

@@ -22,7 +22,7 @@ public interface IOptimizer
 /// <summary>Conveniences over <see cref="IOptimizer"/>.</summary>
 public static class OptimizerExtensions
 {
-    /// <summary>One update of a network from its current <see cref="INetwork.Gradients"/>.</summary>
+    /// <summary>One update of a network from its current <see cref="INetwork{T}.Gradients"/>.</summary>
     public static void Step(this IOptimizer optimizer, INetwork network)
     {
         ArgumentNullException.ThrowIfNull(optimizer);

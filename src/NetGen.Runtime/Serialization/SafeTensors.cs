@@ -10,7 +10,7 @@ using System.Text.Json;
 
 namespace NetGen;
 
-/// <summary>One tensor of a network in safetensors form: its name in PyTorch's <c>nn.Sequential</c> state dict, shape and place in <see cref="INetwork.Parameters"/>.</summary>
+/// <summary>One tensor of a network in safetensors form: its name in PyTorch's <c>nn.Sequential</c> state dict, shape and place in <see cref="INetwork{T}.Parameters"/>.</summary>
 /// <param name="Name">For example <c>0.weight</c>.</param>
 /// <param name="Shape">[out, in] for a weight, [out] for a bias.</param>
 /// <param name="Offset">Offset in the parameter buffer.</param>

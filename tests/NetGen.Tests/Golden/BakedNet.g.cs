@@ -47,9 +47,9 @@ partial class Net : global::NetGen.IInferenceNetwork
     /// <summary>All parameters, read-only, layer by layer: weight [out, in] row-major, then bias [out]. The same data as <see cref="BakedParameters"/>.</summary>
     public ReadOnlySpan<float> Parameters => BakedParameters;
 
-    global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork.Architecture => Architecture;
-    int global::NetGen.IInferenceNetwork.InputSize => InputSize;
-    int global::NetGen.IInferenceNetwork.OutputSize => OutputSize;
+    global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork<float>.Architecture => Architecture;
+    int global::NetGen.IInferenceNetwork<float>.InputSize => InputSize;
+    int global::NetGen.IInferenceNetwork<float>.OutputSize => OutputSize;
 
     /// <summary>The parameters baked in at build time from 'Model/w.safetensors', in the layout of <see cref="Parameters"/>; static data, no allocation.</summary>
     public static ReadOnlySpan<float> BakedParameters => new float[ParameterCount]

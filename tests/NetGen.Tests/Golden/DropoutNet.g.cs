@@ -65,9 +65,9 @@ partial class DropoutNet : global::NetGen.INetwork
     /// <summary>Gradient of the mean loss of the last <c>ComputeGradients</c> call; same layout as <see cref="Parameters"/>.</summary>
     public Span<float> Gradients => _gradients;
 
-    global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork.Architecture => Architecture;
-    int global::NetGen.IInferenceNetwork.InputSize => InputSize;
-    int global::NetGen.IInferenceNetwork.OutputSize => OutputSize;
+    global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork<float>.Architecture => Architecture;
+    int global::NetGen.IInferenceNetwork<float>.InputSize => InputSize;
+    int global::NetGen.IInferenceNetwork<float>.OutputSize => OutputSize;
 
     /// <summary>Runs one sample forward; the output holds class probabilities. Allocates nothing.</summary>
     /// <exception cref="ArgumentException"><paramref name="input"/> is not InputSize long or <paramref name="output"/> is not OutputSize long.</exception>
