@@ -199,6 +199,42 @@ public sealed class BakedWeightsGeneratorTests : IDisposable
     }
 
     [Fact]
+    public void DoubleNetworksBakeF64ExactlyAndRefuseF32()
+    {
+        string source = Declaration.Replace("public partial class Net", "[ElementType(typeof(double))]\npublic partial class Net");
+        List<Tensor> tensors = NetTensors();
+        // F32 values for a double network: refused, naming the dtype it needs.
+        var (id, _) = SingleDiagnostic(Files(Write(tensors)), source);
+        Assert.Equal("NG0019", id);
+
+        // F64: written by hand with values no float can hold; baked to the last bit.
+        double[] values = Enumerable.Range(1, 23).Select(i => Math.PI * i / 7 * (i % 3 == 0 ? -1 : 1)).ToArray();
+        var header = new StringBuilder("{");
+        var data = new MemoryStream();
+        int k = 0;
+        foreach (Tensor t in tensors)
+        {
+            long begin = data.Length;
+            for (int i = 0; i < t.Values.Length; i++) data.Write(BitConverter.GetBytes(values[k++]));
+            header.Append(CultureInfo.InvariantCulture, $"{(header.Length > 1 ? "," : "")}\"{t.Name}\":{{\"dtype\":\"F64\",\"shape\":[{string.Join(",", t.Shape)}],\"data_offsets\":[{begin},{data.Length}]}}");
+        }
+        byte[] json = Encoding.UTF8.GetBytes(header.Append('}').ToString());
+        string path = Path.Combine(_folder, "Model", "w.safetensors");
+        File.WriteAllBytes(path, BitConverter.GetBytes((ulong)json.Length).Concat(json).Concat(data.ToArray()).ToArray());
+        var (result, output) = GeneratorHarness.Run(new[] { source }, Files(path));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.Contains("partial class Net : global::NetGen.IInferenceNetwork<double>", generated);
+        string body = generated.Substring(generated.IndexOf("BakedParameters => new double[ParameterCount]", StringComparison.Ordinal));
+        body = body.Substring(body.IndexOf('{') + 1, body.IndexOf("};", StringComparison.Ordinal) - body.IndexOf('{') - 1);
+        double[] literals = body.Split('\n').Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal))
+            .SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(s => double.Parse(s.TrimEnd('d'), CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(values, literals);
+    }
+
+    [Fact]
     public void TrainableBakedNetworkKeepsTheTrainingApi()
     {
         string source = Declaration.Replace(", InferenceOnly = true", "");

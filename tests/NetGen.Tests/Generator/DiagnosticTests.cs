@@ -38,6 +38,8 @@ public class DiagnosticTests
     [InlineData("NG0016", "[Dense(4, 3, Tanh)] [Dropout(-0.1)] [Dense(3, 2)] public partial class Net { }", "-0.1")]
     [InlineData("NG0005", "[Dense(4, 3, Tanh)] [Dropout(0.5)] [Dense(5, 2)] public partial class Net { }", "5")]
     [InlineData("NG0023", "[Dropout(0.5)] public partial class Net { }", "Dropout(0.5)")]
+    [InlineData("NG0024", "[Dense(4, 3, Tanh)] [ElementType(typeof(int))] public partial class Net { }", "typeof(int)")]
+    [InlineData("NG0024", "[Dense(4, 3, Tanh)] [ElementType(typeof(System.Half))] public partial class Net { }", "typeof(System.Half)")]
     [InlineData("NG0023", "[Loss(LossFunction.CrossEntropy)] [Dropout(0.5)] public partial class Net { }", "Loss(LossFunction.CrossEntropy)")]
     [InlineData("NG0023", "[BakedWeights(\"w.safetensors\")] public partial class Net { }", "BakedWeights(\"w.safetensors\")")]
     [InlineData("NG0022", "[Dense(4, 3, Tanh)] [BakedWeights(\"\")] public partial class Net { }", "\"\"")]

@@ -108,8 +108,8 @@ internal static class ReferenceNetwork
                         dA[j] = -y[j] / output[j];
                         break;
                     case LossFunction.BinaryCrossEntropy:
-                        loss -= y[j] * Math.Log(output[j]) + (1 - y[j]) * Math.Log(1 - output[j]);
-                        dA[j] = -(y[j] / output[j] - (1 - y[j]) / (1 - output[j]));
+                        loss -= y[j] * Math.Log(output[j]) + (1.0 - y[j]) * Math.Log(1 - output[j]); // 1.0: in double, not float
+                        dA[j] = -(y[j] / output[j] - (1.0 - y[j]) / (1 - output[j]));
                         break;
                 }
             }
