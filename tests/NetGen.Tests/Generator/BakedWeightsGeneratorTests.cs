@@ -58,6 +58,15 @@ public sealed class BakedWeightsGeneratorTests : IDisposable
         return path;
     }
 
+    /// <summary>The literals of the generated BakedParameters initializer, in order.</summary>
+    private static string[] BakedLiterals(string generated, string type)
+    {
+        string body = generated.Substring(generated.IndexOf($"BakedParameters => new {type}[ParameterCount]", StringComparison.Ordinal));
+        body = body.Substring(body.IndexOf('{') + 1, body.IndexOf("};", StringComparison.Ordinal) - body.IndexOf('{') - 1);
+        return body.Split('\n').Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal))
+            .SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+    }
+
     private static AdditionalText[] Files(params string[] paths) => paths.Select(p => (AdditionalText)new GeneratorHarness.FileOnDisk(p)).ToArray();
 
     private static (string Id, string Text) SingleDiagnostic(AdditionalText[] files, string declaration = Declaration)
@@ -77,11 +86,7 @@ public sealed class BakedWeightsGeneratorTests : IDisposable
         Assert.DoesNotContain("ComputeGradients", source);
         Assert.DoesNotContain("_gradients", source);
         // Every value appears as a literal that parses back to the same float, in the parameter layout.
-        string body = source.Substring(source.IndexOf("BakedParameters => new float[ParameterCount]", StringComparison.Ordinal));
-        body = body.Substring(body.IndexOf('{') + 1, body.IndexOf("};", StringComparison.Ordinal) - body.IndexOf('{') - 1);
-        float[] literals = body.Split('\n').Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal))
-            .SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(s => float.Parse(s.TrimEnd('f'), CultureInfo.InvariantCulture)).ToArray();
+        float[] literals = BakedLiterals(source, "float").Select(l => float.Parse(l.TrimEnd('f'), CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(tensors.SelectMany(t => t.Values).ToArray(), literals);
     }
 
@@ -226,11 +231,7 @@ public sealed class BakedWeightsGeneratorTests : IDisposable
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
         string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
         Assert.Contains("partial class Net : global::NetGen.IInferenceNetwork<double>", generated);
-        string body = generated.Substring(generated.IndexOf("BakedParameters => new double[ParameterCount]", StringComparison.Ordinal));
-        body = body.Substring(body.IndexOf('{') + 1, body.IndexOf("};", StringComparison.Ordinal) - body.IndexOf('{') - 1);
-        double[] literals = body.Split('\n').Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal))
-            .SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(s => double.Parse(s.TrimEnd('d'), CultureInfo.InvariantCulture)).ToArray();
+        double[] literals = BakedLiterals(generated, "double").Select(l => double.Parse(l.TrimEnd('d'), CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(values, literals);
     }
 
