@@ -6,69 +6,94 @@ using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
 
-/// <summary>Flat elementwise loops over parameter-sized spans, in the widest vectors the hardware has.</summary>
+/// <summary>Flat elementwise loops over parameter-sized spans, in the widest vectors the hardware has, for float or double.</summary>
 public static class VectorOps
 {
     /// <summary><c>y = a·y + b·x</c>.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static void ScaleAdd(Span<float> y, float a, ReadOnlySpan<float> x, float b)
+    public static void ScaleAdd<T>(Span<T> y, T a, ReadOnlySpan<T> x, T b) where T : struct, IFloatingPointIeee754<T>
     {
         if (x.Length != y.Length) throw new ArgumentException($"Expected {y.Length} values, got {x.Length}.", nameof(x));
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        ref T xr = ref MemoryMarshal.GetReference(x);
         int i = 0, n = y.Length;
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<float> va = Vector512.Create(a), vb = Vector512.Create(b);
-            for (; i <= n - 16; i += 16)
+            Vector512<T> va = Vector512.Create(a), vb = Vector512.Create(b);
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
             {
-                Vector512<float> r = Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref yr, (nuint)i), vb * Vector512.LoadUnsafe(ref xr, (nuint)i));
+                Vector512<T> r = VectorMath.Fma(va, Vector512.LoadUnsafe(ref yr, (nuint)i), vb * Vector512.LoadUnsafe(ref xr, (nuint)i));
                 r.StoreUnsafe(ref yr, (nuint)i);
             }
         }
         else if (Vector.IsHardwareAccelerated)
         {
-            Vector<float> va = new(a), vb = new(b);
-            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            Vector<T> va = new(a), vb = new(b);
+            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
             {
-                Vector<float> r = Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref yr, (nuint)i), vb * Vector.LoadUnsafe(ref xr, (nuint)i));
+                Vector<T> r = VectorMath.Fma(va, Vector.LoadUnsafe(ref yr, (nuint)i), vb * Vector.LoadUnsafe(ref xr, (nuint)i));
                 r.StoreUnsafe(ref yr, (nuint)i);
             }
         }
-        for (; i < n; i++) Unsafe.Add(ref yr, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref yr, i), b * Unsafe.Add(ref xr, i));
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = T.FusedMultiplyAdd(a, Unsafe.Add(ref yr, i), b * Unsafe.Add(ref xr, i));
     }
 
     /// <summary><c>y = y − b·sign(y)</c>, the L1 (lasso) shrinkage step, never crossing zero.</summary>
-    public static void Shrink(Span<float> y, float b)
+    public static void Shrink<T>(Span<T> y, T b) where T : struct, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < y.Length; i++)
         {
-            float v = y[i];
-            y[i] = v > b ? v - b : v < -b ? v + b : 0f;
+            T v = y[i];
+            y[i] = v > b ? v - b : v < -b ? v + b : T.Zero;
         }
     }
 
     /// <summary>Whether every value is finite (no NaN, no infinity).</summary>
-    public static bool AllFinite(ReadOnlySpan<float> values)
+    public static bool AllFinite<T>(ReadOnlySpan<T> values) where T : struct, IFloatingPointIeee754<T>
     {
-        ref float r = ref MemoryMarshal.GetReference(values);
+        ref T r = ref MemoryMarshal.GetReference(values);
         int i = 0, n = values.Length;
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<float> max = Vector512.Create(float.MaxValue);
-            Vector512<float> bad = Vector512<float>.Zero;
-            for (; i <= n - 16; i += 16)
+            Vector512<T> infinity = Vector512.Create(T.PositiveInfinity);
+            Vector512<T> bad = Vector512<T>.Zero;
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
             {
-                Vector512<float> v = Vector512.Abs(Vector512.LoadUnsafe(ref r, (nuint)i));
-                // NaN fails every comparison, so !(|v| <= max) catches NaN and ±∞.
-                bad |= ~Vector512.LessThanOrEqual(v, max);
+                Vector512<T> v = Vector512.Abs(Vector512.LoadUnsafe(ref r, (nuint)i));
+                // NaN fails every comparison, so !(|v| < ∞) catches NaN and ±∞.
+                bad |= ~Vector512.LessThan(v, infinity);
             }
-            if (bad != Vector512<float>.Zero) return false;
+            if (bad != Vector512<T>.Zero) return false;
         }
         for (; i < n; i++)
         {
-            if (!float.IsFinite(Unsafe.Add(ref r, i))) return false;
+            if (!T.IsFinite(Unsafe.Add(ref r, i))) return false;
         }
         return true;
+    }
+
+    /// <summary>The L2 norm of a span, accumulated in double.</summary>
+    public static double Norm<T>(ReadOnlySpan<T> values) where T : struct, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<T>> vectors = MemoryMarshal.Cast<T, Vector<T>>(values);
+            for (int block = 0; block < vectors.Length; block += 256)
+            {
+                Vector<T> acc = Vector<T>.Zero;
+                int end = Math.Min(vectors.Length, block + 256);
+                for (int v = block; v < end; v++) acc += vectors[v] * vectors[v];
+                sum += double.CreateTruncating(Vector.Sum(acc));
+            }
+            i = vectors.Length * Vector<T>.Count;
+        }
+        for (; i < values.Length; i++)
+        {
+            double v = double.CreateTruncating(values[i]);
+            sum += v * v;
+        }
+        return Math.Sqrt(sum);
     }
 }

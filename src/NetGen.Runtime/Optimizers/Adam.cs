@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using NetGen.Kernels;
 
 namespace NetGen;
 
@@ -8,12 +9,12 @@ namespace NetGen;
 /// Adam (Kingma &amp; Ba): <c>m ← β₁m + (1 − β₁)g</c>, <c>v ← β₂v + (1 − β₂)g²</c>,
 /// <c>θ ← θ − lr·m̂/(√v̂ + ε)</c> with bias-corrected <c>m̂, v̂</c>. With <see cref="DecoupledWeightDecay"/> off, the L2
 /// term enters the gradient (<c>g = ∇ + λ₂·W</c>); on, it is AdamW's decoupled decay <c>θ ← θ − lr·λ₂·W</c>.
-/// The moments are allocated once.
+/// The moments are allocated once, on the first step.
 /// </summary>
 public class Adam : Optimizer
 {
-    private readonly float[] _m, _v;
-    private float _correction1, _correction2;
+    private Array? _m, _v; // T[] of the element type stepped, allocated on the first step
+    private double _correction1, _correction2;
 
     /// <summary>Creates the optimizer.</summary>
     public Adam(NetworkArchitecture architecture, ILearningRateSchedule learningRate, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f,
@@ -34,8 +35,6 @@ public class Adam : Optimizer
         Beta2 = beta2;
         Epsilon = epsilon;
         DecoupledWeightDecay = decoupled;
-        _m = new float[architecture.ParameterCount];
-        _v = new float[architecture.ParameterCount];
     }
 
     /// <summary>β₁.</summary>
@@ -53,43 +52,44 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     protected override void BeginStep(long step)
     {
-        _correction1 = (float)(1 - Math.Pow(Beta1, step));
-        _correction2 = (float)(1 - Math.Pow(Beta2, step));
+        _correction1 = 1 - Math.Pow(Beta1, step);
+        _correction2 = 1 - Math.Pow(Beta2, step);
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate, float gradientScale, float l2)
+    protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
     {
-        Span<float> m = _m.AsSpan(offset, parameters.Length), v = _v.AsSpan(offset, parameters.Length);
-        float coupled = DecoupledWeightDecay ? 0f : l2, decay = DecoupledWeightDecay ? learningRate * l2 : 0f;
-        float b1 = Beta1, b2 = Beta2, c1 = 1f / _correction1, c2 = 1f / _correction2, eps = Epsilon;
+        Span<T> m = State<T>(ref _m, offset, parameters.Length), v = State<T>(ref _v, offset, parameters.Length);
+        T coupled = DecoupledWeightDecay ? T.Zero : l2, decay = DecoupledWeightDecay ? learningRate * l2 : T.Zero;
+        T b1 = T.CreateTruncating(Beta1), b2 = T.CreateTruncating(Beta2), eps = T.CreateTruncating(Epsilon);
+        T c1 = T.One / T.CreateTruncating(_correction1), c2 = T.One / T.CreateTruncating(_correction2);
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            Span<Vector<float>> pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
-            ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
-            Span<Vector<float>> mv = MemoryMarshal.Cast<float, Vector<float>>(m), vv = MemoryMarshal.Cast<float, Vector<float>>(v);
-            Vector<float> vs = new(gradientScale), vcoupled = new(coupled), vb1 = new(b1), vb1c = new(1 - b1), vb2 = new(b2), vb2c = new(1 - b2);
-            Vector<float> vc1 = new(c1), vc2 = new(c2), veps = new(eps), vlr = new(learningRate), vdecay = new(1 - decay);
+            Span<Vector<T>> pv = MemoryMarshal.Cast<T, Vector<T>>(parameters);
+            ReadOnlySpan<Vector<T>> gv = MemoryMarshal.Cast<T, Vector<T>>(gradients);
+            Span<Vector<T>> mv = MemoryMarshal.Cast<T, Vector<T>>(m), vv = MemoryMarshal.Cast<T, Vector<T>>(v);
+            Vector<T> vs = new(gradientScale), vcoupled = new(coupled), vb1 = new(b1), vb1c = new(T.One - b1), vb2 = new(b2), vb2c = new(T.One - b2);
+            Vector<T> vc1 = new(c1), vc2 = new(c2), veps = new(eps), vlr = new(learningRate), vdecay = new(T.One - decay);
             for (int k = 0; k < pv.Length; k++)
             {
-                Vector<float> g = Vector.FusedMultiplyAdd(gv[k], vs, vcoupled * pv[k]);
-                Vector<float> mk = Vector.FusedMultiplyAdd(vb1, mv[k], vb1c * g);
-                Vector<float> vk = Vector.FusedMultiplyAdd(vb2, vv[k], vb2c * g * g);
+                Vector<T> g = VectorMath.Fma(gv[k], vs, vcoupled * pv[k]);
+                Vector<T> mk = VectorMath.Fma(vb1, mv[k], vb1c * g);
+                Vector<T> vk = VectorMath.Fma(vb2, vv[k], vb2c * g * g);
                 mv[k] = mk;
                 vv[k] = vk;
-                Vector<float> update = mk * vc1 / (Vector.SquareRoot(vk * vc2) + veps);
-                pv[k] = Vector.FusedMultiplyAdd(-vlr, update, pv[k] * vdecay);
+                Vector<T> update = mk * vc1 / (Vector.SquareRoot(vk * vc2) + veps);
+                pv[k] = VectorMath.Fma(-vlr, update, pv[k] * vdecay);
             }
-            i = pv.Length * Vector<float>.Count;
+            i = pv.Length * Vector<T>.Count;
         }
         for (; i < parameters.Length; i++)
         {
-            float g = gradients[i] * gradientScale + coupled * parameters[i];
-            m[i] = b1 * m[i] + (1 - b1) * g;
-            v[i] = b2 * v[i] + (1 - b2) * g * g;
-            float update = m[i] * c1 / (MathF.Sqrt(v[i] * c2) + eps);
-            parameters[i] = parameters[i] * (1 - decay) - learningRate * update;
+            T g = gradients[i] * gradientScale + coupled * parameters[i];
+            m[i] = b1 * m[i] + (T.One - b1) * g;
+            v[i] = b2 * v[i] + (T.One - b2) * g * g;
+            T update = m[i] * c1 / (T.Sqrt(v[i] * c2) + eps);
+            parameters[i] = parameters[i] * (T.One - decay) - learningRate * update;
         }
     }
 }

@@ -1,16 +1,17 @@
 using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using NetGen.Kernels;
 
 namespace NetGen;
 
 /// <summary>
 /// SGD with momentum (PyTorch's formulation): <c>v ← μ·v + g</c>, then <c>θ ← θ − lr·v</c> (classical) or
-/// <c>θ ← θ − lr·(g + μ·v)</c> (Nesterov), where <c>g = ∇ + λ₂·W</c> for weights. The velocity is allocated once.
+/// <c>θ ← θ − lr·(g + μ·v)</c> (Nesterov), where <c>g = ∇ + λ₂·W</c> for weights. The velocity is allocated once, on the first step.
 /// </summary>
 public sealed class Momentum : Optimizer
 {
-    private readonly float[] _velocity;
+    private Array? _velocity; // T[] of the element type stepped, allocated on the first step
 
     /// <summary>Creates the optimizer.</summary>
     /// <param name="architecture">Tells weights from biases.</param>
@@ -27,7 +28,6 @@ public sealed class Momentum : Optimizer
         if (!(momentum >= 0f && momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "The momentum must lie in [0, 1).");
         MomentumCoefficient = momentum;
         Nesterov = nesterov;
-        _velocity = new float[architecture.ParameterCount];
     }
 
     /// <summary>μ.</summary>
@@ -37,36 +37,36 @@ public sealed class Momentum : Optimizer
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate, float gradientScale, float l2)
+    protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
     {
-        Span<float> v = _velocity.AsSpan(offset, parameters.Length);
-        float mu = MomentumCoefficient, nesterov = Nesterov ? 1f : 0f;
+        Span<T> v = State<T>(ref _velocity, offset, parameters.Length);
+        T mu = T.CreateTruncating(MomentumCoefficient), nesterov = Nesterov ? T.One : T.Zero;
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            Span<Vector<float>> pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
-            ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
-            Span<Vector<float>> vv = MemoryMarshal.Cast<float, Vector<float>>(v);
-            var vs = new Vector<float>(gradientScale);
-            var vl2 = new Vector<float>(l2);
-            var vmu = new Vector<float>(mu);
-            var vlr = new Vector<float>(learningRate);
+            Span<Vector<T>> pv = MemoryMarshal.Cast<T, Vector<T>>(parameters);
+            ReadOnlySpan<Vector<T>> gv = MemoryMarshal.Cast<T, Vector<T>>(gradients);
+            Span<Vector<T>> vv = MemoryMarshal.Cast<T, Vector<T>>(v);
+            var vs = new Vector<T>(gradientScale);
+            var vl2 = new Vector<T>(l2);
+            var vmu = new Vector<T>(mu);
+            var vlr = new Vector<T>(learningRate);
             for (int k = 0; k < pv.Length; k++)
             {
-                Vector<float> g = Vector.FusedMultiplyAdd(gv[k], vs, vl2 * pv[k]);
-                Vector<float> vel = Vector.FusedMultiplyAdd(vmu, vv[k], g);
+                Vector<T> g = VectorMath.Fma(gv[k], vs, vl2 * pv[k]);
+                Vector<T> vel = VectorMath.Fma(vmu, vv[k], g);
                 vv[k] = vel;
-                Vector<float> step = Nesterov ? Vector.FusedMultiplyAdd(vmu, vel, g) : vel;
-                pv[k] = Vector.FusedMultiplyAdd(-vlr, step, pv[k]);
+                Vector<T> step = Nesterov ? VectorMath.Fma(vmu, vel, g) : vel;
+                pv[k] = VectorMath.Fma(-vlr, step, pv[k]);
             }
-            i = pv.Length * Vector<float>.Count;
+            i = pv.Length * Vector<T>.Count;
         }
         for (; i < parameters.Length; i++)
         {
-            float g = gradients[i] * gradientScale + l2 * parameters[i];
-            float vel = mu * v[i] + g;
+            T g = gradients[i] * gradientScale + l2 * parameters[i];
+            T vel = mu * v[i] + g;
             v[i] = vel;
-            parameters[i] -= learningRate * (nesterov * (g + mu * vel) + (1 - nesterov) * vel);
+            parameters[i] -= learningRate * (nesterov * (g + mu * vel) + (T.One - nesterov) * vel);
         }
     }
 }

@@ -62,24 +62,31 @@ public abstract class Optimizer : IOptimizer
     protected int ParameterCount => _architecture.ParameterCount;
 
     /// <inheritdoc/>
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients) => StepCore(parameters, gradients);
+
+    /// <inheritdoc/>
+    public void Step(Span<double> parameters, ReadOnlySpan<double> gradients) => StepCore(parameters, gradients);
+
+    private void StepCore<T>(Span<T> parameters, ReadOnlySpan<T> gradients) where T : struct, IFloatingPointIeee754<T>
     {
         NetworkGuard.Length(parameters.Length, _architecture.ParameterCount, nameof(parameters));
         NetworkGuard.Length(gradients.Length, _architecture.ParameterCount, nameof(gradients));
-        float lr = CurrentLearningRate;
-        float scale = 1f;
+        T lr = T.CreateTruncating(CurrentLearningRate);
+        T scale = T.One;
         if (ClipNorm is float clip)
         {
-            LastGradientNorm = Norm(gradients);
-            if (LastGradientNorm > clip) scale = clip / LastGradientNorm;
+            double norm = VectorOps.Norm(gradients);
+            LastGradientNorm = (float)norm;
+            if (norm > clip) scale = T.CreateTruncating(clip) / T.CreateTruncating(norm);
         }
         BeginStep(StepCount + 1);
+        T l2 = T.CreateTruncating(L2), l1 = T.CreateTruncating(L1);
         foreach (LayerDescription layer in _architecture.Layers)
         {
-            Span<float> w = parameters.Slice(layer.WeightOffset, layer.WeightCount);
-            Update(w, gradients.Slice(layer.WeightOffset, layer.WeightCount), layer.WeightOffset, lr, scale, L2);
-            if (L1 > 0f) VectorOps.Shrink(w, lr * L1);
-            Update(parameters.Slice(layer.BiasOffset, layer.BiasCount), gradients.Slice(layer.BiasOffset, layer.BiasCount), layer.BiasOffset, lr, scale, 0f);
+            Span<T> w = parameters.Slice(layer.WeightOffset, layer.WeightCount);
+            Update(w, gradients.Slice(layer.WeightOffset, layer.WeightCount), layer.WeightOffset, lr, scale, l2);
+            if (L1 > 0f) VectorOps.Shrink(w, lr * l1);
+            Update(parameters.Slice(layer.BiasOffset, layer.BiasCount), gradients.Slice(layer.BiasOffset, layer.BiasCount), layer.BiasOffset, lr, scale, T.Zero);
         }
         StepCount++;
     }
@@ -92,28 +99,24 @@ public abstract class Optimizer : IOptimizer
     /// <summary>
     /// Updates one contiguous range of parameters. <paramref name="gradientScale"/> is the clipping factor;
     /// <paramref name="l2"/> is λ₂ for a weight range and 0 for a bias range; <paramref name="offset"/> locates the
-    /// range's optimizer state.
+    /// range's optimizer state (see <see cref="State{T}"/>).
     /// </summary>
-    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate, float gradientScale, float l2);
+    protected abstract void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
+        where T : struct, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// A slice of per-parameter optimizer state in the element type being stepped, allocated (zeroed) on the first
+    /// step: an optimizer serves float networks or double networks, not both.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The state already exists in the other element type.</exception>
+    protected Span<T> State<T>(ref Array? storage, int offset, int length)
+    {
+        storage ??= new T[_architecture.ParameterCount];
+        if (storage is not T[] typed)
+            throw new InvalidOperationException($"This optimizer holds {storage.GetType().GetElementType()!.Name} state from earlier steps; it cannot step {typeof(T).Name} parameters. Create one optimizer per network.");
+        return typed.AsSpan(offset, length);
+    }
 
     /// <summary>The L2 norm of a span, accumulated in double.</summary>
-    public static float Norm(ReadOnlySpan<float> values)
-    {
-        double sum = 0;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            ReadOnlySpan<Vector<float>> vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-            for (int block = 0; block < vectors.Length; block += 256)
-            {
-                Vector<float> acc = Vector<float>.Zero;
-                int end = Math.Min(vectors.Length, block + 256);
-                for (int v = block; v < end; v++) acc += vectors[v] * vectors[v];
-                sum += Vector.Sum(acc);
-            }
-            i = vectors.Length * Vector<float>.Count;
-        }
-        for (; i < values.Length; i++) sum += values[i] * (double)values[i];
-        return (float)Math.Sqrt(sum);
-    }
+    public static float Norm(ReadOnlySpan<float> values) => (float)VectorOps.Norm(values);
 }

@@ -17,6 +17,6 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate, float gradientScale, float l2)
-        => VectorOps.ScaleAdd(parameters, 1f - learningRate * l2, gradients, -learningRate * gradientScale);
+    protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
+        => VectorOps.ScaleAdd(parameters, T.One - learningRate * l2, gradients, -learningRate * gradientScale);
 }

@@ -167,6 +167,71 @@ public class DoubleNetworkTests
         Assert.Throws<ArgumentException>(() => net.ComputeGradients(x, new[] { 5 }));
     }
 
+    private static IOptimizer Optimizer(string name, NetworkArchitecture arch, float l2) => name switch
+    {
+        "sgd" => new Sgd(arch, new ConstantLearningRate(0.3f), l2: l2, clipNorm: 10f),
+        "momentum" => new Momentum(arch, new ConstantLearningRate(0.05f), l2: l2),
+        "nesterov" => new Momentum(arch, new ConstantLearningRate(0.05f), nesterov: true, l2: l2),
+        "adam" => new Adam(arch, new ConstantLearningRate(0.01f), l2: l2, l1: 1e-4f),
+        _ => new AdamW(arch, new ConstantLearningRate(0.01f), weightDecay: l2),
+    };
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("momentum")]
+    [InlineData("nesterov")]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    public void OptimizersTrainDoubleNetworksAsTheyTrainFloatOnes(string name)
+    {
+        var single = new OddSoftmaxNet(4);
+        var wide = new OddSoftmaxNetDouble(4);
+        for (int i = 0; i < wide.Parameters.Length; i++) wide.Parameters[i] = single.Parameters[i]; // the same start
+        float[] x = TestData.Uniform(16 * 37, seed: 8);
+        int[] labels = Enumerable.Range(0, 16).Select(i => i % 5).ToArray();
+        IOptimizer forSingle = Optimizer(name, OddSoftmaxNet.Architecture, 1e-3f), forWide = Optimizer(name, OddSoftmaxNetDouble.Architecture, 1e-3f);
+        double first = wide.ComputeGradients(Widen(x), labels), last = first;
+        for (int step = 0; step < 60; step++)
+        {
+            single.ComputeGradients(x, labels);
+            forSingle.Step(single);
+            last = wide.ComputeGradients(Widen(x), labels);
+            forWide.Step(wide);
+        }
+        Assert.True(last < 0.5 * first, $"{name}: loss {first} → {last}");
+        // The same algorithm: after 60 steps the double parameters are the float ones up to float rounding.
+        for (int i = 0; i < wide.Parameters.Length; i++)
+            Assert.True(Math.Abs(wide.Parameters[i] - single.Parameters[i]) <= 1e-3 * Math.Max(1, Math.Abs(wide.Parameters[i])), $"{name} parameter {i}: {wide.Parameters[i]} vs {single.Parameters[i]}");
+    }
+
+    [Fact]
+    public void DoubleStepsRegularizeWeightsOnlyAndAllocateNothing()
+    {
+        var net = new OddSoftmaxNetDouble(4);
+        var optimizer = new Momentum(OddSoftmaxNetDouble.Architecture, new ConstantLearningRate(0.1f), l2: 0.5f);
+        double[] before = net.Parameters.ToArray();
+        net.Gradients.Clear();
+        for (int i = 0; i < 3; i++) optimizer.Step(net);
+        foreach (LayerDescription layer in OddSoftmaxNetDouble.Architecture.Layers)
+        {
+            Assert.Equal(before.AsSpan(layer.BiasOffset, layer.BiasCount).ToArray(), net.Parameters.Slice(layer.BiasOffset, layer.BiasCount).ToArray());
+            Assert.True(Math.Abs(net.Parameters[layer.WeightOffset]) < Math.Abs(before[layer.WeightOffset]));
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) optimizer.Step(net);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocated);
+    }
+
+    [Fact]
+    public void AStatefulOptimizerServesOneElementType()
+    {
+        var adam = new Adam(OddSoftmaxNet.Architecture, new ConstantLearningRate(0.01f));
+        adam.Step(new OddSoftmaxNet(1));
+        var e = Assert.Throws<InvalidOperationException>(() => adam.Step(new OddSoftmaxNetDouble(1)));
+        Assert.Contains("Single", e.Message);
+        Assert.Contains("Double", e.Message);
+    }
+
     [Fact]
     public void DoubleForwardAllocatesNothingAfterWarmUp()
     {
