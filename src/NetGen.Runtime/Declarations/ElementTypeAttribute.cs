@@ -7,7 +7,7 @@ namespace NetGen;
 /// output and scratch value a <c>double</c>, and the network implements <see cref="INetwork{T}"/> of <c>double</c> (the
 /// generated API is the same, in <c>double</c>). Without the attribute, or with <c>typeof(float)</c>, the network is in
 /// <c>float</c> and implements <see cref="INetwork"/>. Double networks suit gradient checking and numerically delicate
-/// problems; the runtime's optimizers, trainer and safetensors I/O work on float networks.
+/// problems; every optimizer steps them, while the trainer, evaluation and safetensors I/O work on float networks.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class ElementTypeAttribute : Attribute

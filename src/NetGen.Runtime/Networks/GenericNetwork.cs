@@ -1,0 +1,235 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using NetGen.Kernels;
+
+namespace NetGen;
+
+/// <summary>
+/// The generic side of "generated against generic": a network composed at run time from a
+/// <see cref="NetworkArchitecture"/>, with sizes as fields and the same math as a generated one — the same parameter
+/// layout, Xavier draws, dropout masks, losses and 256-row chunks — over the blocked SIMD kernels of
+/// <see cref="DenseKernels"/>. Built from a generated class's <c>Architecture</c>, it takes the same parameters
+/// (copy <see cref="Parameters"/> across) and agrees with it to rounding. Not thread-safe: the scratch buffers are per instance.
+/// </summary>
+public sealed class GenericNetwork : INetwork
+{
+    private const int MaxRows = 256;
+    private readonly LayerDescription[] _layers;
+    private readonly float[] _parameters, _gradients;
+    private Xoshiro256 _dropoutRng;
+    private int _rows;
+    private float[][] _a = null!, _d = null!, _m = null!, _h = null!;
+    private float[] _z = null!, _logSumExp = null!;
+    private readonly float[] _target;
+
+    /// <summary>Creates a network of <paramref name="architecture"/> with Xavier weights drawn from <paramref name="seed"/>, as a generated network with that seed has.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
+    public GenericNetwork(NetworkArchitecture architecture, int seed = Xavier.DefaultSeed)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        Architecture = architecture;
+        _layers = architecture.Layers.ToArray();
+        _parameters = new float[architecture.ParameterCount];
+        _gradients = new float[architecture.ParameterCount];
+        _target = new float[architecture.OutputSize];
+        Xavier.Initialize<float>(_parameters, architecture, seed);
+        SeedDropout(seed);
+        Reserve(1);
+    }
+
+    /// <inheritdoc/>
+    public NetworkArchitecture Architecture { get; }
+
+    /// <inheritdoc/>
+    public int InputSize => Architecture.InputSize;
+
+    /// <inheritdoc/>
+    public int OutputSize => Architecture.OutputSize;
+
+    /// <inheritdoc/>
+    public Span<float> Parameters => _parameters;
+
+    /// <inheritdoc/>
+    public Span<float> Gradients => _gradients;
+
+    /// <summary>Reseeds the dropout masks exactly as a generated network's <c>SeedDropout</c> does.</summary>
+    public void SeedDropout(int seed) => _dropoutRng = new Xoshiro256(unchecked((ulong)seed) ^ 0xD50F_0A7BUL);
+
+    /// <inheritdoc/>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output)
+    {
+        NetworkGuard.Length(input.Length, InputSize, nameof(input));
+        NetworkGuard.Length(output.Length, OutputSize, nameof(output));
+        ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);
+        _a[^1].AsSpan(0, OutputSize).CopyTo(output);
+    }
+
+    /// <inheritdoc/>
+    public void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+    {
+        int batch = NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
+        NetworkGuard.BatchLength(outputs.Length, batch, OutputSize, nameof(outputs));
+        int chunk = Math.Min(batch, MaxRows);
+        Reserve(chunk);
+        for (int start = 0; start < batch; start += chunk)
+        {
+            int rows = Math.Min(chunk, batch - start);
+            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);
+            _a[^1].AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
+        }
+    }
+
+    /// <inheritdoc/>
+    public int Predict(ReadOnlySpan<float> input)
+    {
+        NetworkGuard.Length(input.Length, InputSize, nameof(input));
+        ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);
+        return LossMath.ArgMax<float>(_a[^1].AsSpan(0, OutputSize));
+    }
+
+    /// <inheritdoc/>
+    public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+    {
+        int batch = NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
+        bool softmax = Architecture.HasSoftmaxOutput;
+        NetworkGuard.Labels(labels, batch, softmax || OutputSize > 1 ? OutputSize : 2, nameof(labels));
+        return Compute(inputs, batch, labels, default);
+    }
+
+    /// <inheritdoc/>
+    public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+    {
+        int batch = NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
+        NetworkGuard.BatchLength(targets.Length, batch, OutputSize, nameof(targets));
+        return Compute(inputs, batch, default, targets);
+    }
+
+    private float Compute(ReadOnlySpan<float> inputs, int batch, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets)
+    {
+        int chunk = Math.Min(batch, MaxRows);
+        Reserve(chunk);
+        float scale = 1f / batch;
+        double loss = 0;
+        LayerDescription output = _layers[^1];
+        int n = OutputSize;
+        bool softmax = output.Kind == LayerKind.Softmax;
+        for (int start = 0; start < batch; start += chunk)
+        {
+            int rows = Math.Min(chunk, batch - start);
+            ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize);
+            ForwardRows(ref x, rows, training: true);
+            for (int r = 0; r < rows; r++)
+            {
+                Span<float> z = _z.AsSpan(r * n, n), a = _a[^1].AsSpan(r * n, n), d = _d[^1].AsSpan(r * n, n);
+                ReadOnlySpan<float> t;
+                if (targets.IsEmpty)
+                {
+                    int label = labels[start + r];
+                    if (softmax && Architecture.Loss == LossFunction.CrossEntropy)
+                    {
+                        loss += LossMath.SoftmaxCrossEntropy<float>(z, a, _logSumExp[r], label, d, scale);
+                        continue;
+                    }
+                    if (n == 1) _target[0] = label;
+                    else
+                    {
+                        Array.Clear(_target);
+                        _target[label] = 1f;
+                    }
+                    t = _target;
+                }
+                else
+                {
+                    t = targets.Slice((start + r) * n, n);
+                }
+                loss += (Architecture.Loss, softmax) switch
+                {
+                    (LossFunction.CrossEntropy, true) => LossMath.SoftmaxCrossEntropy<float>(z, a, _logSumExp[r], t, d, scale),
+                    (LossFunction.MeanSquaredError, true) => LossMath.SoftmaxMeanSquaredError<float>(a, t, d, scale),
+                    (LossFunction.BinaryCrossEntropy, _) => LossMath.BinaryCrossEntropy<float>(z, a, t, d, scale),
+                    _ => LossMath.MeanSquaredError<float>(a, t, output.Activation, output.NegativeSlope, d, scale),
+                };
+            }
+            BackwardRows(ref x, rows, accumulate: start > 0);
+        }
+        return (float)(loss / batch);
+    }
+
+    private void ForwardRows(ref float x, int rows, bool training)
+    {
+        ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+        int last = _layers.Length - 1;
+        ref float input = ref x;
+        for (int l = 0; l <= last; l++)
+        {
+            LayerDescription layer = _layers[l];
+            float[] y = l == last ? _z : _a[l];
+            Activation activation = l == last || layer.Kind == LayerKind.Softmax ? Activation.Identity : layer.Activation;
+            DenseKernels.Forward(ref input, ref Unsafe.Add(ref p, layer.WeightOffset), ref Unsafe.Add(ref p, layer.BiasOffset),
+                ref MemoryMarshal.GetArrayDataReference(y), rows, layer.Inputs, layer.Outputs, activation, layer.NegativeSlope);
+            input = ref MemoryMarshal.GetArrayDataReference(_a[l]);
+            if (layer.DropoutProbability > 0 && training)
+            {
+                Span<float> span = _a[l].AsSpan(0, rows * layer.Outputs);
+                DropoutMath.Apply<float>(ref _dropoutRng, span, _m[l].AsSpan(0, span.Length), _h[l].AsSpan(0, span.Length), layer.DropoutProbability);
+                input = ref MemoryMarshal.GetArrayDataReference(_h[l]);
+            }
+        }
+
+        int width = OutputSize;
+        LayerDescription output = _layers[last];
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> z = _z.AsSpan(r * width, width), a = _a[last].AsSpan(r * width, width);
+            if (output.Kind == LayerKind.Softmax) _logSumExp[r] = LossMath.Softmax<float>(z, a);
+            else
+            {
+                z.CopyTo(a);
+                if (output.Activation != Activation.Identity) DenseKernels.Activate(a, output.Activation, output.NegativeSlope);
+            }
+        }
+    }
+
+    private void BackwardRows(ref float x, int rows, bool accumulate)
+    {
+        ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+        for (int l = _layers.Length - 1; l >= 0; l--)
+        {
+            LayerDescription layer = _layers[l];
+            ref float input = ref l == 0 ? ref x : ref MemoryMarshal.GetArrayDataReference(_layers[l - 1].DropoutProbability > 0 ? _h[l - 1] : _a[l - 1]);
+            DenseKernels.BackwardWeights(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref input, ref Unsafe.Add(ref g, layer.WeightOffset),
+                ref Unsafe.Add(ref g, layer.BiasOffset), rows, layer.Inputs, layer.Outputs, accumulate);
+            if (l == 0) break;
+            LayerDescription below = _layers[l - 1];
+            DenseKernels.BackwardInput(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref Unsafe.Add(ref p, layer.WeightOffset),
+                ref MemoryMarshal.GetArrayDataReference(_a[l - 1]),
+                ref below.DropoutProbability > 0 ? ref MemoryMarshal.GetArrayDataReference(_m[l - 1]) : ref Unsafe.NullRef<float>(),
+                ref MemoryMarshal.GetArrayDataReference(_d[l - 1]), rows, layer.Inputs, layer.Outputs,
+                below.Kind == LayerKind.Softmax ? Activation.Identity : below.Activation, below.NegativeSlope);
+        }
+    }
+
+    /// <summary>Grows the scratch buffers to <paramref name="rows"/> rows; allocates only when a larger batch than ever before arrives.</summary>
+    private void Reserve(int rows)
+    {
+        if (_rows >= rows) return;
+        int count = _layers.Length;
+        _a = new float[count][];
+        _d = new float[count][];
+        _m = new float[count][];
+        _h = new float[count][];
+        for (int l = 0; l < count; l++)
+        {
+            int width = _layers[l].Outputs;
+            _a[l] = new float[rows * width];
+            _d[l] = new float[rows * width];
+            _m[l] = _layers[l].DropoutProbability > 0 ? new float[rows * width] : Array.Empty<float>();
+            _h[l] = _layers[l].DropoutProbability > 0 ? new float[rows * width] : Array.Empty<float>();
+        }
+        _z = new float[rows * OutputSize];
+        _logSumExp = new float[rows];
+        _rows = rows;
+    }
+}
