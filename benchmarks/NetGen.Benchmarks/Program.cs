@@ -1,3 +1,7 @@
 using BenchmarkDotNet.Running;
+using NetGen.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(NetGen.Benchmarks.SeedNet).Assembly).Run(args);
+// `--guard`: the quick regression check CI runs (a ratio measured in one run, never an absolute time).
+if (args.Length > 0 && args[0] == "--guard") return RegressionGuard.Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);
+return 0;

@@ -1,0 +1,98 @@
+using System;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using NetGen;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>Which network and which side of "generated against generic" a benchmark runs.</summary>
+public static class Sides
+{
+    public static INetwork Create(string shape, string side)
+    {
+        INetwork generated = shape switch
+        {
+            "seed 784-500-10" => new SeedNet(1),
+            "control 16-32-32-4" => new ControlNet(1),
+            "wide 3072-1024-512-10" => new WideNet(1),
+            _ => throw new ArgumentException(shape),
+        };
+        return side == "generated" ? generated : new GenericNetwork(generated.Architecture, seed: 1);
+    }
+
+    public static float[] Inputs(int count)
+    {
+        var rng = new Xoshiro256(1);
+        var x = new float[count];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextSingle();
+        return x;
+    }
+}
+
+/// <summary>Single-sample latency and batch-1024 throughput of the forward pass, generated and generic, per shape.</summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Throughput, warmupCount: 3, iterationCount: 5)]
+public class InferenceBenchmarks
+{
+    private INetwork _net = null!;
+    private float[] _x = null!, _y = null!;
+
+    [Params("seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10")]
+    public string Shape { get; set; } = "";
+
+    [Params("generated", "generic")]
+    public string Side { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _net = Sides.Create(Shape, Side);
+        _x = Sides.Inputs(1024 * _net.InputSize);
+        _y = new float[1024 * _net.OutputSize];
+    }
+
+    [Benchmark(Description = "Forward (1 sample)")]
+    public void Forward() => _net.Forward(_x.AsSpan(0, _net.InputSize), _y.AsSpan(0, _net.OutputSize));
+
+    [Benchmark(Description = "ForwardBatch 1024")]
+    public void ForwardBatch() => _net.ForwardBatch(_x, _y);
+}
+
+/// <summary>One training step — gradients of a minibatch, then an SGD update with L2 — generated and generic, per shape and batch.</summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Throughput, warmupCount: 3, iterationCount: 5)]
+public class TrainingBenchmarks
+{
+    private INetwork _net = null!;
+    private Sgd _sgd = null!;
+    private float[] _x = null!;
+    private int[] _labels = null!;
+
+    [Params("seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10")]
+    public string Shape { get; set; } = "";
+
+    [Params("generated", "generic")]
+    public string Side { get; set; } = "";
+
+    [Params(1, 20, 64, 256)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _net = Sides.Create(Shape, Side);
+        _sgd = new Sgd(_net.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+        _x = Sides.Inputs(Batch * _net.InputSize);
+        var rng = new Xoshiro256(2);
+        _labels = new int[Batch];
+        for (int i = 0; i < Batch; i++) _labels[i] = rng.NextInt(_net.OutputSize);
+    }
+
+    [Benchmark(Description = "train step")]
+    public float TrainStep()
+    {
+        float loss = _net.ComputeGradients(_x, _labels);
+        _sgd.Step(_net);
+        return loss;
+    }
+}

@@ -1,0 +1,77 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using NetGen;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>
+/// The quick check CI can afford: training steps of the small control network at batch 1, generated against generic,
+/// timed in interleaved rounds in one process; fails when the generated side is less than the minimum ratio
+/// (<see cref="MinimumRatio"/> unless given: <c>--guard 1.2</c>) times as fast. Only the ratio is judged, never an
+/// absolute time, so a slow or busy machine does not fail it.
+/// </summary>
+public static class RegressionGuard
+{
+    /// <summary>The smallest acceptable generic/generated time ratio.</summary>
+    public const double MinimumRatio = 1.5;
+
+    private const int StepsPerRound = 20_000;
+    private const int Rounds = 15;
+
+    public static int Run(string[] args)
+    {
+        double minimum = args.Length > 1 && double.TryParse(args[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double m) && m > 0 ? m : MinimumRatio;
+        var generated = new ControlNet(1);
+        var generic = new GenericNetwork(ControlNet.Architecture, seed: 1);
+        float[] x = Sides.Inputs(ControlNet.InputSize);
+        int[] label = { 2 };
+        var sgdGenerated = new Sgd(ControlNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+        var sgdGeneric = new Sgd(ControlNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+
+        double Time(INetwork net, Sgd sgd)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < StepsPerRound; i++)
+            {
+                net.ComputeGradients(x, label);
+                sgd.Step(net.Parameters, net.Gradients);
+            }
+            return Stopwatch.GetElapsedTime(start).TotalNanoseconds / StepsPerRound;
+        }
+
+        for (int i = 0; i < 5; i++) // warm up past tiered compilation
+        {
+            Time(generated, sgdGenerated);
+            Time(generic, sgdGeneric);
+        }
+        var generatedNs = new double[Rounds];
+        var genericNs = new double[Rounds];
+        for (int r = 0; r < Rounds; r++)
+        {
+            if (r % 2 == 0)
+            {
+                generatedNs[r] = Time(generated, sgdGenerated);
+                genericNs[r] = Time(generic, sgdGeneric);
+            }
+            else
+            {
+                genericNs[r] = Time(generic, sgdGeneric);
+                generatedNs[r] = Time(generated, sgdGenerated);
+            }
+        }
+        double a = Median(generatedNs), b = Median(genericNs), ratio = b / a;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"guard: control 16-32-32-4 training step at batch 1: generated {a:F0} ns, generic {b:F0} ns (medians of {Rounds} rounds), ratio {ratio:F2} (minimum {minimum})"));
+        if (ratio >= minimum) return 0;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"guard failed: generated training of the small network is only {ratio:F2}× generic; expected at least {minimum}×."));
+        return 1;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = values.OrderBy(v => v).ToArray();
+        return sorted[sorted.Length / 2];
+    }
+}
