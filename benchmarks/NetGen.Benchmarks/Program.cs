@@ -3,5 +3,7 @@ using NetGen.Benchmarks;
 
 // `--guard`: the quick regression check CI runs (a ratio measured in one run, never an absolute time).
 if (args.Length > 0 && args[0] == "--guard") return RegressionGuard.Run(args);
+// `--peers`: NetGen's side of benchmarks/peers (one JSON line).
+if (args.Length > 0 && args[0] == "--peers") return PeerProtocol.Run();
 BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);
 return 0;

@@ -1,0 +1,64 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using NetGen;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>
+/// NetGen's side of <c>benchmarks/peers</c>: the protocol of <c>peer.py</c> on generated networks, one thread — the
+/// seed network trained by SGD (L2 on weights) at batch 1, 20 and 64, its single-sample forward, the control network
+/// trained at batch 1. Each figure is the median over rounds of the mean time per call in nanoseconds; one JSON line.
+/// </summary>
+public static class PeerProtocol
+{
+    private const int Rounds = 7;
+
+    public static int Run()
+    {
+        var json = new StringBuilder("{\"side\":\"netgen\"");
+        foreach (int batch in new[] { 1, 20, 64 })
+        {
+            var net = new SeedNet(1);
+            json.Append(Field($"seed_train_b{batch}", TrainStep(net, batch, Math.Max(20, 4000 / batch))));
+        }
+        var seed = new SeedNet(1);
+        float[] one = Sides.Inputs(SeedNet.InputSize);
+        var probabilities = new float[SeedNet.OutputSize];
+        json.Append(Field("seed_forward_1", MedianNs(() => seed.Forward(one, probabilities), 2000)));
+        json.Append(Field("control_train_b1", TrainStep(new ControlNet(1), 1, 4000)));
+        Console.WriteLine(json.Append('}'));
+        return 0;
+    }
+
+    private static double TrainStep(INetwork net, int batch, int calls)
+    {
+        var sgd = new Sgd(net.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+        float[] x = Sides.Inputs(batch * net.InputSize);
+        var rng = new Xoshiro256(2);
+        int[] labels = Enumerable.Range(0, batch).Select(_ => rng.NextInt(net.OutputSize)).ToArray();
+        return MedianNs(() =>
+        {
+            net.ComputeGradients(x, labels);
+            sgd.Step(net.Parameters, net.Gradients);
+        }, calls);
+    }
+
+    private static double MedianNs(Action call, int calls)
+    {
+        for (int i = 0; i < Math.Max(1, calls); i++) call(); // warm-up, past tiered compilation
+        var times = new double[Rounds];
+        for (int r = 0; r < Rounds; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < calls; i++) call();
+            times[r] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / calls;
+        }
+        Array.Sort(times);
+        return times[Rounds / 2];
+    }
+
+    private static string Field(string name, double ns) => string.Create(CultureInfo.InvariantCulture, $",\"{name}\":{ns:F1}");
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the same protocol in NetGen (generated code), PyTorch and numpy, one thread each, and prints NetGen's ratio to each.
+# Called by `./build.sh peers`, which installs python3-torch, python3-numpy and libopenblas0-openmp first.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+out=$(mktemp -d)
+dotnet build benchmarks/NetGen.Benchmarks -c Release -nologo -v quiet >/dev/null
+dotnet run --project benchmarks/NetGen.Benchmarks -c Release --no-build -- --peers > "$out/netgen.json"
+# Some machines here set OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for older OpenBLAS builds; they pin a slower kernel, so the
+# peers run without them (this command only: the tests and CI keep them).
+peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 benchmarks/peers/peer.py "$1"; }
+peer torch > "$out/torch.json"
+peer numpy > "$out/numpy.json"
+/usr/bin/python3 benchmarks/peers/table.py "$out/netgen.json" "$out/torch.json" "$out/numpy.json"
+rm -rf "$out"

@@ -1,0 +1,27 @@
+"""Prints the peer comparison as a Markdown table: time per call on each side and NetGen's speed-up over each peer."""
+import json
+import sys
+
+netgen, torch, numpy = (json.load(open(path)) for path in sys.argv[1:4])
+rows = [
+    ("seed 784-500-10 training step, batch 1", "seed_train_b1"),
+    ("seed 784-500-10 training step, batch 20", "seed_train_b20"),
+    ("seed 784-500-10 training step, batch 64", "seed_train_b64"),
+    ("seed 784-500-10 Forward, 1 sample", "seed_forward_1"),
+    ("control 16-32-32-4 training step, batch 1", "control_train_b1"),
+]
+
+
+def fmt(ns):
+    return f"{ns / 1000:,.1f} µs" if ns >= 1000 else f"{ns:,.0f} ns"
+
+
+print(f"one thread; NetGen (generated), PyTorch {torch['version']}, numpy {numpy['version']}; median of 7 rounds")
+print()
+print("| measurement | NetGen | PyTorch | numpy | NetGen vs PyTorch | NetGen vs numpy |")
+print("| --- | --- | --- | --- | --- | --- |")
+for label, key in rows:
+    n, t, p = netgen.get(key), torch.get(key), numpy.get(key)
+    cells = [fmt(n), fmt(t) if t else "—", fmt(p) if p else "—",
+             f"{t / n:.1f}×" if t else "—", f"{p / n:.1f}×" if p else "—"]
+    print(f"| {label} | " + " | ".join(cells) + " |")
