@@ -17,7 +17,7 @@ public sealed partial class NetGenGenerator
     internal static class Baker
     {
         /// <summary>Largest file read at all; anything larger is reported before it is read.</summary>
-        private const long MaxFileBytes = 8 + (16L << 20) + 4 * DiagnosticDescriptors.MaxBakedParameterCount;
+        private const long MaxFileBytes = 8 + (16L << 20) + 8 * DiagnosticDescriptors.MaxBakedParameterCount; // F64 at most
 
         /// <summary>Reads one safetensors additional file. Never throws; an I/O failure becomes the entry's error.</summary>
         /// <remarks>
