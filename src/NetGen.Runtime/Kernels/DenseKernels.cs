@@ -11,7 +11,7 @@ namespace NetGen.Kernels;
 /// activation fused into the epilogue. Matrices are row-major: inputs <c>x[rows, ins]</c>, weights <c>W[outs, ins]</c>.
 /// On hardware without AVX-512, .NET runs <see cref="Vector512{T}"/> as two 256-bit halves.
 /// </summary>
-public static class DenseKernels
+internal static class DenseKernels
 {
     private const int Lanes = 16;
 

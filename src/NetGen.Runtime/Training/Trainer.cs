@@ -106,6 +106,7 @@ public sealed class Trainer
     /// </summary>
     /// <exception cref="TrainingDivergedException">The loss or the parameters became NaN or infinite.</exception>
     /// <exception cref="ArgumentException">A data set does not fit the network, or early stopping lacks a validation set.</exception>
+    /// <exception cref="DirectoryNotFoundException">The checkpoint's folder does not exist (checked before training starts).</exception>
     public TrainingHistory Fit(Dataset train, Dataset? validation = null, Dataset? test = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -115,6 +116,13 @@ public sealed class Trainer
         if (stopping is not null && validation is null)
             throw new ArgumentException("Early stopping needs a validation set.", nameof(validation));
 
+        if (_options.CheckpointPath is string checkpoint)
+        {
+            // Refuse a checkpoint that could never be written before any training time is spent.
+            string? folder = Path.GetDirectoryName(Path.GetFullPath(checkpoint));
+            if (folder is null || !Directory.Exists(folder))
+                throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
+        }
         var sampler = new MinibatchSampler(train, _options.BatchSize, _options.Seed);
         var history = new TrainingHistory();
         int reportEvery = Math.Max(1, sampler.BatchesPerEpoch / 100);

@@ -89,6 +89,19 @@ public class EarlyStoppingTests
     }
 
     [Fact]
+    public void ACheckpointInAMissingFolderIsRefusedBeforeTraining()
+    {
+        var (train, _) = Overfittable();
+        var net = new OddSoftmaxNet(1);
+        float[] before = net.Parameters.ToArray();
+        var trainer = new Trainer(net, new Sgd(OddSoftmaxNet.Architecture, new ConstantLearningRate(0.1f)),
+            new TrainerOptions { Epochs = 3, BatchSize = 8, CheckpointPath = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "best.safetensors") });
+        var e = Assert.Throws<DirectoryNotFoundException>(() => trainer.Fit(train));
+        Assert.Contains("does not exist", e.Message);
+        Assert.Equal(before, net.Parameters.ToArray()); // nothing trained, nothing lost
+    }
+
+    [Fact]
     public void HistoryWritesCsvAndJson()
     {
         var (train, validation) = Overfittable();
