@@ -104,18 +104,11 @@ public class NetworkContractTests
         var net = new SeedNet();
         var x = new float[SeedNet.InputSize];
         var y = new float[SeedNet.OutputSize];
-        WarmUp(() =>
+        Allocations.AssertNone(() =>
         {
             net.Forward(x, y);
             net.Predict(x);
-        });
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
-        {
-            net.Forward(x, y);
-            net.Predict(x);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }, repeats: 100);
     }
 
     [Fact]
@@ -125,31 +118,11 @@ public class NetworkContractTests
         var x = new float[64 * SeedNet.InputSize];
         var y = new float[64 * SeedNet.OutputSize];
         var labels = new int[64];
-        WarmUp(() =>
+        Allocations.AssertNone(() =>
         {
             net.ForwardBatch(x, y);
             net.ComputeGradients(x, labels);
-        });
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            net.ForwardBatch(x, y);
-            net.ComputeGradients(x, labels);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
-    /// <summary>
-    /// Runs past tiered compilation (call counting promotes a method after 30 calls, in the background after a
-    /// 100 ms delay), whose bookkeeping may allocate on the calling thread and is not the network's doing.
-    /// </summary>
-    private static void WarmUp(Action action)
-    {
-        for (int round = 0; round < 3; round++)
-        {
-            for (int i = 0; i < 40; i++) action();
-            System.Threading.Thread.Sleep(150);
-        }
+        }, repeats: 5);
     }
 
     [Fact]

@@ -83,22 +83,13 @@ public class BakedNetworkTests
         var net = new BakedOddNet();
         float[] x = Inputs(64, 1);
         var y = new float[64 * BakedOddNet.OutputSize];
-        for (int i = 0; i < 3; i++)
-        {
-            net.ForwardBatch(x, y);
-            net.Forward(x.AsSpan(0, 37), y.AsSpan(0, 5));
-            net.Predict(x.AsSpan(0, 37));
-            _ = BakedOddNet.BakedParameters;
-        }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
+        Allocations.AssertNone(() =>
         {
             net.Forward(x.AsSpan(0, 37), y.AsSpan(0, 5));
             net.Predict(x.AsSpan(0, 37));
             net.ForwardBatch(x, y);
             _ = BakedOddNet.BakedParameters;
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        });
     }
 
     [Fact]
