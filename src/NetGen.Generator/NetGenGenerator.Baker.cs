@@ -51,14 +51,15 @@ public sealed partial class NetGenGenerator
             if (result.Baked is not BakedWeightsRequest request || result.Network is not NetworkSpec network) return result;
             ct.ThrowIfCancellationRequested();
 
-            ParseResult Fail(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params string[] arguments)
+            // The network becomes a diagnostic at the path argument; the first message argument is always the type.
+            ParseResult Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params string[] arguments)
                 => new(null, result.Diagnostics.Append(new DiagnosticInfo(descriptor.Id, request.Location,
-                    new[] { network.TypeName, request.Path }.Concat(arguments).ToEquatableArray())).ToEquatableArray(), request);
+                    new[] { network.TypeName }.Concat(arguments).ToEquatableArray())).ToEquatableArray(), request);
+            ParseResult Fail(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params string[] arguments)
+                => Report(descriptor, new[] { request.Path }.Concat(arguments).ToArray());
 
             if (network.ParameterCount > DiagnosticDescriptors.MaxBakedParameterCount)
-                return new(null, result.Diagnostics.Append(new DiagnosticInfo(DiagnosticDescriptors.BakedNetworkTooLarge.Id, request.Location,
-                    new[] { network.TypeName, network.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        DiagnosticDescriptors.MaxBakedParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture) }.ToEquatableArray())).ToEquatableArray(), request);
+                return Report(DiagnosticDescriptors.BakedNetworkTooLarge, Emitting.Literal.Int(network.ParameterCount), Emitting.Literal.Int(DiagnosticDescriptors.MaxBakedParameterCount));
 
             AdditionalFileContent? file = Find(request.Path, files);
             if (file is null)

@@ -51,7 +51,4 @@ internal static class Literal
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string Float(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
-
-    /// <summary>A literal that parses back to exactly <paramref name="value"/> (nine significant digits always round-trip a float).</summary>
-    public static string ExactFloat(float value) => value.ToString("G9", CultureInfo.InvariantCulture) + "f";
 }

@@ -5,18 +5,17 @@ namespace NetGen.Generator.Emitting;
 /// <summary>The element type a network is generated in: its C# keyword, its math class, literals and vector widths.</summary>
 internal sealed class ElementType
 {
-    public static readonly ElementType Single = new("float", "MathF", "f", 16, "F32");
-    public static readonly ElementType Double = new("double", "Math", "d", 8, "F64");
+    public static readonly ElementType Single = new("float", "MathF", "f", 16);
+    public static readonly ElementType Double = new("double", "Math", "d", 8);
 
     private readonly string _suffix;
 
-    private ElementType(string name, string math, string suffix, int vector512Lanes, string safeTensorsDType)
+    private ElementType(string name, string math, string suffix, int vector512Lanes)
     {
         Name = name;
         Math = math;
         _suffix = suffix;
         Vector512Lanes = vector512Lanes;
-        SafeTensorsDType = safeTensorsDType;
         One = "1" + suffix;
         Zero = "0" + suffix;
     }
@@ -29,9 +28,6 @@ internal sealed class ElementType
 
     /// <summary>Lanes of a <c>Vector512</c>.</summary>
     public int Vector512Lanes { get; }
-
-    /// <summary>The safetensors dtype of baked weights.</summary>
-    public string SafeTensorsDType { get; }
 
     public string One { get; }
 

@@ -116,7 +116,4 @@ public abstract class Optimizer : IOptimizer
             throw new InvalidOperationException($"This optimizer holds {storage.GetType().GetElementType()!.Name} state from earlier steps; it cannot step {typeof(T).Name} parameters. Create one optimizer per network.");
         return typed.AsSpan(offset, length);
     }
-
-    /// <summary>The L2 norm of a span, accumulated in double.</summary>
-    public static float Norm(ReadOnlySpan<float> values) => (float)VectorOps.Norm(values);
 }
