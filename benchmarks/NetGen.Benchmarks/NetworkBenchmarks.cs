@@ -96,3 +96,49 @@ public class TrainingBenchmarks
         return loss;
     }
 }
+
+/// <summary>
+/// Data-parallel training of the seed network: one training step (gradients + SGD) on the plain single-threaded path,
+/// and as <see cref="DataParallel.TrainStep(System.ReadOnlySpan{float}, System.ReadOnlySpan{int}, IOptimizer)"/> with
+/// shards of half the batch on one and on two threads (the same bits either way).
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Throughput, warmupCount: 3, iterationCount: 7)]
+public class ParallelTrainingBenchmarks
+{
+    private SeedNet _net = null!;
+    private Sgd _sgd = null!;
+    private DataParallel? _parallel;
+    private float[] _x = null!;
+    private int[] _labels = null!;
+
+    [Params(64, 256)]
+    public int Batch { get; set; }
+
+    [Params("plain", "1 thread", "2 threads")]
+    public string Mode { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _net = new SeedNet(1);
+        _sgd = new Sgd(SeedNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+        _parallel = Mode switch { "1 thread" => new DataParallel(_net, 1, Batch / 2), "2 threads" => new DataParallel(_net, 2, Batch / 2), _ => null };
+        _x = Sides.Inputs(Batch * SeedNet.InputSize);
+        var rng = new Xoshiro256(2);
+        _labels = new int[Batch];
+        for (int i = 0; i < Batch; i++) _labels[i] = rng.NextInt(SeedNet.OutputSize);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _parallel?.Dispose();
+
+    [Benchmark(Description = "seed train step")]
+    public float TrainStep()
+    {
+        if (_parallel is not null) return _parallel.TrainStep(_x, _labels, _sgd);
+        float loss = _net.ComputeGradients(_x, _labels);
+        _sgd.Step(_net);
+        return loss;
+    }
+}

@@ -5,5 +5,7 @@ using NetGen.Benchmarks;
 if (args.Length > 0 && args[0] == "--guard") return RegressionGuard.Run(args);
 // `--peers`: NetGen's side of benchmarks/peers (one JSON line).
 if (args.Length > 0 && args[0] == "--peers") return PeerProtocol.Run();
+// `--scaling`: data-parallel training on one and two threads, interleaved.
+if (args.Length > 0 && args[0] == "--scaling") return ParallelScaling.Run();
 BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);
 return 0;

@@ -113,7 +113,7 @@ public sealed partial class NetGenGenerator
         private static void EmitStateAndConstructors(CodeWriter w, NetworkSpec net)
         {
             string T = ElementType.Of(net.Element).Name;
-            w.Line("private readonly " + T + "[] _parameters = new " + T + "[ParameterCount];");
+            w.Line("private readonly " + T + "[] _parameters; // shared with replicas (CreateReplica), never reassigned");
             w.Line("private readonly " + T + "[] _gradients = new " + T + "[ParameterCount];");
             w.Line("private Workspace _workspace = new Workspace(1);");
             if (HasDropout(net)) w.Line("private global::NetGen.Xoshiro256 _dropoutRng;");
@@ -128,6 +128,7 @@ public sealed partial class NetGenGenerator
                 w.Line("/// <summary>Creates the network with the parameters baked in at build time (<see cref=\"BakedParameters\"/>).</summary>");
                 using (w.Block("public " + net.TypeName + "()"))
                 {
+                    w.Line("_parameters = new " + T + "[ParameterCount];");
                     w.Line("BakedParameters.CopyTo(_parameters);");
                     if (HasDropout(net)) w.Line("SeedDropout(global::NetGen.Xavier.DefaultSeed);");
                 }
@@ -136,9 +137,27 @@ public sealed partial class NetGenGenerator
             w.Line("/// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name=\"seed\"/> and zero biases.</summary>");
             using (w.Block("public " + net.TypeName + "(int seed)"))
             {
+                w.Line("_parameters = new " + T + "[ParameterCount];");
                 w.Line("global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);");
                 if (HasDropout(net)) w.Line("SeedDropout(seed);");
             }
+            w.Line();
+            w.Line("/// <summary>A replica's constructor: the parameters are the original's array itself.</summary>");
+            w.Line("private " + net.TypeName + "(" + T + "[] sharedParameters) => _parameters = sharedParameters;");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Creates a replica for data-parallel training (<see cref=\"global::NetGen.DataParallel\"/>): it reads this network's");
+            w.Line("/// parameters (the same array, never a copy) and has its own gradients and scratch buffers" + (HasDropout(net) ? ", and dropout masks seeded from this network's generator." : "."));
+            w.Line("/// A replica and its original may compute gradients on different threads at once, as long as nothing writes the parameters meanwhile.");
+            w.Line("/// </summary>");
+            using (w.Block("public " + net.TypeName + " CreateReplica()"))
+            {
+                w.Line("var replica = new " + net.TypeName + "(_parameters);");
+                if (HasDropout(net)) w.Line("replica._dropoutRng = new global::NetGen.Xoshiro256(_dropoutRng.NextUInt64());");
+                w.Line("return replica;");
+            }
+            w.Line();
+            w.Line("global::NetGen.INetwork<" + T + "> global::NetGen.INetwork<" + T + ">.CreateReplica() => CreateReplica();");
             w.Line();
             if (HasDropout(net))
             {

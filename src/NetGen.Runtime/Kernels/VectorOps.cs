@@ -38,6 +38,27 @@ public static class VectorOps
         for (; i < n; i++) Unsafe.Add(ref yr, i) = T.FusedMultiplyAdd(a, Unsafe.Add(ref yr, i), b * Unsafe.Add(ref xr, i));
     }
 
+    /// <summary><c>y = a·x</c>.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void Scale<T>(Span<T> y, T a, ReadOnlySpan<T> x) where T : struct, IFloatingPointIeee754<T>
+    {
+        if (x.Length != y.Length) throw new ArgumentException($"Expected {y.Length} values, got {x.Length}.", nameof(x));
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        int i = 0, n = y.Length;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<T> va = Vector512.Create(a);
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count) (va * Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        else if (Vector.IsHardwareAccelerated)
+        {
+            Vector<T> va = new(a);
+            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count) (va * Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = a * Unsafe.Add(ref xr, i);
+    }
+
     /// <summary><c>y = y − b·sign(y)</c>, the L1 (lasso) shrinkage step, never crossing zero.</summary>
     public static void Shrink<T>(Span<T> y, T b) where T : struct, IFloatingPointIeee754<T>
     {

@@ -38,8 +38,24 @@ public sealed class GenericNetwork : INetwork
         Reserve(1);
     }
 
+    private GenericNetwork(GenericNetwork original)
+    {
+        Architecture = original.Architecture;
+        _layers = original._layers;
+        _parameters = original._parameters;
+        _gradients = new float[Architecture.ParameterCount];
+        _target = new float[Architecture.OutputSize];
+        _dropoutRng = new Xoshiro256(original._dropoutRng.NextUInt64());
+        Reserve(1);
+    }
+
     /// <inheritdoc/>
     public NetworkArchitecture Architecture { get; }
+
+    /// <inheritdoc cref="INetwork{T}.CreateReplica"/>
+    public GenericNetwork CreateReplica() => new(this);
+
+    INetwork<float> INetwork<float>.CreateReplica() => CreateReplica();
 
     /// <inheritdoc/>
     public int InputSize => Architecture.InputSize;

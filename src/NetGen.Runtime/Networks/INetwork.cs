@@ -47,6 +47,13 @@ public interface INetwork<T> : IInferenceNetwork<T> where T : IFloatingPointIeee
     /// <summary>Mean loss over a batch with target vectors (row-major <c>[batch, OutputSize]</c>); overwrites <see cref="Gradients"/>.</summary>
     /// <exception cref="ArgumentException">Wrong lengths; nothing is computed.</exception>
     T ComputeGradients(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets);
+
+    /// <summary>
+    /// Creates a replica for data-parallel training: it reads this network's <see cref="Parameters"/> (the same memory,
+    /// never a copy) and has its own <see cref="Gradients"/>, scratch buffers and dropout masks, so that the original and
+    /// its replicas can compute gradients of different rows on different threads at once. <see cref="DataParallel"/> uses it.
+    /// </summary>
+    INetwork<T> CreateReplica();
 }
 
 /// <summary>

@@ -91,6 +91,33 @@ public abstract class Optimizer : IOptimizer
         StepCount++;
     }
 
+    /// <summary>Whether a step can run as independent slices (<see cref="DataParallel.TrainStep(ReadOnlySpan{float}, ReadOnlySpan{int}, IOptimizer)"/>): every update is elementwise unless gradients are clipped by their global norm.</summary>
+    internal bool CanStepInSlices => ClipNorm is null;
+
+    /// <summary>Starts a step whose updates then run as slices, possibly on several threads; returns its learning rate.</summary>
+    internal float BeginSlicedStep(int parameterCount)
+    {
+        NetworkGuard.Length(parameterCount, _architecture.ParameterCount, "parameters");
+        float lr = CurrentLearningRate;
+        BeginStep(StepCount + 1);
+        // Create the state now, on one thread: slices must not race to allocate it.
+        Update(Span<float>.Empty, ReadOnlySpan<float>.Empty, 0, lr, 1f, 0f);
+        return lr;
+    }
+
+    /// <summary>
+    /// One slice of a step begun by <see cref="BeginSlicedStep"/>: exactly what <see cref="Step(Span{float}, ReadOnlySpan{float})"/>
+    /// does to these elements, provided the slice starts a whole number of 64 elements into its weight or bias range.
+    /// </summary>
+    internal void UpdateSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, bool weights, float learningRate)
+    {
+        Update(parameters, gradients, offset, learningRate, 1f, weights ? L2 : 0f);
+        if (weights && L1 > 0f) VectorOps.Shrink(parameters, learningRate * L1);
+    }
+
+    /// <summary>Ends a step begun by <see cref="BeginSlicedStep"/>.</summary>
+    internal void EndSlicedStep() => StepCount++;
+
     /// <summary>Called once per step before the updates, with the 1-based number of the step being taken.</summary>
     protected virtual void BeginStep(long step)
     {

@@ -28,9 +28,24 @@ public sealed record TrainerOptions
     /// </summary>
     public string? CheckpointPath { get; init; }
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a non-positive epoch count or batch size.</summary>
+    /// <summary>
+    /// Threads that compute each minibatch's gradients (<see cref="DataParallel"/>), the caller's included; 1 by default.
+    /// More than one cuts every batch into shards of <see cref="ShardRows"/> rows.
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>
+    /// Rows per shard of a data-parallel batch; null means 32 when <see cref="Threads"/> is above 1, and no sharding at
+    /// all on one thread. The result depends on the shards, never on the thread count: with the same shard rows, one
+    /// thread and several train to the same bits.
+    /// </summary>
+    public int? ShardRows { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a non-positive epoch count, batch size, thread count or shard size.</summary>
     public void Validate()
     {
+        if (Threads is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Expected between 1 and 256 threads.");
+        if (ShardRows is < 1) throw new ArgumentOutOfRangeException(nameof(ShardRows), ShardRows, "Expected at least one row per shard.");
         if (Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Train for at least one epoch.");
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be positive.");
         if (EarlyStopping is { Patience: < 1 }) throw new ArgumentOutOfRangeException(nameof(EarlyStopping), EarlyStopping.Patience, "The patience must be at least one epoch.");
@@ -123,6 +138,9 @@ public sealed class Trainer
             if (folder is null || !Directory.Exists(folder))
                 throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
         }
+        using DataParallel? parallel = _options.Threads > 1 || _options.ShardRows is not null
+            ? new DataParallel(_network, _options.Threads, _options.ShardRows ?? 32)
+            : null;
         var sampler = new MinibatchSampler(train, _options.BatchSize, _options.Seed);
         var history = new TrainingHistory();
         int reportEvery = Math.Max(1, sampler.BatchesPerEpoch / 100);
@@ -139,10 +157,13 @@ public sealed class Trainer
             for (int b = 0; b < sampler.BatchesPerEpoch; b++)
             {
                 Minibatch batch = sampler.GetBatch(b);
-                float loss = _network.ComputeGradients(batch.Features, batch.Labels);
+                // Either way, a loss that is NaN or infinite stops training before any update.
+                float loss = parallel is null
+                    ? _network.ComputeGradients(batch.Features, batch.Labels)
+                    : parallel.TrainStep(batch.Features, batch.Labels, _optimizer);
                 if (!float.IsFinite(loss))
                     throw new TrainingDivergedException(epoch, _optimizer.StepCount, $"the batch loss is {loss}");
-                _optimizer.Step(_network.Parameters, _network.Gradients);
+                if (parallel is null) _optimizer.Step(_network.Parameters, _network.Gradients);
                 lossSum += loss;
                 if (progress is not null && (b + 1) % reportEvery == 0)
                     progress.Report(new TrainingProgress(epoch, _options.Epochs, b + 1, sampler.BatchesPerEpoch, lossSum / (b + 1)));

@@ -40,7 +40,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         },
         global::NetGen.LossFunction.CrossEntropy);
 
-    private readonly double[] _parameters = new double[ParameterCount];
+    private readonly double[] _parameters; // shared with replicas (CreateReplica), never reassigned
     private readonly double[] _gradients = new double[ParameterCount];
     private Workspace _workspace = new Workspace(1);
     private global::NetGen.Xoshiro256 _dropoutRng;
@@ -51,9 +51,27 @@ partial class DoubleNet : global::NetGen.INetwork<double>
     /// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name="seed"/> and zero biases.</summary>
     public DoubleNet(int seed)
     {
+        _parameters = new double[ParameterCount];
         global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);
         SeedDropout(seed);
     }
+
+    /// <summary>A replica's constructor: the parameters are the original's array itself.</summary>
+    private DoubleNet(double[] sharedParameters) => _parameters = sharedParameters;
+
+    /// <summary>
+    /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
+    /// parameters (the same array, never a copy) and has its own gradients and scratch buffers, and dropout masks seeded from this network's generator.
+    /// A replica and its original may compute gradients on different threads at once, as long as nothing writes the parameters meanwhile.
+    /// </summary>
+    public DoubleNet CreateReplica()
+    {
+        var replica = new DoubleNet(_parameters);
+        replica._dropoutRng = new global::NetGen.Xoshiro256(_dropoutRng.NextUInt64());
+        return replica;
+    }
+
+    global::NetGen.INetwork<double> global::NetGen.INetwork<double>.CreateReplica() => CreateReplica();
 
     /// <summary>Reseeds the generator of dropout masks: the next training pass of the same batch draws the same masks.</summary>
     public void SeedDropout(int seed)

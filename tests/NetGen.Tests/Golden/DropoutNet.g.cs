@@ -38,7 +38,7 @@ partial class DropoutNet : global::NetGen.INetwork
         },
         global::NetGen.LossFunction.CrossEntropy);
 
-    private readonly float[] _parameters = new float[ParameterCount];
+    private readonly float[] _parameters; // shared with replicas (CreateReplica), never reassigned
     private readonly float[] _gradients = new float[ParameterCount];
     private Workspace _workspace = new Workspace(1);
     private global::NetGen.Xoshiro256 _dropoutRng;
@@ -49,9 +49,27 @@ partial class DropoutNet : global::NetGen.INetwork
     /// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name="seed"/> and zero biases.</summary>
     public DropoutNet(int seed)
     {
+        _parameters = new float[ParameterCount];
         global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);
         SeedDropout(seed);
     }
+
+    /// <summary>A replica's constructor: the parameters are the original's array itself.</summary>
+    private DropoutNet(float[] sharedParameters) => _parameters = sharedParameters;
+
+    /// <summary>
+    /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
+    /// parameters (the same array, never a copy) and has its own gradients and scratch buffers, and dropout masks seeded from this network's generator.
+    /// A replica and its original may compute gradients on different threads at once, as long as nothing writes the parameters meanwhile.
+    /// </summary>
+    public DropoutNet CreateReplica()
+    {
+        var replica = new DropoutNet(_parameters);
+        replica._dropoutRng = new global::NetGen.Xoshiro256(_dropoutRng.NextUInt64());
+        return replica;
+    }
+
+    global::NetGen.INetwork<float> global::NetGen.INetwork<float>.CreateReplica() => CreateReplica();
 
     /// <summary>Reseeds the generator of dropout masks: the next training pass of the same batch draws the same masks.</summary>
     public void SeedDropout(int seed)

@@ -40,7 +40,7 @@ partial class FashionNet : global::NetGen.INetwork
         },
         global::NetGen.LossFunction.CrossEntropy);
 
-    private readonly float[] _parameters = new float[ParameterCount];
+    private readonly float[] _parameters; // shared with replicas (CreateReplica), never reassigned
     private readonly float[] _gradients = new float[ParameterCount];
     private Workspace _workspace = new Workspace(1);
 
@@ -50,8 +50,25 @@ partial class FashionNet : global::NetGen.INetwork
     /// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name="seed"/> and zero biases.</summary>
     public FashionNet(int seed)
     {
+        _parameters = new float[ParameterCount];
         global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);
     }
+
+    /// <summary>A replica's constructor: the parameters are the original's array itself.</summary>
+    private FashionNet(float[] sharedParameters) => _parameters = sharedParameters;
+
+    /// <summary>
+    /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
+    /// parameters (the same array, never a copy) and has its own gradients and scratch buffers.
+    /// A replica and its original may compute gradients on different threads at once, as long as nothing writes the parameters meanwhile.
+    /// </summary>
+    public FashionNet CreateReplica()
+    {
+        var replica = new FashionNet(_parameters);
+        return replica;
+    }
+
+    global::NetGen.INetwork<float> global::NetGen.INetwork<float>.CreateReplica() => CreateReplica();
 
     /// <summary>All parameters, layer by layer: weight [out, in] row-major, then bias [out].</summary>
     public Span<float> Parameters => _parameters;

@@ -1,0 +1,67 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using NetGen;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>
+/// `--scaling`: data-parallel training of the seed network on one and on two threads, timed in interleaved rounds in one
+/// process (medians of 7), so that a neighbour's load on a shared machine hits every side alike. Shards are half the
+/// batch; the plain single-threaded step (gradients, then the optimizer) is the baseline.
+/// </summary>
+public static class ParallelScaling
+{
+    public static int Run()
+    {
+        foreach (int batch in new[] { 64, 256 })
+        {
+            var net = new SeedNet(1);
+            var sgd = new Sgd(SeedNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+            float[] x = Sides.Inputs(batch * SeedNet.InputSize);
+            var rng = new Xoshiro256(2);
+            var y = new int[batch];
+            for (int i = 0; i < batch; i++) y[i] = rng.NextInt(SeedNet.OutputSize);
+            using var one = new DataParallel(net, 1, batch / 2);
+            using var two = new DataParallel(net, 2, batch / 2);
+            int steps = Math.Max(10, 20_000 / batch);
+
+            double Time(DataParallel? parallel)
+            {
+                long start = Stopwatch.GetTimestamp();
+                for (int i = 0; i < steps; i++)
+                {
+                    if (parallel is not null)
+                    {
+                        parallel.TrainStep(x, y, sgd);
+                        continue;
+                    }
+                    net.ComputeGradients(x, y);
+                    sgd.Step(net);
+                }
+                return Stopwatch.GetElapsedTime(start).TotalMicroseconds / steps;
+            }
+
+            for (int w = 0; w < 3; w++) { Time(null); Time(one); Time(two); }
+            var plain = new double[7];
+            var single = new double[7];
+            var dual = new double[7];
+            for (int r = 0; r < plain.Length; r++)
+            {
+                plain[r] = Time(null);
+                single[r] = Time(one);
+                dual[r] = Time(two);
+            }
+            double p = Median(plain), s = Median(single), d = Median(dual);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"seed 784-500-10 training step, batch {batch}: plain {p:F0} µs, sharded on 1 thread {s:F0} µs, on 2 threads {d:F0} µs: {p / d:F2}× plain, {s / d:F2}× sharded"));
+        }
+        return 0;
+    }
+
+    private static double Median(double[] values)
+    {
+        Array.Sort(values);
+        return values[values.Length / 2];
+    }
+}

@@ -1,0 +1,225 @@
+using System;
+using System.Linq;
+using NetGen.Tests.Networks;
+using Xunit;
+
+namespace NetGen.Tests.Runtime;
+
+/// <summary>
+/// Data-parallel gradients: the same bits whatever the thread count, the same gradient as one pass over the whole batch
+/// (to rounding), replicas that share parameters and own their gradients, and bad input refused before any thread runs.
+/// </summary>
+public sealed class DataParallelTests
+{
+    private static float[] Random(int count, ulong seed)
+    {
+        var rng = new Xoshiro256(seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = rng.NextSingle() * 2f - 1f;
+        return values;
+    }
+
+    private static int[] Labels(int count, int classes, ulong seed)
+    {
+        var rng = new Xoshiro256(seed);
+        return Enumerable.Range(0, count).Select(_ => rng.NextInt(classes)).ToArray();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(50)] // shards of 8: six whole and a short one
+    [InlineData(300)] // more rows than a generated network's 256-row chunk
+    public void ThreadCountDoesNotChangeABit(int batch)
+    {
+        float[] x = Random(batch * BlockedNet.InputSize, 1);
+        int[] y = Labels(batch, BlockedNet.OutputSize, 2);
+        float[]? reference = null;
+        float referenceLoss = 0;
+        foreach (int threads in new[] { 1, 2, 3, 5 })
+        {
+            var net = new BlockedNet(3);
+            using var parallel = new DataParallel(net, threads, shardRows: 8);
+            float loss = parallel.ComputeGradients(x, y);
+            float[] gradients = net.Gradients.ToArray();
+            if (reference is null)
+            {
+                reference = gradients;
+                referenceLoss = loss;
+                continue;
+            }
+            Assert.Equal(BitConverter.SingleToInt32Bits(referenceLoss), BitConverter.SingleToInt32Bits(loss));
+            Assert.True(reference.AsSpan().SequenceEqual(gradients), $"{threads} threads changed the gradient");
+        }
+    }
+
+    [Fact]
+    public void GradientIsTheWholeBatchGradient()
+    {
+        const int batch = 45;
+        float[] x = Random(batch * OddSoftmaxNet.InputSize, 4);
+        int[] y = Labels(batch, OddSoftmaxNet.OutputSize, 5);
+        var whole = new OddSoftmaxNet(9);
+        float expectedLoss = whole.ComputeGradients(x, y);
+        var net = new OddSoftmaxNet(9);
+        using var parallel = new DataParallel(net, threads: 2, shardRows: 16);
+        float loss = parallel.ComputeGradients(x, y);
+        Assert.Equal(expectedLoss, loss, 1e-6f);
+        float scale = whole.Gradients.ToArray().Max(MathF.Abs);
+        for (int i = 0; i < net.Gradients.Length; i++)
+            Assert.True(MathF.Abs(whole.Gradients[i] - net.Gradients[i]) <= 1e-6f * scale, $"gradient {i}: {net.Gradients[i]} against {whole.Gradients[i]}");
+    }
+
+    [Fact]
+    public void TargetVectorsMatchTheWholeBatchToo()
+    {
+        const int batch = 20;
+        float[] x = Random(batch * OddRegressionNet.InputSize, 6);
+        float[] t = Random(batch * OddRegressionNet.OutputSize, 7);
+        var whole = new OddRegressionNet(2);
+        float expectedLoss = whole.ComputeGradients(x, t);
+        var net = new OddRegressionNet(2);
+        using var parallel = new DataParallel(net, threads: 2, shardRows: 6);
+        Assert.Equal(expectedLoss, parallel.ComputeGradients(x, t), 1e-6f);
+        float scale = whole.Gradients.ToArray().Max(MathF.Abs);
+        for (int i = 0; i < net.Gradients.Length; i++)
+            Assert.True(MathF.Abs(whole.Gradients[i] - net.Gradients[i]) <= 1e-6f * scale);
+    }
+
+    [Fact]
+    public void ReplicasShareParametersAndOwnTheirGradients()
+    {
+        var net = new OddSoftmaxNet(1);
+        INetwork<float> replica = ((INetwork<float>)net).CreateReplica();
+        net.Parameters[5] = 42f;
+        Assert.Equal(42f, replica.Parameters[5]);
+        replica.ComputeGradients(Random(OddSoftmaxNet.InputSize, 3), new[] { 1 });
+        Assert.True(net.Gradients.ToArray().All(g => g == 0f), "the replica wrote the original's gradients");
+
+        var generic = new GenericNetwork(OddSoftmaxNet.Architecture, seed: 1);
+        INetwork<float> genericReplica = ((INetwork<float>)generic).CreateReplica();
+        generic.Parameters[7] = -3f;
+        Assert.Equal(-3f, genericReplica.Parameters[7]);
+    }
+
+    [Fact]
+    public void GenericNetworkTrainsInParallelToTheSameBitsAsTheGenerated()
+    {
+        const int batch = 40;
+        float[] x = Random(batch * BlockedNet.InputSize, 8);
+        int[] y = Labels(batch, BlockedNet.OutputSize, 9);
+        var generated = new BlockedNet(4);
+        var generic = new GenericNetwork(BlockedNet.Architecture, seed: 4);
+        using var a = new DataParallel(generated, 2, 16);
+        using var b = new DataParallel(generic, 1, 16);
+        Assert.Equal(a.ComputeGradients(x, y), b.ComputeGradients(x, y), 1e-5f);
+        for (int i = 0; i < generated.Gradients.Length; i++) Assert.Equal(generated.Gradients[i], generic.Gradients[i], 1e-5f);
+    }
+
+    [Fact]
+    public void DropoutTrainingIsTheSameOnOneThreadOrThree()
+    {
+        var data = new Dataset(Random(200 * DropNet.InputSize, 10), Labels(200, DropNet.OutputSize, 11), DropNet.InputSize, DropNet.OutputSize);
+        float[] Train(int threads)
+        {
+            var net = new DropNet(5);
+            var sgd = new Momentum(DropNet.Architecture, new ConstantLearningRate(0.05f), momentum: 0.9f, l2: 1e-4f);
+            new Trainer(net, sgd, new TrainerOptions { Epochs = 3, BatchSize = 32, Seed = 2, Threads = threads, ShardRows = 8 }).Fit(data);
+            return net.Parameters.ToArray();
+        }
+        float[] one = Train(1);
+        Assert.True(one.AsSpan().SequenceEqual(Train(3)), "three threads trained to different parameters than one");
+        Assert.False(one.AsSpan().SequenceEqual(new DropNet(5).Parameters), "training changed nothing");
+    }
+
+    public static TheoryData<string> Optimizers => new() { "sgd", "momentum", "nesterov", "adam", "adamw", "clipped" };
+
+    private static IOptimizer Create(string name, NetworkArchitecture a) => name switch
+    {
+        "sgd" => new Sgd(a, new InverseTimeDecay(0.1f, 0.01f), l2: 1e-3f, l1: 1e-4f),
+        "momentum" => new Momentum(a, new ConstantLearningRate(0.05f), momentum: 0.9f, l2: 1e-3f),
+        "nesterov" => new Momentum(a, new ConstantLearningRate(0.05f), momentum: 0.9f, nesterov: true, l1: 1e-4f),
+        "adam" => new Adam(a, new ConstantLearningRate(0.01f), l2: 1e-3f),
+        "adamw" => new AdamW(a, new ConstantLearningRate(0.01f), weightDecay: 1e-2f),
+        _ => new Sgd(a, new ConstantLearningRate(0.1f), clipNorm: 0.01f),
+    };
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void TrainStepIsComputeGradientsThenStepToTheBit(string optimizer)
+    {
+        // BlockedNet's ranges (150·86 weights, 86 biases, ...) are long enough to be sliced across threads, with tails.
+        const int batch = 48;
+        var serial = new BlockedNet(6);
+        var parallelNet = new BlockedNet(6);
+        IOptimizer a = Create(optimizer, BlockedNet.Architecture), b = Create(optimizer, BlockedNet.Architecture);
+        using var one = new DataParallel(serial, 1, 16);
+        using var three = new DataParallel(parallelNet, 3, 16);
+        for (int step = 0; step < 4; step++)
+        {
+            float[] x = Random(batch * BlockedNet.InputSize, (ulong)(20 + step));
+            int[] y = Labels(batch, BlockedNet.OutputSize, (ulong)(30 + step));
+            float expected = one.ComputeGradients(x, y);
+            a.Step(serial.Parameters, serial.Gradients);
+            float loss = three.TrainStep(x, y, b);
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(loss));
+            Assert.True(serial.Parameters.SequenceEqual(parallelNet.Parameters), $"{optimizer}: parameters differ after step {step + 1}");
+        }
+        Assert.Equal(a.StepCount, b.StepCount);
+    }
+
+    [Fact]
+    public void NonFiniteLossLeavesParametersAlone()
+    {
+        var net = new OddRegressionNet(1);
+        using var parallel = new DataParallel(net, 2, 4);
+        var sgd = new Sgd(OddRegressionNet.Architecture, new ConstantLearningRate(0.1f));
+        float[] before = net.Parameters.ToArray();
+        float[] x = Random(8 * OddRegressionNet.InputSize, 1);
+        x[3] = float.NaN;
+        int[] y = new int[8];
+        Assert.True(float.IsNaN(parallel.TrainStep(x, y, sgd)));
+        Assert.True(before.AsSpan().SequenceEqual(net.Parameters));
+        Assert.Equal(0, sgd.StepCount);
+    }
+
+    [Fact]
+    public void BadInputIsRefusedBeforeAnyWork()
+    {
+        var net = new OddSoftmaxNet(1);
+        using var parallel = new DataParallel(net, 2, 4);
+        float[] x = Random(10 * OddSoftmaxNet.InputSize, 1);
+        var e = Assert.Throws<ArgumentException>(() => parallel.ComputeGradients(x.AsSpan(1), new int[10]));
+        Assert.Contains("37", e.Message);
+        Assert.Throws<ArgumentException>(() => parallel.ComputeGradients(x, new int[9]));
+        Assert.Throws<ArgumentException>(() => parallel.ComputeGradients(x, Enumerable.Repeat(5, 10).ToArray()));
+        Assert.True(net.Gradients.ToArray().All(g => g == 0f));
+        // Still usable after refusals.
+        parallel.ComputeGradients(x, new int[10]);
+        Assert.Contains(net.Gradients.ToArray(), g => g != 0f);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataParallel(net, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataParallel(net, 2, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TrainerOptions { Threads = 0 }.Validate());
+    }
+
+    [Fact]
+    public void DisposedInstanceRefusesWork()
+    {
+        var net = new OddSoftmaxNet(1);
+        var parallel = new DataParallel(net, 3);
+        parallel.Dispose();
+        parallel.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => parallel.ComputeGradients(new float[OddSoftmaxNet.InputSize], new[] { 0 }));
+    }
+
+    [Fact]
+    public void CallsAllocateNothing()
+    {
+        var net = new BlockedNet(1);
+        using var parallel = new DataParallel(net, 2, 8);
+        float[] x = Random(64 * BlockedNet.InputSize, 1);
+        int[] y = Labels(64, BlockedNet.OutputSize, 2);
+        // The calling thread's share; the worker runs the same code on its shards (a process-wide count would see other tests).
+        Allocations.AssertNone(() => parallel.ComputeGradients(x, y));
+    }
+}
