@@ -21,6 +21,7 @@ internal sealed record Options
     public double Validation { get; init; }
     public int? Patience { get; init; }
     public int Seed { get; init; } = 1;
+    public int Threads { get; init; } = 1;
     public bool Json { get; init; }
     public bool Confusion { get; init; }
     public string? History { get; init; }
@@ -53,6 +54,8 @@ internal sealed record Options
           --patience N         early stopping on validation loss after N epochs without improvement,
                                restoring the best epoch (needs --validation)
           --seed N             seed for initialization, dropout, split and minibatch order (default 1)
+          --threads N          data-parallel training on N threads, each batch in 32-row shards; any N > 1
+                               gives the same result as any other (default 1: no shards)
           --history FILE       write the per-epoch history (.csv, or .json)
           --checkpoint FILE    keep the best epoch's parameters in FILE as safetensors (the latest epoch
                                without --patience); PyTorch loads it into the equivalent nn.Sequential
@@ -88,6 +91,7 @@ internal sealed record Options
                 case "--epochs": o = o with { Epochs = PositiveInt(arg, value, 100_000, ref error) }; break;
                 case "--batch-size": o = o with { BatchSize = PositiveInt(arg, value, 1_000_000, ref error) }; break;
                 case "--patience": o = o with { Patience = PositiveInt(arg, value, 100_000, ref error) }; break;
+                case "--threads": o = o with { Threads = PositiveInt(arg, value, 256, ref error) }; break;
                 case "--seed":
                     if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int seed)) error = $"--seed expects an integer, got '{value}'";
                     o = o with { Seed = seed };

@@ -66,6 +66,7 @@ var trainer = new Trainer(net, optimizer, new TrainerOptions
     Epochs = options.Epochs,
     BatchSize = options.BatchSize,
     Seed = options.Seed,
+    Threads = options.Threads,
     EarlyStopping = options.Patience is int patience ? new EarlyStopping(patience) : null,
     CheckpointPath = options.Checkpoint,
 });
