@@ -44,7 +44,11 @@ public sealed partial class NetGenGenerator
                                 : dropout && net.Layers[l - 1].HasDropout ? $"ref training ? {Ref("ws.H" + (l - 1))} : {Ref("ws.A" + (l - 1))}"
                                 : Ref("ws.A" + (l - 1));
                             string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
-                            w.Line($"Kernels.ForwardLayer{l}{flavor.Suffix}({input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, rows);");
+                            string arguments = $"{input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}";
+                            if (HasRowKernels(layer, flavor))
+                                w.Line($"if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments}); else Kernels.ForwardLayer{l}{flavor.Suffix}({arguments}, rows);");
+                            else
+                                w.Line($"Kernels.ForwardLayer{l}{flavor.Suffix}({arguments}, rows);");
                             if (dropout && layer.HasDropout)
                             {
                                 string span = $"AsSpan(0, rows * {layer.Outputs})";
@@ -69,10 +73,14 @@ public sealed partial class NetGenGenerator
                     ActivationKind previous = l == 0 ? ActivationKind.Identity : net.Layers[l - 1].EpilogueActivation;
                     foreach (SimdFlavor flavor in Flavors(net))
                     {
-                        EmitForwardLayer(w, l, layer, l == last ? ActivationKind.Identity : layer.EpilogueActivation, flavor);
+                        ActivationKind epilogue = l == last ? ActivationKind.Identity : layer.EpilogueActivation;
+                        EmitForwardLayer(w, l, layer, epilogue, flavor);
+                        if (HasRowKernels(layer, flavor)) EmitForwardRow(w, l, layer, epilogue, flavor);
                         if (net.InferenceOnly) continue;
                         EmitBackwardWeights(w, l, layer, flavor);
+                        if (HasRowKernels(layer, flavor)) EmitBackwardWeightsRow(w, l, layer, flavor);
                         if (l > 0) EmitBackwardInput(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
+                        if (l > 0 && HasRowKernels(layer, flavor)) EmitBackwardInputRow(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
                     }
                 }
             }
@@ -97,10 +105,19 @@ public sealed partial class NetGenGenerator
                         {
                             LayerSpec layer = net.Layers[l];
                             string input = l == 0 ? "ref x" : Ref((net.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1));
-                            w.Line($"Kernels.BackwardWeights{l}{flavor.Suffix}({Ref("ws.D" + l)}, {input}, {At("g", Literal.Int(layer.WeightOffset))}, {At("g", Literal.Int(layer.BiasOffset))}, rows, accumulate);");
-                            if (l > 0)
-                                w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
-                                    (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))}, rows);");
+                            string weights = $"{Ref("ws.D" + l)}, {input}, {At("g", Literal.Int(layer.WeightOffset))}, {At("g", Literal.Int(layer.BiasOffset))}";
+                            string inputDelta = $"{Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1 < 0 ? 0 : l - 1))}, " +
+                                (l > 0 && net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1 < 0 ? 0 : l - 1))}";
+                            if (HasRowKernels(layer, flavor))
+                            {
+                                w.Line($"if (rows == 1) Kernels.BackwardWeightsRow{l}{flavor.Suffix}({weights}, accumulate); else Kernels.BackwardWeights{l}{flavor.Suffix}({weights}, rows, accumulate);");
+                                if (l > 0) w.Line($"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta}); else Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows);");
+                            }
+                            else
+                            {
+                                w.Line($"Kernels.BackwardWeights{l}{flavor.Suffix}({weights}, rows, accumulate);");
+                                if (l > 0) w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows);");
+                            }
                         }
                     }
                     first = false;

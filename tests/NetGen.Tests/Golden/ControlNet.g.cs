@@ -209,9 +209,9 @@ partial class Brains
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
             if (Vector512.IsHardwareAccelerated)
             {
-                Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-                Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows);
-                Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows);
+                if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
+                if (rows == 1) Kernels.ForwardRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1)); else Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows);
+                if (rows == 1) Kernels.ForwardRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2)); else Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows);
             }
             else
             {
@@ -230,11 +230,11 @@ partial class Brains
             ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
             if (Vector512.IsHardwareAccelerated)
             {
-                Kernels.BackwardWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 1600), ref Unsafe.Add(ref g, 1728), rows, accumulate);
-                Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
-                Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 544), ref Unsafe.Add(ref g, 1568), rows, accumulate);
-                Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-                Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 512), rows, accumulate);
+                if (rows == 1) Kernels.BackwardWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 1600), ref Unsafe.Add(ref g, 1728), accumulate); else Kernels.BackwardWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 1600), ref Unsafe.Add(ref g, 1728), rows, accumulate);
+                if (rows == 1) Kernels.BackwardInputRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1)); else Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+                if (rows == 1) Kernels.BackwardWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 544), ref Unsafe.Add(ref g, 1568), accumulate); else Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 544), ref Unsafe.Add(ref g, 1568), rows, accumulate);
+                if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+                if (rows == 1) Kernels.BackwardWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 512), accumulate); else Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 512), rows, accumulate);
             }
             else
             {
@@ -365,6 +365,40 @@ partial class Brains
                 }
             }
 
+            /// <summary>Layer 0 forward of one row, Vector512<float>: y[32] = ReLU(W[32, 16] · x[16] + b[32]), sixteen outputs per reduction.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
+            {
+                for (int o = 0; o < 32; o += 16)
+                {
+                    ref float w0 = ref Unsafe.Add(ref w, (nint)o * 16);
+                    Vector512<float> c0 = Vector512<float>.Zero; Vector512<float> c1 = Vector512<float>.Zero; Vector512<float> c2 = Vector512<float>.Zero; Vector512<float> c3 = Vector512<float>.Zero; Vector512<float> c4 = Vector512<float>.Zero; Vector512<float> c5 = Vector512<float>.Zero; Vector512<float> c6 = Vector512<float>.Zero; Vector512<float> c7 = Vector512<float>.Zero; Vector512<float> c8 = Vector512<float>.Zero; Vector512<float> c9 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c14 = Vector512<float>.Zero; Vector512<float> c15 = Vector512<float>.Zero;
+                    for (int k = 0; k < 16; k += 16)
+                    {
+                        Vector512<float> xv = Vector512.LoadUnsafe(ref x, (nuint)k);
+                        c0 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(k)), c0);
+                        c1 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(16 + k)), c1);
+                        c2 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(32 + k)), c2);
+                        c3 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(48 + k)), c3);
+                        c4 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(64 + k)), c4);
+                        c5 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(80 + k)), c5);
+                        c6 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(96 + k)), c6);
+                        c7 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(112 + k)), c7);
+                        c8 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(128 + k)), c8);
+                        c9 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(144 + k)), c9);
+                        c10 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(160 + k)), c10);
+                        c11 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(176 + k)), c11);
+                        c12 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(192 + k)), c12);
+                        c13 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(208 + k)), c13);
+                        c14 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(224 + k)), c14);
+                        c15 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(240 + k)), c15);
+                    }
+                    Vector512<float> s = global::NetGen.Kernels.VectorMath.SumEach(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
+                    s += Vector512.LoadUnsafe(ref b, (nuint)o);
+                    global::NetGen.Kernels.ActivationMath.ReLU(s).StoreUnsafe(ref y, (nuint)o);
+                }
+            }
+
             /// <summary>Layer 0 gradients, Vector512<float>: dW[32, 16] = δ[rows, 32]ᵀ · x[rows, 16], db[32] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
@@ -414,6 +448,29 @@ partial class Brains
                         s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
                     }
                     s.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+
+            /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[32, 16] = δ[32] ⊗ x[16], db[32] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
+            {
+                for (int o = 0; o < 32; o++)
+                {
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 16);
+                    for (int i = 0; i < 16; i += 16)
+                    {
+                        Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
+                        if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
+                        g.StoreUnsafe(ref dwo, (nuint)i);
+                    }
+                }
+                // db = δ
+                for (int o = 0; o < 32; o++)
+                {
+                    Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
                 }
             }
 
@@ -837,6 +894,40 @@ partial class Brains
                 }
             }
 
+            /// <summary>Layer 1 forward of one row, Vector512<float>: y[32] = ReLU(W[32, 32] · x[32] + b[32]), sixteen outputs per reduction.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
+            {
+                for (int o = 0; o < 32; o += 16)
+                {
+                    ref float w0 = ref Unsafe.Add(ref w, (nint)o * 32);
+                    Vector512<float> c0 = Vector512<float>.Zero; Vector512<float> c1 = Vector512<float>.Zero; Vector512<float> c2 = Vector512<float>.Zero; Vector512<float> c3 = Vector512<float>.Zero; Vector512<float> c4 = Vector512<float>.Zero; Vector512<float> c5 = Vector512<float>.Zero; Vector512<float> c6 = Vector512<float>.Zero; Vector512<float> c7 = Vector512<float>.Zero; Vector512<float> c8 = Vector512<float>.Zero; Vector512<float> c9 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c14 = Vector512<float>.Zero; Vector512<float> c15 = Vector512<float>.Zero;
+                    for (int k = 0; k < 32; k += 16)
+                    {
+                        Vector512<float> xv = Vector512.LoadUnsafe(ref x, (nuint)k);
+                        c0 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(k)), c0);
+                        c1 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(32 + k)), c1);
+                        c2 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(64 + k)), c2);
+                        c3 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(96 + k)), c3);
+                        c4 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(128 + k)), c4);
+                        c5 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(160 + k)), c5);
+                        c6 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(192 + k)), c6);
+                        c7 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(224 + k)), c7);
+                        c8 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(256 + k)), c8);
+                        c9 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(288 + k)), c9);
+                        c10 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(320 + k)), c10);
+                        c11 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(352 + k)), c11);
+                        c12 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(384 + k)), c12);
+                        c13 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(416 + k)), c13);
+                        c14 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(448 + k)), c14);
+                        c15 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(480 + k)), c15);
+                    }
+                    Vector512<float> s = global::NetGen.Kernels.VectorMath.SumEach(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
+                    s += Vector512.LoadUnsafe(ref b, (nuint)o);
+                    global::NetGen.Kernels.ActivationMath.ReLU(s).StoreUnsafe(ref y, (nuint)o);
+                }
+            }
+
             /// <summary>Layer 1 gradients, Vector512<float>: dW[32, 32] = δ[rows, 32]ᵀ · x[rows, 32], db[32] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
@@ -886,6 +977,29 @@ partial class Brains
                         s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
                     }
                     s.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+
+            /// <summary>Layer 1 gradients of one row, Vector512<float>: dW[32, 32] = δ[32] ⊗ x[32], db[32] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
+            {
+                for (int o = 0; o < 32; o++)
+                {
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 32);
+                    for (int i = 0; i < 32; i += 16)
+                    {
+                        Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
+                        if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
+                        g.StoreUnsafe(ref dwo, (nuint)i);
+                    }
+                }
+                // db = δ
+                for (int o = 0; o < 32; o++)
+                {
+                    Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
                 }
             }
 
@@ -947,6 +1061,33 @@ partial class Brains
                         ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
                         (c00 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(0)))).StoreUnsafe(ref p0, (nuint)(0));
                     }
+                }
+            }
+
+            /// <summary>Layer 1 input delta of one row, Vector512<float>: δp[32] = (δ[32] · W[32, 32]) ∘ ReLU′(a[32]).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void BackwardInputRow1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
+            {
+                for (int i = 0; i < 32; i += 16)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    int o = 0;
+                    for (; o + 4 <= 32; o += 4)
+                    {
+                        Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o + 0));
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32 + i);
+                        c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref delta, o + 1));
+                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32 + i);
+                        c10 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c10);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref delta, o + 2));
+                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32 + i);
+                        c20 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c20);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref delta, o + 3));
+                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32 + i);
+                        c30 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c30);
+                    }
+                    (((c00 + c10) + (c20 + c30)) * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
                 }
             }
 
@@ -1528,6 +1669,24 @@ partial class Brains
                 }
             }
 
+            /// <summary>Layer 2 forward of one row, Vector512<float>: y[4] = Identity(W[4, 32] · x[32] + b[4]), sixteen outputs per reduction.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardRow2V512(ref float x, ref float w, ref float b, ref float y)
+            {
+                // Outputs past the last block of sixteen: one dot product each.
+                for (int o = 0; o < 4; o++)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, (nint)o * 32);
+                    Vector512<float> c = Vector512<float>.Zero;
+                    for (int k = 0; k < 32; k += 16)
+                    {
+                        c = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)k), Vector512.LoadUnsafe(ref wo, (nuint)k), c);
+                    }
+                    float s = Vector512.Sum(c);
+                    Unsafe.Add(ref y, o) = s + Unsafe.Add(ref b, o);
+                }
+            }
+
             /// <summary>Layer 2 gradients, Vector512<float>: dW[4, 32] = δ[rows, 4]ᵀ · x[rows, 32], db[4] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
@@ -1577,6 +1736,29 @@ partial class Brains
                         s += Unsafe.Add(ref delta, (nint)r * 4 + o);
                     }
                     Unsafe.Add(ref db, o) = s;
+                }
+            }
+
+            /// <summary>Layer 2 gradients of one row, Vector512<float>: dW[4, 32] = δ[4] ⊗ x[32], db[4] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void BackwardWeightsRow2V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
+            {
+                for (int o = 0; o < 4; o++)
+                {
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 32);
+                    for (int i = 0; i < 32; i += 16)
+                    {
+                        Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
+                        if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
+                        g.StoreUnsafe(ref dwo, (nuint)i);
+                    }
+                }
+                // db = δ
+                for (int o = 0; o < 4; o++)
+                {
+                    Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
                 }
             }
 
@@ -1638,6 +1820,33 @@ partial class Brains
                         ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
                         (c00 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(0)))).StoreUnsafe(ref p0, (nuint)(0));
                     }
+                }
+            }
+
+            /// <summary>Layer 2 input delta of one row, Vector512<float>: δp[32] = (δ[4] · W[4, 32]) ∘ ReLU′(a[32]).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void BackwardInputRow2V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
+            {
+                for (int i = 0; i < 32; i += 16)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    int o = 0;
+                    for (; o + 4 <= 4; o += 4)
+                    {
+                        Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o + 0));
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32 + i);
+                        c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref delta, o + 1));
+                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32 + i);
+                        c10 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c10);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref delta, o + 2));
+                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32 + i);
+                        c20 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c20);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref delta, o + 3));
+                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32 + i);
+                        c30 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c30);
+                    }
+                    (((c00 + c10) + (c20 + c30)) * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
                 }
             }
 

@@ -213,7 +213,7 @@ partial class DropoutNet : global::NetGen.INetwork
         ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
         if (Vector512.IsHardwareAccelerated)
         {
-            Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
+            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
             if (training) global::NetGen.Kernels.DropoutMath.Apply(ref _dropoutRng, ws.A0.AsSpan(0, rows * 12), ws.M0.AsSpan(0, rows * 12), ws.H0.AsSpan(0, rows * 12), 0.25f);
             Kernels.ForwardLayer1V512(ref training ? ref MemoryMarshal.GetArrayDataReference(ws.H0) : ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows);
         }
@@ -240,7 +240,7 @@ partial class DropoutNet : global::NetGen.INetwork
         {
             Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref g, 252), ref Unsafe.Add(ref g, 288), rows, accumulate);
             Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-            Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 240), rows, accumulate);
+            if (rows == 1) Kernels.BackwardWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 240), accumulate); else Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 240), rows, accumulate);
         }
         else
         {
@@ -402,6 +402,28 @@ partial class DropoutNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 0 forward of one row, Vector512<float>: y[12] = ReLU(W[12, 20] · x[20] + b[12]), sixteen outputs per reduction.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
+        {
+            // Outputs past the last block of sixteen: one dot product each.
+            for (int o = 0; o < 12; o++)
+            {
+                ref float wo = ref Unsafe.Add(ref w, (nint)o * 20);
+                Vector512<float> c = Vector512<float>.Zero;
+                for (int k = 0; k < 16; k += 16)
+                {
+                    c = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)k), Vector512.LoadUnsafe(ref wo, (nuint)k), c);
+                }
+                float s = Vector512.Sum(c);
+                for (int k = 16; k < 20; k++)
+                {
+                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, k), Unsafe.Add(ref wo, k), s);
+                }
+                Unsafe.Add(ref y, o) = global::NetGen.Kernels.ActivationMath.ReLU(s + Unsafe.Add(ref b, o));
+            }
+        }
+
         /// <summary>Layer 0 gradients, Vector512<float>: dW[12, 20] = δ[rows, 12]ᵀ · x[rows, 20], db[12] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
@@ -465,6 +487,35 @@ partial class DropoutNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 12 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[12, 20] = δ[12] ⊗ x[20], db[12] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
+        {
+            for (int o = 0; o < 12; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 20);
+                for (int i = 0; i < 16; i += 16)
+                {
+                    Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
+                    if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
+                    g.StoreUnsafe(ref dwo, (nuint)i);
+                }
+                for (int i = 16; i < 20; i++)
+                {
+                    float g = d * Unsafe.Add(ref x, i);
+                    ref float dst = ref Unsafe.Add(ref dwo, i);
+                    dst = accumulate ? dst + g : g;
+                }
+            }
+            // db = δ
+            for (int o = 0; o < 12; o++)
+            {
+                Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
             }
         }
 

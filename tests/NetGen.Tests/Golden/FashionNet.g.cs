@@ -202,8 +202,8 @@ partial class FashionNet : global::NetGen.INetwork
         ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
         if (Vector512.IsHardwareAccelerated)
         {
-            Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-            Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows);
+            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
+            if (rows == 1) Kernels.ForwardRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1)); else Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows);
         }
         else
         {
@@ -225,9 +225,9 @@ partial class FashionNet : global::NetGen.INetwork
         ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
         if (Vector512.IsHardwareAccelerated)
         {
-            Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 392500), ref Unsafe.Add(ref g, 397500), rows, accumulate);
-            Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-            Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 392000), rows, accumulate);
+            if (rows == 1) Kernels.BackwardWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 392500), ref Unsafe.Add(ref g, 397500), accumulate); else Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 392500), ref Unsafe.Add(ref g, 397500), rows, accumulate);
+            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            if (rows == 1) Kernels.BackwardWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 392000), accumulate); else Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 392000), rows, accumulate);
         }
         else
         {
@@ -357,6 +357,52 @@ partial class FashionNet : global::NetGen.INetwork
             for (int j = 496; j < 500; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.Tanh(Unsafe.Add(ref y, j));
+            }
+        }
+
+        /// <summary>Layer 0 forward of one row, Vector512<float>: y[500] = Tanh(W[500, 784] · x[784] + b[500]), sixteen outputs per reduction.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
+        {
+            for (int o = 0; o < 496; o += 16)
+            {
+                ref float w0 = ref Unsafe.Add(ref w, (nint)o * 784);
+                Vector512<float> c0 = Vector512<float>.Zero; Vector512<float> c1 = Vector512<float>.Zero; Vector512<float> c2 = Vector512<float>.Zero; Vector512<float> c3 = Vector512<float>.Zero; Vector512<float> c4 = Vector512<float>.Zero; Vector512<float> c5 = Vector512<float>.Zero; Vector512<float> c6 = Vector512<float>.Zero; Vector512<float> c7 = Vector512<float>.Zero; Vector512<float> c8 = Vector512<float>.Zero; Vector512<float> c9 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c14 = Vector512<float>.Zero; Vector512<float> c15 = Vector512<float>.Zero;
+                for (int k = 0; k < 784; k += 16)
+                {
+                    Vector512<float> xv = Vector512.LoadUnsafe(ref x, (nuint)k);
+                    c0 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(k)), c0);
+                    c1 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(784 + k)), c1);
+                    c2 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(1568 + k)), c2);
+                    c3 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(2352 + k)), c3);
+                    c4 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(3136 + k)), c4);
+                    c5 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(3920 + k)), c5);
+                    c6 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(4704 + k)), c6);
+                    c7 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(5488 + k)), c7);
+                    c8 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(6272 + k)), c8);
+                    c9 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(7056 + k)), c9);
+                    c10 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(7840 + k)), c10);
+                    c11 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(8624 + k)), c11);
+                    c12 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(9408 + k)), c12);
+                    c13 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(10192 + k)), c13);
+                    c14 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(10976 + k)), c14);
+                    c15 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(11760 + k)), c15);
+                }
+                Vector512<float> s = global::NetGen.Kernels.VectorMath.SumEach(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
+                s += Vector512.LoadUnsafe(ref b, (nuint)o);
+                global::NetGen.Kernels.ActivationMath.Tanh(s).StoreUnsafe(ref y, (nuint)o);
+            }
+            // Outputs past the last block of sixteen: one dot product each.
+            for (int o = 496; o < 500; o++)
+            {
+                ref float wo = ref Unsafe.Add(ref w, (nint)o * 784);
+                Vector512<float> c = Vector512<float>.Zero;
+                for (int k = 0; k < 784; k += 16)
+                {
+                    c = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)k), Vector512.LoadUnsafe(ref wo, (nuint)k), c);
+                }
+                float s = Vector512.Sum(c);
+                Unsafe.Add(ref y, o) = global::NetGen.Kernels.ActivationMath.Tanh(s + Unsafe.Add(ref b, o));
             }
         }
 
@@ -493,6 +539,29 @@ partial class FashionNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 500 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[500, 784] = δ[500] ⊗ x[784], db[500] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
+        {
+            for (int o = 0; o < 500; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 784);
+                for (int i = 0; i < 784; i += 16)
+                {
+                    Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
+                    if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
+                    g.StoreUnsafe(ref dwo, (nuint)i);
+                }
+            }
+            // db = δ
+            for (int o = 0; o < 500; o++)
+            {
+                Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
             }
         }
 
@@ -982,6 +1051,28 @@ partial class FashionNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 1 forward of one row, Vector512<float>: y[10] = Identity(W[10, 500] · x[500] + b[10]), sixteen outputs per reduction.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
+        {
+            // Outputs past the last block of sixteen: one dot product each.
+            for (int o = 0; o < 10; o++)
+            {
+                ref float wo = ref Unsafe.Add(ref w, (nint)o * 500);
+                Vector512<float> c = Vector512<float>.Zero;
+                for (int k = 0; k < 496; k += 16)
+                {
+                    c = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)k), Vector512.LoadUnsafe(ref wo, (nuint)k), c);
+                }
+                float s = Vector512.Sum(c);
+                for (int k = 496; k < 500; k++)
+                {
+                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, k), Unsafe.Add(ref wo, k), s);
+                }
+                Unsafe.Add(ref y, o) = s + Unsafe.Add(ref b, o);
+            }
+        }
+
         /// <summary>Layer 1 gradients, Vector512<float>: dW[10, 500] = δ[rows, 10]ᵀ · x[rows, 500], db[10] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
@@ -1171,6 +1262,35 @@ partial class FashionNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 1 gradients of one row, Vector512<float>: dW[10, 500] = δ[10] ⊗ x[500], db[10] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
+        {
+            for (int o = 0; o < 10; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 500);
+                for (int i = 0; i < 496; i += 16)
+                {
+                    Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
+                    if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
+                    g.StoreUnsafe(ref dwo, (nuint)i);
+                }
+                for (int i = 496; i < 500; i++)
+                {
+                    float g = d * Unsafe.Add(ref x, i);
+                    ref float dst = ref Unsafe.Add(ref dwo, i);
+                    dst = accumulate ? dst + g : g;
+                }
+            }
+            // db = δ
+            for (int o = 0; o < 10; o++)
+            {
+                Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
+            }
+        }
+
         /// <summary>Layer 1 input delta, Vector512<float>: δp[rows, 500] = (δ[rows, 10] · W[10, 500]) ∘ Tanh′(a[rows, 500]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
@@ -1342,6 +1462,72 @@ partial class FashionNet : global::NetGen.INetwork
                     }
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i) = s0 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
                 }
+            }
+        }
+
+        /// <summary>Layer 1 input delta of one row, Vector512<float>: δp[500] = (δ[10] · W[10, 500]) ∘ Tanh′(a[500]).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void BackwardInputRow1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
+        {
+            for (int i = 0; i < 448; i += 64)
+            {
+                Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero;
+                int o = 0;
+                for (; o + 2 <= 10; o += 2)
+                {
+                    Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o + 0));
+                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500 + i);
+                    c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                    c01 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(16)), c01);
+                    c02 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(32)), c02);
+                    c03 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(48)), c03);
+                    Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref delta, o + 1));
+                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500 + i);
+                    c10 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c10);
+                    c11 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(16)), c11);
+                    c12 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(32)), c12);
+                    c13 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(48)), c13);
+                }
+                ((c00 + c10) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+                ((c01 + c11) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 16)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 16));
+                ((c02 + c12) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 32)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 32));
+                ((c03 + c13) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 48)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 48));
+            }
+            for (int i = 448; i < 496; i += 16)
+            {
+                Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                int o = 0;
+                for (; o + 4 <= 10; o += 4)
+                {
+                    Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o + 0));
+                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500 + i);
+                    c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                    Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref delta, o + 1));
+                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500 + i);
+                    c10 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c10);
+                    Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref delta, o + 2));
+                    ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500 + i);
+                    c20 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c20);
+                    Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref delta, o + 3));
+                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 500 + i);
+                    c30 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c30);
+                }
+                for (; o < 10; o++)
+                {
+                    Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o));
+                    ref float w0 = ref Unsafe.Add(ref w, (nint)o * 500 + i);
+                    c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                }
+                (((c00 + c10) + (c20 + c30)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+            }
+            for (int i = 496; i < 500; i++)
+            {
+                float s = 0f;
+                for (int o = 0; o < 10; o++)
+                {
+                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, o), Unsafe.Add(ref w, (nint)o * 500 + i), s);
+                }
+                Unsafe.Add(ref deltaPrevious, i) = s * global::NetGen.Kernels.ActivationMath.TanhDerivative(Unsafe.Add(ref a, i));
             }
         }
 

@@ -205,8 +205,8 @@ partial class OddNet : global::NetGen.INetwork
         ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
         if (Vector512.IsHardwareAccelerated)
         {
-            Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-            Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows);
+            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
+            if (rows == 1) Kernels.ForwardRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1)); else Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows);
             Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows);
         }
         else
@@ -232,9 +232,9 @@ partial class OddNet : global::NetGen.INetwork
         {
             Kernels.BackwardWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 862), ref Unsafe.Add(ref g, 897), rows, accumulate);
             Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
-            Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 722), ref Unsafe.Add(ref g, 855), rows, accumulate);
-            Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-            Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 703), rows, accumulate);
+            if (rows == 1) Kernels.BackwardWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 722), ref Unsafe.Add(ref g, 855), accumulate); else Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 722), ref Unsafe.Add(ref g, 855), rows, accumulate);
+            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            if (rows == 1) Kernels.BackwardWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 703), accumulate); else Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 703), rows, accumulate);
         }
         else
         {
@@ -451,6 +451,63 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 0 forward of one row, Vector512<float>: y[19] = Tanh(W[19, 37] · x[37] + b[19]), sixteen outputs per reduction.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
+        {
+            for (int o = 0; o < 16; o += 16)
+            {
+                ref float w0 = ref Unsafe.Add(ref w, (nint)o * 37);
+                Vector512<float> c0 = Vector512<float>.Zero; Vector512<float> c1 = Vector512<float>.Zero; Vector512<float> c2 = Vector512<float>.Zero; Vector512<float> c3 = Vector512<float>.Zero; Vector512<float> c4 = Vector512<float>.Zero; Vector512<float> c5 = Vector512<float>.Zero; Vector512<float> c6 = Vector512<float>.Zero; Vector512<float> c7 = Vector512<float>.Zero; Vector512<float> c8 = Vector512<float>.Zero; Vector512<float> c9 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c14 = Vector512<float>.Zero; Vector512<float> c15 = Vector512<float>.Zero;
+                for (int k = 0; k < 32; k += 16)
+                {
+                    Vector512<float> xv = Vector512.LoadUnsafe(ref x, (nuint)k);
+                    c0 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(k)), c0);
+                    c1 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(37 + k)), c1);
+                    c2 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(74 + k)), c2);
+                    c3 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(111 + k)), c3);
+                    c4 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(148 + k)), c4);
+                    c5 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(185 + k)), c5);
+                    c6 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(222 + k)), c6);
+                    c7 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(259 + k)), c7);
+                    c8 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(296 + k)), c8);
+                    c9 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(333 + k)), c9);
+                    c10 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(370 + k)), c10);
+                    c11 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(407 + k)), c11);
+                    c12 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(444 + k)), c12);
+                    c13 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(481 + k)), c13);
+                    c14 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(518 + k)), c14);
+                    c15 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)(555 + k)), c15);
+                }
+                Vector512<float> s = global::NetGen.Kernels.VectorMath.SumEach(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
+                // Inputs past the last whole vector: a column of sixteen weights at a time, continuing each output's sum
+                // exactly as the batch kernel's scalar tail does, so one row and a batch row agree to the bit.
+                for (int k = 32; k < 37; k++)
+                {
+                    Vector512<float> column = Vector512.Create(Unsafe.Add(ref w0, k), Unsafe.Add(ref w0, 37 + k), Unsafe.Add(ref w0, 74 + k), Unsafe.Add(ref w0, 111 + k), Unsafe.Add(ref w0, 148 + k), Unsafe.Add(ref w0, 185 + k), Unsafe.Add(ref w0, 222 + k), Unsafe.Add(ref w0, 259 + k), Unsafe.Add(ref w0, 296 + k), Unsafe.Add(ref w0, 333 + k), Unsafe.Add(ref w0, 370 + k), Unsafe.Add(ref w0, 407 + k), Unsafe.Add(ref w0, 444 + k), Unsafe.Add(ref w0, 481 + k), Unsafe.Add(ref w0, 518 + k), Unsafe.Add(ref w0, 555 + k));
+                    s = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, k)), column, s);
+                }
+                s += Vector512.LoadUnsafe(ref b, (nuint)o);
+                global::NetGen.Kernels.ActivationMath.Tanh(s).StoreUnsafe(ref y, (nuint)o);
+            }
+            // Outputs past the last block of sixteen: one dot product each.
+            for (int o = 16; o < 19; o++)
+            {
+                ref float wo = ref Unsafe.Add(ref w, (nint)o * 37);
+                Vector512<float> c = Vector512<float>.Zero;
+                for (int k = 0; k < 32; k += 16)
+                {
+                    c = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)k), Vector512.LoadUnsafe(ref wo, (nuint)k), c);
+                }
+                float s = Vector512.Sum(c);
+                for (int k = 32; k < 37; k++)
+                {
+                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, k), Unsafe.Add(ref wo, k), s);
+                }
+                Unsafe.Add(ref y, o) = global::NetGen.Kernels.ActivationMath.Tanh(s + Unsafe.Add(ref b, o));
+            }
+        }
+
         /// <summary>Layer 0 gradients, Vector512<float>: dW[19, 37] = δ[rows, 19]ᵀ · x[rows, 37], db[19] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
@@ -541,6 +598,35 @@ partial class OddNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 19 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[19, 37] = δ[19] ⊗ x[37], db[19] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
+        {
+            for (int o = 0; o < 19; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 37);
+                for (int i = 0; i < 32; i += 16)
+                {
+                    Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
+                    if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
+                    g.StoreUnsafe(ref dwo, (nuint)i);
+                }
+                for (int i = 32; i < 37; i++)
+                {
+                    float g = d * Unsafe.Add(ref x, i);
+                    ref float dst = ref Unsafe.Add(ref dwo, i);
+                    dst = accumulate ? dst + g : g;
+                }
+            }
+            // db = δ
+            for (int o = 0; o < 19; o++)
+            {
+                Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
             }
         }
 
@@ -1141,6 +1227,28 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 1 forward of one row, Vector512<float>: y[7] = LeakyReLU(W[7, 19] · x[19] + b[7]), sixteen outputs per reduction.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
+        {
+            // Outputs past the last block of sixteen: one dot product each.
+            for (int o = 0; o < 7; o++)
+            {
+                ref float wo = ref Unsafe.Add(ref w, (nint)o * 19);
+                Vector512<float> c = Vector512<float>.Zero;
+                for (int k = 0; k < 16; k += 16)
+                {
+                    c = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)k), Vector512.LoadUnsafe(ref wo, (nuint)k), c);
+                }
+                float s = Vector512.Sum(c);
+                for (int k = 16; k < 19; k++)
+                {
+                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, k), Unsafe.Add(ref wo, k), s);
+                }
+                Unsafe.Add(ref y, o) = global::NetGen.Kernels.ActivationMath.LeakyReLU(s + Unsafe.Add(ref b, o), 0.05f);
+            }
+        }
+
         /// <summary>Layer 1 gradients, Vector512<float>: dW[7, 19] = δ[rows, 7]ᵀ · x[rows, 19], db[7] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
@@ -1222,6 +1330,35 @@ partial class OddNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 7 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 1 gradients of one row, Vector512<float>: dW[7, 19] = δ[7] ⊗ x[19], db[7] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
+        {
+            for (int o = 0; o < 7; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 19);
+                for (int i = 0; i < 16; i += 16)
+                {
+                    Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
+                    if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
+                    g.StoreUnsafe(ref dwo, (nuint)i);
+                }
+                for (int i = 16; i < 19; i++)
+                {
+                    float g = d * Unsafe.Add(ref x, i);
+                    ref float dst = ref Unsafe.Add(ref dwo, i);
+                    dst = accumulate ? dst + g : g;
+                }
+            }
+            // db = δ
+            for (int o = 0; o < 7; o++)
+            {
+                Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
             }
         }
 
@@ -1312,6 +1449,48 @@ partial class OddNet : global::NetGen.INetwork
                     }
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 19 + i) = s0 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 0) * 19 + i));
                 }
+            }
+        }
+
+        /// <summary>Layer 1 input delta of one row, Vector512<float>: δp[19] = (δ[7] · W[7, 19]) ∘ Tanh′(a[19]).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void BackwardInputRow1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
+        {
+            for (int i = 0; i < 16; i += 16)
+            {
+                Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                int o = 0;
+                for (; o + 4 <= 7; o += 4)
+                {
+                    Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o + 0));
+                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19 + i);
+                    c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                    Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref delta, o + 1));
+                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19 + i);
+                    c10 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c10);
+                    Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref delta, o + 2));
+                    ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 19 + i);
+                    c20 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c20);
+                    Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref delta, o + 3));
+                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 19 + i);
+                    c30 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c30);
+                }
+                for (; o < 7; o++)
+                {
+                    Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o));
+                    ref float w0 = ref Unsafe.Add(ref w, (nint)o * 19 + i);
+                    c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                }
+                (((c00 + c10) + (c20 + c30)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+            }
+            for (int i = 16; i < 19; i++)
+            {
+                float s = 0f;
+                for (int o = 0; o < 7; o++)
+                {
+                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, o), Unsafe.Add(ref w, (nint)o * 19 + i), s);
+                }
+                Unsafe.Add(ref deltaPrevious, i) = s * global::NetGen.Kernels.ActivationMath.TanhDerivative(Unsafe.Add(ref a, i));
             }
         }
 

@@ -1,0 +1,191 @@
+using System.Linq;
+using NetGen.Generator.Emitting;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator;
+
+public sealed partial class NetGenGenerator
+{
+    internal static partial class Emitter
+    {
+        /// <summary>Outputs finished together by one transposing reduction (<c>VectorMath.SumEach</c>).</summary>
+        private const int RowBlock = 16;
+
+        /// <summary>
+        /// Whether layer <paramref name="layer"/> gets single-row kernels in flavor <paramref name="f"/>: float
+        /// <c>Vector512</c> only (sixteen lanes, one per output of a block), and at least one whole vector of inputs.
+        /// A single sample — <c>Forward</c>, <c>Predict</c>, online training — then runs without the batch blocking.
+        /// </summary>
+        private static bool HasRowKernels(LayerSpec layer, SimdFlavor f) => f.Width == RowBlock && f.Element == ElementType.Single && layer.Inputs >= RowBlock;
+
+        /// <summary>
+        /// One row forward: sixteen weight rows against the input at once (sixteen accumulators along the inputs), finished
+        /// by one transposing reduction into a vector of sixteen outputs, which takes the bias and the activation whole.
+        /// </summary>
+        private static void EmitForwardRow(CodeWriter w, int l, LayerSpec layer, ActivationKind activation, SimdFlavor f)
+        {
+            int n = layer.Inputs, m = layer.Outputs;
+            int blocks = m - m % RowBlock, chunks = n - n % RowBlock;
+            var js = Enumerable.Range(0, RowBlock).ToArray();
+            w.Line($"/// <summary>Layer {l} forward of one row, {f.Type}: y[{m}] = {activation}(W[{m}, {n}] · x[{n}] + b[{m}]), sixteen outputs per reduction.</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"public static void ForwardRow{l}{f.Suffix}(ref float x, ref float w, ref float b, ref float y)"))
+            {
+                if (blocks > 0)
+                {
+                    using (w.Block($"for (int o = 0; o < {blocks}; o += {RowBlock})"))
+                    {
+                        w.Line($"ref float w0 = ref Unsafe.Add(ref w, (nint)o * {n});");
+                        w.Line(string.Join(" ", js.Select(j => $"Vector512<float> c{j} = Vector512<float>.Zero;")));
+                        using (w.Block($"for (int k = 0; k < {chunks}; k += {RowBlock})"))
+                        {
+                            w.Line("Vector512<float> xv = Vector512.LoadUnsafe(ref x, (nuint)k);");
+                            foreach (int j in js)
+                                w.Line($"c{j} = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)({(j == 0 ? "" : Literal.Int(j * n) + " + ")}k)), c{j});");
+                        }
+                        w.Line($"Vector512<float> s = global::NetGen.Kernels.VectorMath.SumEach({string.Join(", ", js.Select(j => "c" + j))});");
+                        if (chunks < n)
+                        {
+                            w.Line("// Inputs past the last whole vector: a column of sixteen weights at a time, continuing each output's sum");
+                            w.Line("// exactly as the batch kernel's scalar tail does, so one row and a batch row agree to the bit.");
+                            using (w.Block($"for (int k = {chunks}; k < {n}; k++)"))
+                            {
+                                w.Line($"Vector512<float> column = Vector512.Create({string.Join(", ", js.Select(j => $"Unsafe.Add(ref w0, {(j == 0 ? "" : Literal.Int(j * n) + " + ")}k)"))});");
+                                w.Line("s = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, k)), column, s);");
+                            }
+                        }
+                        w.Line("s += Vector512.LoadUnsafe(ref b, (nuint)o);");
+                        string value = activation switch
+                        {
+                            ActivationKind.Identity => "s",
+                            ActivationKind.LeakyReLU => $"global::NetGen.Kernels.ActivationMath.LeakyReLU(s, {Literal.Float(layer.NegativeSlope)})",
+                            _ => $"global::NetGen.Kernels.ActivationMath.{activation}(s)",
+                        };
+                        w.Line($"{value}.StoreUnsafe(ref y, (nuint)o);");
+                    }
+                }
+                if (blocks < m)
+                {
+                    w.Line("// Outputs past the last block of sixteen: one dot product each.");
+                    using (w.Block($"for (int o = {blocks}; o < {m}; o++)"))
+                    {
+                        w.Line($"ref float wo = ref Unsafe.Add(ref w, (nint)o * {n});");
+                        w.Line("Vector512<float> c = Vector512<float>.Zero;");
+                        using (w.Block($"for (int k = 0; k < {chunks}; k += {RowBlock})"))
+                            w.Line("c = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)k), Vector512.LoadUnsafe(ref wo, (nuint)k), c);");
+                        w.Line("float s = Vector512.Sum(c);");
+                        if (chunks < n)
+                        {
+                            using (w.Block($"for (int k = {chunks}; k < {n}; k++)"))
+                                w.Line("s = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, k), Unsafe.Add(ref wo, k), s);");
+                        }
+                        w.Line($"Unsafe.Add(ref y, o) = {ScalarActivation(activation, "s + Unsafe.Add(ref b, o)", layer.NegativeSlope)};");
+                    }
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>One row's weight gradient: <c>dW[o, :] = δ[o]·x</c>, <c>db = δ</c>, an outer product written row by row.</summary>
+        private static void EmitBackwardWeightsRow(CodeWriter w, int l, LayerSpec layer, SimdFlavor f)
+        {
+            int n = layer.Inputs, m = layer.Outputs;
+            int chunks = n - n % RowBlock;
+            w.Line($"/// <summary>Layer {l} gradients of one row, {f.Type}: dW[{m}, {n}] = δ[{m}] ⊗ x[{n}], db[{m}] = δ; added to dW, db when <paramref name=\"accumulate\"/>.</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"public static void BackwardWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)"))
+            {
+                using (w.Block($"for (int o = 0; o < {m}; o++)"))
+                {
+                    w.Line("float d = Unsafe.Add(ref delta, o);");
+                    w.Line("Vector512<float> dv = Vector512.Create(d);");
+                    w.Line($"ref float dwo = ref Unsafe.Add(ref dw, (nint)o * {n});");
+                    using (w.Block($"for (int i = 0; i < {chunks}; i += {RowBlock})"))
+                    {
+                        w.Line("Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);");
+                        w.Line("if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);");
+                        w.Line("g.StoreUnsafe(ref dwo, (nuint)i);");
+                    }
+                    if (chunks < n)
+                    {
+                        using (w.Block($"for (int i = {chunks}; i < {n}; i++)"))
+                        {
+                            w.Line("float g = d * Unsafe.Add(ref x, i);");
+                            w.Line("ref float dst = ref Unsafe.Add(ref dwo, i);");
+                            w.Line("dst = accumulate ? dst + g : g;");
+                        }
+                    }
+                }
+                w.Line("// db = δ");
+                using (w.Block($"for (int o = 0; o < {m}; o++)"))
+                    w.Line("Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);");
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// One row's input delta: <c>δp = (δ·W) ∘ f′(a)</c>, up to four vectors of inputs at a time with the weight rows split
+        /// over independent accumulator chains, so that the fused multiply-adds overlap instead of waiting on each other.
+        /// </summary>
+        private static void EmitBackwardInputRow(CodeWriter w, int l, LayerSpec layer, ActivationKind previous, float previousSlope, bool masked, SimdFlavor f)
+        {
+            int n = layer.Inputs, m = layer.Outputs;
+            w.Line($"/// <summary>Layer {l} input delta of one row, {f.Type}: δp[{n}] = (δ[{m}] · W[{m}, {n}]) ∘ {previous}′(a[{n}])" + (masked ? " ∘ dropout mask" : "") + ".</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"public static void BackwardInputRow{l}{f.Suffix}(ref float delta, ref float w, ref float a, " + (masked ? "ref float mask, " : "") + "ref float deltaPrevious)"))
+            {
+                foreach (int nv in new[] { BlockVectors, 1 })
+                {
+                    string from = nv == BlockVectors ? "0" : f.RoundDown(n, BlockVectors);
+                    string to = f.RoundDown(n, nv);
+                    if (!f.MayHaveChunks(n, nv) || (nv == 1 && !f.MayHaveRemainder(n, BlockVectors))) continue;
+                    int chains = nv == 1 ? 4 : 2;
+                    var cells = (from c in Enumerable.Range(0, chains) from v in Enumerable.Range(0, nv) select (c, v)).ToList();
+                    using (w.Block($"for (int i = {from}; i < {to}; i += {f.Step(nv)})"))
+                    {
+                        w.Line(string.Join(" ", cells.Select(p => $"Vector512<float> c{p.c}{p.v} = Vector512<float>.Zero;")));
+                        w.Line("int o = 0;");
+                        using (w.Block($"for (; o + {chains} <= {m}; o += {chains})"))
+                        {
+                            for (int c = 0; c < chains; c++)
+                            {
+                                w.Line($"Vector512<float> d{c} = Vector512.Create(Unsafe.Add(ref delta, o + {c}));");
+                                w.Line($"ref float w{c} = ref Unsafe.Add(ref w, (nint)(o + {c}) * {n} + i);");
+                                for (int v = 0; v < nv; v++) w.Line($"c{c}{v} = Vector512.FusedMultiplyAdd(d{c}, {f.Load("w" + c, f.Offset(v))}, c{c}{v});");
+                            }
+                        }
+                        if (m % chains != 0)
+                        {
+                            using (w.Block($"for (; o < {m}; o++)"))
+                            {
+                                w.Line("Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o));");
+                                w.Line($"ref float w0 = ref Unsafe.Add(ref w, (nint)o * {n} + i);");
+                                for (int v = 0; v < nv; v++) w.Line($"c0{v} = Vector512.FusedMultiplyAdd(d0, {f.Load("w0", f.Offset(v))}, c0{v});");
+                            }
+                        }
+                        for (int v = 0; v < nv; v++)
+                        {
+                            string sum = chains == 4 ? $"(c0{v} + c1{v}) + (c2{v} + c3{v})" : $"c0{v} + c1{v}";
+                            string value = previous == ActivationKind.Identity ? $"({sum})" : $"({sum}) * {Derivative(previous, f.Load("a", "i + " + f.Offset(v)), previousSlope)}";
+                            if (masked) value += " * " + f.Load("mask", "i + " + f.Offset(v));
+                            w.Line($"({value}).StoreUnsafe(ref deltaPrevious, (nuint)(i + {f.Offset(v)}));");
+                        }
+                    }
+                }
+                if (f.MayHaveRemainder(n))
+                {
+                    using (w.Block($"for (int i = {f.RoundDown(n)}; i < {n}; i++)"))
+                    {
+                        w.Line("float s = 0f;");
+                        using (w.Block($"for (int o = 0; o < {m}; o++)"))
+                            w.Line($"s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, o), Unsafe.Add(ref w, (nint)o * {n} + i), s);");
+                        string value = previous == ActivationKind.Identity ? "s" : $"s * {Derivative(previous, "Unsafe.Add(ref a, i)", previousSlope)}";
+                        if (masked) value += " * Unsafe.Add(ref mask, i)";
+                        w.Line($"Unsafe.Add(ref deltaPrevious, i) = {value};");
+                    }
+                }
+            }
+            w.Line();
+        }
+    }
+}
