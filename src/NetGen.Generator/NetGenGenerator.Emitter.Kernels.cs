@@ -31,7 +31,7 @@ public sealed partial class NetGenGenerator
                 w.Line("Workspace ws = _workspace;");
                 w.Line(net.InferenceOnly
                     ? "ref " + T + " p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters)); // read-only: forward kernels only load weights"
-                    : "ref " + T + " p = " + Ref("_parameters") + ";");
+                    : "ref " + T + " p = ref _parameters.Reference;");
                 bool first = true;
                 foreach (SimdFlavor flavor in Flavors(net))
                 {
@@ -94,8 +94,8 @@ public sealed partial class NetGenGenerator
             using (w.Block("private void BackwardRows(ref " + T + " x, int rows, bool accumulate)"))
             {
                 w.Line("Workspace ws = _workspace;");
-                w.Line("ref " + T + " p = " + Ref("_parameters") + ";");
-                w.Line("ref " + T + " g = " + Ref("_gradients") + ";");
+                w.Line("ref " + T + " p = ref _parameters.Reference;");
+                w.Line("ref " + T + " g = ref _gradients.Reference;");
                 bool first = true;
                 foreach (SimdFlavor flavor in Flavors(net))
                 {

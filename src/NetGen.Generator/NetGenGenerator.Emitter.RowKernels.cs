@@ -95,30 +95,70 @@ public sealed partial class NetGenGenerator
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
             using (w.Block($"public static void BackwardWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)"))
             {
-                using (w.Block($"for (int o = 0; o < {m}; o++)"))
+                int vectors = chunks / RowBlock;
+                bool inRegisters = vectors <= BlockVectors;
+                if (inRegisters)
                 {
-                    w.Line("float d = Unsafe.Add(ref delta, o);");
-                    w.Line("Vector512<float> dv = Vector512.Create(d);");
-                    w.Line($"ref float dwo = ref Unsafe.Add(ref dw, (nint)o * {n});");
-                    using (w.Block($"for (int i = 0; i < {chunks}; i += {RowBlock})"))
+                    w.Line("// x fits in registers: every weight row is one broadcast and a few products.");
+                    for (int v = 0; v < vectors; v++) w.Line($"Vector512<float> x{v} = Vector512.LoadUnsafe(ref x, (nuint){Literal.Int(v * RowBlock)});");
+                }
+                foreach (bool accumulate in new[] { true, false })
+                {
+                    using (w.Block(accumulate ? "if (accumulate)" : "else"))
+                    using (w.Block($"for (int o = 0; o < {m}; o++)"))
                     {
-                        w.Line("Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);");
-                        w.Line("if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);");
-                        w.Line("g.StoreUnsafe(ref dwo, (nuint)i);");
-                    }
-                    if (chunks < n)
-                    {
-                        using (w.Block($"for (int i = {chunks}; i < {n}; i++)"))
+                        w.Line("float d = Unsafe.Add(ref delta, o);");
+                        w.Line("Vector512<float> dv = Vector512.Create(d);");
+                        w.Line($"ref float dwo = ref Unsafe.Add(ref dw, (nint)o * {n});");
+                        if (inRegisters)
                         {
-                            w.Line("float g = d * Unsafe.Add(ref x, i);");
-                            w.Line("ref float dst = ref Unsafe.Add(ref dwo, i);");
-                            w.Line("dst = accumulate ? dst + g : g;");
+                            for (int v = 0; v < vectors; v++)
+                            {
+                                string at = Literal.Int(v * RowBlock);
+                                w.Line(accumulate
+                                    ? $"(dv * x{v} + Vector512.LoadUnsafe(ref dwo, (nuint){at})).StoreUnsafe(ref dwo, (nuint){at});"
+                                    : $"(dv * x{v}).StoreUnsafe(ref dwo, (nuint){at});");
+                            }
+                        }
+                        else
+                        {
+                            using (w.Block($"for (int i = 0; i < {chunks}; i += {RowBlock})"))
+                            {
+                                w.Line(accumulate
+                                    ? "(dv * Vector512.LoadUnsafe(ref x, (nuint)i) + Vector512.LoadUnsafe(ref dwo, (nuint)i)).StoreUnsafe(ref dwo, (nuint)i);"
+                                    : "(dv * Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref dwo, (nuint)i);");
+                            }
+                        }
+                        if (chunks < n)
+                        {
+                            using (w.Block($"for (int i = {chunks}; i < {n}; i++)"))
+                            {
+                                w.Line(accumulate
+                                    ? "Unsafe.Add(ref dwo, i) += d * Unsafe.Add(ref x, i);"
+                                    : "Unsafe.Add(ref dwo, i) = d * Unsafe.Add(ref x, i);");
+                            }
                         }
                     }
                 }
                 w.Line("// db = δ");
-                using (w.Block($"for (int o = 0; o < {m}; o++)"))
-                    w.Line("Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);");
+                int biasChunks = m - m % RowBlock;
+                using (w.Block("if (accumulate)"))
+                {
+                    if (biasChunks > 0)
+                    {
+                        using (w.Block($"for (int o = 0; o < {biasChunks}; o += {RowBlock})"))
+                            w.Line("(Vector512.LoadUnsafe(ref db, (nuint)o) + Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref db, (nuint)o);");
+                    }
+                    if (biasChunks < m)
+                    {
+                        using (w.Block($"for (int o = {biasChunks}; o < {m}; o++)"))
+                            w.Line("Unsafe.Add(ref db, o) += Unsafe.Add(ref delta, o);");
+                    }
+                }
+                using (w.Block("else"))
+                {
+                    w.Line($"Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), {Literal.Int(m * 4)});");
+                }
             }
             w.Line();
         }
@@ -134,16 +174,18 @@ public sealed partial class NetGenGenerator
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
             using (w.Block($"public static void BackwardInputRow{l}{f.Suffix}(ref float delta, ref float w, ref float a, " + (masked ? "ref float mask, " : "") + "ref float deltaPrevious)"))
             {
-                foreach (int nv in new[] { BlockVectors, 1 })
+                // Whole blocks of four vectors, then one block of the one to three vectors left; each block splits the
+                // weight rows over enough accumulator chains to keep eight fused multiply-adds in flight.
+                int vectors = n / RowBlock, whole = vectors - vectors % BlockVectors;
+                foreach (int nv in new[] { BlockVectors, vectors % BlockVectors })
                 {
-                    string from = nv == BlockVectors ? "0" : f.RoundDown(n, BlockVectors);
-                    string to = f.RoundDown(n, nv);
-                    if (!f.MayHaveChunks(n, nv) || (nv == 1 && !f.MayHaveRemainder(n, BlockVectors))) continue;
-                    int chains = nv == 1 ? 4 : 2;
+                    if (nv == 0 || (nv == BlockVectors && whole == 0)) continue;
+                    int chains = (8 + nv - 1) / nv;
                     var cells = (from c in Enumerable.Range(0, chains) from v in Enumerable.Range(0, nv) select (c, v)).ToList();
-                    using (w.Block($"for (int i = {from}; i < {to}; i += {f.Step(nv)})"))
+                    using (w.Block(nv == BlockVectors ? $"for (int i = 0; i < {Literal.Int(whole * RowBlock)}; i += {Literal.Int(BlockVectors * RowBlock)})" : ""))
                     {
-                        w.Line(string.Join(" ", cells.Select(p => $"Vector512<float> c{p.c}{p.v} = Vector512<float>.Zero;")));
+                        if (nv != BlockVectors) w.Line($"const int i = {Literal.Int(whole * RowBlock)};");
+                        w.Line(string.Join(" ", cells.Select(p => $"Vector512<float> c{p.c}_{p.v} = Vector512<float>.Zero;")));
                         w.Line("int o = 0;");
                         using (w.Block($"for (; o + {chains} <= {m}; o += {chains})"))
                         {
@@ -151,7 +193,7 @@ public sealed partial class NetGenGenerator
                             {
                                 w.Line($"Vector512<float> d{c} = Vector512.Create(Unsafe.Add(ref delta, o + {c}));");
                                 w.Line($"ref float w{c} = ref Unsafe.Add(ref w, (nint)(o + {c}) * {n} + i);");
-                                for (int v = 0; v < nv; v++) w.Line($"c{c}{v} = Vector512.FusedMultiplyAdd(d{c}, {f.Load("w" + c, f.Offset(v))}, c{c}{v});");
+                                for (int v = 0; v < nv; v++) w.Line($"c{c}_{v} = Vector512.FusedMultiplyAdd(d{c}, {f.Load("w" + c, f.Offset(v))}, c{c}_{v});");
                             }
                         }
                         if (m % chains != 0)
@@ -160,12 +202,12 @@ public sealed partial class NetGenGenerator
                             {
                                 w.Line("Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o));");
                                 w.Line($"ref float w0 = ref Unsafe.Add(ref w, (nint)o * {n} + i);");
-                                for (int v = 0; v < nv; v++) w.Line($"c0{v} = Vector512.FusedMultiplyAdd(d0, {f.Load("w0", f.Offset(v))}, c0{v});");
+                                for (int v = 0; v < nv; v++) w.Line($"c0_{v} = Vector512.FusedMultiplyAdd(d0, {f.Load("w0", f.Offset(v))}, c0_{v});");
                             }
                         }
                         for (int v = 0; v < nv; v++)
                         {
-                            string sum = chains == 4 ? $"(c0{v} + c1{v}) + (c2{v} + c3{v})" : $"c0{v} + c1{v}";
+                            string sum = Tree(Enumerable.Range(0, chains).Select(c => $"c{c}_{v}").ToList());
                             string value = previous == ActivationKind.Identity ? $"({sum})" : $"({sum}) * {Derivative(previous, f.Load("a", "i + " + f.Offset(v)), previousSlope)}";
                             if (masked) value += " * " + f.Load("mask", "i + " + f.Offset(v));
                             w.Line($"({value}).StoreUnsafe(ref deltaPrevious, (nuint)(i + {f.Offset(v)}));");
@@ -186,6 +228,19 @@ public sealed partial class NetGenGenerator
                 }
             }
             w.Line();
+        }
+    
+        /// <summary>A pairwise sum of the terms: <c>(a + b) + (c + d)</c>.</summary>
+        private static string Tree(System.Collections.Generic.List<string> terms)
+        {
+            while (terms.Count > 1)
+            {
+                var next = new System.Collections.Generic.List<string>();
+                for (int t = 0; t + 1 < terms.Count; t += 2) next.Add($"({terms[t]} + {terms[t + 1]})");
+                if (terms.Count % 2 == 1) next.Add(terms[terms.Count - 1]);
+                terms = next;
+            }
+            return terms[0];
         }
     }
 }

@@ -113,8 +113,9 @@ public sealed partial class NetGenGenerator
         private static void EmitStateAndConstructors(CodeWriter w, NetworkSpec net)
         {
             string T = ElementType.Of(net.Element).Name;
-            w.Line("private readonly " + T + "[] _parameters; // shared with replicas (CreateReplica), never reassigned");
-            w.Line("private readonly " + T + "[] _gradients = new " + T + "[ParameterCount];");
+            string buffer = "global::NetGen.Kernels.AlignedBuffer<" + T + ">";
+            w.Line("private readonly " + buffer + " _parameters; // 64-byte aligned; shared with replicas (CreateReplica), never reassigned");
+            w.Line("private readonly " + buffer + " _gradients = new(ParameterCount);");
             w.Line("private Workspace _workspace = new Workspace(1);");
             if (HasDropout(net)) w.Line("private global::NetGen.Xoshiro256 _dropoutRng;");
             w.Line();
@@ -128,8 +129,8 @@ public sealed partial class NetGenGenerator
                 w.Line("/// <summary>Creates the network with the parameters baked in at build time (<see cref=\"BakedParameters\"/>).</summary>");
                 using (w.Block("public " + net.TypeName + "()"))
                 {
-                    w.Line("_parameters = new " + T + "[ParameterCount];");
-                    w.Line("BakedParameters.CopyTo(_parameters);");
+                    w.Line("_parameters = new(ParameterCount);");
+                    w.Line("BakedParameters.CopyTo(_parameters.Span);");
                     if (HasDropout(net)) w.Line("SeedDropout(global::NetGen.Xavier.DefaultSeed);");
                 }
             }
@@ -137,13 +138,13 @@ public sealed partial class NetGenGenerator
             w.Line("/// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name=\"seed\"/> and zero biases.</summary>");
             using (w.Block("public " + net.TypeName + "(int seed)"))
             {
-                w.Line("_parameters = new " + T + "[ParameterCount];");
-                w.Line("global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);");
+                w.Line("_parameters = new(ParameterCount);");
+                w.Line("global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);");
                 if (HasDropout(net)) w.Line("SeedDropout(seed);");
             }
             w.Line();
             w.Line("/// <summary>A replica's constructor: the parameters are the original's array itself.</summary>");
-            w.Line("private " + net.TypeName + "(" + T + "[] sharedParameters) => _parameters = sharedParameters;");
+            w.Line("private " + net.TypeName + "(" + buffer + " sharedParameters) => _parameters = sharedParameters;");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Creates a replica for data-parallel training (<see cref=\"global::NetGen.DataParallel\"/>): it reads this network's");
@@ -167,10 +168,10 @@ public sealed partial class NetGenGenerator
                 w.Line();
             }
             w.Line("/// <summary>All parameters, layer by layer: weight [out, in] row-major, then bias [out].</summary>");
-            w.Line("public Span<" + T + "> Parameters => _parameters;");
+            w.Line("public Span<" + T + "> Parameters => _parameters.Span;");
             w.Line();
             w.Line("/// <summary>Gradient of the mean loss of the last <c>ComputeGradients</c> call; same layout as <see cref=\"Parameters\"/>.</summary>");
-            w.Line("public Span<" + T + "> Gradients => _gradients;");
+            w.Line("public Span<" + T + "> Gradients => _gradients.Span;");
             w.Line();
             EmitInterfaceProperties(w, net);
         }

@@ -19,9 +19,10 @@ internal sealed class CodeWriter
         else _writer.WriteLine(line);
     }
 
+    /// <summary>Opens <c>header { … }</c>; an empty header opens a bare block (a scope of its own).</summary>
     public Scope Block(string header)
     {
-        _writer.WriteLine(header);
+        if (header.Length > 0) _writer.WriteLine(header);
         _writer.WriteLine("{");
         _writer.Indent++;
         return new Scope(this);

@@ -16,7 +16,7 @@ public sealed class GenericNetwork : INetwork
 {
     private const int MaxRows = 256;
     private readonly LayerDescription[] _layers;
-    private readonly float[] _parameters, _gradients;
+    private readonly AlignedBuffer<float> _parameters, _gradients;
     private Xoshiro256 _dropoutRng;
     private int _rows;
     private float[][] _a = null!, _d = null!, _m = null!, _h = null!;
@@ -30,10 +30,10 @@ public sealed class GenericNetwork : INetwork
         ArgumentNullException.ThrowIfNull(architecture);
         Architecture = architecture;
         _layers = architecture.Layers.ToArray();
-        _parameters = new float[architecture.ParameterCount];
-        _gradients = new float[architecture.ParameterCount];
+        _parameters = new AlignedBuffer<float>(architecture.ParameterCount);
+        _gradients = new AlignedBuffer<float>(architecture.ParameterCount);
         _target = new float[architecture.OutputSize];
-        Xavier.Initialize<float>(_parameters, architecture, seed);
+        Xavier.Initialize<float>(_parameters.Span, architecture, seed);
         SeedDropout(seed);
         Reserve(1);
     }
@@ -43,7 +43,7 @@ public sealed class GenericNetwork : INetwork
         Architecture = original.Architecture;
         _layers = original._layers;
         _parameters = original._parameters;
-        _gradients = new float[Architecture.ParameterCount];
+        _gradients = new AlignedBuffer<float>(Architecture.ParameterCount);
         _target = new float[Architecture.OutputSize];
         _dropoutRng = new Xoshiro256(original._dropoutRng.NextUInt64());
         Reserve(1);
@@ -64,10 +64,10 @@ public sealed class GenericNetwork : INetwork
     public int OutputSize => Architecture.OutputSize;
 
     /// <inheritdoc/>
-    public Span<float> Parameters => _parameters;
+    public Span<float> Parameters => _parameters.Span;
 
     /// <inheritdoc/>
-    public Span<float> Gradients => _gradients;
+    public Span<float> Gradients => _gradients.Span;
 
     /// <summary>Reseeds the dropout masks exactly as a generated network's <c>SeedDropout</c> does.</summary>
     public void SeedDropout(int seed) => _dropoutRng = new Xoshiro256(unchecked((ulong)seed) ^ 0xD50F_0A7BUL);
@@ -174,7 +174,7 @@ public sealed class GenericNetwork : INetwork
 
     private void ForwardRows(ref float x, int rows, bool training)
     {
-        ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float p = ref _parameters.Reference;
         int last = _layers.Length - 1;
         ref float input = ref x;
         for (int l = 0; l <= last; l++)
@@ -209,8 +209,8 @@ public sealed class GenericNetwork : INetwork
 
     private void BackwardRows(ref float x, int rows, bool accumulate)
     {
-        ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-        ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+        ref float p = ref _parameters.Reference;
+        ref float g = ref _gradients.Reference;
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
             LayerDescription layer = _layers[l];

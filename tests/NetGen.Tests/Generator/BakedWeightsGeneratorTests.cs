@@ -244,7 +244,7 @@ public sealed class BakedWeightsGeneratorTests : IDisposable
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
         string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
         Assert.Contains("partial class Net : global::NetGen.INetwork", generated);
-        Assert.Contains("BakedParameters.CopyTo(_parameters);", generated);
+        Assert.Contains("BakedParameters.CopyTo(_parameters.Span);", generated);
         Assert.Contains("public float ComputeGradients(", generated);
     }
 }

@@ -44,8 +44,8 @@ partial class Brains
             },
             global::NetGen.LossFunction.MeanSquaredError);
 
-        private readonly float[] _parameters; // shared with replicas (CreateReplica), never reassigned
-        private readonly float[] _gradients = new float[ParameterCount];
+        private readonly global::NetGen.Kernels.AlignedBuffer<float> _parameters; // 64-byte aligned; shared with replicas (CreateReplica), never reassigned
+        private readonly global::NetGen.Kernels.AlignedBuffer<float> _gradients = new(ParameterCount);
         private Workspace _workspace = new Workspace(1);
 
         /// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>
@@ -54,12 +54,12 @@ partial class Brains
         /// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name="seed"/> and zero biases.</summary>
         public ControlNet(int seed)
         {
-            _parameters = new float[ParameterCount];
-            global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);
+            _parameters = new(ParameterCount);
+            global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);
         }
 
         /// <summary>A replica's constructor: the parameters are the original's array itself.</summary>
-        private ControlNet(float[] sharedParameters) => _parameters = sharedParameters;
+        private ControlNet(global::NetGen.Kernels.AlignedBuffer<float> sharedParameters) => _parameters = sharedParameters;
 
         /// <summary>
         /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
@@ -75,10 +75,10 @@ partial class Brains
         global::NetGen.INetwork<float> global::NetGen.INetwork<float>.CreateReplica() => CreateReplica();
 
         /// <summary>All parameters, layer by layer: weight [out, in] row-major, then bias [out].</summary>
-        public Span<float> Parameters => _parameters;
+        public Span<float> Parameters => _parameters.Span;
 
         /// <summary>Gradient of the mean loss of the last <c>ComputeGradients</c> call; same layout as <see cref="Parameters"/>.</summary>
-        public Span<float> Gradients => _gradients;
+        public Span<float> Gradients => _gradients.Span;
 
         global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork<float>.Architecture => Architecture;
         int global::NetGen.IInferenceNetwork<float>.InputSize => InputSize;
@@ -206,7 +206,7 @@ partial class Brains
         private void ForwardRows(ref float x, int rows, bool training)
         {
             Workspace ws = _workspace;
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Reference;
             if (Vector512.IsHardwareAccelerated)
             {
                 if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
@@ -226,8 +226,8 @@ partial class Brains
         private void BackwardRows(ref float x, int rows, bool accumulate)
         {
             Workspace ws = _workspace;
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float p = ref _parameters.Reference;
+            ref float g = ref _gradients.Reference;
             if (Vector512.IsHardwareAccelerated)
             {
                 if (rows == 1) Kernels.BackwardWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 1600), ref Unsafe.Add(ref g, 1728), accumulate); else Kernels.BackwardWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 1600), ref Unsafe.Add(ref g, 1728), rows, accumulate);
@@ -455,22 +455,39 @@ partial class Brains
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
             {
-                for (int o = 0; o < 32; o++)
+                // x fits in registers: every weight row is one broadcast and a few products.
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+                if (accumulate)
                 {
-                    float d = Unsafe.Add(ref delta, o);
-                    Vector512<float> dv = Vector512.Create(d);
-                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 16);
-                    for (int i = 0; i < 16; i += 16)
+                    for (int o = 0; o < 32; o++)
                     {
-                        Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
-                        if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
-                        g.StoreUnsafe(ref dwo, (nuint)i);
+                        float d = Unsafe.Add(ref delta, o);
+                        Vector512<float> dv = Vector512.Create(d);
+                        ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 16);
+                        (dv * x0 + Vector512.LoadUnsafe(ref dwo, (nuint)0)).StoreUnsafe(ref dwo, (nuint)0);
+                    }
+                }
+                else
+                {
+                    for (int o = 0; o < 32; o++)
+                    {
+                        float d = Unsafe.Add(ref delta, o);
+                        Vector512<float> dv = Vector512.Create(d);
+                        ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 16);
+                        (dv * x0).StoreUnsafe(ref dwo, (nuint)0);
                     }
                 }
                 // db = δ
-                for (int o = 0; o < 32; o++)
+                if (accumulate)
                 {
-                    Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
+                    for (int o = 0; o < 32; o += 16)
+                    {
+                        (Vector512.LoadUnsafe(ref db, (nuint)o) + Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref db, (nuint)o);
+                    }
+                }
+                else
+                {
+                    Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 128);
                 }
             }
 
@@ -984,22 +1001,42 @@ partial class Brains
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
             {
-                for (int o = 0; o < 32; o++)
+                // x fits in registers: every weight row is one broadcast and a few products.
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+                Vector512<float> x1 = Vector512.LoadUnsafe(ref x, (nuint)16);
+                if (accumulate)
                 {
-                    float d = Unsafe.Add(ref delta, o);
-                    Vector512<float> dv = Vector512.Create(d);
-                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 32);
-                    for (int i = 0; i < 32; i += 16)
+                    for (int o = 0; o < 32; o++)
                     {
-                        Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
-                        if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
-                        g.StoreUnsafe(ref dwo, (nuint)i);
+                        float d = Unsafe.Add(ref delta, o);
+                        Vector512<float> dv = Vector512.Create(d);
+                        ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 32);
+                        (dv * x0 + Vector512.LoadUnsafe(ref dwo, (nuint)0)).StoreUnsafe(ref dwo, (nuint)0);
+                        (dv * x1 + Vector512.LoadUnsafe(ref dwo, (nuint)16)).StoreUnsafe(ref dwo, (nuint)16);
+                    }
+                }
+                else
+                {
+                    for (int o = 0; o < 32; o++)
+                    {
+                        float d = Unsafe.Add(ref delta, o);
+                        Vector512<float> dv = Vector512.Create(d);
+                        ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 32);
+                        (dv * x0).StoreUnsafe(ref dwo, (nuint)0);
+                        (dv * x1).StoreUnsafe(ref dwo, (nuint)16);
                     }
                 }
                 // db = δ
-                for (int o = 0; o < 32; o++)
+                if (accumulate)
                 {
-                    Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
+                    for (int o = 0; o < 32; o += 16)
+                    {
+                        (Vector512.LoadUnsafe(ref db, (nuint)o) + Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref db, (nuint)o);
+                    }
+                }
+                else
+                {
+                    Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 128);
                 }
             }
 
@@ -1068,26 +1105,31 @@ partial class Brains
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardInputRow1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
             {
-                for (int i = 0; i < 32; i += 16)
                 {
-                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    const int i = 0;
+                    Vector512<float> c0_0 = Vector512<float>.Zero; Vector512<float> c0_1 = Vector512<float>.Zero; Vector512<float> c1_0 = Vector512<float>.Zero; Vector512<float> c1_1 = Vector512<float>.Zero; Vector512<float> c2_0 = Vector512<float>.Zero; Vector512<float> c2_1 = Vector512<float>.Zero; Vector512<float> c3_0 = Vector512<float>.Zero; Vector512<float> c3_1 = Vector512<float>.Zero;
                     int o = 0;
                     for (; o + 4 <= 32; o += 4)
                     {
                         Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o + 0));
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32 + i);
-                        c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                        c0_0 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(16)), c0_1);
                         Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref delta, o + 1));
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32 + i);
-                        c10 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c10);
+                        c1_0 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(16)), c1_1);
                         Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref delta, o + 2));
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32 + i);
-                        c20 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c20);
+                        c2_0 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(16)), c2_1);
                         Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref delta, o + 3));
                         ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32 + i);
-                        c30 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c30);
+                        c3_0 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(16)), c3_1);
                     }
-                    (((c00 + c10) + (c20 + c30)) * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+                    ((((c0_0 + c1_0) + (c2_0 + c3_0))) * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+                    ((((c0_1 + c1_1) + (c2_1 + c3_1))) * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 16)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 16));
                 }
             }
 
@@ -1743,22 +1785,42 @@ partial class Brains
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardWeightsRow2V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
             {
-                for (int o = 0; o < 4; o++)
+                // x fits in registers: every weight row is one broadcast and a few products.
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+                Vector512<float> x1 = Vector512.LoadUnsafe(ref x, (nuint)16);
+                if (accumulate)
                 {
-                    float d = Unsafe.Add(ref delta, o);
-                    Vector512<float> dv = Vector512.Create(d);
-                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 32);
-                    for (int i = 0; i < 32; i += 16)
+                    for (int o = 0; o < 4; o++)
                     {
-                        Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
-                        if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
-                        g.StoreUnsafe(ref dwo, (nuint)i);
+                        float d = Unsafe.Add(ref delta, o);
+                        Vector512<float> dv = Vector512.Create(d);
+                        ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 32);
+                        (dv * x0 + Vector512.LoadUnsafe(ref dwo, (nuint)0)).StoreUnsafe(ref dwo, (nuint)0);
+                        (dv * x1 + Vector512.LoadUnsafe(ref dwo, (nuint)16)).StoreUnsafe(ref dwo, (nuint)16);
+                    }
+                }
+                else
+                {
+                    for (int o = 0; o < 4; o++)
+                    {
+                        float d = Unsafe.Add(ref delta, o);
+                        Vector512<float> dv = Vector512.Create(d);
+                        ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 32);
+                        (dv * x0).StoreUnsafe(ref dwo, (nuint)0);
+                        (dv * x1).StoreUnsafe(ref dwo, (nuint)16);
                     }
                 }
                 // db = δ
-                for (int o = 0; o < 4; o++)
+                if (accumulate)
                 {
-                    Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
+                    for (int o = 0; o < 4; o++)
+                    {
+                        Unsafe.Add(ref db, o) += Unsafe.Add(ref delta, o);
+                    }
+                }
+                else
+                {
+                    Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 16);
                 }
             }
 
@@ -1827,26 +1889,31 @@ partial class Brains
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardInputRow2V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
             {
-                for (int i = 0; i < 32; i += 16)
                 {
-                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    const int i = 0;
+                    Vector512<float> c0_0 = Vector512<float>.Zero; Vector512<float> c0_1 = Vector512<float>.Zero; Vector512<float> c1_0 = Vector512<float>.Zero; Vector512<float> c1_1 = Vector512<float>.Zero; Vector512<float> c2_0 = Vector512<float>.Zero; Vector512<float> c2_1 = Vector512<float>.Zero; Vector512<float> c3_0 = Vector512<float>.Zero; Vector512<float> c3_1 = Vector512<float>.Zero;
                     int o = 0;
                     for (; o + 4 <= 4; o += 4)
                     {
                         Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o + 0));
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32 + i);
-                        c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                        c0_0 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(16)), c0_1);
                         Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref delta, o + 1));
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32 + i);
-                        c10 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c10);
+                        c1_0 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(16)), c1_1);
                         Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref delta, o + 2));
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32 + i);
-                        c20 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c20);
+                        c2_0 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(16)), c2_1);
                         Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref delta, o + 3));
                         ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32 + i);
-                        c30 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c30);
+                        c3_0 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(16)), c3_1);
                     }
-                    (((c00 + c10) + (c20 + c30)) * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+                    ((((c0_0 + c1_0) + (c2_0 + c3_0))) * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+                    ((((c0_1 + c1_1) + (c2_1 + c3_1))) * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 16)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 16));
                 }
             }
 

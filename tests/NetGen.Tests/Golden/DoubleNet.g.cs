@@ -40,8 +40,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         },
         global::NetGen.LossFunction.CrossEntropy);
 
-    private readonly double[] _parameters; // shared with replicas (CreateReplica), never reassigned
-    private readonly double[] _gradients = new double[ParameterCount];
+    private readonly global::NetGen.Kernels.AlignedBuffer<double> _parameters; // 64-byte aligned; shared with replicas (CreateReplica), never reassigned
+    private readonly global::NetGen.Kernels.AlignedBuffer<double> _gradients = new(ParameterCount);
     private Workspace _workspace = new Workspace(1);
     private global::NetGen.Xoshiro256 _dropoutRng;
 
@@ -51,13 +51,13 @@ partial class DoubleNet : global::NetGen.INetwork<double>
     /// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name="seed"/> and zero biases.</summary>
     public DoubleNet(int seed)
     {
-        _parameters = new double[ParameterCount];
-        global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);
+        _parameters = new(ParameterCount);
+        global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);
         SeedDropout(seed);
     }
 
     /// <summary>A replica's constructor: the parameters are the original's array itself.</summary>
-    private DoubleNet(double[] sharedParameters) => _parameters = sharedParameters;
+    private DoubleNet(global::NetGen.Kernels.AlignedBuffer<double> sharedParameters) => _parameters = sharedParameters;
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
@@ -80,10 +80,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>
     }
 
     /// <summary>All parameters, layer by layer: weight [out, in] row-major, then bias [out].</summary>
-    public Span<double> Parameters => _parameters;
+    public Span<double> Parameters => _parameters.Span;
 
     /// <summary>Gradient of the mean loss of the last <c>ComputeGradients</c> call; same layout as <see cref="Parameters"/>.</summary>
-    public Span<double> Gradients => _gradients;
+    public Span<double> Gradients => _gradients.Span;
 
     global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork<double>.Architecture => Architecture;
     int global::NetGen.IInferenceNetwork<double>.InputSize => InputSize;
@@ -216,7 +216,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
     private void ForwardRows(ref double x, int rows, bool training)
     {
         Workspace ws = _workspace;
-        ref double p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+        ref double p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
             Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
@@ -242,8 +242,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>
     private void BackwardRows(ref double x, int rows, bool accumulate)
     {
         Workspace ws = _workspace;
-        ref double p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-        ref double g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+        ref double p = ref _parameters.Reference;
+        ref double g = ref _gradients.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
             Kernels.BackwardWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 369), ref Unsafe.Add(ref g, 396), rows, accumulate);

@@ -38,8 +38,8 @@ partial class DropoutNet : global::NetGen.INetwork
         },
         global::NetGen.LossFunction.CrossEntropy);
 
-    private readonly float[] _parameters; // shared with replicas (CreateReplica), never reassigned
-    private readonly float[] _gradients = new float[ParameterCount];
+    private readonly global::NetGen.Kernels.AlignedBuffer<float> _parameters; // 64-byte aligned; shared with replicas (CreateReplica), never reassigned
+    private readonly global::NetGen.Kernels.AlignedBuffer<float> _gradients = new(ParameterCount);
     private Workspace _workspace = new Workspace(1);
     private global::NetGen.Xoshiro256 _dropoutRng;
 
@@ -49,13 +49,13 @@ partial class DropoutNet : global::NetGen.INetwork
     /// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name="seed"/> and zero biases.</summary>
     public DropoutNet(int seed)
     {
-        _parameters = new float[ParameterCount];
-        global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);
+        _parameters = new(ParameterCount);
+        global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);
         SeedDropout(seed);
     }
 
     /// <summary>A replica's constructor: the parameters are the original's array itself.</summary>
-    private DropoutNet(float[] sharedParameters) => _parameters = sharedParameters;
+    private DropoutNet(global::NetGen.Kernels.AlignedBuffer<float> sharedParameters) => _parameters = sharedParameters;
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
@@ -78,10 +78,10 @@ partial class DropoutNet : global::NetGen.INetwork
     }
 
     /// <summary>All parameters, layer by layer: weight [out, in] row-major, then bias [out].</summary>
-    public Span<float> Parameters => _parameters;
+    public Span<float> Parameters => _parameters.Span;
 
     /// <summary>Gradient of the mean loss of the last <c>ComputeGradients</c> call; same layout as <see cref="Parameters"/>.</summary>
-    public Span<float> Gradients => _gradients;
+    public Span<float> Gradients => _gradients.Span;
 
     global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork<float>.Architecture => Architecture;
     int global::NetGen.IInferenceNetwork<float>.InputSize => InputSize;
@@ -210,7 +210,7 @@ partial class DropoutNet : global::NetGen.INetwork
     private void ForwardRows(ref float x, int rows, bool training)
     {
         Workspace ws = _workspace;
-        ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
             if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
@@ -234,8 +234,8 @@ partial class DropoutNet : global::NetGen.INetwork
     private void BackwardRows(ref float x, int rows, bool accumulate)
     {
         Workspace ws = _workspace;
-        ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-        ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+        ref float p = ref _parameters.Reference;
+        ref float g = ref _gradients.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
             Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref g, 252), ref Unsafe.Add(ref g, 288), rows, accumulate);
@@ -494,28 +494,47 @@ partial class DropoutNet : global::NetGen.INetwork
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
         {
-            for (int o = 0; o < 12; o++)
+            // x fits in registers: every weight row is one broadcast and a few products.
+            Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+            if (accumulate)
             {
-                float d = Unsafe.Add(ref delta, o);
-                Vector512<float> dv = Vector512.Create(d);
-                ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 20);
-                for (int i = 0; i < 16; i += 16)
+                for (int o = 0; o < 12; o++)
                 {
-                    Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
-                    if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
-                    g.StoreUnsafe(ref dwo, (nuint)i);
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 20);
+                    (dv * x0 + Vector512.LoadUnsafe(ref dwo, (nuint)0)).StoreUnsafe(ref dwo, (nuint)0);
+                    for (int i = 16; i < 20; i++)
+                    {
+                        Unsafe.Add(ref dwo, i) += d * Unsafe.Add(ref x, i);
+                    }
                 }
-                for (int i = 16; i < 20; i++)
+            }
+            else
+            {
+                for (int o = 0; o < 12; o++)
                 {
-                    float g = d * Unsafe.Add(ref x, i);
-                    ref float dst = ref Unsafe.Add(ref dwo, i);
-                    dst = accumulate ? dst + g : g;
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 20);
+                    (dv * x0).StoreUnsafe(ref dwo, (nuint)0);
+                    for (int i = 16; i < 20; i++)
+                    {
+                        Unsafe.Add(ref dwo, i) = d * Unsafe.Add(ref x, i);
+                    }
                 }
             }
             // db = δ
-            for (int o = 0; o < 12; o++)
+            if (accumulate)
             {
-                Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
+                for (int o = 0; o < 12; o++)
+                {
+                    Unsafe.Add(ref db, o) += Unsafe.Add(ref delta, o);
+                }
+            }
+            else
+            {
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 48);
             }
         }
 

@@ -40,8 +40,8 @@ partial class FashionNet : global::NetGen.INetwork
         },
         global::NetGen.LossFunction.CrossEntropy);
 
-    private readonly float[] _parameters; // shared with replicas (CreateReplica), never reassigned
-    private readonly float[] _gradients = new float[ParameterCount];
+    private readonly global::NetGen.Kernels.AlignedBuffer<float> _parameters; // 64-byte aligned; shared with replicas (CreateReplica), never reassigned
+    private readonly global::NetGen.Kernels.AlignedBuffer<float> _gradients = new(ParameterCount);
     private Workspace _workspace = new Workspace(1);
 
     /// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>
@@ -50,12 +50,12 @@ partial class FashionNet : global::NetGen.INetwork
     /// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name="seed"/> and zero biases.</summary>
     public FashionNet(int seed)
     {
-        _parameters = new float[ParameterCount];
-        global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);
+        _parameters = new(ParameterCount);
+        global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);
     }
 
     /// <summary>A replica's constructor: the parameters are the original's array itself.</summary>
-    private FashionNet(float[] sharedParameters) => _parameters = sharedParameters;
+    private FashionNet(global::NetGen.Kernels.AlignedBuffer<float> sharedParameters) => _parameters = sharedParameters;
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
@@ -71,10 +71,10 @@ partial class FashionNet : global::NetGen.INetwork
     global::NetGen.INetwork<float> global::NetGen.INetwork<float>.CreateReplica() => CreateReplica();
 
     /// <summary>All parameters, layer by layer: weight [out, in] row-major, then bias [out].</summary>
-    public Span<float> Parameters => _parameters;
+    public Span<float> Parameters => _parameters.Span;
 
     /// <summary>Gradient of the mean loss of the last <c>ComputeGradients</c> call; same layout as <see cref="Parameters"/>.</summary>
-    public Span<float> Gradients => _gradients;
+    public Span<float> Gradients => _gradients.Span;
 
     global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork<float>.Architecture => Architecture;
     int global::NetGen.IInferenceNetwork<float>.InputSize => InputSize;
@@ -199,7 +199,7 @@ partial class FashionNet : global::NetGen.INetwork
     private void ForwardRows(ref float x, int rows, bool training)
     {
         Workspace ws = _workspace;
-        ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
             if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
@@ -221,8 +221,8 @@ partial class FashionNet : global::NetGen.INetwork
     private void BackwardRows(ref float x, int rows, bool accumulate)
     {
         Workspace ws = _workspace;
-        ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-        ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+        ref float p = ref _parameters.Reference;
+        ref float g = ref _gradients.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
             if (rows == 1) Kernels.BackwardWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 392500), ref Unsafe.Add(ref g, 397500), accumulate); else Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 392500), ref Unsafe.Add(ref g, 397500), rows, accumulate);
@@ -546,22 +546,47 @@ partial class FashionNet : global::NetGen.INetwork
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
         {
-            for (int o = 0; o < 500; o++)
+            if (accumulate)
             {
-                float d = Unsafe.Add(ref delta, o);
-                Vector512<float> dv = Vector512.Create(d);
-                ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 784);
-                for (int i = 0; i < 784; i += 16)
+                for (int o = 0; o < 500; o++)
                 {
-                    Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
-                    if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
-                    g.StoreUnsafe(ref dwo, (nuint)i);
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 784);
+                    for (int i = 0; i < 784; i += 16)
+                    {
+                        (dv * Vector512.LoadUnsafe(ref x, (nuint)i) + Vector512.LoadUnsafe(ref dwo, (nuint)i)).StoreUnsafe(ref dwo, (nuint)i);
+                    }
+                }
+            }
+            else
+            {
+                for (int o = 0; o < 500; o++)
+                {
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 784);
+                    for (int i = 0; i < 784; i += 16)
+                    {
+                        (dv * Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref dwo, (nuint)i);
+                    }
                 }
             }
             // db = δ
-            for (int o = 0; o < 500; o++)
+            if (accumulate)
             {
-                Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
+                for (int o = 0; o < 496; o += 16)
+                {
+                    (Vector512.LoadUnsafe(ref db, (nuint)o) + Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref db, (nuint)o);
+                }
+                for (int o = 496; o < 500; o++)
+                {
+                    Unsafe.Add(ref db, o) += Unsafe.Add(ref delta, o);
+                }
+            }
+            else
+            {
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 2000);
             }
         }
 
@@ -1266,28 +1291,51 @@ partial class FashionNet : global::NetGen.INetwork
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
         {
-            for (int o = 0; o < 10; o++)
+            if (accumulate)
             {
-                float d = Unsafe.Add(ref delta, o);
-                Vector512<float> dv = Vector512.Create(d);
-                ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 500);
-                for (int i = 0; i < 496; i += 16)
+                for (int o = 0; o < 10; o++)
                 {
-                    Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
-                    if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
-                    g.StoreUnsafe(ref dwo, (nuint)i);
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 500);
+                    for (int i = 0; i < 496; i += 16)
+                    {
+                        (dv * Vector512.LoadUnsafe(ref x, (nuint)i) + Vector512.LoadUnsafe(ref dwo, (nuint)i)).StoreUnsafe(ref dwo, (nuint)i);
+                    }
+                    for (int i = 496; i < 500; i++)
+                    {
+                        Unsafe.Add(ref dwo, i) += d * Unsafe.Add(ref x, i);
+                    }
                 }
-                for (int i = 496; i < 500; i++)
+            }
+            else
+            {
+                for (int o = 0; o < 10; o++)
                 {
-                    float g = d * Unsafe.Add(ref x, i);
-                    ref float dst = ref Unsafe.Add(ref dwo, i);
-                    dst = accumulate ? dst + g : g;
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 500);
+                    for (int i = 0; i < 496; i += 16)
+                    {
+                        (dv * Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref dwo, (nuint)i);
+                    }
+                    for (int i = 496; i < 500; i++)
+                    {
+                        Unsafe.Add(ref dwo, i) = d * Unsafe.Add(ref x, i);
+                    }
                 }
             }
             // db = δ
-            for (int o = 0; o < 10; o++)
+            if (accumulate)
             {
-                Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
+                for (int o = 0; o < 10; o++)
+                {
+                    Unsafe.Add(ref db, o) += Unsafe.Add(ref delta, o);
+                }
+            }
+            else
+            {
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 40);
             }
         }
 
@@ -1471,54 +1519,61 @@ partial class FashionNet : global::NetGen.INetwork
         {
             for (int i = 0; i < 448; i += 64)
             {
-                Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero; Vector512<float> c0_1 = Vector512<float>.Zero; Vector512<float> c0_2 = Vector512<float>.Zero; Vector512<float> c0_3 = Vector512<float>.Zero; Vector512<float> c1_0 = Vector512<float>.Zero; Vector512<float> c1_1 = Vector512<float>.Zero; Vector512<float> c1_2 = Vector512<float>.Zero; Vector512<float> c1_3 = Vector512<float>.Zero;
                 int o = 0;
                 for (; o + 2 <= 10; o += 2)
                 {
                     Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o + 0));
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500 + i);
-                    c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
-                    c01 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(16)), c01);
-                    c02 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(32)), c02);
-                    c03 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(48)), c03);
+                    c0_0 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c0_0);
+                    c0_1 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(16)), c0_1);
+                    c0_2 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(32)), c0_2);
+                    c0_3 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(48)), c0_3);
                     Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref delta, o + 1));
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500 + i);
-                    c10 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c10);
-                    c11 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(16)), c11);
-                    c12 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(32)), c12);
-                    c13 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(48)), c13);
+                    c1_0 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c1_0);
+                    c1_1 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(16)), c1_1);
+                    c1_2 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(32)), c1_2);
+                    c1_3 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(48)), c1_3);
                 }
-                ((c00 + c10) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
-                ((c01 + c11) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 16)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 16));
-                ((c02 + c12) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 32)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 32));
-                ((c03 + c13) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 48)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 48));
+                (((c0_0 + c1_0)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+                (((c0_1 + c1_1)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 16)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 16));
+                (((c0_2 + c1_2)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 32)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 32));
+                (((c0_3 + c1_3)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 48)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 48));
             }
-            for (int i = 448; i < 496; i += 16)
             {
-                Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                const int i = 448;
+                Vector512<float> c0_0 = Vector512<float>.Zero; Vector512<float> c0_1 = Vector512<float>.Zero; Vector512<float> c0_2 = Vector512<float>.Zero; Vector512<float> c1_0 = Vector512<float>.Zero; Vector512<float> c1_1 = Vector512<float>.Zero; Vector512<float> c1_2 = Vector512<float>.Zero; Vector512<float> c2_0 = Vector512<float>.Zero; Vector512<float> c2_1 = Vector512<float>.Zero; Vector512<float> c2_2 = Vector512<float>.Zero;
                 int o = 0;
-                for (; o + 4 <= 10; o += 4)
+                for (; o + 3 <= 10; o += 3)
                 {
                     Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o + 0));
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500 + i);
-                    c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                    c0_0 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c0_0);
+                    c0_1 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(16)), c0_1);
+                    c0_2 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(32)), c0_2);
                     Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref delta, o + 1));
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500 + i);
-                    c10 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c10);
+                    c1_0 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c1_0);
+                    c1_1 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(16)), c1_1);
+                    c1_2 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(32)), c1_2);
                     Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref delta, o + 2));
                     ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500 + i);
-                    c20 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c20);
-                    Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref delta, o + 3));
-                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 500 + i);
-                    c30 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c30);
+                    c2_0 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c2_0);
+                    c2_1 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(16)), c2_1);
+                    c2_2 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(32)), c2_2);
                 }
                 for (; o < 10; o++)
                 {
                     Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o));
                     ref float w0 = ref Unsafe.Add(ref w, (nint)o * 500 + i);
-                    c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                    c0_0 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c0_0);
+                    c0_1 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(16)), c0_1);
+                    c0_2 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(32)), c0_2);
                 }
-                (((c00 + c10) + (c20 + c30)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+                ((((c0_0 + c1_0) + c2_0)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+                ((((c0_1 + c1_1) + c2_1)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 16)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 16));
+                ((((c0_2 + c1_2) + c2_2)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 32)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 32));
             }
             for (int i = 496; i < 500; i++)
             {

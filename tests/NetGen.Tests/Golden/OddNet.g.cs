@@ -40,8 +40,8 @@ partial class OddNet : global::NetGen.INetwork
         },
         global::NetGen.LossFunction.BinaryCrossEntropy);
 
-    private readonly float[] _parameters; // shared with replicas (CreateReplica), never reassigned
-    private readonly float[] _gradients = new float[ParameterCount];
+    private readonly global::NetGen.Kernels.AlignedBuffer<float> _parameters; // 64-byte aligned; shared with replicas (CreateReplica), never reassigned
+    private readonly global::NetGen.Kernels.AlignedBuffer<float> _gradients = new(ParameterCount);
     private Workspace _workspace = new Workspace(1);
 
     /// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>
@@ -50,12 +50,12 @@ partial class OddNet : global::NetGen.INetwork
     /// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name="seed"/> and zero biases.</summary>
     public OddNet(int seed)
     {
-        _parameters = new float[ParameterCount];
-        global::NetGen.Xavier.Initialize(_parameters, Architecture, seed);
+        _parameters = new(ParameterCount);
+        global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);
     }
 
     /// <summary>A replica's constructor: the parameters are the original's array itself.</summary>
-    private OddNet(float[] sharedParameters) => _parameters = sharedParameters;
+    private OddNet(global::NetGen.Kernels.AlignedBuffer<float> sharedParameters) => _parameters = sharedParameters;
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
@@ -71,10 +71,10 @@ partial class OddNet : global::NetGen.INetwork
     global::NetGen.INetwork<float> global::NetGen.INetwork<float>.CreateReplica() => CreateReplica();
 
     /// <summary>All parameters, layer by layer: weight [out, in] row-major, then bias [out].</summary>
-    public Span<float> Parameters => _parameters;
+    public Span<float> Parameters => _parameters.Span;
 
     /// <summary>Gradient of the mean loss of the last <c>ComputeGradients</c> call; same layout as <see cref="Parameters"/>.</summary>
-    public Span<float> Gradients => _gradients;
+    public Span<float> Gradients => _gradients.Span;
 
     global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork<float>.Architecture => Architecture;
     int global::NetGen.IInferenceNetwork<float>.InputSize => InputSize;
@@ -202,7 +202,7 @@ partial class OddNet : global::NetGen.INetwork
     private void ForwardRows(ref float x, int rows, bool training)
     {
         Workspace ws = _workspace;
-        ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
             if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
@@ -226,8 +226,8 @@ partial class OddNet : global::NetGen.INetwork
     private void BackwardRows(ref float x, int rows, bool accumulate)
     {
         Workspace ws = _workspace;
-        ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-        ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+        ref float p = ref _parameters.Reference;
+        ref float g = ref _gradients.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
             Kernels.BackwardWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 862), ref Unsafe.Add(ref g, 897), rows, accumulate);
@@ -605,28 +605,54 @@ partial class OddNet : global::NetGen.INetwork
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
         {
-            for (int o = 0; o < 19; o++)
+            // x fits in registers: every weight row is one broadcast and a few products.
+            Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+            Vector512<float> x1 = Vector512.LoadUnsafe(ref x, (nuint)16);
+            if (accumulate)
             {
-                float d = Unsafe.Add(ref delta, o);
-                Vector512<float> dv = Vector512.Create(d);
-                ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 37);
-                for (int i = 0; i < 32; i += 16)
+                for (int o = 0; o < 19; o++)
                 {
-                    Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
-                    if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
-                    g.StoreUnsafe(ref dwo, (nuint)i);
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 37);
+                    (dv * x0 + Vector512.LoadUnsafe(ref dwo, (nuint)0)).StoreUnsafe(ref dwo, (nuint)0);
+                    (dv * x1 + Vector512.LoadUnsafe(ref dwo, (nuint)16)).StoreUnsafe(ref dwo, (nuint)16);
+                    for (int i = 32; i < 37; i++)
+                    {
+                        Unsafe.Add(ref dwo, i) += d * Unsafe.Add(ref x, i);
+                    }
                 }
-                for (int i = 32; i < 37; i++)
+            }
+            else
+            {
+                for (int o = 0; o < 19; o++)
                 {
-                    float g = d * Unsafe.Add(ref x, i);
-                    ref float dst = ref Unsafe.Add(ref dwo, i);
-                    dst = accumulate ? dst + g : g;
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 37);
+                    (dv * x0).StoreUnsafe(ref dwo, (nuint)0);
+                    (dv * x1).StoreUnsafe(ref dwo, (nuint)16);
+                    for (int i = 32; i < 37; i++)
+                    {
+                        Unsafe.Add(ref dwo, i) = d * Unsafe.Add(ref x, i);
+                    }
                 }
             }
             // db = δ
-            for (int o = 0; o < 19; o++)
+            if (accumulate)
             {
-                Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
+                for (int o = 0; o < 16; o += 16)
+                {
+                    (Vector512.LoadUnsafe(ref db, (nuint)o) + Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref db, (nuint)o);
+                }
+                for (int o = 16; o < 19; o++)
+                {
+                    Unsafe.Add(ref db, o) += Unsafe.Add(ref delta, o);
+                }
+            }
+            else
+            {
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 76);
             }
         }
 
@@ -1337,28 +1363,47 @@ partial class OddNet : global::NetGen.INetwork
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
         {
-            for (int o = 0; o < 7; o++)
+            // x fits in registers: every weight row is one broadcast and a few products.
+            Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+            if (accumulate)
             {
-                float d = Unsafe.Add(ref delta, o);
-                Vector512<float> dv = Vector512.Create(d);
-                ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 19);
-                for (int i = 0; i < 16; i += 16)
+                for (int o = 0; o < 7; o++)
                 {
-                    Vector512<float> g = dv * Vector512.LoadUnsafe(ref x, (nuint)i);
-                    if (accumulate) g += Vector512.LoadUnsafe(ref dwo, (nuint)i);
-                    g.StoreUnsafe(ref dwo, (nuint)i);
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 19);
+                    (dv * x0 + Vector512.LoadUnsafe(ref dwo, (nuint)0)).StoreUnsafe(ref dwo, (nuint)0);
+                    for (int i = 16; i < 19; i++)
+                    {
+                        Unsafe.Add(ref dwo, i) += d * Unsafe.Add(ref x, i);
+                    }
                 }
-                for (int i = 16; i < 19; i++)
+            }
+            else
+            {
+                for (int o = 0; o < 7; o++)
                 {
-                    float g = d * Unsafe.Add(ref x, i);
-                    ref float dst = ref Unsafe.Add(ref dwo, i);
-                    dst = accumulate ? dst + g : g;
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float dwo = ref Unsafe.Add(ref dw, (nint)o * 19);
+                    (dv * x0).StoreUnsafe(ref dwo, (nuint)0);
+                    for (int i = 16; i < 19; i++)
+                    {
+                        Unsafe.Add(ref dwo, i) = d * Unsafe.Add(ref x, i);
+                    }
                 }
             }
             // db = δ
-            for (int o = 0; o < 7; o++)
+            if (accumulate)
             {
-                Unsafe.Add(ref db, o) = accumulate ? Unsafe.Add(ref db, o) + Unsafe.Add(ref delta, o) : Unsafe.Add(ref delta, o);
+                for (int o = 0; o < 7; o++)
+                {
+                    Unsafe.Add(ref db, o) += Unsafe.Add(ref delta, o);
+                }
+            }
+            else
+            {
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 28);
             }
         }
 
@@ -1456,32 +1501,44 @@ partial class OddNet : global::NetGen.INetwork
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardInputRow1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
         {
-            for (int i = 0; i < 16; i += 16)
             {
-                Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                const int i = 0;
+                Vector512<float> c0_0 = Vector512<float>.Zero; Vector512<float> c1_0 = Vector512<float>.Zero; Vector512<float> c2_0 = Vector512<float>.Zero; Vector512<float> c3_0 = Vector512<float>.Zero; Vector512<float> c4_0 = Vector512<float>.Zero; Vector512<float> c5_0 = Vector512<float>.Zero; Vector512<float> c6_0 = Vector512<float>.Zero; Vector512<float> c7_0 = Vector512<float>.Zero;
                 int o = 0;
-                for (; o + 4 <= 7; o += 4)
+                for (; o + 8 <= 7; o += 8)
                 {
                     Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o + 0));
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19 + i);
-                    c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                    c0_0 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c0_0);
                     Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref delta, o + 1));
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19 + i);
-                    c10 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c10);
+                    c1_0 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(0)), c1_0);
                     Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref delta, o + 2));
                     ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 19 + i);
-                    c20 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c20);
+                    c2_0 = Vector512.FusedMultiplyAdd(d2, Vector512.LoadUnsafe(ref w2, (nuint)(0)), c2_0);
                     Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref delta, o + 3));
                     ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 19 + i);
-                    c30 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c30);
+                    c3_0 = Vector512.FusedMultiplyAdd(d3, Vector512.LoadUnsafe(ref w3, (nuint)(0)), c3_0);
+                    Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref delta, o + 4));
+                    ref float w4 = ref Unsafe.Add(ref w, (nint)(o + 4) * 19 + i);
+                    c4_0 = Vector512.FusedMultiplyAdd(d4, Vector512.LoadUnsafe(ref w4, (nuint)(0)), c4_0);
+                    Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref delta, o + 5));
+                    ref float w5 = ref Unsafe.Add(ref w, (nint)(o + 5) * 19 + i);
+                    c5_0 = Vector512.FusedMultiplyAdd(d5, Vector512.LoadUnsafe(ref w5, (nuint)(0)), c5_0);
+                    Vector512<float> d6 = Vector512.Create(Unsafe.Add(ref delta, o + 6));
+                    ref float w6 = ref Unsafe.Add(ref w, (nint)(o + 6) * 19 + i);
+                    c6_0 = Vector512.FusedMultiplyAdd(d6, Vector512.LoadUnsafe(ref w6, (nuint)(0)), c6_0);
+                    Vector512<float> d7 = Vector512.Create(Unsafe.Add(ref delta, o + 7));
+                    ref float w7 = ref Unsafe.Add(ref w, (nint)(o + 7) * 19 + i);
+                    c7_0 = Vector512.FusedMultiplyAdd(d7, Vector512.LoadUnsafe(ref w7, (nuint)(0)), c7_0);
                 }
                 for (; o < 7; o++)
                 {
                     Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref delta, o));
                     ref float w0 = ref Unsafe.Add(ref w, (nint)o * 19 + i);
-                    c00 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c00);
+                    c0_0 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(0)), c0_0);
                 }
-                (((c00 + c10) + (c20 + c30)) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
+                (((((c0_0 + c1_0) + (c2_0 + c3_0)) + ((c4_0 + c5_0) + (c6_0 + c7_0)))) * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0)))).StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
             }
             for (int i = 16; i < 19; i++)
             {
