@@ -250,6 +250,18 @@ public sealed partial class NetGenGenerator
                     for (int j = 0; j < nr; j++) w.Line($"{f.Type} wv{j} = {f.Load("w" + j, "k")};");
                     foreach (var (i, j) in pairs) w.Line($"c{i}{j} = {f.Ops}.FusedMultiplyAdd(xv{i}, wv{j}, c{i}{j});");
                 }
+                if (mr == BlockRows && nr == BlockRows && f.Width == RowBlock && f.Element == ElementType.Single && !f.MayHaveRemainder(k))
+                {
+                    // Sixteen dot products finished by one transposing reduction (lane 4i + j is row i, output j), bit for
+                    // bit the sixteen Vector512.Sum calls; each row's four outputs take their bias as one 128-bit vector.
+                    w.Line($"Vector512<float> sums = global::NetGen.Kernels.VectorMath.SumEach({string.Join(", ", pairs.Select(p => $"c{p.i}{p.j}"))});");
+                    w.Line("Vector128<float> bias = Vector128.LoadUnsafe(ref b, (nuint)o);");
+                    w.Line("(sums.GetLower().GetLower() + bias).StoreUnsafe(ref y0, (nuint)o);");
+                    w.Line("(sums.GetLower().GetUpper() + bias).StoreUnsafe(ref y1, (nuint)o);");
+                    w.Line("(sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);");
+                    w.Line("(sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);");
+                    return;
+                }
                 w.Line(string.Join(" ", pairs.Select(p => $"{f.T} s{p.i}{p.j} = {f.Ops}.Sum(c{p.i}{p.j});")));
             }
             else

@@ -46,6 +46,17 @@ internal static class DenseKernels
                     c20 = Vector512.FusedMultiplyAdd(a2, v0, c20); c21 = Vector512.FusedMultiplyAdd(a2, v1, c21); c22 = Vector512.FusedMultiplyAdd(a2, v2, c22); c23 = Vector512.FusedMultiplyAdd(a2, v3, c23);
                     c30 = Vector512.FusedMultiplyAdd(a3, v0, c30); c31 = Vector512.FusedMultiplyAdd(a3, v1, c31); c32 = Vector512.FusedMultiplyAdd(a3, v2, c32); c33 = Vector512.FusedMultiplyAdd(a3, v3, c33);
                 }
+                if (kv == ins)
+                {
+                    // No scalar tail: one transposing reduction finishes all sixteen (lane 4i + j: row i, output j).
+                    Vector512<float> sums = VectorMath.SumEach(c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+                    Vector128<float> bias = Vector128.LoadUnsafe(ref b, (nuint)o);
+                    (sums.GetLower().GetLower() + bias).StoreUnsafe(ref y, (nuint)((nint)r * outs + o));
+                    (sums.GetLower().GetUpper() + bias).StoreUnsafe(ref y, (nuint)((nint)(r + 1) * outs + o));
+                    (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y, (nuint)((nint)(r + 2) * outs + o));
+                    (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y, (nuint)((nint)(r + 3) * outs + o));
+                    continue;
+                }
                 Store(ref y, r, o, outs, ref b, kv, ins, ref x0, ref w0, Vector512.Sum(c00), 0, 0);
                 Store(ref y, r, o, outs, ref b, kv, ins, ref x0, ref w1, Vector512.Sum(c01), 0, 1);
                 Store(ref y, r, o, outs, ref b, kv, ins, ref x0, ref w2, Vector512.Sum(c02), 0, 2);
@@ -71,8 +82,14 @@ internal static class DenseKernels
         for (; r < rows; r++)
         {
             ref float xr = ref Unsafe.Add(ref x, (nint)r * ins);
-            for (int o = 0; o < outs; o++)
-                Unsafe.Add(ref y, (nint)r * outs + o) = Dot(ref xr, ref Unsafe.Add(ref w, (nint)o * ins), ins) + Unsafe.Add(ref b, o);
+            ref float yr = ref Unsafe.Add(ref y, (nint)r * outs);
+            int o = 0;
+            if (kv == ins)
+            {
+                for (; o + Lanes <= outs; o += Lanes) ForwardRowBlock(ref xr, ref Unsafe.Add(ref w, (nint)o * ins), ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref yr, o), ins);
+            }
+            for (; o < outs; o++)
+                Unsafe.Add(ref yr, o) = Dot(ref xr, ref Unsafe.Add(ref w, (nint)o * ins), ins) + Unsafe.Add(ref b, o);
         }
         if (activation != Activation.Identity) Activate(MemoryMarshal.CreateSpan(ref y, rows * outs), activation, slope);
     }
@@ -83,6 +100,35 @@ internal static class DenseKernels
     {
         for (int k = kv; k < ins; k++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref xRow, k), Unsafe.Add(ref wRow, k), sum);
         Unsafe.Add(ref y, (nint)(r + dr) * outs + o + dout) = sum + Unsafe.Add(ref b, o + dout);
+    }
+
+    /// <summary>Sixteen outputs of one row (weight rows from <paramref name="w"/>), <paramref name="ins"/> a whole number of vectors: sixteen accumulators and one transposing reduction.</summary>
+    private static void ForwardRowBlock(ref float x, ref float w, ref float b, ref float y, int ins)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector512<float> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
+        for (int k = 0; k < ins; k += Lanes)
+        {
+            Vector512<float> xv = Vector512.LoadUnsafe(ref x, (nuint)k);
+            ref float wk = ref Unsafe.Add(ref w, k);
+            c0 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk), c0);
+            c1 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)ins), c1);
+            c2 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(2 * ins)), c2);
+            c3 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(3 * ins)), c3);
+            c4 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(4 * ins)), c4);
+            c5 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(5 * ins)), c5);
+            c6 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(6 * ins)), c6);
+            c7 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(7 * ins)), c7);
+            c8 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(8 * ins)), c8);
+            c9 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(9 * ins)), c9);
+            c10 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(10 * ins)), c10);
+            c11 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(11 * ins)), c11);
+            c12 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(12 * ins)), c12);
+            c13 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(13 * ins)), c13);
+            c14 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(14 * ins)), c14);
+            c15 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wk, (nuint)(15 * ins)), c15);
+        }
+        (VectorMath.SumEach(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15) + Vector512.LoadUnsafe(ref b)).StoreUnsafe(ref y);
     }
 
     private static float Dot(ref float a, ref float b, int n)

@@ -14,6 +14,12 @@ public abstract class Optimizer : IOptimizer
 {
     private readonly NetworkArchitecture _architecture;
 
+    // Update<T> is a generic virtual method: every call through it pays a dispatch lookup (about 6 ns here, a sixth of a
+    // small network's whole step). Delegates bound once resolve the override at creation and call it directly.
+    private delegate void RangeUpdate<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2);
+    private RangeUpdate<float>? _updateSingle;
+    private RangeUpdate<double>? _updateDouble;
+
     /// <summary>Creates the optimizer for networks of <paramref name="architecture"/>.</summary>
     /// <param name="architecture">Tells weights from biases.</param>
     /// <param name="learningRate">The schedule μ(t).</param>
@@ -81,12 +87,15 @@ public abstract class Optimizer : IOptimizer
         }
         BeginStep(StepCount + 1);
         T l2 = T.CreateTruncating(L2), l1 = T.CreateTruncating(L1);
+        RangeUpdate<T> update = typeof(T) == typeof(float)
+            ? (RangeUpdate<T>)(object)(_updateSingle ??= Update<float>)
+            : (RangeUpdate<T>)(object)(_updateDouble ??= Update<double>);
         foreach (LayerDescription layer in _architecture.Layers)
         {
             Span<T> w = parameters.Slice(layer.WeightOffset, layer.WeightCount);
-            Update(w, gradients.Slice(layer.WeightOffset, layer.WeightCount), layer.WeightOffset, lr, scale, l2);
+            update(w, gradients.Slice(layer.WeightOffset, layer.WeightCount), layer.WeightOffset, lr, scale, l2);
             if (L1 > 0f) VectorOps.Shrink(w, lr * l1);
-            Update(parameters.Slice(layer.BiasOffset, layer.BiasCount), gradients.Slice(layer.BiasOffset, layer.BiasCount), layer.BiasOffset, lr, scale, T.Zero);
+            update(parameters.Slice(layer.BiasOffset, layer.BiasCount), gradients.Slice(layer.BiasOffset, layer.BiasCount), layer.BiasOffset, lr, scale, T.Zero);
         }
         StepCount++;
     }
@@ -111,7 +120,7 @@ public abstract class Optimizer : IOptimizer
     /// </summary>
     internal void UpdateSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, bool weights, float learningRate)
     {
-        Update(parameters, gradients, offset, learningRate, 1f, weights ? L2 : 0f);
+        (_updateSingle ??= Update<float>)(parameters, gradients, offset, learningRate, 1f, weights ? L2 : 0f);
         if (weights && L1 > 0f) VectorOps.Shrink(parameters, learningRate * L1);
     }
 

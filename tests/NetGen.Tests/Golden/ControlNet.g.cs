@@ -298,23 +298,12 @@ partial class Brains
                             c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
                             c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
                         }
-                        float s00 = Vector512.Sum(c00); float s01 = Vector512.Sum(c01); float s02 = Vector512.Sum(c02); float s03 = Vector512.Sum(c03); float s10 = Vector512.Sum(c10); float s11 = Vector512.Sum(c11); float s12 = Vector512.Sum(c12); float s13 = Vector512.Sum(c13); float s20 = Vector512.Sum(c20); float s21 = Vector512.Sum(c21); float s22 = Vector512.Sum(c22); float s23 = Vector512.Sum(c23); float s30 = Vector512.Sum(c30); float s31 = Vector512.Sum(c31); float s32 = Vector512.Sum(c32); float s33 = Vector512.Sum(c33);
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
+                        Vector512<float> sums = global::NetGen.Kernels.VectorMath.SumEach(c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+                        Vector128<float> bias = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        (sums.GetLower().GetLower() + bias).StoreUnsafe(ref y0, (nuint)o);
+                        (sums.GetLower().GetUpper() + bias).StoreUnsafe(ref y1, (nuint)o);
+                        (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
+                        (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                     }
                     Activate0V512(ref y0);
                     Activate0V512(ref y1);
@@ -844,23 +833,12 @@ partial class Brains
                             c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
                             c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
                         }
-                        float s00 = Vector512.Sum(c00); float s01 = Vector512.Sum(c01); float s02 = Vector512.Sum(c02); float s03 = Vector512.Sum(c03); float s10 = Vector512.Sum(c10); float s11 = Vector512.Sum(c11); float s12 = Vector512.Sum(c12); float s13 = Vector512.Sum(c13); float s20 = Vector512.Sum(c20); float s21 = Vector512.Sum(c21); float s22 = Vector512.Sum(c22); float s23 = Vector512.Sum(c23); float s30 = Vector512.Sum(c30); float s31 = Vector512.Sum(c31); float s32 = Vector512.Sum(c32); float s33 = Vector512.Sum(c33);
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
+                        Vector512<float> sums = global::NetGen.Kernels.VectorMath.SumEach(c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+                        Vector128<float> bias = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        (sums.GetLower().GetLower() + bias).StoreUnsafe(ref y0, (nuint)o);
+                        (sums.GetLower().GetUpper() + bias).StoreUnsafe(ref y1, (nuint)o);
+                        (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
+                        (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                     }
                     Activate1V512(ref y0);
                     Activate1V512(ref y1);
@@ -1660,23 +1638,12 @@ partial class Brains
                             c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
                             c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
                         }
-                        float s00 = Vector512.Sum(c00); float s01 = Vector512.Sum(c01); float s02 = Vector512.Sum(c02); float s03 = Vector512.Sum(c03); float s10 = Vector512.Sum(c10); float s11 = Vector512.Sum(c11); float s12 = Vector512.Sum(c12); float s13 = Vector512.Sum(c13); float s20 = Vector512.Sum(c20); float s21 = Vector512.Sum(c21); float s22 = Vector512.Sum(c22); float s23 = Vector512.Sum(c23); float s30 = Vector512.Sum(c30); float s31 = Vector512.Sum(c31); float s32 = Vector512.Sum(c32); float s33 = Vector512.Sum(c33);
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
+                        Vector512<float> sums = global::NetGen.Kernels.VectorMath.SumEach(c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+                        Vector128<float> bias = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        (sums.GetLower().GetLower() + bias).StoreUnsafe(ref y0, (nuint)o);
+                        (sums.GetLower().GetUpper() + bias).StoreUnsafe(ref y1, (nuint)o);
+                        (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
+                        (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                     }
                 }
                 for (; r < rows; r++)
