@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # NetGen's entry points. Each one installs what it needs on a fresh Debian machine with the .NET 10 SDK.
 #   ./build.sh train [options]   train the seed network on Fashion-MNIST (the main job; --help lists options)
-#   ./build.sh test              build everything, run the test suite, publish the NativeAOT sample and check it
+#   ./build.sh test              build everything, run the test suite, check the NativeAOT sample and the speed guard
 #   ./build.sh bench [filter]    BenchmarkDotNet suite (see benchmarks/)
 #   ./build.sh peers             side-by-side comparison with PyTorch and numpy (see benchmarks/peers/)
 set -euo pipefail
@@ -46,6 +46,16 @@ case "$command" in
       status=1
     fi
     rm -f "$log.aot"
+    # The speed guard: generated training of the small network at least 1.5× generic, a ratio timed in one process.
+    if dotnet run --project benchmarks/NetGen.Benchmarks -c Release -- --guard >"$log.guard" 2>&1; then
+      cat "$log.guard"
+      echo "Speed guard: Passed:     1" | tee -a "$log"
+    else
+      cat "$log.guard"
+      echo "Speed guard: Failed:     1" | tee -a "$log"
+      status=1
+    fi
+    rm -f "$log.guard"
     # One plain summary line over all test assemblies: "N passed, N failed".
     passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
     failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
