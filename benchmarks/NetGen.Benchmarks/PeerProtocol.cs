@@ -48,7 +48,14 @@ public static class PeerProtocol
 
     private static double MedianNs(Action call, int calls)
     {
-        for (int i = 0; i < Math.Max(1, calls); i++) call(); // warm-up, past tiered compilation
+        // Warm up past tiered compilation: the JIT recompiles hot methods on a background thread about 100 ms after
+        // their first calls (and restarts that delay while new methods keep arriving), so warm up by time, not by count.
+        long warm = Stopwatch.GetTimestamp();
+        for (int pass = 0; pass < 3; pass++)
+        {
+            while (Stopwatch.GetElapsedTime(warm).TotalMilliseconds < 400 * (pass + 1)) call();
+            System.Threading.Thread.Sleep(100);
+        }
         var times = new double[Rounds];
         for (int r = 0; r < Rounds; r++)
         {
