@@ -52,9 +52,40 @@ public static class ParallelScaling
                 single[r] = Time(one);
                 dual[r] = Time(two);
             }
-            double p = Median(plain), s = Median(single), d = Median(dual);
+            // The ceiling for this work on this machine right now: two networks, each training on its own thread with
+            // no synchronization at all, against the same two one after the other.
+            var other = new SeedNet(2);
+            var otherSgd = new Sgd(SeedNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+            void Plain(INetwork n, Sgd o) { for (int i = 0; i < steps; i++) { n.ComputeGradients(x, y); o.Step(n); } }
+            double Independent(bool together)
+            {
+                long start = Stopwatch.GetTimestamp();
+                if (together)
+                {
+                    var thread = new System.Threading.Thread(() => Plain(other, otherSgd));
+                    thread.Start();
+                    Plain(net, sgd);
+                    thread.Join();
+                }
+                else
+                {
+                    Plain(net, sgd);
+                    Plain(other, otherSgd);
+                }
+                return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            Independent(false);
+            Independent(true);
+            var apart = new double[5];
+            var together = new double[5];
+            for (int r = 0; r < apart.Length; r++)
+            {
+                apart[r] = Independent(false);
+                together[r] = Independent(true);
+            }
+            double p = Median(plain), s = Median(single), d = Median(dual), ceiling = Median(apart) / Median(together);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"seed 784-500-10 training step, batch {batch}: plain {p:F0} µs, sharded on 1 thread {s:F0} µs, on 2 threads {d:F0} µs: {p / d:F2}× plain, {s / d:F2}× sharded"));
+                $"seed 784-500-10 training step, batch {batch}: plain {p:F0} µs, sharded on 1 thread {s:F0} µs, on 2 threads {d:F0} µs: {p / d:F2}× plain, {s / d:F2}× sharded; two independent trainings on 2 threads: {ceiling:F2}× (this machine's ceiling now)"));
         }
         return 0;
     }
