@@ -80,9 +80,7 @@ public sealed class DataParallel : IDisposable
     /// <exception cref="ObjectDisposedException">The instance was disposed.</exception>
     public unsafe float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
     {
-        int batch = NetworkGuard.BatchSize(inputs.Length, _network.InputSize, nameof(inputs));
-        int classes = _network.Architecture.HasSoftmaxOutput || _network.OutputSize > 1 ? _network.OutputSize : 2;
-        NetworkGuard.Labels(labels, batch, classes, nameof(labels));
+        int batch = CheckLabels(inputs, labels);
         fixed (float* x = inputs)
         fixed (int* y = labels)
             return Run(x, y, null, batch);
@@ -114,9 +112,7 @@ public sealed class DataParallel : IDisposable
     public unsafe float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        int batch = NetworkGuard.BatchSize(inputs.Length, _network.InputSize, nameof(inputs));
-        int classes = _network.Architecture.HasSoftmaxOutput || _network.OutputSize > 1 ? _network.OutputSize : 2;
-        NetworkGuard.Labels(labels, batch, classes, nameof(labels));
+        int batch = CheckLabels(inputs, labels);
         var sliced = optimizer as Optimizer;
         if (sliced is { CanStepInSlices: false }) sliced = null;
         float loss;
@@ -126,6 +122,15 @@ public sealed class DataParallel : IDisposable
         if (!float.IsFinite(loss)) return loss;
         if (sliced is null) optimizer.Step(_network.Parameters, _network.Gradients);
         return loss;
+    }
+
+    /// <summary>The batch size of <paramref name="inputs"/>, after checking it and every label as the network itself would.</summary>
+    private int CheckLabels(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+    {
+        int batch = NetworkGuard.BatchSize(inputs.Length, _network.InputSize, nameof(inputs));
+        int classes = _network.Architecture.HasSoftmaxOutput || _network.OutputSize > 1 ? _network.OutputSize : 2;
+        NetworkGuard.Labels(labels, batch, classes, nameof(labels));
+        return batch;
     }
 
     private unsafe float Run(float* inputs, int* labels, float* targets, int batch, Optimizer? optimizer = null)
