@@ -337,6 +337,16 @@ public sealed partial class NetGenGenerator
                     "global::NetGen.NetworkGuard.Labels(labels, batch, " + labelRange + ", nameof(labels));", labelSummary,
                     $"global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy({zRow}, {aRow}, ws.LogSumExp[r], labels[start + r], {dRow}, scale)", null);
             }
+            else if (!softmax && net.Loss == LossKind.MeanSquaredError)
+            {
+                // The one-hot target and the output activation's derivative are known here: one inlined loop per row
+                // instead of building a target vector and a runtime switch on the activation per element.
+                EmitOverload("ReadOnlySpan<int> labels",
+                    "global::NetGen.NetworkGuard.Labels(labels, batch, " + labelRange + ", nameof(labels));", labelSummary,
+                    $"LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A{last}), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D{last}), r * OutputSize), labels[start + r], scale)",
+                    null);
+                EmitLabelLoss(w, net);
+            }
             else
             {
                 EmitOverload("ReadOnlySpan<int> labels",
@@ -350,6 +360,31 @@ public sealed partial class NetGenGenerator
                 "global::NetGen.NetworkGuard.BatchLength(targets.Length, batch, OutputSize, nameof(targets));",
                 "Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref=\"Gradients\"/> with its gradient.",
                 TargetsCall("targets.Slice((start + r) * OutputSize, OutputSize)"), null);
+        }
+
+        /// <summary>½‖a − y‖² of one row against a label's target, and its delta, with the output activation's derivative inlined.</summary>
+        private static void EmitLabelLoss(CodeWriter w, NetworkSpec net)
+        {
+            ElementType e = ElementType.Of(net.Element);
+            string T = e.Name;
+            LayerSpec output = net.Output;
+            string target = net.OutputSize == 1 ? "label" : $"(j == label ? {e.One} : {e.Zero})";
+            w.Line("/// <summary>" + (net.OutputSize == 1 ? "½(a − label)² of one row (the label, 0 or 1, is the target)" : "½‖a − onehot(label)‖² of one row") + ", and δ = (a − y) ∘ " + output.Activation + "′(a) · scale.</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (w.Block($"private static {T} LabelLoss(ref {T} a, ref {T} delta, int label, {T} scale)"))
+            {
+                w.Line($"{T} loss = {e.Zero};");
+                using (w.Block("for (int j = 0; j < OutputSize; j++)"))
+                {
+                    w.Line($"{T} diff = Unsafe.Add(ref a, j) - {target};");
+                    w.Line($"loss += {e.Exact(0.5)} * diff * diff;");
+                    w.Line(output.Activation == ActivationKind.Identity
+                        ? "Unsafe.Add(ref delta, j) = diff * scale;"
+                        : $"Unsafe.Add(ref delta, j) = diff * {Derivative(output.Activation, "Unsafe.Add(ref a, j)", output.NegativeSlope)} * scale;");
+                }
+                w.Line("return loss;");
+            }
+            w.Line();
         }
 
         private static void EmitWorkspace(CodeWriter w, NetworkSpec net)
@@ -381,7 +416,8 @@ public sealed partial class NetGenGenerator
                     }
                 }
                 if (net.Output.Kind == LayerKind.Softmax) w.Line("public readonly " + T + "[] LogSumExp; // [rows] log Σ exp z per sample");
-                if (!net.InferenceOnly) w.Line("public readonly " + T + "[] Target = new " + T + "[OutputSize]; // one sample's target built from a label");
+                if (!net.InferenceOnly && (net.Output.Kind == LayerKind.Softmax ? net.Loss != LossKind.CrossEntropy : net.Loss != LossKind.MeanSquaredError))
+                    w.Line("public readonly " + T + "[] Target = new " + T + "[OutputSize]; // one sample's target built from a label");
                 using (w.Block("public Workspace(int rows)"))
                 {
                     w.Line("Rows = rows;");

@@ -121,7 +121,7 @@ partial class Brains
 
         /// <summary>Mean loss of a batch with class labels (one-hot targets); overwrites <see cref="Gradients"/> with its gradient.</summary>
         /// <returns>The mean MeanSquaredError loss over the batch (no regularization term; that belongs to the optimizer).</returns>
-        /// <exception cref="ArgumentException">A length does not match the batch, or a label is out of range; nothing is computed.</exception>
+        /// <exception cref="ArgumentException">A length does not match the batch; nothing is computed.</exception>
         public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
         {
             int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
@@ -137,12 +137,25 @@ partial class Brains
                 ForwardRows(ref x, rows, training: true);
                 for (int r = 0; r < rows; r++)
                 {
-                    Array.Clear(ws.Target); ws.Target[labels[start + r]] = 1f;
-                    loss += global::NetGen.Kernels.LossMath.MeanSquaredError(ws.A2.AsSpan(r * OutputSize, OutputSize), ws.Target, global::NetGen.Activation.Identity, 0.01f, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
+                    loss += LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize), labels[start + r], scale);
                 }
                 BackwardRows(ref x, rows, accumulate: start > 0);
             }
             return (float)(loss / batch);
+        }
+
+        /// <summary>½‖a − onehot(label)‖² of one row, and δ = (a − y) ∘ Identity′(a) · scale.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float LabelLoss(ref float a, ref float delta, int label, float scale)
+        {
+            float loss = 0f;
+            for (int j = 0; j < OutputSize; j++)
+            {
+                float diff = Unsafe.Add(ref a, j) - (j == label ? 1f : 0f);
+                loss += 0.5f * diff * diff;
+                Unsafe.Add(ref delta, j) = diff * scale;
+            }
+            return loss;
         }
 
         /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref="Gradients"/> with its gradient.</summary>
@@ -188,7 +201,6 @@ partial class Brains
             public readonly float[] Z2; // [rows, 4] output pre-activations
             public readonly float[] A2; // [rows, 4] layer 2 outputs
             public readonly float[] D2; // [rows, 4] ∂loss/∂z of layer 2
-            public readonly float[] Target = new float[OutputSize]; // one sample's target built from a label
             public Workspace(int rows)
             {
                 Rows = rows;

@@ -195,7 +195,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         public readonly double[] A2; // [rows, 3] layer 2 outputs
         public readonly double[] D2; // [rows, 3] ∂loss/∂z of layer 2
         public readonly double[] LogSumExp; // [rows] log Σ exp z per sample
-        public readonly double[] Target = new double[OutputSize]; // one sample's target built from a label
         public Workspace(int rows)
         {
             Rows = rows;

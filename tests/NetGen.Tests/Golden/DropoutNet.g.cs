@@ -191,7 +191,6 @@ partial class DropoutNet : global::NetGen.INetwork
         public readonly float[] A1; // [rows, 3] layer 1 outputs
         public readonly float[] D1; // [rows, 3] ∂loss/∂z of layer 1
         public readonly float[] LogSumExp; // [rows] log Σ exp z per sample
-        public readonly float[] Target = new float[OutputSize]; // one sample's target built from a label
         public Workspace(int rows)
         {
             Rows = rows;
