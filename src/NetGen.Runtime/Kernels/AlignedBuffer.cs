@@ -20,11 +20,13 @@ public sealed class AlignedBuffer<T> where T : unmanaged
     private readonly int _offset;
 
     /// <summary>Allocates a zeroed buffer of <paramref name="length"/> elements.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative, or too large for an array once padded for alignment.</exception>
     public unsafe AlignedBuffer(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         int size = Unsafe.SizeOf<T>();
+        if (length > Array.MaxLength - Alignment / size)
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"At most {Array.MaxLength - Alignment / size} elements fit in one aligned buffer.");
         _storage = GC.AllocateArray<T>(length + Alignment / size, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
         _offset = (int)((Alignment - (address & (Alignment - 1))) & (Alignment - 1)) / size;

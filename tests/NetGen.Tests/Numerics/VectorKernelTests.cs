@@ -1,4 +1,6 @@
 using System;
+using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using NetGen.Kernels;
 using Xunit;
@@ -43,5 +45,36 @@ public class VectorKernelTests
         VectorOps.Scale<float>(y, 0.3f, x);
         for (int i = 0; i < length; i++) Assert.Equal(0.3f * x[i], y[i]);
         Assert.Throws<ArgumentException>(() => VectorOps.Scale<float>(new float[length + 1], 1f, x));
+    }
+}
+
+/// <summary>Aligned buffers: aligned, zeroed, the right length, and clear about sizes they cannot hold.</summary>
+public class AlignedBufferTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(1732)]
+    public unsafe void FirstElementSitsOnACacheLine(int length)
+    {
+        for (int attempt = 0; attempt < 8; attempt++) // several allocations: the pinned heap places them differently
+        {
+            var floats = new AlignedBuffer<float>(length);
+            var doubles = new AlignedBuffer<double>(length);
+            Assert.Equal(length, floats.Span.Length);
+            Assert.Equal(length, doubles.Span.Length);
+            Assert.Equal(0, (long)Unsafe.AsPointer(ref floats.Reference) % 64);
+            Assert.Equal(0, (long)Unsafe.AsPointer(ref doubles.Reference) % 64);
+            Assert.True(floats.Span.ToArray().All(v => v == 0f));
+        }
+    }
+
+    [Fact]
+    public void AbsurdLengthsAreRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedBuffer<float>(-1));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedBuffer<float>(int.MaxValue));
+        Assert.Contains("aligned buffer", e.Message);
     }
 }
