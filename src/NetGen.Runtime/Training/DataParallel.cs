@@ -160,7 +160,10 @@ public sealed class DataParallel : IDisposable
         return mean;
     }
 
-    /// <summary>Thread <paramref name="index"/>'s part of a call: its shards, a barrier, its slice of the reduction, a barrier.</summary>
+    /// <summary>
+    /// Thread <paramref name="index"/>'s part of a call: its shards, a barrier, its slice of the reduction, a barrier.
+    /// Whatever throws is kept for the caller to rethrow; every thread still reaches both barriers, so none is left waiting.
+    /// </summary>
     private void Work(int index)
     {
         try
@@ -172,7 +175,14 @@ public sealed class DataParallel : IDisposable
             Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
         }
         if (_workers.Length > 0) _barrier.SignalAndWait(); // every shard done
-        if (Volatile.Read(ref _failure) is null) Reduce(index, _optimizer is not null && SumIsFinite());
+        try
+        {
+            if (Volatile.Read(ref _failure) is null) Reduce(index, _optimizer is not null && SumIsFinite());
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+        }
         if (_workers.Length > 0) _barrier.SignalAndWait(); // reduction done
     }
 

@@ -202,6 +202,63 @@ public sealed class DataParallelTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainerOptions { Threads = 0 }.Validate());
     }
 
+    /// <summary>A network whose replicas throw on a marked input: a failure inside a shard, on whichever thread runs it.</summary>
+    private sealed class FailingNetwork(GenericNetwork inner) : INetwork
+    {
+        public NetworkArchitecture Architecture => inner.Architecture;
+        public int InputSize => inner.InputSize;
+        public int OutputSize => inner.OutputSize;
+        public Span<float> Parameters => inner.Parameters;
+        public Span<float> Gradients => inner.Gradients;
+        public void Forward(ReadOnlySpan<float> input, Span<float> output) => inner.Forward(input, output);
+        public void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs) => inner.ForwardBatch(inputs, outputs);
+        public int Predict(ReadOnlySpan<float> input) => inner.Predict(input);
+        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => inner.ComputeGradients(inputs, targets);
+        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        {
+            if (inputs[0] == 1234f) throw new InvalidOperationException("shard failure");
+            return inner.ComputeGradients(inputs, labels);
+        }
+        public INetwork<float> CreateReplica() => new FailingNetwork(inner.CreateReplica());
+    }
+
+    [Fact]
+    public void AFailureOnAWorkerReachesTheCallerAndLeavesTheInstanceUsable()
+    {
+        var net = new FailingNetwork(new GenericNetwork(OddSoftmaxNet.Architecture, seed: 1));
+        using var parallel = new DataParallel(net, threads: 2, shardRows: 4);
+        float[] x = Random(8 * OddSoftmaxNet.InputSize, 3);
+        int[] y = new int[8];
+        x[4 * OddSoftmaxNet.InputSize] = 1234f; // the second shard's first value: the worker thread's shard
+        var e = Assert.Throws<InvalidOperationException>(() => parallel.TrainStep(x, y, new Sgd(OddSoftmaxNet.Architecture, new ConstantLearningRate(0.1f))));
+        Assert.Equal("shard failure", e.Message);
+        x[4 * OddSoftmaxNet.InputSize] = 0.5f;
+        Assert.True(float.IsFinite(parallel.ComputeGradients(x, y)), "the instance is stuck after a failure");
+    }
+
+    /// <summary>An optimizer whose update fails on any non-empty slice: a failure in the reduction phase.</summary>
+    private sealed class FailingOptimizer(NetworkArchitecture architecture) : Optimizer(architecture, new ConstantLearningRate(0.1f), 0f, 0f, null)
+    {
+        protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
+        {
+            if (!parameters.IsEmpty) throw new InvalidOperationException("update failure");
+        }
+    }
+
+    [Fact]
+    public void AFailingUpdateReachesTheCallerWithoutCountingAStep()
+    {
+        var net = new BlockedNet(1);
+        using var parallel = new DataParallel(net, threads: 3, shardRows: 4);
+        var optimizer = new FailingOptimizer(BlockedNet.Architecture);
+        float[] x = Random(12 * BlockedNet.InputSize, 4);
+        int[] y = new int[12];
+        var e = Assert.Throws<InvalidOperationException>(() => parallel.TrainStep(x, y, optimizer));
+        Assert.Equal("update failure", e.Message);
+        Assert.Equal(0, optimizer.StepCount);
+        Assert.True(float.IsFinite(parallel.TrainStep(x, y, new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f)))));
+    }
+
     [Fact]
     public void DisposedInstanceRefusesWork()
     {
