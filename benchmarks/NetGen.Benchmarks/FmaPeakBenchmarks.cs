@@ -47,3 +47,29 @@ public class FmaPeakBenchmarks
         return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
     }
 }
+
+/// <summary>
+/// This core's read bandwidth over a buffer the size of the seed network's weights (1.6 MB, past the per-core L2): the
+/// bound on a single-sample forward pass, which reads every weight once. Time per byte, so GB/s = 1 / (ns per operation).
+/// </summary>
+[SimpleJob(RunStrategy.Throughput, warmupCount: 3, iterationCount: 5)]
+public class ReadBandwidthBenchmarks
+{
+    private const int Floats = 397_510 - 397_510 % 64;
+    private readonly NetGen.Kernels.AlignedBuffer<float> _buffer = new(Floats);
+
+    [Benchmark(Description = "read 1.6 MB", OperationsPerInvoke = Floats * sizeof(float))]
+    public float Read()
+    {
+        ref float p = ref _buffer.Reference;
+        Vector512<float> a = default, b = default, c = default, d = default;
+        for (int i = 0; i < Floats; i += 64)
+        {
+            a += Vector512.LoadUnsafe(ref p, (nuint)i);
+            b += Vector512.LoadUnsafe(ref p, (nuint)(i + 16));
+            c += Vector512.LoadUnsafe(ref p, (nuint)(i + 32));
+            d += Vector512.LoadUnsafe(ref p, (nuint)(i + 48));
+        }
+        return Vector512.Sum(a + b + c + d);
+    }
+}
