@@ -35,27 +35,24 @@ case "$command" in
     log=$(mktemp)
     status=0
     dotnet test NetGen.sln -c Release 2>&1 | tee "$log" || status=$?
+    # A check beyond the xunit suite counts as one test: its output is shown, its verdict joins the summary.
+    check() {
+      local name=$1; shift
+      if "$@" >"$log.check" 2>&1; then
+        cat "$log.check"; echo "$name: Passed:     1" | tee -a "$log"
+      else
+        cat "$log.check"; echo "$name: Failed:     1" | tee -a "$log"; status=1
+      fi
+      rm -f "$log.check"
+    }
     # The embedding sample, published with NativeAOT: no trim or AOT warnings, and the baked controller still plays.
-    aot=artifacts/chaser-aot
-    if dotnet publish samples/NetGen.Chaser -c Release -r linux-x64 -warnaserror -o "$aot" >"$log.aot" 2>&1 \
-        && "$aot/NetGen.Chaser" play --check; then
-      echo "NativeAOT sample: Passed:     1" | tee -a "$log"
-    else
-      cat "$log.aot"
-      echo "NativeAOT sample: Failed:     1" | tee -a "$log"
-      status=1
-    fi
-    rm -f "$log.aot"
+    aot_sample() {
+      dotnet publish samples/NetGen.Chaser -c Release -r linux-x64 -warnaserror -o artifacts/chaser-aot \
+        && artifacts/chaser-aot/NetGen.Chaser play --check
+    }
+    check "NativeAOT sample" aot_sample
     # The speed guard: generated training of the small network at least 1.5× generic, a ratio timed in one process.
-    if dotnet run --project benchmarks/NetGen.Benchmarks -c Release -- --guard >"$log.guard" 2>&1; then
-      cat "$log.guard"
-      echo "Speed guard: Passed:     1" | tee -a "$log"
-    else
-      cat "$log.guard"
-      echo "Speed guard: Failed:     1" | tee -a "$log"
-      status=1
-    fi
-    rm -f "$log.guard"
+    check "Speed guard" dotnet run --project benchmarks/NetGen.Benchmarks -c Release -- --guard
     # One plain summary line over all test assemblies: "N passed, N failed".
     passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
     failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
