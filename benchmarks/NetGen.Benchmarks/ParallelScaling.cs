@@ -83,16 +83,10 @@ public static class ParallelScaling
                 apart[r] = Independent(false);
                 together[r] = Independent(true);
             }
-            double p = Median(plain), s = Median(single), d = Median(dual), ceiling = Median(apart) / Median(together);
+            double p = Timing.Median(plain), s = Timing.Median(single), d = Timing.Median(dual), ceiling = Timing.Median(apart) / Timing.Median(together);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"seed 784-500-10 training step, batch {batch}: plain {p:F0} µs, sharded on 1 thread {s:F0} µs, on 2 threads {d:F0} µs: {p / d:F2}× plain, {s / d:F2}× sharded; two independent trainings on 2 threads: {ceiling:F2}× (this machine's ceiling now)"));
         }
         return 0;
-    }
-
-    private static double Median(double[] values)
-    {
-        Array.Sort(values);
-        return values[values.Length / 2];
     }
 }

@@ -63,8 +63,7 @@ public static class PeerProtocol
             for (int i = 0; i < calls; i++) call();
             times[r] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / calls;
         }
-        Array.Sort(times);
-        return times[Rounds / 2];
+        return Timing.Median(times);
     }
 
     private static string Field(string name, double ns) => string.Create(CultureInfo.InvariantCulture, $",\"{name}\":{ns:F1}");

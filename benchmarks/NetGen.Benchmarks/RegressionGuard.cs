@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
-using System.Linq;
 using NetGen;
 
 namespace NetGen.Benchmarks;
@@ -61,17 +60,11 @@ public static class RegressionGuard
                 generatedNs[r] = Time(generated, sgdGenerated);
             }
         }
-        double a = Median(generatedNs), b = Median(genericNs), ratio = b / a;
+        double a = Timing.Median(generatedNs), b = Timing.Median(genericNs), ratio = b / a;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"guard: control 16-32-32-4 training step at batch 1: generated {a:F0} ns, generic {b:F0} ns (medians of {Rounds} rounds), ratio {ratio:F2} (minimum {minimum})"));
         if (ratio >= minimum) return 0;
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"guard failed: generated training of the small network is only {ratio:F2}× generic; expected at least {minimum}×."));
         return 1;
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = values.OrderBy(v => v).ToArray();
-        return sorted[sorted.Length / 2];
     }
 }

@@ -106,8 +106,8 @@ public sealed partial class NetGenGenerator
                             LayerSpec layer = net.Layers[l];
                             string input = l == 0 ? "ref x" : Ref((net.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1));
                             string weights = $"{Ref("ws.D" + l)}, {input}, {At("g", Literal.Int(layer.WeightOffset))}, {At("g", Literal.Int(layer.BiasOffset))}";
-                            string inputDelta = $"{Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1 < 0 ? 0 : l - 1))}, " +
-                                (l > 0 && net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1 < 0 ? 0 : l - 1))}";
+                            string inputDelta = l == 0 ? "" : $"{Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
+                                (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))}";
                             if (HasRowKernels(layer, flavor))
                             {
                                 w.Line($"if (rows == 1) Kernels.BackwardWeightsRow{l}{flavor.Suffix}({weights}, accumulate); else Kernels.BackwardWeights{l}{flavor.Suffix}({weights}, rows, accumulate);");

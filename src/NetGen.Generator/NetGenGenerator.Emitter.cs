@@ -143,12 +143,12 @@ public sealed partial class NetGenGenerator
                 if (HasDropout(net)) w.Line("SeedDropout(seed);");
             }
             w.Line();
-            w.Line("/// <summary>A replica's constructor: the parameters are the original's array itself.</summary>");
+            w.Line("/// <summary>A replica's constructor: the parameters are the original's buffer itself.</summary>");
             w.Line("private " + net.TypeName + "(" + buffer + " sharedParameters) => _parameters = sharedParameters;");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Creates a replica for data-parallel training (<see cref=\"global::NetGen.DataParallel\"/>): it reads this network's");
-            w.Line("/// parameters (the same array, never a copy) and has its own gradients and scratch buffers" + (HasDropout(net) ? ", and dropout masks seeded from this network's generator." : "."));
+            w.Line("/// parameters (the same buffer, never a copy) and has its own gradients and scratch buffers" + (HasDropout(net) ? ", and dropout masks seeded from this network's generator." : "."));
             w.Line("/// A replica and its original may compute gradients on different threads at once, as long as nothing writes the parameters meanwhile.");
             w.Line("/// </summary>");
             using (w.Block("public " + net.TypeName + " CreateReplica()"))

@@ -110,7 +110,7 @@ public abstract class Optimizer : IOptimizer
         float lr = CurrentLearningRate;
         BeginStep(StepCount + 1);
         // Create the state now, on one thread: slices must not race to allocate it.
-        Update(Span<float>.Empty, ReadOnlySpan<float>.Empty, 0, lr, 1f, 0f);
+        (_updateSingle ??= Update<float>)(Span<float>.Empty, ReadOnlySpan<float>.Empty, 0, lr, 1f, 0f);
         return lr;
     }
 

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Runtime.ExceptionServices;
-using System.Runtime.InteropServices;
 using System.Threading;
 using NetGen.Kernels;
 

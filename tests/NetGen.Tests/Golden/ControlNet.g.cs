@@ -58,12 +58,12 @@ partial class Brains
             global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);
         }
 
-        /// <summary>A replica's constructor: the parameters are the original's array itself.</summary>
+        /// <summary>A replica's constructor: the parameters are the original's buffer itself.</summary>
         private ControlNet(global::NetGen.Kernels.AlignedBuffer<float> sharedParameters) => _parameters = sharedParameters;
 
         /// <summary>
         /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
-        /// parameters (the same array, never a copy) and has its own gradients and scratch buffers.
+        /// parameters (the same buffer, never a copy) and has its own gradients and scratch buffers.
         /// A replica and its original may compute gradients on different threads at once, as long as nothing writes the parameters meanwhile.
         /// </summary>
         public ControlNet CreateReplica()

@@ -54,12 +54,12 @@ partial class DropoutNet : global::NetGen.INetwork
         SeedDropout(seed);
     }
 
-    /// <summary>A replica's constructor: the parameters are the original's array itself.</summary>
+    /// <summary>A replica's constructor: the parameters are the original's buffer itself.</summary>
     private DropoutNet(global::NetGen.Kernels.AlignedBuffer<float> sharedParameters) => _parameters = sharedParameters;
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
-    /// parameters (the same array, never a copy) and has its own gradients and scratch buffers, and dropout masks seeded from this network's generator.
+    /// parameters (the same buffer, never a copy) and has its own gradients and scratch buffers, and dropout masks seeded from this network's generator.
     /// A replica and its original may compute gradients on different threads at once, as long as nothing writes the parameters meanwhile.
     /// </summary>
     public DropoutNet CreateReplica()
