@@ -63,6 +63,7 @@ public sealed partial class NetGenGenerator
             w.Line();
 
             if (!net.InferenceOnly) EmitBackwardRows(w, net);
+            if (CanFuseStep(net)) EmitStepRow(w, net);
 
             w.Line("/// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>");
             using (w.Block("private static class Kernels"))
@@ -79,6 +80,7 @@ public sealed partial class NetGenGenerator
                         if (net.InferenceOnly) continue;
                         EmitBackwardWeights(w, l, layer, flavor);
                         if (HasRowKernels(layer, flavor)) EmitBackwardWeightsRow(w, l, layer, flavor);
+                        if (HasRowKernels(layer, flavor) && CanFuseStep(net)) EmitStepWeightsRow(w, l, layer, flavor);
                         if (l > 0) EmitBackwardInput(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
                         if (l > 0 && HasRowKernels(layer, flavor)) EmitBackwardInputRow(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
                     }
@@ -121,6 +123,34 @@ public sealed partial class NetGenGenerator
                         }
                     }
                     first = false;
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// The backward pass of one row with a plain SGD update fused in: each layer's input delta first, from the weights
+        /// as they were, then the layer's update straight from its delta and input.
+        /// </summary>
+        private static void EmitStepRow(CodeWriter w, NetworkSpec net)
+        {
+            int last = net.Layers.Count - 1;
+            SimdFlavor flavor = Flavors(net)[0];
+            w.Line("/// <summary>Backward pass of the one row of the last <see cref=\"ForwardRows\"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; needs Vector512.</summary>");
+            using (w.Block("private void StepRow(ref float x, float weightFactor, float gradientFactor)"))
+            {
+                w.Line("Workspace ws = _workspace;");
+                w.Line("ref float p = ref _parameters.Reference;");
+                for (int l = last; l >= 0; l--)
+                {
+                    LayerSpec layer = net.Layers[l];
+                    string input = l == 0 ? "ref x" : Ref((net.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1));
+                    if (l > 0)
+                    {
+                        w.Line($"Kernels.BackwardInputRow{l}{flavor.Suffix}({Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
+                            (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))});");
+                    }
+                    w.Line($"Kernels.StepWeightsRow{l}{flavor.Suffix}({Ref("ws.D" + l)}, {input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, weightFactor, gradientFactor);");
                 }
             }
             w.Line();

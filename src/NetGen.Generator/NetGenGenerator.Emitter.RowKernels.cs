@@ -164,6 +164,72 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>
+        /// Whether a plain SGD update of one sample can be fused into the backward pass: a float network whose every layer
+        /// has single-row kernels (<see cref="HasRowKernels"/>).
+        /// </summary>
+        private static bool CanFuseStep(NetworkSpec net)
+        {
+            SimdFlavor f = Flavors(net)[0];
+            return !net.InferenceOnly && net.Layers.All(layer => HasRowKernels(layer, f));
+        }
+
+        /// <summary>
+        /// One row's weight gradient consumed at once by a plain SGD update: <c>W[o, :] ← a·W[o, :] + b·(δ[o]·x)</c>,
+        /// <c>bias ← bias + b·δ</c>, the very operations <c>Sgd.Step</c> performs on the stored gradient, so the parameters
+        /// come out with the same bits while the gradient is never written.
+        /// </summary>
+        private static void EmitStepWeightsRow(CodeWriter w, int l, LayerSpec layer, SimdFlavor f)
+        {
+            int n = layer.Inputs, m = layer.Outputs;
+            int chunks = n - n % RowBlock, vectors = chunks / RowBlock;
+            bool inRegisters = vectors <= BlockVectors;
+            w.Line($"/// <summary>Layer {l} SGD update from one row, {f.Type}: W[{m}, {n}] ← a·W + b·(δ[{m}] ⊗ x[{n}]), bias[{m}] ← bias + b·δ; the gradient stays in registers.</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"public static void StepWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)"))
+            {
+                w.Line("Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);");
+                if (inRegisters)
+                    for (int v = 0; v < vectors; v++) w.Line($"Vector512<float> x{v} = Vector512.LoadUnsafe(ref x, (nuint){Literal.Int(v * RowBlock)});");
+                using (w.Block($"for (int o = 0; o < {m}; o++)"))
+                {
+                    w.Line("float d = Unsafe.Add(ref delta, o);");
+                    w.Line("Vector512<float> dv = Vector512.Create(d);");
+                    w.Line($"ref float wo = ref Unsafe.Add(ref pw, (nint)o * {n});");
+                    if (inRegisters)
+                    {
+                        for (int v = 0; v < vectors; v++)
+                        {
+                            string at = Literal.Int(v * RowBlock);
+                            w.Line($"Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint){at}), b * (dv * x{v})).StoreUnsafe(ref wo, (nuint){at});");
+                        }
+                    }
+                    else
+                    {
+                        using (w.Block($"for (int i = 0; i < {chunks}; i += {RowBlock})"))
+                            w.Line("Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)i), b * (dv * Vector512.LoadUnsafe(ref x, (nuint)i))).StoreUnsafe(ref wo, (nuint)i);");
+                    }
+                    if (chunks < n)
+                    {
+                        using (w.Block($"for (int i = {chunks}; i < {n}; i++)"))
+                            w.Line("Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * (d * Unsafe.Add(ref x, i)));");
+                    }
+                }
+                int biasChunks = m - m % RowBlock;
+                if (biasChunks > 0)
+                {
+                    using (w.Block($"for (int o = 0; o < {biasChunks}; o += {RowBlock})"))
+                        w.Line("(Vector512.LoadUnsafe(ref pb, (nuint)o) + b * Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref pb, (nuint)o);");
+                }
+                if (biasChunks < m)
+                {
+                    using (w.Block($"for (int o = {biasChunks}; o < {m}; o++)"))
+                        w.Line("Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);");
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>
         /// One row's input delta: <c>δp = (δ·W) ∘ f′(a)</c>, up to four vectors of inputs at a time with the weight rows split
         /// over independent accumulator chains, so that the fused multiply-adds overlap instead of waiting on each other.
         /// </summary>

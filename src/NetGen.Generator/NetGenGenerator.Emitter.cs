@@ -331,35 +331,71 @@ public sealed partial class NetGenGenerator
             string labelSummary = softmax
                 ? "Mean cross-entropy (negative log-likelihood) of a batch with class labels; overwrites <see cref=\"Gradients\"/> with its gradient."
                 : "Mean loss of a batch with class labels (" + (net.OutputSize == 1 ? "the label, 0 or 1, is the target" : "one-hot targets") + "); overwrites <see cref=\"Gradients\"/> with its gradient.";
+            string labelCheck = "global::NetGen.NetworkGuard.Labels(labels, batch, " + labelRange + ", nameof(labels));";
+            string labelDelta;
+            string? labelPerSample = null;
             if (softmax && net.Loss == LossKind.CrossEntropy)
             {
-                EmitOverload("ReadOnlySpan<int> labels",
-                    "global::NetGen.NetworkGuard.Labels(labels, batch, " + labelRange + ", nameof(labels));", labelSummary,
-                    $"global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy({zRow}, {aRow}, ws.LogSumExp[r], labels[start + r], {dRow}, scale)", null);
+                labelDelta = $"global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy({zRow}, {aRow}, ws.LogSumExp[r], labels[start + r], {dRow}, scale)";
             }
             else if (!softmax && net.Loss == LossKind.MeanSquaredError)
             {
                 // The one-hot target and the output activation's derivative are known here: one inlined loop per row
                 // instead of building a target vector and a runtime switch on the activation per element.
-                EmitOverload("ReadOnlySpan<int> labels",
-                    "global::NetGen.NetworkGuard.Labels(labels, batch, " + labelRange + ", nameof(labels));", labelSummary,
-                    $"LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A{last}), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D{last}), r * OutputSize), labels[start + r], scale)",
-                    null);
-                EmitLabelLoss(w, net);
+                labelDelta = $"LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A{last}), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D{last}), r * OutputSize), labels[start + r], scale)";
             }
             else
             {
-                EmitOverload("ReadOnlySpan<int> labels",
-                    "global::NetGen.NetworkGuard.Labels(labels, batch, " + labelRange + ", nameof(labels));", labelSummary,
-                    TargetsCall("ws.Target"),
-                    net.OutputSize == 1
-                        ? "ws.Target[0] = labels[start + r];"
-                        : "Array.Clear(ws.Target); ws.Target[labels[start + r]] = " + One + ";");
+                labelDelta = TargetsCall("ws.Target");
+                labelPerSample = net.OutputSize == 1
+                    ? "ws.Target[0] = labels[start + r];"
+                    : "Array.Clear(ws.Target); ws.Target[labels[start + r]] = " + One + ";";
             }
+            EmitOverload("ReadOnlySpan<int> labels", labelCheck, labelSummary, labelDelta, labelPerSample);
+            if (!softmax && net.Loss == LossKind.MeanSquaredError) EmitLabelLoss(w, net);
+            EmitTrainStep(w, net, labelCheck, labelDelta, labelPerSample);
             EmitOverload("ReadOnlySpan<" + T + "> targets",
                 "global::NetGen.NetworkGuard.BatchLength(targets.Length, batch, OutputSize, nameof(targets));",
                 "Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref=\"Gradients\"/> with its gradient.",
                 TargetsCall("targets.Slice((start + r) * OutputSize, OutputSize)"), null);
+        }
+
+        /// <summary>
+        /// <c>TrainStep</c>: gradients then the optimizer's update, skipped when the loss is not finite. One sample with a
+        /// fusable <c>Sgd</c> runs the forward pass, the loss of its single row, and <see cref="EmitStepRow"/>: the update
+        /// happens inside the backward pass and the gradients are never stored.
+        /// </summary>
+        private static void EmitTrainStep(CodeWriter w, NetworkSpec net, string labelCheck, string labelDelta, string? labelPerSample)
+        {
+            string T = ElementType.Of(net.Element).Name, One = ElementType.Of(net.Element).One;
+            w.Line("/// <inheritdoc cref=\"global::NetGen.INetwork{T}.TrainStep\"/>");
+            using (w.Block("public " + T + " TrainStep(ReadOnlySpan<" + T + "> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)"))
+            {
+                w.Line("ArgumentNullException.ThrowIfNull(optimizer);");
+                if (CanFuseStep(net))
+                {
+                    using (w.Block("if (inputs.Length == InputSize && Vector512.IsHardwareAccelerated && optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)"))
+                    {
+                        w.Line("const int batch = 1, start = 0, r = 0;");
+                        w.Line(labelCheck);
+                        w.Line("Workspace ws = Reserve(batch);");
+                        w.Line("const " + T + " scale = " + One + ";");
+                        w.Line("ref " + T + " x = ref MemoryMarshal.GetReference(inputs);");
+                        w.Line("ForwardRows(ref x, batch, training: true);");
+                        if (labelPerSample is not null) w.Line(labelPerSample);
+                        w.Line(T + " loss = " + labelDelta + ";");
+                        w.Line("if (!" + T + ".IsFinite(loss)) return loss;");
+                        w.Line("sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);");
+                        w.Line("StepRow(ref x, weightFactor, gradientFactor);");
+                        w.Line("sgd.EndFusedStep();");
+                        w.Line("return loss;");
+                    }
+                }
+                w.Line(T + " batchLoss = ComputeGradients(inputs, labels);");
+                w.Line("if (" + T + ".IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);");
+                w.Line("return batchLoss;");
+            }
+            w.Line();
         }
 
         /// <summary>½‖a − y‖² of one row against a label's target, and its delta, with the output activation's derivative inlined.</summary>

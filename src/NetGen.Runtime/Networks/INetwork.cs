@@ -54,6 +54,30 @@ public interface INetwork<T> : IInferenceNetwork<T> where T : IFloatingPointIeee
     /// its replicas can compute gradients of different rows on different threads at once. <see cref="DataParallel"/> uses it.
     /// </summary>
     INetwork<T> CreateReplica();
+
+    /// <summary>
+    /// One training step on a batch with class labels: the gradients as <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{int})"/>,
+    /// then <paramref name="optimizer"/>'s update — unless the loss is NaN or infinite: then no parameter changes and the
+    /// loss is returned, so that the caller can stop before a bad update.
+    /// </summary>
+    /// <remarks>
+    /// The parameters end up with the same bits as after the two calls. A generated float network fuses a plain
+    /// <see cref="Sgd"/> update (<see cref="Sgd.CanFuse"/>) of one sample into its backward pass: each weight is updated
+    /// as its gradient is formed, without writing the gradient, so <see cref="Gradients"/> then keeps its earlier contents.
+    /// </remarks>
+    /// <returns>The mean loss of the batch, as <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{int})"/> returns it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
+    /// <exception cref="ArgumentException">Wrong lengths or a label outside <c>[0, OutputSize)</c>; nothing is computed or updated.</exception>
+    T TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        T loss = ComputeGradients(inputs, labels);
+        if (!T.IsFinite(loss)) return loss;
+        if (this is INetwork<float> single) optimizer.Step(single.Parameters, single.Gradients);
+        else if (this is INetwork<double> @double) optimizer.Step(@double.Parameters, @double.Gradients);
+        else throw new NotSupportedException($"Optimizers step float or double parameters, not {typeof(T).Name}.");
+        return loss;
+    }
 }
 
 /// <summary>

@@ -158,6 +158,30 @@ partial class Brains
             return loss;
         }
 
+        /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep"/>
+        public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
+        {
+            ArgumentNullException.ThrowIfNull(optimizer);
+            if (inputs.Length == InputSize && Vector512.IsHardwareAccelerated && optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
+            {
+                const int batch = 1, start = 0, r = 0;
+                global::NetGen.NetworkGuard.Labels(labels, batch, 4, nameof(labels));
+                Workspace ws = Reserve(batch);
+                const float scale = 1f;
+                ref float x = ref MemoryMarshal.GetReference(inputs);
+                ForwardRows(ref x, batch, training: true);
+                float loss = LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize), labels[start + r], scale);
+                if (!float.IsFinite(loss)) return loss;
+                sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
+                StepRow(ref x, weightFactor, gradientFactor);
+                sgd.EndFusedStep();
+                return loss;
+            }
+            float batchLoss = ComputeGradients(inputs, labels);
+            if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
+            return batchLoss;
+        }
+
         /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref="Gradients"/> with its gradient.</summary>
         /// <returns>The mean MeanSquaredError loss over the batch (no regularization term; that belongs to the optimizer).</returns>
         /// <exception cref="ArgumentException">A length does not match the batch; nothing is computed.</exception>
@@ -256,6 +280,18 @@ partial class Brains
                 Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
                 Kernels.BackwardWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 512), rows, accumulate);
             }
+        }
+
+        /// <summary>Backward pass of the one row of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; needs Vector512.</summary>
+        private void StepRow(ref float x, float weightFactor, float gradientFactor)
+        {
+            Workspace ws = _workspace;
+            ref float p = ref _parameters.Reference;
+            Kernels.BackwardInputRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1));
+            Kernels.StepWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), weightFactor, gradientFactor);
+            Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0));
+            Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), weightFactor, gradientFactor);
+            Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), weightFactor, gradientFactor);
         }
 
         /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
@@ -489,6 +525,25 @@ partial class Brains
                 else
                 {
                     Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 128);
+                }
+            }
+
+            /// <summary>Layer 0 SGD update from one row, Vector512<float>: W[32, 16] ← a·W + b·(δ[32] ⊗ x[16]), bias[32] ← bias + b·δ; the gradient stays in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void StepWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
+            {
+                Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+                for (int o = 0; o < 32; o++)
+                {
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float wo = ref Unsafe.Add(ref pw, (nint)o * 16);
+                    Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)0), b * (dv * x0)).StoreUnsafe(ref wo, (nuint)0);
+                }
+                for (int o = 0; o < 32; o += 16)
+                {
+                    (Vector512.LoadUnsafe(ref pb, (nuint)o) + b * Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref pb, (nuint)o);
                 }
             }
 
@@ -1027,6 +1082,27 @@ partial class Brains
                 else
                 {
                     Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 128);
+                }
+            }
+
+            /// <summary>Layer 1 SGD update from one row, Vector512<float>: W[32, 32] ← a·W + b·(δ[32] ⊗ x[32]), bias[32] ← bias + b·δ; the gradient stays in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void StepWeightsRow1V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
+            {
+                Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+                Vector512<float> x1 = Vector512.LoadUnsafe(ref x, (nuint)16);
+                for (int o = 0; o < 32; o++)
+                {
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float wo = ref Unsafe.Add(ref pw, (nint)o * 32);
+                    Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)0), b * (dv * x0)).StoreUnsafe(ref wo, (nuint)0);
+                    Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)16), b * (dv * x1)).StoreUnsafe(ref wo, (nuint)16);
+                }
+                for (int o = 0; o < 32; o += 16)
+                {
+                    (Vector512.LoadUnsafe(ref pb, (nuint)o) + b * Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref pb, (nuint)o);
                 }
             }
 
@@ -1800,6 +1876,27 @@ partial class Brains
                 else
                 {
                     Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 16);
+                }
+            }
+
+            /// <summary>Layer 2 SGD update from one row, Vector512<float>: W[4, 32] ← a·W + b·(δ[4] ⊗ x[32]), bias[4] ← bias + b·δ; the gradient stays in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void StepWeightsRow2V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
+            {
+                Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+                Vector512<float> x1 = Vector512.LoadUnsafe(ref x, (nuint)16);
+                for (int o = 0; o < 4; o++)
+                {
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float wo = ref Unsafe.Add(ref pw, (nint)o * 32);
+                    Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)0), b * (dv * x0)).StoreUnsafe(ref wo, (nuint)0);
+                    Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)16), b * (dv * x1)).StoreUnsafe(ref wo, (nuint)16);
+                }
+                for (int o = 0; o < 4; o++)
+                {
+                    Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
                 }
             }
 

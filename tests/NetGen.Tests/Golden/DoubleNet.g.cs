@@ -149,6 +149,15 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         return (double)(loss / batch);
     }
 
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep"/>
+    public double TrainStep(ReadOnlySpan<double> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        double batchLoss = ComputeGradients(inputs, labels);
+        if (double.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
+        return batchLoss;
+    }
+
     /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref="Gradients"/> with its gradient.</summary>
     /// <returns>The mean CrossEntropy loss over the batch (no regularization term; that belongs to the optimizer).</returns>
     /// <exception cref="ArgumentException">A length does not match the batch; nothing is computed.</exception>

@@ -147,6 +147,15 @@ partial class DropoutNet : global::NetGen.INetwork
         return (float)(loss / batch);
     }
 
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep"/>
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        float batchLoss = ComputeGradients(inputs, labels);
+        if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
+        return batchLoss;
+    }
+
     /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref="Gradients"/> with its gradient.</summary>
     /// <returns>The mean CrossEntropy loss over the batch (no regularization term; that belongs to the optimizer).</returns>
     /// <exception cref="ArgumentException">A length does not match the batch; nothing is computed.</exception>

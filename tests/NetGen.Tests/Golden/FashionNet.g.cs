@@ -140,6 +140,30 @@ partial class FashionNet : global::NetGen.INetwork
         return (float)(loss / batch);
     }
 
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep"/>
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (inputs.Length == InputSize && Vector512.IsHardwareAccelerated && optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
+        {
+            const int batch = 1, start = 0, r = 0;
+            global::NetGen.NetworkGuard.Labels(labels, batch, 10, nameof(labels));
+            Workspace ws = Reserve(batch);
+            const float scale = 1f;
+            ref float x = ref MemoryMarshal.GetReference(inputs);
+            ForwardRows(ref x, batch, training: true);
+            float loss = global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r], labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
+            if (!float.IsFinite(loss)) return loss;
+            sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
+            StepRow(ref x, weightFactor, gradientFactor);
+            sgd.EndFusedStep();
+            return loss;
+        }
+        float batchLoss = ComputeGradients(inputs, labels);
+        if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
+        return batchLoss;
+    }
+
     /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref="Gradients"/> with its gradient.</summary>
     /// <returns>The mean CrossEntropy loss over the batch (no regularization term; that belongs to the optimizer).</returns>
     /// <exception cref="ArgumentException">A length does not match the batch; nothing is computed.</exception>
@@ -234,6 +258,16 @@ partial class FashionNet : global::NetGen.INetwork
             Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
             Kernels.BackwardWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 392000), rows, accumulate);
         }
+    }
+
+    /// <summary>Backward pass of the one row of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; needs Vector512.</summary>
+    private void StepRow(ref float x, float weightFactor, float gradientFactor)
+    {
+        Workspace ws = _workspace;
+        ref float p = ref _parameters.Reference;
+        Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0));
+        Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), weightFactor, gradientFactor);
+        Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), weightFactor, gradientFactor);
     }
 
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
@@ -575,6 +609,31 @@ partial class FashionNet : global::NetGen.INetwork
             else
             {
                 Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 2000);
+            }
+        }
+
+        /// <summary>Layer 0 SGD update from one row, Vector512<float>: W[500, 784] ← a·W + b·(δ[500] ⊗ x[784]), bias[500] ← bias + b·δ; the gradient stays in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
+            for (int o = 0; o < 500; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float wo = ref Unsafe.Add(ref pw, (nint)o * 784);
+                for (int i = 0; i < 784; i += 16)
+                {
+                    Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)i), b * (dv * Vector512.LoadUnsafe(ref x, (nuint)i))).StoreUnsafe(ref wo, (nuint)i);
+                }
+            }
+            for (int o = 0; o < 496; o += 16)
+            {
+                (Vector512.LoadUnsafe(ref pb, (nuint)o) + b * Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref pb, (nuint)o);
+            }
+            for (int o = 496; o < 500; o++)
+            {
+                Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
             }
         }
 
@@ -1324,6 +1383,31 @@ partial class FashionNet : global::NetGen.INetwork
             else
             {
                 Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 40);
+            }
+        }
+
+        /// <summary>Layer 1 SGD update from one row, Vector512<float>: W[10, 500] ← a·W + b·(δ[10] ⊗ x[500]), bias[10] ← bias + b·δ; the gradient stays in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeightsRow1V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
+            for (int o = 0; o < 10; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float wo = ref Unsafe.Add(ref pw, (nint)o * 500);
+                for (int i = 0; i < 496; i += 16)
+                {
+                    Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)i), b * (dv * Vector512.LoadUnsafe(ref x, (nuint)i))).StoreUnsafe(ref wo, (nuint)i);
+                }
+                for (int i = 496; i < 500; i++)
+                {
+                    Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * (d * Unsafe.Add(ref x, i)));
+                }
+            }
+            for (int o = 0; o < 10; o++)
+            {
+                Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
             }
         }
 

@@ -81,3 +81,24 @@ public static partial class Container
 [Dropout(0.5)]
 [Softmax(5)]
 public partial class DropNet;
+
+// Networks whose every layer has at least sixteen inputs, so a one-sample SGD step is fused into the backward pass;
+// widths with scalar tails (37 = 32 + 5, 20 = 16 + 4, 17 = 16 + 1) and every loss path that reads labels.
+
+/// <summary>Leaky ReLU, dropout, sigmoid, identity output with MSE: the inlined label loss and masked input deltas.</summary>
+[Dense(37, 20, LeakyReLU, NegativeSlope = 0.2f)]
+[Dropout(0.25)]
+[Dense(20, 17, Sigmoid)]
+[Dense(17, 3)]
+public partial class FusedRegressionNet;
+
+/// <summary>A single sigmoid output: binary cross-entropy with the label as target.</summary>
+[Dense(18, 16, Tanh)]
+[Dense(16, 1, Sigmoid)]
+public partial class FusedBinaryNet;
+
+/// <summary>A softmax trained with MSE: the one-hot target vector built per sample.</summary>
+[Dense(16, 33, ReLU)]
+[Softmax(4)]
+[Loss(LossFunction.MeanSquaredError)]
+public partial class FusedSoftmaxMseNet;

@@ -1,0 +1,158 @@
+using System;
+using System.Linq;
+using NetGen.Tests.Networks;
+using Xunit;
+
+namespace NetGen.Tests.Runtime;
+
+/// <summary>
+/// <c>TrainStep</c>: the same parameter bits as <c>ComputeGradients</c> followed by <c>Step</c>, whether the update is
+/// fused into a generated network's backward pass (plain SGD, one sample) or not; no update on a non-finite loss; bad
+/// input refused before anything changes.
+/// </summary>
+public sealed class TrainStepTests
+{
+    private static float[] Random(int count, ulong seed, float scale = 1f)
+    {
+        var rng = new Xoshiro256(seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (rng.NextSingle() * 2f - 1f) * scale;
+        return values;
+    }
+
+    private static void AssertSameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R}.");
+        }
+    }
+
+    /// <summary>Several steps of <paramref name="make"/>'s network both ways, with a step-based schedule and L2; asserts equal bits throughout.</summary>
+    private static void AssertStepsMatch(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batch, int steps = 6)
+    {
+        INetwork separate = make(), fused = make();
+        IOptimizer a = optimizer(separate.Architecture), b = optimizer(fused.Architecture);
+        int classes = separate.OutputSize == 1 ? 2 : separate.OutputSize;
+        var rng = new Xoshiro256(11);
+        for (int step = 0; step < steps; step++)
+        {
+            float[] x = Random(batch * separate.InputSize, (ulong)(100 + step));
+            int[] labels = Enumerable.Range(0, batch).Select(_ => rng.NextInt(classes)).ToArray();
+            float expected = separate.ComputeGradients(x, labels);
+            a.Step(separate.Parameters, separate.Gradients);
+            float actual = fused.TrainStep(x, labels, b);
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(actual));
+            AssertSameBits(separate.Parameters, fused.Parameters, $"parameters after step {step + 1}");
+            Assert.Equal(a.StepCount, b.StepCount);
+        }
+    }
+
+    public static TheoryData<string> FusableNetworks => new() { "Blocked", "FusedRegression", "FusedBinary", "FusedSoftmaxMse", "Seed" };
+
+    private static Func<INetwork> Make(string name) => name switch
+    {
+        "Blocked" => () => new BlockedNet(3),
+        "FusedRegression" => () => new FusedRegressionNet(3),
+        "FusedBinary" => () => new FusedBinaryNet(3),
+        "FusedSoftmaxMse" => () => new FusedSoftmaxMseNet(3),
+        "Seed" => () => new SeedNet(3),
+        "Drop" => () => new DropNet(3),
+        "OddSoftmax" => () => new OddSoftmaxNet(3),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
+
+    [Theory]
+    [MemberData(nameof(FusableNetworks))]
+    public void FusedSgdStepEqualsGradientsThenStep(string network)
+        => AssertStepsMatch(Make(network), arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 3e-3f), batch: 1);
+
+    [Theory]
+    [InlineData("Blocked", 1)]
+    [InlineData("Blocked", 7)]
+    [InlineData("Drop", 1)] // a layer narrower than a vector: never fused
+    [InlineData("OddSoftmax", 3)]
+    [InlineData("FusedRegression", 5)]
+    public void UnfusedStepsEqualGradientsThenStep(string network, int batch)
+    {
+        AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch);
+        AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f, l1: 1e-4f), batch); // L1: not fusable
+        AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), clipNorm: 0.5f), batch); // clipping: not fusable
+        AssertStepsMatch(Make(network), arch => new Momentum(arch, new ConstantLearningRate(0.05f), momentum: 0.9f), batch);
+        AssertStepsMatch(Make(network), arch => new Adam(arch, new ConstantLearningRate(0.01f)), batch);
+    }
+
+    [Fact]
+    public void GenericNetworkStepsLikeGradientsThenStep()
+        => AssertStepsMatch(() => new GenericNetwork(FusedRegressionNet.Architecture, seed: 3),
+            arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch: 1);
+
+    /// <summary>The fused path writes no gradient: this tells that it ran, so the bit-for-bit test above compared something.</summary>
+    [Theory]
+    [MemberData(nameof(FusableNetworks))]
+    public void FusedStepLeavesGradientsAlone(string network)
+    {
+        INetwork net = Make(network)();
+        float[] x = Random(net.InputSize, 5);
+        net.ComputeGradients(x, new[] { 0 });
+        float[] before = net.Gradients.ToArray();
+        float[] parameters = net.Parameters.ToArray();
+        net.TrainStep(Random(net.InputSize, 6), new[] { 1 }, new Sgd(net.Architecture, new ConstantLearningRate(0.1f)));
+        AssertSameBits(before, net.Gradients, "gradients");
+        Assert.False(parameters.AsSpan().SequenceEqual(net.Parameters), "the step did not change the parameters");
+    }
+
+    [Theory]
+    [InlineData(1)] // fused
+    [InlineData(2)]
+    public void NonFiniteLossUpdatesNothing(int batch)
+    {
+        var net = new BlockedNet(3);
+        var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
+        float[] x = Random(batch * BlockedNet.InputSize, 7);
+        x[3] = float.NaN;
+        float[] parameters = net.Parameters.ToArray();
+        float loss = net.TrainStep(x, new int[batch], sgd);
+        Assert.True(float.IsNaN(loss), $"loss {loss}");
+        AssertSameBits(parameters, net.Parameters, "parameters");
+        Assert.Equal(0, sgd.StepCount);
+    }
+
+    [Fact]
+    public void BadInputChangesNothing()
+    {
+        var net = new BlockedNet(3);
+        var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
+        float[] parameters = net.Parameters.ToArray();
+        float[] x = Random(BlockedNet.InputSize, 8);
+        var error = Assert.Throws<ArgumentException>(() => net.TrainStep(x, new[] { 10 }, sgd));
+        Assert.Contains("Label 10 at index 0 is outside [0, 10)", error.Message);
+        Assert.Throws<ArgumentException>(() => net.TrainStep(x, new[] { 1, 2 }, sgd));
+        Assert.Throws<ArgumentException>(() => net.TrainStep(x.AsSpan(1).ToArray(), new[] { 1 }, sgd));
+        Assert.Throws<ArgumentNullException>(() => net.TrainStep(x, new[] { 1 }, null!));
+        AssertSameBits(parameters, net.Parameters, "parameters");
+        Assert.Equal(0, sgd.StepCount);
+    }
+
+    [Fact]
+    public void FusingAnUnfusableStepIsRefused()
+    {
+        var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f), l1: 1e-3f);
+        Assert.False(sgd.CanFuse);
+        var error = Assert.Throws<InvalidOperationException>(() => sgd.BeginFusedStep(BlockedNet.ParameterCount, out _, out _));
+        Assert.Contains("L1", error.Message);
+        Assert.Equal(0, sgd.StepCount);
+    }
+
+    [Fact]
+    public void FusedStepAllocatesNothing()
+    {
+        var net = new BlockedNet(3);
+        var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+        float[] x = Random(BlockedNet.InputSize, 9);
+        int[] label = { 3 };
+        Allocations.AssertNone(() => net.TrainStep(x, label, sgd));
+    }
+}
