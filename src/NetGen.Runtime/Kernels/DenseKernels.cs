@@ -212,6 +212,31 @@ internal static class DenseKernels
         }
     }
 
+    /// <summary>
+    /// One row's gradient consumed at once by an SGD update: <c>W ← a·W + b·(δ ⊗ x)</c>, <c>bias ← bias + b·δ</c>, each
+    /// gradient element formed exactly as <see cref="BackwardWeights"/> forms it for one row (a fused multiply-add onto
+    /// zero), so the parameters get the bits of that gradient followed by <see cref="Sgd"/>'s step.
+    /// </summary>
+    public static void StepWeightsRow(ref float delta, ref float x, ref float w, ref float b, int ins, int outs, float weightFactor, float gradientFactor)
+    {
+        int iv = ins - ins % Lanes;
+        Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+        for (int o = 0; o < outs; o++)
+        {
+            float d = Unsafe.Add(ref delta, o);
+            Vector512<float> dv = Vector512.Create(d);
+            ref float wo = ref Unsafe.Add(ref w, (nint)o * ins);
+            for (int i = 0; i < iv; i += Lanes)
+            {
+                Vector512<float> g = Vector512.FusedMultiplyAdd(dv, Vector512.LoadUnsafe(ref x, (nuint)i), Vector512<float>.Zero);
+                Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref wo, (nuint)i), vb * g).StoreUnsafe(ref wo, (nuint)i);
+            }
+            for (int i = iv; i < ins; i++)
+                Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * MathF.FusedMultiplyAdd(d, Unsafe.Add(ref x, i), 0f));
+            Unsafe.Add(ref b, o) += gradientFactor * (0f + d);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreGradient(ref float dw, nint at, Vector512<float> value, bool accumulate)
     {

@@ -121,55 +121,86 @@ public sealed class GenericNetwork : INetwork
         return Compute(inputs, batch, default, targets);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>A plain <see cref="Sgd"/> step (<see cref="Sgd.CanFuse"/>) of one sample is fused into the backward pass, as in generated networks: the parameters come out with the same bits and <see cref="Gradients"/> keeps its earlier contents.</remarks>
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (inputs.Length == InputSize && optimizer is Sgd { CanFuse: true } sgd)
+        {
+            NetworkGuard.Labels(labels, 1, Architecture.HasSoftmaxOutput || OutputSize > 1 ? OutputSize : 2, nameof(labels));
+            Reserve(1);
+            ref float x = ref MemoryMarshal.GetReference(inputs);
+            ForwardRows(ref x, 1, training: true);
+            float loss = (float)Losses(0, 1, labels, default, 1f);
+            if (!float.IsFinite(loss)) return loss;
+            sgd.BeginFusedStep(Architecture.ParameterCount, out float weightFactor, out float gradientFactor);
+            StepRow(ref x, weightFactor, gradientFactor);
+            sgd.EndFusedStep();
+            return loss;
+        }
+        float batchLoss = ComputeGradients(inputs, labels);
+        if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
+        return batchLoss;
+    }
+
     private float Compute(ReadOnlySpan<float> inputs, int batch, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets)
     {
         int chunk = Math.Min(batch, MaxRows);
         Reserve(chunk);
         float scale = 1f / batch;
         double loss = 0;
-        LayerDescription output = _layers[^1];
-        int n = OutputSize;
-        bool softmax = output.Kind == LayerKind.Softmax;
         for (int start = 0; start < batch; start += chunk)
         {
             int rows = Math.Min(chunk, batch - start);
             ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize);
             ForwardRows(ref x, rows, training: true);
-            for (int r = 0; r < rows; r++)
-            {
-                Span<float> z = _z.AsSpan(r * n, n), a = _a[^1].AsSpan(r * n, n), d = _d[^1].AsSpan(r * n, n);
-                ReadOnlySpan<float> t;
-                if (targets.IsEmpty)
-                {
-                    int label = labels[start + r];
-                    if (softmax && Architecture.Loss == LossFunction.CrossEntropy)
-                    {
-                        loss += LossMath.SoftmaxCrossEntropy<float>(z, a, _logSumExp[r], label, d, scale);
-                        continue;
-                    }
-                    if (n == 1) _target[0] = label;
-                    else
-                    {
-                        Array.Clear(_target);
-                        _target[label] = 1f;
-                    }
-                    t = _target;
-                }
-                else
-                {
-                    t = targets.Slice((start + r) * n, n);
-                }
-                loss += (Architecture.Loss, softmax) switch
-                {
-                    (LossFunction.CrossEntropy, true) => LossMath.SoftmaxCrossEntropy<float>(z, a, _logSumExp[r], t, d, scale),
-                    (LossFunction.MeanSquaredError, true) => LossMath.SoftmaxMeanSquaredError<float>(a, t, d, scale),
-                    (LossFunction.BinaryCrossEntropy, _) => LossMath.BinaryCrossEntropy<float>(z, a, t, d, scale),
-                    _ => LossMath.MeanSquaredError<float>(a, t, output.Activation, output.NegativeSlope, d, scale),
-                };
-            }
+            loss += Losses(start, rows, labels, targets, scale);
             BackwardRows(ref x, rows, accumulate: start > 0);
         }
         return (float)(loss / batch);
+    }
+
+    /// <summary>The summed loss of the rows of the last forward pass, and their output deltas (scaled by <paramref name="scale"/>).</summary>
+    private double Losses(int start, int rows, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, float scale)
+    {
+        double loss = 0;
+        LayerDescription output = _layers[^1];
+        int n = OutputSize;
+        bool softmax = output.Kind == LayerKind.Softmax;
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> z = _z.AsSpan(r * n, n), a = _a[^1].AsSpan(r * n, n), d = _d[^1].AsSpan(r * n, n);
+            ReadOnlySpan<float> t;
+            if (targets.IsEmpty)
+            {
+                int label = labels[start + r];
+                if (softmax && Architecture.Loss == LossFunction.CrossEntropy)
+                {
+                    loss += LossMath.SoftmaxCrossEntropy<float>(z, a, _logSumExp[r], label, d, scale);
+                    continue;
+                }
+                if (n == 1) _target[0] = label;
+                else
+                {
+                    Array.Clear(_target);
+                    _target[label] = 1f;
+                }
+                t = _target;
+            }
+            else
+            {
+                t = targets.Slice((start + r) * n, n);
+            }
+            loss += (Architecture.Loss, softmax) switch
+            {
+                (LossFunction.CrossEntropy, true) => LossMath.SoftmaxCrossEntropy<float>(z, a, _logSumExp[r], t, d, scale),
+                (LossFunction.MeanSquaredError, true) => LossMath.SoftmaxMeanSquaredError<float>(a, t, d, scale),
+                (LossFunction.BinaryCrossEntropy, _) => LossMath.BinaryCrossEntropy<float>(z, a, t, d, scale),
+                _ => LossMath.MeanSquaredError<float>(a, t, output.Activation, output.NegativeSlope, d, scale),
+            };
+        }
+        return loss;
     }
 
     private void ForwardRows(ref float x, int rows, bool training)
@@ -224,6 +255,28 @@ public sealed class GenericNetwork : INetwork
                 ref below.DropoutProbability > 0 ? ref MemoryMarshal.GetArrayDataReference(_m[l - 1]) : ref Unsafe.NullRef<float>(),
                 ref MemoryMarshal.GetArrayDataReference(_d[l - 1]), rows, layer.Inputs, layer.Outputs,
                 below.Kind == LayerKind.Softmax ? Activation.Identity : below.Activation, below.NegativeSlope);
+        }
+    }
+
+    /// <summary>The backward pass of one row with an SGD update fused in: each layer's input delta from the weights as they were, then the layer's update.</summary>
+    private void StepRow(ref float x, float weightFactor, float gradientFactor)
+    {
+        ref float p = ref _parameters.Reference;
+        for (int l = _layers.Length - 1; l >= 0; l--)
+        {
+            LayerDescription layer = _layers[l];
+            if (l > 0)
+            {
+                LayerDescription below = _layers[l - 1];
+                DenseKernels.BackwardInput(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref Unsafe.Add(ref p, layer.WeightOffset),
+                    ref MemoryMarshal.GetArrayDataReference(_a[l - 1]),
+                    ref below.DropoutProbability > 0 ? ref MemoryMarshal.GetArrayDataReference(_m[l - 1]) : ref Unsafe.NullRef<float>(),
+                    ref MemoryMarshal.GetArrayDataReference(_d[l - 1]), 1, layer.Inputs, layer.Outputs,
+                    below.Kind == LayerKind.Softmax ? Activation.Identity : below.Activation, below.NegativeSlope);
+            }
+            ref float input = ref l == 0 ? ref x : ref MemoryMarshal.GetArrayDataReference(_layers[l - 1].DropoutProbability > 0 ? _h[l - 1] : _a[l - 1]);
+            DenseKernels.StepWeightsRow(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref input, ref Unsafe.Add(ref p, layer.WeightOffset),
+                ref Unsafe.Add(ref p, layer.BiasOffset), layer.Inputs, layer.Outputs, weightFactor, gradientFactor);
         }
     }
 

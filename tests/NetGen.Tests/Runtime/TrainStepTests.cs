@@ -84,10 +84,25 @@ public sealed class TrainStepTests
         AssertStepsMatch(Make(network), arch => new Adam(arch, new ConstantLearningRate(0.01f)), batch);
     }
 
-    [Fact]
-    public void GenericNetworkStepsLikeGradientsThenStep()
-        => AssertStepsMatch(() => new GenericNetwork(FusedRegressionNet.Architecture, seed: 3),
-            arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch: 1);
+    /// <summary>The generic network fuses a one-sample SGD step too, for any architecture (it is the fair baseline of the speed comparison).</summary>
+    [Theory]
+    [InlineData("FusedRegression")]
+    [InlineData("FusedSoftmaxMse")]
+    [InlineData("Drop")]
+    [InlineData("OddSoftmax")]
+    [InlineData("Blocked")]
+    public void GenericNetworkStepsLikeGradientsThenStep(string network)
+    {
+        NetworkArchitecture architecture = Make(network)().Architecture;
+        AssertStepsMatch(() => new GenericNetwork(architecture, seed: 3),
+            arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 3e-3f), batch: 1);
+        AssertStepsMatch(() => new GenericNetwork(architecture, seed: 3),
+            arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch: 4);
+        var generic = new GenericNetwork(architecture, seed: 3);
+        float[] gradients = generic.Gradients.ToArray();
+        generic.TrainStep(Random(generic.InputSize, 12), new[] { 1 }, new Sgd(architecture, new ConstantLearningRate(0.1f)));
+        AssertSameBits(gradients, generic.Gradients, "generic gradients after a fused step");
+    }
 
     /// <summary>The fused path writes no gradient: this tells that it ran, so the bit-for-bit test above compared something.</summary>
     [Theory]
