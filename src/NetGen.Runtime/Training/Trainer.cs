@@ -157,13 +157,13 @@ public sealed class Trainer
             for (int b = 0; b < sampler.BatchesPerEpoch; b++)
             {
                 Minibatch batch = sampler.GetBatch(b);
-                // Either way, a loss that is NaN or infinite stops training before any update.
+                // Either way, a loss that is NaN or infinite stops training before any update: TrainStep skips the
+                // update then (and fuses a one-sample SGD step into the backward pass otherwise).
                 float loss = parallel is null
-                    ? _network.ComputeGradients(batch.Features, batch.Labels)
+                    ? _network.TrainStep(batch.Features, batch.Labels, _optimizer)
                     : parallel.TrainStep(batch.Features, batch.Labels, _optimizer);
                 if (!float.IsFinite(loss))
                     throw new TrainingDivergedException(epoch, _optimizer.StepCount, $"the batch loss is {loss}");
-                if (parallel is null) _optimizer.Step(_network.Parameters, _network.Gradients);
                 lossSum += loss;
                 if (progress is not null && (b + 1) % reportEvery == 0)
                     progress.Report(new TrainingProgress(epoch, _options.Epochs, b + 1, sampler.BatchesPerEpoch, lossSum / (b + 1)));
