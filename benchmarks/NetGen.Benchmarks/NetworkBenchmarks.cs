@@ -98,6 +98,45 @@ public class TrainingBenchmarks
 }
 
 /// <summary>
+/// Online training (batch 1), generated and generic: the separate step (<c>ComputeGradients</c>, then <c>Sgd.Step</c>
+/// reading the stored gradient) against <c>TrainStep</c>, which fuses the update into the backward pass on both sides.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Throughput, warmupCount: 3, iterationCount: 5)]
+public class OnlineStepBenchmarks
+{
+    private INetwork _net = null!;
+    private Sgd _sgd = null!;
+    private float[] _x = null!;
+    private readonly int[] _label = { 2 };
+
+    [Params("seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10")]
+    public string Shape { get; set; } = "";
+
+    [Params("generated", "generic")]
+    public string Side { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _net = Sides.Create(Shape, Side);
+        _sgd = new Sgd(_net.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+        _x = Sides.Inputs(_net.InputSize);
+    }
+
+    [Benchmark(Baseline = true, Description = "gradients, then step")]
+    public float Separate()
+    {
+        float loss = _net.ComputeGradients(_x, _label);
+        _sgd.Step(_net);
+        return loss;
+    }
+
+    [Benchmark(Description = "TrainStep (fused)")]
+    public float Fused() => _net.TrainStep(_x, _label, _sgd);
+}
+
+/// <summary>
 /// Data-parallel training of the seed network: one training step (gradients + SGD) on the plain single-threaded path,
 /// and as <see cref="DataParallel.TrainStep(System.ReadOnlySpan{float}, System.ReadOnlySpan{int}, IOptimizer)"/> with
 /// shards of half the batch on one and on two threads (the same bits either way).
