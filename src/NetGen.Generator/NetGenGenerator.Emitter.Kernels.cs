@@ -63,7 +63,7 @@ public sealed partial class NetGenGenerator
             w.Line();
 
             if (!net.InferenceOnly) EmitBackwardRows(w, net);
-            if (CanFuseStep(net)) EmitStepRow(w, net);
+            if (CanFuseStep(net)) EmitStepRows(w, net);
 
             w.Line("/// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>");
             using (w.Block("private static class Kernels"))
@@ -79,6 +79,7 @@ public sealed partial class NetGenGenerator
                         if (HasRowKernels(layer, flavor)) EmitForwardRow(w, l, layer, epilogue, flavor);
                         if (net.InferenceOnly) continue;
                         EmitBackwardWeights(w, l, layer, flavor);
+                        if (CanFuseStep(net)) EmitBackwardWeights(w, l, layer, flavor, step: true);
                         if (HasRowKernels(layer, flavor)) EmitBackwardWeightsRow(w, l, layer, flavor);
                         if (HasRowKernels(layer, flavor) && CanFuseStep(net)) EmitStepWeightsRow(w, l, layer, flavor);
                         if (l > 0) EmitBackwardInput(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
@@ -129,28 +130,42 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>
-        /// The backward pass of one row with a plain SGD update fused in: each layer's input delta first, from the weights
-        /// as they were, then the layer's update straight from its delta and input.
+        /// The backward pass with a plain SGD update fused in: each layer's input delta first, from the weights as they
+        /// were, then the layer's update straight from its delta and input (<c>StepWeights</c>, one row's or a batch's).
         /// </summary>
-        private static void EmitStepRow(CodeWriter w, NetworkSpec net)
+        private static void EmitStepRows(CodeWriter w, NetworkSpec net)
         {
             int last = net.Layers.Count - 1;
-            SimdFlavor flavor = Flavors(net)[0];
-            w.Line("/// <summary>Backward pass of the one row of the last <see cref=\"ForwardRows\"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; needs Vector512.</summary>");
-            using (w.Block("private void StepRow(ref float x, float weightFactor, float gradientFactor)"))
+            w.Line("/// <summary>Backward pass over the rows of the last <see cref=\"ForwardRows\"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; the gradients are never stored.</summary>");
+            using (w.Block("private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)"))
             {
                 w.Line("Workspace ws = _workspace;");
                 w.Line("ref float p = ref _parameters.Reference;");
-                for (int l = last; l >= 0; l--)
+                bool first = true;
+                foreach (SimdFlavor flavor in Flavors(net))
                 {
-                    LayerSpec layer = net.Layers[l];
-                    string input = l == 0 ? "ref x" : Ref((net.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1));
-                    if (l > 0)
+                    using (w.Block(first ? "if (Vector512.IsHardwareAccelerated)" : "else"))
                     {
-                        w.Line($"Kernels.BackwardInputRow{l}{flavor.Suffix}({Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
-                            (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))});");
+                        for (int l = last; l >= 0; l--)
+                        {
+                            LayerSpec layer = net.Layers[l];
+                            string input = l == 0 ? "ref x" : Ref((net.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1));
+                            string update = $"{Ref("ws.D" + l)}, {input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}";
+                            string inputDelta = l == 0 ? "" : $"{Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
+                                (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))}";
+                            if (HasRowKernels(layer, flavor))
+                            {
+                                if (l > 0) w.Line($"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta}); else Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows);");
+                                w.Line($"if (rows == 1) Kernels.StepWeightsRow{l}{flavor.Suffix}({update}, weightFactor, gradientFactor); else Kernels.StepWeights{l}{flavor.Suffix}({update}, rows, weightFactor, gradientFactor);");
+                            }
+                            else
+                            {
+                                if (l > 0) w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows);");
+                                w.Line($"Kernels.StepWeights{l}{flavor.Suffix}({update}, rows, weightFactor, gradientFactor);");
+                            }
+                        }
                     }
-                    w.Line($"Kernels.StepWeightsRow{l}{flavor.Suffix}({Ref("ws.D" + l)}, {input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, weightFactor, gradientFactor);");
+                    first = false;
                 }
             }
             w.Line();
@@ -316,14 +331,30 @@ public sealed partial class NetGenGenerator
         /// Outer-product form: a block of 4 weight rows × 4 vectors of inputs accumulates over the batch,
         /// broadcasting δ and loading x; the 4-vector column panel of x stays in L1 while all weight rows sweep it.
         /// </summary>
-        private static void EmitBackwardWeights(CodeWriter w, int l, LayerSpec layer, SimdFlavor f)
+        /// <remarks>
+        /// With <paramref name="step"/>, the same kernel consumes each finished gradient block in a plain SGD update instead
+        /// of storing it: <c>W ← a·W + b·dW</c>, <c>bias ← bias + b·db</c>, the operations <c>Sgd.Step</c> performs on the
+        /// stored gradient, so the parameters come out with the same bits.
+        /// </remarks>
+        private static void EmitBackwardWeights(CodeWriter w, int l, LayerSpec layer, SimdFlavor f, bool step = false)
         {
             int inputs = layer.Inputs, outputs = layer.Outputs;
             int fullOutputs = outputs - outputs % BlockRows;
-            w.Line($"/// <summary>Layer {l} gradients, {f.Type}: dW[{outputs}, {inputs}] = δ[rows, {outputs}]ᵀ · x[rows, {inputs}], db[{outputs}] = Σ_rows δ; added to dW, db when <paramref name=\"accumulate\"/>.</summary>");
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Block($"public static void BackwardWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, bool accumulate)"))
+            if (step)
             {
+                w.Line($"/// <summary>Layer {l} SGD update, {f.Type}: W[{outputs}, {inputs}] ← a·W + b·(δ[rows, {outputs}]ᵀ · x[rows, {inputs}]), bias[{outputs}] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>");
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            }
+            else
+            {
+                w.Line($"/// <summary>Layer {l} gradients, {f.Type}: dW[{outputs}, {inputs}] = δ[rows, {outputs}]ᵀ · x[rows, {inputs}], db[{outputs}] = Σ_rows δ; added to dW, db when <paramref name=\"accumulate\"/>.</summary>");
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            }
+            using (w.Block(step
+                ? $"public static void StepWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, {f.T} weightFactor, {f.T} gradientFactor)"
+                : $"public static void BackwardWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, bool accumulate)"))
+            {
+                if (step) w.Line($"{f.Type} va = {f.Broadcast("weightFactor")}, vb = {f.Broadcast("gradientFactor")};");
                 foreach (int nv in new[] { BlockVectors, 1 })
                 {
                     string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
@@ -334,12 +365,12 @@ public sealed partial class NetGenGenerator
                         if (fullOutputs > 0)
                         {
                             using (w.Block($"for (int o = 0; o < {fullOutputs}; o += {BlockRows})"))
-                                EmitWeightGradientBlock(w, f, inputs, outputs, BlockRows, nv);
+                                EmitWeightGradientBlock(w, f, inputs, outputs, BlockRows, nv, step);
                         }
                         if (fullOutputs < outputs)
                         {
                             using (w.Block($"for (int o = {fullOutputs}; o < {outputs}; o++)"))
-                                EmitWeightGradientBlock(w, f, inputs, outputs, 1, nv);
+                                EmitWeightGradientBlock(w, f, inputs, outputs, 1, nv, step);
                         }
                     }
                 }
@@ -353,15 +384,15 @@ public sealed partial class NetGenGenerator
                         using (w.Block("for (int r = 0; r < rows; r++)"))
                             w.Line($"s = {f.Element.Math}.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * {outputs} + o), Unsafe.Add(ref x, (nint)r * {inputs} + i), s);");
                         w.Line($"ref {f.T} dst = ref Unsafe.Add(ref dw, o * {inputs} + i);");
-                        w.Line("dst = accumulate ? dst + s : s;");
+                        w.Line(step ? $"dst = {f.Element.Math}.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);" : "dst = accumulate ? dst + s : s;");
                     }
                 }
-                EmitBiasGradient(w, f, outputs);
+                EmitBiasGradient(w, f, outputs, step);
             }
             w.Line();
         }
 
-        private static void EmitWeightGradientBlock(CodeWriter w, SimdFlavor f, int inputs, int outputs, int mr, int nv)
+        private static void EmitWeightGradientBlock(CodeWriter w, SimdFlavor f, int inputs, int outputs, int mr, int nv, bool step)
         {
             var pairs = (from a in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (a, v)).ToList();
             w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.a}{p.v} = {f.Type}.Zero;")));
@@ -374,6 +405,11 @@ public sealed partial class NetGenGenerator
                 foreach (var (a, v) in pairs) w.Line($"c{a}{v} = {f.Ops}.FusedMultiplyAdd(d{a}, xv{v}, c{a}{v});");
             }
             for (int a = 0; a < mr; a++) w.Line($"ref {f.T} dw{a} = ref Unsafe.Add(ref dw, (o + {a}) * {inputs} + i);");
+            if (step)
+            {
+                foreach (var (a, v) in pairs) w.Line($"{f.Ops}.FusedMultiplyAdd(va, {f.Load("dw" + a, f.Offset(v))}, vb * c{a}{v}).StoreUnsafe(ref dw{a}, (nuint)({f.Offset(v)}));");
+                return;
+            }
             using (w.Block("if (accumulate)"))
             {
                 foreach (var (a, v) in pairs) w.Line($"c{a}{v} += {f.Load("dw" + a, f.Offset(v))};");
@@ -381,27 +417,27 @@ public sealed partial class NetGenGenerator
             foreach (var (a, v) in pairs) w.Line($"c{a}{v}.StoreUnsafe(ref dw{a}, (nuint)({f.Offset(v)}));");
         }
 
-        private static void EmitBiasGradient(CodeWriter w, SimdFlavor f, int outputs)
+        private static void EmitBiasGradient(CodeWriter w, SimdFlavor f, int outputs, bool step)
         {
-            w.Line("// db = Σ_rows δ");
+            w.Line(step ? "// bias ← bias + b·Σ_rows δ" : "// db = Σ_rows δ");
             if (f.MayHaveChunks(outputs))
             {
                 using (w.Block($"for (int o = 0; o < {f.RoundDown(outputs)}; o += {f.WidthText})"))
                 {
-                    w.Line($"{f.Type} s = accumulate ? {f.Load("db", "o")} : {f.Type}.Zero;");
+                    w.Line(step ? $"{f.Type} s = {f.Type}.Zero;" : $"{f.Type} s = accumulate ? {f.Load("db", "o")} : {f.Type}.Zero;");
                     using (w.Block("for (int r = 0; r < rows; r++)"))
                         w.Line($"s += {f.Load("delta", $"(nint)r * {outputs} + o")};");
-                    w.Line("s.StoreUnsafe(ref db, (nuint)o);");
+                    w.Line(step ? $"({f.Load("db", "o")} + vb * s).StoreUnsafe(ref db, (nuint)o);" : "s.StoreUnsafe(ref db, (nuint)o);");
                 }
             }
             if (f.MayHaveRemainder(outputs))
             {
                 using (w.Block($"for (int o = {f.RoundDown(outputs)}; o < {outputs}; o++)"))
                 {
-                    w.Line(f.T + " s = accumulate ? Unsafe.Add(ref db, o) : " + f.Element.Zero + ";");
+                    w.Line(step ? f.T + " s = " + f.Element.Zero + ";" : f.T + " s = accumulate ? Unsafe.Add(ref db, o) : " + f.Element.Zero + ";");
                     using (w.Block("for (int r = 0; r < rows; r++)"))
                         w.Line($"s += Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
-                    w.Line("Unsafe.Add(ref db, o) = s;");
+                    w.Line(step ? "Unsafe.Add(ref db, o) += gradientFactor * s;" : "Unsafe.Add(ref db, o) = s;");
                 }
             }
         }

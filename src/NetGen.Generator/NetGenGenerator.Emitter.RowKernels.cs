@@ -164,14 +164,10 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>
-        /// Whether a plain SGD update of one sample can be fused into the backward pass: a float network whose every layer
-        /// has single-row kernels (<see cref="HasRowKernels"/>).
+        /// Whether a plain SGD step can be fused into the backward pass (<c>StepRows</c>): a trainable float network.
+        /// Double networks take the separate step (the optimizer computes their update in double from float settings).
         /// </summary>
-        private static bool CanFuseStep(NetworkSpec net)
-        {
-            SimdFlavor f = Flavors(net)[0];
-            return !net.InferenceOnly && net.Layers.All(layer => HasRowKernels(layer, f));
-        }
+        private static bool CanFuseStep(NetworkSpec net) => !net.InferenceOnly && net.Element == ElementKind.Single;
 
         /// <summary>
         /// One row's weight gradient consumed at once by a plain SGD update: <c>W[o, :] ← a·W[o, :] + b·(δ[o]·x)</c>,

@@ -361,9 +361,9 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>
-        /// <c>TrainStep</c>: gradients then the optimizer's update, skipped when the loss is not finite. One sample with a
-        /// fusable <c>Sgd</c> runs the forward pass, the loss of its single row, and <see cref="EmitStepRow"/>: the update
-        /// happens inside the backward pass and the gradients are never stored.
+        /// <c>TrainStep</c>: gradients then the optimizer's update, skipped when the loss is not finite. A batch of one
+        /// chunk (at most <see cref="MaxRows"/> rows) with a fusable <c>Sgd</c> runs the forward pass, the losses, and
+        /// <c>StepRows</c>: the update happens inside the backward pass and the gradients are never stored.
         /// </summary>
         private static void EmitTrainStep(CodeWriter w, NetworkSpec net, string labelCheck, string labelDelta, string? labelPerSample)
         {
@@ -374,21 +374,30 @@ public sealed partial class NetGenGenerator
                 w.Line("ArgumentNullException.ThrowIfNull(optimizer);");
                 if (CanFuseStep(net))
                 {
-                    using (w.Block("if (inputs.Length == InputSize && Vector512.IsHardwareAccelerated && optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)"))
+                    using (w.Block("if (optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)"))
                     {
-                        w.Line("const int batch = 1, start = 0, r = 0;");
+                        w.Line("int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
                         w.Line(labelCheck);
-                        w.Line("Workspace ws = Reserve(batch);");
-                        w.Line("const " + T + " scale = " + One + ";");
-                        w.Line("ref " + T + " x = ref MemoryMarshal.GetReference(inputs);");
-                        w.Line("ForwardRows(ref x, batch, training: true);");
-                        if (labelPerSample is not null) w.Line(labelPerSample);
-                        w.Line(T + " loss = " + labelDelta + ";");
-                        w.Line("if (!" + T + ".IsFinite(loss)) return loss;");
-                        w.Line("sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);");
-                        w.Line("StepRow(ref x, weightFactor, gradientFactor);");
-                        w.Line("sgd.EndFusedStep();");
-                        w.Line("return loss;");
+                        using (w.Block("if (batch <= " + MaxRows + ")"))
+                        {
+                            w.Line("const int start = 0;");
+                            w.Line("Workspace ws = Reserve(batch);");
+                            w.Line(T + " scale = " + One + " / batch;");
+                            w.Line("double loss = 0;");
+                            w.Line("ref " + T + " x = ref MemoryMarshal.GetReference(inputs);");
+                            w.Line("ForwardRows(ref x, batch, training: true);");
+                            using (w.Block("for (int r = 0; r < batch; r++)"))
+                            {
+                                if (labelPerSample is not null) w.Line(labelPerSample);
+                                w.Line("loss += " + labelDelta + ";");
+                            }
+                            w.Line(T + " mean = (" + T + ")(loss / batch);");
+                            w.Line("if (!" + T + ".IsFinite(mean)) return mean;");
+                            w.Line("sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);");
+                            w.Line("StepRows(ref x, batch, weightFactor, gradientFactor);");
+                            w.Line("sgd.EndFusedStep();");
+                            w.Line("return mean;");
+                        }
                     }
                 }
                 w.Line(T + " batchLoss = ComputeGradients(inputs, labels);");

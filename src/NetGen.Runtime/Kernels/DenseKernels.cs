@@ -164,7 +164,22 @@ internal static class DenseKernels
 
     /// <summary><c>dW[outs, ins] (+)= δ[rows, outs]ᵀ · x[rows, ins]</c>, <c>db (+)= Σ_rows δ</c>: 4 weight rows × one vector of inputs per block.</summary>
     public static void BackwardWeights(ref float delta, ref float x, ref float dw, ref float db, int rows, int ins, int outs, bool accumulate)
+        => WeightGradients(ref delta, ref x, ref dw, ref db, rows, ins, outs, accumulate ? Consume.Add : Consume.Store, 0f, 0f);
+
+    /// <summary>
+    /// The gradient of <see cref="BackwardWeights"/> consumed block by block in an SGD update instead of being stored:
+    /// <c>W ← a·W + b·dW</c>, <c>bias ← bias + b·db</c>, the operations <see cref="Sgd"/>'s step performs on the stored
+    /// gradient, so the parameters come out with the same bits.
+    /// </summary>
+    public static void StepWeights(ref float delta, ref float x, ref float w, ref float b, int rows, int ins, int outs, float weightFactor, float gradientFactor)
+        => WeightGradients(ref delta, ref x, ref w, ref b, rows, ins, outs, Consume.Step, weightFactor, gradientFactor);
+
+    /// <summary>What happens to a finished gradient block.</summary>
+    private enum Consume { Store, Add, Step }
+
+    private static void WeightGradients(ref float delta, ref float x, ref float dw, ref float db, int rows, int ins, int outs, Consume consume, float weightFactor, float gradientFactor)
     {
+        Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
         int iv = ins - ins % Lanes;
         int o = 0;
         for (; o + 4 <= outs; o += 4)
@@ -181,10 +196,10 @@ internal static class DenseKernels
                     c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref d, 2)), xv, c2);
                     c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref d, 3)), xv, c3);
                 }
-                StoreGradient(ref dw, (nint)o * ins + i, c0, accumulate);
-                StoreGradient(ref dw, (nint)(o + 1) * ins + i, c1, accumulate);
-                StoreGradient(ref dw, (nint)(o + 2) * ins + i, c2, accumulate);
-                StoreGradient(ref dw, (nint)(o + 3) * ins + i, c3, accumulate);
+                StoreGradient(ref dw, (nint)o * ins + i, c0, consume, va, vb);
+                StoreGradient(ref dw, (nint)(o + 1) * ins + i, c1, consume, va, vb);
+                StoreGradient(ref dw, (nint)(o + 2) * ins + i, c2, consume, va, vb);
+                StoreGradient(ref dw, (nint)(o + 3) * ins + i, c3, consume, va, vb);
             }
         }
         for (; o < outs; o++)
@@ -194,7 +209,7 @@ internal static class DenseKernels
                 Vector512<float> c = default;
                 for (int r = 0; r < rows; r++)
                     c = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref delta, (nint)r * outs + o)), Vector512.LoadUnsafe(ref x, (nuint)((nint)r * ins + i)), c);
-                StoreGradient(ref dw, (nint)o * ins + i, c, accumulate);
+                StoreGradient(ref dw, (nint)o * ins + i, c, consume, va, vb);
             }
         }
         for (o = 0; o < outs; o++)
@@ -204,12 +219,21 @@ internal static class DenseKernels
                 float s = 0f;
                 for (int r = 0; r < rows; r++) s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * outs + o), Unsafe.Add(ref x, (nint)r * ins + i), s);
                 ref float dst = ref Unsafe.Add(ref dw, (nint)o * ins + i);
-                dst = accumulate ? dst + s : s;
+                dst = consume switch { Consume.Add => dst + s, Consume.Step => MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s), _ => s };
             }
-            float sb = accumulate ? Unsafe.Add(ref db, o) : 0f;
+            float sb = consume == Consume.Add ? Unsafe.Add(ref db, o) : 0f;
             for (int r = 0; r < rows; r++) sb += Unsafe.Add(ref delta, (nint)r * outs + o);
-            Unsafe.Add(ref db, o) = sb;
+            if (consume == Consume.Step) Unsafe.Add(ref db, o) += gradientFactor * sb;
+            else Unsafe.Add(ref db, o) = sb;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreGradient(ref float dw, nint at, Vector512<float> value, Consume consume, Vector512<float> weightFactor, Vector512<float> gradientFactor)
+    {
+        if (consume == Consume.Step) value = Vector512.FusedMultiplyAdd(weightFactor, Vector512.LoadUnsafe(ref dw, (nuint)at), gradientFactor * value);
+        else if (consume == Consume.Add) value += Vector512.LoadUnsafe(ref dw, (nuint)at);
+        value.StoreUnsafe(ref dw, (nuint)at);
     }
 
     /// <summary>
@@ -235,13 +259,6 @@ internal static class DenseKernels
                 Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * MathF.FusedMultiplyAdd(d, Unsafe.Add(ref x, i), 0f));
             Unsafe.Add(ref b, o) += gradientFactor * (0f + d);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreGradient(ref float dw, nint at, Vector512<float> value, bool accumulate)
-    {
-        if (accumulate) value += Vector512.LoadUnsafe(ref dw, (nuint)at);
-        value.StoreUnsafe(ref dw, (nuint)at);
     }
 
     /// <summary>

@@ -122,22 +122,26 @@ public sealed class GenericNetwork : INetwork
     }
 
     /// <inheritdoc/>
-    /// <remarks>A plain <see cref="Sgd"/> step (<see cref="Sgd.CanFuse"/>) of one sample is fused into the backward pass, as in generated networks: the parameters come out with the same bits and <see cref="Gradients"/> keeps its earlier contents.</remarks>
+    /// <remarks>A plain <see cref="Sgd"/> step (<see cref="Sgd.CanFuse"/>) of at most 256 rows is fused into the backward pass, as in generated networks: the parameters come out with the same bits and <see cref="Gradients"/> keeps its earlier contents.</remarks>
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (inputs.Length == InputSize && optimizer is Sgd { CanFuse: true } sgd)
+        if (optimizer is Sgd { CanFuse: true } sgd)
         {
-            NetworkGuard.Labels(labels, 1, Architecture.HasSoftmaxOutput || OutputSize > 1 ? OutputSize : 2, nameof(labels));
-            Reserve(1);
-            ref float x = ref MemoryMarshal.GetReference(inputs);
-            ForwardRows(ref x, 1, training: true);
-            float loss = (float)Losses(0, 1, labels, default, 1f);
-            if (!float.IsFinite(loss)) return loss;
-            sgd.BeginFusedStep(Architecture.ParameterCount, out float weightFactor, out float gradientFactor);
-            StepRow(ref x, weightFactor, gradientFactor);
-            sgd.EndFusedStep();
-            return loss;
+            int batch = NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
+            NetworkGuard.Labels(labels, batch, Architecture.HasSoftmaxOutput || OutputSize > 1 ? OutputSize : 2, nameof(labels));
+            if (batch <= MaxRows)
+            {
+                Reserve(batch);
+                ref float x = ref MemoryMarshal.GetReference(inputs);
+                ForwardRows(ref x, batch, training: true);
+                float loss = (float)(Losses(0, batch, labels, default, 1f / batch) / batch);
+                if (!float.IsFinite(loss)) return loss;
+                sgd.BeginFusedStep(Architecture.ParameterCount, out float weightFactor, out float gradientFactor);
+                StepRows(ref x, batch, weightFactor, gradientFactor);
+                sgd.EndFusedStep();
+                return loss;
+            }
         }
         float batchLoss = ComputeGradients(inputs, labels);
         if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
@@ -258,8 +262,8 @@ public sealed class GenericNetwork : INetwork
         }
     }
 
-    /// <summary>The backward pass of one row with an SGD update fused in: each layer's input delta from the weights as they were, then the layer's update.</summary>
-    private void StepRow(ref float x, float weightFactor, float gradientFactor)
+    /// <summary>The backward pass with an SGD update fused in: each layer's input delta from the weights as they were, then the layer's update.</summary>
+    private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)
     {
         ref float p = ref _parameters.Reference;
         for (int l = _layers.Length - 1; l >= 0; l--)
@@ -271,12 +275,15 @@ public sealed class GenericNetwork : INetwork
                 DenseKernels.BackwardInput(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref Unsafe.Add(ref p, layer.WeightOffset),
                     ref MemoryMarshal.GetArrayDataReference(_a[l - 1]),
                     ref below.DropoutProbability > 0 ? ref MemoryMarshal.GetArrayDataReference(_m[l - 1]) : ref Unsafe.NullRef<float>(),
-                    ref MemoryMarshal.GetArrayDataReference(_d[l - 1]), 1, layer.Inputs, layer.Outputs,
+                    ref MemoryMarshal.GetArrayDataReference(_d[l - 1]), rows, layer.Inputs, layer.Outputs,
                     below.Kind == LayerKind.Softmax ? Activation.Identity : below.Activation, below.NegativeSlope);
             }
             ref float input = ref l == 0 ? ref x : ref MemoryMarshal.GetArrayDataReference(_layers[l - 1].DropoutProbability > 0 ? _h[l - 1] : _a[l - 1]);
-            DenseKernels.StepWeightsRow(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref input, ref Unsafe.Add(ref p, layer.WeightOffset),
-                ref Unsafe.Add(ref p, layer.BiasOffset), layer.Inputs, layer.Outputs, weightFactor, gradientFactor);
+            ref float d = ref MemoryMarshal.GetArrayDataReference(_d[l]);
+            if (rows == 1)
+                DenseKernels.StepWeightsRow(ref d, ref input, ref Unsafe.Add(ref p, layer.WeightOffset), ref Unsafe.Add(ref p, layer.BiasOffset), layer.Inputs, layer.Outputs, weightFactor, gradientFactor);
+            else
+                DenseKernels.StepWeights(ref d, ref input, ref Unsafe.Add(ref p, layer.WeightOffset), ref Unsafe.Add(ref p, layer.BiasOffset), rows, layer.Inputs, layer.Outputs, weightFactor, gradientFactor);
         }
     }
 

@@ -162,20 +162,29 @@ partial class Brains
         public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
         {
             ArgumentNullException.ThrowIfNull(optimizer);
-            if (inputs.Length == InputSize && Vector512.IsHardwareAccelerated && optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
+            if (optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
             {
-                const int batch = 1, start = 0, r = 0;
+                int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
                 global::NetGen.NetworkGuard.Labels(labels, batch, 4, nameof(labels));
-                Workspace ws = Reserve(batch);
-                const float scale = 1f;
-                ref float x = ref MemoryMarshal.GetReference(inputs);
-                ForwardRows(ref x, batch, training: true);
-                float loss = LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize), labels[start + r], scale);
-                if (!float.IsFinite(loss)) return loss;
-                sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
-                StepRow(ref x, weightFactor, gradientFactor);
-                sgd.EndFusedStep();
-                return loss;
+                if (batch <= 256)
+                {
+                    const int start = 0;
+                    Workspace ws = Reserve(batch);
+                    float scale = 1f / batch;
+                    double loss = 0;
+                    ref float x = ref MemoryMarshal.GetReference(inputs);
+                    ForwardRows(ref x, batch, training: true);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        loss += LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize), labels[start + r], scale);
+                    }
+                    float mean = (float)(loss / batch);
+                    if (!float.IsFinite(mean)) return mean;
+                    sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
+                    StepRows(ref x, batch, weightFactor, gradientFactor);
+                    sgd.EndFusedStep();
+                    return mean;
+                }
             }
             float batchLoss = ComputeGradients(inputs, labels);
             if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
@@ -282,16 +291,27 @@ partial class Brains
             }
         }
 
-        /// <summary>Backward pass of the one row of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; needs Vector512.</summary>
-        private void StepRow(ref float x, float weightFactor, float gradientFactor)
+        /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; the gradients are never stored.</summary>
+        private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)
         {
             Workspace ws = _workspace;
             ref float p = ref _parameters.Reference;
-            Kernels.BackwardInputRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1));
-            Kernels.StepWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), weightFactor, gradientFactor);
-            Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0));
-            Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), weightFactor, gradientFactor);
-            Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), weightFactor, gradientFactor);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                if (rows == 1) Kernels.BackwardInputRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1)); else Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+                if (rows == 1) Kernels.StepWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), weightFactor, gradientFactor); else Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor);
+                if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+                if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor);
+                if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor);
+            }
+            else
+            {
+                Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+                Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor);
+                Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+                Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor);
+                Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor);
+            }
         }
 
         /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
@@ -485,6 +505,52 @@ partial class Brains
                         s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
                     }
                     s.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+
+            /// <summary>Layer 0 SGD update, Vector512<float>: W[32, 16] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 16]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            {
+                Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+                for (int i = 0; i < 16; i += 16)
+                {
+                    for (int o = 0; o < 32; o += 4)
+                    {
+                        Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
+                            Vector512<float> d0 = Vector512.Create(dr);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 16 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 16 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 16 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 16 + i);
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    }
+                }
+                // bias ← bias + b·Σ_rows δ
+                for (int o = 0; o < 32; o += 16)
+                {
+                    Vector512<float> s = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
+                    }
+                    (Vector512.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
                 }
             }
 
@@ -851,6 +917,131 @@ partial class Brains
                 }
             }
 
+            /// <summary>Layer 0 SGD update, Vector<float>: W[32, 16] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 16]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            {
+                Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
+                for (int i = 0; i < (16 - 16 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                {
+                    for (int o = 0; o < 32; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                            Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                            Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                            c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                            c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                            c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                            c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                            c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                            c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                            c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 16 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 16 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 16 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 16 + i);
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count)), vb * c11).StoreUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count)), vb * c12).StoreUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count)), vb * c13).StoreUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count)), vb * c21).StoreUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count)), vb * c22).StoreUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count)), vb * c23).StoreUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count)), vb * c31).StoreUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
+                    }
+                }
+                for (int i = (16 - 16 % (4 * Vector<float>.Count)); i < (16 - 16 % Vector<float>.Count); i += Vector<float>.Count)
+                {
+                    for (int o = 0; o < 32; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 16 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 16 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 16 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 16 + i);
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    }
+                }
+                // Columns past the last whole vector.
+                for (int i = (16 - 16 % Vector<float>.Count); i < 16; i++)
+                {
+                    for (int o = 0; o < 32; o++)
+                    {
+                        float s = 0f;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 32 + o), Unsafe.Add(ref x, (nint)r * 16 + i), s);
+                        }
+                        ref float dst = ref Unsafe.Add(ref dw, o * 16 + i);
+                        dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                    }
+                }
+                // bias ← bias + b·Σ_rows δ
+                for (int o = 0; o < (32 - 32 % Vector<float>.Count); o += Vector<float>.Count)
+                {
+                    Vector<float> s = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
+                    }
+                    (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+                }
+                for (int o = (32 - 32 % Vector<float>.Count); o < 32; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Unsafe.Add(ref delta, (nint)r * 32 + o);
+                    }
+                    Unsafe.Add(ref db, o) += gradientFactor * s;
+                }
+            }
+
             /// <summary>Layer 1 forward, Vector512<float>: y[rows, 32] = ReLU(x[rows, 32] · W[32, 32]ᵀ + b[32]).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows)
@@ -1039,6 +1230,52 @@ partial class Brains
                         s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
                     }
                     s.StoreUnsafe(ref db, (nuint)o);
+                }
+            }
+
+            /// <summary>Layer 1 SGD update, Vector512<float>: W[32, 32] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 32]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            {
+                Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+                for (int i = 0; i < 32; i += 16)
+                {
+                    for (int o = 0; o < 32; o += 4)
+                    {
+                        Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector512<float> d0 = Vector512.Create(dr);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    }
+                }
+                // bias ← bias + b·Σ_rows δ
+                for (int o = 0; o < 32; o += 16)
+                {
+                    Vector512<float> s = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
+                    }
+                    (Vector512.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
                 }
             }
 
@@ -1503,6 +1740,131 @@ partial class Brains
                 }
             }
 
+            /// <summary>Layer 1 SGD update, Vector<float>: W[32, 32] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 32]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            {
+                Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
+                for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                {
+                    for (int o = 0; o < 32; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                            Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                            Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                            c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                            c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                            c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                            c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                            c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                            c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                            c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count)), vb * c11).StoreUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count)), vb * c12).StoreUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count)), vb * c13).StoreUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count)), vb * c21).StoreUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count)), vb * c22).StoreUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count)), vb * c23).StoreUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count)), vb * c31).StoreUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
+                    }
+                }
+                for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
+                {
+                    for (int o = 0; o < 32; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    }
+                }
+                // Columns past the last whole vector.
+                for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
+                {
+                    for (int o = 0; o < 32; o++)
+                    {
+                        float s = 0f;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 32 + o), Unsafe.Add(ref x, (nint)r * 32 + i), s);
+                        }
+                        ref float dst = ref Unsafe.Add(ref dw, o * 32 + i);
+                        dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                    }
+                }
+                // bias ← bias + b·Σ_rows δ
+                for (int o = 0; o < (32 - 32 % Vector<float>.Count); o += Vector<float>.Count)
+                {
+                    Vector<float> s = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
+                    }
+                    (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+                }
+                for (int o = (32 - 32 % Vector<float>.Count); o < 32; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Unsafe.Add(ref delta, (nint)r * 32 + o);
+                    }
+                    Unsafe.Add(ref db, o) += gradientFactor * s;
+                }
+            }
+
             /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 32] = (δ[rows, 32] · W[32, 32]) ∘ ReLU′(a[rows, 32]).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
@@ -1833,6 +2195,52 @@ partial class Brains
                         s += Unsafe.Add(ref delta, (nint)r * 4 + o);
                     }
                     Unsafe.Add(ref db, o) = s;
+                }
+            }
+
+            /// <summary>Layer 2 SGD update, Vector512<float>: W[4, 32] ← a·W + b·(δ[rows, 4]ᵀ · x[rows, 32]), bias[4] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void StepWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            {
+                Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+                for (int i = 0; i < 32; i += 16)
+                {
+                    for (int o = 0; o < 4; o += 4)
+                    {
+                        Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector512<float> d0 = Vector512.Create(dr);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                        Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    }
+                }
+                // bias ← bias + b·Σ_rows δ
+                for (int o = 0; o < 4; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Unsafe.Add(ref delta, (nint)r * 4 + o);
+                    }
+                    Unsafe.Add(ref db, o) += gradientFactor * s;
                 }
             }
 
@@ -2274,6 +2682,131 @@ partial class Brains
                         s += Unsafe.Add(ref delta, (nint)r * 4 + o);
                     }
                     Unsafe.Add(ref db, o) = s;
+                }
+            }
+
+            /// <summary>Layer 2 SGD update, Vector<float>: W[4, 32] ← a·W + b·(δ[rows, 4]ᵀ · x[rows, 32]), bias[4] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void StepWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            {
+                Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
+                for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                {
+                    for (int o = 0; o < 4; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                            Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                            Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                            c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                            c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                            c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                            c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                            c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                            c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                            c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count)), vb * c11).StoreUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count)), vb * c12).StoreUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count)), vb * c13).StoreUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count)), vb * c21).StoreUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count)), vb * c22).StoreUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count)), vb * c23).StoreUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count)), vb * c31).StoreUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
+                    }
+                }
+                for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
+                {
+                    for (int o = 0; o < 4; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                        Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    }
+                }
+                // Columns past the last whole vector.
+                for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
+                {
+                    for (int o = 0; o < 4; o++)
+                    {
+                        float s = 0f;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 4 + o), Unsafe.Add(ref x, (nint)r * 32 + i), s);
+                        }
+                        ref float dst = ref Unsafe.Add(ref dw, o * 32 + i);
+                        dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                    }
+                }
+                // bias ← bias + b·Σ_rows δ
+                for (int o = 0; o < (4 - 4 % Vector<float>.Count); o += Vector<float>.Count)
+                {
+                    Vector<float> s = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 4 + o));
+                    }
+                    (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+                }
+                for (int o = (4 - 4 % Vector<float>.Count); o < 4; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Unsafe.Add(ref delta, (nint)r * 4 + o);
+                    }
+                    Unsafe.Add(ref db, o) += gradientFactor * s;
                 }
             }
 

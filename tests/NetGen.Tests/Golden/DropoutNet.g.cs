@@ -151,6 +151,30 @@ partial class DropoutNet : global::NetGen.INetwork
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        if (optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
+        {
+            int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
+            global::NetGen.NetworkGuard.Labels(labels, batch, 3, nameof(labels));
+            if (batch <= 256)
+            {
+                const int start = 0;
+                Workspace ws = Reserve(batch);
+                float scale = 1f / batch;
+                double loss = 0;
+                ref float x = ref MemoryMarshal.GetReference(inputs);
+                ForwardRows(ref x, batch, training: true);
+                for (int r = 0; r < batch; r++)
+                {
+                    loss += global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r], labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
+                }
+                float mean = (float)(loss / batch);
+                if (!float.IsFinite(mean)) return mean;
+                sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
+                StepRows(ref x, batch, weightFactor, gradientFactor);
+                sgd.EndFusedStep();
+                return mean;
+            }
+        }
         float batchLoss = ComputeGradients(inputs, labels);
         if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
         return batchLoss;
@@ -255,6 +279,25 @@ partial class DropoutNet : global::NetGen.INetwork
             Kernels.BackwardWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref g, 252), ref Unsafe.Add(ref g, 288), rows, accumulate);
             Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
             Kernels.BackwardWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 240), rows, accumulate);
+        }
+    }
+
+    /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; the gradients are never stored.</summary>
+    private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)
+    {
+        Workspace ws = _workspace;
+        ref float p = ref _parameters.Reference;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, weightFactor, gradientFactor);
+            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, weightFactor, gradientFactor);
+        }
+        else
+        {
+            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, weightFactor, gradientFactor);
+            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, weightFactor, gradientFactor);
         }
     }
 
@@ -498,6 +541,66 @@ partial class DropoutNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 0 SGD update, Vector512<float>: W[12, 20] ← a·W + b·(δ[rows, 12]ᵀ · x[rows, 20]), bias[12] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+            for (int i = 0; i < 16; i += 16)
+            {
+                for (int o = 0; o < 12; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 20 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 20 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 20 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 20 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = 16; i < 20; i++)
+            {
+                for (int o = 0; o < 12; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 12 + o), Unsafe.Add(ref x, (nint)r * 20 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 20 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < 12; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 12 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
         /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[12, 20] = δ[12] ⊗ x[20], db[12] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -543,6 +646,29 @@ partial class DropoutNet : global::NetGen.INetwork
             else
             {
                 Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 48);
+            }
+        }
+
+        /// <summary>Layer 0 SGD update from one row, Vector512<float>: W[12, 20] ← a·W + b·(δ[12] ⊗ x[20]), bias[12] ← bias + b·δ; the gradient stays in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
+            Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+            for (int o = 0; o < 12; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float wo = ref Unsafe.Add(ref pw, (nint)o * 20);
+                Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)0), b * (dv * x0)).StoreUnsafe(ref wo, (nuint)0);
+                for (int i = 16; i < 20; i++)
+                {
+                    Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * (d * Unsafe.Add(ref x, i)));
+                }
+            }
+            for (int o = 0; o < 12; o++)
+            {
+                Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
             }
         }
 
@@ -850,6 +976,131 @@ partial class DropoutNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 0 SGD update, Vector<float>: W[12, 20] ← a·W + b·(δ[rows, 12]ᵀ · x[rows, 20]), bias[12] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
+            for (int i = 0; i < (20 - 20 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = 0; o < 12; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 20 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 20 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 20 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 20 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count)), vb * c11).StoreUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count)), vb * c12).StoreUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count)), vb * c13).StoreUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count)), vb * c21).StoreUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count)), vb * c22).StoreUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count)), vb * c23).StoreUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count)), vb * c31).StoreUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
+                }
+            }
+            for (int i = (20 - 20 % (4 * Vector<float>.Count)); i < (20 - 20 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = 0; o < 12; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 20 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 20 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 20 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 20 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (20 - 20 % Vector<float>.Count); i < 20; i++)
+            {
+                for (int o = 0; o < 12; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 12 + o), Unsafe.Add(ref x, (nint)r * 20 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 20 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < (12 - 12 % Vector<float>.Count); o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 12 + o));
+                }
+                (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+            }
+            for (int o = (12 - 12 % Vector<float>.Count); o < 12; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 12 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
         /// <summary>Layer 1 forward, Vector512<float>: y[rows, 3] = Identity(x[rows, 12] · W[3, 12]ᵀ + b[3]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows)
@@ -928,6 +1179,37 @@ partial class DropoutNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 3 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 1 SGD update, Vector512<float>: W[3, 12] ← a·W + b·(δ[rows, 3]ᵀ · x[rows, 12]), bias[3] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+            // Columns past the last whole vector.
+            for (int i = 0; i < 12; i++)
+            {
+                for (int o = 0; o < 3; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 3 + o), Unsafe.Add(ref x, (nint)r * 12 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 12 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < 3; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 3 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
             }
         }
 
@@ -1134,6 +1416,89 @@ partial class DropoutNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 3 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 1 SGD update, Vector<float>: W[3, 12] ← a·W + b·(δ[rows, 3]ᵀ · x[rows, 12]), bias[3] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
+            for (int i = 0; i < (12 - 12 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = 0; o < 3; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 12 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                }
+            }
+            for (int i = (12 - 12 % (4 * Vector<float>.Count)); i < (12 - 12 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = 0; o < 3; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 12 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (12 - 12 % Vector<float>.Count); i < 12; i++)
+            {
+                for (int o = 0; o < 3; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 3 + o), Unsafe.Add(ref x, (nint)r * 12 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 12 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < (3 - 3 % Vector<float>.Count); o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 3 + o));
+                }
+                (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+            }
+            for (int o = (3 - 3 % Vector<float>.Count); o < 3; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 3 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
             }
         }
 

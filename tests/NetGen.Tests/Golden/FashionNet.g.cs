@@ -144,20 +144,29 @@ partial class FashionNet : global::NetGen.INetwork
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (inputs.Length == InputSize && Vector512.IsHardwareAccelerated && optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
+        if (optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
         {
-            const int batch = 1, start = 0, r = 0;
+            int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
             global::NetGen.NetworkGuard.Labels(labels, batch, 10, nameof(labels));
-            Workspace ws = Reserve(batch);
-            const float scale = 1f;
-            ref float x = ref MemoryMarshal.GetReference(inputs);
-            ForwardRows(ref x, batch, training: true);
-            float loss = global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r], labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
-            if (!float.IsFinite(loss)) return loss;
-            sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
-            StepRow(ref x, weightFactor, gradientFactor);
-            sgd.EndFusedStep();
-            return loss;
+            if (batch <= 256)
+            {
+                const int start = 0;
+                Workspace ws = Reserve(batch);
+                float scale = 1f / batch;
+                double loss = 0;
+                ref float x = ref MemoryMarshal.GetReference(inputs);
+                ForwardRows(ref x, batch, training: true);
+                for (int r = 0; r < batch; r++)
+                {
+                    loss += global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r], labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
+                }
+                float mean = (float)(loss / batch);
+                if (!float.IsFinite(mean)) return mean;
+                sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
+                StepRows(ref x, batch, weightFactor, gradientFactor);
+                sgd.EndFusedStep();
+                return mean;
+            }
         }
         float batchLoss = ComputeGradients(inputs, labels);
         if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
@@ -260,14 +269,23 @@ partial class FashionNet : global::NetGen.INetwork
         }
     }
 
-    /// <summary>Backward pass of the one row of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; needs Vector512.</summary>
-    private void StepRow(ref float x, float weightFactor, float gradientFactor)
+    /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; the gradients are never stored.</summary>
+    private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)
     {
         Workspace ws = _workspace;
         ref float p = ref _parameters.Reference;
-        Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0));
-        Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), weightFactor, gradientFactor);
-        Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), weightFactor, gradientFactor);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor);
+            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor);
+        }
+        else
+        {
+            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor);
+            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor);
+        }
     }
 
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
@@ -561,6 +579,117 @@ partial class FashionNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 500 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 0 SGD update, Vector512<float>: W[500, 784] ← a·W + b·(δ[rows, 500]ᵀ · x[rows, 784]), bias[500] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+            for (int i = 0; i < 768; i += 64)
+            {
+                for (int o = 0; o < 500; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c21 = Vector512<float>.Zero; Vector512<float> c22 = Vector512<float>.Zero; Vector512<float> c23 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero; Vector512<float> c31 = Vector512<float>.Zero; Vector512<float> c32 = Vector512<float>.Zero; Vector512<float> c33 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
+                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector512.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector512.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector512.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector512.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector512.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector512.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector512.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector512.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector512.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 784 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 784 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 784 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 784 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(16)), vb * c01).StoreUnsafe(ref dw0, (nuint)(16));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(32)), vb * c02).StoreUnsafe(ref dw0, (nuint)(32));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(48)), vb * c03).StoreUnsafe(ref dw0, (nuint)(48));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(16)), vb * c11).StoreUnsafe(ref dw1, (nuint)(16));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(32)), vb * c12).StoreUnsafe(ref dw1, (nuint)(32));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(48)), vb * c13).StoreUnsafe(ref dw1, (nuint)(48));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(16)), vb * c21).StoreUnsafe(ref dw2, (nuint)(16));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(32)), vb * c22).StoreUnsafe(ref dw2, (nuint)(32));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(48)), vb * c23).StoreUnsafe(ref dw2, (nuint)(48));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(16)), vb * c31).StoreUnsafe(ref dw3, (nuint)(16));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(32)), vb * c32).StoreUnsafe(ref dw3, (nuint)(32));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(48)), vb * c33).StoreUnsafe(ref dw3, (nuint)(48));
+                }
+            }
+            for (int i = 768; i < 784; i += 16)
+            {
+                for (int o = 0; o < 500; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 784 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 784 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 784 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 784 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < 496; o += 16)
+            {
+                Vector512<float> s = Vector512<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 500 + o));
+                }
+                (Vector512.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+            }
+            for (int o = 496; o < 500; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 500 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
             }
         }
 
@@ -938,6 +1067,131 @@ partial class FashionNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 500 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 0 SGD update, Vector<float>: W[500, 784] ← a·W + b·(δ[rows, 500]ᵀ · x[rows, 784]), bias[500] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
+            for (int i = 0; i < (784 - 784 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = 0; o < 500; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 784 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 784 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 784 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 784 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count)), vb * c11).StoreUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count)), vb * c12).StoreUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count)), vb * c13).StoreUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count)), vb * c21).StoreUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count)), vb * c22).StoreUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count)), vb * c23).StoreUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count)), vb * c31).StoreUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
+                }
+            }
+            for (int i = (784 - 784 % (4 * Vector<float>.Count)); i < (784 - 784 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = 0; o < 500; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 784 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 784 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 784 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 784 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (784 - 784 % Vector<float>.Count); i < 784; i++)
+            {
+                for (int o = 0; o < 500; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 500 + o), Unsafe.Add(ref x, (nint)r * 784 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 784 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < (500 - 500 % Vector<float>.Count); o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 500 + o));
+                }
+                (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+            }
+            for (int o = (500 - 500 % Vector<float>.Count); o < 500; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 500 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
             }
         }
 
@@ -1331,6 +1585,159 @@ partial class FashionNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 10 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 1 SGD update, Vector512<float>: W[10, 500] ← a·W + b·(δ[rows, 10]ᵀ · x[rows, 500]), bias[10] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+            for (int i = 0; i < 448; i += 64)
+            {
+                for (int o = 0; o < 8; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c21 = Vector512<float>.Zero; Vector512<float> c22 = Vector512<float>.Zero; Vector512<float> c23 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero; Vector512<float> c31 = Vector512<float>.Zero; Vector512<float> c32 = Vector512<float>.Zero; Vector512<float> c33 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
+                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector512.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector512.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector512.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector512.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector512.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector512.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector512.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector512.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector512.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 500 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 500 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 500 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(16)), vb * c01).StoreUnsafe(ref dw0, (nuint)(16));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(32)), vb * c02).StoreUnsafe(ref dw0, (nuint)(32));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(48)), vb * c03).StoreUnsafe(ref dw0, (nuint)(48));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(16)), vb * c11).StoreUnsafe(ref dw1, (nuint)(16));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(32)), vb * c12).StoreUnsafe(ref dw1, (nuint)(32));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(48)), vb * c13).StoreUnsafe(ref dw1, (nuint)(48));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(16)), vb * c21).StoreUnsafe(ref dw2, (nuint)(16));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(32)), vb * c22).StoreUnsafe(ref dw2, (nuint)(32));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(48)), vb * c23).StoreUnsafe(ref dw2, (nuint)(48));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(16)), vb * c31).StoreUnsafe(ref dw3, (nuint)(16));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(32)), vb * c32).StoreUnsafe(ref dw3, (nuint)(32));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(48)), vb * c33).StoreUnsafe(ref dw3, (nuint)(48));
+                }
+                for (int o = 8; o < 10; o++)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
+                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(16)), vb * c01).StoreUnsafe(ref dw0, (nuint)(16));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(32)), vb * c02).StoreUnsafe(ref dw0, (nuint)(32));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(48)), vb * c03).StoreUnsafe(ref dw0, (nuint)(48));
+                }
+            }
+            for (int i = 448; i < 496; i += 16)
+            {
+                for (int o = 0; o < 8; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 500 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 500 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 500 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+                for (int o = 8; o < 10; o++)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = 496; i < 500; i++)
+            {
+                for (int o = 0; o < 10; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 10 + o), Unsafe.Add(ref x, (nint)r * 500 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 500 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < 10; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 10 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
             }
         }
 
@@ -2035,6 +2442,168 @@ partial class FashionNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 10 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 1 SGD update, Vector<float>: W[10, 500] ← a·W + b·(δ[rows, 10]ᵀ · x[rows, 500]), bias[10] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
+            for (int i = 0; i < (500 - 500 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = 0; o < 8; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 500 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 500 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 500 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count)), vb * c11).StoreUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count)), vb * c12).StoreUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count)), vb * c13).StoreUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count)), vb * c21).StoreUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count)), vb * c22).StoreUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count)), vb * c23).StoreUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count)), vb * c31).StoreUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
+                }
+                for (int o = 8; o < 10; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                }
+            }
+            for (int i = (500 - 500 % (4 * Vector<float>.Count)); i < (500 - 500 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = 0; o < 8; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 500 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 500 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 500 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+                for (int o = 8; o < 10; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (500 - 500 % Vector<float>.Count); i < 500; i++)
+            {
+                for (int o = 0; o < 10; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 10 + o), Unsafe.Add(ref x, (nint)r * 500 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 500 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < (10 - 10 % Vector<float>.Count); o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 10 + o));
+                }
+                (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+            }
+            for (int o = (10 - 10 % Vector<float>.Count); o < 10; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 10 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
             }
         }
 

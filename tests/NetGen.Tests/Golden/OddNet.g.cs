@@ -145,6 +145,31 @@ partial class OddNet : global::NetGen.INetwork
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        if (optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
+        {
+            int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
+            global::NetGen.NetworkGuard.Labels(labels, batch, 5, nameof(labels));
+            if (batch <= 256)
+            {
+                const int start = 0;
+                Workspace ws = Reserve(batch);
+                float scale = 1f / batch;
+                double loss = 0;
+                ref float x = ref MemoryMarshal.GetReference(inputs);
+                ForwardRows(ref x, batch, training: true);
+                for (int r = 0; r < batch; r++)
+                {
+                    Array.Clear(ws.Target); ws.Target[labels[start + r]] = 1f;
+                    loss += global::NetGen.Kernels.LossMath.BinaryCrossEntropy(ws.Z2.AsSpan(r * OutputSize, OutputSize), ws.A2.AsSpan(r * OutputSize, OutputSize), ws.Target, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
+                }
+                float mean = (float)(loss / batch);
+                if (!float.IsFinite(mean)) return mean;
+                sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
+                StepRows(ref x, batch, weightFactor, gradientFactor);
+                sgd.EndFusedStep();
+                return mean;
+            }
+        }
         float batchLoss = ComputeGradients(inputs, labels);
         if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
         return batchLoss;
@@ -252,6 +277,29 @@ partial class OddNet : global::NetGen.INetwork
             Kernels.BackwardWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 722), ref Unsafe.Add(ref g, 855), rows, accumulate);
             Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
             Kernels.BackwardWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 703), rows, accumulate);
+        }
+    }
+
+    /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; the gradients are never stored.</summary>
+    private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)
+    {
+        Workspace ws = _workspace;
+        ref float p = ref _parameters.Reference;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+            Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor);
+            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor);
+            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor);
+        }
+        else
+        {
+            Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+            Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor);
+            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor);
+            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor);
         }
     }
 
@@ -610,6 +658,89 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 0 SGD update, Vector512<float>: W[19, 37] ← a·W + b·(δ[rows, 19]ᵀ · x[rows, 37]), bias[19] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+            for (int i = 0; i < 32; i += 16)
+            {
+                for (int o = 0; o < 16; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 37 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 37 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 37 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+                for (int o = 16; o < 19; o++)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = 32; i < 37; i++)
+            {
+                for (int o = 0; o < 19; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 19 + o), Unsafe.Add(ref x, (nint)r * 37 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 37 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < 16; o += 16)
+            {
+                Vector512<float> s = Vector512<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 19 + o));
+                }
+                (Vector512.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+            }
+            for (int o = 16; o < 19; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 19 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
         /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[19, 37] = δ[19] ⊗ x[37], db[19] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -662,6 +793,35 @@ partial class OddNet : global::NetGen.INetwork
             else
             {
                 Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 76);
+            }
+        }
+
+        /// <summary>Layer 0 SGD update from one row, Vector512<float>: W[19, 37] ← a·W + b·(δ[19] ⊗ x[37]), bias[19] ← bias + b·δ; the gradient stays in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
+            Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+            Vector512<float> x1 = Vector512.LoadUnsafe(ref x, (nuint)16);
+            for (int o = 0; o < 19; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float wo = ref Unsafe.Add(ref pw, (nint)o * 37);
+                Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)0), b * (dv * x0)).StoreUnsafe(ref wo, (nuint)0);
+                Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)16), b * (dv * x1)).StoreUnsafe(ref wo, (nuint)16);
+                for (int i = 32; i < 37; i++)
+                {
+                    Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * (d * Unsafe.Add(ref x, i)));
+                }
+            }
+            for (int o = 0; o < 16; o += 16)
+            {
+                (Vector512.LoadUnsafe(ref pb, (nuint)o) + b * Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref pb, (nuint)o);
+            }
+            for (int o = 16; o < 19; o++)
+            {
+                Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
             }
         }
 
@@ -1065,6 +1225,168 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 0 SGD update, Vector<float>: W[19, 37] ← a·W + b·(δ[rows, 19]ᵀ · x[rows, 37]), bias[19] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
+            for (int i = 0; i < (37 - 37 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = 0; o < 16; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 37 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 37 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 37 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count)), vb * c11).StoreUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count)), vb * c12).StoreUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count)), vb * c13).StoreUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count)), vb * c21).StoreUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count)), vb * c22).StoreUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count)), vb * c23).StoreUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count)), vb * c31).StoreUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
+                }
+                for (int o = 16; o < 19; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                }
+            }
+            for (int i = (37 - 37 % (4 * Vector<float>.Count)); i < (37 - 37 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = 0; o < 16; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 37 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 37 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 37 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+                for (int o = 16; o < 19; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (37 - 37 % Vector<float>.Count); i < 37; i++)
+            {
+                for (int o = 0; o < 19; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 19 + o), Unsafe.Add(ref x, (nint)r * 37 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 37 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < (19 - 19 % Vector<float>.Count); o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 19 + o));
+                }
+                (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+            }
+            for (int o = (19 - 19 % Vector<float>.Count); o < 19; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 19 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
         /// <summary>Layer 1 forward, Vector512<float>: y[rows, 7] = LeakyReLU(x[rows, 19] · W[7, 19]ᵀ + b[7]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows)
@@ -1368,6 +1690,80 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 1 SGD update, Vector512<float>: W[7, 19] ← a·W + b·(δ[rows, 7]ᵀ · x[rows, 19]), bias[7] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+            for (int i = 0; i < 16; i += 16)
+            {
+                for (int o = 0; o < 4; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 19 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 19 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 19 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+                for (int o = 4; o < 7; o++)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = 16; i < 19; i++)
+            {
+                for (int o = 0; o < 7; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 7 + o), Unsafe.Add(ref x, (nint)r * 19 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 19 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < 7; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 7 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
         /// <summary>Layer 1 gradients of one row, Vector512<float>: dW[7, 19] = δ[7] ⊗ x[19], db[7] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -1413,6 +1809,29 @@ partial class OddNet : global::NetGen.INetwork
             else
             {
                 Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), 28);
+            }
+        }
+
+        /// <summary>Layer 1 SGD update from one row, Vector512<float>: W[7, 19] ← a·W + b·(δ[7] ⊗ x[19]), bias[7] ← bias + b·δ; the gradient stays in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeightsRow1V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
+            Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+            for (int o = 0; o < 7; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float wo = ref Unsafe.Add(ref pw, (nint)o * 19);
+                Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)0), b * (dv * x0)).StoreUnsafe(ref wo, (nuint)0);
+                for (int i = 16; i < 19; i++)
+                {
+                    Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * (d * Unsafe.Add(ref x, i)));
+                }
+            }
+            for (int o = 0; o < 7; o++)
+            {
+                Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
             }
         }
 
@@ -1960,6 +2379,168 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 1 SGD update, Vector<float>: W[7, 19] ← a·W + b·(δ[rows, 7]ᵀ · x[rows, 19]), bias[7] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
+            for (int i = 0; i < (19 - 19 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = 0; o < 4; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 19 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 19 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 19 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count)), vb * c11).StoreUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count)), vb * c12).StoreUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count)), vb * c13).StoreUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count)), vb * c21).StoreUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count)), vb * c22).StoreUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count)), vb * c23).StoreUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count)), vb * c31).StoreUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
+                }
+                for (int o = 4; o < 7; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                }
+            }
+            for (int i = (19 - 19 % (4 * Vector<float>.Count)); i < (19 - 19 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = 0; o < 4; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 19 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 19 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 19 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+                for (int o = 4; o < 7; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (19 - 19 % Vector<float>.Count); i < 19; i++)
+            {
+                for (int o = 0; o < 7; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 7 + o), Unsafe.Add(ref x, (nint)r * 19 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 19 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < (7 - 7 % Vector<float>.Count); o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 7 + o));
+                }
+                (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+            }
+            for (int o = (7 - 7 % Vector<float>.Count); o < 7; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 7 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
         /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 19] = (δ[rows, 7] · W[7, 19]) ∘ Tanh′(a[rows, 19]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
@@ -2282,6 +2863,37 @@ partial class OddNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 5 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 2 SGD update, Vector512<float>: W[5, 7] ← a·W + b·(δ[rows, 5]ᵀ · x[rows, 7]), bias[5] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+            // Columns past the last whole vector.
+            for (int i = 0; i < 7; i++)
+            {
+                for (int o = 0; o < 5; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 5 + o), Unsafe.Add(ref x, (nint)r * 7 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 7 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < 5; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 5 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
             }
         }
 
@@ -2704,6 +3316,168 @@ partial class OddNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 5 + o);
                 }
                 Unsafe.Add(ref db, o) = s;
+            }
+        }
+
+        /// <summary>Layer 2 SGD update, Vector<float>: W[5, 7] ← a·W + b·(δ[rows, 5]ᵀ · x[rows, 7]), bias[5] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void StepWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        {
+            Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
+            for (int i = 0; i < (7 - 7 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = 0; o < 4; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 5 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 7 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 7 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 7 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 7 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 7 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count)), vb * c11).StoreUnsafe(ref dw1, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count)), vb * c12).StoreUnsafe(ref dw1, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count)), vb * c13).StoreUnsafe(ref dw1, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count)), vb * c21).StoreUnsafe(ref dw2, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count)), vb * c22).StoreUnsafe(ref dw2, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count)), vb * c23).StoreUnsafe(ref dw2, (nuint)(3 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count)), vb * c31).StoreUnsafe(ref dw3, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
+                }
+                for (int o = 4; o < 5; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 5 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 7 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 7 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count)), vb * c01).StoreUnsafe(ref dw0, (nuint)(1 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count)), vb * c02).StoreUnsafe(ref dw0, (nuint)(2 * Vector<float>.Count));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count)), vb * c03).StoreUnsafe(ref dw0, (nuint)(3 * Vector<float>.Count));
+                }
+            }
+            for (int i = (7 - 7 % (4 * Vector<float>.Count)); i < (7 - 7 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = 0; o < 4; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 5 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 7 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 7 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 7 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 7 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 7 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw1, (nuint)(0)), vb * c10).StoreUnsafe(ref dw1, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
+                }
+                for (int o = 4; o < 5; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 5 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 7 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 7 + i);
+                    Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw0, (nuint)(0)), vb * c00).StoreUnsafe(ref dw0, (nuint)(0));
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (7 - 7 % Vector<float>.Count); i < 7; i++)
+            {
+                for (int o = 0; o < 5; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 5 + o), Unsafe.Add(ref x, (nint)r * 7 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 7 + i);
+                    dst = MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);
+                }
+            }
+            // bias ← bias + b·Σ_rows δ
+            for (int o = 0; o < (5 - 5 % Vector<float>.Count); o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 5 + o));
+                }
+                (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
+            }
+            for (int o = (5 - 5 % Vector<float>.Count); o < 5; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 5 + o);
+                }
+                Unsafe.Add(ref db, o) += gradientFactor * s;
             }
         }
 

@@ -50,7 +50,20 @@ public sealed class TrainStepTests
         }
     }
 
-    public static TheoryData<string> FusableNetworks => new() { "Blocked", "FusedRegression", "FusedBinary", "FusedSoftmaxMse", "Seed" };
+    public static TheoryData<string> FusableNetworks => new() { "Blocked", "FusedRegression", "FusedBinary", "FusedSoftmaxMse", "Seed", "Drop", "OddSoftmax" };
+
+    /// <summary>Every fusable network at batch sizes that take the single-row kernels (1), the 4 × 4 blocks with row tails (7), and a whole chunk (256).</summary>
+    public static TheoryData<string, int> FusableBatches
+    {
+        get
+        {
+            var data = new TheoryData<string, int>();
+            foreach (string network in new[] { "Blocked", "FusedRegression", "FusedBinary", "FusedSoftmaxMse", "Seed", "Drop", "OddSoftmax" })
+                foreach (int batch in new[] { 1, 7, 256 })
+                    if (network != "Seed" || batch < 256) data.Add(network, batch);
+            return data;
+        }
+    }
 
     private static Func<INetwork> Make(string name) => name switch
     {
@@ -65,14 +78,15 @@ public sealed class TrainStepTests
     };
 
     [Theory]
-    [MemberData(nameof(FusableNetworks))]
-    public void FusedSgdStepEqualsGradientsThenStep(string network)
-        => AssertStepsMatch(Make(network), arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 3e-3f), batch: 1);
+    [MemberData(nameof(FusableBatches))]
+    public void FusedSgdStepEqualsGradientsThenStep(string network, int batch)
+        => AssertStepsMatch(Make(network), arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 3e-3f), batch, steps: batch > 64 ? 3 : 6);
 
     [Theory]
     [InlineData("Blocked", 1)]
     [InlineData("Blocked", 7)]
-    [InlineData("Drop", 1)] // a layer narrower than a vector: never fused
+    [InlineData("Blocked", 257)] // two chunks: the gradients must be summed before the update, so never fused
+    [InlineData("Drop", 1)]
     [InlineData("OddSoftmax", 3)]
     [InlineData("FusedRegression", 5)]
     public void UnfusedStepsEqualGradientsThenStep(string network, int batch)
@@ -96,8 +110,9 @@ public sealed class TrainStepTests
         NetworkArchitecture architecture = Make(network)().Architecture;
         AssertStepsMatch(() => new GenericNetwork(architecture, seed: 3),
             arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 3e-3f), batch: 1);
-        AssertStepsMatch(() => new GenericNetwork(architecture, seed: 3),
-            arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch: 4);
+        foreach (int batch in new[] { 4, 7, 256, 257 })
+            AssertStepsMatch(() => new GenericNetwork(architecture, seed: 3),
+                arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch, steps: 2);
         var generic = new GenericNetwork(architecture, seed: 3);
         float[] gradients = generic.Gradients.ToArray();
         generic.TrainStep(Random(generic.InputSize, 12), new[] { 1 }, new Sgd(architecture, new ConstantLearningRate(0.1f)));
@@ -106,15 +121,15 @@ public sealed class TrainStepTests
 
     /// <summary>The fused path writes no gradient: this tells that it ran, so the bit-for-bit test above compared something.</summary>
     [Theory]
-    [MemberData(nameof(FusableNetworks))]
-    public void FusedStepLeavesGradientsAlone(string network)
+    [MemberData(nameof(FusableBatches))]
+    public void FusedStepLeavesGradientsAlone(string network, int batch)
     {
         INetwork net = Make(network)();
         float[] x = Random(net.InputSize, 5);
         net.ComputeGradients(x, new[] { 0 });
         float[] before = net.Gradients.ToArray();
         float[] parameters = net.Parameters.ToArray();
-        net.TrainStep(Random(net.InputSize, 6), new[] { 1 }, new Sgd(net.Architecture, new ConstantLearningRate(0.1f)));
+        net.TrainStep(Random(batch * net.InputSize, 6), new int[batch], new Sgd(net.Architecture, new ConstantLearningRate(0.1f)));
         AssertSameBits(before, net.Gradients, "gradients");
         Assert.False(parameters.AsSpan().SequenceEqual(net.Parameters), "the step did not change the parameters");
     }
