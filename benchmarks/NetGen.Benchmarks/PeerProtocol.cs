@@ -21,24 +21,27 @@ public static class PeerProtocol
         var json = new StringBuilder("{\"side\":\"netgen\"");
         foreach (int batch in new[] { 1, 20, 64 })
         {
-            var net = new SeedNet(1);
-            json.Append(Field($"seed_train_b{batch}", TrainStep(net, batch, Math.Max(20, 4000 / batch))));
+            json.Append(Field($"seed_train_b{batch}", TrainStep(new SeedNet(1), batch, Math.Max(20, 4000 / batch), fused: false)));
+            json.Append(Field($"seed_train_fused_b{batch}", TrainStep(new SeedNet(1), batch, Math.Max(20, 4000 / batch), fused: true)));
         }
         var seed = new SeedNet(1);
         float[] one = Sides.Inputs(SeedNet.InputSize);
         var probabilities = new float[SeedNet.OutputSize];
         json.Append(Field("seed_forward_1", MedianNs(() => seed.Forward(one, probabilities), 2000)));
-        json.Append(Field("control_train_b1", TrainStep(new ControlNet(1), 1, 4000)));
+        json.Append(Field("control_train_b1", TrainStep(new ControlNet(1), 1, 4000, fused: false)));
+        json.Append(Field("control_train_fused_b1", TrainStep(new ControlNet(1), 1, 4000, fused: true)));
         Console.WriteLine(json.Append('}'));
         return 0;
     }
 
-    private static double TrainStep(INetwork net, int batch, int calls)
+    /// <summary>One SGD step: <c>ComputeGradients</c> then <c>Step</c>, or with <paramref name="fused"/> <c>TrainStep</c>, which updates inside the backward pass.</summary>
+    private static double TrainStep(INetwork net, int batch, int calls, bool fused)
     {
         var sgd = new Sgd(net.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
         float[] x = Sides.Inputs(batch * net.InputSize);
         var rng = new Xoshiro256(2);
         int[] labels = Enumerable.Range(0, batch).Select(_ => rng.NextInt(net.OutputSize)).ToArray();
+        if (fused) return MedianNs(() => net.TrainStep(x, labels, sgd), calls);
         return MedianNs(() =>
         {
             net.ComputeGradients(x, labels);

@@ -3,12 +3,18 @@ import json
 import sys
 
 netgen, torch, numpy = (json.load(open(path)) for path in sys.argv[1:4])
+# (label, NetGen's key, the peers' key): NetGen's fused TrainStep is compared with the peers' ordinary training step,
+# which is what a user of each would run.
 rows = [
-    ("seed 784-500-10 training step, batch 1", "seed_train_b1"),
-    ("seed 784-500-10 training step, batch 20", "seed_train_b20"),
-    ("seed 784-500-10 training step, batch 64", "seed_train_b64"),
-    ("seed 784-500-10 Forward, 1 sample", "seed_forward_1"),
-    ("control 16-32-32-4 training step, batch 1", "control_train_b1"),
+    ("seed 784-500-10 training step, batch 1", "seed_train_b1", "seed_train_b1"),
+    ("seed 784-500-10 training step, batch 20", "seed_train_b20", "seed_train_b20"),
+    ("seed 784-500-10 training step, batch 64", "seed_train_b64", "seed_train_b64"),
+    ("seed 784-500-10 TrainStep (SGD fused into backward), batch 1", "seed_train_fused_b1", "seed_train_b1"),
+    ("seed 784-500-10 TrainStep (SGD fused into backward), batch 20", "seed_train_fused_b20", "seed_train_b20"),
+    ("seed 784-500-10 TrainStep (SGD fused into backward), batch 64", "seed_train_fused_b64", "seed_train_b64"),
+    ("seed 784-500-10 Forward, 1 sample", "seed_forward_1", "seed_forward_1"),
+    ("control 16-32-32-4 training step, batch 1", "control_train_b1", "control_train_b1"),
+    ("control 16-32-32-4 TrainStep (SGD fused into backward), batch 1", "control_train_fused_b1", "control_train_b1"),
 ]
 
 
@@ -20,8 +26,8 @@ print(f"one thread; NetGen (generated), PyTorch {torch['version']}, numpy {numpy
 print()
 print("| measurement | NetGen | PyTorch | numpy | NetGen vs PyTorch | NetGen vs numpy |")
 print("| --- | --- | --- | --- | --- | --- |")
-for label, key in rows:
-    n, t, p = netgen.get(key), torch.get(key), numpy.get(key)
+for label, key, peer_key in rows:
+    n, t, p = netgen.get(key), torch.get(peer_key), numpy.get(peer_key)
     cells = [fmt(n), fmt(t) if t else "—", fmt(p) if p else "—",
              f"{t / n:.1f}×" if t else "—", f"{p / n:.1f}×" if p else "—"]
     print(f"| {label} | " + " | ".join(cells) + " |")

@@ -15,6 +15,12 @@ public sealed partial class NetGenGenerator
         /// <summary>Vectors along a row held in registers by one outer-product block: 4 × 4 accumulators plus 8 operands fit in 32 zmm registers.</summary>
         private const int BlockVectors = 4;
 
+        /// <summary>
+        /// Where a layer's units may be cut between threads: a multiple of every block a kernel steps by (4 outputs, 4
+        /// vectors of 16 inputs), so each unit is computed by exactly the code and in exactly the order of an uncut call.
+        /// </summary>
+        internal const int SplitAlignment = 64;
+
         private static string Ref(string array) => "ref MemoryMarshal.GetArrayDataReference(" + array + ")";
 
         private static string At(string reference, string offset) => "ref Unsafe.Add(ref " + reference + ", " + offset + ")";
@@ -45,10 +51,11 @@ public sealed partial class NetGenGenerator
                                 : Ref("ws.A" + (l - 1));
                             string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
                             string arguments = $"{input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}";
+                            string all = $"rows, 0, {Literal.Int(layer.Outputs)}";
                             if (HasRowKernels(layer, flavor))
-                                w.Line($"if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments}); else Kernels.ForwardLayer{l}{flavor.Suffix}({arguments}, rows);");
+                                w.Line($"if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments}); else Kernels.ForwardLayer{l}{flavor.Suffix}({arguments}, {all});");
                             else
-                                w.Line($"Kernels.ForwardLayer{l}{flavor.Suffix}({arguments}, rows);");
+                                w.Line($"Kernels.ForwardLayer{l}{flavor.Suffix}({arguments}, {all});");
                             if (dropout && layer.HasDropout)
                             {
                                 string span = $"AsSpan(0, rows * {layer.Outputs})";
@@ -114,12 +121,12 @@ public sealed partial class NetGenGenerator
                             if (HasRowKernels(layer, flavor))
                             {
                                 w.Line($"if (rows == 1) Kernels.BackwardWeightsRow{l}{flavor.Suffix}({weights}, accumulate); else Kernels.BackwardWeights{l}{flavor.Suffix}({weights}, rows, accumulate);");
-                                if (l > 0) w.Line($"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta}); else Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows);");
+                                if (l > 0) w.Line($"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta}); else Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows, 0, {Literal.Int(layer.Inputs)});");
                             }
                             else
                             {
                                 w.Line($"Kernels.BackwardWeights{l}{flavor.Suffix}({weights}, rows, accumulate);");
-                                if (l > 0) w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows);");
+                                if (l > 0) w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows, 0, {Literal.Int(layer.Inputs)});");
                             }
                         }
                     }
@@ -153,15 +160,16 @@ public sealed partial class NetGenGenerator
                             string update = $"{Ref("ws.D" + l)}, {input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}";
                             string inputDelta = l == 0 ? "" : $"{Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
                                 (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))}";
+                            string allInputs = $"rows, 0, {Literal.Int(layer.Inputs)}", allOutputs = $"rows, weightFactor, gradientFactor, 0, {Literal.Int(layer.Outputs)}";
                             if (HasRowKernels(layer, flavor))
                             {
-                                if (l > 0) w.Line($"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta}); else Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows);");
-                                w.Line($"if (rows == 1) Kernels.StepWeightsRow{l}{flavor.Suffix}({update}, weightFactor, gradientFactor); else Kernels.StepWeights{l}{flavor.Suffix}({update}, rows, weightFactor, gradientFactor);");
+                                if (l > 0) w.Line($"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta}); else Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, {allInputs});");
+                                w.Line($"if (rows == 1) Kernels.StepWeightsRow{l}{flavor.Suffix}({update}, weightFactor, gradientFactor); else Kernels.StepWeights{l}{flavor.Suffix}({update}, {allOutputs});");
                             }
                             else
                             {
-                                if (l > 0) w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows);");
-                                w.Line($"Kernels.StepWeights{l}{flavor.Suffix}({update}, rows, weightFactor, gradientFactor);");
+                                if (l > 0) w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, {allInputs});");
+                                w.Line($"Kernels.StepWeights{l}{flavor.Suffix}({update}, {allOutputs});");
                             }
                         }
                     }
@@ -223,9 +231,9 @@ public sealed partial class NetGenGenerator
         {
             int inputs = layer.Inputs, outputs = layer.Outputs;
             int fullOutputs = outputs - outputs % BlockRows;
-            w.Line($"/// <summary>Layer {l} forward, {f.Type}: y[rows, {outputs}] = {activation}(x[rows, {inputs}] · W[{outputs}, {inputs}]ᵀ + b[{outputs}]).</summary>");
+            w.Line($"/// <summary>Layer {l} forward, {f.Type}: y[rows, lo..hi) = {activation}(x[rows, {inputs}] · W[lo..hi, {inputs}]ᵀ + b[lo..hi]) of its {outputs} outputs; <paramref name=\"lo\"/> a multiple of {SplitAlignment}, <paramref name=\"hi\"/> too or {outputs}.</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Block($"public static void ForwardLayer{l}{f.Suffix}(ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} y, int rows)"))
+            using (w.Block($"public static void ForwardLayer{l}{f.Suffix}(ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} y, int rows, int lo, int hi)"))
             {
                 w.Line("int r = 0;");
                 foreach (int mr in new[] { BlockRows, 1 })
@@ -239,17 +247,17 @@ public sealed partial class NetGenGenerator
                         }
                         if (fullOutputs > 0)
                         {
-                            using (w.Block($"for (int o = 0; o < {fullOutputs}; o += {BlockRows})"))
+                            using (w.Block($"for (int o = lo, end = Math.Min(hi, {fullOutputs}); o < end; o += {BlockRows})"))
                                 EmitDotBlock(w, f, inputs, mr, BlockRows);
                         }
                         if (fullOutputs < outputs)
                         {
-                            using (w.Block($"for (int o = {fullOutputs}; o < {outputs}; o++)"))
+                            using (w.Block($"for (int o = Math.Max(lo, {fullOutputs}); o < hi; o++)"))
                                 EmitDotBlock(w, f, inputs, mr, 1);
                         }
                         if (activation != ActivationKind.Identity)
                         {
-                            for (int i = 0; i < mr; i++) w.Line($"Activate{l}{f.Suffix}(ref y{i});");
+                            for (int i = 0; i < mr; i++) w.Line($"Activate{l}{f.Suffix}(ref y{i}, lo, hi);");
                         }
                     }
                 }
@@ -257,16 +265,16 @@ public sealed partial class NetGenGenerator
             w.Line();
 
             if (activation == ActivationKind.Identity) return;
-            w.Line($"/// <summary>Layer {l} activation over one row of {outputs}, in place.</summary>");
+            w.Line($"/// <summary>Layer {l} activation over outputs [lo, hi) of one row of {outputs}, in place.</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            using (w.Block($"private static void Activate{l}{f.Suffix}(ref {f.T} y)"))
+            using (w.Block($"private static void Activate{l}{f.Suffix}(ref {f.T} y, int lo, int hi)"))
             {
                 string vectorCall = activation == ActivationKind.LeakyReLU
                     ? $"global::NetGen.Kernels.ActivationMath.LeakyReLU(v, {Literal.Float(layer.NegativeSlope)})"
                     : $"global::NetGen.Kernels.ActivationMath.{activation}(v)";
                 if (f.MayHaveChunks(outputs))
                 {
-                    using (w.Block($"for (int j = 0; j < {f.RoundDown(outputs)}; j += {f.WidthText})"))
+                    using (w.Block($"for (int j = lo, end = Math.Min(hi, {f.RoundDown(outputs)}); j < end; j += {f.WidthText})"))
                     {
                         w.Line($"{f.Type} v = {f.Load("y", "j")};");
                         w.Line($"{vectorCall}.StoreUnsafe(ref y, (nuint)j);");
@@ -274,7 +282,7 @@ public sealed partial class NetGenGenerator
                 }
                 if (f.MayHaveRemainder(outputs))
                 {
-                    using (w.Block($"for (int j = {f.RoundDown(outputs)}; j < {outputs}; j++)"))
+                    using (w.Block($"for (int j = Math.Max(lo, {f.RoundDown(outputs)}); j < hi; j++)"))
                         w.Line($"Unsafe.Add(ref y, j) = {ScalarActivation(activation, "Unsafe.Add(ref y, j)", layer.NegativeSlope)};");
                 }
             }
@@ -351,7 +359,7 @@ public sealed partial class NetGenGenerator
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
             }
             using (w.Block(step
-                ? $"public static void StepWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, {f.T} weightFactor, {f.T} gradientFactor)"
+                ? $"public static void StepWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, {f.T} weightFactor, {f.T} gradientFactor, int lo, int hi)"
                 : $"public static void BackwardWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, bool accumulate)"))
             {
                 if (step) w.Line($"{f.Type} va = {f.Broadcast("weightFactor")}, vb = {f.Broadcast("gradientFactor")};");
@@ -364,12 +372,12 @@ public sealed partial class NetGenGenerator
                     {
                         if (fullOutputs > 0)
                         {
-                            using (w.Block($"for (int o = 0; o < {fullOutputs}; o += {BlockRows})"))
+                            using (w.Block(step ? $"for (int o = lo, end = Math.Min(hi, {fullOutputs}); o < end; o += {BlockRows})" : $"for (int o = 0; o < {fullOutputs}; o += {BlockRows})"))
                                 EmitWeightGradientBlock(w, f, inputs, outputs, BlockRows, nv, step);
                         }
                         if (fullOutputs < outputs)
                         {
-                            using (w.Block($"for (int o = {fullOutputs}; o < {outputs}; o++)"))
+                            using (w.Block(step ? $"for (int o = Math.Max(lo, {fullOutputs}); o < hi; o++)" : $"for (int o = {fullOutputs}; o < {outputs}; o++)"))
                                 EmitWeightGradientBlock(w, f, inputs, outputs, 1, nv, step);
                         }
                     }
@@ -378,7 +386,7 @@ public sealed partial class NetGenGenerator
                 {
                     w.Line("// Columns past the last whole vector.");
                     using (w.Block($"for (int i = {f.RoundDown(inputs)}; i < {inputs}; i++)"))
-                    using (w.Block($"for (int o = 0; o < {outputs}; o++)"))
+                    using (w.Block(step ? "for (int o = lo; o < hi; o++)" : $"for (int o = 0; o < {outputs}; o++)"))
                     {
                         w.Line(f.T + " s = " + f.Element.Zero + ";");
                         using (w.Block("for (int r = 0; r < rows; r++)"))
@@ -422,7 +430,7 @@ public sealed partial class NetGenGenerator
             w.Line(step ? "// bias ← bias + b·Σ_rows δ" : "// db = Σ_rows δ");
             if (f.MayHaveChunks(outputs))
             {
-                using (w.Block($"for (int o = 0; o < {f.RoundDown(outputs)}; o += {f.WidthText})"))
+                using (w.Block(step ? $"for (int o = lo, end = Math.Min(hi, {f.RoundDown(outputs)}); o < end; o += {f.WidthText})" : $"for (int o = 0; o < {f.RoundDown(outputs)}; o += {f.WidthText})"))
                 {
                     w.Line(step ? $"{f.Type} s = {f.Type}.Zero;" : $"{f.Type} s = accumulate ? {f.Load("db", "o")} : {f.Type}.Zero;");
                     using (w.Block("for (int r = 0; r < rows; r++)"))
@@ -432,7 +440,7 @@ public sealed partial class NetGenGenerator
             }
             if (f.MayHaveRemainder(outputs))
             {
-                using (w.Block($"for (int o = {f.RoundDown(outputs)}; o < {outputs}; o++)"))
+                using (w.Block(step ? $"for (int o = Math.Max(lo, {f.RoundDown(outputs)}); o < hi; o++)" : $"for (int o = {f.RoundDown(outputs)}; o < {outputs}; o++)"))
                 {
                     w.Line(step ? f.T + " s = " + f.Element.Zero + ";" : f.T + " s = accumulate ? Unsafe.Add(ref db, o) : " + f.Element.Zero + ";");
                     using (w.Block("for (int r = 0; r < rows; r++)"))
@@ -454,7 +462,7 @@ public sealed partial class NetGenGenerator
             int inputs = layer.Inputs, outputs = layer.Outputs;
             w.Line($"/// <summary>Layer {l} input delta, {f.Type}: δp[rows, {inputs}] = (δ[rows, {outputs}] · W[{outputs}, {inputs}]) ∘ {previous}′(a[rows, {inputs}])" + (masked ? " ∘ dropout mask" : "") + ".</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Block($"public static void BackwardInput{l}{f.Suffix}(ref {f.T} delta, ref {f.T} w, ref {f.T} a, " + (masked ? $"ref {f.T} mask, " : "") + $"ref {f.T} deltaPrevious, int rows)"))
+            using (w.Block($"public static void BackwardInput{l}{f.Suffix}(ref {f.T} delta, ref {f.T} w, ref {f.T} a, " + (masked ? $"ref {f.T} mask, " : "") + $"ref {f.T} deltaPrevious, int rows, int lo, int hi)"))
             {
                 w.Line("int r = 0;");
                 foreach (int mr in new[] { BlockRows, 1 })
@@ -466,12 +474,12 @@ public sealed partial class NetGenGenerator
                             string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
                             string to = f.RoundDown(inputs, nv);
                             if (!f.MayHaveChunks(inputs, nv) || (nv == 1 && !f.MayHaveRemainder(inputs, BlockVectors))) continue;
-                            using (w.Block($"for (int i = {from}; i < {to}; i += {f.Step(nv)})"))
+                            using (w.Block($"for (int i = Math.Max(lo, {from}), end = Math.Min(hi, {to}); i < end; i += {f.Step(nv)})"))
                                 EmitInputGradientBlock(w, f, inputs, outputs, mr, nv, previous, previousSlope, masked);
                         }
                         if (f.MayHaveRemainder(inputs))
                         {
-                            using (w.Block($"for (int i = {f.RoundDown(inputs)}; i < {inputs}; i++)"))
+                            using (w.Block($"for (int i = Math.Max(lo, {f.RoundDown(inputs)}); i < hi; i++)"))
                             {
                                 for (int m = 0; m < mr; m++) w.Line($"{f.T} s{m} = {f.Element.Zero};");
                                 using (w.Block($"for (int o = 0; o < {outputs}; o++)"))

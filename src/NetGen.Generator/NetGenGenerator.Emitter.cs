@@ -75,7 +75,7 @@ public sealed partial class NetGenGenerator
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"" + net.GeneratorVersion + "\")]");
             using (w.Block("partial " + net.TypeKeyword + " " + net.TypeName + (net.Element == ElementKind.Double
                 ? (net.InferenceOnly ? " : global::NetGen.IInferenceNetwork<double>" : " : global::NetGen.INetwork<double>")
-                : (net.InferenceOnly ? " : global::NetGen.IInferenceNetwork" : " : global::NetGen.INetwork"))))
+                : (net.InferenceOnly ? " : global::NetGen.IInferenceNetwork" : " : global::NetGen.INetwork")) + (CanSplit(net) ? ", global::NetGen.ISplitTraining" : "")))
             {
                 EmitConstants(w, net);
                 if (net.InferenceOnly) EmitInferenceOnlyState(w, net);
@@ -354,6 +354,7 @@ public sealed partial class NetGenGenerator
             EmitOverload("ReadOnlySpan<int> labels", labelCheck, labelSummary, labelDelta, labelPerSample);
             if (!softmax && net.Loss == LossKind.MeanSquaredError) EmitLabelLoss(w, net);
             EmitTrainStep(w, net, labelCheck, labelDelta, labelPerSample);
+            if (CanSplit(net)) EmitSplitTraining(w, net, labelCheck, labelDelta, labelPerSample);
             EmitOverload("ReadOnlySpan<" + T + "> targets",
                 "global::NetGen.NetworkGuard.BatchLength(targets.Length, batch, OutputSize, nameof(targets));",
                 "Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref=\"Gradients\"/> with its gradient.",

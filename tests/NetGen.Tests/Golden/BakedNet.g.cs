@@ -132,13 +132,13 @@ partial class Net : global::NetGen.IInferenceNetwork
         ref float p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters)); // read-only: forward kernels only load weights
         if (Vector512.IsHardwareAccelerated)
         {
-            Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 12), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-            Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 15), ref Unsafe.Add(ref p, 21), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows);
+            Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 12), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 3);
+            Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 15), ref Unsafe.Add(ref p, 21), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows, 0, 2);
         }
         else
         {
-            Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 12), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-            Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 15), ref Unsafe.Add(ref p, 21), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows);
+            Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 12), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 3);
+            Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 15), ref Unsafe.Add(ref p, 21), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows, 0, 2);
         }
         // Softmax per sample; log Σ exp z is kept for the loss.
         for (int r = 0; r < rows; r++)
@@ -150,9 +150,9 @@ partial class Net : global::NetGen.IInferenceNetwork
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
     private static class Kernels
     {
-        /// <summary>Layer 0 forward, Vector512<float>: y[rows, 3] = Tanh(x[rows, 4] · W[3, 4]ᵀ + b[3]).</summary>
+        /// <summary>Layer 0 forward, Vector512<float>: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -165,7 +165,7 @@ partial class Net : global::NetGen.IInferenceNetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 4);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 4);
                     float s00 = 0f; float s10 = 0f; float s20 = 0f; float s30 = 0f;
@@ -182,16 +182,16 @@ partial class Net : global::NetGen.IInferenceNetwork
                     Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                     Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate0V512(ref y0);
-                Activate0V512(ref y1);
-                Activate0V512(ref y2);
-                Activate0V512(ref y3);
+                Activate0V512(ref y0, lo, hi);
+                Activate0V512(ref y1, lo, hi);
+                Activate0V512(ref y2, lo, hi);
+                Activate0V512(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 4);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 4);
                     float s00 = 0f;
@@ -202,23 +202,23 @@ partial class Net : global::NetGen.IInferenceNetwork
                     }
                     Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate0V512(ref y0);
+                Activate0V512(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 0 activation over one row of 3, in place.</summary>
+        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 3, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0V512(ref float y)
+        private static void Activate0V512(ref float y, int lo, int hi)
         {
-            for (int j = 0; j < 3; j++)
+            for (int j = Math.Max(lo, 0); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.Tanh(Unsafe.Add(ref y, j));
             }
         }
 
-        /// <summary>Layer 0 forward, Vector<float>: y[rows, 3] = Tanh(x[rows, 4] · W[3, 4]ᵀ + b[3]).</summary>
+        /// <summary>Layer 0 forward, Vector<float>: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -231,7 +231,7 @@ partial class Net : global::NetGen.IInferenceNetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 4);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 4);
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
@@ -261,16 +261,16 @@ partial class Net : global::NetGen.IInferenceNetwork
                     Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                     Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate0Vec(ref y0);
-                Activate0Vec(ref y1);
-                Activate0Vec(ref y2);
-                Activate0Vec(ref y3);
+                Activate0Vec(ref y0, lo, hi);
+                Activate0Vec(ref y1, lo, hi);
+                Activate0Vec(ref y2, lo, hi);
+                Activate0Vec(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 4);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 4);
                     Vector<float> c00 = Vector<float>.Zero;
@@ -288,28 +288,28 @@ partial class Net : global::NetGen.IInferenceNetwork
                     }
                     Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate0Vec(ref y0);
+                Activate0Vec(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 0 activation over one row of 3, in place.</summary>
+        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 3, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0Vec(ref float y)
+        private static void Activate0Vec(ref float y, int lo, int hi)
         {
-            for (int j = 0; j < (3 - 3 % Vector<float>.Count); j += Vector<float>.Count)
+            for (int j = lo, end = Math.Min(hi, (3 - 3 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
             {
                 Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.Tanh(v).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = (3 - 3 % Vector<float>.Count); j < 3; j++)
+            for (int j = Math.Max(lo, (3 - 3 % Vector<float>.Count)); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.Tanh(Unsafe.Add(ref y, j));
             }
         }
 
-        /// <summary>Layer 1 forward, Vector512<float>: y[rows, 2] = Identity(x[rows, 3] · W[2, 3]ᵀ + b[2]).</summary>
+        /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi, 3]ᵀ + b[lo..hi]) of its 2 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 2.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -322,7 +322,7 @@ partial class Net : global::NetGen.IInferenceNetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 2);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 3);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 2);
-                for (int o = 0; o < 2; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3);
                     float s00 = 0f; float s10 = 0f; float s20 = 0f; float s30 = 0f;
@@ -344,7 +344,7 @@ partial class Net : global::NetGen.IInferenceNetwork
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 3);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 2);
-                for (int o = 0; o < 2; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3);
                     float s00 = 0f;
@@ -358,9 +358,9 @@ partial class Net : global::NetGen.IInferenceNetwork
             }
         }
 
-        /// <summary>Layer 1 forward, Vector<float>: y[rows, 2] = Identity(x[rows, 3] · W[2, 3]ᵀ + b[2]).</summary>
+        /// <summary>Layer 1 forward, Vector<float>: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi, 3]ᵀ + b[lo..hi]) of its 2 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 2.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -373,7 +373,7 @@ partial class Net : global::NetGen.IInferenceNetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 2);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 3);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 2);
-                for (int o = 0; o < 2; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3);
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
@@ -408,7 +408,7 @@ partial class Net : global::NetGen.IInferenceNetwork
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 3);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 2);
-                for (int o = 0; o < 2; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3);
                     Vector<float> c00 = Vector<float>.Zero;

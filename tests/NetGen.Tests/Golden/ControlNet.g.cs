@@ -25,7 +25,7 @@ partial class Brains
     /// Instances are not thread-safe: the scratch buffers belong to the instance.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0.0")]
-    partial class ControlNet : global::NetGen.INetwork
+    partial class ControlNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
     {
         /// <summary>Width of one input sample.</summary>
         public const int InputSize = 16;
@@ -191,6 +191,93 @@ partial class Brains
             return batchLoss;
         }
 
+        /// <inheritdoc/>
+        int global::NetGen.ISplitTraining.ForwardPhases => 3;
+
+        /// <inheritdoc/>
+        int global::NetGen.ISplitTraining.Phases => 7;
+
+        /// <inheritdoc/>
+        int global::NetGen.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        {
+            int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
+            global::NetGen.NetworkGuard.Labels(labels, batch, 4, nameof(labels));
+            if (batch > 256) return 0;
+            Reserve(batch);
+            return batch;
+        }
+
+        /// <summary>Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/> takes: whole blocks of 64.</summary>
+        private static (int Lo, int Hi) Share(int units, int worker, int workers)
+        {
+            int per = ((units + workers - 1) / workers + 63) & ~63;
+            int lo = Math.Min(units, worker * per);
+            return (lo, Math.Min(units, lo + per));
+        }
+
+        /// <inheritdoc/>
+        float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)
+        {
+            int rows = inputs.Length / InputSize;
+            Workspace ws = _workspace;
+            ref float p = ref _parameters.Reference;
+            ref float x = ref MemoryMarshal.GetReference(inputs);
+            bool wide = Vector512.IsHardwareAccelerated;
+            int lo, hi;
+            switch (phase)
+            {
+                case 0:
+                    (lo, hi) = Share(32, worker, workers);
+                    if (wide) Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi); else Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi);
+                    return 0f;
+                case 1:
+                    (lo, hi) = Share(32, worker, workers);
+                    if (wide) Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, lo, hi); else Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, lo, hi);
+                    return 0f;
+                case 2:
+                    (lo, hi) = Share(4, worker, workers);
+                    if (wide) Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, lo, hi); else Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, lo, hi);
+                    return 0f;
+                case 3:
+                {
+                    if (worker != 0) return 0f;
+                    ws.Z2.AsSpan(0, rows * OutputSize).CopyTo(ws.A2);
+                    const int start = 0;
+                    float scale = 1f / rows;
+                    double loss = 0;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        loss += LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize), labels[start + r], scale);
+                    }
+                    return (float)(loss / rows);
+                }
+                case 4:
+                {
+                    (lo, hi) = Share(32, worker, workers);
+                    if (wide) Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, lo, hi); else Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, lo, hi);
+                    return 0f;
+                }
+                case 5:
+                {
+                    (lo, hi) = Share(4, worker, workers);
+                    if (wide) Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor, lo, hi);
+                    (lo, hi) = Share(32, worker, workers);
+                    if (wide) Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi); else Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi);
+                    return 0f;
+                }
+                case 6:
+                {
+                    (lo, hi) = Share(32, worker, workers);
+                    if (wide) Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor, lo, hi);
+                    (lo, hi) = Share(32, worker, workers);
+                    if (wide) Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor, lo, hi);
+                    return 0f;
+                }
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(phase), phase, "Expected a phase below 7.");
+            }
+        }
+
         /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref="Gradients"/> with its gradient.</summary>
         /// <returns>The mean MeanSquaredError loss over the batch (no regularization term; that belongs to the optimizer).</returns>
         /// <exception cref="ArgumentException">A length does not match the batch; nothing is computed.</exception>
@@ -254,15 +341,15 @@ partial class Brains
             ref float p = ref _parameters.Reference;
             if (Vector512.IsHardwareAccelerated)
             {
-                if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-                if (rows == 1) Kernels.ForwardRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1)); else Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows);
-                if (rows == 1) Kernels.ForwardRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2)); else Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows);
+                if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 32);
+                if (rows == 1) Kernels.ForwardRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1)); else Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, 0, 32);
+                if (rows == 1) Kernels.ForwardRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2)); else Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, 0, 4);
             }
             else
             {
-                Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-                Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows);
-                Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows);
+                Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 32);
+                Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, 0, 32);
+                Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, 0, 4);
             }
             ws.Z2.AsSpan(0, rows * OutputSize).CopyTo(ws.A2);
         }
@@ -276,17 +363,17 @@ partial class Brains
             if (Vector512.IsHardwareAccelerated)
             {
                 if (rows == 1) Kernels.BackwardWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 1600), ref Unsafe.Add(ref g, 1728), accumulate); else Kernels.BackwardWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 1600), ref Unsafe.Add(ref g, 1728), rows, accumulate);
-                if (rows == 1) Kernels.BackwardInputRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1)); else Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+                if (rows == 1) Kernels.BackwardInputRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1)); else Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 32);
                 if (rows == 1) Kernels.BackwardWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 544), ref Unsafe.Add(ref g, 1568), accumulate); else Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 544), ref Unsafe.Add(ref g, 1568), rows, accumulate);
-                if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+                if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 32);
                 if (rows == 1) Kernels.BackwardWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 512), accumulate); else Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 512), rows, accumulate);
             }
             else
             {
                 Kernels.BackwardWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 1600), ref Unsafe.Add(ref g, 1728), rows, accumulate);
-                Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+                Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 32);
                 Kernels.BackwardWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 544), ref Unsafe.Add(ref g, 1568), rows, accumulate);
-                Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+                Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 32);
                 Kernels.BackwardWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 512), rows, accumulate);
             }
         }
@@ -298,28 +385,28 @@ partial class Brains
             ref float p = ref _parameters.Reference;
             if (Vector512.IsHardwareAccelerated)
             {
-                if (rows == 1) Kernels.BackwardInputRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1)); else Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
-                if (rows == 1) Kernels.StepWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), weightFactor, gradientFactor); else Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor);
-                if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-                if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor);
-                if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor);
+                if (rows == 1) Kernels.BackwardInputRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1)); else Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 32);
+                if (rows == 1) Kernels.StepWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), weightFactor, gradientFactor); else Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor, 0, 4);
+                if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 32);
+                if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor, 0, 32);
+                if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor, 0, 32);
             }
             else
             {
-                Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
-                Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor);
-                Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-                Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor);
-                Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor);
+                Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 32);
+                Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor, 0, 4);
+                Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 32);
+                Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor, 0, 32);
+                Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor, 0, 32);
             }
         }
 
         /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
         private static class Kernels
         {
-            /// <summary>Layer 0 forward, Vector512<float>: y[rows, 32] = ReLU(x[rows, 16] · W[32, 16]ᵀ + b[32]).</summary>
+            /// <summary>Layer 0 forward, Vector512<float>: y[rows, lo..hi) = ReLU(x[rows, 16] · W[lo..hi, 16]ᵀ + b[lo..hi]) of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows)
+            public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4)
@@ -332,7 +419,7 @@ partial class Brains
                     ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 32);
                     ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 16);
                     ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 32);
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 16);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 16);
@@ -373,16 +460,16 @@ partial class Brains
                         (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
                         (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                     }
-                    Activate0V512(ref y0);
-                    Activate0V512(ref y1);
-                    Activate0V512(ref y2);
-                    Activate0V512(ref y3);
+                    Activate0V512(ref y0, lo, hi);
+                    Activate0V512(ref y1, lo, hi);
+                    Activate0V512(ref y2, lo, hi);
+                    Activate0V512(ref y3, lo, hi);
                 }
                 for (; r < rows; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 16);
                     ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 32);
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 16);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 16);
@@ -407,15 +494,15 @@ partial class Brains
                         Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Activate0V512(ref y0);
+                    Activate0V512(ref y0, lo, hi);
                 }
             }
 
-            /// <summary>Layer 0 activation over one row of 32, in place.</summary>
+            /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 32, in place.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static void Activate0V512(ref float y)
+            private static void Activate0V512(ref float y, int lo, int hi)
             {
-                for (int j = 0; j < 32; j += 16)
+                for (int j = lo, end = Math.Min(hi, 32); j < end; j += 16)
                 {
                     Vector512<float> v = Vector512.LoadUnsafe(ref y, (nuint)(j));
                     global::NetGen.Kernels.ActivationMath.ReLU(v).StoreUnsafe(ref y, (nuint)j);
@@ -510,12 +597,12 @@ partial class Brains
 
             /// <summary>Layer 0 SGD update, Vector512<float>: W[32, 16] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 16]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
                 for (int i = 0; i < 16; i += 16)
                 {
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                         for (int r = 0; r < rows; r++)
@@ -543,7 +630,7 @@ partial class Brains
                     }
                 }
                 // bias ← bias + b·Σ_rows δ
-                for (int o = 0; o < 32; o += 16)
+                for (int o = lo, end = Math.Min(hi, 32); o < end; o += 16)
                 {
                     Vector512<float> s = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -613,9 +700,9 @@ partial class Brains
                 }
             }
 
-            /// <summary>Layer 0 forward, Vector<float>: y[rows, 32] = ReLU(x[rows, 16] · W[32, 16]ᵀ + b[32]).</summary>
+            /// <summary>Layer 0 forward, Vector<float>: y[rows, lo..hi) = ReLU(x[rows, 16] · W[lo..hi, 16]ᵀ + b[lo..hi]) of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+            public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4)
@@ -628,7 +715,7 @@ partial class Brains
                     ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 32);
                     ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 16);
                     ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 32);
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 16);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 16);
@@ -703,16 +790,16 @@ partial class Brains
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    Activate0Vec(ref y0);
-                    Activate0Vec(ref y1);
-                    Activate0Vec(ref y2);
-                    Activate0Vec(ref y3);
+                    Activate0Vec(ref y0, lo, hi);
+                    Activate0Vec(ref y1, lo, hi);
+                    Activate0Vec(ref y2, lo, hi);
+                    Activate0Vec(ref y3, lo, hi);
                 }
                 for (; r < rows; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 16);
                     ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 32);
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 16);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 16);
@@ -748,20 +835,20 @@ partial class Brains
                         Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Activate0Vec(ref y0);
+                    Activate0Vec(ref y0, lo, hi);
                 }
             }
 
-            /// <summary>Layer 0 activation over one row of 32, in place.</summary>
+            /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 32, in place.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static void Activate0Vec(ref float y)
+            private static void Activate0Vec(ref float y, int lo, int hi)
             {
-                for (int j = 0; j < (32 - 32 % Vector<float>.Count); j += Vector<float>.Count)
+                for (int j = lo, end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
                 {
                     Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
                     global::NetGen.Kernels.ActivationMath.ReLU(v).StoreUnsafe(ref y, (nuint)j);
                 }
-                for (int j = (32 - 32 % Vector<float>.Count); j < 32; j++)
+                for (int j = Math.Max(lo, (32 - 32 % Vector<float>.Count)); j < hi; j++)
                 {
                     Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.ReLU(Unsafe.Add(ref y, j));
                 }
@@ -919,12 +1006,12 @@ partial class Brains
 
             /// <summary>Layer 0 SGD update, Vector<float>: W[32, 16] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 16]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
                 for (int i = 0; i < (16 - 16 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
                 {
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                         for (int r = 0; r < rows; r++)
@@ -980,7 +1067,7 @@ partial class Brains
                 }
                 for (int i = (16 - 16 % (4 * Vector<float>.Count)); i < (16 - 16 % Vector<float>.Count); i += Vector<float>.Count)
                 {
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                         for (int r = 0; r < rows; r++)
@@ -1010,7 +1097,7 @@ partial class Brains
                 // Columns past the last whole vector.
                 for (int i = (16 - 16 % Vector<float>.Count); i < 16; i++)
                 {
-                    for (int o = 0; o < 32; o++)
+                    for (int o = lo; o < hi; o++)
                     {
                         float s = 0f;
                         for (int r = 0; r < rows; r++)
@@ -1022,7 +1109,7 @@ partial class Brains
                     }
                 }
                 // bias ← bias + b·Σ_rows δ
-                for (int o = 0; o < (32 - 32 % Vector<float>.Count); o += Vector<float>.Count)
+                for (int o = lo, end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
                 {
                     Vector<float> s = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1031,7 +1118,7 @@ partial class Brains
                     }
                     (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
                 }
-                for (int o = (32 - 32 % Vector<float>.Count); o < 32; o++)
+                for (int o = Math.Max(lo, (32 - 32 % Vector<float>.Count)); o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -1042,9 +1129,9 @@ partial class Brains
                 }
             }
 
-            /// <summary>Layer 1 forward, Vector512<float>: y[rows, 32] = ReLU(x[rows, 32] · W[32, 32]ᵀ + b[32]).</summary>
+            /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = ReLU(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi]) of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows)
+            public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4)
@@ -1057,7 +1144,7 @@ partial class Brains
                     ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 32);
                     ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 32);
                     ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 32);
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
@@ -1098,16 +1185,16 @@ partial class Brains
                         (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
                         (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                     }
-                    Activate1V512(ref y0);
-                    Activate1V512(ref y1);
-                    Activate1V512(ref y2);
-                    Activate1V512(ref y3);
+                    Activate1V512(ref y0, lo, hi);
+                    Activate1V512(ref y1, lo, hi);
+                    Activate1V512(ref y2, lo, hi);
+                    Activate1V512(ref y3, lo, hi);
                 }
                 for (; r < rows; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 32);
                     ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 32);
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
@@ -1132,15 +1219,15 @@ partial class Brains
                         Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Activate1V512(ref y0);
+                    Activate1V512(ref y0, lo, hi);
                 }
             }
 
-            /// <summary>Layer 1 activation over one row of 32, in place.</summary>
+            /// <summary>Layer 1 activation over outputs [lo, hi) of one row of 32, in place.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static void Activate1V512(ref float y)
+            private static void Activate1V512(ref float y, int lo, int hi)
             {
-                for (int j = 0; j < 32; j += 16)
+                for (int j = lo, end = Math.Min(hi, 32); j < end; j += 16)
                 {
                     Vector512<float> v = Vector512.LoadUnsafe(ref y, (nuint)(j));
                     global::NetGen.Kernels.ActivationMath.ReLU(v).StoreUnsafe(ref y, (nuint)j);
@@ -1235,12 +1322,12 @@ partial class Brains
 
             /// <summary>Layer 1 SGD update, Vector512<float>: W[32, 32] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 32]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
                 for (int i = 0; i < 32; i += 16)
                 {
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                         for (int r = 0; r < rows; r++)
@@ -1268,7 +1355,7 @@ partial class Brains
                     }
                 }
                 // bias ← bias + b·Σ_rows δ
-                for (int o = 0; o < 32; o += 16)
+                for (int o = lo, end = Math.Min(hi, 32); o < end; o += 16)
                 {
                     Vector512<float> s = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1345,12 +1432,12 @@ partial class Brains
 
             /// <summary>Layer 1 input delta, Vector512<float>: δp[rows, 32] = (δ[rows, 32] · W[32, 32]) ∘ ReLU′(a[rows, 32]).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
+            public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4)
                 {
-                    for (int i = 0; i < 32; i += 16)
+                    for (int i = Math.Max(lo, 0), end = Math.Min(hi, 32); i < end; i += 16)
                     {
                         Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
@@ -1386,7 +1473,7 @@ partial class Brains
                 }
                 for (; r < rows; r++)
                 {
-                    for (int i = 0; i < 32; i += 16)
+                    for (int i = Math.Max(lo, 0), end = Math.Min(hi, 32); i < end; i += 16)
                     {
                         Vector512<float> c00 = Vector512<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
@@ -1436,9 +1523,9 @@ partial class Brains
                 }
             }
 
-            /// <summary>Layer 1 forward, Vector<float>: y[rows, 32] = ReLU(x[rows, 32] · W[32, 32]ᵀ + b[32]).</summary>
+            /// <summary>Layer 1 forward, Vector<float>: y[rows, lo..hi) = ReLU(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi]) of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+            public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4)
@@ -1451,7 +1538,7 @@ partial class Brains
                     ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 32);
                     ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 32);
                     ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 32);
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
@@ -1526,16 +1613,16 @@ partial class Brains
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    Activate1Vec(ref y0);
-                    Activate1Vec(ref y1);
-                    Activate1Vec(ref y2);
-                    Activate1Vec(ref y3);
+                    Activate1Vec(ref y0, lo, hi);
+                    Activate1Vec(ref y1, lo, hi);
+                    Activate1Vec(ref y2, lo, hi);
+                    Activate1Vec(ref y3, lo, hi);
                 }
                 for (; r < rows; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 32);
                     ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 32);
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
@@ -1571,20 +1658,20 @@ partial class Brains
                         Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Activate1Vec(ref y0);
+                    Activate1Vec(ref y0, lo, hi);
                 }
             }
 
-            /// <summary>Layer 1 activation over one row of 32, in place.</summary>
+            /// <summary>Layer 1 activation over outputs [lo, hi) of one row of 32, in place.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static void Activate1Vec(ref float y)
+            private static void Activate1Vec(ref float y, int lo, int hi)
             {
-                for (int j = 0; j < (32 - 32 % Vector<float>.Count); j += Vector<float>.Count)
+                for (int j = lo, end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
                 {
                     Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
                     global::NetGen.Kernels.ActivationMath.ReLU(v).StoreUnsafe(ref y, (nuint)j);
                 }
-                for (int j = (32 - 32 % Vector<float>.Count); j < 32; j++)
+                for (int j = Math.Max(lo, (32 - 32 % Vector<float>.Count)); j < hi; j++)
                 {
                     Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.ReLU(Unsafe.Add(ref y, j));
                 }
@@ -1742,12 +1829,12 @@ partial class Brains
 
             /// <summary>Layer 1 SGD update, Vector<float>: W[32, 32] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 32]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
                 for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
                 {
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                         for (int r = 0; r < rows; r++)
@@ -1803,7 +1890,7 @@ partial class Brains
                 }
                 for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
                 {
-                    for (int o = 0; o < 32; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                         for (int r = 0; r < rows; r++)
@@ -1833,7 +1920,7 @@ partial class Brains
                 // Columns past the last whole vector.
                 for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
                 {
-                    for (int o = 0; o < 32; o++)
+                    for (int o = lo; o < hi; o++)
                     {
                         float s = 0f;
                         for (int r = 0; r < rows; r++)
@@ -1845,7 +1932,7 @@ partial class Brains
                     }
                 }
                 // bias ← bias + b·Σ_rows δ
-                for (int o = 0; o < (32 - 32 % Vector<float>.Count); o += Vector<float>.Count)
+                for (int o = lo, end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
                 {
                     Vector<float> s = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1854,7 +1941,7 @@ partial class Brains
                     }
                     (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
                 }
-                for (int o = (32 - 32 % Vector<float>.Count); o < 32; o++)
+                for (int o = Math.Max(lo, (32 - 32 % Vector<float>.Count)); o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -1867,12 +1954,12 @@ partial class Brains
 
             /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 32] = (δ[rows, 32] · W[32, 32]) ∘ ReLU′(a[rows, 32]).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
+            public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4)
                 {
-                    for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                    for (int i = Math.Max(lo, 0), end = Math.Min(hi, (32 - 32 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
@@ -1932,7 +2019,7 @@ partial class Brains
                         (c32 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count)))).StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
                         (c33 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count)))).StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                     }
-                    for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
+                    for (int i = Math.Max(lo, (32 - 32 % (4 * Vector<float>.Count))), end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
@@ -1965,7 +2052,7 @@ partial class Brains
                         (c20 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a2, (nuint)(0)))).StoreUnsafe(ref p2, (nuint)(0));
                         (c30 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(0)))).StoreUnsafe(ref p3, (nuint)(0));
                     }
-                    for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
+                    for (int i = Math.Max(lo, (32 - 32 % Vector<float>.Count)); i < hi; i++)
                     {
                         float s0 = 0f;
                         float s1 = 0f;
@@ -1987,7 +2074,7 @@ partial class Brains
                 }
                 for (; r < rows; r++)
                 {
-                    for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                    for (int i = Math.Max(lo, 0), end = Math.Min(hi, (32 - 32 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
@@ -2011,7 +2098,7 @@ partial class Brains
                         (c02 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count)))).StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
                         (c03 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count)))).StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
                     }
-                    for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
+                    for (int i = Math.Max(lo, (32 - 32 % (4 * Vector<float>.Count))), end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                     {
                         Vector<float> c00 = Vector<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
@@ -2026,7 +2113,7 @@ partial class Brains
                         ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
                         (c00 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0)))).StoreUnsafe(ref p0, (nuint)(0));
                     }
-                    for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
+                    for (int i = Math.Max(lo, (32 - 32 % Vector<float>.Count)); i < hi; i++)
                     {
                         float s0 = 0f;
                         for (int o = 0; o < 32; o++)
@@ -2039,9 +2126,9 @@ partial class Brains
                 }
             }
 
-            /// <summary>Layer 2 forward, Vector512<float>: y[rows, 4] = Identity(x[rows, 32] · W[4, 32]ᵀ + b[4]).</summary>
+            /// <summary>Layer 2 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi]) of its 4 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 4.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardLayer2V512(ref float x, ref float w, ref float b, ref float y, int rows)
+            public static void ForwardLayer2V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4)
@@ -2054,7 +2141,7 @@ partial class Brains
                     ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 4);
                     ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 32);
                     ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 4);
-                    for (int o = 0; o < 4; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
@@ -2100,7 +2187,7 @@ partial class Brains
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 32);
                     ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 4);
-                    for (int o = 0; o < 4; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
@@ -2200,12 +2287,12 @@ partial class Brains
 
             /// <summary>Layer 2 SGD update, Vector512<float>: W[4, 32] ← a·W + b·(δ[rows, 4]ᵀ · x[rows, 32]), bias[4] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void StepWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            public static void StepWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
                 for (int i = 0; i < 32; i += 16)
                 {
-                    for (int o = 0; o < 4; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                     {
                         Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                         for (int r = 0; r < rows; r++)
@@ -2233,7 +2320,7 @@ partial class Brains
                     }
                 }
                 // bias ← bias + b·Σ_rows δ
-                for (int o = 0; o < 4; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -2310,12 +2397,12 @@ partial class Brains
 
             /// <summary>Layer 2 input delta, Vector512<float>: δp[rows, 32] = (δ[rows, 4] · W[4, 32]) ∘ ReLU′(a[rows, 32]).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardInput2V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
+            public static void BackwardInput2V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4)
                 {
-                    for (int i = 0; i < 32; i += 16)
+                    for (int i = Math.Max(lo, 0), end = Math.Min(hi, 32); i < end; i += 16)
                     {
                         Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
@@ -2351,7 +2438,7 @@ partial class Brains
                 }
                 for (; r < rows; r++)
                 {
-                    for (int i = 0; i < 32; i += 16)
+                    for (int i = Math.Max(lo, 0), end = Math.Min(hi, 32); i < end; i += 16)
                     {
                         Vector512<float> c00 = Vector512<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
@@ -2401,9 +2488,9 @@ partial class Brains
                 }
             }
 
-            /// <summary>Layer 2 forward, Vector<float>: y[rows, 4] = Identity(x[rows, 32] · W[4, 32]ᵀ + b[4]).</summary>
+            /// <summary>Layer 2 forward, Vector<float>: y[rows, lo..hi) = Identity(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi]) of its 4 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 4.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardLayer2Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+            public static void ForwardLayer2Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4)
@@ -2416,7 +2503,7 @@ partial class Brains
                     ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 4);
                     ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 32);
                     ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 4);
-                    for (int o = 0; o < 4; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
@@ -2496,7 +2583,7 @@ partial class Brains
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 32);
                     ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 4);
-                    for (int o = 0; o < 4; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                     {
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
@@ -2687,12 +2774,12 @@ partial class Brains
 
             /// <summary>Layer 2 SGD update, Vector<float>: W[4, 32] ← a·W + b·(δ[rows, 4]ᵀ · x[rows, 32]), bias[4] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void StepWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+            public static void StepWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
                 for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
                 {
-                    for (int o = 0; o < 4; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                         for (int r = 0; r < rows; r++)
@@ -2748,7 +2835,7 @@ partial class Brains
                 }
                 for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
                 {
-                    for (int o = 0; o < 4; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                         for (int r = 0; r < rows; r++)
@@ -2778,7 +2865,7 @@ partial class Brains
                 // Columns past the last whole vector.
                 for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
                 {
-                    for (int o = 0; o < 4; o++)
+                    for (int o = lo; o < hi; o++)
                     {
                         float s = 0f;
                         for (int r = 0; r < rows; r++)
@@ -2790,7 +2877,7 @@ partial class Brains
                     }
                 }
                 // bias ← bias + b·Σ_rows δ
-                for (int o = 0; o < (4 - 4 % Vector<float>.Count); o += Vector<float>.Count)
+                for (int o = lo, end = Math.Min(hi, (4 - 4 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
                 {
                     Vector<float> s = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -2799,7 +2886,7 @@ partial class Brains
                     }
                     (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
                 }
-                for (int o = (4 - 4 % Vector<float>.Count); o < 4; o++)
+                for (int o = Math.Max(lo, (4 - 4 % Vector<float>.Count)); o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -2812,12 +2899,12 @@ partial class Brains
 
             /// <summary>Layer 2 input delta, Vector<float>: δp[rows, 32] = (δ[rows, 4] · W[4, 32]) ∘ ReLU′(a[rows, 32]).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardInput2Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
+            public static void BackwardInput2Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4)
                 {
-                    for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                    for (int i = Math.Max(lo, 0), end = Math.Min(hi, (32 - 32 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
@@ -2877,7 +2964,7 @@ partial class Brains
                         (c32 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count)))).StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
                         (c33 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count)))).StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                     }
-                    for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
+                    for (int i = Math.Max(lo, (32 - 32 % (4 * Vector<float>.Count))), end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
@@ -2910,7 +2997,7 @@ partial class Brains
                         (c20 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a2, (nuint)(0)))).StoreUnsafe(ref p2, (nuint)(0));
                         (c30 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(0)))).StoreUnsafe(ref p3, (nuint)(0));
                     }
-                    for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
+                    for (int i = Math.Max(lo, (32 - 32 % Vector<float>.Count)); i < hi; i++)
                     {
                         float s0 = 0f;
                         float s1 = 0f;
@@ -2932,7 +3019,7 @@ partial class Brains
                 }
                 for (; r < rows; r++)
                 {
-                    for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                    for (int i = Math.Max(lo, 0), end = Math.Min(hi, (32 - 32 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                     {
                         Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
@@ -2956,7 +3043,7 @@ partial class Brains
                         (c02 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count)))).StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
                         (c03 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count)))).StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
                     }
-                    for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
+                    for (int i = Math.Max(lo, (32 - 32 % (4 * Vector<float>.Count))), end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                     {
                         Vector<float> c00 = Vector<float>.Zero;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
@@ -2971,7 +3058,7 @@ partial class Brains
                         ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
                         (c00 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0)))).StoreUnsafe(ref p0, (nuint)(0));
                     }
-                    for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
+                    for (int i = Math.Max(lo, (32 - 32 % Vector<float>.Count)); i < hi; i++)
                     {
                         float s0 = 0f;
                         for (int o = 0; o < 4; o++)

@@ -227,17 +227,17 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         ref double p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
-            Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
+            Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 12);
             if (training) global::NetGen.Kernels.DropoutMath.Apply(ref _dropoutRng, ws.A0.AsSpan(0, rows * 12), ws.M0.AsSpan(0, rows * 12), ws.H0.AsSpan(0, rows * 12), 0.25f);
-            Kernels.ForwardLayer1V512(ref training ? ref MemoryMarshal.GetArrayDataReference(ws.H0) : ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 360), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows);
-            Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 369), ref Unsafe.Add(ref p, 396), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows);
+            Kernels.ForwardLayer1V512(ref training ? ref MemoryMarshal.GetArrayDataReference(ws.H0) : ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 360), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, 0, 9);
+            Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 369), ref Unsafe.Add(ref p, 396), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, 0, 3);
         }
         else
         {
-            Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
+            Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 12);
             if (training) global::NetGen.Kernels.DropoutMath.Apply(ref _dropoutRng, ws.A0.AsSpan(0, rows * 12), ws.M0.AsSpan(0, rows * 12), ws.H0.AsSpan(0, rows * 12), 0.25f);
-            Kernels.ForwardLayer1Vec(ref training ? ref MemoryMarshal.GetArrayDataReference(ws.H0) : ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 360), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows);
-            Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 369), ref Unsafe.Add(ref p, 396), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows);
+            Kernels.ForwardLayer1Vec(ref training ? ref MemoryMarshal.GetArrayDataReference(ws.H0) : ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 360), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, 0, 9);
+            Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 369), ref Unsafe.Add(ref p, 396), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, 0, 3);
         }
         // Softmax per sample; log Σ exp z is kept for the loss.
         for (int r = 0; r < rows; r++)
@@ -255,17 +255,17 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         if (Vector512.IsHardwareAccelerated)
         {
             Kernels.BackwardWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 369), ref Unsafe.Add(ref g, 396), rows, accumulate);
-            Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 369), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+            Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 369), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 9);
             Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref g, 252), ref Unsafe.Add(ref g, 360), rows, accumulate);
-            Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 12);
             Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 240), rows, accumulate);
         }
         else
         {
             Kernels.BackwardWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 369), ref Unsafe.Add(ref g, 396), rows, accumulate);
-            Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 369), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+            Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 369), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 9);
             Kernels.BackwardWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref g, 252), ref Unsafe.Add(ref g, 360), rows, accumulate);
-            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 12);
             Kernels.BackwardWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 240), rows, accumulate);
         }
     }
@@ -273,9 +273,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
     private static class Kernels
     {
-        /// <summary>Layer 0 forward, Vector512<double>: y[rows, 12] = Tanh(x[rows, 20] · W[12, 20]ᵀ + b[12]).</summary>
+        /// <summary>Layer 0 forward, Vector512<double>: y[rows, lo..hi) = Tanh(x[rows, 20] · W[lo..hi, 20]ᵀ + b[lo..hi]) of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer0V512(ref double x, ref double w, ref double b, ref double y, int rows)
+        public static void ForwardLayer0V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -288,7 +288,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                 ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
                 ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
                 ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                     ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
@@ -363,16 +363,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0V512(ref y0);
-                Activate0V512(ref y1);
-                Activate0V512(ref y2);
-                Activate0V512(ref y3);
+                Activate0V512(ref y0, lo, hi);
+                Activate0V512(ref y1, lo, hi);
+                Activate0V512(ref y2, lo, hi);
+                Activate0V512(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
                 ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                     ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
@@ -408,20 +408,20 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0V512(ref y0);
+                Activate0V512(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 0 activation over one row of 12, in place.</summary>
+        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 12, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0V512(ref double y)
+        private static void Activate0V512(ref double y, int lo, int hi)
         {
-            for (int j = 0; j < 8; j += 8)
+            for (int j = lo, end = Math.Min(hi, 8); j < end; j += 8)
             {
                 Vector512<double> v = Vector512.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.Tanh(v).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = 8; j < 12; j++)
+            for (int j = Math.Max(lo, 8); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.Tanh(Unsafe.Add(ref y, j));
             }
@@ -502,9 +502,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
         }
 
-        /// <summary>Layer 0 forward, Vector<double>: y[rows, 12] = Tanh(x[rows, 20] · W[12, 20]ᵀ + b[12]).</summary>
+        /// <summary>Layer 0 forward, Vector<double>: y[rows, lo..hi) = Tanh(x[rows, 20] · W[lo..hi, 20]ᵀ + b[lo..hi]) of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer0Vec(ref double x, ref double w, ref double b, ref double y, int rows)
+        public static void ForwardLayer0Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -517,7 +517,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                 ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
                 ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
                 ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                     ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
@@ -592,16 +592,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0Vec(ref y0);
-                Activate0Vec(ref y1);
-                Activate0Vec(ref y2);
-                Activate0Vec(ref y3);
+                Activate0Vec(ref y0, lo, hi);
+                Activate0Vec(ref y1, lo, hi);
+                Activate0Vec(ref y2, lo, hi);
+                Activate0Vec(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
                 ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                     ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
@@ -637,20 +637,20 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0Vec(ref y0);
+                Activate0Vec(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 0 activation over one row of 12, in place.</summary>
+        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 12, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0Vec(ref double y)
+        private static void Activate0Vec(ref double y, int lo, int hi)
         {
-            for (int j = 0; j < (12 - 12 % Vector<double>.Count); j += Vector<double>.Count)
+            for (int j = lo, end = Math.Min(hi, (12 - 12 % Vector<double>.Count)); j < end; j += Vector<double>.Count)
             {
                 Vector<double> v = Vector.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.Tanh(v).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = (12 - 12 % Vector<double>.Count); j < 12; j++)
+            for (int j = Math.Max(lo, (12 - 12 % Vector<double>.Count)); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.Tanh(Unsafe.Add(ref y, j));
             }
@@ -806,9 +806,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
         }
 
-        /// <summary>Layer 1 forward, Vector512<double>: y[rows, 9] = LeakyReLU(x[rows, 12] · W[9, 12]ᵀ + b[9]).</summary>
+        /// <summary>Layer 1 forward, Vector512<double>: y[rows, lo..hi) = LeakyReLU(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi]) of its 9 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 9.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer1V512(ref double x, ref double w, ref double b, ref double y, int rows)
+        public static void ForwardLayer1V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -821,7 +821,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                 ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
                 ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
                 ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
@@ -896,7 +896,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 8; o < 9; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     Vector512<double> c00 = Vector512<double>.Zero; Vector512<double> c10 = Vector512<double>.Zero; Vector512<double> c20 = Vector512<double>.Zero; Vector512<double> c30 = Vector512<double>.Zero;
@@ -926,16 +926,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                     Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate1V512(ref y0);
-                Activate1V512(ref y1);
-                Activate1V512(ref y2);
-                Activate1V512(ref y3);
+                Activate1V512(ref y0, lo, hi);
+                Activate1V512(ref y1, lo, hi);
+                Activate1V512(ref y2, lo, hi);
+                Activate1V512(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
                 ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
@@ -971,7 +971,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 8; o < 9; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     Vector512<double> c00 = Vector512<double>.Zero;
@@ -989,20 +989,20 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     }
                     Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate1V512(ref y0);
+                Activate1V512(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 1 activation over one row of 9, in place.</summary>
+        /// <summary>Layer 1 activation over outputs [lo, hi) of one row of 9, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate1V512(ref double y)
+        private static void Activate1V512(ref double y, int lo, int hi)
         {
-            for (int j = 0; j < 8; j += 8)
+            for (int j = lo, end = Math.Min(hi, 8); j < end; j += 8)
             {
                 Vector512<double> v = Vector512.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.LeakyReLU(v, 0.01f).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = 8; j < 9; j++)
+            for (int j = Math.Max(lo, 8); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.LeakyReLU(Unsafe.Add(ref y, j), 0.01f);
             }
@@ -1103,12 +1103,12 @@ partial class DoubleNet : global::NetGen.INetwork<double>
 
         /// <summary>Layer 1 input delta, Vector512<double>: δp[rows, 12] = (δ[rows, 9] · W[9, 12]) ∘ Tanh′(a[rows, 12]) ∘ dropout mask.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput1V512(ref double delta, ref double w, ref double a, ref double mask, ref double deltaPrevious, int rows)
+        public static void BackwardInput1V512(ref double delta, ref double w, ref double a, ref double mask, ref double deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < 8; i += 8)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, 8); i < end; i += 8)
                 {
                     Vector512<double> c00 = Vector512<double>.Zero; Vector512<double> c10 = Vector512<double>.Zero; Vector512<double> c20 = Vector512<double>.Zero; Vector512<double> c30 = Vector512<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
@@ -1145,7 +1145,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     (c20 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a2, (nuint)(0))) * Vector512.LoadUnsafe(ref m2, (nuint)(0))).StoreUnsafe(ref p2, (nuint)(0));
                     (c30 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(0))) * Vector512.LoadUnsafe(ref m3, (nuint)(0))).StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = 8; i < 12; i++)
+                for (int i = Math.Max(lo, 8); i < hi; i++)
                 {
                     double s0 = 0d;
                     double s1 = 0d;
@@ -1167,7 +1167,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < 8; i += 8)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, 8); i < end; i += 8)
                 {
                     Vector512<double> c00 = Vector512<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
@@ -1183,7 +1183,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     ref double m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
                     (c00 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(0))) * Vector512.LoadUnsafe(ref m0, (nuint)(0))).StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = 8; i < 12; i++)
+                for (int i = Math.Max(lo, 8); i < hi; i++)
                 {
                     double s0 = 0d;
                     for (int o = 0; o < 9; o++)
@@ -1196,9 +1196,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
         }
 
-        /// <summary>Layer 1 forward, Vector<double>: y[rows, 9] = LeakyReLU(x[rows, 12] · W[9, 12]ᵀ + b[9]).</summary>
+        /// <summary>Layer 1 forward, Vector<double>: y[rows, lo..hi) = LeakyReLU(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi]) of its 9 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 9.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer1Vec(ref double x, ref double w, ref double b, ref double y, int rows)
+        public static void ForwardLayer1Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -1211,7 +1211,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                 ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
                 ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
                 ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
@@ -1286,7 +1286,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 8; o < 9; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     Vector<double> c00 = Vector<double>.Zero; Vector<double> c10 = Vector<double>.Zero; Vector<double> c20 = Vector<double>.Zero; Vector<double> c30 = Vector<double>.Zero;
@@ -1316,16 +1316,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                     Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate1Vec(ref y0);
-                Activate1Vec(ref y1);
-                Activate1Vec(ref y2);
-                Activate1Vec(ref y3);
+                Activate1Vec(ref y0, lo, hi);
+                Activate1Vec(ref y1, lo, hi);
+                Activate1Vec(ref y2, lo, hi);
+                Activate1Vec(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
                 ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
@@ -1361,7 +1361,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 8; o < 9; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     Vector<double> c00 = Vector<double>.Zero;
@@ -1379,20 +1379,20 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     }
                     Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate1Vec(ref y0);
+                Activate1Vec(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 1 activation over one row of 9, in place.</summary>
+        /// <summary>Layer 1 activation over outputs [lo, hi) of one row of 9, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate1Vec(ref double y)
+        private static void Activate1Vec(ref double y, int lo, int hi)
         {
-            for (int j = 0; j < (9 - 9 % Vector<double>.Count); j += Vector<double>.Count)
+            for (int j = lo, end = Math.Min(hi, (9 - 9 % Vector<double>.Count)); j < end; j += Vector<double>.Count)
             {
                 Vector<double> v = Vector.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.LeakyReLU(v, 0.01f).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = (9 - 9 % Vector<double>.Count); j < 9; j++)
+            for (int j = Math.Max(lo, (9 - 9 % Vector<double>.Count)); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.LeakyReLU(Unsafe.Add(ref y, j), 0.01f);
             }
@@ -1598,12 +1598,12 @@ partial class DoubleNet : global::NetGen.INetwork<double>
 
         /// <summary>Layer 1 input delta, Vector<double>: δp[rows, 12] = (δ[rows, 9] · W[9, 12]) ∘ Tanh′(a[rows, 12]) ∘ dropout mask.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput1Vec(ref double delta, ref double w, ref double a, ref double mask, ref double deltaPrevious, int rows)
+        public static void BackwardInput1Vec(ref double delta, ref double w, ref double a, ref double mask, ref double deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < (12 - 12 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (12 - 12 % (4 * Vector<double>.Count))); i < end; i += 4 * Vector<double>.Count)
                 {
                     Vector<double> c00 = Vector<double>.Zero; Vector<double> c01 = Vector<double>.Zero; Vector<double> c02 = Vector<double>.Zero; Vector<double> c03 = Vector<double>.Zero; Vector<double> c10 = Vector<double>.Zero; Vector<double> c11 = Vector<double>.Zero; Vector<double> c12 = Vector<double>.Zero; Vector<double> c13 = Vector<double>.Zero; Vector<double> c20 = Vector<double>.Zero; Vector<double> c21 = Vector<double>.Zero; Vector<double> c22 = Vector<double>.Zero; Vector<double> c23 = Vector<double>.Zero; Vector<double> c30 = Vector<double>.Zero; Vector<double> c31 = Vector<double>.Zero; Vector<double> c32 = Vector<double>.Zero; Vector<double> c33 = Vector<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
@@ -1667,7 +1667,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     (c32 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<double>.Count))) * Vector.LoadUnsafe(ref m3, (nuint)(2 * Vector<double>.Count))).StoreUnsafe(ref p3, (nuint)(2 * Vector<double>.Count));
                     (c33 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<double>.Count))) * Vector.LoadUnsafe(ref m3, (nuint)(3 * Vector<double>.Count))).StoreUnsafe(ref p3, (nuint)(3 * Vector<double>.Count));
                 }
-                for (int i = (12 - 12 % (4 * Vector<double>.Count)); i < (12 - 12 % Vector<double>.Count); i += Vector<double>.Count)
+                for (int i = Math.Max(lo, (12 - 12 % (4 * Vector<double>.Count))), end = Math.Min(hi, (12 - 12 % Vector<double>.Count)); i < end; i += Vector<double>.Count)
                 {
                     Vector<double> c00 = Vector<double>.Zero; Vector<double> c10 = Vector<double>.Zero; Vector<double> c20 = Vector<double>.Zero; Vector<double> c30 = Vector<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
@@ -1704,7 +1704,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     (c20 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a2, (nuint)(0))) * Vector.LoadUnsafe(ref m2, (nuint)(0))).StoreUnsafe(ref p2, (nuint)(0));
                     (c30 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(0))) * Vector.LoadUnsafe(ref m3, (nuint)(0))).StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = (12 - 12 % Vector<double>.Count); i < 12; i++)
+                for (int i = Math.Max(lo, (12 - 12 % Vector<double>.Count)); i < hi; i++)
                 {
                     double s0 = 0d;
                     double s1 = 0d;
@@ -1726,7 +1726,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < (12 - 12 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (12 - 12 % (4 * Vector<double>.Count))); i < end; i += 4 * Vector<double>.Count)
                 {
                     Vector<double> c00 = Vector<double>.Zero; Vector<double> c01 = Vector<double>.Zero; Vector<double> c02 = Vector<double>.Zero; Vector<double> c03 = Vector<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
@@ -1751,7 +1751,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     (c02 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<double>.Count))) * Vector.LoadUnsafe(ref m0, (nuint)(2 * Vector<double>.Count))).StoreUnsafe(ref p0, (nuint)(2 * Vector<double>.Count));
                     (c03 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<double>.Count))) * Vector.LoadUnsafe(ref m0, (nuint)(3 * Vector<double>.Count))).StoreUnsafe(ref p0, (nuint)(3 * Vector<double>.Count));
                 }
-                for (int i = (12 - 12 % (4 * Vector<double>.Count)); i < (12 - 12 % Vector<double>.Count); i += Vector<double>.Count)
+                for (int i = Math.Max(lo, (12 - 12 % (4 * Vector<double>.Count))), end = Math.Min(hi, (12 - 12 % Vector<double>.Count)); i < end; i += Vector<double>.Count)
                 {
                     Vector<double> c00 = Vector<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
@@ -1767,7 +1767,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     ref double m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
                     (c00 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0))) * Vector.LoadUnsafe(ref m0, (nuint)(0))).StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = (12 - 12 % Vector<double>.Count); i < 12; i++)
+                for (int i = Math.Max(lo, (12 - 12 % Vector<double>.Count)); i < hi; i++)
                 {
                     double s0 = 0d;
                     for (int o = 0; o < 9; o++)
@@ -1780,9 +1780,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
         }
 
-        /// <summary>Layer 2 forward, Vector512<double>: y[rows, 3] = Identity(x[rows, 9] · W[3, 9]ᵀ + b[3]).</summary>
+        /// <summary>Layer 2 forward, Vector512<double>: y[rows, lo..hi) = Identity(x[rows, 9] · W[lo..hi, 9]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer2V512(ref double x, ref double w, ref double b, ref double y, int rows)
+        public static void ForwardLayer2V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -1795,7 +1795,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                 ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
                 ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 9);
                 ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
                     Vector512<double> c00 = Vector512<double>.Zero; Vector512<double> c10 = Vector512<double>.Zero; Vector512<double> c20 = Vector512<double>.Zero; Vector512<double> c30 = Vector512<double>.Zero;
@@ -1830,7 +1830,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             {
                 ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
                 ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
                     Vector512<double> c00 = Vector512<double>.Zero;
@@ -1904,12 +1904,12 @@ partial class DoubleNet : global::NetGen.INetwork<double>
 
         /// <summary>Layer 2 input delta, Vector512<double>: δp[rows, 9] = (δ[rows, 3] · W[3, 9]) ∘ LeakyReLU′(a[rows, 9]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput2V512(ref double delta, ref double w, ref double a, ref double deltaPrevious, int rows)
+        public static void BackwardInput2V512(ref double delta, ref double w, ref double a, ref double deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < 8; i += 8)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, 8); i < end; i += 8)
                 {
                     Vector512<double> c00 = Vector512<double>.Zero; Vector512<double> c10 = Vector512<double>.Zero; Vector512<double> c20 = Vector512<double>.Zero; Vector512<double> c30 = Vector512<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -1942,7 +1942,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     (c20 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector512.LoadUnsafe(ref a2, (nuint)(0)), 0.01f)).StoreUnsafe(ref p2, (nuint)(0));
                     (c30 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(0)), 0.01f)).StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = 8; i < 9; i++)
+                for (int i = Math.Max(lo, 8); i < hi; i++)
                 {
                     double s0 = 0d;
                     double s1 = 0d;
@@ -1964,7 +1964,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < 8; i += 8)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, 8); i < end; i += 8)
                 {
                     Vector512<double> c00 = Vector512<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -1979,7 +1979,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i);
                     (c00 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(0)), 0.01f)).StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = 8; i < 9; i++)
+                for (int i = Math.Max(lo, 8); i < hi; i++)
                 {
                     double s0 = 0d;
                     for (int o = 0; o < 3; o++)
@@ -1992,9 +1992,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
         }
 
-        /// <summary>Layer 2 forward, Vector<double>: y[rows, 3] = Identity(x[rows, 9] · W[3, 9]ᵀ + b[3]).</summary>
+        /// <summary>Layer 2 forward, Vector<double>: y[rows, lo..hi) = Identity(x[rows, 9] · W[lo..hi, 9]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer2Vec(ref double x, ref double w, ref double b, ref double y, int rows)
+        public static void ForwardLayer2Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -2007,7 +2007,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                 ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
                 ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 9);
                 ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
                     Vector<double> c00 = Vector<double>.Zero; Vector<double> c10 = Vector<double>.Zero; Vector<double> c20 = Vector<double>.Zero; Vector<double> c30 = Vector<double>.Zero;
@@ -2042,7 +2042,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             {
                 ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
                 ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
                     Vector<double> c00 = Vector<double>.Zero;
@@ -2158,12 +2158,12 @@ partial class DoubleNet : global::NetGen.INetwork<double>
 
         /// <summary>Layer 2 input delta, Vector<double>: δp[rows, 9] = (δ[rows, 3] · W[3, 9]) ∘ LeakyReLU′(a[rows, 9]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput2Vec(ref double delta, ref double w, ref double a, ref double deltaPrevious, int rows)
+        public static void BackwardInput2Vec(ref double delta, ref double w, ref double a, ref double deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < (9 - 9 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (9 - 9 % (4 * Vector<double>.Count))); i < end; i += 4 * Vector<double>.Count)
                 {
                     Vector<double> c00 = Vector<double>.Zero; Vector<double> c01 = Vector<double>.Zero; Vector<double> c02 = Vector<double>.Zero; Vector<double> c03 = Vector<double>.Zero; Vector<double> c10 = Vector<double>.Zero; Vector<double> c11 = Vector<double>.Zero; Vector<double> c12 = Vector<double>.Zero; Vector<double> c13 = Vector<double>.Zero; Vector<double> c20 = Vector<double>.Zero; Vector<double> c21 = Vector<double>.Zero; Vector<double> c22 = Vector<double>.Zero; Vector<double> c23 = Vector<double>.Zero; Vector<double> c30 = Vector<double>.Zero; Vector<double> c31 = Vector<double>.Zero; Vector<double> c32 = Vector<double>.Zero; Vector<double> c33 = Vector<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -2223,7 +2223,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     (c32 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<double>.Count)), 0.01f)).StoreUnsafe(ref p3, (nuint)(2 * Vector<double>.Count));
                     (c33 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<double>.Count)), 0.01f)).StoreUnsafe(ref p3, (nuint)(3 * Vector<double>.Count));
                 }
-                for (int i = (9 - 9 % (4 * Vector<double>.Count)); i < (9 - 9 % Vector<double>.Count); i += Vector<double>.Count)
+                for (int i = Math.Max(lo, (9 - 9 % (4 * Vector<double>.Count))), end = Math.Min(hi, (9 - 9 % Vector<double>.Count)); i < end; i += Vector<double>.Count)
                 {
                     Vector<double> c00 = Vector<double>.Zero; Vector<double> c10 = Vector<double>.Zero; Vector<double> c20 = Vector<double>.Zero; Vector<double> c30 = Vector<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -2256,7 +2256,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     (c20 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a2, (nuint)(0)), 0.01f)).StoreUnsafe(ref p2, (nuint)(0));
                     (c30 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(0)), 0.01f)).StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = (9 - 9 % Vector<double>.Count); i < 9; i++)
+                for (int i = Math.Max(lo, (9 - 9 % Vector<double>.Count)); i < hi; i++)
                 {
                     double s0 = 0d;
                     double s1 = 0d;
@@ -2278,7 +2278,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < (9 - 9 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (9 - 9 % (4 * Vector<double>.Count))); i < end; i += 4 * Vector<double>.Count)
                 {
                     Vector<double> c00 = Vector<double>.Zero; Vector<double> c01 = Vector<double>.Zero; Vector<double> c02 = Vector<double>.Zero; Vector<double> c03 = Vector<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -2302,7 +2302,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     (c02 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<double>.Count)), 0.01f)).StoreUnsafe(ref p0, (nuint)(2 * Vector<double>.Count));
                     (c03 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<double>.Count)), 0.01f)).StoreUnsafe(ref p0, (nuint)(3 * Vector<double>.Count));
                 }
-                for (int i = (9 - 9 % (4 * Vector<double>.Count)); i < (9 - 9 % Vector<double>.Count); i += Vector<double>.Count)
+                for (int i = Math.Max(lo, (9 - 9 % (4 * Vector<double>.Count))), end = Math.Min(hi, (9 - 9 % Vector<double>.Count)); i < end; i += Vector<double>.Count)
                 {
                     Vector<double> c00 = Vector<double>.Zero;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -2317,7 +2317,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
                     ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i);
                     (c00 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0)), 0.01f)).StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = (9 - 9 % Vector<double>.Count); i < 9; i++)
+                for (int i = Math.Max(lo, (9 - 9 % Vector<double>.Count)); i < hi; i++)
                 {
                     double s0 = 0d;
                     for (int o = 0; o < 3; o++)

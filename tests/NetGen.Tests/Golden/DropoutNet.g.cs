@@ -245,15 +245,15 @@ partial class DropoutNet : global::NetGen.INetwork
         ref float p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
-            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
+            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 12);
             if (training) global::NetGen.Kernels.DropoutMath.Apply(ref _dropoutRng, ws.A0.AsSpan(0, rows * 12), ws.M0.AsSpan(0, rows * 12), ws.H0.AsSpan(0, rows * 12), 0.25f);
-            Kernels.ForwardLayer1V512(ref training ? ref MemoryMarshal.GetArrayDataReference(ws.H0) : ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows);
+            Kernels.ForwardLayer1V512(ref training ? ref MemoryMarshal.GetArrayDataReference(ws.H0) : ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows, 0, 3);
         }
         else
         {
-            Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
+            Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 12);
             if (training) global::NetGen.Kernels.DropoutMath.Apply(ref _dropoutRng, ws.A0.AsSpan(0, rows * 12), ws.M0.AsSpan(0, rows * 12), ws.H0.AsSpan(0, rows * 12), 0.25f);
-            Kernels.ForwardLayer1Vec(ref training ? ref MemoryMarshal.GetArrayDataReference(ws.H0) : ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows);
+            Kernels.ForwardLayer1Vec(ref training ? ref MemoryMarshal.GetArrayDataReference(ws.H0) : ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows, 0, 3);
         }
         // Softmax per sample; log Σ exp z is kept for the loss.
         for (int r = 0; r < rows; r++)
@@ -271,13 +271,13 @@ partial class DropoutNet : global::NetGen.INetwork
         if (Vector512.IsHardwareAccelerated)
         {
             Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref g, 252), ref Unsafe.Add(ref g, 288), rows, accumulate);
-            Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 12);
             if (rows == 1) Kernels.BackwardWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 240), accumulate); else Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 240), rows, accumulate);
         }
         else
         {
             Kernels.BackwardWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref g, 252), ref Unsafe.Add(ref g, 288), rows, accumulate);
-            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 12);
             Kernels.BackwardWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 240), rows, accumulate);
         }
     }
@@ -289,24 +289,24 @@ partial class DropoutNet : global::NetGen.INetwork
         ref float p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
-            Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-            Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, weightFactor, gradientFactor);
-            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, weightFactor, gradientFactor);
+            Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 12);
+            Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, weightFactor, gradientFactor, 0, 3);
+            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, weightFactor, gradientFactor, 0, 12);
         }
         else
         {
-            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, weightFactor, gradientFactor);
-            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, weightFactor, gradientFactor);
+            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 12);
+            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, weightFactor, gradientFactor, 0, 3);
+            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, weightFactor, gradientFactor, 0, 12);
         }
     }
 
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
     private static class Kernels
     {
-        /// <summary>Layer 0 forward, Vector512<float>: y[rows, 12] = ReLU(x[rows, 20] · W[12, 20]ᵀ + b[12]).</summary>
+        /// <summary>Layer 0 forward, Vector512<float>: y[rows, lo..hi) = ReLU(x[rows, 20] · W[lo..hi, 20]ᵀ + b[lo..hi]) of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -319,7 +319,7 @@ partial class DropoutNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
@@ -394,16 +394,16 @@ partial class DropoutNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0V512(ref y0);
-                Activate0V512(ref y1);
-                Activate0V512(ref y2);
-                Activate0V512(ref y3);
+                Activate0V512(ref y0, lo, hi);
+                Activate0V512(ref y1, lo, hi);
+                Activate0V512(ref y2, lo, hi);
+                Activate0V512(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
@@ -439,15 +439,15 @@ partial class DropoutNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0V512(ref y0);
+                Activate0V512(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 0 activation over one row of 12, in place.</summary>
+        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 12, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0V512(ref float y)
+        private static void Activate0V512(ref float y, int lo, int hi)
         {
-            for (int j = 0; j < 12; j++)
+            for (int j = Math.Max(lo, 0); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.ReLU(Unsafe.Add(ref y, j));
             }
@@ -543,12 +543,12 @@ partial class DropoutNet : global::NetGen.INetwork
 
         /// <summary>Layer 0 SGD update, Vector512<float>: W[12, 20] ← a·W + b·(δ[rows, 12]ᵀ · x[rows, 20]), bias[12] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
             for (int i = 0; i < 16; i += 16)
             {
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -578,7 +578,7 @@ partial class DropoutNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = 16; i < 20; i++)
             {
-                for (int o = 0; o < 12; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -590,7 +590,7 @@ partial class DropoutNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < 12; o++)
+            for (int o = Math.Max(lo, 0); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -672,9 +672,9 @@ partial class DropoutNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 0 forward, Vector<float>: y[rows, 12] = ReLU(x[rows, 20] · W[12, 20]ᵀ + b[12]).</summary>
+        /// <summary>Layer 0 forward, Vector<float>: y[rows, lo..hi) = ReLU(x[rows, 20] · W[lo..hi, 20]ᵀ + b[lo..hi]) of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -687,7 +687,7 @@ partial class DropoutNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
@@ -762,16 +762,16 @@ partial class DropoutNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0Vec(ref y0);
-                Activate0Vec(ref y1);
-                Activate0Vec(ref y2);
-                Activate0Vec(ref y3);
+                Activate0Vec(ref y0, lo, hi);
+                Activate0Vec(ref y1, lo, hi);
+                Activate0Vec(ref y2, lo, hi);
+                Activate0Vec(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
@@ -807,20 +807,20 @@ partial class DropoutNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0Vec(ref y0);
+                Activate0Vec(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 0 activation over one row of 12, in place.</summary>
+        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 12, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0Vec(ref float y)
+        private static void Activate0Vec(ref float y, int lo, int hi)
         {
-            for (int j = 0; j < (12 - 12 % Vector<float>.Count); j += Vector<float>.Count)
+            for (int j = lo, end = Math.Min(hi, (12 - 12 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
             {
                 Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.ReLU(v).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = (12 - 12 % Vector<float>.Count); j < 12; j++)
+            for (int j = Math.Max(lo, (12 - 12 % Vector<float>.Count)); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.ReLU(Unsafe.Add(ref y, j));
             }
@@ -978,12 +978,12 @@ partial class DropoutNet : global::NetGen.INetwork
 
         /// <summary>Layer 0 SGD update, Vector<float>: W[12, 20] ← a·W + b·(δ[rows, 12]ᵀ · x[rows, 20]), bias[12] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
             for (int i = 0; i < (20 - 20 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
             {
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1039,7 +1039,7 @@ partial class DropoutNet : global::NetGen.INetwork
             }
             for (int i = (20 - 20 % (4 * Vector<float>.Count)); i < (20 - 20 % Vector<float>.Count); i += Vector<float>.Count)
             {
-                for (int o = 0; o < 12; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1069,7 +1069,7 @@ partial class DropoutNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = (20 - 20 % Vector<float>.Count); i < 20; i++)
             {
-                for (int o = 0; o < 12; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -1081,7 +1081,7 @@ partial class DropoutNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < (12 - 12 % Vector<float>.Count); o += Vector<float>.Count)
+            for (int o = lo, end = Math.Min(hi, (12 - 12 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
             {
                 Vector<float> s = Vector<float>.Zero;
                 for (int r = 0; r < rows; r++)
@@ -1090,7 +1090,7 @@ partial class DropoutNet : global::NetGen.INetwork
                 }
                 (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
             }
-            for (int o = (12 - 12 % Vector<float>.Count); o < 12; o++)
+            for (int o = Math.Max(lo, (12 - 12 % Vector<float>.Count)); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -1101,9 +1101,9 @@ partial class DropoutNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 1 forward, Vector512<float>: y[rows, 3] = Identity(x[rows, 12] · W[3, 12]ᵀ + b[3]).</summary>
+        /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -1116,7 +1116,7 @@ partial class DropoutNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     float s00 = 0f; float s10 = 0f; float s20 = 0f; float s30 = 0f;
@@ -1138,7 +1138,7 @@ partial class DropoutNet : global::NetGen.INetwork
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     float s00 = 0f;
@@ -1184,13 +1184,13 @@ partial class DropoutNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 SGD update, Vector512<float>: W[3, 12] ← a·W + b·(δ[rows, 3]ᵀ · x[rows, 12]), bias[3] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
             // Columns past the last whole vector.
             for (int i = 0; i < 12; i++)
             {
-                for (int o = 0; o < 3; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -1202,7 +1202,7 @@ partial class DropoutNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < 3; o++)
+            for (int o = Math.Max(lo, 0); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -1215,12 +1215,12 @@ partial class DropoutNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 input delta, Vector512<float>: δp[rows, 12] = (δ[rows, 3] · W[3, 12]) ∘ ReLU′(a[rows, 12]) ∘ dropout mask.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float mask, ref float deltaPrevious, int rows)
+        public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float mask, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < 12; i++)
+                for (int i = Math.Max(lo, 0); i < hi; i++)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -1242,7 +1242,7 @@ partial class DropoutNet : global::NetGen.INetwork
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < 12; i++)
+                for (int i = Math.Max(lo, 0); i < hi; i++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 3; o++)
@@ -1255,9 +1255,9 @@ partial class DropoutNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 1 forward, Vector<float>: y[rows, 3] = Identity(x[rows, 12] · W[3, 12]ᵀ + b[3]).</summary>
+        /// <summary>Layer 1 forward, Vector<float>: y[rows, lo..hi) = Identity(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -1270,7 +1270,7 @@ partial class DropoutNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
@@ -1305,7 +1305,7 @@ partial class DropoutNet : global::NetGen.INetwork
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                     Vector<float> c00 = Vector<float>.Zero;
@@ -1421,12 +1421,12 @@ partial class DropoutNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 SGD update, Vector<float>: W[3, 12] ← a·W + b·(δ[rows, 3]ᵀ · x[rows, 12]), bias[3] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
             for (int i = 0; i < (12 - 12 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
             {
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1452,7 +1452,7 @@ partial class DropoutNet : global::NetGen.INetwork
             }
             for (int i = (12 - 12 % (4 * Vector<float>.Count)); i < (12 - 12 % Vector<float>.Count); i += Vector<float>.Count)
             {
-                for (int o = 0; o < 3; o++)
+                for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     Vector<float> c00 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1470,7 +1470,7 @@ partial class DropoutNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = (12 - 12 % Vector<float>.Count); i < 12; i++)
             {
-                for (int o = 0; o < 3; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -1482,7 +1482,7 @@ partial class DropoutNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < (3 - 3 % Vector<float>.Count); o += Vector<float>.Count)
+            for (int o = lo, end = Math.Min(hi, (3 - 3 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
             {
                 Vector<float> s = Vector<float>.Zero;
                 for (int r = 0; r < rows; r++)
@@ -1491,7 +1491,7 @@ partial class DropoutNet : global::NetGen.INetwork
                 }
                 (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
             }
-            for (int o = (3 - 3 % Vector<float>.Count); o < 3; o++)
+            for (int o = Math.Max(lo, (3 - 3 % Vector<float>.Count)); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -1504,12 +1504,12 @@ partial class DropoutNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 12] = (δ[rows, 3] · W[3, 12]) ∘ ReLU′(a[rows, 12]) ∘ dropout mask.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float mask, ref float deltaPrevious, int rows)
+        public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float mask, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < (12 - 12 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (12 - 12 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -1573,7 +1573,7 @@ partial class DropoutNet : global::NetGen.INetwork
                     (c32 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count))) * Vector.LoadUnsafe(ref m3, (nuint)(2 * Vector<float>.Count))).StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
                     (c33 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count))) * Vector.LoadUnsafe(ref m3, (nuint)(3 * Vector<float>.Count))).StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int i = (12 - 12 % (4 * Vector<float>.Count)); i < (12 - 12 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = Math.Max(lo, (12 - 12 % (4 * Vector<float>.Count))), end = Math.Min(hi, (12 - 12 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -1610,7 +1610,7 @@ partial class DropoutNet : global::NetGen.INetwork
                     (c20 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a2, (nuint)(0))) * Vector.LoadUnsafe(ref m2, (nuint)(0))).StoreUnsafe(ref p2, (nuint)(0));
                     (c30 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(0))) * Vector.LoadUnsafe(ref m3, (nuint)(0))).StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = (12 - 12 % Vector<float>.Count); i < 12; i++)
+                for (int i = Math.Max(lo, (12 - 12 % Vector<float>.Count)); i < hi; i++)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -1632,7 +1632,7 @@ partial class DropoutNet : global::NetGen.INetwork
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < (12 - 12 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (12 - 12 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -1657,7 +1657,7 @@ partial class DropoutNet : global::NetGen.INetwork
                     (c02 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count))) * Vector.LoadUnsafe(ref m0, (nuint)(2 * Vector<float>.Count))).StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
                     (c03 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count))) * Vector.LoadUnsafe(ref m0, (nuint)(3 * Vector<float>.Count))).StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int i = (12 - 12 % (4 * Vector<float>.Count)); i < (12 - 12 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = Math.Max(lo, (12 - 12 % (4 * Vector<float>.Count))), end = Math.Min(hi, (12 - 12 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -1673,7 +1673,7 @@ partial class DropoutNet : global::NetGen.INetwork
                     ref float m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
                     (c00 * global::NetGen.Kernels.ActivationMath.ReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0))) * Vector.LoadUnsafe(ref m0, (nuint)(0))).StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = (12 - 12 % Vector<float>.Count); i < 12; i++)
+                for (int i = Math.Max(lo, (12 - 12 % Vector<float>.Count)); i < hi; i++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 3; o++)

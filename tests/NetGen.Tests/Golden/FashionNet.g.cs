@@ -22,7 +22,7 @@ namespace Demo;
 /// Instances are not thread-safe: the scratch buffers belong to the instance.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0.0")]
-partial class FashionNet : global::NetGen.INetwork
+partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
 {
     /// <summary>Width of one input sample.</summary>
     public const int InputSize = 784;
@@ -173,6 +173,85 @@ partial class FashionNet : global::NetGen.INetwork
         return batchLoss;
     }
 
+    /// <inheritdoc/>
+    int global::NetGen.ISplitTraining.ForwardPhases => 2;
+
+    /// <inheritdoc/>
+    int global::NetGen.ISplitTraining.Phases => 5;
+
+    /// <inheritdoc/>
+    int global::NetGen.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+    {
+        int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
+        global::NetGen.NetworkGuard.Labels(labels, batch, 10, nameof(labels));
+        if (batch > 256) return 0;
+        Reserve(batch);
+        return batch;
+    }
+
+    /// <summary>Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/> takes: whole blocks of 64.</summary>
+    private static (int Lo, int Hi) Share(int units, int worker, int workers)
+    {
+        int per = ((units + workers - 1) / workers + 63) & ~63;
+        int lo = Math.Min(units, worker * per);
+        return (lo, Math.Min(units, lo + per));
+    }
+
+    /// <inheritdoc/>
+    float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)
+    {
+        int rows = inputs.Length / InputSize;
+        Workspace ws = _workspace;
+        ref float p = ref _parameters.Reference;
+        ref float x = ref MemoryMarshal.GetReference(inputs);
+        bool wide = Vector512.IsHardwareAccelerated;
+        int lo, hi;
+        switch (phase)
+        {
+            case 0:
+                (lo, hi) = Share(500, worker, workers);
+                if (wide) Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi); else Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi);
+                return 0f;
+            case 1:
+                (lo, hi) = Share(10, worker, workers);
+                if (wide) Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows, lo, hi); else Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows, lo, hi);
+                return 0f;
+            case 2:
+            {
+                if (worker != 0) return 0f;
+                // Softmax per sample; log Σ exp z is kept for the loss.
+                for (int r = 0; r < rows; r++)
+                {
+                    ws.LogSumExp[r] = global::NetGen.Kernels.LossMath.Softmax(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize));
+                }
+                const int start = 0;
+                float scale = 1f / rows;
+                double loss = 0;
+                for (int r = 0; r < rows; r++)
+                {
+                    loss += global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r], labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
+                }
+                return (float)(loss / rows);
+            }
+            case 3:
+            {
+                (lo, hi) = Share(500, worker, workers);
+                if (wide) Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi); else Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi);
+                return 0f;
+            }
+            case 4:
+            {
+                (lo, hi) = Share(10, worker, workers);
+                if (wide) Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor, lo, hi);
+                (lo, hi) = Share(500, worker, workers);
+                if (wide) Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor, lo, hi);
+                return 0f;
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(phase), phase, "Expected a phase below 5.");
+        }
+    }
+
     /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref="Gradients"/> with its gradient.</summary>
     /// <returns>The mean CrossEntropy loss over the batch (no regularization term; that belongs to the optimizer).</returns>
     /// <exception cref="ArgumentException">A length does not match the batch; nothing is computed.</exception>
@@ -234,13 +313,13 @@ partial class FashionNet : global::NetGen.INetwork
         ref float p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
-            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-            if (rows == 1) Kernels.ForwardRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1)); else Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows);
+            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 500);
+            if (rows == 1) Kernels.ForwardRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1)); else Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows, 0, 10);
         }
         else
         {
-            Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-            Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows);
+            Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 500);
+            Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows, 0, 10);
         }
         // Softmax per sample; log Σ exp z is kept for the loss.
         for (int r = 0; r < rows; r++)
@@ -258,13 +337,13 @@ partial class FashionNet : global::NetGen.INetwork
         if (Vector512.IsHardwareAccelerated)
         {
             if (rows == 1) Kernels.BackwardWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 392500), ref Unsafe.Add(ref g, 397500), accumulate); else Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 392500), ref Unsafe.Add(ref g, 397500), rows, accumulate);
-            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 500);
             if (rows == 1) Kernels.BackwardWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 392000), accumulate); else Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 392000), rows, accumulate);
         }
         else
         {
             Kernels.BackwardWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 392500), ref Unsafe.Add(ref g, 397500), rows, accumulate);
-            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 500);
             Kernels.BackwardWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 392000), rows, accumulate);
         }
     }
@@ -276,24 +355,24 @@ partial class FashionNet : global::NetGen.INetwork
         ref float p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
-            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-            if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor);
-            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor);
+            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 500);
+            if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor, 0, 10);
+            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor, 0, 500);
         }
         else
         {
-            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor);
-            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor);
+            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 500);
+            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor, 0, 10);
+            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor, 0, 500);
         }
     }
 
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
     private static class Kernels
     {
-        /// <summary>Layer 0 forward, Vector512<float>: y[rows, 500] = Tanh(x[rows, 784] · W[500, 784]ᵀ + b[500]).</summary>
+        /// <summary>Layer 0 forward, Vector512<float>: y[rows, lo..hi) = Tanh(x[rows, 784] · W[lo..hi, 784]ᵀ + b[lo..hi]) of its 500 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 500.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -306,7 +385,7 @@ partial class FashionNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 500);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 784);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 500);
-                for (int o = 0; o < 500; o += 4)
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
@@ -347,16 +426,16 @@ partial class FashionNet : global::NetGen.INetwork
                     (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
                     (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                 }
-                Activate0V512(ref y0);
-                Activate0V512(ref y1);
-                Activate0V512(ref y2);
-                Activate0V512(ref y3);
+                Activate0V512(ref y0, lo, hi);
+                Activate0V512(ref y1, lo, hi);
+                Activate0V512(ref y2, lo, hi);
+                Activate0V512(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
-                for (int o = 0; o < 500; o += 4)
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
@@ -381,20 +460,20 @@ partial class FashionNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0V512(ref y0);
+                Activate0V512(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 0 activation over one row of 500, in place.</summary>
+        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 500, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0V512(ref float y)
+        private static void Activate0V512(ref float y, int lo, int hi)
         {
-            for (int j = 0; j < 496; j += 16)
+            for (int j = lo, end = Math.Min(hi, 496); j < end; j += 16)
             {
                 Vector512<float> v = Vector512.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.Tanh(v).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = 496; j < 500; j++)
+            for (int j = Math.Max(lo, 496); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.Tanh(Unsafe.Add(ref y, j));
             }
@@ -584,12 +663,12 @@ partial class FashionNet : global::NetGen.INetwork
 
         /// <summary>Layer 0 SGD update, Vector512<float>: W[500, 784] ← a·W + b·(δ[rows, 500]ᵀ · x[rows, 784]), bias[500] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
             for (int i = 0; i < 768; i += 64)
             {
-                for (int o = 0; o < 500; o += 4)
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c21 = Vector512<float>.Zero; Vector512<float> c22 = Vector512<float>.Zero; Vector512<float> c23 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero; Vector512<float> c31 = Vector512<float>.Zero; Vector512<float> c32 = Vector512<float>.Zero; Vector512<float> c33 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -645,7 +724,7 @@ partial class FashionNet : global::NetGen.INetwork
             }
             for (int i = 768; i < 784; i += 16)
             {
-                for (int o = 0; o < 500; o += 4)
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -673,7 +752,7 @@ partial class FashionNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < 496; o += 16)
+            for (int o = lo, end = Math.Min(hi, 496); o < end; o += 16)
             {
                 Vector512<float> s = Vector512<float>.Zero;
                 for (int r = 0; r < rows; r++)
@@ -682,7 +761,7 @@ partial class FashionNet : global::NetGen.INetwork
                 }
                 (Vector512.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
             }
-            for (int o = 496; o < 500; o++)
+            for (int o = Math.Max(lo, 496); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -766,9 +845,9 @@ partial class FashionNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 0 forward, Vector<float>: y[rows, 500] = Tanh(x[rows, 784] · W[500, 784]ᵀ + b[500]).</summary>
+        /// <summary>Layer 0 forward, Vector<float>: y[rows, lo..hi) = Tanh(x[rows, 784] · W[lo..hi, 784]ᵀ + b[lo..hi]) of its 500 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 500.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -781,7 +860,7 @@ partial class FashionNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 500);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 784);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 500);
-                for (int o = 0; o < 500; o += 4)
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
@@ -856,16 +935,16 @@ partial class FashionNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0Vec(ref y0);
-                Activate0Vec(ref y1);
-                Activate0Vec(ref y2);
-                Activate0Vec(ref y3);
+                Activate0Vec(ref y0, lo, hi);
+                Activate0Vec(ref y1, lo, hi);
+                Activate0Vec(ref y2, lo, hi);
+                Activate0Vec(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
-                for (int o = 0; o < 500; o += 4)
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
@@ -901,20 +980,20 @@ partial class FashionNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0Vec(ref y0);
+                Activate0Vec(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 0 activation over one row of 500, in place.</summary>
+        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 500, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0Vec(ref float y)
+        private static void Activate0Vec(ref float y, int lo, int hi)
         {
-            for (int j = 0; j < (500 - 500 % Vector<float>.Count); j += Vector<float>.Count)
+            for (int j = lo, end = Math.Min(hi, (500 - 500 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
             {
                 Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.Tanh(v).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = (500 - 500 % Vector<float>.Count); j < 500; j++)
+            for (int j = Math.Max(lo, (500 - 500 % Vector<float>.Count)); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.Tanh(Unsafe.Add(ref y, j));
             }
@@ -1072,12 +1151,12 @@ partial class FashionNet : global::NetGen.INetwork
 
         /// <summary>Layer 0 SGD update, Vector<float>: W[500, 784] ← a·W + b·(δ[rows, 500]ᵀ · x[rows, 784]), bias[500] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
             for (int i = 0; i < (784 - 784 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
             {
-                for (int o = 0; o < 500; o += 4)
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1133,7 +1212,7 @@ partial class FashionNet : global::NetGen.INetwork
             }
             for (int i = (784 - 784 % (4 * Vector<float>.Count)); i < (784 - 784 % Vector<float>.Count); i += Vector<float>.Count)
             {
-                for (int o = 0; o < 500; o += 4)
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1163,7 +1242,7 @@ partial class FashionNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = (784 - 784 % Vector<float>.Count); i < 784; i++)
             {
-                for (int o = 0; o < 500; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -1175,7 +1254,7 @@ partial class FashionNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < (500 - 500 % Vector<float>.Count); o += Vector<float>.Count)
+            for (int o = lo, end = Math.Min(hi, (500 - 500 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
             {
                 Vector<float> s = Vector<float>.Zero;
                 for (int r = 0; r < rows; r++)
@@ -1184,7 +1263,7 @@ partial class FashionNet : global::NetGen.INetwork
                 }
                 (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
             }
-            for (int o = (500 - 500 % Vector<float>.Count); o < 500; o++)
+            for (int o = Math.Max(lo, (500 - 500 % Vector<float>.Count)); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -1195,9 +1274,9 @@ partial class FashionNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 1 forward, Vector512<float>: y[rows, 10] = Identity(x[rows, 500] · W[10, 500]ᵀ + b[10]).</summary>
+        /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 500] · W[lo..hi, 500]ᵀ + b[lo..hi]) of its 10 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -1210,7 +1289,7 @@ partial class FashionNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
@@ -1285,7 +1364,7 @@ partial class FashionNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 8; o < 10; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
@@ -1320,7 +1399,7 @@ partial class FashionNet : global::NetGen.INetwork
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
@@ -1356,7 +1435,7 @@ partial class FashionNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 8; o < 10; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                     Vector512<float> c00 = Vector512<float>.Zero;
@@ -1590,12 +1669,12 @@ partial class FashionNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 SGD update, Vector512<float>: W[10, 500] ← a·W + b·(δ[rows, 10]ᵀ · x[rows, 500]), bias[10] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
             for (int i = 0; i < 448; i += 64)
             {
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c21 = Vector512<float>.Zero; Vector512<float> c22 = Vector512<float>.Zero; Vector512<float> c23 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero; Vector512<float> c31 = Vector512<float>.Zero; Vector512<float> c32 = Vector512<float>.Zero; Vector512<float> c33 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1648,7 +1727,7 @@ partial class FashionNet : global::NetGen.INetwork
                     Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(32)), vb * c32).StoreUnsafe(ref dw3, (nuint)(32));
                     Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(48)), vb * c33).StoreUnsafe(ref dw3, (nuint)(48));
                 }
-                for (int o = 8; o < 10; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1674,7 +1753,7 @@ partial class FashionNet : global::NetGen.INetwork
             }
             for (int i = 448; i < 496; i += 16)
             {
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1700,7 +1779,7 @@ partial class FashionNet : global::NetGen.INetwork
                     Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
                     Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
                 }
-                for (int o = 8; o < 10; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1718,7 +1797,7 @@ partial class FashionNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = 496; i < 500; i++)
             {
-                for (int o = 0; o < 10; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -1730,7 +1809,7 @@ partial class FashionNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < 10; o++)
+            for (int o = Math.Max(lo, 0); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -1820,12 +1899,12 @@ partial class FashionNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 input delta, Vector512<float>: δp[rows, 500] = (δ[rows, 10] · W[10, 500]) ∘ Tanh′(a[rows, 500]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
+        public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < 448; i += 64)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, 448); i < end; i += 64)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c21 = Vector512<float>.Zero; Vector512<float> c22 = Vector512<float>.Zero; Vector512<float> c23 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero; Vector512<float> c31 = Vector512<float>.Zero; Vector512<float> c32 = Vector512<float>.Zero; Vector512<float> c33 = Vector512<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
@@ -1885,7 +1964,7 @@ partial class FashionNet : global::NetGen.INetwork
                     (c32 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(32)))).StoreUnsafe(ref p3, (nuint)(32));
                     (c33 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(48)))).StoreUnsafe(ref p3, (nuint)(48));
                 }
-                for (int i = 448; i < 496; i += 16)
+                for (int i = Math.Max(lo, 448), end = Math.Min(hi, 496); i < end; i += 16)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
@@ -1918,7 +1997,7 @@ partial class FashionNet : global::NetGen.INetwork
                     (c20 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a2, (nuint)(0)))).StoreUnsafe(ref p2, (nuint)(0));
                     (c30 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(0)))).StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = 496; i < 500; i++)
+                for (int i = Math.Max(lo, 496); i < hi; i++)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -1940,7 +2019,7 @@ partial class FashionNet : global::NetGen.INetwork
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < 448; i += 64)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, 448); i < end; i += 64)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
@@ -1964,7 +2043,7 @@ partial class FashionNet : global::NetGen.INetwork
                     (c02 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(32)))).StoreUnsafe(ref p0, (nuint)(32));
                     (c03 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(48)))).StoreUnsafe(ref p0, (nuint)(48));
                 }
-                for (int i = 448; i < 496; i += 16)
+                for (int i = Math.Max(lo, 448), end = Math.Min(hi, 496); i < end; i += 16)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
@@ -1979,7 +2058,7 @@ partial class FashionNet : global::NetGen.INetwork
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i);
                     (c00 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(0)))).StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = 496; i < 500; i++)
+                for (int i = Math.Max(lo, 496); i < hi; i++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 10; o++)
@@ -2065,9 +2144,9 @@ partial class FashionNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 1 forward, Vector<float>: y[rows, 10] = Identity(x[rows, 500] · W[10, 500]ᵀ + b[10]).</summary>
+        /// <summary>Layer 1 forward, Vector<float>: y[rows, lo..hi) = Identity(x[rows, 500] · W[lo..hi, 500]ᵀ + b[lo..hi]) of its 10 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -2080,7 +2159,7 @@ partial class FashionNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
@@ -2155,7 +2234,7 @@ partial class FashionNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 8; o < 10; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
@@ -2190,7 +2269,7 @@ partial class FashionNet : global::NetGen.INetwork
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
@@ -2226,7 +2305,7 @@ partial class FashionNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 8; o < 10; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                     Vector<float> c00 = Vector<float>.Zero;
@@ -2447,12 +2526,12 @@ partial class FashionNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 SGD update, Vector<float>: W[10, 500] ← a·W + b·(δ[rows, 10]ᵀ · x[rows, 500]), bias[10] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
             for (int i = 0; i < (500 - 500 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
             {
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -2505,7 +2584,7 @@ partial class FashionNet : global::NetGen.INetwork
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int o = 8; o < 10; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -2531,7 +2610,7 @@ partial class FashionNet : global::NetGen.INetwork
             }
             for (int i = (500 - 500 % (4 * Vector<float>.Count)); i < (500 - 500 % Vector<float>.Count); i += Vector<float>.Count)
             {
-                for (int o = 0; o < 8; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -2557,7 +2636,7 @@ partial class FashionNet : global::NetGen.INetwork
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
                 }
-                for (int o = 8; o < 10; o++)
+                for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     Vector<float> c00 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -2575,7 +2654,7 @@ partial class FashionNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = (500 - 500 % Vector<float>.Count); i < 500; i++)
             {
-                for (int o = 0; o < 10; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -2587,7 +2666,7 @@ partial class FashionNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < (10 - 10 % Vector<float>.Count); o += Vector<float>.Count)
+            for (int o = lo, end = Math.Min(hi, (10 - 10 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
             {
                 Vector<float> s = Vector<float>.Zero;
                 for (int r = 0; r < rows; r++)
@@ -2596,7 +2675,7 @@ partial class FashionNet : global::NetGen.INetwork
                 }
                 (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
             }
-            for (int o = (10 - 10 % Vector<float>.Count); o < 10; o++)
+            for (int o = Math.Max(lo, (10 - 10 % Vector<float>.Count)); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -2609,12 +2688,12 @@ partial class FashionNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 500] = (δ[rows, 10] · W[10, 500]) ∘ Tanh′(a[rows, 500]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
+        public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < (500 - 500 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (500 - 500 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
@@ -2674,7 +2753,7 @@ partial class FashionNet : global::NetGen.INetwork
                     (c32 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count)))).StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
                     (c33 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count)))).StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int i = (500 - 500 % (4 * Vector<float>.Count)); i < (500 - 500 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = Math.Max(lo, (500 - 500 % (4 * Vector<float>.Count))), end = Math.Min(hi, (500 - 500 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
@@ -2707,7 +2786,7 @@ partial class FashionNet : global::NetGen.INetwork
                     (c20 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a2, (nuint)(0)))).StoreUnsafe(ref p2, (nuint)(0));
                     (c30 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(0)))).StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = (500 - 500 % Vector<float>.Count); i < 500; i++)
+                for (int i = Math.Max(lo, (500 - 500 % Vector<float>.Count)); i < hi; i++)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -2729,7 +2808,7 @@ partial class FashionNet : global::NetGen.INetwork
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < (500 - 500 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (500 - 500 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
@@ -2753,7 +2832,7 @@ partial class FashionNet : global::NetGen.INetwork
                     (c02 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count)))).StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
                     (c03 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count)))).StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int i = (500 - 500 % (4 * Vector<float>.Count)); i < (500 - 500 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = Math.Max(lo, (500 - 500 % (4 * Vector<float>.Count))), end = Math.Min(hi, (500 - 500 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
@@ -2768,7 +2847,7 @@ partial class FashionNet : global::NetGen.INetwork
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i);
                     (c00 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0)))).StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = (500 - 500 % Vector<float>.Count); i < 500; i++)
+                for (int i = Math.Max(lo, (500 - 500 % Vector<float>.Count)); i < hi; i++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 10; o++)

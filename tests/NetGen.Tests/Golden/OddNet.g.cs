@@ -21,7 +21,7 @@ using System.Runtime.Intrinsics;
 /// Instances are not thread-safe: the scratch buffers belong to the instance.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0.0")]
-partial class OddNet : global::NetGen.INetwork
+partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
 {
     /// <summary>Width of one input sample.</summary>
     public const int InputSize = 37;
@@ -175,6 +175,98 @@ partial class OddNet : global::NetGen.INetwork
         return batchLoss;
     }
 
+    /// <inheritdoc/>
+    int global::NetGen.ISplitTraining.ForwardPhases => 3;
+
+    /// <inheritdoc/>
+    int global::NetGen.ISplitTraining.Phases => 7;
+
+    /// <inheritdoc/>
+    int global::NetGen.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+    {
+        int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
+        global::NetGen.NetworkGuard.Labels(labels, batch, 5, nameof(labels));
+        if (batch > 256) return 0;
+        Reserve(batch);
+        return batch;
+    }
+
+    /// <summary>Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/> takes: whole blocks of 64.</summary>
+    private static (int Lo, int Hi) Share(int units, int worker, int workers)
+    {
+        int per = ((units + workers - 1) / workers + 63) & ~63;
+        int lo = Math.Min(units, worker * per);
+        return (lo, Math.Min(units, lo + per));
+    }
+
+    /// <inheritdoc/>
+    float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)
+    {
+        int rows = inputs.Length / InputSize;
+        Workspace ws = _workspace;
+        ref float p = ref _parameters.Reference;
+        ref float x = ref MemoryMarshal.GetReference(inputs);
+        bool wide = Vector512.IsHardwareAccelerated;
+        int lo, hi;
+        switch (phase)
+        {
+            case 0:
+                (lo, hi) = Share(19, worker, workers);
+                if (wide) Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi); else Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi);
+                return 0f;
+            case 1:
+                (lo, hi) = Share(7, worker, workers);
+                if (wide) Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, lo, hi); else Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, lo, hi);
+                return 0f;
+            case 2:
+                (lo, hi) = Share(5, worker, workers);
+                if (wide) Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, lo, hi); else Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, lo, hi);
+                return 0f;
+            case 3:
+            {
+                if (worker != 0) return 0f;
+                // Output activation; the pre-activations stay in Z for a stable loss.
+                for (int j = 0; j < rows * OutputSize; j++)
+                {
+                    ws.A2[j] = global::NetGen.Kernels.ActivationMath.Sigmoid(ws.Z2[j]);
+                }
+                const int start = 0;
+                float scale = 1f / rows;
+                double loss = 0;
+                for (int r = 0; r < rows; r++)
+                {
+                    Array.Clear(ws.Target); ws.Target[labels[start + r]] = 1f;
+                    loss += global::NetGen.Kernels.LossMath.BinaryCrossEntropy(ws.Z2.AsSpan(r * OutputSize, OutputSize), ws.A2.AsSpan(r * OutputSize, OutputSize), ws.Target, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
+                }
+                return (float)(loss / rows);
+            }
+            case 4:
+            {
+                (lo, hi) = Share(7, worker, workers);
+                if (wide) Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, lo, hi); else Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, lo, hi);
+                return 0f;
+            }
+            case 5:
+            {
+                (lo, hi) = Share(5, worker, workers);
+                if (wide) Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor, lo, hi);
+                (lo, hi) = Share(19, worker, workers);
+                if (wide) Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi); else Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi);
+                return 0f;
+            }
+            case 6:
+            {
+                (lo, hi) = Share(7, worker, workers);
+                if (wide) Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor, lo, hi);
+                (lo, hi) = Share(19, worker, workers);
+                if (wide) Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor, lo, hi);
+                return 0f;
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(phase), phase, "Expected a phase below 7.");
+        }
+    }
+
     /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref="Gradients"/> with its gradient.</summary>
     /// <returns>The mean BinaryCrossEntropy loss over the batch (no regularization term; that belongs to the optimizer).</returns>
     /// <exception cref="ArgumentException">A length does not match the batch; nothing is computed.</exception>
@@ -239,15 +331,15 @@ partial class OddNet : global::NetGen.INetwork
         ref float p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
-            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-            if (rows == 1) Kernels.ForwardRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1)); else Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows);
-            Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows);
+            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0)); else Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 19);
+            if (rows == 1) Kernels.ForwardRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1)); else Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, 0, 7);
+            Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, 0, 5);
         }
         else
         {
-            Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows);
-            Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows);
-            Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows);
+            Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, 0, 19);
+            Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, 0, 7);
+            Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, 0, 5);
         }
         // Output activation; the pre-activations stay in Z for a stable loss.
         for (int j = 0; j < rows * OutputSize; j++)
@@ -265,17 +357,17 @@ partial class OddNet : global::NetGen.INetwork
         if (Vector512.IsHardwareAccelerated)
         {
             Kernels.BackwardWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 862), ref Unsafe.Add(ref g, 897), rows, accumulate);
-            Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+            Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 7);
             if (rows == 1) Kernels.BackwardWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 722), ref Unsafe.Add(ref g, 855), accumulate); else Kernels.BackwardWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 722), ref Unsafe.Add(ref g, 855), rows, accumulate);
-            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 19);
             if (rows == 1) Kernels.BackwardWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 703), accumulate); else Kernels.BackwardWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 703), rows, accumulate);
         }
         else
         {
             Kernels.BackwardWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref g, 862), ref Unsafe.Add(ref g, 897), rows, accumulate);
-            Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
+            Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 7);
             Kernels.BackwardWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref g, 722), ref Unsafe.Add(ref g, 855), rows, accumulate);
-            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
+            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 19);
             Kernels.BackwardWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref g, 0), ref Unsafe.Add(ref g, 703), rows, accumulate);
         }
     }
@@ -287,28 +379,28 @@ partial class OddNet : global::NetGen.INetwork
         ref float p = ref _parameters.Reference;
         if (Vector512.IsHardwareAccelerated)
         {
-            Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
-            Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor);
-            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-            if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor);
-            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor);
+            Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 7);
+            Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor, 0, 5);
+            if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 19);
+            if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor, 0, 7);
+            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor, 0, 19);
         }
         else
         {
-            Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows);
-            Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor);
-            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows);
-            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor);
-            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor);
+            Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 7);
+            Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor, 0, 5);
+            Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 19);
+            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor, 0, 7);
+            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor, 0, 19);
         }
     }
 
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
     private static class Kernels
     {
-        /// <summary>Layer 0 forward, Vector512<float>: y[rows, 19] = Tanh(x[rows, 37] · W[19, 37]ᵀ + b[19]).</summary>
+        /// <summary>Layer 0 forward, Vector512<float>: y[rows, lo..hi) = Tanh(x[rows, 37] · W[lo..hi, 37]ᵀ + b[lo..hi]) of its 19 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 19.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -321,7 +413,7 @@ partial class OddNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 19);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 37);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 19);
-                for (int o = 0; o < 16; o += 4)
+                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 37);
@@ -396,7 +488,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 16; o < 19; o++)
+                for (int o = Math.Max(lo, 16); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
@@ -426,16 +518,16 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                     Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate0V512(ref y0);
-                Activate0V512(ref y1);
-                Activate0V512(ref y2);
-                Activate0V512(ref y3);
+                Activate0V512(ref y0, lo, hi);
+                Activate0V512(ref y1, lo, hi);
+                Activate0V512(ref y2, lo, hi);
+                Activate0V512(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 37);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 19);
-                for (int o = 0; o < 16; o += 4)
+                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 37);
@@ -471,7 +563,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 16; o < 19; o++)
+                for (int o = Math.Max(lo, 16); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                     Vector512<float> c00 = Vector512<float>.Zero;
@@ -489,20 +581,20 @@ partial class OddNet : global::NetGen.INetwork
                     }
                     Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate0V512(ref y0);
+                Activate0V512(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 0 activation over one row of 19, in place.</summary>
+        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 19, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0V512(ref float y)
+        private static void Activate0V512(ref float y, int lo, int hi)
         {
-            for (int j = 0; j < 16; j += 16)
+            for (int j = lo, end = Math.Min(hi, 16); j < end; j += 16)
             {
                 Vector512<float> v = Vector512.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.Tanh(v).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = 16; j < 19; j++)
+            for (int j = Math.Max(lo, 16); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.Tanh(Unsafe.Add(ref y, j));
             }
@@ -660,12 +752,12 @@ partial class OddNet : global::NetGen.INetwork
 
         /// <summary>Layer 0 SGD update, Vector512<float>: W[19, 37] ← a·W + b·(δ[rows, 19]ᵀ · x[rows, 37]), bias[19] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
             for (int i = 0; i < 32; i += 16)
             {
-                for (int o = 0; o < 16; o += 4)
+                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -691,7 +783,7 @@ partial class OddNet : global::NetGen.INetwork
                     Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
                     Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
                 }
-                for (int o = 16; o < 19; o++)
+                for (int o = Math.Max(lo, 16); o < hi; o++)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -709,7 +801,7 @@ partial class OddNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = 32; i < 37; i++)
             {
-                for (int o = 0; o < 19; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -721,7 +813,7 @@ partial class OddNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < 16; o += 16)
+            for (int o = lo, end = Math.Min(hi, 16); o < end; o += 16)
             {
                 Vector512<float> s = Vector512<float>.Zero;
                 for (int r = 0; r < rows; r++)
@@ -730,7 +822,7 @@ partial class OddNet : global::NetGen.INetwork
                 }
                 (Vector512.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
             }
-            for (int o = 16; o < 19; o++)
+            for (int o = Math.Max(lo, 16); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -825,9 +917,9 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 0 forward, Vector<float>: y[rows, 19] = Tanh(x[rows, 37] · W[19, 37]ᵀ + b[19]).</summary>
+        /// <summary>Layer 0 forward, Vector<float>: y[rows, lo..hi) = Tanh(x[rows, 37] · W[lo..hi, 37]ᵀ + b[lo..hi]) of its 19 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 19.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -840,7 +932,7 @@ partial class OddNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 19);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 37);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 19);
-                for (int o = 0; o < 16; o += 4)
+                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 37);
@@ -915,7 +1007,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 16; o < 19; o++)
+                for (int o = Math.Max(lo, 16); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
@@ -945,16 +1037,16 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                     Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate0Vec(ref y0);
-                Activate0Vec(ref y1);
-                Activate0Vec(ref y2);
-                Activate0Vec(ref y3);
+                Activate0Vec(ref y0, lo, hi);
+                Activate0Vec(ref y1, lo, hi);
+                Activate0Vec(ref y2, lo, hi);
+                Activate0Vec(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 37);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 19);
-                for (int o = 0; o < 16; o += 4)
+                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 37);
@@ -990,7 +1082,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 16; o < 19; o++)
+                for (int o = Math.Max(lo, 16); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                     Vector<float> c00 = Vector<float>.Zero;
@@ -1008,20 +1100,20 @@ partial class OddNet : global::NetGen.INetwork
                     }
                     Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate0Vec(ref y0);
+                Activate0Vec(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 0 activation over one row of 19, in place.</summary>
+        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 19, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0Vec(ref float y)
+        private static void Activate0Vec(ref float y, int lo, int hi)
         {
-            for (int j = 0; j < (19 - 19 % Vector<float>.Count); j += Vector<float>.Count)
+            for (int j = lo, end = Math.Min(hi, (19 - 19 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
             {
                 Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.Tanh(v).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = (19 - 19 % Vector<float>.Count); j < 19; j++)
+            for (int j = Math.Max(lo, (19 - 19 % Vector<float>.Count)); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.Tanh(Unsafe.Add(ref y, j));
             }
@@ -1227,12 +1319,12 @@ partial class OddNet : global::NetGen.INetwork
 
         /// <summary>Layer 0 SGD update, Vector<float>: W[19, 37] ← a·W + b·(δ[rows, 19]ᵀ · x[rows, 37]), bias[19] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
             for (int i = 0; i < (37 - 37 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
             {
-                for (int o = 0; o < 16; o += 4)
+                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1285,7 +1377,7 @@ partial class OddNet : global::NetGen.INetwork
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int o = 16; o < 19; o++)
+                for (int o = Math.Max(lo, 16); o < hi; o++)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1311,7 +1403,7 @@ partial class OddNet : global::NetGen.INetwork
             }
             for (int i = (37 - 37 % (4 * Vector<float>.Count)); i < (37 - 37 % Vector<float>.Count); i += Vector<float>.Count)
             {
-                for (int o = 0; o < 16; o += 4)
+                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1337,7 +1429,7 @@ partial class OddNet : global::NetGen.INetwork
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
                 }
-                for (int o = 16; o < 19; o++)
+                for (int o = Math.Max(lo, 16); o < hi; o++)
                 {
                     Vector<float> c00 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1355,7 +1447,7 @@ partial class OddNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = (37 - 37 % Vector<float>.Count); i < 37; i++)
             {
-                for (int o = 0; o < 19; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -1367,7 +1459,7 @@ partial class OddNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < (19 - 19 % Vector<float>.Count); o += Vector<float>.Count)
+            for (int o = lo, end = Math.Min(hi, (19 - 19 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
             {
                 Vector<float> s = Vector<float>.Zero;
                 for (int r = 0; r < rows; r++)
@@ -1376,7 +1468,7 @@ partial class OddNet : global::NetGen.INetwork
                 }
                 (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
             }
-            for (int o = (19 - 19 % Vector<float>.Count); o < 19; o++)
+            for (int o = Math.Max(lo, (19 - 19 % Vector<float>.Count)); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -1387,9 +1479,9 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 1 forward, Vector512<float>: y[rows, 7] = LeakyReLU(x[rows, 19] · W[7, 19]ᵀ + b[7]).</summary>
+        /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = LeakyReLU(x[rows, 19] · W[lo..hi, 19]ᵀ + b[lo..hi]) of its 7 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 7.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -1402,7 +1494,7 @@ partial class OddNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 7);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 19);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 7);
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19);
@@ -1477,7 +1569,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 4; o < 7; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
@@ -1507,16 +1599,16 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                     Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate1V512(ref y0);
-                Activate1V512(ref y1);
-                Activate1V512(ref y2);
-                Activate1V512(ref y3);
+                Activate1V512(ref y0, lo, hi);
+                Activate1V512(ref y1, lo, hi);
+                Activate1V512(ref y2, lo, hi);
+                Activate1V512(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 19);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 7);
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19);
@@ -1552,7 +1644,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 4; o < 7; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                     Vector512<float> c00 = Vector512<float>.Zero;
@@ -1570,15 +1662,15 @@ partial class OddNet : global::NetGen.INetwork
                     }
                     Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate1V512(ref y0);
+                Activate1V512(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 1 activation over one row of 7, in place.</summary>
+        /// <summary>Layer 1 activation over outputs [lo, hi) of one row of 7, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate1V512(ref float y)
+        private static void Activate1V512(ref float y, int lo, int hi)
         {
-            for (int j = 0; j < 7; j++)
+            for (int j = Math.Max(lo, 0); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.LeakyReLU(Unsafe.Add(ref y, j), 0.05f);
             }
@@ -1692,12 +1784,12 @@ partial class OddNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 SGD update, Vector512<float>: W[7, 19] ← a·W + b·(δ[rows, 7]ᵀ · x[rows, 19]), bias[7] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
             for (int i = 0; i < 16; i += 16)
             {
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1723,7 +1815,7 @@ partial class OddNet : global::NetGen.INetwork
                     Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
                     Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
                 }
-                for (int o = 4; o < 7; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -1741,7 +1833,7 @@ partial class OddNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = 16; i < 19; i++)
             {
-                for (int o = 0; o < 7; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -1753,7 +1845,7 @@ partial class OddNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < 7; o++)
+            for (int o = Math.Max(lo, 0); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -1837,12 +1929,12 @@ partial class OddNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 input delta, Vector512<float>: δp[rows, 19] = (δ[rows, 7] · W[7, 19]) ∘ Tanh′(a[rows, 19]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
+        public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < 16; i += 16)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, 16); i < end; i += 16)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
@@ -1875,7 +1967,7 @@ partial class OddNet : global::NetGen.INetwork
                     (c20 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a2, (nuint)(0)))).StoreUnsafe(ref p2, (nuint)(0));
                     (c30 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(0)))).StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = 16; i < 19; i++)
+                for (int i = Math.Max(lo, 16); i < hi; i++)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -1897,7 +1989,7 @@ partial class OddNet : global::NetGen.INetwork
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < 16; i += 16)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, 16); i < end; i += 16)
                 {
                     Vector512<float> c00 = Vector512<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
@@ -1912,7 +2004,7 @@ partial class OddNet : global::NetGen.INetwork
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 19 + i);
                     (c00 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(0)))).StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = 16; i < 19; i++)
+                for (int i = Math.Max(lo, 16); i < hi; i++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 7; o++)
@@ -1979,9 +2071,9 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 1 forward, Vector<float>: y[rows, 7] = LeakyReLU(x[rows, 19] · W[7, 19]ᵀ + b[7]).</summary>
+        /// <summary>Layer 1 forward, Vector<float>: y[rows, lo..hi) = LeakyReLU(x[rows, 19] · W[lo..hi, 19]ᵀ + b[lo..hi]) of its 7 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 7.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -1994,7 +2086,7 @@ partial class OddNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 7);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 19);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 7);
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19);
@@ -2069,7 +2161,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 4; o < 7; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
@@ -2099,16 +2191,16 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                     Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate1Vec(ref y0);
-                Activate1Vec(ref y1);
-                Activate1Vec(ref y2);
-                Activate1Vec(ref y3);
+                Activate1Vec(ref y0, lo, hi);
+                Activate1Vec(ref y1, lo, hi);
+                Activate1Vec(ref y2, lo, hi);
+                Activate1Vec(ref y3, lo, hi);
             }
             for (; r < rows; r++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 19);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 7);
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19);
@@ -2144,7 +2236,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 4; o < 7; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                     Vector<float> c00 = Vector<float>.Zero;
@@ -2162,20 +2254,20 @@ partial class OddNet : global::NetGen.INetwork
                     }
                     Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate1Vec(ref y0);
+                Activate1Vec(ref y0, lo, hi);
             }
         }
 
-        /// <summary>Layer 1 activation over one row of 7, in place.</summary>
+        /// <summary>Layer 1 activation over outputs [lo, hi) of one row of 7, in place.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate1Vec(ref float y)
+        private static void Activate1Vec(ref float y, int lo, int hi)
         {
-            for (int j = 0; j < (7 - 7 % Vector<float>.Count); j += Vector<float>.Count)
+            for (int j = lo, end = Math.Min(hi, (7 - 7 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
             {
                 Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
                 global::NetGen.Kernels.ActivationMath.LeakyReLU(v, 0.05f).StoreUnsafe(ref y, (nuint)j);
             }
-            for (int j = (7 - 7 % Vector<float>.Count); j < 7; j++)
+            for (int j = Math.Max(lo, (7 - 7 % Vector<float>.Count)); j < hi; j++)
             {
                 Unsafe.Add(ref y, j) = global::NetGen.Kernels.ActivationMath.LeakyReLU(Unsafe.Add(ref y, j), 0.05f);
             }
@@ -2381,12 +2473,12 @@ partial class OddNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 SGD update, Vector<float>: W[7, 19] ← a·W + b·(δ[rows, 7]ᵀ · x[rows, 19]), bias[7] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
             for (int i = 0; i < (19 - 19 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
             {
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -2439,7 +2531,7 @@ partial class OddNet : global::NetGen.INetwork
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int o = 4; o < 7; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -2465,7 +2557,7 @@ partial class OddNet : global::NetGen.INetwork
             }
             for (int i = (19 - 19 % (4 * Vector<float>.Count)); i < (19 - 19 % Vector<float>.Count); i += Vector<float>.Count)
             {
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -2491,7 +2583,7 @@ partial class OddNet : global::NetGen.INetwork
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
                 }
-                for (int o = 4; o < 7; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     Vector<float> c00 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -2509,7 +2601,7 @@ partial class OddNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = (19 - 19 % Vector<float>.Count); i < 19; i++)
             {
-                for (int o = 0; o < 7; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -2521,7 +2613,7 @@ partial class OddNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < (7 - 7 % Vector<float>.Count); o += Vector<float>.Count)
+            for (int o = lo, end = Math.Min(hi, (7 - 7 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
             {
                 Vector<float> s = Vector<float>.Zero;
                 for (int r = 0; r < rows; r++)
@@ -2530,7 +2622,7 @@ partial class OddNet : global::NetGen.INetwork
                 }
                 (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
             }
-            for (int o = (7 - 7 % Vector<float>.Count); o < 7; o++)
+            for (int o = Math.Max(lo, (7 - 7 % Vector<float>.Count)); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -2543,12 +2635,12 @@ partial class OddNet : global::NetGen.INetwork
 
         /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 19] = (δ[rows, 7] · W[7, 19]) ∘ Tanh′(a[rows, 19]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
+        public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < (19 - 19 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (19 - 19 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
@@ -2608,7 +2700,7 @@ partial class OddNet : global::NetGen.INetwork
                     (c32 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count)))).StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
                     (c33 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count)))).StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int i = (19 - 19 % (4 * Vector<float>.Count)); i < (19 - 19 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = Math.Max(lo, (19 - 19 % (4 * Vector<float>.Count))), end = Math.Min(hi, (19 - 19 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
@@ -2641,7 +2733,7 @@ partial class OddNet : global::NetGen.INetwork
                     (c20 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a2, (nuint)(0)))).StoreUnsafe(ref p2, (nuint)(0));
                     (c30 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(0)))).StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = (19 - 19 % Vector<float>.Count); i < 19; i++)
+                for (int i = Math.Max(lo, (19 - 19 % Vector<float>.Count)); i < hi; i++)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -2663,7 +2755,7 @@ partial class OddNet : global::NetGen.INetwork
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < (19 - 19 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (19 - 19 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
@@ -2687,7 +2779,7 @@ partial class OddNet : global::NetGen.INetwork
                     (c02 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count)))).StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
                     (c03 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count)))).StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int i = (19 - 19 % (4 * Vector<float>.Count)); i < (19 - 19 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = Math.Max(lo, (19 - 19 % (4 * Vector<float>.Count))), end = Math.Min(hi, (19 - 19 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
@@ -2702,7 +2794,7 @@ partial class OddNet : global::NetGen.INetwork
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 19 + i);
                     (c00 * global::NetGen.Kernels.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0)))).StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = (19 - 19 % Vector<float>.Count); i < 19; i++)
+                for (int i = Math.Max(lo, (19 - 19 % Vector<float>.Count)); i < hi; i++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 7; o++)
@@ -2715,9 +2807,9 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 2 forward, Vector512<float>: y[rows, 5] = Identity(x[rows, 7] · W[5, 7]ᵀ + b[5]).</summary>
+        /// <summary>Layer 2 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 7] · W[lo..hi, 7]ᵀ + b[lo..hi]) of its 5 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 5.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer2V512(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer2V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -2730,7 +2822,7 @@ partial class OddNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 5);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 7);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 5);
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 7);
@@ -2777,7 +2869,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 4; o < 5; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                     float s00 = 0f; float s10 = 0f; float s20 = 0f; float s30 = 0f;
@@ -2799,7 +2891,7 @@ partial class OddNet : global::NetGen.INetwork
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 7);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 5);
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 7);
@@ -2822,7 +2914,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 4; o < 5; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                     float s00 = 0f;
@@ -2868,13 +2960,13 @@ partial class OddNet : global::NetGen.INetwork
 
         /// <summary>Layer 2 SGD update, Vector512<float>: W[5, 7] ← a·W + b·(δ[rows, 5]ᵀ · x[rows, 7]), bias[5] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
             // Columns past the last whole vector.
             for (int i = 0; i < 7; i++)
             {
-                for (int o = 0; o < 5; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -2886,7 +2978,7 @@ partial class OddNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < 5; o++)
+            for (int o = Math.Max(lo, 0); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -2899,12 +2991,12 @@ partial class OddNet : global::NetGen.INetwork
 
         /// <summary>Layer 2 input delta, Vector512<float>: δp[rows, 7] = (δ[rows, 5] · W[5, 7]) ∘ LeakyReLU′(a[rows, 7]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput2V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
+        public static void BackwardInput2V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < 7; i++)
+                for (int i = Math.Max(lo, 0); i < hi; i++)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -2926,7 +3018,7 @@ partial class OddNet : global::NetGen.INetwork
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < 7; i++)
+                for (int i = Math.Max(lo, 0); i < hi; i++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 5; o++)
@@ -2939,9 +3031,9 @@ partial class OddNet : global::NetGen.INetwork
             }
         }
 
-        /// <summary>Layer 2 forward, Vector<float>: y[rows, 5] = Identity(x[rows, 7] · W[5, 7]ᵀ + b[5]).</summary>
+        /// <summary>Layer 2 forward, Vector<float>: y[rows, lo..hi) = Identity(x[rows, 7] · W[lo..hi, 7]ᵀ + b[lo..hi]) of its 5 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 5.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ForwardLayer2Vec(ref float x, ref float w, ref float b, ref float y, int rows)
+        public static void ForwardLayer2Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
@@ -2954,7 +3046,7 @@ partial class OddNet : global::NetGen.INetwork
                 ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 5);
                 ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 7);
                 ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 5);
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 7);
@@ -3029,7 +3121,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 4; o < 5; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
@@ -3064,7 +3156,7 @@ partial class OddNet : global::NetGen.INetwork
             {
                 ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 7);
                 ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 5);
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                     ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 7);
@@ -3100,7 +3192,7 @@ partial class OddNet : global::NetGen.INetwork
                     Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
                     Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                 }
-                for (int o = 4; o < 5; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                     Vector<float> c00 = Vector<float>.Zero;
@@ -3321,12 +3413,12 @@ partial class OddNet : global::NetGen.INetwork
 
         /// <summary>Layer 2 SGD update, Vector<float>: W[5, 7] ← a·W + b·(δ[rows, 5]ᵀ · x[rows, 7]), bias[5] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void StepWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor)
+        public static void StepWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
             for (int i = 0; i < (7 - 7 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
             {
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -3379,7 +3471,7 @@ partial class OddNet : global::NetGen.INetwork
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count)), vb * c32).StoreUnsafe(ref dw3, (nuint)(2 * Vector<float>.Count));
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count)), vb * c33).StoreUnsafe(ref dw3, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int o = 4; o < 5; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -3405,7 +3497,7 @@ partial class OddNet : global::NetGen.INetwork
             }
             for (int i = (7 - 7 % (4 * Vector<float>.Count)); i < (7 - 7 % Vector<float>.Count); i += Vector<float>.Count)
             {
-                for (int o = 0; o < 4; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -3431,7 +3523,7 @@ partial class OddNet : global::NetGen.INetwork
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw2, (nuint)(0)), vb * c20).StoreUnsafe(ref dw2, (nuint)(0));
                     Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref dw3, (nuint)(0)), vb * c30).StoreUnsafe(ref dw3, (nuint)(0));
                 }
-                for (int o = 4; o < 5; o++)
+                for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     Vector<float> c00 = Vector<float>.Zero;
                     for (int r = 0; r < rows; r++)
@@ -3449,7 +3541,7 @@ partial class OddNet : global::NetGen.INetwork
             // Columns past the last whole vector.
             for (int i = (7 - 7 % Vector<float>.Count); i < 7; i++)
             {
-                for (int o = 0; o < 5; o++)
+                for (int o = lo; o < hi; o++)
                 {
                     float s = 0f;
                     for (int r = 0; r < rows; r++)
@@ -3461,7 +3553,7 @@ partial class OddNet : global::NetGen.INetwork
                 }
             }
             // bias ← bias + b·Σ_rows δ
-            for (int o = 0; o < (5 - 5 % Vector<float>.Count); o += Vector<float>.Count)
+            for (int o = lo, end = Math.Min(hi, (5 - 5 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
             {
                 Vector<float> s = Vector<float>.Zero;
                 for (int r = 0; r < rows; r++)
@@ -3470,7 +3562,7 @@ partial class OddNet : global::NetGen.INetwork
                 }
                 (Vector.LoadUnsafe(ref db, (nuint)(o)) + vb * s).StoreUnsafe(ref db, (nuint)o);
             }
-            for (int o = (5 - 5 % Vector<float>.Count); o < 5; o++)
+            for (int o = Math.Max(lo, (5 - 5 % Vector<float>.Count)); o < hi; o++)
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++)
@@ -3483,12 +3575,12 @@ partial class OddNet : global::NetGen.INetwork
 
         /// <summary>Layer 2 input delta, Vector<float>: δp[rows, 7] = (δ[rows, 5] · W[5, 7]) ∘ LeakyReLU′(a[rows, 7]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void BackwardInput2Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows)
+        public static void BackwardInput2Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = 0; i < (7 - 7 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (7 - 7 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 5);
@@ -3548,7 +3640,7 @@ partial class OddNet : global::NetGen.INetwork
                     (c32 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count)), 0.05f)).StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
                     (c33 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count)), 0.05f)).StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int i = (7 - 7 % (4 * Vector<float>.Count)); i < (7 - 7 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = Math.Max(lo, (7 - 7 % (4 * Vector<float>.Count))), end = Math.Min(hi, (7 - 7 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 5);
@@ -3581,7 +3673,7 @@ partial class OddNet : global::NetGen.INetwork
                     (c20 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a2, (nuint)(0)), 0.05f)).StoreUnsafe(ref p2, (nuint)(0));
                     (c30 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a3, (nuint)(0)), 0.05f)).StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = (7 - 7 % Vector<float>.Count); i < 7; i++)
+                for (int i = Math.Max(lo, (7 - 7 % Vector<float>.Count)); i < hi; i++)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -3603,7 +3695,7 @@ partial class OddNet : global::NetGen.INetwork
             }
             for (; r < rows; r++)
             {
-                for (int i = 0; i < (7 - 7 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (7 - 7 % (4 * Vector<float>.Count))); i < end; i += 4 * Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 5);
@@ -3627,7 +3719,7 @@ partial class OddNet : global::NetGen.INetwork
                     (c02 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count)), 0.05f)).StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
                     (c03 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count)), 0.05f)).StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int i = (7 - 7 % (4 * Vector<float>.Count)); i < (7 - 7 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = Math.Max(lo, (7 - 7 % (4 * Vector<float>.Count))), end = Math.Min(hi, (7 - 7 % Vector<float>.Count)); i < end; i += Vector<float>.Count)
                 {
                     Vector<float> c00 = Vector<float>.Zero;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 5);
@@ -3642,7 +3734,7 @@ partial class OddNet : global::NetGen.INetwork
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 7 + i);
                     (c00 * global::NetGen.Kernels.ActivationMath.LeakyReLUDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0)), 0.05f)).StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = (7 - 7 % Vector<float>.Count); i < 7; i++)
+                for (int i = Math.Max(lo, (7 - 7 % Vector<float>.Count)); i < hi; i++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 5; o++)

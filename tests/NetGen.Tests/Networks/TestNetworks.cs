@@ -102,3 +102,9 @@ public partial class FusedBinaryNet;
 [Softmax(4)]
 [Loss(LossFunction.MeanSquaredError)]
 public partial class FusedSoftmaxMseNet;
+
+/// <summary>Wide enough that two and three threads each get several 64-unit cuts, with tails: 300 = 256 + 44, 200 = 192 + 8.</summary>
+[Dense(300, 200, Sigmoid)]
+[Dense(200, 130, LeakyReLU)]
+[Softmax(7)]
+public partial class WideSplitNet;

@@ -1,0 +1,139 @@
+using System.Collections.Generic;
+using NetGen.Generator.Emitting;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator;
+
+public sealed partial class NetGenGenerator
+{
+    internal static partial class Emitter
+    {
+        /// <summary>
+        /// Whether the fused SGD step can be cut by units across threads (<c>ISplitTraining</c>, driven by
+        /// <c>LayerParallel</c>): a fusable network without dropout, whose masks are drawn in one sequence per layer.
+        /// </summary>
+        private static bool CanSplit(NetworkSpec net) => CanFuseStep(net) && !HasDropout(net);
+
+        /// <summary>
+        /// <c>ISplitTraining</c>: the phases of a fused SGD step with each worker's share of units. Forward phase l
+        /// computes outputs [lo, hi) of layer l over the whole batch; the loss phase runs on worker 0; backward phases
+        /// pair the update of layer l + 1 (its weight rows) with the input delta of layer l (its input columns), which
+        /// touch different data, so each phase needs only the barrier before it. Cuts fall on multiples of
+        /// <see cref="SplitAlignment"/> units, so every unit runs the same code as in an uncut call.
+        /// </summary>
+        private static void EmitSplitTraining(CodeWriter w, NetworkSpec net, string labelCheck, string labelDelta, string? labelPerSample)
+        {
+            int layers = net.Layers.Count, last = layers - 1;
+            w.Line("/// <inheritdoc/>");
+            w.Line("int global::NetGen.ISplitTraining.ForwardPhases => " + layers + ";");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("int global::NetGen.ISplitTraining.Phases => " + (2 * layers + 1) + ";");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block("int global::NetGen.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)"))
+            {
+                w.Line("int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
+                w.Line(labelCheck);
+                w.Line("if (batch > " + MaxRows + ") return 0;");
+                w.Line("Reserve(batch);");
+                w.Line("return batch;");
+            }
+            w.Line();
+            w.Line("/// <summary>Units [lo, hi) of <paramref name=\"units\"/> that worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes: whole blocks of " + SplitAlignment + ".</summary>");
+            using (w.Block("private static (int Lo, int Hi) Share(int units, int worker, int workers)"))
+            {
+                w.Line("int per = ((units + workers - 1) / workers + " + (SplitAlignment - 1) + ") & ~" + (SplitAlignment - 1) + ";");
+                w.Line("int lo = Math.Min(units, worker * per);");
+                w.Line("return (lo, Math.Min(units, lo + per));");
+            }
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block("float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)"))
+            {
+                w.Line("int rows = inputs.Length / InputSize;");
+                w.Line("Workspace ws = _workspace;");
+                w.Line("ref float p = ref _parameters.Reference;");
+                w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
+                w.Line("bool wide = Vector512.IsHardwareAccelerated;");
+                w.Line("int lo, hi;");
+                using (w.Block("switch (phase)"))
+                {
+                    // Forward, one phase per layer.
+                    for (int l = 0; l <= last; l++)
+                    {
+                        LayerSpec layer = net.Layers[l];
+                        string input = l == 0 ? "ref x" : Ref("ws.A" + (l - 1));
+                        string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
+                        string arguments = $"{input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, rows, lo, hi";
+                        w.Line($"case {l}:");
+                        w.Line($"    (lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
+                        w.Line($"    if (wide) Kernels.ForwardLayer{l}V512({arguments}); else Kernels.ForwardLayer{l}Vec({arguments});");
+                        w.Line("    return 0f;");
+                    }
+                    // The loss, on worker 0.
+                    w.Line($"case {layers}:");
+                    using (w.Block(""))
+                    {
+                        w.Line("if (worker != 0) return 0f;");
+                        EmitOutputActivation(w, net);
+                        w.Line("const int start = 0;");
+                        w.Line("float scale = 1f / rows;");
+                        w.Line("double loss = 0;");
+                        using (w.Block("for (int r = 0; r < rows; r++)"))
+                        {
+                            if (labelPerSample is not null) w.Line(labelPerSample);
+                            w.Line("loss += " + labelDelta + ";");
+                        }
+                        w.Line("return (float)(loss / rows);");
+                    }
+                    // Backward: phase k pairs the update of layer l + 1 with the input delta of layer l (l = last − k);
+                    // the final phase updates layers 1 and 0.
+                    for (int k = 0; k < layers; k++)
+                    {
+                        w.Line($"case {layers + 1 + k}:");
+                        using (w.Block(""))
+                        {
+                            var updates = new List<int>();
+                            int l = last - k;
+                            if (k == layers - 1)
+                            {
+                                if (layers > 1) updates.Add(1);
+                                updates.Add(0);
+                            }
+                            else
+                            {
+                                if (l + 1 <= last) updates.Add(l + 1);
+                            }
+                            foreach (int u in updates) EmitSplitUpdate(w, net, u);
+                            if (k < layers - 1 && l > 0) EmitSplitInputDelta(w, net, l);
+                            w.Line("return 0f;");
+                        }
+                    }
+                    w.Line("default:");
+                    w.Line("    throw new ArgumentOutOfRangeException(nameof(phase), phase, \"Expected a phase below " + (2 * layers + 1) + ".\");");
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>Worker's rows of layer <paramref name="l"/>'s weights and biases, updated from its delta and input.</summary>
+        private static void EmitSplitUpdate(CodeWriter w, NetworkSpec net, int l)
+        {
+            LayerSpec layer = net.Layers[l];
+            string input = l == 0 ? "ref x" : Ref("ws.A" + (l - 1));
+            string arguments = $"{Ref("ws.D" + l)}, {input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, rows, weightFactor, gradientFactor, lo, hi";
+            w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
+            w.Line($"if (wide) Kernels.StepWeights{l}V512({arguments}); else Kernels.StepWeights{l}Vec({arguments});");
+        }
+
+        /// <summary>Worker's columns of layer <paramref name="l"/>'s input delta, from the weights as they were.</summary>
+        private static void EmitSplitInputDelta(CodeWriter w, NetworkSpec net, int l)
+        {
+            LayerSpec layer = net.Layers[l];
+            string arguments = $"{Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, {Ref("ws.D" + (l - 1))}, rows, lo, hi";
+            w.Line($"(lo, hi) = Share({Literal.Int(layer.Inputs)}, worker, workers);");
+            w.Line($"if (wide) Kernels.BackwardInput{l}V512({arguments}); else Kernels.BackwardInput{l}Vec({arguments});");
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+
+namespace NetGen;
+
+/// <summary>
+/// Trains one network on several threads by cutting every layer across them: each thread computes its share of the
+/// layer's units over the whole batch — forward outputs, input deltas, and weight rows updated in place by a plain SGD
+/// step fused into the backward pass — with a barrier between layers. Nothing is reduced across threads, so each thread
+/// touches only its own rows of every weight matrix, and the result has the same bits as a single-threaded
+/// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>, whatever the thread count.
+/// </summary>
+/// <remarks>
+/// It needs a generated network that implements <see cref="ISplitTraining"/> (float, no dropout), an <see cref="Sgd"/>
+/// optimizer that can fuse (<see cref="Sgd.CanFuse"/>) and a batch of at most 256 rows. Any other step runs
+/// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/> on the calling thread, with the
+/// same result. For other optimizers or larger batches, <see cref="DataParallel"/> splits the batch instead.
+/// Instances are not thread-safe; dispose to stop the worker threads.
+/// </remarks>
+public sealed class LayerParallel : IDisposable
+{
+    private readonly INetwork _network;
+    private readonly ISplitTraining? _split;
+    private readonly Thread[] _workers;
+    private readonly SpinningBarrier _barrier;
+    private bool _disposed;
+
+    // The job of the current call, read by the workers between barriers.
+    private unsafe float* _inputs;
+    private unsafe int* _labels;
+    private int _batch;
+    private Sgd? _sgd;
+    private float _loss, _weightFactor, _gradientFactor;
+    private volatile bool _stop;
+    private bool _begun;
+    private ExceptionDispatchInfo? _failure;
+
+    /// <summary>Creates the team: <paramref name="threads"/> − 1 worker threads besides the caller's.</summary>
+    /// <param name="network">The network to train; its steps are cut across threads when it implements <see cref="ISplitTraining"/>.</param>
+    /// <param name="threads">Threads per step, the caller's included: 1 to 256.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is out of range.</exception>
+    public LayerParallel(INetwork network, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (threads is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(threads), threads, "Expected between 1 and 256 threads.");
+        _network = network;
+        _split = network as ISplitTraining;
+        Threads = threads;
+        _barrier = new SpinningBarrier(threads);
+        _workers = new Thread[threads - 1];
+        for (int t = 1; t < threads; t++)
+        {
+            int index = t;
+            _workers[t - 1] = new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"NetGen layer-parallel worker {index}" };
+            _workers[t - 1].Start();
+        }
+    }
+
+    /// <summary>Threads per step, the caller's included.</summary>
+    public int Threads { get; }
+
+    /// <summary>The network being trained.</summary>
+    public INetwork Network => _network;
+
+    /// <summary>Whether the network can be cut across threads (it implements <see cref="ISplitTraining"/>).</summary>
+    public bool CanSplit => _split is not null;
+
+    /// <summary>
+    /// One training step: the same as <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>,
+    /// to the bit, on <see cref="Threads"/> threads when the step can be cut (see the remarks on the class). No parameter
+    /// changes when the loss is NaN or infinite.
+    /// </summary>
+    /// <returns>The mean loss of the batch.</returns>
+    /// <exception cref="ArgumentException">Wrong lengths or a label out of range; nothing is computed or updated.</exception>
+    /// <exception cref="ObjectDisposedException">The instance is disposed.</exception>
+    public unsafe float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_split is null || Threads == 1 || optimizer is not Sgd { CanFuse: true } sgd)
+            return _network.TrainStep(inputs, labels, optimizer);
+        int batch = _split.PrepareSplitStep(inputs, labels);
+        if (batch == 0) return _network.TrainStep(inputs, labels, optimizer);
+        fixed (float* x = inputs)
+        fixed (int* y = labels)
+        {
+            _inputs = x;
+            _labels = y;
+            _batch = batch;
+            _sgd = sgd;
+            _stop = false;
+            _begun = false;
+            _failure = null;
+            _barrier.SignalAndWait(); // start the workers
+            Work(0);
+            _inputs = null;
+            _labels = null;
+            _sgd = null;
+        }
+        _failure?.Throw();
+        return _loss;
+    }
+
+    /// <summary>
+    /// Every phase in turn, with a barrier after each. Worker 0 begins the optimizer's step once the loss is known and
+    /// finite, and stops the step otherwise; a failure on any worker stops the remaining phases. Every worker reaches
+    /// every barrier, so none is left waiting.
+    /// </summary>
+    private unsafe void Work(int worker)
+    {
+        ISplitTraining split = _split!;
+        int phases = split.Phases, lossPhase = split.ForwardPhases;
+        int n = _network.InputSize;
+        for (int phase = 0; phase < phases; phase++)
+        {
+            if (!_stop)
+            {
+                try
+                {
+                    var x = new ReadOnlySpan<float>(_inputs, _batch * n);
+                    var y = new ReadOnlySpan<int>(_labels, _batch);
+                    float result = split.RunSplitPhase(phase, worker, Threads, x, y, _weightFactor, _gradientFactor);
+                    if (phase == lossPhase && worker == 0)
+                    {
+                        _loss = result;
+                        if (float.IsFinite(result))
+                        {
+                            _sgd!.BeginFusedStep(_network.Architecture.ParameterCount, out _weightFactor, out _gradientFactor);
+                            _begun = true;
+                        }
+                        else
+                        {
+                            _stop = true;
+                        }
+                    }
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                    _stop = true;
+                }
+            }
+            _barrier.SignalAndWait();
+        }
+        if (worker == 0 && _begun) _sgd!.EndFusedStep();
+    }
+
+    private void WorkerLoop(int index)
+    {
+        while (true)
+        {
+            _barrier.SignalAndWait(); // start (or shut down)
+            if (_disposed) return;
+            Work(index);
+        }
+    }
+
+    /// <summary>Stops the worker threads.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_workers.Length > 0)
+        {
+            _barrier.SignalAndWait();
+            foreach (Thread worker in _workers) worker.Join();
+        }
+    }
+}

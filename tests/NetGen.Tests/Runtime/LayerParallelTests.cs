@@ -1,0 +1,179 @@
+using System;
+using System.Linq;
+using NetGen.Tests.Networks;
+using Xunit;
+
+namespace NetGen.Tests.Runtime;
+
+/// <summary>
+/// Layer-parallel training: every layer cut across threads gives the parameters of a single-threaded TrainStep, bit for
+/// bit, whatever the thread count; steps it cannot cut run on the calling thread with the same result; bad input and a
+/// non-finite loss change nothing.
+/// </summary>
+public sealed class LayerParallelTests
+{
+    private static float[] Random(int count, ulong seed)
+    {
+        var rng = new Xoshiro256(seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = rng.NextSingle() * 2f - 1f;
+        return values;
+    }
+
+    private static int[] Labels(int count, int classes, ulong seed)
+    {
+        var rng = new Xoshiro256(seed);
+        return Enumerable.Range(0, count).Select(_ => rng.NextInt(classes)).ToArray();
+    }
+
+    private static Func<INetwork> Make(string name) => name switch
+    {
+        "Blocked" => () => new BlockedNet(3),       // 150-86-37-10: cuts inside 4-vector blocks' reach, tails on the last worker
+        "Seed" => () => new SeedNet(3),             // 784-500-10
+        "OddSoftmax" => () => new OddSoftmaxNet(3), // 37-19-7-5: narrower than one cut, all on worker 0
+        "FusedBinary" => () => new FusedBinaryNet(3),
+        "FusedSoftmaxMse" => () => new FusedSoftmaxMseNet(3),
+        "Wide" => () => new WideSplitNet(3),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
+
+    private static void AssertSameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R}.");
+        }
+    }
+
+    [Theory]
+    [InlineData("Blocked", 7)]
+    [InlineData("Blocked", 64)]
+    [InlineData("Seed", 20)]
+    [InlineData("OddSoftmax", 9)]
+    [InlineData("FusedBinary", 5)]
+    [InlineData("FusedSoftmaxMse", 33)]
+    [InlineData("Wide", 12)]
+    [InlineData("Wide", 256)]
+    public void ThreadCountDoesNotChangeABit(string network, int batch)
+    {
+        INetwork reference = Make(network)();
+        Assert.IsAssignableFrom<ISplitTraining>(reference);
+        var referenceSgd = new Sgd(reference.Architecture, new InverseTimeDecay(0.05f, 0.01f), l2: 2e-3f);
+        var nets = new[] { 1, 2, 3, 5 }.Select(t => (Net: Make(network)(), Threads: t)).ToArray();
+        var teams = nets.Select(n => new LayerParallel(n.Net, n.Threads)).ToArray();
+        var optimizers = nets.Select(n => new Sgd(n.Net.Architecture, new InverseTimeDecay(0.05f, 0.01f), l2: 2e-3f)).ToArray();
+        try
+        {
+            int classes = reference.OutputSize == 1 ? 2 : reference.OutputSize;
+            for (int step = 0; step < 3; step++)
+            {
+                float[] x = Random(batch * reference.InputSize, (ulong)(10 + step));
+                int[] y = Labels(batch, classes, (ulong)(20 + step));
+                float expected = reference.TrainStep(x, y, referenceSgd);
+                for (int t = 0; t < teams.Length; t++)
+                {
+                    float loss = teams[t].TrainStep(x, y, optimizers[t]);
+                    Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(loss));
+                    AssertSameBits(reference.Parameters, nets[t].Net.Parameters, $"{nets[t].Threads} threads, step {step + 1}");
+                    Assert.Equal(referenceSgd.StepCount, optimizers[t].StepCount);
+                }
+            }
+        }
+        finally
+        {
+            foreach (LayerParallel team in teams) team.Dispose();
+        }
+    }
+
+    /// <summary>The cut step equals the plain two calls too, not only the single-threaded fused one.</summary>
+    [Fact]
+    public void EqualsGradientsThenStep()
+    {
+        var plain = new BlockedNet(5);
+        var cut = new BlockedNet(5);
+        var sgdPlain = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.03f), l2: 1e-3f);
+        var sgdCut = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.03f), l2: 1e-3f);
+        using var team = new LayerParallel(cut, 2);
+        for (int step = 0; step < 3; step++)
+        {
+            float[] x = Random(40 * BlockedNet.InputSize, (ulong)(30 + step));
+            int[] y = Labels(40, BlockedNet.OutputSize, (ulong)(40 + step));
+            plain.ComputeGradients(x, y);
+            sgdPlain.Step(plain.Parameters, plain.Gradients);
+            team.TrainStep(x, y, sgdCut);
+        }
+        AssertSameBits(plain.Parameters, cut.Parameters, "parameters");
+    }
+
+    [Fact]
+    public void StepsItCannotCutRunOnTheCaller()
+    {
+        // Momentum, L1, a batch over 256 rows, a network with dropout: the same result as TrainStep, on one thread.
+        void Check(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batch)
+        {
+            INetwork a = make(), b = make();
+            IOptimizer oa = optimizer(a.Architecture), ob = optimizer(b.Architecture);
+            using var team = new LayerParallel(b, 2);
+            float[] x = Random(batch * a.InputSize, 50);
+            int[] y = Labels(batch, a.OutputSize, 51);
+            float expected = a.TrainStep(x, y, oa);
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(team.TrainStep(x, y, ob)));
+            AssertSameBits(a.Parameters, b.Parameters, "parameters");
+        }
+        Check(() => new BlockedNet(3), arch => new Momentum(arch, new ConstantLearningRate(0.05f)), 16);
+        Check(() => new BlockedNet(3), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l1: 1e-3f), 16);
+        Check(() => new BlockedNet(3), arch => new Sgd(arch, new ConstantLearningRate(0.05f)), 300);
+        Check(() => new DropNet(3), arch => new Sgd(arch, new ConstantLearningRate(0.05f)), 16);
+        Assert.False(new LayerParallel(new DropNet(3), 2).CanSplit);
+    }
+
+    [Fact]
+    public void NonFiniteLossUpdatesNothing()
+    {
+        var net = new BlockedNet(3);
+        var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
+        using var team = new LayerParallel(net, 2);
+        float[] x = Random(8 * BlockedNet.InputSize, 60);
+        x[200] = float.NaN;
+        float[] before = net.Parameters.ToArray();
+        float loss = team.TrainStep(x, new int[8], sgd);
+        Assert.False(float.IsFinite(loss), $"loss {loss}");
+        AssertSameBits(before, net.Parameters, "parameters");
+        Assert.Equal(0, sgd.StepCount);
+        // The team is still usable afterwards.
+        float ok = team.TrainStep(Random(8 * BlockedNet.InputSize, 61), new int[8], sgd);
+        Assert.True(float.IsFinite(ok));
+        Assert.Equal(1, sgd.StepCount);
+    }
+
+    [Fact]
+    public void BadInputChangesNothing()
+    {
+        var net = new BlockedNet(3);
+        var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
+        using var team = new LayerParallel(net, 2);
+        float[] before = net.Parameters.ToArray();
+        float[] x = Random(4 * BlockedNet.InputSize, 62);
+        var error = Assert.Throws<ArgumentException>(() => team.TrainStep(x, new[] { 0, 1, 2, 10 }, sgd));
+        Assert.Contains("Label 10 at index 3", error.Message);
+        Assert.Throws<ArgumentException>(() => team.TrainStep(x, new[] { 0, 1, 2 }, sgd));
+        Assert.Throws<ArgumentException>(() => team.TrainStep(x.AsSpan(1).ToArray(), new[] { 0, 1, 2, 3 }, sgd));
+        AssertSameBits(before, net.Parameters, "parameters");
+        Assert.Equal(0, sgd.StepCount);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LayerParallel(net, 0));
+        team.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => team.TrainStep(x, new[] { 0, 1, 2, 3 }, sgd));
+    }
+
+    [Fact]
+    public void TwoThreadStepAllocatesNothing()
+    {
+        var net = new BlockedNet(3);
+        var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(1e-4f));
+        using var team = new LayerParallel(net, 2);
+        float[] x = Random(16 * BlockedNet.InputSize, 63);
+        int[] y = Labels(16, BlockedNet.OutputSize, 64);
+        Allocations.AssertNone(() => team.TrainStep(x, y, sgd));
+    }
+}
