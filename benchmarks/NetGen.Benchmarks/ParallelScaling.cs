@@ -24,34 +24,25 @@ public static class ParallelScaling
             for (int i = 0; i < batch; i++) y[i] = rng.NextInt(SeedNet.OutputSize);
             using var one = new DataParallel(net, 1, batch / 2);
             using var two = new DataParallel(net, 2, batch / 2);
+            using var split = new LayerParallel(net, 2);
             int steps = Math.Max(10, 20_000 / batch);
 
-            double Time(DataParallel? parallel)
+            double Time(Action step)
             {
                 long start = Stopwatch.GetTimestamp();
-                for (int i = 0; i < steps; i++)
-                {
-                    if (parallel is not null)
-                    {
-                        parallel.TrainStep(x, y, sgd);
-                        continue;
-                    }
-                    net.ComputeGradients(x, y);
-                    sgd.Step(net);
-                }
+                for (int i = 0; i < steps; i++) step();
                 return Stopwatch.GetElapsedTime(start).TotalMicroseconds / steps;
             }
+            Action plainStep = () => { net.ComputeGradients(x, y); sgd.Step(net); };
+            Action shardedOne = () => one.TrainStep(x, y, sgd), shardedTwo = () => two.TrainStep(x, y, sgd);
+            Action fusedStep = () => net.TrainStep(x, y, sgd), splitTwo = () => split.TrainStep(x, y, sgd);
+            Action[] modes = { plainStep, shardedOne, shardedTwo, fusedStep, splitTwo };
 
-            for (int w = 0; w < 3; w++) { Time(null); Time(one); Time(two); }
-            var plain = new double[7];
-            var single = new double[7];
-            var dual = new double[7];
-            for (int r = 0; r < plain.Length; r++)
-            {
-                plain[r] = Time(null);
-                single[r] = Time(one);
-                dual[r] = Time(two);
-            }
+            for (int w = 0; w < 3; w++) foreach (Action mode in modes) Time(mode);
+            var times = new double[modes.Length][];
+            for (int m = 0; m < modes.Length; m++) times[m] = new double[7];
+            for (int r = 0; r < 7; r++)
+                for (int m = 0; m < modes.Length; m++) times[m][r] = Time(modes[m]);
             // The ceiling for this work on this machine right now: two networks, each training on its own thread with
             // no synchronization at all, against the same two one after the other.
             var other = new SeedNet(2);
@@ -83,9 +74,12 @@ public static class ParallelScaling
                 apart[r] = Independent(false);
                 together[r] = Independent(true);
             }
-            double p = Timing.Median(plain), s = Timing.Median(single), d = Timing.Median(dual), ceiling = Timing.Median(apart) / Timing.Median(together);
+            double p = Timing.Median(times[0]), s = Timing.Median(times[1]), d = Timing.Median(times[2]), f = Timing.Median(times[3]), c = Timing.Median(times[4]);
+            double ceiling = Timing.Median(apart) / Timing.Median(together);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"seed 784-500-10 training step, batch {batch}: plain {p:F0} µs, sharded on 1 thread {s:F0} µs, on 2 threads {d:F0} µs: {p / d:F2}× plain, {s / d:F2}× sharded; two independent trainings on 2 threads: {ceiling:F2}× (this machine's ceiling now)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"seed 784-500-10 fused SGD step, batch {batch}: TrainStep on 1 thread {f:F0} µs, layers cut across 2 threads {c:F0} µs: {f / c:F2}× one thread, {p / c:F2}× plain"));
         }
         return 0;
     }

@@ -29,8 +29,11 @@ public sealed record TrainerOptions
     public string? CheckpointPath { get; init; }
 
     /// <summary>
-    /// Threads that compute each minibatch's gradients (<see cref="DataParallel"/>), the caller's included; 1 by default.
-    /// More than one cuts every batch into shards of <see cref="ShardRows"/> rows.
+    /// Threads that train on each minibatch, the caller's included; 1 by default. With more than one, a network that can
+    /// be cut by layers (<see cref="ISplitTraining"/>: generated, float, no dropout) trained by an <see cref="Sgd"/> that
+    /// fuses (<see cref="Sgd.CanFuse"/>) on batches of at most 256 rows, and no <see cref="ShardRows"/> given, runs
+    /// <see cref="LayerParallel"/>: every layer cut across the threads, with the bits of one thread. Otherwise every
+    /// batch is cut into shards of <see cref="ShardRows"/> rows (<see cref="DataParallel"/>).
     /// </summary>
     public int Threads { get; init; } = 1;
 
@@ -138,7 +141,10 @@ public sealed class Trainer
             if (folder is null || !Directory.Exists(folder))
                 throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
         }
-        using DataParallel? parallel = _options.Threads > 1 || _options.ShardRows is not null
+        bool cutLayers = _options.Threads > 1 && _options.ShardRows is null && _options.BatchSize <= 256
+            && _network is ISplitTraining && _optimizer is Sgd { CanFuse: true };
+        using LayerParallel? layers = cutLayers ? new LayerParallel(_network, _options.Threads) : null;
+        using DataParallel? parallel = !cutLayers && (_options.Threads > 1 || _options.ShardRows is not null)
             ? new DataParallel(_network, _options.Threads, _options.ShardRows ?? 32)
             : null;
         var sampler = new MinibatchSampler(train, _options.BatchSize, _options.Seed);
@@ -159,9 +165,9 @@ public sealed class Trainer
                 Minibatch batch = sampler.GetBatch(b);
                 // Either way, a loss that is NaN or infinite stops training before any update: TrainStep skips the
                 // update then (and fuses a one-sample SGD step into the backward pass otherwise).
-                float loss = parallel is null
-                    ? _network.TrainStep(batch.Features, batch.Labels, _optimizer)
-                    : parallel.TrainStep(batch.Features, batch.Labels, _optimizer);
+                float loss = layers is not null ? layers.TrainStep(batch.Features, batch.Labels, _optimizer)
+                    : parallel is not null ? parallel.TrainStep(batch.Features, batch.Labels, _optimizer)
+                    : _network.TrainStep(batch.Features, batch.Labels, _optimizer);
                 if (!float.IsFinite(loss))
                     throw new TrainingDivergedException(epoch, _optimizer.StepCount, $"the batch loss is {loss}");
                 lossSum += loss;

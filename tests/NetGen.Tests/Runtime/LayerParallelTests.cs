@@ -166,6 +166,25 @@ public sealed class LayerParallelTests
         Assert.Throws<ObjectDisposedException>(() => team.TrainStep(x, new[] { 0, 1, 2, 3 }, sgd));
     }
 
+    /// <summary>A trainer with two threads and a fusable SGD cuts the layers: the same history and parameters as one thread.</summary>
+    [Fact]
+    public void TrainerOnTwoThreadsTrainsLikeOne()
+    {
+        var data = new Dataset(Random(300 * BlockedNet.InputSize, 70), Labels(300, BlockedNet.OutputSize, 71), BlockedNet.InputSize, BlockedNet.OutputSize);
+        (float[] Parameters, TrainingHistory History) Train(int threads)
+        {
+            var net = new BlockedNet(6);
+            var sgd = new Sgd(BlockedNet.Architecture, new InverseTimeDecay(0.05f, 1e-3f), l2: 1e-4f);
+            TrainingHistory history = new Trainer(net, sgd, new TrainerOptions { Epochs = 2, BatchSize = 40, Seed = 3, Threads = threads }).Fit(data);
+            return (net.Parameters.ToArray(), history);
+        }
+        var one = Train(1);
+        var two = Train(2);
+        AssertSameBits(one.Parameters, two.Parameters, "parameters after two epochs");
+        Assert.Equal(one.History.Select(e => e.TrainLoss), two.History.Select(e => e.TrainLoss));
+        Assert.False(one.Parameters.AsSpan().SequenceEqual(new BlockedNet(6).Parameters), "training changed nothing");
+    }
+
     [Fact]
     public void TwoThreadStepAllocatesNothing()
     {
