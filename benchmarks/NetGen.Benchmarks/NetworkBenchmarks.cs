@@ -144,9 +144,9 @@ public class FusedStepBenchmarks
 }
 
 /// <summary>
-/// Data-parallel training of the seed network: one training step (gradients + SGD) on the plain single-threaded path,
-/// and as <see cref="DataParallel.TrainStep(System.ReadOnlySpan{float}, System.ReadOnlySpan{int}, IOptimizer)"/> with
-/// shards of half the batch on one and on two threads (the same bits either way).
+/// Two-thread training of the seed network, one SGD step each: the plain single-threaded path; data-parallel shards of
+/// half the batch (<see cref="DataParallel"/>) on one and on two threads; the fused <c>TrainStep</c> on one thread; and
+/// every layer cut across two threads (<see cref="LayerParallel"/>, the bits of one thread).
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Throughput, warmupCount: 3, iterationCount: 7)]
@@ -155,13 +155,14 @@ public class ParallelTrainingBenchmarks
     private SeedNet _net = null!;
     private Sgd _sgd = null!;
     private DataParallel? _parallel;
+    private LayerParallel? _layers;
     private float[] _x = null!;
     private int[] _labels = null!;
 
     [Params(64, 256)]
     public int Batch { get; set; }
 
-    [Params("plain", "1 thread", "2 threads")]
+    [Params("plain", "shards, 1 thread", "shards, 2 threads", "fused, 1 thread", "layers cut, 2 threads")]
     public string Mode { get; set; } = "";
 
     [GlobalSetup]
@@ -169,7 +170,8 @@ public class ParallelTrainingBenchmarks
     {
         _net = new SeedNet(1);
         _sgd = new Sgd(SeedNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
-        _parallel = Mode switch { "1 thread" => new DataParallel(_net, 1, Batch / 2), "2 threads" => new DataParallel(_net, 2, Batch / 2), _ => null };
+        _parallel = Mode switch { "shards, 1 thread" => new DataParallel(_net, 1, Batch / 2), "shards, 2 threads" => new DataParallel(_net, 2, Batch / 2), _ => null };
+        _layers = Mode == "layers cut, 2 threads" ? new LayerParallel(_net, 2) : null;
         _x = Sides.Inputs(Batch * SeedNet.InputSize);
         var rng = new Xoshiro256(2);
         _labels = new int[Batch];
@@ -177,12 +179,18 @@ public class ParallelTrainingBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _parallel?.Dispose();
+    public void Cleanup()
+    {
+        _parallel?.Dispose();
+        _layers?.Dispose();
+    }
 
     [Benchmark(Description = "seed train step")]
     public float TrainStep()
     {
         if (_parallel is not null) return _parallel.TrainStep(_x, _labels, _sgd);
+        if (_layers is not null) return _layers.TrainStep(_x, _labels, _sgd);
+        if (Mode == "fused, 1 thread") return _net.TrainStep(_x, _labels, _sgd);
         float loss = _net.ComputeGradients(_x, _labels);
         _sgd.Step(_net);
         return loss;
