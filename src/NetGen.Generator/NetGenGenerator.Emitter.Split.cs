@@ -40,11 +40,14 @@ public sealed partial class NetGenGenerator
                 w.Line("return batch;");
             }
             w.Line();
-            w.Line("/// <summary>Units [lo, hi) of <paramref name=\"units\"/> that worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes: whole blocks of " + SplitAlignment + ".</summary>");
+            w.Line("/// <summary>");
+            w.Line("/// Units [lo, hi) of <paramref name=\"units\"/> that worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes: whole blocks of " + SplitAlignment + ",");
+            w.Line("/// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to the last worker.");
+            w.Line("/// </summary>");
             using (w.Block("private static (int Lo, int Hi) Share(int units, int worker, int workers)"))
             {
                 w.Line("int per = ((units + workers - 1) / workers + " + (SplitAlignment - 1) + ") & ~" + (SplitAlignment - 1) + ";");
-                w.Line("int lo = Math.Min(units, worker * per);");
+                w.Line("int lo = Math.Min(units, (workers - 1 - worker) * per);");
                 w.Line("return (lo, Math.Min(units, lo + per));");
             }
             w.Line();

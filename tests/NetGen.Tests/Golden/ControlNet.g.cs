@@ -207,11 +207,14 @@ partial class Brains
             return batch;
         }
 
-        /// <summary>Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/> takes: whole blocks of 64.</summary>
+        /// <summary>
+        /// Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/> takes: whole blocks of 64,
+        /// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to the last worker.
+        /// </summary>
         private static (int Lo, int Hi) Share(int units, int worker, int workers)
         {
             int per = ((units + workers - 1) / workers + 63) & ~63;
-            int lo = Math.Min(units, worker * per);
+            int lo = Math.Min(units, (workers - 1 - worker) * per);
             return (lo, Math.Min(units, lo + per));
         }
 
