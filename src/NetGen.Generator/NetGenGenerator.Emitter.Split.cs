@@ -51,6 +51,14 @@ public sealed partial class NetGenGenerator
                 w.Line("return (lo, Math.Min(units, lo + per));");
             }
             w.Line();
+            w.Line("/// <summary>Rows [lo, hi) of the batch that worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes for a layer too narrow to cut by units: whole blocks of four rows.</summary>");
+            using (w.Block("private static (int Lo, int Hi) ShareRows(int rows, int worker, int workers)"))
+            {
+                w.Line("int per = ((rows + workers - 1) / workers + 3) & ~3;");
+                w.Line("int lo = Math.Min(rows, worker * per);");
+                w.Line("return (lo, Math.Min(rows, lo + per));");
+            }
+            w.Line();
             w.Line("/// <inheritdoc/>");
             using (w.Block("float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)"))
             {
@@ -62,33 +70,67 @@ public sealed partial class NetGenGenerator
                 w.Line("int lo, hi;");
                 using (w.Block("switch (phase)"))
                 {
-                    // Forward, one phase per layer.
+                    // Forward, one phase per layer: a layer wide enough for every worker to get a block is cut by
+                    // units; a narrower one by rows of the batch (each row's outputs are computed alone either way).
+                    bool rowLosses = NarrowForSplit(net.Output) && labelPerSample is null;
                     for (int l = 0; l <= last; l++)
                     {
                         LayerSpec layer = net.Layers[l];
-                        string input = l == 0 ? "ref x" : Ref("ws.A" + (l - 1));
-                        string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
-                        string arguments = $"{input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, rows, lo, hi";
                         w.Line($"case {l}:");
-                        w.Line($"    (lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
-                        w.Line($"    if (wide) Kernels.ForwardLayer{l}V512({arguments}); else Kernels.ForwardLayer{l}Vec({arguments});");
-                        w.Line("    return 0f;");
+                        using (w.Block(""))
+                        {
+                            if (NarrowForSplit(layer))
+                            {
+                                w.Line("(lo, hi) = ShareRows(rows, worker, workers);");
+                                string input = l == 0 ? $"ref Unsafe.Add(ref x, lo * {Literal.Int(layer.Inputs)})" : $"ref Unsafe.Add(ref {Ref("ws.A" + (l - 1)).Substring(4)}, lo * {Literal.Int(layer.Inputs)})";
+                                string output = $"ref Unsafe.Add(ref {Ref(l == last ? "ws.Z" + l : "ws.A" + l).Substring(4)}, lo * {Literal.Int(layer.Outputs)})";
+                                string arguments = $"{input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, hi - lo, 0, {Literal.Int(layer.Outputs)}";
+                                w.Line($"if (wide) Kernels.ForwardLayer{l}V512({arguments}); else Kernels.ForwardLayer{l}Vec({arguments});");
+                                if (l == last && rowLosses)
+                                {
+                                    w.Line("// These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.");
+                                    EmitOutputActivationRows(w, net, "lo", "hi");
+                                    w.Line("const int start = 0;");
+                                    w.Line("float scale = 1f / rows;");
+                                    using (w.Block("for (int r = lo; r < hi; r++)"))
+                                        w.Line("ws.RowLoss[r] = " + labelDelta + ";");
+                                }
+                            }
+                            else
+                            {
+                                string input = l == 0 ? "ref x" : Ref("ws.A" + (l - 1));
+                                string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
+                                string arguments = $"{input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, rows, lo, hi";
+                                w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
+                                w.Line($"if (wide) Kernels.ForwardLayer{l}V512({arguments}); else Kernels.ForwardLayer{l}Vec({arguments});");
+                            }
+                            w.Line("return 0f;");
+                        }
                     }
                     // The loss, on worker 0.
                     w.Line($"case {layers}:");
                     using (w.Block(""))
                     {
                         w.Line("if (worker != 0) return 0f;");
-                        EmitOutputActivation(w, net);
-                        w.Line("const int start = 0;");
-                        w.Line("float scale = 1f / rows;");
-                        w.Line("double loss = 0;");
-                        using (w.Block("for (int r = 0; r < rows; r++)"))
+                        if (rowLosses)
                         {
-                            if (labelPerSample is not null) w.Line(labelPerSample);
-                            w.Line("loss += " + labelDelta + ";");
+                            w.Line("double loss = 0;");
+                            w.Line("for (int r = 0; r < rows; r++) loss += ws.RowLoss[r];");
+                            w.Line("return (float)(loss / rows);");
                         }
-                        w.Line("return (float)(loss / rows);");
+                        else
+                        {
+                            EmitOutputActivation(w, net);
+                            w.Line("const int start = 0;");
+                            w.Line("float scale = 1f / rows;");
+                            w.Line("double loss = 0;");
+                            using (w.Block("for (int r = 0; r < rows; r++)"))
+                            {
+                                if (labelPerSample is not null) w.Line(labelPerSample);
+                                w.Line("loss += " + labelDelta + ";");
+                            }
+                            w.Line("return (float)(loss / rows);");
+                        }
                     }
                     // Backward: phase k pairs the update of layer l + 1 with the input delta of layer l (l = last − k);
                     // the final phase updates layers 1 and 0.
@@ -118,6 +160,33 @@ public sealed partial class NetGenGenerator
                 }
             }
             w.Line();
+        }
+
+        /// <summary>
+        /// A layer too narrow for every worker to get a block of units (fewer than two blocks): its forward phase is cut
+        /// by rows of the batch instead.
+        /// </summary>
+        private static bool NarrowForSplit(LayerSpec layer) => layer.Outputs < 2 * SplitAlignment;
+
+        /// <summary>The output activation of rows [<paramref name="from"/>, <paramref name="to"/>), as <see cref="EmitOutputActivation"/> does for all rows.</summary>
+        private static void EmitOutputActivationRows(CodeWriter w, NetworkSpec net, string from, string to)
+        {
+            int last = net.Layers.Count - 1;
+            LayerSpec output = net.Output;
+            if (output.Kind == LayerKind.Softmax)
+            {
+                using (w.Block($"for (int r = {from}; r < {to}; r++)"))
+                    w.Line($"ws.LogSumExp[r] = global::NetGen.Kernels.LossMath.Softmax(ws.Z{last}.AsSpan(r * OutputSize, OutputSize), ws.A{last}.AsSpan(r * OutputSize, OutputSize));");
+            }
+            else if (output.Activation == ActivationKind.Identity)
+            {
+                w.Line($"ws.Z{last}.AsSpan({from} * OutputSize, ({to} - {from}) * OutputSize).CopyTo(ws.A{last}.AsSpan({from} * OutputSize));");
+            }
+            else
+            {
+                using (w.Block($"for (int j = {from} * OutputSize; j < {to} * OutputSize; j++)"))
+                    w.Line($"ws.A{last}[j] = {ScalarActivation(output.Activation, $"ws.Z{last}[j]", output.NegativeSlope)};");
+            }
         }
 
         /// <summary>Worker's rows of layer <paramref name="l"/>'s weights and biases, updated from its delta and input.</summary>

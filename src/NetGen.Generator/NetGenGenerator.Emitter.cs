@@ -462,6 +462,7 @@ public sealed partial class NetGenGenerator
                     }
                 }
                 if (net.Output.Kind == LayerKind.Softmax) w.Line("public readonly " + T + "[] LogSumExp; // [rows] log Σ exp z per sample");
+                if (CanSplit(net)) w.Line("public readonly " + T + "[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them");
                 if (!net.InferenceOnly && (net.Output.Kind == LayerKind.Softmax ? net.Loss != LossKind.CrossEntropy : net.Loss != LossKind.MeanSquaredError))
                     w.Line("public readonly " + T + "[] Target = new " + T + "[OutputSize]; // one sample's target built from a label");
                 using (w.Block("public Workspace(int rows)"))
@@ -481,6 +482,7 @@ public sealed partial class NetGenGenerator
                         }
                     }
                     if (net.Output.Kind == LayerKind.Softmax) w.Line("LogSumExp = new " + T + "[rows];");
+                    if (CanSplit(net)) w.Line("RowLoss = new " + T + "[rows];");
                 }
             }
             w.Line();

@@ -218,6 +218,14 @@ partial class Brains
             return (lo, Math.Min(units, lo + per));
         }
 
+        /// <summary>Rows [lo, hi) of the batch that worker <paramref name="worker"/> of <paramref name="workers"/> takes for a layer too narrow to cut by units: whole blocks of four rows.</summary>
+        private static (int Lo, int Hi) ShareRows(int rows, int worker, int workers)
+        {
+            int per = ((rows + workers - 1) / workers + 3) & ~3;
+            int lo = Math.Min(rows, worker * per);
+            return (lo, Math.Min(rows, lo + per));
+        }
+
         /// <inheritdoc/>
         float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)
         {
@@ -230,28 +238,36 @@ partial class Brains
             switch (phase)
             {
                 case 0:
-                    (lo, hi) = Share(32, worker, workers);
-                    if (wide) Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi); else Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi);
+                {
+                    (lo, hi) = ShareRows(rows, worker, workers);
+                    if (wide) Kernels.ForwardLayer0V512(ref Unsafe.Add(ref x, lo * 16), ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 32), hi - lo, 0, 32); else Kernels.ForwardLayer0Vec(ref Unsafe.Add(ref x, lo * 16), ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 32), hi - lo, 0, 32);
                     return 0f;
+                }
                 case 1:
-                    (lo, hi) = Share(32, worker, workers);
-                    if (wide) Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, lo, hi); else Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, lo, hi);
+                {
+                    (lo, hi) = ShareRows(rows, worker, workers);
+                    if (wide) Kernels.ForwardLayer1V512(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 32), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A1), lo * 32), hi - lo, 0, 32); else Kernels.ForwardLayer1Vec(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 32), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A1), lo * 32), hi - lo, 0, 32);
                     return 0f;
+                }
                 case 2:
-                    (lo, hi) = Share(4, worker, workers);
-                    if (wide) Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, lo, hi); else Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, lo, hi);
+                {
+                    (lo, hi) = ShareRows(rows, worker, workers);
+                    if (wide) Kernels.ForwardLayer2V512(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A1), lo * 32), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.Z2), lo * 4), hi - lo, 0, 4); else Kernels.ForwardLayer2Vec(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A1), lo * 32), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.Z2), lo * 4), hi - lo, 0, 4);
+                    // These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.
+                    ws.Z2.AsSpan(lo * OutputSize, (hi - lo) * OutputSize).CopyTo(ws.A2.AsSpan(lo * OutputSize));
+                    const int start = 0;
+                    float scale = 1f / rows;
+                    for (int r = lo; r < hi; r++)
+                    {
+                        ws.RowLoss[r] = LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize), labels[start + r], scale);
+                    }
                     return 0f;
+                }
                 case 3:
                 {
                     if (worker != 0) return 0f;
-                    ws.Z2.AsSpan(0, rows * OutputSize).CopyTo(ws.A2);
-                    const int start = 0;
-                    float scale = 1f / rows;
                     double loss = 0;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        loss += LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize), labels[start + r], scale);
-                    }
+                    for (int r = 0; r < rows; r++) loss += ws.RowLoss[r];
                     return (float)(loss / rows);
                 }
                 case 4:
@@ -324,6 +340,7 @@ partial class Brains
             public readonly float[] Z2; // [rows, 4] output pre-activations
             public readonly float[] A2; // [rows, 4] layer 2 outputs
             public readonly float[] D2; // [rows, 4] ∂loss/∂z of layer 2
+            public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
             public Workspace(int rows)
             {
                 Rows = rows;
@@ -334,6 +351,7 @@ partial class Brains
                 Z2 = new float[rows * 4];
                 A2 = new float[rows * 4];
                 D2 = new float[rows * 4];
+                RowLoss = new float[rows];
             }
         }
 

@@ -200,6 +200,14 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         return (lo, Math.Min(units, lo + per));
     }
 
+    /// <summary>Rows [lo, hi) of the batch that worker <paramref name="worker"/> of <paramref name="workers"/> takes for a layer too narrow to cut by units: whole blocks of four rows.</summary>
+    private static (int Lo, int Hi) ShareRows(int rows, int worker, int workers)
+    {
+        int per = ((rows + workers - 1) / workers + 3) & ~3;
+        int lo = Math.Min(rows, worker * per);
+        return (lo, Math.Min(rows, lo + per));
+    }
+
     /// <inheritdoc/>
     float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)
     {
@@ -212,28 +220,33 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         switch (phase)
         {
             case 0:
+            {
                 (lo, hi) = Share(500, worker, workers);
                 if (wide) Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi); else Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi);
                 return 0f;
+            }
             case 1:
-                (lo, hi) = Share(10, worker, workers);
-                if (wide) Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows, lo, hi); else Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref MemoryMarshal.GetArrayDataReference(ws.Z1), rows, lo, hi);
-                return 0f;
-            case 2:
             {
-                if (worker != 0) return 0f;
-                // Softmax per sample; log Σ exp z is kept for the loss.
-                for (int r = 0; r < rows; r++)
+                (lo, hi) = ShareRows(rows, worker, workers);
+                if (wide) Kernels.ForwardLayer1V512(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 500), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.Z1), lo * 10), hi - lo, 0, 10); else Kernels.ForwardLayer1Vec(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 500), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.Z1), lo * 10), hi - lo, 0, 10);
+                // These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.
+                for (int r = lo; r < hi; r++)
                 {
                     ws.LogSumExp[r] = global::NetGen.Kernels.LossMath.Softmax(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize));
                 }
                 const int start = 0;
                 float scale = 1f / rows;
-                double loss = 0;
-                for (int r = 0; r < rows; r++)
+                for (int r = lo; r < hi; r++)
                 {
-                    loss += global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r], labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
+                    ws.RowLoss[r] = global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r], labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
                 }
+                return 0f;
+            }
+            case 2:
+            {
+                if (worker != 0) return 0f;
+                double loss = 0;
+                for (int r = 0; r < rows; r++) loss += ws.RowLoss[r];
                 return (float)(loss / rows);
             }
             case 3:
@@ -297,6 +310,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         public readonly float[] A1; // [rows, 10] layer 1 outputs
         public readonly float[] D1; // [rows, 10] ∂loss/∂z of layer 1
         public readonly float[] LogSumExp; // [rows] log Σ exp z per sample
+        public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
         public Workspace(int rows)
         {
             Rows = rows;
@@ -306,6 +320,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
             A1 = new float[rows * 10];
             D1 = new float[rows * 10];
             LogSumExp = new float[rows];
+            RowLoss = new float[rows];
         }
     }
 

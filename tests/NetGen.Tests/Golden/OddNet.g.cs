@@ -202,6 +202,14 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         return (lo, Math.Min(units, lo + per));
     }
 
+    /// <summary>Rows [lo, hi) of the batch that worker <paramref name="worker"/> of <paramref name="workers"/> takes for a layer too narrow to cut by units: whole blocks of four rows.</summary>
+    private static (int Lo, int Hi) ShareRows(int rows, int worker, int workers)
+    {
+        int per = ((rows + workers - 1) / workers + 3) & ~3;
+        int lo = Math.Min(rows, worker * per);
+        return (lo, Math.Min(rows, lo + per));
+    }
+
     /// <inheritdoc/>
     float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)
     {
@@ -214,17 +222,23 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         switch (phase)
         {
             case 0:
-                (lo, hi) = Share(19, worker, workers);
-                if (wide) Kernels.ForwardLayer0V512(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi); else Kernels.ForwardLayer0Vec(ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref MemoryMarshal.GetArrayDataReference(ws.A0), rows, lo, hi);
+            {
+                (lo, hi) = ShareRows(rows, worker, workers);
+                if (wide) Kernels.ForwardLayer0V512(ref Unsafe.Add(ref x, lo * 37), ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 19), hi - lo, 0, 19); else Kernels.ForwardLayer0Vec(ref Unsafe.Add(ref x, lo * 37), ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 19), hi - lo, 0, 19);
                 return 0f;
+            }
             case 1:
-                (lo, hi) = Share(7, worker, workers);
-                if (wide) Kernels.ForwardLayer1V512(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, lo, hi); else Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, lo, hi);
+            {
+                (lo, hi) = ShareRows(rows, worker, workers);
+                if (wide) Kernels.ForwardLayer1V512(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 19), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A1), lo * 7), hi - lo, 0, 7); else Kernels.ForwardLayer1Vec(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 19), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A1), lo * 7), hi - lo, 0, 7);
                 return 0f;
+            }
             case 2:
-                (lo, hi) = Share(5, worker, workers);
-                if (wide) Kernels.ForwardLayer2V512(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, lo, hi); else Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, lo, hi);
+            {
+                (lo, hi) = ShareRows(rows, worker, workers);
+                if (wide) Kernels.ForwardLayer2V512(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A1), lo * 7), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.Z2), lo * 5), hi - lo, 0, 5); else Kernels.ForwardLayer2Vec(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A1), lo * 7), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.Z2), lo * 5), hi - lo, 0, 5);
                 return 0f;
+            }
             case 3:
             {
                 if (worker != 0) return 0f;
@@ -313,6 +327,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         public readonly float[] Z2; // [rows, 5] output pre-activations
         public readonly float[] A2; // [rows, 5] layer 2 outputs
         public readonly float[] D2; // [rows, 5] ∂loss/∂z of layer 2
+        public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
         public readonly float[] Target = new float[OutputSize]; // one sample's target built from a label
         public Workspace(int rows)
         {
@@ -324,6 +339,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
             Z2 = new float[rows * 5];
             A2 = new float[rows * 5];
             D2 = new float[rows * 5];
+            RowLoss = new float[rows];
         }
     }
 
