@@ -10,6 +10,20 @@ namespace NetGen.Tests.Numerics;
 /// <summary>The runtime's vector building blocks against their one-at-a-time definitions.</summary>
 public class VectorKernelTests
 {
+    /// <summary>
+    /// <c>./build.sh test</c> runs the numeric tests a second time with <c>DOTNET_EnableAVX512=0</c>, so that generated
+    /// networks take their portable <c>Vector&lt;T&gt;</c> kernels, as on a machine without AVX-512. That run must
+    /// really be without <see cref="Vector512"/> acceleration; in any run, acceleration needs the instructions.
+    /// </summary>
+    [Fact]
+    public void Vector512AccelerationFollowsTheRuntimeSwitch()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0")
+            Assert.False(Vector512.IsHardwareAccelerated, "AVX-512 was switched off, yet Vector512 is accelerated: the portable kernels did not run.");
+        else
+            Assert.True(!Vector512.IsHardwareAccelerated || System.Runtime.Intrinsics.X86.Avx512F.IsSupported || !System.Runtime.Intrinsics.X86.X86Base.IsSupported);
+    }
+
     [Fact]
     public void SumEachIsSixteenVectorSumsToTheBit()
     {
