@@ -114,10 +114,8 @@ public sealed partial class NetGenGenerator
                         for (int l = last; l >= 0; l--)
                         {
                             LayerSpec layer = net.Layers[l];
-                            string input = l == 0 ? "ref x" : Ref((net.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1));
-                            string weights = $"{Ref("ws.D" + l)}, {input}, {At("g", Literal.Int(layer.WeightOffset))}, {At("g", Literal.Int(layer.BiasOffset))}";
-                            string inputDelta = l == 0 ? "" : $"{Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
-                                (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))}";
+                            string weights = WeightArguments(net, l, "g");
+                            string inputDelta = InputDeltaArguments(net, l);
                             if (HasRowKernels(layer, flavor))
                             {
                                 w.Line($"if (rows == 1) Kernels.BackwardWeightsRow{l}{flavor.Suffix}({weights}, accumulate); else Kernels.BackwardWeights{l}{flavor.Suffix}({weights}, rows, accumulate);");
@@ -156,10 +154,8 @@ public sealed partial class NetGenGenerator
                         for (int l = last; l >= 0; l--)
                         {
                             LayerSpec layer = net.Layers[l];
-                            string input = l == 0 ? "ref x" : Ref((net.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1));
-                            string update = $"{Ref("ws.D" + l)}, {input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}";
-                            string inputDelta = l == 0 ? "" : $"{Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
-                                (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))}";
+                            string update = WeightArguments(net, l, "p");
+                            string inputDelta = InputDeltaArguments(net, l);
                             string allInputs = $"rows, 0, {Literal.Int(layer.Inputs)}", allOutputs = $"rows, weightFactor, gradientFactor, 0, {Literal.Int(layer.Outputs)}";
                             if (HasRowKernels(layer, flavor))
                             {
@@ -178,6 +174,19 @@ public sealed partial class NetGenGenerator
             }
             w.Line();
         }
+
+        /// <summary>Layer <paramref name="l"/>'s delta and input, then its weight and bias ranges in <paramref name="buffer"/> (g: gradients, p: parameters).</summary>
+        private static string WeightArguments(NetworkSpec net, int l, string buffer)
+        {
+            LayerSpec layer = net.Layers[l];
+            string input = l == 0 ? "ref x" : Ref((net.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1));
+            return $"{Ref("ws.D" + l)}, {input}, {At(buffer, Literal.Int(layer.WeightOffset))}, {At(buffer, Literal.Int(layer.BiasOffset))}";
+        }
+
+        /// <summary>Layer <paramref name="l"/>'s delta and weights, the previous activations (and dropout mask), and the previous delta to write; empty for layer 0.</summary>
+        private static string InputDeltaArguments(NetworkSpec net, int l) => l == 0 ? "" :
+            $"{Ref("ws.D" + l)}, {At("p", Literal.Int(net.Layers[l].WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
+            (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))}";
 
         private static void EmitOutputActivation(CodeWriter w, NetworkSpec net)
         {

@@ -244,7 +244,6 @@ public sealed class GenericNetwork : INetwork
 
     private void BackwardRows(ref float x, int rows, bool accumulate)
     {
-        ref float p = ref _parameters.Reference;
         ref float g = ref _gradients.Reference;
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
@@ -252,14 +251,19 @@ public sealed class GenericNetwork : INetwork
             ref float input = ref l == 0 ? ref x : ref MemoryMarshal.GetArrayDataReference(_layers[l - 1].DropoutProbability > 0 ? _h[l - 1] : _a[l - 1]);
             DenseKernels.BackwardWeights(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref input, ref Unsafe.Add(ref g, layer.WeightOffset),
                 ref Unsafe.Add(ref g, layer.BiasOffset), rows, layer.Inputs, layer.Outputs, accumulate);
-            if (l == 0) break;
-            LayerDescription below = _layers[l - 1];
-            DenseKernels.BackwardInput(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref Unsafe.Add(ref p, layer.WeightOffset),
-                ref MemoryMarshal.GetArrayDataReference(_a[l - 1]),
-                ref below.DropoutProbability > 0 ? ref MemoryMarshal.GetArrayDataReference(_m[l - 1]) : ref Unsafe.NullRef<float>(),
-                ref MemoryMarshal.GetArrayDataReference(_d[l - 1]), rows, layer.Inputs, layer.Outputs,
-                below.Kind == LayerKind.Softmax ? Activation.Identity : below.Activation, below.NegativeSlope);
+            if (l > 0) InputDelta(l, rows);
         }
+    }
+
+    /// <summary>Layer <paramref name="l"/>'s input delta, the previous layer's delta, from the weights as they are now.</summary>
+    private void InputDelta(int l, int rows)
+    {
+        LayerDescription layer = _layers[l], below = _layers[l - 1];
+        DenseKernels.BackwardInput(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref Unsafe.Add(ref _parameters.Reference, layer.WeightOffset),
+            ref MemoryMarshal.GetArrayDataReference(_a[l - 1]),
+            ref below.DropoutProbability > 0 ? ref MemoryMarshal.GetArrayDataReference(_m[l - 1]) : ref Unsafe.NullRef<float>(),
+            ref MemoryMarshal.GetArrayDataReference(_d[l - 1]), rows, layer.Inputs, layer.Outputs,
+            below.Kind == LayerKind.Softmax ? Activation.Identity : below.Activation, below.NegativeSlope);
     }
 
     /// <summary>The backward pass with an SGD update fused in: each layer's input delta from the weights as they were, then the layer's update.</summary>
@@ -269,15 +273,7 @@ public sealed class GenericNetwork : INetwork
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
             LayerDescription layer = _layers[l];
-            if (l > 0)
-            {
-                LayerDescription below = _layers[l - 1];
-                DenseKernels.BackwardInput(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref Unsafe.Add(ref p, layer.WeightOffset),
-                    ref MemoryMarshal.GetArrayDataReference(_a[l - 1]),
-                    ref below.DropoutProbability > 0 ? ref MemoryMarshal.GetArrayDataReference(_m[l - 1]) : ref Unsafe.NullRef<float>(),
-                    ref MemoryMarshal.GetArrayDataReference(_d[l - 1]), rows, layer.Inputs, layer.Outputs,
-                    below.Kind == LayerKind.Softmax ? Activation.Identity : below.Activation, below.NegativeSlope);
-            }
+            if (l > 0) InputDelta(l, rows);
             ref float input = ref l == 0 ? ref x : ref MemoryMarshal.GetArrayDataReference(_layers[l - 1].DropoutProbability > 0 ? _h[l - 1] : _a[l - 1]);
             ref float d = ref MemoryMarshal.GetArrayDataReference(_d[l]);
             if (rows == 1)

@@ -21,8 +21,7 @@ namespace NetGen;
 public sealed class DataParallel : IDisposable
 {
     private readonly INetwork _network;
-    private readonly Thread[] _workers;
-    private readonly SpinningBarrier _barrier;
+    private readonly WorkerThreads _workers;
     private INetwork<float>[] _replicas = Array.Empty<INetwork<float>>();
     private double[] _shardLoss = Array.Empty<double>();
     private bool _disposed;
@@ -55,14 +54,7 @@ public sealed class DataParallel : IDisposable
         _ranges = network.Architecture.Layers.ToArray()
             .SelectMany(l => new (int, int, bool)[] { (l.WeightOffset, l.WeightCount, true), (l.BiasOffset, l.BiasCount, false) })
             .ToArray();
-        _barrier = new SpinningBarrier(threads);
-        _workers = new Thread[threads - 1];
-        for (int t = 1; t < threads; t++)
-        {
-            int index = t;
-            _workers[t - 1] = new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"NetGen data-parallel worker {index}" };
-            _workers[t - 1].Start();
-        }
+        _workers = new WorkerThreads(threads, "NetGen data-parallel worker", Work);
     }
 
     /// <summary>Threads in use, the caller's included.</summary>
@@ -145,7 +137,7 @@ public sealed class DataParallel : IDisposable
         _failure = null;
         _optimizer = optimizer;
         if (optimizer is not null) _learningRate = optimizer.BeginSlicedStep(_network.Parameters.Length);
-        if (_workers.Length > 0) _barrier.SignalAndWait(); // start
+        _workers.Start();
         Work(0);
         _inputs = null;
         _labels = null;
@@ -173,7 +165,7 @@ public sealed class DataParallel : IDisposable
         {
             Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
         }
-        if (_workers.Length > 0) _barrier.SignalAndWait(); // every shard done
+        if (_workers.Any) _workers.Barrier.SignalAndWait(); // every shard done
         try
         {
             if (Volatile.Read(ref _failure) is null) Reduce(index, _optimizer is not null && SumIsFinite());
@@ -182,7 +174,7 @@ public sealed class DataParallel : IDisposable
         {
             Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
         }
-        if (_workers.Length > 0) _barrier.SignalAndWait(); // reduction done
+        if (_workers.Any) _workers.Barrier.SignalAndWait(); // reduction done
     }
 
     private unsafe void ComputeShards(int index)
@@ -236,16 +228,6 @@ public sealed class DataParallel : IDisposable
         }
     }
 
-    private void WorkerLoop(int index)
-    {
-        while (true)
-        {
-            _barrier.SignalAndWait(); // start (or shut down)
-            if (_disposed) return;
-            Work(index);
-        }
-    }
-
     private void EnsureReplicas(int shards)
     {
         if (_replicas.Length >= shards) return;
@@ -262,51 +244,6 @@ public sealed class DataParallel : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (_workers.Length > 0)
-        {
-            _barrier.SignalAndWait();
-            foreach (Thread worker in _workers) worker.Join();
-        }
-    }
-}
-
-/// <summary>
-/// A barrier for phases a few hundred microseconds apart: waiters spin for up to a millisecond before they block, because
-/// waking a blocked thread costs tens of microseconds, far more on a virtual machine whose idle core the host has parked.
-/// </summary>
-internal sealed class SpinningBarrier(int participants)
-{
-    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 1000;
-    private readonly object _gate = new();
-    private int _arrived;
-    private volatile int _generation;
-
-    /// <summary>Waits until all participants have called it in this phase.</summary>
-    public void SignalAndWait()
-    {
-        int generation = _generation;
-        if (Interlocked.Increment(ref _arrived) == participants)
-        {
-            _arrived = 0;
-            lock (_gate)
-            {
-                _generation = generation + 1;
-                Monitor.PulseAll(_gate);
-            }
-            return;
-        }
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (_generation == generation)
-        {
-            if (System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
-            {
-                Thread.SpinWait(20);
-                continue;
-            }
-            lock (_gate)
-            {
-                while (_generation == generation) Monitor.Wait(_gate);
-            }
-        }
+        _workers.Dispose();
     }
 }

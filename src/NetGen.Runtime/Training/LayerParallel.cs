@@ -22,8 +22,7 @@ public sealed class LayerParallel : IDisposable
 {
     private readonly INetwork _network;
     private readonly ISplitTraining? _split;
-    private readonly Thread[] _workers;
-    private readonly SpinningBarrier _barrier;
+    private readonly WorkerThreads _workers;
     private bool _disposed;
 
     // The job of the current call, read by the workers between barriers.
@@ -47,14 +46,7 @@ public sealed class LayerParallel : IDisposable
         _network = network;
         _split = network as ISplitTraining;
         Threads = threads;
-        _barrier = new SpinningBarrier(threads);
-        _workers = new Thread[threads - 1];
-        for (int t = 1; t < threads; t++)
-        {
-            int index = t;
-            _workers[t - 1] = new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"NetGen layer-parallel worker {index}" };
-            _workers[t - 1].Start();
-        }
+        _workers = new WorkerThreads(threads, "NetGen layer-parallel worker", Work);
     }
 
     /// <summary>Threads per step, the caller's included.</summary>
@@ -92,7 +84,7 @@ public sealed class LayerParallel : IDisposable
             _stop = false;
             _begun = false;
             _failure = null;
-            _barrier.SignalAndWait(); // start the workers
+            _workers.Start();
             Work(0);
             _inputs = null;
             _labels = null;
@@ -141,19 +133,9 @@ public sealed class LayerParallel : IDisposable
                     _stop = true;
                 }
             }
-            _barrier.SignalAndWait();
+            _workers.Barrier.SignalAndWait();
         }
         if (worker == 0 && _begun) _sgd!.EndFusedStep();
-    }
-
-    private void WorkerLoop(int index)
-    {
-        while (true)
-        {
-            _barrier.SignalAndWait(); // start (or shut down)
-            if (_disposed) return;
-            Work(index);
-        }
     }
 
     /// <summary>Stops the worker threads.</summary>
@@ -161,10 +143,6 @@ public sealed class LayerParallel : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (_workers.Length > 0)
-        {
-            _barrier.SignalAndWait();
-            foreach (Thread worker in _workers) worker.Join();
-        }
+        _workers.Dispose();
     }
 }

@@ -11,20 +11,6 @@ namespace NetGen.Tests.Runtime;
 /// </summary>
 public sealed class DataParallelTests
 {
-    private static float[] Random(int count, ulong seed)
-    {
-        var rng = new Xoshiro256(seed);
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = rng.NextSingle() * 2f - 1f;
-        return values;
-    }
-
-    private static int[] Labels(int count, int classes, ulong seed)
-    {
-        var rng = new Xoshiro256(seed);
-        return Enumerable.Range(0, count).Select(_ => rng.NextInt(classes)).ToArray();
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(7)]
@@ -32,8 +18,8 @@ public sealed class DataParallelTests
     [InlineData(300)] // more rows than a generated network's 256-row chunk
     public void ThreadCountDoesNotChangeABit(int batch)
     {
-        float[] x = Random(batch * BlockedNet.InputSize, 1);
-        int[] y = Labels(batch, BlockedNet.OutputSize, 2);
+        float[] x = Seeded.Floats(batch * BlockedNet.InputSize, 1);
+        int[] y = Seeded.Labels(batch, BlockedNet.OutputSize, 2);
         float[]? reference = null;
         float referenceLoss = 0;
         foreach (int threads in new[] { 1, 2, 3, 5 })
@@ -57,8 +43,8 @@ public sealed class DataParallelTests
     public void GradientIsTheWholeBatchGradient()
     {
         const int batch = 45;
-        float[] x = Random(batch * OddSoftmaxNet.InputSize, 4);
-        int[] y = Labels(batch, OddSoftmaxNet.OutputSize, 5);
+        float[] x = Seeded.Floats(batch * OddSoftmaxNet.InputSize, 4);
+        int[] y = Seeded.Labels(batch, OddSoftmaxNet.OutputSize, 5);
         var whole = new OddSoftmaxNet(9);
         float expectedLoss = whole.ComputeGradients(x, y);
         var net = new OddSoftmaxNet(9);
@@ -74,8 +60,8 @@ public sealed class DataParallelTests
     public void TargetVectorsMatchTheWholeBatchToo()
     {
         const int batch = 20;
-        float[] x = Random(batch * OddRegressionNet.InputSize, 6);
-        float[] t = Random(batch * OddRegressionNet.OutputSize, 7);
+        float[] x = Seeded.Floats(batch * OddRegressionNet.InputSize, 6);
+        float[] t = Seeded.Floats(batch * OddRegressionNet.OutputSize, 7);
         var whole = new OddRegressionNet(2);
         float expectedLoss = whole.ComputeGradients(x, t);
         var net = new OddRegressionNet(2);
@@ -93,7 +79,7 @@ public sealed class DataParallelTests
         INetwork<float> replica = ((INetwork<float>)net).CreateReplica();
         net.Parameters[5] = 42f;
         Assert.Equal(42f, replica.Parameters[5]);
-        replica.ComputeGradients(Random(OddSoftmaxNet.InputSize, 3), new[] { 1 });
+        replica.ComputeGradients(Seeded.Floats(OddSoftmaxNet.InputSize, 3), new[] { 1 });
         Assert.True(net.Gradients.ToArray().All(g => g == 0f), "the replica wrote the original's gradients");
 
         var generic = new GenericNetwork(OddSoftmaxNet.Architecture, seed: 1);
@@ -106,8 +92,8 @@ public sealed class DataParallelTests
     public void GenericNetworkTrainsInParallelToTheSameBitsAsTheGenerated()
     {
         const int batch = 40;
-        float[] x = Random(batch * BlockedNet.InputSize, 8);
-        int[] y = Labels(batch, BlockedNet.OutputSize, 9);
+        float[] x = Seeded.Floats(batch * BlockedNet.InputSize, 8);
+        int[] y = Seeded.Labels(batch, BlockedNet.OutputSize, 9);
         var generated = new BlockedNet(4);
         var generic = new GenericNetwork(BlockedNet.Architecture, seed: 4);
         using var a = new DataParallel(generated, 2, 16);
@@ -119,7 +105,7 @@ public sealed class DataParallelTests
     [Fact]
     public void DropoutTrainingIsTheSameOnOneThreadOrThree()
     {
-        var data = new Dataset(Random(200 * DropNet.InputSize, 10), Labels(200, DropNet.OutputSize, 11), DropNet.InputSize, DropNet.OutputSize);
+        var data = new Dataset(Seeded.Floats(200 * DropNet.InputSize, 10), Seeded.Labels(200, DropNet.OutputSize, 11), DropNet.InputSize, DropNet.OutputSize);
         float[] Train(int threads)
         {
             var net = new DropNet(5);
@@ -157,8 +143,8 @@ public sealed class DataParallelTests
         using var three = new DataParallel(parallelNet, 3, 16);
         for (int step = 0; step < 4; step++)
         {
-            float[] x = Random(batch * BlockedNet.InputSize, (ulong)(20 + step));
-            int[] y = Labels(batch, BlockedNet.OutputSize, (ulong)(30 + step));
+            float[] x = Seeded.Floats(batch * BlockedNet.InputSize, (ulong)(20 + step));
+            int[] y = Seeded.Labels(batch, BlockedNet.OutputSize, (ulong)(30 + step));
             float expected = one.ComputeGradients(x, y);
             a.Step(serial.Parameters, serial.Gradients);
             float loss = three.TrainStep(x, y, b);
@@ -175,7 +161,7 @@ public sealed class DataParallelTests
         using var parallel = new DataParallel(net, 2, 4);
         var sgd = new Sgd(OddRegressionNet.Architecture, new ConstantLearningRate(0.1f));
         float[] before = net.Parameters.ToArray();
-        float[] x = Random(8 * OddRegressionNet.InputSize, 1);
+        float[] x = Seeded.Floats(8 * OddRegressionNet.InputSize, 1);
         x[3] = float.NaN;
         int[] y = new int[8];
         Assert.True(float.IsNaN(parallel.TrainStep(x, y, sgd)));
@@ -188,7 +174,7 @@ public sealed class DataParallelTests
     {
         var net = new OddSoftmaxNet(1);
         using var parallel = new DataParallel(net, 2, 4);
-        float[] x = Random(10 * OddSoftmaxNet.InputSize, 1);
+        float[] x = Seeded.Floats(10 * OddSoftmaxNet.InputSize, 1);
         var e = Assert.Throws<ArgumentException>(() => parallel.ComputeGradients(x.AsSpan(1), new int[10]));
         Assert.Contains("37", e.Message);
         Assert.Throws<ArgumentException>(() => parallel.ComputeGradients(x, new int[9]));
@@ -227,7 +213,7 @@ public sealed class DataParallelTests
     {
         var net = new FailingNetwork(new GenericNetwork(OddSoftmaxNet.Architecture, seed: 1));
         using var parallel = new DataParallel(net, threads: 2, shardRows: 4);
-        float[] x = Random(8 * OddSoftmaxNet.InputSize, 3);
+        float[] x = Seeded.Floats(8 * OddSoftmaxNet.InputSize, 3);
         int[] y = new int[8];
         x[4 * OddSoftmaxNet.InputSize] = 1234f; // the second shard's first value: the worker thread's shard
         var e = Assert.Throws<InvalidOperationException>(() => parallel.TrainStep(x, y, new Sgd(OddSoftmaxNet.Architecture, new ConstantLearningRate(0.1f))));
@@ -251,7 +237,7 @@ public sealed class DataParallelTests
         var net = new BlockedNet(1);
         using var parallel = new DataParallel(net, threads: 3, shardRows: 4);
         var optimizer = new FailingOptimizer(BlockedNet.Architecture);
-        float[] x = Random(12 * BlockedNet.InputSize, 4);
+        float[] x = Seeded.Floats(12 * BlockedNet.InputSize, 4);
         int[] y = new int[12];
         var e = Assert.Throws<InvalidOperationException>(() => parallel.TrainStep(x, y, optimizer));
         Assert.Equal("update failure", e.Message);
@@ -274,8 +260,8 @@ public sealed class DataParallelTests
     {
         var net = new BlockedNet(1);
         using var parallel = new DataParallel(net, 2, 8);
-        float[] x = Random(64 * BlockedNet.InputSize, 1);
-        int[] y = Labels(64, BlockedNet.OutputSize, 2);
+        float[] x = Seeded.Floats(64 * BlockedNet.InputSize, 1);
+        int[] y = Seeded.Labels(64, BlockedNet.OutputSize, 2);
         // The calling thread's share; the worker runs the same code on its shards (a process-wide count would see other tests).
         Allocations.AssertNone(() => parallel.ComputeGradients(x, y));
     }

@@ -12,20 +12,6 @@ namespace NetGen.Tests.Runtime;
 /// </summary>
 public sealed class LayerParallelTests
 {
-    private static float[] Random(int count, ulong seed)
-    {
-        var rng = new Xoshiro256(seed);
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = rng.NextSingle() * 2f - 1f;
-        return values;
-    }
-
-    private static int[] Labels(int count, int classes, ulong seed)
-    {
-        var rng = new Xoshiro256(seed);
-        return Enumerable.Range(0, count).Select(_ => rng.NextInt(classes)).ToArray();
-    }
-
     private static Func<INetwork> Make(string name) => name switch
     {
         "Blocked" => () => new BlockedNet(3),       // 150-86-37-10: cuts inside 4-vector blocks' reach, tails on the last worker
@@ -68,8 +54,8 @@ public sealed class LayerParallelTests
             int classes = reference.OutputSize == 1 ? 2 : reference.OutputSize;
             for (int step = 0; step < 3; step++)
             {
-                float[] x = Random(batch * reference.InputSize, (ulong)(10 + step));
-                int[] y = Labels(batch, classes, (ulong)(20 + step));
+                float[] x = Seeded.Floats(batch * reference.InputSize, (ulong)(10 + step));
+                int[] y = Seeded.Labels(batch, classes, (ulong)(20 + step));
                 float expected = reference.TrainStep(x, y, referenceSgd);
                 for (int t = 0; t < teams.Length; t++)
                 {
@@ -97,8 +83,8 @@ public sealed class LayerParallelTests
         using var team = new LayerParallel(cut, 2);
         for (int step = 0; step < 3; step++)
         {
-            float[] x = Random(40 * BlockedNet.InputSize, (ulong)(30 + step));
-            int[] y = Labels(40, BlockedNet.OutputSize, (ulong)(40 + step));
+            float[] x = Seeded.Floats(40 * BlockedNet.InputSize, (ulong)(30 + step));
+            int[] y = Seeded.Labels(40, BlockedNet.OutputSize, (ulong)(40 + step));
             plain.ComputeGradients(x, y);
             sgdPlain.Step(plain.Parameters, plain.Gradients);
             team.TrainStep(x, y, sgdCut);
@@ -115,8 +101,8 @@ public sealed class LayerParallelTests
             INetwork a = make(), b = make();
             IOptimizer oa = optimizer(a.Architecture), ob = optimizer(b.Architecture);
             using var team = new LayerParallel(b, 2);
-            float[] x = Random(batch * a.InputSize, 50);
-            int[] y = Labels(batch, a.OutputSize, 51);
+            float[] x = Seeded.Floats(batch * a.InputSize, 50);
+            int[] y = Seeded.Labels(batch, a.OutputSize, 51);
             float expected = a.TrainStep(x, y, oa);
             Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(team.TrainStep(x, y, ob)));
             AssertSameBits(a.Parameters, b.Parameters, "parameters");
@@ -134,7 +120,7 @@ public sealed class LayerParallelTests
         var net = new BlockedNet(3);
         var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
         using var team = new LayerParallel(net, 2);
-        float[] x = Random(8 * BlockedNet.InputSize, 60);
+        float[] x = Seeded.Floats(8 * BlockedNet.InputSize, 60);
         x[200] = float.NaN;
         float[] before = net.Parameters.ToArray();
         float loss = team.TrainStep(x, new int[8], sgd);
@@ -142,7 +128,7 @@ public sealed class LayerParallelTests
         AssertSameBits(before, net.Parameters, "parameters");
         Assert.Equal(0, sgd.StepCount);
         // The team is still usable afterwards.
-        float ok = team.TrainStep(Random(8 * BlockedNet.InputSize, 61), new int[8], sgd);
+        float ok = team.TrainStep(Seeded.Floats(8 * BlockedNet.InputSize, 61), new int[8], sgd);
         Assert.True(float.IsFinite(ok));
         Assert.Equal(1, sgd.StepCount);
     }
@@ -154,7 +140,7 @@ public sealed class LayerParallelTests
         var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
         using var team = new LayerParallel(net, 2);
         float[] before = net.Parameters.ToArray();
-        float[] x = Random(4 * BlockedNet.InputSize, 62);
+        float[] x = Seeded.Floats(4 * BlockedNet.InputSize, 62);
         var error = Assert.Throws<ArgumentException>(() => team.TrainStep(x, new[] { 0, 1, 2, 10 }, sgd));
         Assert.Contains("Label 10 at index 3", error.Message);
         Assert.Throws<ArgumentException>(() => team.TrainStep(x, new[] { 0, 1, 2 }, sgd));
@@ -170,7 +156,7 @@ public sealed class LayerParallelTests
     [Fact]
     public void TrainerOnTwoThreadsTrainsLikeOne()
     {
-        var data = new Dataset(Random(300 * BlockedNet.InputSize, 70), Labels(300, BlockedNet.OutputSize, 71), BlockedNet.InputSize, BlockedNet.OutputSize);
+        var data = new Dataset(Seeded.Floats(300 * BlockedNet.InputSize, 70), Seeded.Labels(300, BlockedNet.OutputSize, 71), BlockedNet.InputSize, BlockedNet.OutputSize);
         (float[] Parameters, TrainingHistory History) Train(int threads)
         {
             var net = new BlockedNet(6);
@@ -191,8 +177,8 @@ public sealed class LayerParallelTests
         var net = new BlockedNet(3);
         var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(1e-4f));
         using var team = new LayerParallel(net, 2);
-        float[] x = Random(16 * BlockedNet.InputSize, 63);
-        int[] y = Labels(16, BlockedNet.OutputSize, 64);
+        float[] x = Seeded.Floats(16 * BlockedNet.InputSize, 63);
+        int[] y = Seeded.Labels(16, BlockedNet.OutputSize, 64);
         Allocations.AssertNone(() => team.TrainStep(x, y, sgd));
     }
 }

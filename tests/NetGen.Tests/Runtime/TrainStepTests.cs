@@ -12,14 +12,6 @@ namespace NetGen.Tests.Runtime;
 /// </summary>
 public sealed class TrainStepTests
 {
-    private static float[] Random(int count, ulong seed, float scale = 1f)
-    {
-        var rng = new Xoshiro256(seed);
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (rng.NextSingle() * 2f - 1f) * scale;
-        return values;
-    }
-
     private static void AssertSameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
@@ -39,7 +31,7 @@ public sealed class TrainStepTests
         var rng = new Xoshiro256(11);
         for (int step = 0; step < steps; step++)
         {
-            float[] x = Random(batch * separate.InputSize, (ulong)(100 + step));
+            float[] x = Seeded.Floats(batch * separate.InputSize, (ulong)(100 + step));
             int[] labels = Enumerable.Range(0, batch).Select(_ => rng.NextInt(classes)).ToArray();
             float expected = separate.ComputeGradients(x, labels);
             a.Step(separate.Parameters, separate.Gradients);
@@ -115,7 +107,7 @@ public sealed class TrainStepTests
                 arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch, steps: 2);
         var generic = new GenericNetwork(architecture, seed: 3);
         float[] gradients = generic.Gradients.ToArray();
-        generic.TrainStep(Random(generic.InputSize, 12), new[] { 1 }, new Sgd(architecture, new ConstantLearningRate(0.1f)));
+        generic.TrainStep(Seeded.Floats(generic.InputSize, 12), new[] { 1 }, new Sgd(architecture, new ConstantLearningRate(0.1f)));
         AssertSameBits(gradients, generic.Gradients, "generic gradients after a fused step");
     }
 
@@ -125,11 +117,11 @@ public sealed class TrainStepTests
     public void FusedStepLeavesGradientsAlone(string network, int batch)
     {
         INetwork net = Make(network)();
-        float[] x = Random(net.InputSize, 5);
+        float[] x = Seeded.Floats(net.InputSize, 5);
         net.ComputeGradients(x, new[] { 0 });
         float[] before = net.Gradients.ToArray();
         float[] parameters = net.Parameters.ToArray();
-        net.TrainStep(Random(batch * net.InputSize, 6), new int[batch], new Sgd(net.Architecture, new ConstantLearningRate(0.1f)));
+        net.TrainStep(Seeded.Floats(batch * net.InputSize, 6), new int[batch], new Sgd(net.Architecture, new ConstantLearningRate(0.1f)));
         AssertSameBits(before, net.Gradients, "gradients");
         Assert.False(parameters.AsSpan().SequenceEqual(net.Parameters), "the step did not change the parameters");
     }
@@ -141,7 +133,7 @@ public sealed class TrainStepTests
     {
         var net = new BlockedNet(3);
         var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
-        float[] x = Random(batch * BlockedNet.InputSize, 7);
+        float[] x = Seeded.Floats(batch * BlockedNet.InputSize, 7);
         x[3] = float.NaN;
         float[] parameters = net.Parameters.ToArray();
         float loss = net.TrainStep(x, new int[batch], sgd);
@@ -156,7 +148,7 @@ public sealed class TrainStepTests
         var net = new BlockedNet(3);
         var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
         float[] parameters = net.Parameters.ToArray();
-        float[] x = Random(BlockedNet.InputSize, 8);
+        float[] x = Seeded.Floats(BlockedNet.InputSize, 8);
         var error = Assert.Throws<ArgumentException>(() => net.TrainStep(x, new[] { 10 }, sgd));
         Assert.Contains("Label 10 at index 0 is outside [0, 10)", error.Message);
         Assert.Throws<ArgumentException>(() => net.TrainStep(x, new[] { 1, 2 }, sgd));
@@ -181,7 +173,7 @@ public sealed class TrainStepTests
     {
         var net = new BlockedNet(3);
         var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
-        float[] x = Random(BlockedNet.InputSize, 9);
+        float[] x = Seeded.Floats(BlockedNet.InputSize, 9);
         int[] label = { 3 };
         Allocations.AssertNone(() => net.TrainStep(x, label, sgd));
     }

@@ -1,0 +1,101 @@
+using System;
+using System.Threading;
+
+namespace NetGen;
+
+/// <summary>
+/// Threads 1 … n − 1 of a team whose thread 0 is the caller. Each waits at <see cref="Barrier"/>, runs its part of the
+/// job, and waits again; the caller releases them with <see cref="Start"/> and then runs part 0 itself. The job's own
+/// phases use the same barrier, so every part must reach it equally often. Disposing releases and joins the threads.
+/// </summary>
+internal sealed class WorkerThreads : IDisposable
+{
+    private readonly Thread[] _threads;
+    private volatile bool _stopping;
+
+    /// <summary>Starts <paramref name="threads"/> − 1 background threads named <paramref name="name"/> 1, 2, …, each running <paramref name="part"/> with its index once per job.</summary>
+    public WorkerThreads(int threads, string name, Action<int> part)
+    {
+        Barrier = new SpinningBarrier(threads);
+        _threads = new Thread[threads - 1];
+        for (int t = 1; t < threads; t++)
+        {
+            int index = t;
+            _threads[t - 1] = new Thread(() => Loop(index, part)) { IsBackground = true, Name = $"{name} {index}" };
+            _threads[t - 1].Start();
+        }
+    }
+
+    /// <summary>The barrier every part of the team waits at.</summary>
+    public SpinningBarrier Barrier { get; }
+
+    /// <summary>Whether the team has threads besides the caller's.</summary>
+    public bool Any => _threads.Length > 0;
+
+    /// <summary>Releases the threads into their parts of a new job; the caller runs part 0 next.</summary>
+    public void Start()
+    {
+        if (Any) Barrier.SignalAndWait();
+    }
+
+    private void Loop(int index, Action<int> part)
+    {
+        while (true)
+        {
+            Barrier.SignalAndWait(); // start (or shut down)
+            if (_stopping) return;
+            part(index);
+        }
+    }
+
+    /// <summary>Stops and joins the threads.</summary>
+    public void Dispose()
+    {
+        if (_stopping) return;
+        _stopping = true;
+        if (!Any) return;
+        Barrier.SignalAndWait();
+        foreach (Thread thread in _threads) thread.Join();
+    }
+}
+
+/// <summary>
+/// A barrier for phases a few hundred microseconds apart: waiters spin for up to a millisecond before they block, because
+/// waking a blocked thread costs tens of microseconds, far more on a virtual machine whose idle core the host has parked.
+/// </summary>
+internal sealed class SpinningBarrier(int participants)
+{
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 1000;
+    private readonly object _gate = new();
+    private int _arrived;
+    private volatile int _generation;
+
+    /// <summary>Waits until all participants have called it in this phase.</summary>
+    public void SignalAndWait()
+    {
+        int generation = _generation;
+        if (Interlocked.Increment(ref _arrived) == participants)
+        {
+            _arrived = 0;
+            lock (_gate)
+            {
+                _generation = generation + 1;
+                Monitor.PulseAll(_gate);
+            }
+            return;
+        }
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (_generation == generation)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
+            {
+                Thread.SpinWait(20);
+                continue;
+            }
+            lock (_gate)
+            {
+                while (_generation == generation) Monitor.Wait(_gate);
+            }
+        }
+    }
+}
