@@ -64,6 +64,9 @@ public sealed partial class NetGenGenerator
             {
                 w.Line("int rows = inputs.Length / InputSize;");
                 w.Line("Workspace ws = _workspace;");
+                w.Line("if ((uint)worker >= (uint)workers) throw new ArgumentOutOfRangeException(nameof(worker), worker, $\"Expected a worker in [0, {workers}).\");");
+                w.Line("if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)");
+                w.Line("    throw new ArgumentException($\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs and a label each), got {inputs.Length} inputs and {labels.Length} labels.\", nameof(inputs));");
                 w.Line("ref float p = ref _parameters.Reference;");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("bool wide = Vector512.IsHardwareAccelerated;");

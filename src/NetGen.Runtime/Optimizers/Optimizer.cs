@@ -106,11 +106,18 @@ public abstract class Optimizer : IOptimizer
     /// <summary>Starts a step whose updates then run as slices, possibly on several threads; returns its learning rate.</summary>
     internal float BeginSlicedStep(int parameterCount)
     {
+        float lr = BeginExternalStep(parameterCount);
+        // Create the state now, on one thread: slices must not race to allocate it.
+        (_updateSingle ??= Update<float>)(Span<float>.Empty, ReadOnlySpan<float>.Empty, 0, lr, 1f, 0f);
+        return lr;
+    }
+
+    /// <summary>Starts a step whose updates someone else performs (slices, or a fused backward pass); returns its learning rate. End it with <see cref="EndSlicedStep"/>.</summary>
+    internal float BeginExternalStep(int parameterCount)
+    {
         NetworkGuard.Length(parameterCount, _architecture.ParameterCount, "parameters");
         float lr = CurrentLearningRate;
         BeginStep(StepCount + 1);
-        // Create the state now, on one thread: slices must not race to allocate it.
-        (_updateSingle ??= Update<float>)(Span<float>.Empty, ReadOnlySpan<float>.Empty, 0, lr, 1f, 0f);
         return lr;
     }
 

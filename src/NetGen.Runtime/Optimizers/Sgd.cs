@@ -36,7 +36,7 @@ public sealed class Sgd : Optimizer
     {
         if (!CanFuse)
             throw new InvalidOperationException("A step with gradient clipping or L1 shrinkage cannot be fused into the backward pass: it needs the whole gradient first.");
-        float lr = BeginSlicedStep(parameterCount);
+        float lr = BeginExternalStep(parameterCount); // Sgd has no state to create first
         // The coefficients of Update below with gradientScale 1, to the bit.
         weightFactor = 1f - lr * L2;
         gradientFactor = -lr * 1f;

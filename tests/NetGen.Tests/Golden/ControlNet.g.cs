@@ -231,6 +231,9 @@ partial class Brains
         {
             int rows = inputs.Length / InputSize;
             Workspace ws = _workspace;
+            if ((uint)worker >= (uint)workers) throw new ArgumentOutOfRangeException(nameof(worker), worker, $"Expected a worker in [0, {workers}).");
+            if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)
+                throw new ArgumentException($"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs and a label each), got {inputs.Length} inputs and {labels.Length} labels.", nameof(inputs));
             ref float p = ref _parameters.Reference;
             ref float x = ref MemoryMarshal.GetReference(inputs);
             bool wide = Vector512.IsHardwareAccelerated;

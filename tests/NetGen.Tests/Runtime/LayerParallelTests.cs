@@ -171,6 +171,23 @@ public sealed class LayerParallelTests
         Assert.False(one.Parameters.AsSpan().SequenceEqual(new BlockedNet(6).Parameters), "training changed nothing");
     }
 
+    /// <summary>A phase run directly with a batch larger than the one prepared, or a worker out of range, is refused before it writes anything.</summary>
+    [Fact]
+    public void PhasesRefuseAnUnpreparedBatch()
+    {
+        var net = new BlockedNet(3);
+        ISplitTraining split = net;
+        float[] small = Seeded.Floats(2 * BlockedNet.InputSize, 80);
+        Assert.Equal(2, split.PrepareSplitStep(small, new[] { 1, 2 }));
+        float[] before = net.Parameters.ToArray();
+        float[] large = Seeded.Floats(300 * BlockedNet.InputSize, 81);
+        var error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, large, new int[300], 1f, -0.1f));
+        Assert.Contains("PrepareSplitStep", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 2, 2, small, new[] { 1, 2 }, 1f, -0.1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(99, 0, 1, small, new[] { 1, 2 }, 1f, -0.1f));
+        AssertSameBits(before, net.Parameters, "parameters");
+    }
+
     [Fact]
     public void TwoThreadStepAllocatesNothing()
     {
