@@ -188,6 +188,17 @@ public sealed partial class NetGenGenerator
             $"{Ref("ws.D" + l)}, {At("p", Literal.Int(net.Layers[l].WeightOffset))}, {Ref("ws.A" + (l - 1))}, " +
             (net.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))}";
 
+        /// <summary>
+        /// Every kernel is compiled once, fully optimized, and never inlined. Left to itself, tiered compilation inlined a
+        /// small network's kernels into its callers in some processes and not in others, and the whole-method result ran
+        /// up to twice as slow: the control network's single-sample forward pass measured 61 or 138 ns in one process
+        /// depending on the tier it had reached, and 63–65 ns steadily with inlining off.
+        /// </summary>
+        private const string KernelAttributes = "[MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]";
+
+        /// <summary>Whether the output layer is Dense with the identity: its outputs are its pre-activations, and the workspace keeps one array for both.</summary>
+        private static bool IdentityOutput(NetworkSpec net) => net.Output.Kind != LayerKind.Softmax && net.Output.Activation == ActivationKind.Identity;
+
         private static void EmitOutputActivation(CodeWriter w, NetworkSpec net)
         {
             int last = net.Layers.Count - 1;
@@ -200,9 +211,9 @@ public sealed partial class NetGenGenerator
                     w.Line($"ws.LogSumExp[r] = global::NetGen.Kernels.LossMath.Softmax(ws.Z{last}.AsSpan(r * OutputSize, OutputSize), ws.A{last}.AsSpan(r * OutputSize, OutputSize));");
                 }
             }
-            else if (output.Activation == ActivationKind.Identity)
+            else if (IdentityOutput(net))
             {
-                w.Line($"ws.Z{last}.AsSpan(0, rows * OutputSize).CopyTo(ws.A{last});");
+                // A is Z itself: nothing to copy (a wide copy right after the kernel's narrow stores would also stall on store forwarding).
             }
             else
             {
@@ -241,7 +252,7 @@ public sealed partial class NetGenGenerator
             int inputs = layer.Inputs, outputs = layer.Outputs;
             int fullOutputs = outputs - outputs % BlockRows;
             w.Line($"/// <summary>Layer {l} forward, {f.Type}: y[rows, lo..hi) = {activation}(x[rows, {inputs}] · W[lo..hi, {inputs}]ᵀ + b[lo..hi]) of its {outputs} outputs; <paramref name=\"lo\"/> a multiple of {SplitAlignment}, <paramref name=\"hi\"/> too or {outputs}.</summary>");
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            w.Line(KernelAttributes);
             using (w.Block($"public static void ForwardLayer{l}{f.Suffix}(ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} y, int rows, int lo, int hi)"))
             {
                 w.Line("int r = 0;");
@@ -360,12 +371,12 @@ public sealed partial class NetGenGenerator
             if (step)
             {
                 w.Line($"/// <summary>Layer {l} SGD update, {f.Type}: W[{outputs}, {inputs}] ← a·W + b·(δ[rows, {outputs}]ᵀ · x[rows, {inputs}]), bias[{outputs}] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>");
-                w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+                w.Line(KernelAttributes);
             }
             else
             {
                 w.Line($"/// <summary>Layer {l} gradients, {f.Type}: dW[{outputs}, {inputs}] = δ[rows, {outputs}]ᵀ · x[rows, {inputs}], db[{outputs}] = Σ_rows δ; added to dW, db when <paramref name=\"accumulate\"/>.</summary>");
-                w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+                w.Line(KernelAttributes);
             }
             using (w.Block(step
                 ? $"public static void StepWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, {f.T} weightFactor, {f.T} gradientFactor, int lo, int hi)"
@@ -470,7 +481,7 @@ public sealed partial class NetGenGenerator
         {
             int inputs = layer.Inputs, outputs = layer.Outputs;
             w.Line($"/// <summary>Layer {l} input delta, {f.Type}: δp[rows, {inputs}] = (δ[rows, {outputs}] · W[{outputs}, {inputs}]) ∘ {previous}′(a[rows, {inputs}])" + (masked ? " ∘ dropout mask" : "") + ".</summary>");
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            w.Line(KernelAttributes);
             using (w.Block($"public static void BackwardInput{l}{f.Suffix}(ref {f.T} delta, ref {f.T} w, ref {f.T} a, " + (masked ? $"ref {f.T} mask, " : "") + $"ref {f.T} deltaPrevious, int rows, int lo, int hi)"))
             {
                 w.Line("int r = 0;");

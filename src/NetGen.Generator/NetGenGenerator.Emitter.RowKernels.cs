@@ -28,7 +28,7 @@ public sealed partial class NetGenGenerator
             int blocks = m - m % RowBlock, chunks = n - n % RowBlock;
             var js = Enumerable.Range(0, RowBlock).ToArray();
             w.Line($"/// <summary>Layer {l} forward of one row, {f.Type}: y[{m}] = {activation}(W[{m}, {n}] · x[{n}] + b[{m}]), sixteen outputs per reduction.</summary>");
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            w.Line(KernelAttributes);
             using (w.Block($"public static void ForwardRow{l}{f.Suffix}(ref float x, ref float w, ref float b, ref float y)"))
             {
                 if (blocks > 0)
@@ -92,7 +92,7 @@ public sealed partial class NetGenGenerator
             int n = layer.Inputs, m = layer.Outputs;
             int chunks = n - n % RowBlock;
             w.Line($"/// <summary>Layer {l} gradients of one row, {f.Type}: dW[{m}, {n}] = δ[{m}] ⊗ x[{n}], db[{m}] = δ; added to dW, db when <paramref name=\"accumulate\"/>.</summary>");
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            w.Line(KernelAttributes);
             using (w.Block($"public static void BackwardWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)"))
             {
                 int vectors = chunks / RowBlock;
@@ -180,7 +180,7 @@ public sealed partial class NetGenGenerator
             int chunks = n - n % RowBlock, vectors = chunks / RowBlock;
             bool inRegisters = vectors <= BlockVectors;
             w.Line($"/// <summary>Layer {l} SGD update from one row, {f.Type}: W[{m}, {n}] ← a·W + b·(δ[{m}] ⊗ x[{n}]), bias[{m}] ← bias + b·δ; the gradient stays in registers.</summary>");
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            w.Line(KernelAttributes);
             using (w.Block($"public static void StepWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)"))
             {
                 w.Line("Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);");
@@ -233,7 +233,7 @@ public sealed partial class NetGenGenerator
         {
             int n = layer.Inputs, m = layer.Outputs;
             w.Line($"/// <summary>Layer {l} input delta of one row, {f.Type}: δp[{n}] = (δ[{m}] · W[{m}, {n}]) ∘ {previous}′(a[{n}])" + (masked ? " ∘ dropout mask" : "") + ".</summary>");
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            w.Line(KernelAttributes);
             using (w.Block($"public static void BackwardInputRow{l}{f.Suffix}(ref float delta, ref float w, ref float a, " + (masked ? "ref float mask, " : "") + "ref float deltaPrevious)"))
             {
                 // Whole blocks of four vectors, then one block of the one to three vectors left; each block splits the

@@ -181,11 +181,7 @@ public sealed partial class NetGenGenerator
                 using (w.Block($"for (int r = {from}; r < {to}; r++)"))
                     w.Line($"ws.LogSumExp[r] = global::NetGen.Kernels.LossMath.Softmax(ws.Z{last}.AsSpan(r * OutputSize, OutputSize), ws.A{last}.AsSpan(r * OutputSize, OutputSize));");
             }
-            else if (output.Activation == ActivationKind.Identity)
-            {
-                w.Line($"ws.Z{last}.AsSpan({from} * OutputSize, ({to} - {from}) * OutputSize).CopyTo(ws.A{last}.AsSpan({from} * OutputSize));");
-            }
-            else
+            else if (!IdentityOutput(net)) // with the identity, A is Z itself
             {
                 using (w.Block($"for (int j = {from} * OutputSize; j < {to} * OutputSize; j++)"))
                     w.Line($"ws.A{last}[j] = {ScalarActivation(output.Activation, $"ws.Z{last}[j]", output.NegativeSlope)};");

@@ -451,7 +451,7 @@ public sealed partial class NetGenGenerator
                 for (int l = 0; l < net.Layers.Count; l++)
                 {
                     int width = net.Layers[l].Outputs;
-                    if (l == last) w.Line($"public readonly {T}[] Z{l}; // [rows, {width}] output pre-activations");
+                    if (l == last) w.Line($"public readonly {T}[] Z{l}; // [rows, {width}] output pre-activations" + (IdentityOutput(net) ? $", the same array as A{l}" : ""));
                     w.Line($"public readonly {T}[] A{l}; // [rows, {width}] layer {l} " + (l == last ? "outputs" : "activations"));
                     if (net.InferenceOnly) continue;
                     w.Line($"public readonly {T}[] D{l}; // [rows, {width}] ∂loss/∂z of layer {l}");
@@ -472,7 +472,7 @@ public sealed partial class NetGenGenerator
                     {
                         int width = net.Layers[l].Outputs;
                         if (l == last) w.Line($"Z{l} = new {T}[rows * {width}];");
-                        w.Line($"A{l} = new {T}[rows * {width}];");
+                        w.Line(l == last && IdentityOutput(net) ? $"A{l} = Z{l};" : $"A{l} = new {T}[rows * {width}];");
                         if (net.InferenceOnly) continue;
                         w.Line($"D{l} = new {T}[rows * {width}];");
                         if (net.Layers[l].HasDropout)

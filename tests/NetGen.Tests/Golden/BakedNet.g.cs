@@ -151,7 +151,7 @@ partial class Net : global::NetGen.IInferenceNetwork
     private static class Kernels
     {
         /// <summary>Layer 0 forward, Vector512<float>: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -217,7 +217,7 @@ partial class Net : global::NetGen.IInferenceNetwork
         }
 
         /// <summary>Layer 0 forward, Vector<float>: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -308,7 +308,7 @@ partial class Net : global::NetGen.IInferenceNetwork
         }
 
         /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi, 3]ᵀ + b[lo..hi]) of its 2 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 2.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -359,7 +359,7 @@ partial class Net : global::NetGen.IInferenceNetwork
         }
 
         /// <summary>Layer 1 forward, Vector<float>: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi, 3]ᵀ + b[lo..hi]) of its 2 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 2.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;

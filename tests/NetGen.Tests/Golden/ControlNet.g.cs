@@ -257,7 +257,6 @@ partial class Brains
                     (lo, hi) = ShareRows(rows, worker, workers);
                     if (wide) Kernels.ForwardLayer2V512(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A1), lo * 32), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.Z2), lo * 4), hi - lo, 0, 4); else Kernels.ForwardLayer2Vec(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A1), lo * 32), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.Z2), lo * 4), hi - lo, 0, 4);
                     // These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.
-                    ws.Z2.AsSpan(lo * OutputSize, (hi - lo) * OutputSize).CopyTo(ws.A2.AsSpan(lo * OutputSize));
                     const int start = 0;
                     float scale = 1f / rows;
                     for (int r = lo; r < hi; r++)
@@ -340,7 +339,7 @@ partial class Brains
             public readonly float[] D0; // [rows, 32] ∂loss/∂z of layer 0
             public readonly float[] A1; // [rows, 32] layer 1 activations
             public readonly float[] D1; // [rows, 32] ∂loss/∂z of layer 1
-            public readonly float[] Z2; // [rows, 4] output pre-activations
+            public readonly float[] Z2; // [rows, 4] output pre-activations, the same array as A2
             public readonly float[] A2; // [rows, 4] layer 2 outputs
             public readonly float[] D2; // [rows, 4] ∂loss/∂z of layer 2
             public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
@@ -352,7 +351,7 @@ partial class Brains
                 A1 = new float[rows * 32];
                 D1 = new float[rows * 32];
                 Z2 = new float[rows * 4];
-                A2 = new float[rows * 4];
+                A2 = Z2;
                 D2 = new float[rows * 4];
                 RowLoss = new float[rows];
             }
@@ -375,7 +374,6 @@ partial class Brains
                 Kernels.ForwardLayer1Vec(ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref MemoryMarshal.GetArrayDataReference(ws.A1), rows, 0, 32);
                 Kernels.ForwardLayer2Vec(ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref MemoryMarshal.GetArrayDataReference(ws.Z2), rows, 0, 4);
             }
-            ws.Z2.AsSpan(0, rows * OutputSize).CopyTo(ws.A2);
         }
 
         /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/>, from the output deltas in the workspace; writes or adds to the gradients.</summary>
@@ -429,7 +427,7 @@ partial class Brains
         private static class Kernels
         {
             /// <summary>Layer 0 forward, Vector512<float>: y[rows, lo..hi) = ReLU(x[rows, 16] · W[lo..hi, 16]ᵀ + b[lo..hi]) of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
@@ -534,7 +532,7 @@ partial class Brains
             }
 
             /// <summary>Layer 0 forward of one row, Vector512<float>: y[32] = ReLU(W[32, 16] · x[16] + b[32]), sixteen outputs per reduction.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
             {
                 for (int o = 0; o < 32; o += 16)
@@ -568,7 +566,7 @@ partial class Brains
             }
 
             /// <summary>Layer 0 gradients, Vector512<float>: dW[32, 16] = δ[rows, 32]ᵀ · x[rows, 16], db[32] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
             {
                 for (int i = 0; i < 16; i += 16)
@@ -620,7 +618,7 @@ partial class Brains
             }
 
             /// <summary>Layer 0 SGD update, Vector512<float>: W[32, 16] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 16]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
@@ -666,7 +664,7 @@ partial class Brains
             }
 
             /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[32, 16] = δ[32] ⊗ x[16], db[32] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
             {
                 // x fits in registers: every weight row is one broadcast and a few products.
@@ -706,7 +704,7 @@ partial class Brains
             }
 
             /// <summary>Layer 0 SGD update from one row, Vector512<float>: W[32, 16] ← a·W + b·(δ[32] ⊗ x[16]), bias[32] ← bias + b·δ; the gradient stays in registers.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void StepWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
             {
                 Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
@@ -725,7 +723,7 @@ partial class Brains
             }
 
             /// <summary>Layer 0 forward, Vector<float>: y[rows, lo..hi) = ReLU(x[rows, 16] · W[lo..hi, 16]ᵀ + b[lo..hi]) of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
@@ -879,7 +877,7 @@ partial class Brains
             }
 
             /// <summary>Layer 0 gradients, Vector<float>: dW[32, 16] = δ[rows, 32]ᵀ · x[rows, 16], db[32] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
             {
                 for (int i = 0; i < (16 - 16 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
@@ -1029,7 +1027,7 @@ partial class Brains
             }
 
             /// <summary>Layer 0 SGD update, Vector<float>: W[32, 16] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 16]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
@@ -1154,7 +1152,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = ReLU(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi]) of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
@@ -1259,7 +1257,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 forward of one row, Vector512<float>: y[32] = ReLU(W[32, 32] · x[32] + b[32]), sixteen outputs per reduction.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
             {
                 for (int o = 0; o < 32; o += 16)
@@ -1293,7 +1291,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 gradients, Vector512<float>: dW[32, 32] = δ[rows, 32]ᵀ · x[rows, 32], db[32] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
             {
                 for (int i = 0; i < 32; i += 16)
@@ -1345,7 +1343,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 SGD update, Vector512<float>: W[32, 32] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 32]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
@@ -1391,7 +1389,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 gradients of one row, Vector512<float>: dW[32, 32] = δ[32] ⊗ x[32], db[32] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
             {
                 // x fits in registers: every weight row is one broadcast and a few products.
@@ -1434,7 +1432,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 SGD update from one row, Vector512<float>: W[32, 32] ← a·W + b·(δ[32] ⊗ x[32]), bias[32] ← bias + b·δ; the gradient stays in registers.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void StepWeightsRow1V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
             {
                 Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
@@ -1455,7 +1453,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 input delta, Vector512<float>: δp[rows, 32] = (δ[rows, 32] · W[32, 32]) ∘ ReLU′(a[rows, 32]).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
                 int r = 0;
@@ -1516,7 +1514,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 input delta of one row, Vector512<float>: δp[32] = (δ[32] · W[32, 32]) ∘ ReLU′(a[32]).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardInputRow1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
             {
                 {
@@ -1548,7 +1546,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 forward, Vector<float>: y[rows, lo..hi) = ReLU(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi]) of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
@@ -1702,7 +1700,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 gradients, Vector<float>: dW[32, 32] = δ[rows, 32]ᵀ · x[rows, 32], db[32] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
             {
                 for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
@@ -1852,7 +1850,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 SGD update, Vector<float>: W[32, 32] ← a·W + b·(δ[rows, 32]ᵀ · x[rows, 32]), bias[32] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
@@ -1977,7 +1975,7 @@ partial class Brains
             }
 
             /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 32] = (δ[rows, 32] · W[32, 32]) ∘ ReLU′(a[rows, 32]).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
                 int r = 0;
@@ -2151,7 +2149,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi]) of its 4 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 4.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardLayer2V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
@@ -2240,7 +2238,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 forward of one row, Vector512<float>: y[4] = Identity(W[4, 32] · x[32] + b[4]), sixteen outputs per reduction.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardRow2V512(ref float x, ref float w, ref float b, ref float y)
             {
                 // Outputs past the last block of sixteen: one dot product each.
@@ -2258,7 +2256,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 gradients, Vector512<float>: dW[4, 32] = δ[rows, 4]ᵀ · x[rows, 32], db[4] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
             {
                 for (int i = 0; i < 32; i += 16)
@@ -2310,7 +2308,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 SGD update, Vector512<float>: W[4, 32] ← a·W + b·(δ[rows, 4]ᵀ · x[rows, 32]), bias[4] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void StepWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
@@ -2356,7 +2354,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 gradients of one row, Vector512<float>: dW[4, 32] = δ[4] ⊗ x[32], db[4] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeightsRow2V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
             {
                 // x fits in registers: every weight row is one broadcast and a few products.
@@ -2399,7 +2397,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 SGD update from one row, Vector512<float>: W[4, 32] ← a·W + b·(δ[4] ⊗ x[32]), bias[4] ← bias + b·δ; the gradient stays in registers.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void StepWeightsRow2V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
             {
                 Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
@@ -2420,7 +2418,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 input delta, Vector512<float>: δp[rows, 32] = (δ[rows, 4] · W[4, 32]) ∘ ReLU′(a[rows, 32]).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardInput2V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
                 int r = 0;
@@ -2481,7 +2479,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 input delta of one row, Vector512<float>: δp[32] = (δ[4] · W[4, 32]) ∘ ReLU′(a[32]).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardInputRow2V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
             {
                 {
@@ -2513,7 +2511,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 forward, Vector<float>: y[rows, lo..hi) = Identity(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi]) of its 4 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 4.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardLayer2Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
                 int r = 0;
@@ -2647,7 +2645,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 gradients, Vector<float>: dW[4, 32] = δ[rows, 4]ᵀ · x[rows, 32], db[4] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
             {
                 for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
@@ -2797,7 +2795,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 SGD update, Vector<float>: W[4, 32] ← a·W + b·(δ[rows, 4]ᵀ · x[rows, 32]), bias[4] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void StepWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
             {
                 Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
@@ -2922,7 +2920,7 @@ partial class Brains
             }
 
             /// <summary>Layer 2 input delta, Vector<float>: δp[rows, 32] = (δ[rows, 4] · W[4, 32]) ∘ ReLU′(a[rows, 32]).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardInput2Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
                 int r = 0;

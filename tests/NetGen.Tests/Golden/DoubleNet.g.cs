@@ -274,7 +274,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
     private static class Kernels
     {
         /// <summary>Layer 0 forward, Vector512<double>: y[rows, lo..hi) = Tanh(x[rows, 20] · W[lo..hi, 20]ᵀ + b[lo..hi]) of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -428,7 +428,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 0 gradients, Vector512<double>: dW[12, 20] = δ[rows, 12]ᵀ · x[rows, 20], db[12] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0V512(ref double delta, ref double x, ref double dw, ref double db, int rows, bool accumulate)
         {
             for (int i = 0; i < 16; i += 8)
@@ -503,7 +503,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 0 forward, Vector<double>: y[rows, lo..hi) = Tanh(x[rows, 20] · W[lo..hi, 20]ᵀ + b[lo..hi]) of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -657,7 +657,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 0 gradients, Vector<double>: dW[12, 20] = δ[rows, 12]ᵀ · x[rows, 20], db[12] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0Vec(ref double delta, ref double x, ref double dw, ref double db, int rows, bool accumulate)
         {
             for (int i = 0; i < (20 - 20 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
@@ -807,7 +807,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 1 forward, Vector512<double>: y[rows, lo..hi) = LeakyReLU(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi]) of its 9 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 9.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1009,7 +1009,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 1 gradients, Vector512<double>: dW[9, 12] = δ[rows, 9]ᵀ · x[rows, 12], db[9] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1V512(ref double delta, ref double x, ref double dw, ref double db, int rows, bool accumulate)
         {
             for (int i = 0; i < 8; i += 8)
@@ -1102,7 +1102,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 1 input delta, Vector512<double>: δp[rows, 12] = (δ[rows, 9] · W[9, 12]) ∘ Tanh′(a[rows, 12]) ∘ dropout mask.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput1V512(ref double delta, ref double w, ref double a, ref double mask, ref double deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1197,7 +1197,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 1 forward, Vector<double>: y[rows, lo..hi) = LeakyReLU(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi]) of its 9 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 9.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1399,7 +1399,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 1 gradients, Vector<double>: dW[9, 12] = δ[rows, 9]ᵀ · x[rows, 12], db[9] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1Vec(ref double delta, ref double x, ref double dw, ref double db, int rows, bool accumulate)
         {
             for (int i = 0; i < (12 - 12 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
@@ -1597,7 +1597,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 1 input delta, Vector<double>: δp[rows, 12] = (δ[rows, 9] · W[9, 12]) ∘ Tanh′(a[rows, 12]) ∘ dropout mask.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput1Vec(ref double delta, ref double w, ref double a, ref double mask, ref double deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1781,7 +1781,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 2 forward, Vector512<double>: y[rows, lo..hi) = Identity(x[rows, 9] · W[lo..hi, 9]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer2V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1852,7 +1852,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 2 gradients, Vector512<double>: dW[3, 9] = δ[rows, 3]ᵀ · x[rows, 9], db[3] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights2V512(ref double delta, ref double x, ref double dw, ref double db, int rows, bool accumulate)
         {
             for (int i = 0; i < 8; i += 8)
@@ -1903,7 +1903,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 2 input delta, Vector512<double>: δp[rows, 9] = (δ[rows, 3] · W[3, 9]) ∘ LeakyReLU′(a[rows, 9]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput2V512(ref double delta, ref double w, ref double a, ref double deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1993,7 +1993,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 2 forward, Vector<double>: y[rows, lo..hi) = Identity(x[rows, 9] · W[lo..hi, 9]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer2Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -2064,7 +2064,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 2 gradients, Vector<double>: dW[3, 9] = δ[rows, 3]ᵀ · x[rows, 9], db[3] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights2Vec(ref double delta, ref double x, ref double dw, ref double db, int rows, bool accumulate)
         {
             for (int i = 0; i < (9 - 9 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
@@ -2157,7 +2157,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         }
 
         /// <summary>Layer 2 input delta, Vector<double>: δp[rows, 9] = (δ[rows, 3] · W[3, 9]) ∘ LeakyReLU′(a[rows, 9]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput2Vec(ref double delta, ref double w, ref double a, ref double deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;

@@ -305,7 +305,7 @@ partial class DropoutNet : global::NetGen.INetwork
     private static class Kernels
     {
         /// <summary>Layer 0 forward, Vector512<float>: y[rows, lo..hi) = ReLU(x[rows, 20] · W[lo..hi, 20]ᵀ + b[lo..hi]) of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -454,7 +454,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 0 forward of one row, Vector512<float>: y[12] = ReLU(W[12, 20] · x[20] + b[12]), sixteen outputs per reduction.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
         {
             // Outputs past the last block of sixteen: one dot product each.
@@ -476,7 +476,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 0 gradients, Vector512<float>: dW[12, 20] = δ[rows, 12]ᵀ · x[rows, 20], db[12] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < 16; i += 16)
@@ -542,7 +542,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 0 SGD update, Vector512<float>: W[12, 20] ← a·W + b·(δ[rows, 12]ᵀ · x[rows, 20]), bias[12] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
@@ -602,7 +602,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[12, 20] = δ[12] ⊗ x[20], db[12] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
         {
             // x fits in registers: every weight row is one broadcast and a few products.
@@ -650,7 +650,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 0 SGD update from one row, Vector512<float>: W[12, 20] ← a·W + b·(δ[12] ⊗ x[20]), bias[12] ← bias + b·δ; the gradient stays in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
         {
             Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
@@ -673,7 +673,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 0 forward, Vector<float>: y[rows, lo..hi) = ReLU(x[rows, 20] · W[lo..hi, 20]ᵀ + b[lo..hi]) of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -827,7 +827,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 0 gradients, Vector<float>: dW[12, 20] = δ[rows, 12]ᵀ · x[rows, 20], db[12] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < (20 - 20 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
@@ -977,7 +977,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 0 SGD update, Vector<float>: W[12, 20] ← a·W + b·(δ[rows, 12]ᵀ · x[rows, 20]), bias[12] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
@@ -1102,7 +1102,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1153,7 +1153,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 1 gradients, Vector512<float>: dW[3, 12] = δ[rows, 3]ᵀ · x[rows, 12], db[3] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             // Columns past the last whole vector.
@@ -1183,7 +1183,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 1 SGD update, Vector512<float>: W[3, 12] ← a·W + b·(δ[rows, 3]ᵀ · x[rows, 12]), bias[3] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
@@ -1214,7 +1214,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 1 input delta, Vector512<float>: δp[rows, 12] = (δ[rows, 3] · W[3, 12]) ∘ ReLU′(a[rows, 12]) ∘ dropout mask.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float mask, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1256,7 +1256,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 1 forward, Vector<float>: y[rows, lo..hi) = Identity(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1327,7 +1327,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 1 gradients, Vector<float>: dW[3, 12] = δ[rows, 3]ᵀ · x[rows, 12], db[3] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < (12 - 12 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
@@ -1420,7 +1420,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 1 SGD update, Vector<float>: W[3, 12] ← a·W + b·(δ[rows, 3]ᵀ · x[rows, 12]), bias[3] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
@@ -1503,7 +1503,7 @@ partial class DropoutNet : global::NetGen.INetwork
         }
 
         /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 12] = (δ[rows, 3] · W[3, 12]) ∘ ReLU′(a[rows, 12]) ∘ dropout mask.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float mask, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;

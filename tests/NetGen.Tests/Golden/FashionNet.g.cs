@@ -392,7 +392,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
     private static class Kernels
     {
         /// <summary>Layer 0 forward, Vector512<float>: y[rows, lo..hi) = Tanh(x[rows, 784] · W[lo..hi, 784]ᵀ + b[lo..hi]) of its 500 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 500.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -501,7 +501,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 0 forward of one row, Vector512<float>: y[500] = Tanh(W[500, 784] · x[784] + b[500]), sixteen outputs per reduction.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
         {
             for (int o = 0; o < 496; o += 16)
@@ -547,7 +547,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 0 gradients, Vector512<float>: dW[500, 784] = δ[rows, 500]ᵀ · x[rows, 784], db[500] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < 768; i += 64)
@@ -683,7 +683,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 0 SGD update, Vector512<float>: W[500, 784] ← a·W + b·(δ[rows, 500]ᵀ · x[rows, 784]), bias[500] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
@@ -794,7 +794,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[500, 784] = δ[500] ⊗ x[784], db[500] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
         {
             if (accumulate)
@@ -842,7 +842,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 0 SGD update from one row, Vector512<float>: W[500, 784] ← a·W + b·(δ[500] ⊗ x[784]), bias[500] ← bias + b·δ; the gradient stays in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
         {
             Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
@@ -867,7 +867,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 0 forward, Vector<float>: y[rows, lo..hi) = Tanh(x[rows, 784] · W[lo..hi, 784]ᵀ + b[lo..hi]) of its 500 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 500.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1021,7 +1021,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 0 gradients, Vector<float>: dW[500, 784] = δ[rows, 500]ᵀ · x[rows, 784], db[500] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < (784 - 784 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
@@ -1171,7 +1171,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 0 SGD update, Vector<float>: W[500, 784] ← a·W + b·(δ[rows, 500]ᵀ · x[rows, 784]), bias[500] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
@@ -1296,7 +1296,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 500] · W[lo..hi, 500]ᵀ + b[lo..hi]) of its 10 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 10.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1478,7 +1478,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 forward of one row, Vector512<float>: y[10] = Identity(W[10, 500] · x[500] + b[10]), sixteen outputs per reduction.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
         {
             // Outputs past the last block of sixteen: one dot product each.
@@ -1500,7 +1500,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 gradients, Vector512<float>: dW[10, 500] = δ[rows, 10]ᵀ · x[rows, 500], db[10] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < 448; i += 64)
@@ -1689,7 +1689,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 SGD update, Vector512<float>: W[10, 500] ← a·W + b·(δ[rows, 10]ᵀ · x[rows, 500]), bias[10] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
@@ -1842,7 +1842,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 gradients of one row, Vector512<float>: dW[10, 500] = δ[10] ⊗ x[500], db[10] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
         {
             if (accumulate)
@@ -1894,7 +1894,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 SGD update from one row, Vector512<float>: W[10, 500] ← a·W + b·(δ[10] ⊗ x[500]), bias[10] ← bias + b·δ; the gradient stays in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeightsRow1V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
         {
             Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
@@ -1919,7 +1919,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 input delta, Vector512<float>: δp[rows, 500] = (δ[rows, 10] · W[10, 500]) ∘ Tanh′(a[rows, 500]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
@@ -2093,7 +2093,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 input delta of one row, Vector512<float>: δp[500] = (δ[10] · W[10, 500]) ∘ Tanh′(a[500]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInputRow1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
         {
             for (int i = 0; i < 448; i += 64)
@@ -2166,7 +2166,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 forward, Vector<float>: y[rows, lo..hi) = Identity(x[rows, 500] · W[lo..hi, 500]ᵀ + b[lo..hi]) of its 10 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 10.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -2348,7 +2348,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 gradients, Vector<float>: dW[10, 500] = δ[rows, 10]ᵀ · x[rows, 500], db[10] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < (500 - 500 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
@@ -2546,7 +2546,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 SGD update, Vector<float>: W[10, 500] ← a·W + b·(δ[rows, 10]ᵀ · x[rows, 500]), bias[10] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
@@ -2708,7 +2708,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
 
         /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 500] = (δ[rows, 10] · W[10, 500]) ∘ Tanh′(a[rows, 500]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;

@@ -421,7 +421,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
     private static class Kernels
     {
         /// <summary>Layer 0 forward, Vector512<float>: y[rows, lo..hi) = Tanh(x[rows, 37] · W[lo..hi, 37]ᵀ + b[lo..hi]) of its 19 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 19.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -623,7 +623,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 0 forward of one row, Vector512<float>: y[19] = Tanh(W[19, 37] · x[37] + b[19]), sixteen outputs per reduction.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
         {
             for (int o = 0; o < 16; o += 16)
@@ -680,7 +680,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 0 gradients, Vector512<float>: dW[19, 37] = δ[rows, 19]ᵀ · x[rows, 37], db[19] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < 32; i += 16)
@@ -773,7 +773,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 0 SGD update, Vector512<float>: W[19, 37] ← a·W + b·(δ[rows, 19]ᵀ · x[rows, 37]), bias[19] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights0V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
@@ -856,7 +856,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[19, 37] = δ[19] ⊗ x[37], db[19] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
         {
             // x fits in registers: every weight row is one broadcast and a few products.
@@ -911,7 +911,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 0 SGD update from one row, Vector512<float>: W[19, 37] ← a·W + b·(δ[19] ⊗ x[37]), bias[19] ← bias + b·δ; the gradient stays in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
         {
             Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
@@ -940,7 +940,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 0 forward, Vector<float>: y[rows, lo..hi) = Tanh(x[rows, 37] · W[lo..hi, 37]ᵀ + b[lo..hi]) of its 19 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 19.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1142,7 +1142,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 0 gradients, Vector<float>: dW[19, 37] = δ[rows, 19]ᵀ · x[rows, 37], db[19] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < (37 - 37 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
@@ -1340,7 +1340,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 0 SGD update, Vector<float>: W[19, 37] ← a·W + b·(δ[rows, 19]ᵀ · x[rows, 37]), bias[19] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
@@ -1502,7 +1502,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = LeakyReLU(x[rows, 19] · W[lo..hi, 19]ᵀ + b[lo..hi]) of its 7 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 7.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -1699,7 +1699,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 forward of one row, Vector512<float>: y[7] = LeakyReLU(W[7, 19] · x[19] + b[7]), sixteen outputs per reduction.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
         {
             // Outputs past the last block of sixteen: one dot product each.
@@ -1721,7 +1721,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 gradients, Vector512<float>: dW[7, 19] = δ[rows, 7]ᵀ · x[rows, 19], db[7] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < 16; i += 16)
@@ -1805,7 +1805,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 SGD update, Vector512<float>: W[7, 19] ← a·W + b·(δ[rows, 7]ᵀ · x[rows, 19]), bias[7] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights1V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
@@ -1879,7 +1879,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 gradients of one row, Vector512<float>: dW[7, 19] = δ[7] ⊗ x[19], db[7] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
         {
             // x fits in registers: every weight row is one broadcast and a few products.
@@ -1927,7 +1927,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 SGD update from one row, Vector512<float>: W[7, 19] ← a·W + b·(δ[7] ⊗ x[19]), bias[7] ← bias + b·δ; the gradient stays in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeightsRow1V512(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)
         {
             Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);
@@ -1950,7 +1950,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 input delta, Vector512<float>: δp[rows, 19] = (δ[rows, 7] · W[7, 19]) ∘ Tanh′(a[rows, 19]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
@@ -2040,7 +2040,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 input delta of one row, Vector512<float>: δp[19] = (δ[7] · W[7, 19]) ∘ Tanh′(a[19]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInputRow1V512(ref float delta, ref float w, ref float a, ref float deltaPrevious)
         {
             {
@@ -2094,7 +2094,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 forward, Vector<float>: y[rows, lo..hi) = LeakyReLU(x[rows, 19] · W[lo..hi, 19]ᵀ + b[lo..hi]) of its 7 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 7.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -2296,7 +2296,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 gradients, Vector<float>: dW[7, 19] = δ[rows, 7]ᵀ · x[rows, 19], db[7] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < (19 - 19 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
@@ -2494,7 +2494,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 SGD update, Vector<float>: W[7, 19] ← a·W + b·(δ[rows, 7]ᵀ · x[rows, 19]), bias[7] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
@@ -2656,7 +2656,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 19] = (δ[rows, 7] · W[7, 19]) ∘ Tanh′(a[rows, 19]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
@@ -2830,7 +2830,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 2 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 7] · W[lo..hi, 7]ᵀ + b[lo..hi]) of its 5 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 5.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer2V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -2951,7 +2951,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 2 gradients, Vector512<float>: dW[5, 7] = δ[rows, 5]ᵀ · x[rows, 7], db[5] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             // Columns past the last whole vector.
@@ -2981,7 +2981,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 2 SGD update, Vector512<float>: W[5, 7] ← a·W + b·(δ[rows, 5]ᵀ · x[rows, 7]), bias[5] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights2V512(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
@@ -3012,7 +3012,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 2 input delta, Vector512<float>: δp[rows, 7] = (δ[rows, 5] · W[5, 7]) ∘ LeakyReLU′(a[rows, 7]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput2V512(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
@@ -3054,7 +3054,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 2 forward, Vector<float>: y[rows, lo..hi) = Identity(x[rows, 7] · W[lo..hi, 7]ᵀ + b[lo..hi]) of its 5 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 5.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer2Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
             int r = 0;
@@ -3236,7 +3236,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 2 gradients, Vector<float>: dW[5, 7] = δ[rows, 5]ᵀ · x[rows, 7], db[5] = Σ_rows δ; added to dW, db when <paramref name="accumulate"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, bool accumulate)
         {
             for (int i = 0; i < (7 - 7 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
@@ -3434,7 +3434,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 2 SGD update, Vector<float>: W[5, 7] ← a·W + b·(δ[rows, 5]ᵀ · x[rows, 7]), bias[5] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void StepWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, int rows, float weightFactor, float gradientFactor, int lo, int hi)
         {
             Vector<float> va = new Vector<float>(weightFactor), vb = new Vector<float>(gradientFactor);
@@ -3596,7 +3596,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
 
         /// <summary>Layer 2 input delta, Vector<float>: δp[rows, 7] = (δ[rows, 5] · W[5, 7]) ∘ LeakyReLU′(a[rows, 7]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput2Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
