@@ -86,9 +86,11 @@ public sealed partial class NetGenGenerator
                         if (HasRowKernels(layer, flavor)) EmitForwardRow(w, l, layer, epilogue, flavor);
                         if (net.InferenceOnly) continue;
                         EmitBackwardWeights(w, l, layer, flavor);
-                        if (CanFuseStep(net)) EmitBackwardWeights(w, l, layer, flavor, step: true);
+                        if (CanFuseStep(net)) EmitBackwardWeights(w, l, layer, flavor, WeightsPass.Sgd);
+                        if (CanFuseStep(net)) EmitBackwardWeights(w, l, layer, flavor, WeightsPass.Momentum);
                         if (HasRowKernels(layer, flavor)) EmitBackwardWeightsRow(w, l, layer, flavor);
                         if (HasRowKernels(layer, flavor) && CanFuseStep(net)) EmitStepWeightsRow(w, l, layer, flavor);
+                        if (HasRowKernels(layer, flavor) && CanFuseStep(net)) EmitMomentumWeightsRow(w, l, layer, flavor);
                         if (l > 0) EmitBackwardInput(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
                         if (l > 0 && HasRowKernels(layer, flavor)) EmitBackwardInputRow(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
                     }
@@ -135,17 +137,21 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>
-        /// The backward pass with a plain SGD update fused in: each layer's input delta first, from the weights as they
-        /// were, then the layer's update straight from its delta and input (<c>StepWeights</c>, one row's or a batch's).
+        /// The backward pass with the optimizer's update fused in: each layer's input delta first, from the weights as they
+        /// were, then the layer's update straight from its delta and input — <c>StepWeights</c> for SGD,
+        /// <c>MomentumWeights</c> for momentum, one row's or a batch's.
         /// </summary>
         private static void EmitStepRows(CodeWriter w, NetworkSpec net)
         {
             int last = net.Layers.Count - 1;
-            w.Line("/// <summary>Backward pass over the rows of the last <see cref=\"ForwardRows\"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; the gradients are never stored.</summary>");
-            using (w.Block("private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)"))
+            w.Line("/// <summary>Backward pass over the rows of the last <see cref=\"ForwardRows\"/> with the optimizer's update fused in (SGD, or momentum with its velocity); the gradients are never stored.</summary>");
+            using (w.Block("private void StepRows(ref float x, int rows, in global::NetGen.FusedStep step)"))
             {
                 w.Line("Workspace ws = _workspace;");
                 w.Line("ref float p = ref _parameters.Reference;");
+                w.Line("ref float v = ref step.Velocity;");
+                w.Line("bool momentum = step.HasVelocity;");
+                w.Line("float weightFactor = step.WeightFactor, gradientFactor = step.GradientFactor;");
                 bool first = true;
                 foreach (SimdFlavor flavor in Flavors(net))
                 {
@@ -154,18 +160,20 @@ public sealed partial class NetGenGenerator
                         for (int l = last; l >= 0; l--)
                         {
                             LayerSpec layer = net.Layers[l];
-                            string update = WeightArguments(net, l, "p");
                             string inputDelta = InputDeltaArguments(net, l);
-                            string allInputs = $"rows, 0, {Literal.Int(layer.Inputs)}", allOutputs = $"rows, weightFactor, gradientFactor, 0, {Literal.Int(layer.Outputs)}";
+                            string allInputs = $"rows, 0, {Literal.Int(layer.Inputs)}";
+                            string sgd = $"{WeightArguments(net, l, "p")}, rows, weightFactor, gradientFactor, 0, {Literal.Int(layer.Outputs)}";
+                            string momentum = $"{MomentumArguments(net, l)}, rows, in step, 0, {Literal.Int(layer.Outputs)}";
                             if (HasRowKernels(layer, flavor))
                             {
                                 if (l > 0) w.Line($"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta}); else Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, {allInputs});");
-                                w.Line($"if (rows == 1) Kernels.StepWeightsRow{l}{flavor.Suffix}({update}, weightFactor, gradientFactor); else Kernels.StepWeights{l}{flavor.Suffix}({update}, {allOutputs});");
+                                w.Line($"if (momentum) {{ if (rows == 1) Kernels.MomentumWeightsRow{l}{flavor.Suffix}({MomentumArguments(net, l)}, in step); else Kernels.MomentumWeights{l}{flavor.Suffix}({momentum}); }}");
+                                w.Line($"else if (rows == 1) Kernels.StepWeightsRow{l}{flavor.Suffix}({WeightArguments(net, l, "p")}, weightFactor, gradientFactor); else Kernels.StepWeights{l}{flavor.Suffix}({sgd});");
                             }
                             else
                             {
                                 if (l > 0) w.Line($"Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, {allInputs});");
-                                w.Line($"Kernels.StepWeights{l}{flavor.Suffix}({update}, {allOutputs});");
+                                w.Line($"if (momentum) Kernels.MomentumWeights{l}{flavor.Suffix}({momentum}); else Kernels.StepWeights{l}{flavor.Suffix}({sgd});");
                             }
                         }
                     }
@@ -174,6 +182,10 @@ public sealed partial class NetGenGenerator
             }
             w.Line();
         }
+
+        /// <summary>Layer <paramref name="l"/>'s delta, input and parameter ranges (p), then the velocity of the same ranges (v).</summary>
+        private static string MomentumArguments(NetworkSpec net, int l)
+            => $"{WeightArguments(net, l, "p")}, {At("v", Literal.Int(net.Layers[l].WeightOffset))}, {At("v", Literal.Int(net.Layers[l].BiasOffset))}";
 
         /// <summary>Layer <paramref name="l"/>'s delta and input, then its weight and bias ranges in <paramref name="buffer"/> (g: gradients, p: parameters).</summary>
         private static string WeightArguments(NetworkSpec net, int l, string buffer)
@@ -354,35 +366,51 @@ public sealed partial class NetGenGenerator
 
         // ---------------------------------------------------------------- backward: dW = δᵀ·x, db = Σ δ
 
+        /// <summary>What a weight kernel does with each finished gradient block.</summary>
+        private enum WeightsPass
+        {
+            /// <summary>Stores it (or adds it to the stored gradient): <c>BackwardWeights</c>.</summary>
+            Gradients,
+
+            /// <summary>Consumes it in a plain SGD update, <c>W ← a·W + b·dW</c>: <c>StepWeights</c>.</summary>
+            Sgd,
+
+            /// <summary>Consumes it in a momentum update with the velocity beside the parameters: <c>MomentumWeights</c>.</summary>
+            Momentum,
+        }
+
         /// <summary>
         /// Weight and bias gradients of one layer: <c>dW[o, i] = Σ_r δ[r, o]·x[r, i]</c>, <c>db[o] = Σ_r δ[r, o]</c>.
         /// Outer-product form: a block of 4 weight rows × 4 vectors of inputs accumulates over the batch,
         /// broadcasting δ and loading x; the 4-vector column panel of x stays in L1 while all weight rows sweep it.
         /// </summary>
         /// <remarks>
-        /// With <paramref name="step"/>, the same kernel consumes each finished gradient block in a plain SGD update instead
-        /// of storing it: <c>W ← a·W + b·dW</c>, <c>bias ← bias + b·db</c>, the operations <c>Sgd.Step</c> performs on the
-        /// stored gradient, so the parameters come out with the same bits.
+        /// With a fused <paramref name="pass"/>, the same kernel consumes each finished gradient block in the optimizer's
+        /// update instead of storing it — SGD's <c>W ← a·W + b·dW</c>, <c>bias ← bias + b·db</c>, or momentum's
+        /// (<c>MomentumMath.Update</c>) — the operations <c>Sgd.Step</c> and <c>Momentum.Step</c> perform on the stored
+        /// gradient, so the parameters come out with the same bits. Fused kernels update weight rows [lo, hi) only.
         /// </remarks>
-        private static void EmitBackwardWeights(CodeWriter w, int l, LayerSpec layer, SimdFlavor f, bool step = false)
+        private static void EmitBackwardWeights(CodeWriter w, int l, LayerSpec layer, SimdFlavor f, WeightsPass pass = WeightsPass.Gradients)
         {
             int inputs = layer.Inputs, outputs = layer.Outputs;
             int fullOutputs = outputs - outputs % BlockRows;
-            if (step)
+            bool step = pass != WeightsPass.Gradients;
+            w.Line(pass switch
             {
-                w.Line($"/// <summary>Layer {l} SGD update, {f.Type}: W[{outputs}, {inputs}] ← a·W + b·(δ[rows, {outputs}]ᵀ · x[rows, {inputs}]), bias[{outputs}] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>");
-                w.Line(KernelAttributes);
-            }
-            else
+                WeightsPass.Sgd => $"/// <summary>Layer {l} SGD update, {f.Type}: W[{outputs}, {inputs}] ← a·W + b·(δ[rows, {outputs}]ᵀ · x[rows, {inputs}]), bias[{outputs}] ← bias + b·Σ_rows δ; each gradient block is consumed in registers.</summary>",
+                WeightsPass.Momentum => $"/// <summary>Layer {l} momentum update, {f.Type}: v ← m·v + (δ[rows, {outputs}]ᵀ · x[rows, {inputs}] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>",
+                _ => $"/// <summary>Layer {l} gradients, {f.Type}: dW[{outputs}, {inputs}] = δ[rows, {outputs}]ᵀ · x[rows, {inputs}], db[{outputs}] = Σ_rows δ; added to dW, db when <paramref name=\"accumulate\"/>.</summary>",
+            });
+            w.Line(KernelAttributes);
+            using (w.Block(pass switch
             {
-                w.Line($"/// <summary>Layer {l} gradients, {f.Type}: dW[{outputs}, {inputs}] = δ[rows, {outputs}]ᵀ · x[rows, {inputs}], db[{outputs}] = Σ_rows δ; added to dW, db when <paramref name=\"accumulate\"/>.</summary>");
-                w.Line(KernelAttributes);
-            }
-            using (w.Block(step
-                ? $"public static void StepWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, {f.T} weightFactor, {f.T} gradientFactor, int lo, int hi)"
-                : $"public static void BackwardWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, bool accumulate)"))
+                WeightsPass.Sgd => $"public static void StepWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, {f.T} weightFactor, {f.T} gradientFactor, int lo, int hi)",
+                WeightsPass.Momentum => $"public static void MomentumWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, ref {f.T} vw, ref {f.T} vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)",
+                _ => $"public static void BackwardWeights{l}{f.Suffix}(ref {f.T} delta, ref {f.T} x, ref {f.T} dw, ref {f.T} db, int rows, bool accumulate)",
+            }))
             {
-                if (step) w.Line($"{f.Type} va = {f.Broadcast("weightFactor")}, vb = {f.Broadcast("gradientFactor")};");
+                if (pass == WeightsPass.Sgd) w.Line($"{f.Type} va = {f.Broadcast("weightFactor")}, vb = {f.Broadcast("gradientFactor")};");
+                if (pass == WeightsPass.Momentum) EmitMomentumCoefficients(w, f);
                 foreach (int nv in new[] { BlockVectors, 1 })
                 {
                     string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
@@ -393,12 +421,12 @@ public sealed partial class NetGenGenerator
                         if (fullOutputs > 0)
                         {
                             using (w.Block(step ? $"for (int o = lo, end = Math.Min(hi, {fullOutputs}); o < end; o += {BlockRows})" : $"for (int o = 0; o < {fullOutputs}; o += {BlockRows})"))
-                                EmitWeightGradientBlock(w, f, inputs, outputs, BlockRows, nv, step);
+                                EmitWeightGradientBlock(w, f, inputs, outputs, BlockRows, nv, pass);
                         }
                         if (fullOutputs < outputs)
                         {
                             using (w.Block(step ? $"for (int o = Math.Max(lo, {fullOutputs}); o < hi; o++)" : $"for (int o = {fullOutputs}; o < {outputs}; o++)"))
-                                EmitWeightGradientBlock(w, f, inputs, outputs, 1, nv, step);
+                                EmitWeightGradientBlock(w, f, inputs, outputs, 1, nv, pass);
                         }
                     }
                 }
@@ -412,15 +440,28 @@ public sealed partial class NetGenGenerator
                         using (w.Block("for (int r = 0; r < rows; r++)"))
                             w.Line($"s = {f.Element.Math}.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * {outputs} + o), Unsafe.Add(ref x, (nint)r * {inputs} + i), s);");
                         w.Line($"ref {f.T} dst = ref Unsafe.Add(ref dw, o * {inputs} + i);");
-                        w.Line(step ? $"dst = {f.Element.Math}.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);" : "dst = accumulate ? dst + s : s;");
+                        w.Line(pass switch
+                        {
+                            WeightsPass.Sgd => $"dst = {f.Element.Math}.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s);",
+                            WeightsPass.Momentum => $"global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * {inputs} + i), s, l2, mu, rate, nesterov);",
+                            _ => "dst = accumulate ? dst + s : s;",
+                        });
                     }
                 }
-                EmitBiasGradient(w, f, outputs, step);
+                EmitBiasGradient(w, f, outputs, pass);
             }
             w.Line();
         }
 
-        private static void EmitWeightGradientBlock(CodeWriter w, SimdFlavor f, int inputs, int outputs, int mr, int nv, bool step)
+        /// <summary>The coefficients of a fused momentum step, from <c>step</c>: vectors for the blocks, scalars for the tails.</summary>
+        private static void EmitMomentumCoefficients(CodeWriter w, SimdFlavor f)
+        {
+            w.Line("float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;");
+            w.Line("bool nesterov = step.Nesterov;");
+            w.Line($"{f.Type} vl2 = {f.Broadcast("l2")}, vmu = {f.Broadcast("mu")}, vrate = {f.Broadcast("rate")};");
+        }
+
+        private static void EmitWeightGradientBlock(CodeWriter w, SimdFlavor f, int inputs, int outputs, int mr, int nv, WeightsPass pass)
         {
             var pairs = (from a in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (a, v)).ToList();
             w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.a}{p.v} = {f.Type}.Zero;")));
@@ -433,10 +474,15 @@ public sealed partial class NetGenGenerator
                 foreach (var (a, v) in pairs) w.Line($"c{a}{v} = {f.Ops}.FusedMultiplyAdd(d{a}, xv{v}, c{a}{v});");
             }
             for (int a = 0; a < mr; a++) w.Line($"ref {f.T} dw{a} = ref Unsafe.Add(ref dw, (o + {a}) * {inputs} + i);");
-            if (step)
+            switch (pass)
             {
-                foreach (var (a, v) in pairs) w.Line($"{f.Ops}.FusedMultiplyAdd(va, {f.Load("dw" + a, f.Offset(v))}, vb * c{a}{v}).StoreUnsafe(ref dw{a}, (nuint)({f.Offset(v)}));");
-                return;
+                case WeightsPass.Sgd:
+                    foreach (var (a, v) in pairs) w.Line($"{f.Ops}.FusedMultiplyAdd(va, {f.Load("dw" + a, f.Offset(v))}, vb * c{a}{v}).StoreUnsafe(ref dw{a}, (nuint)({f.Offset(v)}));");
+                    return;
+                case WeightsPass.Momentum:
+                    for (int a = 0; a < mr; a++) w.Line($"ref {f.T} vw{a} = ref Unsafe.Add(ref vw, (o + {a}) * {inputs} + i);");
+                    foreach (var (a, v) in pairs) w.Line($"global::NetGen.Kernels.MomentumMath.Update(ref dw{a}, ref vw{a}, (nuint)({f.Offset(v)}), c{a}{v}, vl2, vmu, vrate, nesterov);");
+                    return;
             }
             using (w.Block("if (accumulate)"))
             {
@@ -445,9 +491,15 @@ public sealed partial class NetGenGenerator
             foreach (var (a, v) in pairs) w.Line($"c{a}{v}.StoreUnsafe(ref dw{a}, (nuint)({f.Offset(v)}));");
         }
 
-        private static void EmitBiasGradient(CodeWriter w, SimdFlavor f, int outputs, bool step)
+        private static void EmitBiasGradient(CodeWriter w, SimdFlavor f, int outputs, WeightsPass pass)
         {
-            w.Line(step ? "// bias ← bias + b·Σ_rows δ" : "// db = Σ_rows δ");
+            bool step = pass != WeightsPass.Gradients;
+            w.Line(pass switch
+            {
+                WeightsPass.Sgd => "// bias ← bias + b·Σ_rows δ",
+                WeightsPass.Momentum => "// the bias's momentum update from Σ_rows δ, with λ₂ = 0",
+                _ => "// db = Σ_rows δ",
+            });
             if (f.MayHaveChunks(outputs))
             {
                 using (w.Block(step ? $"for (int o = lo, end = Math.Min(hi, {f.RoundDown(outputs)}); o < end; o += {f.WidthText})" : $"for (int o = 0; o < {f.RoundDown(outputs)}; o += {f.WidthText})"))
@@ -455,7 +507,12 @@ public sealed partial class NetGenGenerator
                     w.Line(step ? $"{f.Type} s = {f.Type}.Zero;" : $"{f.Type} s = accumulate ? {f.Load("db", "o")} : {f.Type}.Zero;");
                     using (w.Block("for (int r = 0; r < rows; r++)"))
                         w.Line($"s += {f.Load("delta", $"(nint)r * {outputs} + o")};");
-                    w.Line(step ? $"({f.Load("db", "o")} + vb * s).StoreUnsafe(ref db, (nuint)o);" : "s.StoreUnsafe(ref db, (nuint)o);");
+                    w.Line(pass switch
+                    {
+                        WeightsPass.Sgd => $"({f.Load("db", "o")} + vb * s).StoreUnsafe(ref db, (nuint)o);",
+                        WeightsPass.Momentum => $"global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, {f.Type}.Zero, vmu, vrate, nesterov);",
+                        _ => "s.StoreUnsafe(ref db, (nuint)o);",
+                    });
                 }
             }
             if (f.MayHaveRemainder(outputs))
@@ -465,7 +522,12 @@ public sealed partial class NetGenGenerator
                     w.Line(step ? f.T + " s = " + f.Element.Zero + ";" : f.T + " s = accumulate ? Unsafe.Add(ref db, o) : " + f.Element.Zero + ";");
                     using (w.Block("for (int r = 0; r < rows; r++)"))
                         w.Line($"s += Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
-                    w.Line(step ? "Unsafe.Add(ref db, o) += gradientFactor * s;" : "Unsafe.Add(ref db, o) = s;");
+                    w.Line(pass switch
+                    {
+                        WeightsPass.Sgd => "Unsafe.Add(ref db, o) += gradientFactor * s;",
+                        WeightsPass.Momentum => "global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);",
+                        _ => "Unsafe.Add(ref db, o) = s;",
+                    });
                 }
             }
         }

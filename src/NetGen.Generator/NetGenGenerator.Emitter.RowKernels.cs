@@ -226,6 +226,59 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>
+        /// One row's weight gradient consumed at once by a momentum update (<c>MomentumMath.Update</c>, the operations
+        /// <c>Momentum.Step</c> performs on the stored gradient <c>δ[o]·x</c>), with the velocity at the weight's own index.
+        /// </summary>
+        private static void EmitMomentumWeightsRow(CodeWriter w, int l, LayerSpec layer, SimdFlavor f)
+        {
+            int n = layer.Inputs, m = layer.Outputs;
+            int chunks = n - n % RowBlock, vectors = chunks / RowBlock;
+            bool inRegisters = vectors <= BlockVectors;
+            w.Line($"/// <summary>Layer {l} momentum update from one row, {f.Type}: v ← m·v + (δ[{m}] ⊗ x[{n}] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>");
+            w.Line(KernelAttributes);
+            using (w.Block($"public static void MomentumWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)"))
+            {
+                EmitMomentumCoefficients(w, f);
+                if (inRegisters)
+                    for (int v = 0; v < vectors; v++) w.Line($"Vector512<float> x{v} = Vector512.LoadUnsafe(ref x, (nuint){Literal.Int(v * RowBlock)});");
+                using (w.Block($"for (int o = 0; o < {m}; o++)"))
+                {
+                    w.Line("float d = Unsafe.Add(ref delta, o);");
+                    w.Line("Vector512<float> dv = Vector512.Create(d);");
+                    w.Line($"ref float wo = ref Unsafe.Add(ref pw, (nint)o * {n});");
+                    w.Line($"ref float vo = ref Unsafe.Add(ref vw, (nint)o * {n});");
+                    if (inRegisters)
+                    {
+                        for (int v = 0; v < vectors; v++)
+                            w.Line($"global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint){Literal.Int(v * RowBlock)}, dv * x{v}, vl2, vmu, vrate, nesterov);");
+                    }
+                    else
+                    {
+                        using (w.Block($"for (int i = 0; i < {chunks}; i += {RowBlock})"))
+                            w.Line("global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)i, dv * Vector512.LoadUnsafe(ref x, (nuint)i), vl2, vmu, vrate, nesterov);");
+                    }
+                    if (chunks < n)
+                    {
+                        using (w.Block($"for (int i = {chunks}; i < {n}; i++)"))
+                            w.Line("global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref wo, i), ref Unsafe.Add(ref vo, i), d * Unsafe.Add(ref x, i), l2, mu, rate, nesterov);");
+                    }
+                }
+                int biasChunks = m - m % RowBlock;
+                if (biasChunks > 0)
+                {
+                    using (w.Block($"for (int o = 0; o < {biasChunks}; o += {RowBlock})"))
+                        w.Line("global::NetGen.Kernels.MomentumMath.Update(ref pb, ref vb, (nuint)o, Vector512.LoadUnsafe(ref delta, (nuint)o), Vector512<float>.Zero, vmu, vrate, nesterov);");
+                }
+                if (biasChunks < m)
+                {
+                    using (w.Block($"for (int o = {biasChunks}; o < {m}; o++)"))
+                        w.Line("global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref pb, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o), 0f, mu, rate, nesterov);");
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>
         /// One row's input delta: <c>δp = (δ·W) ∘ f′(a)</c>, up to four vectors of inputs at a time with the weight rows split
         /// over independent accumulator chains, so that the fused multiply-adds overlap instead of waiting on each other.
         /// </summary>

@@ -9,13 +9,14 @@ public sealed partial class NetGenGenerator
     internal static partial class Emitter
     {
         /// <summary>
-        /// Whether the fused SGD step can be cut by units across threads (<c>ISplitTraining</c>, driven by
-        /// <c>LayerParallel</c>): a fusable network without dropout, whose masks are drawn in one sequence per layer.
+        /// Whether the fused step can be cut by units across threads (<c>ISplitTraining</c>, driven by
+        /// <c>LayerParallel</c>): every network whose step can be fused. Dropout masks are drawn before the phases, in
+        /// the single-threaded order, and each worker applies them to its own share.
         /// </summary>
-        private static bool CanSplit(NetworkSpec net) => CanFuseStep(net) && !HasDropout(net);
+        private static bool CanSplit(NetworkSpec net) => CanFuseStep(net);
 
         /// <summary>
-        /// <c>ISplitTraining</c>: the phases of a fused SGD step with each worker's share of units. Forward phase l
+        /// <c>ISplitTraining</c>: the phases of a fused step with each worker's share of units. Forward phase l
         /// computes outputs [lo, hi) of layer l over the whole batch; the loss phase runs on worker 0; backward phases
         /// pair the update of layer l + 1 (its weight rows) with the input delta of layer l (its input columns), which
         /// touch different data, so each phase needs only the barrier before it. Cuts fall on multiples of
@@ -36,7 +37,13 @@ public sealed partial class NetGenGenerator
                 w.Line("int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
                 w.Line(labelCheck);
                 w.Line("if (batch > " + MaxRows + ") return 0;");
-                w.Line("Reserve(batch);");
+                w.Line((HasDropout(net) ? "Workspace ws = " : "") + "Reserve(batch);");
+                for (int l = 0; l < net.Layers.Count; l++)
+                {
+                    LayerSpec layer = net.Layers[l];
+                    if (!layer.HasDropout) continue;
+                    w.Line($"global::NetGen.Kernels.DropoutMath.DrawMask(ref _dropoutRng, ws.M{l}.AsSpan(0, batch * {Literal.Int(layer.Outputs)}), {Literal.Float(layer.Dropout)}); // as a single-threaded pass draws them");
+                }
                 w.Line("return batch;");
             }
             w.Line();
@@ -60,7 +67,7 @@ public sealed partial class NetGenGenerator
             }
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block("float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)"))
+            using (w.Block("float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, in global::NetGen.FusedStep step)"))
             {
                 w.Line("int rows = inputs.Length / InputSize;");
                 w.Line("Workspace ws = _workspace;");
@@ -69,7 +76,8 @@ public sealed partial class NetGenGenerator
                 w.Line("    throw new ArgumentException($\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs and a label each), got {inputs.Length} inputs and {labels.Length} labels.\", nameof(inputs));");
                 w.Line("ref float p = ref _parameters.Reference;");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
-                w.Line("bool wide = Vector512.IsHardwareAccelerated;");
+                w.Line("ref float v = ref step.Velocity;");
+                w.Line("bool wide = Vector512.IsHardwareAccelerated, momentum = step.HasVelocity;");
                 w.Line("int lo, hi;");
                 using (w.Block("switch (phase)"))
                 {
@@ -85,10 +93,15 @@ public sealed partial class NetGenGenerator
                             if (NarrowForSplit(layer))
                             {
                                 w.Line("(lo, hi) = ShareRows(rows, worker, workers);");
-                                string input = l == 0 ? $"ref Unsafe.Add(ref x, lo * {Literal.Int(layer.Inputs)})" : $"ref Unsafe.Add(ref {Ref("ws.A" + (l - 1)).Substring(4)}, lo * {Literal.Int(layer.Inputs)})";
+                                string input = l == 0 ? $"ref Unsafe.Add(ref x, lo * {Literal.Int(layer.Inputs)})" : $"ref Unsafe.Add(ref {Ref(Activations(net, l - 1)).Substring(4)}, lo * {Literal.Int(layer.Inputs)})";
                                 string output = $"ref Unsafe.Add(ref {Ref(l == last ? "ws.Z" + l : "ws.A" + l).Substring(4)}, lo * {Literal.Int(layer.Outputs)})";
                                 string arguments = $"{input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, hi - lo, 0, {Literal.Int(layer.Outputs)}";
                                 w.Line($"if (wide) Kernels.ForwardLayer{l}V512({arguments}); else Kernels.ForwardLayer{l}Vec({arguments});");
+                                if (layer.HasDropout)
+                                {
+                                    string range = $"AsSpan(lo * {Literal.Int(layer.Outputs)}, (hi - lo) * {Literal.Int(layer.Outputs)})";
+                                    w.Line($"global::NetGen.Kernels.DropoutMath.ApplyMask<float>(ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range});");
+                                }
                                 if (l == last && rowLosses)
                                 {
                                     w.Line("// These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.");
@@ -101,11 +114,17 @@ public sealed partial class NetGenGenerator
                             }
                             else
                             {
-                                string input = l == 0 ? "ref x" : Ref("ws.A" + (l - 1));
+                                string input = l == 0 ? "ref x" : Ref(Activations(net, l - 1));
                                 string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
                                 string arguments = $"{input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, rows, lo, hi";
                                 w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
                                 w.Line($"if (wide) Kernels.ForwardLayer{l}V512({arguments}); else Kernels.ForwardLayer{l}Vec({arguments});");
+                                if (layer.HasDropout)
+                                {
+                                    string range = $"AsSpan(r * {Literal.Int(layer.Outputs)} + lo, hi - lo)";
+                                    using (w.Block("for (int r = 0; r < rows; r++)"))
+                                        w.Line($"global::NetGen.Kernels.DropoutMath.ApplyMask<float>(ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range});");
+                                }
                             }
                             w.Line("return 0f;");
                         }
@@ -188,23 +207,27 @@ public sealed partial class NetGenGenerator
             }
         }
 
-        /// <summary>Worker's rows of layer <paramref name="l"/>'s weights and biases, updated from its delta and input.</summary>
+        /// <summary>Worker's rows of layer <paramref name="l"/>'s weights and biases, updated from its delta and input by the step's rule.</summary>
         private static void EmitSplitUpdate(CodeWriter w, NetworkSpec net, int l)
         {
             LayerSpec layer = net.Layers[l];
-            string input = l == 0 ? "ref x" : Ref("ws.A" + (l - 1));
-            string arguments = $"{Ref("ws.D" + l)}, {input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, rows, weightFactor, gradientFactor, lo, hi";
+            string sgd = $"{WeightArguments(net, l, "p")}, rows, step.WeightFactor, step.GradientFactor, lo, hi";
+            string momentum = $"{MomentumArguments(net, l)}, rows, in step, lo, hi";
             w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
-            w.Line($"if (wide) Kernels.StepWeights{l}V512({arguments}); else Kernels.StepWeights{l}Vec({arguments});");
+            w.Line($"if (momentum) {{ if (wide) Kernels.MomentumWeights{l}V512({momentum}); else Kernels.MomentumWeights{l}Vec({momentum}); }}");
+            w.Line($"else if (wide) Kernels.StepWeights{l}V512({sgd}); else Kernels.StepWeights{l}Vec({sgd});");
         }
 
         /// <summary>Worker's columns of layer <paramref name="l"/>'s input delta, from the weights as they were.</summary>
         private static void EmitSplitInputDelta(CodeWriter w, NetworkSpec net, int l)
         {
             LayerSpec layer = net.Layers[l];
-            string arguments = $"{Ref("ws.D" + l)}, {At("p", Literal.Int(layer.WeightOffset))}, {Ref("ws.A" + (l - 1))}, {Ref("ws.D" + (l - 1))}, rows, lo, hi";
+            string arguments = $"{InputDeltaArguments(net, l)}, rows, lo, hi";
             w.Line($"(lo, hi) = Share({Literal.Int(layer.Inputs)}, worker, workers);");
             w.Line($"if (wide) Kernels.BackwardInput{l}V512({arguments}); else Kernels.BackwardInput{l}Vec({arguments});");
         }
+
+        /// <summary>The array layer <paramref name="l"/>'s successor reads in a training pass: its activations, after dropout if it has any.</summary>
+        private static string Activations(NetworkSpec net, int l) => (net.Layers[l].HasDropout ? "ws.H" : "ws.A") + l;
     }
 }

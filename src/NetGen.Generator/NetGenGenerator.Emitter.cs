@@ -363,7 +363,7 @@ public sealed partial class NetGenGenerator
 
         /// <summary>
         /// <c>TrainStep</c>: gradients then the optimizer's update, skipped when the loss is not finite. A batch of one
-        /// chunk (at most <see cref="MaxRows"/> rows) with a fusable <c>Sgd</c> runs the forward pass, the losses, and
+        /// chunk (at most <see cref="MaxRows"/> rows) with a fusable <c>Sgd</c> or <c>Momentum</c> (<c>FusedStep.CanFuse</c>) runs the forward pass, the losses, and
         /// <c>StepRows</c>: the update happens inside the backward pass and the gradients are never stored.
         /// </summary>
         private static void EmitTrainStep(CodeWriter w, NetworkSpec net, string labelCheck, string labelDelta, string? labelPerSample)
@@ -375,7 +375,7 @@ public sealed partial class NetGenGenerator
                 w.Line("ArgumentNullException.ThrowIfNull(optimizer);");
                 if (CanFuseStep(net))
                 {
-                    using (w.Block("if (optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)"))
+                    using (w.Block("if (global::NetGen.FusedStep.CanFuse(optimizer))"))
                     {
                         w.Line("int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
                         w.Line(labelCheck);
@@ -394,9 +394,9 @@ public sealed partial class NetGenGenerator
                             }
                             w.Line(T + " mean = (" + T + ")(loss / batch);");
                             w.Line("if (!" + T + ".IsFinite(mean)) return mean;");
-                            w.Line("sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);");
-                            w.Line("StepRows(ref x, batch, weightFactor, gradientFactor);");
-                            w.Line("sgd.EndFusedStep();");
+                            w.Line("global::NetGen.FusedStep step = global::NetGen.FusedStep.Begin(optimizer, ParameterCount);");
+                            w.Line("StepRows(ref x, batch, in step);");
+                            w.Line("step.End();");
                             w.Line("return mean;");
                         }
                     }

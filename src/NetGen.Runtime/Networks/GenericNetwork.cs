@@ -122,7 +122,7 @@ public sealed class GenericNetwork : INetwork
     }
 
     /// <inheritdoc/>
-    /// <remarks>A plain <see cref="Sgd"/> step (<see cref="Sgd.CanFuse"/>) of at most 256 rows is fused into the backward pass, as in generated networks: the parameters come out with the same bits and <see cref="Gradients"/> keeps its earlier contents.</remarks>
+    /// <remarks>A plain <see cref="Sgd"/> step (<see cref="Sgd.CanFuse"/>) of at most 256 rows is fused into the backward pass, as in generated networks: the parameters come out with the same bits and <see cref="Gradients"/> keeps its earlier contents. Other optimizers, <see cref="Momentum"/> included, step after the gradients as usual.</remarks>
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -137,9 +137,9 @@ public sealed class GenericNetwork : INetwork
                 ForwardRows(ref x, batch, training: true);
                 float loss = (float)(Losses(0, batch, labels, default, 1f / batch) / batch);
                 if (!float.IsFinite(loss)) return loss;
-                sgd.BeginFusedStep(Architecture.ParameterCount, out float weightFactor, out float gradientFactor);
-                StepRows(ref x, batch, weightFactor, gradientFactor);
-                sgd.EndFusedStep();
+                FusedStep step = FusedStep.Begin(sgd, Architecture.ParameterCount);
+                StepRows(ref x, batch, step.WeightFactor, step.GradientFactor);
+                step.End();
                 return loss;
             }
         }

@@ -4,16 +4,17 @@ using System.ComponentModel;
 namespace NetGen;
 
 /// <summary>
-/// A network whose fused SGD training step (<see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>)
+/// A network whose fused training step (<see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>)
 /// can be cut by units across threads, phase by phase with a barrier between phases: each layer's outputs (forward pass,
 /// weight update) or inputs (input delta) are shared among the workers in blocks of 64 units. Each unit is computed by
 /// the same code in the same order as in one thread, so the parameters get the same bits whatever the number of workers.
-/// Generated float networks without dropout implement it; <see cref="LayerParallel"/> drives it.
+/// Generated float networks implement it; <see cref="LayerParallel"/> drives it.
 /// </summary>
 /// <remarks>
 /// Phases <c>0 … ForwardPhases − 1</c> run the layers forward; phase <c>ForwardPhases</c> computes the output activation
 /// and the loss on worker 0 and returns the mean loss there; the remaining phases run the backward pass with the update
-/// fused in, and must only run once the optimizer's step has begun (<see cref="Sgd.BeginFusedStep"/>).
+/// fused in, and must only run once the optimizer's step has begun (<see cref="FusedStep.Begin"/>). Dropout masks are
+/// drawn by <see cref="PrepareSplitStep"/>, in the order a single-threaded step draws them.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public interface ISplitTraining
@@ -25,7 +26,8 @@ public interface ISplitTraining
     int Phases { get; }
 
     /// <summary>
-    /// Validates a batch with class labels and reserves scratch for it, on the calling thread, before any phase runs.
+    /// Validates a batch with class labels, reserves scratch for it and draws its dropout masks, on the calling thread,
+    /// before any phase runs.
     /// </summary>
     /// <returns>The batch size, or 0 when the batch is too large to be stepped in one pass (more than 256 rows).</returns>
     /// <exception cref="ArgumentException">Wrong lengths or a label out of range.</exception>
@@ -35,5 +37,11 @@ public interface ISplitTraining
     /// Worker <paramref name="worker"/>'s share of phase <paramref name="phase"/> for the batch prepared by
     /// <see cref="PrepareSplitStep"/>; the loss phase returns the mean loss on worker 0, every other call returns 0.
     /// </summary>
-    float RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor);
+    /// <param name="phase">The phase, <c>0 … Phases − 1</c>.</param>
+    /// <param name="worker">This worker, <c>0 … workers − 1</c>.</param>
+    /// <param name="workers">The number of workers sharing the phase.</param>
+    /// <param name="inputs">The batch given to <see cref="PrepareSplitStep"/>.</param>
+    /// <param name="labels">Its labels.</param>
+    /// <param name="step">The optimizer's step, begun after the loss phase; ignored by the forward and loss phases.</param>
+    float RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, in FusedStep step);
 }

@@ -36,11 +36,25 @@ public sealed class Momentum : Optimizer
     /// <summary>Whether the update is Nesterov's.</summary>
     public bool Nesterov { get; }
 
+    /// <summary>
+    /// Whether a step is one elementwise update with coefficients fixed for the step — no clipping by the global norm,
+    /// no L1 shrinkage — so that a generated network may fuse it into its backward pass (<see cref="FusedStep"/>).
+    /// </summary>
+    public bool CanFuse => ClipNorm is null && L1 == 0f;
+
+    /// <summary>The float velocity of every parameter, created (zeroed) on first use, for a fused step.</summary>
+    /// <exception cref="InvalidOperationException">This optimizer holds double state from earlier steps.</exception>
+    internal float[] FusedVelocity()
+    {
+        State<float>(ref _velocity, 0, 0);
+        return (float[])_velocity!;
+    }
+
     /// <inheritdoc/>
     protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
     {
         Span<T> v = State<T>(ref _velocity, offset, parameters.Length);
-        T mu = T.CreateTruncating(MomentumCoefficient), nesterov = Nesterov ? T.One : T.Zero;
+        T mu = T.CreateTruncating(MomentumCoefficient);
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -61,12 +75,15 @@ public sealed class Momentum : Optimizer
             }
             i = pv.Length * Vector<T>.Count;
         }
+        // The same operations on the elements past the last whole vector, so that every element of a range is updated
+        // alike, wherever the vector loop ends (a fused step, FusedStep, relies on it).
         for (; i < parameters.Length; i++)
         {
-            T g = gradients[i] * gradientScale + l2 * parameters[i];
-            T vel = mu * v[i] + g;
+            T g = T.FusedMultiplyAdd(gradients[i], gradientScale, l2 * parameters[i]);
+            T vel = T.FusedMultiplyAdd(mu, v[i], g);
             v[i] = vel;
-            parameters[i] -= learningRate * (nesterov * (g + mu * vel) + (T.One - nesterov) * vel);
+            T step = Nesterov ? T.FusedMultiplyAdd(mu, vel, g) : vel;
+            parameters[i] = T.FusedMultiplyAdd(-learningRate, step, parameters[i]);
         }
     }
 }

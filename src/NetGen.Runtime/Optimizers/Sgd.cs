@@ -1,5 +1,4 @@
 using System;
-using System.ComponentModel;
 using NetGen.Kernels;
 
 namespace NetGen;
@@ -20,31 +19,9 @@ public sealed class Sgd : Optimizer
     /// <summary>
     /// Whether a step is one elementwise update with coefficients fixed for the step — no clipping by the global norm,
     /// no L1 shrinkage — so that a generated network may fuse it into its backward pass
-    /// (<see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>).
+    /// (<see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>, <see cref="FusedStep"/>).
     /// </summary>
     public bool CanFuse => ClipNorm is null && L1 == 0f;
-
-    /// <summary>
-    /// For generated code: begins a step whose update the caller performs itself, element by element, as
-    /// <c>w ← weightFactor·w + gradientFactor·∇w</c> for weights and <c>b ← b + gradientFactor·∇b</c> for biases — exactly
-    /// what <see cref="Optimizer.Step(Span{float}, ReadOnlySpan{float})"/> computes — and then calls <see cref="EndFusedStep"/>.
-    /// </summary>
-    /// <exception cref="InvalidOperationException"><see cref="CanFuse"/> is false.</exception>
-    /// <exception cref="ArgumentException"><paramref name="parameterCount"/> is not the architecture's.</exception>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public void BeginFusedStep(int parameterCount, out float weightFactor, out float gradientFactor)
-    {
-        if (!CanFuse)
-            throw new InvalidOperationException("A step with gradient clipping or L1 shrinkage cannot be fused into the backward pass: it needs the whole gradient first.");
-        float lr = BeginExternalStep(parameterCount); // Sgd has no state to create first
-        // The coefficients of Update below with gradientScale 1, to the bit.
-        weightFactor = 1f - lr * L2;
-        gradientFactor = -lr * 1f;
-    }
-
-    /// <summary>For generated code: ends a step begun by <see cref="BeginFusedStep"/>.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public void EndFusedStep() => EndSlicedStep();
 
     /// <inheritdoc/>
     protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)

@@ -6,14 +6,14 @@ namespace NetGen;
 
 /// <summary>
 /// Trains one network on several threads by cutting every layer across them: each thread computes its share of the
-/// layer's units over the whole batch — forward outputs, input deltas, and weight rows updated in place by a plain SGD
-/// step fused into the backward pass — with a barrier between layers. Nothing is reduced across threads, so each thread
+/// layer's units over the whole batch — forward outputs, input deltas, and weight rows updated in place by an SGD or
+/// momentum step fused into the backward pass — with a barrier between layers. Nothing is reduced across threads, so each thread
 /// touches only its own rows of every weight matrix, and the result has the same bits as a single-threaded
 /// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>, whatever the thread count.
 /// </summary>
 /// <remarks>
-/// It needs a generated network that implements <see cref="ISplitTraining"/> (float, no dropout), an <see cref="Sgd"/>
-/// optimizer that can fuse (<see cref="Sgd.CanFuse"/>) and a batch of at most 256 rows. Any other step runs
+/// It needs a generated network that implements <see cref="ISplitTraining"/> (float), an <see cref="Sgd"/> or
+/// <see cref="Momentum"/> optimizer that can fuse (<see cref="FusedStep.CanFuse"/>) and a batch of at most 256 rows. Any other step runs
 /// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/> on the calling thread, with the
 /// same result. For other optimizers or larger batches, <see cref="DataParallel"/> splits the batch instead.
 /// Instances are not thread-safe; dispose to stop the worker threads.
@@ -29,8 +29,9 @@ public sealed class LayerParallel : IDisposable
     private unsafe float* _inputs;
     private unsafe int* _labels;
     private int _batch;
-    private Sgd? _sgd;
-    private float _loss, _weightFactor, _gradientFactor;
+    private IOptimizer? _optimizer;
+    private FusedStep _step;
+    private float _loss;
     private volatile bool _stop;
     private bool _begun;
     private ExceptionDispatchInfo? _failure;
@@ -70,7 +71,7 @@ public sealed class LayerParallel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_split is null || Threads == 1 || optimizer is not Sgd { CanFuse: true } sgd)
+        if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer))
             return _network.TrainStep(inputs, labels, optimizer);
         int batch = _split.PrepareSplitStep(inputs, labels);
         if (batch == 0) return _network.TrainStep(inputs, labels, optimizer);
@@ -80,7 +81,8 @@ public sealed class LayerParallel : IDisposable
             _inputs = x;
             _labels = y;
             _batch = batch;
-            _sgd = sgd;
+            _optimizer = optimizer;
+            _step = default;
             _stop = false;
             _begun = false;
             _failure = null;
@@ -88,7 +90,8 @@ public sealed class LayerParallel : IDisposable
             Work(0);
             _inputs = null;
             _labels = null;
-            _sgd = null;
+            _optimizer = null;
+            _step = default;
         }
         _failure?.Throw();
         return _loss;
@@ -112,13 +115,13 @@ public sealed class LayerParallel : IDisposable
                 {
                     var x = new ReadOnlySpan<float>(_inputs, _batch * n);
                     var y = new ReadOnlySpan<int>(_labels, _batch);
-                    float result = split.RunSplitPhase(phase, worker, Threads, x, y, _weightFactor, _gradientFactor);
+                    float result = split.RunSplitPhase(phase, worker, Threads, x, y, in _step);
                     if (phase == lossPhase && worker == 0)
                     {
                         _loss = result;
                         if (float.IsFinite(result))
                         {
-                            _sgd!.BeginFusedStep(_network.Architecture.ParameterCount, out _weightFactor, out _gradientFactor);
+                            _step = FusedStep.Begin(_optimizer!, _network.Architecture.ParameterCount);
                             _begun = true;
                         }
                         else
@@ -135,7 +138,7 @@ public sealed class LayerParallel : IDisposable
             }
             _workers.Barrier.SignalAndWait();
         }
-        if (worker == 0 && _begun) _sgd!.EndFusedStep();
+        if (worker == 0 && _begun) _step.End();
     }
 
     /// <summary>Stops the worker threads.</summary>

@@ -30,8 +30,8 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Threads that train on each minibatch, the caller's included; 1 by default. With more than one, a network that can
-    /// be cut by layers (<see cref="ISplitTraining"/>: generated, float, no dropout) trained by an <see cref="Sgd"/> that
-    /// fuses (<see cref="Sgd.CanFuse"/>) on batches of at most 256 rows, and no <see cref="ShardRows"/> given, runs
+    /// be cut by layers (<see cref="ISplitTraining"/>: generated, float) trained by an <see cref="Sgd"/> or
+    /// <see cref="Momentum"/> that fuses (<see cref="FusedStep.CanFuse"/>) on batches of at most 256 rows, and no <see cref="ShardRows"/> given, runs
     /// <see cref="LayerParallel"/>: every layer cut across the threads, with the bits of one thread. Otherwise every
     /// batch is cut into shards of <see cref="ShardRows"/> rows (<see cref="DataParallel"/>).
     /// </summary>
@@ -142,7 +142,7 @@ public sealed class Trainer
                 throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
         }
         bool cutLayers = _options.Threads > 1 && _options.ShardRows is null && _options.BatchSize <= 256
-            && _network is ISplitTraining && _optimizer is Sgd { CanFuse: true };
+            && _network is ISplitTraining && FusedStep.CanFuse(_optimizer);
         using LayerParallel? layers = cutLayers ? new LayerParallel(_network, _options.Threads) : null;
         using DataParallel? parallel = !cutLayers && (_options.Threads > 1 || _options.ShardRows is not null)
             ? new DataParallel(_network, _options.Threads, _options.ShardRows ?? 32)

@@ -162,7 +162,7 @@ partial class Brains
         public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
         {
             ArgumentNullException.ThrowIfNull(optimizer);
-            if (optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
+            if (global::NetGen.FusedStep.CanFuse(optimizer))
             {
                 int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
                 global::NetGen.NetworkGuard.Labels(labels, batch, 4, nameof(labels));
@@ -180,9 +180,9 @@ partial class Brains
                     }
                     float mean = (float)(loss / batch);
                     if (!float.IsFinite(mean)) return mean;
-                    sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
-                    StepRows(ref x, batch, weightFactor, gradientFactor);
-                    sgd.EndFusedStep();
+                    global::NetGen.FusedStep step = global::NetGen.FusedStep.Begin(optimizer, ParameterCount);
+                    StepRows(ref x, batch, in step);
+                    step.End();
                     return mean;
                 }
             }
@@ -227,7 +227,7 @@ partial class Brains
         }
 
         /// <inheritdoc/>
-        float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)
+        float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, in global::NetGen.FusedStep step)
         {
             int rows = inputs.Length / InputSize;
             Workspace ws = _workspace;
@@ -236,7 +236,8 @@ partial class Brains
                 throw new ArgumentException($"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs and a label each), got {inputs.Length} inputs and {labels.Length} labels.", nameof(inputs));
             ref float p = ref _parameters.Reference;
             ref float x = ref MemoryMarshal.GetReference(inputs);
-            bool wide = Vector512.IsHardwareAccelerated;
+            ref float v = ref step.Velocity;
+            bool wide = Vector512.IsHardwareAccelerated, momentum = step.HasVelocity;
             int lo, hi;
             switch (phase)
             {
@@ -281,7 +282,8 @@ partial class Brains
                 case 5:
                 {
                     (lo, hi) = Share(4, worker, workers);
-                    if (wide) Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor, lo, hi);
+                    if (momentum) { if (wide) Kernels.MomentumWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref Unsafe.Add(ref v, 1600), ref Unsafe.Add(ref v, 1728), rows, in step, lo, hi); else Kernels.MomentumWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref Unsafe.Add(ref v, 1600), ref Unsafe.Add(ref v, 1728), rows, in step, lo, hi); }
+                    else if (wide) Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, step.WeightFactor, step.GradientFactor, lo, hi); else Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, step.WeightFactor, step.GradientFactor, lo, hi);
                     (lo, hi) = Share(32, worker, workers);
                     if (wide) Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi); else Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi);
                     return 0f;
@@ -289,9 +291,11 @@ partial class Brains
                 case 6:
                 {
                     (lo, hi) = Share(32, worker, workers);
-                    if (wide) Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor, lo, hi);
+                    if (momentum) { if (wide) Kernels.MomentumWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref Unsafe.Add(ref v, 544), ref Unsafe.Add(ref v, 1568), rows, in step, lo, hi); else Kernels.MomentumWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref Unsafe.Add(ref v, 544), ref Unsafe.Add(ref v, 1568), rows, in step, lo, hi); }
+                    else if (wide) Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, step.WeightFactor, step.GradientFactor, lo, hi); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, step.WeightFactor, step.GradientFactor, lo, hi);
                     (lo, hi) = Share(32, worker, workers);
-                    if (wide) Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor, lo, hi);
+                    if (momentum) { if (wide) Kernels.MomentumWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 512), rows, in step, lo, hi); else Kernels.MomentumWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 512), rows, in step, lo, hi); }
+                    else if (wide) Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, step.WeightFactor, step.GradientFactor, lo, hi); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, step.WeightFactor, step.GradientFactor, lo, hi);
                     return 0f;
                 }
                 default:
@@ -400,26 +404,32 @@ partial class Brains
             }
         }
 
-        /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; the gradients are never stored.</summary>
-        private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)
+        /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the optimizer's update fused in (SGD, or momentum with its velocity); the gradients are never stored.</summary>
+        private void StepRows(ref float x, int rows, in global::NetGen.FusedStep step)
         {
             Workspace ws = _workspace;
             ref float p = ref _parameters.Reference;
+            ref float v = ref step.Velocity;
+            bool momentum = step.HasVelocity;
+            float weightFactor = step.WeightFactor, gradientFactor = step.GradientFactor;
             if (Vector512.IsHardwareAccelerated)
             {
                 if (rows == 1) Kernels.BackwardInputRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1)); else Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 32);
-                if (rows == 1) Kernels.StepWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), weightFactor, gradientFactor); else Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor, 0, 4);
+                if (momentum) { if (rows == 1) Kernels.MomentumWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref Unsafe.Add(ref v, 1600), ref Unsafe.Add(ref v, 1728), in step); else Kernels.MomentumWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref Unsafe.Add(ref v, 1600), ref Unsafe.Add(ref v, 1728), rows, in step, 0, 4); }
+                else if (rows == 1) Kernels.StepWeightsRow2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), weightFactor, gradientFactor); else Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor, 0, 4);
                 if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 32);
-                if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor, 0, 32);
-                if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor, 0, 32);
+                if (momentum) { if (rows == 1) Kernels.MomentumWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref Unsafe.Add(ref v, 544), ref Unsafe.Add(ref v, 1568), in step); else Kernels.MomentumWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref Unsafe.Add(ref v, 544), ref Unsafe.Add(ref v, 1568), rows, in step, 0, 32); }
+                else if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor, 0, 32);
+                if (momentum) { if (rows == 1) Kernels.MomentumWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 512), in step); else Kernels.MomentumWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 512), rows, in step, 0, 32); }
+                else if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor, 0, 32);
             }
             else
             {
                 Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 1600), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 32);
-                Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor, 0, 4);
+                if (momentum) Kernels.MomentumWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), ref Unsafe.Add(ref v, 1600), ref Unsafe.Add(ref v, 1728), rows, in step, 0, 4); else Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 1600), ref Unsafe.Add(ref p, 1728), rows, weightFactor, gradientFactor, 0, 4);
                 Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 544), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 32);
-                Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor, 0, 32);
-                Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor, 0, 32);
+                if (momentum) Kernels.MomentumWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), ref Unsafe.Add(ref v, 544), ref Unsafe.Add(ref v, 1568), rows, in step, 0, 32); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 544), ref Unsafe.Add(ref p, 1568), rows, weightFactor, gradientFactor, 0, 32);
+                if (momentum) Kernels.MomentumWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 512), rows, in step, 0, 32); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 512), rows, weightFactor, gradientFactor, 0, 32);
             }
         }
 
@@ -663,6 +673,58 @@ partial class Brains
                 }
             }
 
+            /// <summary>Layer 0 momentum update, Vector512<float>: v ← m·v + (δ[rows, 32]ᵀ · x[rows, 16] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+            public static void MomentumWeights0V512(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+            {
+                float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+                bool nesterov = step.Nesterov;
+                Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+                for (int i = 0; i < 16; i += 16)
+                {
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    {
+                        Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
+                            Vector512<float> d0 = Vector512.Create(dr);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 16 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 16 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 16 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 16 + i);
+                        ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 16 + i);
+                        ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 16 + i);
+                        ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 16 + i);
+                        ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 16 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    }
+                }
+                // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+                for (int o = lo, end = Math.Min(hi, 32); o < end; o += 16)
+                {
+                    Vector512<float> s = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
+                    }
+                    global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector512<float>.Zero, vmu, vrate, nesterov);
+                }
+            }
+
             /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[32, 16] = δ[32] ⊗ x[16], db[32] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -719,6 +781,28 @@ partial class Brains
                 for (int o = 0; o < 32; o += 16)
                 {
                     (Vector512.LoadUnsafe(ref pb, (nuint)o) + b * Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref pb, (nuint)o);
+                }
+            }
+
+            /// <summary>Layer 0 momentum update from one row, Vector512<float>: v ← m·v + (δ[32] ⊗ x[16] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+            public static void MomentumWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)
+            {
+                float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+                bool nesterov = step.Nesterov;
+                Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+                for (int o = 0; o < 32; o++)
+                {
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float wo = ref Unsafe.Add(ref pw, (nint)o * 16);
+                    ref float vo = ref Unsafe.Add(ref vw, (nint)o * 16);
+                    global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)0, dv * x0, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = 0; o < 32; o += 16)
+                {
+                    global::NetGen.Kernels.MomentumMath.Update(ref pb, ref vb, (nuint)o, Vector512.LoadUnsafe(ref delta, (nuint)o), Vector512<float>.Zero, vmu, vrate, nesterov);
                 }
             }
 
@@ -1151,6 +1235,141 @@ partial class Brains
                 }
             }
 
+            /// <summary>Layer 0 momentum update, Vector<float>: v ← m·v + (δ[rows, 32]ᵀ · x[rows, 16] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+            public static void MomentumWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+            {
+                float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+                bool nesterov = step.Nesterov;
+                Vector<float> vl2 = new Vector<float>(l2), vmu = new Vector<float>(mu), vrate = new Vector<float>(rate);
+                for (int i = 0; i < (16 - 16 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                {
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                            Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                            Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                            c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                            c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                            c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                            c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                            c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                            c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                            c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 16 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 16 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 16 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 16 + i);
+                        ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 16 + i);
+                        ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 16 + i);
+                        ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 16 + i);
+                        ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 16 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(1 * Vector<float>.Count), c11, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(2 * Vector<float>.Count), c12, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(3 * Vector<float>.Count), c13, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(1 * Vector<float>.Count), c21, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(2 * Vector<float>.Count), c22, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(3 * Vector<float>.Count), c23, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(1 * Vector<float>.Count), c31, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(2 * Vector<float>.Count), c32, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(3 * Vector<float>.Count), c33, vl2, vmu, vrate, nesterov);
+                    }
+                }
+                for (int i = (16 - 16 % (4 * Vector<float>.Count)); i < (16 - 16 % Vector<float>.Count); i += Vector<float>.Count)
+                {
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 16 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 16 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 16 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 16 + i);
+                        ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 16 + i);
+                        ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 16 + i);
+                        ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 16 + i);
+                        ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 16 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    }
+                }
+                // Columns past the last whole vector.
+                for (int i = (16 - 16 % Vector<float>.Count); i < 16; i++)
+                {
+                    for (int o = lo; o < hi; o++)
+                    {
+                        float s = 0f;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 32 + o), Unsafe.Add(ref x, (nint)r * 16 + i), s);
+                        }
+                        ref float dst = ref Unsafe.Add(ref dw, o * 16 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 16 + i), s, l2, mu, rate, nesterov);
+                    }
+                }
+                // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+                for (int o = lo, end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
+                {
+                    Vector<float> s = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
+                    }
+                    global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector<float>.Zero, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, (32 - 32 % Vector<float>.Count)); o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Unsafe.Add(ref delta, (nint)r * 32 + o);
+                    }
+                    global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+                }
+            }
+
             /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = ReLU(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi]) of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
@@ -1388,6 +1607,58 @@ partial class Brains
                 }
             }
 
+            /// <summary>Layer 1 momentum update, Vector512<float>: v ← m·v + (δ[rows, 32]ᵀ · x[rows, 32] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+            public static void MomentumWeights1V512(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+            {
+                float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+                bool nesterov = step.Nesterov;
+                Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+                for (int i = 0; i < 32; i += 16)
+                {
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    {
+                        Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector512<float> d0 = Vector512.Create(dr);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 32 + i);
+                        ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 32 + i);
+                        ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 32 + i);
+                        ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 32 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    }
+                }
+                // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+                for (int o = lo, end = Math.Min(hi, 32); o < end; o += 16)
+                {
+                    Vector512<float> s = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
+                    }
+                    global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector512<float>.Zero, vmu, vrate, nesterov);
+                }
+            }
+
             /// <summary>Layer 1 gradients of one row, Vector512<float>: dW[32, 32] = δ[32] ⊗ x[32], db[32] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -1449,6 +1720,30 @@ partial class Brains
                 for (int o = 0; o < 32; o += 16)
                 {
                     (Vector512.LoadUnsafe(ref pb, (nuint)o) + b * Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref pb, (nuint)o);
+                }
+            }
+
+            /// <summary>Layer 1 momentum update from one row, Vector512<float>: v ← m·v + (δ[32] ⊗ x[32] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+            public static void MomentumWeightsRow1V512(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)
+            {
+                float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+                bool nesterov = step.Nesterov;
+                Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+                Vector512<float> x1 = Vector512.LoadUnsafe(ref x, (nuint)16);
+                for (int o = 0; o < 32; o++)
+                {
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float wo = ref Unsafe.Add(ref pw, (nint)o * 32);
+                    ref float vo = ref Unsafe.Add(ref vw, (nint)o * 32);
+                    global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)0, dv * x0, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)16, dv * x1, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = 0; o < 32; o += 16)
+                {
+                    global::NetGen.Kernels.MomentumMath.Update(ref pb, ref vb, (nuint)o, Vector512.LoadUnsafe(ref delta, (nuint)o), Vector512<float>.Zero, vmu, vrate, nesterov);
                 }
             }
 
@@ -1974,6 +2269,141 @@ partial class Brains
                 }
             }
 
+            /// <summary>Layer 1 momentum update, Vector<float>: v ← m·v + (δ[rows, 32]ᵀ · x[rows, 32] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+            public static void MomentumWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+            {
+                float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+                bool nesterov = step.Nesterov;
+                Vector<float> vl2 = new Vector<float>(l2), vmu = new Vector<float>(mu), vrate = new Vector<float>(rate);
+                for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                {
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                            Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                            Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                            c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                            c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                            c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                            c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                            c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                            c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                            c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 32 + i);
+                        ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 32 + i);
+                        ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 32 + i);
+                        ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 32 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(1 * Vector<float>.Count), c11, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(2 * Vector<float>.Count), c12, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(3 * Vector<float>.Count), c13, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(1 * Vector<float>.Count), c21, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(2 * Vector<float>.Count), c22, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(3 * Vector<float>.Count), c23, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(1 * Vector<float>.Count), c31, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(2 * Vector<float>.Count), c32, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(3 * Vector<float>.Count), c33, vl2, vmu, vrate, nesterov);
+                    }
+                }
+                for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
+                {
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 32 + i);
+                        ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 32 + i);
+                        ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 32 + i);
+                        ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 32 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    }
+                }
+                // Columns past the last whole vector.
+                for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
+                {
+                    for (int o = lo; o < hi; o++)
+                    {
+                        float s = 0f;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 32 + o), Unsafe.Add(ref x, (nint)r * 32 + i), s);
+                        }
+                        ref float dst = ref Unsafe.Add(ref dw, o * 32 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 32 + i), s, l2, mu, rate, nesterov);
+                    }
+                }
+                // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+                for (int o = lo, end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
+                {
+                    Vector<float> s = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
+                    }
+                    global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector<float>.Zero, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, (32 - 32 % Vector<float>.Count)); o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Unsafe.Add(ref delta, (nint)r * 32 + o);
+                    }
+                    global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+                }
+            }
+
             /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 32] = (δ[rows, 32] · W[32, 32]) ∘ ReLU′(a[rows, 32]).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
@@ -2353,6 +2783,58 @@ partial class Brains
                 }
             }
 
+            /// <summary>Layer 2 momentum update, Vector512<float>: v ← m·v + (δ[rows, 4]ᵀ · x[rows, 32] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+            public static void MomentumWeights2V512(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+            {
+                float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+                bool nesterov = step.Nesterov;
+                Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+                for (int i = 0; i < 32; i += 16)
+                {
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                    {
+                        Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector512<float> d0 = Vector512.Create(dr);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 32 + i);
+                        ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 32 + i);
+                        ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 32 + i);
+                        ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 32 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    }
+                }
+                // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+                for (int o = Math.Max(lo, 0); o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Unsafe.Add(ref delta, (nint)r * 4 + o);
+                    }
+                    global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+                }
+            }
+
             /// <summary>Layer 2 gradients of one row, Vector512<float>: dW[4, 32] = δ[4] ⊗ x[32], db[4] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeightsRow2V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -2414,6 +2896,30 @@ partial class Brains
                 for (int o = 0; o < 4; o++)
                 {
                     Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
+                }
+            }
+
+            /// <summary>Layer 2 momentum update from one row, Vector512<float>: v ← m·v + (δ[4] ⊗ x[32] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+            public static void MomentumWeightsRow2V512(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)
+            {
+                float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+                bool nesterov = step.Nesterov;
+                Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+                Vector512<float> x1 = Vector512.LoadUnsafe(ref x, (nuint)16);
+                for (int o = 0; o < 4; o++)
+                {
+                    float d = Unsafe.Add(ref delta, o);
+                    Vector512<float> dv = Vector512.Create(d);
+                    ref float wo = ref Unsafe.Add(ref pw, (nint)o * 32);
+                    ref float vo = ref Unsafe.Add(ref vw, (nint)o * 32);
+                    global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)0, dv * x0, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)16, dv * x1, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = 0; o < 4; o++)
+                {
+                    global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref pb, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o), 0f, mu, rate, nesterov);
                 }
             }
 
@@ -2916,6 +3422,141 @@ partial class Brains
                         s += Unsafe.Add(ref delta, (nint)r * 4 + o);
                     }
                     Unsafe.Add(ref db, o) += gradientFactor * s;
+                }
+            }
+
+            /// <summary>Layer 2 momentum update, Vector<float>: v ← m·v + (δ[rows, 4]ᵀ · x[rows, 32] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+            public static void MomentumWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+            {
+                float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+                bool nesterov = step.Nesterov;
+                Vector<float> vl2 = new Vector<float>(l2), vmu = new Vector<float>(mu), vrate = new Vector<float>(rate);
+                for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+                {
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                            Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                            Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                            c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                            c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                            c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                            c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                            c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                            c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                            c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 32 + i);
+                        ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 32 + i);
+                        ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 32 + i);
+                        ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 32 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(1 * Vector<float>.Count), c11, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(2 * Vector<float>.Count), c12, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(3 * Vector<float>.Count), c13, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(1 * Vector<float>.Count), c21, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(2 * Vector<float>.Count), c22, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(3 * Vector<float>.Count), c23, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(1 * Vector<float>.Count), c31, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(2 * Vector<float>.Count), c32, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(3 * Vector<float>.Count), c33, vl2, vmu, vrate, nesterov);
+                    }
+                }
+                for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
+                {
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                    {
+                        Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector<float> d0 = new Vector<float>(dr);
+                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        }
+                        ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 32 + i);
+                        ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 32 + i);
+                        ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 32 + i);
+                        ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 32 + i);
+                        ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 32 + i);
+                        ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 32 + i);
+                        ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 32 + i);
+                        ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 32 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    }
+                }
+                // Columns past the last whole vector.
+                for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
+                {
+                    for (int o = lo; o < hi; o++)
+                    {
+                        float s = 0f;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 4 + o), Unsafe.Add(ref x, (nint)r * 32 + i), s);
+                        }
+                        ref float dst = ref Unsafe.Add(ref dw, o * 32 + i);
+                        global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 32 + i), s, l2, mu, rate, nesterov);
+                    }
+                }
+                // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+                for (int o = lo, end = Math.Min(hi, (4 - 4 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
+                {
+                    Vector<float> s = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 4 + o));
+                    }
+                    global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector<float>.Zero, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, (4 - 4 % Vector<float>.Count)); o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s += Unsafe.Add(ref delta, (nint)r * 4 + o);
+                    }
+                    global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
                 }
             }
 

@@ -20,7 +20,7 @@ using System.Runtime.Intrinsics;
 /// Instances are not thread-safe: the scratch buffers belong to the instance.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0.0")]
-partial class DropoutNet : global::NetGen.INetwork
+partial class DropoutNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
 {
     /// <summary>Width of one input sample.</summary>
     public const int InputSize = 20;
@@ -151,7 +151,7 @@ partial class DropoutNet : global::NetGen.INetwork
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
+        if (global::NetGen.FusedStep.CanFuse(optimizer))
         {
             int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
             global::NetGen.NetworkGuard.Labels(labels, batch, 3, nameof(labels));
@@ -169,15 +169,118 @@ partial class DropoutNet : global::NetGen.INetwork
                 }
                 float mean = (float)(loss / batch);
                 if (!float.IsFinite(mean)) return mean;
-                sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
-                StepRows(ref x, batch, weightFactor, gradientFactor);
-                sgd.EndFusedStep();
+                global::NetGen.FusedStep step = global::NetGen.FusedStep.Begin(optimizer, ParameterCount);
+                StepRows(ref x, batch, in step);
+                step.End();
                 return mean;
             }
         }
         float batchLoss = ComputeGradients(inputs, labels);
         if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
         return batchLoss;
+    }
+
+    /// <inheritdoc/>
+    int global::NetGen.ISplitTraining.ForwardPhases => 2;
+
+    /// <inheritdoc/>
+    int global::NetGen.ISplitTraining.Phases => 5;
+
+    /// <inheritdoc/>
+    int global::NetGen.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+    {
+        int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
+        global::NetGen.NetworkGuard.Labels(labels, batch, 3, nameof(labels));
+        if (batch > 256) return 0;
+        Workspace ws = Reserve(batch);
+        global::NetGen.Kernels.DropoutMath.DrawMask(ref _dropoutRng, ws.M0.AsSpan(0, batch * 12), 0.25f); // as a single-threaded pass draws them
+        return batch;
+    }
+
+    /// <summary>
+    /// Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/> takes: whole blocks of 64,
+    /// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to the last worker.
+    /// </summary>
+    private static (int Lo, int Hi) Share(int units, int worker, int workers)
+    {
+        int per = ((units + workers - 1) / workers + 63) & ~63;
+        int lo = Math.Min(units, (workers - 1 - worker) * per);
+        return (lo, Math.Min(units, lo + per));
+    }
+
+    /// <summary>Rows [lo, hi) of the batch that worker <paramref name="worker"/> of <paramref name="workers"/> takes for a layer too narrow to cut by units: whole blocks of four rows.</summary>
+    private static (int Lo, int Hi) ShareRows(int rows, int worker, int workers)
+    {
+        int per = ((rows + workers - 1) / workers + 3) & ~3;
+        int lo = Math.Min(rows, worker * per);
+        return (lo, Math.Min(rows, lo + per));
+    }
+
+    /// <inheritdoc/>
+    float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, in global::NetGen.FusedStep step)
+    {
+        int rows = inputs.Length / InputSize;
+        Workspace ws = _workspace;
+        if ((uint)worker >= (uint)workers) throw new ArgumentOutOfRangeException(nameof(worker), worker, $"Expected a worker in [0, {workers}).");
+        if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)
+            throw new ArgumentException($"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs and a label each), got {inputs.Length} inputs and {labels.Length} labels.", nameof(inputs));
+        ref float p = ref _parameters.Reference;
+        ref float x = ref MemoryMarshal.GetReference(inputs);
+        ref float v = ref step.Velocity;
+        bool wide = Vector512.IsHardwareAccelerated, momentum = step.HasVelocity;
+        int lo, hi;
+        switch (phase)
+        {
+            case 0:
+            {
+                (lo, hi) = ShareRows(rows, worker, workers);
+                if (wide) Kernels.ForwardLayer0V512(ref Unsafe.Add(ref x, lo * 20), ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 12), hi - lo, 0, 12); else Kernels.ForwardLayer0Vec(ref Unsafe.Add(ref x, lo * 20), ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A0), lo * 12), hi - lo, 0, 12);
+                global::NetGen.Kernels.DropoutMath.ApplyMask<float>(ws.A0.AsSpan(lo * 12, (hi - lo) * 12), ws.M0.AsSpan(lo * 12, (hi - lo) * 12), ws.H0.AsSpan(lo * 12, (hi - lo) * 12));
+                return 0f;
+            }
+            case 1:
+            {
+                (lo, hi) = ShareRows(rows, worker, workers);
+                if (wide) Kernels.ForwardLayer1V512(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.H0), lo * 12), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.Z1), lo * 3), hi - lo, 0, 3); else Kernels.ForwardLayer1Vec(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.H0), lo * 12), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.Z1), lo * 3), hi - lo, 0, 3);
+                // These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.
+                for (int r = lo; r < hi; r++)
+                {
+                    ws.LogSumExp[r] = global::NetGen.Kernels.LossMath.Softmax(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize));
+                }
+                const int start = 0;
+                float scale = 1f / rows;
+                for (int r = lo; r < hi; r++)
+                {
+                    ws.RowLoss[r] = global::NetGen.Kernels.LossMath.SoftmaxCrossEntropy(ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r], labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
+                }
+                return 0f;
+            }
+            case 2:
+            {
+                if (worker != 0) return 0f;
+                double loss = 0;
+                for (int r = 0; r < rows; r++) loss += ws.RowLoss[r];
+                return (float)(loss / rows);
+            }
+            case 3:
+            {
+                (lo, hi) = Share(12, worker, workers);
+                if (wide) Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi); else Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi);
+                return 0f;
+            }
+            case 4:
+            {
+                (lo, hi) = Share(3, worker, workers);
+                if (momentum) { if (wide) Kernels.MomentumWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref Unsafe.Add(ref v, 252), ref Unsafe.Add(ref v, 288), rows, in step, lo, hi); else Kernels.MomentumWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref Unsafe.Add(ref v, 252), ref Unsafe.Add(ref v, 288), rows, in step, lo, hi); }
+                else if (wide) Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, step.WeightFactor, step.GradientFactor, lo, hi); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, step.WeightFactor, step.GradientFactor, lo, hi);
+                (lo, hi) = Share(12, worker, workers);
+                if (momentum) { if (wide) Kernels.MomentumWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 240), rows, in step, lo, hi); else Kernels.MomentumWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 240), rows, in step, lo, hi); }
+                else if (wide) Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, step.WeightFactor, step.GradientFactor, lo, hi); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, step.WeightFactor, step.GradientFactor, lo, hi);
+                return 0f;
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(phase), phase, "Expected a phase below 5.");
+        }
     }
 
     /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref="Gradients"/> with its gradient.</summary>
@@ -224,6 +327,7 @@ partial class DropoutNet : global::NetGen.INetwork
         public readonly float[] A1; // [rows, 3] layer 1 outputs
         public readonly float[] D1; // [rows, 3] ∂loss/∂z of layer 1
         public readonly float[] LogSumExp; // [rows] log Σ exp z per sample
+        public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
         public Workspace(int rows)
         {
             Rows = rows;
@@ -235,6 +339,7 @@ partial class DropoutNet : global::NetGen.INetwork
             A1 = new float[rows * 3];
             D1 = new float[rows * 3];
             LogSumExp = new float[rows];
+            RowLoss = new float[rows];
         }
     }
 
@@ -282,22 +387,26 @@ partial class DropoutNet : global::NetGen.INetwork
         }
     }
 
-    /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; the gradients are never stored.</summary>
-    private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)
+    /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the optimizer's update fused in (SGD, or momentum with its velocity); the gradients are never stored.</summary>
+    private void StepRows(ref float x, int rows, in global::NetGen.FusedStep step)
     {
         Workspace ws = _workspace;
         ref float p = ref _parameters.Reference;
+        ref float v = ref step.Velocity;
+        bool momentum = step.HasVelocity;
+        float weightFactor = step.WeightFactor, gradientFactor = step.GradientFactor;
         if (Vector512.IsHardwareAccelerated)
         {
             Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 12);
-            Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, weightFactor, gradientFactor, 0, 3);
-            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, weightFactor, gradientFactor, 0, 12);
+            if (momentum) Kernels.MomentumWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref Unsafe.Add(ref v, 252), ref Unsafe.Add(ref v, 288), rows, in step, 0, 3); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, weightFactor, gradientFactor, 0, 3);
+            if (momentum) { if (rows == 1) Kernels.MomentumWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 240), in step); else Kernels.MomentumWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 240), rows, in step, 0, 12); }
+            else if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, weightFactor, gradientFactor, 0, 12);
         }
         else
         {
             Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 252), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.M0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 12);
-            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, weightFactor, gradientFactor, 0, 3);
-            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, weightFactor, gradientFactor, 0, 12);
+            if (momentum) Kernels.MomentumWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), ref Unsafe.Add(ref v, 252), ref Unsafe.Add(ref v, 288), rows, in step, 0, 3); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.H0), ref Unsafe.Add(ref p, 252), ref Unsafe.Add(ref p, 288), rows, weightFactor, gradientFactor, 0, 3);
+            if (momentum) Kernels.MomentumWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 240), rows, in step, 0, 12); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 240), rows, weightFactor, gradientFactor, 0, 12);
         }
     }
 
@@ -601,6 +710,72 @@ partial class DropoutNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 0 momentum update, Vector512<float>: v ← m·v + (δ[rows, 12]ᵀ · x[rows, 20] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights0V512(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            for (int i = 0; i < 16; i += 16)
+            {
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 20 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 20 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 20 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 20 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 20 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 20 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 20 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 20 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = 16; i < 20; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 12 + o), Unsafe.Add(ref x, (nint)r * 20 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 20 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 20 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = Math.Max(lo, 0); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 12 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+            }
+        }
+
         /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[12, 20] = δ[12] ⊗ x[20], db[12] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -669,6 +844,32 @@ partial class DropoutNet : global::NetGen.INetwork
             for (int o = 0; o < 12; o++)
             {
                 Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
+            }
+        }
+
+        /// <summary>Layer 0 momentum update from one row, Vector512<float>: v ← m·v + (δ[12] ⊗ x[20] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+            for (int o = 0; o < 12; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float wo = ref Unsafe.Add(ref pw, (nint)o * 20);
+                ref float vo = ref Unsafe.Add(ref vw, (nint)o * 20);
+                global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)0, dv * x0, vl2, vmu, vrate, nesterov);
+                for (int i = 16; i < 20; i++)
+                {
+                    global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref wo, i), ref Unsafe.Add(ref vo, i), d * Unsafe.Add(ref x, i), l2, mu, rate, nesterov);
+                }
+            }
+            for (int o = 0; o < 12; o++)
+            {
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref pb, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o), 0f, mu, rate, nesterov);
             }
         }
 
@@ -1101,6 +1302,141 @@ partial class DropoutNet : global::NetGen.INetwork
             }
         }
 
+        /// <summary>Layer 0 momentum update, Vector<float>: v ← m·v + (δ[rows, 12]ᵀ · x[rows, 20] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector<float> vl2 = new Vector<float>(l2), vmu = new Vector<float>(mu), vrate = new Vector<float>(rate);
+            for (int i = 0; i < (20 - 20 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 20 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 20 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 20 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 20 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 20 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 20 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 20 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 20 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(1 * Vector<float>.Count), c11, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(2 * Vector<float>.Count), c12, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(3 * Vector<float>.Count), c13, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(1 * Vector<float>.Count), c21, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(2 * Vector<float>.Count), c22, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(3 * Vector<float>.Count), c23, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(1 * Vector<float>.Count), c31, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(2 * Vector<float>.Count), c32, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(3 * Vector<float>.Count), c33, vl2, vmu, vrate, nesterov);
+                }
+            }
+            for (int i = (20 - 20 % (4 * Vector<float>.Count)); i < (20 - 20 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 20 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 20 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 20 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 20 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 20 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 20 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 20 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 20 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (20 - 20 % Vector<float>.Count); i < 20; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 12 + o), Unsafe.Add(ref x, (nint)r * 20 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 20 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 20 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = lo, end = Math.Min(hi, (12 - 12 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 12 + o));
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = Math.Max(lo, (12 - 12 % Vector<float>.Count)); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 12 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+            }
+        }
+
         /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = Identity(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi]) of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
@@ -1210,6 +1546,39 @@ partial class DropoutNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 3 + o);
                 }
                 Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
+        /// <summary>Layer 1 momentum update, Vector512<float>: v ← m·v + (δ[rows, 3]ᵀ · x[rows, 12] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights1V512(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            // Columns past the last whole vector.
+            for (int i = 0; i < 12; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 3 + o), Unsafe.Add(ref x, (nint)r * 12 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 12 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 12 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = Math.Max(lo, 0); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 3 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
             }
         }
 
@@ -1499,6 +1868,93 @@ partial class DropoutNet : global::NetGen.INetwork
                     s += Unsafe.Add(ref delta, (nint)r * 3 + o);
                 }
                 Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
+        /// <summary>Layer 1 momentum update, Vector<float>: v ← m·v + (δ[rows, 3]ᵀ · x[rows, 12] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector<float> vl2 = new Vector<float>(l2), vmu = new Vector<float>(mu), vrate = new Vector<float>(rate);
+            for (int i = 0; i < (12 - 12 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = Math.Max(lo, 0); o < hi; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 12 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 12 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                }
+            }
+            for (int i = (12 - 12 % (4 * Vector<float>.Count)); i < (12 - 12 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = Math.Max(lo, 0); o < hi; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 12 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 12 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (12 - 12 % Vector<float>.Count); i < 12; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 3 + o), Unsafe.Add(ref x, (nint)r * 12 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 12 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 12 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = lo, end = Math.Min(hi, (3 - 3 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 3 + o));
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = Math.Max(lo, (3 - 3 % Vector<float>.Count)); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 3 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
             }
         }
 

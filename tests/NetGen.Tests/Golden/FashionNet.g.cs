@@ -144,7 +144,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
+        if (global::NetGen.FusedStep.CanFuse(optimizer))
         {
             int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
             global::NetGen.NetworkGuard.Labels(labels, batch, 10, nameof(labels));
@@ -162,9 +162,9 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
                 }
                 float mean = (float)(loss / batch);
                 if (!float.IsFinite(mean)) return mean;
-                sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
-                StepRows(ref x, batch, weightFactor, gradientFactor);
-                sgd.EndFusedStep();
+                global::NetGen.FusedStep step = global::NetGen.FusedStep.Begin(optimizer, ParameterCount);
+                StepRows(ref x, batch, in step);
+                step.End();
                 return mean;
             }
         }
@@ -209,7 +209,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
     }
 
     /// <inheritdoc/>
-    float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)
+    float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, in global::NetGen.FusedStep step)
     {
         int rows = inputs.Length / InputSize;
         Workspace ws = _workspace;
@@ -218,7 +218,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
             throw new ArgumentException($"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs and a label each), got {inputs.Length} inputs and {labels.Length} labels.", nameof(inputs));
         ref float p = ref _parameters.Reference;
         ref float x = ref MemoryMarshal.GetReference(inputs);
-        bool wide = Vector512.IsHardwareAccelerated;
+        ref float v = ref step.Velocity;
+        bool wide = Vector512.IsHardwareAccelerated, momentum = step.HasVelocity;
         int lo, hi;
         switch (phase)
         {
@@ -261,9 +262,11 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
             case 4:
             {
                 (lo, hi) = Share(10, worker, workers);
-                if (wide) Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor, lo, hi);
+                if (momentum) { if (wide) Kernels.MomentumWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref Unsafe.Add(ref v, 392500), ref Unsafe.Add(ref v, 397500), rows, in step, lo, hi); else Kernels.MomentumWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref Unsafe.Add(ref v, 392500), ref Unsafe.Add(ref v, 397500), rows, in step, lo, hi); }
+                else if (wide) Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, step.WeightFactor, step.GradientFactor, lo, hi); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, step.WeightFactor, step.GradientFactor, lo, hi);
                 (lo, hi) = Share(500, worker, workers);
-                if (wide) Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor, lo, hi);
+                if (momentum) { if (wide) Kernels.MomentumWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 392000), rows, in step, lo, hi); else Kernels.MomentumWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 392000), rows, in step, lo, hi); }
+                else if (wide) Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, step.WeightFactor, step.GradientFactor, lo, hi); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, step.WeightFactor, step.GradientFactor, lo, hi);
                 return 0f;
             }
             default:
@@ -369,22 +372,27 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         }
     }
 
-    /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; the gradients are never stored.</summary>
-    private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)
+    /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the optimizer's update fused in (SGD, or momentum with its velocity); the gradients are never stored.</summary>
+    private void StepRows(ref float x, int rows, in global::NetGen.FusedStep step)
     {
         Workspace ws = _workspace;
         ref float p = ref _parameters.Reference;
+        ref float v = ref step.Velocity;
+        bool momentum = step.HasVelocity;
+        float weightFactor = step.WeightFactor, gradientFactor = step.GradientFactor;
         if (Vector512.IsHardwareAccelerated)
         {
             if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 500);
-            if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor, 0, 10);
-            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor, 0, 500);
+            if (momentum) { if (rows == 1) Kernels.MomentumWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref Unsafe.Add(ref v, 392500), ref Unsafe.Add(ref v, 397500), in step); else Kernels.MomentumWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref Unsafe.Add(ref v, 392500), ref Unsafe.Add(ref v, 397500), rows, in step, 0, 10); }
+            else if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor, 0, 10);
+            if (momentum) { if (rows == 1) Kernels.MomentumWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 392000), in step); else Kernels.MomentumWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 392000), rows, in step, 0, 500); }
+            else if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor, 0, 500);
         }
         else
         {
             Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 392500), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 500);
-            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor, 0, 10);
-            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor, 0, 500);
+            if (momentum) Kernels.MomentumWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), ref Unsafe.Add(ref v, 392500), ref Unsafe.Add(ref v, 397500), rows, in step, 0, 10); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 392500), ref Unsafe.Add(ref p, 397500), rows, weightFactor, gradientFactor, 0, 10);
+            if (momentum) Kernels.MomentumWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 392000), rows, in step, 0, 500); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 392000), rows, weightFactor, gradientFactor, 0, 500);
         }
     }
 
@@ -793,6 +801,127 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
             }
         }
 
+        /// <summary>Layer 0 momentum update, Vector512<float>: v ← m·v + (δ[rows, 500]ᵀ · x[rows, 784] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights0V512(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            for (int i = 0; i < 768; i += 64)
+            {
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c21 = Vector512<float>.Zero; Vector512<float> c22 = Vector512<float>.Zero; Vector512<float> c23 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero; Vector512<float> c31 = Vector512<float>.Zero; Vector512<float> c32 = Vector512<float>.Zero; Vector512<float> c33 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
+                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector512.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector512.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector512.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector512.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector512.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector512.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector512.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector512.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector512.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 784 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 784 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 784 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 784 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 784 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 784 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 784 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 784 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(16), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(32), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(48), c03, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(16), c11, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(32), c12, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(48), c13, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(16), c21, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(32), c22, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(48), c23, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(16), c31, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(32), c32, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(48), c33, vl2, vmu, vrate, nesterov);
+                }
+            }
+            for (int i = 768; i < 784; i += 16)
+            {
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 784 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 784 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 784 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 784 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 784 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 784 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 784 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 784 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = lo, end = Math.Min(hi, 496); o < end; o += 16)
+            {
+                Vector512<float> s = Vector512<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 500 + o));
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector512<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = Math.Max(lo, 496); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 500 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+            }
+        }
+
         /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[500, 784] = δ[500] ⊗ x[784], db[500] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -863,6 +992,34 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
             for (int o = 496; o < 500; o++)
             {
                 Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
+            }
+        }
+
+        /// <summary>Layer 0 momentum update from one row, Vector512<float>: v ← m·v + (δ[500] ⊗ x[784] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            for (int o = 0; o < 500; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float wo = ref Unsafe.Add(ref pw, (nint)o * 784);
+                ref float vo = ref Unsafe.Add(ref vw, (nint)o * 784);
+                for (int i = 0; i < 784; i += 16)
+                {
+                    global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)i, dv * Vector512.LoadUnsafe(ref x, (nuint)i), vl2, vmu, vrate, nesterov);
+                }
+            }
+            for (int o = 0; o < 496; o += 16)
+            {
+                global::NetGen.Kernels.MomentumMath.Update(ref pb, ref vb, (nuint)o, Vector512.LoadUnsafe(ref delta, (nuint)o), Vector512<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = 496; o < 500; o++)
+            {
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref pb, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o), 0f, mu, rate, nesterov);
             }
         }
 
@@ -1292,6 +1449,141 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
                     s += Unsafe.Add(ref delta, (nint)r * 500 + o);
                 }
                 Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
+        /// <summary>Layer 0 momentum update, Vector<float>: v ← m·v + (δ[rows, 500]ᵀ · x[rows, 784] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector<float> vl2 = new Vector<float>(l2), vmu = new Vector<float>(mu), vrate = new Vector<float>(rate);
+            for (int i = 0; i < (784 - 784 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 784 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 784 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 784 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 784 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 784 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 784 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 784 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 784 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(1 * Vector<float>.Count), c11, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(2 * Vector<float>.Count), c12, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(3 * Vector<float>.Count), c13, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(1 * Vector<float>.Count), c21, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(2 * Vector<float>.Count), c22, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(3 * Vector<float>.Count), c23, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(1 * Vector<float>.Count), c31, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(2 * Vector<float>.Count), c32, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(3 * Vector<float>.Count), c33, vl2, vmu, vrate, nesterov);
+                }
+            }
+            for (int i = (784 - 784 % (4 * Vector<float>.Count)); i < (784 - 784 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 784 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 784 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 784 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 784 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 784 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 784 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 784 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 784 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (784 - 784 % Vector<float>.Count); i < 784; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 500 + o), Unsafe.Add(ref x, (nint)r * 784 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 784 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 784 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = lo, end = Math.Min(hi, (500 - 500 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 500 + o));
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = Math.Max(lo, (500 - 500 % Vector<float>.Count)); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 500 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
             }
         }
 
@@ -1841,6 +2133,171 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
             }
         }
 
+        /// <summary>Layer 1 momentum update, Vector512<float>: v ← m·v + (δ[rows, 10]ᵀ · x[rows, 500] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights1V512(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            for (int i = 0; i < 448; i += 64)
+            {
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero; Vector512<float> c12 = Vector512<float>.Zero; Vector512<float> c13 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c21 = Vector512<float>.Zero; Vector512<float> c22 = Vector512<float>.Zero; Vector512<float> c23 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero; Vector512<float> c31 = Vector512<float>.Zero; Vector512<float> c32 = Vector512<float>.Zero; Vector512<float> c33 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
+                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector512.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector512.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector512.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector512.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector512.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector512.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector512.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector512.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector512.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 500 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 500 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 500 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 500 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 500 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 500 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 500 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(16), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(32), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(48), c03, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(16), c11, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(32), c12, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(48), c13, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(16), c21, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(32), c22, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(48), c23, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(16), c31, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(32), c32, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(48), c33, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 8); o < hi; o++)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero; Vector512<float> c02 = Vector512<float>.Zero; Vector512<float> c03 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
+                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 500 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(16), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(32), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(48), c03, vl2, vmu, vrate, nesterov);
+                }
+            }
+            for (int i = 448; i < 496; i += 16)
+            {
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 500 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 500 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 500 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 500 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 500 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 500 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 500 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 8); o < hi; o++)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 500 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = 496; i < 500; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 10 + o), Unsafe.Add(ref x, (nint)r * 500 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 500 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 500 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = Math.Max(lo, 0); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 10 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+            }
+        }
+
         /// <summary>Layer 1 gradients of one row, Vector512<float>: dW[10, 500] = δ[10] ⊗ x[500], db[10] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -1915,6 +2372,34 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
             for (int o = 0; o < 10; o++)
             {
                 Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
+            }
+        }
+
+        /// <summary>Layer 1 momentum update from one row, Vector512<float>: v ← m·v + (δ[10] ⊗ x[500] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeightsRow1V512(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            for (int o = 0; o < 10; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float wo = ref Unsafe.Add(ref pw, (nint)o * 500);
+                ref float vo = ref Unsafe.Add(ref vw, (nint)o * 500);
+                for (int i = 0; i < 496; i += 16)
+                {
+                    global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)i, dv * Vector512.LoadUnsafe(ref x, (nuint)i), vl2, vmu, vrate, nesterov);
+                }
+                for (int i = 496; i < 500; i++)
+                {
+                    global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref wo, i), ref Unsafe.Add(ref vo, i), d * Unsafe.Add(ref x, i), l2, mu, rate, nesterov);
+                }
+            }
+            for (int o = 0; o < 10; o++)
+            {
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref pb, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o), 0f, mu, rate, nesterov);
             }
         }
 
@@ -2704,6 +3189,180 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
                     s += Unsafe.Add(ref delta, (nint)r * 10 + o);
                 }
                 Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
+        /// <summary>Layer 1 momentum update, Vector<float>: v ← m·v + (δ[rows, 10]ᵀ · x[rows, 500] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector<float> vl2 = new Vector<float>(l2), vmu = new Vector<float>(mu), vrate = new Vector<float>(rate);
+            for (int i = 0; i < (500 - 500 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 500 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 500 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 500 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 500 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 500 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 500 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 500 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(1 * Vector<float>.Count), c11, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(2 * Vector<float>.Count), c12, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(3 * Vector<float>.Count), c13, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(1 * Vector<float>.Count), c21, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(2 * Vector<float>.Count), c22, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(3 * Vector<float>.Count), c23, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(1 * Vector<float>.Count), c31, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(2 * Vector<float>.Count), c32, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(3 * Vector<float>.Count), c33, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 8); o < hi; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 500 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                }
+            }
+            for (int i = (500 - 500 % (4 * Vector<float>.Count)); i < (500 - 500 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 500 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 500 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 500 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 500 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 500 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 500 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 500 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 8); o < hi; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 500 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 500 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (500 - 500 % Vector<float>.Count); i < 500; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 10 + o), Unsafe.Add(ref x, (nint)r * 500 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 500 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 500 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = lo, end = Math.Min(hi, (10 - 10 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 10 + o));
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = Math.Max(lo, (10 - 10 % Vector<float>.Count)); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 10 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
             }
         }
 

@@ -145,7 +145,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (optimizer is global::NetGen.Sgd sgd && sgd.CanFuse)
+        if (global::NetGen.FusedStep.CanFuse(optimizer))
         {
             int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
             global::NetGen.NetworkGuard.Labels(labels, batch, 5, nameof(labels));
@@ -164,9 +164,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
                 }
                 float mean = (float)(loss / batch);
                 if (!float.IsFinite(mean)) return mean;
-                sgd.BeginFusedStep(ParameterCount, out float weightFactor, out float gradientFactor);
-                StepRows(ref x, batch, weightFactor, gradientFactor);
-                sgd.EndFusedStep();
+                global::NetGen.FusedStep step = global::NetGen.FusedStep.Begin(optimizer, ParameterCount);
+                StepRows(ref x, batch, in step);
+                step.End();
                 return mean;
             }
         }
@@ -211,7 +211,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
     }
 
     /// <inheritdoc/>
-    float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, float weightFactor, float gradientFactor)
+    float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, in global::NetGen.FusedStep step)
     {
         int rows = inputs.Length / InputSize;
         Workspace ws = _workspace;
@@ -220,7 +220,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
             throw new ArgumentException($"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs and a label each), got {inputs.Length} inputs and {labels.Length} labels.", nameof(inputs));
         ref float p = ref _parameters.Reference;
         ref float x = ref MemoryMarshal.GetReference(inputs);
-        bool wide = Vector512.IsHardwareAccelerated;
+        ref float v = ref step.Velocity;
+        bool wide = Vector512.IsHardwareAccelerated, momentum = step.HasVelocity;
         int lo, hi;
         switch (phase)
         {
@@ -269,7 +270,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
             case 5:
             {
                 (lo, hi) = Share(5, worker, workers);
-                if (wide) Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor, lo, hi);
+                if (momentum) { if (wide) Kernels.MomentumWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref Unsafe.Add(ref v, 862), ref Unsafe.Add(ref v, 897), rows, in step, lo, hi); else Kernels.MomentumWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref Unsafe.Add(ref v, 862), ref Unsafe.Add(ref v, 897), rows, in step, lo, hi); }
+                else if (wide) Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, step.WeightFactor, step.GradientFactor, lo, hi); else Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, step.WeightFactor, step.GradientFactor, lo, hi);
                 (lo, hi) = Share(19, worker, workers);
                 if (wide) Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi); else Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, lo, hi);
                 return 0f;
@@ -277,9 +279,11 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
             case 6:
             {
                 (lo, hi) = Share(7, worker, workers);
-                if (wide) Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor, lo, hi);
+                if (momentum) { if (wide) Kernels.MomentumWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref Unsafe.Add(ref v, 722), ref Unsafe.Add(ref v, 855), rows, in step, lo, hi); else Kernels.MomentumWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref Unsafe.Add(ref v, 722), ref Unsafe.Add(ref v, 855), rows, in step, lo, hi); }
+                else if (wide) Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, step.WeightFactor, step.GradientFactor, lo, hi); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, step.WeightFactor, step.GradientFactor, lo, hi);
                 (lo, hi) = Share(19, worker, workers);
-                if (wide) Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor, lo, hi); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor, lo, hi);
+                if (momentum) { if (wide) Kernels.MomentumWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 703), rows, in step, lo, hi); else Kernels.MomentumWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 703), rows, in step, lo, hi); }
+                else if (wide) Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, step.WeightFactor, step.GradientFactor, lo, hi); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, step.WeightFactor, step.GradientFactor, lo, hi);
                 return 0f;
             }
             default:
@@ -394,26 +398,31 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
         }
     }
 
-    /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the SGD update W ← a·W + b·∇W, bias ← bias + b·∇bias fused in; the gradients are never stored.</summary>
-    private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)
+    /// <summary>Backward pass over the rows of the last <see cref="ForwardRows"/> with the optimizer's update fused in (SGD, or momentum with its velocity); the gradients are never stored.</summary>
+    private void StepRows(ref float x, int rows, in global::NetGen.FusedStep step)
     {
         Workspace ws = _workspace;
         ref float p = ref _parameters.Reference;
+        ref float v = ref step.Velocity;
+        bool momentum = step.HasVelocity;
+        float weightFactor = step.WeightFactor, gradientFactor = step.GradientFactor;
         if (Vector512.IsHardwareAccelerated)
         {
             Kernels.BackwardInput2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 7);
-            Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor, 0, 5);
+            if (momentum) Kernels.MomentumWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref Unsafe.Add(ref v, 862), ref Unsafe.Add(ref v, 897), rows, in step, 0, 5); else Kernels.StepWeights2V512(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor, 0, 5);
             if (rows == 1) Kernels.BackwardInputRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0)); else Kernels.BackwardInput1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 19);
-            if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor, 0, 7);
-            if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor, 0, 19);
+            if (momentum) { if (rows == 1) Kernels.MomentumWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref Unsafe.Add(ref v, 722), ref Unsafe.Add(ref v, 855), in step); else Kernels.MomentumWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref Unsafe.Add(ref v, 722), ref Unsafe.Add(ref v, 855), rows, in step, 0, 7); }
+            else if (rows == 1) Kernels.StepWeightsRow1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), weightFactor, gradientFactor); else Kernels.StepWeights1V512(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor, 0, 7);
+            if (momentum) { if (rows == 1) Kernels.MomentumWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 703), in step); else Kernels.MomentumWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 703), rows, in step, 0, 19); }
+            else if (rows == 1) Kernels.StepWeightsRow0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), weightFactor, gradientFactor); else Kernels.StepWeights0V512(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor, 0, 19);
         }
         else
         {
             Kernels.BackwardInput2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref Unsafe.Add(ref p, 862), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref MemoryMarshal.GetArrayDataReference(ws.D1), rows, 0, 7);
-            Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor, 0, 5);
+            if (momentum) Kernels.MomentumWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), ref Unsafe.Add(ref v, 862), ref Unsafe.Add(ref v, 897), rows, in step, 0, 5); else Kernels.StepWeights2Vec(ref MemoryMarshal.GetArrayDataReference(ws.D2), ref MemoryMarshal.GetArrayDataReference(ws.A1), ref Unsafe.Add(ref p, 862), ref Unsafe.Add(ref p, 897), rows, weightFactor, gradientFactor, 0, 5);
             Kernels.BackwardInput1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref Unsafe.Add(ref p, 722), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref MemoryMarshal.GetArrayDataReference(ws.D0), rows, 0, 19);
-            Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor, 0, 7);
-            Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor, 0, 19);
+            if (momentum) Kernels.MomentumWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), ref Unsafe.Add(ref v, 722), ref Unsafe.Add(ref v, 855), rows, in step, 0, 7); else Kernels.StepWeights1Vec(ref MemoryMarshal.GetArrayDataReference(ws.D1), ref MemoryMarshal.GetArrayDataReference(ws.A0), ref Unsafe.Add(ref p, 722), ref Unsafe.Add(ref p, 855), rows, weightFactor, gradientFactor, 0, 7);
+            if (momentum) Kernels.MomentumWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), ref Unsafe.Add(ref v, 0), ref Unsafe.Add(ref v, 703), rows, in step, 0, 19); else Kernels.StepWeights0Vec(ref MemoryMarshal.GetArrayDataReference(ws.D0), ref x, ref Unsafe.Add(ref p, 0), ref Unsafe.Add(ref p, 703), rows, weightFactor, gradientFactor, 0, 19);
         }
     }
 
@@ -855,6 +864,96 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
             }
         }
 
+        /// <summary>Layer 0 momentum update, Vector512<float>: v ← m·v + (δ[rows, 19]ᵀ · x[rows, 37] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights0V512(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            for (int i = 0; i < 32; i += 16)
+            {
+                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 37 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 37 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 37 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 37 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 37 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 37 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 37 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 16); o < hi; o++)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 37 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = 32; i < 37; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 19 + o), Unsafe.Add(ref x, (nint)r * 37 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 37 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 37 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = lo, end = Math.Min(hi, 16); o < end; o += 16)
+            {
+                Vector512<float> s = Vector512<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector512.LoadUnsafe(ref delta, (nuint)((nint)r * 19 + o));
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector512<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = Math.Max(lo, 16); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 19 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+            }
+        }
+
         /// <summary>Layer 0 gradients of one row, Vector512<float>: dW[19, 37] = δ[19] ⊗ x[37], db[19] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeightsRow0V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -936,6 +1035,38 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
             for (int o = 16; o < 19; o++)
             {
                 Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
+            }
+        }
+
+        /// <summary>Layer 0 momentum update from one row, Vector512<float>: v ← m·v + (δ[19] ⊗ x[37] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeightsRow0V512(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+            Vector512<float> x1 = Vector512.LoadUnsafe(ref x, (nuint)16);
+            for (int o = 0; o < 19; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float wo = ref Unsafe.Add(ref pw, (nint)o * 37);
+                ref float vo = ref Unsafe.Add(ref vw, (nint)o * 37);
+                global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)0, dv * x0, vl2, vmu, vrate, nesterov);
+                global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)16, dv * x1, vl2, vmu, vrate, nesterov);
+                for (int i = 32; i < 37; i++)
+                {
+                    global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref wo, i), ref Unsafe.Add(ref vo, i), d * Unsafe.Add(ref x, i), l2, mu, rate, nesterov);
+                }
+            }
+            for (int o = 0; o < 16; o += 16)
+            {
+                global::NetGen.Kernels.MomentumMath.Update(ref pb, ref vb, (nuint)o, Vector512.LoadUnsafe(ref delta, (nuint)o), Vector512<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = 16; o < 19; o++)
+            {
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref pb, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o), 0f, mu, rate, nesterov);
             }
         }
 
@@ -1501,6 +1632,180 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
             }
         }
 
+        /// <summary>Layer 0 momentum update, Vector<float>: v ← m·v + (δ[rows, 19]ᵀ · x[rows, 37] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights0Vec(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector<float> vl2 = new Vector<float>(l2), vmu = new Vector<float>(mu), vrate = new Vector<float>(rate);
+            for (int i = 0; i < (37 - 37 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 37 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 37 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 37 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 37 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 37 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 37 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 37 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(1 * Vector<float>.Count), c11, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(2 * Vector<float>.Count), c12, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(3 * Vector<float>.Count), c13, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(1 * Vector<float>.Count), c21, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(2 * Vector<float>.Count), c22, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(3 * Vector<float>.Count), c23, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(1 * Vector<float>.Count), c31, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(2 * Vector<float>.Count), c32, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(3 * Vector<float>.Count), c33, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 16); o < hi; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 37 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                }
+            }
+            for (int i = (37 - 37 % (4 * Vector<float>.Count)); i < (37 - 37 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 37 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 37 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 37 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 37 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 37 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 37 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 37 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 16); o < hi; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 37 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 37 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (37 - 37 % Vector<float>.Count); i < 37; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 19 + o), Unsafe.Add(ref x, (nint)r * 37 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 37 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 37 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = lo, end = Math.Min(hi, (19 - 19 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 19 + o));
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = Math.Max(lo, (19 - 19 % Vector<float>.Count)); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 19 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+            }
+        }
+
         /// <summary>Layer 1 forward, Vector512<float>: y[rows, lo..hi) = LeakyReLU(x[rows, 19] · W[lo..hi, 19]ᵀ + b[lo..hi]) of its 7 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 7.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
@@ -1878,6 +2183,87 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
             }
         }
 
+        /// <summary>Layer 1 momentum update, Vector512<float>: v ← m·v + (δ[rows, 7]ᵀ · x[rows, 19] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights1V512(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            for (int i = 0; i < 16; i += 16)
+            {
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c20 = Vector512<float>.Zero; Vector512<float> c30 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 19 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 19 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 19 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 19 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 19 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 19 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 19 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 4); o < hi; o++)
+                {
+                    Vector512<float> c00 = Vector512<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 19 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = 16; i < 19; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 7 + o), Unsafe.Add(ref x, (nint)r * 19 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 19 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 19 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = Math.Max(lo, 0); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 7 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+            }
+        }
+
         /// <summary>Layer 1 gradients of one row, Vector512<float>: dW[7, 19] = δ[7] ⊗ x[19], db[7] = δ; added to dW, db when <paramref name="accumulate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeightsRow1V512(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)
@@ -1946,6 +2332,32 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
             for (int o = 0; o < 7; o++)
             {
                 Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);
+            }
+        }
+
+        /// <summary>Layer 1 momentum update from one row, Vector512<float>: v ← m·v + (δ[7] ⊗ x[19] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeightsRow1V512(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            Vector512<float> x0 = Vector512.LoadUnsafe(ref x, (nuint)0);
+            for (int o = 0; o < 7; o++)
+            {
+                float d = Unsafe.Add(ref delta, o);
+                Vector512<float> dv = Vector512.Create(d);
+                ref float wo = ref Unsafe.Add(ref pw, (nint)o * 19);
+                ref float vo = ref Unsafe.Add(ref vw, (nint)o * 19);
+                global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)0, dv * x0, vl2, vmu, vrate, nesterov);
+                for (int i = 16; i < 19; i++)
+                {
+                    global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref wo, i), ref Unsafe.Add(ref vo, i), d * Unsafe.Add(ref x, i), l2, mu, rate, nesterov);
+                }
+            }
+            for (int o = 0; o < 7; o++)
+            {
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref pb, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o), 0f, mu, rate, nesterov);
             }
         }
 
@@ -2655,6 +3067,180 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
             }
         }
 
+        /// <summary>Layer 1 momentum update, Vector<float>: v ← m·v + (δ[rows, 7]ᵀ · x[rows, 19] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights1Vec(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector<float> vl2 = new Vector<float>(l2), vmu = new Vector<float>(mu), vrate = new Vector<float>(rate);
+            for (int i = 0; i < (19 - 19 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 19 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 19 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 19 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 19 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 19 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 19 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 19 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(1 * Vector<float>.Count), c11, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(2 * Vector<float>.Count), c12, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(3 * Vector<float>.Count), c13, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(1 * Vector<float>.Count), c21, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(2 * Vector<float>.Count), c22, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(3 * Vector<float>.Count), c23, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(1 * Vector<float>.Count), c31, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(2 * Vector<float>.Count), c32, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(3 * Vector<float>.Count), c33, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 4); o < hi; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 19 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                }
+            }
+            for (int i = (19 - 19 % (4 * Vector<float>.Count)); i < (19 - 19 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 19 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 19 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 19 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 19 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 19 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 19 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 19 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 4); o < hi; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 19 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 19 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (19 - 19 % Vector<float>.Count); i < 19; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 7 + o), Unsafe.Add(ref x, (nint)r * 19 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 19 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 19 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = lo, end = Math.Min(hi, (7 - 7 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 7 + o));
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = Math.Max(lo, (7 - 7 % Vector<float>.Count)); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 7 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
+            }
+        }
+
         /// <summary>Layer 1 input delta, Vector<float>: δp[rows, 19] = (δ[rows, 7] · W[7, 19]) ∘ Tanh′(a[rows, 19]).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardInput1Vec(ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
@@ -3008,6 +3594,39 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
                     s += Unsafe.Add(ref delta, (nint)r * 5 + o);
                 }
                 Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
+        /// <summary>Layer 2 momentum update, Vector512<float>: v ← m·v + (δ[rows, 5]ᵀ · x[rows, 7] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights2V512(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector512<float> vl2 = Vector512.Create(l2), vmu = Vector512.Create(mu), vrate = Vector512.Create(rate);
+            // Columns past the last whole vector.
+            for (int i = 0; i < 7; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 5 + o), Unsafe.Add(ref x, (nint)r * 7 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 7 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 7 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = Math.Max(lo, 0); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 5 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
             }
         }
 
@@ -3592,6 +4211,180 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.ISplitTraining
                     s += Unsafe.Add(ref delta, (nint)r * 5 + o);
                 }
                 Unsafe.Add(ref db, o) += gradientFactor * s;
+            }
+        }
+
+        /// <summary>Layer 2 momentum update, Vector<float>: v ← m·v + (δ[rows, 5]ᵀ · x[rows, 7] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; each gradient block is consumed in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        public static void MomentumWeights2Vec(ref float delta, ref float x, ref float dw, ref float db, ref float vw, ref float vb, int rows, in global::NetGen.FusedStep step, int lo, int hi)
+        {
+            float l2 = step.L2, mu = step.Momentum, rate = -step.LearningRate;
+            bool nesterov = step.Nesterov;
+            Vector<float> vl2 = new Vector<float>(l2), vmu = new Vector<float>(mu), vrate = new Vector<float>(rate);
+            for (int i = 0; i < (7 - 7 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c11 = Vector<float>.Zero; Vector<float> c12 = Vector<float>.Zero; Vector<float> c13 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c21 = Vector<float>.Zero; Vector<float> c22 = Vector<float>.Zero; Vector<float> c23 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero; Vector<float> c31 = Vector<float>.Zero; Vector<float> c32 = Vector<float>.Zero; Vector<float> c33 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 5 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 7 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
+                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
+                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
+                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
+                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 7 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 7 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 7 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 7 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 7 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 7 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 7 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 7 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(1 * Vector<float>.Count), c11, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(2 * Vector<float>.Count), c12, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(3 * Vector<float>.Count), c13, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(1 * Vector<float>.Count), c21, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(2 * Vector<float>.Count), c22, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(3 * Vector<float>.Count), c23, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(1 * Vector<float>.Count), c31, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(2 * Vector<float>.Count), c32, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(3 * Vector<float>.Count), c33, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 4); o < hi; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c01 = Vector<float>.Zero; Vector<float> c02 = Vector<float>.Zero; Vector<float> c03 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 5 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 7 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(1 * Vector<float>.Count));
+                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
+                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 7 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 7 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(1 * Vector<float>.Count), c01, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(2 * Vector<float>.Count), c02, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(3 * Vector<float>.Count), c03, vl2, vmu, vrate, nesterov);
+                }
+            }
+            for (int i = (7 - 7 % (4 * Vector<float>.Count)); i < (7 - 7 % Vector<float>.Count); i += Vector<float>.Count)
+            {
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                {
+                    Vector<float> c00 = Vector<float>.Zero; Vector<float> c10 = Vector<float>.Zero; Vector<float> c20 = Vector<float>.Zero; Vector<float> c30 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 5 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 7 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
+                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
+                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
+                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 7 + i);
+                    ref float dw1 = ref Unsafe.Add(ref dw, (o + 1) * 7 + i);
+                    ref float dw2 = ref Unsafe.Add(ref dw, (o + 2) * 7 + i);
+                    ref float dw3 = ref Unsafe.Add(ref dw, (o + 3) * 7 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 7 + i);
+                    ref float vw1 = ref Unsafe.Add(ref vw, (o + 1) * 7 + i);
+                    ref float vw2 = ref Unsafe.Add(ref vw, (o + 2) * 7 + i);
+                    ref float vw3 = ref Unsafe.Add(ref vw, (o + 3) * 7 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw1, ref vw1, (nuint)(0), c10, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw2, ref vw2, (nuint)(0), c20, vl2, vmu, vrate, nesterov);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw3, ref vw3, (nuint)(0), c30, vl2, vmu, vrate, nesterov);
+                }
+                for (int o = Math.Max(lo, 4); o < hi; o++)
+                {
+                    Vector<float> c00 = Vector<float>.Zero;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 5 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 7 + i);
+                        Vector<float> d0 = new Vector<float>(dr);
+                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    ref float dw0 = ref Unsafe.Add(ref dw, (o + 0) * 7 + i);
+                    ref float vw0 = ref Unsafe.Add(ref vw, (o + 0) * 7 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dw0, ref vw0, (nuint)(0), c00, vl2, vmu, vrate, nesterov);
+                }
+            }
+            // Columns past the last whole vector.
+            for (int i = (7 - 7 % Vector<float>.Count); i < 7; i++)
+            {
+                for (int o = lo; o < hi; o++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 5 + o), Unsafe.Add(ref x, (nint)r * 7 + i), s);
+                    }
+                    ref float dst = ref Unsafe.Add(ref dw, o * 7 + i);
+                    global::NetGen.Kernels.MomentumMath.Update(ref dst, ref Unsafe.Add(ref vw, o * 7 + i), s, l2, mu, rate, nesterov);
+                }
+            }
+            // the bias's momentum update from Σ_rows δ, with λ₂ = 0
+            for (int o = lo, end = Math.Min(hi, (5 - 5 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
+            {
+                Vector<float> s = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 5 + o));
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref db, ref vb, (nuint)o, s, Vector<float>.Zero, vmu, vrate, nesterov);
+            }
+            for (int o = Math.Max(lo, (5 - 5 % Vector<float>.Count)); o < hi; o++)
+            {
+                float s = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    s += Unsafe.Add(ref delta, (nint)r * 5 + o);
+                }
+                global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref db, o), ref Unsafe.Add(ref vb, o), s, 0f, mu, rate, nesterov);
             }
         }
 

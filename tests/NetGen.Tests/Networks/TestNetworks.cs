@@ -108,3 +108,11 @@ public partial class FusedSoftmaxMseNet;
 [Dense(200, 130, LeakyReLU)]
 [Softmax(7)]
 public partial class WideSplitNet;
+
+/// <summary>Dropout on a layer cut by units (200 = 192 + 8) and on one cut by rows (70 &lt; 128), and a regression output.</summary>
+[Dense(150, 200, ReLU)]
+[Dropout(0.3)]
+[Dense(200, 70, Tanh)]
+[Dropout(0.2)]
+[Dense(70, 3)]
+public partial class DropoutSplitNet;

@@ -20,6 +20,8 @@ public sealed class LayerParallelTests
         "FusedBinary" => () => new FusedBinaryNet(3),
         "FusedSoftmaxMse" => () => new FusedSoftmaxMseNet(3),
         "Wide" => () => new WideSplitNet(3),
+        "Dropout" => () => new DropoutSplitNet(3),    // masks on a layer cut by units and on one cut by rows
+        "DropoutNarrow" => () => new DropNet(3),      // 37-19-7-5 with dropout: all cut by rows
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
@@ -32,23 +34,42 @@ public sealed class LayerParallelTests
         }
     }
 
+    /// <summary>The fusable optimizers: SGD, momentum and Nesterov momentum, each with a decaying rate and L2.</summary>
+    private static Func<NetworkArchitecture, Optimizer> MakeOptimizer(string name) => name switch
+    {
+        "Sgd" => arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 2e-3f),
+        "Momentum" => arch => new Momentum(arch, new InverseTimeDecay(0.05f, 0.01f), momentum: 0.9f, l2: 2e-3f),
+        "Nesterov" => arch => new Momentum(arch, new InverseTimeDecay(0.05f, 0.01f), momentum: 0.8f, nesterov: true, l2: 2e-3f),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
+
     [Theory]
-    [InlineData("Blocked", 7)]
-    [InlineData("Blocked", 64)]
-    [InlineData("Seed", 20)]
-    [InlineData("OddSoftmax", 9)]
-    [InlineData("FusedBinary", 5)]
-    [InlineData("FusedSoftmaxMse", 33)]
-    [InlineData("Wide", 12)]
-    [InlineData("Wide", 256)]
-    public void ThreadCountDoesNotChangeABit(string network, int batch)
+    [InlineData("Blocked", 7, "Sgd")]
+    [InlineData("Blocked", 64, "Sgd")]
+    [InlineData("Blocked", 64, "Momentum")]
+    [InlineData("Blocked", 7, "Nesterov")]
+    [InlineData("Seed", 20, "Sgd")]
+    [InlineData("Seed", 20, "Momentum")]
+    [InlineData("OddSoftmax", 9, "Sgd")]
+    [InlineData("OddSoftmax", 9, "Momentum")]
+    [InlineData("FusedBinary", 5, "Sgd")]
+    [InlineData("FusedSoftmaxMse", 33, "Sgd")]
+    [InlineData("FusedSoftmaxMse", 33, "Nesterov")]
+    [InlineData("Wide", 12, "Sgd")]
+    [InlineData("Wide", 256, "Sgd")]
+    [InlineData("Wide", 12, "Momentum")]
+    [InlineData("Dropout", 10, "Sgd")]
+    [InlineData("Dropout", 64, "Momentum")]
+    [InlineData("Dropout", 9, "Nesterov")]
+    [InlineData("DropoutNarrow", 13, "Momentum")]
+    public void ThreadCountDoesNotChangeABit(string network, int batch, string optimizer)
     {
         INetwork reference = Make(network)();
         Assert.IsAssignableFrom<ISplitTraining>(reference);
-        var referenceSgd = new Sgd(reference.Architecture, new InverseTimeDecay(0.05f, 0.01f), l2: 2e-3f);
+        Optimizer referenceSgd = MakeOptimizer(optimizer)(reference.Architecture);
         var nets = new[] { 1, 2, 3, 5 }.Select(t => (Net: Make(network)(), Threads: t)).ToArray();
         var teams = nets.Select(n => new LayerParallel(n.Net, n.Threads)).ToArray();
-        var optimizers = nets.Select(n => new Sgd(n.Net.Architecture, new InverseTimeDecay(0.05f, 0.01f), l2: 2e-3f)).ToArray();
+        var optimizers = nets.Select(n => MakeOptimizer(optimizer)(n.Net.Architecture)).ToArray();
         try
         {
             int classes = reference.OutputSize == 1 ? 2 : reference.OutputSize;
@@ -73,13 +94,16 @@ public sealed class LayerParallelTests
     }
 
     /// <summary>The cut step equals the plain two calls too, not only the single-threaded fused one.</summary>
-    [Fact]
-    public void EqualsGradientsThenStep()
+    [Theory]
+    [InlineData("Sgd")]
+    [InlineData("Momentum")]
+    [InlineData("Nesterov")]
+    public void EqualsGradientsThenStep(string optimizer)
     {
         var plain = new BlockedNet(5);
         var cut = new BlockedNet(5);
-        var sgdPlain = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.03f), l2: 1e-3f);
-        var sgdCut = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.03f), l2: 1e-3f);
+        Optimizer sgdPlain = MakeOptimizer(optimizer)(BlockedNet.Architecture);
+        Optimizer sgdCut = MakeOptimizer(optimizer)(BlockedNet.Architecture);
         using var team = new LayerParallel(cut, 2);
         for (int step = 0; step < 3; step++)
         {
@@ -95,7 +119,7 @@ public sealed class LayerParallelTests
     [Fact]
     public void StepsItCannotCutRunOnTheCaller()
     {
-        // Momentum, L1, a batch over 256 rows, a network with dropout: the same result as TrainStep, on one thread.
+        // Adam, clipping, L1, a batch over 256 rows: the same result as TrainStep, on one thread.
         void Check(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batch)
         {
             INetwork a = make(), b = make();
@@ -107,11 +131,12 @@ public sealed class LayerParallelTests
             Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(team.TrainStep(x, y, ob)));
             AssertSameBits(a.Parameters, b.Parameters, "parameters");
         }
-        Check(() => new BlockedNet(3), arch => new Momentum(arch, new ConstantLearningRate(0.05f)), 16);
+        Check(() => new BlockedNet(3), arch => new Adam(arch, new ConstantLearningRate(0.01f)), 16);
+        Check(() => new BlockedNet(3), arch => new Momentum(arch, new ConstantLearningRate(0.05f), clipNorm: 0.5f), 16);
         Check(() => new BlockedNet(3), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l1: 1e-3f), 16);
         Check(() => new BlockedNet(3), arch => new Sgd(arch, new ConstantLearningRate(0.05f)), 300);
-        Check(() => new DropNet(3), arch => new Sgd(arch, new ConstantLearningRate(0.05f)), 16);
-        Assert.False(new LayerParallel(new DropNet(3), 2).CanSplit);
+        Check(() => new DropNet(3), arch => new Momentum(arch, new ConstantLearningRate(0.05f)), 300);
+        Assert.True(new LayerParallel(new DropNet(3), 2).CanSplit);
     }
 
     [Fact]
@@ -181,10 +206,10 @@ public sealed class LayerParallelTests
         Assert.Equal(2, split.PrepareSplitStep(small, new[] { 1, 2 }));
         float[] before = net.Parameters.ToArray();
         float[] large = Seeded.Floats(300 * BlockedNet.InputSize, 81);
-        var error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, large, new int[300], 1f, -0.1f));
+        var error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, large, new int[300], default));
         Assert.Contains("PrepareSplitStep", error.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 2, 2, small, new[] { 1, 2 }, 1f, -0.1f));
-        Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(99, 0, 1, small, new[] { 1, 2 }, 1f, -0.1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 2, 2, small, new[] { 1, 2 }, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(99, 0, 1, small, new[] { 1, 2 }, default));
         AssertSameBits(before, net.Parameters, "parameters");
     }
 

@@ -7,7 +7,7 @@ namespace NetGen.Tests.Runtime;
 
 /// <summary>
 /// <c>TrainStep</c>: the same parameter bits as <c>ComputeGradients</c> followed by <c>Step</c>, whether the update is
-/// fused into a generated network's backward pass (plain SGD, one sample) or not; no update on a non-finite loss; bad
+/// fused into a generated network's backward pass (SGD or momentum, a batch of up to 256 rows) or not; no update on a non-finite loss; bad
 /// input refused before anything changes.
 /// </summary>
 public sealed class TrainStepTests
@@ -74,6 +74,16 @@ public sealed class TrainStepTests
     public void FusedSgdStepEqualsGradientsThenStep(string network, int batch)
         => AssertStepsMatch(Make(network), arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 3e-3f), batch, steps: batch > 64 ? 3 : 6);
 
+    /// <summary>Momentum and Nesterov momentum fused, with a decaying rate and L2: velocity and parameters as the optimizer's own step leaves them.</summary>
+    [Theory]
+    [MemberData(nameof(FusableBatches))]
+    public void FusedMomentumStepEqualsGradientsThenStep(string network, int batch)
+    {
+        int steps = batch > 64 ? 3 : 6;
+        AssertStepsMatch(Make(network), arch => new Momentum(arch, new InverseTimeDecay(0.05f, 0.01f), momentum: 0.9f, l2: 3e-3f), batch, steps);
+        AssertStepsMatch(Make(network), arch => new Momentum(arch, new InverseTimeDecay(0.05f, 0.01f), momentum: 0.7f, nesterov: true, l2: 3e-3f), batch, steps);
+    }
+
     [Theory]
     [InlineData("Blocked", 1)]
     [InlineData("Blocked", 7)]
@@ -86,7 +96,7 @@ public sealed class TrainStepTests
         AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch);
         AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f, l1: 1e-4f), batch); // L1: not fusable
         AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), clipNorm: 0.5f), batch); // clipping: not fusable
-        AssertStepsMatch(Make(network), arch => new Momentum(arch, new ConstantLearningRate(0.05f), momentum: 0.9f), batch);
+        AssertStepsMatch(Make(network), arch => new Momentum(arch, new ConstantLearningRate(0.05f), momentum: 0.9f, l1: 1e-4f), batch); // L1: not fusable
         AssertStepsMatch(Make(network), arch => new Adam(arch, new ConstantLearningRate(0.01f)), batch);
     }
 
@@ -116,14 +126,21 @@ public sealed class TrainStepTests
     [MemberData(nameof(FusableBatches))]
     public void FusedStepLeavesGradientsAlone(string network, int batch)
     {
-        INetwork net = Make(network)();
-        float[] x = Seeded.Floats(net.InputSize, 5);
-        net.ComputeGradients(x, new[] { 0 });
-        float[] before = net.Gradients.ToArray();
-        float[] parameters = net.Parameters.ToArray();
-        net.TrainStep(Seeded.Floats(batch * net.InputSize, 6), new int[batch], new Sgd(net.Architecture, new ConstantLearningRate(0.1f)));
-        AssertSameBits(before, net.Gradients, "gradients");
-        Assert.False(parameters.AsSpan().SequenceEqual(net.Parameters), "the step did not change the parameters");
+        foreach (Func<NetworkArchitecture, IOptimizer> optimizer in new Func<NetworkArchitecture, IOptimizer>[]
+        {
+            arch => new Sgd(arch, new ConstantLearningRate(0.1f)),
+            arch => new Momentum(arch, new ConstantLearningRate(0.1f), nesterov: true),
+        })
+        {
+            INetwork net = Make(network)();
+            float[] x = Seeded.Floats(net.InputSize, 5);
+            net.ComputeGradients(x, new[] { 0 });
+            float[] before = net.Gradients.ToArray();
+            float[] parameters = net.Parameters.ToArray();
+            net.TrainStep(Seeded.Floats(batch * net.InputSize, 6), new int[batch], optimizer(net.Architecture));
+            AssertSameBits(before, net.Gradients, "gradients");
+            Assert.False(parameters.AsSpan().SequenceEqual(net.Parameters), "the step did not change the parameters");
+        }
     }
 
     [Theory]
@@ -163,9 +180,18 @@ public sealed class TrainStepTests
     {
         var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f), l1: 1e-3f);
         Assert.False(sgd.CanFuse);
-        var error = Assert.Throws<InvalidOperationException>(() => sgd.BeginFusedStep(BlockedNet.ParameterCount, out _, out _));
+        Assert.False(FusedStep.CanFuse(sgd));
+        var error = Assert.Throws<InvalidOperationException>(() => FusedStep.Begin(sgd, BlockedNet.ParameterCount));
         Assert.Contains("L1", error.Message);
         Assert.Equal(0, sgd.StepCount);
+        var clipped = new Momentum(BlockedNet.Architecture, new ConstantLearningRate(0.1f), clipNorm: 1f);
+        Assert.False(FusedStep.CanFuse(clipped));
+        Assert.Throws<InvalidOperationException>(() => FusedStep.Begin(clipped, BlockedNet.ParameterCount));
+        var adam = new Adam(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
+        Assert.False(FusedStep.CanFuse(adam));
+        error = Assert.Throws<InvalidOperationException>(() => FusedStep.Begin(adam, BlockedNet.ParameterCount));
+        Assert.Contains("Adam", error.Message);
+        Assert.Equal(0, adam.StepCount);
     }
 
     [Fact]
@@ -176,5 +202,8 @@ public sealed class TrainStepTests
         float[] x = Seeded.Floats(BlockedNet.InputSize, 9);
         int[] label = { 3 };
         Allocations.AssertNone(() => net.TrainStep(x, label, sgd));
+        var momentum = new Momentum(BlockedNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+        net.TrainStep(x, label, momentum); // the first step creates the velocity
+        Allocations.AssertNone(() => net.TrainStep(x, label, momentum));
     }
 }
