@@ -54,9 +54,10 @@ internal sealed record Options
           --patience N         early stopping on validation loss after N epochs without improvement,
                                restoring the best epoch (needs --validation)
           --seed N             seed for initialization, dropout, split and minibatch order (default 1)
-          --threads N          train on N threads (default 1). Plain SGD without dropout (--lecture) cuts
-                               every layer across the threads: the same result as one thread. Otherwise
-                               each batch is cut into 32-row shards: any N > 1 gives the same result
+          --threads N          train on N threads (default 1). SGD and momentum (the default recipe and
+                               --lecture) cut every layer across the threads: the same result as one
+                               thread. Adam, and batches over 256, cut each batch into 32-row shards
+                               instead: any N > 1 gives the same result
           --history FILE       write the per-epoch history (.csv, or .json)
           --checkpoint FILE    keep the best epoch's parameters in FILE as safetensors (the latest epoch
                                without --patience); PyTorch loads it into the equivalent nn.Sequential

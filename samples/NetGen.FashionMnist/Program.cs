@@ -109,7 +109,7 @@ double samplesPerSecond = (double)train.Count * history.Count / trainSeconds;
 Console.WriteLine();
 if (history.StoppedEarly) Console.WriteLine($"Early stopping after epoch {history.Count}; restored epoch {history.BestEpoch}.");
 Console.WriteLine($"Test accuracy {final.Accuracy:P2} (epoch {history.BestEpoch} of {history.Count}); best seen {history.Max(h => h.TestAccuracy):P2}.");
-Console.WriteLine($"Training took {trainSeconds:F1} s ({trainSeconds / history.Count:F2} s per epoch, {samplesPerSecond:N0} samples/s, one thread).");
+Console.WriteLine($"Training took {trainSeconds:F1} s ({trainSeconds / history.Count:F2} s per epoch, {samplesPerSecond:N0} samples/s, {(options.Threads == 1 ? "one thread" : options.Threads + " threads")}).");
 if (options.Confusion)
 {
     Console.WriteLine();

@@ -106,4 +106,31 @@ public class DropoutTests
         Assert.InRange(mask.Average(), 1 - 4 * sigma / (1 - probability), 1 + 4 * sigma / (1 - probability));
         Assert.Equal(dropped.Average(), 2 * mask.Average(), 4);
     }
+
+    /// <summary>The mask is the rule applied to one 24-bit draw per element in order, the generator left past those draws; float (branch-free) and double alike.</summary>
+    [Theory]
+    [InlineData(0.3f)]
+    [InlineData(0.5f)]
+    [InlineData(0f)]
+    public void MaskFollowsTheDrawsExactly(float probability)
+    {
+        const int n = 10_001;
+        uint threshold = (uint)Math.Round(probability * (double)(1 << 24));
+        var rng = new Xoshiro256(17);
+        var reference = new Xoshiro256(17);
+        var mask = new float[n];
+        DropoutMath.DrawMask(ref rng, mask.AsSpan(), probability);
+        float keep = 1f / (1f - probability);
+        for (int i = 0; i < n; i++)
+        {
+            float expected = (uint)(reference.NextUInt64() >> 40) < threshold ? 0f : keep;
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(mask[i]));
+        }
+        Assert.Equal(reference.NextUInt64(), rng.NextUInt64());
+
+        var rngDouble = new Xoshiro256(17);
+        var maskDouble = new double[n];
+        DropoutMath.DrawMask(ref rngDouble, maskDouble.AsSpan(), (double)probability);
+        for (int i = 0; i < n; i++) Assert.Equal(mask[i] == 0f, maskDouble[i] == 0.0);
+    }
 }
