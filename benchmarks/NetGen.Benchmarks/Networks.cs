@@ -8,6 +8,12 @@ namespace NetGen.Benchmarks;
 [Softmax(10)]
 public partial class SeedNet;
 
+/// <summary>The main job's network: the seed network with dropout 0.3 on its hidden layer.</summary>
+[Dense(784, 500, Tanh)]
+[Dropout(0.3)]
+[Softmax(10)]
+public partial class SeedDropoutNet;
+
 /// <summary>A small control network, as embedded in games.</summary>
 [Dense(16, 32, ReLU)]
 [Dense(32, 32, ReLU)]
