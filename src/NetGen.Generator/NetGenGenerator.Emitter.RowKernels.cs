@@ -164,7 +164,7 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>
-        /// Whether a plain SGD step can be fused into the backward pass (<c>StepRows</c>): a trainable float network.
+        /// Whether an SGD or momentum step can be fused into the backward pass (<c>StepRows</c>): a trainable float network.
         /// Double networks take the separate step (the optimizer computes their update in double from float settings).
         /// </summary>
         private static bool CanFuseStep(NetworkSpec net) => !net.InferenceOnly && net.Element == ElementKind.Single;
