@@ -89,8 +89,8 @@ public sealed partial class NetGenGenerator
                         if (CanFuseStep(net)) EmitBackwardWeights(w, l, layer, flavor, WeightsPass.Sgd);
                         if (CanFuseStep(net)) EmitBackwardWeights(w, l, layer, flavor, WeightsPass.Momentum);
                         if (HasRowKernels(layer, flavor)) EmitBackwardWeightsRow(w, l, layer, flavor);
-                        if (HasRowKernels(layer, flavor) && CanFuseStep(net)) EmitStepWeightsRow(w, l, layer, flavor);
-                        if (HasRowKernels(layer, flavor) && CanFuseStep(net)) EmitMomentumWeightsRow(w, l, layer, flavor);
+                        if (HasRowKernels(layer, flavor) && CanFuseStep(net)) EmitStepWeightsRow(w, l, layer, flavor, WeightsPass.Sgd);
+                        if (HasRowKernels(layer, flavor) && CanFuseStep(net)) EmitStepWeightsRow(w, l, layer, flavor, WeightsPass.Momentum);
                         if (l > 0) EmitBackwardInput(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
                         if (l > 0 && HasRowKernels(layer, flavor)) EmitBackwardInputRow(w, l, layer, previous, net.Layers[l - 1].NegativeSlope, net.Layers[l - 1].HasDropout, flavor);
                     }

@@ -170,20 +170,30 @@ public sealed partial class NetGenGenerator
         private static bool CanFuseStep(NetworkSpec net) => !net.InferenceOnly && net.Element == ElementKind.Single;
 
         /// <summary>
-        /// One row's weight gradient consumed at once by a plain SGD update: <c>W[o, :] ← a·W[o, :] + b·(δ[o]·x)</c>,
-        /// <c>bias ← bias + b·δ</c>, the very operations <c>Sgd.Step</c> performs on the stored gradient, so the parameters
-        /// come out with the same bits while the gradient is never written.
+        /// One row's weight gradient <c>δ[o]·x</c> consumed at once by the optimizer's update instead of stored: plain SGD,
+        /// <c>W[o, :] ← a·W[o, :] + b·(δ[o]·x)</c>, <c>bias ← bias + b·δ</c>, or momentum (<c>MomentumMath.Update</c>, with
+        /// the velocity at the weight's own index) — the very operations the optimizer's <c>Step</c> performs on the stored
+        /// gradient, so the parameters come out with the same bits while the gradient is never written.
         /// </summary>
-        private static void EmitStepWeightsRow(CodeWriter w, int l, LayerSpec layer, SimdFlavor f)
+        private static void EmitStepWeightsRow(CodeWriter w, int l, LayerSpec layer, SimdFlavor f, WeightsPass pass)
         {
             int n = layer.Inputs, m = layer.Outputs;
             int chunks = n - n % RowBlock, vectors = chunks / RowBlock;
-            bool inRegisters = vectors <= BlockVectors;
-            w.Line($"/// <summary>Layer {l} SGD update from one row, {f.Type}: W[{m}, {n}] ← a·W + b·(δ[{m}] ⊗ x[{n}]), bias[{m}] ← bias + b·δ; the gradient stays in registers.</summary>");
+            bool inRegisters = vectors <= BlockVectors, momentum = pass == WeightsPass.Momentum;
+            // The update of one vector of weights at "wo" + at from the gradient vector g, and of one weight from a scalar.
+            string Vector(string at, string g) => momentum
+                ? $"global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint){at}, {g}, vl2, vmu, vrate, nesterov);"
+                : $"Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint){at}), b * ({g})).StoreUnsafe(ref wo, (nuint){at});";
+            w.Line(momentum
+                ? $"/// <summary>Layer {l} momentum update from one row, {f.Type}: v ← m·v + (δ[{m}] ⊗ x[{n}] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>"
+                : $"/// <summary>Layer {l} SGD update from one row, {f.Type}: W[{m}, {n}] ← a·W + b·(δ[{m}] ⊗ x[{n}]), bias[{m}] ← bias + b·δ; the gradient stays in registers.</summary>");
             w.Line(KernelAttributes);
-            using (w.Block($"public static void StepWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)"))
+            using (w.Block(momentum
+                ? $"public static void MomentumWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)"
+                : $"public static void StepWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)"))
             {
-                w.Line("Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);");
+                if (momentum) EmitMomentumCoefficients(w, f);
+                else w.Line("Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);");
                 if (inRegisters)
                     for (int v = 0; v < vectors; v++) w.Line($"Vector512<float> x{v} = Vector512.LoadUnsafe(ref x, (nuint){Literal.Int(v * RowBlock)});");
                 using (w.Block($"for (int o = 0; o < {m}; o++)"))
@@ -191,88 +201,38 @@ public sealed partial class NetGenGenerator
                     w.Line("float d = Unsafe.Add(ref delta, o);");
                     w.Line("Vector512<float> dv = Vector512.Create(d);");
                     w.Line($"ref float wo = ref Unsafe.Add(ref pw, (nint)o * {n});");
+                    if (momentum) w.Line($"ref float vo = ref Unsafe.Add(ref vw, (nint)o * {n});");
                     if (inRegisters)
                     {
-                        for (int v = 0; v < vectors; v++)
-                        {
-                            string at = Literal.Int(v * RowBlock);
-                            w.Line($"Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint){at}), b * (dv * x{v})).StoreUnsafe(ref wo, (nuint){at});");
-                        }
+                        for (int v = 0; v < vectors; v++) w.Line(Vector(Literal.Int(v * RowBlock), $"dv * x{v}"));
                     }
                     else
                     {
                         using (w.Block($"for (int i = 0; i < {chunks}; i += {RowBlock})"))
-                            w.Line("Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint)i), b * (dv * Vector512.LoadUnsafe(ref x, (nuint)i))).StoreUnsafe(ref wo, (nuint)i);");
+                            w.Line(Vector("i", "dv * Vector512.LoadUnsafe(ref x, (nuint)i)"));
                     }
                     if (chunks < n)
                     {
                         using (w.Block($"for (int i = {chunks}; i < {n}; i++)"))
-                            w.Line("Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * (d * Unsafe.Add(ref x, i)));");
+                            w.Line(momentum
+                                ? "global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref wo, i), ref Unsafe.Add(ref vo, i), d * Unsafe.Add(ref x, i), l2, mu, rate, nesterov);"
+                                : "Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * (d * Unsafe.Add(ref x, i)));");
                     }
                 }
                 int biasChunks = m - m % RowBlock;
                 if (biasChunks > 0)
                 {
                     using (w.Block($"for (int o = 0; o < {biasChunks}; o += {RowBlock})"))
-                        w.Line("(Vector512.LoadUnsafe(ref pb, (nuint)o) + b * Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref pb, (nuint)o);");
+                        w.Line(momentum
+                            ? "global::NetGen.Kernels.MomentumMath.Update(ref pb, ref vb, (nuint)o, Vector512.LoadUnsafe(ref delta, (nuint)o), Vector512<float>.Zero, vmu, vrate, nesterov);"
+                            : "(Vector512.LoadUnsafe(ref pb, (nuint)o) + b * Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref pb, (nuint)o);");
                 }
                 if (biasChunks < m)
                 {
                     using (w.Block($"for (int o = {biasChunks}; o < {m}; o++)"))
-                        w.Line("Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);");
-                }
-            }
-            w.Line();
-        }
-
-        /// <summary>
-        /// One row's weight gradient consumed at once by a momentum update (<c>MomentumMath.Update</c>, the operations
-        /// <c>Momentum.Step</c> performs on the stored gradient <c>δ[o]·x</c>), with the velocity at the weight's own index.
-        /// </summary>
-        private static void EmitMomentumWeightsRow(CodeWriter w, int l, LayerSpec layer, SimdFlavor f)
-        {
-            int n = layer.Inputs, m = layer.Outputs;
-            int chunks = n - n % RowBlock, vectors = chunks / RowBlock;
-            bool inRegisters = vectors <= BlockVectors;
-            w.Line($"/// <summary>Layer {l} momentum update from one row, {f.Type}: v ← m·v + (δ[{m}] ⊗ x[{n}] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>");
-            w.Line(KernelAttributes);
-            using (w.Block($"public static void MomentumWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)"))
-            {
-                EmitMomentumCoefficients(w, f);
-                if (inRegisters)
-                    for (int v = 0; v < vectors; v++) w.Line($"Vector512<float> x{v} = Vector512.LoadUnsafe(ref x, (nuint){Literal.Int(v * RowBlock)});");
-                using (w.Block($"for (int o = 0; o < {m}; o++)"))
-                {
-                    w.Line("float d = Unsafe.Add(ref delta, o);");
-                    w.Line("Vector512<float> dv = Vector512.Create(d);");
-                    w.Line($"ref float wo = ref Unsafe.Add(ref pw, (nint)o * {n});");
-                    w.Line($"ref float vo = ref Unsafe.Add(ref vw, (nint)o * {n});");
-                    if (inRegisters)
-                    {
-                        for (int v = 0; v < vectors; v++)
-                            w.Line($"global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint){Literal.Int(v * RowBlock)}, dv * x{v}, vl2, vmu, vrate, nesterov);");
-                    }
-                    else
-                    {
-                        using (w.Block($"for (int i = 0; i < {chunks}; i += {RowBlock})"))
-                            w.Line("global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint)i, dv * Vector512.LoadUnsafe(ref x, (nuint)i), vl2, vmu, vrate, nesterov);");
-                    }
-                    if (chunks < n)
-                    {
-                        using (w.Block($"for (int i = {chunks}; i < {n}; i++)"))
-                            w.Line("global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref wo, i), ref Unsafe.Add(ref vo, i), d * Unsafe.Add(ref x, i), l2, mu, rate, nesterov);");
-                    }
-                }
-                int biasChunks = m - m % RowBlock;
-                if (biasChunks > 0)
-                {
-                    using (w.Block($"for (int o = 0; o < {biasChunks}; o += {RowBlock})"))
-                        w.Line("global::NetGen.Kernels.MomentumMath.Update(ref pb, ref vb, (nuint)o, Vector512.LoadUnsafe(ref delta, (nuint)o), Vector512<float>.Zero, vmu, vrate, nesterov);");
-                }
-                if (biasChunks < m)
-                {
-                    using (w.Block($"for (int o = {biasChunks}; o < {m}; o++)"))
-                        w.Line("global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref pb, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o), 0f, mu, rate, nesterov);");
+                        w.Line(momentum
+                            ? "global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref pb, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o), 0f, mu, rate, nesterov);"
+                            : "Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);");
                 }
             }
             w.Line();
