@@ -74,6 +74,7 @@ public sealed partial class NetGenGenerator
                 w.Line("if ((uint)worker >= (uint)workers) throw new ArgumentOutOfRangeException(nameof(worker), worker, $\"Expected a worker in [0, {workers}).\");");
                 w.Line("if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)");
                 w.Line("    throw new ArgumentException($\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs and a label each), got {inputs.Length} inputs and {labels.Length} labels.\", nameof(inputs));");
+                w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun) throw new ArgumentException(\"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
                 w.Line("ref float p = ref _parameters.Reference;");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("ref float v = ref step.Velocity;");

@@ -54,6 +54,9 @@ public readonly struct FusedStep
     /// <summary>Momentum: whether the step is Nesterov's.</summary>
     public bool Nesterov { get; }
 
+    /// <summary>Whether the step was begun by <see cref="Begin"/> (a default instance was not: it updates nothing).</summary>
+    public bool IsBegun => _optimizer is not null;
+
     /// <summary>Whether this is a momentum step (it has a velocity); otherwise plain SGD.</summary>
     public bool HasVelocity => _velocity is not null;
 

@@ -224,6 +224,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.ISplitTrainin
         if ((uint)worker >= (uint)workers) throw new ArgumentOutOfRangeException(nameof(worker), worker, $"Expected a worker in [0, {workers}).");
         if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)
             throw new ArgumentException($"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs and a label each), got {inputs.Length} inputs and {labels.Length} labels.", nameof(inputs));
+        if (phase > 2 && phase < 5 && !step.IsBegun) throw new ArgumentException("The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
         ref float p = ref _parameters.Reference;
         ref float x = ref MemoryMarshal.GetReference(inputs);
         ref float v = ref step.Velocity;

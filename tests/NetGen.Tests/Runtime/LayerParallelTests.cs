@@ -210,6 +210,9 @@ public sealed class LayerParallelTests
         Assert.Contains("PrepareSplitStep", error.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 2, 2, small, new[] { 1, 2 }, default));
         Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(99, 0, 1, small, new[] { 1, 2 }, default));
+        for (int phase = 0; phase <= split.ForwardPhases; phase++) split.RunSplitPhase(phase, 0, 1, small, new[] { 1, 2 }, default);
+        error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(split.ForwardPhases + 1, 0, 1, small, new[] { 1, 2 }, default));
+        Assert.Contains("FusedStep.Begin", error.Message);
         AssertSameBits(before, net.Parameters, "parameters");
     }
 
