@@ -196,6 +196,25 @@ public sealed class LayerParallelTests
         Assert.False(one.Parameters.AsSpan().SequenceEqual(new BlockedNet(6).Parameters), "training changed nothing");
     }
 
+    /// <summary>The main job's kind of recipe — dropout and momentum — on two threads through the trainer: the same history and parameters as one thread.</summary>
+    [Fact]
+    public void TrainerWithDropoutAndMomentumOnTwoThreadsTrainsLikeOne()
+    {
+        var data = new Dataset(Seeded.Floats(300 * DropoutSplitNet.InputSize, 72), Seeded.Labels(300, DropoutSplitNet.OutputSize, 73), DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
+        (float[] Parameters, TrainingHistory History) Train(int threads)
+        {
+            var net = new DropoutSplitNet(6);
+            var momentum = new Momentum(DropoutSplitNet.Architecture, new CosineDecay(0.02f, 16), momentum: 0.9f, l2: 5e-5f);
+            TrainingHistory history = new Trainer(net, momentum, new TrainerOptions { Epochs = 2, BatchSize = 64, Seed = 3, Threads = threads }).Fit(data);
+            return (net.Parameters.ToArray(), history);
+        }
+        var one = Train(1);
+        var two = Train(2);
+        AssertSameBits(one.Parameters, two.Parameters, "parameters after two epochs");
+        Assert.Equal(one.History.Select(e => e.TrainLoss), two.History.Select(e => e.TrainLoss));
+        Assert.False(one.Parameters.AsSpan().SequenceEqual(new DropoutSplitNet(6).Parameters), "training changed nothing");
+    }
+
     /// <summary>A phase run directly with a batch larger than the one prepared, or a worker out of range, is refused before it writes anything.</summary>
     [Fact]
     public void PhasesRefuseAnUnpreparedBatch()
