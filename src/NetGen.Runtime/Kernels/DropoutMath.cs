@@ -25,8 +25,11 @@ public static class DropoutMath
     /// Draws a mask, one draw per element in order: 0 with probability <paramref name="probability"/>, else <c>1/(1 − p)</c>.
     /// A step cut across threads draws its masks this way before its phases, in the order a single-threaded pass does.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="probability"/> is not in [0, 1).</exception>
     public static void DrawMask<T>(ref Xoshiro256 rng, Span<T> mask, T probability) where T : IFloatingPointIeee754<T>
     {
+        if (!(probability >= T.Zero && probability < T.One))
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "Expected a dropout probability in [0, 1).");
         T keep = T.One / (T.One - probability);
         // Compare 24-bit draws against an integer threshold: exact and cheap.
         uint threshold = (uint)Math.Round(double.CreateTruncating(probability) * (1 << 24));

@@ -133,4 +133,16 @@ public class DropoutTests
         DropoutMath.DrawMask(ref rngDouble, maskDouble.AsSpan(), (double)probability);
         for (int i = 0; i < n; i++) Assert.Equal(mask[i] == 0f, maskDouble[i] == 0.0);
     }
+
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(-0.1f)]
+    [InlineData(float.NaN)]
+    public void AbsurdProbabilityIsRefused(float probability)
+    {
+        var rng = new Xoshiro256(1);
+        var mask = new float[4];
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => DropoutMath.DrawMask(ref rng, mask.AsSpan(), probability));
+        Assert.Contains("[0, 1)", error.Message);
+    }
 }
