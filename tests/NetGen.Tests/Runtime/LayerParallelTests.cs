@@ -177,43 +177,33 @@ public sealed class LayerParallelTests
         Assert.Throws<ObjectDisposedException>(() => team.TrainStep(x, new[] { 0, 1, 2, 3 }, sgd));
     }
 
-    /// <summary>A trainer with two threads and a fusable SGD cuts the layers: the same history and parameters as one thread.</summary>
-    [Fact]
-    public void TrainerOnTwoThreadsTrainsLikeOne()
+    /// <summary>Two epochs of 300 seeded samples through the trainer on one thread and on two: the same history and parameters.</summary>
+    private static void AssertTrainerThreadsAgree(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batchSize, ulong seed)
     {
-        var data = new Dataset(Seeded.Floats(300 * BlockedNet.InputSize, 70), Seeded.Labels(300, BlockedNet.OutputSize, 71), BlockedNet.InputSize, BlockedNet.OutputSize);
+        INetwork shape = make();
+        var data = new Dataset(Seeded.Floats(300 * shape.InputSize, seed), Seeded.Labels(300, shape.OutputSize, seed + 1), shape.InputSize, shape.OutputSize);
         (float[] Parameters, TrainingHistory History) Train(int threads)
         {
-            var net = new BlockedNet(6);
-            var sgd = new Sgd(BlockedNet.Architecture, new InverseTimeDecay(0.05f, 1e-3f), l2: 1e-4f);
-            TrainingHistory history = new Trainer(net, sgd, new TrainerOptions { Epochs = 2, BatchSize = 40, Seed = 3, Threads = threads }).Fit(data);
+            INetwork net = make();
+            TrainingHistory history = new Trainer(net, optimizer(net.Architecture), new TrainerOptions { Epochs = 2, BatchSize = batchSize, Seed = 3, Threads = threads }).Fit(data);
             return (net.Parameters.ToArray(), history);
         }
         var one = Train(1);
         var two = Train(2);
         AssertSameBits(one.Parameters, two.Parameters, "parameters after two epochs");
         Assert.Equal(one.History.Select(e => e.TrainLoss), two.History.Select(e => e.TrainLoss));
-        Assert.False(one.Parameters.AsSpan().SequenceEqual(new BlockedNet(6).Parameters), "training changed nothing");
+        Assert.False(one.Parameters.AsSpan().SequenceEqual(shape.Parameters), "training changed nothing");
     }
+
+    /// <summary>A trainer with two threads and a fusable SGD cuts the layers: the same history and parameters as one thread.</summary>
+    [Fact]
+    public void TrainerOnTwoThreadsTrainsLikeOne()
+        => AssertTrainerThreadsAgree(() => new BlockedNet(6), arch => new Sgd(arch, new InverseTimeDecay(0.05f, 1e-3f), l2: 1e-4f), batchSize: 40, seed: 70);
 
     /// <summary>The main job's kind of recipe — dropout and momentum — on two threads through the trainer: the same history and parameters as one thread.</summary>
     [Fact]
     public void TrainerWithDropoutAndMomentumOnTwoThreadsTrainsLikeOne()
-    {
-        var data = new Dataset(Seeded.Floats(300 * DropoutSplitNet.InputSize, 72), Seeded.Labels(300, DropoutSplitNet.OutputSize, 73), DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
-        (float[] Parameters, TrainingHistory History) Train(int threads)
-        {
-            var net = new DropoutSplitNet(6);
-            var momentum = new Momentum(DropoutSplitNet.Architecture, new CosineDecay(0.02f, 16), momentum: 0.9f, l2: 5e-5f);
-            TrainingHistory history = new Trainer(net, momentum, new TrainerOptions { Epochs = 2, BatchSize = 64, Seed = 3, Threads = threads }).Fit(data);
-            return (net.Parameters.ToArray(), history);
-        }
-        var one = Train(1);
-        var two = Train(2);
-        AssertSameBits(one.Parameters, two.Parameters, "parameters after two epochs");
-        Assert.Equal(one.History.Select(e => e.TrainLoss), two.History.Select(e => e.TrainLoss));
-        Assert.False(one.Parameters.AsSpan().SequenceEqual(new DropoutSplitNet(6).Parameters), "training changed nothing");
-    }
+        => AssertTrainerThreadsAgree(() => new DropoutSplitNet(6), arch => new Momentum(arch, new CosineDecay(0.02f, 16), momentum: 0.9f, l2: 5e-5f), batchSize: 64, seed: 72);
 
     /// <summary>A phase run directly with a batch larger than the one prepared, or a worker out of range, is refused before it writes anything.</summary>
     [Fact]
