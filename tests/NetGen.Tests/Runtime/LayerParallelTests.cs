@@ -182,16 +182,21 @@ public sealed class LayerParallelTests
     {
         INetwork shape = make();
         var data = new Dataset(Seeded.Floats(300 * shape.InputSize, seed), Seeded.Labels(300, shape.OutputSize, seed + 1), shape.InputSize, shape.OutputSize);
+        // Evaluated on both threads: a validation set of several 256-row chunks and a test set smaller than one.
+        var validation = new Dataset(Seeded.Floats(700 * shape.InputSize, seed + 2), Seeded.Labels(700, shape.OutputSize, seed + 3), shape.InputSize, shape.OutputSize);
+        var test = new Dataset(Seeded.Floats(50 * shape.InputSize, seed + 4), Seeded.Labels(50, shape.OutputSize, seed + 5), shape.InputSize, shape.OutputSize);
         (float[] Parameters, TrainingHistory History) Train(int threads)
         {
             INetwork net = make();
-            TrainingHistory history = new Trainer(net, optimizer(net.Architecture), new TrainerOptions { Epochs = 2, BatchSize = batchSize, Seed = 3, Threads = threads }).Fit(data);
+            TrainingHistory history = new Trainer(net, optimizer(net.Architecture), new TrainerOptions { Epochs = 2, BatchSize = batchSize, Seed = 3, Threads = threads }).Fit(data, validation, test);
             return (net.Parameters.ToArray(), history);
         }
         var one = Train(1);
         var two = Train(2);
         AssertSameBits(one.Parameters, two.Parameters, "parameters after two epochs");
         Assert.Equal(one.History.Select(e => e.TrainLoss), two.History.Select(e => e.TrainLoss));
+        Assert.Equal(one.History.Select(e => (e.ValidationLoss, e.ValidationAccuracy, e.TestLoss, e.TestAccuracy)),
+            two.History.Select(e => (e.ValidationLoss, e.ValidationAccuracy, e.TestLoss, e.TestAccuracy)));
         Assert.False(one.Parameters.AsSpan().SequenceEqual(shape.Parameters), "training changed nothing");
     }
 
