@@ -40,7 +40,7 @@ public sealed class Momentum : Optimizer
     /// Whether a step is one elementwise update with coefficients fixed for the step — no clipping by the global norm,
     /// no L1 shrinkage — so that a generated network may fuse it into its backward pass (<see cref="FusedStep"/>).
     /// </summary>
-    public bool CanFuse => ClipNorm is null && L1 == 0f;
+    public bool CanFuse => StepIsElementwise;
 
     /// <summary>The float velocity of every parameter, created (zeroed) on first use, for a fused step.</summary>
     /// <exception cref="InvalidOperationException">This optimizer holds double state from earlier steps.</exception>

@@ -21,7 +21,7 @@ public sealed class Sgd : Optimizer
     /// no L1 shrinkage — so that a generated network may fuse it into its backward pass
     /// (<see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>, <see cref="FusedStep"/>).
     /// </summary>
-    public bool CanFuse => ClipNorm is null && L1 == 0f;
+    public bool CanFuse => StepIsElementwise;
 
     /// <inheritdoc/>
     protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
