@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using NetGen.CompilerServices;
 
 namespace NetGen.Benchmarks;
 
@@ -56,7 +57,7 @@ public class FmaPeakBenchmarks
 public class ReadBandwidthBenchmarks
 {
     private const int Floats = 397_510 - 397_510 % 64;
-    private readonly NetGen.Kernels.AlignedBuffer<float> _buffer = new(Floats);
+    private readonly NetGen.CompilerServices.AlignedBuffer<float> _buffer = new(Floats);
 
     [Benchmark(Description = "read 1.6 MB", OperationsPerInvoke = Floats * sizeof(float))]
     public float Read()

@@ -2,6 +2,7 @@ using System;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using NetGen;
+using NetGen.CompilerServices;
 
 namespace NetGen.Benchmarks;
 

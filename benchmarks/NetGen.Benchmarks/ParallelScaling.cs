@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using NetGen;
+using NetGen.CompilerServices;
 
 namespace NetGen.Benchmarks;
 

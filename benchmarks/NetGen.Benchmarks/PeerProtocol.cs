@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using NetGen;
+using NetGen.CompilerServices;
 
 namespace NetGen.Benchmarks;
 

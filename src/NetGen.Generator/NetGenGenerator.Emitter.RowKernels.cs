@@ -1,6 +1,7 @@
 using System.Linq;
 using NetGen.Generator.Emitting;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
 
 namespace NetGen.Generator;
 
@@ -9,25 +10,21 @@ public sealed partial class NetGenGenerator
     internal static partial class Emitter
     {
         /// <summary>Outputs finished together by one transposing reduction (<c>VectorMath.SumEach</c>).</summary>
-        private const int RowBlock = 16;
-
-        /// <summary>
-        /// Whether layer <paramref name="layer"/> gets single-row kernels in flavor <paramref name="f"/>: float
-        /// <c>Vector512</c> only (sixteen lanes, one per output of a block), and at least one whole vector of inputs.
-        /// A single sample — <c>Forward</c>, <c>Predict</c>, online training — then runs without the batch blocking.
-        /// </summary>
-        private static bool HasRowKernels(LayerSpec layer, SimdFlavor f) => f.Width == RowBlock && f.Element == ElementType.Single && layer.Inputs >= RowBlock;
+        private const int RowBlock = Planner.RowBlock;
 
         /// <summary>
         /// One row forward: sixteen weight rows against the input at once (sixteen accumulators along the inputs), finished
         /// by one transposing reduction into a vector of sixteen outputs, which takes the bias and the activation whole.
         /// </summary>
-        private static void EmitForwardRow(CodeWriter w, int l, LayerSpec layer, ActivationKind activation, SimdFlavor f)
+        private static void EmitForwardRow(CodeWriter w, LayerPlan layer, SimdFlavor f)
         {
+            int l = layer.Index;
+            ActivationKind activation = layer.Activation;
             int n = layer.Inputs, m = layer.Outputs;
             int blocks = m - m % RowBlock, chunks = n - n % RowBlock;
             var js = Enumerable.Range(0, RowBlock).ToArray();
-            w.Line($"/// <summary>Layer {l} forward of one row, {f.Type}: y[{m}] = {activation}(W[{m}, {n}] · x[{n}] + b[{m}]), sixteen outputs per reduction.</summary>");
+            w.Line($"/// <summary>Layer {l} forward of one row, {f.Xml}: y[{m}] = {activation}(W[{m}, {n}] · x[{n}] + b[{m}]),");
+            w.Line("/// sixteen outputs per reduction.</summary>");
             w.Line(KernelAttributes);
             using (w.Block($"public static void ForwardRow{l}{f.Suffix}(ref float x, ref float w, ref float b, ref float y)"))
             {
@@ -43,7 +40,7 @@ public sealed partial class NetGenGenerator
                             foreach (int j in js)
                                 w.Line($"c{j} = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)({(j == 0 ? "" : Literal.Int(j * n) + " + ")}k)), c{j});");
                         }
-                        w.Line($"Vector512<float> s = global::NetGen.Kernels.VectorMath.SumEach({string.Join(", ", js.Select(j => "c" + j))});");
+                        w.Line($"Vector512<float> s = global::NetGen.CompilerServices.VectorMath.SumEach({string.Join(", ", js.Select(j => "c" + j))});");
                         if (chunks < n)
                         {
                             w.Line("// Inputs past the last whole vector: a column of sixteen weights at a time, continuing each output's sum");
@@ -58,8 +55,8 @@ public sealed partial class NetGenGenerator
                         string value = activation switch
                         {
                             ActivationKind.Identity => "s",
-                            ActivationKind.LeakyReLU => $"global::NetGen.Kernels.ActivationMath.LeakyReLU(s, {Literal.Float(layer.NegativeSlope)})",
-                            _ => $"global::NetGen.Kernels.ActivationMath.{activation}(s)",
+                            ActivationKind.LeakyReLU => $"global::NetGen.CompilerServices.ActivationMath.LeakyReLU(s, {Literal.Float(layer.NegativeSlope)})",
+                            _ => $"global::NetGen.CompilerServices.ActivationMath.{activation}(s)",
                         };
                         w.Line($"{value}.StoreUnsafe(ref y, (nuint)o);");
                     }
@@ -86,153 +83,62 @@ public sealed partial class NetGenGenerator
             w.Line();
         }
 
-        /// <summary>One row's weight gradient: <c>dW[o, :] = δ[o]·x</c>, <c>db = δ</c>, an outer product written row by row.</summary>
-        private static void EmitBackwardWeightsRow(CodeWriter w, int l, LayerSpec layer, SimdFlavor f)
+        /// <summary>
+        /// One row's weight gradient, <c>dW[o, :] = δ[o]·x</c>, <c>db = δ</c>, an outer product handed row by row to the
+        /// kernel's epilogue (<see cref="EmitBackwardWeights"/>): stored, or consumed by the optimizer's update in registers.
+        /// Each gradient element is the product the batch kernel forms for one row, so both give the same bits.
+        /// </summary>
+        private static void EmitBackwardWeightsRow(CodeWriter w, LayerPlan layer, SimdFlavor f)
         {
-            int n = layer.Inputs, m = layer.Outputs;
-            int chunks = n - n % RowBlock;
-            w.Line($"/// <summary>Layer {l} gradients of one row, {f.Type}: dW[{m}, {n}] = δ[{m}] ⊗ x[{n}], db[{m}] = δ; added to dW, db when <paramref name=\"accumulate\"/>.</summary>");
+            int l = layer.Index, n = layer.Inputs, m = layer.Outputs;
+            int chunks = n - n % RowBlock, vectors = chunks / RowBlock;
+            bool inRegisters = vectors <= BlockVectors;
+            w.Line($"/// <summary>Layer {l} weight gradients of one row, {f.Xml}, handed to <paramref name=\"update\"/>: " +
+                   $"dW[{m}, {n}] = δ[{m}] ⊗ x[{n}], db[{m}] = δ.</summary>");
             w.Line(KernelAttributes);
-            using (w.Block($"public static void BackwardWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float dw, ref float db, bool accumulate)"))
+            w.Line($"public static void BackwardWeightsRow{l}{f.Suffix}<TUpdate>(");
+            w.Line("    ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb, in TUpdate update)");
+            w.Line("    " + UpdateConstraint(f));
+            using (w.Block(""))
             {
-                int vectors = chunks / RowBlock;
-                bool inRegisters = vectors <= BlockVectors;
+                w.Line("TUpdate u = update; // a local copy: its coefficients stay in registers");
                 if (inRegisters)
                 {
                     w.Line("// x fits in registers: every weight row is one broadcast and a few products.");
                     for (int v = 0; v < vectors; v++) w.Line($"Vector512<float> x{v} = Vector512.LoadUnsafe(ref x, (nuint){Literal.Int(v * RowBlock)});");
                 }
-                foreach (bool accumulate in new[] { true, false })
-                {
-                    using (w.Block(accumulate ? "if (accumulate)" : "else"))
-                    using (w.Block($"for (int o = 0; o < {m}; o++)"))
-                    {
-                        w.Line("float d = Unsafe.Add(ref delta, o);");
-                        w.Line("Vector512<float> dv = Vector512.Create(d);");
-                        w.Line($"ref float dwo = ref Unsafe.Add(ref dw, (nint)o * {n});");
-                        if (inRegisters)
-                        {
-                            for (int v = 0; v < vectors; v++)
-                            {
-                                string at = Literal.Int(v * RowBlock);
-                                w.Line(accumulate
-                                    ? $"(dv * x{v} + Vector512.LoadUnsafe(ref dwo, (nuint){at})).StoreUnsafe(ref dwo, (nuint){at});"
-                                    : $"(dv * x{v}).StoreUnsafe(ref dwo, (nuint){at});");
-                            }
-                        }
-                        else
-                        {
-                            using (w.Block($"for (int i = 0; i < {chunks}; i += {RowBlock})"))
-                            {
-                                w.Line(accumulate
-                                    ? "(dv * Vector512.LoadUnsafe(ref x, (nuint)i) + Vector512.LoadUnsafe(ref dwo, (nuint)i)).StoreUnsafe(ref dwo, (nuint)i);"
-                                    : "(dv * Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref dwo, (nuint)i);");
-                            }
-                        }
-                        if (chunks < n)
-                        {
-                            using (w.Block($"for (int i = {chunks}; i < {n}; i++)"))
-                            {
-                                w.Line(accumulate
-                                    ? "Unsafe.Add(ref dwo, i) += d * Unsafe.Add(ref x, i);"
-                                    : "Unsafe.Add(ref dwo, i) = d * Unsafe.Add(ref x, i);");
-                            }
-                        }
-                    }
-                }
-                w.Line("// db = δ");
-                int biasChunks = m - m % RowBlock;
-                using (w.Block("if (accumulate)"))
-                {
-                    if (biasChunks > 0)
-                    {
-                        using (w.Block($"for (int o = 0; o < {biasChunks}; o += {RowBlock})"))
-                            w.Line("(Vector512.LoadUnsafe(ref db, (nuint)o) + Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref db, (nuint)o);");
-                    }
-                    if (biasChunks < m)
-                    {
-                        using (w.Block($"for (int o = {biasChunks}; o < {m}; o++)"))
-                            w.Line("Unsafe.Add(ref db, o) += Unsafe.Add(ref delta, o);");
-                    }
-                }
-                using (w.Block("else"))
-                {
-                    w.Line($"Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref db), ref Unsafe.As<float, byte>(ref delta), {Literal.Int(m * 4)});");
-                }
-            }
-            w.Line();
-        }
-
-        /// <summary>
-        /// Whether an SGD or momentum step can be fused into the backward pass (<c>StepRows</c>): a trainable float network.
-        /// Double networks take the separate step (the optimizer computes their update in double from float settings).
-        /// </summary>
-        private static bool CanFuseStep(NetworkSpec net) => !net.InferenceOnly && net.Element == ElementKind.Single;
-
-        /// <summary>
-        /// One row's weight gradient <c>δ[o]·x</c> consumed at once by the optimizer's update instead of stored: plain SGD,
-        /// <c>W[o, :] ← a·W[o, :] + b·(δ[o]·x)</c>, <c>bias ← bias + b·δ</c>, or momentum (<c>MomentumMath.Update</c>, with
-        /// the velocity at the weight's own index) — the very operations the optimizer's <c>Step</c> performs on the stored
-        /// gradient, so the parameters come out with the same bits while the gradient is never written.
-        /// </summary>
-        private static void EmitStepWeightsRow(CodeWriter w, int l, LayerSpec layer, SimdFlavor f, WeightsPass pass)
-        {
-            int n = layer.Inputs, m = layer.Outputs;
-            int chunks = n - n % RowBlock, vectors = chunks / RowBlock;
-            bool inRegisters = vectors <= BlockVectors, momentum = pass == WeightsPass.Momentum;
-            // The update of one vector of weights at "wo" + at from the gradient vector g, and of one weight from a scalar.
-            string Vector(string at, string g) => momentum
-                ? $"global::NetGen.Kernels.MomentumMath.Update(ref wo, ref vo, (nuint){at}, {g}, vl2, vmu, vrate, nesterov);"
-                : $"Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref wo, (nuint){at}), b * ({g})).StoreUnsafe(ref wo, (nuint){at});";
-            w.Line(momentum
-                ? $"/// <summary>Layer {l} momentum update from one row, {f.Type}: v ← m·v + (δ[{m}] ⊗ x[{n}] + λ₂·W), W ← W − μ·v (Nesterov: − μ·(m·v + g)), and the same for the bias with λ₂ = 0; the gradient stays in registers.</summary>"
-                : $"/// <summary>Layer {l} SGD update from one row, {f.Type}: W[{m}, {n}] ← a·W + b·(δ[{m}] ⊗ x[{n}]), bias[{m}] ← bias + b·δ; the gradient stays in registers.</summary>");
-            w.Line(KernelAttributes);
-            using (w.Block(momentum
-                ? $"public static void MomentumWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float pw, ref float pb, ref float vw, ref float vb, in global::NetGen.FusedStep step)"
-                : $"public static void StepWeightsRow{l}{f.Suffix}(ref float delta, ref float x, ref float pw, ref float pb, float weightFactor, float gradientFactor)"))
-            {
-                if (momentum) EmitMomentumCoefficients(w, f);
-                else w.Line("Vector512<float> a = Vector512.Create(weightFactor), b = Vector512.Create(gradientFactor);");
-                if (inRegisters)
-                    for (int v = 0; v < vectors; v++) w.Line($"Vector512<float> x{v} = Vector512.LoadUnsafe(ref x, (nuint){Literal.Int(v * RowBlock)});");
                 using (w.Block($"for (int o = 0; o < {m}; o++)"))
                 {
                     w.Line("float d = Unsafe.Add(ref delta, o);");
                     w.Line("Vector512<float> dv = Vector512.Create(d);");
-                    w.Line($"ref float wo = ref Unsafe.Add(ref pw, (nint)o * {n});");
-                    if (momentum) w.Line($"ref float vo = ref Unsafe.Add(ref vw, (nint)o * {n});");
+                    w.Line($"ref float wo = ref Unsafe.Add(ref w, (nint)o * {n});");
+                    w.Line($"ref float vo = ref Unsafe.Add(ref vw, (nint)o * {n});");
                     if (inRegisters)
                     {
-                        for (int v = 0; v < vectors; v++) w.Line(Vector(Literal.Int(v * RowBlock), $"dv * x{v}"));
+                        for (int v = 0; v < vectors; v++) w.Line($"u.Weight(ref wo, ref vo, {Literal.Int(v * RowBlock)}, dv * x{v});");
                     }
                     else
                     {
                         using (w.Block($"for (int i = 0; i < {chunks}; i += {RowBlock})"))
-                            w.Line(Vector("i", "dv * Vector512.LoadUnsafe(ref x, (nuint)i)"));
+                            w.Line("u.Weight(ref wo, ref vo, (nuint)i, dv * Vector512.LoadUnsafe(ref x, (nuint)i));");
                     }
                     if (chunks < n)
                     {
                         using (w.Block($"for (int i = {chunks}; i < {n}; i++)"))
-                            w.Line(momentum
-                                ? "global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref wo, i), ref Unsafe.Add(ref vo, i), d * Unsafe.Add(ref x, i), l2, mu, rate, nesterov);"
-                                : "Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * (d * Unsafe.Add(ref x, i)));");
+                            w.Line("u.Weight(ref Unsafe.Add(ref wo, i), ref Unsafe.Add(ref vo, i), d * Unsafe.Add(ref x, i));");
                     }
                 }
+                w.Line("// db = δ");
                 int biasChunks = m - m % RowBlock;
                 if (biasChunks > 0)
                 {
                     using (w.Block($"for (int o = 0; o < {biasChunks}; o += {RowBlock})"))
-                        w.Line(momentum
-                            ? "global::NetGen.Kernels.MomentumMath.Update(ref pb, ref vb, (nuint)o, Vector512.LoadUnsafe(ref delta, (nuint)o), Vector512<float>.Zero, vmu, vrate, nesterov);"
-                            : "(Vector512.LoadUnsafe(ref pb, (nuint)o) + b * Vector512.LoadUnsafe(ref delta, (nuint)o)).StoreUnsafe(ref pb, (nuint)o);");
+                        w.Line("u.Bias(ref b, ref vb, (nuint)o, Vector512.LoadUnsafe(ref delta, (nuint)o));");
                 }
                 if (biasChunks < m)
                 {
                     using (w.Block($"for (int o = {biasChunks}; o < {m}; o++)"))
-                        w.Line(momentum
-                            ? "global::NetGen.Kernels.MomentumMath.Update(ref Unsafe.Add(ref pb, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o), 0f, mu, rate, nesterov);"
-                            : "Unsafe.Add(ref pb, o) += gradientFactor * Unsafe.Add(ref delta, o);");
+                        w.Line("u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), Unsafe.Add(ref delta, o));");
                 }
             }
             w.Line();
@@ -242,10 +148,15 @@ public sealed partial class NetGenGenerator
         /// One row's input delta: <c>δp = (δ·W) ∘ f′(a)</c>, up to four vectors of inputs at a time with the weight rows split
         /// over independent accumulator chains, so that the fused multiply-adds overlap instead of waiting on each other.
         /// </summary>
-        private static void EmitBackwardInputRow(CodeWriter w, int l, LayerSpec layer, ActivationKind previous, float previousSlope, bool masked, SimdFlavor f)
+        private static void EmitBackwardInputRow(CodeWriter w, LayerPlan layer, SimdFlavor f)
         {
+            int l = layer.Index;
+            ActivationKind previous = layer.InputActivation;
+            float previousSlope = layer.InputSlope;
+            bool masked = layer.InputMasked;
             int n = layer.Inputs, m = layer.Outputs;
-            w.Line($"/// <summary>Layer {l} input delta of one row, {f.Type}: δp[{n}] = (δ[{m}] · W[{m}, {n}]) ∘ {previous}′(a[{n}])" + (masked ? " ∘ dropout mask" : "") + ".</summary>");
+            w.Line($"/// <summary>Layer {l} input delta of one row, {f.Xml}:");
+            w.Line($"/// δp[{n}] = (δ[{m}] · W[{m}, {n}]) ∘ {previous}′(a[{n}])" + (masked ? " ∘ dropout mask" : "") + ".</summary>");
             w.Line(KernelAttributes);
             using (w.Block($"public static void BackwardInputRow{l}{f.Suffix}(ref float delta, ref float w, ref float a, " + (masked ? "ref float mask, " : "") + "ref float deltaPrevious)"))
             {

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using NetGen.Generator.Emitting;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
 
 namespace NetGen.Generator;
 
@@ -9,32 +10,26 @@ public sealed partial class NetGenGenerator
     internal static partial class Emitter
     {
         /// <summary>
-        /// Whether the fused step can be cut by units across threads (<c>ISplitTraining</c>, driven by
-        /// <c>LayerParallel</c>): every network whose step can be fused. Dropout masks are drawn before the phases, in
-        /// the single-threaded order, and each worker applies them to its own share.
-        /// </summary>
-        private static bool CanSplit(NetworkSpec net) => CanFuseStep(net);
-
-        /// <summary>
         /// <c>ISplitTraining</c>: the phases of a fused step with each worker's share of units. Forward phase l
         /// computes outputs [lo, hi) of layer l over the whole batch; the loss phase runs on worker 0; backward phases
         /// pair the update of layer l + 1 (its weight rows) with the input delta of layer l (its input columns), which
         /// touch different data, so each phase needs only the barrier before it. Cuts fall on multiples of
         /// <see cref="SplitAlignment"/> units, so every unit runs the same code as in an uncut call.
         /// </summary>
-        private static void EmitSplitTraining(CodeWriter w, NetworkSpec net, string labelCheck, string labelDelta, string? labelPerSample)
+        private static void EmitSplitTraining(CodeWriter w, NetworkPlan plan, string labelCheck, string labelDelta, string? labelPerSample)
         {
+            NetworkSpec net = plan.Network;
             int layers = net.Layers.Count, last = layers - 1;
             w.Line("/// <inheritdoc/>");
-            w.Line("int global::NetGen.ISplitTraining.ForwardPhases => " + layers + ";");
+            w.Line("int global::NetGen.CompilerServices.ISplitTraining.ForwardPhases => " + layers + ";");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            w.Line("int global::NetGen.ISplitTraining.Phases => " + (2 * layers + 1) + ";");
+            w.Line("int global::NetGen.CompilerServices.ISplitTraining.Phases => " + (2 * layers + 1) + ";");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block("int global::NetGen.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)"))
+            using (w.Block("int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)"))
             {
-                w.Line("int batch = global::NetGen.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
+                w.Line("int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
                 w.Line(labelCheck);
                 w.Line("if (batch > " + MaxRows + ") return 0;");
                 w.Line((HasDropout(net) ? "Workspace ws = " : "") + "Reserve(batch);");
@@ -42,7 +37,7 @@ public sealed partial class NetGenGenerator
                 {
                     LayerSpec layer = net.Layers[l];
                     if (!layer.HasDropout) continue;
-                    w.Line($"global::NetGen.Kernels.DropoutMath.DrawMask(ref _dropoutRng, ws.M{l}.AsSpan(0, batch * {Literal.Int(layer.Outputs)}), {Literal.Float(layer.Dropout)}); // as a single-threaded pass draws them");
+                    w.Line($"global::NetGen.CompilerServices.DropoutMath.DrawMask(ref _dropoutRng, ws.M{l}.AsSpan(0, batch * {Literal.Int(layer.Outputs)}), {Literal.Float(layer.Dropout)}); // as a single-threaded pass draws them");
                 }
                 w.Line("return batch;");
             }
@@ -67,7 +62,7 @@ public sealed partial class NetGenGenerator
             }
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block("float global::NetGen.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, in global::NetGen.FusedStep step)"))
+            using (w.Block("float global::NetGen.CompilerServices.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, in global::NetGen.CompilerServices.FusedStep step)"))
             {
                 w.Line("int rows = inputs.Length / InputSize;");
                 w.Line("Workspace ws = _workspace;");
@@ -78,35 +73,41 @@ public sealed partial class NetGenGenerator
                 w.Line("ref float p = ref _parameters.Reference;");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("ref float v = ref step.Velocity;");
+                EmitParameterReferences(w, plan, "p");
+                EmitParameterReferences(w, plan, "v", "v");
+                w.Line("global::NetGen.CompilerServices.SgdUpdate sgd = step.Sgd;");
+                w.Line("global::NetGen.CompilerServices.MomentumUpdate<float> momentumUpdate = step.MomentumUpdate;");
                 w.Line("bool wide = Vector512.IsHardwareAccelerated, momentum = step.HasVelocity;");
                 w.Line("int lo, hi;");
                 using (w.Block("switch (phase)"))
                 {
                     // Forward, one phase per layer: a layer wide enough for every worker to get a block is cut by
                     // units; a narrower one by rows of the batch (each row's outputs are computed alone either way).
-                    bool rowLosses = NarrowForSplit(net.Output) && labelPerSample is null;
+                    bool rowLosses = plan.Output.Cut == LayerCut.Rows && labelPerSample is null;
                     for (int l = 0; l <= last; l++)
                     {
                         LayerSpec layer = net.Layers[l];
                         w.Line($"case {l}:");
                         using (w.Block(""))
                         {
-                            if (NarrowForSplit(layer))
+                            if (plan.Layers[l].Cut == LayerCut.Rows)
                             {
                                 w.Line("(lo, hi) = ShareRows(rows, worker, workers);");
                                 string input = l == 0 ? $"ref Unsafe.Add(ref x, lo * {Literal.Int(layer.Inputs)})" : $"ref Unsafe.Add(ref {Ref(Activations(net, l - 1)).Substring(4)}, lo * {Literal.Int(layer.Inputs)})";
                                 string output = $"ref Unsafe.Add(ref {Ref(l == last ? "ws.Z" + l : "ws.A" + l).Substring(4)}, lo * {Literal.Int(layer.Outputs)})";
-                                string arguments = $"{input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, hi - lo, 0, {Literal.Int(layer.Outputs)}";
-                                w.Line($"if (wide) Kernels.ForwardLayer{l}V512({arguments}); else Kernels.ForwardLayer{l}Vec({arguments});");
+                                string arguments = $"{input}, ref w{l}, ref b{l}, {output}, hi - lo, 0, {Literal.Int(layer.Outputs)}";
+                                w.Line($"if (wide) Kernels.ForwardLayer{l}V512({arguments});");
+                                w.Line($"else Kernels.ForwardLayer{l}Vec({arguments});");
                                 if (layer.HasDropout)
                                 {
                                     string range = $"AsSpan(lo * {Literal.Int(layer.Outputs)}, (hi - lo) * {Literal.Int(layer.Outputs)})";
-                                    w.Line($"global::NetGen.Kernels.DropoutMath.ApplyMask<float>(ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range});");
+                                    w.Line($"global::NetGen.CompilerServices.DropoutMath.ApplyMask<float>(");
+                                    w.Line($"    ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range});");
                                 }
                                 if (l == last && rowLosses)
                                 {
                                     w.Line("// These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.");
-                                    EmitOutputActivationRows(w, net, "lo", "hi");
+                                    EmitOutputActivationRows(w, plan, "lo", "hi");
                                     w.Line("const int start = 0;");
                                     w.Line("float scale = 1f / rows;");
                                     using (w.Block("for (int r = lo; r < hi; r++)"))
@@ -117,14 +118,15 @@ public sealed partial class NetGenGenerator
                             {
                                 string input = l == 0 ? "ref x" : Ref(Activations(net, l - 1));
                                 string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
-                                string arguments = $"{input}, {At("p", Literal.Int(layer.WeightOffset))}, {At("p", Literal.Int(layer.BiasOffset))}, {output}, rows, lo, hi";
+                                string arguments = $"{input}, ref w{l}, ref b{l}, {output}, rows, lo, hi";
                                 w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
-                                w.Line($"if (wide) Kernels.ForwardLayer{l}V512({arguments}); else Kernels.ForwardLayer{l}Vec({arguments});");
+                                w.Line($"if (wide) Kernels.ForwardLayer{l}V512({arguments});");
+                                w.Line($"else Kernels.ForwardLayer{l}Vec({arguments});");
                                 if (layer.HasDropout)
                                 {
                                     string range = $"AsSpan(r * {Literal.Int(layer.Outputs)} + lo, hi - lo)";
                                     using (w.Block("for (int r = 0; r < rows; r++)"))
-                                        w.Line($"global::NetGen.Kernels.DropoutMath.ApplyMask<float>(ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range});");
+                                        w.Line($"global::NetGen.CompilerServices.DropoutMath.ApplyMask<float>(ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range});");
                                 }
                             }
                             w.Line("return 0f;");
@@ -143,7 +145,7 @@ public sealed partial class NetGenGenerator
                         }
                         else
                         {
-                            EmitOutputActivation(w, net);
+                            EmitOutputActivation(w, plan);
                             w.Line("const int start = 0;");
                             w.Line("float scale = 1f / rows;");
                             w.Line("double loss = 0;");
@@ -173,8 +175,8 @@ public sealed partial class NetGenGenerator
                             {
                                 if (l + 1 <= last) updates.Add(l + 1);
                             }
-                            foreach (int u in updates) EmitSplitUpdate(w, net, u);
-                            if (k < layers - 1 && l > 0) EmitSplitInputDelta(w, net, l);
+                            foreach (int u in updates) EmitSplitUpdate(w, plan, u);
+                            if (k < layers - 1 && l > 0) EmitSplitInputDelta(w, plan, l);
                             w.Line("return 0f;");
                         }
                     }
@@ -185,47 +187,52 @@ public sealed partial class NetGenGenerator
             w.Line();
         }
 
-        /// <summary>
-        /// A layer too narrow for every worker to get a block of units (fewer than two blocks): its forward phase is cut
-        /// by rows of the batch instead.
-        /// </summary>
-        private static bool NarrowForSplit(LayerSpec layer) => layer.Outputs < 2 * SplitAlignment;
-
         /// <summary>The output activation of rows [<paramref name="from"/>, <paramref name="to"/>), as <see cref="EmitOutputActivation"/> does for all rows.</summary>
-        private static void EmitOutputActivationRows(CodeWriter w, NetworkSpec net, string from, string to)
+        private static void EmitOutputActivationRows(CodeWriter w, NetworkPlan plan, string from, string to)
         {
-            int last = net.Layers.Count - 1;
-            LayerSpec output = net.Output;
+            int last = plan.Layers.Count - 1;
+            LayerPlan output = plan.Output;
             if (output.Kind == LayerKind.Softmax)
             {
                 using (w.Block($"for (int r = {from}; r < {to}; r++)"))
-                    w.Line($"ws.LogSumExp[r] = global::NetGen.Kernels.LossMath.Softmax(ws.Z{last}.AsSpan(r * OutputSize, OutputSize), ws.A{last}.AsSpan(r * OutputSize, OutputSize));");
+                {
+                    w.Line($"ws.LogSumExp[r] = global::NetGen.CompilerServices.LossMath.Softmax(");
+                    w.Line($"    ws.Z{last}.AsSpan(r * OutputSize, OutputSize), ws.A{last}.AsSpan(r * OutputSize, OutputSize));");
+                }
             }
-            else if (!IdentityOutput(net)) // with the identity, A is Z itself
+            else if (!plan.IdentityOutput) // with the identity, A is Z itself
             {
                 using (w.Block($"for (int j = {from} * OutputSize; j < {to} * OutputSize; j++)"))
-                    w.Line($"ws.A{last}[j] = {ScalarActivation(output.Activation, $"ws.Z{last}[j]", output.NegativeSlope)};");
+                    w.Line($"ws.A{last}[j] = {ScalarActivation(output.DeclaredActivation, $"ws.Z{last}[j]", output.NegativeSlope)};");
             }
         }
 
         /// <summary>Worker's rows of layer <paramref name="l"/>'s weights and biases, updated from its delta and input by the step's rule.</summary>
-        private static void EmitSplitUpdate(CodeWriter w, NetworkSpec net, int l)
+        private static void EmitSplitUpdate(CodeWriter w, NetworkPlan plan, int l)
         {
-            LayerSpec layer = net.Layers[l];
-            string sgd = $"{WeightArguments(net, l, "p")}, rows, step.WeightFactor, step.GradientFactor, lo, hi";
-            string momentum = $"{MomentumArguments(net, l)}, rows, in step, lo, hi";
+            LayerPlan layer = plan.Layers[l];
+            string weights = $"{WeightInputs(plan, l)}, ref w{l}, ref b{l}";
             w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
-            w.Line($"if (momentum) {{ if (wide) Kernels.MomentumWeights{l}V512({momentum}); else Kernels.MomentumWeights{l}Vec({momentum}); }}");
-            w.Line($"else if (wide) Kernels.StepWeights{l}V512({sgd}); else Kernels.StepWeights{l}Vec({sgd});");
+            foreach (bool momentum in new[] { true, false })
+            {
+                string state = momentum ? $"ref vw{l}, ref vb{l}" : "ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>()";
+                string update = momentum ? "momentumUpdate" : "sgd";
+                using (w.Block(momentum ? "if (momentum)" : "else"))
+                {
+                    w.Line($"if (wide) Kernels.BackwardWeights{l}V512({weights}, {state}, rows, in {update}, lo, hi);");
+                    w.Line($"else Kernels.BackwardWeights{l}Vec({weights}, {state}, rows, in {update}, lo, hi);");
+                }
+            }
         }
 
         /// <summary>Worker's columns of layer <paramref name="l"/>'s input delta, from the weights as they were.</summary>
-        private static void EmitSplitInputDelta(CodeWriter w, NetworkSpec net, int l)
+        private static void EmitSplitInputDelta(CodeWriter w, NetworkPlan plan, int l)
         {
-            LayerSpec layer = net.Layers[l];
-            string arguments = $"{InputDeltaArguments(net, l)}, rows, lo, hi";
+            LayerPlan layer = plan.Layers[l];
+            string arguments = $"{InputDeltaArguments(plan, l)}, rows, lo, hi";
             w.Line($"(lo, hi) = Share({Literal.Int(layer.Inputs)}, worker, workers);");
-            w.Line($"if (wide) Kernels.BackwardInput{l}V512({arguments}); else Kernels.BackwardInput{l}Vec({arguments});");
+            w.Line($"if (wide) Kernels.BackwardInput{l}V512({arguments});");
+            w.Line($"else Kernels.BackwardInput{l}Vec({arguments});");
         }
 
         /// <summary>The array layer <paramref name="l"/>'s successor reads in a training pass: its activations, after dropout if it has any.</summary>

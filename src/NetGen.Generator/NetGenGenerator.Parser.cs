@@ -16,13 +16,6 @@ public sealed partial class NetGenGenerator
     /// <summary>Turns a network declaration into a <see cref="NetworkSpec"/> or diagnostics. Never throws on malformed input.</summary>
     internal static class Parser
     {
-        /// <summary>Members the generator adds; a user member with one of these names is reported (NG0013).</summary>
-        internal static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
-            "InputSize", "OutputSize", "ParameterCount", "Architecture", "Parameters", "Gradients",
-            "Forward", "ForwardBatch", "Predict", "ComputeGradients",
-            "Kernels", "Workspace", "ForwardRows", "BackwardRows", "Reserve", "_parameters", "_gradients", "_workspace",
-            "SeedDropout", "_dropoutRng", "BakedParameters");
-
         private static readonly string Version = typeof(NetGenGenerator).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
         public static bool HasAttribute(ISymbol symbol, string metadataName)
@@ -90,6 +83,19 @@ public sealed partial class NetGenGenerator
 
             var spec = new NetworkSpec(ns, containing.ToEquatableArray(), TypeKeyword(type), name,
                 layers.ToEquatableArray(), loss, hint, Version, Element: element);
+
+            // The members the generated type will add, from the plan the emitter follows (with the baking mode known
+            // already, the values not yet), so a user member of the same name is reported here (NG0013).
+            var planned = Planning.Planner.Plan(baked is null ? spec
+                : spec with { Baked = new BakedWeights(baked.Path, baked.InferenceOnly, EquatableArray<double>.Empty) });
+            foreach (string member in planned.MemberNames)
+            {
+                ISymbol? clash = type.GetMembers(member).FirstOrDefault(m => !m.IsImplicitlyDeclared);
+                if (clash is not null)
+                    Report(DiagnosticDescriptors.MemberCollision, clash.Locations.FirstOrDefault() ?? identifier, name, member);
+            }
+            if (diagnostics.Count > 0)
+                return new ParseResult(null, diagnostics.ToEquatableArray());
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, baked);
         }
 
@@ -153,12 +159,6 @@ public sealed partial class NetGenGenerator
                     report(DiagnosticDescriptors.ContainingTypeNotPartial, identifier, new object[] { type.Name, outer.Name });
             }
 
-            foreach (string member in GeneratedMemberNames)
-            {
-                ISymbol? clash = type.GetMembers(member).FirstOrDefault(m => !m.IsImplicitlyDeclared);
-                if (clash is not null)
-                    report(DiagnosticDescriptors.MemberCollision, clash.Locations.FirstOrDefault() ?? identifier, new object[] { type.Name, member });
-            }
             foreach (IMethodSymbol ctor in type.InstanceConstructors)
             {
                 if (ctor.IsImplicitlyDeclared) continue;

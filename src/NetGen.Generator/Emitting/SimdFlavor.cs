@@ -10,8 +10,9 @@ internal sealed class SimdFlavor
     private static readonly SimdFlavor[] SingleFlavors = Create(ElementType.Single);
     private static readonly SimdFlavor[] DoubleFlavors = Create(ElementType.Double);
 
-    private SimdFlavor(string suffix, string type, string ops, int? width, ElementType element)
+    private SimdFlavor(Planning.Flavor kind, string suffix, string type, string ops, int? width, ElementType element)
     {
+        Kind = kind;
         Suffix = suffix;
         Type = type;
         Ops = ops;
@@ -24,9 +25,18 @@ internal sealed class SimdFlavor
 
     private static SimdFlavor[] Create(ElementType e) => new[]
     {
-        new SimdFlavor("V512", "Vector512<" + e.Name + ">", "Vector512", e.Vector512Lanes, e),
-        new SimdFlavor("Vec", "Vector<" + e.Name + ">", "Vector", null, e),
+        new SimdFlavor(Planning.Flavor.Vector512, "V512", "Vector512<" + e.Name + ">", "Vector512", e.Vector512Lanes, e),
+        new SimdFlavor(Planning.Flavor.VectorT, "Vec", "Vector<" + e.Name + ">", "Vector", null, e),
     };
+
+    /// <summary>The flavor of <paramref name="kind"/> for <paramref name="element"/>.</summary>
+    public static SimdFlavor Of(ElementType element, Planning.Flavor kind) => System.Array.Find(For(element), f => f.Kind == kind);
+
+    /// <summary>Which flavor this is, as the plan names it.</summary>
+    public Planning.Flavor Kind { get; }
+
+    /// <summary>The vector type as XML documentation text (<c>Vector512&lt;float&gt;</c>).</summary>
+    public string Xml => Type.Replace("<", "&lt;").Replace(">", "&gt;");
 
     /// <summary>The element type of the lanes.</summary>
     public ElementType Element { get; }

@@ -7,7 +7,7 @@ namespace NetGen.Generator.Model;
 
 /// <summary>An immutable array with value equality, so models that hold collections keep the incremental cache alive.</summary>
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnumerable<T>
-    where T : IEquatable<T>
+
 {
     private readonly ImmutableArray<T> _items;
 
@@ -47,7 +47,7 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
 
 internal static class EquatableArray
 {
-    public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items) where T : IEquatable<T> => new(items.ToImmutableArray());
+    public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items) => new(items.ToImmutableArray());
 
-    public static EquatableArray<T> AsEquatable<T>(this ImmutableArray<T> items) where T : IEquatable<T> => new(items);
+    public static EquatableArray<T> AsEquatable<T>(this ImmutableArray<T> items) => new(items);
 }

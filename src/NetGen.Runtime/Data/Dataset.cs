@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 

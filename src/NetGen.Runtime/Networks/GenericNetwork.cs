@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 
@@ -14,7 +14,7 @@ namespace NetGen;
 /// </summary>
 public sealed class GenericNetwork : INetwork
 {
-    private const int MaxRows = 256;
+    private const int MaxRows = SharedConstants.MaxRows;
     private readonly LayerDescription[] _layers;
     private readonly AlignedBuffer<float> _parameters, _gradients;
     private Xoshiro256 _dropoutRng;
@@ -70,7 +70,7 @@ public sealed class GenericNetwork : INetwork
     public Span<float> Gradients => _gradients.Span;
 
     /// <summary>Reseeds the dropout masks exactly as a generated network's <c>SeedDropout</c> does.</summary>
-    public void SeedDropout(int seed) => _dropoutRng = new Xoshiro256(unchecked((ulong)seed) ^ 0xD50F_0A7BUL);
+    public void SeedDropout(int seed) => _dropoutRng = new Xoshiro256(unchecked((ulong)seed) ^ SharedConstants.DropoutSalt);
 
     /// <inheritdoc/>
     public void Forward(ReadOnlySpan<float> input, Span<float> output)
@@ -138,7 +138,8 @@ public sealed class GenericNetwork : INetwork
                 float loss = (float)(Losses(0, batch, labels, default, 1f / batch) / batch);
                 if (!float.IsFinite(loss)) return loss;
                 FusedStep step = FusedStep.Begin(sgd, Architecture.ParameterCount);
-                StepRows(ref x, batch, step.WeightFactor, step.GradientFactor);
+                SgdUpdate update = step.Sgd;
+                BackwardRows(ref x, batch, ref _parameters.Reference, in update);
                 step.End();
                 return loss;
             }
@@ -160,7 +161,8 @@ public sealed class GenericNetwork : INetwork
             ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize);
             ForwardRows(ref x, rows, training: true);
             loss += Losses(start, rows, labels, targets, scale);
-            BackwardRows(ref x, rows, accumulate: start > 0);
+            var store = new StoreGradient<float>(Accumulate: start > 0);
+            BackwardRows(ref x, rows, ref _gradients.Reference, in store);
         }
         return (float)(loss / batch);
     }
@@ -242,19 +244,6 @@ public sealed class GenericNetwork : INetwork
         }
     }
 
-    private void BackwardRows(ref float x, int rows, bool accumulate)
-    {
-        ref float g = ref _gradients.Reference;
-        for (int l = _layers.Length - 1; l >= 0; l--)
-        {
-            LayerDescription layer = _layers[l];
-            ref float input = ref l == 0 ? ref x : ref MemoryMarshal.GetArrayDataReference(_layers[l - 1].DropoutProbability > 0 ? _h[l - 1] : _a[l - 1]);
-            DenseKernels.BackwardWeights(ref MemoryMarshal.GetArrayDataReference(_d[l]), ref input, ref Unsafe.Add(ref g, layer.WeightOffset),
-                ref Unsafe.Add(ref g, layer.BiasOffset), rows, layer.Inputs, layer.Outputs, accumulate);
-            if (l > 0) InputDelta(l, rows);
-        }
-    }
-
     /// <summary>Layer <paramref name="l"/>'s input delta, the previous layer's delta, from the weights as they are now.</summary>
     private void InputDelta(int l, int rows)
     {
@@ -266,20 +255,24 @@ public sealed class GenericNetwork : INetwork
             below.Kind == LayerKind.Softmax ? Activation.Identity : below.Activation, below.NegativeSlope);
     }
 
-    /// <summary>The backward pass with an SGD update fused in: each layer's input delta from the weights as they were, then the layer's update.</summary>
-    private void StepRows(ref float x, int rows, float weightFactor, float gradientFactor)
+    /// <summary>
+    /// The backward pass, generic over what happens to the weight gradients, as a generated network's: each layer's input
+    /// delta from the weights as they were, then its gradients handed to <paramref name="update"/>, which writes them into
+    /// <paramref name="target"/> (the gradients, or the parameters for a fused SGD step).
+    /// </summary>
+    private void BackwardRows<TUpdate>(ref float x, int rows, ref float target, in TUpdate update) where TUpdate : struct, IParameterUpdate<float>
     {
-        ref float p = ref _parameters.Reference;
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
             LayerDescription layer = _layers[l];
             if (l > 0) InputDelta(l, rows);
             ref float input = ref l == 0 ? ref x : ref MemoryMarshal.GetArrayDataReference(_layers[l - 1].DropoutProbability > 0 ? _h[l - 1] : _a[l - 1]);
             ref float d = ref MemoryMarshal.GetArrayDataReference(_d[l]);
-            if (rows == 1)
-                DenseKernels.StepWeightsRow(ref d, ref input, ref Unsafe.Add(ref p, layer.WeightOffset), ref Unsafe.Add(ref p, layer.BiasOffset), layer.Inputs, layer.Outputs, weightFactor, gradientFactor);
+            ref float w = ref Unsafe.Add(ref target, layer.WeightOffset), b = ref Unsafe.Add(ref target, layer.BiasOffset);
+            if (rows == 1 && typeof(TUpdate) == typeof(SgdUpdate)) // the same bits as the batch kernel on one row, without its blocking
+                DenseKernels.StepWeightsRow(ref d, ref input, ref w, ref b, layer.Inputs, layer.Outputs, in Unsafe.As<TUpdate, SgdUpdate>(ref Unsafe.AsRef(in update)));
             else
-                DenseKernels.StepWeights(ref d, ref input, ref Unsafe.Add(ref p, layer.WeightOffset), ref Unsafe.Add(ref p, layer.BiasOffset), rows, layer.Inputs, layer.Outputs, weightFactor, gradientFactor);
+                DenseKernels.BackwardWeights(ref d, ref input, ref w, ref b, rows, layer.Inputs, layer.Outputs, in update);
         }
     }
 

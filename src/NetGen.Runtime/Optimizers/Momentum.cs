@@ -1,7 +1,8 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 
@@ -54,36 +55,18 @@ public sealed class Momentum : Optimizer
     protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
     {
         Span<T> v = State<T>(ref _velocity, offset, parameters.Length);
-        T mu = T.CreateTruncating(MomentumCoefficient);
+        // The rule lives in MomentumUpdate, which fused steps run in generated kernels too: both give the same bits. Every
+        // element past the last whole vector takes the same operations, wherever the vector loop ends.
+        var update = new MomentumUpdate<T>(l2, T.CreateTruncating(MomentumCoefficient), -learningRate, Nesterov, gradientScale);
+        ref T p = ref MemoryMarshal.GetReference(parameters);
+        ref T g = ref MemoryMarshal.GetReference(gradients);
+        ref T s = ref MemoryMarshal.GetReference(v);
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            Span<Vector<T>> pv = MemoryMarshal.Cast<T, Vector<T>>(parameters);
-            ReadOnlySpan<Vector<T>> gv = MemoryMarshal.Cast<T, Vector<T>>(gradients);
-            Span<Vector<T>> vv = MemoryMarshal.Cast<T, Vector<T>>(v);
-            var vs = new Vector<T>(gradientScale);
-            var vl2 = new Vector<T>(l2);
-            var vmu = new Vector<T>(mu);
-            var vlr = new Vector<T>(learningRate);
-            for (int k = 0; k < pv.Length; k++)
-            {
-                Vector<T> g = VectorMath.Fma(gv[k], vs, vl2 * pv[k]);
-                Vector<T> vel = VectorMath.Fma(vmu, vv[k], g);
-                vv[k] = vel;
-                Vector<T> step = Nesterov ? VectorMath.Fma(vmu, vel, g) : vel;
-                pv[k] = VectorMath.Fma(-vlr, step, pv[k]);
-            }
-            i = pv.Length * Vector<T>.Count;
+            for (; i + Vector<T>.Count <= parameters.Length; i += Vector<T>.Count)
+                update.Weight(ref p, ref s, (nuint)i, Vector.LoadUnsafe(ref g, (nuint)i));
         }
-        // The same operations on the elements past the last whole vector, so that every element of a range is updated
-        // alike, wherever the vector loop ends (a fused step, FusedStep, relies on it).
-        for (; i < parameters.Length; i++)
-        {
-            T g = T.FusedMultiplyAdd(gradients[i], gradientScale, l2 * parameters[i]);
-            T vel = T.FusedMultiplyAdd(mu, v[i], g);
-            v[i] = vel;
-            T step = Nesterov ? T.FusedMultiplyAdd(mu, vel, g) : vel;
-            parameters[i] = T.FusedMultiplyAdd(-learningRate, step, parameters[i]);
-        }
+        for (; i < parameters.Length; i++) update.Weight(ref Unsafe.Add(ref p, i), ref Unsafe.Add(ref s, i), Unsafe.Add(ref g, i));
     }
 }

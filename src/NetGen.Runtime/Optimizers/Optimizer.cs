@@ -1,7 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 

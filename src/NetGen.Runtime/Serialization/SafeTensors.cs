@@ -7,6 +7,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 using System.Text;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 

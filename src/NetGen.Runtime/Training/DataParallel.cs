@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Runtime.ExceptionServices;
 using System.Threading;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 

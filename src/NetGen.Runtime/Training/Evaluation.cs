@@ -1,5 +1,5 @@
 using System;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 

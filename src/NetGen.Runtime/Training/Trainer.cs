@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Threading;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 
@@ -141,7 +142,7 @@ public sealed class Trainer
             if (folder is null || !Directory.Exists(folder))
                 throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
         }
-        bool cutLayers = _options.Threads > 1 && _options.ShardRows is null && _options.BatchSize <= 256
+        bool cutLayers = _options.Threads > 1 && _options.ShardRows is null && _options.BatchSize <= SharedConstants.MaxRows
             && _network is ISplitTraining && FusedStep.CanFuse(_optimizer);
         using LayerParallel? layers = cutLayers ? new LayerParallel(_network, _options.Threads) : null;
         using DataParallel? parallel = !cutLayers && (_options.Threads > 1 || _options.ShardRows is not null)
@@ -175,7 +176,7 @@ public sealed class Trainer
                     progress.Report(new TrainingProgress(epoch, _options.Epochs, b + 1, sampler.BatchesPerEpoch, lossSum / (b + 1)));
             }
             clock.Stop();
-            if (!Kernels.VectorOps.AllFinite(_network.Parameters))
+            if (!VectorOps.AllFinite(_network.Parameters))
                 throw new TrainingDivergedException(epoch, _optimizer.StepCount, "a parameter is NaN or infinite");
 
             EvaluationResult v = validation is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(_network, validation);

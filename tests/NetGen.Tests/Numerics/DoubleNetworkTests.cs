@@ -4,6 +4,7 @@ using System.Linq;
 using NetGen;
 using NetGen.Tests.Networks;
 using Xunit;
+using NetGen.CompilerServices;
 
 namespace NetGen.Tests.Numerics;
 

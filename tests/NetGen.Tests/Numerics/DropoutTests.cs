@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 using NetGen;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 using NetGen.Tests.Networks;
 using Xunit;
 

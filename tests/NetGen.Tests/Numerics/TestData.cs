@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using NetGen;
 using NetGen.Tests.Networks;
+using NetGen.CompilerServices;
 
 namespace NetGen.Tests.Numerics;
 

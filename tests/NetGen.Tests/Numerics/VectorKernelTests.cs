@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 using Xunit;
 
 namespace NetGen.Tests.Numerics;

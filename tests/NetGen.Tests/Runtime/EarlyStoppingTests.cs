@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using NetGen.Tests.Networks;
 using Xunit;
+using NetGen.CompilerServices;
 
 namespace NetGen.Tests.Runtime;
 

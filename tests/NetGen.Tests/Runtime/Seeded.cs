@@ -1,4 +1,5 @@
 using System.Linq;
+using NetGen.CompilerServices;
 
 namespace NetGen.Tests.Runtime;
 

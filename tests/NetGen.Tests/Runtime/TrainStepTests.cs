@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using NetGen.Tests.Networks;
 using Xunit;
+using NetGen.CompilerServices;
 
 namespace NetGen.Tests.Runtime;
 

@@ -3,6 +3,7 @@ using System.Linq;
 using NetGen.Tests.Networks;
 using Xunit;
 using Xunit.Abstractions;
+using NetGen.CompilerServices;
 
 namespace NetGen.Tests.Runtime;
 

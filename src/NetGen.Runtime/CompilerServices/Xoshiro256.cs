@@ -1,11 +1,13 @@
 using System;
+using System.ComponentModel;
 
-namespace NetGen;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// xoshiro256** seeded through SplitMix64: a small, fast generator whose sequence for a given seed is fixed
 /// by this code, not by the .NET version, so "same seed, same parameters" holds across runs and machines.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public struct Xoshiro256
 {
     private ulong _s0, _s1, _s2, _s3;

@@ -1,10 +1,10 @@
 using System;
 using System.ComponentModel;
 
-namespace NetGen;
+namespace NetGen.CompilerServices;
 
 /// <summary>Argument checks shared by generated networks; each throws an <see cref="ArgumentException"/> that says what was expected and what was given.</summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class NetworkGuard
 {
     /// <summary>Checks that a span holds exactly one sample or output of <paramref name="expected"/> values.</summary>

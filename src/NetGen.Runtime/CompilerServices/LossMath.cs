@@ -1,7 +1,8 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Per-sample output activations, losses and output deltas, computed stably from the pre-activations
@@ -10,6 +11,7 @@ namespace NetGen.Kernels;
 /// These run once per sample over the output width, which is small next to the matrix products. Generic over the
 /// element type (<c>float</c> or <c>double</c>), one compiled body per type.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class LossMath
 {
     private static T Half<T>() where T : IFloatingPointIeee754<T> => T.CreateTruncating(0.5);

@@ -1,8 +1,9 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// A fixed-length buffer whose first element sits on a 64-byte boundary: a cache line, and one <c>Vector512</c>. .NET
@@ -11,6 +12,7 @@ namespace NetGen.Kernels;
 /// never moves, so the alignment holds for the buffer's life); networks keep their parameters and gradients in one.
 /// </summary>
 /// <typeparam name="T">An unmanaged element type (float or double in NetGen).</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class AlignedBuffer<T> where T : unmanaged
 {
     /// <summary>The alignment of the first element, in bytes.</summary>

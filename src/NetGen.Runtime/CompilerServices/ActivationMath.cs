@@ -1,9 +1,10 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Activation functions and their derivatives, in scalar, <see cref="Vector{T}"/> and <see cref="Vector512{T}"/> form,
@@ -16,6 +17,7 @@ namespace NetGen.Kernels;
 /// for the double support. Only <c>Exp</c> and fused multiply-add lack generic vector forms; <see cref="VectorMath"/>
 /// dispatches those on the type, a branch the JIT removes.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class ActivationMath
 {
     // Odd Taylor series of tanh, x + x³·P(x²), used for |x| below a threshold where 1 − 2/(e^{2x} + 1) cancels.

@@ -1,11 +1,13 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>Inverted dropout for generated networks' training passes.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class DropoutMath
 {
     /// <summary>

@@ -1,15 +1,17 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// The vector operations that .NET offers only per element type (exp, fused multiply-add), as generic methods for
 /// <c>float</c> and <c>double</c>. The type test is a JIT-time constant: each instantiation compiles to the one call.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class VectorMath
 {
     /// <summary>eˣ per lane.</summary>

@@ -1,7 +1,7 @@
 using System;
 using System.ComponentModel;
 
-namespace NetGen;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// A network whose fused training step (<see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>)

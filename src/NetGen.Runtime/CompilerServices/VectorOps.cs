@@ -1,12 +1,14 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>Flat elementwise loops over parameter-sized spans, in the widest vectors the hardware has, for float or double.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class VectorOps
 {
     /// <summary><c>y = a·y + b·x</c>.</summary>

@@ -3,7 +3,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace NetGen;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// For generated code: an optimizer step that a network performs inside its backward pass, element by element, so that
@@ -53,6 +53,12 @@ public readonly struct FusedStep
 
     /// <summary>Momentum: whether the step is Nesterov's.</summary>
     public bool Nesterov { get; }
+
+    /// <summary>The SGD step as a kernel epilogue.</summary>
+    public SgdUpdate Sgd => new(WeightFactor, GradientFactor);
+
+    /// <summary>The momentum step as a kernel epilogue, its velocity at <see cref="Velocity"/>.</summary>
+    public MomentumUpdate<float> MomentumUpdate => new(L2, Momentum, -LearningRate, Nesterov, 1f);
 
     /// <summary>Whether the step was begun by <see cref="Begin"/> (a default instance was not: it updates nothing).</summary>
     public bool IsBegun => _optimizer is not null;

@@ -1,9 +1,10 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Dense-layer kernels for sizes known only at run time: what <see cref="GenericNetwork"/> runs, written with the care one
@@ -162,24 +163,17 @@ internal static class DenseKernels
         for (; i < values.Length; i++) Unsafe.Add(ref v, i) = ActivationMath.Apply(activation, Unsafe.Add(ref v, i), slope);
     }
 
-    /// <summary><c>dW[outs, ins] (+)= δ[rows, outs]ᵀ · x[rows, ins]</c>, <c>db (+)= Σ_rows δ</c>: 4 weight rows × one vector of inputs per block.</summary>
-    public static void BackwardWeights(ref float delta, ref float x, ref float dw, ref float db, int rows, int ins, int outs, bool accumulate)
-        => WeightGradients(ref delta, ref x, ref dw, ref db, rows, ins, outs, accumulate ? Consume.Add : Consume.Store, 0f, 0f);
-
     /// <summary>
-    /// The gradient of <see cref="BackwardWeights"/> consumed block by block in an SGD update instead of being stored:
-    /// <c>W ← a·W + b·dW</c>, <c>bias ← bias + b·db</c>, the operations <see cref="Sgd"/>'s step performs on the stored
-    /// gradient, so the parameters come out with the same bits.
+    /// <c>dW[outs, ins] = δ[rows, outs]ᵀ · x[rows, ins]</c>, <c>db = Σ_rows δ</c>, handed block by block to
+    /// <paramref name="update"/> (<see cref="StoreGradient{T}"/> stores or adds them; <see cref="SgdUpdate"/> consumes them
+    /// in an SGD step, the operations <see cref="Sgd"/>'s step performs on a stored gradient): 4 weight rows × one vector
+    /// of inputs per block.
     /// </summary>
-    public static void StepWeights(ref float delta, ref float x, ref float w, ref float b, int rows, int ins, int outs, float weightFactor, float gradientFactor)
-        => WeightGradients(ref delta, ref x, ref w, ref b, rows, ins, outs, Consume.Step, weightFactor, gradientFactor);
-
-    /// <summary>What happens to a finished gradient block.</summary>
-    private enum Consume { Store, Add, Step }
-
-    private static void WeightGradients(ref float delta, ref float x, ref float dw, ref float db, int rows, int ins, int outs, Consume consume, float weightFactor, float gradientFactor)
+    public static void BackwardWeights<TUpdate>(ref float delta, ref float x, ref float dw, ref float db, int rows, int ins, int outs, in TUpdate update)
+        where TUpdate : struct, IParameterUpdate<float>
     {
-        Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
+        TUpdate u = update;
+        ref float none = ref Unsafe.NullRef<float>();
         int iv = ins - ins % Lanes;
         int o = 0;
         for (; o + 4 <= outs; o += 4)
@@ -196,10 +190,10 @@ internal static class DenseKernels
                     c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref d, 2)), xv, c2);
                     c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref d, 3)), xv, c3);
                 }
-                StoreGradient(ref dw, (nint)o * ins + i, c0, consume, va, vb);
-                StoreGradient(ref dw, (nint)(o + 1) * ins + i, c1, consume, va, vb);
-                StoreGradient(ref dw, (nint)(o + 2) * ins + i, c2, consume, va, vb);
-                StoreGradient(ref dw, (nint)(o + 3) * ins + i, c3, consume, va, vb);
+                u.Weight(ref dw, ref none, (nuint)((nint)o * ins + i), c0);
+                u.Weight(ref dw, ref none, (nuint)((nint)(o + 1) * ins + i), c1);
+                u.Weight(ref dw, ref none, (nuint)((nint)(o + 2) * ins + i), c2);
+                u.Weight(ref dw, ref none, (nuint)((nint)(o + 3) * ins + i), c3);
             }
         }
         for (; o < outs; o++)
@@ -209,7 +203,7 @@ internal static class DenseKernels
                 Vector512<float> c = default;
                 for (int r = 0; r < rows; r++)
                     c = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref delta, (nint)r * outs + o)), Vector512.LoadUnsafe(ref x, (nuint)((nint)r * ins + i)), c);
-                StoreGradient(ref dw, (nint)o * ins + i, c, consume, va, vb);
+                u.Weight(ref dw, ref none, (nuint)((nint)o * ins + i), c);
             }
         }
         for (o = 0; o < outs; o++)
@@ -218,22 +212,12 @@ internal static class DenseKernels
             {
                 float s = 0f;
                 for (int r = 0; r < rows; r++) s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * outs + o), Unsafe.Add(ref x, (nint)r * ins + i), s);
-                ref float dst = ref Unsafe.Add(ref dw, (nint)o * ins + i);
-                dst = consume switch { Consume.Add => dst + s, Consume.Step => MathF.FusedMultiplyAdd(weightFactor, dst, gradientFactor * s), _ => s };
+                u.Weight(ref Unsafe.Add(ref dw, (nint)o * ins + i), ref none, s);
             }
-            float sb = consume == Consume.Add ? Unsafe.Add(ref db, o) : 0f;
+            float sb = 0f;
             for (int r = 0; r < rows; r++) sb += Unsafe.Add(ref delta, (nint)r * outs + o);
-            if (consume == Consume.Step) Unsafe.Add(ref db, o) += gradientFactor * sb;
-            else Unsafe.Add(ref db, o) = sb;
+            u.Bias(ref Unsafe.Add(ref db, o), ref none, sb);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreGradient(ref float dw, nint at, Vector512<float> value, Consume consume, Vector512<float> weightFactor, Vector512<float> gradientFactor)
-    {
-        if (consume == Consume.Step) value = Vector512.FusedMultiplyAdd(weightFactor, Vector512.LoadUnsafe(ref dw, (nuint)at), gradientFactor * value);
-        else if (consume == Consume.Add) value += Vector512.LoadUnsafe(ref dw, (nuint)at);
-        value.StoreUnsafe(ref dw, (nuint)at);
     }
 
     /// <summary>
@@ -241,23 +225,21 @@ internal static class DenseKernels
     /// gradient element formed exactly as <see cref="BackwardWeights"/> forms it for one row (a fused multiply-add onto
     /// zero), so the parameters get the bits of that gradient followed by <see cref="Sgd"/>'s step.
     /// </summary>
-    public static void StepWeightsRow(ref float delta, ref float x, ref float w, ref float b, int ins, int outs, float weightFactor, float gradientFactor)
+    public static void StepWeightsRow(ref float delta, ref float x, ref float w, ref float b, int ins, int outs, in SgdUpdate update)
     {
+        SgdUpdate u = update;
+        ref float none = ref Unsafe.NullRef<float>();
         int iv = ins - ins % Lanes;
-        Vector512<float> va = Vector512.Create(weightFactor), vb = Vector512.Create(gradientFactor);
         for (int o = 0; o < outs; o++)
         {
             float d = Unsafe.Add(ref delta, o);
             Vector512<float> dv = Vector512.Create(d);
             ref float wo = ref Unsafe.Add(ref w, (nint)o * ins);
             for (int i = 0; i < iv; i += Lanes)
-            {
-                Vector512<float> g = Vector512.FusedMultiplyAdd(dv, Vector512.LoadUnsafe(ref x, (nuint)i), Vector512<float>.Zero);
-                Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref wo, (nuint)i), vb * g).StoreUnsafe(ref wo, (nuint)i);
-            }
+                u.Weight(ref wo, ref none, (nuint)i, Vector512.FusedMultiplyAdd(dv, Vector512.LoadUnsafe(ref x, (nuint)i), Vector512<float>.Zero));
             for (int i = iv; i < ins; i++)
-                Unsafe.Add(ref wo, i) = MathF.FusedMultiplyAdd(weightFactor, Unsafe.Add(ref wo, i), gradientFactor * MathF.FusedMultiplyAdd(d, Unsafe.Add(ref x, i), 0f));
-            Unsafe.Add(ref b, o) += gradientFactor * (0f + d);
+                u.Weight(ref Unsafe.Add(ref wo, i), ref none, MathF.FusedMultiplyAdd(d, Unsafe.Add(ref x, i), 0f));
+            u.Bias(ref Unsafe.Add(ref b, o), ref none, 0f + d);
         }
     }
 

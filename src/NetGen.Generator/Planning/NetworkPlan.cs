@@ -1,0 +1,147 @@
+using System.Linq;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Planning;
+
+/// <summary>A vector instruction set kernels are emitted for.</summary>
+internal enum Flavor
+{
+    /// <summary><c>Vector512&lt;T&gt;</c>: sixteen float lanes, a width known at generation time.</summary>
+    Vector512,
+
+    /// <summary><c>Vector&lt;T&gt;</c>: the portable fallback, its width a JIT-time constant.</summary>
+    VectorT,
+}
+
+/// <summary>What a kernel computes.</summary>
+internal enum KernelKind
+{
+    /// <summary><c>y = f(x·Wᵀ + b)</c> over a batch (<c>ForwardLayer</c>).</summary>
+    Forward,
+
+    /// <summary>The same for one row, sixteen outputs per reduction (<c>ForwardRow</c>).</summary>
+    ForwardRow,
+
+    /// <summary><c>dW = δᵀ·x</c>, <c>db = Σ δ</c>, handed to an update (<c>BackwardWeights</c>).</summary>
+    BackwardWeights,
+
+    /// <summary>The same for one row (<c>BackwardWeightsRow</c>).</summary>
+    BackwardWeightsRow,
+
+    /// <summary><c>δp = (δ·W) ∘ f′(a)</c> (<c>BackwardInput</c>).</summary>
+    BackwardInput,
+
+    /// <summary>The same for one row (<c>BackwardInputRow</c>).</summary>
+    BackwardInputRow,
+}
+
+/// <summary>What a weight kernel does with each finished gradient block: the update structs it is instantiated with.</summary>
+internal enum UpdateKind
+{
+    /// <summary><c>StoreGradient</c>: store the gradient, or add it to the stored one (a batch in chunks).</summary>
+    StoreGradient,
+
+    /// <summary><c>SgdUpdate</c>: an SGD step fused into the backward pass.</summary>
+    Sgd,
+
+    /// <summary><c>MomentumUpdate</c>: a momentum (or Nesterov) step fused into the backward pass.</summary>
+    Momentum,
+}
+
+/// <summary>How <c>LayerParallel</c> cuts a layer's forward phase between threads.</summary>
+internal enum LayerCut
+{
+    /// <summary>Not cut: the network does not train on several threads by cutting layers.</summary>
+    None,
+
+    /// <summary>By output units, in blocks of <see cref="Planner.SplitAlignment"/>.</summary>
+    Units,
+
+    /// <summary>By rows of the batch, for a layer narrower than two blocks of units.</summary>
+    Rows,
+}
+
+/// <summary>One kernel of a layer, in one flavor.</summary>
+internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
+{
+    /// <summary>The kernel's method name in the generated <c>Kernels</c> class, for layer <paramref name="layer"/>.</summary>
+    public string Name(int layer) => (Kind == KernelKind.Forward ? "ForwardLayer" : Kind.ToString()) + layer + Suffix(Flavor);
+
+    /// <summary>The flavor's suffix on kernel names.</summary>
+    public static string Suffix(Flavor flavor) => flavor == Flavor.Vector512 ? "V512" : "Vec";
+}
+
+/// <summary>
+/// What the generator will write for one layer, decided before anything is written: its shapes, where its parameters
+/// lie, what its backward pass multiplies the input delta by, its kernels, and how threads cut it.
+/// </summary>
+/// <param name="Index">The layer's position, from 0.</param>
+/// <param name="Kind">Dense, or the Softmax output.</param>
+/// <param name="Inputs">Fan-in.</param>
+/// <param name="Outputs">Units.</param>
+/// <param name="Activation">The activation the forward kernel applies (Identity for the output layer, whose activation runs with the loss).</param>
+/// <param name="DeclaredActivation">The activation as declared (the output layer's runs after the forward kernels).</param>
+/// <param name="NegativeSlope">Leaky ReLU's slope.</param>
+/// <param name="Dropout">The dropout probability of this layer's outputs, 0 for none.</param>
+/// <param name="WeightOffset">Where W [Outputs, Inputs] starts in the parameter buffer.</param>
+/// <param name="BiasOffset">Where b [Outputs] starts.</param>
+/// <param name="InputActivation">The previous layer's activation, whose derivative the input delta takes (Identity for layer 0).</param>
+/// <param name="InputSlope">The previous layer's leaky ReLU slope.</param>
+/// <param name="InputMasked">Whether the previous layer drops units (the input delta takes its mask).</param>
+/// <param name="Kernels">The kernels emitted for this layer, in emission order.</param>
+/// <param name="Cut">How the layer is cut between threads.</param>
+internal sealed record LayerPlan(
+    int Index,
+    LayerKind Kind,
+    int Inputs,
+    int Outputs,
+    ActivationKind Activation,
+    ActivationKind DeclaredActivation,
+    float NegativeSlope,
+    float Dropout,
+    long WeightOffset,
+    long BiasOffset,
+    ActivationKind InputActivation,
+    float InputSlope,
+    bool InputMasked,
+    EquatableArray<KernelPlan> Kernels,
+    LayerCut Cut)
+{
+    public bool HasDropout => Dropout > 0f;
+
+    /// <summary>Whether the layer has kernel <paramref name="kind"/> in <paramref name="flavor"/>.</summary>
+    public bool Has(KernelKind kind, Flavor flavor) => Kernels.Contains(new KernelPlan(kind, flavor));
+}
+
+/// <summary>
+/// Everything the emitters print, decided as data: the layers' plans, the flavors, the updates the weight kernels are
+/// instantiated with, whether training can be cut across threads, and the names of every member the generated type
+/// adds (so a user member that collides is reported, NG0013, from the same list the emitters follow).
+/// </summary>
+/// <param name="Network">The declaration's model.</param>
+/// <param name="Layers">One plan per layer.</param>
+/// <param name="Flavors">Flavors in dispatch order: the first whose hardware is accelerated runs.</param>
+/// <param name="Updates">The update structs the backward pass runs with.</param>
+/// <param name="Split">Whether the network implements <c>ISplitTraining</c> (training cut across threads by units).</param>
+/// <param name="IdentityOutput">Whether the output layer's activation is the identity (one array for Z and A).</param>
+/// <param name="LabelLoss">Whether labels take the generated <c>LabelLoss</c> (MSE on a non-softmax output).</param>
+/// <param name="MemberNames">Every member name the generated type adds.</param>
+internal sealed record NetworkPlan(
+    NetworkSpec Network,
+    EquatableArray<LayerPlan> Layers,
+    EquatableArray<Flavor> Flavors,
+    EquatableArray<UpdateKind> Updates,
+    bool Split,
+    bool IdentityOutput,
+    bool LabelLoss,
+    EquatableArray<string> MemberNames)
+{
+    public LayerPlan Output => Layers[Layers.Count - 1];
+
+    public bool Trainable => !Network.InferenceOnly;
+
+    public bool HasDropout => Layers.Any(l => l.HasDropout);
+
+    /// <summary>Whether SGD and momentum steps are fused into the backward pass (<c>TrainStep</c>).</summary>
+    public bool FusedUpdates => Updates.Contains(UpdateKind.Sgd);
+}

@@ -1,0 +1,98 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Planning;
+
+/// <summary>
+/// Decides what to emit for a network: every rule that chooses a kernel, a flavor, an update or a thread cut lives
+/// here, so the emitters only print what the plan says (as the Regex generator analyzes its tree before emitting).
+/// </summary>
+internal static class Planner
+{
+    /// <summary>Largest number of samples processed at once; larger batches run in chunks, so workspace memory stays bounded.</summary>
+    public const int MaxRows = NetGen.CompilerServices.SharedConstants.MaxRows;
+
+    /// <summary>
+    /// Where a layer's units may be cut between threads: a multiple of every block a kernel steps by (4 outputs, 4
+    /// vectors of 16 inputs), so each unit is computed by exactly the code and in exactly the order of an uncut call.
+    /// </summary>
+    public const int SplitAlignment = 64;
+
+    /// <summary>Lanes of a float <c>Vector512</c>: the outputs one single-row reduction finishes.</summary>
+    public const int RowBlock = 16;
+
+    public static NetworkPlan Plan(NetworkSpec net)
+    {
+        bool trainable = !net.InferenceOnly;
+        bool single = net.Element == ElementKind.Single;
+        var flavors = new[] { Flavor.Vector512, Flavor.VectorT };
+
+        // SGD and momentum fuse into the backward pass of trainable float networks; double networks take the separate
+        // step (the optimizer computes their update in double from float settings).
+        var updates = new List<UpdateKind>();
+        if (trainable) updates.Add(UpdateKind.StoreGradient);
+        if (trainable && single) updates.AddRange(new[] { UpdateKind.Sgd, UpdateKind.Momentum });
+
+        // Every network whose step fuses can also be cut across threads by units (LayerParallel).
+        bool split = updates.Contains(UpdateKind.Sgd);
+
+        var layers = new List<LayerPlan>();
+        for (int l = 0; l < net.Layers.Count; l++)
+        {
+            LayerSpec layer = net.Layers[l];
+            LayerSpec? previous = l == 0 ? null : net.Layers[l - 1];
+            bool last = l == net.Layers.Count - 1;
+            // Single-row kernels: float Vector512 only (sixteen lanes, one per output of a block) and at least one whole
+            // vector of inputs. A single sample (Forward, Predict, online training) then skips the batch blocking.
+            bool rows = single && layer.Inputs >= RowBlock;
+            var kernels = new List<KernelPlan>();
+            foreach (Flavor flavor in flavors)
+            {
+                bool rowFlavor = rows && flavor == Flavor.Vector512;
+                kernels.Add(new KernelPlan(KernelKind.Forward, flavor));
+                if (rowFlavor) kernels.Add(new KernelPlan(KernelKind.ForwardRow, flavor));
+                if (!trainable) continue;
+                kernels.Add(new KernelPlan(KernelKind.BackwardWeights, flavor));
+                if (rowFlavor) kernels.Add(new KernelPlan(KernelKind.BackwardWeightsRow, flavor));
+                if (l == 0) continue;
+                kernels.Add(new KernelPlan(KernelKind.BackwardInput, flavor));
+                if (rowFlavor) kernels.Add(new KernelPlan(KernelKind.BackwardInputRow, flavor));
+            }
+            // A layer too narrow for every worker to get a block of units (fewer than two) is cut by rows instead.
+            LayerCut cut = !split ? LayerCut.None : layer.Outputs < 2 * SplitAlignment ? LayerCut.Rows : LayerCut.Units;
+            layers.Add(new LayerPlan(
+                l, layer.Kind, layer.Inputs, layer.Outputs,
+                last ? ActivationKind.Identity : layer.EpilogueActivation, layer.Activation, layer.NegativeSlope, layer.Dropout,
+                layer.WeightOffset, layer.BiasOffset,
+                previous?.EpilogueActivation ?? ActivationKind.Identity, previous?.NegativeSlope ?? 0f, previous?.HasDropout ?? false,
+                kernels.ToEquatableArray(), cut));
+        }
+
+        LayerSpec output = net.Output;
+        bool identityOutput = output.Kind != LayerKind.Softmax && output.Activation == ActivationKind.Identity;
+        bool labelLoss = trainable && output.Kind != LayerKind.Softmax && net.Loss == LossKind.MeanSquaredError;
+        var plan = new NetworkPlan(net, layers.ToEquatableArray(), flavors.ToEquatableArray(), updates.ToEquatableArray(),
+            split, identityOutput, labelLoss, EquatableArray<string>.Empty);
+        return plan with { MemberNames = MemberNames(plan).ToEquatableArray() };
+    }
+
+    /// <summary>Every member the generated type declares, public or private, from the plan the emitters follow.</summary>
+    private static IEnumerable<string> MemberNames(NetworkPlan plan)
+    {
+        var names = new List<string>
+        {
+            "InputSize", "OutputSize", "ParameterCount", "Architecture", "Parameters",
+            "Forward", "ForwardBatch", "Predict", "Kernels", "Workspace", "ForwardRows", "Reserve", "_workspace",
+        };
+        if (plan.Trainable)
+        {
+            names.AddRange(new[] { "Gradients", "ComputeGradients", "TrainStep", "CreateReplica", "BackwardRows", "_parameters", "_gradients" });
+        }
+        if (plan.LabelLoss) names.Add("LabelLoss");
+        if (plan.Trainable && plan.HasDropout) names.AddRange(new[] { "SeedDropout", "_dropoutRng" });
+        if (plan.Network.Baked is not null) names.Add("BakedParameters");
+        if (plan.Split) names.AddRange(new[] { "Share", "ShareRows" });
+        return names;
+    }
+}

@@ -1,0 +1,191 @@
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.CompilerServices;
+
+/// <summary>
+/// What a weight-gradient kernel does with each finished gradient block: its epilogue, in the manner of a BLIS or MLAS
+/// micro-kernel whose finished tile is stored, accumulated or scaled. A kernel is written once, generic over the
+/// epilogue (<c>where TUpdate : struct, IParameterUpdate&lt;T&gt;</c>); the JIT compiles one specialized copy per struct,
+/// so the update costs what it would cost written inline.
+/// </summary>
+/// <remarks>
+/// <para><c>w</c> and <c>b</c> arguments point at the parameters (or, for <see cref="StoreGradient{T}"/>, at the gradient
+/// buffer); <c>v</c> arguments point at the same index in the optimizer's state laid out like the parameters
+/// (the velocity of <see cref="MomentumUpdate{T}"/>), or are null references when the update keeps no state.</para>
+/// <para>The members are instance members, not <c>static abstract</c> ones as in <c>TensorPrimitives</c>' operators:
+/// an update carries coefficients fixed for one step (a learning rate, a momentum), which a kernel copies into
+/// registers once.</para>
+/// </remarks>
+/// <typeparam name="T">The element type: float or double.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public interface IParameterUpdate<T> where T : struct, IFloatingPointIeee754<T>
+{
+    /// <summary>Updates the weights at <paramref name="w"/> + <paramref name="at"/> from their gradient.</summary>
+    void Weight(ref T w, ref T v, nuint at, Vector512<T> gradient);
+
+    /// <inheritdoc cref="Weight(ref T, ref T, nuint, Vector512{T})"/>
+    void Weight(ref T w, ref T v, nuint at, Vector<T> gradient);
+
+    /// <summary>Updates the weight <paramref name="w"/> from its gradient.</summary>
+    void Weight(ref T w, ref T v, T gradient);
+
+    /// <summary>Updates the biases at <paramref name="b"/> + <paramref name="at"/> from their gradient (no weight decay).</summary>
+    void Bias(ref T b, ref T v, nuint at, Vector512<T> gradient);
+
+    /// <inheritdoc cref="Bias(ref T, ref T, nuint, Vector512{T})"/>
+    void Bias(ref T b, ref T v, nuint at, Vector<T> gradient);
+
+    /// <summary>Updates the bias <paramref name="b"/> from its gradient.</summary>
+    void Bias(ref T b, ref T v, T gradient);
+}
+
+/// <summary>
+/// The plain backward pass: stores the gradient, or adds it to the stored one when <see cref="Accumulate"/>
+/// (a batch processed in chunks adds each chunk's gradient to the earlier chunks').
+/// </summary>
+/// <param name="Accumulate">Whether to add to the stored gradient instead of overwriting it.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly record struct StoreGradient<T>(bool Accumulate) : IParameterUpdate<T>
+    where T : struct, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, nuint at, Vector512<T> gradient)
+        => (Accumulate ? gradient + Vector512.LoadUnsafe(ref w, at) : gradient).StoreUnsafe(ref w, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, nuint at, Vector<T> gradient)
+        => (Accumulate ? gradient + Vector.LoadUnsafe(ref w, at) : gradient).StoreUnsafe(ref w, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, T gradient) => w = Accumulate ? w + gradient : gradient;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, nuint at, Vector512<T> gradient) => Weight(ref b, ref v, at, gradient);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, nuint at, Vector<T> gradient) => Weight(ref b, ref v, at, gradient);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, T gradient) => Weight(ref b, ref v, gradient);
+}
+
+/// <summary>
+/// <see cref="Sgd"/>'s step: <c>w ← WeightFactor·w + GradientFactor·∇w</c> (one fused multiply-add) for weights,
+/// <c>b ← b + GradientFactor·∇b</c> for biases — the operations of <c>Sgd.Step</c> on a stored gradient, rounding included.
+/// </summary>
+/// <param name="WeightFactor"><c>1 − μ·λ₂</c>.</param>
+/// <param name="GradientFactor"><c>−μ</c>.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly record struct SgdUpdate(float WeightFactor, float GradientFactor) : IParameterUpdate<float>
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref float w, ref float v, nuint at, Vector512<float> gradient)
+        => Vector512.FusedMultiplyAdd(Vector512.Create(WeightFactor), Vector512.LoadUnsafe(ref w, at), Vector512.Create(GradientFactor) * gradient)
+            .StoreUnsafe(ref w, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref float w, ref float v, nuint at, Vector<float> gradient)
+        => Vector.FusedMultiplyAdd(new Vector<float>(WeightFactor), Vector.LoadUnsafe(ref w, at), new Vector<float>(GradientFactor) * gradient)
+            .StoreUnsafe(ref w, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref float w, ref float v, float gradient) => w = float.FusedMultiplyAdd(WeightFactor, w, GradientFactor * gradient);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref float b, ref float v, nuint at, Vector512<float> gradient)
+        => (Vector512.LoadUnsafe(ref b, at) + Vector512.Create(GradientFactor) * gradient).StoreUnsafe(ref b, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref float b, ref float v, nuint at, Vector<float> gradient)
+        => (Vector.LoadUnsafe(ref b, at) + new Vector<float>(GradientFactor) * gradient).StoreUnsafe(ref b, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref float b, ref float v, float gradient) => b += GradientFactor * gradient;
+}
+
+/// <summary>
+/// <see cref="Momentum"/>'s step, the one place its rule is written: <c>g ← ∇ + λ₂·w</c> (λ₂ = 0 for biases),
+/// <c>v ← m·v + g</c>, <c>w ← w − μ·v</c>, or with Nesterov's look-ahead <c>w ← w − μ·(m·v + g)</c>; every operation
+/// a fused multiply-add. <c>Momentum.Step</c> runs it over the stored gradient and generated kernels run it on each
+/// gradient block in registers, so both give the same bits.
+/// </summary>
+/// <param name="L2">λ₂ for weights.</param>
+/// <param name="Momentum">m, the momentum coefficient.</param>
+/// <param name="NegativeRate">−μ, the step's learning rate negated.</param>
+/// <param name="Nesterov">Whether the step is Nesterov's.</param>
+/// <param name="GradientScale">The factor of the gradient (global-norm clipping); 1 for a fused step.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly record struct MomentumUpdate<T>(T L2, T Momentum, T NegativeRate, bool Nesterov, T GradientScale) : IParameterUpdate<T>
+    where T : struct, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, nuint at, Vector512<T> gradient) => Step(ref w, ref v, at, gradient, Vector512.Create(L2));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, nuint at, Vector<T> gradient) => Step(ref w, ref v, at, gradient, new Vector<T>(L2));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, T gradient) => Step(ref w, ref v, gradient, L2);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, nuint at, Vector512<T> gradient) => Step(ref b, ref v, at, gradient, Vector512<T>.Zero);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, nuint at, Vector<T> gradient) => Step(ref b, ref v, at, gradient, Vector<T>.Zero);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, T gradient) => Step(ref b, ref v, gradient, T.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Step(ref T w, ref T v, nuint at, Vector512<T> gradient, Vector512<T> l2)
+    {
+        Vector512<T> p = Vector512.LoadUnsafe(ref w, at);
+        Vector512<T> mu = Vector512.Create(Momentum);
+        Vector512<T> g = VectorMath.Fma(gradient, Vector512.Create(GradientScale), l2 * p);
+        Vector512<T> velocity = VectorMath.Fma(mu, Vector512.LoadUnsafe(ref v, at), g);
+        velocity.StoreUnsafe(ref v, at);
+        VectorMath.Fma(Vector512.Create(NegativeRate), Nesterov ? VectorMath.Fma(mu, velocity, g) : velocity, p).StoreUnsafe(ref w, at);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Step(ref T w, ref T v, nuint at, Vector<T> gradient, Vector<T> l2)
+    {
+        Vector<T> p = Vector.LoadUnsafe(ref w, at);
+        Vector<T> mu = new(Momentum);
+        Vector<T> g = VectorMath.Fma(gradient, new Vector<T>(GradientScale), l2 * p);
+        Vector<T> velocity = VectorMath.Fma(mu, Vector.LoadUnsafe(ref v, at), g);
+        velocity.StoreUnsafe(ref v, at);
+        VectorMath.Fma(new Vector<T>(NegativeRate), Nesterov ? VectorMath.Fma(mu, velocity, g) : velocity, p).StoreUnsafe(ref w, at);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Step(ref T w, ref T v, T gradient, T l2)
+    {
+        T p = w;
+        T g = T.FusedMultiplyAdd(gradient, GradientScale, l2 * p);
+        T velocity = T.FusedMultiplyAdd(Momentum, v, g);
+        v = velocity;
+        w = T.FusedMultiplyAdd(NegativeRate, Nesterov ? T.FusedMultiplyAdd(Momentum, velocity, g) : velocity, p);
+    }
+}
