@@ -16,7 +16,54 @@ public sealed partial class NetGenGenerator
         /// <summary>Vectors along a row held in registers by one outer-product block: 4 × 4 accumulators plus 8 operands fit in 32 zmm registers.</summary>
         private const int BlockVectors = 4;
 
-        private static string Ref(string array) => "ref MemoryMarshal.GetArrayDataReference(" + array + ")";
+        /// <summary>The ref local that <see cref="EmitWorkspaceReferences"/> declares for a workspace array: ws.A0 → a0.</summary>
+        private static string Local(string array) => char.ToLowerInvariant(array[3]) + array.Substring(4);
+
+        /// <summary>Declares locals of one type, four to a line: <c>T c00 = init, c01 = init, …;</c> (in the order given).</summary>
+        private static void Declare(CodeWriter w, string type, IEnumerable<(string Name, string Value)> locals)
+        {
+            var all = locals.ToList();
+            for (int i = 0; i < all.Count; i += 4)
+                w.Line(type + " " + string.Join(", ", all.Skip(i).Take(4).Select(l => l.Name + " = " + l.Value)) + ";");
+        }
+
+        /// <summary>Writes <paramref name="head"/><paramref name="tail"/> on one line, or on two when it would be long.</summary>
+        private static void Wrapped(CodeWriter w, string head, string tail)
+        {
+            if (head.Length + tail.Length <= 100) w.Line(head + tail);
+            else
+            {
+                w.Line(head.TrimEnd());
+                w.Line("    " + tail.TrimStart());
+            }
+        }
+
+        /// <summary>A workspace array as a kernel argument: ws.A0 → ref a0.</summary>
+        private static string Ref(string array) => "ref " + Local(array);
+
+        /// <summary>
+        /// Named references to the workspace arrays a driver hands to kernels (a0 for ws.A0, ...): those of the forward
+        /// pass (activations, dropout outputs, output pre-activations) and, for <paramref name="backward"/>, the deltas and masks.
+        /// </summary>
+        private static void EmitWorkspaceReferences(CodeWriter w, NetworkPlan plan, bool backward)
+        {
+            string T = ElementType.Of(plan.Network.Element).Name;
+            bool dropout = plan.HasDropout && plan.Trainable;
+            int last = plan.Layers.Count - 1;
+            void Declare(string array, string what) => w.Line($"ref {T} {Local(array)} = ref MemoryMarshal.GetArrayDataReference({array}); // {what}");
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                int l = layer.Index;
+                if (l == last) Declare("ws.Z" + l, $"[rows, {layer.Outputs}] output pre-activations");
+                else Declare("ws.A" + l, $"[rows, {layer.Outputs}] layer {l} activations");
+                if (dropout && layer.HasDropout)
+                {
+                    if (backward) Declare("ws.M" + l, $"[rows, {layer.Outputs}] layer {l} dropout mask");
+                    Declare("ws.H" + l, $"[rows, {layer.Outputs}] layer {l} activations after dropout");
+                }
+                if (backward) Declare("ws.D" + l, $"[rows, {layer.Outputs}] ∂loss/∂z of layer {l}");
+            }
+        }
 
         private static string At(string reference, string offset) => "ref Unsafe.Add(ref " + reference + ", " + offset + ")";
 
@@ -44,10 +91,11 @@ public sealed partial class NetGenGenerator
 
             bool dropout = plan.HasDropout && plan.Trainable;
             w.Line("/// <summary>Forward pass of <paramref name=\"rows\"/> samples at <paramref name=\"x\"/>; leaves every layer's " +
-                   "activations in the workspace" + (dropout ? "; a training pass also draws dropout masks." : ".") + "</summary>");
+                   "activations in the workspace" + (dropout ? ";\n/// a training pass also draws dropout masks." : ".") + "</summary>");
             using (w.Block("private void ForwardRows(ref " + T + " x, int rows, bool training)"))
             {
                 w.Line("Workspace ws = _workspace;");
+                EmitWorkspaceReferences(w, plan, backward: false);
                 w.Line(net.InferenceOnly
                     ? "ref " + T + " p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters)); // read-only: forward kernels only load"
                     : "ref " + T + " p = ref _parameters.Reference;");
@@ -67,7 +115,7 @@ public sealed partial class NetGenGenerator
                             string arguments = $"{input}, ref w{l}, ref b{l}, {output}";
                             string forward = $"Kernels.ForwardLayer{l}{flavor.Suffix}({arguments}, rows, 0, {Literal.Int(layer.Outputs)});";
                             w.Line(layer.Has(KernelKind.ForwardRow, flavor.Kind)
-                                ? $"if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments}); else {forward}"
+                                ? $"if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments});\nelse {forward}"
                                 : forward);
                             if (dropout && layer.HasDropout)
                             {
@@ -127,6 +175,7 @@ public sealed partial class NetGenGenerator
             using (w.Block(""))
             {
                 w.Line("Workspace ws = _workspace;");
+                EmitWorkspaceReferences(w, plan, backward: true);
                 w.Line("ref " + T + " p = ref _parameters.Reference;");
                 EmitParameterReferences(w, plan, "p");
                 EmitParameterReferences(w, plan, "target", "t");
@@ -144,7 +193,7 @@ public sealed partial class NetGenGenerator
                             {
                                 string inputDelta = InputDeltaArguments(plan, l);
                                 string batch = $"Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows, 0, {Literal.Int(layer.Inputs)});";
-                                w.Line(row ? $"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta}); else {batch}" : batch);
+                                w.Line(row ? $"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta});\nelse {batch}" : batch);
                             }
                             string weights = $"{WeightInputs(plan, l)}, ref tw{l}, ref tb{l}, ref sw{l}, ref sb{l}";
                             if (row)
@@ -190,7 +239,8 @@ public sealed partial class NetGenGenerator
                 w.Line("// Softmax per sample; log Σ exp z is kept for the loss.");
                 using (w.Block("for (int r = 0; r < rows; r++)"))
                 {
-                    w.Line($"ws.LogSumExp[r] = global::NetGen.CompilerServices.LossMath.Softmax(ws.Z{last}.AsSpan(r * OutputSize, OutputSize), ws.A{last}.AsSpan(r * OutputSize, OutputSize));");
+                    w.Line($"ws.LogSumExp[r] = global::NetGen.CompilerServices.LossMath.Softmax(");
+                    w.Line($"    ws.Z{last}.AsSpan(r * OutputSize, OutputSize), ws.A{last}.AsSpan(r * OutputSize, OutputSize));");
                 }
             }
             else if (plan.IdentityOutput)
@@ -300,7 +350,7 @@ public sealed partial class NetGenGenerator
             for (int j = 0; j < nr; j++) w.Line($"ref {f.T} w{j} = ref Unsafe.Add(ref w, (nint)(o + {j}) * {k});");
             if (f.MayHaveChunks(k))
             {
-                w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.i}{p.j} = {f.Type}.Zero;")));
+                Declare(w, f.Type, pairs.Select(p => ($"c{p.i}{p.j}", "default")));
                 using (w.Block($"for (int k = 0; k < {f.RoundDown(k)}; k += {f.WidthText})"))
                 {
                     for (int i = 0; i < mr; i++) w.Line($"{f.Type} xv{i} = {f.Load("x" + i, "k")};");
@@ -311,7 +361,8 @@ public sealed partial class NetGenGenerator
                 {
                     // Sixteen dot products finished by one transposing reduction (lane 4i + j is row i, output j), bit for
                     // bit the sixteen Vector512.Sum calls; each row's four outputs take their bias as one 128-bit vector.
-                    w.Line($"Vector512<float> sums = global::NetGen.CompilerServices.VectorMath.SumEach({string.Join(", ", pairs.Select(p => $"c{p.i}{p.j}"))});");
+                    w.Line("Vector512<float> sums = global::NetGen.CompilerServices.VectorMath.SumEach(");
+                    w.Line("    " + string.Join(", ", pairs.Select(p => $"c{p.i}{p.j}")) + ");");
                     w.Line("Vector128<float> bias = Vector128.LoadUnsafe(ref b, (nuint)o);");
                     w.Line("(sums.GetLower().GetLower() + bias).StoreUnsafe(ref y0, (nuint)o);");
                     w.Line("(sums.GetLower().GetUpper() + bias).StoreUnsafe(ref y1, (nuint)o);");
@@ -319,11 +370,11 @@ public sealed partial class NetGenGenerator
                     w.Line("(sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);");
                     return;
                 }
-                w.Line(string.Join(" ", pairs.Select(p => $"{f.T} s{p.i}{p.j} = {f.Ops}.Sum(c{p.i}{p.j});")));
+                Declare(w, f.T, pairs.Select(p => ($"s{p.i}{p.j}", $"{f.Ops}.Sum(c{p.i}{p.j})")));
             }
             else
             {
-                w.Line(string.Join(" ", pairs.Select(p => $"{f.T} s{p.i}{p.j} = {f.Element.Zero};")));
+                Declare(w, f.T, pairs.Select(p => ($"s{p.i}{p.j}", f.Element.Zero)));
             }
             if (f.MayHaveRemainder(k))
             {
@@ -355,8 +406,8 @@ public sealed partial class NetGenGenerator
         {
             int l = layer.Index, inputs = layer.Inputs, outputs = layer.Outputs;
             int fullOutputs = outputs - outputs % BlockRows;
-            w.Line($"/// <summary>Layer {l} weight gradients, {f.Xml}, handed to <paramref name=\"update\"/>: " +
-                   $"dW[lo..hi, {inputs}] = δ[rows, lo..hi]ᵀ · x[rows, {inputs}], db[lo..hi] = Σ_rows δ.</summary>");
+            w.Line($"/// <summary>Layer {l} weight gradients, {f.Xml}, handed to <paramref name=\"update\"/>:");
+            w.Line($"/// dW[lo..hi, {inputs}] = δ[rows, lo..hi]ᵀ · x[rows, {inputs}], db[lo..hi] = Σ_rows δ.</summary>");
             w.Line(KernelAttributes);
             w.Line($"public static void BackwardWeights{l}{f.Suffix}<TUpdate>(");
             w.Line($"    ref {f.T} delta, ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} vw, ref {f.T} vb, int rows, in TUpdate update, int lo, int hi)");
@@ -424,7 +475,7 @@ public sealed partial class NetGenGenerator
         private static void EmitWeightGradientBlock(CodeWriter w, SimdFlavor f, int inputs, int outputs, int mr, int nv)
         {
             var pairs = (from a in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (a, v)).ToList();
-            w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.a}{p.v} = {f.Type}.Zero;")));
+            Declare(w, f.Type, pairs.Select(p => ($"c{p.a}{p.v}", "default")));
             using (w.Block("for (int r = 0; r < rows; r++)"))
             {
                 w.Line($"ref {f.T} dr = ref Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
@@ -470,7 +521,7 @@ public sealed partial class NetGenGenerator
                             string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
                             string to = f.RoundDown(inputs, nv);
                             if (!f.MayHaveChunks(inputs, nv) || (nv == 1 && !f.MayHaveRemainder(inputs, BlockVectors))) continue;
-                            using (w.Block($"for (int i = Math.Max(lo, {from}), end = Math.Min(hi, {to}); i < end; i += {f.Step(nv)})"))
+                            using (w.Block($"for (int i = Math.Max(lo, {from}), end = Math.Min(hi, {to});\n     i < end; i += {f.Step(nv)})"))
                                 EmitInputGradientBlock(w, f, inputs, outputs, mr, nv, previous, previousSlope, masked);
                         }
                         if (f.MayHaveRemainder(inputs))
@@ -488,8 +539,8 @@ public sealed partial class NetGenGenerator
                                 {
                                     string index = $"(nint)(r + {m}) * {inputs} + i";
                                     string value = previous == ActivationKind.Identity ? $"s{m}" : $"s{m} * {Derivative(previous, $"Unsafe.Add(ref a, {index})", previousSlope)}";
-                                    if (masked) value += $" * Unsafe.Add(ref mask, {index})";
-                                    w.Line($"Unsafe.Add(ref deltaPrevious, {index}) = {value};");
+                                    if (masked) value += $"\n    * Unsafe.Add(ref mask, {index})";
+                                    Wrapped(w, $"Unsafe.Add(ref deltaPrevious, {index}) = ", value + ";");
                                 }
                             }
                         }
@@ -502,7 +553,7 @@ public sealed partial class NetGenGenerator
         private static void EmitInputGradientBlock(CodeWriter w, SimdFlavor f, int inputs, int outputs, int mr, int nv, ActivationKind previous, float previousSlope, bool masked)
         {
             var pairs = (from m in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (m, v)).ToList();
-            w.Line(string.Join(" ", pairs.Select(p => $"{f.Type} c{p.m}{p.v} = {f.Type}.Zero;")));
+            Declare(w, f.Type, pairs.Select(p => ($"c{p.m}{p.v}", "default")));
             for (int m = 0; m < mr; m++) w.Line($"ref {f.T} d{m}r = ref Unsafe.Add(ref delta, (nint)(r + {m}) * {outputs});");
             using (w.Block($"for (int o = 0; o < {outputs}; o++)"))
             {
@@ -522,8 +573,9 @@ public sealed partial class NetGenGenerator
                 string value = previous == ActivationKind.Identity
                     ? $"c{m}{v}"
                     : $"c{m}{v} * {Derivative(previous, f.Load("a" + m, f.Offset(v)), previousSlope)}";
-                if (masked) value += " * " + f.Load("m" + m, f.Offset(v));
-                w.Line($"({value}).StoreUnsafe(ref p{m}, (nuint)({f.Offset(v)}));");
+                if (value.Length > 100) value = value.Replace(" * global::", "\n    * global::");
+                if (masked) value += "\n    * " + f.Load("m" + m, f.Offset(v));
+                Wrapped(w, $"({value})", $".StoreUnsafe(ref p{m}, (nuint)({f.Offset(v)}));");
             }
         }
     }

@@ -33,21 +33,24 @@ public sealed partial class NetGenGenerator
                     using (w.Block($"for (int o = 0; o < {blocks}; o += {RowBlock})"))
                     {
                         w.Line($"ref float w0 = ref Unsafe.Add(ref w, (nint)o * {n});");
-                        w.Line(string.Join(" ", js.Select(j => $"Vector512<float> c{j} = Vector512<float>.Zero;")));
+                        Declare(w, "Vector512<float>", js.Select(j => ("c" + j, "default")));
                         using (w.Block($"for (int k = 0; k < {chunks}; k += {RowBlock})"))
                         {
                             w.Line("Vector512<float> xv = Vector512.LoadUnsafe(ref x, (nuint)k);");
                             foreach (int j in js)
                                 w.Line($"c{j} = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)({(j == 0 ? "" : Literal.Int(j * n) + " + ")}k)), c{j});");
                         }
-                        w.Line($"Vector512<float> s = global::NetGen.CompilerServices.VectorMath.SumEach({string.Join(", ", js.Select(j => "c" + j))});");
+                        w.Line("Vector512<float> s = global::NetGen.CompilerServices.VectorMath.SumEach(");
+                        w.Line("    " + string.Join(", ", js.Select(j => "c" + j)) + ");");
                         if (chunks < n)
                         {
                             w.Line("// Inputs past the last whole vector: a column of sixteen weights at a time, continuing each output's sum");
                             w.Line("// exactly as the batch kernel's scalar tail does, so one row and a batch row agree to the bit.");
                             using (w.Block($"for (int k = {chunks}; k < {n}; k++)"))
                             {
-                                w.Line($"Vector512<float> column = Vector512.Create({string.Join(", ", js.Select(j => $"Unsafe.Add(ref w0, {(j == 0 ? "" : Literal.Int(j * n) + " + ")}k)"))});");
+                                var column = js.Select(j => $"Unsafe.Add(ref w0, {(j == 0 ? "" : Literal.Int(j * n) + " + ")}k)").ToList();
+                                w.Line("Vector512<float> column = Vector512.Create(" + string.Join(",", Enumerable.Range(0, (column.Count + 3) / 4)
+                                    .Select(g => "\n    " + string.Join(", ", column.Skip(4 * g).Take(4)))) + ");");
                                 w.Line("s = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, k)), column, s);");
                             }
                         }
@@ -93,8 +96,8 @@ public sealed partial class NetGenGenerator
             int l = layer.Index, n = layer.Inputs, m = layer.Outputs;
             int chunks = n - n % RowBlock, vectors = chunks / RowBlock;
             bool inRegisters = vectors <= BlockVectors;
-            w.Line($"/// <summary>Layer {l} weight gradients of one row, {f.Xml}, handed to <paramref name=\"update\"/>: " +
-                   $"dW[{m}, {n}] = δ[{m}] ⊗ x[{n}], db[{m}] = δ.</summary>");
+            w.Line($"/// <summary>Layer {l} weight gradients of one row, {f.Xml}, handed to <paramref name=\"update\"/>:");
+            w.Line($"/// dW[{m}, {n}] = δ[{m}] ⊗ x[{n}], db[{m}] = δ.</summary>");
             w.Line(KernelAttributes);
             w.Line($"public static void BackwardWeightsRow{l}{f.Suffix}<TUpdate>(");
             w.Line("    ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb, in TUpdate update)");
@@ -171,7 +174,7 @@ public sealed partial class NetGenGenerator
                     using (w.Block(nv == BlockVectors ? $"for (int i = 0; i < {Literal.Int(whole * RowBlock)}; i += {Literal.Int(BlockVectors * RowBlock)})" : ""))
                     {
                         if (nv != BlockVectors) w.Line($"const int i = {Literal.Int(whole * RowBlock)};");
-                        w.Line(string.Join(" ", cells.Select(p => $"Vector512<float> c{p.c}_{p.v} = Vector512<float>.Zero;")));
+                        Declare(w, "Vector512<float>", cells.Select(p => ($"c{p.c}_{p.v}", "default")));
                         w.Line("int o = 0;");
                         using (w.Block($"for (; o + {chains} <= {m}; o += {chains})"))
                         {
@@ -194,9 +197,9 @@ public sealed partial class NetGenGenerator
                         for (int v = 0; v < nv; v++)
                         {
                             string sum = Tree(Enumerable.Range(0, chains).Select(c => $"c{c}_{v}").ToList());
-                            string value = previous == ActivationKind.Identity ? $"({sum})" : $"({sum}) * {Derivative(previous, f.Load("a", "i + " + f.Offset(v)), previousSlope)}";
-                            if (masked) value += " * " + f.Load("mask", "i + " + f.Offset(v));
-                            w.Line($"({value}).StoreUnsafe(ref deltaPrevious, (nuint)(i + {f.Offset(v)}));");
+                            string value = previous == ActivationKind.Identity ? $"({sum})" : $"({sum})\n    * {Derivative(previous, f.Load("a", "i + " + f.Offset(v)), previousSlope)}";
+                            if (masked) value += "\n    * " + f.Load("mask", "i + " + f.Offset(v));
+                            Wrapped(w, $"({value})", $".StoreUnsafe(ref deltaPrevious, (nuint)(i + {f.Offset(v)}));");
                         }
                     }
                 }
@@ -209,7 +212,7 @@ public sealed partial class NetGenGenerator
                             w.Line($"s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, o), Unsafe.Add(ref w, (nint)o * {n} + i), s);");
                         string value = previous == ActivationKind.Identity ? "s" : $"s * {Derivative(previous, "Unsafe.Add(ref a, i)", previousSlope)}";
                         if (masked) value += " * Unsafe.Add(ref mask, i)";
-                        w.Line($"Unsafe.Add(ref deltaPrevious, i) = {value};");
+                        Wrapped(w, "Unsafe.Add(ref deltaPrevious, i) = ", value + ";");
                     }
                 }
             }

@@ -53,7 +53,8 @@ public sealed partial class NetGenGenerator
                 w.Line("return (lo, Math.Min(units, lo + per));");
             }
             w.Line();
-            w.Line("/// <summary>Rows [lo, hi) of the batch that worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes for a layer too narrow to cut by units: whole blocks of four rows.</summary>");
+            w.Line("/// <summary>Rows [lo, hi) of the batch that worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes");
+            w.Line("/// for a layer too narrow to cut by units: whole blocks of four rows.</summary>");
             using (w.Block("private static (int Lo, int Hi) ShareRows(int rows, int worker, int workers)"))
             {
                 w.Line("int per = ((rows + workers - 1) / workers + 3) & ~3;");
@@ -62,19 +63,26 @@ public sealed partial class NetGenGenerator
             }
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block("float global::NetGen.CompilerServices.ISplitTraining.RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, in global::NetGen.CompilerServices.FusedStep step)"))
+            using (w.Block("float global::NetGen.CompilerServices.ISplitTraining.RunSplitPhase(\n" +
+                           "    int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,\n" +
+                           "    in global::NetGen.CompilerServices.FusedStep step)"))
             {
                 w.Line("int rows = inputs.Length / InputSize;");
                 w.Line("Workspace ws = _workspace;");
-                w.Line("if ((uint)worker >= (uint)workers) throw new ArgumentOutOfRangeException(nameof(worker), worker, $\"Expected a worker in [0, {workers}).\");");
+                w.Line("if ((uint)worker >= (uint)workers)");
+                w.Line("    throw new ArgumentOutOfRangeException(nameof(worker), worker, $\"Expected a worker in [0, {workers}).\");");
                 w.Line("if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)");
-                w.Line("    throw new ArgumentException($\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs and a label each), got {inputs.Length} inputs and {labels.Length} labels.\", nameof(inputs));");
-                w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun) throw new ArgumentException(\"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
+                w.Line("    throw new ArgumentException($\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs \" +");
+                w.Line("        $\"and a label each), got {inputs.Length} inputs and {labels.Length} labels.\", nameof(inputs));");
+                w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun)");
+                w.Line("    throw new ArgumentException(\"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
+                EmitWorkspaceReferences(w, plan, backward: true);
                 w.Line("ref float p = ref _parameters.Reference;");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("ref float v = ref step.Velocity;");
                 EmitParameterReferences(w, plan, "p");
                 EmitParameterReferences(w, plan, "v", "v");
+                w.Line("ref float none = ref Unsafe.NullRef<float>(); // SGD keeps no state");
                 w.Line("global::NetGen.CompilerServices.SgdUpdate sgd = step.Sgd;");
                 w.Line("global::NetGen.CompilerServices.MomentumUpdate<float> momentumUpdate = step.MomentumUpdate;");
                 w.Line("bool wide = Vector512.IsHardwareAccelerated, momentum = step.HasVelocity;");
@@ -126,7 +134,7 @@ public sealed partial class NetGenGenerator
                                 {
                                     string range = $"AsSpan(r * {Literal.Int(layer.Outputs)} + lo, hi - lo)";
                                     using (w.Block("for (int r = 0; r < rows; r++)"))
-                                        w.Line($"global::NetGen.CompilerServices.DropoutMath.ApplyMask<float>(ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range});");
+                                        w.Line($"global::NetGen.CompilerServices.DropoutMath.ApplyMask<float>(\n    ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range});");
                                 }
                             }
                             w.Line("return 0f;");
@@ -215,7 +223,7 @@ public sealed partial class NetGenGenerator
             w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
             foreach (bool momentum in new[] { true, false })
             {
-                string state = momentum ? $"ref vw{l}, ref vb{l}" : "ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>()";
+                string state = momentum ? $"ref vw{l}, ref vb{l}" : "ref none, ref none";
                 string update = momentum ? "momentumUpdate" : "sgd";
                 using (w.Block(momentum ? "if (momentum)" : "else"))
                 {

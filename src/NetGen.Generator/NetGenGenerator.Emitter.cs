@@ -58,12 +58,15 @@ public sealed partial class NetGenGenerator
                    ", loss " + net.Loss + ", " + (net.Element == ElementKind.Double ? "double" : "float") + ".");
             foreach (LayerPlan layer in plan.Layers)
             {
+                // One line per set of flavors: "kernels in V512, Vec: Forward, BackwardWeights".
                 var kernels = layer.Kernels.GroupBy(k => k.Kind)
-                    .Select(g => g.Key + " (" + string.Join(", ", g.Select(k => KernelPlan.Suffix(k.Flavor))) + ")");
+                    .Select(g => (Kind: g.Key, Flavors: string.Join(", ", g.Select(k => KernelPlan.Suffix(k.Flavor)))))
+                    .GroupBy(k => k.Flavors)
+                    .Select(g => "kernels in " + g.Key + ": " + string.Join(", ", g.Select(k => k.Kind)));
                 w.Line($"//   layer {layer.Index}: {layer.Kind} {layer.Inputs} → {layer.Outputs}" +
                        (layer.Index > 0 ? $", input delta × {layer.InputActivation}′" + (layer.InputMasked ? " × mask" : "") : "") +
                        (layer.Cut == LayerCut.None ? "" : ", threads cut it by " + (layer.Cut == LayerCut.Units ? $"units ({SplitAlignment})" : "rows")));
-                w.Line("//     kernels: " + string.Join(", ", kernels));
+                foreach (string line in kernels) w.Line("//     " + line);
             }
             w.Line("//   weight updates: " + (plan.Updates.Count == 0 ? "none (inference only)" : string.Join(", ", plan.Updates.Select(u => u switch
             {
@@ -148,7 +151,8 @@ public sealed partial class NetGenGenerator
         {
             string T = ElementType.Of(net.Element).Name;
             string buffer = "global::NetGen.CompilerServices.AlignedBuffer<" + T + ">";
-            w.Line("private readonly " + buffer + " _parameters; // 64-byte aligned; shared with replicas (CreateReplica), never reassigned");
+            w.Line("// 64-byte aligned; shared with replicas (CreateReplica), never reassigned.");
+            w.Line("private readonly " + buffer + " _parameters;");
             w.Line("private readonly " + buffer + " _gradients = new(ParameterCount);");
             w.Line("private Workspace _workspace = new Workspace(1);");
             if (HasDropout(net)) w.Line("private global::NetGen.CompilerServices.Xoshiro256 _dropoutRng;");
@@ -326,12 +330,15 @@ public sealed partial class NetGenGenerator
             string aRow = $"ws.A{last}.AsSpan(r * OutputSize, OutputSize)";
             string dRow = $"ws.D{last}.AsSpan(r * OutputSize, OutputSize)";
 
+            const string LossMath = "global::NetGen.CompilerServices.LossMath";
+            const string Next = "\n    "; // a continuation line: per-row loss calls take one line per group of arguments
             string TargetsCall(string target) => (net.Loss, softmax) switch
             {
-                (LossKind.CrossEntropy, true) => $"global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy({zRow}, {aRow}, ws.LogSumExp[r], {target}, {dRow}, scale)",
-                (LossKind.MeanSquaredError, true) => $"global::NetGen.CompilerServices.LossMath.SoftmaxMeanSquaredError({aRow}, {target}, {dRow}, scale)",
-                (LossKind.BinaryCrossEntropy, _) => $"global::NetGen.CompilerServices.LossMath.BinaryCrossEntropy({zRow}, {aRow}, {target}, {dRow}, scale)",
-                _ => $"global::NetGen.CompilerServices.LossMath.MeanSquaredError({aRow}, {target}, global::NetGen.Activation.{net.Output.Activation}, {Literal.Float(net.Output.NegativeSlope)}, {dRow}, scale)",
+                (LossKind.CrossEntropy, true) => $"{LossMath}.SoftmaxCrossEntropy({Next}{zRow}, {aRow}, ws.LogSumExp[r],{Next}{target}, {dRow}, scale)",
+                (LossKind.MeanSquaredError, true) => $"{LossMath}.SoftmaxMeanSquaredError({Next}{aRow}, {target},{Next}{dRow}, scale)",
+                (LossKind.BinaryCrossEntropy, _) => $"{LossMath}.BinaryCrossEntropy({Next}{zRow}, {aRow},{Next}{target}, {dRow}, scale)",
+                _ => $"{LossMath}.MeanSquaredError({Next}{aRow}, {target},{Next}global::NetGen.Activation.{net.Output.Activation}, " +
+                     $"{Literal.Float(net.Output.NegativeSlope)}, {dRow}, scale)",
             };
 
             void EmitOverload(string secondParameter, string check, string summary, string delta, string? perSample)
@@ -373,13 +380,14 @@ public sealed partial class NetGenGenerator
             string? labelPerSample = null;
             if (softmax && net.Loss == LossKind.CrossEntropy)
             {
-                labelDelta = $"global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy({zRow}, {aRow}, ws.LogSumExp[r], labels[start + r], {dRow}, scale)";
+                labelDelta = TargetsCall("labels[start + r]");
             }
             else if (!softmax && net.Loss == LossKind.MeanSquaredError)
             {
                 // The one-hot target and the output activation's derivative are known here: one inlined loop per row
                 // instead of building a target vector and a runtime switch on the activation per element.
-                labelDelta = $"LabelLoss(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A{last}), r * OutputSize), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D{last}), r * OutputSize), labels[start + r], scale)";
+                labelDelta = $"LabelLoss({Next}ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A{last}), r * OutputSize)," +
+                             $"{Next}ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D{last}), r * OutputSize),{Next}labels[start + r], scale)";
             }
             else
             {

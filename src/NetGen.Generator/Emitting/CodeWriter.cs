@@ -13,16 +13,20 @@ internal sealed class CodeWriter
 
     public CodeWriter() => _writer = new IndentedTextWriter(_text, "    ") { NewLine = "\n" };
 
+    /// <summary>Writes a line at the current indentation; a line with <c>\n</c> in it is written as several, each indented.</summary>
     public void Line(string line = "")
     {
-        if (line.Length == 0) _writer.WriteLineNoTabs("");
-        else _writer.WriteLine(line);
+        foreach (string part in line.Split('\n'))
+        {
+            if (part.Length == 0) _writer.WriteLineNoTabs("");
+            else _writer.WriteLine(part);
+        }
     }
 
     /// <summary>Opens <c>header { … }</c>; an empty header opens a bare block (a scope of its own).</summary>
     public Scope Block(string header)
     {
-        if (header.Length > 0) _writer.WriteLine(header);
+        if (header.Length > 0) Line(header);
         _writer.WriteLine("{");
         _writer.Indent++;
         return new Scope(this);

@@ -59,7 +59,7 @@ internal sealed class SimdFlavor
     public string WidthText => Width is int w ? Literal.Int(w) : Type + ".Count";
 
     /// <summary>The offset of the <paramref name="index"/>-th vector of a chunk.</summary>
-    public string Offset(int index) => index == 0 ? "0" : Width is int w ? Literal.Int(index * w) : index + " * " + WidthText;
+    public string Offset(int index) => index == 0 ? "0" : Width is int w ? Literal.Int(index * w) : index == 1 ? WidthText : index + " * " + WidthText;
 
     /// <summary><paramref name="n"/> rounded down to a multiple of <paramref name="vectors"/> vectors.</summary>
     public string RoundDown(int n, int vectors = 1)

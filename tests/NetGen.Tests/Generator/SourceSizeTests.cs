@@ -51,4 +51,23 @@ public sealed class SourceSizeTests(ITestOutputHelper output)
         // Per layer, not per weight: ten layers cost a bounded multiple of two layers' lines (weights grow ~ 1,000×).
         Assert.InRange(narrow.Lines, two.Lines, two.Lines * 10);
     }
+
+    /// <summary>
+    /// Generated code is read (in the IDE, in a diff, when a kernel is stepped through): no line runs past 170
+    /// characters, at the seed's and the wide network's sizes, with dropout, a label loss and in double.
+    /// </summary>
+    [Theory]
+    [InlineData("[Dense(784, 500, Tanh)] [Softmax(10)]")]
+    [InlineData("[Dense(3072, 1024, ReLU)] [Dropout(0.5)] [Dense(1024, 512, Tanh)] [Dense(512, 10, Sigmoid)] [Loss(LossFunction.BinaryCrossEntropy)]")]
+    [InlineData("[Dense(37, 19, Tanh)] [Dense(19, 7, LeakyReLU, NegativeSlope = 0.05f)] [Dense(7, 5, Sigmoid)]")]
+    [InlineData("[Dense(20, 12, Tanh)] [Dropout(0.25)] [Dense(12, 9, LeakyReLU)] [Softmax(3)] [ElementType(typeof(double))]")]
+    [InlineData("[Dense(16, 32, ReLU)] [Dense(32, 32, ReLU)] [Dense(32, 4)]")]
+    public void GeneratedLinesStayReadable(string attributes)
+    {
+        var (result, _) = GeneratorHarness.Run("using NetGen;\nusing static NetGen.Activation;\n" + attributes + " public partial class Net;\n");
+        Assert.Null(result.Exception);
+        string[] lines = result.GeneratedSources.Single().SourceText.ToString().Split('\n');
+        var longest = lines.Select((text, i) => (Line: i + 1, text.Length, Text: text)).MaxBy(l => l.Length);
+        Assert.True(longest.Length <= 170, $"Line {longest.Line} has {longest.Length} characters: {longest.Text.Trim()}");
+    }
 }
