@@ -15,8 +15,9 @@ namespace NetGen.Generator;
 /// Pipeline: <c>ForAttributeWithMetadataName</c> on the layer attributes → <see cref="Parser"/> builds a
 /// value-equatable <see cref="ParseResult"/> (no symbols, syntax or locations inside, so unrelated edits hit the
 /// cache) → <see cref="Baker"/> resolves <c>[BakedWeights]</c> against the .safetensors additional files →
-/// diagnostics and sources are reported from separate outputs, so a changed diagnostic location does not
-/// re-emit source and vice versa.
+/// <see cref="Planning.Planner"/> decides, as equatable data, every kernel, flavor, weight update and thread cut →
+/// <see cref="Emitter"/> renders the plan. Diagnostics and sources are reported from separate outputs, so a changed
+/// diagnostic location does not re-emit source and vice versa. docs/design.md describes the stages.
 /// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class NetGenGenerator : IIncrementalGenerator
@@ -46,8 +47,11 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
         /// <summary>A parse result with its [BakedWeights] resolved.</summary>
         public const string Bind = nameof(Bind);
 
-        /// <summary>The emitted model.</summary>
+        /// <summary>The network model, once its diagnostics are split off.</summary>
         public const string Model = nameof(Model);
+
+        /// <summary>The plan decided from the model (kernels, flavors, updates, thread cuts) that the emitter renders.</summary>
+        public const string Plan = nameof(Plan);
     }
 
     /// <inheritdoc/>
@@ -102,8 +106,11 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
             context.RegisterSourceOutput(results.SelectMany(static (r, _) => r.Diagnostics), static (spc, diagnostic) =>
                 spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
-            context.RegisterSourceOutput(results.Select(static (r, _) => r.Network).WithTrackingName(TrackingNames.Model).Where(static n => n is not null), static (spc, network) =>
-                spc.AddSource(network!.HintName, Emitter.Emit(network)));
+            IncrementalValuesProvider<Planning.NetworkPlan> plans = results.Select(static (r, _) => r.Network).WithTrackingName(TrackingNames.Model)
+                .Where(static n => n is not null)
+                .Select(static (network, _) => Planning.Planner.Plan(network!)).WithTrackingName(TrackingNames.Plan);
+
+            context.RegisterSourceOutput(plans, static (spc, plan) => spc.AddSource(plan.Network.HintName, Emitter.Emit(plan)));
         }
     }
 }

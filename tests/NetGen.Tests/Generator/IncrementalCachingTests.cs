@@ -57,7 +57,7 @@ public class IncrementalCachingTests
 
     private static void AssertNothingRecomputed(GeneratorRunResult result)
     {
-        foreach (string step in new[] { NetGenGenerator.TrackingNames.ParseDense, NetGenGenerator.TrackingNames.Bind, NetGenGenerator.TrackingNames.Model })
+        foreach (string step in new[] { NetGenGenerator.TrackingNames.ParseDense, NetGenGenerator.TrackingNames.Bind, NetGenGenerator.TrackingNames.Model, NetGenGenerator.TrackingNames.Plan })
         {
             IncrementalStepRunReason[] reasons = Reasons(result, step);
             Assert.NotEmpty(reasons);
@@ -91,6 +91,9 @@ public class IncrementalCachingTests
         IncrementalStepRunReason[] model = Reasons(result, NetGenGenerator.TrackingNames.Model);
         Assert.Equal(1, model.Count(r => r == IncrementalStepRunReason.Modified));
         Assert.Equal(1, model.Count(r => r is IncrementalStepRunReason.Unchanged or IncrementalStepRunReason.Cached));
+        IncrementalStepRunReason[] plan = Reasons(result, NetGenGenerator.TrackingNames.Plan);
+        Assert.Equal(1, plan.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, plan.Count(r => r is IncrementalStepRunReason.Unchanged or IncrementalStepRunReason.Cached));
         IncrementalStepRunReason[] emitted = SourceOutputReasons(result);
         Assert.Equal(1, emitted.Count(r => r == IncrementalStepRunReason.Modified));
         Assert.Contains("OutputSize = 3", result.GeneratedSources.Single(s => s.HintName == "Demo.Second.g.cs").SourceText.ToString());
@@ -103,7 +106,8 @@ public class IncrementalCachingTests
         Assembly generator = typeof(NetGenGenerator).Assembly;
         var seen = new HashSet<Type>();
         var pending = new Queue<Type>(new[] { "ParseResult", "NetworkSpec", "LayerSpec", "DiagnosticInfo", "BakedWeights", "BakedWeightsRequest", "AdditionalFileContent" }
-            .Select(n => generator.GetType("NetGen.Generator.Model." + n, throwOnError: true)!));
+            .Select(n => generator.GetType("NetGen.Generator.Model." + n, throwOnError: true)!)
+            .Concat(new[] { "NetworkPlan", "LayerPlan", "KernelPlan" }.Select(n => generator.GetType("NetGen.Generator.Planning." + n, throwOnError: true)!)));
         while (pending.Count > 0)
         {
             Type type = pending.Dequeue();
