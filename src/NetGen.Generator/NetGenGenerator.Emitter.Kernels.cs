@@ -138,6 +138,8 @@ public sealed partial class NetGenGenerator
             {
                 foreach (LayerPlan layer in plan.Layers)
                 {
+                    // One region per layer: its forward and backward kernels side by side, as llm.c keeps them.
+                    w.Line($"#region Layer {layer.Index}: {layer.Kind} {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Outputs)}");
                     foreach (KernelPlan kernel in layer.Kernels)
                     {
                         SimdFlavor flavor = SimdFlavor.Of(ElementType.Of(net.Element), kernel.Flavor);
@@ -151,6 +153,7 @@ public sealed partial class NetGenGenerator
                             case KernelKind.BackwardInputRow: EmitBackwardInputRow(w, layer, flavor); break;
                         }
                     }
+                    w.Line("#endregion");
                 }
             }
         }

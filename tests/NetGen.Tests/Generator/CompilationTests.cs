@@ -1,4 +1,9 @@
+using System.Collections.Immutable;
+using System.IO;
 using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Emit;
 using Xunit;
 
 namespace NetGen.Tests.Generator;
@@ -16,5 +21,34 @@ public class CompilationTests
     {
         var diagnostics = GeneratorHarness.CompileErrorsAndWarnings(source);
         Assert.True(diagnostics.Length == 0, what + ":\n" + string.Join("\n", diagnostics.Select(d => d.ToString())));
+    }
+
+    /// <summary>
+    /// Built as a project with GenerateDocumentationFile is (documentation diagnostics on, the XML file written), the
+    /// generated docs are well formed, their crefs and paramrefs resolve, and every public or protected member has one.
+    /// </summary>
+    [Theory]
+    [InlineData("[Dense(784, 500, Activation.Tanh)] [Softmax(10)] public partial class Net;")]
+    [InlineData("[Dense(20, 12, Activation.ReLU)] [Dropout(0.25)] [Dense(12, 3, Activation.Sigmoid)] [Loss(LossFunction.BinaryCrossEntropy)] public partial class Net;")]
+    [InlineData("[Dense(20, 12, Activation.Tanh)] [Dropout(0.25)] [Softmax(3)] [ElementType(typeof(double))] public partial class Net;")]
+    [InlineData("[Dense(16, 32, Activation.ReLU)] [Dense(32, 4)] public partial class Net;")]
+    public void DocumentationCommentsAreValid(string declaration)
+    {
+        // The check is on: a user's undocumented public class is reported.
+        Assert.Equal(new[] { "CS1591" }, DocumentationProblems("using NetGen;\n" + declaration + "\npublic class Undocumented { }\n").Select(d => d.Id));
+        Diagnostic[] problems = DocumentationProblems("using NetGen;\n" + declaration + "\n");
+        Assert.True(problems.Length == 0, string.Join("\n", problems.Select(d => d.ToString())));
+    }
+
+    private static Diagnostic[] DocumentationProblems(string source)
+    {
+        CSharpParseOptions options = GeneratorHarness.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
+        CSharpCompilation compilation = GeneratorHarness.Compilation(source);
+        compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(), CSharpSyntaxTree.ParseText(source, options, "Source0.cs"));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new NetGen.Generator.NetGenGenerator().AsSourceGenerator() }, parseOptions: options);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        Assert.Empty(generatorDiagnostics);
+        EmitResult emitted = output.Emit(new MemoryStream(), xmlDocumentationStream: new MemoryStream());
+        return emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
     }
 }

@@ -162,6 +162,7 @@ partial class Net : global::NetGen.IInferenceNetwork
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
     private static class Kernels
     {
+        #region Layer 0: Dense 4 → 3
         /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ + b[lo..hi])
         /// of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -321,6 +322,8 @@ partial class Net : global::NetGen.IInferenceNetwork
             }
         }
 
+        #endregion
+        #region Layer 1: Softmax 3 → 2
         /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi, 3]ᵀ + b[lo..hi])
         /// of its 2 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 2.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -445,5 +448,6 @@ partial class Net : global::NetGen.IInferenceNetwork
             }
         }
 
+        #endregion
     }
 }

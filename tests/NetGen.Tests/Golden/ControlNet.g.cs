@@ -527,6 +527,7 @@ partial class Brains
         /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
         private static class Kernels
         {
+            #region Layer 0: Dense 16 → 32
             /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = ReLU(x[rows, 16] · W[lo..hi, 16]ᵀ + b[lo..hi])
             /// of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -1042,6 +1043,8 @@ partial class Brains
                 }
             }
 
+            #endregion
+            #region Layer 1: Dense 32 → 32
             /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = ReLU(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi])
             /// of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -1910,6 +1913,8 @@ partial class Brains
                 }
             }
 
+            #endregion
+            #region Layer 2: Dense 32 → 4
             /// <summary>Layer 2 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 32] · W[lo..hi, 32]ᵀ + b[lo..hi])
             /// of its 4 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 4.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -2722,6 +2727,7 @@ partial class Brains
                 }
             }
 
+            #endregion
         }
     }
 }

@@ -322,6 +322,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
     private static class Kernels
     {
+        #region Layer 0: Dense 20 → 12
         /// <summary>Layer 0 forward, Vector512&lt;double&gt;: y[rows, lo..hi) = Tanh(x[rows, 20] · W[lo..hi, 20]ᵀ + b[lo..hi])
         /// of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -847,6 +848,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
         }
 
+        #endregion
+        #region Layer 1: Dense 12 → 9
         /// <summary>Layer 1 forward, Vector512&lt;double&gt;: y[rows, lo..hi) = LeakyReLU(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi])
         /// of its 9 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 9.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -1921,6 +1924,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
         }
 
+        #endregion
+        #region Layer 2: Softmax 9 → 3
         /// <summary>Layer 2 forward, Vector512&lt;double&gt;: y[rows, lo..hi) = Identity(x[rows, 9] · W[lo..hi, 9]ᵀ + b[lo..hi])
         /// of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -2549,5 +2554,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>
             }
         }
 
+        #endregion
     }
 }

@@ -486,6 +486,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.CompilerServi
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
     private static class Kernels
     {
+        #region Layer 0: Dense 20 → 12
         /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = ReLU(x[rows, 20] · W[lo..hi, 20]ᵀ + b[lo..hi])
         /// of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -1049,6 +1050,8 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             }
         }
 
+        #endregion
+        #region Layer 1: Softmax 12 → 3
         /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 12] · W[lo..hi, 12]ᵀ + b[lo..hi])
         /// of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -1625,5 +1628,6 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             }
         }
 
+        #endregion
     }
 }

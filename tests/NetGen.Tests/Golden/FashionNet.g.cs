@@ -466,6 +466,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
     private static class Kernels
     {
+        #region Layer 0: Dense 784 → 500
         /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 784] · W[lo..hi, 784]ᵀ + b[lo..hi])
         /// of its 500 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 500.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -1070,6 +1071,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             }
         }
 
+        #endregion
+        #region Layer 1: Softmax 500 → 10
         /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 500] · W[lo..hi, 500]ᵀ + b[lo..hi])
         /// of its 10 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -2396,5 +2399,6 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             }
         }
 
+        #endregion
     }
 }

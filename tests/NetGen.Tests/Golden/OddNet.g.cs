@@ -514,6 +514,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.CompilerServices.
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
     private static class Kernels
     {
+        #region Layer 0: Dense 37 → 19
         /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 37] · W[lo..hi, 37]ᵀ + b[lo..hi])
         /// of its 19 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 19.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -1287,6 +1288,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.CompilerServices.
             }
         }
 
+        #endregion
+        #region Layer 1: Dense 19 → 7
         /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = LeakyReLU(x[rows, 19] · W[lo..hi, 19]ᵀ + b[lo..hi])
         /// of its 7 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 7.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -2403,6 +2406,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.CompilerServices.
             }
         }
 
+        #endregion
+        #region Layer 2: Dense 7 → 5
         /// <summary>Layer 2 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 7] · W[lo..hi, 7]ᵀ + b[lo..hi])
         /// of its 5 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 5.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
@@ -3206,5 +3211,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.CompilerServices.
             }
         }
 
+        #endregion
     }
 }
