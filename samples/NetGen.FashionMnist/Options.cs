@@ -65,11 +65,25 @@ internal sealed record Options
           --data DIR           data directory (default /usr/share/datasets/fashion-mnist)
           --json               end with one JSON object on the last line
           --help               show this text
+
+        Options given explicitly win over --lecture, whatever their order.
+        Exit codes: 0 trained; 2 bad options; 3 a data problem (missing, corrupt or mismatched files);
+        4 training diverged; 5 an output file (history, checkpoint) cannot be written.
         """;
+
+    /// <summary>The lecture notes' plain recipe (--lecture): a preset that explicit options override.</summary>
+    private static readonly Options Lecture = new()
+    {
+        Optimizer = "sgd", BatchSize = 20, LearningRate = 0.1f, Schedule = "inverse", L2 = 1e-5f, Dropout = false, Standardize = false, Epochs = 50,
+    };
+
+    /// <summary>The smallest and largest validation fraction: both sides keep at least 6 of Fashion-MNIST's 60,000 images.</summary>
+    public const double MinValidation = 1e-4, MaxValidation = 1 - 1e-4;
 
     public static (Options? Options, string? Error) Parse(string[] args)
     {
-        var o = new Options();
+        // A preset first, then every explicit option over it, so that `--epochs 3 --lecture` runs 3 epochs.
+        var o = Array.IndexOf(args, "--lecture") >= 0 ? Lecture : new Options();
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
@@ -79,9 +93,7 @@ internal sealed record Options
                 case "--json": o = o with { Json = true }; continue;
                 case "--no-dropout": o = o with { Dropout = false }; continue;
                 case "--no-standardize": o = o with { Standardize = false }; continue;
-                case "--lecture":
-                    o = o with { Optimizer = "sgd", BatchSize = 20, LearningRate = 0.1f, Schedule = "inverse", L2 = 1e-5f, Dropout = false, Standardize = false, Epochs = 50 };
-                    continue;
+                case "--lecture": continue; // applied first, above
                 case "--confusion": o = o with { Confusion = true }; continue;
             }
             if (!arg.StartsWith("--", StringComparison.Ordinal)) return (null, $"unexpected argument '{arg}'");
@@ -117,7 +129,8 @@ internal sealed record Options
                 case "--clip": o = o with { Clip = Number(arg, value, positive: true, ref error) }; break;
                 case "--validation":
                     o = o with { Validation = Number(arg, value, positive: false, ref error) };
-                    if (error is null && o.Validation >= 1) error = $"--validation expects a fraction in [0, 1), got '{value}'";
+                    if (error is null && o.Validation != 0 && !(o.Validation >= MinValidation && o.Validation <= MaxValidation))
+                        error = $"--validation expects 0 or a fraction from {MinValidation} to {MaxValidation} (both sides must keep samples), got '{value}'";
                     break;
                 case "--history":
                     if (!value.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !value.EndsWith(".json", StringComparison.OrdinalIgnoreCase))

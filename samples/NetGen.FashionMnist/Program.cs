@@ -23,18 +23,45 @@ if (options.Help)
     return 0;
 }
 
+// Every output file is checked before any training time is spent.
+foreach (var (what, file) in new[] { ("history", options.History), ("checkpoint", options.Checkpoint) })
+{
+    if (file is null) continue;
+    string? folder = Path.GetDirectoryName(Path.GetFullPath(file));
+    string? problem = Directory.Exists(file) ? "it is a folder"
+        : folder is null || !Directory.Exists(folder) ? $"the folder '{folder}' does not exist"
+        : null;
+    if (problem is not null)
+    {
+        Console.Error.WriteLine($"error: cannot write the {what} to {file}: {problem}.");
+        return 5;
+    }
+}
+if (options.Threads > Environment.ProcessorCount)
+{
+    Console.Error.WriteLine($"warning: --threads {options.Threads} is more than the {Environment.ProcessorCount} cores this process may use; training on {Environment.ProcessorCount}.");
+    options = options with { Threads = Environment.ProcessorCount };
+}
+
 Dataset train, test, validation = null!;
 var loadClock = Stopwatch.StartNew();
 try
 {
     (train, test) = NetGen.FashionMnist.Load(options.DataDirectory);
+    foreach (var (what, set) in new[] { ("training", train), ("test", test) })
+    {
+        if (set.FeatureCount != FashionNet.InputSize)
+            throw new InvalidDataFileException(options.DataDirectory, $"the {what} images have {set.FeatureCount} pixels each; the network takes {FashionNet.InputSize} (28 × 28).");
+        if (set.ClassCount > FashionNet.OutputSize)
+            throw new InvalidDataFileException(options.DataDirectory, $"the {what} labels name {set.ClassCount} classes; the network has {FashionNet.OutputSize}.");
+    }
+    if (options.Validation > 0) (train, validation) = train.Split(options.Validation, options.Seed);
 }
-catch (Exception e) when (e is FileNotFoundException or InvalidDataFileException)
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 3;
 }
-if (options.Validation > 0) (train, validation) = train.Split(options.Validation, options.Seed);
 if (options.Standardize)
 {
     var standardizer = Standardizer.Fit(train); // training data only
@@ -95,6 +122,12 @@ catch (TrainingDivergedException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 4;
 }
+catch (ArgumentException e)
+{
+    progress.Clear();
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 3;
+}
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
     progress.Clear();
@@ -117,13 +150,21 @@ if (options.Confusion)
 }
 if (options.History is string path)
 {
-    if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) File.WriteAllText(path, history.ToJson());
-    else
+    try
     {
-        using var writer = new StreamWriter(path);
-        history.WriteCsv(writer);
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) File.WriteAllText(path, history.ToJson());
+        else
+        {
+            using var writer = new StreamWriter(path);
+            history.WriteCsv(writer);
+        }
+        Console.WriteLine($"History written to {path}.");
     }
-    Console.WriteLine($"History written to {path}.");
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"error: cannot write the history to {path}: {e.Message}");
+        return 5;
+    }
 }
 if (options.Checkpoint is string checkpoint) Console.WriteLine($"Checkpoint of epoch {history.BestEpoch} in {checkpoint} (safetensors).");
 

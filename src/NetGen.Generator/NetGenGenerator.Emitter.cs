@@ -419,6 +419,7 @@ public sealed partial class NetGenGenerator
             using (w.Block("public " + T + " TrainStep(ReadOnlySpan<" + T + "> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)"))
             {
                 w.Line("ArgumentNullException.ThrowIfNull(optimizer);");
+                w.Line("global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));");
                 if (plan.FusedUpdates)
                 {
                     using (w.Block("if (global::NetGen.CompilerServices.FusedStep.CanFuse(optimizer))"))

@@ -1,5 +1,7 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NetGen.CompilerServices;
 
@@ -38,6 +40,25 @@ public static class NetworkGuard
         {
             if ((uint)labels[i] >= (uint)classes)
                 throw new ArgumentException($"Label {labels[i]} at index {i} is outside [0, {classes}).", paramName);
+        }
+    }
+
+    /// <summary>
+    /// Checks that every input of a training batch is finite: an infinite input can leave the loss finite (a saturated
+    /// tanh) while its gradient is not, so it is refused before any parameter changes, naming the row and the feature.
+    /// </summary>
+    public static void FiniteInputs<T>(ReadOnlySpan<T> inputs, int width, string paramName) where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        ref T first = ref MemoryMarshal.GetReference(inputs);
+        if (typeof(T) == typeof(float)
+                ? VectorOps.AllFinite<float>(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, float>(ref first), inputs.Length))
+                : typeof(T) == typeof(double) && VectorOps.AllFinite<double>(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, double>(ref first), inputs.Length)))
+            return;
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (!T.IsFinite(inputs[i]))
+                throw new ArgumentException($"Row {i / width} of the batch has {inputs[i].ToString(null, System.Globalization.CultureInfo.InvariantCulture)} " +
+                    $"at feature {i % width}; inputs must be finite. No parameter was changed.", paramName);
         }
     }
 }

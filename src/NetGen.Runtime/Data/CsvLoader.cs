@@ -32,12 +32,11 @@ public static class CsvLoader
 {
     /// <summary>Loads <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException">The path is a folder.</exception>
     /// <exception cref="InvalidDataFileException">A malformed line, a missing column, a non-numeric value or a bad label.</exception>
     public static Dataset Load(string path, CsvOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: {path}", path);
-        using var reader = new StreamReader(path);
+        using var reader = new StreamReader(DataFiles.OpenRead(path, "CSV file"));
         return Load(reader, path, options);
     }
 

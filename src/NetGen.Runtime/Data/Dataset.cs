@@ -79,12 +79,17 @@ public sealed class Dataset
     /// <summary>
     /// Loads an IDX image file and an IDX label file (MNIST layout), scaling pixels to [0, 1].
     /// </summary>
+    /// <param name="imagesPath">The images: count × rows × columns (or count × values) unsigned bytes.</param>
+    /// <param name="labelsPath">The labels: one unsigned byte per image.</param>
+    /// <param name="classCount">Number of classes; every label must be below it.</param>
+    /// <param name="maxElements">The most values either file may hold, checked before anything is allocated (<see cref="IdxReader.DefaultMaxElements"/>).</param>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
-    /// <exception cref="InvalidDataFileException">A file is corrupt, or images and labels disagree.</exception>
-    public static Dataset FromIdx(string imagesPath, string labelsPath, int classCount = 10)
+    /// <exception cref="IOException">A path is a folder.</exception>
+    /// <exception cref="InvalidDataFileException">A file is corrupt or larger than the limit, or images and labels disagree.</exception>
+    public static Dataset FromIdx(string imagesPath, string labelsPath, int classCount = 10, long maxElements = IdxReader.DefaultMaxElements)
     {
-        IdxTensor images = IdxReader.Read(imagesPath);
-        IdxTensor labels = IdxReader.Read(labelsPath);
+        IdxTensor images = IdxReader.Read(imagesPath, maxElements);
+        IdxTensor labels = IdxReader.Read(labelsPath, maxElements);
         if (labels.Dimensions.Length != 1)
             throw new InvalidDataFileException(labelsPath, $"a label file has one dimension, found {labels.Dimensions.Length}.");
         if (images.Count != labels.Count)

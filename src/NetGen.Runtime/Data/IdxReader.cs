@@ -28,32 +28,49 @@ public sealed class IdxTensor
 }
 
 /// <summary>
-/// Reads IDX files, raw or gzip-compressed. The header (magic number, element type, dimensions) is checked
-/// against the file before anything is allocated: a raw file's length must match exactly, a gzip file's
-/// recorded uncompressed size must match, and no more than <see cref="MaxElements"/> values are ever allocated.
+/// Reads IDX files, raw or gzip-compressed (one gzip member or several, as <c>cat a.gz b.gz</c> writes). The header
+/// (magic number, element type, dimensions) is checked before anything is allocated: against the caller's limit on
+/// the number of values, against a raw file's exact length, and against what a gzip file of its size can hold at
+/// deflate's largest expansion (1032 to 1).
 /// </summary>
 public static class IdxReader
 {
-    /// <summary>The largest tensor accepted, in elements (1 GiB of bytes).</summary>
-    public const long MaxElements = 1L << 30;
+    /// <summary>
+    /// The default limit on a tensor's values: 2²⁸ (256 Mi) bytes, five times Fashion-MNIST's training images, which
+    /// become 1 GiB as floats in a <see cref="Dataset"/>. Larger files need a larger <c>maxElements</c>.
+    /// </summary>
+    public const long DefaultMaxElements = 1L << 28;
+
+    /// <summary>The largest limit a caller may set: 2³¹ − 1 bytes, the most one array holds.</summary>
+    public const long MaxElements = int.MaxValue;
+
+    /// <summary>Deflate's largest expansion: 1032 bytes out for every byte in.</summary>
+    private const long DeflateExpansion = 1032;
 
     private const byte UnsignedByte = 0x08;
 
     /// <summary>Reads an unsigned-byte IDX file (<c>.gz</c> files are decompressed).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxElements">The most values accepted (see <see cref="DefaultMaxElements"/>); checked before allocating.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataFileException">The file is corrupt, truncated, too large or of another element type.</exception>
-    public static IdxTensor Read(string path)
+    /// <exception cref="IOException">The path is a folder.</exception>
+    /// <exception cref="InvalidDataFileException">The file is corrupt, truncated, larger than the limit or of another element type.</exception>
+    public static IdxTensor Read(string path, long maxElements = DefaultMaxElements)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
-        using FileStream file = File.OpenRead(path);
+        CheckLimit(maxElements);
+        using FileStream file = DataFiles.OpenRead(path, "IDX file");
         bool gzip = IsGzip(file);
-        long? payload = gzip ? GzipUncompressedSize(file, path) : file.Length;
+        if (gzip && file.Length < 18)
+            throw new InvalidDataFileException(path, $"truncated gzip file: {file.Length} bytes is shorter than a gzip header and trailer.");
         file.Position = 0;
         try
         {
+            // A gzip file's recorded size (ISIZE) is its last member's, modulo 2³², and garbage in a cut file: it decides
+            // nothing. The header is checked against what the compressed bytes could hold; the data is then read to
+            // its declared end, and a stream that ends early is reported as truncated.
             using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
-            return Read(stream, path, payload);
+            return Read(stream, path, gzip ? null : file.Length, maxElements, gzip ? file.Length : null);
         }
         catch (InvalidDataException e)
         {
@@ -65,9 +82,21 @@ public static class IdxReader
     /// <param name="stream">The IDX bytes.</param>
     /// <param name="name">Used in error messages.</param>
     /// <param name="totalLength">The stream's total length when known; checked against the header before allocating.</param>
-    public static IdxTensor Read(Stream stream, string name, long? totalLength = null)
+    /// <param name="maxElements">The most values accepted (see <see cref="DefaultMaxElements"/>); checked before allocating.</param>
+    /// <exception cref="InvalidDataFileException">The data is corrupt, truncated, larger than the limit or of another element type.</exception>
+    public static IdxTensor Read(Stream stream, string name, long? totalLength = null, long maxElements = DefaultMaxElements)
+        => Read(stream, name, totalLength, maxElements, compressedLength: null);
+
+    private static void CheckLimit(long maxElements)
+    {
+        if (maxElements is < 1 or > MaxElements)
+            throw new ArgumentOutOfRangeException(nameof(maxElements), maxElements, $"Expected a limit from 1 to {MaxElements} values.");
+    }
+
+    private static IdxTensor Read(Stream stream, string name, long? totalLength, long maxElements, long? compressedLength)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        CheckLimit(maxElements);
         Span<byte> magic = stackalloc byte[4];
         if (ReadFully(stream, magic) < 4)
             throw new InvalidDataFileException(name, "the file is shorter than the 4-byte IDX magic number.");
@@ -91,11 +120,15 @@ public static class IdxReader
                 throw new InvalidDataFileException(name, $"dimension {i} is {d}; expected 1 to {int.MaxValue}.");
             dims[i] = (int)d;
             elements *= d;
-            if (elements > MaxElements)
-                throw new InvalidDataFileException(name, $"the header declares more than {MaxElements} values ({string.Join(" × ", dims[..(i + 1)])} …), more than this reader accepts.");
+            if (elements > maxElements)
+                throw new InvalidDataFileException(name, $"the header declares {string.Join(" × ", dims[..(i + 1)])}{(i + 1 < rank ? " × …" : "")} values, " +
+                    $"more than the limit of {maxElements} (raise it with the maxElements argument if the file is meant to be this large).");
         }
-
         long expected = 4 + 4L * rank + elements;
+        if (compressedLength is long packed && expected > packed * DeflateExpansion)
+            throw new InvalidDataFileException(name, $"the header declares {string.Join(" × ", dims)} values ({expected} bytes), more than a gzip " +
+                $"file of {packed} bytes can hold; the file is corrupt or truncated.");
+
         if (totalLength is long actual && actual != expected)
         {
             string what = actual < expected ? "truncated" : "longer than its header says";
@@ -105,7 +138,8 @@ public static class IdxReader
         var data = new byte[elements];
         int read = ReadFully(stream, data);
         if (read < data.Length)
-            throw new InvalidDataFileException(name, $"truncated: expected {elements} data bytes after the header ({string.Join(" × ", dims)}), found {read}.");
+            throw new InvalidDataFileException(name, $"truncated: the header ({string.Join(" × ", dims)}) declares {elements} data bytes, " +
+                $"but the {(compressedLength is null ? "file" : "decompressed data")} ends after {read}.");
         if (stream.ReadByte() >= 0)
             throw new InvalidDataFileException(name, $"the data is longer than its header ({string.Join(" × ", dims)}) says.");
         return new IdxTensor(dims, data);
@@ -128,17 +162,5 @@ public static class IdxReader
         Span<byte> id = stackalloc byte[2];
         file.Position = 0;
         return ReadFully(file, id) == 2 && id[0] == 0x1F && id[1] == 0x8B;
-    }
-
-    /// <summary>The ISIZE trailer: the uncompressed length modulo 2³², known before decompressing.</summary>
-    private static long? GzipUncompressedSize(FileStream file, string path)
-    {
-        if (file.Length < 18) throw new InvalidDataFileException(path, $"truncated gzip file: {file.Length} bytes is shorter than a gzip header and trailer.");
-        Span<byte> trailer = stackalloc byte[4];
-        file.Position = file.Length - 4;
-        ReadFully(file, trailer);
-        uint size = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
-        // ISIZE is modulo 2³²; it pins down the length only when the file could not be larger.
-        return size;
     }
 }

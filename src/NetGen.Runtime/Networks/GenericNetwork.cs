@@ -126,6 +126,7 @@ public sealed class GenericNetwork : INetwork
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
         if (optimizer is Sgd { CanFuse: true } sgd)
         {
             int batch = NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));

@@ -69,10 +69,14 @@ public interface INetwork<T> : IInferenceNetwork<T> where T : IFloatingPointIeee
     /// </remarks>
     /// <returns>The mean loss of the batch, as <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{int})"/> returns it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
-    /// <exception cref="ArgumentException">Wrong lengths or a label outside <c>[0, OutputSize)</c>; nothing is computed or updated.</exception>
+    /// <exception cref="ArgumentException">
+    /// Wrong lengths, a label outside <c>[0, OutputSize)</c>, or an input that is NaN or infinite (which can leave the loss
+    /// finite and the gradient not); nothing is computed or updated.
+    /// </exception>
     T TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
         T loss = ComputeGradients(inputs, labels);
         if (!T.IsFinite(loss)) return loss;
         if (this is INetwork<float> single) optimizer.Step(single.Parameters, single.Gradients);

@@ -77,7 +77,7 @@ public abstract class Optimizer : IOptimizer
     {
         NetworkGuard.Length(parameters.Length, _architecture.ParameterCount, nameof(parameters));
         NetworkGuard.Length(gradients.Length, _architecture.ParameterCount, nameof(gradients));
-        T lr = T.CreateTruncating(CurrentLearningRate);
+        T lr = T.CreateTruncating(StepLearningRate());
         T scale = T.One;
         if (ClipNorm is float clip)
         {
@@ -119,7 +119,7 @@ public abstract class Optimizer : IOptimizer
     internal float BeginExternalStep(int parameterCount)
     {
         NetworkGuard.Length(parameterCount, _architecture.ParameterCount, "parameters");
-        float lr = CurrentLearningRate;
+        float lr = StepLearningRate();
         BeginStep(StepCount + 1);
         return lr;
     }
@@ -136,6 +136,17 @@ public abstract class Optimizer : IOptimizer
 
     /// <summary>Ends a step begun by <see cref="BeginSlicedStep"/>.</summary>
     internal void EndSlicedStep() => StepCount++;
+
+    /// <summary>The schedule's rate for the step about to be taken, refused (before anything changes) unless finite and not negative.</summary>
+    /// <exception cref="InvalidOperationException">The schedule gave NaN, an infinity or a negative rate.</exception>
+    private float StepLearningRate()
+    {
+        float lr = CurrentLearningRate;
+        if (!(lr >= 0f) || !float.IsFinite(lr))
+            throw new InvalidOperationException($"The learning-rate schedule {Schedule} gave {lr} for step {StepCount + 1}; " +
+                "a rate must be finite and not negative. No parameter was changed.");
+        return lr;
+    }
 
     /// <summary>Called once per step before the updates, with the 1-based number of the step being taken.</summary>
     protected virtual void BeginStep(long step)

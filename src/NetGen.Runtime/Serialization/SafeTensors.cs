@@ -70,13 +70,18 @@ public static class SafeTensors
         return "nn.Sequential(" + string.Join(", ", modules) + ")";
     }
 
-    /// <summary>Writes the network's parameters to a file.</summary>
+    /// <summary>
+    /// Writes the network's parameters to a file, all or nothing: the bytes go to a temporary file beside it, flushed to
+    /// the disk, which then replaces <paramref name="path"/>. A process killed during the save leaves the previous file
+    /// (or none, if there was none), never a truncated one; temporary files left by killed saves are removed by the next.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="IOException">The path is a folder, or writing failed; an existing file at the path is untouched.</exception>
     public static void Save(INetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using FileStream file = File.Create(path);
-        Save(network, file);
+        DataFiles.WriteAtomically(path, file => Save(network, file));
     }
 
     /// <summary>Writes the network's parameters to a stream.</summary>
@@ -132,13 +137,14 @@ public static class SafeTensors
 
     /// <summary>Loads parameters from a file into the network, after validating everything.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataFileException">The file is malformed or does not match the network's architecture; the network is unchanged.</exception>
+    /// <exception cref="IOException">The path is a folder.</exception>
+    /// <exception cref="InvalidDataFileException">
+    /// The file is malformed, holds a NaN or infinite value, or does not match the network's architecture; the network is unchanged.
+    /// </exception>
     public static void Load(INetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Safetensors file not found: {path}", path);
-        using FileStream file = File.OpenRead(path);
+        using FileStream file = DataFiles.OpenRead(path, "Safetensors file");
         Load(network, file, path);
     }
 
@@ -152,24 +158,14 @@ public static class SafeTensors
     }
 
     /// <summary>Reads and validates parameters for <paramref name="architecture"/>; returns them in the parameter layout.</summary>
-    /// <exception cref="InvalidDataFileException">The data is malformed or does not match.</exception>
+    /// <exception cref="InvalidDataFileException">The data is malformed, holds a NaN or infinite value, or does not match.</exception>
     public static float[] Read(Stream stream, NetworkArchitecture architecture, string name = "<stream>")
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(architecture);
         long? total = stream.CanSeek ? stream.Length - stream.Position : null;
-        Span<byte> lengthBytes = stackalloc byte[8];
-        if (ReadFully(stream, lengthBytes) < 8)
-            throw new InvalidDataFileException(name, "shorter than the 8-byte header length.");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength < 2 || headerLength > MaxHeaderBytes)
-            throw new InvalidDataFileException(name, $"the header length is {headerLength} bytes; expected 2 to {MaxHeaderBytes}.");
-        if (total is long t && 8 + (long)headerLength > t)
-            throw new InvalidDataFileException(name, $"truncated: the header claims {headerLength} bytes but only {t - 8} follow the length.");
-
-        var header = new byte[headerLength];
-        if (ReadFully(stream, header) < header.Length)
-            throw new InvalidDataFileException(name, $"truncated: the header claims {headerLength} bytes but the data ends before that.");
+        byte[] header = ReadHeader(stream, name, total);
+        ulong headerLength = (ulong)header.Length;
 
         IReadOnlyList<TensorInfo> expected = Tensors(architecture);
         var found = ParseHeader(header, name);
@@ -215,21 +211,49 @@ public static class SafeTensors
             Span<float> target = values.AsSpan(e.Offset, e.Count);
             if (BitConverter.IsLittleEndian) MemoryMarshal.Cast<byte, float>(bytes).CopyTo(target);
             else for (int i = 0; i < target.Length; i++) target[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(4 * i));
+            // A NaN or an infinity would poison every output and every later step: refuse it, as the generator does
+            // for baked weights (NG0020).
+            for (int i = 0; i < target.Length; i++)
+            {
+                if (float.IsFinite(target[i])) continue;
+                string at = e.Shape.Length == 2 ? $"[{i / e.Shape[1]}, {i % e.Shape[1]}]" : $"[{i}]";
+                throw new InvalidDataFileException(name, $"tensor '{e.Name}' holds {target[i].ToString(CultureInfo.InvariantCulture)} at {at} " +
+                    $"(element {i}); parameters must be finite.");
+            }
         }
         return values;
     }
 
+    /// <summary>Reads the 8-byte length and the JSON header it announces, checked against the bytes that exist and as UTF-8.</summary>
+    private static byte[] ReadHeader(Stream stream, string name, long? total)
+    {
+        Span<byte> lengthBytes = stackalloc byte[8];
+        if (ReadFully(stream, lengthBytes) < 8)
+            throw new InvalidDataFileException(name, "shorter than the 8-byte header length.");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength < 2 || headerLength > MaxHeaderBytes)
+            throw new InvalidDataFileException(name, $"the header length is {headerLength} bytes; expected 2 to {MaxHeaderBytes}.");
+        if (total is long t && 8 + (long)headerLength > t)
+            throw new InvalidDataFileException(name, $"truncated: the header claims {headerLength} bytes but only {t - 8} follow the length.");
+        var header = new byte[headerLength];
+        if (ReadFully(stream, header) < header.Length)
+            throw new InvalidDataFileException(name, $"truncated: the header claims {headerLength} bytes but the data ends before that.");
+        // Names and dtypes become strings: refuse invalid UTF-8 here, with its place, rather than let the JSON reader
+        // throw an InvalidOperationException on first access.
+        var text = new char[header.Length];
+        if (System.Text.Unicode.Utf8.ToUtf16(header, text, out int valid, out _, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+            throw new InvalidDataFileException(name, $"the header is not valid UTF-8 (byte 0x{header[Math.Min(valid, header.Length - 1)]:X2} at header offset {valid}).");
+        return header;
+    }
+
     /// <summary>The <c>__metadata__</c> of a safetensors file (empty when absent).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException">The path is a folder.</exception>
+    /// <exception cref="InvalidDataFileException">The header is truncated, not UTF-8 or not JSON.</exception>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
-        using FileStream file = File.OpenRead(path);
-        Span<byte> lengthBytes = stackalloc byte[8];
-        if (ReadFully(file, lengthBytes) < 8) throw new InvalidDataFileException(path, "shorter than the 8-byte header length.");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength < 2 || headerLength > MaxHeaderBytes || 8 + (long)headerLength > file.Length)
-            throw new InvalidDataFileException(path, $"the header length {headerLength} does not fit the file of {file.Length} bytes.");
-        var header = new byte[headerLength];
-        ReadFully(file, header);
+        using FileStream file = DataFiles.OpenRead(path, "Safetensors file");
+        byte[] header = ReadHeader(file, path, file.Length);
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
@@ -263,9 +287,10 @@ public static class SafeTensors
                     || !v.TryGetProperty("shape", out JsonElement shape) || shape.ValueKind != JsonValueKind.Array
                     || !v.TryGetProperty("data_offsets", out JsonElement offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
                     throw new InvalidDataFileException(name, $"tensor '{p.Name}' needs a string dtype, a shape array and two data_offsets.");
-                long[] dims = shape.EnumerateArray().Select(d => d.TryGetInt64(out long x) && x >= 0 ? x : -1).ToArray();
+                long[] dims = shape.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out long x) && x >= 0 ? x : -1).ToArray();
                 if (dims.Any(d => d < 0)) throw new InvalidDataFileException(name, $"tensor '{p.Name}' has a shape entry that is not a non-negative integer.");
-                if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+                if (offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
+                    || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
                     throw new InvalidDataFileException(name, $"tensor '{p.Name}' has data_offsets that are not 0 ≤ begin ≤ end.");
                 if (!entries.TryAdd(p.Name, new Entry(dtype.GetString()!, dims, begin, end)))
                     throw new InvalidDataFileException(name, $"tensor '{p.Name}' appears twice.");

@@ -97,13 +97,14 @@ public sealed class DataParallel : IDisposable
     /// any other optimizer steps on the calling thread. A loss that is NaN or infinite is returned without any update.
     /// </summary>
     /// <returns>The mean loss of the batch.</returns>
-    /// <exception cref="ArgumentException">Wrong lengths or a label out of range; nothing is computed or updated.</exception>
+    /// <exception cref="ArgumentException">Wrong lengths, a label out of range or an input that is not finite; nothing is computed or updated.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The instance was disposed.</exception>
     public unsafe float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         int batch = CheckLabels(inputs, labels);
+        NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
         var sliced = optimizer as Optimizer;
         if (sliced is { CanStepInSlices: false }) sliced = null;
         float loss;

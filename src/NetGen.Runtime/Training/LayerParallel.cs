@@ -67,12 +67,13 @@ public sealed class LayerParallel : IDisposable
     /// changes when the loss is NaN or infinite.
     /// </summary>
     /// <returns>The mean loss of the batch.</returns>
-    /// <exception cref="ArgumentException">Wrong lengths or a label out of range; nothing is computed or updated.</exception>
+    /// <exception cref="ArgumentException">Wrong lengths, a label out of range or an input that is not finite; nothing is computed or updated.</exception>
     /// <exception cref="ObjectDisposedException">The instance is disposed.</exception>
     public unsafe float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
         if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer))
             return _network.TrainStep(inputs, labels, optimizer);
         int batch = _split.PrepareSplitStep(inputs, labels);

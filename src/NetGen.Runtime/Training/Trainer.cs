@@ -129,8 +129,10 @@ public sealed class Trainer
     public TrainingHistory Fit(Dataset train, Dataset? validation = null, Dataset? test = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
-        if (train.FeatureCount != _network.InputSize)
-            throw new ArgumentException($"The network takes {_network.InputSize} inputs, but the training set has {train.FeatureCount} features.", nameof(train));
+        // Every data set is checked whole before the first step, so a bad row never reaches the parameters.
+        CheckData(train, "training set", nameof(train));
+        if (validation is not null) CheckData(validation, "validation set", nameof(validation));
+        if (test is not null) CheckData(test, "test set", nameof(test));
         EarlyStopping? stopping = _options.EarlyStopping;
         if (stopping is not null && validation is null)
             throw new ArgumentException("Early stopping needs a validation set.", nameof(validation));
@@ -152,12 +154,16 @@ public sealed class Trainer
         var history = new TrainingHistory();
         int reportEvery = Math.Max(1, sampler.BatchesPerEpoch / 100);
         float[]? best = stopping is { RestoreBest: true } ? new float[_network.Parameters.Length] : null;
+        // The parameters at the start of the epoch: a step that leaves a non-finite parameter (an overflow the loss did
+        // not show yet) is found by the next step's loss or the epoch's end, and the network returns to this copy.
+        var epochStart = new float[_network.Parameters.Length];
         double bestScore = double.PositiveInfinity;
         int sinceBest = 0, bestEpoch = 0;
         for (int epoch = 1; epoch <= _options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             _optimizer.Epoch = epoch - 1;
+            _network.Parameters.CopyTo(epochStart);
             sampler.Shuffle();
             double lossSum = 0;
             var clock = Stopwatch.StartNew();
@@ -170,14 +176,22 @@ public sealed class Trainer
                     : parallel is not null ? parallel.TrainStep(batch.Features, batch.Labels, _optimizer)
                     : _network.TrainStep(batch.Features, batch.Labels, _optimizer);
                 if (!float.IsFinite(loss))
-                    throw new TrainingDivergedException(epoch, _optimizer.StepCount, $"the batch loss is {loss}");
+                {
+                    epochStart.CopyTo(_network.Parameters);
+                    throw new TrainingDivergedException(epoch, _optimizer.StepCount + 1,
+                        $"the batch loss is {loss} (the parameters are restored to the start of epoch {epoch})");
+                }
                 lossSum += loss;
                 if (progress is not null && (b + 1) % reportEvery == 0)
                     progress.Report(new TrainingProgress(epoch, _options.Epochs, b + 1, sampler.BatchesPerEpoch, lossSum / (b + 1)));
             }
             clock.Stop();
             if (!VectorOps.AllFinite(_network.Parameters))
-                throw new TrainingDivergedException(epoch, _optimizer.StepCount, "a parameter is NaN or infinite");
+            {
+                epochStart.CopyTo(_network.Parameters);
+                throw new TrainingDivergedException(epoch, _optimizer.StepCount,
+                    $"a parameter is NaN or infinite after the epoch's last step (the parameters are restored to the start of epoch {epoch})");
+            }
 
             EvaluationResult v = validation is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(_network, validation);
             EvaluationResult t = test is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(_network, test);
@@ -219,11 +233,32 @@ public sealed class Trainer
         return history;
     }
 
+    /// <summary>Refuses a data set the network cannot train or evaluate on, naming the first bad row.</summary>
+    private void CheckData(Dataset data, string what, string parameter)
+    {
+        string network = _network.GetType().Name;
+        if (data.Count == 0) throw new ArgumentException($"The {what} is empty.", parameter);
+        if (data.FeatureCount != _network.InputSize)
+            throw new ArgumentException($"The {what} has {data.FeatureCount} features per sample, but {network} takes {_network.InputSize} inputs.", parameter);
+        // A single output is trained on labels 0 and 1; otherwise each label names an output.
+        int classes = _network.OutputSize > 1 ? _network.OutputSize : 2;
+        ReadOnlySpan<int> labels = data.Labels;
+        for (int row = 0; row < labels.Length; row++)
+        {
+            if ((uint)labels[row] >= (uint)classes)
+                throw new ArgumentException($"Row {row} of the {what} has label {labels[row]}, but {network} has {classes} classes (labels 0 to {classes - 1}).", parameter);
+        }
+        if (VectorOps.AllFinite(data.Features)) return;
+        ReadOnlySpan<float> features = data.Features;
+        for (int i = 0; i < features.Length; i++)
+        {
+            if (!float.IsFinite(features[i]))
+                throw new ArgumentException($"Row {i / data.FeatureCount} of the {what} has {features[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at feature {i % data.FeatureCount}; inputs must be finite.", parameter);
+        }
+    }
+
     private void WriteCheckpoint()
     {
-        if (_options.CheckpointPath is not string path) return;
-        string temporary = path + ".tmp";
-        SafeTensors.Save(_network, temporary);
-        File.Move(temporary, path, overwrite: true);
+        if (_options.CheckpointPath is string path) SafeTensors.Save(_network, path); // all or nothing
     }
 }

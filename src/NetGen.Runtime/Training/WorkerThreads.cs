@@ -62,10 +62,12 @@ internal sealed class WorkerThreads : IDisposable
 /// <summary>
 /// A barrier for phases a few hundred microseconds apart: waiters spin for up to a millisecond before they block, because
 /// waking a blocked thread costs tens of microseconds, far more on a virtual machine whose idle core the host has parked.
+/// A team larger than the cores the process may use does not spin at all: a spinning waiter would take the core that
+/// the thread it waits for needs (with 256 threads on two cores an epoch did not finish in 150 s).
 /// </summary>
 internal sealed class SpinningBarrier(int participants)
 {
-    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 1000;
+    private readonly long SpinTicks = participants <= Environment.ProcessorCount ? System.Diagnostics.Stopwatch.Frequency / 1000 : 0;
     private readonly object _gate = new();
     private int _arrived;
     private volatile int _generation;

@@ -180,6 +180,7 @@ partial class Brains
         public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
         {
             ArgumentNullException.ThrowIfNull(optimizer);
+            global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
             if (global::NetGen.CompilerServices.FusedStep.CanFuse(optimizer))
             {
                 int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));

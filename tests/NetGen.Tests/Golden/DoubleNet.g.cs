@@ -167,6 +167,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>
     public double TrainStep(ReadOnlySpan<double> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
         double batchLoss = ComputeGradients(inputs, labels);
         if (double.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
         return batchLoss;

@@ -163,6 +163,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.CompilerServi
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
         if (global::NetGen.CompilerServices.FusedStep.CanFuse(optimizer))
         {
             int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));

@@ -161,6 +161,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.CompilerServices.
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
         if (global::NetGen.CompilerServices.FusedStep.CanFuse(optimizer))
         {
             int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));

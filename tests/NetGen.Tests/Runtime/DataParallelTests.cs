@@ -160,13 +160,18 @@ public sealed class DataParallelTests
         var net = new OddRegressionNet(1);
         using var parallel = new DataParallel(net, 2, 4);
         var sgd = new Sgd(OddRegressionNet.Architecture, new ConstantLearningRate(0.1f));
+        net.Parameters[^1] = float.NaN; // an output bias: the loss is NaN
         float[] before = net.Parameters.ToArray();
         float[] x = Seeded.Floats(8 * OddRegressionNet.InputSize, 1);
-        x[3] = float.NaN;
         int[] y = new int[8];
         Assert.True(float.IsNaN(parallel.TrainStep(x, y, sgd)));
         Assert.True(before.AsSpan().SequenceEqual(net.Parameters));
         Assert.Equal(0, sgd.StepCount);
+        // An infinite input is refused before any shard runs.
+        x[5] = float.NegativeInfinity;
+        var e = Assert.Throws<ArgumentException>(() => parallel.TrainStep(x, y, sgd));
+        Assert.Contains("Row 0 of the batch has -Infinity at feature 5", e.Message);
+        Assert.True(before.AsSpan().SequenceEqual(net.Parameters));
     }
 
     [Fact]

@@ -147,11 +147,18 @@ public sealed class LayerParallelTests
         var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
         using var team = new LayerParallel(net, 2);
         float[] x = Seeded.Floats(8 * BlockedNet.InputSize, 60);
-        x[200] = float.NaN;
+        float bias = net.Parameters[^1];
+        net.Parameters[^1] = float.NaN; // an output bias: the loss is NaN
         float[] before = net.Parameters.ToArray();
         float loss = team.TrainStep(x, new int[8], sgd);
         Assert.False(float.IsFinite(loss), $"loss {loss}");
         AssertSameBits(before, net.Parameters, "parameters");
+        Assert.Equal(0, sgd.StepCount);
+        // An infinite input is refused before any phase runs.
+        x[3 * BlockedNet.InputSize + 2] = float.PositiveInfinity;
+        net.Parameters[^1] = bias;
+        var e = Assert.Throws<ArgumentException>(() => team.TrainStep(x, new int[8], sgd));
+        Assert.Contains("Row 3 of the batch has Infinity at feature 2", e.Message);
         Assert.Equal(0, sgd.StepCount);
         // The team is still usable afterwards.
         float ok = team.TrainStep(Seeded.Floats(8 * BlockedNet.InputSize, 61), new int[8], sgd);

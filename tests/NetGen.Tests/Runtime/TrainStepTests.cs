@@ -152,12 +152,38 @@ public sealed class TrainStepTests
         var net = new BlockedNet(3);
         var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
         float[] x = Seeded.Floats(batch * BlockedNet.InputSize, 7);
-        x[3] = float.NaN;
+        net.Parameters[^1] = float.NaN; // an output bias: the loss is NaN
         float[] parameters = net.Parameters.ToArray();
         float loss = net.TrainStep(x, new int[batch], sgd);
         Assert.True(float.IsNaN(loss), $"loss {loss}");
         AssertSameBits(parameters, net.Parameters, "parameters");
         Assert.Equal(0, sgd.StepCount);
+    }
+
+    [Theory]
+    [InlineData(1, float.PositiveInfinity)] // fused; an infinite input leaves a tanh network's loss finite and its gradient not
+    [InlineData(3, float.NegativeInfinity)]
+    [InlineData(3, float.NaN)]
+    public void NonFiniteInputIsRefusedBeforeAnyUpdate(int batch, float bad)
+    {
+        foreach (INetwork net in new INetwork[] { new BlockedNet(3), new GenericNetwork(BlockedNet.Architecture, 3) })
+        {
+            foreach (IOptimizer optimizer in new IOptimizer[]
+                     {
+                         new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f)),
+                         new Momentum(BlockedNet.Architecture, new ConstantLearningRate(0.1f), 0.9f),
+                         new Adam(BlockedNet.Architecture, new ConstantLearningRate(0.01f)),
+                     })
+            {
+                float[] x = Seeded.Floats(batch * BlockedNet.InputSize, 7);
+                x[(batch - 1) * BlockedNet.InputSize + 5] = bad;
+                float[] parameters = net.Parameters.ToArray();
+                var e = Assert.Throws<ArgumentException>(() => net.TrainStep(x, new int[batch], optimizer));
+                Assert.Contains($"Row {batch - 1} of the batch has {bad.ToString(System.Globalization.CultureInfo.InvariantCulture)} at feature 5", e.Message);
+                AssertSameBits(parameters, net.Parameters, "parameters");
+                Assert.Equal(0, optimizer.StepCount);
+            }
+        }
     }
 
     [Fact]

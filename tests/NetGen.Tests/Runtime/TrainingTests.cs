@@ -44,15 +44,21 @@ public class TrainingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void DivergenceStopsWithEpochAndStep()
+    public void DivergenceStopsWithEpochAndStepAndRestoresTheEpochsStart()
     {
-        var data = new Dataset(new float[] { 1, float.NaN, 0, 1 }, new[] { 0, 1 }, 2, 2);
-        var net = new XorNet();
-        var trainer = new Trainer(net, new Sgd(XorNet.Architecture, new ConstantLearningRate(0.1f)), new TrainerOptions { Epochs = 3, BatchSize = 2 });
+        // A rate of 1e38 overflows the first update: the next step's loss is NaN, and the network returns to the
+        // parameters it had when the epoch began.
+        var rng = new Xoshiro256(3);
+        var data = new Dataset(Enumerable.Range(0, 64 * 37).Select(_ => rng.NextSingle()).ToArray(), Enumerable.Range(0, 64).Select(i => i % 5).ToArray(), 37, 5);
+        var net = new OddSoftmaxNet(2);
+        float[] before = net.Parameters.ToArray();
+        var trainer = new Trainer(net, new Sgd(OddSoftmaxNet.Architecture, new ConstantLearningRate(1e38f)), new TrainerOptions { Epochs = 3, BatchSize = 8 });
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(data));
         Assert.Equal(1, e.Epoch);
-        Assert.Equal(0, e.Step);
-        Assert.Contains("epoch 1, step 0", e.Message);
+        Assert.InRange(e.Step, 2, 8);
+        Assert.Contains($"epoch 1, step {e.Step}", e.Message);
+        Assert.Contains("restored to the start of epoch 1", e.Message);
+        Assert.Equal(before, net.Parameters.ToArray());
     }
 
     [Fact]
