@@ -22,6 +22,12 @@ public sealed record CsvOptions
 
     /// <summary>Number of classes; by default one more than the largest label.</summary>
     public int? ClassCount { get; init; }
+
+    /// <summary>
+    /// The longest line accepted, in characters (default 1 Mi, room for about 100,000 features); a longer line is
+    /// refused when it reaches the limit, so a file without line breaks cannot take the memory of the machine.
+    /// </summary>
+    public int MaxLineLength { get; init; } = 1 << 20;
 }
 
 /// <summary>
@@ -45,11 +51,13 @@ public static class CsvLoader
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new CsvOptions();
+        if (options.MaxLineLength < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxLineLength, "MaxLineLength must be positive.");
         var features = new List<float>();
         var labels = new List<int>();
         int columns = -1, labelColumn = -1, lineNumber = 0;
         string? line;
-        while ((line = reader.ReadLine()) is not null)
+        var buffer = new System.Text.StringBuilder();
+        while ((line = ReadLine(reader, buffer, options.MaxLineLength, name, lineNumber + 1)) is not null)
         {
             lineNumber++;
             if (line.Length == 0 || line.TrimStart().StartsWith('#')) continue;
@@ -69,7 +77,9 @@ public static class CsvLoader
                 if (c == labelColumn)
                 {
                     if (!int.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out int label) || label < 0)
-                        throw new InvalidDataFileException(name, $"line {lineNumber}, column {c + 1}: the label '{field}' is not a non-negative integer.");
+                        throw new InvalidDataFileException(name, $"line {lineNumber}, column {c + 1}: the label '{Excerpt(field)}' is not a non-negative integer.");
+                    if (label >= Dataset.MaxClassCount)
+                        throw new InvalidDataFileException(name, $"line {lineNumber}, column {c + 1}: label {label} is above the largest class index supported, {Dataset.MaxClassCount - 1}.");
                     if (options.ClassCount is int k && label >= k)
                         throw new InvalidDataFileException(name, $"line {lineNumber}, column {c + 1}: label {label} is outside [0, {k}).");
                     labels.Add(label);
@@ -77,7 +87,7 @@ public static class CsvLoader
                 else
                 {
                     if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
-                        throw new InvalidDataFileException(name, $"line {lineNumber}, column {c + 1}: '{field}' is not a finite number.");
+                        throw new InvalidDataFileException(name, $"line {lineNumber}, column {c + 1}: '{Excerpt(field)}' is not a finite number.");
                     features.Add(value);
                 }
             }
@@ -87,13 +97,33 @@ public static class CsvLoader
         return new Dataset(features.ToArray(), labels.ToArray(), columns - 1, classes);
     }
 
+    /// <summary>A field as an error message shows it: whole when short, otherwise its start and its length.</summary>
+    private static string Excerpt(string field) => field.Length <= 40 ? field : field.Substring(0, 32) + $"… ({field.Length:N0} characters)";
+
+    /// <summary>The next line without its line break, or null at the end; refuses a line longer than <paramref name="max"/>.</summary>
+    private static string? ReadLine(TextReader reader, System.Text.StringBuilder buffer, int max, string name, int lineNumber)
+    {
+        buffer.Clear();
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (c == '\n') break;
+            if (buffer.Length == max)
+                throw new InvalidDataFileException(name, $"line {lineNumber} is longer than {max:N0} characters (CsvOptions.MaxLineLength).");
+            buffer.Append((char)c);
+        }
+        if (c < 0 && buffer.Length == 0) return null;
+        if (buffer.Length > 0 && buffer[^1] == '\r') buffer.Length--;
+        return buffer.ToString();
+    }
+
     private static int ResolveLabelColumn(CsvOptions options, string[] header, int columns, string name, int lineNumber)
     {
         if (options.LabelColumn is string wanted)
         {
             if (!options.HasHeader) throw new ArgumentException("A label column given by name needs a header line.", nameof(options));
             int found = Array.FindIndex(header, h => h.Trim() == wanted);
-            if (found < 0) throw new InvalidDataFileException(name, $"line {lineNumber}: the header has no column named '{wanted}'.");
+            if (found < 0) throw new InvalidDataFileException(name, $"line {lineNumber}: the header has no column named '{Excerpt(wanted)}'.");
             return found;
         }
         int index = options.LabelColumnIndex < 0 ? columns + options.LabelColumnIndex : options.LabelColumnIndex;

@@ -13,14 +13,19 @@ public sealed class Dataset
     private readonly float[] _features;
     private readonly int[] _labels;
 
+    /// <summary>The most classes a data set may have (2²⁰): a label beyond it is a mistake in the data, not a class.</summary>
+    public const int MaxClassCount = 1 << 20;
+
     /// <summary>Wraps existing arrays (not copied).</summary>
     /// <exception cref="ArgumentException">The lengths disagree, or a label is outside <c>[0, classCount)</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">No feature, or a class count outside 1 to <see cref="MaxClassCount"/>.</exception>
     public Dataset(float[] features, int[] labels, int featureCount, int classCount)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
         if (featureCount <= 0) throw new ArgumentOutOfRangeException(nameof(featureCount), featureCount, "Samples need at least one feature.");
-        if (classCount <= 0) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "There must be at least one class.");
+        if (classCount <= 0 || classCount > MaxClassCount)
+            throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"Expected 1 to {MaxClassCount} classes.");
         if ((long)labels.Length * featureCount != features.Length)
             throw new ArgumentException($"Expected {labels.Length} samples × {featureCount} features = {(long)labels.Length * featureCount} values, but got {features.Length}.", nameof(features));
         NetworkGuard.Labels(labels, labels.Length, classCount, nameof(labels));

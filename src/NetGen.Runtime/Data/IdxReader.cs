@@ -74,7 +74,7 @@ public static class IdxReader
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataFileException(path, "the gzip stream is corrupt: " + e.Message, e);
+            throw new InvalidDataFileException(path, "the gzip data is corrupt or truncated: " + e.Message, e);
         }
     }
 

@@ -82,11 +82,34 @@ public class DataAndMetricsTests
     [InlineData("a,b,label\n1,2,-1\n", "line 2, column 3: the label '-1'")]
     [InlineData("a,b,label\n1,NaN,1\n", "line 2, column 2: 'NaN' is not a finite number")]
     [InlineData("a,b,label\n", "no samples")]
+    [InlineData("a,b,label\n1,2,2147483647\n", "line 2, column 3: label 2147483647 is above the largest class index supported, 1048575")]
+    [InlineData("a,b,label\r\n1,2,0\r\n3,4,99999999999\r\n", "line 3, column 3: the label '99999999999' is not a non-negative integer")]
     public void CsvErrorsNameTheLine(string csv, string expected)
     {
         var e = Assert.Throws<InvalidDataFileException>(() => CsvLoader.Load(new StringReader(csv), "bad.csv", new CsvOptions { LabelColumn = "label" }));
         Assert.Contains(expected, e.Message);
         Assert.StartsWith("bad.csv: ", e.Message);
+    }
+
+    [Fact]
+    public void ACsvErrorQuotesAShortExcerptOfAHugeField()
+    {
+        string field = new string('7', 2_000_000) + "x";
+        var e = Assert.Throws<InvalidDataFileException>(() => CsvLoader.Load(new StringReader($"a,label\n{field},1\n"), "big.csv", new CsvOptions { MaxLineLength = 4_000_000 }));
+        Assert.Contains("line 2, column 1: '77777777", e.Message);
+        Assert.Contains("(2,000,001 characters)", e.Message);
+        Assert.True(e.Message.Length < 200, $"a message of {e.Message.Length} characters");
+    }
+
+    [Fact]
+    public void ACsvLineLongerThanTheLimitIsRefusedWithoutReadingItWhole()
+    {
+        // 30 MB on one line: refused once it passes 1 Mi characters, not after holding all of it.
+        var reader = new StringReader("a,label\n" + new string('1', 30_000_000) + ",1\n");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataFileException>(() => CsvLoader.Load(reader, "long.csv"));
+        Assert.Contains("line 2 is longer than 1,048,576 characters (CsvOptions.MaxLineLength)", e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "the loader held the long line");
     }
 
     [Fact]

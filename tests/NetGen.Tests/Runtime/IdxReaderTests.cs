@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
+using System.Linq;
 using Xunit;
 
 namespace NetGen.Tests.Runtime;
@@ -123,6 +124,66 @@ public class IdxReaderTests : IDisposable
         var e = Assert.Throws<InvalidDataFileException>(() => IdxReader.Read(path));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
         Assert.Contains("truncated", e.Message);
+    }
+
+    [Fact]
+    public void AGzipFileCutInHalfIsReportedAsTruncatedWithTheDeclaredSize()
+    {
+        string path = Write("half.idx.gz", Idx(0x08, new[] { 100, 28, 28 }, 78_400), gzip: true);
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var e = Assert.Throws<InvalidDataFileException>(() => IdxReader.Read(path));
+        Assert.Equal(path, e.FilePath);
+        Assert.Contains("truncated", e.Message);
+        // No size read from the cut file's last bytes (the gzip trailer that is not there).
+        Assert.DoesNotMatch(@"\d{9,}", e.Message);
+    }
+
+    [Fact]
+    public void AMultiMemberGzipFileReadsLikeItsConcatenation()
+    {
+        // What `cat a.gz b.gz` writes, and zcat reads: two gzip members, the IDX bytes split between them.
+        byte[] idx = Idx(0x08, new[] { 5, 3, 3 }, 45);
+        string first = Write("a.gz", idx[..20], gzip: true), second = Write("b.gz", idx[20..], gzip: true);
+        string path = Path.Combine(_dir, "both.idx.gz");
+        File.WriteAllBytes(path, File.ReadAllBytes(first).Concat(File.ReadAllBytes(second)).ToArray());
+        IdxTensor t = IdxReader.Read(path);
+        Assert.Equal(new[] { 5, 3, 3 }, t.Dimensions);
+        Assert.Equal(idx[^45..], t.Data);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ADeclaredSizeAboveTheCallersLimitIsRefusedBeforeAllocating(bool gzip)
+    {
+        string path = Write("big.idx", Idx(0x08, new[] { 1, 64, 64 }, 4096), gzip);
+        var e = Assert.Throws<InvalidDataFileException>(() => IdxReader.Read(path, maxElements: 4000));
+        Assert.Contains("1 × 64 × 64", e.Message);
+        Assert.Contains("limit of 4000", e.Message);
+        Assert.Contains("maxElements", e.Message);
+        Assert.Equal(4096, IdxReader.Read(path, maxElements: 4096).Data.Length);
+        var images = Assert.Throws<InvalidDataFileException>(() => Dataset.FromIdx(path, path, maxElements: 100));
+        Assert.Contains("limit of 100", images.Message);
+    }
+
+    [Fact]
+    public void TheDefaultLimitRefusesAGigabyteDeclaredInAMegabyte()
+    {
+        // 1 × 32768 × 32768 = 1 GiB declared: above the default limit, refused from the header.
+        string path = Write("gig.idx.gz", Idx(0x08, new[] { 1, 32768, 32768 }, 1 << 20), gzip: true);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataFileException>(() => IdxReader.Read(path));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the reader allocated for the declared size");
+        Assert.Contains($"limit of {IdxReader.DefaultMaxElements}", e.Message);
+    }
+
+    [Fact]
+    public void AFolderGivenForAFileIsSaidToBeAFolder()
+    {
+        var e = Assert.Throws<IOException>(() => IdxReader.Read(_dir));
+        Assert.IsNotType<FileNotFoundException>(e);
+        Assert.Contains("is a folder", e.Message);
     }
 
     [Fact]

@@ -151,6 +151,96 @@ public class SafeTensorsTests
         Assert.Contains("expected an object", LoadFails(new LinearNet(), array).Message);
     }
 
+    [Theory]
+    [InlineData("0.weight")] // a tensor name
+    [InlineData("F32")] // a dtype
+    [InlineData("format")] // a metadata key
+    public void InvalidUtf8InTheHeaderIsAnInvalidFileWithItsName(string where)
+    {
+        var net = new OddSoftmaxNet(1);
+        byte[] file = Saved(net);
+        int n = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+        int at = Encoding.UTF8.GetString(file, 8, n).IndexOf(where, StringComparison.Ordinal);
+        file[8 + at] = 0xFF;
+        var e = LoadFails(net, file);
+        Assert.Contains("test.safetensors", e.Message);
+        Assert.Contains("not valid UTF-8 (byte 0xFF at header offset " + at + ")", e.Message);
+        string path = Path.Combine(Path.GetTempPath(), $"netgen-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            File.WriteAllBytes(path, file);
+            var metadata = Assert.Throws<InvalidDataFileException>(() => SafeTensors.ReadMetadata(path));
+            Assert.Equal(path, metadata.FilePath);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData(float.NaN, "NaN")]
+    [InlineData(float.PositiveInfinity, "Infinity")]
+    [InlineData(float.NegativeInfinity, "-Infinity")]
+    public void NonFiniteValuesAreRefusedWithTheTensorAndTheElement(float bad, string shown)
+    {
+        var net = new OddSoftmaxNet(1);
+        byte[] file = Saved(net);
+        int n = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+        // 2.weight is [7, 19] and follows 0.weight [19, 37] and 0.bias [19]: element [3, 5] of it.
+        int index = 19 * 37 + 19 + 3 * 19 + 5;
+        BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(8 + n + 4 * index), bad);
+        var e = LoadFails(net, file);
+        Assert.Contains($"tensor '2.weight' holds {shown} at [3, 5] (element 62)", e.Message);
+    }
+
+    [Fact]
+    public void AFolderGivenForAFileIsSaidToBeAFolder()
+    {
+        var net = new OddSoftmaxNet(1);
+        string folder = Directory.CreateTempSubdirectory("netgen-folder-").FullName;
+        try
+        {
+            var load = Assert.Throws<IOException>(() => SafeTensors.Load(net, folder));
+            Assert.IsNotType<FileNotFoundException>(load);
+            Assert.Contains("is a folder", load.Message);
+            Assert.Contains("is a folder", Assert.Throws<IOException>(() => SafeTensors.Save(net, folder)).Message);
+            Assert.Contains("is a folder", Assert.Throws<IOException>(() => CsvLoader.Load(folder)).Message);
+            Assert.Contains("does not exist", Assert.Throws<DirectoryNotFoundException>(() => SafeTensors.Save(net, Path.Combine(folder, "no", "x.safetensors"))).Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void SaveReplacesAFileWholeAndRemovesTemporariesThatKilledSavesLeft()
+    {
+        string folder = Directory.CreateTempSubdirectory("netgen-save-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "model.safetensors");
+            // What killed saves leave: a temporary of this target (new and old naming), and one of another file.
+            File.WriteAllText(path + ".0123456789ab.tmp", "partial");
+            File.WriteAllText(path + ".tmp", "partial");
+            File.WriteAllText(Path.Combine(folder, "other.safetensors.0123456789ab.tmp"), "not ours");
+            var a = new OddSoftmaxNet(1);
+            SafeTensors.Save(a, path);
+            Assert.Equal(new[] { "model.safetensors", "other.safetensors.0123456789ab.tmp" },
+                Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            var b = new OddSoftmaxNet(2);
+            SafeTensors.Save(b, path);
+            var c = new OddSoftmaxNet(3);
+            SafeTensors.Load(c, path);
+            Assert.Equal(b.Parameters.ToArray(), c.Parameters.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void NonSeekableStreamsWork()
     {
