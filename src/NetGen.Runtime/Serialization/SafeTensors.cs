@@ -265,6 +265,10 @@ public static class SafeTensors
         {
             throw new InvalidDataFileException(path, "the header is not valid JSON: " + e.Message, e);
         }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidDataFileException(path, "the header holds a string that is not valid text: " + e.Message, e);
+        }
         return result;
     }
 
@@ -299,6 +303,11 @@ public static class SafeTensors
         catch (JsonException e)
         {
             throw new InvalidDataFileException(name, "the header is not valid JSON: " + e.Message, e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Valid UTF-8 can still escape what is not text (a lone surrogate, "\ud800"): found when a name is read.
+            throw new InvalidDataFileException(name, "the header holds a string that is not valid text: " + e.Message, e);
         }
         return entries;
     }

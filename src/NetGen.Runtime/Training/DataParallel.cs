@@ -36,6 +36,8 @@ public sealed class DataParallel : IDisposable
     private float _learningRate;
     private readonly (int Offset, int Count, bool Weights)[] _ranges;
 
+    private SingleCaller _caller; // one thread inside at a time
+
     /// <summary>Creates the worker threads for <paramref name="network"/>.</summary>
     /// <param name="network">The network whose gradients are computed; its replicas share its parameters.</param>
     /// <param name="threads">Threads to use, the caller's included: 1 or more (the machine's core count is a good choice).</param>
@@ -69,24 +71,42 @@ public sealed class DataParallel : IDisposable
     /// <summary>Mean loss over a batch with class labels; overwrites the network's gradients with the gradient of that mean.</summary>
     /// <exception cref="ArgumentException">Wrong lengths or a label out of range; nothing is computed.</exception>
     /// <exception cref="ObjectDisposedException">The instance was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside this instance; it is not thread-safe.</exception>
     public unsafe float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
     {
         int batch = CheckLabels(inputs, labels);
-        fixed (float* x = inputs)
-        fixed (int* y = labels)
-            return Run(x, y, null, batch);
+        _caller.Enter(this);
+        try
+        {
+            fixed (float* x = inputs)
+            fixed (int* y = labels)
+                return Run(x, y, null, batch);
+        }
+        finally
+        {
+            _caller.Exit();
+        }
     }
 
     /// <summary>Mean loss over a batch with target vectors (row-major <c>[batch, OutputSize]</c>); overwrites the network's gradients.</summary>
     /// <exception cref="ArgumentException">Wrong lengths; nothing is computed.</exception>
     /// <exception cref="ObjectDisposedException">The instance was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside this instance; it is not thread-safe.</exception>
     public unsafe float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
     {
         int batch = NetworkGuard.BatchSize(inputs.Length, _network.InputSize, nameof(inputs));
         NetworkGuard.BatchLength(targets.Length, batch, _network.OutputSize, nameof(targets));
-        fixed (float* x = inputs)
-        fixed (float* t = targets)
-            return Run(x, null, t, batch);
+        _caller.Enter(this);
+        try
+        {
+            fixed (float* x = inputs)
+            fixed (float* t = targets)
+                return Run(x, null, t, batch);
+        }
+        finally
+        {
+            _caller.Exit();
+        }
     }
 
     /// <summary>
@@ -100,6 +120,7 @@ public sealed class DataParallel : IDisposable
     /// <exception cref="ArgumentException">Wrong lengths, a label out of range or an input that is not finite; nothing is computed or updated.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The instance was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside this instance; it is not thread-safe.</exception>
     public unsafe float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -107,13 +128,21 @@ public sealed class DataParallel : IDisposable
         NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
         var sliced = optimizer as Optimizer;
         if (sliced is { CanStepInSlices: false }) sliced = null;
-        float loss;
-        fixed (float* x = inputs)
-        fixed (int* y = labels)
-            loss = Run(x, y, null, batch, sliced);
-        if (!float.IsFinite(loss)) return loss;
-        if (sliced is null) optimizer.Step(_network.Parameters, _network.Gradients);
-        return loss;
+        _caller.Enter(this);
+        try
+        {
+            float loss;
+            fixed (float* x = inputs)
+            fixed (int* y = labels)
+                loss = Run(x, y, null, batch, sliced);
+            if (!float.IsFinite(loss)) return loss;
+            if (sliced is null) optimizer.Step(_network.Parameters, _network.Gradients);
+            return loss;
+        }
+        finally
+        {
+            _caller.Exit();
+        }
     }
 
     /// <summary>The batch size of <paramref name="inputs"/>, after checking it and every label as the network itself would.</summary>

@@ -38,6 +38,8 @@ public sealed class LayerParallel : IDisposable
     private bool _begun;
     private ExceptionDispatchInfo? _failure;
 
+    private SingleCaller _caller; // one thread inside at a time
+
     /// <summary>Creates the team: <paramref name="threads"/> − 1 worker threads besides the caller's.</summary>
     /// <param name="network">The network to train; its steps are cut across threads when it implements <see cref="ISplitTraining"/>.</param>
     /// <param name="threads">Threads per step, the caller's included: 1 to 256.</param>
@@ -69,35 +71,44 @@ public sealed class LayerParallel : IDisposable
     /// <returns>The mean loss of the batch.</returns>
     /// <exception cref="ArgumentException">Wrong lengths, a label out of range or an input that is not finite; nothing is computed or updated.</exception>
     /// <exception cref="ObjectDisposedException">The instance is disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside this instance; it is not thread-safe.</exception>
     public unsafe float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
-        if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer))
-            return _network.TrainStep(inputs, labels, optimizer);
-        int batch = _split.PrepareSplitStep(inputs, labels);
-        if (batch == 0) return _network.TrainStep(inputs, labels, optimizer);
-        fixed (float* x = inputs)
-        fixed (int* y = labels)
+        _caller.Enter(this);
+        try
         {
-            _inputs = x;
-            _labels = y;
-            _batch = batch;
-            _optimizer = optimizer;
-            _step = default;
-            _stop = false;
-            _begun = false;
-            _failure = null;
-            _workers.Start();
-            Work(0);
-            _inputs = null;
-            _labels = null;
-            _optimizer = null;
-            _step = default;
+            NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
+            if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer))
+                return _network.TrainStep(inputs, labels, optimizer);
+            int batch = _split.PrepareSplitStep(inputs, labels);
+            if (batch == 0) return _network.TrainStep(inputs, labels, optimizer);
+            fixed (float* x = inputs)
+            fixed (int* y = labels)
+            {
+                _inputs = x;
+                _labels = y;
+                _batch = batch;
+                _optimizer = optimizer;
+                _step = default;
+                _stop = false;
+                _begun = false;
+                _failure = null;
+                _workers.Start();
+                Work(0);
+                _inputs = null;
+                _labels = null;
+                _optimizer = null;
+                _step = default;
+            }
+            _failure?.Throw();
+            return _loss;
         }
-        _failure?.Throw();
-        return _loss;
+        finally
+        {
+            _caller.Exit();
+        }
     }
 
     /// <summary>

@@ -101,3 +101,25 @@ internal sealed class SpinningBarrier(int participants)
         }
     }
 }
+
+/// <summary>
+/// Detects a second thread entering an instance that is not thread-safe (<see cref="LayerParallel"/>,
+/// <see cref="DataParallel"/>): one interlocked exchange per call, and an <see cref="InvalidOperationException"/> for the
+/// second caller that leaves the instance as the first caller has it.
+/// </summary>
+internal struct SingleCaller
+{
+    private int _busy;
+
+    /// <summary>Claims the instance for the calling thread; end with <see cref="Exit"/> in a <c>finally</c>.</summary>
+    /// <exception cref="InvalidOperationException">Another thread is inside the instance.</exception>
+    public void Enter(object owner)
+    {
+        if (Interlocked.Exchange(ref _busy, 1) != 0)
+            throw new InvalidOperationException($"This {owner.GetType().Name} is already running a call on another thread. An instance is not " +
+                "thread-safe: create one per thread. Nothing was computed by this call, and the instance stays usable.");
+    }
+
+    /// <summary>Releases the instance.</summary>
+    public void Exit() => Volatile.Write(ref _busy, 0);
+}

@@ -178,6 +178,15 @@ public class SafeTensorsTests
         }
     }
 
+    [Fact]
+    public void AnEscapedLoneSurrogateInTheHeaderIsAnInvalidFile()
+    {
+        // Valid UTF-8 that escapes what is not text: the JSON reader throws InvalidOperationException when it is read.
+        var net = new OddSoftmaxNet(1);
+        var e = LoadFails(net, WithHeader(Saved(net), h => h.Replace("\"0.bias\"", "\"0.bias\\ud800\"")));
+        Assert.Contains("not valid text", e.Message);
+    }
+
     [Theory]
     [InlineData(float.NaN, "NaN")]
     [InlineData(float.PositiveInfinity, "Infinity")]
