@@ -27,7 +27,7 @@ internal sealed record Options
     public string? History { get; init; }
     public string? Checkpoint { get; init; }
     public bool Help { get; init; }
-    public string DataDirectory { get; init; } = NetGen.FashionMnist.DefaultDirectory;
+    public string DataDirectory { get; init; } = DebianFashionMnist.Directory;
 
     public const string Usage = """
         Trains the lecture notes' network (784 → 500 tanh → softmax 10, NLL, L2) on Fashion-MNIST.

@@ -47,6 +47,8 @@ Dataset train, test, validation = null!;
 var loadClock = Stopwatch.StartNew();
 try
 {
+    if (options.DataDirectory == DebianFashionMnist.Directory && !NetGen.FashionMnist.IsAvailable(options.DataDirectory))
+        throw new FileNotFoundException($"Fashion-MNIST is not installed in {options.DataDirectory}. Install it with: {DebianFashionMnist.InstallHint}");
     (train, test) = NetGen.FashionMnist.Load(options.DataDirectory);
     foreach (var (what, set) in new[] { ("training", train), ("test", test) })
     {

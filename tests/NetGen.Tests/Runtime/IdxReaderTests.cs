@@ -216,9 +216,10 @@ public class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void MissingFashionMnistSaysHowToInstall()
+    public void MissingFashionMnistNamesTheFileAndWhatTheFolderMustHold()
     {
         var e = Assert.Throws<FileNotFoundException>(() => FashionMnist.Load(_dir));
-        Assert.Contains("apt-get install -y dataset-fashion-mnist", e.Message);
+        Assert.Contains(Path.Combine(_dir, "train-images-idx3-ubyte.gz") + " is missing", e.Message);
+        Assert.Contains("t10k-labels-idx1-ubyte.gz", e.Message);
     }
 }

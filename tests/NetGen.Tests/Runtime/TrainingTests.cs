@@ -64,9 +64,10 @@ public class TrainingTests(ITestOutputHelper output)
     [Fact]
     public void OneEpochOnFashionMnistReachesEightyPercent()
     {
-        Assert.True(FashionMnist.IsAvailable(),
-            $"Fashion-MNIST is not installed at {FashionMnist.DefaultDirectory}; install it with: {FashionMnist.InstallHint} (the README's test command does this).");
-        var (train, test) = FashionMnist.Load();
+        string folder = NetGen.Samples.FashionMnist.DebianFashionMnist.Directory;
+        Assert.True(FashionMnist.IsAvailable(folder),
+            $"Fashion-MNIST is not installed at {folder}; install it with: {NetGen.Samples.FashionMnist.DebianFashionMnist.InstallHint} (the README's test command does this).");
+        var (train, test) = FashionMnist.Load(folder);
         var net = new SeedNet(1);
         var sgd = new Sgd(SeedNet.Architecture, new InverseTimeDecay(0.1f, 1e-5f), l2: 1e-5f);
         var result = new Trainer(net, sgd, new TrainerOptions { Epochs = 1, BatchSize = 20, Seed = 1 }).Fit(train, test: test)[0];

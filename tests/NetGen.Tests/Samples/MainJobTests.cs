@@ -106,7 +106,7 @@ public sealed class MainJobTests : IDisposable
         File.Delete(Path.Combine(_folder, "t10k-labels-idx1-ubyte.gz"));
         (code, _, error) = Run("--data", _folder);
         Assert.Equal(3, code);
-        AssertOneLineError(error, "Fashion-MNIST is not installed");
+        AssertOneLineError(error, "Fashion-MNIST not found: " + Path.Combine(_folder, "t10k-labels-idx1-ubyte.gz") + " is missing");
     }
 
     [Theory]
