@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # NetGen's entry points. Each one installs what it needs on a fresh Debian machine with the .NET 10 SDK.
 #   ./build.sh train [options]   train the seed network on Fashion-MNIST (the main job; --help lists options)
-#   ./build.sh test              build everything, run the test suite, check the NativeAOT sample and the speed guard
+#   ./build.sh test              build everything, run the test suite, check the NativeAOT sample, the package and the speed guard
 #   ./build.sh bench [filter]    BenchmarkDotNet suite (see benchmarks/)
 #   ./build.sh peers             side-by-side comparison with PyTorch and numpy (see benchmarks/peers/)
 set -euo pipefail
@@ -51,6 +51,29 @@ case "$command" in
         && artifacts/chaser-aot/NetGen.Chaser play --check
     }
     check "NativeAOT sample" aot_sample
+    # The package as a user gets it: packed into a local feed, then a fresh `dotnet new console` app with one
+    # PackageReference and the README's quick start as its Program.cs, restored into a package folder of its own (so no
+    # cached NetGen of an earlier build can stand in). Fails if the generator is missing from the package.
+    package_consumer() {
+      local dir status
+      dir=$(mktemp -d)
+      dotnet pack src/NetGen.Runtime -c Release -o "$dir/feed" -nologo -v q \
+        && dotnet new console -o "$dir/app" -n QuickStart --no-restore >/dev/null \
+        && sed -n '/<!-- quick-start:begin -->/,/<!-- quick-start:end -->/p' README.md | sed '1,2d;$d' | sed '$d' > "$dir/app/Program.cs" \
+        && printf '%s\n' '<configuration>' \
+             "  <packageSources><add key=\"netgen-local\" value=\"$dir/feed\" /></packageSources>" \
+             '  <packageSourceMapping>' \
+             '    <packageSource key="netgen-local"><package pattern="NetGen" /></packageSource>' \
+             '    <packageSource key="nuget.org"><package pattern="*" /></packageSource>' \
+             '  </packageSourceMapping>' '</configuration>' > "$dir/app/nuget.config" \
+        && (cd "$dir/app" && export NUGET_PACKAGES="$dir/packages" \
+            && dotnet add package NetGen --version 0.1.0 >/dev/null && dotnet run -c Release > "$dir/out.txt") \
+        && cat "$dir/out.txt" && grep -q "XOR: 4/4 right" "$dir/out.txt"
+      status=$?
+      rm -rf "$dir"
+      return $status
+    }
+    check "Package consumer (README quick start)" package_consumer
     # The portable kernels (Vector<T>), which machines without AVX-512 run and this one otherwise never does: the numeric
     # and training-step tests again with AVX-512 switched off (a test in the filter checks that it was).
     portable_filter='FullyQualifiedName~VectorKernel|FullyQualifiedName~ReferenceAgreement|FullyQualifiedName~GradientCheck|FullyQualifiedName~GenericNetwork|FullyQualifiedName~Dropout|FullyQualifiedName~TrainStep|FullyQualifiedName~LayerParallel|FullyQualifiedName~DataParallel'
