@@ -23,6 +23,28 @@ public class Adam : Optimizer
     {
     }
 
+    /// <summary>Creates the optimizer with a constant learning rate.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a positive finite number, or another argument is out of range.</exception>
+    public Adam(NetworkArchitecture architecture, float learningRate, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float l2 = 0f, float l1 = 0f, float? clipNorm = null)
+        : this(architecture, new ConstantLearningRate(learningRate), beta1, beta2, epsilon, l2, l1, clipNorm)
+    {
+    }
+
+    /// <summary>Creates the optimizer for <paramref name="network"/>'s architecture, with a constant learning rate.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a positive finite number, or another argument is out of range.</exception>
+    public Adam(INetwork network, float learningRate, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float l2 = 0f, float l1 = 0f, float? clipNorm = null)
+        : this(ArchitectureOf(network), new ConstantLearningRate(learningRate), beta1, beta2, epsilon, l2, l1, clipNorm)
+    {
+    }
+
+    /// <summary>Creates the optimizer for <paramref name="network"/>'s architecture.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="learningRate"/> is null.</exception>
+    public Adam(INetwork network, ILearningRateSchedule learningRate, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float l2 = 0f, float l1 = 0f, float? clipNorm = null)
+        : this(ArchitectureOf(network), learningRate, beta1, beta2, epsilon, l2, l1, clipNorm)
+    {
+    }
+
     /// <summary>For <see cref="AdamW"/>.</summary>
     protected Adam(NetworkArchitecture architecture, ILearningRateSchedule learningRate, float beta1, float beta2, float epsilon,
         float l2, float l1, float? clipNorm, bool decoupled)
@@ -101,6 +123,28 @@ public sealed class AdamW : Adam
     public AdamW(NetworkArchitecture architecture, ILearningRateSchedule learningRate, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f,
         float epsilon = 1e-8f, float l1 = 0f, float? clipNorm = null)
         : base(architecture, learningRate, beta1, beta2, epsilon, weightDecay, l1, clipNorm, decoupled: true)
+    {
+    }
+
+    /// <summary>Creates the optimizer with a constant learning rate.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a positive finite number, or another argument is out of range.</exception>
+    public AdamW(NetworkArchitecture architecture, float learningRate, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float l1 = 0f, float? clipNorm = null)
+        : this(architecture, new ConstantLearningRate(learningRate), weightDecay, beta1, beta2, epsilon, l1, clipNorm)
+    {
+    }
+
+    /// <summary>Creates the optimizer for <paramref name="network"/>'s architecture, with a constant learning rate.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a positive finite number, or another argument is out of range.</exception>
+    public AdamW(INetwork network, float learningRate, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float l1 = 0f, float? clipNorm = null)
+        : this(ArchitectureOf(network), new ConstantLearningRate(learningRate), weightDecay, beta1, beta2, epsilon, l1, clipNorm)
+    {
+    }
+
+    /// <summary>Creates the optimizer for <paramref name="network"/>'s architecture.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="learningRate"/> is null.</exception>
+    public AdamW(INetwork network, ILearningRateSchedule learningRate, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float l1 = 0f, float? clipNorm = null)
+        : this(ArchitectureOf(network), learningRate, weightDecay, beta1, beta2, epsilon, l1, clipNorm)
     {
     }
 }

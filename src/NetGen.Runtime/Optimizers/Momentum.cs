@@ -31,6 +31,28 @@ public sealed class Momentum : Optimizer
         Nesterov = nesterov;
     }
 
+    /// <summary>Creates the optimizer with a constant learning rate.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a positive finite number, or another argument is out of range.</exception>
+    public Momentum(NetworkArchitecture architecture, float learningRate, float momentum = 0.9f, bool nesterov = false, float l2 = 0f, float l1 = 0f, float? clipNorm = null)
+        : this(architecture, new ConstantLearningRate(learningRate), momentum, nesterov, l2, l1, clipNorm)
+    {
+    }
+
+    /// <summary>Creates the optimizer for <paramref name="network"/>'s architecture, with a constant learning rate.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a positive finite number, or another argument is out of range.</exception>
+    public Momentum(INetwork network, float learningRate, float momentum = 0.9f, bool nesterov = false, float l2 = 0f, float l1 = 0f, float? clipNorm = null)
+        : this(ArchitectureOf(network), new ConstantLearningRate(learningRate), momentum, nesterov, l2, l1, clipNorm)
+    {
+    }
+
+    /// <summary>Creates the optimizer for <paramref name="network"/>'s architecture.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="learningRate"/> is null.</exception>
+    public Momentum(INetwork network, ILearningRateSchedule learningRate, float momentum = 0.9f, bool nesterov = false, float l2 = 0f, float l1 = 0f, float? clipNorm = null)
+        : this(ArchitectureOf(network), learningRate, momentum, nesterov, l2, l1, clipNorm)
+    {
+    }
+
     /// <summary>μ.</summary>
     public float MomentumCoefficient { get; }
 

@@ -40,6 +40,13 @@ public abstract class Optimizer : IOptimizer
         ClipNorm = clipNorm;
     }
 
+    /// <summary>The architecture of a network handed to an optimizer's constructor.</summary>
+    private protected static NetworkArchitecture ArchitectureOf(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return network.Architecture;
+    }
+
     /// <summary>The learning-rate schedule.</summary>
     public ILearningRateSchedule Schedule { get; }
 
@@ -75,8 +82,8 @@ public abstract class Optimizer : IOptimizer
 
     private void StepCore<T>(Span<T> parameters, ReadOnlySpan<T> gradients) where T : struct, IFloatingPointIeee754<T>
     {
-        NetworkGuard.Length(parameters.Length, _architecture.ParameterCount, nameof(parameters));
-        NetworkGuard.Length(gradients.Length, _architecture.ParameterCount, nameof(gradients));
+        CheckCount(parameters.Length, nameof(parameters));
+        CheckCount(gradients.Length, nameof(gradients));
         T lr = T.CreateTruncating(StepLearningRate());
         T scale = T.One;
         if (ClipNorm is float clip)
@@ -118,7 +125,7 @@ public abstract class Optimizer : IOptimizer
     /// <summary>Starts a step whose updates someone else performs (slices, or a fused backward pass); returns its learning rate. End it with <see cref="EndSlicedStep"/>.</summary>
     internal float BeginExternalStep(int parameterCount)
     {
-        NetworkGuard.Length(parameterCount, _architecture.ParameterCount, "parameters");
+        CheckCount(parameterCount, "parameters");
         float lr = StepLearningRate();
         BeginStep(StepCount + 1);
         return lr;
@@ -136,6 +143,14 @@ public abstract class Optimizer : IOptimizer
 
     /// <summary>Ends a step begun by <see cref="BeginSlicedStep"/>.</summary>
     internal void EndSlicedStep() => StepCount++;
+
+    /// <summary>Refuses parameters of another network, saying which network this optimizer was made for.</summary>
+    private void CheckCount(int count, string paramName)
+    {
+        if (count != _architecture.ParameterCount)
+            throw new ArgumentException($"This optimizer was created for {_architecture} ({_architecture.ParameterCount} parameters), but it was handed " +
+                $"{count}. Create one optimizer per network, from that network (new Sgd(network, …)) or its Architecture.", paramName);
+    }
 
     /// <summary>The schedule's rate for the step about to be taken, refused (before anything changes) unless finite and not negative.</summary>
     /// <exception cref="InvalidOperationException">The schedule gave NaN, an infinity or a negative rate.</exception>

@@ -16,6 +16,28 @@ public sealed class Sgd : Optimizer
     {
     }
 
+    /// <summary>Creates the optimizer with a constant learning rate.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a positive finite number, or another argument is out of range.</exception>
+    public Sgd(NetworkArchitecture architecture, float learningRate, float l2 = 0f, float l1 = 0f, float? clipNorm = null)
+        : this(architecture, new ConstantLearningRate(learningRate), l2, l1, clipNorm)
+    {
+    }
+
+    /// <summary>Creates the optimizer for <paramref name="network"/>'s architecture, with a constant learning rate.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a positive finite number, or another argument is out of range.</exception>
+    public Sgd(INetwork network, float learningRate, float l2 = 0f, float l1 = 0f, float? clipNorm = null)
+        : this(ArchitectureOf(network), new ConstantLearningRate(learningRate), l2, l1, clipNorm)
+    {
+    }
+
+    /// <summary>Creates the optimizer for <paramref name="network"/>'s architecture.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="learningRate"/> is null.</exception>
+    public Sgd(INetwork network, ILearningRateSchedule learningRate, float l2 = 0f, float l1 = 0f, float? clipNorm = null)
+        : this(ArchitectureOf(network), learningRate, l2, l1, clipNorm)
+    {
+    }
+
     /// <summary>
     /// Whether a step is one elementwise update with coefficients fixed for the step — no clipping by the global norm,
     /// no L1 shrinkage — so that a generated network may fuse it into its backward pass
