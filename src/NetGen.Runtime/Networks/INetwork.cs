@@ -57,6 +57,14 @@ public interface INetwork<T> : IInferenceNetwork<T> where T : IFloatingPointIeee
     INetwork<T> CreateReplica();
 
     /// <summary>
+    /// Reseeds the generator of dropout masks, so that the next training pass of the same batch draws the same masks
+    /// (what <see cref="GradientCheck"/> needs to difference a loss). A network without dropout has nothing to reseed.
+    /// </summary>
+    void SeedDropout(int seed)
+    {
+    }
+
+    /// <summary>
     /// One training step on a batch with class labels: the gradients as <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{int})"/>,
     /// then <paramref name="optimizer"/>'s update — unless the loss is NaN or infinite: then no parameter changes and the
     /// loss is returned, so that the caller can stop before a bad update.
