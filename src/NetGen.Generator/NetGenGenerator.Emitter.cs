@@ -307,13 +307,18 @@ public sealed partial class NetGenGenerator
                 }
             }
             w.Line();
-            w.Line("/// <summary>Index of the largest output for one sample (the predicted class).</summary>");
+            bool single = net.OutputSize == 1;
+            w.Line(single
+                ? "/// <summary>The predicted class of one sample: 1 when the single output is at least ½ (the network trains on the labels 0 and 1 as its target), else 0.</summary>"
+                : "/// <summary>Index of the largest output for one sample (the predicted class).</summary>");
             w.Line("/// <exception cref=\"ArgumentException\"><paramref name=\"input\"/> is not InputSize long.</exception>");
             using (w.Block("public int Predict(ReadOnlySpan<" + T + "> input)"))
             {
                 w.Line("global::NetGen.CompilerServices.NetworkGuard.Length(input.Length, InputSize, nameof(input));");
                 w.Line("ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);");
-                w.Line($"return global::NetGen.CompilerServices.LossMath.ArgMax(_workspace.A{last}.AsSpan(0, OutputSize));");
+                w.Line(single
+                    ? $"return _workspace.A{last}[0] >= {ElementType.Of(net.Element).Exact(0.5)} ? 1 : 0;"
+                    : $"return global::NetGen.CompilerServices.LossMath.ArgMax(_workspace.A{last}.AsSpan(0, OutputSize));");
             }
             w.Line();
         }

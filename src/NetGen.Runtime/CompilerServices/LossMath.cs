@@ -99,6 +99,13 @@ public static class LossMath
         return loss;
     }
 
+    /// <summary>
+    /// The class an output row predicts: the index of the largest output, or for a single output (trained on the
+    /// labels 0 and 1 as its target) 1 when it is at least ½ and 0 otherwise.
+    /// </summary>
+    public static int PredictedClass<T>(ReadOnlySpan<T> output) where T : IFloatingPointIeee754<T>
+        => output.Length == 1 ? (output[0] >= Half<T>() ? 1 : 0) : ArgMax(output);
+
     /// <summary>Index of the largest value (the first on ties).</summary>
     public static int ArgMax<T>(ReadOnlySpan<T> values) where T : IFloatingPointIeee754<T>
     {

@@ -101,7 +101,7 @@ public sealed class GenericNetwork : INetwork
     {
         NetworkGuard.Length(input.Length, InputSize, nameof(input));
         ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);
-        return LossMath.ArgMax<float>(_a[^1].AsSpan(0, OutputSize));
+        return LossMath.PredictedClass<float>(_a[^1].AsSpan(0, OutputSize));
     }
 
     /// <inheritdoc/>

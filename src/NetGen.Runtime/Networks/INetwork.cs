@@ -28,7 +28,10 @@ public interface IInferenceNetwork<T> where T : IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException">The spans' lengths do not describe the same whole number of samples.</exception>
     void ForwardBatch(ReadOnlySpan<T> inputs, Span<T> outputs);
 
-    /// <summary>Index of the largest output for one sample.</summary>
+    /// <summary>
+    /// The class one sample is predicted to be: the index of the largest output, or for a network with a single output
+    /// (which trains on the labels 0 and 1 as its target) 1 when the output is at least ½ and 0 otherwise.
+    /// </summary>
     int Predict(ReadOnlySpan<T> input);
 }
 

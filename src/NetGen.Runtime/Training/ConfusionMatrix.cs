@@ -69,7 +69,7 @@ public sealed class ConfusionMatrix
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         var matrix = new ConfusionMatrix(Math.Max(network.OutputSize, data.ClassCount));
-        Evaluation.ForEachOutput(network, data, (row, label) => matrix.Add(label, LossMath.ArgMax(row)));
+        Evaluation.ForEachOutput(network, data, (row, label) => matrix.Add(label, LossMath.PredictedClass(row)));
         return matrix;
     }
 

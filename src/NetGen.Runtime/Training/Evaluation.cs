@@ -3,7 +3,13 @@ using NetGen.CompilerServices;
 
 namespace NetGen;
 
-/// <summary>Accuracy and mean negative log-likelihood of a classifier on a data set.</summary>
+/// <summary>
+/// Accuracy and mean loss of a network on a labelled data set. <see cref="MeanLoss"/> is the network's own loss
+/// (<see cref="NetworkArchitecture.Loss"/>) on the labels as it trains on them, computed from the outputs.
+/// </summary>
+/// <param name="Accuracy">The fraction of samples whose predicted class (<see cref="IInferenceNetwork{T}.Predict"/>) is their label.</param>
+/// <param name="MeanLoss">The mean loss per sample.</param>
+/// <param name="Count">The number of samples.</param>
 public readonly record struct EvaluationResult(double Accuracy, double MeanLoss, int Count);
 
 /// <summary>Evaluates networks on data sets in batches (no gradients are touched).</summary>
@@ -11,24 +17,48 @@ public static class Evaluation
 {
     private const int Chunk = 256;
 
+    /// <summary>Smallest probability a log is taken of, so a saturated wrong output costs a large finite loss.</summary>
+    private const double Floor = 1e-30;
+
     /// <summary>
-    /// Accuracy (argmax against the label) and mean cross-entropy <c>−log p_y</c> of the outputs read as
-    /// probabilities (NaN when the network has no softmax output).
+    /// Accuracy (the predicted class against the label: the largest output, or for a single output 1 at ½ and above)
+    /// and the mean loss the network trains with, on the labels as targets: cross-entropy <c>−log p_y</c> for a softmax
+    /// output, binary cross-entropy <c>−Σ [y log a + (1 − y) log(1 − a)]</c> for sigmoid outputs, and
+    /// <c>½‖y − a‖²</c> for mean squared error, with <c>y</c> the one-hot label (the label itself for a single output).
     /// </summary>
     /// <exception cref="ArgumentException">The data's feature count does not fit the network.</exception>
     public static EvaluationResult Evaluate(IInferenceNetwork network, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
-        bool probabilities = network.Architecture.HasSoftmaxOutput;
+        NetworkArchitecture architecture = network.Architecture;
+        bool softmax = architecture.HasSoftmaxOutput;
+        LossFunction lossFunction = architecture.Loss;
         long correct = 0;
         double loss = 0;
         ForEachOutput(network, data, (row, label) =>
         {
-            if (LossMath.ArgMax(row) == label) correct++;
-            if (probabilities) loss -= Math.Log(Math.Max(row[label], 1e-30f));
+            if (LossMath.PredictedClass(row) == label) correct++;
+            loss += SampleLoss(row, label, softmax, lossFunction);
         });
-        return new EvaluationResult((double)correct / data.Count, probabilities ? loss / data.Count : double.NaN, data.Count);
+        return new EvaluationResult((double)correct / data.Count, loss / data.Count, data.Count);
+    }
+
+    private static double SampleLoss(ReadOnlySpan<float> output, int label, bool softmax, LossFunction loss)
+    {
+        double sum = 0;
+        for (int j = 0; j < output.Length; j++)
+        {
+            double a = output[j];
+            double y = output.Length == 1 ? label : j == label ? 1 : 0;
+            sum += loss switch
+            {
+                LossFunction.CrossEntropy when softmax => y > 0 ? -Math.Log(Math.Max(a, Floor)) : 0,
+                LossFunction.BinaryCrossEntropy => -(y * Math.Log(Math.Max(a, Floor)) + (1 - y) * Math.Log(Math.Max(1 - a, Floor))),
+                _ => 0.5 * (a - y) * (a - y),
+            };
+        }
+        return sum;
     }
 
     internal delegate void OutputVisitor(ReadOnlySpan<float> output, int label);

@@ -208,7 +208,11 @@ public sealed class Trainer
             }
             double score = stopping.Monitor == StoppingMetric.ValidationLoss ? v.MeanLoss : -v.Accuracy;
             if (double.IsNaN(score))
-                throw new ArgumentException("Early stopping on validation loss needs a softmax output; monitor accuracy instead.", nameof(validation));
+            {
+                epochStart.CopyTo(_network.Parameters);
+                throw new TrainingDivergedException(epoch, _optimizer.StepCount,
+                    $"the validation {(stopping.Monitor == StoppingMetric.ValidationLoss ? "loss" : "accuracy")} is NaN (the parameters are restored to the start of epoch {epoch})");
+            }
             if (score < bestScore - stopping.MinDelta)
             {
                 bestScore = score;
