@@ -420,7 +420,7 @@ public sealed partial class NetGenGenerator
         {
             NetworkSpec net = plan.Network;
             string T = ElementType.Of(net.Element).Name, One = ElementType.Of(net.Element).One;
-            w.Line("/// <inheritdoc cref=\"global::NetGen.INetwork{T}.TrainStep\"/>");
+            w.Line("/// <inheritdoc cref=\"global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, global::NetGen.IOptimizer)\"/>");
             using (w.Block("public " + T + " TrainStep(ReadOnlySpan<" + T + "> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)"))
             {
                 w.Line("ArgumentNullException.ThrowIfNull(optimizer);");
@@ -463,6 +463,16 @@ public sealed partial class NetGenGenerator
                     }
                 }
                 w.Line(T + " batchLoss = ComputeGradients(inputs, labels);");
+                w.Line("if (" + T + ".IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);");
+                w.Line("return batchLoss;");
+            }
+            w.Line();
+            w.Line("/// <inheritdoc cref=\"global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)\"/>");
+            using (w.Block("public " + T + " TrainStep(ReadOnlySpan<" + T + "> inputs, ReadOnlySpan<" + T + "> targets, global::NetGen.IOptimizer optimizer)"))
+            {
+                w.Line("ArgumentNullException.ThrowIfNull(optimizer);");
+                w.Line("global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));");
+                w.Line(T + " batchLoss = ComputeGradients(inputs, targets);");
                 w.Line("if (" + T + ".IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);");
                 w.Line("return batchLoss;");
             }

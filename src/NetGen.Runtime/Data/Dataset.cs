@@ -5,18 +5,20 @@ using NetGen.CompilerServices;
 namespace NetGen;
 
 /// <summary>
-/// Labeled samples held as one row-major feature matrix <c>[Count, FeatureCount]</c> and one label per sample.
-/// Minibatches are drawn through <see cref="MinibatchSampler"/>.
+/// Samples held as one row-major feature matrix <c>[Count, FeatureCount]</c> and, per sample, either a class label
+/// (classification: <see cref="Labels"/>) or a row of target values (regression and multi-output networks:
+/// <see cref="Targets"/>, <c>[Count, TargetCount]</c>). Minibatches are drawn through <see cref="MinibatchSampler"/>.
 /// </summary>
 public sealed class Dataset
 {
     private readonly float[] _features;
-    private readonly int[] _labels;
+    private readonly int[]? _labels;
+    private readonly float[]? _targets;
 
     /// <summary>The most classes a data set may have (2²⁰): a label beyond it is a mistake in the data, not a class.</summary>
     public const int MaxClassCount = 1 << 20;
 
-    /// <summary>Wraps existing arrays (not copied).</summary>
+    /// <summary>Samples with class labels; wraps the arrays (not copied).</summary>
     /// <exception cref="ArgumentException">The lengths disagree, or a label is outside <c>[0, classCount)</c>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">No feature, or a class count outside 1 to <see cref="MaxClassCount"/>.</exception>
     public Dataset(float[] features, int[] labels, int featureCount, int classCount)
@@ -31,38 +33,82 @@ public sealed class Dataset
         NetworkGuard.Labels(labels, labels.Length, classCount, nameof(labels));
         _features = features;
         _labels = labels;
+        Count = labels.Length;
         FeatureCount = featureCount;
         ClassCount = classCount;
     }
 
+    /// <summary>
+    /// Samples with target values, for regression and multi-output networks; wraps the arrays (not copied). The
+    /// number of samples is <c>features.Length / featureCount</c>, and each has <c>targets.Length / Count</c> targets.
+    /// </summary>
+    /// <example><c>new Dataset(x, y, featureCount: 1)</c> for one input and one output per sample.</example>
+    /// <exception cref="ArgumentException">The arrays do not hold a whole number of samples, or hold a different number.</exception>
+    public Dataset(float[] features, float[] targets, int featureCount)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (featureCount <= 0) throw new ArgumentOutOfRangeException(nameof(featureCount), featureCount, "Samples need at least one feature.");
+        if (features.Length % featureCount != 0)
+            throw new ArgumentException($"Expected a whole number of samples of {featureCount} features, but got {features.Length} values.", nameof(features));
+        int count = features.Length / featureCount;
+        bool fits = count == 0 ? targets.Length == 0 : targets.Length > 0 && targets.Length % count == 0;
+        if (!fits)
+            throw new ArgumentException($"Expected the same number of target rows as the {count} samples, but {targets.Length} targets do not divide into {count} rows.", nameof(targets));
+        _features = features;
+        _targets = targets;
+        Count = count;
+        FeatureCount = featureCount;
+        TargetCount = count == 0 ? 0 : targets.Length / count;
+    }
+
     /// <summary>Number of samples.</summary>
-    public int Count => _labels.Length;
+    public int Count { get; }
 
     /// <summary>Values per sample.</summary>
     public int FeatureCount { get; }
 
-    /// <summary>Number of classes; labels lie in <c>[0, ClassCount)</c>.</summary>
+    /// <summary>Whether the samples carry class labels (otherwise target values).</summary>
+    public bool HasLabels => _labels is not null;
+
+    /// <summary>Number of classes, labels lying in <c>[0, ClassCount)</c>; 0 for a data set of targets.</summary>
     public int ClassCount { get; }
+
+    /// <summary>Targets per sample; 0 for a data set of labels.</summary>
+    public int TargetCount { get; }
 
     /// <summary>All features, row-major.</summary>
     public ReadOnlySpan<float> Features => _features;
 
-    /// <summary>All labels.</summary>
+    /// <summary>All labels (empty for a data set of targets).</summary>
     public ReadOnlySpan<int> Labels => _labels;
+
+    /// <summary>All targets, row-major <c>[Count, TargetCount]</c> (empty for a data set of labels).</summary>
+    public ReadOnlySpan<float> Targets => _targets;
 
     /// <summary>The features of one sample.</summary>
     public ReadOnlySpan<float> GetFeatures(int index) => _features.AsSpan(index * FeatureCount, FeatureCount);
+
+    /// <summary>The targets of one sample (empty for a data set of labels).</summary>
+    public ReadOnlySpan<float> GetTargets(int index) => _targets is null ? default : _targets.AsSpan(index * TargetCount, TargetCount);
+
+    /// <summary>The same samples with other features (of the same width), labels or targets kept.</summary>
+    internal Dataset WithFeatures(float[] features)
+        => _labels is not null ? new Dataset(features, Labels.ToArray(), FeatureCount, ClassCount) : new Dataset(features, Targets.ToArray(), FeatureCount);
 
     /// <summary>The samples <paramref name="indices"/> (copied), for example one side of a split.</summary>
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
         var features = new float[(long)indices.Length * FeatureCount];
-        var labels = new int[indices.Length];
-        for (int i = 0; i < indices.Length; i++)
+        for (int i = 0; i < indices.Length; i++) GetFeatures(indices[i]).CopyTo(features.AsSpan(i * FeatureCount));
+        if (_labels is null)
         {
-            GetFeatures(indices[i]).CopyTo(features.AsSpan(i * FeatureCount));
-            labels[i] = _labels[indices[i]];
+            var targets = new float[(long)indices.Length * TargetCount];
+            for (int i = 0; i < indices.Length; i++) GetTargets(indices[i]).CopyTo(targets.AsSpan(i * TargetCount));
+            return new Dataset(features, targets, FeatureCount);
         }
+        var labels = new int[indices.Length];
+        for (int i = 0; i < indices.Length; i++) labels[i] = _labels[indices[i]];
         return new Dataset(features, labels, FeatureCount, ClassCount);
     }
 
@@ -121,6 +167,7 @@ public sealed class MinibatchSampler
     private readonly int[] _order;
     private readonly float[] _features;
     private readonly int[] _labels;
+    private readonly float[] _targets;
     private Xoshiro256 _rng;
 
     /// <summary>Creates a sampler of batches of <paramref name="batchSize"/> (the last batch of an epoch may be smaller).</summary>
@@ -129,11 +176,12 @@ public sealed class MinibatchSampler
         ArgumentNullException.ThrowIfNull(data);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be positive.");
         _data = data;
-        BatchSize = Math.Min(batchSize, data.Count);
+        BatchSize = Math.Max(1, Math.Min(batchSize, data.Count));
         _order = new int[data.Count];
         for (int i = 0; i < _order.Length; i++) _order[i] = i;
         _features = new float[BatchSize * data.FeatureCount];
-        _labels = new int[BatchSize];
+        _labels = new int[data.HasLabels ? BatchSize : 0];
+        _targets = new float[data.HasLabels ? 0 : BatchSize * data.TargetCount];
         _rng = new Xoshiro256(unchecked((ulong)seed));
     }
 
@@ -153,33 +201,49 @@ public sealed class MinibatchSampler
             throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {BatchesPerEpoch} batches per epoch.");
         int start = index * BatchSize;
         int count = Math.Min(BatchSize, _data.Count - start);
-        int width = _data.FeatureCount;
+        int width = _data.FeatureCount, targets = _data.TargetCount;
         for (int i = 0; i < count; i++)
         {
             int sample = _order[start + i];
             _data.GetFeatures(sample).CopyTo(_features.AsSpan(i * width, width));
-            _labels[i] = _data.Labels[sample];
+            if (_data.HasLabels) _labels[i] = _data.Labels[sample];
+            else _data.GetTargets(sample).CopyTo(_targets.AsSpan(i * targets, targets));
         }
-        return new Minibatch(_features.AsSpan(0, count * width), _labels.AsSpan(0, count));
+        return _data.HasLabels
+            ? new Minibatch(_features.AsSpan(0, count * width), _labels.AsSpan(0, count))
+            : new Minibatch(_features.AsSpan(0, count * width), _targets.AsSpan(0, count * targets), count);
     }
 }
 
-/// <summary>A view of one minibatch: row-major features and their labels. Valid until the sampler's next batch.</summary>
+/// <summary>A view of one minibatch: row-major features and their labels or targets. Valid until the sampler's next batch.</summary>
 public readonly ref struct Minibatch
 {
-    /// <summary>Creates the view.</summary>
+    /// <summary>A batch with class labels.</summary>
     public Minibatch(ReadOnlySpan<float> features, ReadOnlySpan<int> labels)
     {
         Features = features;
         Labels = labels;
+        Count = labels.Length;
+    }
+
+    /// <summary>A batch of <paramref name="count"/> samples with a row of targets each.</summary>
+    public Minibatch(ReadOnlySpan<float> features, ReadOnlySpan<float> targets, int count)
+    {
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "A batch cannot hold fewer than no samples.");
+        Features = features;
+        Targets = targets;
+        Count = count;
     }
 
     /// <summary>Row-major features, <c>[Count, FeatureCount]</c>.</summary>
     public ReadOnlySpan<float> Features { get; }
 
-    /// <summary>One label per sample.</summary>
+    /// <summary>One label per sample (empty for a batch of targets).</summary>
     public ReadOnlySpan<int> Labels { get; }
 
+    /// <summary>Row-major targets (empty for a batch of labels).</summary>
+    public ReadOnlySpan<float> Targets { get; }
+
     /// <summary>Number of samples.</summary>
-    public int Count => Labels.Length;
+    public int Count { get; }
 }

@@ -64,7 +64,7 @@ public sealed class Standardizer
         var features = data.Features.ToArray();
         int d = _mean.Length;
         for (int i = 0; i < features.Length; i++) features[i] = (features[i] - _mean[i % d]) * _inverseStd[i % d];
-        return new Dataset(features, data.Labels.ToArray(), d, data.ClassCount);
+        return data.WithFeatures(features);
     }
 }
 
@@ -108,7 +108,7 @@ public sealed class MinMaxScaler
         var features = data.Features.ToArray();
         int d = _min.Length;
         for (int i = 0; i < features.Length; i++) features[i] = (features[i] - _min[i % d]) * _inverseRange[i % d];
-        return new Dataset(features, data.Labels.ToArray(), d, data.ClassCount);
+        return data.WithFeatures(features);
     }
 }
 

@@ -150,6 +150,16 @@ public sealed class GenericNetwork : INetwork
         return batchLoss;
     }
 
+    /// <inheritdoc/>
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
+        float loss = ComputeGradients(inputs, targets);
+        if (float.IsFinite(loss)) optimizer.Step(Parameters, Gradients);
+        return loss;
+    }
+
     private float Compute(ReadOnlySpan<float> inputs, int batch, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets)
     {
         int chunk = Math.Min(batch, MaxRows);

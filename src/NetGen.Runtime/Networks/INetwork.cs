@@ -95,6 +95,26 @@ public interface INetwork<T> : IInferenceNetwork<T> where T : IFloatingPointIeee
         else throw new NotSupportedException($"Optimizers step float or double parameters, not {typeof(T).Name}.");
         return loss;
     }
+
+    /// <summary>
+    /// One training step on a batch with target rows (regression, multi-output): the gradients as
+    /// <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T})"/>, then <paramref name="optimizer"/>'s update — unless
+    /// the loss is NaN or infinite: then no parameter changes and the loss is returned.
+    /// </summary>
+    /// <returns>The mean loss of the batch.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
+    /// <exception cref="ArgumentException">Wrong lengths, or an input that is NaN or infinite; nothing is computed or updated.</exception>
+    T TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
+        T loss = ComputeGradients(inputs, targets);
+        if (!T.IsFinite(loss)) return loss;
+        if (this is INetwork<float> single) optimizer.Step(single.Parameters, single.Gradients);
+        else if (this is INetwork<double> @double) optimizer.Step(@double.Parameters, @double.Gradients);
+        else throw new NotSupportedException($"Optimizers step float or double parameters, not {typeof(T).Name}.");
+        return loss;
+    }
 }
 
 /// <summary>

@@ -74,6 +74,9 @@ public sealed class NetworkArchitecture
     /// <summary>Whether the output is a softmax over classes.</summary>
     public bool HasSoftmaxOutput => _layers[^1].Kind == LayerKind.Softmax;
 
+    /// <summary>Whether the output is one sigmoid unit: a binary classifier whose output reads as a probability.</summary>
+    internal bool HasSingleSigmoidOutput => _layers[^1].Kind == LayerKind.Dense && _layers[^1].Outputs == 1 && _layers[^1].Activation == Activation.Sigmoid;
+
     /// <summary>A one-line drawing such as <c>784 → Dense(500, Tanh) → Softmax(10) | CrossEntropy</c>.</summary>
     public override string ToString()
     {

@@ -68,8 +68,9 @@ public sealed class ConfusionMatrix
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
-        var matrix = new ConfusionMatrix(Math.Max(network.OutputSize, data.ClassCount));
-        Evaluation.ForEachOutput(network, data, (row, label) => matrix.Add(label, LossMath.PredictedClass(row)));
+        if (!data.HasLabels) throw new ArgumentException("A confusion matrix needs a data set of class labels; this one holds targets.", nameof(data));
+        var matrix = new ConfusionMatrix(Math.Max(network.OutputSize == 1 ? 2 : network.OutputSize, data.ClassCount));
+        Evaluation.ForEachOutput(network, data, (row, sample) => matrix.Add(data.Labels[sample], LossMath.PredictedClass(row)));
         return matrix;
     }
 

@@ -21,12 +21,15 @@ public static class Evaluation
     private const double Floor = 1e-30;
 
     /// <summary>
-    /// Accuracy (the predicted class against the label: the largest output, or for a single output 1 at ½ and above)
-    /// and the mean loss the network trains with, on the labels as targets: cross-entropy <c>−log p_y</c> for a softmax
-    /// output, binary cross-entropy <c>−Σ [y log a + (1 − y) log(1 − a)]</c> for sigmoid outputs, and
-    /// <c>½‖y − a‖²</c> for mean squared error, with <c>y</c> the one-hot label (the label itself for a single output).
+    /// The mean loss the network trains with and, where it means something, the accuracy. On a data set of labels:
+    /// accuracy is the predicted class (the largest output, or for a single output 1 at ½ and above) against the
+    /// label, and the loss is computed on the labels as targets — cross-entropy <c>−log p_y</c> for a softmax output,
+    /// binary cross-entropy <c>−Σ [y log a + (1 − y) log(1 − a)]</c> for sigmoid outputs, <c>½‖y − a‖²</c> for mean
+    /// squared error, with <c>y</c> the one-hot label (the label itself for a single output). On a data set of targets
+    /// the same losses use the target rows; accuracy is that of a single sigmoid output at ½ against the target at ½,
+    /// and NaN for other networks (regression has no accuracy).
     /// </summary>
-    /// <exception cref="ArgumentException">The data's feature count does not fit the network.</exception>
+    /// <exception cref="ArgumentException">The data's feature or target count does not fit the network.</exception>
     public static EvaluationResult Evaluate(IInferenceNetwork network, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -34,26 +37,40 @@ public static class Evaluation
         NetworkArchitecture architecture = network.Architecture;
         bool softmax = architecture.HasSoftmaxOutput;
         LossFunction lossFunction = architecture.Loss;
+        if (!data.HasLabels && data.TargetCount != network.OutputSize)
+            throw new ArgumentException($"The network has {network.OutputSize} outputs, but the data set has {data.TargetCount} targets per sample.", nameof(data));
+        bool accuracy = data.HasLabels || architecture.HasSingleSigmoidOutput;
         long correct = 0;
         double loss = 0;
-        ForEachOutput(network, data, (row, label) =>
+        ForEachOutput(network, data, (row, sample) =>
         {
-            if (LossMath.PredictedClass(row) == label) correct++;
-            loss += SampleLoss(row, label, softmax, lossFunction);
+            if (data.HasLabels)
+            {
+                int label = data.Labels[sample];
+                if (LossMath.PredictedClass(row) == label) correct++;
+                loss += SampleLoss(row, default, label, softmax, lossFunction);
+            }
+            else
+            {
+                ReadOnlySpan<float> target = data.GetTargets(sample);
+                if (accuracy && (row[0] >= 0.5f) == (target[0] >= 0.5f)) correct++;
+                loss += SampleLoss(row, target, -1, softmax, lossFunction);
+            }
         });
-        return new EvaluationResult((double)correct / data.Count, loss / data.Count, data.Count);
+        return new EvaluationResult(accuracy ? (double)correct / data.Count : double.NaN, loss / data.Count, data.Count);
     }
 
-    private static double SampleLoss(ReadOnlySpan<float> output, int label, bool softmax, LossFunction loss)
+    /// <summary>One sample's loss against <paramref name="target"/>, or the one-hot <paramref name="label"/> when it is not negative.</summary>
+    private static double SampleLoss(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int label, bool softmax, LossFunction loss)
     {
         double sum = 0;
         for (int j = 0; j < output.Length; j++)
         {
             double a = output[j];
-            double y = output.Length == 1 ? label : j == label ? 1 : 0;
+            double y = label < 0 ? target[j] : output.Length == 1 ? label : j == label ? 1 : 0;
             sum += loss switch
             {
-                LossFunction.CrossEntropy when softmax => y > 0 ? -Math.Log(Math.Max(a, Floor)) : 0,
+                LossFunction.CrossEntropy when softmax => y != 0 ? -y * Math.Log(Math.Max(a, Floor)) : 0,
                 LossFunction.BinaryCrossEntropy => -(y * Math.Log(Math.Max(a, Floor)) + (1 - y) * Math.Log(Math.Max(1 - a, Floor))),
                 _ => 0.5 * (a - y) * (a - y),
             };
@@ -61,9 +78,9 @@ public static class Evaluation
         return sum;
     }
 
-    internal delegate void OutputVisitor(ReadOnlySpan<float> output, int label);
+    internal delegate void OutputVisitor(ReadOnlySpan<float> output, int sample);
 
-    /// <summary>Runs the network over the data in chunks and visits every output row with its label.</summary>
+    /// <summary>Runs the network over the data in chunks and visits every output row with its sample's index.</summary>
     internal static void ForEachOutput(IInferenceNetwork network, Dataset data, OutputVisitor visit)
     {
         if (data.FeatureCount != network.InputSize)
@@ -74,7 +91,7 @@ public static class Evaluation
         {
             int rows = Math.Min(Chunk, data.Count - start);
             network.ForwardBatch(data.Features.Slice(start * data.FeatureCount, rows * data.FeatureCount), buffer.AsSpan(0, rows * outputs));
-            for (int r = 0; r < rows; r++) visit(buffer.AsSpan(r * outputs, outputs), data.Labels[start + r]);
+            for (int r = 0; r < rows; r++) visit(buffer.AsSpan(r * outputs, outputs), start + r);
         }
     }
 }

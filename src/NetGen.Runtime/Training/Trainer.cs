@@ -136,6 +136,14 @@ public sealed class Trainer
         EarlyStopping? stopping = _options.EarlyStopping;
         if (stopping is not null && validation is null)
             throw new ArgumentException("Early stopping needs a validation set.", nameof(validation));
+        if (stopping is { Monitor: StoppingMetric.ValidationAccuracy } && !validation!.HasLabels && !_network.Architecture.HasSingleSigmoidOutput)
+            throw new ArgumentException("Early stopping on validation accuracy needs class labels (or a single sigmoid output); these are regression targets: monitor the validation loss.", nameof(validation));
+        foreach (Dataset? other in new[] { validation, test })
+        {
+            if (other is not null && other.HasLabels != train.HasLabels)
+                throw new ArgumentException($"The training set holds {(train.HasLabels ? "class labels" : "targets")} but another set holds {(other.HasLabels ? "class labels" : "targets")}; give all of them the same kind.",
+                    other == validation ? nameof(validation) : nameof(test));
+        }
 
         if (_options.CheckpointPath is string checkpoint)
         {
@@ -144,8 +152,9 @@ public sealed class Trainer
             if (folder is null || !Directory.Exists(folder))
                 throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
         }
+        // Layers are cut across threads for fused steps on labels; targets take data-parallel shards instead.
         bool cutLayers = _options.Threads > 1 && _options.ShardRows is null && _options.BatchSize <= SharedConstants.MaxRows
-            && _network is ISplitTraining && FusedStep.CanFuse(_optimizer);
+            && _network is ISplitTraining && FusedStep.CanFuse(_optimizer) && train.HasLabels;
         using LayerParallel? layers = cutLayers ? new LayerParallel(_network, _options.Threads) : null;
         using DataParallel? parallel = !cutLayers && (_options.Threads > 1 || _options.ShardRows is not null)
             ? new DataParallel(_network, _options.Threads, _options.ShardRows ?? 32)
@@ -172,7 +181,8 @@ public sealed class Trainer
                 Minibatch batch = sampler.GetBatch(b);
                 // Either way, a loss that is NaN or infinite stops training before any update: TrainStep skips the
                 // update then (and fuses a one-sample SGD step into the backward pass otherwise).
-                float loss = layers is not null ? layers.TrainStep(batch.Features, batch.Labels, _optimizer)
+                float loss = !train.HasLabels ? TargetStep(parallel, batch)
+                    : layers is not null ? layers.TrainStep(batch.Features, batch.Labels, _optimizer)
                     : parallel is not null ? parallel.TrainStep(batch.Features, batch.Labels, _optimizer)
                     : _network.TrainStep(batch.Features, batch.Labels, _optimizer);
                 if (!float.IsFinite(loss))
@@ -237,6 +247,15 @@ public sealed class Trainer
         return history;
     }
 
+    /// <summary>One step on a batch of targets: on the shards of a data-parallel team, or on the network itself.</summary>
+    private float TargetStep(DataParallel? parallel, Minibatch batch)
+    {
+        if (parallel is null) return _network.TrainStep(batch.Features, batch.Targets, _optimizer);
+        float loss = parallel.ComputeGradients(batch.Features, batch.Targets);
+        if (float.IsFinite(loss)) _optimizer.Step(_network.Parameters, _network.Gradients);
+        return loss;
+    }
+
     /// <summary>Refuses a data set the network cannot train or evaluate on, naming the first bad row.</summary>
     private void CheckData(Dataset data, string what, string parameter)
     {
@@ -244,13 +263,30 @@ public sealed class Trainer
         if (data.Count == 0) throw new ArgumentException($"The {what} is empty.", parameter);
         if (data.FeatureCount != _network.InputSize)
             throw new ArgumentException($"The {what} has {data.FeatureCount} features per sample, but {network} takes {_network.InputSize} inputs.", parameter);
-        // A single output is trained on labels 0 and 1; otherwise each label names an output.
-        int classes = _network.OutputSize > 1 ? _network.OutputSize : 2;
-        ReadOnlySpan<int> labels = data.Labels;
-        for (int row = 0; row < labels.Length; row++)
+        if (data.HasLabels)
         {
-            if ((uint)labels[row] >= (uint)classes)
-                throw new ArgumentException($"Row {row} of the {what} has label {labels[row]}, but {network} has {classes} classes (labels 0 to {classes - 1}).", parameter);
+            // A single output is trained on labels 0 and 1; otherwise each label names an output.
+            int classes = _network.OutputSize > 1 ? _network.OutputSize : 2;
+            ReadOnlySpan<int> labels = data.Labels;
+            for (int row = 0; row < labels.Length; row++)
+            {
+                if ((uint)labels[row] >= (uint)classes)
+                    throw new ArgumentException($"Row {row} of the {what} has label {labels[row]}, but {network} has {classes} classes (labels 0 to {classes - 1}).", parameter);
+            }
+        }
+        else
+        {
+            if (data.TargetCount != _network.OutputSize)
+                throw new ArgumentException($"The {what} has {data.TargetCount} targets per sample, but {network} has {_network.OutputSize} outputs.", parameter);
+            ReadOnlySpan<float> targets = data.Targets;
+            if (!VectorOps.AllFinite(targets))
+            {
+                for (int i = 0; i < targets.Length; i++)
+                {
+                    if (!float.IsFinite(targets[i]))
+                        throw new ArgumentException($"Row {i / data.TargetCount} of the {what} has {targets[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at target {i % data.TargetCount}; targets must be finite.", parameter);
+                }
+            }
         }
         if (VectorOps.AllFinite(data.Features)) return;
         ReadOnlySpan<float> features = data.Features;

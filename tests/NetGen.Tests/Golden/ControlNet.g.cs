@@ -176,7 +176,7 @@ partial class Brains
             return loss;
         }
 
-        /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep"/>
+        /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, global::NetGen.IOptimizer)"/>
         public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
         {
             ArgumentNullException.ThrowIfNull(optimizer);
@@ -218,6 +218,16 @@ partial class Brains
                 }
             }
             float batchLoss = ComputeGradients(inputs, labels);
+            if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
+            return batchLoss;
+        }
+
+        /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)"/>
+        public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, global::NetGen.IOptimizer optimizer)
+        {
+            ArgumentNullException.ThrowIfNull(optimizer);
+            global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
+            float batchLoss = ComputeGradients(inputs, targets);
             if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
             return batchLoss;
         }

@@ -163,12 +163,22 @@ partial class DoubleNet : global::NetGen.INetwork<double>
         return (double)(loss / batch);
     }
 
-    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep"/>
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, global::NetGen.IOptimizer)"/>
     public double TrainStep(ReadOnlySpan<double> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
         double batchLoss = ComputeGradients(inputs, labels);
+        if (double.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
+        return batchLoss;
+    }
+
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)"/>
+    public double TrainStep(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, global::NetGen.IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
+        double batchLoss = ComputeGradients(inputs, targets);
         if (double.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
         return batchLoss;
     }

@@ -159,7 +159,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         return (float)(loss / batch);
     }
 
-    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep"/>
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, global::NetGen.IOptimizer)"/>
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -200,6 +200,16 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             }
         }
         float batchLoss = ComputeGradients(inputs, labels);
+        if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
+        return batchLoss;
+    }
+
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)"/>
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, global::NetGen.IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
+        float batchLoss = ComputeGradients(inputs, targets);
         if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
         return batchLoss;
     }

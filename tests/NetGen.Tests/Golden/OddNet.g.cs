@@ -157,7 +157,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.CompilerServices.
         return (float)(loss / batch);
     }
 
-    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep"/>
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, global::NetGen.IOptimizer)"/>
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -199,6 +199,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.CompilerServices.
             }
         }
         float batchLoss = ComputeGradients(inputs, labels);
+        if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
+        return batchLoss;
+    }
+
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)"/>
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, global::NetGen.IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
+        float batchLoss = ComputeGradients(inputs, targets);
         if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
         return batchLoss;
     }

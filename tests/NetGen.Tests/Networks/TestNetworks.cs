@@ -116,3 +116,8 @@ public partial class WideSplitNet;
 [Dropout(0.2)]
 [Dense(70, 3)]
 public partial class DropoutSplitNet;
+
+/// <summary>A regression network: one input, one linear output (MSE), as the sine example in OutputKindTests.</summary>
+[Dense(1, 16, Tanh)]
+[Dense(16, 1)]
+public partial class SineNet;
