@@ -30,13 +30,17 @@ public sealed partial class NetGenGenerator
         /// <summary>Writes <paramref name="head"/><paramref name="tail"/> on one line, or on two when it would be long.</summary>
         private static void Wrapped(CodeWriter w, string head, string tail)
         {
-            if (head.Length + tail.Length <= 100) w.Line(head + tail);
+            if (CodeWriter.ShapeLength(head + tail) <= 100) w.Line(head + tail);
             else
             {
                 w.Line(head.TrimEnd());
                 w.Line("    " + tail.TrimStart());
             }
         }
+
+        /// <summary>Writes <c>head(arguments);</c>, the arguments on a line of their own when the call would be long.</summary>
+        private static void Call(CodeWriter w, string head, string arguments)
+            => w.Line(CodeWriter.ShapeLength(head + arguments) <= 100 ? $"{head}({arguments});" : $"{head}(\n    {arguments});");
 
         /// <summary>A workspace array as a kernel argument: ws.A0 → ref a0.</summary>
         private static string Ref(string array) => "ref " + Local(array);
@@ -136,6 +140,7 @@ public sealed partial class NetGenGenerator
             w.Line("/// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>");
             using (w.Block("private static class Kernels"))
             {
+                EmitDerivativeHelpers(w, plan);
                 foreach (LayerPlan layer in plan.Layers)
                 {
                     // One region per layer: its forward and backward kernels side by side, as llm.c keeps them.
@@ -269,11 +274,48 @@ public sealed partial class NetGenGenerator
             _ => $"global::NetGen.CompilerServices.ActivationMath.{activation}({value})",
         };
 
+        /// <summary>f′ from the output, as the kernels write it: through the short helpers of <see cref="EmitDerivativeHelpers"/>.</summary>
         private static string Derivative(ActivationKind activation, string output, float slope) => activation switch
+        {
+            ActivationKind.LeakyReLU => $"LeakyReLUPrime({output}, {Literal.Float(slope)})",
+            _ => $"{activation}Prime({output})",
+        };
+
+        /// <summary>f′ from the output, written in full, for code outside the <c>Kernels</c> class.</summary>
+        private static string QualifiedDerivative(ActivationKind activation, string output, float slope) => activation switch
         {
             ActivationKind.LeakyReLU => $"global::NetGen.CompilerServices.ActivationMath.LeakyReLUDerivative({output}, {Literal.Float(slope)})",
             _ => $"global::NetGen.CompilerServices.ActivationMath.{activation}Derivative({output})",
         };
+
+        /// <summary>
+        /// Short names in the <c>Kernels</c> class for the derivatives its input-delta kernels take (<c>TanhPrime(a)</c> =
+        /// tanh′ from the output <c>a</c>), one per activation and operand type used, each inlined into its callers.
+        /// </summary>
+        private static void EmitDerivativeHelpers(CodeWriter w, NetworkPlan plan)
+        {
+            var kinds = plan.Layers
+                .Where(l => l.Kernels.Any(k => k.Kind is KernelKind.BackwardInput or KernelKind.BackwardInputRow))
+                .Select(l => l.InputActivation).Where(a => a != ActivationKind.Identity).Distinct().ToList();
+            if (kinds.Count == 0) return;
+            string T = ElementType.Of(plan.Network.Element).Name;
+            var types = new List<string>();
+            if (plan.Flavors.Contains(Flavor.Vector512)) types.Add($"Vector512<{T}>");
+            if (plan.Flavors.Contains(Flavor.VectorT)) types.Add($"Vector<{T}>");
+            types.Add(T);
+            w.Line("// The activation derivatives the input-delta kernels take, from the outputs: short names, inlined.");
+            foreach (ActivationKind kind in kinds)
+            {
+                bool leaky = kind == ActivationKind.LeakyReLU;
+                foreach (string type in types)
+                {
+                    w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                    w.Line($"public static {type} {kind}Prime({type} a{(leaky ? $", {T} slope" : "")})");
+                    w.Line($"    => global::NetGen.CompilerServices.ActivationMath.{kind}Derivative(a{(leaky ? ", slope" : "")});");
+                }
+            }
+            w.Line();
+        }
 
         // ---------------------------------------------------------------- forward: y = f(x·Wᵀ + b)
 
@@ -413,7 +455,8 @@ public sealed partial class NetGenGenerator
             w.Line($"/// dW[lo..hi, {inputs}] = δ[rows, lo..hi]ᵀ · x[rows, {inputs}], db[lo..hi] = Σ_rows δ.</summary>");
             w.Line(KernelAttributes);
             w.Line($"public static void BackwardWeights{l}{f.Suffix}<TUpdate>(");
-            w.Line($"    ref {f.T} delta, ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} vw, ref {f.T} vb, int rows, in TUpdate update, int lo, int hi)");
+            w.Line($"    ref {f.T} delta, ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} vw, ref {f.T} vb,");
+            w.Line("    int rows, in TUpdate update, int lo, int hi)");
             w.Line("    " + UpdateConstraint(f));
             using (w.Block(""))
             {
@@ -524,7 +567,7 @@ public sealed partial class NetGenGenerator
                             string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
                             string to = f.RoundDown(inputs, nv);
                             if (!f.MayHaveChunks(inputs, nv) || (nv == 1 && !f.MayHaveRemainder(inputs, BlockVectors))) continue;
-                            using (w.Block($"for (int i = Math.Max(lo, {from}), end = Math.Min(hi, {to});\n     i < end; i += {f.Step(nv)})"))
+                            using (w.Block($"for (int i = Math.Max(lo, {from}),\n         end = Math.Min(hi, {to});\n     i < end; i += {f.Step(nv)})"))
                                 EmitInputGradientBlock(w, f, inputs, outputs, mr, nv, previous, previousSlope, masked);
                         }
                         if (f.MayHaveRemainder(inputs))
@@ -576,7 +619,6 @@ public sealed partial class NetGenGenerator
                 string value = previous == ActivationKind.Identity
                     ? $"c{m}{v}"
                     : $"c{m}{v} * {Derivative(previous, f.Load("a" + m, f.Offset(v)), previousSlope)}";
-                if (value.Length > 100) value = value.Replace(" * global::", "\n    * global::");
                 if (masked) value += "\n    * " + f.Load("m" + m, f.Offset(v));
                 Wrapped(w, $"({value})", $".StoreUnsafe(ref p{m}, (nuint)({f.Offset(v)}));");
             }

@@ -37,7 +37,9 @@ public sealed partial class NetGenGenerator
                 {
                     LayerSpec layer = net.Layers[l];
                     if (!layer.HasDropout) continue;
-                    w.Line($"global::NetGen.CompilerServices.DropoutMath.DrawMask(ref _dropoutRng, ws.M{l}.AsSpan(0, batch * {Literal.Int(layer.Outputs)}), {Literal.Float(layer.Dropout)}); // as a single-threaded pass draws them");
+                    w.Line("// as a single-threaded pass draws them");
+                    Call(w, "global::NetGen.CompilerServices.DropoutMath.DrawMask",
+                        $"ref _dropoutRng, ws.M{l}.AsSpan(0, batch * {Literal.Int(layer.Outputs)}), {Literal.Float(layer.Dropout)}");
                 }
                 w.Line("return batch;");
             }
@@ -72,10 +74,12 @@ public sealed partial class NetGenGenerator
                 w.Line("if ((uint)worker >= (uint)workers)");
                 w.Line("    throw new ArgumentOutOfRangeException(nameof(worker), worker, $\"Expected a worker in [0, {workers}).\");");
                 w.Line("if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)");
-                w.Line("    throw new ArgumentException($\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs \" +");
+                w.Line("    throw new ArgumentException(");
+                w.Line("        $\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs \" +");
                 w.Line("        $\"and a label each), got {inputs.Length} inputs and {labels.Length} labels.\", nameof(inputs));");
                 w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun)");
-                w.Line("    throw new ArgumentException(\"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
+                w.Line("    throw new ArgumentException(");
+                w.Line("        \"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
                 EmitWorkspaceReferences(w, plan, backward: true);
                 w.Line("ref float p = ref _parameters.Reference;");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
@@ -104,8 +108,9 @@ public sealed partial class NetGenGenerator
                                 string input = l == 0 ? $"ref Unsafe.Add(ref x, lo * {Literal.Int(layer.Inputs)})" : $"ref Unsafe.Add(ref {Ref(Activations(net, l - 1)).Substring(4)}, lo * {Literal.Int(layer.Inputs)})";
                                 string output = $"ref Unsafe.Add(ref {Ref(l == last ? "ws.Z" + l : "ws.A" + l).Substring(4)}, lo * {Literal.Int(layer.Outputs)})";
                                 string arguments = $"{input}, ref w{l}, ref b{l}, {output}, hi - lo, 0, {Literal.Int(layer.Outputs)}";
-                                w.Line($"if (wide) Kernels.ForwardLayer{l}V512({arguments});");
-                                w.Line($"else Kernels.ForwardLayer{l}Vec({arguments});");
+                                // The arguments on a line of their own whichever way the layer is cut, so both cuts take as many lines.
+                                w.Line($"if (wide) Kernels.ForwardLayer{l}V512(\n    {arguments});");
+                                w.Line($"else Kernels.ForwardLayer{l}Vec(\n    {arguments});");
                                 if (layer.HasDropout)
                                 {
                                     string range = $"AsSpan(lo * {Literal.Int(layer.Outputs)}, (hi - lo) * {Literal.Int(layer.Outputs)})";
@@ -128,8 +133,9 @@ public sealed partial class NetGenGenerator
                                 string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
                                 string arguments = $"{input}, ref w{l}, ref b{l}, {output}, rows, lo, hi";
                                 w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
-                                w.Line($"if (wide) Kernels.ForwardLayer{l}V512({arguments});");
-                                w.Line($"else Kernels.ForwardLayer{l}Vec({arguments});");
+                                // The arguments on a line of their own whichever way the layer is cut, so both cuts take as many lines.
+                                w.Line($"if (wide) Kernels.ForwardLayer{l}V512(\n    {arguments});");
+                                w.Line($"else Kernels.ForwardLayer{l}Vec(\n    {arguments});");
                                 if (layer.HasDropout)
                                 {
                                     string range = $"AsSpan(r * {Literal.Int(layer.Outputs)} + lo, hi - lo)";
@@ -227,8 +233,8 @@ public sealed partial class NetGenGenerator
                 string update = momentum ? "momentumUpdate" : "sgd";
                 using (w.Block(momentum ? "if (momentum)" : "else"))
                 {
-                    w.Line($"if (wide) Kernels.BackwardWeights{l}V512({weights}, {state}, rows, in {update}, lo, hi);");
-                    w.Line($"else Kernels.BackwardWeights{l}Vec({weights}, {state}, rows, in {update}, lo, hi);");
+                    Call(w, $"if (wide) Kernels.BackwardWeights{l}V512", $"{weights}, {state}, rows, in {update}, lo, hi");
+                    Call(w, $"else Kernels.BackwardWeights{l}Vec", $"{weights}, {state}, rows, in {update}, lo, hi");
                 }
             }
         }
@@ -239,8 +245,8 @@ public sealed partial class NetGenGenerator
             LayerPlan layer = plan.Layers[l];
             string arguments = $"{InputDeltaArguments(plan, l)}, rows, lo, hi";
             w.Line($"(lo, hi) = Share({Literal.Int(layer.Inputs)}, worker, workers);");
-            w.Line($"if (wide) Kernels.BackwardInput{l}V512({arguments});");
-            w.Line($"else Kernels.BackwardInput{l}Vec({arguments});");
+            Call(w, $"if (wide) Kernels.BackwardInput{l}V512", arguments);
+            Call(w, $"else Kernels.BackwardInput{l}Vec", arguments);
         }
 
         /// <summary>The array layer <paramref name="l"/>'s successor reads in a training pass: its activations, after dropout if it has any.</summary>

@@ -134,7 +134,8 @@ public sealed partial class NetGenGenerator
             w.Line();
             w.Line("/// <summary>The architecture as data: layers, loss and parameter layout.</summary>");
             w.Line("public static global::NetGen.NetworkArchitecture Architecture { get; } = new(");
-            w.Line("    new (global::NetGen.LayerKind Kind, int Inputs, int Outputs, global::NetGen.Activation Activation, float NegativeSlope, float Dropout)[]");
+            w.Line("    new (global::NetGen.LayerKind Kind, int Inputs, int Outputs,");
+            w.Line("        global::NetGen.Activation Activation, float NegativeSlope, float Dropout)[]");
             w.Line("    {");
             foreach (LayerSpec layer in net.Layers)
             {
@@ -446,7 +447,7 @@ public sealed partial class NetGenGenerator
                             }
                             w.Line(T + " mean = (" + T + ")(loss / batch);");
                             w.Line("if (!" + T + ".IsFinite(mean)) return mean;");
-                            w.Line("global::NetGen.CompilerServices.FusedStep step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);");
+                            w.Line("var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);");
                             using (w.Block("if (step.HasVelocity)"))
                             {
                                 w.Line("var update = step.MomentumUpdate;");
@@ -497,7 +498,7 @@ public sealed partial class NetGenGenerator
                     w.Line($"loss += {e.Exact(0.5)} * diff * diff;");
                     w.Line(output.Activation == ActivationKind.Identity
                         ? "Unsafe.Add(ref delta, j) = diff * scale;"
-                        : $"Unsafe.Add(ref delta, j) = diff * {Derivative(output.Activation, "Unsafe.Add(ref a, j)", output.NegativeSlope)} * scale;");
+                        : $"Unsafe.Add(ref delta, j) =\n    diff * {QualifiedDerivative(output.Activation, "Unsafe.Add(ref a, j)", output.NegativeSlope)} * scale;");
                 }
                 w.Line("return loss;");
             }

@@ -22,7 +22,8 @@ using System.Runtime.Intrinsics;
 /// <item><description>layer 0: W0 [3, 4] at 0, b0 [3] at 12</description></item>
 /// <item><description>layer 1: W1 [2, 3] at 15, b1 [2] at 21</description></item>
 /// </list>
-/// Parameters baked in at build time from 'Model/w.safetensors'; inference-only: no parameter or gradient buffers, weights read from the assembly's static data.
+/// Parameters baked in at build time from 'Model/w.safetensors'; inference-only: no parameter or gradient buffers,
+/// weights read from the assembly's static data.
 /// Instances are not thread-safe: the scratch buffers belong to the instance.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0.0")]
@@ -37,7 +38,8 @@ partial class Net : global::NetGen.IInferenceNetwork
 
     /// <summary>The architecture as data: layers, loss and parameter layout.</summary>
     public static global::NetGen.NetworkArchitecture Architecture { get; } = new(
-        new (global::NetGen.LayerKind Kind, int Inputs, int Outputs, global::NetGen.Activation Activation, float NegativeSlope, float Dropout)[]
+        new (global::NetGen.LayerKind Kind, int Inputs, int Outputs,
+            global::NetGen.Activation Activation, float NegativeSlope, float Dropout)[]
         {
             (Kind: global::NetGen.LayerKind.Dense, Inputs: 4, Outputs: 3,
                 Activation: global::NetGen.Activation.Tanh, NegativeSlope: 0.01f, Dropout: 0f),
@@ -51,14 +53,16 @@ partial class Net : global::NetGen.IInferenceNetwork
     /// <summary>Creates the network over its baked parameters; allocates only the scratch buffers.</summary>
     public Net() { }
 
-    /// <summary>All parameters, read-only, layer by layer: weight [out, in] row-major, then bias [out]. The same data as <see cref="BakedParameters"/>.</summary>
+    /// <summary>All parameters, read-only, layer by layer: weight [out, in] row-major, then bias [out]. The same data
+    /// as <see cref="BakedParameters"/>.</summary>
     public ReadOnlySpan<float> Parameters => BakedParameters;
 
     global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork<float>.Architecture => Architecture;
     int global::NetGen.IInferenceNetwork<float>.InputSize => InputSize;
     int global::NetGen.IInferenceNetwork<float>.OutputSize => OutputSize;
 
-    /// <summary>The parameters baked in at build time from 'Model/w.safetensors', in the layout of <see cref="Parameters"/>; static data, no allocation.</summary>
+    /// <summary>The parameters baked in at build time from 'Model/w.safetensors', in the layout of
+    /// <see cref="Parameters"/>; static data, no allocation.</summary>
     public static ReadOnlySpan<float> BakedParameters => new float[ParameterCount]
     {
         // W0 [3, 4]
@@ -73,7 +77,8 @@ partial class Net : global::NetGen.IInferenceNetwork
     };
 
     /// <summary>Runs one sample forward; the output holds class probabilities. Allocates nothing.</summary>
-    /// <exception cref="ArgumentException"><paramref name="input"/> is not InputSize long or <paramref name="output"/> is not OutputSize long.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> is not InputSize long or <paramref name="output"/>
+    /// is not OutputSize long.</exception>
     public void Forward(ReadOnlySpan<float> input, Span<float> output)
     {
         global::NetGen.CompilerServices.NetworkGuard.Length(input.Length, InputSize, nameof(input));
@@ -82,8 +87,10 @@ partial class Net : global::NetGen.IInferenceNetwork
         _workspace.A1.AsSpan(0, OutputSize).CopyTo(output);
     }
 
-    /// <summary>Runs a row-major batch of <c>inputs.Length / InputSize</c> samples forward, in chunks of at most 256 rows.</summary>
-    /// <exception cref="ArgumentException">The lengths are not a positive whole number of samples, or do not match each other.</exception>
+    /// <summary>Runs a row-major batch of <c>inputs.Length / InputSize</c> samples forward, in chunks of at most 256
+    /// rows.</summary>
+    /// <exception cref="ArgumentException">The lengths are not a positive whole number of samples, or do not match
+    /// each other.</exception>
     public void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
@@ -107,7 +114,8 @@ partial class Net : global::NetGen.IInferenceNetwork
         return global::NetGen.CompilerServices.LossMath.ArgMax(_workspace.A1.AsSpan(0, OutputSize));
     }
 
-    /// <summary>Returns a workspace of at least <paramref name="rows"/> rows; allocates only when a larger batch than ever before arrives.</summary>
+    /// <summary>Returns a workspace of at least <paramref name="rows"/> rows; allocates only when a larger batch than
+    /// ever before arrives.</summary>
     private Workspace Reserve(int rows)
     {
         if (_workspace.Rows < rows) _workspace = new Workspace(rows);
@@ -132,7 +140,8 @@ partial class Net : global::NetGen.IInferenceNetwork
         }
     }
 
-    /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's activations in the workspace.</summary>
+    /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's
+    /// activations in the workspace.</summary>
     private void ForwardRows(ref float x, int rows, bool training)
     {
         Workspace ws = _workspace;
@@ -159,11 +168,13 @@ partial class Net : global::NetGen.IInferenceNetwork
         }
     }
 
-    /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
+    /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at
+    /// generation time.</summary>
     private static class Kernels
     {
         #region Layer 0: Dense 4 → 3
-        /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ + b[lo..hi])
+        /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ +
+        /// b[lo..hi])
         /// of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
@@ -230,7 +241,8 @@ partial class Net : global::NetGen.IInferenceNetwork
             }
         }
 
-        /// <summary>Layer 0 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ + b[lo..hi])
+        /// <summary>Layer 0 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ +
+        /// b[lo..hi])
         /// of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
@@ -324,7 +336,8 @@ partial class Net : global::NetGen.IInferenceNetwork
 
         #endregion
         #region Layer 1: Softmax 3 → 2
-        /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi, 3]ᵀ + b[lo..hi])
+        /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi,
+        /// 3]ᵀ + b[lo..hi])
         /// of its 2 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 2.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
@@ -376,7 +389,8 @@ partial class Net : global::NetGen.IInferenceNetwork
             }
         }
 
-        /// <summary>Layer 1 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi, 3]ᵀ + b[lo..hi])
+        /// <summary>Layer 1 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi, 3]ᵀ +
+        /// b[lo..hi])
         /// of its 2 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 2.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)

@@ -6,7 +6,8 @@
 //   layer 1: Softmax 500 → 10, input delta × Tanh′, threads cut it by rows
 //     kernels in V512, Vec: Forward, BackwardWeights, BackwardInput
 //     kernels in V512: ForwardRow, BackwardWeightsRow, BackwardInputRow
-//   weight updates: StoreGradient (ComputeGradients), SgdUpdate (fused TrainStep), MomentumUpdate (fused TrainStep); LayerParallel phases: 5
+//   weight updates: StoreGradient (ComputeGradients), SgdUpdate (fused TrainStep), MomentumUpdate (fused
+//   TrainStep); LayerParallel phases: 5
 #nullable enable
 
 using System;
@@ -40,7 +41,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
 
     /// <summary>The architecture as data: layers, loss and parameter layout.</summary>
     public static global::NetGen.NetworkArchitecture Architecture { get; } = new(
-        new (global::NetGen.LayerKind Kind, int Inputs, int Outputs, global::NetGen.Activation Activation, float NegativeSlope, float Dropout)[]
+        new (global::NetGen.LayerKind Kind, int Inputs, int Outputs,
+            global::NetGen.Activation Activation, float NegativeSlope, float Dropout)[]
         {
             (Kind: global::NetGen.LayerKind.Dense, Inputs: 784, Outputs: 500,
                 Activation: global::NetGen.Activation.Tanh, NegativeSlope: 0.01f, Dropout: 0f),
@@ -57,7 +59,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
     /// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>
     public FashionNet() : this(global::NetGen.Xavier.DefaultSeed) { }
 
-    /// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name="seed"/> and zero biases.</summary>
+    /// <summary>Creates the network with Xavier/Glorot uniform weights drawn from <paramref name="seed"/> and zero
+    /// biases.</summary>
     public FashionNet(int seed)
     {
         _parameters = new(ParameterCount);
@@ -68,9 +71,11 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
     private FashionNet(global::NetGen.CompilerServices.AlignedBuffer<float> sharedParameters) => _parameters = sharedParameters;
 
     /// <summary>
-    /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this network's
+    /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this
+    /// network's
     /// parameters (the same buffer, never a copy) and has its own gradients and scratch buffers.
-    /// A replica and its original may compute gradients on different threads at once, as long as nothing writes the parameters meanwhile.
+    /// A replica and its original may compute gradients on different threads at once, as long as nothing writes the
+    /// parameters meanwhile.
     /// </summary>
     public FashionNet CreateReplica()
     {
@@ -83,7 +88,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
     /// <summary>All parameters, layer by layer: weight [out, in] row-major, then bias [out].</summary>
     public Span<float> Parameters => _parameters.Span;
 
-    /// <summary>Gradient of the mean loss of the last <c>ComputeGradients</c> call; same layout as <see cref="Parameters"/>.</summary>
+    /// <summary>Gradient of the mean loss of the last <c>ComputeGradients</c> call; same layout as
+    /// <see cref="Parameters"/>.</summary>
     public Span<float> Gradients => _gradients.Span;
 
     global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork<float>.Architecture => Architecture;
@@ -91,7 +97,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
     int global::NetGen.IInferenceNetwork<float>.OutputSize => OutputSize;
 
     /// <summary>Runs one sample forward; the output holds class probabilities. Allocates nothing.</summary>
-    /// <exception cref="ArgumentException"><paramref name="input"/> is not InputSize long or <paramref name="output"/> is not OutputSize long.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> is not InputSize long or <paramref name="output"/>
+    /// is not OutputSize long.</exception>
     public void Forward(ReadOnlySpan<float> input, Span<float> output)
     {
         global::NetGen.CompilerServices.NetworkGuard.Length(input.Length, InputSize, nameof(input));
@@ -100,8 +107,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         _workspace.A1.AsSpan(0, OutputSize).CopyTo(output);
     }
 
-    /// <summary>Runs a row-major batch of <c>inputs.Length / InputSize</c> samples forward, in chunks of at most 256 rows.</summary>
-    /// <exception cref="ArgumentException">The lengths are not a positive whole number of samples, or do not match each other.</exception>
+    /// <summary>Runs a row-major batch of <c>inputs.Length / InputSize</c> samples forward, in chunks of at most 256
+    /// rows.</summary>
+    /// <exception cref="ArgumentException">The lengths are not a positive whole number of samples, or do not match
+    /// each other.</exception>
     public void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
@@ -125,8 +134,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         return global::NetGen.CompilerServices.LossMath.ArgMax(_workspace.A1.AsSpan(0, OutputSize));
     }
 
-    /// <summary>Mean cross-entropy (negative log-likelihood) of a batch with class labels; overwrites <see cref="Gradients"/> with its gradient.</summary>
-    /// <returns>The mean CrossEntropy loss over the batch (no regularization term; that belongs to the optimizer).</returns>
+    /// <summary>Mean cross-entropy (negative log-likelihood) of a batch with class labels; overwrites
+    /// <see cref="Gradients"/> with its gradient.</summary>
+    /// <returns>The mean CrossEntropy loss over the batch (no regularization term; that belongs to the
+    /// optimizer).</returns>
     /// <exception cref="ArgumentException">A length does not match the batch; nothing is computed.</exception>
     public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
     {
@@ -178,7 +189,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                 }
                 float mean = (float)(loss / batch);
                 if (!float.IsFinite(mean)) return mean;
-                global::NetGen.CompilerServices.FusedStep step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);
+                var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);
                 if (step.HasVelocity)
                 {
                     var update = step.MomentumUpdate;
@@ -225,8 +236,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
     }
 
     /// <summary>
-    /// Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/> takes: whole blocks of 64,
-    /// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to the last worker.
+    /// Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/>
+    /// takes: whole blocks of 64,
+    /// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share
+    /// to the last worker.
     /// </summary>
     private static (int Lo, int Hi) Share(int units, int worker, int workers)
     {
@@ -254,10 +267,12 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         if ((uint)worker >= (uint)workers)
             throw new ArgumentOutOfRangeException(nameof(worker), worker, $"Expected a worker in [0, {workers}).");
         if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)
-            throw new ArgumentException($"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs " +
+            throw new ArgumentException(
+                $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs " +
                 $"and a label each), got {inputs.Length} inputs and {labels.Length} labels.", nameof(inputs));
         if (phase > 2 && phase < 5 && !step.IsBegun)
-            throw new ArgumentException("The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
+            throw new ArgumentException(
+                "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 500] layer 0 activations
         ref float d0 = ref MemoryMarshal.GetArrayDataReference(ws.D0); // [rows, 500] ∂loss/∂z of layer 0
         ref float z1 = ref MemoryMarshal.GetArrayDataReference(ws.Z1); // [rows, 10] output pre-activations
@@ -279,15 +294,19 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             case 0:
             {
                 (lo, hi) = Share(500, worker, workers);
-                if (wide) Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, lo, hi);
-                else Kernels.ForwardLayer0Vec(ref x, ref w0, ref b0, ref a0, rows, lo, hi);
+                if (wide) Kernels.ForwardLayer0V512(
+                    ref x, ref w0, ref b0, ref a0, rows, lo, hi);
+                else Kernels.ForwardLayer0Vec(
+                    ref x, ref w0, ref b0, ref a0, rows, lo, hi);
                 return 0f;
             }
             case 1:
             {
                 (lo, hi) = ShareRows(rows, worker, workers);
-                if (wide) Kernels.ForwardLayer1V512(ref Unsafe.Add(ref a0, lo * 500), ref w1, ref b1, ref Unsafe.Add(ref z1, lo * 10), hi - lo, 0, 10);
-                else Kernels.ForwardLayer1Vec(ref Unsafe.Add(ref a0, lo * 500), ref w1, ref b1, ref Unsafe.Add(ref z1, lo * 10), hi - lo, 0, 10);
+                if (wide) Kernels.ForwardLayer1V512(
+                    ref Unsafe.Add(ref a0, lo * 500), ref w1, ref b1, ref Unsafe.Add(ref z1, lo * 10), hi - lo, 0, 10);
+                else Kernels.ForwardLayer1Vec(
+                    ref Unsafe.Add(ref a0, lo * 500), ref w1, ref b1, ref Unsafe.Add(ref z1, lo * 10), hi - lo, 0, 10);
                 // These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.
                 for (int r = lo; r < hi; r++)
                 {
@@ -323,24 +342,32 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                 (lo, hi) = Share(10, worker, workers);
                 if (momentum)
                 {
-                    if (wide) Kernels.BackwardWeights1V512(ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
-                    else Kernels.BackwardWeights1Vec(ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                    if (wide) Kernels.BackwardWeights1V512(
+                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                    else Kernels.BackwardWeights1Vec(
+                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
                 }
                 else
                 {
-                    if (wide) Kernels.BackwardWeights1V512(ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
-                    else Kernels.BackwardWeights1Vec(ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                    if (wide) Kernels.BackwardWeights1V512(
+                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                    else Kernels.BackwardWeights1Vec(
+                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
                 }
                 (lo, hi) = Share(500, worker, workers);
                 if (momentum)
                 {
-                    if (wide) Kernels.BackwardWeights0V512(ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
-                    else Kernels.BackwardWeights0Vec(ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
+                    if (wide) Kernels.BackwardWeights0V512(
+                        ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
+                    else Kernels.BackwardWeights0Vec(
+                        ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
                 }
                 else
                 {
-                    if (wide) Kernels.BackwardWeights0V512(ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
-                    else Kernels.BackwardWeights0Vec(ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
+                    if (wide) Kernels.BackwardWeights0V512(
+                        ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
+                    else Kernels.BackwardWeights0Vec(
+                        ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
                 }
                 return 0f;
             }
@@ -349,8 +376,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         }
     }
 
-    /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref="Gradients"/> with its gradient.</summary>
-    /// <returns>The mean CrossEntropy loss over the batch (no regularization term; that belongs to the optimizer).</returns>
+    /// <summary>Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites
+    /// <see cref="Gradients"/> with its gradient.</summary>
+    /// <returns>The mean CrossEntropy loss over the batch (no regularization term; that belongs to the
+    /// optimizer).</returns>
     /// <exception cref="ArgumentException">A length does not match the batch; nothing is computed.</exception>
     public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
     {
@@ -377,7 +406,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         return (float)(loss / batch);
     }
 
-    /// <summary>Returns a workspace of at least <paramref name="rows"/> rows; allocates only when a larger batch than ever before arrives.</summary>
+    /// <summary>Returns a workspace of at least <paramref name="rows"/> rows; allocates only when a larger batch than
+    /// ever before arrives.</summary>
     private Workspace Reserve(int rows)
     {
         if (_workspace.Rows < rows) _workspace = new Workspace(rows);
@@ -408,7 +438,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         }
     }
 
-    /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's activations in the workspace.</summary>
+    /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's
+    /// activations in the workspace.</summary>
     private void ForwardRows(ref float x, int rows, bool training)
     {
         Workspace ws = _workspace;
@@ -438,9 +469,12 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
     }
 
     /// <summary>
-    /// Backward pass over the rows of the last <see cref="ForwardRows"/>, from the output deltas in the workspace: each layer's
-    /// input delta, then its weight gradients handed to <paramref name="update"/>, which writes them into <paramref name="target"/>
-    /// (the gradients, or the parameters for a fused step) with <paramref name="state"/> (a velocity, or a null reference).
+    /// Backward pass over the rows of the last <see cref="ForwardRows"/>, from the output deltas in the workspace:
+    /// each layer's
+    /// input delta, then its weight gradients handed to <paramref name="update"/>, which writes them into
+    /// <paramref name="target"/>
+    /// (the gradients, or the parameters for a fused step) with <paramref name="state"/> (a velocity, or a null
+    /// reference).
     /// </summary>
     private void BackwardRows<TUpdate>(ref float x, int rows, ref float target, ref float state, in TUpdate update)
         where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
@@ -474,11 +508,24 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         }
     }
 
-    /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>
+    /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at
+    /// generation time.</summary>
     private static class Kernels
     {
+        // The activation derivatives the input-delta kernels take, from the outputs: short names, inlined.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> TanhPrime(Vector512<float> a)
+            => global::NetGen.CompilerServices.ActivationMath.TanhDerivative(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<float> TanhPrime(Vector<float> a)
+            => global::NetGen.CompilerServices.ActivationMath.TanhDerivative(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float TanhPrime(float a)
+            => global::NetGen.CompilerServices.ActivationMath.TanhDerivative(a);
+
         #region Layer 0: Dense 784 → 500
-        /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 784] · W[lo..hi, 784]ᵀ + b[lo..hi])
+        /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 784] · W[lo..hi, 784]ᵀ +
+        /// b[lo..hi])
         /// of its 500 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 500.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
@@ -592,7 +639,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             }
         }
 
-        /// <summary>Layer 0 forward of one row, Vector512&lt;float&gt;: y[500] = Tanh(W[500, 784] · x[784] + b[500]),
+        /// <summary>Layer 0 forward of one row, Vector512&lt;float&gt;: y[500] = Tanh(W[500, 784] · x[784] +
+        /// b[500]),
         /// sixteen outputs per reduction.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
@@ -647,7 +695,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         /// dW[lo..hi, 784] = δ[rows, lo..hi]ᵀ · x[rows, 784], db[lo..hi] = Σ_rows δ.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0V512<TUpdate>(
-            ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb, int rows, in TUpdate update, int lo, int hi)
+            ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
+            int rows, in TUpdate update, int lo, int hi)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
@@ -790,7 +839,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             }
         }
 
-        /// <summary>Layer 0 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 784] · W[lo..hi, 784]ᵀ + b[lo..hi])
+        /// <summary>Layer 0 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 784] · W[lo..hi, 784]ᵀ +
+        /// b[lo..hi])
         /// of its 500 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 500.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
@@ -955,7 +1005,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         /// dW[lo..hi, 784] = δ[rows, lo..hi]ᵀ · x[rows, 784], db[lo..hi] = Σ_rows δ.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0Vec<TUpdate>(
-            ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb, int rows, in TUpdate update, int lo, int hi)
+            ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
+            int rows, in TUpdate update, int lo, int hi)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
@@ -1084,7 +1135,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
 
         #endregion
         #region Layer 1: Softmax 500 → 10
-        /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 500] · W[lo..hi, 500]ᵀ + b[lo..hi])
+        /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 500] · W[lo..hi,
+        /// 500]ᵀ + b[lo..hi])
         /// of its 10 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
@@ -1273,7 +1325,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             }
         }
 
-        /// <summary>Layer 1 forward of one row, Vector512&lt;float&gt;: y[10] = Identity(W[10, 500] · x[500] + b[10]),
+        /// <summary>Layer 1 forward of one row, Vector512&lt;float&gt;: y[10] = Identity(W[10, 500] · x[500] +
+        /// b[10]),
         /// sixteen outputs per reduction.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
@@ -1300,7 +1353,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         /// dW[lo..hi, 500] = δ[rows, lo..hi]ᵀ · x[rows, 500], db[lo..hi] = Σ_rows δ.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1V512<TUpdate>(
-            ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb, int rows, in TUpdate update, int lo, int hi)
+            ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
+            int rows, in TUpdate update, int lo, int hi)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
@@ -1494,7 +1548,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = Math.Max(lo, 0), end = Math.Min(hi, 448);
+                for (int i = Math.Max(lo, 0),
+                         end = Math.Min(hi, 448);
                      i < end; i += 64)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -1541,56 +1596,41 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                     ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 500 + i);
                     ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 500 + i);
                     ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 500 + i);
-                    (c00
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
+                    (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
-                    (c01
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(16))))
+                    (c01 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(16))))
                         .StoreUnsafe(ref p0, (nuint)(16));
-                    (c02
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(32))))
+                    (c02 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(32))))
                         .StoreUnsafe(ref p0, (nuint)(32));
-                    (c03
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(48))))
+                    (c03 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(48))))
                         .StoreUnsafe(ref p0, (nuint)(48));
-                    (c10
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a1, (nuint)(0))))
+                    (c10 * TanhPrime(Vector512.LoadUnsafe(ref a1, (nuint)(0))))
                         .StoreUnsafe(ref p1, (nuint)(0));
-                    (c11
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a1, (nuint)(16))))
+                    (c11 * TanhPrime(Vector512.LoadUnsafe(ref a1, (nuint)(16))))
                         .StoreUnsafe(ref p1, (nuint)(16));
-                    (c12
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a1, (nuint)(32))))
+                    (c12 * TanhPrime(Vector512.LoadUnsafe(ref a1, (nuint)(32))))
                         .StoreUnsafe(ref p1, (nuint)(32));
-                    (c13
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a1, (nuint)(48))))
+                    (c13 * TanhPrime(Vector512.LoadUnsafe(ref a1, (nuint)(48))))
                         .StoreUnsafe(ref p1, (nuint)(48));
-                    (c20
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a2, (nuint)(0))))
+                    (c20 * TanhPrime(Vector512.LoadUnsafe(ref a2, (nuint)(0))))
                         .StoreUnsafe(ref p2, (nuint)(0));
-                    (c21
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a2, (nuint)(16))))
+                    (c21 * TanhPrime(Vector512.LoadUnsafe(ref a2, (nuint)(16))))
                         .StoreUnsafe(ref p2, (nuint)(16));
-                    (c22
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a2, (nuint)(32))))
+                    (c22 * TanhPrime(Vector512.LoadUnsafe(ref a2, (nuint)(32))))
                         .StoreUnsafe(ref p2, (nuint)(32));
-                    (c23
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a2, (nuint)(48))))
+                    (c23 * TanhPrime(Vector512.LoadUnsafe(ref a2, (nuint)(48))))
                         .StoreUnsafe(ref p2, (nuint)(48));
-                    (c30
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(0))))
+                    (c30 * TanhPrime(Vector512.LoadUnsafe(ref a3, (nuint)(0))))
                         .StoreUnsafe(ref p3, (nuint)(0));
-                    (c31
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(16))))
+                    (c31 * TanhPrime(Vector512.LoadUnsafe(ref a3, (nuint)(16))))
                         .StoreUnsafe(ref p3, (nuint)(16));
-                    (c32
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(32))))
+                    (c32 * TanhPrime(Vector512.LoadUnsafe(ref a3, (nuint)(32))))
                         .StoreUnsafe(ref p3, (nuint)(32));
-                    (c33
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(48))))
+                    (c33 * TanhPrime(Vector512.LoadUnsafe(ref a3, (nuint)(48))))
                         .StoreUnsafe(ref p3, (nuint)(48));
                 }
-                for (int i = Math.Max(lo, 448), end = Math.Min(hi, 496);
+                for (int i = Math.Max(lo, 448),
+                         end = Math.Min(hi, 496);
                      i < end; i += 16)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -1619,17 +1659,13 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                     ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 500 + i);
                     ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 500 + i);
                     ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 500 + i);
-                    (c00
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
+                    (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
-                    (c10
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a1, (nuint)(0))))
+                    (c10 * TanhPrime(Vector512.LoadUnsafe(ref a1, (nuint)(0))))
                         .StoreUnsafe(ref p1, (nuint)(0));
-                    (c20
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a2, (nuint)(0))))
+                    (c20 * TanhPrime(Vector512.LoadUnsafe(ref a2, (nuint)(0))))
                         .StoreUnsafe(ref p2, (nuint)(0));
-                    (c30
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a3, (nuint)(0))))
+                    (c30 * TanhPrime(Vector512.LoadUnsafe(ref a3, (nuint)(0))))
                         .StoreUnsafe(ref p3, (nuint)(0));
                 }
                 for (int i = Math.Max(lo, 496); i < hi; i++)
@@ -1647,18 +1683,19 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                         s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 3) * 10 + o), wo, s3);
                     }
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i) =
-                        s0 * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
+                        s0 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 500 + i) =
-                        s1 * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 1) * 500 + i));
+                        s1 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 1) * 500 + i));
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 500 + i) =
-                        s2 * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 2) * 500 + i));
+                        s2 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 2) * 500 + i));
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 500 + i) =
-                        s3 * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 3) * 500 + i));
+                        s3 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 3) * 500 + i));
                 }
             }
             for (; r < rows; r++)
             {
-                for (int i = Math.Max(lo, 0), end = Math.Min(hi, 448);
+                for (int i = Math.Max(lo, 0),
+                         end = Math.Min(hi, 448);
                      i < end; i += 64)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -1678,20 +1715,17 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                     }
                     ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 500 + i);
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i);
-                    (c00
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
+                    (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
-                    (c01
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(16))))
+                    (c01 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(16))))
                         .StoreUnsafe(ref p0, (nuint)(16));
-                    (c02
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(32))))
+                    (c02 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(32))))
                         .StoreUnsafe(ref p0, (nuint)(32));
-                    (c03
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(48))))
+                    (c03 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(48))))
                         .StoreUnsafe(ref p0, (nuint)(48));
                 }
-                for (int i = Math.Max(lo, 448), end = Math.Min(hi, 496);
+                for (int i = Math.Max(lo, 448),
+                         end = Math.Min(hi, 496);
                      i < end; i += 16)
                 {
                     Vector512<float> c00 = default;
@@ -1705,8 +1739,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                     }
                     ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 500 + i);
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i);
-                    (c00
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
+                    (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
                 }
                 for (int i = Math.Max(lo, 496); i < hi; i++)
@@ -1718,7 +1751,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                         s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 10 + o), wo, s0);
                     }
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i) =
-                        s0 * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
+                        s0 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
                 }
             }
         }
@@ -1749,16 +1782,16 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                     c1_3 = Vector512.FusedMultiplyAdd(d1, Vector512.LoadUnsafe(ref w1, (nuint)(48)), c1_3);
                 }
                 (((c0_0 + c1_0))
-                    * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0))))
+                    * TanhPrime(Vector512.LoadUnsafe(ref a, (nuint)(i + 0))))
                     .StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
                 (((c0_1 + c1_1))
-                    * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 16))))
+                    * TanhPrime(Vector512.LoadUnsafe(ref a, (nuint)(i + 16))))
                     .StoreUnsafe(ref deltaPrevious, (nuint)(i + 16));
                 (((c0_2 + c1_2))
-                    * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 32))))
+                    * TanhPrime(Vector512.LoadUnsafe(ref a, (nuint)(i + 32))))
                     .StoreUnsafe(ref deltaPrevious, (nuint)(i + 32));
                 (((c0_3 + c1_3))
-                    * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 48))))
+                    * TanhPrime(Vector512.LoadUnsafe(ref a, (nuint)(i + 48))))
                     .StoreUnsafe(ref deltaPrevious, (nuint)(i + 48));
             }
             {
@@ -1794,13 +1827,13 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                     c0_2 = Vector512.FusedMultiplyAdd(d0, Vector512.LoadUnsafe(ref w0, (nuint)(32)), c0_2);
                 }
                 ((((c0_0 + c1_0) + c2_0))
-                    * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 0))))
+                    * TanhPrime(Vector512.LoadUnsafe(ref a, (nuint)(i + 0))))
                     .StoreUnsafe(ref deltaPrevious, (nuint)(i + 0));
                 ((((c0_1 + c1_1) + c2_1))
-                    * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 16))))
+                    * TanhPrime(Vector512.LoadUnsafe(ref a, (nuint)(i + 16))))
                     .StoreUnsafe(ref deltaPrevious, (nuint)(i + 16));
                 ((((c0_2 + c1_2) + c2_2))
-                    * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector512.LoadUnsafe(ref a, (nuint)(i + 32))))
+                    * TanhPrime(Vector512.LoadUnsafe(ref a, (nuint)(i + 32))))
                     .StoreUnsafe(ref deltaPrevious, (nuint)(i + 32));
             }
             for (int i = 496; i < 500; i++)
@@ -1810,12 +1843,12 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                 {
                     s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, o), Unsafe.Add(ref w, (nint)o * 500 + i), s);
                 }
-                Unsafe.Add(ref deltaPrevious, i) =
-                    s * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, i));
+                Unsafe.Add(ref deltaPrevious, i) = s * TanhPrime(Unsafe.Add(ref a, i));
             }
         }
 
-        /// <summary>Layer 1 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 500] · W[lo..hi, 500]ᵀ + b[lo..hi])
+        /// <summary>Layer 1 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 500] · W[lo..hi, 500]ᵀ +
+        /// b[lo..hi])
         /// of its 10 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
@@ -2008,7 +2041,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
         /// dW[lo..hi, 500] = δ[rows, lo..hi]ᵀ · x[rows, 500], db[lo..hi] = Σ_rows δ.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1Vec<TUpdate>(
-            ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb, int rows, in TUpdate update, int lo, int hi)
+            ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
+            int rows, in TUpdate update, int lo, int hi)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
@@ -2181,7 +2215,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
             int r = 0;
             for (; r + 4 <= rows; r += 4)
             {
-                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (500 - 500 % (4 * Vector<float>.Count)));
+                for (int i = Math.Max(lo, 0),
+                         end = Math.Min(hi, (500 - 500 % (4 * Vector<float>.Count)));
                      i < end; i += 4 * Vector<float>.Count)
                 {
                     Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -2228,56 +2263,41 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                     ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 500 + i);
                     ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 500 + i);
                     ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 500 + i);
-                    (c00
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0))))
+                    (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
-                    (c01
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
+                    (c01 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
                         .StoreUnsafe(ref p0, (nuint)(Vector<float>.Count));
-                    (c02
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count))))
+                    (c02 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count))))
                         .StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
-                    (c03
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count))))
+                    (c03 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count))))
                         .StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
-                    (c10
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a1, (nuint)(0))))
+                    (c10 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(0))))
                         .StoreUnsafe(ref p1, (nuint)(0));
-                    (c11
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a1, (nuint)(Vector<float>.Count))))
+                    (c11 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(Vector<float>.Count))))
                         .StoreUnsafe(ref p1, (nuint)(Vector<float>.Count));
-                    (c12
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a1, (nuint)(2 * Vector<float>.Count))))
+                    (c12 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(2 * Vector<float>.Count))))
                         .StoreUnsafe(ref p1, (nuint)(2 * Vector<float>.Count));
-                    (c13
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<float>.Count))))
+                    (c13 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<float>.Count))))
                         .StoreUnsafe(ref p1, (nuint)(3 * Vector<float>.Count));
-                    (c20
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a2, (nuint)(0))))
+                    (c20 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(0))))
                         .StoreUnsafe(ref p2, (nuint)(0));
-                    (c21
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a2, (nuint)(Vector<float>.Count))))
+                    (c21 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(Vector<float>.Count))))
                         .StoreUnsafe(ref p2, (nuint)(Vector<float>.Count));
-                    (c22
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a2, (nuint)(2 * Vector<float>.Count))))
+                    (c22 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(2 * Vector<float>.Count))))
                         .StoreUnsafe(ref p2, (nuint)(2 * Vector<float>.Count));
-                    (c23
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a2, (nuint)(3 * Vector<float>.Count))))
+                    (c23 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(3 * Vector<float>.Count))))
                         .StoreUnsafe(ref p2, (nuint)(3 * Vector<float>.Count));
-                    (c30
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(0))))
+                    (c30 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(0))))
                         .StoreUnsafe(ref p3, (nuint)(0));
-                    (c31
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(Vector<float>.Count))))
+                    (c31 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(Vector<float>.Count))))
                         .StoreUnsafe(ref p3, (nuint)(Vector<float>.Count));
-                    (c32
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count))))
+                    (c32 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count))))
                         .StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
-                    (c33
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count))))
+                    (c33 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count))))
                         .StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int i = Math.Max(lo, (500 - 500 % (4 * Vector<float>.Count))), end = Math.Min(hi, (500 - 500 % Vector<float>.Count));
+                for (int i = Math.Max(lo, (500 - 500 % (4 * Vector<float>.Count))),
+                         end = Math.Min(hi, (500 - 500 % Vector<float>.Count));
                      i < end; i += Vector<float>.Count)
                 {
                     Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -2306,17 +2326,13 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                     ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 500 + i);
                     ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 500 + i);
                     ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 500 + i);
-                    (c00
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0))))
+                    (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
-                    (c10
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a1, (nuint)(0))))
+                    (c10 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(0))))
                         .StoreUnsafe(ref p1, (nuint)(0));
-                    (c20
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a2, (nuint)(0))))
+                    (c20 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(0))))
                         .StoreUnsafe(ref p2, (nuint)(0));
-                    (c30
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a3, (nuint)(0))))
+                    (c30 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(0))))
                         .StoreUnsafe(ref p3, (nuint)(0));
                 }
                 for (int i = Math.Max(lo, (500 - 500 % Vector<float>.Count)); i < hi; i++)
@@ -2334,18 +2350,19 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                         s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 3) * 10 + o), wo, s3);
                     }
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i) =
-                        s0 * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
+                        s0 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 500 + i) =
-                        s1 * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 1) * 500 + i));
+                        s1 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 1) * 500 + i));
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 500 + i) =
-                        s2 * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 2) * 500 + i));
+                        s2 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 2) * 500 + i));
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 500 + i) =
-                        s3 * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 3) * 500 + i));
+                        s3 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 3) * 500 + i));
                 }
             }
             for (; r < rows; r++)
             {
-                for (int i = Math.Max(lo, 0), end = Math.Min(hi, (500 - 500 % (4 * Vector<float>.Count)));
+                for (int i = Math.Max(lo, 0),
+                         end = Math.Min(hi, (500 - 500 % (4 * Vector<float>.Count)));
                      i < end; i += 4 * Vector<float>.Count)
                 {
                     Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -2365,20 +2382,17 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                     }
                     ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 500 + i);
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i);
-                    (c00
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0))))
+                    (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
-                    (c01
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
+                    (c01 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
                         .StoreUnsafe(ref p0, (nuint)(Vector<float>.Count));
-                    (c02
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count))))
+                    (c02 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count))))
                         .StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
-                    (c03
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count))))
+                    (c03 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count))))
                         .StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
                 }
-                for (int i = Math.Max(lo, (500 - 500 % (4 * Vector<float>.Count))), end = Math.Min(hi, (500 - 500 % Vector<float>.Count));
+                for (int i = Math.Max(lo, (500 - 500 % (4 * Vector<float>.Count))),
+                         end = Math.Min(hi, (500 - 500 % Vector<float>.Count));
                      i < end; i += Vector<float>.Count)
                 {
                     Vector<float> c00 = default;
@@ -2392,8 +2406,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                     }
                     ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 500 + i);
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i);
-                    (c00
-                        * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Vector.LoadUnsafe(ref a0, (nuint)(0))))
+                    (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
                 }
                 for (int i = Math.Max(lo, (500 - 500 % Vector<float>.Count)); i < hi; i++)
@@ -2405,7 +2418,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServi
                         s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 10 + o), wo, s0);
                     }
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i) =
-                        s0 * global::NetGen.CompilerServices.ActivationMath.TanhDerivative(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
+                        s0 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
                 }
             }
         }
