@@ -88,12 +88,7 @@ public interface INetwork<T> : IInferenceNetwork<T> where T : IFloatingPointIeee
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
-        T loss = ComputeGradients(inputs, labels);
-        if (!T.IsFinite(loss)) return loss;
-        if (this is INetwork<float> single) optimizer.Step(single.Parameters, single.Gradients);
-        else if (this is INetwork<double> @double) optimizer.Step(@double.Parameters, @double.Gradients);
-        else throw new NotSupportedException($"Optimizers step float or double parameters, not {typeof(T).Name}.");
-        return loss;
+        return StepIfFinite(ComputeGradients(inputs, labels), optimizer);
     }
 
     /// <summary>
@@ -108,7 +103,12 @@ public interface INetwork<T> : IInferenceNetwork<T> where T : IFloatingPointIeee
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
-        T loss = ComputeGradients(inputs, targets);
+        return StepIfFinite(ComputeGradients(inputs, targets), optimizer);
+    }
+
+    /// <summary>The optimizer's update of the gradients just computed, unless their loss is NaN or infinite; returns the loss.</summary>
+    private T StepIfFinite(T loss, IOptimizer optimizer)
+    {
         if (!T.IsFinite(loss)) return loss;
         if (this is INetwork<float> single) optimizer.Step(single.Parameters, single.Gradients);
         else if (this is INetwork<double> @double) optimizer.Step(@double.Parameters, @double.Gradients);
