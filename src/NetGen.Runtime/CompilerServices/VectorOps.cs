@@ -71,6 +71,17 @@ public static class VectorOps
         }
     }
 
+    /// <summary>The index of the first NaN or infinity, or −1 when every value is finite (a vector scan first, then the place).</summary>
+    public static int IndexOfNonFinite<T>(ReadOnlySpan<T> values) where T : struct, IFloatingPointIeee754<T>
+    {
+        if (AllFinite(values)) return -1;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!T.IsFinite(values[i])) return i;
+        }
+        return -1;
+    }
+
     /// <summary>Whether every value is finite (no NaN, no infinity).</summary>
     public static bool AllFinite<T>(ReadOnlySpan<T> values) where T : struct, IFloatingPointIeee754<T>
     {

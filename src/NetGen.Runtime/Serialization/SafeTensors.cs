@@ -213,12 +213,12 @@ public static class SafeTensors
             else for (int i = 0; i < target.Length; i++) target[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(4 * i));
             // A NaN or an infinity would poison every output and every later step: refuse it, as the generator does
             // for baked weights (NG0020).
-            for (int i = 0; i < target.Length; i++)
+            int bad = VectorOps.IndexOfNonFinite<float>(target);
+            if (bad >= 0)
             {
-                if (float.IsFinite(target[i])) continue;
-                string at = e.Shape.Length == 2 ? $"[{i / e.Shape[1]}, {i % e.Shape[1]}]" : $"[{i}]";
-                throw new InvalidDataFileException(name, $"tensor '{e.Name}' holds {target[i].ToString(CultureInfo.InvariantCulture)} at {at} " +
-                    $"(element {i}); parameters must be finite.");
+                string at = e.Shape.Length == 2 ? $"[{bad / e.Shape[1]}, {bad % e.Shape[1]}]" : $"[{bad}]";
+                throw new InvalidDataFileException(name, $"tensor '{e.Name}' holds {target[bad].ToString(CultureInfo.InvariantCulture)} at {at} " +
+                    $"(element {bad}); parameters must be finite.");
             }
         }
         return values;
@@ -240,9 +240,11 @@ public static class SafeTensors
             throw new InvalidDataFileException(name, $"truncated: the header claims {headerLength} bytes but the data ends before that.");
         // Names and dtypes become strings: refuse invalid UTF-8 here, with its place, rather than let the JSON reader
         // throw an InvalidOperationException on first access.
-        var text = new char[header.Length];
-        if (System.Text.Unicode.Utf8.ToUtf16(header, text, out int valid, out _, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            System.Text.Unicode.Utf8.ToUtf16(header, new char[header.Length], out int valid, out _, replaceInvalidSequences: false);
             throw new InvalidDataFileException(name, $"the header is not valid UTF-8 (byte 0x{header[Math.Min(valid, header.Length - 1)]:X2} at header offset {valid}).");
+        }
         return header;
     }
 

@@ -4,10 +4,13 @@ using NetGen.CompilerServices;
 namespace NetGen;
 
 /// <summary>
-/// Accuracy and mean loss of a network on a labelled data set. <see cref="MeanLoss"/> is the network's own loss
-/// (<see cref="NetworkArchitecture.Loss"/>) on the labels as it trains on them, computed from the outputs.
+/// Accuracy and mean loss of a network on a data set. <see cref="MeanLoss"/> is the network's own loss
+/// (<see cref="NetworkArchitecture.Loss"/>) on the labels or targets as it trains on them, computed from the outputs.
 /// </summary>
-/// <param name="Accuracy">The fraction of samples whose predicted class (<see cref="IInferenceNetwork{T}.Predict"/>) is their label.</param>
+/// <param name="Accuracy">
+/// The fraction of samples whose predicted class (<see cref="IInferenceNetwork{T}.Predict"/>) is their label (or, for a
+/// single sigmoid output on targets, the target rounded at ½); NaN for regression.
+/// </param>
 /// <param name="MeanLoss">The mean loss per sample.</param>
 /// <param name="Count">The number of samples.</param>
 public readonly record struct EvaluationResult(double Accuracy, double MeanLoss, int Count);
@@ -53,7 +56,7 @@ public static class Evaluation
             else
             {
                 ReadOnlySpan<float> target = data.GetTargets(sample);
-                if (accuracy && (row[0] >= 0.5f) == (target[0] >= 0.5f)) correct++;
+                if (accuracy && LossMath.PredictedClass(row) == (target[0] >= 0.5f ? 1 : 0)) correct++;
                 loss += SampleLoss(row, target, -1, softmax, lossFunction);
             }
         });

@@ -79,9 +79,9 @@ public sealed class LayerParallel : IDisposable
         _caller.Enter(this);
         try
         {
-            NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
             if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer))
-                return _network.TrainStep(inputs, labels, optimizer);
+                return _network.TrainStep(inputs, labels, optimizer); // which checks the inputs itself
+            NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
             int batch = _split.PrepareSplitStep(inputs, labels);
             if (batch == 0) return _network.TrainStep(inputs, labels, optimizer);
             fixed (float* x = inputs)

@@ -278,23 +278,15 @@ public sealed class Trainer
         {
             if (data.TargetCount != _network.OutputSize)
                 throw new ArgumentException($"The {what} has {data.TargetCount} targets per sample, but {network} has {_network.OutputSize} outputs.", parameter);
-            ReadOnlySpan<float> targets = data.Targets;
-            if (!VectorOps.AllFinite(targets))
-            {
-                for (int i = 0; i < targets.Length; i++)
-                {
-                    if (!float.IsFinite(targets[i]))
-                        throw new ArgumentException($"Row {i / data.TargetCount} of the {what} has {targets[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at target {i % data.TargetCount}; targets must be finite.", parameter);
-                }
-            }
+            int t = VectorOps.IndexOfNonFinite(data.Targets);
+            if (t >= 0)
+                throw new ArgumentException($"Row {t / data.TargetCount} of the {what} has {data.Targets[t].ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
+                    $"at target {t % data.TargetCount}; targets must be finite.", parameter);
         }
-        if (VectorOps.AllFinite(data.Features)) return;
-        ReadOnlySpan<float> features = data.Features;
-        for (int i = 0; i < features.Length; i++)
-        {
-            if (!float.IsFinite(features[i]))
-                throw new ArgumentException($"Row {i / data.FeatureCount} of the {what} has {features[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at feature {i % data.FeatureCount}; inputs must be finite.", parameter);
-        }
+        int f = VectorOps.IndexOfNonFinite(data.Features);
+        if (f >= 0)
+            throw new ArgumentException($"Row {f / data.FeatureCount} of the {what} has {data.Features[f].ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
+                $"at feature {f % data.FeatureCount}; inputs must be finite.", parameter);
     }
 
     private void WriteCheckpoint()

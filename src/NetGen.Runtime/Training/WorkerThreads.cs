@@ -67,7 +67,7 @@ internal sealed class WorkerThreads : IDisposable
 /// </summary>
 internal sealed class SpinningBarrier(int participants)
 {
-    private readonly long SpinTicks = participants <= Environment.ProcessorCount ? System.Diagnostics.Stopwatch.Frequency / 1000 : 0;
+    private readonly long _spinTicks = participants <= Environment.ProcessorCount ? System.Diagnostics.Stopwatch.Frequency / 1000 : 0;
     private readonly object _gate = new();
     private int _arrived;
     private volatile int _generation;
@@ -89,7 +89,7 @@ internal sealed class SpinningBarrier(int participants)
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         while (_generation == generation)
         {
-            if (System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
+            if (System.Diagnostics.Stopwatch.GetTimestamp() - start < _spinTicks)
             {
                 Thread.SpinWait(20);
                 continue;
