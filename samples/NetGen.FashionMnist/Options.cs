@@ -1,9 +1,12 @@
 using System;
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Linq;
 
 namespace NetGen.Samples.FashionMnist;
 
-/// <summary>Command-line options of the main job; parsing never throws, it returns an error message.</summary>
+/// <summary>Command-line options of the main job, parsed by System.CommandLine; parsing never throws, it returns an error message.</summary>
 internal sealed record Options
 {
     public int Epochs { get; init; } = 80;
@@ -26,50 +29,9 @@ internal sealed record Options
     public bool Confusion { get; init; }
     public string? History { get; init; }
     public string? Checkpoint { get; init; }
+    public string? Plot { get; init; }
     public bool Help { get; init; }
     public string DataDirectory { get; init; } = DebianFashionMnist.Directory;
-
-    public const string Usage = """
-        Trains the lecture notes' network (784 → 500 tanh → softmax 10, NLL, L2) on Fashion-MNIST.
-        The defaults are the best recipe found: momentum SGD, cosine schedule, standardized inputs, dropout 0.3.
-        --lecture gives the notes' plain recipe instead: SGD, batch 20, μ₀/(1+d·t), raw pixels, no dropout.
-
-        Usage: NetGen.FashionMnist [options]
-          --epochs N           passes over the training images (default 80)
-          --batch-size N       minibatch size (default 64; 1 = online SGD, 60000 = full batch)
-          --optimizer NAME     sgd | momentum | nesterov | adam | adamw (default momentum)
-          --learning-rate X    initial learning rate μ₀ (default 0.02)
-          --momentum X         momentum μ for momentum/nesterov (default 0.9)
-          --schedule NAME      constant | inverse (μ₀/(1+d·t), t in steps) | step (×0.5 every 10 epochs)
-                               | cosine (to 0 over all epochs) (default cosine)
-          --decay X            d of the inverse schedule (default 1e-5)
-          --l2 X               L2 penalty λ on weights, not biases (AdamW: decoupled decay) (default 5e-5)
-          --l1 X               L1 penalty on weights (default 0)
-          --clip X             clip gradients to global norm X (default off)
-          --no-dropout         train the network without dropout (default: dropout 0.3 on the hidden layer)
-          --no-standardize     feed raw pixels in [0, 1] (default: standardized with training-set mean and std)
-          --lecture            the notes' recipe: --optimizer sgd --batch-size 20 --learning-rate 0.1
-                               --schedule inverse --l2 1e-5 --no-dropout --no-standardize --epochs 50
-          --validation X       hold out fraction X of the training set (the notes use 0.2) (default 0)
-          --patience N         early stopping on validation loss after N epochs without improvement,
-                               restoring the best epoch (needs --validation)
-          --seed N             seed for initialization, dropout, split and minibatch order (default 1)
-          --threads N          train on N threads (default 1). SGD and momentum (the default recipe and
-                               --lecture) cut every layer across the threads: the same result as one
-                               thread. Adam, and batches over 256, cut each batch into 32-row shards
-                               instead: any N > 1 gives the same result
-          --history FILE       write the per-epoch history (.csv, or .json)
-          --checkpoint FILE    keep the best epoch's parameters in FILE as safetensors (the latest epoch
-                               without --patience); PyTorch loads it into the equivalent nn.Sequential
-          --confusion          print the test confusion matrix with precision and recall
-          --data DIR           data directory (default /usr/share/datasets/fashion-mnist)
-          --json               end with one JSON object on the last line
-          --help               show this text
-
-        Options given explicitly win over --lecture, whatever their order.
-        Exit codes: 0 trained; 2 bad options; 3 a data problem (missing, corrupt or mismatched files);
-        4 training diverged; 5 an output file (history, checkpoint) cannot be written.
-        """;
 
     /// <summary>The lecture notes' plain recipe (--lecture): a preset that explicit options override.</summary>
     private static readonly Options Lecture = new()
@@ -80,84 +42,185 @@ internal sealed record Options
     /// <summary>The smallest and largest validation fraction: both sides keep at least 6 of Fashion-MNIST's 60,000 images.</summary>
     public const double MinValidation = 1e-4, MaxValidation = 1 - 1e-4;
 
+    private static readonly Options Defaults = new();
+
+    private static readonly Option<int> EpochsOption = PositiveInt("--epochs", "N", 100_000, "passes over the training images (default 80; 50 with --lecture)");
+    private static readonly Option<int> BatchSizeOption = PositiveInt("--batch-size", "N", 1_000_000, "minibatch size (default 64; 1 = online SGD, 60000 = full batch)");
+    private static readonly Option<string> OptimizerOption = OneOf("--optimizer", "sgd | momentum | nesterov | adam | adamw (default momentum)", "sgd", "momentum", "nesterov", "adam", "adamw");
+    private static readonly Option<float> LearningRateOption = Number("--learning-rate", positive: true, "initial learning rate μ₀ (default 0.02)");
+    private static readonly Option<float> MomentumOption = Number("--momentum", positive: false, "momentum μ for momentum and nesterov, in [0, 1) (default 0.9)", below: 1);
+    private static readonly Option<string> ScheduleOption = OneOf("--schedule",
+        "constant | inverse (μ₀/(1+d·t), t in steps) | step (×0.5 every 10 epochs) | cosine (to 0 over all epochs) (default cosine)",
+        "constant", "inverse", "step", "cosine");
+    private static readonly Option<float> DecayOption = Number("--decay", positive: false, "d of the inverse schedule (default 1e-5)");
+    private static readonly Option<float> L2Option = Number("--l2", positive: false, "L2 penalty λ on weights, not biases (AdamW: decoupled decay) (default 5e-5)");
+    private static readonly Option<float> L1Option = Number("--l1", positive: false, "L1 penalty on weights (default 0)");
+    private static readonly Option<float> ClipOption = Number("--clip", positive: true, "clip gradients to global norm X (default off)");
+    private static readonly Option<bool> NoDropoutOption = new("--no-dropout") { Description = "train without dropout (default: dropout 0.3 on the hidden layer)" };
+    private static readonly Option<bool> NoStandardizeOption = new("--no-standardize") { Description = "feed raw pixels in [0, 1] (default: standardized with the training set's mean and std)" };
+    private static readonly Option<bool> LectureOption = new("--lecture")
+    {
+        Description = "the notes' recipe: --optimizer sgd --batch-size 20 --learning-rate 0.1 --schedule inverse --l2 1e-5 " +
+                      "--no-dropout --no-standardize --epochs 50; options given explicitly win over it, whatever their order",
+    };
+    private static readonly Option<double> ValidationOption = new("--validation")
+    {
+        HelpName = "X",
+        Description = "hold out fraction X of the training set (the notes use 0.2) (default 0)",
+        CustomParser = result =>
+        {
+            string value = result.Tokens[0].Value;
+            if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !(x == 0 || (x >= MinValidation && x <= MaxValidation)))
+                result.AddError($"--validation expects 0 or a fraction from {MinValidation} to {MaxValidation} (both sides must keep samples), got '{value}'");
+            return x;
+        },
+    };
+    private static readonly Option<int> PatienceOption = PositiveInt("--patience", "N", 100_000,
+        "early stopping on validation loss after N epochs without improvement, restoring the best epoch (needs --validation)");
+    private static readonly Option<int> SeedOption = new("--seed")
+    {
+        HelpName = "N",
+        Description = "seed for initialization, dropout, split and minibatch order (default 1)",
+        CustomParser = result =>
+        {
+            string value = result.Tokens[0].Value;
+            if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int seed)) result.AddError($"--seed expects an integer, got '{value}'");
+            return seed;
+        },
+    };
+    private static readonly Option<int> ThreadsOption = PositiveInt("--threads", "N", 256,
+        "train on N threads (default 1). SGD and momentum (the default recipe and --lecture) cut every layer across the threads: " +
+        "the same result as one thread. Adam, and batches over 256, cut each batch into 32-row shards instead: any N > 1 gives the same result");
+    private static readonly Option<string> HistoryOption = new("--history")
+    {
+        HelpName = "FILE",
+        Description = "write the per-epoch history (.csv, or .json)",
+        Validators =
+        {
+            result =>
+            {
+                string value = result.Tokens[0].Value;
+                if (!value.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !value.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                    result.AddError($"--history expects a file name ending in .csv or .json, got '{value}'");
+            },
+        },
+    };
+    private static readonly Option<string> CheckpointOption = new("--checkpoint")
+    {
+        HelpName = "FILE",
+        Description = "keep the best epoch's parameters in FILE as safetensors (the latest epoch without --patience); " +
+                      "PyTorch loads it into the equivalent nn.Sequential",
+    };
+    private static readonly Option<string> PlotOption = new("--plot")
+    {
+        HelpName = "FILE.png",
+        Description = "draw the training curves (loss and accuracy per epoch) as a PNG picture",
+        Validators =
+        {
+            result =>
+            {
+                string value = result.Tokens[0].Value;
+                if (!value.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) result.AddError($"--plot expects a file name ending in .png, got '{value}'");
+            },
+        },
+    };
+    private static readonly Option<bool> ConfusionOption = new("--confusion") { Description = "print the test confusion matrix with precision and recall" };
+    private static readonly Option<string> DataOption = new("--data") { HelpName = "DIR", Description = $"data directory (default {DebianFashionMnist.Directory})" };
+    private static readonly Option<bool> JsonOption = new("--json") { Description = "end with one JSON object on the last line" };
+
+    private static readonly RootCommand Command = new(
+        """
+        Trains the lecture notes' network (784 → 500 tanh → softmax 10, NLL, L2) on Fashion-MNIST.
+        The defaults are the best recipe found: momentum SGD, cosine schedule, standardized inputs, dropout 0.3.
+        --lecture gives the notes' plain recipe instead: SGD, batch 20, μ₀/(1+d·t), raw pixels, no dropout.
+
+        Exit codes: 0 trained; 2 bad options; 3 a data problem (missing, corrupt or mismatched files);
+        4 training diverged; 5 an output file (history, checkpoint, plot) cannot be written.
+        """)
+    {
+        EpochsOption, BatchSizeOption, OptimizerOption, LearningRateOption, MomentumOption, ScheduleOption, DecayOption, L2Option, L1Option,
+        ClipOption, NoDropoutOption, NoStandardizeOption, LectureOption, ValidationOption, PatienceOption, SeedOption, ThreadsOption,
+        HistoryOption, CheckpointOption, PlotOption, ConfusionOption, DataOption, JsonOption,
+    };
+
+    /// <summary>Writes the generated help text (options, defaults, exit codes) to standard output.</summary>
+    public static void WriteHelp() => Command.Parse("--help").Invoke();
+
     public static (Options? Options, string? Error) Parse(string[] args)
     {
+        ParseResult r = Command.Parse(args);
+        if (r.Errors.Count > 0) return (null, r.Errors[0].Message);
+        if (r.Action is System.CommandLine.Help.HelpAction) return (new Options { Help = true }, null);
+
         // A preset first, then every explicit option over it, so that `--epochs 3 --lecture` runs 3 epochs.
-        var o = Array.IndexOf(args, "--lecture") >= 0 ? Lecture : new Options();
-        for (int i = 0; i < args.Length; i++)
+        Options preset = r.GetValue(LectureOption) ? Lecture : Defaults;
+        T Get<T>(Option<T> option, T fallback) => r.GetResult(option) is { Implicit: false } ? r.GetValue(option)! : fallback;
+        var o = new Options
         {
-            string arg = args[i];
-            switch (arg)
-            {
-                case "--help" or "-h": return (o with { Help = true }, null);
-                case "--json": o = o with { Json = true }; continue;
-                case "--no-dropout": o = o with { Dropout = false }; continue;
-                case "--no-standardize": o = o with { Standardize = false }; continue;
-                case "--lecture": continue; // applied first, above
-                case "--confusion": o = o with { Confusion = true }; continue;
-            }
-            if (!arg.StartsWith("--", StringComparison.Ordinal)) return (null, $"unexpected argument '{arg}'");
-            if (i + 1 >= args.Length) return (null, $"option {arg} needs a value");
-            string value = args[++i];
-            string? error = null;
-            switch (arg)
-            {
-                case "--epochs": o = o with { Epochs = PositiveInt(arg, value, 100_000, ref error) }; break;
-                case "--batch-size": o = o with { BatchSize = PositiveInt(arg, value, 1_000_000, ref error) }; break;
-                case "--patience": o = o with { Patience = PositiveInt(arg, value, 100_000, ref error) }; break;
-                case "--threads": o = o with { Threads = PositiveInt(arg, value, 256, ref error) }; break;
-                case "--seed":
-                    if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int seed)) error = $"--seed expects an integer, got '{value}'";
-                    o = o with { Seed = seed };
-                    break;
-                case "--optimizer":
-                    if (value is not ("sgd" or "momentum" or "nesterov" or "adam" or "adamw")) error = $"--optimizer expects sgd, momentum, nesterov, adam or adamw, got '{value}'";
-                    o = o with { Optimizer = value };
-                    break;
-                case "--schedule":
-                    if (value is not ("constant" or "inverse" or "step" or "cosine")) error = $"--schedule expects constant, inverse, step or cosine, got '{value}'";
-                    o = o with { Schedule = value };
-                    break;
-                case "--learning-rate": o = o with { LearningRate = Number(arg, value, positive: true, ref error) }; break;
-                case "--momentum":
-                    o = o with { Momentum = Number(arg, value, positive: false, ref error) };
-                    if (error is null && o.Momentum >= 1) error = $"--momentum expects a number in [0, 1), got '{value}'";
-                    break;
-                case "--decay": o = o with { Decay = Number(arg, value, positive: false, ref error) }; break;
-                case "--l2": o = o with { L2 = Number(arg, value, positive: false, ref error) }; break;
-                case "--l1": o = o with { L1 = Number(arg, value, positive: false, ref error) }; break;
-                case "--clip": o = o with { Clip = Number(arg, value, positive: true, ref error) }; break;
-                case "--validation":
-                    o = o with { Validation = Number(arg, value, positive: false, ref error) };
-                    if (error is null && o.Validation != 0 && !(o.Validation >= MinValidation && o.Validation <= MaxValidation))
-                        error = $"--validation expects 0 or a fraction from {MinValidation} to {MaxValidation} (both sides must keep samples), got '{value}'";
-                    break;
-                case "--history":
-                    if (!value.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !value.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-                        error = $"--history expects a file name ending in .csv or .json, got '{value}'";
-                    o = o with { History = value };
-                    break;
-                case "--checkpoint": o = o with { Checkpoint = value }; break;
-                case "--data": o = o with { DataDirectory = value }; break;
-                default: return (null, $"unknown option '{arg}'");
-            }
-            if (error is not null) return (null, error);
-        }
+            Epochs = Get(EpochsOption, preset.Epochs),
+            BatchSize = Get(BatchSizeOption, preset.BatchSize),
+            Optimizer = Get(OptimizerOption, preset.Optimizer),
+            LearningRate = Get(LearningRateOption, preset.LearningRate),
+            Momentum = Get(MomentumOption, preset.Momentum),
+            Schedule = Get(ScheduleOption, preset.Schedule),
+            Decay = Get(DecayOption, preset.Decay),
+            L2 = Get(L2Option, preset.L2),
+            L1 = Get(L1Option, preset.L1),
+            Clip = r.GetResult(ClipOption) is { Implicit: false } ? r.GetValue(ClipOption) : preset.Clip,
+            Dropout = preset.Dropout && !r.GetValue(NoDropoutOption),
+            Standardize = preset.Standardize && !r.GetValue(NoStandardizeOption),
+            Validation = Get(ValidationOption, preset.Validation),
+            Patience = r.GetResult(PatienceOption) is { Implicit: false } ? r.GetValue(PatienceOption) : preset.Patience,
+            Seed = Get(SeedOption, preset.Seed),
+            Threads = Get(ThreadsOption, preset.Threads),
+            Json = r.GetValue(JsonOption),
+            Confusion = r.GetValue(ConfusionOption),
+            History = r.GetValue(HistoryOption),
+            Checkpoint = r.GetValue(CheckpointOption),
+            Plot = r.GetValue(PlotOption),
+            DataDirectory = r.GetValue(DataOption) ?? preset.DataDirectory,
+        };
         if (o.Patience is not null && o.Validation == 0) return (null, "--patience needs a validation split (--validation 0.2, for example)");
         return (o, null);
     }
 
-    private static int PositiveInt(string name, string value, int max, ref string? error)
+    private static Option<int> PositiveInt(string name, string helpName, int max, string description) => new(name)
     {
-        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < 1 || n > max)
-            error = $"{name} expects an integer from 1 to {max}, got '{value}'";
-        return n;
-    }
+        HelpName = helpName,
+        Description = description,
+        CustomParser = result =>
+        {
+            string value = result.Tokens[0].Value;
+            if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < 1 || n > max)
+                result.AddError($"{name} expects an integer from 1 to {max}, got '{value}'");
+            return n;
+        },
+    };
 
-    private static float Number(string name, string value, bool positive, ref string? error)
+    private static Option<float> Number(string name, bool positive, string description, float below = float.PositiveInfinity) => new(name)
     {
-        if (!float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float x) || !float.IsFinite(x) || x < 0 || (positive && x == 0))
-            error = $"{name} expects a {(positive ? "positive" : "non-negative")} number, got '{value}'";
-        return x;
+        HelpName = "X",
+        Description = description,
+        CustomParser = result =>
+        {
+            string value = result.Tokens[0].Value;
+            if (!float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float x) || !float.IsFinite(x) || x < 0 || (positive && x == 0))
+                result.AddError($"{name} expects a {(positive ? "positive" : "non-negative")} number, got '{value}'");
+            else if (x >= below)
+                result.AddError($"{name} expects a number in [0, {below.ToString(CultureInfo.InvariantCulture)}), got '{value}'");
+            return x;
+        },
+    };
+
+    private static Option<string> OneOf(string name, string description, params string[] names)
+    {
+        var option = new Option<string>(name) { HelpName = "NAME", Description = description };
+        option.Validators.Add(result =>
+        {
+            string value = result.Tokens[0].Value;
+            if (!names.Contains(value))
+                result.AddError($"{name} expects {string.Join(", ", names[..^1])} or {names[^1]}, got '{value}'");
+        });
+        return option;
     }
 }

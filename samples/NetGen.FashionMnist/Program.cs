@@ -19,12 +19,12 @@ if (options is null)
 }
 if (options.Help)
 {
-    Console.WriteLine(Options.Usage);
+    Options.WriteHelp();
     return 0;
 }
 
 // Every output file is checked before any training time is spent.
-foreach (var (what, file) in new[] { ("history", options.History), ("checkpoint", options.Checkpoint) })
+foreach (var (what, file) in new[] { ("history", options.History), ("checkpoint", options.Checkpoint), ("plot", options.Plot) })
 {
     if (file is null) continue;
     string? folder = Path.GetDirectoryName(Path.GetFullPath(file));
@@ -165,6 +165,19 @@ if (options.History is string path)
     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     {
         Console.Error.WriteLine($"error: cannot write the history to {path}: {e.Message}");
+        return 5;
+    }
+}
+if (options.Plot is string picture)
+{
+    try
+    {
+        TrainingCurves.Save(history, picture);
+        Console.WriteLine($"Training curves drawn in {picture}.");
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"error: cannot write the plot to {picture}: {e.Message}");
         return 5;
     }
 }

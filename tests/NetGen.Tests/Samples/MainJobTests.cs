@@ -131,4 +131,30 @@ public sealed class MainJobTests : IDisposable
         Assert.Contains($"warning: --threads {asked} is more than the {Environment.ProcessorCount} cores this process may use; training on {Environment.ProcessorCount}.", error);
         Assert.Contains(Environment.ProcessorCount == 1 ? "one thread" : $"{Environment.ProcessorCount} threads", output);
     }
+
+    [Fact]
+    public void PlotDrawsTheTrainingCurvesAsAPng()
+    {
+        string picture = Path.Combine(_folder, "curves.png");
+        var (code, output, error) = Run("--epochs", "2", "--validation", "0.2", "--plot", picture, "--data", Data(100));
+        Assert.True(code == 0, error);
+        Assert.Contains($"Training curves drawn in {picture}.", output);
+        byte[] png = File.ReadAllBytes(picture);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.True(png.Length > 10_000, $"a {png.Length}-byte picture has no curves");
+        Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
+    }
+
+    [Theory]
+    [InlineData("--plot", "curves.jpg", "--plot expects a file name ending in .png, got 'curves.jpg'")]
+    [InlineData("--optimizer", "adagrad", "--optimizer expects sgd, momentum, nesterov, adam or adamw, got 'adagrad'")]
+    [InlineData("--momentum", "1", "--momentum expects a number in [0, 1), got '1'")]
+    [InlineData("--epochs", "0", "--epochs expects an integer from 1 to 100000, got '0'")]
+    public void ABadOptionValueIsRefusedWithWhatWasExpected(string option, string value, string expected)
+    {
+        var (code, output, error) = Run(option, value);
+        Assert.Equal(2, code);
+        AssertOneLineError(error, expected);
+        Assert.DoesNotContain("epoch", output);
+    }
 }
