@@ -143,6 +143,9 @@ internal static class DiagnosticDescriptors
         InvalidBakedWeightsPath, NoLayers, UnsupportedElementType,
     };
 
+    /// <summary>Every descriptor, for tests that check ids, help links and the docs against each other.</summary>
+    public static System.Collections.Generic.IReadOnlyList<DiagnosticDescriptor> Descriptors => All;
+
     public static DiagnosticDescriptor ById(string id)
     {
         foreach (DiagnosticDescriptor descriptor in All)
@@ -154,5 +157,9 @@ internal static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string help)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            description: help);
+            description: help, helpLinkUri: HelpLink(id));
+
+    /// <summary>The diagnostic's entry in docs/diagnostics.md (anchors are the ids in lower case).</summary>
+    public static string HelpLink(string id)
+        => NetGen.CompilerServices.SharedConstants.DiagnosticHelpBase + id.ToLowerInvariant();
 }

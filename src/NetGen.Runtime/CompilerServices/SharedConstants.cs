@@ -11,4 +11,13 @@ internal static class SharedConstants
 
     /// <summary>Mixed into a seed to seed the generator of dropout masks (<c>SeedDropout</c>), so masks and weights differ.</summary>
     public const ulong DropoutSalt = 0xD50F_0A7BUL;
+
+    /// <summary>
+    /// Where every NetGen diagnostic is explained (docs/diagnostics.md in the repository), up to the entry's anchor: the
+    /// id in lower case. The generator's help links and the runtime's NG0100 both use it.
+    /// </summary>
+    public const string DiagnosticHelpBase = "https://github.com/netgen-dotnet/netgen/blob/main/docs/diagnostics.md#";
+
+    /// <summary>The warning that the source generator does not run (see <c>GeneratorCheck</c>); its suppressor removes it.</summary>
+    public const string MissingGeneratorId = "NG0100";
 }

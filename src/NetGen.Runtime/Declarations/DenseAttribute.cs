@@ -14,6 +14,8 @@ namespace NetGen;
 /// </code>
 /// </example>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+// Not obsolete: NG0100 says the generator is missing, and the generator removes it (see GeneratorCheck).
+[Obsolete(GeneratorCheck.Message, DiagnosticId = GeneratorCheck.DiagnosticId, UrlFormat = GeneratorCheck.UrlFormat)]
 public sealed class DenseAttribute : Attribute
 {
     /// <summary>Declares a dense layer.</summary>

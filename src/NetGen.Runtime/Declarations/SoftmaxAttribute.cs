@@ -8,6 +8,8 @@ namespace NetGen;
 /// It must be the last layer. Its default loss is cross-entropy (negative log-likelihood).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+// Not obsolete: NG0100 says the generator is missing, and the generator removes it (see GeneratorCheck).
+[Obsolete(GeneratorCheck.Message, DiagnosticId = GeneratorCheck.DiagnosticId, UrlFormat = GeneratorCheck.UrlFormat)]
 public sealed class SoftmaxAttribute : Attribute
 {
     /// <summary>Declares a softmax output over <paramref name="classes"/> classes.</summary>

@@ -49,6 +49,7 @@ public class CompilationTests
         driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         Assert.Empty(generatorDiagnostics);
         EmitResult emitted = output.Emit(new MemoryStream(), xmlDocumentationStream: new MemoryStream());
-        return emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        // NG0100 is removed by the generator's suppressor in a build (MissingGeneratorTests); emitting does not run it.
+        return emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Id != "NG0100").ToArray();
     }
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using NetGen.Generator;
 using Xunit;
 
@@ -64,13 +65,24 @@ internal static class GeneratorHarness
         }).ToArray();
     }
 
-    /// <summary>Errors and warnings of the compilation with the generated code, the generator's own diagnostics included.</summary>
+    /// <summary>
+    /// Errors and warnings of the compilation with the generated code, the generator's own diagnostics included, after
+    /// the generator's suppressor has run (as in a build, where it removes NG0100).
+    /// </summary>
     public static Diagnostic[] CompileErrorsAndWarnings(params string[] sources)
     {
         var (result, output) = Run(sources);
         Assert.Null(result.Exception);
-        return result.Diagnostics.Concat(output.GetDiagnostics())
+        return result.Diagnostics.Concat(AfterSuppressor(output))
             .Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+    }
+
+    /// <summary>The compilation's diagnostics with <see cref="NetGen.Generator.MissingGeneratorSuppressor"/> applied; suppressed ones left out.</summary>
+    public static Diagnostic[] AfterSuppressor(Compilation compilation)
+    {
+        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new NetGen.Generator.MissingGeneratorSuppressor());
+        return compilation.WithAnalyzers(analyzers).GetAllDiagnosticsAsync().GetAwaiter().GetResult()
+            .Where(d => !d.IsSuppressed).ToArray();
     }
 
     public static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
