@@ -109,6 +109,7 @@ public sealed partial class NetGenGenerator
             w.Line("partial " + net.TypeKeyword + " " + net.TypeName + " : " + (net.Element == ElementKind.Double
                 ? (net.InferenceOnly ? "global::NetGen.IInferenceNetwork<double>" : "global::NetGen.INetwork<double>")
                 : (net.InferenceOnly ? "global::NetGen.IInferenceNetwork" : "global::NetGen.INetwork")) +
+                (plan.Classifier ? $", global::NetGen.IClassifier<{ElementType.Of(net.Element).Name}>" : "") +
                 (plan.Split ? ", global::NetGen.CompilerServices.ISplitTraining" : ""));
             using (w.Block(""))
             {
@@ -116,7 +117,7 @@ public sealed partial class NetGenGenerator
                 if (net.InferenceOnly) EmitInferenceOnlyState(w, net);
                 else EmitStateAndConstructors(w, net);
                 if (net.Baked is not null) EmitBakedParameters(w, net);
-                EmitPublicApi(w, net);
+                EmitPublicApi(w, plan);
                 if (!net.InferenceOnly) EmitLoss(w, plan);
                 EmitWorkspace(w, plan);
                 EmitKernels(w, plan);
@@ -278,8 +279,9 @@ public sealed partial class NetGenGenerator
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 
-        private static void EmitPublicApi(CodeWriter w, NetworkSpec net)
+        private static void EmitPublicApi(CodeWriter w, NetworkPlan plan)
         {
+            NetworkSpec net = plan.Network;
             string T = ElementType.Of(net.Element).Name;
             int last = net.Layers.Count - 1;
             w.Line("/// <summary>Runs one sample forward" + (net.Output.Kind == LayerKind.Softmax ? "; the output holds class probabilities." : ".") + " Allocates nothing.</summary>");
@@ -308,6 +310,7 @@ public sealed partial class NetGenGenerator
                 }
             }
             w.Line();
+            if (!plan.Classifier) return; // a linear output is a regression output: Forward only
             bool single = net.OutputSize == 1;
             w.Line(single
                 ? "/// <summary>The predicted class of one sample: 1 when the single output is at least ½ (the network trains on the labels 0 and 1 as its target), else 0.</summary>"

@@ -125,6 +125,10 @@ internal sealed record LayerPlan(
 /// <param name="Split">Whether the network implements <c>ISplitTraining</c> (training cut across threads by units).</param>
 /// <param name="IdentityOutput">Whether the output layer's activation is the identity (one array for Z and A).</param>
 /// <param name="LabelLoss">Whether labels take the generated <c>LabelLoss</c> (MSE on a non-softmax output).</param>
+/// <param name="Classifier">
+/// Whether the output names a class, so the network implements <c>IClassifier</c> and has <c>Predict</c>: a softmax output,
+/// or an output layer with an activation. A linear output is a regression output, forward only.
+/// </param>
 /// <param name="MemberNames">Every member name the generated type adds.</param>
 internal sealed record NetworkPlan(
     NetworkSpec Network,
@@ -134,6 +138,7 @@ internal sealed record NetworkPlan(
     bool Split,
     bool IdentityOutput,
     bool LabelLoss,
+    bool Classifier,
     EquatableArray<string> MemberNames)
 {
     public LayerPlan Output => Layers[Layers.Count - 1];

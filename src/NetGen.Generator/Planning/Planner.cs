@@ -72,8 +72,9 @@ internal static class Planner
         LayerSpec output = net.Output;
         bool identityOutput = output.Kind != LayerKind.Softmax && output.Activation == ActivationKind.Identity;
         bool labelLoss = trainable && output.Kind != LayerKind.Softmax && net.Loss == LossKind.MeanSquaredError;
+        bool classifier = output.Kind == LayerKind.Softmax || output.Activation != ActivationKind.Identity;
         var plan = new NetworkPlan(net, layers.ToEquatableArray(), flavors.ToEquatableArray(), updates.ToEquatableArray(),
-            split, identityOutput, labelLoss, EquatableArray<string>.Empty);
+            split, identityOutput, labelLoss, classifier, EquatableArray<string>.Empty);
         return plan with { MemberNames = MemberNames(plan).ToEquatableArray() };
     }
 
@@ -83,12 +84,13 @@ internal static class Planner
         var names = new List<string>
         {
             "InputSize", "OutputSize", "ParameterCount", "Architecture", "Parameters",
-            "Forward", "ForwardBatch", "Predict", "Kernels", "Workspace", "ForwardRows", "Reserve", "_workspace",
+            "Forward", "ForwardBatch", "Kernels", "Workspace", "ForwardRows", "Reserve", "_workspace",
         };
         if (plan.Trainable)
         {
             names.AddRange(new[] { "Gradients", "ComputeGradients", "TrainStep", "CreateReplica", "BackwardRows", "_parameters", "_gradients" });
         }
+        if (plan.Classifier) names.Add("Predict");
         if (plan.LabelLoss) names.Add("LabelLoss");
         if (plan.Trainable && plan.HasDropout) names.AddRange(new[] { "SeedDropout", "_dropoutRng" });
         if (plan.Network.Baked is not null) names.Add("BakedParameters");

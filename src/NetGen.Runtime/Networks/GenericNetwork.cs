@@ -12,7 +12,7 @@ namespace NetGen;
 /// <see cref="DenseKernels"/>. Built from a generated class's <c>Architecture</c>, it takes the same parameters
 /// (copy <see cref="Parameters"/> across) and agrees with it to rounding. Not thread-safe: the scratch buffers are per instance.
 /// </summary>
-public sealed class GenericNetwork : INetwork
+public sealed class GenericNetwork : INetwork, IClassifier<float>
 {
     private const int MaxRows = SharedConstants.MaxRows;
     private readonly LayerDescription[] _layers;

@@ -27,11 +27,20 @@ public interface IInferenceNetwork<T> where T : IFloatingPointIeee754<T>
     /// <summary>Runs a row-major batch forward; the batch size is <c>inputs.Length / InputSize</c>.</summary>
     /// <exception cref="ArgumentException">The spans' lengths do not describe the same whole number of samples.</exception>
     void ForwardBatch(ReadOnlySpan<T> inputs, Span<T> outputs);
+}
 
+/// <summary>
+/// A network whose output names a class: a softmax output, or any output layer with an activation (a single sigmoid
+/// output is a yes/no classifier). A network whose output layer is linear is a regression network: it has no
+/// <c>Predict</c>, only <c>Forward</c> and <c>ForwardBatch</c>, decided when it is generated.
+/// </summary>
+public interface IClassifier<T> : IInferenceNetwork<T> where T : IFloatingPointIeee754<T>
+{
     /// <summary>
     /// The class one sample is predicted to be: the index of the largest output, or for a network with a single output
     /// (which trains on the labels 0 and 1 as its target) 1 when the output is at least ½ and 0 otherwise.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="input"/> is not <c>InputSize</c> long.</exception>
     int Predict(ReadOnlySpan<T> input);
 }
 

@@ -8,7 +8,7 @@ namespace NetGen;
 /// (<see cref="NetworkArchitecture.Loss"/>) on the labels or targets as it trains on them, computed from the outputs.
 /// </summary>
 /// <param name="Accuracy">
-/// The fraction of samples whose predicted class (<see cref="IInferenceNetwork{T}.Predict"/>) is their label (or, for a
+/// The fraction of samples whose predicted class (<see cref="IClassifier{T}.Predict"/>) is their label (or, for a
 /// single sigmoid output on targets, the target rounded at ½); NaN for regression.
 /// </param>
 /// <param name="MeanLoss">The mean loss per sample.</param>

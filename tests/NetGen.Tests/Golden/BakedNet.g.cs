@@ -27,7 +27,7 @@ using System.Runtime.Intrinsics;
 /// Instances are not thread-safe: the scratch buffers belong to the instance.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0.0")]
-partial class Net : global::NetGen.IInferenceNetwork
+partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier<float>
 {
     /// <summary>Width of one input sample.</summary>
     public const int InputSize = 4;

@@ -135,15 +135,6 @@ partial class Brains
             }
         }
 
-        /// <summary>Index of the largest output for one sample (the predicted class).</summary>
-        /// <exception cref="ArgumentException"><paramref name="input"/> is not InputSize long.</exception>
-        public int Predict(ReadOnlySpan<float> input)
-        {
-            global::NetGen.CompilerServices.NetworkGuard.Length(input.Length, InputSize, nameof(input));
-            ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);
-            return global::NetGen.CompilerServices.LossMath.ArgMax(_workspace.A2.AsSpan(0, OutputSize));
-        }
-
         /// <summary>Mean loss of a batch with class labels (one-hot targets); overwrites <see cref="Gradients"/> with its
         /// gradient.</summary>
         /// <returns>The mean MeanSquaredError loss over the batch (no regularization term; that belongs to the

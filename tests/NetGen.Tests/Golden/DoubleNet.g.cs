@@ -30,7 +30,7 @@ using System.Runtime.Intrinsics;
 /// Instances are not thread-safe: the scratch buffers belong to the instance.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0.0")]
-partial class DoubleNet : global::NetGen.INetwork<double>
+partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClassifier<double>
 {
     /// <summary>Width of one input sample.</summary>
     public const int InputSize = 20;

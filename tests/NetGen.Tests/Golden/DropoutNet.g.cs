@@ -29,7 +29,7 @@ using System.Runtime.Intrinsics;
 /// Instances are not thread-safe: the scratch buffers belong to the instance.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0.0")]
-partial class DropoutNet : global::NetGen.INetwork, global::NetGen.CompilerServices.ISplitTraining
+partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<float>, global::NetGen.CompilerServices.ISplitTraining
 {
     /// <summary>Width of one input sample.</summary>
     public const int InputSize = 20;

@@ -30,7 +30,7 @@ namespace Demo;
 /// Instances are not thread-safe: the scratch buffers belong to the instance.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0.0")]
-partial class FashionNet : global::NetGen.INetwork, global::NetGen.CompilerServices.ISplitTraining
+partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<float>, global::NetGen.CompilerServices.ISplitTraining
 {
     /// <summary>Width of one input sample.</summary>
     public const int InputSize = 784;

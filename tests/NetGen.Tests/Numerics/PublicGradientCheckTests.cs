@@ -59,7 +59,6 @@ public class PublicGradientCheckTests(ITestOutputHelper output)
         public Span<double> Gradients => inner.Gradients;
         public void Forward(ReadOnlySpan<double> input, Span<double> output) => inner.Forward(input, output);
         public void ForwardBatch(ReadOnlySpan<double> inputs, Span<double> outputs) => inner.ForwardBatch(inputs, outputs);
-        public int Predict(ReadOnlySpan<double> input) => inner.Predict(input);
         public INetwork<double> CreateReplica() => throw new NotSupportedException();
 
         public double ComputeGradients(ReadOnlySpan<double> inputs, ReadOnlySpan<int> labels)

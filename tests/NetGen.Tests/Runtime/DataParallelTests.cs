@@ -203,7 +203,6 @@ public sealed class DataParallelTests
         public Span<float> Gradients => inner.Gradients;
         public void Forward(ReadOnlySpan<float> input, Span<float> output) => inner.Forward(input, output);
         public void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs) => inner.ForwardBatch(inputs, outputs);
-        public int Predict(ReadOnlySpan<float> input) => inner.Predict(input);
         public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => inner.ComputeGradients(inputs, targets);
         public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
         {

@@ -85,6 +85,19 @@ public class OutputKindTests
     }
 
     [Fact]
+    public void OnlyNetworksWhoseOutputNamesAClassHavePredict()
+    {
+        // Decided when the network is generated: a linear output is a regression output, forward only.
+        Assert.False(typeof(IClassifier<float>).IsAssignableFrom(typeof(SineNet)));
+        Assert.Null(typeof(SineNet).GetMethod("Predict"));
+        Assert.True(typeof(IClassifier<float>).IsAssignableFrom(typeof(XorNet))); // a single sigmoid: yes or no
+        Assert.NotNull(typeof(XorNet).GetMethod("Predict"));
+        Assert.True(typeof(IClassifier<float>).IsAssignableFrom(typeof(SeedNet))); // softmax
+        Assert.True(typeof(IClassifier<double>).IsAssignableFrom(typeof(OddSoftmaxNetDouble)));
+        Assert.False(typeof(IClassifier<double>).IsAssignableFrom(typeof(OddRegressionNetDouble)));
+    }
+
+    [Fact]
     public void TargetsTrainTheSameOnOneThreadAndTwo()
     {
         float[] Run(int threads)
