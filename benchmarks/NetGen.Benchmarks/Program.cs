@@ -7,5 +7,7 @@ if (args.Length > 0 && args[0] == "--guard") return RegressionGuard.Run(args);
 if (args.Length > 0 && args[0] == "--peers") return PeerProtocol.Run();
 // `--scaling`: data-parallel training on one and two threads, interleaved.
 if (args.Length > 0 && args[0] == "--scaling") return ParallelScaling.Run();
+// `--onnx [shape] [batch]`: the forward pass against ONNX Runtime, interleaved (see OnnxComparison).
+if (args.Length > 0 && args[0] == "--onnx") return OnnxComparison.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);
 return 0;

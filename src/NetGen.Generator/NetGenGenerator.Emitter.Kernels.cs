@@ -334,30 +334,26 @@ public sealed partial class NetGenGenerator
             w.Line(KernelAttributes);
             using (w.Block($"public static void ForwardLayer{l}{f.Suffix}(ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} y, int rows, int lo, int hi)"))
             {
-                w.Line("int r = 0;");
-                foreach (int mr in new[] { BlockRows, 1 })
+                int panel = layer.PanelRows;
+                w.Line($"// Panels of {panel} rows ({Literal.Int(panel * inputs * f.Element.Size / 1024)} KB of x): each block of weight rows is reused by every row of the panel");
+                w.Line("// while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.");
+                using (w.Block($"for (int r0 = 0; r0 < rows; r0 += {panel})"))
                 {
-                    using (w.Block(mr == BlockRows ? $"for (; r + {BlockRows} <= rows; r += {BlockRows})" : "for (; r < rows; r++)"))
+                    w.Line($"int r1 = Math.Min(rows, r0 + {panel});");
+                    if (fullOutputs > 0)
                     {
-                        for (int i = 0; i < mr; i++)
-                        {
-                            w.Line($"ref {f.T} x{i} = ref Unsafe.Add(ref x, (nint)(r + {i}) * {inputs});");
-                            w.Line($"ref {f.T} y{i} = ref Unsafe.Add(ref y, (nint)(r + {i}) * {outputs});");
-                        }
-                        if (fullOutputs > 0)
-                        {
-                            using (w.Block($"for (int o = lo, end = Math.Min(hi, {fullOutputs}); o < end; o += {BlockRows})"))
-                                EmitDotBlock(w, f, inputs, mr, BlockRows);
-                        }
-                        if (fullOutputs < outputs)
-                        {
-                            using (w.Block($"for (int o = Math.Max(lo, {fullOutputs}); o < hi; o++)"))
-                                EmitDotBlock(w, f, inputs, mr, 1);
-                        }
-                        if (activation != ActivationKind.Identity)
-                        {
-                            for (int i = 0; i < mr; i++) w.Line($"Activate{l}{f.Suffix}(ref y{i}, lo, hi);");
-                        }
+                        using (w.Block($"for (int o = lo, end = Math.Min(hi, {fullOutputs}); o < end; o += {BlockRows})"))
+                            EmitPanelRows(w, f, inputs, outputs, BlockRows);
+                    }
+                    if (fullOutputs < outputs)
+                    {
+                        using (w.Block($"for (int o = Math.Max(lo, {fullOutputs}); o < hi; o++)"))
+                            EmitPanelRows(w, f, inputs, outputs, 1);
+                    }
+                    if (activation != ActivationKind.Identity)
+                    {
+                        using (w.Block("for (int r = r0; r < r1; r++)"))
+                            w.Line($"Activate{l}{f.Suffix}(ref Unsafe.Add(ref y, (nint)r * {outputs}), lo, hi);");
                     }
                 }
             }
@@ -386,6 +382,24 @@ public sealed partial class NetGenGenerator
                 }
             }
             w.Line();
+        }
+
+        /// <summary>The rows [r0, r1) of a panel against <paramref name="nr"/> weight rows from o: blocks of 4 rows, then single rows.</summary>
+        private static void EmitPanelRows(CodeWriter w, SimdFlavor f, int inputs, int outputs, int nr)
+        {
+            w.Line("int r = r0;");
+            foreach (int mr in new[] { BlockRows, 1 })
+            {
+                using (w.Block(mr == BlockRows ? $"for (; r + {BlockRows} <= r1; r += {BlockRows})" : "for (; r < r1; r++)"))
+                {
+                    for (int i = 0; i < mr; i++)
+                    {
+                        w.Line($"ref {f.T} x{i} = ref Unsafe.Add(ref x, (nint)(r + {i}) * {inputs});");
+                        w.Line($"ref {f.T} y{i} = ref Unsafe.Add(ref y, (nint)(r + {i}) * {outputs});");
+                    }
+                    EmitDotBlock(w, f, inputs, mr, nr);
+                }
+            }
         }
 
         /// <summary>An <paramref name="mr"/> × <paramref name="nr"/> block of dot products over <paramref name="k"/> (rows x0.., weight rows from o).</summary>

@@ -29,6 +29,9 @@ internal sealed class ElementType
     /// <summary>Lanes of a <c>Vector512</c>.</summary>
     public int Vector512Lanes { get; }
 
+    /// <summary>Bytes of one element.</summary>
+    public int Size => 64 / Vector512Lanes;
+
     public string One { get; }
 
     public string Zero { get; }

@@ -90,6 +90,10 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// <param name="InputMasked">Whether the previous layer drops units (the input delta takes its mask).</param>
 /// <param name="Kernels">The kernels emitted for this layer, in emission order.</param>
 /// <param name="Cut">How the layer is cut between threads.</param>
+/// <param name="PanelRows">
+/// Rows of the batch the forward kernel takes at once: a multiple of 4 whose inputs fill about
+/// <see cref="Planner.PanelBytes"/>, so each block of weight rows is reused by the whole panel from L1.
+/// </param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -105,7 +109,8 @@ internal sealed record LayerPlan(
     float InputSlope,
     bool InputMasked,
     EquatableArray<KernelPlan> Kernels,
-    LayerCut Cut)
+    LayerCut Cut,
+    int PanelRows)
 {
     public bool HasDropout => Dropout > 0f;
 

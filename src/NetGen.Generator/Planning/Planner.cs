@@ -22,6 +22,16 @@ internal static class Planner
     /// <summary>Lanes of a float <c>Vector512</c>: the outputs one single-row reduction finishes.</summary>
     public const int RowBlock = 16;
 
+    /// <summary>
+    /// The inputs a forward panel holds (see <see cref="LayerPlan.PanelRows"/>): well inside L2, so the panel's rows stay
+    /// there while the blocks of weight rows sweep over them.
+    /// </summary>
+    public const int PanelBytes = 128 * 1024;
+
+    /// <summary>Rows of a forward panel for a layer of <paramref name="inputs"/> elements of <paramref name="elementSize"/> bytes.</summary>
+    public static int PanelRows(int inputs, int elementSize)
+        => System.Math.Max(4, System.Math.Min(MaxRows, PanelBytes / (inputs * elementSize) / 4 * 4));
+
     public static NetworkPlan Plan(NetworkSpec net)
     {
         bool trainable = !net.InferenceOnly;
@@ -66,7 +76,7 @@ internal static class Planner
                 last ? ActivationKind.Identity : layer.EpilogueActivation, layer.Activation, layer.NegativeSlope, layer.Dropout,
                 layer.WeightOffset, layer.BiasOffset,
                 previous?.EpilogueActivation ?? ActivationKind.Identity, previous?.NegativeSlope ?? 0f, previous?.HasDropout ?? false,
-                kernels.ToEquatableArray(), cut));
+                kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8)));
         }
 
         LayerSpec output = net.Output;

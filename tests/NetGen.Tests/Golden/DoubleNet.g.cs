@@ -382,144 +382,146 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            // Panels of 256 rows (40 KB of x): each block of weight rows is reused by every row of the panel
+            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            for (int r0 = 0; r0 < rows; r0 += 256)
             {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 20);
-                ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 12);
-                ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 20);
-                ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
-                ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
-                ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
+                int r1 = Math.Min(rows, r0 + 256);
                 for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
-                    ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
-                    ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
-                    ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
-                    Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector512<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector512<double> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector512<double> c30 = default, c31 = default, c32 = default, c33 = default;
-                    for (int k = 0; k < 16; k += 8)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<double> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector512<double> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector512<double> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector512<double> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector512<double> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector512<double> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                        c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
-                        c11 = Vector512.FusedMultiplyAdd(xv1, wv1, c11);
-                        c12 = Vector512.FusedMultiplyAdd(xv1, wv2, c12);
-                        c13 = Vector512.FusedMultiplyAdd(xv1, wv3, c13);
-                        c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
-                        c21 = Vector512.FusedMultiplyAdd(xv2, wv1, c21);
-                        c22 = Vector512.FusedMultiplyAdd(xv2, wv2, c22);
-                        c23 = Vector512.FusedMultiplyAdd(xv2, wv3, c23);
-                        c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
-                        c31 = Vector512.FusedMultiplyAdd(xv3, wv1, c31);
-                        c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
-                        c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 20);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 12);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 20);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
+                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
+                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
+                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
+                        Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default;
+                        Vector512<double> c10 = default, c11 = default, c12 = default, c13 = default;
+                        Vector512<double> c20 = default, c21 = default, c22 = default, c23 = default;
+                        Vector512<double> c30 = default, c31 = default, c32 = default, c33 = default;
+                        for (int k = 0; k < 16; k += 8)
+                        {
+                            Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<double> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector512<double> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector512<double> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector512<double> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector512<double> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector512<double> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
+                            c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
+                            c11 = Vector512.FusedMultiplyAdd(xv1, wv1, c11);
+                            c12 = Vector512.FusedMultiplyAdd(xv1, wv2, c12);
+                            c13 = Vector512.FusedMultiplyAdd(xv1, wv3, c13);
+                            c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
+                            c21 = Vector512.FusedMultiplyAdd(xv2, wv1, c21);
+                            c22 = Vector512.FusedMultiplyAdd(xv2, wv2, c22);
+                            c23 = Vector512.FusedMultiplyAdd(xv2, wv3, c23);
+                            c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
+                            c31 = Vector512.FusedMultiplyAdd(xv3, wv1, c31);
+                            c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
+                            c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
+                        }
+                        double s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
+                        double s10 = Vector512.Sum(c10), s11 = Vector512.Sum(c11), s12 = Vector512.Sum(c12), s13 = Vector512.Sum(c13);
+                        double s20 = Vector512.Sum(c20), s21 = Vector512.Sum(c21), s22 = Vector512.Sum(c22), s23 = Vector512.Sum(c23);
+                        double s30 = Vector512.Sum(c30), s31 = Vector512.Sum(c31), s32 = Vector512.Sum(c32), s33 = Vector512.Sum(c33);
+                        for (int k = 16; k < 20; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            double ws1 = Unsafe.Add(ref w1, k);
+                            double ws2 = Unsafe.Add(ref w2, k);
+                            double ws3 = Unsafe.Add(ref w3, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
+                            s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
+                            s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
+                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s21 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
+                            s22 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
+                            s23 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
+                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                            s31 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
+                            s32 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
+                            s33 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    double s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                    double s10 = Vector512.Sum(c10), s11 = Vector512.Sum(c11), s12 = Vector512.Sum(c12), s13 = Vector512.Sum(c13);
-                    double s20 = Vector512.Sum(c20), s21 = Vector512.Sum(c21), s22 = Vector512.Sum(c22), s23 = Vector512.Sum(c23);
-                    double s30 = Vector512.Sum(c30), s31 = Vector512.Sum(c31), s32 = Vector512.Sum(c32), s33 = Vector512.Sum(c33);
-                    for (int k = 16; k < 20; k++)
+                    for (; r < r1; r++)
                     {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        double ws1 = Unsafe.Add(ref w1, k);
-                        double ws2 = Unsafe.Add(ref w2, k);
-                        double ws3 = Unsafe.Add(ref w3, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                        s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                        s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s21 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                        s22 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                        s23 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                        s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                        s31 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                        s32 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                        s33 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
+                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
+                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
+                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
+                        Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default;
+                        for (int k = 0; k < 16; k += 8)
+                        {
+                            Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector512<double> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector512<double> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector512<double> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
+                        }
+                        double s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
+                        for (int k = 16; k < 20; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            double ws1 = Unsafe.Add(ref w1, k);
+                            double ws2 = Unsafe.Add(ref w2, k);
+                            double ws3 = Unsafe.Add(ref w3, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0V512(ref y0, lo, hi);
-                Activate0V512(ref y1, lo, hi);
-                Activate0V512(ref y2, lo, hi);
-                Activate0V512(ref y3, lo, hi);
-            }
-            for (; r < rows; r++)
-            {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
+                for (int r = r0; r < r1; r++)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
-                    ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
-                    ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
-                    ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
-                    Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    for (int k = 0; k < 16; k += 8)
-                    {
-                        Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector512<double> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector512<double> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector512<double> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                    }
-                    double s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                    for (int k = 16; k < 20; k++)
-                    {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        double ws1 = Unsafe.Add(ref w1, k);
-                        double ws2 = Unsafe.Add(ref w2, k);
-                        double ws3 = Unsafe.Add(ref w3, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                    Activate0V512(ref Unsafe.Add(ref y, (nint)r * 12), lo, hi);
                 }
-                Activate0V512(ref y0, lo, hi);
             }
         }
 
@@ -617,144 +619,146 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            // Panels of 256 rows (40 KB of x): each block of weight rows is reused by every row of the panel
+            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            for (int r0 = 0; r0 < rows; r0 += 256)
             {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 20);
-                ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 12);
-                ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 20);
-                ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
-                ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
-                ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
+                int r1 = Math.Min(rows, r0 + 256);
                 for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
-                    ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
-                    ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
-                    ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
-                    for (int k = 0; k < (20 - 20 % Vector<double>.Count); k += Vector<double>.Count)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 20);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 12);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 20);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
+                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
+                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
+                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
+                        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
+                        Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
+                        Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
+                        Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
+                        for (int k = 0; k < (20 - 20 % Vector<double>.Count); k += Vector<double>.Count)
+                        {
+                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
+                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
+                            c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
+                            c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
+                            c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
+                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
+                            c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
+                            c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
+                            c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
+                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
+                            c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
+                            c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
+                            c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
+                        }
+                        double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
+                        double s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
+                        double s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
+                        double s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
+                        for (int k = (20 - 20 % Vector<double>.Count); k < 20; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            double ws1 = Unsafe.Add(ref w1, k);
+                            double ws2 = Unsafe.Add(ref w2, k);
+                            double ws3 = Unsafe.Add(ref w3, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
+                            s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
+                            s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
+                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s21 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
+                            s22 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
+                            s23 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
+                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                            s31 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
+                            s32 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
+                            s33 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                    double s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                    double s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                    double s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
-                    for (int k = (20 - 20 % Vector<double>.Count); k < 20; k++)
+                    for (; r < r1; r++)
                     {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        double ws1 = Unsafe.Add(ref w1, k);
-                        double ws2 = Unsafe.Add(ref w2, k);
-                        double ws3 = Unsafe.Add(ref w3, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                        s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                        s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s21 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                        s22 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                        s23 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                        s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                        s31 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                        s32 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                        s33 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
+                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
+                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
+                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
+                        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
+                        for (int k = 0; k < (20 - 20 % Vector<double>.Count); k += Vector<double>.Count)
+                        {
+                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
+                        }
+                        double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
+                        for (int k = (20 - 20 % Vector<double>.Count); k < 20; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            double ws1 = Unsafe.Add(ref w1, k);
+                            double ws2 = Unsafe.Add(ref w2, k);
+                            double ws3 = Unsafe.Add(ref w3, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0Vec(ref y0, lo, hi);
-                Activate0Vec(ref y1, lo, hi);
-                Activate0Vec(ref y2, lo, hi);
-                Activate0Vec(ref y3, lo, hi);
-            }
-            for (; r < rows; r++)
-            {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
+                for (int r = r0; r < r1; r++)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
-                    ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
-                    ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
-                    ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    for (int k = 0; k < (20 - 20 % Vector<double>.Count); k += Vector<double>.Count)
-                    {
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                    }
-                    double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                    for (int k = (20 - 20 % Vector<double>.Count); k < 20; k++)
-                    {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        double ws1 = Unsafe.Add(ref w1, k);
-                        double ws2 = Unsafe.Add(ref w2, k);
-                        double ws3 = Unsafe.Add(ref w3, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                    Activate0Vec(ref Unsafe.Add(ref y, (nint)r * 12), lo, hi);
                 }
-                Activate0Vec(ref y0, lo, hi);
             }
         }
 
@@ -913,192 +917,208 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            // Panels of 256 rows (24 KB of x): each block of weight rows is reused by every row of the panel
+            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            for (int r0 = 0; r0 < rows; r0 += 256)
             {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
-                ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
-                ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
-                ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
-                ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
-                ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
+                int r1 = Math.Min(rows, r0 + 256);
                 for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                    ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
-                    ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
-                    ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
-                    Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector512<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector512<double> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector512<double> c30 = default, c31 = default, c32 = default, c33 = default;
-                    for (int k = 0; k < 8; k += 8)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<double> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector512<double> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector512<double> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector512<double> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector512<double> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector512<double> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                        c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
-                        c11 = Vector512.FusedMultiplyAdd(xv1, wv1, c11);
-                        c12 = Vector512.FusedMultiplyAdd(xv1, wv2, c12);
-                        c13 = Vector512.FusedMultiplyAdd(xv1, wv3, c13);
-                        c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
-                        c21 = Vector512.FusedMultiplyAdd(xv2, wv1, c21);
-                        c22 = Vector512.FusedMultiplyAdd(xv2, wv2, c22);
-                        c23 = Vector512.FusedMultiplyAdd(xv2, wv3, c23);
-                        c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
-                        c31 = Vector512.FusedMultiplyAdd(xv3, wv1, c31);
-                        c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
-                        c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
+                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
+                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
+                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
+                        Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default;
+                        Vector512<double> c10 = default, c11 = default, c12 = default, c13 = default;
+                        Vector512<double> c20 = default, c21 = default, c22 = default, c23 = default;
+                        Vector512<double> c30 = default, c31 = default, c32 = default, c33 = default;
+                        for (int k = 0; k < 8; k += 8)
+                        {
+                            Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<double> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector512<double> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector512<double> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector512<double> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector512<double> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector512<double> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
+                            c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
+                            c11 = Vector512.FusedMultiplyAdd(xv1, wv1, c11);
+                            c12 = Vector512.FusedMultiplyAdd(xv1, wv2, c12);
+                            c13 = Vector512.FusedMultiplyAdd(xv1, wv3, c13);
+                            c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
+                            c21 = Vector512.FusedMultiplyAdd(xv2, wv1, c21);
+                            c22 = Vector512.FusedMultiplyAdd(xv2, wv2, c22);
+                            c23 = Vector512.FusedMultiplyAdd(xv2, wv3, c23);
+                            c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
+                            c31 = Vector512.FusedMultiplyAdd(xv3, wv1, c31);
+                            c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
+                            c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
+                        }
+                        double s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
+                        double s10 = Vector512.Sum(c10), s11 = Vector512.Sum(c11), s12 = Vector512.Sum(c12), s13 = Vector512.Sum(c13);
+                        double s20 = Vector512.Sum(c20), s21 = Vector512.Sum(c21), s22 = Vector512.Sum(c22), s23 = Vector512.Sum(c23);
+                        double s30 = Vector512.Sum(c30), s31 = Vector512.Sum(c31), s32 = Vector512.Sum(c32), s33 = Vector512.Sum(c33);
+                        for (int k = 8; k < 12; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            double ws1 = Unsafe.Add(ref w1, k);
+                            double ws2 = Unsafe.Add(ref w2, k);
+                            double ws3 = Unsafe.Add(ref w3, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
+                            s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
+                            s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
+                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s21 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
+                            s22 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
+                            s23 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
+                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                            s31 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
+                            s32 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
+                            s33 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    double s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                    double s10 = Vector512.Sum(c10), s11 = Vector512.Sum(c11), s12 = Vector512.Sum(c12), s13 = Vector512.Sum(c13);
-                    double s20 = Vector512.Sum(c20), s21 = Vector512.Sum(c21), s22 = Vector512.Sum(c22), s23 = Vector512.Sum(c23);
-                    double s30 = Vector512.Sum(c30), s31 = Vector512.Sum(c31), s32 = Vector512.Sum(c32), s33 = Vector512.Sum(c33);
-                    for (int k = 8; k < 12; k++)
+                    for (; r < r1; r++)
                     {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        double ws1 = Unsafe.Add(ref w1, k);
-                        double ws2 = Unsafe.Add(ref w2, k);
-                        double ws3 = Unsafe.Add(ref w3, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                        s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                        s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s21 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                        s22 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                        s23 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                        s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                        s31 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                        s32 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                        s33 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
+                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
+                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
+                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
+                        Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default;
+                        for (int k = 0; k < 8; k += 8)
+                        {
+                            Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector512<double> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector512<double> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector512<double> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
+                        }
+                        double s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
+                        for (int k = 8; k < 12; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            double ws1 = Unsafe.Add(ref w1, k);
+                            double ws2 = Unsafe.Add(ref w2, k);
+                            double ws3 = Unsafe.Add(ref w3, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
                 for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                    Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
-                    for (int k = 0; k < 8; k += 8)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<double> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector512<double> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector512<double> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
-                        c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
-                        c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
+                        Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                        for (int k = 0; k < 8; k += 8)
+                        {
+                            Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<double> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector512<double> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector512<double> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
+                            c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
+                            c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
+                        }
+                        double s00 = Vector512.Sum(c00), s10 = Vector512.Sum(c10), s20 = Vector512.Sum(c20), s30 = Vector512.Sum(c30);
+                        for (int k = 8; k < 12; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    double s00 = Vector512.Sum(c00), s10 = Vector512.Sum(c10), s20 = Vector512.Sum(c20), s30 = Vector512.Sum(c30);
-                    for (int k = 8; k < 12; k++)
+                    for (; r < r1; r++)
                     {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
+                        Vector512<double> c00 = default;
+                        for (int k = 0; k < 8; k += 8)
+                        {
+                            Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                        }
+                        double s00 = Vector512.Sum(c00);
+                        for (int k = 8; k < 12; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate1V512(ref y0, lo, hi);
-                Activate1V512(ref y1, lo, hi);
-                Activate1V512(ref y2, lo, hi);
-                Activate1V512(ref y3, lo, hi);
-            }
-            for (; r < rows; r++)
-            {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                for (int r = r0; r < r1; r++)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                    ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
-                    ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
-                    ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
-                    Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    for (int k = 0; k < 8; k += 8)
-                    {
-                        Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector512<double> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector512<double> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector512<double> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                    }
-                    double s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                    for (int k = 8; k < 12; k++)
-                    {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        double ws1 = Unsafe.Add(ref w1, k);
-                        double ws2 = Unsafe.Add(ref w2, k);
-                        double ws3 = Unsafe.Add(ref w3, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                    Activate1V512(ref Unsafe.Add(ref y, (nint)r * 9), lo, hi);
                 }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
-                {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                    Vector512<double> c00 = default;
-                    for (int k = 0; k < 8; k += 8)
-                    {
-                        Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                    }
-                    double s00 = Vector512.Sum(c00);
-                    for (int k = 8; k < 12; k++)
-                    {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                }
-                Activate1V512(ref y0, lo, hi);
             }
         }
 
@@ -1331,192 +1351,208 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            // Panels of 256 rows (24 KB of x): each block of weight rows is reused by every row of the panel
+            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            for (int r0 = 0; r0 < rows; r0 += 256)
             {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
-                ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
-                ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
-                ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
-                ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
-                ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
+                int r1 = Math.Min(rows, r0 + 256);
                 for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                    ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
-                    ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
-                    ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
-                    for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
+                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
+                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
+                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
+                        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
+                        Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
+                        Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
+                        Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
+                        for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
+                        {
+                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
+                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
+                            c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
+                            c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
+                            c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
+                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
+                            c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
+                            c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
+                            c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
+                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
+                            c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
+                            c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
+                            c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
+                        }
+                        double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
+                        double s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
+                        double s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
+                        double s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
+                        for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            double ws1 = Unsafe.Add(ref w1, k);
+                            double ws2 = Unsafe.Add(ref w2, k);
+                            double ws3 = Unsafe.Add(ref w3, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
+                            s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
+                            s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
+                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s21 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
+                            s22 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
+                            s23 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
+                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                            s31 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
+                            s32 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
+                            s33 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                    double s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                    double s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                    double s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
-                    for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
+                    for (; r < r1; r++)
                     {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        double ws1 = Unsafe.Add(ref w1, k);
-                        double ws2 = Unsafe.Add(ref w2, k);
-                        double ws3 = Unsafe.Add(ref w3, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                        s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                        s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s21 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                        s22 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                        s23 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                        s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                        s31 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                        s32 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                        s33 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
+                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
+                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
+                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
+                        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
+                        for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
+                        {
+                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
+                        }
+                        double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
+                        for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            double ws1 = Unsafe.Add(ref w1, k);
+                            double ws2 = Unsafe.Add(ref w2, k);
+                            double ws3 = Unsafe.Add(ref w3, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
                 for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                    Vector<double> c00 = default, c10 = default, c20 = default, c30 = default;
-                    for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
+                        Vector<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                        for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
+                        {
+                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
+                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
+                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
+                        }
+                        double s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
+                        for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    double s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
-                    for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
+                    for (; r < r1; r++)
                     {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
+                        Vector<double> c00 = default;
+                        for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
+                        {
+                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                        }
+                        double s00 = Vector.Sum(c00);
+                        for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                 }
-                Activate1Vec(ref y0, lo, hi);
-                Activate1Vec(ref y1, lo, hi);
-                Activate1Vec(ref y2, lo, hi);
-                Activate1Vec(ref y3, lo, hi);
-            }
-            for (; r < rows; r++)
-            {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                for (int r = r0; r < r1; r++)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                    ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
-                    ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
-                    ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
-                    {
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                    }
-                    double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                    for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
-                    {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        double ws1 = Unsafe.Add(ref w1, k);
-                        double ws2 = Unsafe.Add(ref w2, k);
-                        double ws3 = Unsafe.Add(ref w3, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                    Activate1Vec(ref Unsafe.Add(ref y, (nint)r * 9), lo, hi);
                 }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
-                {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                    Vector<double> c00 = default;
-                    for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
-                    {
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                    }
-                    double s00 = Vector.Sum(c00);
-                    for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
-                    {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                }
-                Activate1Vec(ref y0, lo, hi);
             }
         }
 
@@ -1969,69 +2005,72 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer2V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            // Panels of 256 rows (18 KB of x): each block of weight rows is reused by every row of the panel
+            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            for (int r0 = 0; r0 < rows; r0 += 256)
             {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 9);
-                ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
-                ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 9);
-                ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
-                ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 9);
-                ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
+                int r1 = Math.Min(rows, r0 + 256);
                 for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
-                    Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
-                    for (int k = 0; k < 8; k += 8)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<double> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector512<double> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector512<double> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
-                        c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
-                        c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 9);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 9);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 9);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
+                        Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                        for (int k = 0; k < 8; k += 8)
+                        {
+                            Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<double> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector512<double> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector512<double> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
+                            c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
+                            c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
+                        }
+                        double s00 = Vector512.Sum(c00), s10 = Vector512.Sum(c10), s20 = Vector512.Sum(c20), s30 = Vector512.Sum(c30);
+                        for (int k = 8; k < 9; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    double s00 = Vector512.Sum(c00), s10 = Vector512.Sum(c10), s20 = Vector512.Sum(c20), s30 = Vector512.Sum(c30);
-                    for (int k = 8; k < 9; k++)
+                    for (; r < r1; r++)
                     {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
+                        Vector512<double> c00 = default;
+                        for (int k = 0; k < 8; k += 8)
+                        {
+                            Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                        }
+                        double s00 = Vector512.Sum(c00);
+                        for (int k = 8; k < 9; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                }
-            }
-            for (; r < rows; r++)
-            {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                for (int o = Math.Max(lo, 0); o < hi; o++)
-                {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
-                    Vector512<double> c00 = default;
-                    for (int k = 0; k < 8; k += 8)
-                    {
-                        Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                    }
-                    double s00 = Vector512.Sum(c00);
-                    for (int k = 8; k < 9; k++)
-                    {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
             }
         }
@@ -2200,69 +2239,72 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer2Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            // Panels of 256 rows (18 KB of x): each block of weight rows is reused by every row of the panel
+            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            for (int r0 = 0; r0 < rows; r0 += 256)
             {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 9);
-                ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
-                ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 9);
-                ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
-                ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 9);
-                ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
+                int r1 = Math.Min(rows, r0 + 256);
                 for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
-                    Vector<double> c00 = default, c10 = default, c20 = default, c30 = default;
-                    for (int k = 0; k < (9 - 9 % Vector<double>.Count); k += Vector<double>.Count)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 9);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 9);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 9);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
+                        Vector<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                        for (int k = 0; k < (9 - 9 % Vector<double>.Count); k += Vector<double>.Count)
+                        {
+                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
+                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
+                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
+                        }
+                        double s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
+                        for (int k = (9 - 9 % Vector<double>.Count); k < 9; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    double s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
-                    for (int k = (9 - 9 % Vector<double>.Count); k < 9; k++)
+                    for (; r < r1; r++)
                     {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
+                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
+                        Vector<double> c00 = default;
+                        for (int k = 0; k < (9 - 9 % Vector<double>.Count); k += Vector<double>.Count)
+                        {
+                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                        }
+                        double s00 = Vector.Sum(c00);
+                        for (int k = (9 - 9 % Vector<double>.Count); k < 9; k++)
+                        {
+                            double ws0 = Unsafe.Add(ref w0, k);
+                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                }
-            }
-            for (; r < rows; r++)
-            {
-                ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
-                ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                for (int o = Math.Max(lo, 0); o < hi; o++)
-                {
-                    ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
-                    Vector<double> c00 = default;
-                    for (int k = 0; k < (9 - 9 % Vector<double>.Count); k += Vector<double>.Count)
-                    {
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                    }
-                    double s00 = Vector.Sum(c00);
-                    for (int k = (9 - 9 % Vector<double>.Count); k < 9; k++)
-                    {
-                        double ws0 = Unsafe.Add(ref w0, k);
-                        s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
             }
         }

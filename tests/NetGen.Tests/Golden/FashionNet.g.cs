@@ -530,97 +530,99 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            // Panels of 40 rows (122 KB of x): each block of weight rows is reused by every row of the panel
+            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            for (int r0 = 0; r0 < rows; r0 += 40)
             {
-                ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
-                ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
-                ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 784);
-                ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 500);
-                ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 784);
-                ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 500);
-                ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 784);
-                ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 500);
+                int r1 = Math.Min(rows, r0 + 40);
                 for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
-                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
-                    ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
-                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 784);
-                    Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
-                    for (int k = 0; k < 784; k += 16)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                        c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
-                        c11 = Vector512.FusedMultiplyAdd(xv1, wv1, c11);
-                        c12 = Vector512.FusedMultiplyAdd(xv1, wv2, c12);
-                        c13 = Vector512.FusedMultiplyAdd(xv1, wv3, c13);
-                        c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
-                        c21 = Vector512.FusedMultiplyAdd(xv2, wv1, c21);
-                        c22 = Vector512.FusedMultiplyAdd(xv2, wv2, c22);
-                        c23 = Vector512.FusedMultiplyAdd(xv2, wv3, c23);
-                        c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
-                        c31 = Vector512.FusedMultiplyAdd(xv3, wv1, c31);
-                        c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
-                        c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 784);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 500);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 784);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 500);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 784);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 500);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
+                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
+                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
+                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 784);
+                        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+                        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
+                        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
+                        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+                        for (int k = 0; k < 784; k += 16)
+                        {
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector512<float> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
+                            c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
+                            c11 = Vector512.FusedMultiplyAdd(xv1, wv1, c11);
+                            c12 = Vector512.FusedMultiplyAdd(xv1, wv2, c12);
+                            c13 = Vector512.FusedMultiplyAdd(xv1, wv3, c13);
+                            c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
+                            c21 = Vector512.FusedMultiplyAdd(xv2, wv1, c21);
+                            c22 = Vector512.FusedMultiplyAdd(xv2, wv2, c22);
+                            c23 = Vector512.FusedMultiplyAdd(xv2, wv3, c23);
+                            c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
+                            c31 = Vector512.FusedMultiplyAdd(xv3, wv1, c31);
+                            c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
+                            c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
+                        }
+                        Vector512<float> sums = global::NetGen.CompilerServices.VectorMath.SumEach(
+                            c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+                        Vector128<float> bias = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        (sums.GetLower().GetLower() + bias).StoreUnsafe(ref y0, (nuint)o);
+                        (sums.GetLower().GetUpper() + bias).StoreUnsafe(ref y1, (nuint)o);
+                        (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
+                        (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                     }
-                    Vector512<float> sums = global::NetGen.CompilerServices.VectorMath.SumEach(
-                        c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
-                    Vector128<float> bias = Vector128.LoadUnsafe(ref b, (nuint)o);
-                    (sums.GetLower().GetLower() + bias).StoreUnsafe(ref y0, (nuint)o);
-                    (sums.GetLower().GetUpper() + bias).StoreUnsafe(ref y1, (nuint)o);
-                    (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
-                    (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
+                    for (; r < r1; r++)
+                    {
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
+                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
+                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
+                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 784);
+                        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+                        for (int k = 0; k < 784; k += 16)
+                        {
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
+                        }
+                        float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                    }
                 }
-                Activate0V512(ref y0, lo, hi);
-                Activate0V512(ref y1, lo, hi);
-                Activate0V512(ref y2, lo, hi);
-                Activate0V512(ref y3, lo, hi);
-            }
-            for (; r < rows; r++)
-            {
-                ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
-                ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
-                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
+                for (int r = r0; r < r1; r++)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
-                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
-                    ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
-                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 784);
-                    Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    for (int k = 0; k < 784; k += 16)
-                    {
-                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                    }
-                    float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                    Activate0V512(ref Unsafe.Add(ref y, (nint)r * 500), lo, hi);
                 }
-                Activate0V512(ref y0, lo, hi);
             }
         }
 
@@ -845,144 +847,146 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            // Panels of 40 rows (122 KB of x): each block of weight rows is reused by every row of the panel
+            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            for (int r0 = 0; r0 < rows; r0 += 40)
             {
-                ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
-                ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
-                ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 784);
-                ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 500);
-                ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 784);
-                ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 500);
-                ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 784);
-                ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 500);
+                int r1 = Math.Min(rows, r0 + 40);
                 for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
-                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
-                    ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
-                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 784);
-                    Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
-                    for (int k = 0; k < (784 - 784 % Vector<float>.Count); k += Vector<float>.Count)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 784);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 500);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 784);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 500);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 784);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 500);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
+                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
+                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
+                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 784);
+                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
+                        Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
+                        Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
+                        Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
+                        for (int k = 0; k < (784 - 784 % Vector<float>.Count); k += Vector<float>.Count)
+                        {
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
+                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
+                            c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
+                            c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
+                            c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
+                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
+                            c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
+                            c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
+                            c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
+                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
+                            c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
+                            c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
+                            c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
+                        }
+                        float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
+                        float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
+                        float s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
+                        float s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
+                        for (int k = (784 - 784 % Vector<float>.Count); k < 784; k++)
+                        {
+                            float ws0 = Unsafe.Add(ref w0, k);
+                            float ws1 = Unsafe.Add(ref w1, k);
+                            float ws2 = Unsafe.Add(ref w2, k);
+                            float ws3 = Unsafe.Add(ref w3, k);
+                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                            s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
+                            s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
+                            s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
+                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
+                            s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
+                            s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
+                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                            s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
+                            s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
+                            s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                    float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                    float s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                    float s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
-                    for (int k = (784 - 784 % Vector<float>.Count); k < 784; k++)
+                    for (; r < r1; r++)
                     {
-                        float ws0 = Unsafe.Add(ref w0, k);
-                        float ws1 = Unsafe.Add(ref w1, k);
-                        float ws2 = Unsafe.Add(ref w2, k);
-                        float ws3 = Unsafe.Add(ref w3, k);
-                        s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                        s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                        s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                        s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                        s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                        s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                        s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                        s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                        s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
+                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
+                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
+                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 784);
+                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
+                        for (int k = 0; k < (784 - 784 % Vector<float>.Count); k += Vector<float>.Count)
+                        {
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
+                        }
+                        float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
+                        for (int k = (784 - 784 % Vector<float>.Count); k < 784; k++)
+                        {
+                            float ws0 = Unsafe.Add(ref w0, k);
+                            float ws1 = Unsafe.Add(ref w1, k);
+                            float ws2 = Unsafe.Add(ref w2, k);
+                            float ws3 = Unsafe.Add(ref w3, k);
+                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
-                Activate0Vec(ref y0, lo, hi);
-                Activate0Vec(ref y1, lo, hi);
-                Activate0Vec(ref y2, lo, hi);
-                Activate0Vec(ref y3, lo, hi);
-            }
-            for (; r < rows; r++)
-            {
-                ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
-                ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
-                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
+                for (int r = r0; r < r1; r++)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
-                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
-                    ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
-                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 784);
-                    Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    for (int k = 0; k < (784 - 784 % Vector<float>.Count); k += Vector<float>.Count)
-                    {
-                        Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                    }
-                    float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                    for (int k = (784 - 784 % Vector<float>.Count); k < 784; k++)
-                    {
-                        float ws0 = Unsafe.Add(ref w0, k);
-                        float ws1 = Unsafe.Add(ref w1, k);
-                        float ws2 = Unsafe.Add(ref w2, k);
-                        float ws3 = Unsafe.Add(ref w3, k);
-                        s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                    Activate0Vec(ref Unsafe.Add(ref y, (nint)r * 500), lo, hi);
                 }
-                Activate0Vec(ref y0, lo, hi);
             }
         }
 
@@ -1141,186 +1145,203 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            // Panels of 64 rows (125 KB of x): each block of weight rows is reused by every row of the panel
+            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            for (int r0 = 0; r0 < rows; r0 += 64)
             {
-                ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
-                ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 500);
-                ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
-                ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 500);
-                ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
-                ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
-                ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
+                int r1 = Math.Min(rows, r0 + 64);
                 for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
-                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
-                    ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);
-                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 500);
-                    Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
-                    for (int k = 0; k < 496; k += 16)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                        c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
-                        c11 = Vector512.FusedMultiplyAdd(xv1, wv1, c11);
-                        c12 = Vector512.FusedMultiplyAdd(xv1, wv2, c12);
-                        c13 = Vector512.FusedMultiplyAdd(xv1, wv3, c13);
-                        c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
-                        c21 = Vector512.FusedMultiplyAdd(xv2, wv1, c21);
-                        c22 = Vector512.FusedMultiplyAdd(xv2, wv2, c22);
-                        c23 = Vector512.FusedMultiplyAdd(xv2, wv3, c23);
-                        c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
-                        c31 = Vector512.FusedMultiplyAdd(xv3, wv1, c31);
-                        c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
-                        c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 500);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 500);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
+                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
+                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);
+                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 500);
+                        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+                        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
+                        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
+                        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+                        for (int k = 0; k < 496; k += 16)
+                        {
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector512<float> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
+                            c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
+                            c11 = Vector512.FusedMultiplyAdd(xv1, wv1, c11);
+                            c12 = Vector512.FusedMultiplyAdd(xv1, wv2, c12);
+                            c13 = Vector512.FusedMultiplyAdd(xv1, wv3, c13);
+                            c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
+                            c21 = Vector512.FusedMultiplyAdd(xv2, wv1, c21);
+                            c22 = Vector512.FusedMultiplyAdd(xv2, wv2, c22);
+                            c23 = Vector512.FusedMultiplyAdd(xv2, wv3, c23);
+                            c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
+                            c31 = Vector512.FusedMultiplyAdd(xv3, wv1, c31);
+                            c32 = Vector512.FusedMultiplyAdd(xv3, wv2, c32);
+                            c33 = Vector512.FusedMultiplyAdd(xv3, wv3, c33);
+                        }
+                        float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
+                        float s10 = Vector512.Sum(c10), s11 = Vector512.Sum(c11), s12 = Vector512.Sum(c12), s13 = Vector512.Sum(c13);
+                        float s20 = Vector512.Sum(c20), s21 = Vector512.Sum(c21), s22 = Vector512.Sum(c22), s23 = Vector512.Sum(c23);
+                        float s30 = Vector512.Sum(c30), s31 = Vector512.Sum(c31), s32 = Vector512.Sum(c32), s33 = Vector512.Sum(c33);
+                        for (int k = 496; k < 500; k++)
+                        {
+                            float ws0 = Unsafe.Add(ref w0, k);
+                            float ws1 = Unsafe.Add(ref w1, k);
+                            float ws2 = Unsafe.Add(ref w2, k);
+                            float ws3 = Unsafe.Add(ref w3, k);
+                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                            s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
+                            s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
+                            s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
+                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
+                            s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
+                            s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
+                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                            s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
+                            s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
+                            s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                    float s10 = Vector512.Sum(c10), s11 = Vector512.Sum(c11), s12 = Vector512.Sum(c12), s13 = Vector512.Sum(c13);
-                    float s20 = Vector512.Sum(c20), s21 = Vector512.Sum(c21), s22 = Vector512.Sum(c22), s23 = Vector512.Sum(c23);
-                    float s30 = Vector512.Sum(c30), s31 = Vector512.Sum(c31), s32 = Vector512.Sum(c32), s33 = Vector512.Sum(c33);
-                    for (int k = 496; k < 500; k++)
+                    for (; r < r1; r++)
                     {
-                        float ws0 = Unsafe.Add(ref w0, k);
-                        float ws1 = Unsafe.Add(ref w1, k);
-                        float ws2 = Unsafe.Add(ref w2, k);
-                        float ws3 = Unsafe.Add(ref w3, k);
-                        s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                        s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                        s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                        s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                        s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                        s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                        s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                        s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                        s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
+                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
+                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);
+                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 500);
+                        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+                        for (int k = 0; k < 496; k += 16)
+                        {
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
+                        }
+                        float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
+                        for (int k = 496; k < 500; k++)
+                        {
+                            float ws0 = Unsafe.Add(ref w0, k);
+                            float ws1 = Unsafe.Add(ref w1, k);
+                            float ws2 = Unsafe.Add(ref w2, k);
+                            float ws3 = Unsafe.Add(ref w3, k);
+                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
                 for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
-                    Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
-                    for (int k = 0; k < 496; k += 16)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
-                        c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
-                        c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 500);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 500);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
+                        Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        for (int k = 0; k < 496; k += 16)
+                        {
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector512<float> xv3 = Vector512.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                            c10 = Vector512.FusedMultiplyAdd(xv1, wv0, c10);
+                            c20 = Vector512.FusedMultiplyAdd(xv2, wv0, c20);
+                            c30 = Vector512.FusedMultiplyAdd(xv3, wv0, c30);
+                        }
+                        float s00 = Vector512.Sum(c00), s10 = Vector512.Sum(c10), s20 = Vector512.Sum(c20), s30 = Vector512.Sum(c30);
+                        for (int k = 496; k < 500; k++)
+                        {
+                            float ws0 = Unsafe.Add(ref w0, k);
+                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    float s00 = Vector512.Sum(c00), s10 = Vector512.Sum(c10), s20 = Vector512.Sum(c20), s30 = Vector512.Sum(c30);
-                    for (int k = 496; k < 500; k++)
+                    for (; r < r1; r++)
                     {
-                        float ws0 = Unsafe.Add(ref w0, k);
-                        s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
+                        Vector512<float> c00 = default;
+                        for (int k = 0; k < 496; k += 16)
+                        {
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
+                        }
+                        float s00 = Vector512.Sum(c00);
+                        for (int k = 496; k < 500; k++)
+                        {
+                            float ws0 = Unsafe.Add(ref w0, k);
+                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                }
-            }
-            for (; r < rows; r++)
-            {
-                ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
-                ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
-                {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
-                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
-                    ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);
-                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 500);
-                    Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    for (int k = 0; k < 496; k += 16)
-                    {
-                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                    }
-                    float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                    for (int k = 496; k < 500; k++)
-                    {
-                        float ws0 = Unsafe.Add(ref w0, k);
-                        float ws1 = Unsafe.Add(ref w1, k);
-                        float ws2 = Unsafe.Add(ref w2, k);
-                        float ws3 = Unsafe.Add(ref w3, k);
-                        s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
-                {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
-                    Vector512<float> c00 = default;
-                    for (int k = 0; k < 496; k += 16)
-                    {
-                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                    }
-                    float s00 = Vector512.Sum(c00);
-                    for (int k = 496; k < 500; k++)
-                    {
-                        float ws0 = Unsafe.Add(ref w0, k);
-                        s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
             }
         }
@@ -1853,186 +1874,203 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            // Panels of 64 rows (125 KB of x): each block of weight rows is reused by every row of the panel
+            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            for (int r0 = 0; r0 < rows; r0 += 64)
             {
-                ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
-                ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 500);
-                ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
-                ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 500);
-                ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
-                ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
-                ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
+                int r1 = Math.Min(rows, r0 + 64);
                 for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
-                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
-                    ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);
-                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 500);
-                    Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
-                    for (int k = 0; k < (500 - 500 % Vector<float>.Count); k += Vector<float>.Count)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 500);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 500);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
+                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
+                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);
+                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 500);
+                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
+                        Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
+                        Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
+                        Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
+                        for (int k = 0; k < (500 - 500 % Vector<float>.Count); k += Vector<float>.Count)
+                        {
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
+                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
+                            c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
+                            c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
+                            c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
+                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
+                            c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
+                            c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
+                            c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
+                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
+                            c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
+                            c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
+                            c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
+                        }
+                        float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
+                        float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
+                        float s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
+                        float s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
+                        for (int k = (500 - 500 % Vector<float>.Count); k < 500; k++)
+                        {
+                            float ws0 = Unsafe.Add(ref w0, k);
+                            float ws1 = Unsafe.Add(ref w1, k);
+                            float ws2 = Unsafe.Add(ref w2, k);
+                            float ws3 = Unsafe.Add(ref w3, k);
+                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                            s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
+                            s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
+                            s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
+                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
+                            s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
+                            s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
+                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                            s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
+                            s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
+                            s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                    float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                    float s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                    float s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
-                    for (int k = (500 - 500 % Vector<float>.Count); k < 500; k++)
+                    for (; r < r1; r++)
                     {
-                        float ws0 = Unsafe.Add(ref w0, k);
-                        float ws1 = Unsafe.Add(ref w1, k);
-                        float ws2 = Unsafe.Add(ref w2, k);
-                        float ws3 = Unsafe.Add(ref w3, k);
-                        s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                        s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                        s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                        s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                        s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                        s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                        s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                        s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                        s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
+                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
+                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);
+                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 500);
+                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
+                        for (int k = 0; k < (500 - 500 % Vector<float>.Count); k += Vector<float>.Count)
+                        {
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
+                            Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
+                            Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
+                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
+                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
+                        }
+                        float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
+                        for (int k = (500 - 500 % Vector<float>.Count); k < 500; k++)
+                        {
+                            float ws0 = Unsafe.Add(ref w0, k);
+                            float ws1 = Unsafe.Add(ref w1, k);
+                            float ws2 = Unsafe.Add(ref w2, k);
+                            float ws3 = Unsafe.Add(ref w3, k);
+                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
+                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
+                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                 }
                 for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
-                    Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
-                    for (int k = 0; k < (500 - 500 % Vector<float>.Count); k += Vector<float>.Count)
+                    int r = r0;
+                    for (; r + 4 <= r1; r += 4)
                     {
-                        Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                        Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                        Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 500);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 500);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
+                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        for (int k = 0; k < (500 - 500 % Vector<float>.Count); k += Vector<float>.Count)
+                        {
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
+                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
+                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
+                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
+                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
+                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
+                        }
+                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
+                        for (int k = (500 - 500 % Vector<float>.Count); k < 500; k++)
+                        {
+                            float ws0 = Unsafe.Add(ref w0, k);
+                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                            s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
+                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
+                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
-                    for (int k = (500 - 500 % Vector<float>.Count); k < 500; k++)
+                    for (; r < r1; r++)
                     {
-                        float ws0 = Unsafe.Add(ref w0, k);
-                        s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                        s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
+                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
+                        Vector<float> c00 = default;
+                        for (int k = 0; k < (500 - 500 % Vector<float>.Count); k += Vector<float>.Count)
+                        {
+                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
+                        }
+                        float s00 = Vector.Sum(c00);
+                        for (int k = (500 - 500 % Vector<float>.Count); k < 500; k++)
+                        {
+                            float ws0 = Unsafe.Add(ref w0, k);
+                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+                        }
+                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                     }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                }
-            }
-            for (; r < rows; r++)
-            {
-                ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
-                ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
-                {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
-                    ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
-                    ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);
-                    ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 500);
-                    Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    for (int k = 0; k < (500 - 500 % Vector<float>.Count); k += Vector<float>.Count)
-                    {
-                        Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                        Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                        Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                    }
-                    float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                    for (int k = (500 - 500 % Vector<float>.Count); k < 500; k++)
-                    {
-                        float ws0 = Unsafe.Add(ref w0, k);
-                        float ws1 = Unsafe.Add(ref w1, k);
-                        float ws2 = Unsafe.Add(ref w2, k);
-                        float ws3 = Unsafe.Add(ref w3, k);
-                        s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                        s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                        s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                    Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                    Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
-                {
-                    ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
-                    Vector<float> c00 = default;
-                    for (int k = 0; k < (500 - 500 % Vector<float>.Count); k += Vector<float>.Count)
-                    {
-                        Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                        c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                    }
-                    float s00 = Vector.Sum(c00);
-                    for (int k = (500 - 500 % Vector<float>.Count); k < 500; k++)
-                    {
-                        float ws0 = Unsafe.Add(ref w0, k);
-                        s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                    }
-                    Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                 }
             }
         }
