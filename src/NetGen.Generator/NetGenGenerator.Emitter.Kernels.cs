@@ -334,6 +334,21 @@ public sealed partial class NetGenGenerator
             w.Line(KernelAttributes);
             using (w.Block($"public static void ForwardLayer{l}{f.Suffix}(ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} y, int rows, int lo, int hi)"))
             {
+                if (layer.Gemm)
+                {
+                    w.Line($"if (rows >= {Planner.GemmRows} && global::NetGen.CompilerServices.Gemm.IsAccelerated)");
+                    using (w.Block(""))
+                    {
+                        w.Line("// Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.");
+                        w.Line($"global::NetGen.CompilerServices.Gemm.MultiplyTransposed(ref x, ref w, ref b, ref y, rows, {inputs}, {outputs}, lo, hi);");
+                        if (activation != ActivationKind.Identity)
+                        {
+                            using (w.Block("for (int r = 0; r < rows; r++)"))
+                                w.Line($"Activate{l}{f.Suffix}(ref Unsafe.Add(ref y, (nint)r * {outputs}), lo, hi);");
+                        }
+                        w.Line("return;");
+                    }
+                }
                 int panel = layer.PanelRows;
                 w.Line($"// Panels of {panel} rows ({Literal.Int(panel * inputs * f.Element.Size / 1024)} KB of x): each block of weight rows is reused by every row of the panel");
                 w.Line("// while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.");

@@ -94,6 +94,9 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// Rows of the batch the forward kernel takes at once: a multiple of 4 whose inputs fill about
 /// <see cref="Planner.PanelBytes"/>, so each block of weight rows is reused by the whole panel from L1.
 /// </param>
+/// <param name="Gemm">
+/// Whether the forward kernel hands batches of <see cref="Planner.GemmRows"/> rows or more to the packed matrix product.
+/// </param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -110,7 +113,8 @@ internal sealed record LayerPlan(
     bool InputMasked,
     EquatableArray<KernelPlan> Kernels,
     LayerCut Cut,
-    int PanelRows)
+    int PanelRows,
+    bool Gemm)
 {
     public bool HasDropout => Dropout > 0f;
 

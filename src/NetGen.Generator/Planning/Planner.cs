@@ -32,6 +32,15 @@ internal static class Planner
     public static int PanelRows(int inputs, int elementSize)
         => System.Math.Max(4, System.Math.Min(MaxRows, PanelBytes / (inputs * elementSize) / 4 * 4));
 
+    /// <summary>
+    /// Rows from which a forward kernel hands the product to the packed matrix product (<c>Gemm</c>): enough rows to pay
+    /// for packing the weights. The choice depends on the rows of the call only, never on a thread's share of them.
+    /// </summary>
+    public const int GemmRows = 32;
+
+    /// <summary>Whether a float layer is wide enough for the packed product: at least 64 inputs and 128 outputs (never cut by rows).</summary>
+    public static bool UsesGemm(LayerSpec layer, bool single) => single && layer.Inputs >= 64 && layer.Outputs >= 2 * SplitAlignment;
+
     public static NetworkPlan Plan(NetworkSpec net)
     {
         bool trainable = !net.InferenceOnly;
@@ -76,7 +85,7 @@ internal static class Planner
                 last ? ActivationKind.Identity : layer.EpilogueActivation, layer.Activation, layer.NegativeSlope, layer.Dropout,
                 layer.WeightOffset, layer.BiasOffset,
                 previous?.EpilogueActivation ?? ActivationKind.Identity, previous?.NegativeSlope ?? 0f, previous?.HasDropout ?? false,
-                kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8)));
+                kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8), UsesGemm(layer, single)));
         }
 
         LayerSpec output = net.Output;

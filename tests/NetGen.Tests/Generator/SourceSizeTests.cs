@@ -42,7 +42,8 @@ public sealed class SourceSizeTests(ITestOutputHelper output)
     [Fact]
     public void TenLayerSourceGrowsWithLayersOnly()
     {
-        int[] ten = { 784, 512, 400, 320, 256, 200, 160, 128, 96, 80, 10 };
+        // Every hidden width at least 128, so every layer but the output takes the packed product in both networks.
+        int[] ten = { 784, 512, 400, 320, 256, 200, 192, 168, 140, 136, 10 };
         int[] tenWide = ten.Select((w, i) => i == ten.Length - 1 ? w : w + 64 * (w / 9)).ToArray(); // every width past 64 already
         var narrow = Generate(ten, "Ten");
         var wide = Generate(tenWide, "TenWide");

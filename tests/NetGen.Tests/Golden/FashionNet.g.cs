@@ -530,6 +530,16 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
+            if (rows >= 32 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
+            {
+                // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.
+                global::NetGen.CompilerServices.Gemm.MultiplyTransposed(ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi);
+                for (int r = 0; r < rows; r++)
+                {
+                    Activate0V512(ref Unsafe.Add(ref y, (nint)r * 500), lo, hi);
+                }
+                return;
+            }
             // Panels of 40 rows (122 KB of x): each block of weight rows is reused by every row of the panel
             // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
             for (int r0 = 0; r0 < rows; r0 += 40)
@@ -847,6 +857,16 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
+            if (rows >= 32 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
+            {
+                // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.
+                global::NetGen.CompilerServices.Gemm.MultiplyTransposed(ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi);
+                for (int r = 0; r < rows; r++)
+                {
+                    Activate0Vec(ref Unsafe.Add(ref y, (nint)r * 500), lo, hi);
+                }
+                return;
+            }
             // Panels of 40 rows (122 KB of x): each block of weight rows is reused by every row of the panel
             // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
             for (int r0 = 0; r0 < rows; r0 += 40)

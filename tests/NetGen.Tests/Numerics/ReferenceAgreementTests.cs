@@ -12,7 +12,7 @@ public class ReferenceAgreementTests
     public static TheoryData<string, int> NetworksAndBatches()
     {
         var data = new TheoryData<string, int>();
-        foreach (object[] net in TestData.Networks())
+        foreach (object[] net in TestData.NetworksWithGemm())
             foreach (int batch in new[] { 1, 3, 4, 7, 13, 300 })
                 data.Add((string)net[0], batch);
         return data;
@@ -45,10 +45,15 @@ public class ReferenceAgreementTests
         var batched = new float[batch * net.OutputSize];
         net.ForwardBatch(x, batched);
         var one = new float[net.OutputSize];
+        // A batch that runs on the packed product sums each output in another order than one sample does (one FMA chain
+        // over k against sixteen lanes reduced): equal to rounding then, and to the bit otherwise.
+        bool gemm = TestData.UsesGemm(net, batch);
         for (int s = 0; s < batch; s++)
         {
             net.Forward(x.AsSpan(s * net.InputSize, net.InputSize), one);
-            Assert.Equal(batched.AsSpan(s * net.OutputSize, net.OutputSize).ToArray(), one);
+            float[] row = batched.AsSpan(s * net.OutputSize, net.OutputSize).ToArray();
+            if (gemm) Tolerance.Close(Array.ConvertAll(row, v => (double)v), one, 1e-5, $"{name} row {s}");
+            else Assert.Equal(row, one);
         }
     }
 

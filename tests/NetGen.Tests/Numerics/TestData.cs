@@ -20,6 +20,7 @@ internal static class TestData
         nameof(BlockedNet) => new BlockedNet(seed),
         nameof(LinearNet) => new LinearNet(seed),
         nameof(Container.NestedNet) => new Container.NestedNet(seed),
+        nameof(WideSplitNet) => new WideSplitNet(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -29,6 +30,28 @@ internal static class TestData
         new object[] { nameof(BinaryNet) }, new object[] { nameof(MultiLabelNet) }, new object[] { nameof(SoftmaxMseNet) },
         new object[] { nameof(BlockedNet) }, new object[] { nameof(LinearNet) }, new object[] { nameof(Container.NestedNet) },
     };
+
+    /// <summary>
+    /// <see cref="Networks"/> and one with layers on the packed product (Gemm) from 32 rows, 300-200-130-7: for the
+    /// forward and gradient agreement tests (too many weights for the finite differences).
+    /// </summary>
+    public static IEnumerable<object[]> NetworksWithGemm()
+    {
+        foreach (object[] net in Networks()) yield return net;
+        yield return new object[] { nameof(WideSplitNet) };
+    }
+
+    /// <summary>
+    /// Whether a batch of <paramref name="rows"/> runs a layer of <paramref name="net"/> on the packed product: the
+    /// generator's rule (Planner.UsesGemm, Planner.GemmRows), restated — at least 64 inputs and 128 outputs, 32 rows.
+    /// </summary>
+    public static bool UsesGemm(INetwork net, int rows)
+    {
+        if (rows < 32 || !Gemm.IsAccelerated) return false;
+        foreach (LayerDescription layer in net.Architecture.Layers)
+            if (layer.Inputs >= 64 && layer.Outputs >= 128) return true;
+        return false;
+    }
 
     public static float[] Uniform(int count, int seed, float scale = 1f)
     {

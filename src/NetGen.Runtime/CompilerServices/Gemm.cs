@@ -1,0 +1,342 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.CompilerServices;
+
+/// <summary>
+/// Matrix products in the style of BLIS: the weights are packed, per call, into k-major panels of 64 columns (the
+/// transpose of PyTorch's layout, by 16 × 16 blocks in registers); a tile of <see cref="RowsPerTile"/> rows × 64 columns
+/// (four <see cref="Vector512{T}"/>s, 24 accumulators) is kept in registers while the inputs are broadcast from their
+/// rows and a panel of weights, at most 32 KB, is streamed from L1. Used where a batch is large enough to pay for the
+/// packing (see the generator's plan); without AVX-512 the tile is 6 × 16 in <see cref="Vector256{T}"/>s.
+/// </summary>
+/// <remarks>
+/// Every output is a single chain of fused multiply-adds over k in order, from zero, then plus the bias: blocking over k
+/// stores the partial sums and resumes them, so the result does not depend on the blocking, the tile an output lands in,
+/// the number of rows, or which columns [lo, hi) a thread was given — the same bits on any thread count.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Gemm
+{
+    /// <summary>Rows of a register tile.</summary>
+    public const int RowsPerTile = 6;
+
+    /// <summary>
+    /// Most depth of a block over k: a 64-column panel of the weights is at most <c>128 × 64 × 4</c> = 32 KB, in L1 (measured
+    /// against 256 with <c>--onnx</c>: 0.83–0.85× ONNX Runtime on the wide network against 0.78–0.79×, the seed network level).
+    /// </summary>
+    private const int DepthBlock = 128;
+
+    /// <summary>Rows of a block of the inputs that a panel of weights sweeps before the next panel: <c>96 × 128 × 4</c> = 48 KB.</summary>
+    private const int RowBlock = 96;
+
+    /// <summary>Columns of a block of the weights packed at once.</summary>
+    private const int ColumnBlock = 512;
+
+    /// <summary>Whether the tiles run on vector hardware (AVX-512, or 256-bit vectors): elsewhere callers keep their own kernels.</summary>
+    public static bool IsAccelerated => Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated;
+
+    [ThreadStatic] private static float[]? t_packedInputs;
+    [ThreadStatic] private static float[]? t_packedWeights;
+    [ThreadStatic] private static float[]? t_tile;
+
+    /// <summary>
+    /// <c>y[rows, lo..hi) = x[rows, inputs] · W[lo..hi, inputs]ᵀ + b[lo..hi)</c> with W in PyTorch's <c>[outputs, inputs]</c>
+    /// layout and y of row length <paramref name="outputs"/>. Allocates its scratch buffers (about 260 KB) once per thread.
+    /// </summary>
+    public static void MultiplyTransposed(ref float x, ref float w, ref float b, ref float y, int rows, int inputs, int outputs, int lo, int hi)
+    {
+        if (rows <= 0 || hi <= lo) return;
+        bool wide = Vector512.IsHardwareAccelerated;
+        int columnsPerTile = wide ? 64 : 16;
+        float[] packedInputs = t_packedInputs ??= new float[RowsPerTile * DepthBlock];
+        float[] packedWeights = t_packedWeights ??= new float[ColumnBlock * DepthBlock];
+        // An edge tile's copy (6 × 64) and a tile's bias, zero past the layer's last column (64).
+        float[] tile = t_tile ??= new float[RowsPerTile * 64 + 64];
+        ref float pa = ref packedInputs[0];
+        ref float pb = ref packedWeights[0];
+        ref float edge = ref tile[0];
+        ref float padded = ref tile[RowsPerTile * 64];
+
+        // Blocks over k of equal depth (784 → 4 × 196, not 3 × 256 + 16): a tile pays its loads and stores once per block.
+        int depth = (inputs + (inputs + DepthBlock - 1) / DepthBlock - 1) / ((inputs + DepthBlock - 1) / DepthBlock);
+        for (int jc = lo; jc < hi; jc += ColumnBlock)
+        {
+            int nc = Math.Min(ColumnBlock, hi - jc);
+            for (int pc = 0; pc < inputs; pc += depth)
+            {
+                int kc = Math.Min(depth, inputs - pc);
+                bool first = pc == 0, last = pc + kc == inputs;
+                PackWeights(ref Unsafe.Add(ref w, (nint)jc * inputs + pc), ref pb, inputs, nc, kc, columnsPerTile);
+                for (int ic = 0; ic < rows; ic += RowBlock)
+                {
+                    int mc = Math.Min(RowBlock, rows - ic);
+                    for (int jr = 0; jr < nc; jr += columnsPerTile)
+                    {
+                        int nr = Math.Min(columnsPerTile, nc - jr);
+                        ref float panelB = ref Unsafe.Add(ref pb, (nint)jr * kc);
+                        ref float bias = ref Unsafe.Add(ref b, jc + jr);
+                        if (last && nr < columnsPerTile)
+                        {
+                            for (int j = 0; j < columnsPerTile; j++) Unsafe.Add(ref padded, j) = j < nr ? Unsafe.Add(ref bias, j) : 0f;
+                            bias = ref padded;
+                        }
+                        for (int ir = 0; ir < mc; ir += RowsPerTile)
+                        {
+                            int mr = Math.Min(RowsPerTile, mc - ir);
+                            ref float panelA = ref Unsafe.Add(ref x, (nint)(ic + ir) * inputs + pc);
+                            if (mr < RowsPerTile)
+                            {
+                                // The last rows: a copy padded with zero rows, so the tile reads six rows.
+                                CopyRows(ref panelA, ref pa, inputs, mr, kc);
+                                panelA = ref pa;
+                            }
+                            int lda = mr < RowsPerTile ? kc : inputs;
+                            ref float c = ref Unsafe.Add(ref y, (nint)(ic + ir) * outputs + jc + jr);
+                            if (wide) Tile512(ref panelA, lda, ref panelB, ref bias, ref c, ref edge, outputs, kc, mr, nr, first, last);
+                            else Tile256(ref panelA, lda, ref panelB, ref bias, ref c, ref edge, outputs, kc, mr, nr, first, last);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies <paramref name="mr"/> rows of <paramref name="kc"/> inputs and zero rows up to six, rows <paramref name="kc"/> apart.</summary>
+    private static void CopyRows(ref float x, ref float to, int stride, int mr, int kc)
+    {
+        for (int i = 0; i < RowsPerTile; i++)
+        {
+            ref float row = ref Unsafe.Add(ref to, i * kc);
+            for (int k = 0; k < kc; k++) Unsafe.Add(ref row, k) = i < mr ? Unsafe.Add(ref x, (nint)i * stride + k) : 0f;
+        }
+    }
+
+    /// <summary>
+    /// Packs <paramref name="nc"/> weight rows × <paramref name="kc"/> inputs into panels of <paramref name="nr"/> weight
+    /// rows, k-major (<c>pb[panel][k][column]</c>): the transpose, in 16 × 16 blocks so that reads and writes both stay
+    /// within a few cache lines; columns past <paramref name="nc"/> in the last panel are zero.
+    /// </summary>
+    private static void PackWeights(ref float w, ref float pb, int stride, int nc, int kc, int nr)
+    {
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            ref float panel = ref Unsafe.Add(ref pb, (nint)jr * kc);
+            int valid = Math.Min(nr, nc - jr);
+            for (int k0 = 0; k0 < kc; k0 += 16)
+            {
+                int kn = Math.Min(16, kc - k0);
+                for (int j0 = 0; j0 < nr; j0 += 16)
+                {
+                    ref float dst = ref Unsafe.Add(ref panel, k0 * nr + j0);
+                    ref float src = ref Unsafe.Add(ref w, (nint)(jr + j0) * stride + k0);
+                    if (Avx512F.IsSupported && kn == 16 && valid - j0 >= 16) Transpose16(ref src, stride, ref dst, nr);
+                    else
+                    {
+                        for (int j = j0; j < j0 + 16; j++)
+                        {
+                            ref float row = ref Unsafe.Add(ref src, (nint)(j - j0) * stride);
+                            for (int t = 0; t < kn; t++) Unsafe.Add(ref dst, t * nr + j - j0) = j < valid ? Unsafe.Add(ref row, t) : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the transpose of the 16 × 16 block at <paramref name="src"/> (rows <paramref name="stride"/> apart) to
+    /// <paramref name="dst"/> (rows <paramref name="ldd"/> apart): interleave pairs of rows, then pairs of pairs, then
+    /// 128-bit quarters twice — 64 shuffles for 256 elements.
+    /// </summary>
+    private static void Transpose16(ref float src, int stride, ref float dst, int ldd)
+    {
+        Vector512<float> r0 = Vector512.LoadUnsafe(ref src), r1 = Vector512.LoadUnsafe(ref src, (nuint)stride);
+        Vector512<float> r2 = Vector512.LoadUnsafe(ref src, (nuint)(2 * stride)), r3 = Vector512.LoadUnsafe(ref src, (nuint)(3 * stride));
+        Vector512<float> r4 = Vector512.LoadUnsafe(ref src, (nuint)(4 * stride)), r5 = Vector512.LoadUnsafe(ref src, (nuint)(5 * stride));
+        Vector512<float> r6 = Vector512.LoadUnsafe(ref src, (nuint)(6 * stride)), r7 = Vector512.LoadUnsafe(ref src, (nuint)(7 * stride));
+        Vector512<float> r8 = Vector512.LoadUnsafe(ref src, (nuint)(8 * stride)), r9 = Vector512.LoadUnsafe(ref src, (nuint)(9 * stride));
+        Vector512<float> r10 = Vector512.LoadUnsafe(ref src, (nuint)(10 * stride)), r11 = Vector512.LoadUnsafe(ref src, (nuint)(11 * stride));
+        Vector512<float> r12 = Vector512.LoadUnsafe(ref src, (nuint)(12 * stride)), r13 = Vector512.LoadUnsafe(ref src, (nuint)(13 * stride));
+        Vector512<float> r14 = Vector512.LoadUnsafe(ref src, (nuint)(14 * stride)), r15 = Vector512.LoadUnsafe(ref src, (nuint)(15 * stride));
+
+        // Pairs of rows interleaved: t0 = a0 b0 a1 b1 | a4 b4 a5 b5 | …, t1 = a2 b2 a3 b3 | …
+        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1);
+        Vector512<float> t2 = Avx512F.UnpackLow(r2, r3), t3 = Avx512F.UnpackHigh(r2, r3);
+        Vector512<float> t4 = Avx512F.UnpackLow(r4, r5), t5 = Avx512F.UnpackHigh(r4, r5);
+        Vector512<float> t6 = Avx512F.UnpackLow(r6, r7), t7 = Avx512F.UnpackHigh(r6, r7);
+        Vector512<float> t8 = Avx512F.UnpackLow(r8, r9), t9 = Avx512F.UnpackHigh(r8, r9);
+        Vector512<float> t10 = Avx512F.UnpackLow(r10, r11), t11 = Avx512F.UnpackHigh(r10, r11);
+        Vector512<float> t12 = Avx512F.UnpackLow(r12, r13), t13 = Avx512F.UnpackHigh(r12, r13);
+        Vector512<float> t14 = Avx512F.UnpackLow(r14, r15), t15 = Avx512F.UnpackHigh(r14, r15);
+
+        // Four rows per column within each quarter: u0 = col 0, 4, 8, 12 of rows 0–3; u1 = col 1, 5, 9, 13; …
+        Vector512<float> u0 = Avx512F.Shuffle(t0, t2, 0x44), u1 = Avx512F.Shuffle(t0, t2, 0xEE);
+        Vector512<float> u2 = Avx512F.Shuffle(t1, t3, 0x44), u3 = Avx512F.Shuffle(t1, t3, 0xEE);
+        Vector512<float> u4 = Avx512F.Shuffle(t4, t6, 0x44), u5 = Avx512F.Shuffle(t4, t6, 0xEE);
+        Vector512<float> u6 = Avx512F.Shuffle(t5, t7, 0x44), u7 = Avx512F.Shuffle(t5, t7, 0xEE);
+        Vector512<float> u8 = Avx512F.Shuffle(t8, t10, 0x44), u9 = Avx512F.Shuffle(t8, t10, 0xEE);
+        Vector512<float> u10 = Avx512F.Shuffle(t9, t11, 0x44), u11 = Avx512F.Shuffle(t9, t11, 0xEE);
+        Vector512<float> u12 = Avx512F.Shuffle(t12, t14, 0x44), u13 = Avx512F.Shuffle(t12, t14, 0xEE);
+        Vector512<float> u14 = Avx512F.Shuffle(t13, t15, 0x44), u15 = Avx512F.Shuffle(t13, t15, 0xEE);
+
+        // Quarters gathered twice: column c of all sixteen rows.
+        Column(u0, u4, u8, u12, ref dst, ldd, 0);
+        Column(u1, u5, u9, u13, ref dst, ldd, 1);
+        Column(u2, u6, u10, u14, ref dst, ldd, 2);
+        Column(u3, u7, u11, u15, ref dst, ldd, 3);
+
+        // From the quarters of columns c, c + 4, c + 8, c + 12 (rows 0–3, 4–7, 8–11, 12–15): the four columns whole.
+        static void Column(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d, ref float dst, int ldd, int col)
+        {
+            Vector512<float> ab0 = Avx512F.Shuffle4x128(a, b, 0x88), ab1 = Avx512F.Shuffle4x128(a, b, 0xDD);
+            Vector512<float> cd0 = Avx512F.Shuffle4x128(c, d, 0x88), cd1 = Avx512F.Shuffle4x128(c, d, 0xDD);
+            Avx512F.Shuffle4x128(ab0, cd0, 0x88).StoreUnsafe(ref dst, (nuint)(col * ldd));
+            Avx512F.Shuffle4x128(ab0, cd0, 0xDD).StoreUnsafe(ref dst, (nuint)((col + 8) * ldd));
+            Avx512F.Shuffle4x128(ab1, cd1, 0x88).StoreUnsafe(ref dst, (nuint)((col + 4) * ldd));
+            Avx512F.Shuffle4x128(ab1, cd1, 0xDD).StoreUnsafe(ref dst, (nuint)((col + 12) * ldd));
+        }
+    }
+
+    /// <summary>
+    /// One 6 × 64 tile with <see cref="Vector512{T}"/>: accumulators start at zero (<paramref name="first"/>) or at the
+    /// partial sums in c, run over <paramref name="kc"/>, and are stored (plus the bias when <paramref name="last"/>);
+    /// only the <paramref name="mr"/> × <paramref name="nr"/> valid part of the tile is written (an edge tile is computed
+    /// in <paramref name="edge"/>, 6 × 64 floats). <paramref name="bias"/> holds 64 readable floats. No calls: a call would
+    /// make the JIT keep the accumulators in memory.
+    /// </summary>
+    private static void Tile512(ref float a, int lda, ref float b, ref float bias, ref float c, ref float edge, int ldc, int kc, int mr, int nr, bool first, bool last)
+    {
+        const int NR = 64;
+        bool full = mr == RowsPerTile && nr == NR;
+        // An edge tile works on a copy, so that loads and stores never pass the valid part.
+        ref float t = ref full ? ref c : ref edge;
+        int ldt = full ? ldc : NR;
+        if (!full && !first)
+        {
+            for (int i = 0; i < mr; i++)
+                for (int j = 0; j < nr; j++) Unsafe.Add(ref t, i * NR + j) = Unsafe.Add(ref c, (nint)i * ldc + j);
+        }
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default;
+        if (!first)
+        {
+            ref float r0 = ref t, r1 = ref Unsafe.Add(ref t, ldt), r2 = ref Unsafe.Add(ref t, 2 * ldt);
+            ref float r3 = ref Unsafe.Add(ref t, 3 * ldt), r4 = ref Unsafe.Add(ref t, 4 * ldt), r5 = ref Unsafe.Add(ref t, 5 * ldt);
+            c00 = Vector512.LoadUnsafe(ref r0); c01 = Vector512.LoadUnsafe(ref r0, 16); c02 = Vector512.LoadUnsafe(ref r0, 32); c03 = Vector512.LoadUnsafe(ref r0, 48);
+            c10 = Vector512.LoadUnsafe(ref r1); c11 = Vector512.LoadUnsafe(ref r1, 16); c12 = Vector512.LoadUnsafe(ref r1, 32); c13 = Vector512.LoadUnsafe(ref r1, 48);
+            c20 = Vector512.LoadUnsafe(ref r2); c21 = Vector512.LoadUnsafe(ref r2, 16); c22 = Vector512.LoadUnsafe(ref r2, 32); c23 = Vector512.LoadUnsafe(ref r2, 48);
+            c30 = Vector512.LoadUnsafe(ref r3); c31 = Vector512.LoadUnsafe(ref r3, 16); c32 = Vector512.LoadUnsafe(ref r3, 32); c33 = Vector512.LoadUnsafe(ref r3, 48);
+            c40 = Vector512.LoadUnsafe(ref r4); c41 = Vector512.LoadUnsafe(ref r4, 16); c42 = Vector512.LoadUnsafe(ref r4, 32); c43 = Vector512.LoadUnsafe(ref r4, 48);
+            c50 = Vector512.LoadUnsafe(ref r5); c51 = Vector512.LoadUnsafe(ref r5, 16); c52 = Vector512.LoadUnsafe(ref r5, 32); c53 = Vector512.LoadUnsafe(ref r5, 48);
+        }
+        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, lda), a2 = ref Unsafe.Add(ref a, 2 * lda);
+        ref float a3 = ref Unsafe.Add(ref a, 3 * lda), a4 = ref Unsafe.Add(ref a, 4 * lda), a5 = ref Unsafe.Add(ref a, 5 * lda);
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, 16);
+            Vector512<float> b2 = Vector512.LoadUnsafe(ref b, 32), b3 = Vector512.LoadUnsafe(ref b, 48);
+            Vector512<float> s = Vector512.Create(Unsafe.Add(ref a0, k));
+            c00 = Vector512.FusedMultiplyAdd(s, b0, c00); c01 = Vector512.FusedMultiplyAdd(s, b1, c01); c02 = Vector512.FusedMultiplyAdd(s, b2, c02); c03 = Vector512.FusedMultiplyAdd(s, b3, c03);
+            s = Vector512.Create(Unsafe.Add(ref a1, k));
+            c10 = Vector512.FusedMultiplyAdd(s, b0, c10); c11 = Vector512.FusedMultiplyAdd(s, b1, c11); c12 = Vector512.FusedMultiplyAdd(s, b2, c12); c13 = Vector512.FusedMultiplyAdd(s, b3, c13);
+            s = Vector512.Create(Unsafe.Add(ref a2, k));
+            c20 = Vector512.FusedMultiplyAdd(s, b0, c20); c21 = Vector512.FusedMultiplyAdd(s, b1, c21); c22 = Vector512.FusedMultiplyAdd(s, b2, c22); c23 = Vector512.FusedMultiplyAdd(s, b3, c23);
+            s = Vector512.Create(Unsafe.Add(ref a3, k));
+            c30 = Vector512.FusedMultiplyAdd(s, b0, c30); c31 = Vector512.FusedMultiplyAdd(s, b1, c31); c32 = Vector512.FusedMultiplyAdd(s, b2, c32); c33 = Vector512.FusedMultiplyAdd(s, b3, c33);
+            s = Vector512.Create(Unsafe.Add(ref a4, k));
+            c40 = Vector512.FusedMultiplyAdd(s, b0, c40); c41 = Vector512.FusedMultiplyAdd(s, b1, c41); c42 = Vector512.FusedMultiplyAdd(s, b2, c42); c43 = Vector512.FusedMultiplyAdd(s, b3, c43);
+            s = Vector512.Create(Unsafe.Add(ref a5, k));
+            c50 = Vector512.FusedMultiplyAdd(s, b0, c50); c51 = Vector512.FusedMultiplyAdd(s, b1, c51); c52 = Vector512.FusedMultiplyAdd(s, b2, c52); c53 = Vector512.FusedMultiplyAdd(s, b3, c53);
+            b = ref Unsafe.Add(ref b, NR);
+        }
+        if (last)
+        {
+            Vector512<float> d0 = Vector512.LoadUnsafe(ref bias), d1 = Vector512.LoadUnsafe(ref bias, 16);
+            Vector512<float> d2 = Vector512.LoadUnsafe(ref bias, 32), d3 = Vector512.LoadUnsafe(ref bias, 48);
+            c00 += d0; c01 += d1; c02 += d2; c03 += d3; c10 += d0; c11 += d1; c12 += d2; c13 += d3;
+            c20 += d0; c21 += d1; c22 += d2; c23 += d3; c30 += d0; c31 += d1; c32 += d2; c33 += d3;
+            c40 += d0; c41 += d1; c42 += d2; c43 += d3; c50 += d0; c51 += d1; c52 += d2; c53 += d3;
+        }
+        {
+            ref float r0 = ref t, r1 = ref Unsafe.Add(ref t, ldt), r2 = ref Unsafe.Add(ref t, 2 * ldt);
+            ref float r3 = ref Unsafe.Add(ref t, 3 * ldt), r4 = ref Unsafe.Add(ref t, 4 * ldt), r5 = ref Unsafe.Add(ref t, 5 * ldt);
+            c00.StoreUnsafe(ref r0); c01.StoreUnsafe(ref r0, 16); c02.StoreUnsafe(ref r0, 32); c03.StoreUnsafe(ref r0, 48);
+            c10.StoreUnsafe(ref r1); c11.StoreUnsafe(ref r1, 16); c12.StoreUnsafe(ref r1, 32); c13.StoreUnsafe(ref r1, 48);
+            c20.StoreUnsafe(ref r2); c21.StoreUnsafe(ref r2, 16); c22.StoreUnsafe(ref r2, 32); c23.StoreUnsafe(ref r2, 48);
+            c30.StoreUnsafe(ref r3); c31.StoreUnsafe(ref r3, 16); c32.StoreUnsafe(ref r3, 32); c33.StoreUnsafe(ref r3, 48);
+            c40.StoreUnsafe(ref r4); c41.StoreUnsafe(ref r4, 16); c42.StoreUnsafe(ref r4, 32); c43.StoreUnsafe(ref r4, 48);
+            c50.StoreUnsafe(ref r5); c51.StoreUnsafe(ref r5, 16); c52.StoreUnsafe(ref r5, 32); c53.StoreUnsafe(ref r5, 48);
+        }
+        if (!full)
+        {
+            for (int i = 0; i < mr; i++)
+                for (int j = 0; j < nr; j++) Unsafe.Add(ref c, (nint)i * ldc + j) = Unsafe.Add(ref t, i * NR + j);
+        }
+
+    }
+
+    /// <summary>The same tile for hardware without AVX-512: 6 × 16 with <see cref="Vector256{T}"/>, 12 accumulators.</summary>
+    private static void Tile256(ref float a, int lda, ref float b, ref float bias, ref float c, ref float edge, int ldc, int kc, int mr, int nr, bool first, bool last)
+    {
+        const int NR = 16;
+        bool full = mr == RowsPerTile && nr == NR;
+        ref float t = ref full ? ref c : ref edge;
+        int ldt = full ? ldc : NR;
+        if (!full && !first)
+        {
+            for (int i = 0; i < mr; i++)
+                for (int j = 0; j < nr; j++) Unsafe.Add(ref t, i * NR + j) = Unsafe.Add(ref c, (nint)i * ldc + j);
+        }
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        if (!first)
+        {
+            c00 = Vector256.LoadUnsafe(ref t); c01 = Vector256.LoadUnsafe(ref t, 8);
+            c10 = Vector256.LoadUnsafe(ref t, (nuint)ldt); c11 = Vector256.LoadUnsafe(ref t, (nuint)ldt + 8);
+            c20 = Vector256.LoadUnsafe(ref t, (nuint)(2 * ldt)); c21 = Vector256.LoadUnsafe(ref t, (nuint)(2 * ldt) + 8);
+            c30 = Vector256.LoadUnsafe(ref t, (nuint)(3 * ldt)); c31 = Vector256.LoadUnsafe(ref t, (nuint)(3 * ldt) + 8);
+            c40 = Vector256.LoadUnsafe(ref t, (nuint)(4 * ldt)); c41 = Vector256.LoadUnsafe(ref t, (nuint)(4 * ldt) + 8);
+            c50 = Vector256.LoadUnsafe(ref t, (nuint)(5 * ldt)); c51 = Vector256.LoadUnsafe(ref t, (nuint)(5 * ldt) + 8);
+        }
+        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, lda), a2 = ref Unsafe.Add(ref a, 2 * lda);
+        ref float a3 = ref Unsafe.Add(ref a, 3 * lda), a4 = ref Unsafe.Add(ref a, 4 * lda), a5 = ref Unsafe.Add(ref a, 5 * lda);
+        for (int k = 0; k < kc; k++)
+        {
+            Vector256<float> b0 = Vector256.LoadUnsafe(ref b), b1 = Vector256.LoadUnsafe(ref b, 8);
+            Vector256<float> s = Vector256.Create(Unsafe.Add(ref a0, k));
+            c00 = Vector256.FusedMultiplyAdd(s, b0, c00); c01 = Vector256.FusedMultiplyAdd(s, b1, c01);
+            s = Vector256.Create(Unsafe.Add(ref a1, k));
+            c10 = Vector256.FusedMultiplyAdd(s, b0, c10); c11 = Vector256.FusedMultiplyAdd(s, b1, c11);
+            s = Vector256.Create(Unsafe.Add(ref a2, k));
+            c20 = Vector256.FusedMultiplyAdd(s, b0, c20); c21 = Vector256.FusedMultiplyAdd(s, b1, c21);
+            s = Vector256.Create(Unsafe.Add(ref a3, k));
+            c30 = Vector256.FusedMultiplyAdd(s, b0, c30); c31 = Vector256.FusedMultiplyAdd(s, b1, c31);
+            s = Vector256.Create(Unsafe.Add(ref a4, k));
+            c40 = Vector256.FusedMultiplyAdd(s, b0, c40); c41 = Vector256.FusedMultiplyAdd(s, b1, c41);
+            s = Vector256.Create(Unsafe.Add(ref a5, k));
+            c50 = Vector256.FusedMultiplyAdd(s, b0, c50); c51 = Vector256.FusedMultiplyAdd(s, b1, c51);
+            b = ref Unsafe.Add(ref b, NR);
+        }
+        if (last)
+        {
+            Vector256<float> d0 = Vector256.LoadUnsafe(ref bias), d1 = Vector256.LoadUnsafe(ref bias, 8);
+            c00 += d0; c01 += d1; c10 += d0; c11 += d1; c20 += d0; c21 += d1; c30 += d0; c31 += d1; c40 += d0; c41 += d1; c50 += d0; c51 += d1;
+        }
+        c00.StoreUnsafe(ref t); c01.StoreUnsafe(ref t, 8);
+        c10.StoreUnsafe(ref t, (nuint)ldt); c11.StoreUnsafe(ref t, (nuint)ldt + 8);
+        c20.StoreUnsafe(ref t, (nuint)(2 * ldt)); c21.StoreUnsafe(ref t, (nuint)(2 * ldt) + 8);
+        c30.StoreUnsafe(ref t, (nuint)(3 * ldt)); c31.StoreUnsafe(ref t, (nuint)(3 * ldt) + 8);
+        c40.StoreUnsafe(ref t, (nuint)(4 * ldt)); c41.StoreUnsafe(ref t, (nuint)(4 * ldt) + 8);
+        c50.StoreUnsafe(ref t, (nuint)(5 * ldt)); c51.StoreUnsafe(ref t, (nuint)(5 * ldt) + 8);
+        if (!full)
+        {
+            for (int i = 0; i < mr; i++)
+                for (int j = 0; j < nr; j++) Unsafe.Add(ref c, (nint)i * ldc + j) = Unsafe.Add(ref t, i * NR + j);
+        }
+    }
+}

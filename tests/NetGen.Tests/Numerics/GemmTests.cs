@@ -1,0 +1,70 @@
+using System;
+using NetGen.CompilerServices;
+using Xunit;
+
+namespace NetGen.Tests.Numerics;
+
+/// <summary>
+/// The packed matrix product (<see cref="Gemm"/>) against a plain loop that forms each output as one chain of fused
+/// multiply-adds over k in order, then adds the bias: equal to the bit for every shape, edge and column range, because
+/// blocking over k resumes the stored partial sums instead of adding blocks up.
+/// </summary>
+public sealed class GemmTests
+{
+    private static float[] Random(int n, int seed)
+    {
+        var rng = new Xoshiro256((ulong)seed);
+        var a = new float[n];
+        for (int i = 0; i < a.Length; i++) a[i] = rng.NextSingle() * 2 - 1;
+        return a;
+    }
+
+    private static float Reference(float[] x, float[] w, float[] b, int r, int o, int inputs)
+    {
+        float s = 0f;
+        for (int k = 0; k < inputs; k++) s = MathF.FusedMultiplyAdd(x[r * inputs + k], w[o * inputs + k], s);
+        return s + b[o];
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(1, 784, 500)]
+    [InlineData(5, 17, 63)]
+    [InlineData(6, 16, 64)]
+    [InlineData(7, 15, 65)]
+    [InlineData(13, 300, 10)]
+    [InlineData(97, 513, 130)]      // past one block of rows (96) and one of depth (256)
+    [InlineData(12, 40, 600)]       // past one block of columns (512)
+    public void EveryOutputIsOneFusedChainOverKInOrderPlusTheBias(int rows, int inputs, int outputs)
+    {
+        float[] x = Random(rows * inputs, 1), w = Random(outputs * inputs, 2), b = Random(outputs, 3);
+        var y = new float[rows * outputs];
+        Gemm.MultiplyTransposed(ref x[0], ref w[0], ref b[0], ref y[0], rows, inputs, outputs, 0, outputs);
+        for (int r = 0; r < rows; r++)
+            for (int o = 0; o < outputs; o++)
+                Assert.True(BitConverter.SingleToInt32Bits(Reference(x, w, b, r, o, inputs)) == BitConverter.SingleToInt32Bits(y[r * outputs + o]),
+                    $"y[{r}, {o}] = {y[r * outputs + o]:G9}, expected {Reference(x, w, b, r, o, inputs):G9}");
+    }
+
+    [Theory]
+    [InlineData(64, 128)]
+    [InlineData(3, 200)]
+    [InlineData(130, 131)]
+    public void AColumnRangeWritesItsColumnsOnlyWithTheBitsOfTheWholeProduct(int lo, int hi)
+    {
+        const int rows = 20, inputs = 70, outputs = 200;
+        hi = Math.Min(hi, outputs);
+        float[] x = Random(rows * inputs, 4), w = Random(outputs * inputs, 5), b = Random(outputs, 6);
+        var whole = new float[rows * outputs];
+        Gemm.MultiplyTransposed(ref x[0], ref w[0], ref b[0], ref whole[0], rows, inputs, outputs, 0, outputs);
+        var part = new float[rows * outputs];
+        Array.Fill(part, float.NaN);
+        Gemm.MultiplyTransposed(ref x[0], ref w[0], ref b[0], ref part[0], rows, inputs, outputs, lo, hi);
+        for (int r = 0; r < rows; r++)
+            for (int o = 0; o < outputs; o++)
+            {
+                if (o >= lo && o < hi) Assert.Equal(BitConverter.SingleToInt32Bits(whole[r * outputs + o]), BitConverter.SingleToInt32Bits(part[r * outputs + o]));
+                else Assert.True(float.IsNaN(part[r * outputs + o]), $"column {o} outside [{lo}, {hi}) was written");
+            }
+    }
+}
