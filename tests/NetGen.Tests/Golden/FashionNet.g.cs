@@ -530,7 +530,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            if (rows >= 32 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
+            if (rows >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
             {
                 // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.
                 global::NetGen.CompilerServices.Gemm.MultiplyTransposed(ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi);
@@ -857,7 +857,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            if (rows >= 32 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
+            if (rows >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
             {
                 // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.
                 global::NetGen.CompilerServices.Gemm.MultiplyTransposed(ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi);

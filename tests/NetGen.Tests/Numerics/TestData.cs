@@ -32,7 +32,7 @@ internal static class TestData
     };
 
     /// <summary>
-    /// <see cref="Networks"/> and one with layers on the packed product (Gemm) from 32 rows, 300-200-130-7: for the
+    /// <see cref="Networks"/> and one with layers on the packed product (Gemm) from 128 rows, 300-200-130-7: for the
     /// forward and gradient agreement tests (too many weights for the finite differences).
     /// </summary>
     public static IEnumerable<object[]> NetworksWithGemm()
@@ -43,11 +43,11 @@ internal static class TestData
 
     /// <summary>
     /// Whether a batch of <paramref name="rows"/> runs a layer of <paramref name="net"/> on the packed product: the
-    /// generator's rule (Planner.UsesGemm, Planner.GemmRows), restated — at least 64 inputs and 128 outputs, 32 rows.
+    /// generator's rule (Planner.UsesGemm, Planner.GemmRows), restated — at least 64 inputs and 128 outputs, 128 rows.
     /// </summary>
     public static bool UsesGemm(INetwork net, int rows)
     {
-        if (rows < 32 || !Gemm.IsAccelerated) return false;
+        if (rows < 128 || !Gemm.IsAccelerated) return false;
         foreach (LayerDescription layer in net.Architecture.Layers)
             if (layer.Inputs >= 64 && layer.Outputs >= 128) return true;
         return false;
