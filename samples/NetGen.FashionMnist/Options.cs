@@ -24,7 +24,8 @@ internal sealed record Options
     public double Validation { get; init; }
     public int? Patience { get; init; }
     public int Seed { get; init; } = 1;
-    public int Threads { get; init; } = 1;
+    /// <summary>Every core this process may use, up to 256, unless --threads says otherwise.</summary>
+    public int Threads { get; init; } = Math.Min(256, Environment.ProcessorCount);
     public bool Json { get; init; }
     public bool Confusion { get; init; }
     public string? History { get; init; }
@@ -89,8 +90,9 @@ internal sealed record Options
         },
     };
     private static readonly Option<int> ThreadsOption = PositiveInt("--threads", "N", 256,
-        "train on N threads (default 1). SGD and momentum (the default recipe and --lecture) cut every layer across the threads: " +
-        "the same result as one thread. Adam, and batches over 256, cut each batch into 32-row shards instead: any N > 1 gives the same result");
+        "train on N threads (default: every core, " + Math.Min(256, Environment.ProcessorCount) + " here). SGD and momentum (the default " +
+        "recipe and --lecture) cut every layer across the threads: the same result as one thread. Adam, and batches over 256, " +
+        "cut each batch into 32-row shards instead: any N > 1 gives the same result, --threads 1 another");
     private static readonly Option<string> HistoryOption = new("--history")
     {
         HelpName = "FILE",

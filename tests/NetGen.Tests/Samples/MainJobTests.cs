@@ -133,6 +133,17 @@ public sealed class MainJobTests : IDisposable
     }
 
     [Fact]
+    public void TheJobTrainsOnEveryCoreUnlessToldOtherwise()
+    {
+        var (code, output, error) = Run("--epochs", "1", "--data", Data(100));
+        Assert.True(code == 0, error);
+        Assert.Contains(Environment.ProcessorCount == 1 ? "one thread" : $"{Environment.ProcessorCount} threads", output);
+        (code, output, error) = Run("--epochs", "1", "--threads", "1", "--data", _folder);
+        Assert.True(code == 0, error);
+        Assert.Contains("one thread", output);
+    }
+
+    [Fact]
     public void PlotDrawsTheTrainingCurvesAsAPng()
     {
         string picture = Path.Combine(_folder, "curves.png");
