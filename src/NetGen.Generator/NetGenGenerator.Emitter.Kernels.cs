@@ -10,7 +10,7 @@ public sealed partial class NetGenGenerator
 {
     internal static partial class Emitter
     {
-        /// <summary>Rows of the batch (or of the weight matrix) held in registers by one micro-kernel block.</summary>
+        /// <summary>Weight rows (outputs) of one forward dot-product block; its rows of the batch are <see cref="Planner.BlockRows"/>.</summary>
         private const int BlockRows = 4;
 
         /// <summary>Vectors along a row held in registers by one outer-product block: 4 × 4 accumulators plus 8 operands fit in 32 zmm registers.</summary>
@@ -399,13 +399,17 @@ public sealed partial class NetGenGenerator
             w.Line();
         }
 
-        /// <summary>The rows [r0, r1) of a panel against <paramref name="nr"/> weight rows from o: blocks of 4 rows, then single rows.</summary>
+        /// <summary>
+        /// The rows [r0, r1) of a panel against <paramref name="nr"/> weight rows from o: blocks of the flavor's rows
+        /// (<see cref="Planner.BlockRows"/>), then single rows.
+        /// </summary>
         private static void EmitPanelRows(CodeWriter w, SimdFlavor f, int inputs, int outputs, int nr)
         {
+            int block = Planner.BlockRows(f.Kind);
             w.Line("int r = r0;");
-            foreach (int mr in new[] { BlockRows, 1 })
+            foreach (int mr in new[] { block, 1 })
             {
-                using (w.Block(mr == BlockRows ? $"for (; r + {BlockRows} <= r1; r += {BlockRows})" : "for (; r < r1; r++)"))
+                using (w.Block(mr == block ? $"for (; r + {block} <= r1; r += {block})" : "for (; r < r1; r++)"))
                 {
                     for (int i = 0; i < mr; i++)
                     {
@@ -479,7 +483,8 @@ public sealed partial class NetGenGenerator
         private static void EmitBackwardWeights(CodeWriter w, LayerPlan layer, SimdFlavor f)
         {
             int l = layer.Index, inputs = layer.Inputs, outputs = layer.Outputs;
-            int fullOutputs = outputs - outputs % BlockRows;
+            int block = Planner.BlockRows(f.Kind);
+            int fullOutputs = outputs - outputs % block;
             w.Line($"/// <summary>Layer {l} weight gradients, {f.Xml}, handed to <paramref name=\"update\"/>:");
             w.Line($"/// dW[lo..hi, {inputs}] = δ[rows, lo..hi]ᵀ · x[rows, {inputs}], db[lo..hi] = Σ_rows δ.</summary>");
             w.Line(KernelAttributes);
@@ -499,8 +504,8 @@ public sealed partial class NetGenGenerator
                     {
                         if (fullOutputs > 0)
                         {
-                            using (w.Block($"for (int o = lo, end = Math.Min(hi, {fullOutputs}); o < end; o += {BlockRows})"))
-                                EmitWeightGradientBlock(w, f, inputs, outputs, BlockRows, nv);
+                            using (w.Block($"for (int o = lo, end = Math.Min(hi, {fullOutputs}); o < end; o += {block})"))
+                                EmitWeightGradientBlock(w, f, inputs, outputs, block, nv);
                         }
                         if (fullOutputs < outputs)
                         {
@@ -587,9 +592,10 @@ public sealed partial class NetGenGenerator
             using (w.Block($"    ref {f.T} delta, ref {f.T} w, ref {f.T} a, " + (masked ? $"ref {f.T} mask, " : "") + $"ref {f.T} deltaPrevious, int rows, int lo, int hi)"))
             {
                 w.Line("int r = 0;");
-                foreach (int mr in new[] { BlockRows, 1 })
+                int block = Planner.BlockRows(f.Kind);
+                foreach (int mr in new[] { block, 1 })
                 {
-                    using (w.Block(mr == BlockRows ? $"for (; r + {BlockRows} <= rows; r += {BlockRows})" : "for (; r < rows; r++)"))
+                    using (w.Block(mr == block ? $"for (; r + {block} <= rows; r += {block})" : "for (; r < rows; r++)"))
                     {
                         foreach (int nv in new[] { BlockVectors, 1 })
                         {

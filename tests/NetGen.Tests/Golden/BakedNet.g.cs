@@ -257,43 +257,31 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
                 for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 4);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
                         ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 4);
                         ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 4);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 4);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 4);
-                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<float> c00 = default, c10 = default;
                         for (int k = 0; k < (4 - 4 % Vector<float>.Count); k += Vector<float>.Count)
                         {
                             Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
                             c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
                         }
-                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
+                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
                         for (int k = (4 - 4 % Vector<float>.Count); k < 4; k++)
                         {
                             float ws0 = Unsafe.Add(ref w0, k);
                             s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
                             s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
                     for (; r < r1; r++)
                     {
@@ -410,43 +398,31 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
                 for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 3);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 2);
                         ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 3);
                         ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 2);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 3);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 2);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 3);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 2);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3);
-                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<float> c00 = default, c10 = default;
                         for (int k = 0; k < (3 - 3 % Vector<float>.Count); k += Vector<float>.Count)
                         {
                             Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
                             c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
                         }
-                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
+                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
                         for (int k = (3 - 3 % Vector<float>.Count); k < 3; k++)
                         {
                             float ws0 = Unsafe.Add(ref w0, k);
                             s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
                             s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
                     for (; r < r1; r++)
                     {

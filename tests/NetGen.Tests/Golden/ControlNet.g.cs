@@ -826,30 +826,22 @@ partial class Brains
                     for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         int r = r0;
-                        for (; r + 4 <= r1; r += 4)
+                        for (; r + 2 <= r1; r += 2)
                         {
                             ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 16);
                             ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 32);
                             ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 16);
                             ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 32);
-                            ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 16);
-                            ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 32);
-                            ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 16);
-                            ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 32);
                             ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 16);
                             ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 16);
                             ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 16);
                             ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 16);
                             Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                             Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                            Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                            Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                             for (int k = 0; k < (16 - 16 % Vector<float>.Count); k += Vector<float>.Count)
                             {
                                 Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                                 Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                                Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                                Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                                 Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                                 Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
                                 Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
@@ -862,19 +854,9 @@ partial class Brains
                                 c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
                                 c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
                                 c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                                c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                                c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                                c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                                c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                                c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                                c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                                c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                                c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
                             }
                             float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
                             float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                            float s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                            float s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
                             for (int k = (16 - 16 % Vector<float>.Count); k < 16; k++)
                             {
                                 float ws0 = Unsafe.Add(ref w0, k);
@@ -889,14 +871,6 @@ partial class Brains
                                 s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
                                 s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
                                 s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                                s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                                s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                                s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                                s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                                s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                                s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                                s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                                s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
                             }
                             Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                             Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
@@ -906,14 +880,6 @@ partial class Brains
                             Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
                             Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
                             Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                            Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                            Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                         }
                         for (; r < r1; r++)
                         {
@@ -987,20 +953,16 @@ partial class Brains
                 TUpdate u = update; // a local copy: its coefficients stay in registers
                 for (int i = 0; i < (16 - 16 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
                 {
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 2)
                     {
                         Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                         Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                        Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
                             ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
                             Vector<float> d0 = new Vector<float>(dr);
                             Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                             Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
                             Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
@@ -1013,14 +975,6 @@ partial class Brains
                             c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
                             c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
                             c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                            c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
-                            c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
-                            c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
-                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
-                            c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
-                            c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
-                            c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
                         }
                         int at0 = (o + 0) * 16 + i;
                         u.Weight(ref w, ref vw, (nuint)(at0), c00);
@@ -1032,45 +986,27 @@ partial class Brains
                         u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
                         u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
                         u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                        int at2 = (o + 2) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                        u.Weight(ref w, ref vw, (nuint)(at2 + Vector<float>.Count), c21);
-                        u.Weight(ref w, ref vw, (nuint)(at2 + 2 * Vector<float>.Count), c22);
-                        u.Weight(ref w, ref vw, (nuint)(at2 + 3 * Vector<float>.Count), c23);
-                        int at3 = (o + 3) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                        u.Weight(ref w, ref vw, (nuint)(at3 + Vector<float>.Count), c31);
-                        u.Weight(ref w, ref vw, (nuint)(at3 + 2 * Vector<float>.Count), c32);
-                        u.Weight(ref w, ref vw, (nuint)(at3 + 3 * Vector<float>.Count), c33);
                     }
                 }
                 for (int i = (16 - 16 % (4 * Vector<float>.Count)); i < (16 - 16 % Vector<float>.Count); i += Vector<float>.Count)
                 {
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 2)
                     {
-                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<float> c00 = default, c10 = default;
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
                             ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
                             Vector<float> d0 = new Vector<float>(dr);
                             Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                             Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                             c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
                             c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
                         }
                         int at0 = (o + 0) * 16 + i;
                         u.Weight(ref w, ref vw, (nuint)(at0), c00);
                         int at1 = (o + 1) * 16 + i;
                         u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                        int at2 = (o + 2) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                        int at3 = (o + 3) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at3), c30);
                     }
                 }
                 // Columns past the last whole vector.
@@ -1464,30 +1400,22 @@ partial class Brains
                     for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
                         int r = r0;
-                        for (; r + 4 <= r1; r += 4)
+                        for (; r + 2 <= r1; r += 2)
                         {
                             ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 32);
                             ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 32);
                             ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 32);
                             ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 32);
-                            ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 32);
-                            ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 32);
-                            ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 32);
-                            ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 32);
                             ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                             ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
                             ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32);
                             ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32);
                             Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                             Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                            Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                            Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                             for (int k = 0; k < (32 - 32 % Vector<float>.Count); k += Vector<float>.Count)
                             {
                                 Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                                 Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                                Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                                Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                                 Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                                 Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
                                 Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
@@ -1500,19 +1428,9 @@ partial class Brains
                                 c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
                                 c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
                                 c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                                c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                                c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                                c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                                c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                                c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                                c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                                c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                                c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
                             }
                             float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
                             float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                            float s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                            float s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
                             for (int k = (32 - 32 % Vector<float>.Count); k < 32; k++)
                             {
                                 float ws0 = Unsafe.Add(ref w0, k);
@@ -1527,14 +1445,6 @@ partial class Brains
                                 s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
                                 s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
                                 s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                                s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                                s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                                s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                                s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                                s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                                s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                                s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                                s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
                             }
                             Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                             Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
@@ -1544,14 +1454,6 @@ partial class Brains
                             Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
                             Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
                             Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                            Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                            Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                         }
                         for (; r < r1; r++)
                         {
@@ -1625,20 +1527,16 @@ partial class Brains
                 TUpdate u = update; // a local copy: its coefficients stay in registers
                 for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
                 {
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 2)
                     {
                         Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                         Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                        Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
                             ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
                             Vector<float> d0 = new Vector<float>(dr);
                             Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                             Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
                             Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
@@ -1651,14 +1549,6 @@ partial class Brains
                             c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
                             c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
                             c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                            c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
-                            c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
-                            c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
-                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
-                            c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
-                            c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
-                            c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
                         }
                         int at0 = (o + 0) * 32 + i;
                         u.Weight(ref w, ref vw, (nuint)(at0), c00);
@@ -1670,45 +1560,27 @@ partial class Brains
                         u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
                         u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
                         u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                        int at2 = (o + 2) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                        u.Weight(ref w, ref vw, (nuint)(at2 + Vector<float>.Count), c21);
-                        u.Weight(ref w, ref vw, (nuint)(at2 + 2 * Vector<float>.Count), c22);
-                        u.Weight(ref w, ref vw, (nuint)(at2 + 3 * Vector<float>.Count), c23);
-                        int at3 = (o + 3) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                        u.Weight(ref w, ref vw, (nuint)(at3 + Vector<float>.Count), c31);
-                        u.Weight(ref w, ref vw, (nuint)(at3 + 2 * Vector<float>.Count), c32);
-                        u.Weight(ref w, ref vw, (nuint)(at3 + 3 * Vector<float>.Count), c33);
                     }
                 }
                 for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
                 {
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 2)
                     {
-                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<float> c00 = default, c10 = default;
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
                             ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
                             Vector<float> d0 = new Vector<float>(dr);
                             Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                             Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                             c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
                             c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
                         }
                         int at0 = (o + 0) * 32 + i;
                         u.Weight(ref w, ref vw, (nuint)(at0), c00);
                         int at1 = (o + 1) * 32 + i;
                         u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                        int at2 = (o + 2) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                        int at3 = (o + 3) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at3), c30);
                     }
                 }
                 // Columns past the last whole vector.
@@ -1753,7 +1625,7 @@ partial class Brains
                 ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
                 int r = 0;
-                for (; r + 4 <= rows; r += 4)
+                for (; r + 2 <= rows; r += 2)
                 {
                     for (int i = Math.Max(lo, 0),
                              end = Math.Min(hi, (32 - 32 % (4 * Vector<float>.Count)));
@@ -1761,12 +1633,8 @@ partial class Brains
                     {
                         Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                         Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                        Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
                         ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 32);
-                        ref float d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 32);
-                        ref float d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 32);
                         for (int o = 0; o < 32; o++)
                         {
                             ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
@@ -1776,8 +1644,6 @@ partial class Brains
                             Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
                             Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
                             Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref d2r, o));
-                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref d3r, o));
                             c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                             c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
                             c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
@@ -1786,23 +1652,11 @@ partial class Brains
                             c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
                             c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
                             c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                            c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                            c21 = Vector.FusedMultiplyAdd(d2, wv1, c21);
-                            c22 = Vector.FusedMultiplyAdd(d2, wv2, c22);
-                            c23 = Vector.FusedMultiplyAdd(d2, wv3, c23);
-                            c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
-                            c31 = Vector.FusedMultiplyAdd(d3, wv1, c31);
-                            c32 = Vector.FusedMultiplyAdd(d3, wv2, c32);
-                            c33 = Vector.FusedMultiplyAdd(d3, wv3, c33);
                         }
                         ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
                         ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
                         ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 32 + i);
                         ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i);
-                        ref float a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 32 + i);
-                        ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 32 + i);
-                        ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 32 + i);
-                        ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 32 + i);
                         (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
                             .StoreUnsafe(ref p0, (nuint)(0));
                         (c01 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
@@ -1819,84 +1673,46 @@ partial class Brains
                             .StoreUnsafe(ref p1, (nuint)(2 * Vector<float>.Count));
                         (c13 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<float>.Count))))
                             .StoreUnsafe(ref p1, (nuint)(3 * Vector<float>.Count));
-                        (c20 * ReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(0))))
-                            .StoreUnsafe(ref p2, (nuint)(0));
-                        (c21 * ReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(Vector<float>.Count))))
-                            .StoreUnsafe(ref p2, (nuint)(Vector<float>.Count));
-                        (c22 * ReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(2 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p2, (nuint)(2 * Vector<float>.Count));
-                        (c23 * ReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(3 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p2, (nuint)(3 * Vector<float>.Count));
-                        (c30 * ReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(0))))
-                            .StoreUnsafe(ref p3, (nuint)(0));
-                        (c31 * ReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(Vector<float>.Count))))
-                            .StoreUnsafe(ref p3, (nuint)(Vector<float>.Count));
-                        (c32 * ReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
-                        (c33 * ReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                     }
                     for (int i = Math.Max(lo, (32 - 32 % (4 * Vector<float>.Count))),
                              end = Math.Min(hi, (32 - 32 % Vector<float>.Count));
                          i < end; i += Vector<float>.Count)
                     {
-                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<float> c00 = default, c10 = default;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
                         ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 32);
-                        ref float d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 32);
-                        ref float d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 32);
                         for (int o = 0; o < 32; o++)
                         {
                             ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
                             Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
                             Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
                             Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref d2r, o));
-                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref d3r, o));
                             c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                             c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
                         }
                         ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
                         ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
                         ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 32 + i);
                         ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i);
-                        ref float a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 32 + i);
-                        ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 32 + i);
-                        ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 32 + i);
-                        ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 32 + i);
                         (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
                             .StoreUnsafe(ref p0, (nuint)(0));
                         (c10 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0))))
                             .StoreUnsafe(ref p1, (nuint)(0));
-                        (c20 * ReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(0))))
-                            .StoreUnsafe(ref p2, (nuint)(0));
-                        (c30 * ReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(0))))
-                            .StoreUnsafe(ref p3, (nuint)(0));
                     }
                     for (int i = Math.Max(lo, (32 - 32 % Vector<float>.Count)); i < hi; i++)
                     {
                         float s0 = 0f;
                         float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
                         for (int o = 0; o < 32; o++)
                         {
                             float wo = Unsafe.Add(ref w, (nint)o * 32 + i);
                             s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 32 + o), wo, s0);
                             s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 32 + o), wo, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 2) * 32 + o), wo, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 3) * 32 + o), wo, s3);
                         }
                         Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i) =
                             s0 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 32 + i));
                         Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i) =
                             s1 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 1) * 32 + i));
-                        Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 32 + i) =
-                            s2 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 2) * 32 + i));
-                        Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 32 + i) =
-                            s3 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 3) * 32 + i));
                     }
                 }
                 for (; r < rows; r++)
@@ -2284,30 +2100,22 @@ partial class Brains
                     for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                     {
                         int r = r0;
-                        for (; r + 4 <= r1; r += 4)
+                        for (; r + 2 <= r1; r += 2)
                         {
                             ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 32);
                             ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 4);
                             ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 32);
                             ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 4);
-                            ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 32);
-                            ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 4);
-                            ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 32);
-                            ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 4);
                             ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                             ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
                             ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32);
                             ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32);
                             Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                             Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                            Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                            Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                             for (int k = 0; k < (32 - 32 % Vector<float>.Count); k += Vector<float>.Count)
                             {
                                 Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                                 Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                                Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                                Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                                 Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                                 Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
                                 Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
@@ -2320,19 +2128,9 @@ partial class Brains
                                 c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
                                 c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
                                 c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                                c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                                c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                                c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                                c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                                c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                                c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                                c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                                c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
                             }
                             float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
                             float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                            float s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                            float s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
                             for (int k = (32 - 32 % Vector<float>.Count); k < 32; k++)
                             {
                                 float ws0 = Unsafe.Add(ref w0, k);
@@ -2347,14 +2145,6 @@ partial class Brains
                                 s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
                                 s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
                                 s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                                s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                                s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                                s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                                s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                                s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                                s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                                s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                                s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
                             }
                             Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                             Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
@@ -2364,14 +2154,6 @@ partial class Brains
                             Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
                             Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
                             Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                            Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                            Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                         }
                         for (; r < r1; r++)
                         {
@@ -2426,20 +2208,16 @@ partial class Brains
                 TUpdate u = update; // a local copy: its coefficients stay in registers
                 for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
                 {
-                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 2)
                     {
                         Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                         Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                        Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
                             ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
                             Vector<float> d0 = new Vector<float>(dr);
                             Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                             Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
                             Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
@@ -2452,14 +2230,6 @@ partial class Brains
                             c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
                             c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
                             c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                            c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
-                            c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
-                            c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
-                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
-                            c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
-                            c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
-                            c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
                         }
                         int at0 = (o + 0) * 32 + i;
                         u.Weight(ref w, ref vw, (nuint)(at0), c00);
@@ -2471,45 +2241,27 @@ partial class Brains
                         u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
                         u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
                         u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                        int at2 = (o + 2) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                        u.Weight(ref w, ref vw, (nuint)(at2 + Vector<float>.Count), c21);
-                        u.Weight(ref w, ref vw, (nuint)(at2 + 2 * Vector<float>.Count), c22);
-                        u.Weight(ref w, ref vw, (nuint)(at2 + 3 * Vector<float>.Count), c23);
-                        int at3 = (o + 3) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                        u.Weight(ref w, ref vw, (nuint)(at3 + Vector<float>.Count), c31);
-                        u.Weight(ref w, ref vw, (nuint)(at3 + 2 * Vector<float>.Count), c32);
-                        u.Weight(ref w, ref vw, (nuint)(at3 + 3 * Vector<float>.Count), c33);
                     }
                 }
                 for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
                 {
-                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 2)
                     {
-                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<float> c00 = default, c10 = default;
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
                             ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
                             Vector<float> d0 = new Vector<float>(dr);
                             Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                             Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                             c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
                             c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
                         }
                         int at0 = (o + 0) * 32 + i;
                         u.Weight(ref w, ref vw, (nuint)(at0), c00);
                         int at1 = (o + 1) * 32 + i;
                         u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                        int at2 = (o + 2) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                        int at3 = (o + 3) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at3), c30);
                     }
                 }
                 // Columns past the last whole vector.
@@ -2554,7 +2306,7 @@ partial class Brains
                 ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
                 int r = 0;
-                for (; r + 4 <= rows; r += 4)
+                for (; r + 2 <= rows; r += 2)
                 {
                     for (int i = Math.Max(lo, 0),
                              end = Math.Min(hi, (32 - 32 % (4 * Vector<float>.Count)));
@@ -2562,12 +2314,8 @@ partial class Brains
                     {
                         Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                         Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                        Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
                         ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 4);
-                        ref float d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 4);
-                        ref float d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 4);
                         for (int o = 0; o < 4; o++)
                         {
                             ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
@@ -2577,8 +2325,6 @@ partial class Brains
                             Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
                             Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
                             Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref d2r, o));
-                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref d3r, o));
                             c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                             c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
                             c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
@@ -2587,23 +2333,11 @@ partial class Brains
                             c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
                             c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
                             c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                            c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                            c21 = Vector.FusedMultiplyAdd(d2, wv1, c21);
-                            c22 = Vector.FusedMultiplyAdd(d2, wv2, c22);
-                            c23 = Vector.FusedMultiplyAdd(d2, wv3, c23);
-                            c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
-                            c31 = Vector.FusedMultiplyAdd(d3, wv1, c31);
-                            c32 = Vector.FusedMultiplyAdd(d3, wv2, c32);
-                            c33 = Vector.FusedMultiplyAdd(d3, wv3, c33);
                         }
                         ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
                         ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
                         ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 32 + i);
                         ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i);
-                        ref float a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 32 + i);
-                        ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 32 + i);
-                        ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 32 + i);
-                        ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 32 + i);
                         (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
                             .StoreUnsafe(ref p0, (nuint)(0));
                         (c01 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
@@ -2620,84 +2354,46 @@ partial class Brains
                             .StoreUnsafe(ref p1, (nuint)(2 * Vector<float>.Count));
                         (c13 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<float>.Count))))
                             .StoreUnsafe(ref p1, (nuint)(3 * Vector<float>.Count));
-                        (c20 * ReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(0))))
-                            .StoreUnsafe(ref p2, (nuint)(0));
-                        (c21 * ReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(Vector<float>.Count))))
-                            .StoreUnsafe(ref p2, (nuint)(Vector<float>.Count));
-                        (c22 * ReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(2 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p2, (nuint)(2 * Vector<float>.Count));
-                        (c23 * ReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(3 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p2, (nuint)(3 * Vector<float>.Count));
-                        (c30 * ReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(0))))
-                            .StoreUnsafe(ref p3, (nuint)(0));
-                        (c31 * ReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(Vector<float>.Count))))
-                            .StoreUnsafe(ref p3, (nuint)(Vector<float>.Count));
-                        (c32 * ReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
-                        (c33 * ReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                     }
                     for (int i = Math.Max(lo, (32 - 32 % (4 * Vector<float>.Count))),
                              end = Math.Min(hi, (32 - 32 % Vector<float>.Count));
                          i < end; i += Vector<float>.Count)
                     {
-                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<float> c00 = default, c10 = default;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
                         ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 4);
-                        ref float d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 4);
-                        ref float d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 4);
                         for (int o = 0; o < 4; o++)
                         {
                             ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
                             Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
                             Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
                             Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                            Vector<float> d2 = new Vector<float>(Unsafe.Add(ref d2r, o));
-                            Vector<float> d3 = new Vector<float>(Unsafe.Add(ref d3r, o));
                             c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                             c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
                         }
                         ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
                         ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
                         ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 32 + i);
                         ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i);
-                        ref float a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 32 + i);
-                        ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 32 + i);
-                        ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 32 + i);
-                        ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 32 + i);
                         (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
                             .StoreUnsafe(ref p0, (nuint)(0));
                         (c10 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0))))
                             .StoreUnsafe(ref p1, (nuint)(0));
-                        (c20 * ReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(0))))
-                            .StoreUnsafe(ref p2, (nuint)(0));
-                        (c30 * ReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(0))))
-                            .StoreUnsafe(ref p3, (nuint)(0));
                     }
                     for (int i = Math.Max(lo, (32 - 32 % Vector<float>.Count)); i < hi; i++)
                     {
                         float s0 = 0f;
                         float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
                         for (int o = 0; o < 4; o++)
                         {
                             float wo = Unsafe.Add(ref w, (nint)o * 32 + i);
                             s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 4 + o), wo, s0);
                             s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 4 + o), wo, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 2) * 4 + o), wo, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 3) * 4 + o), wo, s3);
                         }
                         Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i) =
                             s0 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 32 + i));
                         Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i) =
                             s1 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 1) * 32 + i));
-                        Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 32 + i) =
-                            s2 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 2) * 32 + i));
-                        Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 32 + i) =
-                            s3 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 3) * 32 + i));
                     }
                 }
                 for (; r < rows; r++)

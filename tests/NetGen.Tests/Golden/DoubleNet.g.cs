@@ -627,30 +627,22 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
                         ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
                         ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 20);
                         ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 12);
-                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 20);
-                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
-                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
-                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                         ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
                         ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
                         ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
                         Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
                         Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                        Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
-                        Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < (20 - 20 % Vector<double>.Count); k += Vector<double>.Count)
                         {
                             Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
                             Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
@@ -663,19 +655,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                             c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
                             c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
                             c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                            c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                            c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                            c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                            c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                            c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
                         }
                         double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
                         double s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                        double s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                        double s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
                         for (int k = (20 - 20 % Vector<double>.Count); k < 20; k++)
                         {
                             double ws0 = Unsafe.Add(ref w0, k);
@@ -690,14 +672,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                             s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
                             s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
                             s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s21 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                            s22 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                            s23 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                            s31 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                            s32 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                            s33 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
@@ -707,14 +681,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
                         Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
                     for (; r < r1; r++)
                     {
@@ -788,20 +754,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             TUpdate u = update; // a local copy: its coefficients stay in registers
             for (int i = 0; i < (20 - 20 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
             {
-                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 2)
                 {
                     Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
                         ref double xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
                         Vector<double> d0 = new Vector<double>(dr);
                         Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
-                        Vector<double> d2 = new Vector<double>(Unsafe.Add(ref dr, 2));
-                        Vector<double> d3 = new Vector<double>(Unsafe.Add(ref dr, 3));
                         Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                         Vector<double> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<double>.Count));
                         Vector<double> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<double>.Count));
@@ -814,14 +776,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
                         c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
                         c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
                     }
                     int at0 = (o + 0) * 20 + i;
                     u.Weight(ref w, ref vw, (nuint)(at0), c00);
@@ -833,45 +787,27 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     u.Weight(ref w, ref vw, (nuint)(at1 + Vector<double>.Count), c11);
                     u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<double>.Count), c12);
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<double>.Count), c13);
-                    int at2 = (o + 2) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + Vector<double>.Count), c21);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 2 * Vector<double>.Count), c22);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 3 * Vector<double>.Count), c23);
-                    int at3 = (o + 3) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + Vector<double>.Count), c31);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 2 * Vector<double>.Count), c32);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 3 * Vector<double>.Count), c33);
                 }
             }
             for (int i = (20 - 20 % (4 * Vector<double>.Count)); i < (20 - 20 % Vector<double>.Count); i += Vector<double>.Count)
             {
-                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
+                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 2)
                 {
-                    Vector<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector<double> c00 = default, c10 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
                         ref double xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
                         Vector<double> d0 = new Vector<double>(dr);
                         Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
-                        Vector<double> d2 = new Vector<double>(Unsafe.Add(ref dr, 2));
-                        Vector<double> d3 = new Vector<double>(Unsafe.Add(ref dr, 3));
                         Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                         c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
                         c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
                     }
                     int at0 = (o + 0) * 20 + i;
                     u.Weight(ref w, ref vw, (nuint)(at0), c00);
                     int at1 = (o + 1) * 20 + i;
                     u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
                 }
             }
             // Columns past the last whole vector.
@@ -1359,30 +1295,22 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
                         ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
                         ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
                         ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
-                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
-                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
-                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
-                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                         ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
                         ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
                         ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
                         Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
                         Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                        Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
-                        Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
                         {
                             Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
                             Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
@@ -1395,19 +1323,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                             c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
                             c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
                             c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                            c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                            c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                            c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                            c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                            c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
                         }
                         double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
                         double s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                        double s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                        double s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
                         for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
                         {
                             double ws0 = Unsafe.Add(ref w0, k);
@@ -1422,14 +1340,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                             s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
                             s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
                             s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s21 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                            s22 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                            s23 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                            s31 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                            s32 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                            s33 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
@@ -1439,14 +1349,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
                         Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
                     for (; r < r1; r++)
                     {
@@ -1490,43 +1392,31 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
                         ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
                         ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
                         ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
-                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
-                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
-                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
-                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                        Vector<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<double> c00 = default, c10 = default;
                         for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
                         {
                             Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
                             c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
                         }
-                        double s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
+                        double s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
                         for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
                         {
                             double ws0 = Unsafe.Add(ref w0, k);
                             s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
                             s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
                     for (; r < r1; r++)
                     {
@@ -1582,20 +1472,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             TUpdate u = update; // a local copy: its coefficients stay in registers
             for (int i = 0; i < (12 - 12 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
             {
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 2)
                 {
                     Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
                         ref double xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
                         Vector<double> d0 = new Vector<double>(dr);
                         Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
-                        Vector<double> d2 = new Vector<double>(Unsafe.Add(ref dr, 2));
-                        Vector<double> d3 = new Vector<double>(Unsafe.Add(ref dr, 3));
                         Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                         Vector<double> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<double>.Count));
                         Vector<double> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<double>.Count));
@@ -1608,14 +1494,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
                         c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
                         c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
                     }
                     int at0 = (o + 0) * 12 + i;
                     u.Weight(ref w, ref vw, (nuint)(at0), c00);
@@ -1627,16 +1505,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     u.Weight(ref w, ref vw, (nuint)(at1 + Vector<double>.Count), c11);
                     u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<double>.Count), c12);
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<double>.Count), c13);
-                    int at2 = (o + 2) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + Vector<double>.Count), c21);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 2 * Vector<double>.Count), c22);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 3 * Vector<double>.Count), c23);
-                    int at3 = (o + 3) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + Vector<double>.Count), c31);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 2 * Vector<double>.Count), c32);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 3 * Vector<double>.Count), c33);
                 }
                 for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
@@ -1664,31 +1532,23 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             }
             for (int i = (12 - 12 % (4 * Vector<double>.Count)); i < (12 - 12 % Vector<double>.Count); i += Vector<double>.Count)
             {
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 2)
                 {
-                    Vector<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector<double> c00 = default, c10 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
                         ref double xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
                         Vector<double> d0 = new Vector<double>(dr);
                         Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
-                        Vector<double> d2 = new Vector<double>(Unsafe.Add(ref dr, 2));
-                        Vector<double> d3 = new Vector<double>(Unsafe.Add(ref dr, 3));
                         Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                         c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
                         c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
                     }
                     int at0 = (o + 0) * 12 + i;
                     u.Weight(ref w, ref vw, (nuint)(at0), c00);
                     int at1 = (o + 1) * 12 + i;
                     u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
                 }
                 for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
@@ -1747,7 +1607,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             ref double delta, ref double w, ref double a, ref double mask, ref double deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (; r + 2 <= rows; r += 2)
             {
                 for (int i = Math.Max(lo, 0),
                          end = Math.Min(hi, (12 - 12 % (4 * Vector<double>.Count)));
@@ -1755,12 +1615,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
                     ref double d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 9);
-                    ref double d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 9);
-                    ref double d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 9);
                     for (int o = 0; o < 9; o++)
                     {
                         ref double wr = ref Unsafe.Add(ref w, (nint)o * 12 + i);
@@ -1770,8 +1626,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Vector<double> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<double>.Count));
                         Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
                         Vector<double> d1 = new Vector<double>(Unsafe.Add(ref d1r, o));
-                        Vector<double> d2 = new Vector<double>(Unsafe.Add(ref d2r, o));
-                        Vector<double> d3 = new Vector<double>(Unsafe.Add(ref d3r, o));
                         c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                         c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
                         c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
@@ -1780,14 +1634,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
                         c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
                         c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(d2, wv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(d2, wv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(d2, wv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(d3, wv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(d3, wv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(d3, wv3, c33);
                     }
                     ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 12 + i);
                     ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i);
@@ -1795,12 +1641,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     ref double a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 12 + i);
                     ref double p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 12 + i);
                     ref double m1 = ref Unsafe.Add(ref mask, (nint)(r + 1) * 12 + i);
-                    ref double a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 12 + i);
-                    ref double p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 12 + i);
-                    ref double m2 = ref Unsafe.Add(ref mask, (nint)(r + 2) * 12 + i);
-                    ref double a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 12 + i);
-                    ref double p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 12 + i);
-                    ref double m3 = ref Unsafe.Add(ref mask, (nint)(r + 3) * 12 + i);
                     (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)))
                         * Vector.LoadUnsafe(ref m0, (nuint)(0)))
                         .StoreUnsafe(ref p0, (nuint)(0));
@@ -1825,52 +1665,22 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     (c13 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<double>.Count)))
                         * Vector.LoadUnsafe(ref m1, (nuint)(3 * Vector<double>.Count)))
                         .StoreUnsafe(ref p1, (nuint)(3 * Vector<double>.Count));
-                    (c20 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m2, (nuint)(0)))
-                        .StoreUnsafe(ref p2, (nuint)(0));
-                    (c21 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m2, (nuint)(Vector<double>.Count)))
-                        .StoreUnsafe(ref p2, (nuint)(Vector<double>.Count));
-                    (c22 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(2 * Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m2, (nuint)(2 * Vector<double>.Count)))
-                        .StoreUnsafe(ref p2, (nuint)(2 * Vector<double>.Count));
-                    (c23 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(3 * Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m2, (nuint)(3 * Vector<double>.Count)))
-                        .StoreUnsafe(ref p2, (nuint)(3 * Vector<double>.Count));
-                    (c30 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m3, (nuint)(0)))
-                        .StoreUnsafe(ref p3, (nuint)(0));
-                    (c31 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m3, (nuint)(Vector<double>.Count)))
-                        .StoreUnsafe(ref p3, (nuint)(Vector<double>.Count));
-                    (c32 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m3, (nuint)(2 * Vector<double>.Count)))
-                        .StoreUnsafe(ref p3, (nuint)(2 * Vector<double>.Count));
-                    (c33 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m3, (nuint)(3 * Vector<double>.Count)))
-                        .StoreUnsafe(ref p3, (nuint)(3 * Vector<double>.Count));
                 }
                 for (int i = Math.Max(lo, (12 - 12 % (4 * Vector<double>.Count))),
                          end = Math.Min(hi, (12 - 12 % Vector<double>.Count));
                      i < end; i += Vector<double>.Count)
                 {
-                    Vector<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector<double> c00 = default, c10 = default;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
                     ref double d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 9);
-                    ref double d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 9);
-                    ref double d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 9);
                     for (int o = 0; o < 9; o++)
                     {
                         ref double wr = ref Unsafe.Add(ref w, (nint)o * 12 + i);
                         Vector<double> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
                         Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
                         Vector<double> d1 = new Vector<double>(Unsafe.Add(ref d1r, o));
-                        Vector<double> d2 = new Vector<double>(Unsafe.Add(ref d2r, o));
-                        Vector<double> d3 = new Vector<double>(Unsafe.Add(ref d3r, o));
                         c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                         c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
                     }
                     ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 12 + i);
                     ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i);
@@ -1878,38 +1688,22 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     ref double a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 12 + i);
                     ref double p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 12 + i);
                     ref double m1 = ref Unsafe.Add(ref mask, (nint)(r + 1) * 12 + i);
-                    ref double a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 12 + i);
-                    ref double p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 12 + i);
-                    ref double m2 = ref Unsafe.Add(ref mask, (nint)(r + 2) * 12 + i);
-                    ref double a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 12 + i);
-                    ref double p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 12 + i);
-                    ref double m3 = ref Unsafe.Add(ref mask, (nint)(r + 3) * 12 + i);
                     (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)))
                         * Vector.LoadUnsafe(ref m0, (nuint)(0)))
                         .StoreUnsafe(ref p0, (nuint)(0));
                     (c10 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(0)))
                         * Vector.LoadUnsafe(ref m1, (nuint)(0)))
                         .StoreUnsafe(ref p1, (nuint)(0));
-                    (c20 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m2, (nuint)(0)))
-                        .StoreUnsafe(ref p2, (nuint)(0));
-                    (c30 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m3, (nuint)(0)))
-                        .StoreUnsafe(ref p3, (nuint)(0));
                 }
                 for (int i = Math.Max(lo, (12 - 12 % Vector<double>.Count)); i < hi; i++)
                 {
                     double s0 = 0d;
                     double s1 = 0d;
-                    double s2 = 0d;
-                    double s3 = 0d;
                     for (int o = 0; o < 9; o++)
                     {
                         double wo = Unsafe.Add(ref w, (nint)o * 12 + i);
                         s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 9 + o), wo, s0);
                         s1 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 9 + o), wo, s1);
-                        s2 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 2) * 9 + o), wo, s2);
-                        s3 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 3) * 9 + o), wo, s3);
                     }
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i) =
                         s0 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 0) * 12 + i))
@@ -1917,12 +1711,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 12 + i) =
                         s1 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 1) * 12 + i))
                         * Unsafe.Add(ref mask, (nint)(r + 1) * 12 + i);
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 12 + i) =
-                        s2 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 2) * 12 + i))
-                        * Unsafe.Add(ref mask, (nint)(r + 2) * 12 + i);
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 12 + i) =
-                        s3 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 3) * 12 + i))
-                        * Unsafe.Add(ref mask, (nint)(r + 3) * 12 + i);
                 }
             }
             for (; r < rows; r++)
@@ -2247,43 +2035,31 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
                         ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
                         ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 9);
                         ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
-                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 9);
-                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
-                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 9);
-                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
-                        Vector<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<double> c00 = default, c10 = default;
                         for (int k = 0; k < (9 - 9 % Vector<double>.Count); k += Vector<double>.Count)
                         {
                             Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<double> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<double> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
                             c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
                         }
-                        double s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
+                        double s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
                         for (int k = (9 - 9 % Vector<double>.Count); k < 9; k++)
                         {
                             double ws0 = Unsafe.Add(ref w0, k);
                             s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
                             s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s20 = Math.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s30 = Math.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
                     for (; r < r1; r++)
                     {
@@ -2320,7 +2096,41 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             TUpdate u = update; // a local copy: its coefficients stay in registers
             for (int i = 0; i < (9 - 9 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
             {
-                for (int o = Math.Max(lo, 0); o < hi; o++)
+                for (int o = lo, end = Math.Min(hi, 2); o < end; o += 2)
+                {
+                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
+                    Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
+                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 9 + i);
+                        Vector<double> d0 = new Vector<double>(dr);
+                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
+                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector<double> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<double>.Count));
+                        Vector<double> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<double>.Count));
+                        Vector<double> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<double>.Count));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
+                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
+                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
+                    }
+                    int at0 = (o + 0) * 9 + i;
+                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
+                    u.Weight(ref w, ref vw, (nuint)(at0 + Vector<double>.Count), c01);
+                    u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<double>.Count), c02);
+                    u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<double>.Count), c03);
+                    int at1 = (o + 1) * 9 + i;
+                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
+                    u.Weight(ref w, ref vw, (nuint)(at1 + Vector<double>.Count), c11);
+                    u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<double>.Count), c12);
+                    u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<double>.Count), c13);
+                }
+                for (int o = Math.Max(lo, 2); o < hi; o++)
                 {
                     Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
                     for (int r = 0; r < rows; r++)
@@ -2346,7 +2156,25 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             }
             for (int i = (9 - 9 % (4 * Vector<double>.Count)); i < (9 - 9 % Vector<double>.Count); i += Vector<double>.Count)
             {
-                for (int o = Math.Max(lo, 0); o < hi; o++)
+                for (int o = lo, end = Math.Min(hi, 2); o < end; o += 2)
+                {
+                    Vector<double> c00 = default, c10 = default;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
+                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 9 + i);
+                        Vector<double> d0 = new Vector<double>(dr);
+                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
+                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
+                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
+                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
+                    }
+                    int at0 = (o + 0) * 9 + i;
+                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
+                    int at1 = (o + 1) * 9 + i;
+                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
+                }
+                for (int o = Math.Max(lo, 2); o < hi; o++)
                 {
                     Vector<double> c00 = default;
                     for (int r = 0; r < rows; r++)
@@ -2403,7 +2231,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             ref double delta, ref double w, ref double a, ref double deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (; r + 2 <= rows; r += 2)
             {
                 for (int i = Math.Max(lo, 0),
                          end = Math.Min(hi, (9 - 9 % (4 * Vector<double>.Count)));
@@ -2411,12 +2239,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
                     ref double d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 3);
-                    ref double d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 3);
-                    ref double d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 3);
                     for (int o = 0; o < 3; o++)
                     {
                         ref double wr = ref Unsafe.Add(ref w, (nint)o * 9 + i);
@@ -2426,8 +2250,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Vector<double> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<double>.Count));
                         Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
                         Vector<double> d1 = new Vector<double>(Unsafe.Add(ref d1r, o));
-                        Vector<double> d2 = new Vector<double>(Unsafe.Add(ref d2r, o));
-                        Vector<double> d3 = new Vector<double>(Unsafe.Add(ref d3r, o));
                         c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                         c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
                         c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
@@ -2436,23 +2258,11 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
                         c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
                         c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(d2, wv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(d2, wv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(d2, wv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(d3, wv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(d3, wv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(d3, wv3, c33);
                     }
                     ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 9 + i);
                     ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i);
                     ref double a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 9 + i);
                     ref double p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 9 + i);
-                    ref double a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 9 + i);
-                    ref double p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 9 + i);
-                    ref double a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 9 + i);
-                    ref double p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 9 + i);
                     (c00 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)), 0.01f))
                         .StoreUnsafe(ref p0, (nuint)(0));
                     (c01 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<double>.Count)), 0.01f))
@@ -2469,84 +2279,46 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         .StoreUnsafe(ref p1, (nuint)(2 * Vector<double>.Count));
                     (c13 * LeakyReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<double>.Count)), 0.01f))
                         .StoreUnsafe(ref p1, (nuint)(3 * Vector<double>.Count));
-                    (c20 * LeakyReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p2, (nuint)(0));
-                    (c21 * LeakyReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p2, (nuint)(Vector<double>.Count));
-                    (c22 * LeakyReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(2 * Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p2, (nuint)(2 * Vector<double>.Count));
-                    (c23 * LeakyReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(3 * Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p2, (nuint)(3 * Vector<double>.Count));
-                    (c30 * LeakyReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p3, (nuint)(0));
-                    (c31 * LeakyReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p3, (nuint)(Vector<double>.Count));
-                    (c32 * LeakyReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p3, (nuint)(2 * Vector<double>.Count));
-                    (c33 * LeakyReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p3, (nuint)(3 * Vector<double>.Count));
                 }
                 for (int i = Math.Max(lo, (9 - 9 % (4 * Vector<double>.Count))),
                          end = Math.Min(hi, (9 - 9 % Vector<double>.Count));
                      i < end; i += Vector<double>.Count)
                 {
-                    Vector<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector<double> c00 = default, c10 = default;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
                     ref double d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 3);
-                    ref double d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 3);
-                    ref double d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 3);
                     for (int o = 0; o < 3; o++)
                     {
                         ref double wr = ref Unsafe.Add(ref w, (nint)o * 9 + i);
                         Vector<double> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
                         Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
                         Vector<double> d1 = new Vector<double>(Unsafe.Add(ref d1r, o));
-                        Vector<double> d2 = new Vector<double>(Unsafe.Add(ref d2r, o));
-                        Vector<double> d3 = new Vector<double>(Unsafe.Add(ref d3r, o));
                         c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                         c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
                     }
                     ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 9 + i);
                     ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i);
                     ref double a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 9 + i);
                     ref double p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 9 + i);
-                    ref double a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 9 + i);
-                    ref double p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 9 + i);
-                    ref double a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 9 + i);
-                    ref double p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 9 + i);
                     (c00 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)), 0.01f))
                         .StoreUnsafe(ref p0, (nuint)(0));
                     (c10 * LeakyReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0)), 0.01f))
                         .StoreUnsafe(ref p1, (nuint)(0));
-                    (c20 * LeakyReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p2, (nuint)(0));
-                    (c30 * LeakyReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p3, (nuint)(0));
                 }
                 for (int i = Math.Max(lo, (9 - 9 % Vector<double>.Count)); i < hi; i++)
                 {
                     double s0 = 0d;
                     double s1 = 0d;
-                    double s2 = 0d;
-                    double s3 = 0d;
                     for (int o = 0; o < 3; o++)
                     {
                         double wo = Unsafe.Add(ref w, (nint)o * 9 + i);
                         s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 3 + o), wo, s0);
                         s1 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 3 + o), wo, s1);
-                        s2 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 2) * 3 + o), wo, s2);
-                        s3 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 3) * 3 + o), wo, s3);
                     }
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i) =
                         s0 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 9 + i), 0.01f);
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 9 + i) =
                         s1 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 1) * 9 + i), 0.01f);
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 9 + i) =
-                        s2 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 2) * 9 + i), 0.01f);
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 9 + i) =
-                        s3 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 3) * 9 + i), 0.01f);
                 }
             }
             for (; r < rows; r++)

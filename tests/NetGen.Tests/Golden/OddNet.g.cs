@@ -1019,30 +1019,22 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 37);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 19);
                         ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 37);
                         ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 19);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 37);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 19);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 37);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 19);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 37);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 37);
                         ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 37);
                         Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                         Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                        Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < (37 - 37 % Vector<float>.Count); k += Vector<float>.Count)
                         {
                             Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
                             Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
@@ -1055,19 +1047,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                             c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
                             c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
                             c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                            c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                            c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                            c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                            c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                            c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
                         }
                         float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
                         float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                        float s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                        float s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
                         for (int k = (37 - 37 % Vector<float>.Count); k < 37; k++)
                         {
                             float ws0 = Unsafe.Add(ref w0, k);
@@ -1082,14 +1064,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                             s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
                             s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
                             s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                            s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                            s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                            s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                            s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                            s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
@@ -1099,14 +1073,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
                         Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
                     for (; r < r1; r++)
                     {
@@ -1150,43 +1116,31 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = Math.Max(lo, 16); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 37);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 19);
                         ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 37);
                         ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 19);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 37);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 19);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 37);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 19);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
-                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<float> c00 = default, c10 = default;
                         for (int k = 0; k < (37 - 37 % Vector<float>.Count); k += Vector<float>.Count)
                         {
                             Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
                             c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
                         }
-                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
+                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
                         for (int k = (37 - 37 % Vector<float>.Count); k < 37; k++)
                         {
                             float ws0 = Unsafe.Add(ref w0, k);
                             s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
                             s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
                     for (; r < r1; r++)
                     {
@@ -1242,20 +1196,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             TUpdate u = update; // a local copy: its coefficients stay in registers
             for (int i = 0; i < (37 - 37 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
             {
-                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
+                for (int o = lo, end = Math.Min(hi, 18); o < end; o += 2)
                 {
                     Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
                         Vector<float> d0 = new Vector<float>(dr);
                         Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                         Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                         Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
                         Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
@@ -1268,14 +1218,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
                         c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
                         c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
                     }
                     int at0 = (o + 0) * 37 + i;
                     u.Weight(ref w, ref vw, (nuint)(at0), c00);
@@ -1287,18 +1229,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
                     u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                    int at2 = (o + 2) * 37 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + Vector<float>.Count), c21);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 2 * Vector<float>.Count), c22);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 3 * Vector<float>.Count), c23);
-                    int at3 = (o + 3) * 37 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + Vector<float>.Count), c31);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 2 * Vector<float>.Count), c32);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 3 * Vector<float>.Count), c33);
                 }
-                for (int o = Math.Max(lo, 16); o < hi; o++)
+                for (int o = Math.Max(lo, 18); o < hi; o++)
                 {
                     Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     for (int r = 0; r < rows; r++)
@@ -1324,33 +1256,25 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             }
             for (int i = (37 - 37 % (4 * Vector<float>.Count)); i < (37 - 37 % Vector<float>.Count); i += Vector<float>.Count)
             {
-                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
+                for (int o = lo, end = Math.Min(hi, 18); o < end; o += 2)
                 {
-                    Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector<float> c00 = default, c10 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
                         Vector<float> d0 = new Vector<float>(dr);
                         Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                         Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                         c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
                         c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
                     }
                     int at0 = (o + 0) * 37 + i;
                     u.Weight(ref w, ref vw, (nuint)(at0), c00);
                     int at1 = (o + 1) * 37 + i;
                     u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 37 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 37 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
                 }
-                for (int o = Math.Max(lo, 16); o < hi; o++)
+                for (int o = Math.Max(lo, 18); o < hi; o++)
                 {
                     Vector<float> c00 = default;
                     for (int r = 0; r < rows; r++)
@@ -1932,30 +1856,22 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 19);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 7);
                         ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 19);
                         ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 7);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 19);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 7);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 19);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 7);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 19);
                         ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 19);
                         Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                         Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                        Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < (19 - 19 % Vector<float>.Count); k += Vector<float>.Count)
                         {
                             Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
                             Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
@@ -1968,19 +1884,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                             c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
                             c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
                             c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                            c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                            c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                            c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                            c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                            c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
                         }
                         float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
                         float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                        float s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                        float s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
                         for (int k = (19 - 19 % Vector<float>.Count); k < 19; k++)
                         {
                             float ws0 = Unsafe.Add(ref w0, k);
@@ -1995,14 +1901,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                             s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
                             s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
                             s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                            s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                            s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                            s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                            s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                            s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
@@ -2012,14 +1910,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
                         Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
                     for (; r < r1; r++)
                     {
@@ -2063,43 +1953,31 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 19);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 7);
                         ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 19);
                         ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 7);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 19);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 7);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 19);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 7);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
-                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<float> c00 = default, c10 = default;
                         for (int k = 0; k < (19 - 19 % Vector<float>.Count); k += Vector<float>.Count)
                         {
                             Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
                             c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
                         }
-                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
+                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
                         for (int k = (19 - 19 % Vector<float>.Count); k < 19; k++)
                         {
                             float ws0 = Unsafe.Add(ref w0, k);
                             s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
                             s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
                     for (; r < r1; r++)
                     {
@@ -2155,20 +2033,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             TUpdate u = update; // a local copy: its coefficients stay in registers
             for (int i = 0; i < (19 - 19 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
             {
-                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                for (int o = lo, end = Math.Min(hi, 6); o < end; o += 2)
                 {
                     Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
                         Vector<float> d0 = new Vector<float>(dr);
                         Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                         Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                         Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
                         Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
@@ -2181,14 +2055,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
                         c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
                         c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
                     }
                     int at0 = (o + 0) * 19 + i;
                     u.Weight(ref w, ref vw, (nuint)(at0), c00);
@@ -2200,18 +2066,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
                     u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                    int at2 = (o + 2) * 19 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + Vector<float>.Count), c21);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 2 * Vector<float>.Count), c22);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 3 * Vector<float>.Count), c23);
-                    int at3 = (o + 3) * 19 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + Vector<float>.Count), c31);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 2 * Vector<float>.Count), c32);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 3 * Vector<float>.Count), c33);
                 }
-                for (int o = Math.Max(lo, 4); o < hi; o++)
+                for (int o = Math.Max(lo, 6); o < hi; o++)
                 {
                     Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     for (int r = 0; r < rows; r++)
@@ -2237,33 +2093,25 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             }
             for (int i = (19 - 19 % (4 * Vector<float>.Count)); i < (19 - 19 % Vector<float>.Count); i += Vector<float>.Count)
             {
-                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                for (int o = lo, end = Math.Min(hi, 6); o < end; o += 2)
                 {
-                    Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector<float> c00 = default, c10 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
                         Vector<float> d0 = new Vector<float>(dr);
                         Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                         Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                         c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
                         c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
                     }
                     int at0 = (o + 0) * 19 + i;
                     u.Weight(ref w, ref vw, (nuint)(at0), c00);
                     int at1 = (o + 1) * 19 + i;
                     u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 19 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 19 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
                 }
-                for (int o = Math.Max(lo, 4); o < hi; o++)
+                for (int o = Math.Max(lo, 6); o < hi; o++)
                 {
                     Vector<float> c00 = default;
                     for (int r = 0; r < rows; r++)
@@ -2320,7 +2168,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (; r + 2 <= rows; r += 2)
             {
                 for (int i = Math.Max(lo, 0),
                          end = Math.Min(hi, (19 - 19 % (4 * Vector<float>.Count)));
@@ -2328,12 +2176,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
                     ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 7);
-                    ref float d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 7);
-                    ref float d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 7);
                     for (int o = 0; o < 7; o++)
                     {
                         ref float wr = ref Unsafe.Add(ref w, (nint)o * 19 + i);
@@ -2343,8 +2187,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
                         Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
                         Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref d2r, o));
-                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref d3r, o));
                         c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                         c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
                         c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
@@ -2353,23 +2195,11 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
                         c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
                         c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(d2, wv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(d2, wv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(d2, wv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(d3, wv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(d3, wv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(d3, wv3, c33);
                     }
                     ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 19 + i);
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 19 + i);
                     ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 19 + i);
                     ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 19 + i);
-                    ref float a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 19 + i);
-                    ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 19 + i);
-                    ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 19 + i);
-                    ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 19 + i);
                     (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
                     (c01 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
@@ -2386,84 +2216,46 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         .StoreUnsafe(ref p1, (nuint)(2 * Vector<float>.Count));
                     (c13 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<float>.Count))))
                         .StoreUnsafe(ref p1, (nuint)(3 * Vector<float>.Count));
-                    (c20 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(0))))
-                        .StoreUnsafe(ref p2, (nuint)(0));
-                    (c21 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(Vector<float>.Count))))
-                        .StoreUnsafe(ref p2, (nuint)(Vector<float>.Count));
-                    (c22 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(2 * Vector<float>.Count))))
-                        .StoreUnsafe(ref p2, (nuint)(2 * Vector<float>.Count));
-                    (c23 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(3 * Vector<float>.Count))))
-                        .StoreUnsafe(ref p2, (nuint)(3 * Vector<float>.Count));
-                    (c30 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(0))))
-                        .StoreUnsafe(ref p3, (nuint)(0));
-                    (c31 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(Vector<float>.Count))))
-                        .StoreUnsafe(ref p3, (nuint)(Vector<float>.Count));
-                    (c32 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count))))
-                        .StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
-                    (c33 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count))))
-                        .StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                 }
                 for (int i = Math.Max(lo, (19 - 19 % (4 * Vector<float>.Count))),
                          end = Math.Min(hi, (19 - 19 % Vector<float>.Count));
                      i < end; i += Vector<float>.Count)
                 {
-                    Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector<float> c00 = default, c10 = default;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
                     ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 7);
-                    ref float d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 7);
-                    ref float d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 7);
                     for (int o = 0; o < 7; o++)
                     {
                         ref float wr = ref Unsafe.Add(ref w, (nint)o * 19 + i);
                         Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
                         Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
                         Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref d2r, o));
-                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref d3r, o));
                         c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                         c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
                     }
                     ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 19 + i);
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 19 + i);
                     ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 19 + i);
                     ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 19 + i);
-                    ref float a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 19 + i);
-                    ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 19 + i);
-                    ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 19 + i);
-                    ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 19 + i);
                     (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
                     (c10 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(0))))
                         .StoreUnsafe(ref p1, (nuint)(0));
-                    (c20 * TanhPrime(Vector.LoadUnsafe(ref a2, (nuint)(0))))
-                        .StoreUnsafe(ref p2, (nuint)(0));
-                    (c30 * TanhPrime(Vector.LoadUnsafe(ref a3, (nuint)(0))))
-                        .StoreUnsafe(ref p3, (nuint)(0));
                 }
                 for (int i = Math.Max(lo, (19 - 19 % Vector<float>.Count)); i < hi; i++)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
-                    float s2 = 0f;
-                    float s3 = 0f;
                     for (int o = 0; o < 7; o++)
                     {
                         float wo = Unsafe.Add(ref w, (nint)o * 19 + i);
                         s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 7 + o), wo, s0);
                         s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 7 + o), wo, s1);
-                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 2) * 7 + o), wo, s2);
-                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 3) * 7 + o), wo, s3);
                     }
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 19 + i) =
                         s0 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 0) * 19 + i));
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 19 + i) =
                         s1 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 1) * 19 + i));
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 19 + i) =
-                        s2 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 2) * 19 + i));
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 19 + i) =
-                        s3 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 3) * 19 + i));
                 }
             }
             for (; r < rows; r++)
@@ -2773,30 +2565,22 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 7);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 5);
                         ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 7);
                         ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 5);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 7);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 5);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 7);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 5);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 7);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 7);
                         ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 7);
                         Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                         Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                        Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < (7 - 7 % Vector<float>.Count); k += Vector<float>.Count)
                         {
                             Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
                             Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
@@ -2809,19 +2593,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                             c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
                             c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
                             c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c21 = Vector.FusedMultiplyAdd(xv2, wv1, c21);
-                            c22 = Vector.FusedMultiplyAdd(xv2, wv2, c22);
-                            c23 = Vector.FusedMultiplyAdd(xv2, wv3, c23);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
-                            c31 = Vector.FusedMultiplyAdd(xv3, wv1, c31);
-                            c32 = Vector.FusedMultiplyAdd(xv3, wv2, c32);
-                            c33 = Vector.FusedMultiplyAdd(xv3, wv3, c33);
                         }
                         float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
                         float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                        float s20 = Vector.Sum(c20), s21 = Vector.Sum(c21), s22 = Vector.Sum(c22), s23 = Vector.Sum(c23);
-                        float s30 = Vector.Sum(c30), s31 = Vector.Sum(c31), s32 = Vector.Sum(c32), s33 = Vector.Sum(c33);
                         for (int k = (7 - 7 % Vector<float>.Count); k < 7; k++)
                         {
                             float ws0 = Unsafe.Add(ref w0, k);
@@ -2836,14 +2610,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                             s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
                             s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
                             s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s21 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws1, s21);
-                            s22 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws2, s22);
-                            s23 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws3, s23);
-                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
-                            s31 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws1, s31);
-                            s32 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws2, s32);
-                            s33 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws3, s33);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
@@ -2853,14 +2619,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
                         Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 1) = s21 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y2, o + 2) = s22 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y2, o + 3) = s23 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 1) = s31 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
                     for (; r < r1; r++)
                     {
@@ -2904,43 +2662,31 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 2 <= r1; r += 2)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 7);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 5);
                         ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 7);
                         ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 5);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 7);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 5);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 7);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 5);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
-                        Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector<float> c00 = default, c10 = default;
                         for (int k = 0; k < (7 - 7 % Vector<float>.Count); k += Vector<float>.Count)
                         {
                             Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
                             Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref x2, (nuint)(k));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref x3, (nuint)(k));
                             Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
                             c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
                             c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c20 = Vector.FusedMultiplyAdd(xv2, wv0, c20);
-                            c30 = Vector.FusedMultiplyAdd(xv3, wv0, c30);
                         }
-                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10), s20 = Vector.Sum(c20), s30 = Vector.Sum(c30);
+                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
                         for (int k = (7 - 7 % Vector<float>.Count); k < 7; k++)
                         {
                             float ws0 = Unsafe.Add(ref w0, k);
                             s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
                             s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s20 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, k), ws0, s20);
-                            s30 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, k), ws0, s30);
                         }
                         Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
                     for (; r < r1; r++)
                     {
@@ -2977,20 +2723,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             TUpdate u = update; // a local copy: its coefficients stay in registers
             for (int i = 0; i < (7 - 7 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
             {
-                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 2)
                 {
                     Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 5 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 7 + i);
                         Vector<float> d0 = new Vector<float>(dr);
                         Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                         Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                         Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
                         Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
@@ -3003,14 +2745,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
                         c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
                         c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(d2, xv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(d2, xv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(d2, xv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(d3, xv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(d3, xv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(d3, xv3, c33);
                     }
                     int at0 = (o + 0) * 7 + i;
                     u.Weight(ref w, ref vw, (nuint)(at0), c00);
@@ -3022,16 +2756,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
                     u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                    int at2 = (o + 2) * 7 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + Vector<float>.Count), c21);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 2 * Vector<float>.Count), c22);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 3 * Vector<float>.Count), c23);
-                    int at3 = (o + 3) * 7 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + Vector<float>.Count), c31);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 2 * Vector<float>.Count), c32);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 3 * Vector<float>.Count), c33);
                 }
                 for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
@@ -3059,31 +2783,23 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             }
             for (int i = (7 - 7 % (4 * Vector<float>.Count)); i < (7 - 7 % Vector<float>.Count); i += Vector<float>.Count)
             {
-                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 2)
                 {
-                    Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector<float> c00 = default, c10 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 5 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 7 + i);
                         Vector<float> d0 = new Vector<float>(dr);
                         Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref dr, 2));
-                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref dr, 3));
                         Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
                         c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
                         c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(d2, xv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(d3, xv0, c30);
                     }
                     int at0 = (o + 0) * 7 + i;
                     u.Weight(ref w, ref vw, (nuint)(at0), c00);
                     int at1 = (o + 1) * 7 + i;
                     u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 7 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 7 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
                 }
                 for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
@@ -3142,7 +2858,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
             int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (; r + 2 <= rows; r += 2)
             {
                 for (int i = Math.Max(lo, 0),
                          end = Math.Min(hi, (7 - 7 % (4 * Vector<float>.Count)));
@@ -3150,12 +2866,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    Vector<float> c20 = default, c21 = default, c22 = default, c23 = default;
-                    Vector<float> c30 = default, c31 = default, c32 = default, c33 = default;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 5);
                     ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 5);
-                    ref float d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 5);
-                    ref float d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 5);
                     for (int o = 0; o < 5; o++)
                     {
                         ref float wr = ref Unsafe.Add(ref w, (nint)o * 7 + i);
@@ -3165,8 +2877,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
                         Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
                         Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref d2r, o));
-                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref d3r, o));
                         c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                         c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
                         c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
@@ -3175,23 +2885,11 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
                         c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
                         c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                        c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                        c21 = Vector.FusedMultiplyAdd(d2, wv1, c21);
-                        c22 = Vector.FusedMultiplyAdd(d2, wv2, c22);
-                        c23 = Vector.FusedMultiplyAdd(d2, wv3, c23);
-                        c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
-                        c31 = Vector.FusedMultiplyAdd(d3, wv1, c31);
-                        c32 = Vector.FusedMultiplyAdd(d3, wv2, c32);
-                        c33 = Vector.FusedMultiplyAdd(d3, wv3, c33);
                     }
                     ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 7 + i);
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 7 + i);
                     ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 7 + i);
                     ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 7 + i);
-                    ref float a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 7 + i);
-                    ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 7 + i);
-                    ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 7 + i);
-                    ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 7 + i);
                     (c00 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)), 0.05f))
                         .StoreUnsafe(ref p0, (nuint)(0));
                     (c01 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count)), 0.05f))
@@ -3208,84 +2906,46 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         .StoreUnsafe(ref p1, (nuint)(2 * Vector<float>.Count));
                     (c13 * LeakyReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<float>.Count)), 0.05f))
                         .StoreUnsafe(ref p1, (nuint)(3 * Vector<float>.Count));
-                    (c20 * LeakyReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(0)), 0.05f))
-                        .StoreUnsafe(ref p2, (nuint)(0));
-                    (c21 * LeakyReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(Vector<float>.Count)), 0.05f))
-                        .StoreUnsafe(ref p2, (nuint)(Vector<float>.Count));
-                    (c22 * LeakyReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(2 * Vector<float>.Count)), 0.05f))
-                        .StoreUnsafe(ref p2, (nuint)(2 * Vector<float>.Count));
-                    (c23 * LeakyReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(3 * Vector<float>.Count)), 0.05f))
-                        .StoreUnsafe(ref p2, (nuint)(3 * Vector<float>.Count));
-                    (c30 * LeakyReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(0)), 0.05f))
-                        .StoreUnsafe(ref p3, (nuint)(0));
-                    (c31 * LeakyReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(Vector<float>.Count)), 0.05f))
-                        .StoreUnsafe(ref p3, (nuint)(Vector<float>.Count));
-                    (c32 * LeakyReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(2 * Vector<float>.Count)), 0.05f))
-                        .StoreUnsafe(ref p3, (nuint)(2 * Vector<float>.Count));
-                    (c33 * LeakyReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(3 * Vector<float>.Count)), 0.05f))
-                        .StoreUnsafe(ref p3, (nuint)(3 * Vector<float>.Count));
                 }
                 for (int i = Math.Max(lo, (7 - 7 % (4 * Vector<float>.Count))),
                          end = Math.Min(hi, (7 - 7 % Vector<float>.Count));
                      i < end; i += Vector<float>.Count)
                 {
-                    Vector<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector<float> c00 = default, c10 = default;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 5);
                     ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 5);
-                    ref float d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 5);
-                    ref float d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 5);
                     for (int o = 0; o < 5; o++)
                     {
                         ref float wr = ref Unsafe.Add(ref w, (nint)o * 7 + i);
                         Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
                         Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
                         Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                        Vector<float> d2 = new Vector<float>(Unsafe.Add(ref d2r, o));
-                        Vector<float> d3 = new Vector<float>(Unsafe.Add(ref d3r, o));
                         c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
                         c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                        c20 = Vector.FusedMultiplyAdd(d2, wv0, c20);
-                        c30 = Vector.FusedMultiplyAdd(d3, wv0, c30);
                     }
                     ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 7 + i);
                     ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 7 + i);
                     ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 7 + i);
                     ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 7 + i);
-                    ref float a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 7 + i);
-                    ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 7 + i);
-                    ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 7 + i);
-                    ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 7 + i);
                     (c00 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)), 0.05f))
                         .StoreUnsafe(ref p0, (nuint)(0));
                     (c10 * LeakyReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0)), 0.05f))
                         .StoreUnsafe(ref p1, (nuint)(0));
-                    (c20 * LeakyReLUPrime(Vector.LoadUnsafe(ref a2, (nuint)(0)), 0.05f))
-                        .StoreUnsafe(ref p2, (nuint)(0));
-                    (c30 * LeakyReLUPrime(Vector.LoadUnsafe(ref a3, (nuint)(0)), 0.05f))
-                        .StoreUnsafe(ref p3, (nuint)(0));
                 }
                 for (int i = Math.Max(lo, (7 - 7 % Vector<float>.Count)); i < hi; i++)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
-                    float s2 = 0f;
-                    float s3 = 0f;
                     for (int o = 0; o < 5; o++)
                     {
                         float wo = Unsafe.Add(ref w, (nint)o * 7 + i);
                         s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 5 + o), wo, s0);
                         s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 5 + o), wo, s1);
-                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 2) * 5 + o), wo, s2);
-                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 3) * 5 + o), wo, s3);
                     }
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 7 + i) =
                         s0 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 7 + i), 0.05f);
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 7 + i) =
                         s1 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 1) * 7 + i), 0.05f);
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 7 + i) =
-                        s2 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 2) * 7 + i), 0.05f);
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 7 + i) =
-                        s3 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 3) * 7 + i), 0.05f);
                 }
             }
             for (; r < rows; r++)
