@@ -96,13 +96,26 @@ public static class Gemm
                             }
                             int lda = mr < RowsPerTile ? kc : inputs;
                             ref float c = ref Unsafe.Add(ref y, (nint)(ic + ir) * outputs + jc + jr);
-                            if (wide) Tile512(ref panelA, lda, ref panelB, ref bias, ref c, ref edge, outputs, kc, mr, nr, first, last);
-                            else Tile256(ref panelA, lda, ref panelB, ref bias, ref c, ref edge, outputs, kc, mr, nr, first, last);
+                            // An edge tile works on a copy, so that its loads and stores never pass the valid part.
+                            bool full = mr == RowsPerTile && nr == columnsPerTile;
+                            ref float target = ref full ? ref c : ref edge;
+                            int ldt = full ? outputs : columnsPerTile;
+                            if (!full && !first) CopyTile(ref c, outputs, ref edge, columnsPerTile, mr, nr);
+                            if (wide) Tile512(ref panelA, lda, ref panelB, ref bias, ref target, ldt, kc, first, last);
+                            else Tile256(ref panelA, lda, ref panelB, ref bias, ref target, ldt, kc, first, last);
+                            if (!full) CopyTile(ref edge, columnsPerTile, ref c, outputs, mr, nr);
                         }
                     }
                 }
             }
         }
+    }
+
+    /// <summary>Copies an <paramref name="mr"/> × <paramref name="nr"/> block between row strides <paramref name="lds"/> and <paramref name="ldd"/>.</summary>
+    private static void CopyTile(ref float source, int lds, ref float destination, int ldd, int mr, int nr)
+    {
+        for (int i = 0; i < mr; i++)
+            for (int j = 0; j < nr; j++) Unsafe.Add(ref destination, (nint)i * ldd + j) = Unsafe.Add(ref source, (nint)i * lds + j);
     }
 
     /// <summary>Copies <paramref name="mr"/> rows of <paramref name="kc"/> inputs and zero rows up to six, rows <paramref name="kc"/> apart.</summary>
@@ -203,23 +216,12 @@ public static class Gemm
 
     /// <summary>
     /// One 6 × 64 tile with <see cref="Vector512{T}"/>: accumulators start at zero (<paramref name="first"/>) or at the
-    /// partial sums in c, run over <paramref name="kc"/>, and are stored (plus the bias when <paramref name="last"/>);
-    /// only the <paramref name="mr"/> × <paramref name="nr"/> valid part of the tile is written (an edge tile is computed
-    /// in <paramref name="edge"/>, 6 × 64 floats). <paramref name="bias"/> holds 64 readable floats. No calls: a call would
-    /// make the JIT keep the accumulators in memory.
+    /// partial sums in c, run over <paramref name="kc"/>, and are stored (plus the bias when <paramref name="last"/>).
+    /// <paramref name="bias"/> holds 64 readable floats. No calls: a call would make the JIT keep the accumulators in memory.
     /// </summary>
-    private static void Tile512(ref float a, int lda, ref float b, ref float bias, ref float c, ref float edge, int ldc, int kc, int mr, int nr, bool first, bool last)
+    private static void Tile512(ref float a, int lda, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
     {
         const int NR = 64;
-        bool full = mr == RowsPerTile && nr == NR;
-        // An edge tile works on a copy, so that loads and stores never pass the valid part.
-        ref float t = ref full ? ref c : ref edge;
-        int ldt = full ? ldc : NR;
-        if (!full && !first)
-        {
-            for (int i = 0; i < mr; i++)
-                for (int j = 0; j < nr; j++) Unsafe.Add(ref t, i * NR + j) = Unsafe.Add(ref c, (nint)i * ldc + j);
-        }
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
         Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default;
@@ -272,26 +274,13 @@ public static class Gemm
             c40.StoreUnsafe(ref r4); c41.StoreUnsafe(ref r4, 16); c42.StoreUnsafe(ref r4, 32); c43.StoreUnsafe(ref r4, 48);
             c50.StoreUnsafe(ref r5); c51.StoreUnsafe(ref r5, 16); c52.StoreUnsafe(ref r5, 32); c53.StoreUnsafe(ref r5, 48);
         }
-        if (!full)
-        {
-            for (int i = 0; i < mr; i++)
-                for (int j = 0; j < nr; j++) Unsafe.Add(ref c, (nint)i * ldc + j) = Unsafe.Add(ref t, i * NR + j);
-        }
 
     }
 
     /// <summary>The same tile for hardware without AVX-512: 6 × 16 with <see cref="Vector256{T}"/>, 12 accumulators.</summary>
-    private static void Tile256(ref float a, int lda, ref float b, ref float bias, ref float c, ref float edge, int ldc, int kc, int mr, int nr, bool first, bool last)
+    private static void Tile256(ref float a, int lda, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
     {
         const int NR = 16;
-        bool full = mr == RowsPerTile && nr == NR;
-        ref float t = ref full ? ref c : ref edge;
-        int ldt = full ? ldc : NR;
-        if (!full && !first)
-        {
-            for (int i = 0; i < mr; i++)
-                for (int j = 0; j < nr; j++) Unsafe.Add(ref t, i * NR + j) = Unsafe.Add(ref c, (nint)i * ldc + j);
-        }
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         if (!first)
@@ -333,10 +322,5 @@ public static class Gemm
         c30.StoreUnsafe(ref t, (nuint)(3 * ldt)); c31.StoreUnsafe(ref t, (nuint)(3 * ldt) + 8);
         c40.StoreUnsafe(ref t, (nuint)(4 * ldt)); c41.StoreUnsafe(ref t, (nuint)(4 * ldt) + 8);
         c50.StoreUnsafe(ref t, (nuint)(5 * ldt)); c51.StoreUnsafe(ref t, (nuint)(5 * ldt) + 8);
-        if (!full)
-        {
-            for (int i = 0; i < mr; i++)
-                for (int j = 0; j < nr; j++) Unsafe.Add(ref c, (nint)i * ldc + j) = Unsafe.Add(ref t, i * NR + j);
-        }
     }
 }
