@@ -145,17 +145,8 @@ public static class IdxReader
         return new IdxTensor(dims, data);
     }
 
-    private static int ReadFully(Stream stream, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = stream.Read(buffer.Slice(total));
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
+    /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns the bytes read.</summary>
+    private static int ReadFully(Stream stream, Span<byte> buffer) => stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
 
     private static bool IsGzip(FileStream file)
     {
