@@ -93,39 +93,12 @@ internal sealed record Options
         "train on N threads (default: every core, " + Math.Min(256, Environment.ProcessorCount) + " here). SGD and momentum (the default " +
         "recipe and --lecture) cut every layer across the threads: the same result as one thread. Adam, and batches over 256, " +
         "cut each batch into 32-row shards instead: any N > 1 gives the same result, --threads 1 another");
-    private static readonly Option<string> HistoryOption = new("--history")
-    {
-        HelpName = "FILE",
-        Description = "write the per-epoch history (.csv, or .json)",
-        Validators =
-        {
-            result =>
-            {
-                string value = result.Tokens[0].Value;
-                if (!value.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !value.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-                    result.AddError($"--history expects a file name ending in .csv or .json, got '{value}'");
-            },
-        },
-    };
-    private static readonly Option<string> CheckpointOption = new("--checkpoint")
-    {
-        HelpName = "FILE",
-        Description = "keep the best epoch's parameters in FILE as safetensors (the latest epoch without --patience); " +
-                      "PyTorch loads it into the equivalent nn.Sequential",
-    };
-    private static readonly Option<string> PlotOption = new("--plot")
-    {
-        HelpName = "FILE.png",
-        Description = "draw the training curves (loss and accuracy per epoch) as a PNG picture",
-        Validators =
-        {
-            result =>
-            {
-                string value = result.Tokens[0].Value;
-                if (!value.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) result.AddError($"--plot expects a file name ending in .png, got '{value}'");
-            },
-        },
-    };
+    private static readonly Option<string> HistoryOption = FileOption("--history", "FILE", "write the per-epoch history (.csv, or .json)", ".csv", ".json");
+    private static readonly Option<string> CheckpointOption = FileOption("--checkpoint", "FILE",
+        "keep the best epoch's parameters in FILE as safetensors (the latest epoch without --patience); " +
+        "PyTorch loads it into the equivalent nn.Sequential");
+    private static readonly Option<string> PlotOption = FileOption("--plot", "FILE.png",
+        "draw the training curves (loss and accuracy per epoch) as a PNG picture", ".png");
     private static readonly Option<bool> ConfusionOption = new("--confusion") { Description = "print the test confusion matrix with precision and recall" };
     private static readonly Option<string> DataOption = new("--data") { HelpName = "DIR", Description = $"data directory (default {DebianFashionMnist.Directory})" };
     private static readonly Option<bool> JsonOption = new("--json") { Description = "end with one JSON object on the last line" };
@@ -213,6 +186,20 @@ internal sealed record Options
             return x;
         },
     };
+
+    /// <summary>An option naming a file, which must end in one of <paramref name="extensions"/> when any are given.</summary>
+    private static Option<string> FileOption(string name, string helpName, string description, params string[] extensions)
+    {
+        var option = new Option<string>(name) { HelpName = helpName, Description = description };
+        if (extensions.Length == 0) return option;
+        option.Validators.Add(result =>
+        {
+            string value = result.Tokens[0].Value;
+            if (!extensions.Any(e => value.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+                result.AddError($"{name} expects a file name ending in {string.Join(" or ", extensions)}, got '{value}'");
+        });
+        return option;
+    }
 
     private static Option<string> OneOf(string name, string description, params string[] names)
     {
