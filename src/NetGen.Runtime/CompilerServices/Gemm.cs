@@ -39,30 +39,32 @@ public static class Gemm
     /// <summary>Whether the tiles run on vector hardware (AVX-512, or 256-bit vectors): elsewhere callers keep their own kernels.</summary>
     public static bool IsAccelerated => Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated;
 
-    [ThreadStatic] private static float[]? t_packedInputs;
-    [ThreadStatic] private static float[]? t_packedWeights;
-    [ThreadStatic] private static float[]? t_tile;
+    /// <summary>
+    /// One scratch buffer per thread, allocated on its first call: the packed weights (512 × 128), the last rows of a block
+    /// padded to six (6 × 128), an edge tile's copy (6 × 64) and a tile's bias padded to 64.
+    /// </summary>
+    [ThreadStatic] private static float[]? t_scratch;
+
+    private const int ScratchLength = ColumnBlock * DepthBlock + RowsPerTile * DepthBlock + RowsPerTile * 64 + 64;
 
     /// <summary>
     /// <c>y[rows, lo..hi) = x[rows, inputs] · W[lo..hi, inputs]ᵀ + b[lo..hi)</c> with W in PyTorch's <c>[outputs, inputs]</c>
-    /// layout and y of row length <paramref name="outputs"/>. Allocates its scratch buffers (about 260 KB) once per thread.
+    /// layout and y of row length <paramref name="outputs"/>. Allocates its scratch buffer (about 260 KB) once per thread.
     /// </summary>
     public static void MultiplyTransposed(ref float x, ref float w, ref float b, ref float y, int rows, int inputs, int outputs, int lo, int hi)
     {
         if (rows <= 0 || hi <= lo) return;
         bool wide = Vector512.IsHardwareAccelerated;
         int columnsPerTile = wide ? 64 : 16;
-        float[] packedInputs = t_packedInputs ??= new float[RowsPerTile * DepthBlock];
-        float[] packedWeights = t_packedWeights ??= new float[ColumnBlock * DepthBlock];
-        // An edge tile's copy (6 × 64) and a tile's bias, zero past the layer's last column (64).
-        float[] tile = t_tile ??= new float[RowsPerTile * 64 + 64];
-        ref float pa = ref packedInputs[0];
-        ref float pb = ref packedWeights[0];
-        ref float edge = ref tile[0];
-        ref float padded = ref tile[RowsPerTile * 64];
+        float[] scratch = t_scratch ??= new float[ScratchLength];
+        ref float pb = ref scratch[0];
+        ref float pa = ref scratch[ColumnBlock * DepthBlock];
+        ref float edge = ref Unsafe.Add(ref pa, RowsPerTile * DepthBlock);
+        ref float padded = ref Unsafe.Add(ref edge, RowsPerTile * 64);
 
-        // Blocks over k of equal depth (784 → 4 × 196, not 3 × 256 + 16): a tile pays its loads and stores once per block.
-        int depth = (inputs + (inputs + DepthBlock - 1) / DepthBlock - 1) / ((inputs + DepthBlock - 1) / DepthBlock);
+        // Blocks over k of equal depth (784 → 7 × 112, not 6 × 128 + 16): a tile pays its loads and stores once per block.
+        int blocks = (inputs + DepthBlock - 1) / DepthBlock;
+        int depth = (inputs + blocks - 1) / blocks;
         for (int jc = lo; jc < hi; jc += ColumnBlock)
         {
             int nc = Math.Min(ColumnBlock, hi - jc);
