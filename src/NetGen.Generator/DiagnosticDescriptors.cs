@@ -134,13 +134,31 @@ internal static class DiagnosticDescriptors
         "The network class '{0}' declares element type '{1}'; NetGen networks are generated in float or double",
         "Use [ElementType(typeof(float))] (the default) or [ElementType(typeof(double))].");
 
+    public static readonly DiagnosticDescriptor InvalidGeometry = Create(
+        "NG0025", "Invalid kernel, window, stride or padding",
+        "Layer {0} ({1}) {2}",
+        "Kernels, windows and strides must be at least 1, padding at least 0 and smaller than the kernel, and a window must fit in its (padded) input.");
+
+    public static readonly DiagnosticDescriptor MisplacedLayer = Create(
+        "NG0026", "Layer does not fit its input",
+        "Layer {0} ({1}) {2}",
+        "Declare [Input(channels, height, width)] first, layers over feature maps next, then [Flatten], then dense layers.");
+
+    public static readonly DiagnosticDescriptor ActivationsTooLarge = Create(
+        "NG0027", "Activations too large",
+        "Layer {0} ({1}) makes {2} = {3} values per sample; at most {4} fit in a network's buffers",
+        "Use a smaller input, fewer channels, a larger stride or pooling earlier.");
+
+    /// <summary>Most values one sample's activations may take in one layer, so that a chunk of <c>MaxRows</c> samples fits in one array.</summary>
+    public const long MaxActivationsPerSample = int.MaxValue / NetGen.CompilerServices.SharedConstants.MaxRows;
+
     private static readonly DiagnosticDescriptor[] All =
     {
         NotPartial, ContainingTypeNotPartial, UnsupportedType, NoInputLayer, WidthMismatch, NonPositiveWidth,
         LayerAfterSoftmax, UndefinedActivation, LossDoesNotFitOutput, NetworkTooLarge, InvalidNegativeSlope,
         LayersInSeveralDeclarations, MemberCollision, InvalidLossValue, MisplacedDropout, InvalidDropoutProbability,
         BakedWeightsFileNotFound, BakedWeightsFileInvalid, BakedWeightsDoNotFit, BakedWeightsNotFinite, BakedNetworkTooLarge,
-        InvalidBakedWeightsPath, NoLayers, UnsupportedElementType,
+        InvalidBakedWeightsPath, NoLayers, UnsupportedElementType, InvalidGeometry, MisplacedLayer, ActivationsTooLarge,
     };
 
     /// <summary>Every descriptor, for tests that check ids, help links and the docs against each other.</summary>

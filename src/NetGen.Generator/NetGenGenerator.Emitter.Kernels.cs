@@ -104,6 +104,12 @@ public sealed partial class NetGenGenerator
                     ? "ref " + T + " p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters)); // read-only: forward kernels only load"
                     : "ref " + T + " p = ref _parameters.Reference;");
                 EmitParameterReferences(w, plan, "p");
+                if (net.HasStages)
+                {
+                    EmitStageParameterReferences(w, net, "p", "");
+                    EmitStageReferences(w, net, backward: false);
+                    EmitStagesForward(w, net);
+                }
                 bool first = true;
                 foreach (SimdFlavor flavor in Flavors(net))
                 {
@@ -140,6 +146,7 @@ public sealed partial class NetGenGenerator
             w.Line("/// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at generation time.</summary>");
             using (w.Block("private static class Kernels"))
             {
+                EmitStageGeometry(w, net);
                 EmitDerivativeHelpers(w, plan);
                 foreach (LayerPlan layer in plan.Layers)
                 {
@@ -188,6 +195,15 @@ public sealed partial class NetGenGenerator
                 EmitParameterReferences(w, plan, "p");
                 EmitParameterReferences(w, plan, "target", "t");
                 EmitParameterReferences(w, plan, "state", "s");
+                if (net.HasStages)
+                {
+                    EmitStageParameterReferences(w, net, "p", "");
+                    EmitStageParameterReferences(w, net, "target", "t");
+                    EmitStageParameterReferences(w, net, "state", "s");
+                    EmitStageReferences(w, net, backward: true);
+                    w.Line($"ref {T} input = ref x; // the samples, for the layers over feature maps");
+                    w.Line($"x = ref s{net.Stages.Count - 1}; // what the dense layers saw");
+                }
                 bool first = true;
                 foreach (SimdFlavor flavor in Flavors(net))
                 {
@@ -197,7 +213,7 @@ public sealed partial class NetGenGenerator
                         {
                             LayerPlan layer = plan.Layers[l];
                             bool row = layer.Has(KernelKind.BackwardWeightsRow, flavor.Kind);
-                            if (l > 0)
+                            if (layer.Has(KernelKind.BackwardInput, flavor.Kind))
                             {
                                 string inputDelta = InputDeltaArguments(plan, l);
                                 string batch = $"Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows, 0, {Literal.Int(layer.Inputs)});";
@@ -217,6 +233,7 @@ public sealed partial class NetGenGenerator
                     }
                     first = false;
                 }
+                if (net.HasStages && FirstTrainedStage(net) < net.Stages.Count) EmitStagesBackward(w, net);
             }
             w.Line();
         }
@@ -227,7 +244,8 @@ public sealed partial class NetGenGenerator
 
         /// <summary>Layer <paramref name="l"/>'s delta and weights, the previous activations (and dropout mask), and the previous delta to write.</summary>
         private static string InputDeltaArguments(NetworkPlan plan, int l)
-            => $"{Ref("ws.D" + l)}, ref w{l}, {Ref("ws.A" + (l - 1))}, " +
+            => l == 0 ? $"{Ref("ws.D0")}, ref w0, ref x, ref e{plan.Network.Stages.Count - 1}" // into the flattened features' delta
+            : $"{Ref("ws.D" + l)}, ref w{l}, {Ref("ws.A" + (l - 1))}, " +
                (plan.Layers[l - 1].HasDropout ? Ref("ws.M" + (l - 1)) + ", " : "") + $"{Ref("ws.D" + (l - 1))}";
 
         /// <summary>

@@ -55,9 +55,10 @@ public sealed partial class NetGenGenerator
 
             CheckType(type, declaration, identifier, Report);
 
-            List<LayerSpec>? layers = ParseLayers(type, layerAttributes, ct, Report);
-            if (layers is null || diagnostics.Count > 0)
+            ParsedLayers? parsed = ParseLayers(type, layerAttributes, ct, Report);
+            if (parsed is null || diagnostics.Count > 0)
                 return new ParseResult(null, diagnostics.ToEquatableArray());
+            List<LayerSpec> layers = parsed.Dense;
 
             LossKind loss = ParseLoss(type, layers[layers.Count - 1], identifier, ct, Report);
 
@@ -82,7 +83,8 @@ public sealed partial class NetGenGenerator
                 return new ParseResult(null, diagnostics.ToEquatableArray());
 
             var spec = new NetworkSpec(ns, containing.ToEquatableArray(), TypeKeyword(type), name,
-                layers.ToEquatableArray(), loss, hint, Version, Element: element);
+                layers.ToEquatableArray(), loss, hint, Version, Element: element,
+                Stages: parsed.Stages.ToEquatableArray(), Input: parsed.Stages.Count > 0 ? parsed.Input : null);
 
             // The members the generated type will add, from the plan the emitter follows (with the baking mode known
             // already, the values not yet), so a user member of the same name is reported here (NG0013).
@@ -124,7 +126,8 @@ public sealed partial class NetGenGenerator
         private static bool IsLayerAttribute(AttributeData attribute)
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
-            return name is DenseAttributeName or SoftmaxAttributeName or DropoutAttributeName;
+            return name is DenseAttributeName or SoftmaxAttributeName or DropoutAttributeName or InputAttributeName
+                || StageKindOf(name) is not null;
         }
 
         private static string TypeKeyword(INamedTypeSymbol type) => type switch
@@ -170,15 +173,41 @@ public sealed partial class NetGenGenerator
             }
         }
 
-        /// <summary>Reads the layers; null when an attribute has compile errors of its own (the compiler reports those).</summary>
-        private static List<LayerSpec>? ParseLayers(INamedTypeSymbol type, List<AttributeData> attributes, CancellationToken ct,
+        /// <summary>The layers as read: dense layers, the layers over feature maps before them, and the declared input shape.</summary>
+        private sealed class ParsedLayers
+        {
+            public List<LayerSpec> Dense { get; } = new();
+            public List<StageSpec> Stages { get; } = new();
+            public Shape3? Input { get; set; }
+        }
+
+        private static StageKind? StageKindOf(string? name) => name switch
+        {
+            Conv2DAttributeName => StageKind.Conv2D,
+            MaxPool2DAttributeName => StageKind.MaxPool2D,
+            AvgPool2DAttributeName => StageKind.AvgPool2D,
+            L2Pool2DAttributeName => StageKind.L2Pool2D,
+            FeatureL2PoolAttributeName => StageKind.FeatureL2Pool,
+            FlattenAttributeName => StageKind.Flatten,
+            _ => null,
+        };
+
+        /// <summary>
+        /// Reads the layers in order, inferring every shape from the one before (the declared input, or the first dense
+        /// layer's fan-in); null when an attribute has compile errors of its own (the compiler reports those) or a
+        /// diagnostic was reported.
+        /// </summary>
+        private static ParsedLayers? ParseLayers(INamedTypeSymbol type, List<AttributeData> attributes, CancellationToken ct,
             Action<DiagnosticDescriptor, Location?, object[]> report)
         {
-            var layers = new List<LayerSpec>();
+            var parsed = new ParsedLayers();
+            List<LayerSpec> layers = parsed.Dense;
             int softmaxIndex = -1;
             long offset = 0;
             bool ok = true, pendingDropout = false;
             int previousLayerAttribute = -1;
+            Shape3? shape = null; // what the next layer receives, once known
+            bool flat = true;     // whether that is a vector (dense layers may follow) rather than feature maps
             for (int i = 0; i < attributes.Count; i++)
             {
                 AttributeData attribute = attributes[i];
@@ -187,16 +216,45 @@ public sealed partial class NetGenGenerator
                 if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error || a.Value is null))
                     return null;
 
-                bool isSoftmax = attribute.AttributeClass!.ToDisplayString() == SoftmaxAttributeName;
-                bool isDropout = attribute.AttributeClass!.ToDisplayString() == DropoutAttributeName;
-                string display = syntax is null ? (isSoftmax ? "[Softmax]" : isDropout ? "[Dropout]" : "[Dense]") : "[" + syntax.ToString() + "]";
+                string attributeName = attribute.AttributeClass!.ToDisplayString();
+                bool isSoftmax = attributeName == SoftmaxAttributeName;
+                bool isDropout = attributeName == DropoutAttributeName;
+                StageKind? stageKind = StageKindOf(attributeName);
+                string display = syntax is null ? "[" + attribute.AttributeClass!.Name.Replace("Attribute", "") + "]" : "[" + syntax.ToString() + "]";
+
+                if (attributeName == InputAttributeName)
+                {
+                    var args = attribute.ConstructorArguments;
+                    var input = args.Length == 3
+                        ? new Shape3((int)args[0].Value!, (int)args[1].Value!, (int)args[2].Value!)
+                        : new Shape3((int)args[0].Value!, 1, 1);
+                    if (i > 0)
+                    {
+                        report(DiagnosticDescriptors.MisplacedLayer, attributeLocation, new object[] { i, display, "declares the input shape after other layers; [Input] must come first" });
+                        ok = false;
+                    }
+                    else if (input.Channels < 1 || input.Height < 1 || input.Width < 1)
+                    {
+                        report(DiagnosticDescriptors.NonPositiveWidth, attributeLocation, new object[] { i, display, "the input shape", input });
+                        ok = false;
+                    }
+                    else
+                    {
+                        parsed.Input = shape = input;
+                        flat = input.Height == 1 && input.Width == 1;
+                        previousLayerAttribute = i;
+                    }
+                    continue;
+                }
 
                 if (isDropout)
                 {
                     double p = Convert.ToDouble(attribute.ConstructorArguments[0].Value, CultureInfo.InvariantCulture);
-                    string? misplaced = layers.Count == 0 && ok ? "comes before the first layer"
+                    string? misplaced = layers.Count == 0 && parsed.Stages.Count == 0 && ok ? "comes before the first layer"
                         : i == attributes.Count - 1 ? "comes after the last layer"
                         : pendingDropout ? "follows another dropout"
+                        : previousLayerAttribute >= 0 && StageKindOf(attributes[previousLayerAttribute].AttributeClass?.ToDisplayString()) is not null
+                            ? "follows a layer over feature maps; dropout follows dense layers"
                         : null;
                     if (misplaced is not null && softmaxIndex < 0)
                     {
@@ -227,17 +285,49 @@ public sealed partial class NetGenGenerator
                     continue;
                 }
 
+                if (stageKind is StageKind kind)
+                {
+                    if (shape is null || flat)
+                    {
+                        string why = shape is null
+                            ? "needs feature maps, but no input shape is declared; add [Input(channels, height, width)] first"
+                            : $"needs feature maps, but its input is the flat vector of {shape.Size} values from layer {previousLayerAttribute} ({Display(attributes[previousLayerAttribute], ct)})";
+                        report(DiagnosticDescriptors.MisplacedLayer, attributeLocation, new object[] { i, display, why });
+                        return null;
+                    }
+                    StageSpec? stage = ParseStage(kind, attribute, syntax, shape, i, display, offset, report);
+                    if (stage is null) return null;
+                    if (stage.Out.Size > DiagnosticDescriptors.MaxActivationsPerSample)
+                    {
+                        report(DiagnosticDescriptors.ActivationsTooLarge, attributeLocation, new object[] { i, display, stage.Out, stage.Out.Size, DiagnosticDescriptors.MaxActivationsPerSample });
+                        return null;
+                    }
+                    parsed.Stages.Add(stage);
+                    offset = stage.End;
+                    shape = stage.Out;
+                    flat = kind == StageKind.Flatten;
+                    previousLayerAttribute = i;
+                    continue;
+                }
+
+                if (shape is not null && !flat)
+                {
+                    report(DiagnosticDescriptors.MisplacedLayer, attributeLocation, new object[] { i, display,
+                        $"follows feature maps of {shape} from layer {previousLayerAttribute} ({Display(attributes[previousLayerAttribute], ct)}); add [Flatten] before it" });
+                    return null;
+                }
+
                 int inputs, outputs, activation = 0;
                 float slope = 0.01f;
                 if (isSoftmax)
                 {
                     outputs = (int)attribute.ConstructorArguments[0].Value!;
-                    if (i == 0)
+                    if (shape is null)
                     {
                         report(DiagnosticDescriptors.NoInputLayer, attributeLocation, new object[] { type.Name });
                         return null;
                     }
-                    inputs = layers.Count > 0 ? layers[layers.Count - 1].Outputs : 1;
+                    inputs = (int)shape.Size;
                     softmaxIndex = i;
                     if (outputs <= 0)
                     {
@@ -248,9 +338,16 @@ public sealed partial class NetGenGenerator
                 else
                 {
                     var args = attribute.ConstructorArguments;
-                    inputs = (int)args[0].Value!;
-                    outputs = (int)args[1].Value!;
-                    activation = args.Length > 2 ? Convert.ToInt32(args[2].Value, CultureInfo.InvariantCulture) : 0;
+                    bool inferred = attribute.AttributeConstructor.Parameters.Length > 0 && attribute.AttributeConstructor.Parameters[0].Name == "outputs";
+                    int outputArgument = inferred ? 0 : 1;
+                    if (inferred && shape is null)
+                    {
+                        report(DiagnosticDescriptors.NoInputLayer, attributeLocation, new object[] { type.Name });
+                        return null;
+                    }
+                    inputs = inferred ? (int)shape!.Size : (int)args[0].Value!;
+                    outputs = (int)args[outputArgument].Value!;
+                    activation = args.Length > outputArgument + 1 ? Convert.ToInt32(args[outputArgument + 1].Value, CultureInfo.InvariantCulture) : 0;
                     foreach (var named in attribute.NamedArguments)
                     {
                         if (named.Key == "NegativeSlope" && named.Value.Value is float s) slope = s;
@@ -263,12 +360,12 @@ public sealed partial class NetGenGenerator
                     }
                     if (outputs <= 0)
                     {
-                        report(DiagnosticDescriptors.NonPositiveWidth, ArgumentLocation(syntax, 1), new object[] { i, display, "outputs", outputs });
+                        report(DiagnosticDescriptors.NonPositiveWidth, ArgumentLocation(syntax, outputArgument), new object[] { i, display, "outputs", outputs });
                         ok = false;
                     }
                     if (activation < 0 || activation > (int)ActivationKind.LeakyReLU)
                     {
-                        report(DiagnosticDescriptors.UndefinedActivation, ArgumentLocation(syntax, 2), new object[] { i, display, activation });
+                        report(DiagnosticDescriptors.UndefinedActivation, ArgumentLocation(syntax, outputArgument + 1), new object[] { i, display, activation });
                         ok = false;
                     }
                     if (activation == (int)ActivationKind.LeakyReLU && !(slope >= 0f && slope < 1f))
@@ -277,10 +374,10 @@ public sealed partial class NetGenGenerator
                             new object[] { i, display, slope.ToString("R", CultureInfo.InvariantCulture) });
                         ok = false;
                     }
-                    if (layers.Count > 0 && inputs != layers[layers.Count - 1].Outputs && inputs > 0)
+                    if (!inferred && shape is not null && inputs != shape.Size && inputs > 0)
                     {
                         report(DiagnosticDescriptors.WidthMismatch, ArgumentLocation(syntax, 0),
-                            new object[] { i, display, inputs, previousLayerAttribute, Display(attributes[previousLayerAttribute], ct), layers[layers.Count - 1].Outputs });
+                            new object[] { i, display, inputs, previousLayerAttribute, Display(attributes[previousLayerAttribute], ct), shape.Size });
                         ok = false;
                     }
                 }
@@ -292,13 +389,113 @@ public sealed partial class NetGenGenerator
                     layers.Add(layer);
                     offset = layer.End;
                     previousLayerAttribute = i;
+                    shape = new Shape3(outputs, 1, 1);
+                    flat = true;
                 }
                 else
                 {
                     ok = false;
                 }
             }
-            return ok && layers.Count > 0 ? layers : null;
+            if (ok && layers.Count == 0 && parsed.Stages.Count > 0)
+            {
+                report(DiagnosticDescriptors.MisplacedLayer, attributes[attributes.Count - 1].ApplicationSyntaxReference?.GetSyntax(ct).GetLocation(),
+                    new object[] { attributes.Count - 1, Display(attributes[attributes.Count - 1], ct), "ends the network; a network ends with [Flatten] and a [Dense] or [Softmax] layer" });
+                return null;
+            }
+            return ok && layers.Count > 0 ? parsed : null;
+        }
+
+        /// <summary>An int named argument of an attribute, or <paramref name="fallback"/> when it is not given (or given as 0 where 0 means "unset").</summary>
+        private static int Named(AttributeData attribute, string name, int fallback)
+        {
+            foreach (var named in attribute.NamedArguments)
+            {
+                if (named.Key == name && named.Value.Value is int value) return value;
+            }
+            return fallback;
+        }
+
+        /// <summary>A convolution, pooling or flatten over maps of <paramref name="input"/>; null after reporting what is wrong.</summary>
+        private static StageSpec? ParseStage(StageKind kind, AttributeData attribute, AttributeSyntax? syntax, Shape3 input, int index, string display, long offset,
+            Action<DiagnosticDescriptor, Location?, object[]> report)
+        {
+            Location? at = syntax?.GetLocation();
+            bool Fail(Location? location, string why)
+            {
+                report(DiagnosticDescriptors.InvalidGeometry, location ?? at, new object[] { index, display, why });
+                return false;
+            }
+
+            if (kind == StageKind.Flatten)
+                return new StageSpec(kind, input, new Shape3((int)input.Size, 1, 1), 1, 1, 1, 1, 0, 0, ActivationKind.Identity, 0.01f, offset);
+
+            if (kind == StageKind.FeatureL2Pool)
+            {
+                int group = (int)attribute.ConstructorArguments[0].Value!;
+                if (group < 1 || input.Channels % group != 0)
+                    return Fail(ArgumentLocation(syntax, 0), $"pools groups of {group} feature maps, which must be at least 1 and divide the {input.Channels} channels of its input {input}")
+                        ? null : null;
+                return new StageSpec(kind, input, input with { Channels = input.Channels / group }, 1, 1, 1, 1, 0, 0, ActivationKind.Identity, 0.01f, offset);
+            }
+
+            int outChannels = input.Channels, kh, kw, sh, sw, ph = 0, pw = 0, activation = 0;
+            float slope = 0.01f;
+            Location? kernelAt, strideAt, paddingAt = null;
+            if (kind == StageKind.Conv2D)
+            {
+                outChannels = (int)attribute.ConstructorArguments[0].Value!;
+                int kernel = Named(attribute, "Kernel", 0), stride = Named(attribute, "Stride", 1), padding = Named(attribute, "Padding", 0);
+                kh = Named(attribute, "KernelHeight", 0) is int h and not 0 ? h : kernel;
+                kw = Named(attribute, "KernelWidth", 0) is int w and not 0 ? w : kernel;
+                sh = Named(attribute, "StrideHeight", 0) is int a and not 0 ? a : stride;
+                sw = Named(attribute, "StrideWidth", 0) is int b and not 0 ? b : stride;
+                ph = Named(attribute, "PaddingHeight", 0) is int c and not 0 ? c : padding;
+                pw = Named(attribute, "PaddingWidth", 0) is int d and not 0 ? d : padding;
+                activation = attribute.NamedArguments.FirstOrDefault(n => n.Key == "Activation").Value.Value is object v ? Convert.ToInt32(v, CultureInfo.InvariantCulture) : 0;
+                if (attribute.NamedArguments.FirstOrDefault(n => n.Key == "NegativeSlope").Value.Value is float s) slope = s;
+                kernelAt = NamedArgumentLocation(syntax, "Kernel") ?? NamedArgumentLocation(syntax, "KernelHeight") ?? NamedArgumentLocation(syntax, "KernelWidth");
+                strideAt = NamedArgumentLocation(syntax, "Stride") ?? NamedArgumentLocation(syntax, "StrideHeight") ?? NamedArgumentLocation(syntax, "StrideWidth");
+                paddingAt = NamedArgumentLocation(syntax, "Padding") ?? NamedArgumentLocation(syntax, "PaddingHeight") ?? NamedArgumentLocation(syntax, "PaddingWidth");
+                if (outChannels < 1)
+                {
+                    report(DiagnosticDescriptors.NonPositiveWidth, ArgumentLocation(syntax, 0), new object[] { index, display, "output channels", outChannels });
+                    return null;
+                }
+                if (activation < 0 || activation > (int)ActivationKind.LeakyReLU)
+                {
+                    report(DiagnosticDescriptors.UndefinedActivation, NamedArgumentLocation(syntax, "Activation") ?? at, new object[] { index, display, activation });
+                    return null;
+                }
+                if (activation == (int)ActivationKind.LeakyReLU && !(slope >= 0f && slope < 1f))
+                {
+                    report(DiagnosticDescriptors.InvalidNegativeSlope, NamedArgumentLocation(syntax, "NegativeSlope") ?? at,
+                        new object[] { index, display, slope.ToString("R", CultureInfo.InvariantCulture) });
+                    return null;
+                }
+                if (kh < 1 || kw < 1)
+                    return Fail(kernelAt, kh == 0 && kw == 0 ? "has no kernel size; set Kernel (or KernelHeight and KernelWidth) to at least 1" : $"has a {kh}×{kw} kernel; kernels must be at least 1") ? null : null;
+            }
+            else
+            {
+                int window = (int)attribute.ConstructorArguments[0].Value!;
+                kh = Named(attribute, "WindowHeight", 0) is int h and not 0 ? h : window;
+                kw = Named(attribute, "WindowWidth", 0) is int w and not 0 ? w : window;
+                int stride = Named(attribute, "Stride", 0);
+                sh = Named(attribute, "StrideHeight", 0) is int a and not 0 ? a : stride != 0 ? stride : kh;
+                sw = Named(attribute, "StrideWidth", 0) is int b and not 0 ? b : stride != 0 ? stride : kw;
+                kernelAt = ArgumentLocation(syntax, 0);
+                strideAt = NamedArgumentLocation(syntax, "Stride") ?? NamedArgumentLocation(syntax, "StrideHeight") ?? NamedArgumentLocation(syntax, "StrideWidth");
+                if (kh < 1 || kw < 1) return Fail(kernelAt, $"has a {kh}×{kw} window; windows must be at least 1") ? null : null;
+            }
+            if (sh < 1 || sw < 1) return Fail(strideAt, $"has a stride of {sh}×{sw}; strides must be at least 1") ? null : null;
+            if (ph < 0 || pw < 0) return Fail(paddingAt, $"has padding {ph}×{pw}; padding must be at least 0") ? null : null;
+            if (ph >= kh || pw >= kw) return Fail(paddingAt, $"pads {ph}×{pw} around a {kh}×{kw} kernel; padding must be smaller than the kernel") ? null : null;
+            long paddedHeight = input.Height + 2L * ph, paddedWidth = input.Width + 2L * pw;
+            if (paddedHeight < kh || paddedWidth < kw)
+                return Fail(kernelAt, $"has a {kh}×{kw} window, larger than its input {input}" + (ph + pw > 0 ? $" padded by {ph}×{pw}" : "") + "; its output would have no rows or columns") ? null : null;
+            var output = new Shape3(outChannels, (int)((paddedHeight - kh) / sh + 1), (int)((paddedWidth - kw) / sw + 1));
+            return new StageSpec(kind, input, output, kh, kw, sh, sw, ph, pw, (ActivationKind)activation, slope, offset);
         }
 
         private static LossKind ParseLoss(INamedTypeSymbol type, LayerSpec output, Location identifier, CancellationToken ct,

@@ -28,6 +28,13 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
     internal const string DropoutAttributeName = "NetGen.DropoutAttribute";
     internal const string BakedWeightsAttributeName = "NetGen.BakedWeightsAttribute";
     internal const string ElementTypeAttributeName = "NetGen.ElementTypeAttribute";
+    internal const string InputAttributeName = "NetGen.InputAttribute";
+    internal const string Conv2DAttributeName = "NetGen.Conv2DAttribute";
+    internal const string MaxPool2DAttributeName = "NetGen.MaxPool2DAttribute";
+    internal const string AvgPool2DAttributeName = "NetGen.AvgPool2DAttribute";
+    internal const string L2Pool2DAttributeName = "NetGen.L2Pool2DAttribute";
+    internal const string FeatureL2PoolAttributeName = "NetGen.FeatureL2PoolAttribute";
+    internal const string FlattenAttributeName = "NetGen.FlattenAttribute";
 
     /// <summary>Names of the pipeline steps, for tests that run with <c>trackIncrementalGeneratorSteps</c>.</summary>
     public static class TrackingNames

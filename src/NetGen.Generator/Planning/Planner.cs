@@ -59,11 +59,12 @@ internal static class Planner
         bool single = net.Element == ElementKind.Single;
         var flavors = new[] { Flavor.Vector512, Flavor.VectorT };
 
-        // SGD and momentum fuse into the backward pass of trainable float networks; double networks take the separate
-        // step (the optimizer computes their update in double from float settings).
+        // SGD and momentum fuse into the backward pass of trainable float networks of dense layers; double networks take
+        // the separate step (the optimizer computes their update in double from float settings), and so do convolutional
+        // networks (their weight gradients are summed sample by sample before any update could use them).
         var updates = new List<UpdateKind>();
         if (trainable) updates.Add(UpdateKind.StoreGradient);
-        if (trainable && single) updates.AddRange(new[] { UpdateKind.Sgd, UpdateKind.Momentum });
+        if (trainable && single && !net.HasStages) updates.AddRange(new[] { UpdateKind.Sgd, UpdateKind.Momentum });
 
         // Every network whose step fuses can also be cut across threads by units (LayerParallel).
         bool split = updates.Contains(UpdateKind.Sgd);
@@ -86,7 +87,8 @@ internal static class Planner
                 if (!trainable) continue;
                 kernels.Add(new KernelPlan(KernelKind.BackwardWeights, flavor));
                 if (rowFlavor) kernels.Add(new KernelPlan(KernelKind.BackwardWeightsRow, flavor));
-                if (l == 0) continue;
+                // The input needs no delta, unless a convolution comes before (its weights learn from it).
+                if (l == 0 && !net.Stages.Any(s => s.HasParameters)) continue;
                 kernels.Add(new KernelPlan(KernelKind.BackwardInput, flavor));
                 if (rowFlavor) kernels.Add(new KernelPlan(KernelKind.BackwardInputRow, flavor));
             }

@@ -29,7 +29,19 @@ public sealed class DenseAttribute : Attribute
         Activation = activation;
     }
 
-    /// <summary>Width of the layer's input.</summary>
+    /// <summary>
+    /// Declares a dense layer whose fan-in is the previous layer's size (after <c>[Input]</c>, <c>[Flatten]</c> or another
+    /// layer): <c>[Dense(128, ReLU)]</c>.
+    /// </summary>
+    /// <param name="outputs">Number of units.</param>
+    /// <param name="activation">Activation applied to every unit.</param>
+    public DenseAttribute(int outputs, Activation activation = Activation.Identity)
+    {
+        Outputs = outputs;
+        Activation = activation;
+    }
+
+    /// <summary>Width of the layer's input; 0 when it is inferred from the layer before.</summary>
     public int Inputs { get; }
 
     /// <summary>Number of units.</summary>

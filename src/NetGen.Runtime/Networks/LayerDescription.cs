@@ -3,9 +3,10 @@ using System;
 namespace NetGen;
 
 /// <summary>
-/// One parameterized layer of a network and where its parameters live in the flat parameter buffer:
-/// the weight <c>[Outputs, Inputs]</c> row-major at <see cref="WeightOffset"/>, then the bias <c>[Outputs]</c>
-/// at <see cref="BiasOffset"/> (PyTorch's <c>nn.Linear</c> order).
+/// One layer of a network, its shapes, and where its parameters live in the flat parameter buffer: a dense layer's
+/// weight <c>[Outputs, Inputs]</c> row-major at <see cref="WeightOffset"/>, then the bias <c>[Outputs]</c> at
+/// <see cref="BiasOffset"/> (PyTorch's <c>nn.Linear</c> order); a convolution's weight <c>[out, in, kh, kw]</c> then its
+/// bias <c>[out]</c> (<c>nn.Conv2d</c>); poolings and flatten have no parameters.
 /// </summary>
 public sealed class LayerDescription
 {
@@ -24,15 +25,56 @@ public sealed class LayerDescription
         Activation = activation;
         NegativeSlope = negativeSlope;
         WeightOffset = weightOffset;
+        InputShape = TensorShape.Vector(inputs);
+        OutputShape = TensorShape.Vector(outputs);
     }
 
-    /// <summary>Dense or softmax output.</summary>
+    /// <summary>A layer over feature maps (convolution, pooling, flatten); built by <see cref="NetworkArchitecture"/>.</summary>
+    internal LayerDescription(LayerKind kind, TensorShape input, TensorShape output, Size2D window, Size2D stride, Size2D padding,
+        Activation activation, float negativeSlope, int weightOffset)
+    {
+        Kind = kind;
+        InputShape = input;
+        OutputShape = output;
+        Inputs = checked((int)input.Size);
+        Outputs = checked((int)output.Size);
+        Window = window;
+        Stride = stride;
+        Padding = padding;
+        Activation = activation;
+        NegativeSlope = negativeSlope;
+        WeightOffset = weightOffset;
+    }
+
+    /// <summary>The shape of one sample's input (<c>(Inputs, 1, 1)</c> for a dense layer).</summary>
+    public TensorShape InputShape { get; }
+
+    /// <summary>The shape of one sample's output (<c>(Outputs, 1, 1)</c> for a dense layer).</summary>
+    public TensorShape OutputShape { get; }
+
+    /// <summary>Kernel of a convolution, window of a pooling (1 × 1 for the other kinds; a feature pooling's group is <see cref="GroupSize"/>).</summary>
+    public Size2D Window { get; } = new(1, 1);
+
+    /// <summary>Step between windows (1 × 1 for dense layers).</summary>
+    public Size2D Stride { get; } = new(1, 1);
+
+    /// <summary>Zeros on each side of a convolution's input.</summary>
+    public Size2D Padding { get; }
+
+    /// <summary>Feature maps pooled together by a <see cref="LayerKind.FeatureL2Pool"/> layer; 1 for the other kinds.</summary>
+    public int GroupSize => Kind == LayerKind.FeatureL2Pool ? InputShape.Channels / OutputShape.Channels : 1;
+
+    /// <summary>Whether the layer works on feature maps (convolution, pooling, flatten) rather than vectors.</summary>
+    public bool IsSpatial => Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D or LayerKind.L2Pool2D
+        or LayerKind.FeatureL2Pool or LayerKind.Flatten;
+
+    /// <summary>What the layer computes.</summary>
     public LayerKind Kind { get; }
 
-    /// <summary>Input width.</summary>
+    /// <summary>Input width (elements of one sample's input).</summary>
     public int Inputs { get; }
 
-    /// <summary>Output width.</summary>
+    /// <summary>Output width (elements of one sample's output).</summary>
     public int Outputs { get; }
 
     /// <summary>Activation (<see cref="Activation.Identity"/> for a softmax layer, whose nonlinearity is the softmax).</summary>
@@ -47,20 +89,49 @@ public sealed class LayerDescription
     /// <summary>Offset of the weight matrix in the parameter buffer.</summary>
     public int WeightOffset { get; }
 
-    /// <summary>Number of weights, <c>Outputs × Inputs</c>.</summary>
-    public int WeightCount => Outputs * Inputs;
+    /// <summary>Number of weights: <c>Outputs × Inputs</c> for a dense layer, <c>out × in × kh × kw</c> for a convolution, 0 for the rest.</summary>
+    public int WeightCount => Kind switch
+    {
+        LayerKind.Dense or LayerKind.Softmax => Outputs * Inputs,
+        LayerKind.Conv2D => OutputShape.Channels * InputShape.Channels * Window.Height * Window.Width,
+        _ => 0,
+    };
 
     /// <summary>Offset of the bias vector in the parameter buffer.</summary>
     public int BiasOffset => WeightOffset + WeightCount;
 
-    /// <summary>Number of biases, <c>Outputs</c>.</summary>
-    public int BiasCount => Outputs;
+    /// <summary>Number of biases: <c>Outputs</c> for a dense layer, output channels for a convolution, 0 for the rest.</summary>
+    public int BiasCount => Kind switch
+    {
+        LayerKind.Dense or LayerKind.Softmax => Outputs,
+        LayerKind.Conv2D => OutputShape.Channels,
+        _ => 0,
+    };
 
-    /// <summary>Xavier/Glorot uniform bound <c>√6/√(fan_in + fan_out)</c>, four times that for sigmoid layers.</summary>
-    public double XavierBound => (Activation == Activation.Sigmoid ? 4.0 : 1.0) * Math.Sqrt(6.0 / (Inputs + Outputs));
+    /// <summary>
+    /// Xavier/Glorot uniform bound <c>√6/√(fan_in + fan_out)</c>, four times that for sigmoid layers; a convolution's fans
+    /// are its channels times the kernel's area (as <c>torch.nn.init.xavier_uniform_</c> counts them).
+    /// </summary>
+    public double XavierBound
+    {
+        get
+        {
+            double area = Window.Height * (double)Window.Width;
+            (double fanIn, double fanOut) = Kind == LayerKind.Conv2D
+                ? (InputShape.Channels * area, OutputShape.Channels * area)
+                : (Inputs, Outputs);
+            return (Activation == Activation.Sigmoid ? 4.0 : 1.0) * Math.Sqrt(6.0 / (fanIn + fanOut));
+        }
+    }
 
     /// <inheritdoc/>
-    public override string ToString() => Kind == LayerKind.Softmax
-        ? $"Softmax({Inputs} → {Outputs})"
-        : $"Dense({Inputs} → {Outputs}, {Activation})";
+    public override string ToString() => Kind switch
+    {
+        LayerKind.Softmax => $"Softmax({Inputs} → {Outputs})",
+        LayerKind.Dense => $"Dense({Inputs} → {Outputs}, {Activation})",
+        LayerKind.Conv2D => $"Conv2D({InputShape} → {OutputShape}, kernel {Window}, stride {Stride}, padding {Padding}, {Activation})",
+        LayerKind.FeatureL2Pool => $"FeatureL2Pool({InputShape} → {OutputShape}, groups of {GroupSize})",
+        LayerKind.Flatten => $"Flatten({InputShape} → {Outputs})",
+        _ => $"{Kind}({InputShape} → {OutputShape}, window {Window}, stride {Stride})",
+    };
 }

@@ -46,7 +46,92 @@ public sealed class NetworkArchitecture
         }
         ParameterCount = (int)offset;
         Loss = loss;
+        InputShape = TensorShape.Vector(_layers[0].Inputs);
     }
+
+    /// <summary>
+    /// Builds an architecture from an input shape and layer definitions, inferring every later shape as PyTorch does:
+    /// a convolution's output is <c>⌊(in + 2·padding − kernel) / stride⌋ + 1</c> per axis, a pooling's
+    /// <c>⌊(in − window) / stride⌋ + 1</c>; a dense layer's fan-in is the previous layer's size.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A shape below 1, a window larger than its (padded) input, padding not smaller than the kernel, a layer over feature
+    /// maps after <see cref="LayerKind.Flatten"/>, a dense layer straight after feature maps (flatten them first), a feature
+    /// pooling whose group does not divide the channels, misplaced softmax or dropout, or too many parameters.
+    /// </exception>
+    public NetworkArchitecture(TensorShape input, IReadOnlyList<LayerDefinition> layers, LossFunction loss)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        if (!input.IsValid) throw new ArgumentException($"The input shape is {input}; every dimension must be at least 1.", nameof(input));
+        if (layers.Count == 0) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
+        _layers = new LayerDescription[layers.Count];
+        TensorShape shape = input;
+        bool maps = input.Height > 1 || input.Width > 1, flattened = false;
+        long offset = 0;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            LayerDefinition layer = layers[i] ?? throw new ArgumentException($"Layer {i} is null.", nameof(layers));
+            string at = $"Layer {i} ({layer.Kind})";
+            if (layer.Kind is LayerKind.Dense or LayerKind.Softmax)
+            {
+                if (maps && !flattened)
+                    throw new ArgumentException($"{at} follows feature maps of {shape}; add a Flatten layer before it.", nameof(layers));
+                if (layer.Kind == LayerKind.Softmax && i != layers.Count - 1)
+                    throw new ArgumentException($"{at} is a softmax layer but is not the last layer.", nameof(layers));
+                if (layer.Dropout != 0f && i == layers.Count - 1)
+                    throw new ArgumentException($"{at} is the output layer; dropout must sit between two layers.", nameof(layers));
+                if (layer.Outputs <= 0) throw new ArgumentException($"{at} has {layer.Outputs} units; expected at least 1.", nameof(layers));
+                int inputs = checked((int)shape.Size);
+                _layers[i] = new LayerDescription(layer.Kind, inputs, layer.Outputs, layer.Activation, layer.NegativeSlope, (int)offset, layer.Dropout);
+                shape = TensorShape.Vector(layer.Outputs);
+                maps = false;
+            }
+            else
+            {
+                if (flattened || (!maps && i > 0))
+                    throw new ArgumentException($"{at} needs feature maps, but its input is the flat vector of {shape.Size} elements.", nameof(layers));
+                TensorShape output = OutputShape(layer, shape, at);
+                _layers[i] = new LayerDescription(layer.Kind, shape, output, layer.Window, layer.Stride, layer.Padding, layer.Activation, layer.NegativeSlope, (int)offset);
+                flattened = layer.Kind == LayerKind.Flatten;
+                shape = output;
+            }
+            offset += (long)_layers[i].WeightCount + _layers[i].BiasCount;
+            if (offset > int.MaxValue)
+                throw new ArgumentException($"The network has more than {int.MaxValue} parameters (at least {offset}).", nameof(layers));
+        }
+        ParameterCount = (int)offset;
+        Loss = loss;
+        InputShape = input;
+    }
+
+    /// <summary>The shape a layer over feature maps makes of <paramref name="input"/>, or an exception that names both.</summary>
+    private static TensorShape OutputShape(LayerDefinition layer, TensorShape input, string at)
+    {
+        if (layer.Kind == LayerKind.Flatten) return TensorShape.Vector(checked((int)input.Size));
+        if (layer.Kind == LayerKind.FeatureL2Pool)
+        {
+            int group = layer.Outputs;
+            if (group < 1 || input.Channels % group != 0)
+                throw new ArgumentException($"{at} pools groups of {group} feature maps, which must divide the {input.Channels} channels of {input}.", "layers");
+            return input with { Channels = input.Channels / group };
+        }
+        Size2D k = layer.Window, s = layer.Stride, p = layer.Padding;
+        if (k.Height < 1 || k.Width < 1 || s.Height < 1 || s.Width < 1 || p.Height < 0 || p.Width < 0)
+            throw new ArgumentException($"{at} has window {k}, stride {s} and padding {p}; windows and strides must be at least 1, padding at least 0.", "layers");
+        if (p.Height >= k.Height || p.Width >= k.Width)
+            throw new ArgumentException($"{at} pads {p} around a {k} kernel; padding must be smaller than the kernel.", "layers");
+        long height = (input.Height + 2L * p.Height - k.Height) / s.Height + 1, width = (input.Width + 2L * p.Width - k.Width) / s.Width + 1;
+        if (input.Height + 2L * p.Height < k.Height || input.Width + 2L * p.Width < k.Width)
+            throw new ArgumentException($"{at} has a {k} window, larger than its input {input} with padding {p}.", "layers");
+        int channels = layer.Kind == LayerKind.Conv2D ? layer.Outputs : input.Channels;
+        if (channels < 1) throw new ArgumentException($"{at} has {channels} output channels; expected at least 1.", "layers");
+        var output = new TensorShape(channels, (int)height, (int)width);
+        if (output.Size > int.MaxValue) throw new ArgumentException($"{at} makes {output} = {output.Size} elements per sample, more than {int.MaxValue}.", "layers");
+        return output;
+    }
+
+    /// <summary>The shape of one input sample: <c>(InputSize, 1, 1)</c> for a network of dense layers.</summary>
+    public TensorShape InputShape { get; }
 
     private static (LayerKind, int, int, Activation, float, float)[] ToDropoutFree(IReadOnlyList<(LayerKind Kind, int Inputs, int Outputs, Activation Activation, float NegativeSlope)> layers)
     {
@@ -71,6 +156,9 @@ public sealed class NetworkArchitecture
     /// <summary>The training loss.</summary>
     public LossFunction Loss { get; }
 
+    /// <summary>Whether any layer works on feature maps (a convolutional network).</summary>
+    public bool IsSpatial => _layers[0].IsSpatial;
+
     /// <summary>Whether the output is a softmax over classes.</summary>
     public bool HasSoftmaxOutput => _layers[^1].Kind == LayerKind.Softmax;
 
@@ -81,11 +169,19 @@ public sealed class NetworkArchitecture
     public override string ToString()
     {
         var sb = new StringBuilder();
-        sb.Append(InputSize);
+        sb.Append(InputShape.Height == 1 && InputShape.Width == 1 ? InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : InputShape.ToString());
         foreach (var layer in _layers)
         {
             sb.Append(" → ");
-            sb.Append(layer.Kind == LayerKind.Softmax ? $"Softmax({layer.Outputs})" : $"Dense({layer.Outputs}, {layer.Activation})");
+            sb.Append(layer.Kind switch
+            {
+                LayerKind.Softmax => $"Softmax({layer.Outputs})",
+                LayerKind.Dense => $"Dense({layer.Outputs}, {layer.Activation})",
+                LayerKind.Conv2D => $"Conv2D({layer.OutputShape.Channels}, {layer.Window}, stride {layer.Stride}, padding {layer.Padding}, {layer.Activation})",
+                LayerKind.FeatureL2Pool => $"FeatureL2Pool({layer.GroupSize})",
+                LayerKind.Flatten => "Flatten",
+                _ => $"{layer.Kind}({layer.Window}, stride {layer.Stride})",
+            });
             if (layer.DropoutProbability > 0f) sb.Append(FormattableString.Invariant($" → Dropout({layer.DropoutProbability})"));
         }
         return sb.Append(" | ").Append(Loss).ToString();

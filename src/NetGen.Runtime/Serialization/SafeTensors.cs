@@ -13,7 +13,7 @@ namespace NetGen;
 
 /// <summary>One tensor of a network in safetensors form: its name in PyTorch's <c>nn.Sequential</c> state dict, shape and place in <see cref="INetwork{T}.Parameters"/>.</summary>
 /// <param name="Name">For example <c>0.weight</c>.</param>
-/// <param name="Shape">[out, in] for a weight, [out] for a bias.</param>
+/// <param name="Shape">[out, in] for a dense weight, [out, in, kh, kw] for a convolution's, [out] for a bias.</param>
 /// <param name="Offset">Offset in the parameter buffer.</param>
 /// <param name="Count">Number of elements.</param>
 public readonly record struct TensorInfo(string Name, int[] Shape, int Offset, int Count);
@@ -39,14 +39,25 @@ public static class SafeTensors
         int module = 0;
         foreach (LayerDescription layer in architecture.Layers)
         {
-            tensors.Add(new TensorInfo($"{module}.weight", new[] { layer.Outputs, layer.Inputs }, layer.WeightOffset, layer.WeightCount));
-            tensors.Add(new TensorInfo($"{module}.bias", new[] { layer.Outputs }, layer.BiasOffset, layer.BiasCount));
-            module++;
-            if (layer.Kind == LayerKind.Softmax || layer.Activation != Activation.Identity) module++;
-            if (layer.DropoutProbability > 0) module++;
+            if (layer.WeightCount > 0)
+            {
+                int[] shape = layer.Kind == LayerKind.Conv2D
+                    ? new[] { layer.OutputShape.Channels, layer.InputShape.Channels, layer.Window.Height, layer.Window.Width }
+                    : new[] { layer.Outputs, layer.Inputs };
+                tensors.Add(new TensorInfo($"{module}.weight", shape, layer.WeightOffset, layer.WeightCount));
+                tensors.Add(new TensorInfo($"{module}.bias", new[] { layer.BiasCount }, layer.BiasOffset, layer.BiasCount));
+            }
+            module += Modules(layer);
         }
         return tensors;
     }
+
+    /// <summary>How many <c>nn.Sequential</c> modules a layer is: itself, its activation module, its dropout module.</summary>
+    private static int Modules(LayerDescription layer)
+        => 1 + (layer.Kind == LayerKind.Softmax || (layer.Kind is LayerKind.Dense or LayerKind.Conv2D && layer.Activation != Activation.Identity) ? 1 : 0)
+             + (layer.DropoutProbability > 0 ? 1 : 0);
+
+    private static string Pair(Size2D size) => size.Height == size.Width ? $"{size.Height}" : $"({size.Height}, {size.Width})";
 
     /// <summary>The equivalent PyTorch model as Python source, for example <c>nn.Sequential(nn.Linear(784, 500), nn.Tanh(), nn.Linear(500, 10), nn.Softmax(dim=-1))</c>.</summary>
     public static string PyTorchModel(NetworkArchitecture architecture)
@@ -55,9 +66,18 @@ public static class SafeTensors
         var modules = new List<string>();
         foreach (LayerDescription layer in architecture.Layers)
         {
-            modules.Add($"nn.Linear({layer.Inputs}, {layer.Outputs})");
+            modules.Add(layer.Kind switch
+            {
+                LayerKind.Dense or LayerKind.Softmax => $"nn.Linear({layer.Inputs}, {layer.Outputs})",
+                LayerKind.Conv2D => $"nn.Conv2d({layer.InputShape.Channels}, {layer.OutputShape.Channels}, {Pair(layer.Window)}, stride={Pair(layer.Stride)}, padding={Pair(layer.Padding)})",
+                LayerKind.MaxPool2D => $"nn.MaxPool2d({Pair(layer.Window)}, stride={Pair(layer.Stride)})",
+                LayerKind.AvgPool2D => $"nn.AvgPool2d({Pair(layer.Window)}, stride={Pair(layer.Stride)})",
+                LayerKind.L2Pool2D => $"nn.LPPool2d(2, {Pair(layer.Window)}, stride={Pair(layer.Stride)})",
+                LayerKind.FeatureL2Pool => $"FeatureL2Pool({layer.GroupSize})",
+                _ => "nn.Flatten()",
+            });
             if (layer.Kind == LayerKind.Softmax) modules.Add("nn.Softmax(dim=-1)");
-            else if (layer.Activation != Activation.Identity)
+            else if (layer.Kind is LayerKind.Dense or LayerKind.Conv2D && layer.Activation != Activation.Identity)
                 modules.Add(layer.Activation switch
                 {
                     Activation.Sigmoid => "nn.Sigmoid()",

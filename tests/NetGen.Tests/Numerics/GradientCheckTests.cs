@@ -18,6 +18,7 @@ public class GradientCheckTests
     /// </summary>
     [Theory]
     [MemberData(nameof(TestData.Networks), MemberType = typeof(TestData))]
+    [MemberData(nameof(TestData.ConvNetworks), MemberType = typeof(TestData))]
     public void AnalyticGradientMatchesCenteredDifferences(string name)
     {
         const double epsilon = 1e-5;

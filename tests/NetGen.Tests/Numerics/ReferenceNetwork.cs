@@ -53,6 +53,12 @@ internal static class ReferenceNetwork
             LayerDescription layer = layers[l];
             z[l] = new double[layer.Outputs];
             a[l + 1] = new double[layer.Outputs];
+            if (layer.IsSpatial)
+            {
+                SpatialForward(layer, p, a[l], z[l]);
+                for (int o = 0; o < layer.Outputs; o++) a[l + 1][o] = F(layer.Activation, z[l][o], layer.NegativeSlope);
+                continue;
+            }
             for (int o = 0; o < layer.Outputs; o++)
             {
                 double s = p[layer.BiasOffset + o];
@@ -130,24 +136,157 @@ internal static class ReferenceNetwork
             for (int l = last; l >= 0; l--)
             {
                 LayerDescription layer = layers[l];
-                for (int o = 0; o < layer.Outputs; o++)
+                var next = new double[layer.Inputs];
+                if (layer.IsSpatial)
                 {
-                    grad[layer.BiasOffset + o] += delta[o] / batch;
-                    for (int i = 0; i < layer.Inputs; i++) grad[layer.WeightOffset + o * layer.Inputs + i] += delta[o] * a[l][i] / batch;
+                    SpatialBackward(layer, p, a[l], a[l + 1], delta, next, grad, batch);
+                }
+                else
+                {
+                    for (int o = 0; o < layer.Outputs; o++)
+                    {
+                        grad[layer.BiasOffset + o] += delta[o] / batch;
+                        for (int i = 0; i < layer.Inputs; i++) grad[layer.WeightOffset + o * layer.Inputs + i] += delta[o] * a[l][i] / batch;
+                    }
+                    for (int i = 0; i < layer.Inputs; i++)
+                    {
+                        double s2 = 0;
+                        for (int o = 0; o < layer.Outputs; o++) s2 += p[layer.WeightOffset + o * layer.Inputs + i] * delta[o];
+                        next[i] = s2;
+                    }
                 }
                 if (l == 0) break;
                 LayerDescription below = layers[l - 1];
-                var next = new double[layer.Inputs];
-                for (int i = 0; i < layer.Inputs; i++)
-                {
-                    double s2 = 0;
-                    for (int o = 0; o < layer.Outputs; o++) s2 += p[layer.WeightOffset + o * layer.Inputs + i] * delta[o];
-                    next[i] = s2 * FPrime(below.Activation, z[l - 1][i], below.NegativeSlope);
-                }
+                for (int i = 0; i < layer.Inputs; i++) next[i] *= FPrime(below.Activation, z[l - 1][i], below.NegativeSlope);
                 delta = next;
             }
         }
         return (loss / batch, grad);
+    }
+
+    /// <summary>Index of (channel, row, column) in a C·H·W sample.</summary>
+    private static int At(TensorShape shape, int c, int y, int x) => (c * shape.Height + y) * shape.Width + x;
+
+    /// <summary>
+    /// A convolution's pre-activations, or a pooling's or flatten's outputs, for one sample in PyTorch's C·H·W order,
+    /// straight from the definitions: <c>z[o, oy, ox] = b[o] + Σ_c Σ_ky Σ_kx W[o, c, ky, kx] · x[c, oy·s − p + ky, ox·s − p + kx]</c>
+    /// (zero outside the input), the maximum, the mean, <c>√(Σ h²)</c> over a window, or over a group of maps.
+    /// </summary>
+    private static void SpatialForward(LayerDescription layer, ReadOnlySpan<double> p, double[] x, double[] z)
+    {
+        TensorShape i = layer.InputShape, o = layer.OutputShape;
+        if (layer.Kind == LayerKind.Flatten)
+        {
+            Array.Copy(x, z, x.Length);
+            return;
+        }
+        for (int c = 0; c < o.Channels; c++)
+        for (int oy = 0; oy < o.Height; oy++)
+        for (int ox = 0; ox < o.Width; ox++)
+        {
+            double value;
+            switch (layer.Kind)
+            {
+                case LayerKind.Conv2D:
+                    value = p[layer.BiasOffset + c];
+                    for (int ic = 0; ic < i.Channels; ic++)
+                    for (int ky = 0; ky < layer.Window.Height; ky++)
+                    for (int kx = 0; kx < layer.Window.Width; kx++)
+                    {
+                        int iy = oy * layer.Stride.Height - layer.Padding.Height + ky, ix = ox * layer.Stride.Width - layer.Padding.Width + kx;
+                        if (iy < 0 || iy >= i.Height || ix < 0 || ix >= i.Width) continue;
+                        value += p[layer.WeightOffset + ((c * i.Channels + ic) * layer.Window.Height + ky) * layer.Window.Width + kx] * x[At(i, ic, iy, ix)];
+                    }
+                    break;
+                case LayerKind.FeatureL2Pool:
+                    value = 0;
+                    for (int g = 0; g < layer.GroupSize; g++) value += Math.Pow(x[At(i, c * layer.GroupSize + g, oy, ox)], 2);
+                    value = Math.Sqrt(value);
+                    break;
+                default:
+                    value = layer.Kind == LayerKind.MaxPool2D ? double.NegativeInfinity : 0;
+                    foreach (int at in Window(layer, c, oy, ox))
+                    {
+                        value = layer.Kind switch
+                        {
+                            LayerKind.MaxPool2D => Math.Max(value, x[at]),
+                            LayerKind.AvgPool2D => value + x[at],
+                            _ => value + x[at] * x[at],
+                        };
+                    }
+                    int count = layer.Window.Height * layer.Window.Width;
+                    if (layer.Kind == LayerKind.AvgPool2D) value /= count;
+                    if (layer.Kind == LayerKind.L2Pool2D) value = Math.Sqrt(value);
+                    break;
+            }
+            z[At(o, c, oy, ox)] = value;
+        }
+    }
+
+    /// <summary>The input indices of a pooling window, in raster order.</summary>
+    private static System.Collections.Generic.IEnumerable<int> Window(LayerDescription layer, int c, int oy, int ox)
+    {
+        for (int ky = 0; ky < layer.Window.Height; ky++)
+        for (int kx = 0; kx < layer.Window.Width; kx++)
+            yield return At(layer.InputShape, c, oy * layer.Stride.Height + ky, ox * layer.Stride.Width + kx);
+    }
+
+    /// <summary>
+    /// From ∂L/∂z of a layer over feature maps (<paramref name="delta"/>): its parameters' gradient (added, divided by the
+    /// batch) and ∂L/∂x (<paramref name="dx"/>): the first maximum of a window in raster order takes a max pooling's
+    /// gradient, every input a mean's 1/K share, an L2 norm's inputs x/y of it (none where y is 0).
+    /// </summary>
+    private static void SpatialBackward(LayerDescription layer, ReadOnlySpan<double> p, double[] x, double[] y, double[] delta, double[] dx, double[] grad, int batch)
+    {
+        TensorShape i = layer.InputShape, o = layer.OutputShape;
+        if (layer.Kind == LayerKind.Flatten)
+        {
+            Array.Copy(delta, dx, delta.Length);
+            return;
+        }
+        for (int c = 0; c < o.Channels; c++)
+        for (int oy = 0; oy < o.Height; oy++)
+        for (int ox = 0; ox < o.Width; ox++)
+        {
+            double d = delta[At(o, c, oy, ox)], output = y[At(o, c, oy, ox)];
+            switch (layer.Kind)
+            {
+                case LayerKind.Conv2D:
+                    grad[layer.BiasOffset + c] += d / batch;
+                    for (int ic = 0; ic < i.Channels; ic++)
+                    for (int ky = 0; ky < layer.Window.Height; ky++)
+                    for (int kx = 0; kx < layer.Window.Width; kx++)
+                    {
+                        int iy = oy * layer.Stride.Height - layer.Padding.Height + ky, ix = ox * layer.Stride.Width - layer.Padding.Width + kx;
+                        if (iy < 0 || iy >= i.Height || ix < 0 || ix >= i.Width) continue;
+                        int w = layer.WeightOffset + ((c * i.Channels + ic) * layer.Window.Height + ky) * layer.Window.Width + kx;
+                        grad[w] += d * x[At(i, ic, iy, ix)] / batch;
+                        dx[At(i, ic, iy, ix)] += p[w] * d;
+                    }
+                    break;
+                case LayerKind.FeatureL2Pool:
+                    for (int g = 0; g < layer.GroupSize; g++)
+                    {
+                        int at = At(i, c * layer.GroupSize + g, oy, ox);
+                        if (output != 0) dx[at] += d * x[at] / output;
+                    }
+                    break;
+                case LayerKind.MaxPool2D:
+                    int best = -1;
+                    foreach (int at in Window(layer, c, oy, ox))
+                        if (best < 0 || x[at] > x[best]) best = at;
+                    dx[best] += d;
+                    break;
+                default:
+                    int count = layer.Window.Height * layer.Window.Width;
+                    foreach (int at in Window(layer, c, oy, ox))
+                    {
+                        if (layer.Kind == LayerKind.AvgPool2D) dx[at] += d / count;
+                        else if (output != 0) dx[at] += d * x[at] / output;
+                    }
+                    break;
+            }
+        }
     }
 
     /// <summary>One-hot targets for labels (a single output takes the label itself as its target).</summary>

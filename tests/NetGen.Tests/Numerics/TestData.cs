@@ -21,6 +21,9 @@ internal static class TestData
         nameof(LinearNet) => new LinearNet(seed),
         nameof(Container.NestedNet) => new Container.NestedNet(seed),
         nameof(WideSplitNet) => new WideSplitNet(seed),
+        nameof(MaxPoolCnn) => new MaxPoolCnn(seed),
+        nameof(AvgPoolCnn) => new AvgPoolCnn(seed),
+        nameof(L2PoolCnn) => new L2PoolCnn(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -31,6 +34,12 @@ internal static class TestData
         new object[] { nameof(BlockedNet) }, new object[] { nameof(LinearNet) }, new object[] { nameof(Container.NestedNet) },
     };
 
+    /// <summary>The convolutional test networks: every pooling kind, strides 1, 2 and 3, padding 0 and 1, one and several input channels.</summary>
+    public static IEnumerable<object[]> ConvNetworks() => new[]
+    {
+        new object[] { nameof(MaxPoolCnn) }, new object[] { nameof(AvgPoolCnn) }, new object[] { nameof(L2PoolCnn) },
+    };
+
     /// <summary>
     /// <see cref="Networks"/> and one with layers on the packed product (Gemm) from 128 rows, 300-200-130-7: for the
     /// forward and gradient agreement tests (too many weights for the finite differences).
@@ -39,6 +48,7 @@ internal static class TestData
     {
         foreach (object[] net in Networks()) yield return net;
         yield return new object[] { nameof(WideSplitNet) };
+        foreach (object[] net in ConvNetworks()) yield return net;
     }
 
     /// <summary>

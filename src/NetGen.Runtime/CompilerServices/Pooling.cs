@@ -1,0 +1,205 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NetGen.CompilerServices;
+
+/// <summary>
+/// Pooling over channels-last feature maps (<c>[H, W, C]</c> per sample): the maximum, the mean <c>1/K Σ h</c> and the L2
+/// norm <c>√(Σ h²)</c> over each window of each map, and the L2 norm over groups of consecutive maps at each position.
+/// Windows have no padding; an output position takes the window at <c>(oy·stride, ox·stride)</c>.
+/// </summary>
+/// <remarks>
+/// Backward kernels clear ∂x and add each output's share to it in raster order, so overlapping windows sum their shares
+/// in a fixed order. Max pooling routes an output's gradient to the first maximum of its window in raster order, as
+/// PyTorch does; an L2 output of 0 passes no gradient (its window is all zeros).
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Pooling
+{
+    /// <summary>The maximum over each window.</summary>
+    public static void MaxForward<T>(in SpatialGeometry g, ref T x, ref T y, int rows) where T : unmanaged, IFloatingPointIeee754<T>
+        => Forward<T, Max<T>>(g, ref x, ref y, rows);
+
+    /// <summary>The mean over each window.</summary>
+    public static void AverageForward<T>(in SpatialGeometry g, ref T x, ref T y, int rows) where T : unmanaged, IFloatingPointIeee754<T>
+        => Forward<T, Mean<T>>(g, ref x, ref y, rows);
+
+    /// <summary>The L2 norm over each window.</summary>
+    public static void L2Forward<T>(in SpatialGeometry g, ref T x, ref T y, int rows) where T : unmanaged, IFloatingPointIeee754<T>
+        => Forward<T, L2<T>>(g, ref x, ref y, rows);
+
+    /// <summary>∂x of max pooling: each output's gradient to the first maximum of its window.</summary>
+    public static void MaxBackward<T>(in SpatialGeometry g, ref T x, ref T y, ref T dy, ref T dx, int rows) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth;
+        for (int r = 0; r < rows; r++)
+        {
+            ref T xs = ref Unsafe.Add(ref x, (nint)r * g.InSize);
+            ref T dys = ref Unsafe.Add(ref dy, (nint)r * g.OutSize);
+            ref T dxs = ref Unsafe.Add(ref dx, (nint)r * g.InSize);
+            MemoryMarshal.CreateSpan(ref dxs, g.InSize).Clear();
+            int o = 0;
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            for (int ox = 0; ox < g.OutWidth; ox++)
+            for (int c = 0; c < channels; c++, o++)
+            {
+                int best = -1;
+                T max = T.Zero;
+                for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                {
+                    int at = ((oy * g.StrideHeight + ky) * g.InWidth + ox * g.StrideWidth + kx) * channels + c;
+                    T v = Unsafe.Add(ref xs, at);
+                    if (best < 0 || v > max || (T.IsNaN(v) && !T.IsNaN(max))) { best = at; max = v; }
+                }
+                Unsafe.Add(ref dxs, best) += Unsafe.Add(ref dys, o);
+            }
+        }
+    }
+
+    /// <summary>∂x of mean pooling: each output's gradient divided by the window's size, to every input of its window.</summary>
+    public static void AverageBackward<T>(in SpatialGeometry g, ref T x, ref T y, ref T dy, ref T dx, int rows) where T : unmanaged, IFloatingPointIeee754<T>
+        => Backward<T, Mean<T>>(g, ref x, ref y, ref dy, ref dx, rows);
+
+    /// <summary>∂x of L2 pooling: <c>∂x = ∂y · x / y</c> for every input of the window (0 where y is 0).</summary>
+    public static void L2Backward<T>(in SpatialGeometry g, ref T x, ref T y, ref T dy, ref T dx, int rows) where T : unmanaged, IFloatingPointIeee754<T>
+        => Backward<T, L2<T>>(g, ref x, ref y, ref dy, ref dx, rows);
+
+    /// <summary>The L2 norm of each group of <c>InChannels / OutChannels</c> consecutive maps, at every position.</summary>
+    public static void FeatureL2Forward<T>(in SpatialGeometry g, ref T x, ref T y, int rows) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int group = g.InChannels / g.OutChannels, n = rows * g.InHeight * g.InWidth * g.OutChannels;
+        for (int o = 0; o < n; o++)
+        {
+            ref T first = ref Unsafe.Add(ref x, (nint)o * group);
+            T sum = T.Zero;
+            for (int j = 0; j < group; j++) sum = T.FusedMultiplyAdd(Unsafe.Add(ref first, j), Unsafe.Add(ref first, j), sum);
+            Unsafe.Add(ref y, o) = T.Sqrt(sum);
+        }
+    }
+
+    /// <summary>∂x of feature L2 pooling: <c>∂x = ∂y · x / y</c> within each group (0 where y is 0).</summary>
+    public static void FeatureL2Backward<T>(in SpatialGeometry g, ref T x, ref T y, ref T dy, ref T dx, int rows) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int group = g.InChannels / g.OutChannels, n = rows * g.InHeight * g.InWidth * g.OutChannels;
+        for (int o = 0; o < n; o++)
+        {
+            T norm = Unsafe.Add(ref y, o), share = norm == T.Zero ? T.Zero : Unsafe.Add(ref dy, o) / norm;
+            for (int j = 0; j < group; j++)
+                Unsafe.Add(ref dx, (nint)o * group + j) = share * Unsafe.Add(ref x, (nint)o * group + j);
+        }
+    }
+
+    /// <summary>What a pooling does with the values of one window, and the share of an output's gradient each input gets.</summary>
+    private interface IWindowOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static abstract T Start { get; }
+        static abstract T Add(T accumulator, T value);
+        static abstract T Finish(T accumulator, int count);
+        /// <summary>∂y/∂x for one input <paramref name="x"/> of a window whose output is <paramref name="y"/>, times <paramref name="dy"/>.</summary>
+        static abstract T Share(T dy, T x, T y, int count);
+    }
+
+    private readonly struct Max<T> : IWindowOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Start => T.NegativeInfinity;
+        public static T Add(T accumulator, T value) => value > accumulator || T.IsNaN(value) ? value : accumulator;
+        public static T Finish(T accumulator, int count) => accumulator;
+        public static T Share(T dy, T x, T y, int count) => throw new NotSupportedException(); // MaxBackward routes instead
+    }
+
+    private readonly struct Mean<T> : IWindowOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Start => T.Zero;
+        public static T Add(T accumulator, T value) => accumulator + value;
+        public static T Finish(T accumulator, int count) => accumulator / T.CreateTruncating(count);
+        public static T Share(T dy, T x, T y, int count) => dy / T.CreateTruncating(count);
+    }
+
+    private readonly struct L2<T> : IWindowOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Start => T.Zero;
+        public static T Add(T accumulator, T value) => T.FusedMultiplyAdd(value, value, accumulator);
+        public static T Finish(T accumulator, int count) => T.Sqrt(accumulator);
+        public static T Share(T dy, T x, T y, int count) => y == T.Zero ? T.Zero : dy * x / y;
+    }
+
+    private static void Forward<T, TOp>(in SpatialGeometry g, ref T x, ref T y, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IWindowOperator<T>
+    {
+        int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, count = kh * kw;
+        for (int r = 0; r < rows; r++)
+        {
+            ref T xs = ref Unsafe.Add(ref x, (nint)r * g.InSize);
+            ref T ys = ref Unsafe.Add(ref y, (nint)r * g.OutSize);
+            int o = 0;
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            for (int ox = 0; ox < g.OutWidth; ox++, o += channels)
+            {
+                ref T output = ref Unsafe.Add(ref ys, o);
+                for (int c = 0; c < channels; c++) Unsafe.Add(ref output, c) = TOp.Start;
+                for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                {
+                    ref T input = ref Unsafe.Add(ref xs, ((oy * g.StrideHeight + ky) * g.InWidth + ox * g.StrideWidth + kx) * channels);
+                    for (int c = 0; c < channels; c++) Unsafe.Add(ref output, c) = TOp.Add(Unsafe.Add(ref output, c), Unsafe.Add(ref input, c));
+                }
+                for (int c = 0; c < channels; c++) Unsafe.Add(ref output, c) = TOp.Finish(Unsafe.Add(ref output, c), count);
+            }
+        }
+    }
+
+    private static void Backward<T, TOp>(in SpatialGeometry g, ref T x, ref T y, ref T dy, ref T dx, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IWindowOperator<T>
+    {
+        int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, count = kh * kw;
+        for (int r = 0; r < rows; r++)
+        {
+            ref T xs = ref Unsafe.Add(ref x, (nint)r * g.InSize);
+            ref T ys = ref Unsafe.Add(ref y, (nint)r * g.OutSize);
+            ref T dys = ref Unsafe.Add(ref dy, (nint)r * g.OutSize);
+            ref T dxs = ref Unsafe.Add(ref dx, (nint)r * g.InSize);
+            MemoryMarshal.CreateSpan(ref dxs, g.InSize).Clear();
+            int o = 0;
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            for (int ox = 0; ox < g.OutWidth; ox++, o += channels)
+            for (int ky = 0; ky < kh; ky++)
+            for (int kx = 0; kx < kw; kx++)
+            {
+                int at = ((oy * g.StrideHeight + ky) * g.InWidth + ox * g.StrideWidth + kx) * channels;
+                for (int c = 0; c < channels; c++)
+                    Unsafe.Add(ref dxs, at + c) += TOp.Share(Unsafe.Add(ref dys, o + c), Unsafe.Add(ref xs, at + c), Unsafe.Add(ref ys, o + c), count);
+            }
+        }
+    }
+}
+
+/// <summary>Moves samples between PyTorch's channels-first order (<c>[C, H, W]</c>) and the channels-last order kernels work in.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Layout
+{
+    /// <summary><c>[rows, C, H·W]</c> → <c>[rows, H·W, C]</c>.</summary>
+    public static void ToChannelsLast<T>(ref T source, ref T target, int rows, int channels, int positions)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            nint at = (nint)r * channels * positions;
+            Convolution.Transpose(ref Unsafe.Add(ref source, at), ref Unsafe.Add(ref target, at), channels, positions);
+        }
+    }
+
+    /// <summary><c>[rows, H·W, C]</c> → <c>[rows, C, H·W]</c>: what <c>Flatten</c> makes of channels-last maps.</summary>
+    public static void ToChannelsFirst<T>(ref T source, ref T target, int rows, int channels, int positions)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            nint at = (nint)r * channels * positions;
+            Convolution.Transpose(ref Unsafe.Add(ref source, at), ref Unsafe.Add(ref target, at), positions, channels);
+        }
+    }
+}
