@@ -11,20 +11,21 @@ namespace NetGen.CompilerServices;
 /// row of <c>Depth = kh·kw·in</c> values, times the filters. With channels-last feature maps a window row is
 /// <c>kh</c> contiguous runs of <c>kw·in</c> values, so gathering costs a few copies per position, and the products run
 /// on <see cref="Gemm"/>'s packed microkernel (float, vector hardware) — the reduction is deep enough for it from the
-/// second convolution on (288 for 32 channels and a 3 × 3 kernel). Without vector hardware, and for double, a plain loop
-/// forms every output as the same single chain of fused multiply-adds over k, so results do not depend on the path.
+/// second convolution on (288 for 32 channels and a 3 × 3 kernel), with <see cref="TileProduct"/>'s register tiles. The
+/// weight gradient reads the same windows down their columns (no transposed copy), and the input gradient multiplies δ
+/// by the filters, then adds every window back where it came from (col2im).
 /// </summary>
 /// <remarks>
 /// Parameters stay in PyTorch's layout (<c>[out, in, kh, kw]</c>, then the bias); the kernels repack them per call into
-/// the window order (<c>[out][ky][kx][in]</c>) and its transpose. The weight gradient is summed sample by sample in a
-/// fixed order, so a batch gives the same bits however it is later split between threads by whole shards.
+/// the window order (<c>[ky][kx][in][out]</c> for the forward product, <c>[out][ky][kx][in]</c> for the input gradient).
+/// Every weight's gradient is one chain of fused multiply-adds over the samples and positions in order, so a batch
+/// gives the same bits however it is later split between threads by whole shards.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Convolution
 {
     /// <summary>Elements of scratch <see cref="Forward"/> and <see cref="Backward"/> need for <paramref name="g"/>.</summary>
-    public static int ScratchLength(in SpatialGeometry g)
-        => 4 * g.WeightCount + 2 * g.Positions * g.Depth + g.OutChannels * g.Positions + Math.Max(g.Depth, g.OutChannels) + g.OutChannels;
+    public static int ScratchLength(in SpatialGeometry g) => 3 * g.WeightCount + g.Positions * g.Depth + g.OutChannels;
 
     /// <summary>
     /// <c>y = f(conv(x, W) + b)</c> for <paramref name="rows"/> samples: x <c>[rows, InH, InW, InC]</c>, y
@@ -33,15 +34,15 @@ public static class Convolution
     public static void Forward<T>(in SpatialGeometry g, ref T x, ref T w, ref T b, ref T y, int rows, Span<T> scratch, Activation activation, T slope)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int k = g.Depth, positions = g.Positions, outChannels = g.OutChannels;
-        Span<T> windowWeights = scratch.Slice(0, g.WeightCount), col = scratch.Slice(4 * g.WeightCount, positions * k);
-        PackWindowOrder(g, ref w, windowWeights);
+        int k = g.Depth, positions = g.Positions, outChannels = g.OutChannels, count = g.WeightCount;
+        Span<T> filters = scratch.Slice(count, count), col = scratch.Slice(3 * count, positions * k);
+        PackWindowMajor(g, ref w, filters); // [k][out]: each window value's row of filters
         for (int r = 0; r < rows; r++)
         {
             Im2Col(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), col);
             ref T yr = ref Unsafe.Add(ref y, (nint)r * g.OutSize);
-            Products.MultiplyTransposed(ref MemoryMarshal.GetReference(col), ref MemoryMarshal.GetReference(windowWeights), ref b, ref yr,
-                positions, k, outChannels);
+            TileProduct.Multiply(ref MemoryMarshal.GetReference(col), k, 1, ref MemoryMarshal.GetReference(filters), outChannels,
+                ref yr, outChannels, positions, outChannels, k, accumulate: false, ref b);
             Products.Activate(MemoryMarshal.CreateSpan(ref yr, g.OutSize), activation, slope);
         }
     }
@@ -57,45 +58,26 @@ public static class Convolution
         where TUpdate : struct, IParameterUpdate<T>
     {
         int k = g.Depth, positions = g.Positions, outChannels = g.OutChannels, count = g.WeightCount;
-        Span<T> sampleGradient = scratch.Slice(0, count), transposed = scratch.Slice(count, count), gradient = scratch.Slice(2 * count, count);
-        Span<T> col = scratch.Slice(4 * count, positions * k), colT = scratch.Slice(4 * count + positions * k, positions * k);
-        Span<T> deltaT = scratch.Slice(4 * count + 2 * positions * k, outChannels * positions);
-        Span<T> zeros = scratch.Slice(4 * count + 2 * positions * k + outChannels * positions, Math.Max(k, outChannels));
-        Span<T> biasGradient = scratch.Slice(scratch.Length - outChannels, outChannels);
-        zeros.Clear();
+        Span<T> filters = scratch.Slice(0, count), gradient = scratch.Slice(2 * count, count);
+        Span<T> col = scratch.Slice(3 * count, positions * k), biasGradient = scratch.Slice(3 * count + positions * k, outChannels);
         gradient.Clear();
         biasGradient.Clear();
         bool input = !Unsafe.IsNullRef(ref dx);
-        if (input)
-        {
-            // Wᵀ in window order: [k][out], so that ∂x's window rows are products along the output channels.
-            Span<T> windowWeights = scratch.Slice(3 * count, count);
-            PackWindowOrder(g, ref w, windowWeights);
-            Transpose(ref MemoryMarshal.GetReference(windowWeights), ref MemoryMarshal.GetReference(transposed), outChannels, k);
-        }
+        if (input) PackFilterMajor(g, ref w, filters); // [out][k]: each filter in window order
         Products.TimesDerivative(MemoryMarshal.CreateSpan(ref dy, rows * g.OutSize), MemoryMarshal.CreateSpan(ref y, rows * g.OutSize), activation, slope);
         for (int r = 0; r < rows; r++)
         {
             ref T delta = ref Unsafe.Add(ref dy, (nint)r * g.OutSize); // [positions, out]
             Im2Col(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), col);
-            Transpose(ref MemoryMarshal.GetReference(col), ref MemoryMarshal.GetReference(colT), positions, k);
-            Transpose(ref delta, ref MemoryMarshal.GetReference(deltaT), positions, outChannels);
-            // ∂W (as [k][out]) = colᵀ · δ for this sample, then added to the sum of the samples before it.
-            Products.MultiplyTransposed(ref MemoryMarshal.GetReference(colT), ref MemoryMarshal.GetReference(deltaT), ref MemoryMarshal.GetReference(zeros),
-                ref MemoryMarshal.GetReference(sampleGradient), k, positions, outChannels);
-            for (int i = 0; i < count; i++) gradient[i] += sampleGradient[i];
-            for (int o = 0; o < outChannels; o++)
-            {
-                T sum = T.Zero;
-                ReadOnlySpan<T> row = deltaT.Slice(o * positions, positions);
-                for (int p = 0; p < row.Length; p++) sum += row[p];
-                biasGradient[o] += sum;
-            }
+            // ∂W [k][out] += colᵀ · δ: the windows read down their columns, the chain of every weight going on from the samples before.
+            TileProduct.Multiply(ref MemoryMarshal.GetReference(col), 1, k, ref delta, outChannels,
+                ref MemoryMarshal.GetReference(gradient), outChannels, k, outChannels, positions, accumulate: true, ref Unsafe.NullRef<T>());
+            Products.AddRows(ref delta, positions, outChannels, biasGradient);
             if (input)
             {
                 // ∂col = δ · W (window order), then each window's values added back where they came from.
-                Products.MultiplyTransposed(ref delta, ref MemoryMarshal.GetReference(transposed), ref MemoryMarshal.GetReference(zeros),
-                    ref MemoryMarshal.GetReference(col), positions, outChannels, k);
+                TileProduct.Multiply(ref delta, outChannels, 1, ref MemoryMarshal.GetReference(filters), k,
+                    ref MemoryMarshal.GetReference(col), k, positions, k, outChannels, accumulate: false, ref Unsafe.NullRef<T>());
                 Col2Im(g, col, ref Unsafe.Add(ref dx, (nint)r * g.InSize));
             }
         }
@@ -114,8 +96,19 @@ public static class Convolution
             update.Bias(ref Unsafe.Add(ref targetBias, o), ref Unsafe.Add(ref stateBias, o), biasGradient[o]);
     }
 
-    /// <summary>W <c>[out, in, kh, kw]</c> to window order <c>[out][ky][kx][in]</c>.</summary>
-    private static void PackWindowOrder<T>(in SpatialGeometry g, ref T w, Span<T> packed)
+    /// <summary>W <c>[out, in, kh, kw]</c> to <c>[ky][kx][in][out]</c>: for each value of a window, the weights of every filter.</summary>
+    private static void PackWindowMajor<T>(in SpatialGeometry g, ref T w, Span<T> packed)
+    {
+        int inChannels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, outChannels = g.OutChannels;
+        for (int o = 0; o < outChannels; o++)
+        for (int c = 0; c < inChannels; c++)
+        for (int ky = 0; ky < kh; ky++)
+        for (int kx = 0; kx < kw; kx++)
+            packed[((ky * kw + kx) * inChannels + c) * outChannels + o] = Unsafe.Add(ref w, ((o * inChannels + c) * kh + ky) * kw + kx);
+    }
+
+    /// <summary>W <c>[out, in, kh, kw]</c> to <c>[out][ky][kx][in]</c>: each filter in the order of a window row.</summary>
+    private static void PackFilterMajor<T>(in SpatialGeometry g, ref T w, Span<T> packed)
     {
         int inChannels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, k = g.Depth;
         for (int o = 0; o < g.OutChannels; o++)
@@ -158,7 +151,9 @@ public static class Convolution
                 ref T source = ref Unsafe.Add(ref x, (nint)(iy * inWidth) * inChannels);
                 if (inside)
                 {
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, x0 * inChannels), run).CopyTo(target);
+                    ref T from = ref Unsafe.Add(ref source, x0 * inChannels);
+                    if (run < 16) for (int e = 0; e < run; e++) target[e] = Unsafe.Add(ref from, e);
+                    else MemoryMarshal.CreateReadOnlySpan(ref from, run).CopyTo(target);
                     continue;
                 }
                 for (int kx = 0; kx < kw; kx++)
@@ -166,6 +161,7 @@ public static class Convolution
                     int ix = x0 + kx;
                     Span<T> part = target.Slice(kx * inChannels, inChannels);
                     if ((uint)ix >= (uint)inWidth) part.Clear();
+                    else if (inChannels < 16) for (int e = 0; e < inChannels; e++) part[e] = Unsafe.Add(ref source, ix * inChannels + e);
                     else MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, ix * inChannels), inChannels).CopyTo(part);
                 }
             }

@@ -34,28 +34,48 @@ public static class Pooling
     /// <summary>∂x of max pooling: each output's gradient to the first maximum of its window.</summary>
     public static void MaxBackward<T>(in SpatialGeometry g, ref T x, ref T y, ref T dy, ref T dx, int rows) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth;
+        int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, lanes = Vector<T>.Count;
+        int vectorChannels = Vector.IsHardwareAccelerated ? channels - channels % lanes : 0;
         for (int r = 0; r < rows; r++)
         {
             ref T xs = ref Unsafe.Add(ref x, (nint)r * g.InSize);
+            ref T ys = ref Unsafe.Add(ref y, (nint)r * g.OutSize);
             ref T dys = ref Unsafe.Add(ref dy, (nint)r * g.OutSize);
             ref T dxs = ref Unsafe.Add(ref dx, (nint)r * g.InSize);
             MemoryMarshal.CreateSpan(ref dxs, g.InSize).Clear();
             int o = 0;
             for (int oy = 0; oy < g.OutHeight; oy++)
-            for (int ox = 0; ox < g.OutWidth; ox++)
-            for (int c = 0; c < channels; c++, o++)
+            for (int ox = 0; ox < g.OutWidth; ox++, o += channels)
             {
-                int best = -1;
-                T max = T.Zero;
-                for (int ky = 0; ky < kh; ky++)
-                for (int kx = 0; kx < kw; kx++)
+                // The first input equal to the window's maximum, in raster order, takes the gradient.
+                for (int c = 0; c < vectorChannels; c += lanes)
                 {
-                    int at = ((oy * g.StrideHeight + ky) * g.InWidth + ox * g.StrideWidth + kx) * channels + c;
-                    T v = Unsafe.Add(ref xs, at);
-                    if (best < 0 || v > max || (T.IsNaN(v) && !T.IsNaN(max))) { best = at; max = v; }
+                    Vector<T> best = Vector.LoadUnsafe(ref ys, (nuint)(o + c)), gradient = Vector.LoadUnsafe(ref dys, (nuint)(o + c));
+                    Vector<T> taken = Vector<T>.Zero;
+                    for (int ky = 0; ky < kh; ky++)
+                    for (int kx = 0; kx < kw; kx++)
+                    {
+                        int at = ((oy * g.StrideHeight + ky) * g.InWidth + ox * g.StrideWidth + kx) * channels + c;
+                        Vector<T> hit = Vector.AndNot(Vector.Equals(Vector.LoadUnsafe(ref xs, (nuint)at), best), taken);
+                        (Vector.LoadUnsafe(ref dxs, (nuint)at) + (gradient & hit)).StoreUnsafe(ref dxs, (nuint)at);
+                        taken |= hit;
+                    }
                 }
-                Unsafe.Add(ref dxs, best) += Unsafe.Add(ref dys, o);
+                for (int c = vectorChannels; c < channels; c++)
+                {
+                    T best = Unsafe.Add(ref ys, o + c);
+                    bool taken = false;
+                    for (int ky = 0; ky < kh && !taken; ky++)
+                    for (int kx = 0; kx < kw && !taken; kx++)
+                    {
+                        int at = ((oy * g.StrideHeight + ky) * g.InWidth + ox * g.StrideWidth + kx) * channels + c;
+                        if (Unsafe.Add(ref xs, at) == best)
+                        {
+                            Unsafe.Add(ref dxs, at) += Unsafe.Add(ref dys, o + c);
+                            taken = true;
+                        }
+                    }
+                }
             }
         }
     }
@@ -99,6 +119,9 @@ public static class Pooling
         static abstract T Start { get; }
         static abstract T Add(T accumulator, T value);
         static abstract T Finish(T accumulator, int count);
+        static abstract Vector<T> Add(Vector<T> accumulator, Vector<T> value);
+        static abstract Vector<T> Finish(Vector<T> accumulator, int count);
+        static abstract Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count);
         /// <summary>∂y/∂x for one input <paramref name="x"/> of a window whose output is <paramref name="y"/>, times <paramref name="dy"/>.</summary>
         static abstract T Share(T dy, T x, T y, int count);
     }
@@ -106,9 +129,12 @@ public static class Pooling
     private readonly struct Max<T> : IWindowOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Start => T.NegativeInfinity;
-        public static T Add(T accumulator, T value) => value > accumulator || T.IsNaN(value) ? value : accumulator;
+        public static T Add(T accumulator, T value) => value > accumulator ? value : accumulator;
         public static T Finish(T accumulator, int count) => accumulator;
         public static T Share(T dy, T x, T y, int count) => throw new NotSupportedException(); // MaxBackward routes instead
+        public static Vector<T> Add(Vector<T> accumulator, Vector<T> value) => Vector.ConditionalSelect(Vector.GreaterThan(value, accumulator), value, accumulator);
+        public static Vector<T> Finish(Vector<T> accumulator, int count) => accumulator;
+        public static Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count) => throw new NotSupportedException();
     }
 
     private readonly struct Mean<T> : IWindowOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -117,6 +143,9 @@ public static class Pooling
         public static T Add(T accumulator, T value) => accumulator + value;
         public static T Finish(T accumulator, int count) => accumulator / T.CreateTruncating(count);
         public static T Share(T dy, T x, T y, int count) => dy / T.CreateTruncating(count);
+        public static Vector<T> Add(Vector<T> accumulator, Vector<T> value) => accumulator + value;
+        public static Vector<T> Finish(Vector<T> accumulator, int count) => accumulator / new Vector<T>(T.CreateTruncating(count));
+        public static Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count) => dy / new Vector<T>(T.CreateTruncating(count));
     }
 
     private readonly struct L2<T> : IWindowOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -125,13 +154,18 @@ public static class Pooling
         public static T Add(T accumulator, T value) => T.FusedMultiplyAdd(value, value, accumulator);
         public static T Finish(T accumulator, int count) => T.Sqrt(accumulator);
         public static T Share(T dy, T x, T y, int count) => y == T.Zero ? T.Zero : dy * x / y;
+        public static Vector<T> Add(Vector<T> accumulator, Vector<T> value) => VectorMath.Fma(value, value, accumulator);
+        public static Vector<T> Finish(Vector<T> accumulator, int count) => Vector.SquareRoot(accumulator);
+        public static Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count)
+            => Vector.ConditionalSelect(Vector.Equals(y, Vector<T>.Zero), Vector<T>.Zero, dy * x / y);
     }
 
     private static void Forward<T, TOp>(in SpatialGeometry g, ref T x, ref T y, int rows)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IWindowOperator<T>
     {
-        int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, count = kh * kw;
+        int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, count = kh * kw, lanes = Vector<T>.Count;
+        int vectorChannels = Vector.IsHardwareAccelerated ? channels - channels % lanes : 0;
         for (int r = 0; r < rows; r++)
         {
             ref T xs = ref Unsafe.Add(ref x, (nint)r * g.InSize);
@@ -141,14 +175,23 @@ public static class Pooling
             for (int ox = 0; ox < g.OutWidth; ox++, o += channels)
             {
                 ref T output = ref Unsafe.Add(ref ys, o);
-                for (int c = 0; c < channels; c++) Unsafe.Add(ref output, c) = TOp.Start;
-                for (int ky = 0; ky < kh; ky++)
-                for (int kx = 0; kx < kw; kx++)
+                ref T corner = ref Unsafe.Add(ref xs, (oy * g.StrideHeight * g.InWidth + ox * g.StrideWidth) * channels);
+                for (int c = 0; c < vectorChannels; c += lanes)
                 {
-                    ref T input = ref Unsafe.Add(ref xs, ((oy * g.StrideHeight + ky) * g.InWidth + ox * g.StrideWidth + kx) * channels);
-                    for (int c = 0; c < channels; c++) Unsafe.Add(ref output, c) = TOp.Add(Unsafe.Add(ref output, c), Unsafe.Add(ref input, c));
+                    Vector<T> value = new(TOp.Start);
+                    for (int ky = 0; ky < kh; ky++)
+                    for (int kx = 0; kx < kw; kx++)
+                        value = TOp.Add(value, Vector.LoadUnsafe(ref corner, (nuint)((ky * g.InWidth + kx) * channels + c)));
+                    TOp.Finish(value, count).StoreUnsafe(ref output, (nuint)c);
                 }
-                for (int c = 0; c < channels; c++) Unsafe.Add(ref output, c) = TOp.Finish(Unsafe.Add(ref output, c), count);
+                for (int c = vectorChannels; c < channels; c++)
+                {
+                    T value = TOp.Start;
+                    for (int ky = 0; ky < kh; ky++)
+                    for (int kx = 0; kx < kw; kx++)
+                        value = TOp.Add(value, Unsafe.Add(ref corner, (ky * g.InWidth + kx) * channels + c));
+                    Unsafe.Add(ref output, c) = TOp.Finish(value, count);
+                }
             }
         }
     }
@@ -157,7 +200,8 @@ public static class Pooling
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IWindowOperator<T>
     {
-        int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, count = kh * kw;
+        int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, count = kh * kw, lanes = Vector<T>.Count;
+        int vectorChannels = Vector.IsHardwareAccelerated ? channels - channels % lanes : 0;
         for (int r = 0; r < rows; r++)
         {
             ref T xs = ref Unsafe.Add(ref x, (nint)r * g.InSize);
@@ -172,7 +216,13 @@ public static class Pooling
             for (int kx = 0; kx < kw; kx++)
             {
                 int at = ((oy * g.StrideHeight + ky) * g.InWidth + ox * g.StrideWidth + kx) * channels;
-                for (int c = 0; c < channels; c++)
+                for (int c = 0; c < vectorChannels; c += lanes)
+                {
+                    Vector<T> share = TOp.Share(Vector.LoadUnsafe(ref dys, (nuint)(o + c)), Vector.LoadUnsafe(ref xs, (nuint)(at + c)),
+                        Vector.LoadUnsafe(ref ys, (nuint)(o + c)), count);
+                    (Vector.LoadUnsafe(ref dxs, (nuint)(at + c)) + share).StoreUnsafe(ref dxs, (nuint)(at + c));
+                }
+                for (int c = vectorChannels; c < channels; c++)
                     Unsafe.Add(ref dxs, at + c) += TOp.Share(Unsafe.Add(ref dys, o + c), Unsafe.Add(ref xs, at + c), Unsafe.Add(ref ys, o + c), count);
             }
         }

@@ -70,6 +70,27 @@ internal static class Products
         for (; i < delta.Length; i++) delta[i] *= ActivationMath.DerivativeFromOutput(activation, a[i], slope);
     }
 
+    /// <summary><c>sums[j] += Σ_i rows[i, j]</c>, each sum in the order of the rows (the same bits on the vector path and off it).</summary>
+    public static void AddRows<T>(ref T rows, int count, int width, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j + Vector512<T>.Count <= width; j += Vector512<T>.Count)
+            {
+                Vector512<T> s = Vector512.Create<T>(sums.Slice(j, Vector512<T>.Count));
+                for (int i = 0; i < count; i++) s += Vector512.LoadUnsafe(ref rows, (nuint)((nint)i * width + j));
+                s.CopyTo(sums.Slice(j));
+            }
+        }
+        for (; j < width; j++)
+        {
+            T s = sums[j];
+            for (int i = 0; i < count; i++) s += Unsafe.Add(ref rows, (nint)i * width + j);
+            sums[j] = s;
+        }
+    }
+
     /// <summary><c>target += source</c>.</summary>
     public static void Add<T>(ReadOnlySpan<T> source, Span<T> target) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -29,7 +29,7 @@ partial class Brains
     /// MeanSquaredError, 1732 parameters.
     /// </summary>
     /// <remarks>
-    /// Parameter layout (one contiguous buffer, PyTorch nn.Linear order):
+    /// Parameter layout (one contiguous buffer, PyTorch nn.Sequential order):
     /// <list type="table">
     /// <item><description>layer 0: W0 [32, 16] at 0, b0 [32] at 512</description></item>
     /// <item><description>layer 1: W1 [32, 32] at 544, b1 [32] at 1568</description></item>

@@ -21,7 +21,7 @@ using System.Runtime.Intrinsics;
 /// loss CrossEntropy, 399 parameters in double.
 /// </summary>
 /// <remarks>
-/// Parameter layout (one contiguous buffer, PyTorch nn.Linear order):
+/// Parameter layout (one contiguous buffer, PyTorch nn.Sequential order):
 /// <list type="table">
 /// <item><description>layer 0: W0 [12, 20] at 0, b0 [12] at 240</description></item>
 /// <item><description>layer 1: W1 [9, 12] at 252, b1 [9] at 360</description></item>

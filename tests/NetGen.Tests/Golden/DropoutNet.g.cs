@@ -21,7 +21,7 @@ using System.Runtime.Intrinsics;
 /// parameters.
 /// </summary>
 /// <remarks>
-/// Parameter layout (one contiguous buffer, PyTorch nn.Linear order):
+/// Parameter layout (one contiguous buffer, PyTorch nn.Sequential order):
 /// <list type="table">
 /// <item><description>layer 0: W0 [12, 20] at 0, b0 [12] at 240</description></item>
 /// <item><description>layer 1: W1 [3, 12] at 252, b1 [3] at 288</description></item>

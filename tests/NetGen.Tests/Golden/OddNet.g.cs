@@ -24,7 +24,7 @@ using System.Runtime.Intrinsics;
 /// BinaryCrossEntropy, 902 parameters.
 /// </summary>
 /// <remarks>
-/// Parameter layout (one contiguous buffer, PyTorch nn.Linear order):
+/// Parameter layout (one contiguous buffer, PyTorch nn.Sequential order):
 /// <list type="table">
 /// <item><description>layer 0: W0 [19, 37] at 0, b0 [19] at 703</description></item>
 /// <item><description>layer 1: W1 [7, 19] at 722, b1 [7] at 855</description></item>
