@@ -73,7 +73,13 @@ if (options.Standardize)
 }
 loadClock.Stop();
 
-INetwork net = options.Dropout ? new FashionNetDropout(options.Seed) : new FashionNet(options.Seed);
+INetwork net = (options.Model, options.Dropout) switch
+{
+    ("cnn", true) => new FashionCnn(options.Seed),
+    ("cnn", false) => new FashionCnnNoDropout(options.Seed),
+    (_, true) => new FashionNetDropout(options.Seed),
+    _ => new FashionNet(options.Seed),
+};
 NetworkArchitecture arch = net.Architecture;
 int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
 ILearningRateSchedule schedule = options.Schedule switch
@@ -187,6 +193,7 @@ if (options.Json)
 {
     var summary = new
     {
+        model = options.Model,
         test_accuracy = Math.Round(final.Accuracy, 4),
         test_loss = Math.Round(final.MeanLoss, 4),
         train_loss = Math.Round(history[history.BestEpoch - 1].TrainLoss, 4),
