@@ -22,6 +22,9 @@ public sealed class GenericNetwork : INetwork, IClassifier<float>
     private float[][] _a = null!, _d = null!, _m = null!, _h = null!;
     private float[] _z = null!, _logSumExp = null!;
     private readonly float[] _target;
+    private readonly float[][] _scratch; // per convolution: repacked weights, windows, gradient sums
+    private readonly int _firstTrainable; // the first layer with parameters: backward stops there, nothing before it learns
+    private float[] _channelsLast = Array.Empty<float>(); // the samples channels-last, for networks of several input channels
 
     /// <summary>Creates a network of <paramref name="architecture"/> with Xavier weights drawn from <paramref name="seed"/>, as a generated network with that seed has.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
@@ -33,6 +36,7 @@ public sealed class GenericNetwork : INetwork, IClassifier<float>
         _parameters = new AlignedBuffer<float>(architecture.ParameterCount);
         _gradients = new AlignedBuffer<float>(architecture.ParameterCount);
         _target = new float[architecture.OutputSize];
+        (_scratch, _firstTrainable) = Scratch(_layers);
         Xavier.Initialize<float>(_parameters.Span, architecture, seed);
         SeedDropout(seed);
         Reserve(1);
@@ -45,8 +49,21 @@ public sealed class GenericNetwork : INetwork, IClassifier<float>
         _parameters = original._parameters;
         _gradients = new AlignedBuffer<float>(Architecture.ParameterCount);
         _target = new float[Architecture.OutputSize];
+        (_scratch, _firstTrainable) = Scratch(_layers);
         _dropoutRng = new Xoshiro256(original._dropoutRng.NextUInt64());
         Reserve(1);
+    }
+
+    private static (float[][] Scratch, int FirstTrainable) Scratch(LayerDescription[] layers)
+    {
+        var scratch = new float[layers.Length][];
+        int first = -1;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            if (layers[l].WeightCount > 0 && first < 0) first = l;
+            scratch[l] = layers[l].Kind == LayerKind.Conv2D ? new float[Convolution.ScratchLength(SpatialGeometry.Of(layers[l]))] : Array.Empty<float>();
+        }
+        return (scratch, first);
     }
 
     /// <inheritdoc/>
@@ -225,9 +242,22 @@ public sealed class GenericNetwork : INetwork, IClassifier<float>
         ref float p = ref _parameters.Reference;
         int last = _layers.Length - 1;
         ref float input = ref x;
+        if (_channelsLast.Length > 0)
+        {
+            // Feature maps run channels-last inside, as in generated networks.
+            TensorShape shape = Architecture.InputShape;
+            Layout.ToChannelsLast(ref x, ref MemoryMarshal.GetArrayDataReference(_channelsLast), rows, shape.Channels, shape.Height * shape.Width);
+            input = ref MemoryMarshal.GetArrayDataReference(_channelsLast);
+        }
         for (int l = 0; l <= last; l++)
         {
             LayerDescription layer = _layers[l];
+            if (layer.IsSpatial)
+            {
+                SpatialForward(l, ref input, rows);
+                input = ref MemoryMarshal.GetArrayDataReference(_a[l]);
+                continue;
+            }
             float[] y = l == last ? _z : _a[l];
             Activation activation = l == last || layer.Kind == LayerKind.Softmax ? Activation.Identity : layer.Activation;
             DenseKernels.Forward(ref input, ref Unsafe.Add(ref p, layer.WeightOffset), ref Unsafe.Add(ref p, layer.BiasOffset),
@@ -255,6 +285,57 @@ public sealed class GenericNetwork : INetwork, IClassifier<float>
         }
     }
 
+    /// <summary>A layer over feature maps: the same runtime kernels generated networks call, with the geometry as data.</summary>
+    private void SpatialForward(int l, ref float input, int rows)
+    {
+        LayerDescription layer = _layers[l];
+        var g = SpatialGeometry.Of(layer);
+        ref float y = ref MemoryMarshal.GetArrayDataReference(_a[l]);
+        ref float p = ref _parameters.Reference;
+        switch (layer.Kind)
+        {
+            case LayerKind.Conv2D:
+                Convolution.Forward(g, ref input, ref Unsafe.Add(ref p, layer.WeightOffset), ref Unsafe.Add(ref p, layer.BiasOffset), ref y, rows,
+                    _scratch[l], layer.Activation, layer.NegativeSlope);
+                break;
+            case LayerKind.MaxPool2D: Pooling.MaxForward(g, ref input, ref y, rows); break;
+            case LayerKind.AvgPool2D: Pooling.AverageForward(g, ref input, ref y, rows); break;
+            case LayerKind.L2Pool2D: Pooling.L2Forward(g, ref input, ref y, rows); break;
+            case LayerKind.FeatureL2Pool: Pooling.FeatureL2Forward(g, ref input, ref y, rows); break;
+            default: Layout.ToChannelsFirst(ref input, ref y, rows, layer.InputShape.Channels, layer.InputShape.Height * layer.InputShape.Width); break;
+        }
+    }
+
+    /// <summary>
+    /// Backward of a layer over feature maps: ∂x into the previous layer's delta (unless no convolution lies before it:
+    /// then nothing needs it) and, for a convolution, its gradients handed to <paramref name="update"/>.
+    /// </summary>
+    private void SpatialBackward<TUpdate>(int l, ref float x, int rows, ref float target, in TUpdate update) where TUpdate : struct, IParameterUpdate<float>
+    {
+        LayerDescription layer = _layers[l];
+        var g = SpatialGeometry.Of(layer);
+        ref float input = ref l > 0 ? ref MemoryMarshal.GetArrayDataReference(_a[l - 1])
+            : ref _channelsLast.Length > 0 ? ref MemoryMarshal.GetArrayDataReference(_channelsLast) : ref x;
+        ref float y = ref MemoryMarshal.GetArrayDataReference(_a[l]), dy = ref MemoryMarshal.GetArrayDataReference(_d[l]);
+        ref float dx = ref l > _firstTrainable ? ref MemoryMarshal.GetArrayDataReference(_d[l - 1]) : ref Unsafe.NullRef<float>();
+        if (layer.Kind == LayerKind.Conv2D)
+        {
+            Convolution.Backward(g, ref input, ref y, ref dy, ref Unsafe.Add(ref _parameters.Reference, layer.WeightOffset), ref dx, rows, _scratch[l],
+                layer.Activation, layer.NegativeSlope, ref Unsafe.Add(ref target, layer.WeightOffset), ref Unsafe.Add(ref target, layer.BiasOffset),
+                ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>(), in update);
+            return;
+        }
+        if (Unsafe.IsNullRef(ref dx)) return;
+        switch (layer.Kind)
+        {
+            case LayerKind.MaxPool2D: Pooling.MaxBackward(g, ref input, ref y, ref dy, ref dx, rows); break;
+            case LayerKind.AvgPool2D: Pooling.AverageBackward(g, ref input, ref y, ref dy, ref dx, rows); break;
+            case LayerKind.L2Pool2D: Pooling.L2Backward(g, ref input, ref y, ref dy, ref dx, rows); break;
+            case LayerKind.FeatureL2Pool: Pooling.FeatureL2Backward(g, ref input, ref y, ref dy, ref dx, rows); break;
+            default: Layout.ToChannelsLast(ref dy, ref dx, rows, layer.InputShape.Channels, layer.InputShape.Height * layer.InputShape.Width); break;
+        }
+    }
+
     /// <summary>Layer <paramref name="l"/>'s input delta, the previous layer's delta, from the weights as they are now.</summary>
     private void InputDelta(int l, int rows)
     {
@@ -276,7 +357,12 @@ public sealed class GenericNetwork : INetwork, IClassifier<float>
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
             LayerDescription layer = _layers[l];
-            if (l > 0) InputDelta(l, rows);
+            if (layer.IsSpatial)
+            {
+                SpatialBackward(l, ref x, rows, ref target, in update);
+                continue;
+            }
+            if (l > _firstTrainable) InputDelta(l, rows);
             ref float input = ref l == 0 ? ref x : ref MemoryMarshal.GetArrayDataReference(_layers[l - 1].DropoutProbability > 0 ? _h[l - 1] : _a[l - 1]);
             ref float d = ref MemoryMarshal.GetArrayDataReference(_d[l]);
             ref float w = ref Unsafe.Add(ref target, layer.WeightOffset), b = ref Unsafe.Add(ref target, layer.BiasOffset);
@@ -306,6 +392,8 @@ public sealed class GenericNetwork : INetwork, IClassifier<float>
         }
         _z = new float[rows * OutputSize];
         _logSumExp = new float[rows];
+        TensorShape input = Architecture.InputShape;
+        _channelsLast = _layers[0].IsSpatial && _layers[0].Kind != LayerKind.Flatten && input.Channels > 1 ? new float[rows * InputSize] : Array.Empty<float>();
         _rows = rows;
     }
 }

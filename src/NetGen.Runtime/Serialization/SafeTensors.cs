@@ -126,6 +126,8 @@ public static class SafeTensors
             json.WriteString("netgen.architecture", architecture.ToString());
             json.WriteString("netgen.pytorch", PyTorchModel(architecture));
             json.WriteString("netgen.loss", architecture.Loss.ToString());
+            TensorShape input = architecture.InputShape;
+            json.WriteString("netgen.input", FormattableString.Invariant($"{input.Channels},{input.Height},{input.Width}"));
             json.WriteEndObject();
             long offset = 0;
             foreach (TensorInfo t in tensors)

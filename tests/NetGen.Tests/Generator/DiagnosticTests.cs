@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using System.Linq;
 using Xunit;
 
@@ -43,12 +44,43 @@ public class DiagnosticTests
     [InlineData("NG0023", "[Loss(LossFunction.CrossEntropy)] [Dropout(0.5)] public partial class Net { }", "Loss(LossFunction.CrossEntropy)")]
     [InlineData("NG0023", "[BakedWeights(\"w.safetensors\")] public partial class Net { }", "BakedWeights(\"w.safetensors\")")]
     [InlineData("NG0022", "[Dense(4, 3, Tanh)] [BakedWeights(\"\")] public partial class Net { }", "\"\"")]
+    [InlineData("NG0025", "[Input(1, 8, 8)] [Conv2D(4, Kernel = 0)] [Flatten] [Softmax(2)] public partial class Net { }", "Kernel = 0")]
+    [InlineData("NG0025", "[Input(1, 8, 8)] [Conv2D(4)] [Flatten] [Softmax(2)] public partial class Net { }", "Conv2D(4)")]
+    [InlineData("NG0025", "[Input(1, 8, 8)] [Conv2D(4, Kernel = 3, Stride = 0)] [Flatten] [Softmax(2)] public partial class Net { }", "Stride = 0")]
+    [InlineData("NG0025", "[Input(1, 8, 8)] [Conv2D(4, Kernel = 3, Padding = 3)] [Flatten] [Softmax(2)] public partial class Net { }", "Padding = 3")]
+    [InlineData("NG0025", "[Input(1, 8, 8)] [Conv2D(4, Kernel = 9)] [Flatten] [Softmax(2)] public partial class Net { }", "Kernel = 9")]
+    [InlineData("NG0025", "[Input(1, 8, 8)] [MaxPool2D(9)] [Flatten] [Softmax(2)] public partial class Net { }", "9")]
+    [InlineData("NG0025", "[Input(6, 8, 8)] [FeatureL2Pool(4)] [Flatten] [Softmax(2)] public partial class Net { }", "4")]
+    [InlineData("NG0026", "[Conv2D(4, Kernel = 3)] [Flatten] [Softmax(2)] public partial class Net { }", "Conv2D(4, Kernel = 3)")]
+    [InlineData("NG0026", "[Input(1, 8, 8)] [Flatten] [Conv2D(4, Kernel = 3)] [Softmax(2)] public partial class Net { }", "Conv2D(4, Kernel = 3)")]
+    [InlineData("NG0026", "[Input(1, 8, 8)] [Conv2D(4, Kernel = 3)] [Dense(5)] public partial class Net { }", "Dense(5)")]
+    [InlineData("NG0026", "[Dense(4, 3, Tanh)] [Input(1, 2, 2)] [Dense(3, 2)] public partial class Net { }", "Input(1, 2, 2)")]
+    [InlineData("NG0027", "[Input(1, 4096, 4096)] [Conv2D(64, Kernel = 3)] [Flatten] [Softmax(2)] public partial class Net { }", "Conv2D(64, Kernel = 3)")]
+    [InlineData("NG0005", "[Input(1, 8, 8)] [Conv2D(4, Kernel = 3)] [Flatten] [Dense(100, 5)] public partial class Net { }", "100")]
+    [InlineData("NG0006", "[Input(1, 8, 8)] [Conv2D(0, Kernel = 3)] [Flatten] [Softmax(2)] public partial class Net { }", "0")]
+    [InlineData("NG0015", "[Input(1, 8, 8)] [Conv2D(4, Kernel = 3)] [Dropout(0.5)] [Flatten] [Softmax(2)] public partial class Net { }", "Dropout(0.5)")]
+    [InlineData("NG0004", "[Dense(5)] [Softmax(2)] public partial class Net { }", "Dense(5)")]
     public void MistakeReportsItsIdAtTheOffendingText(string id, string declaration, string locatedText)
     {
         var diagnostics = GeneratorHarness.GeneratorDiagnostics(Usings + declaration);
         var (actualId, text) = Assert.Single(diagnostics);
         Assert.Equal(id, actualId);
         Assert.Equal(locatedText, text);
+    }
+
+    /// <summary>Shape mistakes name both shapes: what the layer gets and what it would make of it (or needs).</summary>
+    [Theory]
+    [InlineData("[Input(1, 8, 8)] [Conv2D(4, Kernel = 9)] [Flatten] [Softmax(2)] public partial class Net { }", "9×9 window, larger than its input 1×8×8")]
+    [InlineData("[Input(1, 8, 8)] [Conv2D(4, Kernel = 3, Padding = 3)] [Flatten] [Softmax(2)] public partial class Net { }", "pads 3×3 around a 3×3 kernel")]
+    [InlineData("[Input(6, 8, 8)] [FeatureL2Pool(4)] [Flatten] [Softmax(2)] public partial class Net { }", "divide the 6 channels of its input 6×8×8")]
+    [InlineData("[Input(1, 8, 8)] [Conv2D(4, Kernel = 3)] [Dense(5)] public partial class Net { }", "follows feature maps of 4×6×6")]
+    [InlineData("[Input(1, 8, 8)] [Conv2D(4, Kernel = 3)] [Flatten] [Dense(100, 5)] public partial class Net { }", "produces 144 outputs")]
+    [InlineData("[Input(1, 8, 8)] [Flatten] [Conv2D(4, Kernel = 3)] [Softmax(2)] public partial class Net { }", "flat vector of 64 values")]
+    public void ShapeMistakesNameBothShapes(string declaration, string expected)
+    {
+        var (result, _) = GeneratorHarness.Run(Usings + declaration);
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Contains(expected, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

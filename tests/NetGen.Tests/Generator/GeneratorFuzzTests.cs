@@ -26,6 +26,10 @@ public class GeneratorFuzzTests
         "public static partial class Brains\n{\n    [Dense(16, 32, ReLU)]\n    [Dense(32, 4)]\n    internal sealed partial class ControlNet { }\n}\n",
         "[Dense(inputs: 3, outputs: 2, activation: Identity)]\n[Softmax(classes: 2)]\n[BakedWeights(\"w.safetensors\", InferenceOnly = true)]\npublic partial record Net;\n",
         "[Dense(2, 8, Tanh)]\n[Dense(8, 1, Sigmoid)]\npublic partial class Xor { public Xor(string s) { } }\n",
+        "[Input(1, 28, 28)]\n[Conv2D(32, Kernel = 3, Padding = 1, Activation = ReLU)]\n[MaxPool2D(2)]\n[Conv2D(64, Kernel = 3, Stride = 3)]\n" +
+            "[AvgPool2D(2, Stride = 1)]\n[Flatten]\n[Dense(128, ReLU)]\n[Dropout(0.3)]\n[Softmax(10)]\npublic partial class Cnn;\n",
+        "[Input(3, 9, 8)]\n[Conv2D(6, KernelHeight = 3, KernelWidth = 2, PaddingWidth = 1)]\n[L2Pool2D(2, StrideHeight = 1)]\n" +
+            "[FeatureL2Pool(3)]\n[Flatten]\n[Dense(4)]\n[ElementType(typeof(double))]\npartial class L2Net;\n",
     };
 
     private static readonly string[] Insertions =
@@ -33,6 +37,8 @@ public class GeneratorFuzzTests
         ",", "(", ")", "[", "]", "{", "}", ";", "Dense(", "[Dense(1, 1)]", "[Softmax(", "\"x\"", "typeof(int)", "(Activation)42", "null",
         "1.5", "-7", "2147483647", "static ", "<T>", "partial ", "[Dropout(2)]", "[Loss((LossFunction)9)]", "NegativeSlope = ",
         "class ", "/*", "//", "\n", "@", "#if X\n", "default", "nameof(X)", "1e40f", "int.MaxValue", "[BakedWeights(\"\")]",
+        "[Flatten]", "[Input(1, 2, 3)]", "[Conv2D(0)]", "Kernel = ", "Stride = 0", "Padding = 9", "[MaxPool2D(40)]", "[FeatureL2Pool(5)]",
+        "[Input(65536, 65536, 65536)]", "[Dense(7)]", "KernelWidth = -1", "[AvgPool2D(1)]",
     };
 
     private static string Mutate(string text, Random rng)

@@ -74,3 +74,11 @@ public partial class AvgPoolCnnDouble;
 [Dropout(0.3)]
 [Softmax(10)]
 public partial class FashionCnnNet;
+
+/// <summary>Pooling and flatten without any convolution: nothing before the dense layers learns, so no delta flows there.</summary>
+[Input(2, 6, 7)]
+[MaxPool2D(2, Stride = 1)]
+[Flatten]
+[Dense(9, Tanh)]
+[Softmax(3)]
+public partial class PoolOnlyCnn;

@@ -24,6 +24,7 @@ internal static class TestData
         nameof(MaxPoolCnn) => new MaxPoolCnn(seed),
         nameof(AvgPoolCnn) => new AvgPoolCnn(seed),
         nameof(L2PoolCnn) => new L2PoolCnn(seed),
+        nameof(PoolOnlyCnn) => new PoolOnlyCnn(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -38,6 +39,7 @@ internal static class TestData
     public static IEnumerable<object[]> ConvNetworks() => new[]
     {
         new object[] { nameof(MaxPoolCnn) }, new object[] { nameof(AvgPoolCnn) }, new object[] { nameof(L2PoolCnn) },
+        new object[] { nameof(PoolOnlyCnn) },
     };
 
     /// <summary>

@@ -53,9 +53,31 @@ def write_safetensors(path, tensors, metadata):
             f.write(blob)
 
 
+class FeatureL2Pool(nn.Module):
+    """L2 pooling over groups of consecutive feature maps: x.view(n, C // g, g, H, W).pow(2).sum(2).sqrt()."""
+
+    def __init__(self, group):
+        super().__init__()
+        self.group = group
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        return x.view(n, c // self.group, self.group, h, w).pow(2).sum(2).sqrt()
+
+
 def build(meta):
     # The metadata carries the model as Python source over nn; evaluate it with nothing else in scope.
-    return eval(meta["netgen.pytorch"], {"__builtins__": {}}, {"nn": nn})
+    return eval(meta["netgen.pytorch"], {"__builtins__": {}}, {"nn": nn, "FeatureL2Pool": FeatureL2Pool})
+
+
+def input_shape(meta):
+    """(C, H, W) of one sample: a flat row of the batch is reshaped to it (feature maps in PyTorch's C·H·W order)."""
+    return tuple(int(d) for d in meta.get("netgen.input", "0,1,1").split(","))
+
+
+def shaped(meta, x):
+    c, h, w = input_shape(meta)
+    return x.reshape(x.shape[0], c, h, w) if h * w > 1 else x
 
 
 def loss_of(model, meta, x, y):
@@ -75,7 +97,7 @@ def check(params, inputs, targets, batch, out_dir):
     meta, tensors = read_safetensors(params)
     model = build(meta).double()
     model.load_state_dict({k: v.double() for k, v in tensors.items()}, strict=True)
-    x = torch.from_numpy(np.fromfile(inputs, dtype="<f4").astype(np.float64).reshape(int(batch), -1))
+    x = shaped(meta, torch.from_numpy(np.fromfile(inputs, dtype="<f4").astype(np.float64).reshape(int(batch), -1)))
     y = torch.from_numpy(np.fromfile(targets, dtype="<f4").astype(np.float64).reshape(int(batch), -1))
     model.eval()
     out = model(x)
@@ -92,18 +114,18 @@ def export(arch_from, out, inputs, batch, predictions):
     torch.manual_seed(0)
     model = build(meta)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    n_in = model[0].in_features
+    c, h, w = input_shape(meta)
     n_out = [m for m in model if isinstance(m, nn.Linear)][-1].out_features
     gen = torch.Generator().manual_seed(1)
     for _ in range(20):
-        x = torch.rand(16, n_in, generator=gen)
+        x = shaped(meta, torch.rand(16, c * h * w, generator=gen))
         y = torch.randint(0, n_out, (16,), generator=gen)
         opt.zero_grad()
         loss_of(model, meta, x, F.one_hot(y, n_out).float() if meta["netgen.loss"] != "CrossEntropy" else y).backward()
         opt.step()
     model.eval()
     write_safetensors(out, model.state_dict(), {"format": "pt", "producer": "torch " + torch.__version__})
-    x = torch.from_numpy(np.fromfile(inputs, dtype="<f4").reshape(int(batch), -1))
+    x = shaped(meta, torch.from_numpy(np.fromfile(inputs, dtype="<f4").reshape(int(batch), -1)))
     with torch.no_grad():
         model(x).numpy().astype("<f4").tofile(predictions)
 

@@ -47,6 +47,9 @@ public class PyTorchRoundTripTests : IDisposable
     [InlineData(nameof(TanhOutputNet))]
     [InlineData(nameof(MultiLabelNet))]
     [InlineData(nameof(BlockedNet))]
+    [InlineData(nameof(MaxPoolCnn))]
+    [InlineData(nameof(AvgPoolCnn))]
+    [InlineData(nameof(L2PoolCnn))]
     public void PyTorchLoadsNetGenParametersAndAgreesOnOutputsAndGradients(string name)
     {
         RequireTorch();
@@ -76,6 +79,7 @@ public class PyTorchRoundTripTests : IDisposable
     [Theory]
     [InlineData(nameof(OddSoftmaxNet))]
     [InlineData(nameof(OddRegressionNet))]
+    [InlineData(nameof(MaxPoolCnn))]
     public void WeightsTrainedInPyTorchPredictTheSameInNetGen(string name)
     {
         RequireTorch();
