@@ -70,7 +70,7 @@ public sealed partial class NetGenGenerator
             }
             if (file.Error is string error) return Fail(DiagnosticDescriptors.BakedWeightsFileInvalid, error);
 
-            double[]? values = SafeTensorsFile.Read(file.Bytes.ToArray(), network.Layers, network.ParameterCount, network.Element, out BakeError? problem);
+            double[]? values = SafeTensorsFile.Read(file.Bytes.ToArray(), network, network.ParameterCount, network.Element, out BakeError? problem);
             if (values is null) return Fail(problem!.Descriptor, problem.Arguments);
 
             var baked = new BakedWeights(request.Path, request.InferenceOnly, values.ToImmutableArray().AsEquatable());

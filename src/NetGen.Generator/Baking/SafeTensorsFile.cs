@@ -52,10 +52,22 @@ internal static class SafeTensorsFile
     private const long MaxHeaderBytes = 16 << 20;
 
     /// <summary>The tensors of a network in PyTorch <c>nn.Sequential</c> state-dict order; mirrors <c>NetGen.SafeTensors.Tensors</c>.</summary>
-    public static List<ExpectedTensor> Expected(EquatableArray<LayerSpec> layers)
+    public static List<ExpectedTensor> Expected(NetworkSpec network)
     {
+        EquatableArray<LayerSpec> layers = network.Layers;
         var tensors = new List<ExpectedTensor>();
         int module = 0;
+        foreach (StageSpec stage in network.Stages)
+        {
+            // nn.Sequential numbering: a convolution, then its activation module; poolings and flatten take one index each.
+            if (stage.HasParameters)
+            {
+                tensors.Add(new ExpectedTensor(module + ".weight", new long[] { stage.Out.Channels, stage.In.Channels, stage.KernelHeight, stage.KernelWidth },
+                    stage.WeightOffset, stage.WeightCount));
+                tensors.Add(new ExpectedTensor(module + ".bias", new long[] { stage.Out.Channels }, stage.BiasOffset, stage.Out.Channels));
+            }
+            module += stage.HasParameters && stage.Activation != ActivationKind.Identity ? 2 : 1;
+        }
         foreach (LayerSpec layer in layers)
         {
             tensors.Add(new ExpectedTensor(module + ".weight", new long[] { layer.Outputs, layer.Inputs }, layer.WeightOffset, layer.WeightCount));
@@ -68,12 +80,12 @@ internal static class SafeTensorsFile
     }
 
     /// <summary>The parameters in the network's layout, or the reason the file does not fit.</summary>
-    public static double[]? Read(byte[] bytes, EquatableArray<LayerSpec> layers, long parameterCount, ElementKind element, out BakeError? error)
+    public static double[]? Read(byte[] bytes, NetworkSpec network, long parameterCount, ElementKind element, out BakeError? error)
     {
         error = null;
         try
         {
-            return ReadCore(bytes, layers, parameterCount, element, out error);
+            return ReadCore(bytes, network, parameterCount, element, out error);
         }
         catch (FormatException e)
         {
@@ -82,7 +94,7 @@ internal static class SafeTensorsFile
         }
     }
 
-    private static double[]? ReadCore(byte[] bytes, EquatableArray<LayerSpec> layers, long parameterCount, ElementKind element, out BakeError? error)
+    private static double[]? ReadCore(byte[] bytes, NetworkSpec network, long parameterCount, ElementKind element, out BakeError? error)
     {
         error = null;
         bool wide = element == ElementKind.Double;
@@ -150,7 +162,7 @@ internal static class SafeTensorsFile
             found[entry.Key] = (dtypeText, dims.Select(d => (long)d!).ToArray(), begin, end);
         }
 
-        List<ExpectedTensor> expected = Expected(layers);
+        List<ExpectedTensor> expected = Expected(network);
         string names = string.Join(", ", expected.Select(e => e.Name));
         foreach (ExpectedTensor e in expected)
         {

@@ -29,3 +29,25 @@ with open("odd.safetensors", "wb") as f:
     f.write(text)
     for blob in blobs:
         f.write(blob)
+
+# cnn.safetensors: BakedCnn's parameters (MaxPoolCnn's architecture), named as PyTorch's
+# nn.Sequential(Conv2d, ReLU, MaxPool2d, Conv2d, Tanh, Flatten, Linear, Sigmoid, Linear, Softmax): 0., 3., 6., 8.
+tensors = {}
+for module, shape in ((0, (5, 1, 3, 3)), (3, (7, 5, 2, 2)), (6, (6, 28)), (8, (3, 6))):
+    fan_in = int(np.prod(shape[1:]))
+    bound = np.sqrt(6.0 / (fan_in + shape[0]))
+    tensors[f"{module}.weight"] = rng.uniform(-bound, bound, size=shape).astype("<f4")
+    tensors[f"{module}.bias"] = rng.uniform(-0.1, 0.1, size=(shape[0],)).astype("<f4")
+header, offset, blobs = {"__metadata__": {"format": "pt"}}, 0, []
+for name, array in tensors.items():
+    data = array.tobytes()
+    header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
+    offset += len(data)
+    blobs.append(data)
+text = json.dumps(header, separators=(",", ":")).encode()
+text += b" " * (-len(text) % 8)
+with open("cnn.safetensors", "wb") as f:
+    f.write(struct.pack("<Q", len(text)))
+    f.write(text)
+    for blob in blobs:
+        f.write(blob)

@@ -27,3 +27,14 @@ public partial class BakedOddNet;
 [Softmax(5)]
 [BakedWeights("odd.safetensors")]
 public partial class BakedTrainableOddNet;
+
+/// <summary>MaxPoolCnn's architecture with Baked/cnn.safetensors baked in, inference only.</summary>
+[Input(1, 9, 9)]
+[Conv2D(5, Kernel = 3, Padding = 1, Activation = ReLU)]
+[MaxPool2D(2)]
+[Conv2D(7, Kernel = 2, Stride = 2, Activation = Tanh)]
+[Flatten]
+[Dense(6, Sigmoid)]
+[Softmax(3)]
+[BakedWeights("Baked/cnn.safetensors", InferenceOnly = true)]
+public partial class BakedCnn;

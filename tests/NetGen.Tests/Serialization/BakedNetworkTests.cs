@@ -130,4 +130,22 @@ public class BakedNetworkTests
         Assert.NotEqual(BakedTrainableOddNet.BakedParameters.ToArray(), net.Parameters.ToArray());
         Assert.Equal(LoadedTwin().Parameters.ToArray(), new BakedTrainableOddNet().Parameters.ToArray());
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(300)]
+    public void ABakedConvolutionalNetworkEqualsItsTwinLoadedAtRunTime(int rows)
+    {
+        var twin = new MaxPoolCnn(seed: 3);
+        SafeTensors.Load(twin, Path.Combine(AppContext.BaseDirectory, "Baked", "cnn.safetensors"));
+        Assert.Equal(twin.Parameters.ToArray(), BakedCnn.BakedParameters.ToArray());
+        var rng = new Random(rows);
+        float[] x = Enumerable.Range(0, rows * MaxPoolCnn.InputSize).Select(_ => (float)rng.NextDouble()).ToArray();
+        var expected = new float[rows * MaxPoolCnn.OutputSize];
+        var actual = new float[expected.Length];
+        twin.ForwardBatch(x, expected);
+        new BakedCnn().ForwardBatch(x, actual);
+        Assert.Equal(expected, actual);
+        Assert.False(typeof(INetwork).IsAssignableFrom(typeof(BakedCnn)));
+    }
 }
