@@ -59,11 +59,11 @@ public sealed partial class NetGenGenerator
             for (int i = 0; i < net.Stages.Count; i++)
             {
                 StageSpec s = net.Stages[i];
-                w.Line($"//   stage {i}: {s.Describe()} {s.In} → {s.Out}, channels-last; runtime kernels " + (s.Kind switch
+                w.Line($"//   stage {i}: {s.Describe()} {s.In} → {s.Out}: " + (s.Kind switch
                 {
-                    StageKind.Conv2D => "Convolution (windows gathered, products on Gemm)",
-                    StageKind.Flatten => "Layout (to PyTorch's order)",
-                    _ => "Pooling",
+                    StageKind.Conv2D => "Convolution, channels-last (windows gathered, products in register tiles)",
+                    StageKind.Flatten => "Layout (back to PyTorch's channel, row, column order)",
+                    _ => "Pooling, channels-last",
                 }));
             }
             foreach (LayerPlan layer in plan.Layers)

@@ -32,6 +32,9 @@ public class CompilationTests
     [InlineData("[Dense(20, 12, Activation.ReLU)] [Dropout(0.25)] [Dense(12, 3, Activation.Sigmoid)] [Loss(LossFunction.BinaryCrossEntropy)] public partial class Net;")]
     [InlineData("[Dense(20, 12, Activation.Tanh)] [Dropout(0.25)] [Softmax(3)] [ElementType(typeof(double))] public partial class Net;")]
     [InlineData("[Dense(16, 32, Activation.ReLU)] [Dense(32, 4)] public partial class Net;")]
+    [InlineData("[Input(3, 9, 9)] [Conv2D(4, Kernel = 3, Padding = 1, Activation = Activation.ReLU)] [MaxPool2D(2)] [FeatureL2Pool(2)] [Flatten] " +
+                "[Dense(8, Activation.Tanh)] [Dropout(0.5)] [Softmax(3)] public partial class Net;")]
+    [InlineData("[Input(2, 8, 8)] [AvgPool2D(2)] [L2Pool2D(2, Stride = 1)] [Flatten] [Dense(3)] public partial class Net;")]
     public void DocumentationCommentsAreValid(string declaration)
     {
         // The check is on: a user's undocumented public class is reported.

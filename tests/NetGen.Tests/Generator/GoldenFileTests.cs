@@ -17,6 +17,8 @@ public class GoldenFileTests
         { "OddNet", "using NetGen;\n[Dense(37, 19, Activation.Tanh)]\n[Dense(19, 7, Activation.LeakyReLU, NegativeSlope = 0.05f)]\n[Dense(7, 5, Activation.Sigmoid)]\n[Loss(LossFunction.BinaryCrossEntropy)]\npartial class OddNet { }\n" },
         { "DropoutNet", "using NetGen;\nusing static NetGen.Activation;\n[Dense(20, 12, ReLU)]\n[Dropout(0.25)]\n[Softmax(3)]\npublic partial class DropoutNet;\n" },
         { "DoubleNet", "using NetGen;\nusing static NetGen.Activation;\n[Dense(20, 12, Tanh)]\n[Dropout(0.25)]\n[Dense(12, 9, LeakyReLU)]\n[Softmax(3)]\n[ElementType(typeof(double))]\npublic partial class DoubleNet;\n" },
+        { "FashionCnn", "using NetGen;\nusing static NetGen.Activation;\n[Input(1, 28, 28)]\n[Conv2D(32, Kernel = 3, Padding = 1, Activation = ReLU)]\n[MaxPool2D(2)]\n" +
+            "[Conv2D(64, Kernel = 3, Padding = 1, Activation = ReLU)]\n[MaxPool2D(2)]\n[Flatten]\n[Dense(128, ReLU)]\n[Dropout(0.3)]\n[Softmax(10)]\npublic partial class FashionCnn;\n" },
         { "ControlNet", "namespace Game.AI\n{\n    public static partial class Brains\n    {\n        [NetGen.Dense(16, 32, NetGen.Activation.ReLU)]\n        [NetGen.Dense(32, 32, NetGen.Activation.ReLU)]\n        [NetGen.Dense(32, 4)]\n        internal sealed partial class ControlNet { }\n    }\n}\n" },
     };
 
