@@ -16,6 +16,7 @@ public static class Sides
             "seed 784-500-10" => new SeedNet(1),
             "control 16-32-32-4" => new ControlNet(1),
             "wide 3072-1024-512-10" => new WideNet(1),
+            "cnn 1x28x28-32c-64c-128-10" => new CnnNet(1),
             _ => throw new ArgumentException(shape),
         };
         return side == "generated" ? generated : new GenericNetwork(generated.Architecture, seed: 1);

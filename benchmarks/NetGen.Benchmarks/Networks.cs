@@ -25,3 +25,14 @@ public partial class ControlNet;
 [Dense(1024, 512, ReLU)]
 [Softmax(10)]
 public partial class WideNet;
+
+/// <summary>The convolutional network of the main job (<c>--model cnn</c>), without dropout so the peers run the same work.</summary>
+[Input(1, 28, 28)]
+[Conv2D(32, Kernel = 3, Padding = 1, Activation = ReLU)]
+[MaxPool2D(2)]
+[Conv2D(64, Kernel = 3, Padding = 1, Activation = ReLU)]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(128, ReLU)]
+[Softmax(10)]
+public partial class CnnNet;

@@ -6,8 +6,9 @@ using NetGen;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// Writes a NetGen dense network as an ONNX model (opset 13): one <c>Gemm</c> per layer with <c>transB = 1</c>, so the
-/// weights keep NetGen's (and PyTorch's) <c>[out, in]</c> layout, its activation, and <c>Softmax</c> on a softmax output.
+/// Writes a NetGen network as an ONNX model (opset 13): one <c>Gemm</c> per dense layer with <c>transB = 1</c>, so the
+/// weights keep NetGen's (and PyTorch's) <c>[out, in]</c> layout, a <c>Conv</c> per convolution (<c>[out, in, kh, kw]</c>),
+/// <c>MaxPool</c>, <c>AveragePool</c>, <c>LpPool</c> and <c>Flatten</c>, each activation, and <c>Softmax</c> on a softmax output.
 /// The protobuf is written by hand (a few fields of onnx.proto), so the benchmarks need no ONNX tooling to build the peer's
 /// model from NetGen's own weights.
 /// </summary>
@@ -21,9 +22,36 @@ internal static class OnnxExport
         foreach (LayerDescription layer in net.Architecture.Layers)
         {
             string w = $"{index}.weight", b = $"{index}.bias", z = $"z{index}";
-            graph.Message(5, Tensor(w, new long[] { layer.Outputs, layer.Inputs }, parameters.Slice(layer.WeightOffset, layer.WeightCount)));
-            graph.Message(5, Tensor(b, new long[] { layer.Outputs }, parameters.Slice(layer.BiasOffset, layer.BiasCount)));
-            graph.Message(1, Node("Gemm", new[] { current, w, b }, z, new Proto().String(1, "transB").Int(3, 1).Int(20, 2)));
+            if (layer.IsSpatial && layer.Kind != LayerKind.Conv2D)
+            {
+                // Pooling and flatten: one node without parameters (ONNX's LpPool with p = 2 is the L2 pooling: a sum, not a mean).
+                (string pool, Proto[] attributes) = layer.Kind switch
+                {
+                    LayerKind.MaxPool2D => ("MaxPool", Window(layer)),
+                    LayerKind.AvgPool2D => ("AveragePool", Window(layer)),
+                    LayerKind.L2Pool2D => ("LpPool", [.. Window(layer), new Proto().String(1, "p").Int(3, 2).Int(20, 2)]),
+                    LayerKind.Flatten => ("Flatten", [new Proto().String(1, "axis").Int(3, 1).Int(20, 2)]),
+                    _ => throw new NotSupportedException($"ONNX has no operator for {layer.Kind}."),
+                };
+                graph.Message(1, Node(pool, new[] { current }, z, attributes));
+                current = z;
+                index++;
+                continue;
+            }
+            if (layer.Kind == LayerKind.Conv2D)
+            {
+                graph.Message(5, Tensor(w, new long[] { layer.OutputShape.Channels, layer.InputShape.Channels, layer.Window.Height, layer.Window.Width },
+                    parameters.Slice(layer.WeightOffset, layer.WeightCount)));
+                graph.Message(5, Tensor(b, new long[] { layer.BiasCount }, parameters.Slice(layer.BiasOffset, layer.BiasCount)));
+                graph.Message(1, Node("Conv", new[] { current, w, b }, z, [.. Window(layer),
+                    Ints("pads", layer.Padding.Height, layer.Padding.Width, layer.Padding.Height, layer.Padding.Width)]));
+            }
+            else
+            {
+                graph.Message(5, Tensor(w, new long[] { layer.Outputs, layer.Inputs }, parameters.Slice(layer.WeightOffset, layer.WeightCount)));
+                graph.Message(5, Tensor(b, new long[] { layer.Outputs }, parameters.Slice(layer.BiasOffset, layer.BiasCount)));
+                graph.Message(1, Node("Gemm", new[] { current, w, b }, z, new Proto().String(1, "transB").Int(3, 1).Int(20, 2)));
+            }
             current = z;
             string? op = layer.Kind == LayerKind.Softmax ? "Softmax" : layer.Activation switch
             {
@@ -50,7 +78,8 @@ internal static class OnnxExport
         // The graph's output is the last node's output, named y.
         graph = graph.Rename(current, "y");
         graph.String(2, "netgen");
-        graph.Message(11, ValueInfo("x", net.InputSize));
+        TensorShape input = net.Architecture.InputShape;
+        graph.Message(11, net.Architecture.IsSpatial ? ValueInfo("x", input.Channels, input.Height, input.Width) : ValueInfo("x", net.InputSize));
         graph.Message(12, ValueInfo("y", net.OutputSize));
 
         return new Proto()
@@ -62,13 +91,28 @@ internal static class OnnxExport
     }
 
     private static Proto Node(string op, string[] inputs, string output, Proto? attribute)
+        => Node(op, inputs, output, attribute is null ? Array.Empty<Proto>() : new[] { attribute });
+
+    private static Proto Node(string op, string[] inputs, string output, Proto[] attributes)
     {
         var node = new Proto();
         foreach (string input in inputs) node.String(1, input);
         node.String(2, output).String(3, op + "_" + output).String(4, op);
-        if (attribute is not null) node.Message(5, attribute);
+        foreach (Proto attribute in attributes) node.Message(5, attribute);
         return node;
     }
+
+    /// <summary>An INTS attribute (type 7), its values as repeated field 8.</summary>
+    private static Proto Ints(string name, params long[] values)
+    {
+        var attribute = new Proto().String(1, name);
+        foreach (long v in values) attribute.Int(8, v);
+        return attribute.Int(20, 7);
+    }
+
+    /// <summary>kernel_shape and strides of a convolution or pooling.</summary>
+    private static Proto[] Window(LayerDescription layer)
+        => [Ints("kernel_shape", layer.Window.Height, layer.Window.Width), Ints("strides", layer.Stride.Height, layer.Stride.Width)];
 
     private static Proto Tensor(string name, long[] dims, ReadOnlySpan<float> values)
     {
@@ -80,10 +124,11 @@ internal static class OnnxExport
         return tensor.Bytes(9, raw);
     }
 
-    /// <summary>A float matrix [N, width] with a symbolic batch dimension.</summary>
-    private static Proto ValueInfo(string name, int width)
+    /// <summary>A float tensor [N, dims...] with a symbolic batch dimension.</summary>
+    private static Proto ValueInfo(string name, params int[] dims)
     {
-        var shape = new Proto().Message(1, new Proto().String(2, "N")).Message(1, new Proto().Int(1, width));
+        var shape = new Proto().Message(1, new Proto().String(2, "N"));
+        foreach (int d in dims) shape.Message(1, new Proto().Int(1, d));
         var tensorType = new Proto().Int(1, 1).Message(2, shape);
         return new Proto().String(1, name).Message(2, new Proto().Message(1, tensorType));
     }

@@ -24,7 +24,7 @@ public class OnnxRuntimeBenchmarks
     private string[] _inputNames = null!, _outputNames = null!;
     private OrtValue[] _inputs = null!, _outputs = null!;
 
-    [Params("seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10")]
+    [Params("seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10", "cnn 1x28x28-32c-64c-128-10")]
     public string Shape { get; set; } = "";
 
     [Params(1, 64, 1024)]
@@ -48,7 +48,10 @@ public class OnnxRuntimeBenchmarks
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         _session = new InferenceSession(OnnxExport.Model(_net, _net.Parameters), options);
         _run = new RunOptions();
-        _input = OrtValue.CreateTensorValueFromMemory(_x, new long[] { Batch, _net.InputSize });
+        TensorShape shape = _net.Architecture.InputShape;
+        _input = OrtValue.CreateTensorValueFromMemory(_x, _net.Architecture.IsSpatial
+            ? new long[] { Batch, shape.Channels, shape.Height, shape.Width }
+            : new long[] { Batch, _net.InputSize });
         _output = OrtValue.CreateTensorValueFromMemory(_peerY, new long[] { Batch, _net.OutputSize });
         _inputNames = new[] { "x" };
         _outputNames = new[] { "y" };

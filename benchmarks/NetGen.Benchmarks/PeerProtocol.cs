@@ -31,6 +31,15 @@ public static class PeerProtocol
         json.Append(Field("seed_forward_1", MedianNs(() => seed.Forward(one, probabilities), 2000)));
         json.Append(Field("control_train_b1", TrainStep(new ControlNet(1), 1, 4000, fused: false)));
         json.Append(Field("control_train_fused_b1", TrainStep(new ControlNet(1), 1, 4000, fused: true)));
+        // The convolutional network: Adam steps at batch 1, 20, 64 and 256, one image forward, and 1,024 images forward.
+        foreach (int batch in new[] { 1, 20, 64, 256 })
+            json.Append(Field($"cnn_train_b{batch}", AdamStep(new CnnNet(1), batch, Math.Max(10, 400 / batch))));
+        var cnn = new CnnNet(1);
+        float[] image = Sides.Inputs(CnnNet.InputSize), images = Sides.Inputs(1024 * CnnNet.InputSize);
+        var classes = new float[CnnNet.OutputSize];
+        var batchClasses = new float[1024 * CnnNet.OutputSize];
+        json.Append(Field("cnn_forward_1", MedianNs(() => cnn.Forward(image, classes), 400)));
+        json.Append(Field("cnn_forward_b1024", MedianNs(() => cnn.ForwardBatch(images, batchClasses), 3)));
         Console.WriteLine(json.Append('}'));
         return 0;
     }
@@ -48,6 +57,16 @@ public static class PeerProtocol
             net.ComputeGradients(x, labels);
             sgd.Step(net.Parameters, net.Gradients);
         }, calls);
+    }
+
+    /// <summary>One Adam step (<c>TrainStep</c>: gradients, then the update) on random images and labels.</summary>
+    private static double AdamStep(INetwork net, int batch, int calls)
+    {
+        var adam = new Adam(net.Architecture, 1e-3f);
+        float[] x = Sides.Inputs(batch * net.InputSize);
+        var rng = new Xoshiro256(2);
+        int[] labels = Enumerable.Range(0, batch).Select(_ => rng.NextInt(net.OutputSize)).ToArray();
+        return MedianNs(() => net.TrainStep(x, labels, adam), calls);
     }
 
     private static double MedianNs(Action call, int calls)

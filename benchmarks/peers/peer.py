@@ -71,6 +71,34 @@ def torch_side():
     results["seed_forward_1"] = median_ns(forward, 2000)
     _, step = trainer([16, 32, 32, 4], nn.ReLU, 1)
     results["control_train_b1"] = median_ns(step, 4000)
+
+    # The convolutional network of the main job (--model cnn) without dropout, trained by Adam.
+    def cnn():
+        return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+
+    for batch in (1, 20, 64, 256):
+        model = cnn()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = nn.CrossEntropyLoss()
+        x = torch.rand(batch, 1, 28, 28)
+        y = torch.randint(0, 10, (batch,))
+
+        def cnn_step():
+            optimizer.zero_grad(set_to_none=False)
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+        results[f"cnn_train_b{batch}"] = median_ns(cnn_step, max(10, 400 // batch))
+    model = cnn().eval()
+    image, images = torch.rand(1, 1, 28, 28), torch.rand(1024, 1, 28, 28)
+
+    def cnn_forward(x):
+        with torch.no_grad():
+            torch.softmax(model(x), dim=-1)
+
+    results["cnn_forward_1"] = median_ns(lambda: cnn_forward(image), 400)
+    results["cnn_forward_b1024"] = median_ns(lambda: cnn_forward(images), 3)
     results["version"] = torch.__version__
     return results
 

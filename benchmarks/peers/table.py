@@ -15,6 +15,12 @@ rows = [
     ("seed 784-500-10 Forward, 1 sample", "seed_forward_1", "seed_forward_1"),
     ("control 16-32-32-4 training step, batch 1", "control_train_b1", "control_train_b1"),
     ("control 16-32-32-4 TrainStep (SGD fused into backward), batch 1", "control_train_fused_b1", "control_train_b1"),
+    ("CNN (main job's, no dropout) Adam step, batch 1", "cnn_train_b1", "cnn_train_b1"),
+    ("CNN Adam step, batch 20", "cnn_train_b20", "cnn_train_b20"),
+    ("CNN Adam step, batch 64", "cnn_train_b64", "cnn_train_b64"),
+    ("CNN Adam step, batch 256", "cnn_train_b256", "cnn_train_b256"),
+    ("CNN Forward, 1 image", "cnn_forward_1", "cnn_forward_1"),
+    ("CNN ForwardBatch, 1,024 images", "cnn_forward_b1024", "cnn_forward_b1024"),
 ]
 
 

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.CompilerServices;
 
@@ -133,64 +134,96 @@ public static class Convolution
     }
 
     /// <summary>Gathers every output position's window of a channels-last sample into a row of <c>Depth</c> values (zeros where the window hangs over the padding).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Im2Col<T>(in SpatialGeometry g, ref T x, Span<T> col) where T : unmanaged
     {
         int inChannels = g.InChannels, inHeight = g.InHeight, inWidth = g.InWidth, kh = g.KernelHeight, kw = g.KernelWidth;
         int outHeight = g.OutHeight, outWidth = g.OutWidth, k = g.Depth, run = kw * inChannels;
+        int strideHeight = g.StrideHeight, strideWidth = g.StrideWidth, padHeight = g.PaddingHeight, padWidth = g.PaddingWidth;
         ref T row = ref MemoryMarshal.GetReference(col);
         for (int oy = 0; oy < outHeight; oy++)
         for (int ox = 0; ox < outWidth; ox++, row = ref Unsafe.Add(ref row, k))
         {
-            int x0 = ox * g.StrideWidth - g.PaddingWidth;
+            int x0 = ox * strideWidth - padWidth;
             bool inside = x0 >= 0 && x0 + kw <= inWidth;
-            for (int ky = 0; ky < kh; ky++)
+            ref T target = ref row;
+            for (int ky = 0; ky < kh; ky++, target = ref Unsafe.Add(ref target, run))
             {
-                int iy = oy * g.StrideHeight - g.PaddingHeight + ky;
-                Span<T> target = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, ky * run), run);
-                if ((uint)iy >= (uint)inHeight) { target.Clear(); continue; }
+                int iy = oy * strideHeight - padHeight + ky;
+                if ((uint)iy >= (uint)inHeight)
+                {
+                    Clear(ref target, run);
+                    continue;
+                }
                 ref T source = ref Unsafe.Add(ref x, (nint)(iy * inWidth) * inChannels);
                 if (inside)
                 {
-                    ref T from = ref Unsafe.Add(ref source, x0 * inChannels);
-                    if (run < 16) for (int e = 0; e < run; e++) target[e] = Unsafe.Add(ref from, e);
-                    else MemoryMarshal.CreateReadOnlySpan(ref from, run).CopyTo(target);
+                    Copy(ref Unsafe.Add(ref source, x0 * inChannels), ref target, run);
                     continue;
                 }
                 for (int kx = 0; kx < kw; kx++)
                 {
                     int ix = x0 + kx;
-                    Span<T> part = target.Slice(kx * inChannels, inChannels);
-                    if ((uint)ix >= (uint)inWidth) part.Clear();
-                    else if (inChannels < 16) for (int e = 0; e < inChannels; e++) part[e] = Unsafe.Add(ref source, ix * inChannels + e);
-                    else MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, ix * inChannels), inChannels).CopyTo(part);
+                    if ((uint)ix >= (uint)inWidth) Clear(ref Unsafe.Add(ref target, kx * inChannels), inChannels);
+                    else Copy(ref Unsafe.Add(ref source, ix * inChannels), ref Unsafe.Add(ref target, kx * inChannels), inChannels);
                 }
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy<T>(ref T source, ref T target, int count) where T : unmanaged
+    {
+        if (count <= 4)
+        {
+            for (int e = 0; e < count; e++) Unsafe.Add(ref target, e) = Unsafe.Add(ref source, e);
+            return;
+        }
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref target), ref Unsafe.As<T, byte>(ref source), (uint)(count * Unsafe.SizeOf<T>()));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Clear<T>(ref T target, int count) where T : unmanaged
+    {
+        for (int e = 0; e < count; e++) Unsafe.Add(ref target, e) = default;
+    }
+
     /// <summary>The adjoint of <see cref="Im2Col{T}"/>: clears the sample's ∂x, then adds every window row back where it was gathered from, in raster order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Col2Im<T>(in SpatialGeometry g, ReadOnlySpan<T> col, ref T dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inChannels = g.InChannels, inHeight = g.InHeight, inWidth = g.InWidth, kh = g.KernelHeight, kw = g.KernelWidth;
         int outHeight = g.OutHeight, outWidth = g.OutWidth, k = g.Depth;
+        int strideHeight = g.StrideHeight, strideWidth = g.StrideWidth, padHeight = g.PaddingHeight, padWidth = g.PaddingWidth;
         MemoryMarshal.CreateSpan(ref dx, g.InSize).Clear();
-        int p = 0;
+        ref T row = ref MemoryMarshal.GetReference(col);
         for (int oy = 0; oy < outHeight; oy++)
-        for (int ox = 0; ox < outWidth; ox++, p++)
+        for (int ox = 0; ox < outWidth; ox++, row = ref Unsafe.Add(ref row, k))
         {
-            ReadOnlySpan<T> row = col.Slice(p * k, k);
             for (int ky = 0; ky < kh; ky++)
             {
-                int iy = oy * g.StrideHeight - g.PaddingHeight + ky;
+                int iy = oy * strideHeight - padHeight + ky;
                 if ((uint)iy >= (uint)inHeight) continue;
                 for (int kx = 0; kx < kw; kx++)
                 {
-                    int ix = ox * g.StrideWidth - g.PaddingWidth + kx;
+                    int ix = ox * strideWidth - padWidth + kx;
                     if ((uint)ix >= (uint)inWidth) continue;
-                    Span<T> target = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dx, (nint)(iy * inWidth + ix) * inChannels), inChannels);
-                    Products.Add(row.Slice((ky * kw + kx) * inChannels, inChannels), target);
+                    Add(ref Unsafe.Add(ref row, (ky * kw + kx) * inChannels), ref Unsafe.Add(ref dx, (nint)(iy * inWidth + ix) * inChannels), inChannels);
                 }
             }
         }
+    }
+
+    /// <summary><c>target[0..count) += source[0..count)</c>, a vector at a time where it can.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add<T>(ref T source, ref T target, int count) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int e = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; e + Vector512<T>.Count <= count; e += Vector512<T>.Count)
+                (Vector512.LoadUnsafe(ref target, (nuint)e) + Vector512.LoadUnsafe(ref source, (nuint)e)).StoreUnsafe(ref target, (nuint)e);
+        }
+        for (; e < count; e++) Unsafe.Add(ref target, e) += Unsafe.Add(ref source, e);
     }
 }

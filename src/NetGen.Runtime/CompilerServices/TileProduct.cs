@@ -1,3 +1,4 @@
+using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -19,6 +20,9 @@ internal static class TileProduct
 {
     private const int Rows = 6;
 
+    /// <summary>Most depth of a block over k: 128 rows of a 64-column panel of B are 32 KB of floats, in L1 while every row tile passes.</summary>
+    private const int DepthBlock = 128;
+
     public static void Multiply<T>(ref T a, int lda, int ak, ref T b, int ldb, ref T c, int ldc, int m, int n, int k, bool accumulate, ref T bias)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -26,11 +30,29 @@ internal static class TileProduct
         int j = 0;
         if (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated)
         {
+            // Blocks over k of equal depth (288 → 3 × 96): each goes on from the sums the block before stored, so the chain
+            // of every element is the same as in one pass; the bias joins after the last.
+            int blocks = (k + DepthBlock - 1) / DepthBlock, depth = blocks == 0 ? 0 : (k + blocks - 1) / blocks;
             for (; j + 4 * lanes <= n; j += 4 * lanes)
             {
+                for (int k0 = 0; k0 < k; k0 += depth)
+                {
+                    int kc = Math.Min(depth, k - k0);
+                    bool resume = accumulate || k0 > 0;
+                    ref T ak0 = ref Unsafe.Add(ref a, (nint)k0 * ak);
+                    ref T bk0 = ref Unsafe.Add(ref b, (nint)k0 * ldb);
+                    ref T blockBias = ref k0 + kc == k ? ref bias : ref Unsafe.NullRef<T>();
+                    int i = 0;
+                    for (; i + Rows <= m; i += Rows) Tile6x4(ref ak0, lda, ak, ref bk0, ldb, ref c, ldc, i, j, kc, resume, ref blockBias);
+                    for (; i < m; i++) for (int v = 0; v < 4; v++) Tile1x1(ref ak0, lda, ak, ref bk0, ldb, ref c, ldc, i, j + v * lanes, kc, resume, ref blockBias);
+                }
+                if (k == 0) Fill(ref c, ldc, m, j, 4 * lanes, accumulate, ref bias);
+            }
+            for (; j + 2 * lanes <= n; j += 2 * lanes)
+            {
                 int i = 0;
-                for (; i + Rows <= m; i += Rows) Tile6x4(ref a, lda, ak, ref b, ldb, ref c, ldc, i, j, k, accumulate, ref bias);
-                for (; i < m; i++) for (int v = 0; v < 4; v++) Tile1x1(ref a, lda, ak, ref b, ldb, ref c, ldc, i, j + v * lanes, k, accumulate, ref bias);
+                for (; i + Rows <= m; i += Rows) Tile6x2(ref a, lda, ak, ref b, ldb, ref c, ldc, i, j, k, accumulate, ref bias);
+                for (; i < m; i++) for (int v = 0; v < 2; v++) Tile1x1(ref a, lda, ak, ref b, ldb, ref c, ldc, i, j + v * lanes, k, accumulate, ref bias);
             }
             for (; j + lanes <= n; j += lanes)
             {
@@ -51,6 +73,80 @@ internal static class TileProduct
                 target = biased ? sum + Unsafe.Add(ref bias, j) : sum;
             }
         }
+    }
+
+    /// <summary>An empty sum (k = 0): C keeps its value or becomes zero, plus the bias.</summary>
+    private static void Fill<T>(ref T c, int ldc, int m, int j, int width, bool accumulate, ref T bias) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+        for (int jj = j; jj < j + width; jj++)
+        {
+            ref T target = ref Unsafe.Add(ref c, (nint)i * ldc + jj);
+            T sum = accumulate ? target : T.Zero;
+            target = Unsafe.IsNullRef(ref bias) ? sum : sum + Unsafe.Add(ref bias, jj);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6x2<T>(ref T a, int lda, int ak, ref T b, int ldb, ref T c, int ldc, int i, int j, int k, bool accumulate, ref T bias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int lanes = Vector512<T>.Count;
+        ref T c0 = ref Unsafe.Add(ref c, (nint)i * ldc + j);
+        Vector512<T> s00, s01, s10, s11, s20, s21, s30, s31, s40, s41, s50, s51;
+        if (accumulate)
+        {
+            s00 = Vector512.LoadUnsafe(ref c0); s01 = Vector512.LoadUnsafe(ref c0, (nuint)lanes);
+            s10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, ldc)); s11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, ldc), (nuint)lanes);
+            s20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 2 * ldc)); s21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 2 * ldc), (nuint)lanes);
+            s30 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 3 * ldc)); s31 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 3 * ldc), (nuint)lanes);
+            s40 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 4 * ldc)); s41 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 4 * ldc), (nuint)lanes);
+            s50 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 5 * ldc)); s51 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 5 * ldc), (nuint)lanes);
+        }
+        else
+        {
+            s00 = s01 = s10 = s11 = s20 = s21 = s30 = s31 = s40 = s41 = s50 = s51 = default;
+        }
+        ref T a0 = ref Unsafe.Add(ref a, (nint)i * lda);
+        ref T bk = ref Unsafe.Add(ref b, j);
+        for (int kk = 0; kk < k; kk++)
+        {
+            Vector512<T> w0 = Vector512.LoadUnsafe(ref bk), w1 = Vector512.LoadUnsafe(ref bk, (nuint)lanes);
+            Vector512<T> x = Vector512.Create(a0);
+            s00 = VectorMath.Fma(x, w0, s00); s01 = VectorMath.Fma(x, w1, s01);
+            x = Vector512.Create(Unsafe.Add(ref a0, lda));
+            s10 = VectorMath.Fma(x, w0, s10); s11 = VectorMath.Fma(x, w1, s11);
+            x = Vector512.Create(Unsafe.Add(ref a0, 2 * lda));
+            s20 = VectorMath.Fma(x, w0, s20); s21 = VectorMath.Fma(x, w1, s21);
+            x = Vector512.Create(Unsafe.Add(ref a0, 3 * lda));
+            s30 = VectorMath.Fma(x, w0, s30); s31 = VectorMath.Fma(x, w1, s31);
+            x = Vector512.Create(Unsafe.Add(ref a0, 4 * lda));
+            s40 = VectorMath.Fma(x, w0, s40); s41 = VectorMath.Fma(x, w1, s41);
+            x = Vector512.Create(Unsafe.Add(ref a0, 5 * lda));
+            s50 = VectorMath.Fma(x, w0, s50); s51 = VectorMath.Fma(x, w1, s51);
+            a0 = ref Unsafe.Add(ref a0, ak);
+            bk = ref Unsafe.Add(ref bk, ldb);
+        }
+        bool biased = !Unsafe.IsNullRef(ref bias);
+        Vector512<T> d0 = biased ? Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j)) : default;
+        Vector512<T> d1 = biased ? Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j), (nuint)lanes) : default;
+        Store2(ref c0, lanes, s00, s01, d0, d1, biased);
+        Store2(ref Unsafe.Add(ref c0, ldc), lanes, s10, s11, d0, d1, biased);
+        Store2(ref Unsafe.Add(ref c0, 2 * ldc), lanes, s20, s21, d0, d1, biased);
+        Store2(ref Unsafe.Add(ref c0, 3 * ldc), lanes, s30, s31, d0, d1, biased);
+        Store2(ref Unsafe.Add(ref c0, 4 * ldc), lanes, s40, s41, d0, d1, biased);
+        Store2(ref Unsafe.Add(ref c0, 5 * ldc), lanes, s50, s51, d0, d1, biased);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store2<T>(ref T r, int lanes, Vector512<T> v0, Vector512<T> v1, Vector512<T> d0, Vector512<T> d1, bool biased)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (biased)
+        {
+            v0 += d0; v1 += d1;
+        }
+        v0.StoreUnsafe(ref r); v1.StoreUnsafe(ref r, (nuint)lanes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
