@@ -8,9 +8,9 @@ using System.Runtime.Intrinsics;
 namespace NetGen.CompilerServices;
 
 /// <summary>
-/// 2-D convolutions as matrix products over shifted windows (im2col): each output position's window, gathered into a
-/// row of <c>Depth = kh·kw·in</c> values, times the filters. With channels-last feature maps a window row is
-/// <c>kh</c> contiguous runs of <c>kw·in</c> values, so gathering costs a few copies per position, and the products run
+/// 2-D convolutions as matrix products over shifted windows (implicit im2col): each output position's window, a row of
+/// <c>Depth = kh·kw·in</c> values, times the filters — read where it lies in the zero-padded channels-last sample through
+/// two tables of offsets (output position, place in the window), never gathered into a copy. The products run
 /// on <see cref="Gemm"/>'s packed microkernel (float, vector hardware) — the reduction is deep enough for it from the
 /// second convolution on (288 for 32 channels and a 3 × 3 kernel), with <see cref="TileProduct"/>'s register tiles. The
 /// weight gradient reads the same windows down their columns (no transposed copy), and the input gradient multiplies δ
@@ -26,7 +26,56 @@ namespace NetGen.CompilerServices;
 public static class Convolution
 {
     /// <summary>Elements of scratch <see cref="Forward"/> and <see cref="Backward"/> need for <paramref name="g"/>.</summary>
-    public static int ScratchLength(in SpatialGeometry g) => 3 * g.WeightCount + g.Positions * g.Depth + g.OutChannels;
+    public static int ScratchLength(in SpatialGeometry g)
+        => 2 * g.WeightCount + PaddedSize(g) + g.Positions * g.Depth + g.OutChannels + 2 * g.Positions + g.Depth + g.OutChannels;
+
+    private static int PaddedSize(in SpatialGeometry g)
+        => (g.InHeight + 2 * g.PaddingHeight) * (g.InWidth + 2 * g.PaddingWidth) * g.InChannels;
+
+    /// <summary>The parts of a convolution's scratch: repacked weights, the gradient sums, one zero-padded sample, ∂col, the offset tables.</summary>
+    private ref struct Parts<T> where T : unmanaged
+    {
+        public Span<T> Filters, Gradient, Padded, Col, BiasGradient;
+        public Span<int> Positions, Window, DeltaRows, DeltaDepth;
+
+        public Parts(in SpatialGeometry g, Span<T> scratch)
+        {
+            int count = g.WeightCount, positions = g.Positions, k = g.Depth, padded = PaddedSize(g);
+            Filters = scratch.Slice(0, count);
+            Gradient = scratch.Slice(count, count);
+            Padded = scratch.Slice(2 * count, padded);
+            Col = scratch.Slice(2 * count + padded, positions * k);
+            BiasGradient = scratch.Slice(2 * count + padded + positions * k, g.OutChannels);
+            // The tables live in the rest, as ints (an element is at least as wide as an int).
+            Span<int> tables = MemoryMarshal.Cast<T, int>(scratch.Slice(2 * count + padded + positions * k + g.OutChannels));
+            Positions = tables.Slice(0, positions);
+            Window = tables.Slice(positions, k);
+            DeltaRows = tables.Slice(positions + k, positions);
+            DeltaDepth = tables.Slice(2 * positions + k, g.OutChannels);
+            // A(p, k) of a sample = padded[Positions[p] + Window[k]]: where window place k of output position p lies.
+            int inChannels = g.InChannels, paddedWidth = g.InWidth + 2 * g.PaddingWidth;
+            for (int oy = 0, p = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox++, p++)
+                    Positions[p] = (oy * g.StrideHeight * paddedWidth + ox * g.StrideWidth) * inChannels;
+            for (int ky = 0, w = 0; ky < g.KernelHeight; ky++)
+                for (int kx = 0; kx < g.KernelWidth; kx++)
+                    for (int c = 0; c < inChannels; c++, w++)
+                        Window[w] = (ky * paddedWidth + kx) * inChannels + c;
+            TileProduct.Strided(DeltaRows, g.OutChannels);
+            TileProduct.Strided(DeltaDepth, 1);
+        }
+    }
+
+    /// <summary>The sample at <paramref name="x"/> as the products read it: itself without padding, else copied inside the zero border of <paramref name="padded"/>.</summary>
+    private static ref T Pad<T>(in SpatialGeometry g, ref T x, Span<T> padded) where T : unmanaged
+    {
+        if (g.PaddingHeight == 0 && g.PaddingWidth == 0) return ref x;
+        int run = g.InWidth * g.InChannels, paddedRun = (g.InWidth + 2 * g.PaddingWidth) * g.InChannels;
+        for (int y = 0; y < g.InHeight; y++)
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, (nint)y * run), run)
+                .CopyTo(padded.Slice((y + g.PaddingHeight) * paddedRun + g.PaddingWidth * g.InChannels, run));
+        return ref MemoryMarshal.GetReference(padded);
+    }
 
     /// <summary>
     /// <c>y = f(conv(x, W) + b)</c> for <paramref name="rows"/> samples: x <c>[rows, InH, InW, InC]</c>, y
@@ -35,15 +84,16 @@ public static class Convolution
     public static void Forward<T>(in SpatialGeometry g, ref T x, ref T w, ref T b, ref T y, int rows, Span<T> scratch, Activation activation, T slope)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int k = g.Depth, positions = g.Positions, outChannels = g.OutChannels, count = g.WeightCount;
-        Span<T> filters = scratch.Slice(count, count), col = scratch.Slice(3 * count, positions * k);
-        PackWindowMajor(g, ref w, filters); // [k][out]: each window value's row of filters
+        var parts = new Parts<T>(g, scratch);
+        PackWindowMajor(g, ref w, parts.Filters); // [k][out]: each window value's row of filters
+        parts.Padded.Clear(); // the border stays zero; each sample rewrites the inside
+        int outChannels = g.OutChannels;
         for (int r = 0; r < rows; r++)
         {
-            Im2Col(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), col);
+            ref T input = ref Pad(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), parts.Padded);
             ref T yr = ref Unsafe.Add(ref y, (nint)r * g.OutSize);
-            TileProduct.Multiply(ref MemoryMarshal.GetReference(col), k, 1, ref MemoryMarshal.GetReference(filters), outChannels,
-                ref yr, outChannels, positions, outChannels, k, accumulate: false, ref b);
+            TileProduct.Multiply(ref input, parts.Positions, parts.Window, ref MemoryMarshal.GetReference(parts.Filters), outChannels,
+                ref yr, outChannels, outChannels, accumulate: false, ref b);
             Products.Activate(MemoryMarshal.CreateSpan(ref yr, g.OutSize), activation, slope);
         }
     }
@@ -58,28 +108,29 @@ public static class Convolution
         where T : unmanaged, IFloatingPointIeee754<T>
         where TUpdate : struct, IParameterUpdate<T>
     {
-        int k = g.Depth, positions = g.Positions, outChannels = g.OutChannels, count = g.WeightCount;
-        Span<T> filters = scratch.Slice(0, count), gradient = scratch.Slice(2 * count, count);
-        Span<T> col = scratch.Slice(3 * count, positions * k), biasGradient = scratch.Slice(3 * count + positions * k, outChannels);
+        var parts = new Parts<T>(g, scratch);
+        int k = g.Depth, positions = g.Positions, outChannels = g.OutChannels;
+        Span<T> gradient = parts.Gradient, biasGradient = parts.BiasGradient;
         gradient.Clear();
         biasGradient.Clear();
+        parts.Padded.Clear();
         bool input = !Unsafe.IsNullRef(ref dx);
-        if (input) PackFilterMajor(g, ref w, filters); // [out][k]: each filter in window order
+        if (input) PackFilterMajor(g, ref w, parts.Filters); // [out][k]: each filter in window order
         Products.TimesDerivative(MemoryMarshal.CreateSpan(ref dy, rows * g.OutSize), MemoryMarshal.CreateSpan(ref y, rows * g.OutSize), activation, slope);
         for (int r = 0; r < rows; r++)
         {
             ref T delta = ref Unsafe.Add(ref dy, (nint)r * g.OutSize); // [positions, out]
-            Im2Col(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), col);
-            // ∂W [k][out] += colᵀ · δ: the windows read down their columns, the chain of every weight going on from the samples before.
-            TileProduct.Multiply(ref MemoryMarshal.GetReference(col), 1, k, ref delta, outChannels,
-                ref MemoryMarshal.GetReference(gradient), outChannels, k, outChannels, positions, accumulate: true, ref Unsafe.NullRef<T>());
+            ref T sample = ref Pad(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), parts.Padded);
+            // ∂W [k][out] += windowsᵀ · δ, the windows read where they lie: the chain of every weight goes on from the samples before.
+            TileProduct.Multiply(ref sample, parts.Window, parts.Positions, ref delta, outChannels,
+                ref MemoryMarshal.GetReference(gradient), outChannels, outChannels, accumulate: true, ref Unsafe.NullRef<T>());
             Products.AddRows(ref delta, positions, outChannels, biasGradient);
             if (input)
             {
                 // ∂col = δ · W (window order), then each window's values added back where they came from.
-                TileProduct.Multiply(ref delta, outChannels, 1, ref MemoryMarshal.GetReference(filters), k,
-                    ref MemoryMarshal.GetReference(col), k, positions, k, outChannels, accumulate: false, ref Unsafe.NullRef<T>());
-                Col2Im(g, col, ref Unsafe.Add(ref dx, (nint)r * g.InSize));
+                TileProduct.Multiply(ref delta, parts.DeltaRows, parts.DeltaDepth, ref MemoryMarshal.GetReference(parts.Filters), k,
+                    ref MemoryMarshal.GetReference(parts.Col), k, k, accumulate: false, ref Unsafe.NullRef<T>());
+                Col2Im(g, parts.Col, ref Unsafe.Add(ref dx, (nint)r * g.InSize));
             }
         }
         // Hand the sums over, at the PyTorch index of each weight.
@@ -133,62 +184,10 @@ public static class Convolution
         }
     }
 
-    /// <summary>Gathers every output position's window of a channels-last sample into a row of <c>Depth</c> values (zeros where the window hangs over the padding).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Im2Col<T>(in SpatialGeometry g, ref T x, Span<T> col) where T : unmanaged
-    {
-        int inChannels = g.InChannels, inHeight = g.InHeight, inWidth = g.InWidth, kh = g.KernelHeight, kw = g.KernelWidth;
-        int outHeight = g.OutHeight, outWidth = g.OutWidth, k = g.Depth, run = kw * inChannels;
-        int strideHeight = g.StrideHeight, strideWidth = g.StrideWidth, padHeight = g.PaddingHeight, padWidth = g.PaddingWidth;
-        ref T row = ref MemoryMarshal.GetReference(col);
-        for (int oy = 0; oy < outHeight; oy++)
-        for (int ox = 0; ox < outWidth; ox++, row = ref Unsafe.Add(ref row, k))
-        {
-            int x0 = ox * strideWidth - padWidth;
-            bool inside = x0 >= 0 && x0 + kw <= inWidth;
-            ref T target = ref row;
-            for (int ky = 0; ky < kh; ky++, target = ref Unsafe.Add(ref target, run))
-            {
-                int iy = oy * strideHeight - padHeight + ky;
-                if ((uint)iy >= (uint)inHeight)
-                {
-                    Clear(ref target, run);
-                    continue;
-                }
-                ref T source = ref Unsafe.Add(ref x, (nint)(iy * inWidth) * inChannels);
-                if (inside)
-                {
-                    Copy(ref Unsafe.Add(ref source, x0 * inChannels), ref target, run);
-                    continue;
-                }
-                for (int kx = 0; kx < kw; kx++)
-                {
-                    int ix = x0 + kx;
-                    if ((uint)ix >= (uint)inWidth) Clear(ref Unsafe.Add(ref target, kx * inChannels), inChannels);
-                    else Copy(ref Unsafe.Add(ref source, ix * inChannels), ref Unsafe.Add(ref target, kx * inChannels), inChannels);
-                }
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy<T>(ref T source, ref T target, int count) where T : unmanaged
-    {
-        if (count <= 4)
-        {
-            for (int e = 0; e < count; e++) Unsafe.Add(ref target, e) = Unsafe.Add(ref source, e);
-            return;
-        }
-        Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref target), ref Unsafe.As<T, byte>(ref source), (uint)(count * Unsafe.SizeOf<T>()));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Clear<T>(ref T target, int count) where T : unmanaged
-    {
-        for (int e = 0; e < count; e++) Unsafe.Add(ref target, e) = default;
-    }
-
-    /// <summary>The adjoint of <see cref="Im2Col{T}"/>: clears the sample's ∂x, then adds every window row back where it was gathered from, in raster order.</summary>
+    /// <summary>
+    /// The adjoint of reading windows (col2im): clears the sample's ∂x, then adds every window row of ∂col back where its
+    /// values lie in the (unpadded) sample, in raster order.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Col2Im<T>(in SpatialGeometry g, ReadOnlySpan<T> col, ref T dx) where T : unmanaged, IFloatingPointIeee754<T>
     {

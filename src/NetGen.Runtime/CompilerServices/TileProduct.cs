@@ -1,20 +1,24 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace NetGen.CompilerServices;
 
 /// <summary>
-/// The matrix product the layers over feature maps run on: <c>C[m, n] = C₀ + Σ_k A(i, k)·B[k, n] (+ bias[n])</c>, where
-/// A is read with any strides (<c>A(i, k) = a[i·lda + k·ak]</c>: rows of windows, or their transpose, without copying)
-/// and B is row-major with its n columns contiguous. Tiles of 6 rows × 4 vectors (24 accumulators in AVX-512's 32
-/// registers) broadcast A and stream B, as <see cref="Gemm"/>'s do, without packing: B is already k-major here.
+/// The matrix product the layers over feature maps run on: <c>C[i, j] = C₀ + Σ_k A(i, k)·B[k, j] (+ bias[j])</c>, where A is
+/// read through two tables of offsets, <c>A(i, k) = a[rows[i] + depth[k]]</c>, and B is row-major with its columns
+/// contiguous. With the tables a convolution multiplies its windows where they lie in the (zero-padded) input — row i an
+/// output position, k a place in the window — and the weight gradient reads the same windows the other way round,
+/// without gathering them first (implicit im2col). Tiles of 6 rows × 4 vectors (24 accumulators in AVX-512's 32
+/// registers) broadcast A and stream B, in blocks of at most 128 rows of B, which then stay in L1.
 /// </summary>
 /// <remarks>
 /// Every element is one chain of fused multiply-adds over k in order, starting from zero or from C (to go on summing
-/// over another sample), the bias added last: the tile an element lands in, and the vector or scalar path, never change
-/// its bits. Columns that do not fill a whole vector (n not a multiple of the lanes) take the scalar path.
+/// over another sample), the bias added last: neither the tile an element lands in, nor the blocking, nor the vector or
+/// scalar path changes its bits. Columns that do not fill a whole vector (n not a multiple of the lanes) take the scalar
+/// path; without vector hardware everything does.
 /// </remarks>
 internal static class TileProduct
 {
@@ -23,42 +27,43 @@ internal static class TileProduct
     /// <summary>Most depth of a block over k: 128 rows of a 64-column panel of B are 32 KB of floats, in L1 while every row tile passes.</summary>
     private const int DepthBlock = 128;
 
-    public static void Multiply<T>(ref T a, int lda, int ak, ref T b, int ldb, ref T c, int ldc, int m, int n, int k, bool accumulate, ref T bias)
+    public static void Multiply<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, int n,
+        bool accumulate, ref T bias)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int lanes = Vector512<T>.Count;
-        int j = 0;
+        int m = rows.Length, k = depth.Length, lanes = Vector512<T>.Count, j = 0;
         if (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated)
         {
             // Blocks over k of equal depth (288 → 3 × 96): each goes on from the sums the block before stored, so the chain
-            // of every element is the same as in one pass; the bias joins after the last.
-            int blocks = (k + DepthBlock - 1) / DepthBlock, depth = blocks == 0 ? 0 : (k + blocks - 1) / blocks;
-            for (; j + 4 * lanes <= n; j += 4 * lanes)
+            // of every element is the one of a single pass; the bias joins after the last.
+            int blocks = Math.Max(1, (k + DepthBlock - 1) / DepthBlock), step = Math.Max(1, (k + blocks - 1) / blocks);
+            for (; j + lanes <= n;)
             {
-                for (int k0 = 0; k0 < k; k0 += depth)
+                int width = n - j >= 4 * lanes ? 4 : n - j >= 2 * lanes ? 2 : 1;
+                for (int k0 = 0; k0 < k || (k0 == 0 && k == 0); k0 += step)
                 {
-                    int kc = Math.Min(depth, k - k0);
+                    int kc = Math.Min(step, k - k0);
                     bool resume = accumulate || k0 > 0;
-                    ref T ak0 = ref Unsafe.Add(ref a, (nint)k0 * ak);
-                    ref T bk0 = ref Unsafe.Add(ref b, (nint)k0 * ldb);
+                    ReadOnlySpan<int> block = depth.Slice(k0, kc);
+                    ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb + j);
                     ref T blockBias = ref k0 + kc == k ? ref bias : ref Unsafe.NullRef<T>();
+                    ref T blockBiasJ = ref Unsafe.IsNullRef(ref blockBias) ? ref blockBias : ref Unsafe.Add(ref blockBias, j);
                     int i = 0;
-                    for (; i + Rows <= m; i += Rows) Tile6x4(ref ak0, lda, ak, ref bk0, ldb, ref c, ldc, i, j, kc, resume, ref blockBias);
-                    for (; i < m; i++) for (int v = 0; v < 4; v++) Tile1x1(ref ak0, lda, ak, ref bk0, ldb, ref c, ldc, i, j + v * lanes, kc, resume, ref blockBias);
+                    for (; i + Rows <= m; i += Rows)
+                    {
+                        ref T ci = ref Unsafe.Add(ref c, (nint)i * ldc + j);
+                        if (width == 4) Tile6x4(ref a, rows.Slice(i, Rows), block, ref bk, ldb, ref ci, ldc, resume, ref blockBiasJ);
+                        else if (width == 2) Tile6x2(ref a, rows.Slice(i, Rows), block, ref bk, ldb, ref ci, ldc, resume, ref blockBiasJ);
+                        else Tile6x1(ref a, rows.Slice(i, Rows), block, ref bk, ldb, ref ci, ldc, resume, ref blockBiasJ);
+                    }
+                    for (; i < m; i++)
+                        for (int v = 0; v < width; v++)
+                            Tile1x1(ref Unsafe.Add(ref a, rows[i]), block, ref Unsafe.Add(ref bk, v * lanes), ldb,
+                                ref Unsafe.Add(ref c, (nint)i * ldc + j + v * lanes), resume,
+                                ref Unsafe.IsNullRef(ref blockBiasJ) ? ref blockBiasJ : ref Unsafe.Add(ref blockBiasJ, v * lanes));
+                    if (k == 0) break;
                 }
-                if (k == 0) Fill(ref c, ldc, m, j, 4 * lanes, accumulate, ref bias);
-            }
-            for (; j + 2 * lanes <= n; j += 2 * lanes)
-            {
-                int i = 0;
-                for (; i + Rows <= m; i += Rows) Tile6x2(ref a, lda, ak, ref b, ldb, ref c, ldc, i, j, k, accumulate, ref bias);
-                for (; i < m; i++) for (int v = 0; v < 2; v++) Tile1x1(ref a, lda, ak, ref b, ldb, ref c, ldc, i, j + v * lanes, k, accumulate, ref bias);
-            }
-            for (; j + lanes <= n; j += lanes)
-            {
-                int i = 0;
-                for (; i + Rows <= m; i += Rows) Tile6x1(ref a, lda, ak, ref b, ldb, ref c, ldc, i, j, k, accumulate, ref bias);
-                for (; i < m; i++) Tile1x1(ref a, lda, ak, ref b, ldb, ref c, ldc, i, j, k, accumulate, ref bias);
+                j += width * lanes;
             }
         }
         bool biased = !Unsafe.IsNullRef(ref bias);
@@ -67,98 +72,31 @@ internal static class TileProduct
             for (int i = 0; i < m; i++)
             {
                 ref T target = ref Unsafe.Add(ref c, (nint)i * ldc + j);
+                ref T ai = ref Unsafe.Add(ref a, rows[i]);
                 T sum = accumulate ? target : T.Zero;
-                for (int kk = 0; kk < k; kk++)
-                    sum = T.FusedMultiplyAdd(Unsafe.Add(ref a, (nint)i * lda + (nint)kk * ak), Unsafe.Add(ref b, (nint)kk * ldb + j), sum);
+                for (int kk = 0; kk < k; kk++) sum = T.FusedMultiplyAdd(Unsafe.Add(ref ai, depth[kk]), Unsafe.Add(ref b, (nint)kk * ldb + j), sum);
                 target = biased ? sum + Unsafe.Add(ref bias, j) : sum;
             }
         }
     }
 
-    /// <summary>An empty sum (k = 0): C keeps its value or becomes zero, plus the bias.</summary>
-    private static void Fill<T>(ref T c, int ldc, int m, int j, int width, bool accumulate, ref T bias) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Offsets <c>0, stride, 2·stride, …</c>: a plain row-major matrix's rows (stride its row length) or columns (stride 1).</summary>
+    public static void Strided(Span<int> offsets, int stride)
     {
-        for (int i = 0; i < m; i++)
-        for (int jj = j; jj < j + width; jj++)
-        {
-            ref T target = ref Unsafe.Add(ref c, (nint)i * ldc + jj);
-            T sum = accumulate ? target : T.Zero;
-            target = Unsafe.IsNullRef(ref bias) ? sum : sum + Unsafe.Add(ref bias, jj);
-        }
+        for (int i = 0; i < offsets.Length; i++) offsets[i] = i * stride;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x2<T>(ref T a, int lda, int ak, ref T b, int ldb, ref T c, int ldc, int i, int j, int k, bool accumulate, ref T bias)
+    private static void Tile6x4<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lanes = Vector512<T>.Count;
-        ref T c0 = ref Unsafe.Add(ref c, (nint)i * ldc + j);
-        Vector512<T> s00, s01, s10, s11, s20, s21, s30, s31, s40, s41, s50, s51;
-        if (accumulate)
-        {
-            s00 = Vector512.LoadUnsafe(ref c0); s01 = Vector512.LoadUnsafe(ref c0, (nuint)lanes);
-            s10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, ldc)); s11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, ldc), (nuint)lanes);
-            s20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 2 * ldc)); s21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 2 * ldc), (nuint)lanes);
-            s30 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 3 * ldc)); s31 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 3 * ldc), (nuint)lanes);
-            s40 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 4 * ldc)); s41 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 4 * ldc), (nuint)lanes);
-            s50 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 5 * ldc)); s51 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 5 * ldc), (nuint)lanes);
-        }
-        else
-        {
-            s00 = s01 = s10 = s11 = s20 = s21 = s30 = s31 = s40 = s41 = s50 = s51 = default;
-        }
-        ref T a0 = ref Unsafe.Add(ref a, (nint)i * lda);
-        ref T bk = ref Unsafe.Add(ref b, j);
-        for (int kk = 0; kk < k; kk++)
-        {
-            Vector512<T> w0 = Vector512.LoadUnsafe(ref bk), w1 = Vector512.LoadUnsafe(ref bk, (nuint)lanes);
-            Vector512<T> x = Vector512.Create(a0);
-            s00 = VectorMath.Fma(x, w0, s00); s01 = VectorMath.Fma(x, w1, s01);
-            x = Vector512.Create(Unsafe.Add(ref a0, lda));
-            s10 = VectorMath.Fma(x, w0, s10); s11 = VectorMath.Fma(x, w1, s11);
-            x = Vector512.Create(Unsafe.Add(ref a0, 2 * lda));
-            s20 = VectorMath.Fma(x, w0, s20); s21 = VectorMath.Fma(x, w1, s21);
-            x = Vector512.Create(Unsafe.Add(ref a0, 3 * lda));
-            s30 = VectorMath.Fma(x, w0, s30); s31 = VectorMath.Fma(x, w1, s31);
-            x = Vector512.Create(Unsafe.Add(ref a0, 4 * lda));
-            s40 = VectorMath.Fma(x, w0, s40); s41 = VectorMath.Fma(x, w1, s41);
-            x = Vector512.Create(Unsafe.Add(ref a0, 5 * lda));
-            s50 = VectorMath.Fma(x, w0, s50); s51 = VectorMath.Fma(x, w1, s51);
-            a0 = ref Unsafe.Add(ref a0, ak);
-            bk = ref Unsafe.Add(ref bk, ldb);
-        }
-        bool biased = !Unsafe.IsNullRef(ref bias);
-        Vector512<T> d0 = biased ? Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j)) : default;
-        Vector512<T> d1 = biased ? Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j), (nuint)lanes) : default;
-        Store2(ref c0, lanes, s00, s01, d0, d1, biased);
-        Store2(ref Unsafe.Add(ref c0, ldc), lanes, s10, s11, d0, d1, biased);
-        Store2(ref Unsafe.Add(ref c0, 2 * ldc), lanes, s20, s21, d0, d1, biased);
-        Store2(ref Unsafe.Add(ref c0, 3 * ldc), lanes, s30, s31, d0, d1, biased);
-        Store2(ref Unsafe.Add(ref c0, 4 * ldc), lanes, s40, s41, d0, d1, biased);
-        Store2(ref Unsafe.Add(ref c0, 5 * ldc), lanes, s50, s51, d0, d1, biased);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store2<T>(ref T r, int lanes, Vector512<T> v0, Vector512<T> v1, Vector512<T> d0, Vector512<T> d1, bool biased)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (biased)
-        {
-            v0 += d0; v1 += d1;
-        }
-        v0.StoreUnsafe(ref r); v1.StoreUnsafe(ref r, (nuint)lanes);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x4<T>(ref T a, int lda, int ak, ref T b, int ldb, ref T c, int ldc, int i, int j, int k, bool accumulate, ref T bias)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int lanes = Vector512<T>.Count;
-        ref T c0 = ref Unsafe.Add(ref c, (nint)i * ldc + j);
+        ref T a0 = ref Unsafe.Add(ref a, rows[0]), a1 = ref Unsafe.Add(ref a, rows[1]), a2 = ref Unsafe.Add(ref a, rows[2]);
+        ref T a3 = ref Unsafe.Add(ref a, rows[3]), a4 = ref Unsafe.Add(ref a, rows[4]), a5 = ref Unsafe.Add(ref a, rows[5]);
         Vector512<T> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
         if (accumulate)
         {
-            ref T r = ref c0;
+            ref T r = ref c;
             c00 = Vector512.LoadUnsafe(ref r); c01 = Vector512.LoadUnsafe(ref r, (nuint)lanes); c02 = Vector512.LoadUnsafe(ref r, (nuint)(2 * lanes)); c03 = Vector512.LoadUnsafe(ref r, (nuint)(3 * lanes));
             r = ref Unsafe.Add(ref r, ldc);
             c10 = Vector512.LoadUnsafe(ref r); c11 = Vector512.LoadUnsafe(ref r, (nuint)lanes); c12 = Vector512.LoadUnsafe(ref r, (nuint)(2 * lanes)); c13 = Vector512.LoadUnsafe(ref r, (nuint)(3 * lanes));
@@ -176,42 +114,40 @@ internal static class TileProduct
             c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = default;
             c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = default;
         }
-        ref T a0 = ref Unsafe.Add(ref a, (nint)i * lda);
-        ref T bk = ref Unsafe.Add(ref b, j);
-        nint step = ak;
-        for (int kk = 0; kk < k; kk++)
+        ref int d = ref MemoryMarshal.GetReference(depth);
+        ref T bk = ref b;
+        for (int kk = 0; kk < depth.Length; kk++)
         {
+            nint off = Unsafe.Add(ref d, kk);
             Vector512<T> b0 = Vector512.LoadUnsafe(ref bk), b1 = Vector512.LoadUnsafe(ref bk, (nuint)lanes);
             Vector512<T> b2 = Vector512.LoadUnsafe(ref bk, (nuint)(2 * lanes)), b3 = Vector512.LoadUnsafe(ref bk, (nuint)(3 * lanes));
-            Vector512<T> x = Vector512.Create(a0);
+            Vector512<T> x = Vector512.Create(Unsafe.Add(ref a0, off));
             c00 = VectorMath.Fma(x, b0, c00); c01 = VectorMath.Fma(x, b1, c01); c02 = VectorMath.Fma(x, b2, c02); c03 = VectorMath.Fma(x, b3, c03);
-            x = Vector512.Create(Unsafe.Add(ref a0, lda));
+            x = Vector512.Create(Unsafe.Add(ref a1, off));
             c10 = VectorMath.Fma(x, b0, c10); c11 = VectorMath.Fma(x, b1, c11); c12 = VectorMath.Fma(x, b2, c12); c13 = VectorMath.Fma(x, b3, c13);
-            x = Vector512.Create(Unsafe.Add(ref a0, 2 * lda));
+            x = Vector512.Create(Unsafe.Add(ref a2, off));
             c20 = VectorMath.Fma(x, b0, c20); c21 = VectorMath.Fma(x, b1, c21); c22 = VectorMath.Fma(x, b2, c22); c23 = VectorMath.Fma(x, b3, c23);
-            x = Vector512.Create(Unsafe.Add(ref a0, 3 * lda));
+            x = Vector512.Create(Unsafe.Add(ref a3, off));
             c30 = VectorMath.Fma(x, b0, c30); c31 = VectorMath.Fma(x, b1, c31); c32 = VectorMath.Fma(x, b2, c32); c33 = VectorMath.Fma(x, b3, c33);
-            x = Vector512.Create(Unsafe.Add(ref a0, 4 * lda));
+            x = Vector512.Create(Unsafe.Add(ref a4, off));
             c40 = VectorMath.Fma(x, b0, c40); c41 = VectorMath.Fma(x, b1, c41); c42 = VectorMath.Fma(x, b2, c42); c43 = VectorMath.Fma(x, b3, c43);
-            x = Vector512.Create(Unsafe.Add(ref a0, 5 * lda));
+            x = Vector512.Create(Unsafe.Add(ref a5, off));
             c50 = VectorMath.Fma(x, b0, c50); c51 = VectorMath.Fma(x, b1, c51); c52 = VectorMath.Fma(x, b2, c52); c53 = VectorMath.Fma(x, b3, c53);
-            a0 = ref Unsafe.Add(ref a0, step);
             bk = ref Unsafe.Add(ref bk, ldb);
         }
-        Vector512<T> d0 = default, d1 = default, d2 = default, d3 = default;
         bool biased = !Unsafe.IsNullRef(ref bias);
+        Vector512<T> d0 = default, d1 = default, d2 = default, d3 = default;
         if (biased)
         {
-            ref T bj = ref Unsafe.Add(ref bias, j);
-            d0 = Vector512.LoadUnsafe(ref bj); d1 = Vector512.LoadUnsafe(ref bj, (nuint)lanes);
-            d2 = Vector512.LoadUnsafe(ref bj, (nuint)(2 * lanes)); d3 = Vector512.LoadUnsafe(ref bj, (nuint)(3 * lanes));
+            d0 = Vector512.LoadUnsafe(ref bias); d1 = Vector512.LoadUnsafe(ref bias, (nuint)lanes);
+            d2 = Vector512.LoadUnsafe(ref bias, (nuint)(2 * lanes)); d3 = Vector512.LoadUnsafe(ref bias, (nuint)(3 * lanes));
         }
-        Store4(ref c0, lanes, c00, c01, c02, c03, d0, d1, d2, d3, biased);
-        Store4(ref Unsafe.Add(ref c0, ldc), lanes, c10, c11, c12, c13, d0, d1, d2, d3, biased);
-        Store4(ref Unsafe.Add(ref c0, 2 * ldc), lanes, c20, c21, c22, c23, d0, d1, d2, d3, biased);
-        Store4(ref Unsafe.Add(ref c0, 3 * ldc), lanes, c30, c31, c32, c33, d0, d1, d2, d3, biased);
-        Store4(ref Unsafe.Add(ref c0, 4 * ldc), lanes, c40, c41, c42, c43, d0, d1, d2, d3, biased);
-        Store4(ref Unsafe.Add(ref c0, 5 * ldc), lanes, c50, c51, c52, c53, d0, d1, d2, d3, biased);
+        Store4(ref c, lanes, c00, c01, c02, c03, d0, d1, d2, d3, biased);
+        Store4(ref Unsafe.Add(ref c, ldc), lanes, c10, c11, c12, c13, d0, d1, d2, d3, biased);
+        Store4(ref Unsafe.Add(ref c, 2 * ldc), lanes, c20, c21, c22, c23, d0, d1, d2, d3, biased);
+        Store4(ref Unsafe.Add(ref c, 3 * ldc), lanes, c30, c31, c32, c33, d0, d1, d2, d3, biased);
+        Store4(ref Unsafe.Add(ref c, 4 * ldc), lanes, c40, c41, c42, c43, d0, d1, d2, d3, biased);
+        Store4(ref Unsafe.Add(ref c, 5 * ldc), lanes, c50, c51, c52, c53, d0, d1, d2, d3, biased);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -226,58 +162,119 @@ internal static class TileProduct
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x1<T>(ref T a, int lda, int ak, ref T b, int ldb, ref T c, int ldc, int i, int j, int k, bool accumulate, ref T bias)
+    private static void Tile6x2<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref T c0 = ref Unsafe.Add(ref c, (nint)i * ldc + j);
+        int lanes = Vector512<T>.Count;
+        ref T a0 = ref Unsafe.Add(ref a, rows[0]), a1 = ref Unsafe.Add(ref a, rows[1]), a2 = ref Unsafe.Add(ref a, rows[2]);
+        ref T a3 = ref Unsafe.Add(ref a, rows[3]), a4 = ref Unsafe.Add(ref a, rows[4]), a5 = ref Unsafe.Add(ref a, rows[5]);
+        Vector512<T> s00, s01, s10, s11, s20, s21, s30, s31, s40, s41, s50, s51;
+        if (accumulate)
+        {
+            s00 = Vector512.LoadUnsafe(ref c); s01 = Vector512.LoadUnsafe(ref c, (nuint)lanes);
+            s10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, ldc)); s11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, ldc), (nuint)lanes);
+            s20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 2 * ldc)); s21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 2 * ldc), (nuint)lanes);
+            s30 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 3 * ldc)); s31 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 3 * ldc), (nuint)lanes);
+            s40 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 4 * ldc)); s41 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 4 * ldc), (nuint)lanes);
+            s50 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 5 * ldc)); s51 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 5 * ldc), (nuint)lanes);
+        }
+        else
+        {
+            s00 = s01 = s10 = s11 = s20 = s21 = s30 = s31 = s40 = s41 = s50 = s51 = default;
+        }
+        ref int d = ref MemoryMarshal.GetReference(depth);
+        ref T bk = ref b;
+        for (int kk = 0; kk < depth.Length; kk++)
+        {
+            nint off = Unsafe.Add(ref d, kk);
+            Vector512<T> w0 = Vector512.LoadUnsafe(ref bk), w1 = Vector512.LoadUnsafe(ref bk, (nuint)lanes);
+            Vector512<T> x = Vector512.Create(Unsafe.Add(ref a0, off));
+            s00 = VectorMath.Fma(x, w0, s00); s01 = VectorMath.Fma(x, w1, s01);
+            x = Vector512.Create(Unsafe.Add(ref a1, off));
+            s10 = VectorMath.Fma(x, w0, s10); s11 = VectorMath.Fma(x, w1, s11);
+            x = Vector512.Create(Unsafe.Add(ref a2, off));
+            s20 = VectorMath.Fma(x, w0, s20); s21 = VectorMath.Fma(x, w1, s21);
+            x = Vector512.Create(Unsafe.Add(ref a3, off));
+            s30 = VectorMath.Fma(x, w0, s30); s31 = VectorMath.Fma(x, w1, s31);
+            x = Vector512.Create(Unsafe.Add(ref a4, off));
+            s40 = VectorMath.Fma(x, w0, s40); s41 = VectorMath.Fma(x, w1, s41);
+            x = Vector512.Create(Unsafe.Add(ref a5, off));
+            s50 = VectorMath.Fma(x, w0, s50); s51 = VectorMath.Fma(x, w1, s51);
+            bk = ref Unsafe.Add(ref bk, ldb);
+        }
+        bool biased = !Unsafe.IsNullRef(ref bias);
+        Vector512<T> d0 = biased ? Vector512.LoadUnsafe(ref bias) : default;
+        Vector512<T> d1 = biased ? Vector512.LoadUnsafe(ref bias, (nuint)lanes) : default;
+        Store2(ref c, lanes, s00, s01, d0, d1, biased);
+        Store2(ref Unsafe.Add(ref c, ldc), lanes, s10, s11, d0, d1, biased);
+        Store2(ref Unsafe.Add(ref c, 2 * ldc), lanes, s20, s21, d0, d1, biased);
+        Store2(ref Unsafe.Add(ref c, 3 * ldc), lanes, s30, s31, d0, d1, biased);
+        Store2(ref Unsafe.Add(ref c, 4 * ldc), lanes, s40, s41, d0, d1, biased);
+        Store2(ref Unsafe.Add(ref c, 5 * ldc), lanes, s50, s51, d0, d1, biased);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store2<T>(ref T r, int lanes, Vector512<T> v0, Vector512<T> v1, Vector512<T> d0, Vector512<T> d1, bool biased)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (biased)
+        {
+            v0 += d0; v1 += d1;
+        }
+        v0.StoreUnsafe(ref r); v1.StoreUnsafe(ref r, (nuint)lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6x1<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T a0 = ref Unsafe.Add(ref a, rows[0]), a1 = ref Unsafe.Add(ref a, rows[1]), a2 = ref Unsafe.Add(ref a, rows[2]);
+        ref T a3 = ref Unsafe.Add(ref a, rows[3]), a4 = ref Unsafe.Add(ref a, rows[4]), a5 = ref Unsafe.Add(ref a, rows[5]);
         Vector512<T> s0, s1, s2, s3, s4, s5;
         if (accumulate)
         {
-            s0 = Vector512.LoadUnsafe(ref c0); s1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, ldc)); s2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 2 * ldc));
-            s3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 3 * ldc)); s4 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 4 * ldc)); s5 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c0, 5 * ldc));
+            s0 = Vector512.LoadUnsafe(ref c); s1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, ldc)); s2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 2 * ldc));
+            s3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 3 * ldc)); s4 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 4 * ldc)); s5 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 5 * ldc));
         }
         else
         {
             s0 = s1 = s2 = s3 = s4 = s5 = default;
         }
-        ref T a0 = ref Unsafe.Add(ref a, (nint)i * lda);
-        ref T bk = ref Unsafe.Add(ref b, j);
-        for (int kk = 0; kk < k; kk++)
+        ref int d = ref MemoryMarshal.GetReference(depth);
+        ref T bk = ref b;
+        for (int kk = 0; kk < depth.Length; kk++)
         {
+            nint off = Unsafe.Add(ref d, kk);
             Vector512<T> w = Vector512.LoadUnsafe(ref bk);
-            s0 = VectorMath.Fma(Vector512.Create(a0), w, s0);
-            s1 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a0, lda)), w, s1);
-            s2 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a0, 2 * lda)), w, s2);
-            s3 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a0, 3 * lda)), w, s3);
-            s4 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a0, 4 * lda)), w, s4);
-            s5 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a0, 5 * lda)), w, s5);
-            a0 = ref Unsafe.Add(ref a0, ak);
+            s0 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a0, off)), w, s0);
+            s1 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a1, off)), w, s1);
+            s2 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a2, off)), w, s2);
+            s3 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a3, off)), w, s3);
+            s4 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a4, off)), w, s4);
+            s5 = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref a5, off)), w, s5);
             bk = ref Unsafe.Add(ref bk, ldb);
         }
-        Vector512<T> d = Unsafe.IsNullRef(ref bias) ? default : Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
         bool biased = !Unsafe.IsNullRef(ref bias);
-        (biased ? s0 + d : s0).StoreUnsafe(ref c0);
-        (biased ? s1 + d : s1).StoreUnsafe(ref Unsafe.Add(ref c0, ldc));
-        (biased ? s2 + d : s2).StoreUnsafe(ref Unsafe.Add(ref c0, 2 * ldc));
-        (biased ? s3 + d : s3).StoreUnsafe(ref Unsafe.Add(ref c0, 3 * ldc));
-        (biased ? s4 + d : s4).StoreUnsafe(ref Unsafe.Add(ref c0, 4 * ldc));
-        (biased ? s5 + d : s5).StoreUnsafe(ref Unsafe.Add(ref c0, 5 * ldc));
+        Vector512<T> bv = biased ? Vector512.LoadUnsafe(ref bias) : default;
+        (biased ? s0 + bv : s0).StoreUnsafe(ref c);
+        (biased ? s1 + bv : s1).StoreUnsafe(ref Unsafe.Add(ref c, ldc));
+        (biased ? s2 + bv : s2).StoreUnsafe(ref Unsafe.Add(ref c, 2 * ldc));
+        (biased ? s3 + bv : s3).StoreUnsafe(ref Unsafe.Add(ref c, 3 * ldc));
+        (biased ? s4 + bv : s4).StoreUnsafe(ref Unsafe.Add(ref c, 4 * ldc));
+        (biased ? s5 + bv : s5).StoreUnsafe(ref Unsafe.Add(ref c, 5 * ldc));
     }
 
-    private static void Tile1x1<T>(ref T a, int lda, int ak, ref T b, int ldb, ref T c, int ldc, int i, int j, int k, bool accumulate, ref T bias)
+    private static void Tile1x1<T>(ref T ai, ReadOnlySpan<int> depth, ref T b, int ldb, ref T target, bool accumulate, ref T bias)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref T target = ref Unsafe.Add(ref c, (nint)i * ldc + j);
         Vector512<T> s = accumulate ? Vector512.LoadUnsafe(ref target) : default;
-        ref T a0 = ref Unsafe.Add(ref a, (nint)i * lda);
-        ref T bk = ref Unsafe.Add(ref b, j);
-        for (int kk = 0; kk < k; kk++)
+        ref T bk = ref b;
+        for (int kk = 0; kk < depth.Length; kk++)
         {
-            s = VectorMath.Fma(Vector512.Create(a0), Vector512.LoadUnsafe(ref bk), s);
-            a0 = ref Unsafe.Add(ref a0, ak);
+            s = VectorMath.Fma(Vector512.Create(Unsafe.Add(ref ai, depth[kk])), Vector512.LoadUnsafe(ref bk), s);
             bk = ref Unsafe.Add(ref bk, ldb);
         }
-        if (!Unsafe.IsNullRef(ref bias)) s += Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+        if (!Unsafe.IsNullRef(ref bias)) s += Vector512.LoadUnsafe(ref bias);
         s.StoreUnsafe(ref target);
     }
 }
