@@ -161,11 +161,27 @@ public sealed class MainJobTests : IDisposable
     [InlineData("--optimizer", "adagrad", "--optimizer expects sgd, momentum, nesterov, adam or adamw, got 'adagrad'")]
     [InlineData("--momentum", "1", "--momentum expects a number in [0, 1), got '1'")]
     [InlineData("--epochs", "0", "--epochs expects an integer from 1 to 100000, got '0'")]
+    [InlineData("--model", "resnet", "--model expects mlp or cnn, got 'resnet'")]
     public void ABadOptionValueIsRefusedWithWhatWasExpected(string option, string value, string expected)
     {
         var (code, output, error) = Run(option, value);
         Assert.Equal(2, code);
         AssertOneLineError(error, expected);
         Assert.DoesNotContain("epoch", output);
+    }
+
+    [Fact]
+    public void TheConvolutionalModelTrainsWithItsOwnRecipe()
+    {
+        var (code, output, error) = Run("--model", "cnn", "--epochs", "1", "--data", Data(100), "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("1×28×28 → Conv2D(32, 3, stride 1, padding 1, ReLU)", output); // the architecture line
+        string json = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.Contains("\"model\":\"cnn\"", json);
+        Assert.Contains("\"optimizer\":\"adam\"", json);
+        Assert.Contains("\"parameters\":421642", json);
+        var (lectureCode, _, lectureError) = Run("--model", "cnn", "--lecture");
+        Assert.Equal(2, lectureCode);
+        AssertOneLineError(lectureError, "--lecture is the dense network's recipe; it does not apply to --model cnn");
     }
 }
