@@ -177,4 +177,21 @@ public class ConvolutionTests
         Assert.Equal(AvgPoolCnn.Architecture.ToString(), arch.ToString());
         Assert.Equal(330, arch.InputSize);
     }
+
+    /// <summary>After the first call of a batch size, forward passes and gradients of a convolutional network allocate nothing.</summary>
+    [Fact]
+    public void ForwardAndGradientsAllocateNothing()
+    {
+        var net = new MaxPoolCnn(2);
+        float[] x = TestData.Uniform(5 * MaxPoolCnn.InputSize, seed: 3);
+        int[] y = TestData.Labels(net, 5, seed: 4);
+        var output = new float[5 * MaxPoolCnn.OutputSize];
+        var one = new float[MaxPoolCnn.OutputSize];
+        Allocations.AssertNone(() =>
+        {
+            net.ForwardBatch(x, output);
+            net.Forward(x.AsSpan(0, MaxPoolCnn.InputSize), one);
+            net.ComputeGradients(x, y);
+        });
+    }
 }
