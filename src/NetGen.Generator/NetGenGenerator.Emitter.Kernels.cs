@@ -518,7 +518,9 @@ public sealed partial class NetGenGenerator
                     string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
                     string to = f.RoundDown(inputs, nv);
                     if (!f.MayHaveChunks(inputs, nv) || (nv == 1 && !f.MayHaveRemainder(inputs, BlockVectors))) continue;
-                    using (w.Block($"for (int i = {from}; i < {to}; i += {f.Step(nv)})"))
+                    string loop = $"for (int i = {from}; i < {to}; i += {f.Step(nv)})";
+                    if (CodeWriter.ShapeLength(loop) > 115) loop = $"for (int i = {from};\n     i < {to};\n     i += {f.Step(nv)})";
+                    using (w.Block(loop))
                     {
                         if (fullOutputs > 0)
                         {

@@ -144,37 +144,48 @@ public sealed partial class NetGenGenerator
             }
         }
 
-        /// <summary>The stages' forward calls; afterwards <c>x</c> refers to the flattened features the dense layers take.</summary>
+        /// <summary>
+        /// The stages' forward calls, in blocks of <see cref="Planner.StageRows"/> rows so that a block's maps stay in cache
+        /// from one stage to the next; afterwards <c>x</c> refers to the flattened features the dense layers take.
+        /// </summary>
         private static void EmitStagesForward(CodeWriter w, NetworkSpec net)
         {
             ElementType e = ElementType.Of(net.Element);
+            int block = Planner.StageRows(net);
             w.Line("// Layers over feature maps, channels-last inside; Flatten returns to PyTorch's order for the dense layers.");
-            string input = "ref x";
+            string samples = "x";
             if (TransposesInput(net))
             {
                 Shape3 shape = net.Input!;
                 w.Line($"ref {e.Name} xl = ref MemoryMarshal.GetArrayDataReference(ws.X);");
                 w.Line($"{Services}.Layout.ToChannelsLast(ref x, ref xl, rows, {shape.Channels}, {shape.Height * shape.Width});");
-                input = "ref xl";
+                samples = "xl";
             }
-            for (int i = 0; i < net.Stages.Count; i++)
+            w.Line($"// {block} row(s) at a time: a block's maps stay in cache from stage to stage.");
+            using (w.Block($"for (int r0 = 0; r0 < rows; r0 += {block})"))
             {
-                StageSpec s = net.Stages[i];
-                string output = $"ref s{i}";
-                switch (s.Kind)
+                w.Line($"int n = Math.Min({block}, rows - r0);");
+                string input = $"ref Unsafe.Add(ref {samples}, (nint)r0 * InputSize)";
+                for (int i = 0; i < net.Stages.Count; i++)
                 {
-                    case StageKind.Conv2D:
-                        Call(w, $"{Services}.Convolution.Forward", $"in Kernels.G{i}, {input}, ref wc{i}, ref bc{i}, {output}, rows, ws.C{i}, " +
-                            $"global::NetGen.Activation.{s.Activation}, {e.Exact(s.NegativeSlope)}");
-                        break;
-                    case StageKind.Flatten:
-                        w.Line($"{Services}.Layout.ToChannelsFirst({input}, {output}, rows, {s.In.Channels}, {s.In.Height * s.In.Width});");
-                        break;
-                    default:
-                        w.Line($"{Services}.Pooling.{PoolName(s.Kind)}Forward(in Kernels.G{i}, {input}, {output}, rows);");
-                        break;
+                    StageSpec s = net.Stages[i];
+                    string output = $"ref Unsafe.Add(ref s{i}, (nint)r0 * {Literal.Int(s.Out.Size)})";
+                    switch (s.Kind)
+                    {
+                        case StageKind.Conv2D:
+                            w.Line($"{Services}.Convolution.Forward(in Kernels.G{i}, {input},");
+                            w.Line($"    ref wc{i}, ref bc{i}, {output}, n, ws.C{i},");
+                            w.Line($"    global::NetGen.Activation.{s.Activation}, {Literal.Float(s.NegativeSlope)}, prepared: r0 > 0);");
+                            break;
+                        case StageKind.Flatten:
+                            w.Line($"{Services}.Layout.ToChannelsFirst({input},\n    {output}, n, {s.In.Channels}, {s.In.Height * s.In.Width});");
+                            break;
+                        default:
+                            w.Line($"{Services}.Pooling.{PoolName(s.Kind)}Forward(in Kernels.G{i}, {input},\n    {output}, n);");
+                            break;
+                    }
+                    input = output;
                 }
-                input = output;
             }
             w.Line($"x = ref s{net.Stages.Count - 1}; // the dense layers' input");
         }
@@ -196,16 +207,18 @@ public sealed partial class NetGenGenerator
             ElementType e = ElementType.Of(net.Element);
             int firstTrained = FirstTrainedStage(net);
             w.Line("// Layers over feature maps, last to first.");
+            if (TransposesInput(net)) w.Line($"ref {e.Name} xl = ref MemoryMarshal.GetArrayDataReference(ws.X); // the samples, channels-last");
             for (int i = net.Stages.Count - 1; i >= firstTrained; i--)
             {
                 StageSpec s = net.Stages[i];
-                string input = i > 0 ? $"ref s{i - 1}" : TransposesInput(net) ? "ref MemoryMarshal.GetArrayDataReference(ws.X)" : "ref input";
+                string input = i > 0 ? $"ref s{i - 1}" : TransposesInput(net) ? "ref xl" : "ref input";
                 string previousDelta = i > firstTrained ? $"ref e{i - 1}" : $"ref Unsafe.NullRef<{e.Name}>()";
                 switch (s.Kind)
                 {
                     case StageKind.Conv2D:
-                        Call(w, $"{Services}.Convolution.Backward", $"in Kernels.G{i}, {input}, ref s{i}, ref e{i}, ref wc{i}, {previousDelta}, rows, ws.C{i},\n    " +
-                            $"global::NetGen.Activation.{s.Activation}, {e.Exact(s.NegativeSlope)}, ref twc{i}, ref tbc{i}, ref swc{i}, ref sbc{i}, in update");
+                        w.Line($"{Services}.Convolution.Backward(in Kernels.G{i}, {input}, ref s{i}, ref e{i}, ref wc{i},");
+                        w.Line($"    {previousDelta}, rows, ws.C{i}, global::NetGen.Activation.{s.Activation}, {Literal.Float(s.NegativeSlope)},");
+                        w.Line($"    ref twc{i}, ref tbc{i}, ref swc{i}, ref sbc{i}, in update);");
                         break;
                     case StageKind.Flatten:
                         w.Line($"{Services}.Layout.ToChannelsLast(ref e{i}, {previousDelta}, rows, {s.In.Channels}, {s.In.Height * s.In.Width});");

@@ -38,7 +38,7 @@ public static class Convolution
         public Span<T> Filters, Gradient, Padded, Col, BiasGradient;
         public Span<int> Positions, Window, DeltaRows, DeltaDepth;
 
-        public Parts(in SpatialGeometry g, Span<T> scratch)
+        public Parts(in SpatialGeometry g, Span<T> scratch, bool prepared = false)
         {
             int count = g.WeightCount, positions = g.Positions, k = g.Depth, padded = PaddedSize(g);
             Filters = scratch.Slice(0, count);
@@ -52,6 +52,7 @@ public static class Convolution
             Window = tables.Slice(positions, k);
             DeltaRows = tables.Slice(positions + k, positions);
             DeltaDepth = tables.Slice(2 * positions + k, g.OutChannels);
+            if (prepared) return; // a later block of rows of the same pass: the tables are there already
             // A(p, k) of a sample = padded[Positions[p] + Window[k]]: where window place k of output position p lies.
             int inChannels = g.InChannels, paddedWidth = g.InWidth + 2 * g.PaddingWidth;
             for (int oy = 0, p = 0; oy < g.OutHeight; oy++)
@@ -81,12 +82,21 @@ public static class Convolution
     /// <c>y = f(conv(x, W) + b)</c> for <paramref name="rows"/> samples: x <c>[rows, InH, InW, InC]</c>, y
     /// <c>[rows, OutH, OutW, OutC]</c> (channels-last), W and b in PyTorch's layout.
     /// </summary>
-    public static void Forward<T>(in SpatialGeometry g, ref T x, ref T w, ref T b, ref T y, int rows, Span<T> scratch, Activation activation, T slope)
+    /// <remarks>
+    /// A pass that runs its rows in blocks (so that each block's maps stay in cache from layer to layer) calls with
+    /// <paramref name="prepared"/> after its first block: the repacked weights, the tables and the zero border in
+    /// <paramref name="scratch"/> are then reused as they are. Nothing else may use the scratch in between.
+    /// </remarks>
+    public static void Forward<T>(in SpatialGeometry g, ref T x, ref T w, ref T b, ref T y, int rows, Span<T> scratch, Activation activation, T slope,
+        bool prepared = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var parts = new Parts<T>(g, scratch);
-        PackWindowMajor(g, ref w, parts.Filters); // [k][out]: each window value's row of filters
-        parts.Padded.Clear(); // the border stays zero; each sample rewrites the inside
+        var parts = new Parts<T>(g, scratch, prepared);
+        if (!prepared)
+        {
+            PackWindowMajor(g, ref w, parts.Filters); // [k][out]: each window value's row of filters
+            parts.Padded.Clear(); // the border stays zero; each sample rewrites the inside
+        }
         int outChannels = g.OutChannels;
         for (int r = 0; r < rows; r++)
         {

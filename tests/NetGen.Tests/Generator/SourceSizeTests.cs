@@ -63,6 +63,9 @@ public sealed class SourceSizeTests(ITestOutputHelper output)
     [InlineData("[Dense(37, 19, Tanh)] [Dense(19, 7, LeakyReLU, NegativeSlope = 0.05f)] [Dense(7, 5, Sigmoid)]")]
     [InlineData("[Dense(20, 12, Tanh)] [Dropout(0.25)] [Dense(12, 9, LeakyReLU)] [Softmax(3)] [ElementType(typeof(double))]")]
     [InlineData("[Dense(16, 32, ReLU)] [Dense(32, 32, ReLU)] [Dense(32, 4)]")]
+    [InlineData("[Input(3, 224, 224)] [Conv2D(64, KernelHeight = 7, KernelWidth = 5, Stride = 2, PaddingHeight = 3, Activation = LeakyReLU, " +
+                "NegativeSlope = 0.125f)] [MaxPool2D(3, Stride = 2)] [Conv2D(128, Kernel = 3, Padding = 1, Activation = Tanh)] [AvgPool2D(2)] " +
+                "[L2Pool2D(2, StrideHeight = 1)] [FeatureL2Pool(4)] [Flatten] [Dense(100, ReLU)] [Dropout(0.5)] [Softmax(1000)] [ElementType(typeof(double))]")]
     public void GeneratedLinesStayReadable(string attributes)
     {
         var (result, _) = GeneratorHarness.Run("using NetGen;\nusing static NetGen.Activation;\n" + attributes + " public partial class Net;\n");

@@ -988,7 +988,9 @@ partial class Brains
                         u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
                     }
                 }
-                for (int i = (16 - 16 % (4 * Vector<float>.Count)); i < (16 - 16 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = (16 - 16 % (4 * Vector<float>.Count));
+                     i < (16 - 16 % Vector<float>.Count);
+                     i += Vector<float>.Count)
                 {
                     for (int o = lo, end = Math.Min(hi, 32); o < end; o += 2)
                     {
@@ -1562,7 +1564,9 @@ partial class Brains
                         u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
                     }
                 }
-                for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = (32 - 32 % (4 * Vector<float>.Count));
+                     i < (32 - 32 % Vector<float>.Count);
+                     i += Vector<float>.Count)
                 {
                     for (int o = lo, end = Math.Min(hi, 32); o < end; o += 2)
                     {
@@ -2243,7 +2247,9 @@ partial class Brains
                         u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
                     }
                 }
-                for (int i = (32 - 32 % (4 * Vector<float>.Count)); i < (32 - 32 % Vector<float>.Count); i += Vector<float>.Count)
+                for (int i = (32 - 32 % (4 * Vector<float>.Count));
+                     i < (32 - 32 % Vector<float>.Count);
+                     i += Vector<float>.Count)
                 {
                     for (int o = lo, end = Math.Min(hi, 4); o < end; o += 2)
                     {

@@ -789,7 +789,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<double>.Count), c13);
                 }
             }
-            for (int i = (20 - 20 % (4 * Vector<double>.Count)); i < (20 - 20 % Vector<double>.Count); i += Vector<double>.Count)
+            for (int i = (20 - 20 % (4 * Vector<double>.Count));
+                 i < (20 - 20 % Vector<double>.Count);
+                 i += Vector<double>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 12); o < end; o += 2)
                 {
@@ -1530,7 +1532,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<double>.Count), c03);
                 }
             }
-            for (int i = (12 - 12 % (4 * Vector<double>.Count)); i < (12 - 12 % Vector<double>.Count); i += Vector<double>.Count)
+            for (int i = (12 - 12 % (4 * Vector<double>.Count));
+                 i < (12 - 12 % Vector<double>.Count);
+                 i += Vector<double>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 8); o < end; o += 2)
                 {
@@ -2154,7 +2158,9 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<double>.Count), c03);
                 }
             }
-            for (int i = (9 - 9 % (4 * Vector<double>.Count)); i < (9 - 9 % Vector<double>.Count); i += Vector<double>.Count)
+            for (int i = (9 - 9 % (4 * Vector<double>.Count));
+                 i < (9 - 9 % Vector<double>.Count);
+                 i += Vector<double>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 2); o < end; o += 2)
                 {

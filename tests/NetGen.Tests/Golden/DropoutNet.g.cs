@@ -1003,7 +1003,9 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
                 }
             }
-            for (int i = (20 - 20 % (4 * Vector<float>.Count)); i < (20 - 20 % Vector<float>.Count); i += Vector<float>.Count)
+            for (int i = (20 - 20 % (4 * Vector<float>.Count));
+                 i < (20 - 20 % Vector<float>.Count);
+                 i += Vector<float>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 12); o < end; o += 2)
                 {
@@ -1339,7 +1341,9 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<float>.Count), c03);
                 }
             }
-            for (int i = (12 - 12 % (4 * Vector<float>.Count)); i < (12 - 12 % Vector<float>.Count); i += Vector<float>.Count)
+            for (int i = (12 - 12 % (4 * Vector<float>.Count));
+                 i < (12 - 12 % Vector<float>.Count);
+                 i += Vector<float>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 2); o < end; o += 2)
                 {

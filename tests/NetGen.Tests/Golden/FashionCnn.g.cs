@@ -320,13 +320,23 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         ref float s3 = ref MemoryMarshal.GetArrayDataReference(ws.S3); // [rows, 64×7×7] stage 3 outputs
         ref float s4 = ref MemoryMarshal.GetArrayDataReference(ws.S4); // [rows, 3136] stage 4 outputs
         // Layers over feature maps, channels-last inside; Flatten returns to PyTorch's order for the dense layers.
-        global::NetGen.CompilerServices.Convolution.Forward(
-            in Kernels.G0, ref x, ref wc0, ref bc0, ref s0, rows, ws.C0, global::NetGen.Activation.ReLU, 0.00999999978f);
-        global::NetGen.CompilerServices.Pooling.MaxForward(in Kernels.G1, ref s0, ref s1, rows);
-        global::NetGen.CompilerServices.Convolution.Forward(
-            in Kernels.G2, ref s1, ref wc2, ref bc2, ref s2, rows, ws.C2, global::NetGen.Activation.ReLU, 0.00999999978f);
-        global::NetGen.CompilerServices.Pooling.MaxForward(in Kernels.G3, ref s2, ref s3, rows);
-        global::NetGen.CompilerServices.Layout.ToChannelsFirst(ref s3, ref s4, rows, 64, 49);
+        // 2 row(s) at a time: a block's maps stay in cache from stage to stage.
+        for (int r0 = 0; r0 < rows; r0 += 2)
+        {
+            int n = Math.Min(2, rows - r0);
+            global::NetGen.CompilerServices.Convolution.Forward(in Kernels.G0, ref Unsafe.Add(ref x, (nint)r0 * InputSize),
+                ref wc0, ref bc0, ref Unsafe.Add(ref s0, (nint)r0 * 25088), n, ws.C0,
+                global::NetGen.Activation.ReLU, 0.01f, prepared: r0 > 0);
+            global::NetGen.CompilerServices.Pooling.MaxForward(in Kernels.G1, ref Unsafe.Add(ref s0, (nint)r0 * 25088),
+                ref Unsafe.Add(ref s1, (nint)r0 * 6272), n);
+            global::NetGen.CompilerServices.Convolution.Forward(in Kernels.G2, ref Unsafe.Add(ref s1, (nint)r0 * 6272),
+                ref wc2, ref bc2, ref Unsafe.Add(ref s2, (nint)r0 * 12544), n, ws.C2,
+                global::NetGen.Activation.ReLU, 0.01f, prepared: r0 > 0);
+            global::NetGen.CompilerServices.Pooling.MaxForward(in Kernels.G3, ref Unsafe.Add(ref s2, (nint)r0 * 12544),
+                ref Unsafe.Add(ref s3, (nint)r0 * 3136), n);
+            global::NetGen.CompilerServices.Layout.ToChannelsFirst(ref Unsafe.Add(ref s3, (nint)r0 * 3136),
+                ref Unsafe.Add(ref s4, (nint)r0 * 3136), n, 64, 49);
+        }
         x = ref s4; // the dense layers' input
         if (Vector512.IsHardwareAccelerated)
         {
@@ -416,13 +426,13 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         // Layers over feature maps, last to first.
         global::NetGen.CompilerServices.Layout.ToChannelsLast(ref e4, ref e3, rows, 64, 49);
         global::NetGen.CompilerServices.Pooling.MaxBackward(in Kernels.G3, ref s2, ref s3, ref e3, ref e2, rows);
-        global::NetGen.CompilerServices.Convolution.Backward(
-            in Kernels.G2, ref s1, ref s2, ref e2, ref wc2, ref e1, rows, ws.C2,
-            global::NetGen.Activation.ReLU, 0.00999999978f, ref twc2, ref tbc2, ref swc2, ref sbc2, in update);
+        global::NetGen.CompilerServices.Convolution.Backward(in Kernels.G2, ref s1, ref s2, ref e2, ref wc2,
+            ref e1, rows, ws.C2, global::NetGen.Activation.ReLU, 0.01f,
+            ref twc2, ref tbc2, ref swc2, ref sbc2, in update);
         global::NetGen.CompilerServices.Pooling.MaxBackward(in Kernels.G1, ref s0, ref s1, ref e1, ref e0, rows);
-        global::NetGen.CompilerServices.Convolution.Backward(
-            in Kernels.G0, ref input, ref s0, ref e0, ref wc0, ref Unsafe.NullRef<float>(), rows, ws.C0,
-            global::NetGen.Activation.ReLU, 0.00999999978f, ref twc0, ref tbc0, ref swc0, ref sbc0, in update);
+        global::NetGen.CompilerServices.Convolution.Backward(in Kernels.G0, ref input, ref s0, ref e0, ref wc0,
+            ref Unsafe.NullRef<float>(), rows, ws.C0, global::NetGen.Activation.ReLU, 0.01f,
+            ref twc0, ref tbc0, ref swc0, ref sbc0, in update);
     }
 
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at
@@ -1049,7 +1059,9 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
                 }
             }
-            for (int i = (3136 - 3136 % (4 * Vector<float>.Count)); i < (3136 - 3136 % Vector<float>.Count); i += Vector<float>.Count)
+            for (int i = (3136 - 3136 % (4 * Vector<float>.Count));
+                 i < (3136 - 3136 % Vector<float>.Count);
+                 i += Vector<float>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 128); o < end; o += 2)
                 {
@@ -1948,7 +1960,9 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
                 }
             }
-            for (int i = (128 - 128 % (4 * Vector<float>.Count)); i < (128 - 128 % Vector<float>.Count); i += Vector<float>.Count)
+            for (int i = (128 - 128 % (4 * Vector<float>.Count));
+                 i < (128 - 128 % Vector<float>.Count);
+                 i += Vector<float>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 10); o < end; o += 2)
                 {

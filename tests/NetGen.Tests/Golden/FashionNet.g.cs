@@ -1037,7 +1037,9 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
                 }
             }
-            for (int i = (784 - 784 % (4 * Vector<float>.Count)); i < (784 - 784 % Vector<float>.Count); i += Vector<float>.Count)
+            for (int i = (784 - 784 % (4 * Vector<float>.Count));
+                 i < (784 - 784 % Vector<float>.Count);
+                 i += Vector<float>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 500); o < end; o += 2)
                 {
@@ -2031,7 +2033,9 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
                 }
             }
-            for (int i = (500 - 500 % (4 * Vector<float>.Count)); i < (500 - 500 % Vector<float>.Count); i += Vector<float>.Count)
+            for (int i = (500 - 500 % (4 * Vector<float>.Count));
+                 i < (500 - 500 % Vector<float>.Count);
+                 i += Vector<float>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 10); o < end; o += 2)
                 {

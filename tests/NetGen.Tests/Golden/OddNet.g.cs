@@ -1254,7 +1254,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<float>.Count), c03);
                 }
             }
-            for (int i = (37 - 37 % (4 * Vector<float>.Count)); i < (37 - 37 % Vector<float>.Count); i += Vector<float>.Count)
+            for (int i = (37 - 37 % (4 * Vector<float>.Count));
+                 i < (37 - 37 % Vector<float>.Count);
+                 i += Vector<float>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 18); o < end; o += 2)
                 {
@@ -2091,7 +2093,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<float>.Count), c03);
                 }
             }
-            for (int i = (19 - 19 % (4 * Vector<float>.Count)); i < (19 - 19 % Vector<float>.Count); i += Vector<float>.Count)
+            for (int i = (19 - 19 % (4 * Vector<float>.Count));
+                 i < (19 - 19 % Vector<float>.Count);
+                 i += Vector<float>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 6); o < end; o += 2)
                 {
@@ -2781,7 +2785,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<float>.Count), c03);
                 }
             }
-            for (int i = (7 - 7 % (4 * Vector<float>.Count)); i < (7 - 7 % Vector<float>.Count); i += Vector<float>.Count)
+            for (int i = (7 - 7 % (4 * Vector<float>.Count));
+                 i < (7 - 7 % Vector<float>.Count);
+                 i += Vector<float>.Count)
             {
                 for (int o = lo, end = Math.Min(hi, 4); o < end; o += 2)
                 {
