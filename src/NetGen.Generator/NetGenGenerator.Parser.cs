@@ -238,6 +238,11 @@ public sealed partial class NetGenGenerator
                         report(DiagnosticDescriptors.NonPositiveWidth, attributeLocation, new object[] { i, display, "the input shape", input });
                         ok = false;
                     }
+                    else if (input.Size > DiagnosticDescriptors.MaxActivationsPerSample)
+                    {
+                        report(DiagnosticDescriptors.ActivationsTooLarge, attributeLocation, new object[] { i, display, input, input.Size, DiagnosticDescriptors.MaxActivationsPerSample });
+                        return null;
+                    }
                     else
                     {
                         parsed.Input = shape = input;
@@ -297,6 +302,16 @@ public sealed partial class NetGenGenerator
                     }
                     StageSpec? stage = ParseStage(kind, attribute, syntax, shape, i, display, offset, report);
                     if (stage is null) return null;
+                    // A convolution's input gradient holds every window of a sample at once: positions × depth values.
+                    long windows = stage.HasParameters
+                        ? (long)stage.Out.Height * stage.Out.Width * stage.KernelHeight * stage.KernelWidth * stage.In.Channels : 0;
+                    if (windows > int.MaxValue / 2)
+                    {
+                        report(DiagnosticDescriptors.ActivationsTooLarge, attributeLocation, new object[] { i, display,
+                            $"its windows ({stage.Out.Height}×{stage.Out.Width} positions × {stage.KernelHeight}×{stage.KernelWidth}×{stage.In.Channels})",
+                            windows, int.MaxValue / 2 });
+                        return null;
+                    }
                     if (stage.Out.Size > DiagnosticDescriptors.MaxActivationsPerSample)
                     {
                         report(DiagnosticDescriptors.ActivationsTooLarge, attributeLocation, new object[] { i, display, stage.Out, stage.Out.Size, DiagnosticDescriptors.MaxActivationsPerSample });
