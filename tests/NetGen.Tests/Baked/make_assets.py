@@ -9,6 +9,23 @@ import struct
 
 import numpy as np
 
+def write(path, tensors):
+    """A safetensors file: the header's length (u64 LE), the JSON header padded to 8 bytes, the raw data."""
+    header, offset, blobs = {"__metadata__": {"format": "pt"}}, 0, []
+    for name, array in tensors.items():
+        data = array.tobytes()
+        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
 rng = np.random.default_rng(20261123)
 tensors = {}
 for module, (n_in, n_out) in zip((0, 3, 5), ((37, 19), (19, 7), (7, 5))):
@@ -16,19 +33,7 @@ for module, (n_in, n_out) in zip((0, 3, 5), ((37, 19), (19, 7), (7, 5))):
     tensors[f"{module}.weight"] = rng.uniform(-bound, bound, size=(n_out, n_in)).astype("<f4")
     tensors[f"{module}.bias"] = rng.uniform(-0.1, 0.1, size=(n_out,)).astype("<f4")
 
-header, offset, blobs = {"__metadata__": {"format": "pt"}}, 0, []
-for name, array in tensors.items():
-    data = array.tobytes()
-    header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-    offset += len(data)
-    blobs.append(data)
-text = json.dumps(header, separators=(",", ":")).encode()
-text += b" " * (-len(text) % 8)
-with open("odd.safetensors", "wb") as f:
-    f.write(struct.pack("<Q", len(text)))
-    f.write(text)
-    for blob in blobs:
-        f.write(blob)
+write("odd.safetensors", tensors)
 
 # cnn.safetensors: BakedCnn's parameters (MaxPoolCnn's architecture), named as PyTorch's
 # nn.Sequential(Conv2d, ReLU, MaxPool2d, Conv2d, Tanh, Flatten, Linear, Sigmoid, Linear, Softmax): 0., 3., 6., 8.
@@ -38,16 +43,4 @@ for module, shape in ((0, (5, 1, 3, 3)), (3, (7, 5, 2, 2)), (6, (6, 28)), (8, (3
     bound = np.sqrt(6.0 / (fan_in + shape[0]))
     tensors[f"{module}.weight"] = rng.uniform(-bound, bound, size=shape).astype("<f4")
     tensors[f"{module}.bias"] = rng.uniform(-0.1, 0.1, size=(shape[0],)).astype("<f4")
-header, offset, blobs = {"__metadata__": {"format": "pt"}}, 0, []
-for name, array in tensors.items():
-    data = array.tobytes()
-    header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-    offset += len(data)
-    blobs.append(data)
-text = json.dumps(header, separators=(",", ":")).encode()
-text += b" " * (-len(text) % 8)
-with open("cnn.safetensors", "wb") as f:
-    f.write(struct.pack("<Q", len(text)))
-    f.write(text)
-    for blob in blobs:
-        f.write(blob)
+write("cnn.safetensors", tensors)
