@@ -9,5 +9,8 @@ if (args.Length > 0 && args[0] == "--peers") return PeerProtocol.Run();
 if (args.Length > 0 && args[0] == "--scaling") return ParallelScaling.Run();
 // `--onnx [shape] [batch]`: the forward pass against ONNX Runtime, interleaved (see OnnxComparison).
 if (args.Length > 0 && args[0] == "--onnx") return OnnxComparison.Run(args);
+
+// Generated against generic training steps, alternating in one process (the convolutional network by default).
+if (args.Length > 0 && args[0] == "--generic") return GenericComparison.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);
 return 0;
