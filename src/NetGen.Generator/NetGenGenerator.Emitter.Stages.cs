@@ -94,6 +94,8 @@ public sealed partial class NetGenGenerator
         private static void EmitStageWorkspaceFields(CodeWriter w, NetworkSpec net, string T)
         {
             int firstTrained = FirstTrainedStage(net);
+            if (net.InferenceOnly && net.Stages.Any(s => s.HasParameters))
+                w.Line("public bool Prepared; // the convolutions' repacked weights and tables are in C (baked weights never change)");
             if (TransposesInput(net)) w.Line($"public readonly {T}[] X; // [rows, {net.Input}] the samples, channels-last");
             for (int i = 0; i < net.Stages.Count; i++)
             {
@@ -175,7 +177,8 @@ public sealed partial class NetGenGenerator
                         case StageKind.Conv2D:
                             w.Line($"{Services}.Convolution.Forward(in Kernels.G{i}, {input},");
                             w.Line($"    ref wc{i}, ref bc{i}, {output}, n, ws.C{i},");
-                            w.Line($"    global::NetGen.Activation.{s.Activation}, {Literal.Float(s.NegativeSlope)}, prepared: r0 > 0);");
+                            w.Line($"    global::NetGen.Activation.{s.Activation}, {Literal.Float(s.NegativeSlope)}, " +
+                                   (net.InferenceOnly ? "prepared: ws.Prepared || r0 > 0);" : "prepared: r0 > 0);"));
                             break;
                         case StageKind.Flatten:
                             w.Line($"{Services}.Layout.ToChannelsFirst({input},\n    {output}, n, {s.In.Channels}, {s.In.Height * s.In.Width});");
@@ -187,6 +190,8 @@ public sealed partial class NetGenGenerator
                     input = output;
                 }
             }
+            if (net.InferenceOnly && net.Stages.Any(s => s.HasParameters))
+                w.Line("ws.Prepared = true; // baked weights: packed once per workspace, reused by every later call");
             w.Line($"x = ref s{net.Stages.Count - 1}; // the dense layers' input");
         }
 

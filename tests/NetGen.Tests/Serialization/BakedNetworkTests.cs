@@ -144,8 +144,16 @@ public class BakedNetworkTests
         var expected = new float[rows * MaxPoolCnn.OutputSize];
         var actual = new float[expected.Length];
         twin.ForwardBatch(x, expected);
-        new BakedCnn().ForwardBatch(x, actual);
+        var baked = new BakedCnn();
+        baked.ForwardBatch(x, actual);
         Assert.Equal(expected, actual);
+        // Later calls reuse the filters it packed on the first (its weights cannot change): the same bits, one row or many.
+        Array.Clear(actual);
+        baked.ForwardBatch(x, actual);
+        Assert.Equal(expected, actual);
+        var one = new float[MaxPoolCnn.OutputSize];
+        baked.Forward(x.AsSpan(0, MaxPoolCnn.InputSize), one);
+        Assert.Equal(expected.AsSpan(0, MaxPoolCnn.OutputSize).ToArray(), one);
         Assert.False(typeof(INetwork).IsAssignableFrom(typeof(BakedCnn)));
     }
 }
