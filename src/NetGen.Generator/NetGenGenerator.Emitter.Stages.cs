@@ -211,26 +211,36 @@ public sealed partial class NetGenGenerator
         {
             ElementType e = ElementType.Of(net.Element);
             int firstTrained = FirstTrainedStage(net);
-            w.Line("// Layers over feature maps, last to first.");
+            w.Line("// Layers over feature maps, last to first, a block of rows at a time; convolutions sum their gradients over the blocks.");
             if (TransposesInput(net)) w.Line($"ref {e.Name} xl = ref MemoryMarshal.GetArrayDataReference(ws.X); // the samples, channels-last");
-            for (int i = net.Stages.Count - 1; i >= firstTrained; i--)
+            int block = Planner.StageRows(net);
+            using (w.Block($"for (int r0 = 0; r0 < rows; r0 += {block})"))
             {
-                StageSpec s = net.Stages[i];
-                string input = i > 0 ? $"ref s{i - 1}" : TransposesInput(net) ? "ref xl" : "ref input";
-                string previousDelta = i > firstTrained ? $"ref e{i - 1}" : $"ref Unsafe.NullRef<{e.Name}>()";
-                switch (s.Kind)
+                w.Line($"int n = Math.Min({block}, rows - r0);");
+                w.Line("bool first = r0 == 0, last = r0 + n == rows;");
+                string At(string array, long size) => $"ref Unsafe.Add(ref {array}, (nint)r0 * {Literal.Int(size)})";
+                for (int i = net.Stages.Count - 1; i >= firstTrained; i--)
                 {
-                    case StageKind.Conv2D:
-                        w.Line($"{Services}.Convolution.Backward(in Kernels.G{i}, {input}, ref s{i}, ref e{i}, ref wc{i},");
-                        w.Line($"    {previousDelta}, rows, ws.C{i}, global::NetGen.Activation.{s.Activation}, {Literal.Float(s.NegativeSlope)},");
-                        w.Line($"    ref twc{i}, ref tbc{i}, ref swc{i}, ref sbc{i}, in update);");
-                        break;
-                    case StageKind.Flatten:
-                        w.Line($"{Services}.Layout.ToChannelsLast(ref e{i}, {previousDelta}, rows, {s.In.Channels}, {s.In.Height * s.In.Width});");
-                        break;
-                    default:
-                        w.Line($"{Services}.Pooling.{PoolName(s.Kind)}Backward(in Kernels.G{i}, {input}, ref s{i}, ref e{i}, {previousDelta}, rows);");
-                        break;
+                    StageSpec s = net.Stages[i];
+                    string input = i > 0 ? At($"s{i - 1}", s.In.Size) : At(TransposesInput(net) ? "xl" : "input", s.In.Size);
+                    string previousDelta = i > firstTrained ? At($"e{i - 1}", s.In.Size) : $"ref Unsafe.NullRef<{e.Name}>()";
+                    string output = At($"s{i}", s.Out.Size), delta = At($"e{i}", s.Out.Size);
+                    switch (s.Kind)
+                    {
+                        case StageKind.Conv2D:
+                            w.Line($"{Services}.Convolution.Backward(in Kernels.G{i}, {input},");
+                            w.Line($"    {output}, {delta}, ref wc{i},");
+                            w.Line($"    {previousDelta}, n, ws.C{i}, global::NetGen.Activation.{s.Activation}, {Literal.Float(s.NegativeSlope)},");
+                            w.Line($"    ref twc{i}, ref tbc{i}, ref swc{i}, ref sbc{i}, in update, first, last);");
+                            break;
+                        case StageKind.Flatten:
+                            w.Line($"{Services}.Layout.ToChannelsLast({delta},\n    {previousDelta}, n, {s.In.Channels}, {s.In.Height * s.In.Width});");
+                            break;
+                        default:
+                            w.Line($"{Services}.Pooling.{PoolName(s.Kind)}Backward(in Kernels.G{i}, {input},");
+                            w.Line($"    {output}, {delta},\n    {previousDelta}, n);");
+                            break;
+                    }
                 }
             }
         }

@@ -113,19 +113,29 @@ public static class Convolution
     /// ∂loss/∂z in place, writes ∂loss/∂x to <paramref name="dx"/> unless it is a null reference (the first layer), and hands
     /// the weight and bias gradients, summed over the rows, to <paramref name="update"/> at the weights' PyTorch indices.
     /// </summary>
+    /// <remarks>
+    /// A pass that runs its rows in blocks calls once per block, in order: <paramref name="first"/> for the first block
+    /// (the sums start from zero, the weights are repacked), <paramref name="last"/> for the last (the sums go to
+    /// <paramref name="update"/>). The sums go on from block to block, so the gradient has the bits of one call over all
+    /// the rows. Nothing else may use the scratch in between.
+    /// </remarks>
     public static void Backward<T, TUpdate>(in SpatialGeometry g, ref T x, ref T y, ref T dy, ref T w, ref T dx, int rows, Span<T> scratch,
-        Activation activation, T slope, ref T targetWeights, ref T targetBias, ref T stateWeights, ref T stateBias, in TUpdate update)
+        Activation activation, T slope, ref T targetWeights, ref T targetBias, ref T stateWeights, ref T stateBias, in TUpdate update,
+        bool first = true, bool last = true)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TUpdate : struct, IParameterUpdate<T>
     {
-        var parts = new Parts<T>(g, scratch);
+        var parts = new Parts<T>(g, scratch, prepared: !first);
         int k = g.Depth, positions = g.Positions, outChannels = g.OutChannels;
         Span<T> gradient = parts.Gradient, biasGradient = parts.BiasGradient;
-        gradient.Clear();
-        biasGradient.Clear();
-        parts.Padded.Clear();
         bool input = !Unsafe.IsNullRef(ref dx);
-        if (input) PackFilterMajor(g, ref w, parts.Filters); // [out][k]: each filter in window order
+        if (first)
+        {
+            gradient.Clear();
+            biasGradient.Clear();
+            parts.Padded.Clear();
+            if (input) PackFilterMajor(g, ref w, parts.Filters); // [out][k]: each filter in window order
+        }
         Products.TimesDerivative(MemoryMarshal.CreateSpan(ref dy, rows * g.OutSize), MemoryMarshal.CreateSpan(ref y, rows * g.OutSize), activation, slope);
         for (int r = 0; r < rows; r++)
         {
@@ -143,6 +153,7 @@ public static class Convolution
                 Col2Im(g, parts.Col, ref Unsafe.Add(ref dx, (nint)r * g.InSize));
             }
         }
+        if (!last) return;
         // Hand the sums over, at the PyTorch index of each weight.
         int inChannels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth;
         for (int o = 0; o < outChannels; o++)

@@ -423,16 +423,29 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
             Kernels.BackwardInput0Vec(ref d0, ref w0, ref x, ref e4, rows, 0, 3136);
             Kernels.BackwardWeights0Vec(ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 128);
         }
-        // Layers over feature maps, last to first.
-        global::NetGen.CompilerServices.Layout.ToChannelsLast(ref e4, ref e3, rows, 64, 49);
-        global::NetGen.CompilerServices.Pooling.MaxBackward(in Kernels.G3, ref s2, ref s3, ref e3, ref e2, rows);
-        global::NetGen.CompilerServices.Convolution.Backward(in Kernels.G2, ref s1, ref s2, ref e2, ref wc2,
-            ref e1, rows, ws.C2, global::NetGen.Activation.ReLU, 0.01f,
-            ref twc2, ref tbc2, ref swc2, ref sbc2, in update);
-        global::NetGen.CompilerServices.Pooling.MaxBackward(in Kernels.G1, ref s0, ref s1, ref e1, ref e0, rows);
-        global::NetGen.CompilerServices.Convolution.Backward(in Kernels.G0, ref input, ref s0, ref e0, ref wc0,
-            ref Unsafe.NullRef<float>(), rows, ws.C0, global::NetGen.Activation.ReLU, 0.01f,
-            ref twc0, ref tbc0, ref swc0, ref sbc0, in update);
+        // Layers over feature maps, last to first, a block of rows at a time; convolutions sum their gradients over the
+        //   blocks.
+        for (int r0 = 0; r0 < rows; r0 += 2)
+        {
+            int n = Math.Min(2, rows - r0);
+            bool first = r0 == 0, last = r0 + n == rows;
+            global::NetGen.CompilerServices.Layout.ToChannelsLast(ref Unsafe.Add(ref e4, (nint)r0 * 3136),
+                ref Unsafe.Add(ref e3, (nint)r0 * 3136), n, 64, 49);
+            global::NetGen.CompilerServices.Pooling.MaxBackward(in Kernels.G3, ref Unsafe.Add(ref s2, (nint)r0 * 12544),
+                ref Unsafe.Add(ref s3, (nint)r0 * 3136), ref Unsafe.Add(ref e3, (nint)r0 * 3136),
+                ref Unsafe.Add(ref e2, (nint)r0 * 12544), n);
+            global::NetGen.CompilerServices.Convolution.Backward(in Kernels.G2, ref Unsafe.Add(ref s1, (nint)r0 * 6272),
+                ref Unsafe.Add(ref s2, (nint)r0 * 12544), ref Unsafe.Add(ref e2, (nint)r0 * 12544), ref wc2,
+                ref Unsafe.Add(ref e1, (nint)r0 * 6272), n, ws.C2, global::NetGen.Activation.ReLU, 0.01f,
+                ref twc2, ref tbc2, ref swc2, ref sbc2, in update, first, last);
+            global::NetGen.CompilerServices.Pooling.MaxBackward(in Kernels.G1, ref Unsafe.Add(ref s0, (nint)r0 * 25088),
+                ref Unsafe.Add(ref s1, (nint)r0 * 6272), ref Unsafe.Add(ref e1, (nint)r0 * 6272),
+                ref Unsafe.Add(ref e0, (nint)r0 * 25088), n);
+            global::NetGen.CompilerServices.Convolution.Backward(in Kernels.G0, ref Unsafe.Add(ref input, (nint)r0 * 784),
+                ref Unsafe.Add(ref s0, (nint)r0 * 25088), ref Unsafe.Add(ref e0, (nint)r0 * 25088), ref wc0,
+                ref Unsafe.NullRef<float>(), n, ws.C0, global::NetGen.Activation.ReLU, 0.01f,
+                ref twc0, ref tbc0, ref swc0, ref sbc0, in update, first, last);
+        }
     }
 
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at
