@@ -3,7 +3,7 @@
 #   ./build.sh train [options]   train the seed network on Fashion-MNIST (the main job; --help lists options)
 #   ./build.sh test              build everything, run the test suite, check the NativeAOT sample, the package and the speed guard
 #   ./build.sh bench [filter]    BenchmarkDotNet suite (see benchmarks/)
-#   ./build.sh peers             side-by-side comparison with PyTorch and numpy (see benchmarks/peers/)
+#   ./build.sh peers [cnn]       side-by-side comparison with PyTorch and numpy (cnn: the convolutional network, alternating)
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

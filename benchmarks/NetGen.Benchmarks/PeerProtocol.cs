@@ -17,20 +17,11 @@ public static class PeerProtocol
 {
     private const int Rounds = 7;
 
-    public static int Run()
+    /// <param name="cnnOnly">Only the convolutional network's figures (`--peers cnn`), for alternating runs with `peer.py torch cnn`.</param>
+    public static int Run(bool cnnOnly = false)
     {
         var json = new StringBuilder("{\"side\":\"netgen\"");
-        foreach (int batch in new[] { 1, 20, 64 })
-        {
-            json.Append(Field($"seed_train_b{batch}", TrainStep(new SeedNet(1), batch, Math.Max(20, 4000 / batch), fused: false)));
-            json.Append(Field($"seed_train_fused_b{batch}", TrainStep(new SeedNet(1), batch, Math.Max(20, 4000 / batch), fused: true)));
-        }
-        var seed = new SeedNet(1);
-        float[] one = Sides.Inputs(SeedNet.InputSize);
-        var probabilities = new float[SeedNet.OutputSize];
-        json.Append(Field("seed_forward_1", MedianNs(() => seed.Forward(one, probabilities), 2000)));
-        json.Append(Field("control_train_b1", TrainStep(new ControlNet(1), 1, 4000, fused: false)));
-        json.Append(Field("control_train_fused_b1", TrainStep(new ControlNet(1), 1, 4000, fused: true)));
+        if (!cnnOnly) Dense(json);
         // The convolutional network: Adam steps at batch 1, 20, 64 and 256, one image forward, and 1,024 images forward.
         foreach (int batch in new[] { 1, 20, 64, 256 })
             json.Append(Field($"cnn_train_b{batch}", AdamStep(new CnnNet(1), batch, Math.Max(10, 400 / batch))));
@@ -42,6 +33,22 @@ public static class PeerProtocol
         json.Append(Field("cnn_forward_b1024", MedianNs(() => cnn.ForwardBatch(images, batchClasses), 3)));
         Console.WriteLine(json.Append('}'));
         return 0;
+    }
+
+    /// <summary>The dense networks' figures: the seed network trained and run, the control network trained.</summary>
+    private static void Dense(StringBuilder json)
+    {
+        foreach (int batch in new[] { 1, 20, 64 })
+        {
+            json.Append(Field($"seed_train_b{batch}", TrainStep(new SeedNet(1), batch, Math.Max(20, 4000 / batch), fused: false)));
+            json.Append(Field($"seed_train_fused_b{batch}", TrainStep(new SeedNet(1), batch, Math.Max(20, 4000 / batch), fused: true)));
+        }
+        var seed = new SeedNet(1);
+        float[] one = Sides.Inputs(SeedNet.InputSize);
+        var probabilities = new float[SeedNet.OutputSize];
+        json.Append(Field("seed_forward_1", MedianNs(() => seed.Forward(one, probabilities), 2000)));
+        json.Append(Field("control_train_b1", TrainStep(new ControlNet(1), 1, 4000, fused: false)));
+        json.Append(Field("control_train_fused_b1", TrainStep(new ControlNet(1), 1, 4000, fused: true)));
     }
 
     /// <summary>One SGD step: <c>ComputeGradients</c> then <c>Step</c>, or with <paramref name="fused"/> <c>TrainStep</c>, which updates inside the backward pass.</summary>

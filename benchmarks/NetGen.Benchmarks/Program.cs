@@ -4,7 +4,7 @@ using NetGen.Benchmarks;
 // `--guard`: the quick regression check CI runs (a ratio measured in one run, never an absolute time).
 if (args.Length > 0 && args[0] == "--guard") return RegressionGuard.Run(args);
 // `--peers`: NetGen's side of benchmarks/peers (one JSON line).
-if (args.Length > 0 && args[0] == "--peers") return PeerProtocol.Run();
+if (args.Length > 0 && args[0] == "--peers") return PeerProtocol.Run(cnnOnly: args.Length > 1 && args[1] == "cnn");
 // `--scaling`: data-parallel training on one and two threads, interleaved.
 if (args.Length > 0 && args[0] == "--scaling") return ParallelScaling.Run();
 // `--onnx [shape] [batch]`: the forward pass against ONNX Runtime, interleaved (see OnnxComparison).
@@ -12,5 +12,7 @@ if (args.Length > 0 && args[0] == "--onnx") return OnnxComparison.Run(args);
 
 // Generated against generic training steps, alternating in one process (the convolutional network by default).
 if (args.Length > 0 && args[0] == "--generic") return GenericComparison.Run(args);
+// `--kernels`: the convolutional network's layer kernels timed alone, per image.
+if (args.Length > 0 && args[0] == "--kernels") return KernelTimings.Run();
 BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);
 return 0;

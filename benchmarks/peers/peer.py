@@ -31,13 +31,23 @@ def calls_for(batch):
     return max(20, 4000 // batch)
 
 
-def torch_side():
+def torch_side(cnn_only=False):
     import torch
     import torch.nn as nn
 
     torch.set_num_threads(1)
     torch.manual_seed(1)
     results = {}
+    if not cnn_only:
+        dense_torch(results)
+    cnn_torch(results)
+    results["version"] = torch.__version__
+    return results
+
+
+def dense_torch(results):
+    import torch
+    import torch.nn as nn
 
     def trainer(widths, activation, batch):
         layers = []
@@ -72,6 +82,11 @@ def torch_side():
     _, step = trainer([16, 32, 32, 4], nn.ReLU, 1)
     results["control_train_b1"] = median_ns(step, 4000)
 
+
+def cnn_torch(results):
+    import torch
+    import torch.nn as nn
+
     # The convolutional network of the main job (--model cnn) without dropout, trained by Adam.
     def cnn():
         return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
@@ -99,8 +114,6 @@ def torch_side():
 
     results["cnn_forward_1"] = median_ns(lambda: cnn_forward(image), 400)
     results["cnn_forward_b1024"] = median_ns(lambda: cnn_forward(images), 3)
-    results["version"] = torch.__version__
-    return results
 
 
 def numpy_side():
@@ -141,7 +154,7 @@ def numpy_side():
 
 if __name__ == "__main__":
     side = sys.argv[1]
-    out = torch_side() if side == "torch" else numpy_side()
+    out = torch_side(cnn_only=len(sys.argv) > 2 and sys.argv[2] == "cnn") if side == "torch" else numpy_side()
     out["side"] = side
     out["threads"] = os.environ.get("OMP_NUM_THREADS", "unset")
     print(json.dumps(out))

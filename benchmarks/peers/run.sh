@@ -6,10 +6,20 @@ cd "$(dirname "$0")/../.."
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 out=$(mktemp -d)
 dotnet build benchmarks/NetGen.Benchmarks -c Release -nologo -v quiet >/dev/null
-dotnet run --project benchmarks/NetGen.Benchmarks -c Release --no-build -- --peers > "$out/netgen.json"
 # Some machines here set OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for older OpenBLAS builds; they pin a slower kernel, so the
 # peers run without them (this command only: the tests and CI keep them).
-peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 benchmarks/peers/peer.py "$1"; }
+peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 benchmarks/peers/peer.py "$@"; }
+if [ "${1:-}" = cnn ]; then
+  # The convolutional network only, NetGen and PyTorch alternating three times (this machine's speed drifts between runs).
+  for round in 1 2 3; do
+    dotnet run --project benchmarks/NetGen.Benchmarks -c Release --no-build -- --peers cnn > "$out/netgen$round.json"
+    peer torch cnn > "$out/torch$round.json"
+  done
+  /usr/bin/python3 benchmarks/peers/table.py --cnn "$out"/netgen{1,2,3}.json "$out"/torch{1,2,3}.json
+  rm -rf "$out"
+  exit 0
+fi
+dotnet run --project benchmarks/NetGen.Benchmarks -c Release --no-build -- --peers > "$out/netgen.json"
 peer torch > "$out/torch.json"
 peer numpy > "$out/numpy.json"
 /usr/bin/python3 benchmarks/peers/table.py "$out/netgen.json" "$out/torch.json" "$out/numpy.json"

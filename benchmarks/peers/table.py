@@ -2,6 +2,23 @@
 import json
 import sys
 
+if sys.argv[1] == "--cnn":
+    # Alternating rounds of the convolutional network: each round's ratio, NetGen's time then PyTorch's.
+    sides = [json.load(open(path)) for path in sys.argv[2:]]
+    rounds = len(sides) // 2
+    netgens, torches = sides[:rounds], sides[rounds:]
+    print(f"one thread; NetGen against PyTorch {torches[0]['version']}, {rounds} alternating rounds; the ratio is PyTorch's time over NetGen's")
+    print()
+    print("| measurement | NetGen | PyTorch | NetGen vs PyTorch, each round |")
+    print("| --- | --- | --- | --- |")
+    for key, label in [("cnn_train_b1", "Adam step, batch 1"), ("cnn_train_b20", "Adam step, batch 20"), ("cnn_train_b64", "Adam step, batch 64"),
+                       ("cnn_train_b256", "Adam step, batch 256"), ("cnn_forward_1", "Forward, 1 image"), ("cnn_forward_b1024", "ForwardBatch, 1,024 images")]:
+        n = [side[key] for side in netgens]
+        t = [side[key] for side in torches]
+        print(f"| {label} | {min(n) / 1000:,.0f}–{max(n) / 1000:,.0f} µs | {min(t) / 1000:,.0f}–{max(t) / 1000:,.0f} µs | "
+              + " / ".join(f"{b / a:.1f}×" for a, b in zip(n, t)) + " |")
+    sys.exit(0)
+
 netgen, torch, numpy = (json.load(open(path)) for path in sys.argv[1:4])
 # (label, NetGen's key, the peers' key): NetGen's fused TrainStep is compared with the peers' ordinary training step,
 # which is what a user of each would run.
