@@ -108,7 +108,7 @@ public sealed partial class NetGenGenerator
                 {
                     EmitStageParameterReferences(w, net, "p", "");
                     EmitStageReferences(w, net, backward: false);
-                    EmitStagesForward(w, net);
+                    EmitStagesForward(w, plan);
                 }
                 bool first = true;
                 foreach (SimdFlavor flavor in Flavors(net))
@@ -233,7 +233,7 @@ public sealed partial class NetGenGenerator
                     }
                     first = false;
                 }
-                if (net.HasStages && FirstTrainedStage(net) < net.Stages.Count) EmitStagesBackward(w, net);
+                if (net.HasStages && FirstTrainedStage(net) < net.Stages.Count) EmitStagesBackward(w, plan);
             }
             w.Line();
         }

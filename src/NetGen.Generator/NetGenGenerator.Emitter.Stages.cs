@@ -147,13 +147,14 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>
-        /// The stages' forward calls, in blocks of <see cref="Planner.StageRows"/> rows so that a block's maps stay in cache
+        /// The stages' forward calls, in blocks of the plan's <see cref="NetworkPlan.StageRows"/> rows so that a block's maps stay in cache
         /// from one stage to the next; afterwards <c>x</c> refers to the flattened features the dense layers take.
         /// </summary>
-        private static void EmitStagesForward(CodeWriter w, NetworkSpec net)
+        private static void EmitStagesForward(CodeWriter w, NetworkPlan plan)
         {
+            NetworkSpec net = plan.Network;
             ElementType e = ElementType.Of(net.Element);
-            int block = Planner.StageRows(net);
+            int block = plan.StageRows;
             w.Line("// Layers over feature maps, channels-last inside; Flatten returns to PyTorch's order for the dense layers.");
             string samples = "x";
             if (TransposesInput(net))
@@ -207,13 +208,14 @@ public sealed partial class NetGenGenerator
         /// The stages' backward calls, last to first, from the delta of the flattened features (written by the first dense
         /// layer's input-delta kernel into the last stage's E); stages before the first convolution are skipped.
         /// </summary>
-        private static void EmitStagesBackward(CodeWriter w, NetworkSpec net)
+        private static void EmitStagesBackward(CodeWriter w, NetworkPlan plan)
         {
+            NetworkSpec net = plan.Network;
             ElementType e = ElementType.Of(net.Element);
             int firstTrained = FirstTrainedStage(net);
             w.Line("// Layers over feature maps, last to first, a block of rows at a time; convolutions sum their gradients over the blocks.");
             if (TransposesInput(net)) w.Line($"ref {e.Name} xl = ref MemoryMarshal.GetArrayDataReference(ws.X); // the samples, channels-last");
-            int block = Planner.StageRows(net);
+            int block = plan.StageRows;
             using (w.Block($"for (int r0 = 0; r0 < rows; r0 += {block})"))
             {
                 w.Line($"int n = Math.Min({block}, rows - r0);");

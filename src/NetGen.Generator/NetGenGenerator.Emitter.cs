@@ -66,6 +66,7 @@ public sealed partial class NetGenGenerator
                     _ => "Pooling, channels-last",
                 }));
             }
+            if (net.HasStages) w.Line($"//   stages run {plan.StageRows} row(s) at a time, forward and backward, so a block's maps stay in cache");
             foreach (LayerPlan layer in plan.Layers)
             {
                 // One line per set of flavors: "kernels in V512, Vec: Forward, BackwardWeights".

@@ -139,6 +139,7 @@ internal sealed record LayerPlan(
 /// or an output layer with an activation. A linear output is a regression output, forward only.
 /// </param>
 /// <param name="MemberNames">Every member name the generated type adds.</param>
+/// <param name="StageRows">Rows the layers over feature maps take at a time, forward and backward (<see cref="Planner.StageRows"/>).</param>
 internal sealed record NetworkPlan(
     NetworkSpec Network,
     EquatableArray<LayerPlan> Layers,
@@ -148,7 +149,8 @@ internal sealed record NetworkPlan(
     bool IdentityOutput,
     bool LabelLoss,
     bool Classifier,
-    EquatableArray<string> MemberNames)
+    EquatableArray<string> MemberNames,
+    int StageRows = 1)
 {
     public LayerPlan Output => Layers[Layers.Count - 1];
 

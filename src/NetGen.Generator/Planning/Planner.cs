@@ -122,7 +122,7 @@ internal static class Planner
         bool labelLoss = trainable && output.Kind != LayerKind.Softmax && net.Loss == LossKind.MeanSquaredError;
         bool classifier = output.Kind == LayerKind.Softmax || output.Activation != ActivationKind.Identity;
         var plan = new NetworkPlan(net, layers.ToEquatableArray(), flavors.ToEquatableArray(), updates.ToEquatableArray(),
-            split, identityOutput, labelLoss, classifier, EquatableArray<string>.Empty);
+            split, identityOutput, labelLoss, classifier, EquatableArray<string>.Empty, StageRows(net));
         return plan with { MemberNames = MemberNames(plan).ToEquatableArray() };
     }
 

@@ -94,7 +94,7 @@ public static class Convolution
         var parts = new Parts<T>(g, scratch, prepared);
         if (!prepared)
         {
-            PackWindowMajor(g, ref w, parts.Filters); // [k][out]: each window value's row of filters
+            Repack(g, ref w, parts.Filters, filterMajor: false); // [k][out]: each window value's row of filters
             parts.Padded.Clear(); // the border stays zero; each sample rewrites the inside
         }
         int outChannels = g.OutChannels;
@@ -134,7 +134,7 @@ public static class Convolution
             gradient.Clear();
             biasGradient.Clear();
             parts.Padded.Clear();
-            if (input) PackFilterMajor(g, ref w, parts.Filters); // [out][k]: each filter in window order
+            if (input) Repack(g, ref w, parts.Filters, filterMajor: true); // [out][k]: each filter in window order
         }
         Products.TimesDerivative(MemoryMarshal.CreateSpan(ref dy, rows * g.OutSize), MemoryMarshal.CreateSpan(ref y, rows * g.OutSize), activation, slope);
         for (int r = 0; r < rows; r++)
@@ -169,39 +169,21 @@ public static class Convolution
             update.Bias(ref Unsafe.Add(ref targetBias, o), ref Unsafe.Add(ref stateBias, o), biasGradient[o]);
     }
 
-    /// <summary>W <c>[out, in, kh, kw]</c> to <c>[ky][kx][in][out]</c>: for each value of a window, the weights of every filter.</summary>
-    private static void PackWindowMajor<T>(in SpatialGeometry g, ref T w, Span<T> packed)
+    /// <summary>
+    /// W <c>[out, in, kh, kw]</c> in window order: <c>[ky][kx][in][out]</c> (each place of a window, the weights of every
+    /// filter: the forward product's right operand) or, <paramref name="filterMajor"/>, <c>[out][ky][kx][in]</c> (each
+    /// filter in the order of a window row: the input gradient's).
+    /// </summary>
+    private static void Repack<T>(in SpatialGeometry g, ref T w, Span<T> packed, bool filterMajor)
     {
-        int inChannels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, outChannels = g.OutChannels;
-        for (int o = 0; o < outChannels; o++)
+        int inChannels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, outChannels = g.OutChannels, k = g.Depth;
+        for (int o = 0, at = 0; o < outChannels; o++)
         for (int c = 0; c < inChannels; c++)
         for (int ky = 0; ky < kh; ky++)
-        for (int kx = 0; kx < kw; kx++)
-            packed[((ky * kw + kx) * inChannels + c) * outChannels + o] = Unsafe.Add(ref w, ((o * inChannels + c) * kh + ky) * kw + kx);
-    }
-
-    /// <summary>W <c>[out, in, kh, kw]</c> to <c>[out][ky][kx][in]</c>: each filter in the order of a window row.</summary>
-    private static void PackFilterMajor<T>(in SpatialGeometry g, ref T w, Span<T> packed)
-    {
-        int inChannels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, k = g.Depth;
-        for (int o = 0; o < g.OutChannels; o++)
-        for (int c = 0; c < inChannels; c++)
-        for (int ky = 0; ky < kh; ky++)
-        for (int kx = 0; kx < kw; kx++)
-            packed[o * k + (ky * kw + kx) * inChannels + c] = Unsafe.Add(ref w, ((o * inChannels + c) * kh + ky) * kw + kx);
-    }
-
-    /// <summary><c>dst[cols, rows] = src[rows, cols]ᵀ</c>, in tiles of 8 × 8 so that both sides stay within a few cache lines.</summary>
-    internal static void Transpose<T>(ref T src, ref T dst, int rows, int cols)
-    {
-        const int Tile = 8;
-        for (int i0 = 0; i0 < rows; i0 += Tile)
-        for (int j0 = 0; j0 < cols; j0 += Tile)
+        for (int kx = 0; kx < kw; kx++, at++)
         {
-            int i1 = Math.Min(rows, i0 + Tile), j1 = Math.Min(cols, j0 + Tile);
-            for (int i = i0; i < i1; i++)
-            for (int j = j0; j < j1; j++)
-                Unsafe.Add(ref dst, (nint)j * rows + i) = Unsafe.Add(ref src, (nint)i * cols + j);
+            int window = (ky * kw + kx) * inChannels + c;
+            packed[filterMajor ? o * k + window : window * outChannels + o] = Unsafe.Add(ref w, at);
         }
     }
 

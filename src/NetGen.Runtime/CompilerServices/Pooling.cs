@@ -228,28 +228,3 @@ public static class Pooling
         }
     }
 }
-
-/// <summary>Moves samples between PyTorch's channels-first order (<c>[C, H, W]</c>) and the channels-last order kernels work in.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public static class Layout
-{
-    /// <summary><c>[rows, C, H·W]</c> → <c>[rows, H·W, C]</c>.</summary>
-    public static void ToChannelsLast<T>(ref T source, ref T target, int rows, int channels, int positions)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            nint at = (nint)r * channels * positions;
-            Convolution.Transpose(ref Unsafe.Add(ref source, at), ref Unsafe.Add(ref target, at), channels, positions);
-        }
-    }
-
-    /// <summary><c>[rows, H·W, C]</c> → <c>[rows, C, H·W]</c>: what <c>Flatten</c> makes of channels-last maps.</summary>
-    public static void ToChannelsFirst<T>(ref T source, ref T target, int rows, int channels, int positions)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            nint at = (nint)r * channels * positions;
-            Convolution.Transpose(ref Unsafe.Add(ref source, at), ref Unsafe.Add(ref target, at), positions, channels);
-        }
-    }
-}

@@ -6,35 +6,9 @@ using System.Runtime.Intrinsics;
 
 namespace NetGen.CompilerServices;
 
-/// <summary>The element-type-generic pieces the layers over feature maps share: a matrix product, activations and their derivatives over spans.</summary>
+/// <summary>The element-type-generic pieces the layers over feature maps share: activations, their derivatives and column sums over spans.</summary>
 internal static class Products
 {
-    /// <summary>
-    /// <c>y[rows, outputs] = x[rows, inputs] · W[outputs, inputs]ᵀ + b</c>: <see cref="Gemm"/> for float on vector hardware,
-    /// elsewhere a loop that forms each output as the same chain of fused multiply-adds over k from zero, plus the bias.
-    /// </summary>
-    public static void MultiplyTransposed<T>(ref T x, ref T w, ref T b, ref T y, int rows, int inputs, int outputs)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float) && Gemm.IsAccelerated)
-        {
-            Gemm.MultiplyTransposed(ref Unsafe.As<T, float>(ref x), ref Unsafe.As<T, float>(ref w), ref Unsafe.As<T, float>(ref b),
-                ref Unsafe.As<T, float>(ref y), rows, inputs, outputs, 0, outputs);
-            return;
-        }
-        for (int r = 0; r < rows; r++)
-        {
-            ref T xr = ref Unsafe.Add(ref x, (nint)r * inputs);
-            for (int o = 0; o < outputs; o++)
-            {
-                ref T wo = ref Unsafe.Add(ref w, (nint)o * inputs);
-                T sum = T.Zero;
-                for (int k = 0; k < inputs; k++) sum = T.FusedMultiplyAdd(Unsafe.Add(ref xr, k), Unsafe.Add(ref wo, k), sum);
-                Unsafe.Add(ref y, (nint)r * outputs + o) = sum + Unsafe.Add(ref b, o);
-            }
-        }
-    }
-
     /// <summary>Applies <paramref name="activation"/> in place.</summary>
     public static void Activate<T>(Span<T> values, Activation activation, T slope) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -89,19 +63,5 @@ internal static class Products
             for (int i = 0; i < count; i++) s += Unsafe.Add(ref rows, (nint)i * width + j);
             sums[j] = s;
         }
-    }
-
-    /// <summary><c>target += source</c>.</summary>
-    public static void Add<T>(ReadOnlySpan<T> source, Span<T> target) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i <= source.Length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                (new Vector<T>(target.Slice(i)) + new Vector<T>(source.Slice(i))).CopyTo(target.Slice(i));
-            }
-        }
-        for (; i < source.Length; i++) target[i] += source[i];
     }
 }

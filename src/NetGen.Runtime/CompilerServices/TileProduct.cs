@@ -37,10 +37,11 @@ internal static class TileProduct
             // Blocks over k of equal depth (288 → 3 × 96): each goes on from the sums the block before stored, so the chain
             // of every element is the one of a single pass; the bias joins after the last.
             int blocks = Math.Max(1, (k + DepthBlock - 1) / DepthBlock), step = Math.Max(1, (k + blocks - 1) / blocks);
+            // k ≥ 1 always here: a convolution's window and a sample's positions are never empty.
             for (; j + lanes <= n;)
             {
                 int width = n - j >= 4 * lanes ? 4 : n - j >= 2 * lanes ? 2 : 1;
-                for (int k0 = 0; k0 < k || (k0 == 0 && k == 0); k0 += step)
+                for (int k0 = 0; k0 < k; k0 += step)
                 {
                     int kc = Math.Min(step, k - k0);
                     bool resume = accumulate || k0 > 0;
@@ -61,7 +62,6 @@ internal static class TileProduct
                             Tile1x1(ref Unsafe.Add(ref a, rows[i]), block, ref Unsafe.Add(ref bk, v * lanes), ldb,
                                 ref Unsafe.Add(ref c, (nint)i * ldc + j + v * lanes), resume,
                                 ref Unsafe.IsNullRef(ref blockBiasJ) ? ref blockBiasJ : ref Unsafe.Add(ref blockBiasJ, v * lanes));
-                    if (k == 0) break;
                 }
                 j += width * lanes;
             }

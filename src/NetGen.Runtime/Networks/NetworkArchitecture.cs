@@ -63,6 +63,7 @@ public sealed class NetworkArchitecture
     {
         ArgumentNullException.ThrowIfNull(layers);
         if (!input.IsValid) throw new ArgumentException($"The input shape is {input}; every dimension must be at least 1.", nameof(input));
+        if (input.Size > int.MaxValue) throw new ArgumentException($"The input shape {input} has {input.Size} elements per sample, more than {int.MaxValue}.", nameof(input));
         if (layers.Count == 0) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
         _layers = new LayerDescription[layers.Count];
         TensorShape shape = input;
@@ -81,7 +82,9 @@ public sealed class NetworkArchitecture
                 if (layer.Dropout != 0f && i == layers.Count - 1)
                     throw new ArgumentException($"{at} is the output layer; dropout must sit between two layers.", nameof(layers));
                 if (layer.Outputs <= 0) throw new ArgumentException($"{at} has {layer.Outputs} units; expected at least 1.", nameof(layers));
-                int inputs = checked((int)shape.Size);
+                int inputs = (int)shape.Size; // every shape was checked to fit an int
+                if (offset + ((long)inputs + 1) * layer.Outputs > int.MaxValue)
+                    throw new ArgumentException($"The network has more than {int.MaxValue} parameters (at least {offset + ((long)inputs + 1) * layer.Outputs}).", nameof(layers));
                 _layers[i] = new LayerDescription(layer.Kind, inputs, layer.Outputs, layer.Activation, layer.NegativeSlope, (int)offset, layer.Dropout);
                 shape = TensorShape.Vector(layer.Outputs);
                 maps = false;
@@ -91,6 +94,9 @@ public sealed class NetworkArchitecture
                 if (flattened || (!maps && i > 0))
                     throw new ArgumentException($"{at} needs feature maps, but its input is the flat vector of {shape.Size} elements.", nameof(layers));
                 TensorShape output = OutputShape(layer, shape, at);
+                long weights = layer.Kind == LayerKind.Conv2D ? (long)output.Channels * shape.Channels * layer.Window.Height * layer.Window.Width : 0;
+                if (offset + weights > int.MaxValue)
+                    throw new ArgumentException($"The network has more than {int.MaxValue} parameters (at least {offset + weights}).", nameof(layers));
                 _layers[i] = new LayerDescription(layer.Kind, shape, output, layer.Window, layer.Stride, layer.Padding, layer.Activation, layer.NegativeSlope, (int)offset);
                 flattened = layer.Kind == LayerKind.Flatten;
                 shape = output;

@@ -9,6 +9,7 @@
 //   Convolution, channels-last (windows gathered, products in register tiles)
 //   stage 3: MaxPool2D(2, stride 2) 64×14×14 → 64×7×7: Pooling, channels-last
 //   stage 4: Flatten 64×7×7 → 3136: Layout (back to PyTorch's channel, row, column order)
+//   stages run 2 row(s) at a time, forward and backward, so a block's maps stay in cache
 //   layer 0: Dense 3136 → 128, input delta × Identity′
 //     kernels in V512, Vec: Forward, BackwardWeights, BackwardInput
 //     kernels in V512: ForwardRow, BackwardWeightsRow, BackwardInputRow

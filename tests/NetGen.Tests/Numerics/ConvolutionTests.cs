@@ -144,6 +144,7 @@ public class ConvolutionTests
     [InlineData("dense on maps", "add a Flatten layer before it")]
     [InlineData("conv after flatten", "needs feature maps, but its input is the flat vector of 25 elements")]
     [InlineData("group", "must divide the 1 channels")]
+    [InlineData("too many weights", "more than 2147483647 parameters")]
     public void SpatialArchitecturesAreChecked(string mistake, string message)
     {
         LayerDefinition[] layers = mistake switch
@@ -153,7 +154,9 @@ public class ConvolutionTests
             "too large" => new[] { LayerDefinition.MaxPool2D(new(6, 6), new(1, 1)), LayerDefinition.Flatten(), LayerDefinition.Softmax(2) },
             "dense on maps" => new[] { LayerDefinition.Conv2D(2, new(3, 3), new(1, 1), new(0, 0)), LayerDefinition.Softmax(2) },
             "conv after flatten" => new[] { LayerDefinition.Flatten(), LayerDefinition.Conv2D(2, new(3, 3), new(1, 1), new(0, 0)), LayerDefinition.Softmax(2) },
-            _ => new[] { LayerDefinition.FeatureL2Pool(2), LayerDefinition.Flatten(), LayerDefinition.Softmax(2) },
+            "group" => new[] { LayerDefinition.FeatureL2Pool(2), LayerDefinition.Flatten(), LayerDefinition.Softmax(2) },
+            _ => new[] { LayerDefinition.Conv2D(70_000, new(5, 5), new(1, 1), new(0, 0)), LayerDefinition.Conv2D(70_000, new(1, 1), new(1, 1), new(0, 0)),
+                         LayerDefinition.Flatten(), LayerDefinition.Softmax(2) },
         };
         var e = Assert.Throws<ArgumentException>(() => new NetworkArchitecture(new TensorShape(1, 5, 5), layers, LossFunction.CrossEntropy));
         Assert.Contains(message, e.Message);
@@ -193,5 +196,48 @@ public class ConvolutionTests
             net.Forward(x.AsSpan(0, MaxPoolCnn.InputSize), one);
             net.ComputeGradients(x, y);
         });
+    }
+
+    /// <summary>
+    /// Max pooling gives a window's gradient to its first maximum in raster order, as PyTorch does, also where the maximum
+    /// repeats: on values drawn from {0, 1, 2} most windows tie. 11 channels run the vector path and its scalar tail.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 2)] // windows side by side
+    [InlineData(3, 1)] // overlapping windows: shares add up
+    public void MaxPoolingRoutesTiesToTheFirstMaximum(int window, int stride)
+    {
+        const int channels = 11, height = 6, width = 7;
+        var g = new NetGen.CompilerServices.SpatialGeometry(channels, height, width, channels, window, window, stride, stride, 0, 0);
+        var rng = new Random(window);
+        float[] x = Enumerable.Range(0, g.InSize).Select(_ => (float)rng.Next(3)).ToArray(); // channels-last [h, w, c]
+        float[] dy = Enumerable.Range(0, g.OutSize).Select(_ => (float)rng.Next(1, 5)).ToArray();
+        var y = new float[g.OutSize];
+        var dx = new float[g.InSize];
+        NetGen.CompilerServices.Pooling.MaxForward(g, ref x[0], ref y[0], 1);
+        NetGen.CompilerServices.Pooling.MaxBackward(g, ref x[0], ref y[0], ref dy[0], ref dx[0], 1);
+        var expected = new float[g.InSize];
+        int ties = 0;
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        for (int ox = 0; ox < g.OutWidth; ox++)
+        for (int c = 0; c < channels; c++)
+        {
+            int best = -1, count = 0;
+            for (int ky = 0; ky < window; ky++)
+            for (int kx = 0; kx < window; kx++)
+            {
+                int at = ((oy * stride + ky) * width + ox * stride + kx) * channels + c;
+                if (best < 0 || x[at] > x[best]) best = at;
+            }
+            for (int ky = 0; ky < window; ky++)
+            for (int kx = 0; kx < window; kx++)
+                count += x[((oy * stride + ky) * width + ox * stride + kx) * channels + c] == x[best] ? 1 : 0;
+            ties += count > 1 ? 1 : 0;
+            int o = (oy * g.OutWidth + ox) * channels + c;
+            Assert.Equal(x[best], y[o]);
+            expected[best] += dy[o];
+        }
+        Assert.True(ties > g.OutSize / 2, $"only {ties} of {g.OutSize} windows tie");
+        Assert.Equal(expected, dx);
     }
 }
