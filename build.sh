@@ -76,9 +76,9 @@ case "$command" in
     check "Package consumer (README quick start)" package_consumer
     # The portable kernels (Vector<T>), which machines without AVX-512 run and this one otherwise never does: the numeric
     # and training-step tests again with AVX-512 switched off (a test in the filter checks that it was).
-    portable_filter='FullyQualifiedName~Gemm|FullyQualifiedName~VectorKernel|FullyQualifiedName~ReferenceAgreement|FullyQualifiedName~GradientCheck|FullyQualifiedName~GenericNetwork|FullyQualifiedName~Dropout|FullyQualifiedName~TrainStep|FullyQualifiedName~LayerParallel|FullyQualifiedName~DataParallel'
+    portable_filter='FullyQualifiedName~Gemm|FullyQualifiedName~VectorKernel|FullyQualifiedName~ReferenceAgreement|FullyQualifiedName~GradientCheck|FullyQualifiedName~ComposedNetwork|FullyQualifiedName~Dropout|FullyQualifiedName~TrainStep|FullyQualifiedName~LayerParallel|FullyQualifiedName~DataParallel'
     check "Portable kernels (AVX-512 off)" env DOTNET_EnableAVX512=0 dotnet test tests/NetGen.Tests -c Release --no-build --filter "$portable_filter"
-    # The speed guard: generated training of the small network at least 1.5× generic, a ratio timed in one process.
+    # The speed guard: generated training of the small network at least 1.5× composed, a ratio timed in one process.
     check "Speed guard" dotnet run --project benchmarks/NetGen.Benchmarks -c Release -- --guard
     # One plain summary line over all test assemblies: "N passed, N failed".
     passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

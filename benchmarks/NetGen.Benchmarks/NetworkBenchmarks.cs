@@ -6,7 +6,7 @@ using NetGen.CompilerServices;
 
 namespace NetGen.Benchmarks;
 
-/// <summary>Which network and which side of "generated against generic" a benchmark runs.</summary>
+/// <summary>Which network and which side of "generated against composed" a benchmark runs.</summary>
 public static class Sides
 {
     public static INetwork Create(string shape, string side)
@@ -19,7 +19,7 @@ public static class Sides
             "cnn 1x28x28-32c-64c-128-10" => new CnnNet(1),
             _ => throw new ArgumentException(shape),
         };
-        return side == "generated" ? generated : new GenericNetwork(generated.Architecture, seed: 1);
+        return side == "generated" ? generated : new ComposedNetwork(generated.Architecture, seed: 1);
     }
 
     public static float[] Inputs(int count)
@@ -31,7 +31,7 @@ public static class Sides
     }
 }
 
-/// <summary>Single-sample latency and batch-1024 throughput of the forward pass, generated and generic, per shape.</summary>
+/// <summary>Single-sample latency and batch-1024 throughput of the forward pass, generated and composed, per shape.</summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Throughput, warmupCount: 3, iterationCount: 5)]
 public class InferenceBenchmarks
@@ -42,7 +42,7 @@ public class InferenceBenchmarks
     [Params("seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10")]
     public string Shape { get; set; } = "";
 
-    [Params("generated", "generic")]
+    [Params("generated", "composed")]
     public string Side { get; set; } = "";
 
     [GlobalSetup]
@@ -60,7 +60,7 @@ public class InferenceBenchmarks
     public void ForwardBatch() => _net.ForwardBatch(_x, _y);
 }
 
-/// <summary>One training step — gradients of a minibatch, then an SGD update with L2 — generated and generic, per shape and batch.</summary>
+/// <summary>One training step — gradients of a minibatch, then an SGD update with L2 — generated and composed, per shape and batch.</summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Throughput, warmupCount: 3, iterationCount: 5)]
 public class TrainingBenchmarks
@@ -73,7 +73,7 @@ public class TrainingBenchmarks
     [Params("seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10")]
     public string Shape { get; set; } = "";
 
-    [Params("generated", "generic")]
+    [Params("generated", "composed")]
     public string Side { get; set; } = "";
 
     [Params(1, 20, 64, 256)]
@@ -100,7 +100,7 @@ public class TrainingBenchmarks
 }
 
 /// <summary>
-/// Training steps with SGD, generated and generic: the separate step (<c>ComputeGradients</c>, then <c>Sgd.Step</c>
+/// Training steps with SGD, generated and composed: the separate step (<c>ComputeGradients</c>, then <c>Sgd.Step</c>
 /// reading the stored gradient) against <c>TrainStep</c>, which fuses the update into the backward pass on both sides
 /// (the same parameter bits).
 /// </summary>
@@ -116,7 +116,7 @@ public class FusedStepBenchmarks
     [Params("seed 784-500-10", "control 16-32-32-4")]
     public string Shape { get; set; } = "";
 
-    [Params("generated", "generic")]
+    [Params("generated", "composed")]
     public string Side { get; set; } = "";
 
     [Params(1, 20, 64, 256)]

@@ -10,8 +10,8 @@ if (args.Length > 0 && args[0] == "--scaling") return ParallelScaling.Run();
 // `--onnx [shape] [batch]`: the forward pass against ONNX Runtime, interleaved (see OnnxComparison).
 if (args.Length > 0 && args[0] == "--onnx") return OnnxComparison.Run(args);
 
-// Generated against generic training steps, alternating in one process (the convolutional network by default).
-if (args.Length > 0 && args[0] == "--generic") return GenericComparison.Run(args);
+// Generated against composed training steps, alternating in one process (the convolutional network by default).
+if (args.Length > 0 && args[0] == "--composed") return ComposedComparison.Run(args);
 // `--kernels`: the convolutional network's layer kernels timed alone, per image.
 if (args.Length > 0 && args[0] == "--kernels") return KernelTimings.Run();
 BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);

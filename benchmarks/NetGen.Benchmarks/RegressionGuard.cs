@@ -6,14 +6,14 @@ using NetGen;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// The quick check CI can afford: training steps of the small control network at batch 1, generated against generic,
+/// The quick check CI can afford: training steps of the small control network at batch 1, generated against composed,
 /// timed in interleaved rounds in one process; fails when the generated side is less than the minimum ratio
 /// (<see cref="MinimumRatio"/> unless given: <c>--guard 1.2</c>) times as fast. Only the ratio is judged, never an
 /// absolute time, so a slow or busy machine does not fail it.
 /// </summary>
 public static class RegressionGuard
 {
-    /// <summary>The smallest acceptable generic/generated time ratio.</summary>
+    /// <summary>The smallest acceptable composed/generated time ratio.</summary>
     public const double MinimumRatio = 1.5;
 
     private const int StepsPerRound = 20_000;
@@ -23,11 +23,11 @@ public static class RegressionGuard
     {
         double minimum = args.Length > 1 && double.TryParse(args[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double m) && m > 0 ? m : MinimumRatio;
         var generated = new ControlNet(1);
-        var generic = new GenericNetwork(ControlNet.Architecture, seed: 1);
+        var composed = new ComposedNetwork(ControlNet.Architecture, seed: 1);
         float[] x = Sides.Inputs(ControlNet.InputSize);
         int[] label = { 2 };
         var sgdGenerated = new Sgd(ControlNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
-        var sgdGeneric = new Sgd(ControlNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+        var sgdComposed = new Sgd(ControlNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
 
         double Time(INetwork net, Sgd sgd)
         {
@@ -43,26 +43,26 @@ public static class RegressionGuard
         for (int i = 0; i < 5; i++) // warm up past tiered compilation
         {
             Time(generated, sgdGenerated);
-            Time(generic, sgdGeneric);
+            Time(composed, sgdComposed);
         }
         var generatedNs = new double[Rounds];
-        var genericNs = new double[Rounds];
+        var composedNs = new double[Rounds];
         for (int r = 0; r < Rounds; r++)
         {
             if (r % 2 == 0)
             {
                 generatedNs[r] = Time(generated, sgdGenerated);
-                genericNs[r] = Time(generic, sgdGeneric);
+                composedNs[r] = Time(composed, sgdComposed);
             }
             else
             {
-                genericNs[r] = Time(generic, sgdGeneric);
+                composedNs[r] = Time(composed, sgdComposed);
                 generatedNs[r] = Time(generated, sgdGenerated);
             }
         }
-        double a = Timing.Median(generatedNs), b = Timing.Median(genericNs), ratio = b / a;
+        double a = Timing.Median(generatedNs), b = Timing.Median(composedNs), ratio = b / a;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"guard: control 16-32-32-4 training step at batch 1: generated {a:F0} ns, generic {b:F0} ns (medians of {Rounds} rounds), ratio {ratio:F2} (minimum {minimum})"));
+            $"guard: control 16-32-32-4 training step at batch 1: generated {a:F0} ns, composed {b:F0} ns (medians of {Rounds} rounds), ratio {ratio:F2} (minimum {minimum})"));
 
         // For information, not judged: the same step as TrainStep, with the SGD update fused into the backward pass on
         // both sides (the same parameter bits as the two calls).
@@ -72,17 +72,17 @@ public static class RegressionGuard
             for (int i = 0; i < StepsPerRound; i++) net.TrainStep(x, label, sgd);
             return Stopwatch.GetElapsedTime(start).TotalNanoseconds / StepsPerRound;
         }
-        for (int i = 0; i < 5; i++) { Fused(generated, sgdGenerated); Fused(generic, sgdGeneric); }
+        for (int i = 0; i < 5; i++) { Fused(generated, sgdGenerated); Fused(composed, sgdComposed); }
         for (int r = 0; r < Rounds; r++)
         {
-            if (r % 2 == 0) { generatedNs[r] = Fused(generated, sgdGenerated); genericNs[r] = Fused(generic, sgdGeneric); }
-            else { genericNs[r] = Fused(generic, sgdGeneric); generatedNs[r] = Fused(generated, sgdGenerated); }
+            if (r % 2 == 0) { generatedNs[r] = Fused(generated, sgdGenerated); composedNs[r] = Fused(composed, sgdComposed); }
+            else { composedNs[r] = Fused(composed, sgdComposed); generatedNs[r] = Fused(generated, sgdGenerated); }
         }
-        double fa = Timing.Median(generatedNs), fb = Timing.Median(genericNs);
+        double fa = Timing.Median(generatedNs), fb = Timing.Median(composedNs);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"guard (information): the same step fused (TrainStep): generated {fa:F0} ns, generic {fb:F0} ns, ratio {fb / fa:F2}"));
+            $"guard (information): the same step fused (TrainStep): generated {fa:F0} ns, composed {fb:F0} ns, ratio {fb / fa:F2}"));
         if (ratio >= minimum) return 0;
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"guard failed: generated training of the small network is only {ratio:F2}× generic; expected at least {minimum}×."));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"guard failed: generated training of the small network is only {ratio:F2}× composed; expected at least {minimum}×."));
         return 1;
     }
 }

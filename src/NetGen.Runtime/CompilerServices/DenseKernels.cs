@@ -7,7 +7,7 @@ using System.Runtime.Intrinsics;
 namespace NetGen.CompilerServices;
 
 /// <summary>
-/// Dense-layer kernels for sizes known only at run time: what <see cref="GenericNetwork"/> runs, written with the care one
+/// Dense-layer kernels for sizes known only at run time: what <see cref="ComposedNetwork"/> runs, written with the care one
 /// would take without a generator: 4 × 4 register blocks of <see cref="Vector512{T}"/> accumulators, bias and
 /// activation fused into the epilogue. Matrices are row-major: inputs <c>x[rows, ins]</c>, weights <c>W[outs, ins]</c>.
 /// On hardware without AVX-512, .NET runs <see cref="Vector512{T}"/> as two 256-bit halves.

@@ -5,7 +5,7 @@ namespace NetGen.CompilerServices;
 /// <summary>
 /// The geometry of one layer over feature maps, as the kernels of <see cref="Convolution"/>, <see cref="Pooling"/> and
 /// <see cref="Layout"/> take it: input channels and size, output channels, window, stride and padding. Generated networks
-/// hold one per layer as a static constant; <see cref="GenericNetwork"/> builds them from its architecture.
+/// hold one per layer as a static constant; <see cref="ComposedNetwork"/> builds them from its architecture.
 /// </summary>
 /// <remarks>Feature maps are stored channels-last inside a network (<c>[H, W, C]</c> per sample): a window's channels are contiguous.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]

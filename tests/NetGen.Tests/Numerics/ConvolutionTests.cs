@@ -9,7 +9,7 @@ namespace NetGen.Tests.Numerics;
 
 /// <summary>
 /// Convolutional networks beyond the shared agreement tests (<see cref="ReferenceAgreementTests"/>,
-/// <see cref="GradientCheckTests"/>, the PyTorch round trips): PyTorch's names, double precision, the generic network,
+/// <see cref="GradientCheckTests"/>, the PyTorch round trips): PyTorch's names, double precision, the composed network,
 /// thread counts, and the runtime's checks of a spatial architecture.
 /// </summary>
 public class ConvolutionTests
@@ -91,27 +91,27 @@ public class ConvolutionTests
     }
 
     /// <summary>
-    /// The generic network runs the same convolution and pooling kernels from its architecture alone: its forward pass and
+    /// The composed network runs the same convolution and pooling kernels from its architecture alone: its forward pass and
     /// gradients agree with the generated network's (to rounding: the dense layers run other kernels).
     /// </summary>
     [Theory]
     [MemberData(nameof(TestData.ConvNetworks), MemberType = typeof(TestData))]
-    public void GenericNetworkComposesTheSameLayers(string name)
+    public void ComposedNetworkComposesTheSameLayers(string name)
     {
         INetwork generated = TestData.Create(name, seed: 8);
-        var generic = new GenericNetwork(generated.Architecture, seed: 8);
-        Assert.Equal(generated.Parameters.ToArray(), generic.Parameters.ToArray());
+        var composed = new ComposedNetwork(generated.Architecture, seed: 8);
+        Assert.Equal(generated.Parameters.ToArray(), composed.Parameters.ToArray());
         const int batch = 13;
         float[] x = TestData.Uniform(batch * generated.InputSize, seed: 9);
         float[] t = TestData.Targets(generated, batch, seed: 10);
         var a = new float[batch * generated.OutputSize];
         var b = new float[a.Length];
         generated.ForwardBatch(x, a);
-        generic.ForwardBatch(x, b);
-        Tolerance.Close(Array.ConvertAll(a, v => (double)v), b, 1e-5, $"{name} generic outputs");
+        composed.ForwardBatch(x, b);
+        Tolerance.Close(Array.ConvertAll(a, v => (double)v), b, 1e-5, $"{name} composed outputs");
         generated.ComputeGradients(x, t);
-        generic.ComputeGradients(x, t);
-        Tolerance.Close(generated.Gradients.ToArray().Select(v => (double)v).ToArray(), generic.Gradients, 1e-5, $"{name} generic gradients");
+        composed.ComputeGradients(x, t);
+        Tolerance.Close(generated.Gradients.ToArray().Select(v => (double)v).ToArray(), composed.Gradients, 1e-5, $"{name} composed gradients");
     }
 
     /// <summary>Training on 1, 2 or 3 threads (data-parallel shards of a fixed size) gives the same parameters to the bit.</summary>

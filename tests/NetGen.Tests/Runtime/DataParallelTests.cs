@@ -82,24 +82,24 @@ public sealed class DataParallelTests
         replica.ComputeGradients(Seeded.Floats(OddSoftmaxNet.InputSize, 3), new[] { 1 });
         Assert.True(net.Gradients.ToArray().All(g => g == 0f), "the replica wrote the original's gradients");
 
-        var generic = new GenericNetwork(OddSoftmaxNet.Architecture, seed: 1);
-        INetwork<float> genericReplica = ((INetwork<float>)generic).CreateReplica();
-        generic.Parameters[7] = -3f;
-        Assert.Equal(-3f, genericReplica.Parameters[7]);
+        var composed = new ComposedNetwork(OddSoftmaxNet.Architecture, seed: 1);
+        INetwork<float> composedReplica = ((INetwork<float>)composed).CreateReplica();
+        composed.Parameters[7] = -3f;
+        Assert.Equal(-3f, composedReplica.Parameters[7]);
     }
 
     [Fact]
-    public void GenericNetworkTrainsInParallelToTheSameBitsAsTheGenerated()
+    public void ComposedNetworkTrainsInParallelToTheSameBitsAsTheGenerated()
     {
         const int batch = 40;
         float[] x = Seeded.Floats(batch * BlockedNet.InputSize, 8);
         int[] y = Seeded.Labels(batch, BlockedNet.OutputSize, 9);
         var generated = new BlockedNet(4);
-        var generic = new GenericNetwork(BlockedNet.Architecture, seed: 4);
+        var composed = new ComposedNetwork(BlockedNet.Architecture, seed: 4);
         using var a = new DataParallel(generated, 2, 16);
-        using var b = new DataParallel(generic, 1, 16);
+        using var b = new DataParallel(composed, 1, 16);
         Assert.Equal(a.ComputeGradients(x, y), b.ComputeGradients(x, y), 1e-5f);
-        for (int i = 0; i < generated.Gradients.Length; i++) Assert.Equal(generated.Gradients[i], generic.Gradients[i], 1e-5f);
+        for (int i = 0; i < generated.Gradients.Length; i++) Assert.Equal(generated.Gradients[i], composed.Gradients[i], 1e-5f);
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public sealed class DataParallelTests
     }
 
     /// <summary>A network whose replicas throw on a marked input: a failure inside a shard, on whichever thread runs it.</summary>
-    private sealed class FailingNetwork(GenericNetwork inner) : INetwork
+    private sealed class FailingNetwork(ComposedNetwork inner) : INetwork
     {
         public NetworkArchitecture Architecture => inner.Architecture;
         public int InputSize => inner.InputSize;
@@ -215,7 +215,7 @@ public sealed class DataParallelTests
     [Fact]
     public void AFailureOnAWorkerReachesTheCallerAndLeavesTheInstanceUsable()
     {
-        var net = new FailingNetwork(new GenericNetwork(OddSoftmaxNet.Architecture, seed: 1));
+        var net = new FailingNetwork(new ComposedNetwork(OddSoftmaxNet.Architecture, seed: 1));
         using var parallel = new DataParallel(net, threads: 2, shardRows: 4);
         float[] x = Seeded.Floats(8 * OddSoftmaxNet.InputSize, 3);
         int[] y = new int[8];

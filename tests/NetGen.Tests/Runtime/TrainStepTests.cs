@@ -101,25 +101,25 @@ public sealed class TrainStepTests
         AssertStepsMatch(Make(network), arch => new Adam(arch, new ConstantLearningRate(0.01f)), batch);
     }
 
-    /// <summary>The generic network fuses a one-sample SGD step too, for any architecture (it is the fair baseline of the speed comparison).</summary>
+    /// <summary>The composed network fuses a one-sample SGD step too, for any architecture (it is the fair baseline of the speed comparison).</summary>
     [Theory]
     [InlineData("FusedRegression")]
     [InlineData("FusedSoftmaxMse")]
     [InlineData("Drop")]
     [InlineData("OddSoftmax")]
     [InlineData("Blocked")]
-    public void GenericNetworkStepsLikeGradientsThenStep(string network)
+    public void ComposedNetworkStepsLikeGradientsThenStep(string network)
     {
         NetworkArchitecture architecture = Make(network)().Architecture;
-        AssertStepsMatch(() => new GenericNetwork(architecture, seed: 3),
+        AssertStepsMatch(() => new ComposedNetwork(architecture, seed: 3),
             arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 3e-3f), batch: 1);
         foreach (int batch in new[] { 4, 7, 256, 257 })
-            AssertStepsMatch(() => new GenericNetwork(architecture, seed: 3),
+            AssertStepsMatch(() => new ComposedNetwork(architecture, seed: 3),
                 arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch, steps: 2);
-        var generic = new GenericNetwork(architecture, seed: 3);
-        float[] gradients = generic.Gradients.ToArray();
-        generic.TrainStep(Seeded.Floats(generic.InputSize, 12), new[] { 1 }, new Sgd(architecture, new ConstantLearningRate(0.1f)));
-        AssertSameBits(gradients, generic.Gradients, "generic gradients after a fused step");
+        var composed = new ComposedNetwork(architecture, seed: 3);
+        float[] gradients = composed.Gradients.ToArray();
+        composed.TrainStep(Seeded.Floats(composed.InputSize, 12), new[] { 1 }, new Sgd(architecture, new ConstantLearningRate(0.1f)));
+        AssertSameBits(gradients, composed.Gradients, "composed gradients after a fused step");
     }
 
     /// <summary>The fused path writes no gradient: this tells that it ran, so the bit-for-bit test above compared something.</summary>
@@ -166,7 +166,7 @@ public sealed class TrainStepTests
     [InlineData(3, float.NaN)]
     public void NonFiniteInputIsRefusedBeforeAnyUpdate(int batch, float bad)
     {
-        foreach (INetwork net in new INetwork[] { new BlockedNet(3), new GenericNetwork(BlockedNet.Architecture, 3) })
+        foreach (INetwork net in new INetwork[] { new BlockedNet(3), new ComposedNetwork(BlockedNet.Architecture, 3) })
         {
             foreach (IOptimizer optimizer in new IOptimizer[]
                      {

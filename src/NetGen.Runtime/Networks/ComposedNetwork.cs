@@ -6,13 +6,13 @@ using NetGen.CompilerServices;
 namespace NetGen;
 
 /// <summary>
-/// The generic side of "generated against generic": a network composed at run time from a
-/// <see cref="NetworkArchitecture"/>, with sizes as fields and the same math as a generated one — the same parameter
+/// A network composed at run time from a <see cref="NetworkArchitecture"/>, the baseline of "generated against
+/// composed" and a second reference for the generated code: sizes as fields and the same math as a generated one — the same parameter
 /// layout, Xavier draws, dropout masks, losses and 256-row chunks — over the blocked SIMD kernels of
 /// <see cref="DenseKernels"/>. Built from a generated class's <c>Architecture</c>, it takes the same parameters
 /// (copy <see cref="Parameters"/> across) and agrees with it to rounding. Not thread-safe: the scratch buffers are per instance.
 /// </summary>
-public sealed class GenericNetwork : INetwork, IClassifier<float>
+public sealed class ComposedNetwork : INetwork, IClassifier<float>
 {
     private const int MaxRows = SharedConstants.MaxRows;
     private readonly LayerDescription[] _layers;
@@ -28,7 +28,7 @@ public sealed class GenericNetwork : INetwork, IClassifier<float>
 
     /// <summary>Creates a network of <paramref name="architecture"/> with Xavier weights drawn from <paramref name="seed"/>, as a generated network with that seed has.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
-    public GenericNetwork(NetworkArchitecture architecture, int seed = Xavier.DefaultSeed)
+    public ComposedNetwork(NetworkArchitecture architecture, int seed = Xavier.DefaultSeed)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         Architecture = architecture;
@@ -42,7 +42,7 @@ public sealed class GenericNetwork : INetwork, IClassifier<float>
         Reserve(1);
     }
 
-    private GenericNetwork(GenericNetwork original)
+    private ComposedNetwork(ComposedNetwork original)
     {
         Architecture = original.Architecture;
         _layers = original._layers;
@@ -70,7 +70,7 @@ public sealed class GenericNetwork : INetwork, IClassifier<float>
     public NetworkArchitecture Architecture { get; }
 
     /// <inheritdoc cref="INetwork{T}.CreateReplica"/>
-    public GenericNetwork CreateReplica() => new(this);
+    public ComposedNetwork CreateReplica() => new(this);
 
     INetwork<float> INetwork<float>.CreateReplica() => CreateReplica();
 
