@@ -84,6 +84,42 @@ public sealed partial class NetGenGenerator
             }
         }
 
+        /// <summary>
+        /// The method a driver calls for layer <paramref name="l"/>'s kernel of <paramref name="kind"/>: the generated one
+        /// in <c>Vector512</c>, the runtime's portable one (<c>PortableDense</c>) over the layer's constants otherwise.
+        /// </summary>
+        private static string Callee(KernelKind kind, int l, SimdFlavor flavor)
+            => flavor.Kind == Flavor.VectorT ? Portable(kind, l, flavor.T) : "Kernels." + new KernelPlan(kind, flavor.Kind).Name(l);
+
+        /// <summary>The portable kernel of <paramref name="kind"/> for layer <paramref name="l"/>, specialized by its constants <c>Kernels.Layer{l}</c>.</summary>
+        private static string Portable(KernelKind kind, int l, string T)
+            => $"global::NetGen.CompilerServices.PortableDense<Kernels.Layer{l}, {T}>.{(kind == KernelKind.Forward ? "Forward" : kind.ToString())}";
+
+        /// <summary>
+        /// Layer <paramref name="layer"/>'s constants as a struct the portable kernels take as a type argument: the JIT
+        /// compiles <c>PortableDense</c> once per layer with them folded in, as the generator writes the Vector512 kernels.
+        /// </summary>
+        private static void EmitLayerConstants(CodeWriter w, LayerPlan layer, string T)
+        {
+            int l = layer.Index;
+            string activation(ActivationKind a) => "global::NetGen.Activation." + a;
+            w.Line($"/// <summary>Layer {l}'s constants for the portable kernels (<c>PortableDense</c>, over <c>Vector&lt;{T}&gt;</c>).</summary>");
+            using (w.Block($"public readonly struct Layer{l} : global::NetGen.CompilerServices.IDenseLayer"))
+            {
+                w.Line($"public static int Inputs => {Literal.Int(layer.Inputs)};");
+                w.Line($"public static int Outputs => {Literal.Int(layer.Outputs)};");
+                w.Line($"public static int PanelRows => {Literal.Int(layer.PanelRows)};");
+                if (layer.Activation != ActivationKind.Identity) w.Line($"public static global::NetGen.Activation Activation => {activation(layer.Activation)};");
+                if (layer.Activation == ActivationKind.LeakyReLU) w.Line($"public static float NegativeSlope => {Literal.Float(layer.NegativeSlope)};");
+                bool inputDelta = layer.Has(KernelKind.BackwardInput, Flavor.VectorT);
+                if (inputDelta && layer.InputActivation != ActivationKind.Identity)
+                    w.Line($"public static global::NetGen.Activation InputActivation => {activation(layer.InputActivation)};");
+                if (inputDelta && layer.InputActivation == ActivationKind.LeakyReLU) w.Line($"public static float InputSlope => {Literal.Float(layer.InputSlope)};");
+                if (layer.Gemm) w.Line("public static bool UsesGemm => true;");
+            }
+            w.Line();
+        }
+
         /// <summary>The first flavor runs where its hardware is accelerated, the portable one elsewhere.</summary>
         private static string FlavorCondition(bool first) => first ? "if (Vector512.IsHardwareAccelerated)" : "else";
 
@@ -123,10 +159,13 @@ public sealed partial class NetGenGenerator
                                 : Ref("ws.A" + (l - 1));
                             string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
                             string arguments = $"{input}, ref w{l}, ref b{l}, {output}";
-                            string forward = $"Kernels.ForwardLayer{l}{flavor.Suffix}({arguments}, rows, 0, {Literal.Int(layer.Outputs)});";
-                            w.Line(layer.Has(KernelKind.ForwardRow, flavor.Kind)
-                                ? $"if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments});\nelse {forward}"
-                                : forward);
+                            string batch = $"{arguments}, rows, 0, {Literal.Int(layer.Outputs)}";
+                            if (layer.Has(KernelKind.ForwardRow, flavor.Kind))
+                            {
+                                w.Line($"if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments});");
+                                Call(w, "else " + Callee(KernelKind.Forward, l, flavor), batch);
+                            }
+                            else Call(w, Callee(KernelKind.Forward, l, flavor), batch);
                             if (dropout && layer.HasDropout)
                             {
                                 string span = $"AsSpan(0, rows * {layer.Outputs})";
@@ -152,7 +191,8 @@ public sealed partial class NetGenGenerator
                 {
                     // One region per layer: its forward and backward kernels side by side, as llm.c keeps them.
                     w.Line($"#region Layer {layer.Index}: {layer.Kind} {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Outputs)}");
-                    foreach (KernelPlan kernel in layer.Kernels)
+                    if (layer.Kernels.Any(k => k.Flavor == Flavor.VectorT)) EmitLayerConstants(w, layer, T);
+                    foreach (KernelPlan kernel in layer.Kernels.Where(k => k.Flavor != Flavor.VectorT))
                     {
                         SimdFlavor flavor = SimdFlavor.Of(ElementType.Of(net.Element), kernel.Flavor);
                         switch (kernel.Kind)
@@ -216,19 +256,13 @@ public sealed partial class NetGenGenerator
                             if (layer.Has(KernelKind.BackwardInput, flavor.Kind))
                             {
                                 string inputDelta = InputDeltaArguments(plan, l);
-                                string batch = $"Kernels.BackwardInput{l}{flavor.Suffix}({inputDelta}, rows, 0, {Literal.Int(layer.Inputs)});";
-                                w.Line(row ? $"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta});\nelse {batch}" : batch);
+                                if (row) w.Line($"if (rows == 1) Kernels.BackwardInputRow{l}{flavor.Suffix}({inputDelta});");
+                                Call(w, (row ? "else " : "") + Callee(KernelKind.BackwardInput, l, flavor), $"{inputDelta}, rows, 0, {Literal.Int(layer.Inputs)}");
                             }
                             string weights = $"{WeightInputs(plan, l)}, ref tw{l}, ref tb{l}, ref sw{l}, ref sb{l}";
-                            if (row)
-                            {
-                                w.Line($"if (rows == 1) Kernels.BackwardWeightsRow{l}{flavor.Suffix}({weights}, in update);");
-                                w.Line($"else Kernels.BackwardWeights{l}{flavor.Suffix}({weights}, rows, in update, 0, {Literal.Int(layer.Outputs)});");
-                            }
-                            else
-                            {
-                                w.Line($"Kernels.BackwardWeights{l}{flavor.Suffix}({weights}, rows, in update, 0, {Literal.Int(layer.Outputs)});");
-                            }
+                            if (row) w.Line($"if (rows == 1) Kernels.BackwardWeightsRow{l}{flavor.Suffix}({weights}, in update);");
+                            Call(w, (row ? "else " : "") + Callee(KernelKind.BackwardWeights, l, flavor),
+                                $"{weights}, rows, in update, 0, {Literal.Int(layer.Outputs)}");
                         }
                     }
                     first = false;
@@ -319,7 +353,6 @@ public sealed partial class NetGenGenerator
             string T = ElementType.Of(plan.Network.Element).Name;
             var types = new List<string>();
             if (plan.Flavors.Contains(Flavor.Vector512)) types.Add($"Vector512<{T}>");
-            if (plan.Flavors.Contains(Flavor.VectorT)) types.Add($"Vector<{T}>");
             types.Add(T);
             w.Line("// The activation derivatives the input-delta kernels take, from the outputs: short names, inlined.");
             foreach (ActivationKind kind in kinds)

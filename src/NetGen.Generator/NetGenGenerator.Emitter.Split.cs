@@ -110,7 +110,7 @@ public sealed partial class NetGenGenerator
                                 string arguments = $"{input}, ref w{l}, ref b{l}, {output}, hi - lo, 0, {Literal.Int(layer.Outputs)}";
                                 // The arguments on a line of their own whichever way the layer is cut, so both cuts take as many lines.
                                 w.Line($"if (wide) Kernels.ForwardLayer{l}V512(\n    {arguments});");
-                                w.Line($"else Kernels.ForwardLayer{l}Vec(\n    {arguments});");
+                                w.Line($"else {Portable(KernelKind.Forward, l, "float")}(\n    {arguments});");
                                 if (layer.HasDropout)
                                 {
                                     string range = $"AsSpan(lo * {Literal.Int(layer.Outputs)}, (hi - lo) * {Literal.Int(layer.Outputs)})";
@@ -135,7 +135,7 @@ public sealed partial class NetGenGenerator
                                 w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
                                 // The arguments on a line of their own whichever way the layer is cut, so both cuts take as many lines.
                                 w.Line($"if (wide) Kernels.ForwardLayer{l}V512(\n    {arguments});");
-                                w.Line($"else Kernels.ForwardLayer{l}Vec(\n    {arguments});");
+                                w.Line($"else {Portable(KernelKind.Forward, l, "float")}(\n    {arguments});");
                                 if (layer.HasDropout)
                                 {
                                     string range = $"AsSpan(r * {Literal.Int(layer.Outputs)} + lo, hi - lo)";
@@ -234,7 +234,7 @@ public sealed partial class NetGenGenerator
                 using (w.Block(momentum ? "if (momentum)" : "else"))
                 {
                     Call(w, $"if (wide) Kernels.BackwardWeights{l}V512", $"{weights}, {state}, rows, in {update}, lo, hi");
-                    Call(w, $"else Kernels.BackwardWeights{l}Vec", $"{weights}, {state}, rows, in {update}, lo, hi");
+                    Call(w, "else " + Portable(KernelKind.BackwardWeights, l, "float"), $"{weights}, {state}, rows, in {update}, lo, hi");
                 }
             }
         }
@@ -246,7 +246,7 @@ public sealed partial class NetGenGenerator
             string arguments = $"{InputDeltaArguments(plan, l)}, rows, lo, hi";
             w.Line($"(lo, hi) = Share({Literal.Int(layer.Inputs)}, worker, workers);");
             Call(w, $"if (wide) Kernels.BackwardInput{l}V512", arguments);
-            Call(w, $"else Kernels.BackwardInput{l}Vec", arguments);
+            Call(w, "else " + Portable(KernelKind.BackwardInput, l, "float"), arguments);
         }
 
         /// <summary>The array layer <paramref name="l"/>'s successor reads in a training pass: its activations, after dropout if it has any.</summary>

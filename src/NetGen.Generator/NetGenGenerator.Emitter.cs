@@ -79,6 +79,8 @@ public sealed partial class NetGenGenerator
                        (layer.Cut == LayerCut.None ? "" : ", threads cut it by " + (layer.Cut == LayerCut.Units ? $"units ({SplitAlignment})" : "rows")));
                 foreach (string line in kernels) w.Line("//     " + line);
             }
+            if (plan.Layers.Any(l => l.Kernels.Any(k => k.Flavor == Flavor.VectorT)))
+                w.Line("//   Vec kernels: the runtime's PortableDense<Kernels.LayerN, " + ElementType.Of(net.Element).Name + ">, which the JIT compiles per layer");
             w.Line("//   weight updates: " + (plan.Updates.Count == 0 ? "none (inference only)" : string.Join(", ", plan.Updates.Select(u => u switch
             {
                 UpdateKind.StoreGradient => "StoreGradient (ComputeGradients)",

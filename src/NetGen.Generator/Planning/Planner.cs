@@ -48,7 +48,7 @@ internal static class Planner
     /// with them; batches of inference, 256 rows a chunk, run faster (<c>--onnx</c>). The choice depends on the rows of
     /// the call only, never on a thread's share of them.
     /// </summary>
-    public const int GemmRows = 128;
+    public const int GemmRows = NetGen.CompilerServices.SharedConstants.GemmRows;
 
     /// <summary>Whether a float layer is wide enough for the packed product: at least 64 inputs and 128 outputs (never cut by rows).</summary>
     public static bool UsesGemm(LayerSpec layer, bool single) => single && layer.Inputs >= 64 && layer.Outputs >= 2 * SplitAlignment;

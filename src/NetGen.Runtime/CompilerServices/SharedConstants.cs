@@ -9,6 +9,12 @@ internal static class SharedConstants
     /// <summary>Largest number of samples a network processes at once; larger batches run in chunks of this many rows.</summary>
     public const int MaxRows = 256;
 
+    /// <summary>
+    /// Rows from which a forward kernel of a wide float layer hands the product to the packed matrix product (<c>Gemm</c>):
+    /// enough rows to pay for packing the weights, which it does per call (see the planner's <c>GemmRows</c>).
+    /// </summary>
+    public const int GemmRows = 128;
+
     /// <summary>Mixed into a seed to seed the generator of dropout masks (<c>SeedDropout</c>), so masks and weights differ.</summary>
     public const ulong DropoutSalt = 0xD50F_0A7BUL;
 

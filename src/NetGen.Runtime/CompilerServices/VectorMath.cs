@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -20,7 +21,7 @@ public static class VectorMath
     {
         if (typeof(T) == typeof(float)) return Vector512.Exp(x.AsSingle()).As<float, T>();
         if (typeof(T) == typeof(double)) return Vector512.Exp(x.AsDouble()).As<double, T>();
-        throw new NotSupportedException($"NetGen vectors hold float or double, not {typeof(T)}.");
+        return ThrowNotFloatingPoint<Vector512<T>, T>();
     }
 
     /// <summary>eˣ per lane.</summary>
@@ -29,7 +30,7 @@ public static class VectorMath
     {
         if (typeof(T) == typeof(float)) return Vector.As<float, T>(Vector.Exp(Vector.AsVectorSingle(x)));
         if (typeof(T) == typeof(double)) return Vector.As<double, T>(Vector.Exp(Vector.AsVectorDouble(x)));
-        throw new NotSupportedException($"NetGen vectors hold float or double, not {typeof(T)}.");
+        return ThrowNotFloatingPoint<Vector<T>, T>();
     }
 
     /// <summary><c>a·b + c</c> per lane, rounded once.</summary>
@@ -38,7 +39,7 @@ public static class VectorMath
     {
         if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
         if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        throw new NotSupportedException($"NetGen vectors hold float or double, not {typeof(T)}.");
+        return ThrowNotFloatingPoint<Vector512<T>, T>();
     }
 
     /// <summary><c>a·b + c</c> per lane, rounded once.</summary>
@@ -49,8 +50,16 @@ public static class VectorMath
             return Vector.As<float, T>(Vector.FusedMultiplyAdd(Vector.AsVectorSingle(a), Vector.AsVectorSingle(b), Vector.AsVectorSingle(c)));
         if (typeof(T) == typeof(double))
             return Vector.As<double, T>(Vector.FusedMultiplyAdd(Vector.AsVectorDouble(a), Vector.AsVectorDouble(b), Vector.AsVectorDouble(c)));
-        throw new NotSupportedException($"NetGen vectors hold float or double, not {typeof(T)}.");
+        return ThrowNotFloatingPoint<Vector<T>, T>();
     }
+
+    /// <summary>
+    /// The failure of a vector operation on an element type other than float or double, out of line: the operations
+    /// above stay a few bytes of IL, so the JIT inlines every one of them into a kernel without running out of budget.
+    /// </summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static TResult ThrowNotFloatingPoint<TResult, T>()
+        => throw new NotSupportedException($"NetGen vectors hold float or double, not {typeof(T)}.");
 
     /// <summary>
     /// Sixteen horizontal sums at once: lane <c>j</c> of the result is <c>Vector512.Sum(cj)</c>, bit for bit. A transposing

@@ -4,6 +4,7 @@
 //     kernels in V512, Vec: Forward
 //   layer 1: Softmax 3 → 2, input delta × Tanh′
 //     kernels in V512, Vec: Forward
+//   Vec kernels: the runtime's PortableDense<Kernels.LayerN, float>, which the JIT compiles per layer
 //   weight updates: none (inference only)
 #nullable enable
 
@@ -157,8 +158,10 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
         }
         else
         {
-            Kernels.ForwardLayer0Vec(ref x, ref w0, ref b0, ref a0, rows, 0, 3);
-            Kernels.ForwardLayer1Vec(ref a0, ref w1, ref b1, ref z1, rows, 0, 2);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
+                ref x, ref w0, ref b0, ref a0, rows, 0, 3);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
+                ref a0, ref w1, ref b1, ref z1, rows, 0, 2);
         }
         // Softmax per sample; log Σ exp z is kept for the loss.
         for (int r = 0; r < rows; r++)
@@ -173,6 +176,16 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
     private static class Kernels
     {
         #region Layer 0: Dense 4 → 3
+        /// <summary>Layer 0's constants for the portable kernels (<c>PortableDense</c>, over
+        /// <c>Vector&lt;float&gt;</c>).</summary>
+        public readonly struct Layer0 : global::NetGen.CompilerServices.IDenseLayer
+        {
+            public static int Inputs => 4;
+            public static int Outputs => 3;
+            public static int PanelRows => 256;
+            public static global::NetGen.Activation Activation => global::NetGen.Activation.Tanh;
+        }
+
         /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ +
         /// b[lo..hi])
         /// of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
@@ -243,91 +256,17 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
             }
         }
 
-        /// <summary>Layer 0 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Tanh(x[rows, 4] · W[lo..hi, 4]ᵀ +
-        /// b[lo..hi])
-        /// of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
-        {
-            // Panels of 256 rows (4 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-            for (int r0 = 0; r0 < rows; r0 += 256)
-            {
-                int r1 = Math.Min(rows, r0 + 256);
-                for (int o = Math.Max(lo, 0); o < hi; o++)
-                {
-                    int r = r0;
-                    for (; r + 2 <= r1; r += 2)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 4);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 4);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 4);
-                        Vector<float> c00 = default, c10 = default;
-                        for (int k = 0; k < (4 - 4 % Vector<float>.Count); k += Vector<float>.Count)
-                        {
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        }
-                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
-                        for (int k = (4 - 4 % Vector<float>.Count); k < 4; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    }
-                    for (; r < r1; r++)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 4);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 4);
-                        Vector<float> c00 = default;
-                        for (int k = 0; k < (4 - 4 % Vector<float>.Count); k += Vector<float>.Count)
-                        {
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        }
-                        float s00 = Vector.Sum(c00);
-                        for (int k = (4 - 4 % Vector<float>.Count); k < 4; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    }
-                }
-                for (int r = r0; r < r1; r++)
-                {
-                    Activate0Vec(ref Unsafe.Add(ref y, (nint)r * 3), lo, hi);
-                }
-            }
-        }
-
-        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 3, in place.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0Vec(ref float y, int lo, int hi)
-        {
-            for (int j = lo, end = Math.Min(hi, (3 - 3 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
-            {
-                Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
-                global::NetGen.CompilerServices.ActivationMath.Tanh(v).StoreUnsafe(ref y, (nuint)j);
-            }
-            for (int j = Math.Max(lo, (3 - 3 % Vector<float>.Count)); j < hi; j++)
-            {
-                Unsafe.Add(ref y, j) = global::NetGen.CompilerServices.ActivationMath.Tanh(Unsafe.Add(ref y, j));
-            }
-        }
-
         #endregion
         #region Layer 1: Softmax 3 → 2
+        /// <summary>Layer 1's constants for the portable kernels (<c>PortableDense</c>, over
+        /// <c>Vector&lt;float&gt;</c>).</summary>
+        public readonly struct Layer1 : global::NetGen.CompilerServices.IDenseLayer
+        {
+            public static int Inputs => 3;
+            public static int Outputs => 2;
+            public static int PanelRows => 256;
+        }
+
         /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi,
         /// 3]ᵀ + b[lo..hi])
         /// of its 2 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 2.</summary>
@@ -374,70 +313,6 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3);
                         float s00 = 0f;
                         for (int k = 0; k < 3; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Layer 1 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 3] · W[lo..hi, 3]ᵀ +
-        /// b[lo..hi])
-        /// of its 2 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 2.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
-        {
-            // Panels of 256 rows (3 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-            for (int r0 = 0; r0 < rows; r0 += 256)
-            {
-                int r1 = Math.Min(rows, r0 + 256);
-                for (int o = Math.Max(lo, 0); o < hi; o++)
-                {
-                    int r = r0;
-                    for (; r + 2 <= r1; r += 2)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 3);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 2);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 3);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 2);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3);
-                        Vector<float> c00 = default, c10 = default;
-                        for (int k = 0; k < (3 - 3 % Vector<float>.Count); k += Vector<float>.Count)
-                        {
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        }
-                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
-                        for (int k = (3 - 3 % Vector<float>.Count); k < 3; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    }
-                    for (; r < r1; r++)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 3);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 2);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3);
-                        Vector<float> c00 = default;
-                        for (int k = 0; k < (3 - 3 % Vector<float>.Count); k += Vector<float>.Count)
-                        {
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        }
-                        float s00 = Vector.Sum(c00);
-                        for (int k = (3 - 3 % Vector<float>.Count); k < 3; k++)
                         {
                             float ws0 = Unsafe.Add(ref w0, k);
                             s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);

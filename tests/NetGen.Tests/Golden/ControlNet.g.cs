@@ -10,6 +10,7 @@
 //   layer 2: Dense 32 → 4, input delta × ReLU′, threads cut it by rows
 //     kernels in V512, Vec: Forward, BackwardWeights, BackwardInput
 //     kernels in V512: ForwardRow, BackwardWeightsRow, BackwardInputRow
+//   Vec kernels: the runtime's PortableDense<Kernels.LayerN, float>, which the JIT compiles per layer
 //   weight updates: StoreGradient (ComputeGradients), SgdUpdate (fused TrainStep), MomentumUpdate (fused
 //   TrainStep); LayerParallel phases: 7
 #nullable enable
@@ -317,7 +318,7 @@ partial class Brains
                     (lo, hi) = ShareRows(rows, worker, workers);
                     if (wide) Kernels.ForwardLayer0V512(
                         ref Unsafe.Add(ref x, lo * 16), ref w0, ref b0, ref Unsafe.Add(ref a0, lo * 32), hi - lo, 0, 32);
-                    else Kernels.ForwardLayer0Vec(
+                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
                         ref Unsafe.Add(ref x, lo * 16), ref w0, ref b0, ref Unsafe.Add(ref a0, lo * 32), hi - lo, 0, 32);
                     return 0f;
                 }
@@ -326,7 +327,7 @@ partial class Brains
                     (lo, hi) = ShareRows(rows, worker, workers);
                     if (wide) Kernels.ForwardLayer1V512(
                         ref Unsafe.Add(ref a0, lo * 32), ref w1, ref b1, ref Unsafe.Add(ref a1, lo * 32), hi - lo, 0, 32);
-                    else Kernels.ForwardLayer1Vec(
+                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
                         ref Unsafe.Add(ref a0, lo * 32), ref w1, ref b1, ref Unsafe.Add(ref a1, lo * 32), hi - lo, 0, 32);
                     return 0f;
                 }
@@ -335,7 +336,7 @@ partial class Brains
                     (lo, hi) = ShareRows(rows, worker, workers);
                     if (wide) Kernels.ForwardLayer2V512(
                         ref Unsafe.Add(ref a1, lo * 32), ref w2, ref b2, ref Unsafe.Add(ref z2, lo * 4), hi - lo, 0, 4);
-                    else Kernels.ForwardLayer2Vec(
+                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.Forward(
                         ref Unsafe.Add(ref a1, lo * 32), ref w2, ref b2, ref Unsafe.Add(ref z2, lo * 4), hi - lo, 0, 4);
                     // These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.
                     const int start = 0;
@@ -360,7 +361,8 @@ partial class Brains
                 {
                     (lo, hi) = Share(32, worker, workers);
                     if (wide) Kernels.BackwardInput2V512(ref d2, ref w2, ref a1, ref d1, rows, lo, hi);
-                    else Kernels.BackwardInput2Vec(ref d2, ref w2, ref a1, ref d1, rows, lo, hi);
+                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardInput(
+                        ref d2, ref w2, ref a1, ref d1, rows, lo, hi);
                     return 0f;
                 }
                 case 5:
@@ -370,19 +372,20 @@ partial class Brains
                     {
                         if (wide) Kernels.BackwardWeights2V512(
                             ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
-                        else Kernels.BackwardWeights2Vec(
+                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
                             ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
                     }
                     else
                     {
                         if (wide) Kernels.BackwardWeights2V512(
                             ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, lo, hi);
-                        else Kernels.BackwardWeights2Vec(
+                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
                             ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, lo, hi);
                     }
                     (lo, hi) = Share(32, worker, workers);
                     if (wide) Kernels.BackwardInput1V512(ref d1, ref w1, ref a0, ref d0, rows, lo, hi);
-                    else Kernels.BackwardInput1Vec(ref d1, ref w1, ref a0, ref d0, rows, lo, hi);
+                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardInput(
+                        ref d1, ref w1, ref a0, ref d0, rows, lo, hi);
                     return 0f;
                 }
                 case 6:
@@ -392,14 +395,14 @@ partial class Brains
                     {
                         if (wide) Kernels.BackwardWeights1V512(
                             ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
-                        else Kernels.BackwardWeights1Vec(
+                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
                             ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
                     }
                     else
                     {
                         if (wide) Kernels.BackwardWeights1V512(
                             ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
-                        else Kernels.BackwardWeights1Vec(
+                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
                             ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
                     }
                     (lo, hi) = Share(32, worker, workers);
@@ -407,14 +410,14 @@ partial class Brains
                     {
                         if (wide) Kernels.BackwardWeights0V512(
                             ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
-                        else Kernels.BackwardWeights0Vec(
+                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
                             ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
                     }
                     else
                     {
                         if (wide) Kernels.BackwardWeights0V512(
                             ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
-                        else Kernels.BackwardWeights0Vec(
+                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
                             ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
                     }
                     return 0f;
@@ -511,9 +514,12 @@ partial class Brains
             }
             else
             {
-                Kernels.ForwardLayer0Vec(ref x, ref w0, ref b0, ref a0, rows, 0, 32);
-                Kernels.ForwardLayer1Vec(ref a0, ref w1, ref b1, ref a1, rows, 0, 32);
-                Kernels.ForwardLayer2Vec(ref a1, ref w2, ref b2, ref z2, rows, 0, 4);
+                global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
+                    ref x, ref w0, ref b0, ref a0, rows, 0, 32);
+                global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
+                    ref a0, ref w1, ref b1, ref a1, rows, 0, 32);
+                global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.Forward(
+                    ref a1, ref w2, ref b2, ref z2, rows, 0, 4);
             }
         }
 
@@ -550,21 +556,29 @@ partial class Brains
                 if (rows == 1) Kernels.BackwardInputRow2V512(ref d2, ref w2, ref a1, ref d1);
                 else Kernels.BackwardInput2V512(ref d2, ref w2, ref a1, ref d1, rows, 0, 32);
                 if (rows == 1) Kernels.BackwardWeightsRow2V512(ref d2, ref a1, ref tw2, ref tb2, ref sw2, ref sb2, in update);
-                else Kernels.BackwardWeights2V512(ref d2, ref a1, ref tw2, ref tb2, ref sw2, ref sb2, rows, in update, 0, 4);
+                else Kernels.BackwardWeights2V512(
+                    ref d2, ref a1, ref tw2, ref tb2, ref sw2, ref sb2, rows, in update, 0, 4);
                 if (rows == 1) Kernels.BackwardInputRow1V512(ref d1, ref w1, ref a0, ref d0);
                 else Kernels.BackwardInput1V512(ref d1, ref w1, ref a0, ref d0, rows, 0, 32);
                 if (rows == 1) Kernels.BackwardWeightsRow1V512(ref d1, ref a0, ref tw1, ref tb1, ref sw1, ref sb1, in update);
-                else Kernels.BackwardWeights1V512(ref d1, ref a0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 32);
+                else Kernels.BackwardWeights1V512(
+                    ref d1, ref a0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 32);
                 if (rows == 1) Kernels.BackwardWeightsRow0V512(ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, in update);
-                else Kernels.BackwardWeights0V512(ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 32);
+                else Kernels.BackwardWeights0V512(
+                    ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 32);
             }
             else
             {
-                Kernels.BackwardInput2Vec(ref d2, ref w2, ref a1, ref d1, rows, 0, 32);
-                Kernels.BackwardWeights2Vec(ref d2, ref a1, ref tw2, ref tb2, ref sw2, ref sb2, rows, in update, 0, 4);
-                Kernels.BackwardInput1Vec(ref d1, ref w1, ref a0, ref d0, rows, 0, 32);
-                Kernels.BackwardWeights1Vec(ref d1, ref a0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 32);
-                Kernels.BackwardWeights0Vec(ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 32);
+                global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardInput(
+                    ref d2, ref w2, ref a1, ref d1, rows, 0, 32);
+                global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
+                    ref d2, ref a1, ref tw2, ref tb2, ref sw2, ref sb2, rows, in update, 0, 4);
+                global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardInput(
+                    ref d1, ref w1, ref a0, ref d0, rows, 0, 32);
+                global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
+                    ref d1, ref a0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 32);
+                global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
+                    ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 32);
             }
         }
 
@@ -577,13 +591,20 @@ partial class Brains
             public static Vector512<float> ReLUPrime(Vector512<float> a)
                 => global::NetGen.CompilerServices.ActivationMath.ReLUDerivative(a);
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static Vector<float> ReLUPrime(Vector<float> a)
-                => global::NetGen.CompilerServices.ActivationMath.ReLUDerivative(a);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static float ReLUPrime(float a)
                 => global::NetGen.CompilerServices.ActivationMath.ReLUDerivative(a);
 
             #region Layer 0: Dense 16 → 32
+            /// <summary>Layer 0's constants for the portable kernels (<c>PortableDense</c>, over
+            /// <c>Vector&lt;float&gt;</c>).</summary>
+            public readonly struct Layer0 : global::NetGen.CompilerServices.IDenseLayer
+            {
+                public static int Inputs => 16;
+                public static int Outputs => 32;
+                public static int PanelRows => 256;
+                public static global::NetGen.Activation Activation => global::NetGen.Activation.ReLU;
+            }
+
             /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = ReLU(x[rows, 16] · W[lo..hi, 16]ᵀ +
             /// b[lo..hi])
             /// of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
@@ -812,242 +833,19 @@ partial class Brains
                 }
             }
 
-            /// <summary>Layer 0 forward, Vector&lt;float&gt;: y[rows, lo..hi) = ReLU(x[rows, 16] · W[lo..hi, 16]ᵀ +
-            /// b[lo..hi])
-            /// of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
-            {
-                // Panels of 256 rows (16 KB of x): each block of weight rows is reused by every row of the panel
-                // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-                for (int r0 = 0; r0 < rows; r0 += 256)
-                {
-                    int r1 = Math.Min(rows, r0 + 256);
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
-                    {
-                        int r = r0;
-                        for (; r + 2 <= r1; r += 2)
-                        {
-                            ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 16);
-                            ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 32);
-                            ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 16);
-                            ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 32);
-                            ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 16);
-                            ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 16);
-                            ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 16);
-                            ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 16);
-                            Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                            Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                            for (int k = 0; k < (16 - 16 % Vector<float>.Count); k += Vector<float>.Count)
-                            {
-                                Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                                Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                                Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                                Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                                Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                                Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                                c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                                c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                                c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                                c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                                c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                                c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                                c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                                c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                            }
-                            float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                            float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                            for (int k = (16 - 16 % Vector<float>.Count); k < 16; k++)
-                            {
-                                float ws0 = Unsafe.Add(ref w0, k);
-                                float ws1 = Unsafe.Add(ref w1, k);
-                                float ws2 = Unsafe.Add(ref w2, k);
-                                float ws3 = Unsafe.Add(ref w3, k);
-                                s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                                s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                                s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                                s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                                s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                                s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                                s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                                s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                            }
-                            Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                            Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        }
-                        for (; r < r1; r++)
-                        {
-                            ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 16);
-                            ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 32);
-                            ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 16);
-                            ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 16);
-                            ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 16);
-                            ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 16);
-                            Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                            for (int k = 0; k < (16 - 16 % Vector<float>.Count); k += Vector<float>.Count)
-                            {
-                                Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                                Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                                Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                                Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                                Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                                c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                                c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                                c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                                c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                            }
-                            float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                            for (int k = (16 - 16 % Vector<float>.Count); k < 16; k++)
-                            {
-                                float ws0 = Unsafe.Add(ref w0, k);
-                                float ws1 = Unsafe.Add(ref w1, k);
-                                float ws2 = Unsafe.Add(ref w2, k);
-                                float ws3 = Unsafe.Add(ref w3, k);
-                                s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                                s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                                s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                                s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                            }
-                            Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        }
-                    }
-                    for (int r = r0; r < r1; r++)
-                    {
-                        Activate0Vec(ref Unsafe.Add(ref y, (nint)r * 32), lo, hi);
-                    }
-                }
-            }
-
-            /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 32, in place.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static void Activate0Vec(ref float y, int lo, int hi)
-            {
-                for (int j = lo, end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
-                {
-                    Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
-                    global::NetGen.CompilerServices.ActivationMath.ReLU(v).StoreUnsafe(ref y, (nuint)j);
-                }
-                for (int j = Math.Max(lo, (32 - 32 % Vector<float>.Count)); j < hi; j++)
-                {
-                    Unsafe.Add(ref y, j) = global::NetGen.CompilerServices.ActivationMath.ReLU(Unsafe.Add(ref y, j));
-                }
-            }
-
-            /// <summary>Layer 0 weight gradients, Vector&lt;float&gt;, handed to <paramref name="update"/>:
-            /// dW[lo..hi, 16] = δ[rows, lo..hi]ᵀ · x[rows, 16], db[lo..hi] = Σ_rows δ.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void BackwardWeights0Vec<TUpdate>(
-                ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-                int rows, in TUpdate update, int lo, int hi)
-                where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
-            {
-                TUpdate u = update; // a local copy: its coefficients stay in registers
-                for (int i = 0; i < (16 - 16 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
-                {
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 2)
-                    {
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        for (int r = 0; r < rows; r++)
-                        {
-                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
-                            Vector<float> d0 = new Vector<float>(dr);
-                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                            Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
-                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
-                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                            c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
-                            c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
-                            c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                        }
-                        int at0 = (o + 0) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                        u.Weight(ref w, ref vw, (nuint)(at0 + Vector<float>.Count), c01);
-                        u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<float>.Count), c02);
-                        u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<float>.Count), c03);
-                        int at1 = (o + 1) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                        u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
-                        u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
-                        u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                    }
-                }
-                for (int i = (16 - 16 % (4 * Vector<float>.Count));
-                     i < (16 - 16 % Vector<float>.Count);
-                     i += Vector<float>.Count)
-                {
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 2)
-                    {
-                        Vector<float> c00 = default, c10 = default;
-                        for (int r = 0; r < rows; r++)
-                        {
-                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
-                            Vector<float> d0 = new Vector<float>(dr);
-                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        }
-                        int at0 = (o + 0) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                        int at1 = (o + 1) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    }
-                }
-                // Columns past the last whole vector.
-                for (int i = (16 - 16 % Vector<float>.Count); i < 16; i++)
-                {
-                    for (int o = lo; o < hi; o++)
-                    {
-                        float s = 0f;
-                        for (int r = 0; r < rows; r++)
-                        {
-                            s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 32 + o), Unsafe.Add(ref x, (nint)r * 16 + i), s);
-                        }
-                        int at = o * 16 + i;
-                        u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
-                    }
-                }
-                // db = Σ_rows δ
-                for (int o = lo, end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
-                {
-                    Vector<float> s = Vector<float>.Zero;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
-                    }
-                    u.Bias(ref b, ref vb, (nuint)o, s);
-                }
-                for (int o = Math.Max(lo, (32 - 32 % Vector<float>.Count)); o < hi; o++)
-                {
-                    float s = 0f;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s += Unsafe.Add(ref delta, (nint)r * 32 + o);
-                    }
-                    u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), s);
-                }
-            }
-
             #endregion
             #region Layer 1: Dense 32 → 32
+            /// <summary>Layer 1's constants for the portable kernels (<c>PortableDense</c>, over
+            /// <c>Vector&lt;float&gt;</c>).</summary>
+            public readonly struct Layer1 : global::NetGen.CompilerServices.IDenseLayer
+            {
+                public static int Inputs => 32;
+                public static int Outputs => 32;
+                public static int PanelRows => 256;
+                public static global::NetGen.Activation Activation => global::NetGen.Activation.ReLU;
+                public static global::NetGen.Activation InputActivation => global::NetGen.Activation.ReLU;
+            }
+
             /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = ReLU(x[rows, 32] · W[lo..hi, 32]ᵀ +
             /// b[lo..hi])
             /// of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
@@ -1388,403 +1186,18 @@ partial class Brains
                 }
             }
 
-            /// <summary>Layer 1 forward, Vector&lt;float&gt;: y[rows, lo..hi) = ReLU(x[rows, 32] · W[lo..hi, 32]ᵀ +
-            /// b[lo..hi])
-            /// of its 32 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 32.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
-            {
-                // Panels of 256 rows (32 KB of x): each block of weight rows is reused by every row of the panel
-                // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-                for (int r0 = 0; r0 < rows; r0 += 256)
-                {
-                    int r1 = Math.Min(rows, r0 + 256);
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
-                    {
-                        int r = r0;
-                        for (; r + 2 <= r1; r += 2)
-                        {
-                            ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 32);
-                            ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 32);
-                            ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 32);
-                            ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 32);
-                            ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
-                            ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
-                            ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32);
-                            ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32);
-                            Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                            Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                            for (int k = 0; k < (32 - 32 % Vector<float>.Count); k += Vector<float>.Count)
-                            {
-                                Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                                Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                                Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                                Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                                Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                                Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                                c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                                c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                                c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                                c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                                c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                                c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                                c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                                c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                            }
-                            float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                            float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                            for (int k = (32 - 32 % Vector<float>.Count); k < 32; k++)
-                            {
-                                float ws0 = Unsafe.Add(ref w0, k);
-                                float ws1 = Unsafe.Add(ref w1, k);
-                                float ws2 = Unsafe.Add(ref w2, k);
-                                float ws3 = Unsafe.Add(ref w3, k);
-                                s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                                s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                                s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                                s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                                s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                                s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                                s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                                s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                            }
-                            Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                            Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        }
-                        for (; r < r1; r++)
-                        {
-                            ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 32);
-                            ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 32);
-                            ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
-                            ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
-                            ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32);
-                            ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32);
-                            Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                            for (int k = 0; k < (32 - 32 % Vector<float>.Count); k += Vector<float>.Count)
-                            {
-                                Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                                Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                                Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                                Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                                Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                                c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                                c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                                c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                                c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                            }
-                            float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                            for (int k = (32 - 32 % Vector<float>.Count); k < 32; k++)
-                            {
-                                float ws0 = Unsafe.Add(ref w0, k);
-                                float ws1 = Unsafe.Add(ref w1, k);
-                                float ws2 = Unsafe.Add(ref w2, k);
-                                float ws3 = Unsafe.Add(ref w3, k);
-                                s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                                s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                                s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                                s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                            }
-                            Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        }
-                    }
-                    for (int r = r0; r < r1; r++)
-                    {
-                        Activate1Vec(ref Unsafe.Add(ref y, (nint)r * 32), lo, hi);
-                    }
-                }
-            }
-
-            /// <summary>Layer 1 activation over outputs [lo, hi) of one row of 32, in place.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static void Activate1Vec(ref float y, int lo, int hi)
-            {
-                for (int j = lo, end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
-                {
-                    Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
-                    global::NetGen.CompilerServices.ActivationMath.ReLU(v).StoreUnsafe(ref y, (nuint)j);
-                }
-                for (int j = Math.Max(lo, (32 - 32 % Vector<float>.Count)); j < hi; j++)
-                {
-                    Unsafe.Add(ref y, j) = global::NetGen.CompilerServices.ActivationMath.ReLU(Unsafe.Add(ref y, j));
-                }
-            }
-
-            /// <summary>Layer 1 weight gradients, Vector&lt;float&gt;, handed to <paramref name="update"/>:
-            /// dW[lo..hi, 32] = δ[rows, lo..hi]ᵀ · x[rows, 32], db[lo..hi] = Σ_rows δ.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void BackwardWeights1Vec<TUpdate>(
-                ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-                int rows, in TUpdate update, int lo, int hi)
-                where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
-            {
-                TUpdate u = update; // a local copy: its coefficients stay in registers
-                for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
-                {
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 2)
-                    {
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        for (int r = 0; r < rows; r++)
-                        {
-                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
-                            Vector<float> d0 = new Vector<float>(dr);
-                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                            Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
-                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
-                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                            c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
-                            c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
-                            c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                        }
-                        int at0 = (o + 0) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                        u.Weight(ref w, ref vw, (nuint)(at0 + Vector<float>.Count), c01);
-                        u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<float>.Count), c02);
-                        u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<float>.Count), c03);
-                        int at1 = (o + 1) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                        u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
-                        u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
-                        u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                    }
-                }
-                for (int i = (32 - 32 % (4 * Vector<float>.Count));
-                     i < (32 - 32 % Vector<float>.Count);
-                     i += Vector<float>.Count)
-                {
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 2)
-                    {
-                        Vector<float> c00 = default, c10 = default;
-                        for (int r = 0; r < rows; r++)
-                        {
-                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
-                            Vector<float> d0 = new Vector<float>(dr);
-                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        }
-                        int at0 = (o + 0) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                        int at1 = (o + 1) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    }
-                }
-                // Columns past the last whole vector.
-                for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
-                {
-                    for (int o = lo; o < hi; o++)
-                    {
-                        float s = 0f;
-                        for (int r = 0; r < rows; r++)
-                        {
-                            s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 32 + o), Unsafe.Add(ref x, (nint)r * 32 + i), s);
-                        }
-                        int at = o * 32 + i;
-                        u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
-                    }
-                }
-                // db = Σ_rows δ
-                for (int o = lo, end = Math.Min(hi, (32 - 32 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
-                {
-                    Vector<float> s = Vector<float>.Zero;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 32 + o));
-                    }
-                    u.Bias(ref b, ref vb, (nuint)o, s);
-                }
-                for (int o = Math.Max(lo, (32 - 32 % Vector<float>.Count)); o < hi; o++)
-                {
-                    float s = 0f;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s += Unsafe.Add(ref delta, (nint)r * 32 + o);
-                    }
-                    u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), s);
-                }
-            }
-
-            /// <summary>Layer 1 input delta, Vector&lt;float&gt;, columns [lo, hi):
-            /// δp[rows, 32] = (δ[rows, 32] · W[32, 32]) ∘ ReLU′(a[rows, 32]).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void BackwardInput1Vec(
-                ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
-            {
-                int r = 0;
-                for (; r + 2 <= rows; r += 2)
-                {
-                    for (int i = Math.Max(lo, 0),
-                             end = Math.Min(hi, (32 - 32 % (4 * Vector<float>.Count)));
-                         i < end; i += 4 * Vector<float>.Count)
-                    {
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
-                        ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 32);
-                        for (int o = 0; o < 32; o++)
-                        {
-                            ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                            Vector<float> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<float>.Count));
-                            Vector<float> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<float>.Count));
-                            Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
-                            Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                            c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                            c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                            c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
-                            c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
-                            c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                        }
-                        ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
-                        ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
-                        ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 32 + i);
-                        ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i);
-                        (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
-                            .StoreUnsafe(ref p0, (nuint)(0));
-                        (c01 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(Vector<float>.Count));
-                        (c02 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
-                        (c03 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
-                        (c10 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0))))
-                            .StoreUnsafe(ref p1, (nuint)(0));
-                        (c11 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(Vector<float>.Count))))
-                            .StoreUnsafe(ref p1, (nuint)(Vector<float>.Count));
-                        (c12 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(2 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p1, (nuint)(2 * Vector<float>.Count));
-                        (c13 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p1, (nuint)(3 * Vector<float>.Count));
-                    }
-                    for (int i = Math.Max(lo, (32 - 32 % (4 * Vector<float>.Count))),
-                             end = Math.Min(hi, (32 - 32 % Vector<float>.Count));
-                         i < end; i += Vector<float>.Count)
-                    {
-                        Vector<float> c00 = default, c10 = default;
-                        ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
-                        ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 32);
-                        for (int o = 0; o < 32; o++)
-                        {
-                            ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                            Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                            c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                            c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                        }
-                        ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
-                        ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
-                        ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 32 + i);
-                        ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i);
-                        (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
-                            .StoreUnsafe(ref p0, (nuint)(0));
-                        (c10 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0))))
-                            .StoreUnsafe(ref p1, (nuint)(0));
-                    }
-                    for (int i = Math.Max(lo, (32 - 32 % Vector<float>.Count)); i < hi; i++)
-                    {
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        for (int o = 0; o < 32; o++)
-                        {
-                            float wo = Unsafe.Add(ref w, (nint)o * 32 + i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 32 + o), wo, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 32 + o), wo, s1);
-                        }
-                        Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i) =
-                            s0 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 32 + i));
-                        Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i) =
-                            s1 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 1) * 32 + i));
-                    }
-                }
-                for (; r < rows; r++)
-                {
-                    for (int i = Math.Max(lo, 0),
-                             end = Math.Min(hi, (32 - 32 % (4 * Vector<float>.Count)));
-                         i < end; i += 4 * Vector<float>.Count)
-                    {
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
-                        for (int o = 0; o < 32; o++)
-                        {
-                            ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                            Vector<float> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<float>.Count));
-                            Vector<float> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<float>.Count));
-                            Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
-                            Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                            c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                        }
-                        ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
-                        ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
-                        (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
-                            .StoreUnsafe(ref p0, (nuint)(0));
-                        (c01 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(Vector<float>.Count));
-                        (c02 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
-                        (c03 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
-                    }
-                    for (int i = Math.Max(lo, (32 - 32 % (4 * Vector<float>.Count))),
-                             end = Math.Min(hi, (32 - 32 % Vector<float>.Count));
-                         i < end; i += Vector<float>.Count)
-                    {
-                        Vector<float> c00 = default;
-                        ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
-                        for (int o = 0; o < 32; o++)
-                        {
-                            ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                            Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                            c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        }
-                        ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
-                        ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
-                        (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
-                            .StoreUnsafe(ref p0, (nuint)(0));
-                    }
-                    for (int i = Math.Max(lo, (32 - 32 % Vector<float>.Count)); i < hi; i++)
-                    {
-                        float s0 = 0f;
-                        for (int o = 0; o < 32; o++)
-                        {
-                            float wo = Unsafe.Add(ref w, (nint)o * 32 + i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 32 + o), wo, s0);
-                        }
-                        Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i) =
-                            s0 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 32 + i));
-                    }
-                }
-            }
-
             #endregion
             #region Layer 2: Dense 32 → 4
+            /// <summary>Layer 2's constants for the portable kernels (<c>PortableDense</c>, over
+            /// <c>Vector&lt;float&gt;</c>).</summary>
+            public readonly struct Layer2 : global::NetGen.CompilerServices.IDenseLayer
+            {
+                public static int Inputs => 32;
+                public static int Outputs => 4;
+                public static int PanelRows => 256;
+                public static global::NetGen.Activation InputActivation => global::NetGen.Activation.ReLU;
+            }
+
             /// <summary>Layer 2 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 32] · W[lo..hi,
             /// 32]ᵀ + b[lo..hi])
             /// of its 4 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 4.</summary>
@@ -2087,382 +1500,6 @@ partial class Brains
                     ((((c0_1 + c1_1) + (c2_1 + c3_1)))
                         * ReLUPrime(Vector512.LoadUnsafe(ref a, (nuint)(i + 16))))
                         .StoreUnsafe(ref deltaPrevious, (nuint)(i + 16));
-                }
-            }
-
-            /// <summary>Layer 2 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 32] · W[lo..hi, 32]ᵀ +
-            /// b[lo..hi])
-            /// of its 4 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 4.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void ForwardLayer2Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
-            {
-                // Panels of 256 rows (32 KB of x): each block of weight rows is reused by every row of the panel
-                // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-                for (int r0 = 0; r0 < rows; r0 += 256)
-                {
-                    int r1 = Math.Min(rows, r0 + 256);
-                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
-                    {
-                        int r = r0;
-                        for (; r + 2 <= r1; r += 2)
-                        {
-                            ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 32);
-                            ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 4);
-                            ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 32);
-                            ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 4);
-                            ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
-                            ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
-                            ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32);
-                            ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32);
-                            Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                            Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                            for (int k = 0; k < (32 - 32 % Vector<float>.Count); k += Vector<float>.Count)
-                            {
-                                Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                                Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                                Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                                Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                                Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                                Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                                c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                                c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                                c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                                c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                                c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                                c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                                c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                                c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                            }
-                            float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                            float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                            for (int k = (32 - 32 % Vector<float>.Count); k < 32; k++)
-                            {
-                                float ws0 = Unsafe.Add(ref w0, k);
-                                float ws1 = Unsafe.Add(ref w1, k);
-                                float ws2 = Unsafe.Add(ref w2, k);
-                                float ws3 = Unsafe.Add(ref w3, k);
-                                s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                                s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                                s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                                s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                                s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                                s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                                s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                                s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                            }
-                            Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                            Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                        }
-                        for (; r < r1; r++)
-                        {
-                            ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 32);
-                            ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 4);
-                            ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
-                            ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
-                            ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32);
-                            ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32);
-                            Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                            for (int k = 0; k < (32 - 32 % Vector<float>.Count); k += Vector<float>.Count)
-                            {
-                                Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                                Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                                Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                                Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                                Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                                c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                                c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                                c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                                c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                            }
-                            float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                            for (int k = (32 - 32 % Vector<float>.Count); k < 32; k++)
-                            {
-                                float ws0 = Unsafe.Add(ref w0, k);
-                                float ws1 = Unsafe.Add(ref w1, k);
-                                float ws2 = Unsafe.Add(ref w2, k);
-                                float ws3 = Unsafe.Add(ref w3, k);
-                                s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                                s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                                s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                                s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                            }
-                            Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        }
-                    }
-                }
-            }
-
-            /// <summary>Layer 2 weight gradients, Vector&lt;float&gt;, handed to <paramref name="update"/>:
-            /// dW[lo..hi, 32] = δ[rows, lo..hi]ᵀ · x[rows, 32], db[lo..hi] = Σ_rows δ.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void BackwardWeights2Vec<TUpdate>(
-                ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-                int rows, in TUpdate update, int lo, int hi)
-                where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
-            {
-                TUpdate u = update; // a local copy: its coefficients stay in registers
-                for (int i = 0; i < (32 - 32 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
-                {
-                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 2)
-                    {
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        for (int r = 0; r < rows; r++)
-                        {
-                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
-                            Vector<float> d0 = new Vector<float>(dr);
-                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                            Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
-                            Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
-                            Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
-                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
-                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                            c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
-                            c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
-                            c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                        }
-                        int at0 = (o + 0) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                        u.Weight(ref w, ref vw, (nuint)(at0 + Vector<float>.Count), c01);
-                        u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<float>.Count), c02);
-                        u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<float>.Count), c03);
-                        int at1 = (o + 1) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                        u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
-                        u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
-                        u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                    }
-                }
-                for (int i = (32 - 32 % (4 * Vector<float>.Count));
-                     i < (32 - 32 % Vector<float>.Count);
-                     i += Vector<float>.Count)
-                {
-                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 2)
-                    {
-                        Vector<float> c00 = default, c10 = default;
-                        for (int r = 0; r < rows; r++)
-                        {
-                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
-                            Vector<float> d0 = new Vector<float>(dr);
-                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                            c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                            c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        }
-                        int at0 = (o + 0) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                        int at1 = (o + 1) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    }
-                }
-                // Columns past the last whole vector.
-                for (int i = (32 - 32 % Vector<float>.Count); i < 32; i++)
-                {
-                    for (int o = lo; o < hi; o++)
-                    {
-                        float s = 0f;
-                        for (int r = 0; r < rows; r++)
-                        {
-                            s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 4 + o), Unsafe.Add(ref x, (nint)r * 32 + i), s);
-                        }
-                        int at = o * 32 + i;
-                        u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
-                    }
-                }
-                // db = Σ_rows δ
-                for (int o = lo, end = Math.Min(hi, (4 - 4 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
-                {
-                    Vector<float> s = Vector<float>.Zero;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 4 + o));
-                    }
-                    u.Bias(ref b, ref vb, (nuint)o, s);
-                }
-                for (int o = Math.Max(lo, (4 - 4 % Vector<float>.Count)); o < hi; o++)
-                {
-                    float s = 0f;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s += Unsafe.Add(ref delta, (nint)r * 4 + o);
-                    }
-                    u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), s);
-                }
-            }
-
-            /// <summary>Layer 2 input delta, Vector&lt;float&gt;, columns [lo, hi):
-            /// δp[rows, 32] = (δ[rows, 4] · W[4, 32]) ∘ ReLU′(a[rows, 32]).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void BackwardInput2Vec(
-                ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
-            {
-                int r = 0;
-                for (; r + 2 <= rows; r += 2)
-                {
-                    for (int i = Math.Max(lo, 0),
-                             end = Math.Min(hi, (32 - 32 % (4 * Vector<float>.Count)));
-                         i < end; i += 4 * Vector<float>.Count)
-                    {
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
-                        ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 4);
-                        for (int o = 0; o < 4; o++)
-                        {
-                            ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                            Vector<float> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<float>.Count));
-                            Vector<float> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<float>.Count));
-                            Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
-                            Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                            c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                            c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                            c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
-                            c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
-                            c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                        }
-                        ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
-                        ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
-                        ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 32 + i);
-                        ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i);
-                        (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
-                            .StoreUnsafe(ref p0, (nuint)(0));
-                        (c01 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(Vector<float>.Count));
-                        (c02 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
-                        (c03 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
-                        (c10 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0))))
-                            .StoreUnsafe(ref p1, (nuint)(0));
-                        (c11 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(Vector<float>.Count))))
-                            .StoreUnsafe(ref p1, (nuint)(Vector<float>.Count));
-                        (c12 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(2 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p1, (nuint)(2 * Vector<float>.Count));
-                        (c13 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p1, (nuint)(3 * Vector<float>.Count));
-                    }
-                    for (int i = Math.Max(lo, (32 - 32 % (4 * Vector<float>.Count))),
-                             end = Math.Min(hi, (32 - 32 % Vector<float>.Count));
-                         i < end; i += Vector<float>.Count)
-                    {
-                        Vector<float> c00 = default, c10 = default;
-                        ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
-                        ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 4);
-                        for (int o = 0; o < 4; o++)
-                        {
-                            ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                            Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                            Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                            c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                            c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                        }
-                        ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
-                        ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
-                        ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 32 + i);
-                        ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i);
-                        (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
-                            .StoreUnsafe(ref p0, (nuint)(0));
-                        (c10 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0))))
-                            .StoreUnsafe(ref p1, (nuint)(0));
-                    }
-                    for (int i = Math.Max(lo, (32 - 32 % Vector<float>.Count)); i < hi; i++)
-                    {
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        for (int o = 0; o < 4; o++)
-                        {
-                            float wo = Unsafe.Add(ref w, (nint)o * 32 + i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 4 + o), wo, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 4 + o), wo, s1);
-                        }
-                        Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i) =
-                            s0 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 32 + i));
-                        Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 32 + i) =
-                            s1 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 1) * 32 + i));
-                    }
-                }
-                for (; r < rows; r++)
-                {
-                    for (int i = Math.Max(lo, 0),
-                             end = Math.Min(hi, (32 - 32 % (4 * Vector<float>.Count)));
-                         i < end; i += 4 * Vector<float>.Count)
-                    {
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
-                        for (int o = 0; o < 4; o++)
-                        {
-                            ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                            Vector<float> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<float>.Count));
-                            Vector<float> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<float>.Count));
-                            Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
-                            Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                            c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                        }
-                        ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
-                        ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
-                        (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
-                            .StoreUnsafe(ref p0, (nuint)(0));
-                        (c01 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(Vector<float>.Count));
-                        (c02 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
-                        (c03 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count))))
-                            .StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
-                    }
-                    for (int i = Math.Max(lo, (32 - 32 % (4 * Vector<float>.Count))),
-                             end = Math.Min(hi, (32 - 32 % Vector<float>.Count));
-                         i < end; i += Vector<float>.Count)
-                    {
-                        Vector<float> c00 = default;
-                        ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
-                        for (int o = 0; o < 4; o++)
-                        {
-                            ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                            Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                            c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        }
-                        ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
-                        ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i);
-                        (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0))))
-                            .StoreUnsafe(ref p0, (nuint)(0));
-                    }
-                    for (int i = Math.Max(lo, (32 - 32 % Vector<float>.Count)); i < hi; i++)
-                    {
-                        float s0 = 0f;
-                        for (int o = 0; o < 4; o++)
-                        {
-                            float wo = Unsafe.Add(ref w, (nint)o * 32 + i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 4 + o), wo, s0);
-                        }
-                        Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 32 + i) =
-                            s0 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 32 + i));
-                    }
                 }
             }
 

@@ -7,6 +7,7 @@
 //     kernels in V512, Vec: Forward, BackwardWeights, BackwardInput
 //   layer 2: Softmax 9 → 3, input delta × LeakyReLU′
 //     kernels in V512, Vec: Forward, BackwardWeights, BackwardInput
+//   Vec kernels: the runtime's PortableDense<Kernels.LayerN, double>, which the JIT compiles per layer
 //   weight updates: StoreGradient (ComputeGradients)
 #nullable enable
 
@@ -284,16 +285,20 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 12);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 12), ws.M0.AsSpan(0, rows * 12), ws.H0.AsSpan(0, rows * 12), 0.25f);
-            Kernels.ForwardLayer1V512(ref training ? ref h0 : ref a0, ref w1, ref b1, ref a1, rows, 0, 9);
+            Kernels.ForwardLayer1V512(
+                ref training ? ref h0 : ref a0, ref w1, ref b1, ref a1, rows, 0, 9);
             Kernels.ForwardLayer2V512(ref a1, ref w2, ref b2, ref z2, rows, 0, 3);
         }
         else
         {
-            Kernels.ForwardLayer0Vec(ref x, ref w0, ref b0, ref a0, rows, 0, 12);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, double>.Forward(
+                ref x, ref w0, ref b0, ref a0, rows, 0, 12);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 12), ws.M0.AsSpan(0, rows * 12), ws.H0.AsSpan(0, rows * 12), 0.25f);
-            Kernels.ForwardLayer1Vec(ref training ? ref h0 : ref a0, ref w1, ref b1, ref a1, rows, 0, 9);
-            Kernels.ForwardLayer2Vec(ref a1, ref w2, ref b2, ref z2, rows, 0, 3);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, double>.Forward(
+                ref training ? ref h0 : ref a0, ref w1, ref b1, ref a1, rows, 0, 9);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, double>.Forward(
+                ref a1, ref w2, ref b2, ref z2, rows, 0, 3);
         }
         // Softmax per sample; log Σ exp z is kept for the loss.
         for (int r = 0; r < rows; r++)
@@ -336,18 +341,27 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         if (Vector512.IsHardwareAccelerated)
         {
             Kernels.BackwardInput2V512(ref d2, ref w2, ref a1, ref d1, rows, 0, 9);
-            Kernels.BackwardWeights2V512(ref d2, ref a1, ref tw2, ref tb2, ref sw2, ref sb2, rows, in update, 0, 3);
-            Kernels.BackwardInput1V512(ref d1, ref w1, ref a0, ref m0, ref d0, rows, 0, 12);
-            Kernels.BackwardWeights1V512(ref d1, ref h0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 9);
-            Kernels.BackwardWeights0V512(ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 12);
+            Kernels.BackwardWeights2V512(
+                ref d2, ref a1, ref tw2, ref tb2, ref sw2, ref sb2, rows, in update, 0, 3);
+            Kernels.BackwardInput1V512(
+                ref d1, ref w1, ref a0, ref m0, ref d0, rows, 0, 12);
+            Kernels.BackwardWeights1V512(
+                ref d1, ref h0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 9);
+            Kernels.BackwardWeights0V512(
+                ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 12);
         }
         else
         {
-            Kernels.BackwardInput2Vec(ref d2, ref w2, ref a1, ref d1, rows, 0, 9);
-            Kernels.BackwardWeights2Vec(ref d2, ref a1, ref tw2, ref tb2, ref sw2, ref sb2, rows, in update, 0, 3);
-            Kernels.BackwardInput1Vec(ref d1, ref w1, ref a0, ref m0, ref d0, rows, 0, 12);
-            Kernels.BackwardWeights1Vec(ref d1, ref h0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 9);
-            Kernels.BackwardWeights0Vec(ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 12);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, double>.BackwardInput(
+                ref d2, ref w2, ref a1, ref d1, rows, 0, 9);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, double>.BackwardWeights(
+                ref d2, ref a1, ref tw2, ref tb2, ref sw2, ref sb2, rows, in update, 0, 3);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, double>.BackwardInput(
+                ref d1, ref w1, ref a0, ref m0, ref d0, rows, 0, 12);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, double>.BackwardWeights(
+                ref d1, ref h0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 9);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, double>.BackwardWeights(
+                ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 12);
         }
     }
 
@@ -360,22 +374,26 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         public static Vector512<double> TanhPrime(Vector512<double> a)
             => global::NetGen.CompilerServices.ActivationMath.TanhDerivative(a);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<double> TanhPrime(Vector<double> a)
-            => global::NetGen.CompilerServices.ActivationMath.TanhDerivative(a);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double TanhPrime(double a)
             => global::NetGen.CompilerServices.ActivationMath.TanhDerivative(a);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> LeakyReLUPrime(Vector512<double> a, double slope)
             => global::NetGen.CompilerServices.ActivationMath.LeakyReLUDerivative(a, slope);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<double> LeakyReLUPrime(Vector<double> a, double slope)
-            => global::NetGen.CompilerServices.ActivationMath.LeakyReLUDerivative(a, slope);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double LeakyReLUPrime(double a, double slope)
             => global::NetGen.CompilerServices.ActivationMath.LeakyReLUDerivative(a, slope);
 
         #region Layer 0: Dense 20 → 12
+        /// <summary>Layer 0's constants for the portable kernels (<c>PortableDense</c>, over
+        /// <c>Vector&lt;double&gt;</c>).</summary>
+        public readonly struct Layer0 : global::NetGen.CompilerServices.IDenseLayer
+        {
+            public static int Inputs => 20;
+            public static int Outputs => 12;
+            public static int PanelRows => 256;
+            public static global::NetGen.Activation Activation => global::NetGen.Activation.Tanh;
+        }
+
         /// <summary>Layer 0 forward, Vector512&lt;double&gt;: y[rows, lo..hi) = Tanh(x[rows, 20] · W[lo..hi, 20]ᵀ
         /// + b[lo..hi])
         /// of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
@@ -613,242 +631,20 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             }
         }
 
-        /// <summary>Layer 0 forward, Vector&lt;double&gt;: y[rows, lo..hi) = Tanh(x[rows, 20] · W[lo..hi, 20]ᵀ +
-        /// b[lo..hi])
-        /// of its 12 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 12.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardLayer0Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
-        {
-            // Panels of 256 rows (40 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-            for (int r0 = 0; r0 < rows; r0 += 256)
-            {
-                int r1 = Math.Min(rows, r0 + 256);
-                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
-                {
-                    int r = r0;
-                    for (; r + 2 <= r1; r += 2)
-                    {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 20);
-                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 12);
-                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
-                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
-                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
-                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
-                        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                        Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                        for (int k = 0; k < (20 - 20 % Vector<double>.Count); k += Vector<double>.Count)
-                        {
-                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                            c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                            c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                        }
-                        double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                        double s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                        for (int k = (20 - 20 % Vector<double>.Count); k < 20; k++)
-                        {
-                            double ws0 = Unsafe.Add(ref w0, k);
-                            double ws1 = Unsafe.Add(ref w1, k);
-                            double ws2 = Unsafe.Add(ref w2, k);
-                            double ws3 = Unsafe.Add(ref w3, k);
-                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                            s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                            s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    }
-                    for (; r < r1; r++)
-                    {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
-                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
-                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
-                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
-                        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                        for (int k = 0; k < (20 - 20 % Vector<double>.Count); k += Vector<double>.Count)
-                        {
-                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                        }
-                        double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                        for (int k = (20 - 20 % Vector<double>.Count); k < 20; k++)
-                        {
-                            double ws0 = Unsafe.Add(ref w0, k);
-                            double ws1 = Unsafe.Add(ref w1, k);
-                            double ws2 = Unsafe.Add(ref w2, k);
-                            double ws3 = Unsafe.Add(ref w3, k);
-                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    }
-                }
-                for (int r = r0; r < r1; r++)
-                {
-                    Activate0Vec(ref Unsafe.Add(ref y, (nint)r * 12), lo, hi);
-                }
-            }
-        }
-
-        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 12, in place.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0Vec(ref double y, int lo, int hi)
-        {
-            for (int j = lo, end = Math.Min(hi, (12 - 12 % Vector<double>.Count)); j < end; j += Vector<double>.Count)
-            {
-                Vector<double> v = Vector.LoadUnsafe(ref y, (nuint)(j));
-                global::NetGen.CompilerServices.ActivationMath.Tanh(v).StoreUnsafe(ref y, (nuint)j);
-            }
-            for (int j = Math.Max(lo, (12 - 12 % Vector<double>.Count)); j < hi; j++)
-            {
-                Unsafe.Add(ref y, j) = global::NetGen.CompilerServices.ActivationMath.Tanh(Unsafe.Add(ref y, j));
-            }
-        }
-
-        /// <summary>Layer 0 weight gradients, Vector&lt;double&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 20] = δ[rows, lo..hi]ᵀ · x[rows, 20], db[lo..hi] = Σ_rows δ.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void BackwardWeights0Vec<TUpdate>(
-            ref double delta, ref double x, ref double w, ref double b, ref double vw, ref double vb,
-            int rows, in TUpdate update, int lo, int hi)
-            where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<double>
-        {
-            TUpdate u = update; // a local copy: its coefficients stay in registers
-            for (int i = 0; i < (20 - 20 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
-            {
-                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 2)
-                {
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
-                        Vector<double> d0 = new Vector<double>(dr);
-                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        Vector<double> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<double>.Count));
-                        Vector<double> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<double>.Count));
-                        Vector<double> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<double>.Count));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                    }
-                    int at0 = (o + 0) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + Vector<double>.Count), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<double>.Count), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<double>.Count), c03);
-                    int at1 = (o + 1) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + Vector<double>.Count), c11);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<double>.Count), c12);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<double>.Count), c13);
-                }
-            }
-            for (int i = (20 - 20 % (4 * Vector<double>.Count));
-                 i < (20 - 20 % Vector<double>.Count);
-                 i += Vector<double>.Count)
-            {
-                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 2)
-                {
-                    Vector<double> c00 = default, c10 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
-                        Vector<double> d0 = new Vector<double>(dr);
-                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                    }
-                    int at0 = (o + 0) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                }
-            }
-            // Columns past the last whole vector.
-            for (int i = (20 - 20 % Vector<double>.Count); i < 20; i++)
-            {
-                for (int o = lo; o < hi; o++)
-                {
-                    double s = 0d;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 12 + o), Unsafe.Add(ref x, (nint)r * 20 + i), s);
-                    }
-                    int at = o * 20 + i;
-                    u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
-                }
-            }
-            // db = Σ_rows δ
-            for (int o = lo, end = Math.Min(hi, (12 - 12 % Vector<double>.Count)); o < end; o += Vector<double>.Count)
-            {
-                Vector<double> s = Vector<double>.Zero;
-                for (int r = 0; r < rows; r++)
-                {
-                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 12 + o));
-                }
-                u.Bias(ref b, ref vb, (nuint)o, s);
-            }
-            for (int o = Math.Max(lo, (12 - 12 % Vector<double>.Count)); o < hi; o++)
-            {
-                double s = 0d;
-                for (int r = 0; r < rows; r++)
-                {
-                    s += Unsafe.Add(ref delta, (nint)r * 12 + o);
-                }
-                u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), s);
-            }
-        }
-
         #endregion
         #region Layer 1: Dense 12 → 9
+        /// <summary>Layer 1's constants for the portable kernels (<c>PortableDense</c>, over
+        /// <c>Vector&lt;double&gt;</c>).</summary>
+        public readonly struct Layer1 : global::NetGen.CompilerServices.IDenseLayer
+        {
+            public static int Inputs => 12;
+            public static int Outputs => 9;
+            public static int PanelRows => 256;
+            public static global::NetGen.Activation Activation => global::NetGen.Activation.LeakyReLU;
+            public static float NegativeSlope => 0.01f;
+            public static global::NetGen.Activation InputActivation => global::NetGen.Activation.Tanh;
+        }
+
         /// <summary>Layer 1 forward, Vector512&lt;double&gt;: y[rows, lo..hi) = LeakyReLU(x[rows, 12] · W[lo..hi,
         /// 12]ᵀ + b[lo..hi])
         /// of its 9 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 9.</summary>
@@ -1283,514 +1079,19 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             }
         }
 
-        /// <summary>Layer 1 forward, Vector&lt;double&gt;: y[rows, lo..hi) = LeakyReLU(x[rows, 12] · W[lo..hi, 12]ᵀ
-        /// + b[lo..hi])
-        /// of its 9 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 9.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardLayer1Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
-        {
-            // Panels of 256 rows (24 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-            for (int r0 = 0; r0 < rows; r0 += 256)
-            {
-                int r1 = Math.Min(rows, r0 + 256);
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
-                {
-                    int r = r0;
-                    for (; r + 2 <= r1; r += 2)
-                    {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
-                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
-                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
-                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
-                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
-                        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                        Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                        for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
-                        {
-                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                            c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                            c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                        }
-                        double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                        double s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                        for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
-                        {
-                            double ws0 = Unsafe.Add(ref w0, k);
-                            double ws1 = Unsafe.Add(ref w1, k);
-                            double ws2 = Unsafe.Add(ref w2, k);
-                            double ws3 = Unsafe.Add(ref w3, k);
-                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s11 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                            s12 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                            s13 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    }
-                    for (; r < r1; r++)
-                    {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
-                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
-                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
-                        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                        for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
-                        {
-                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector<double> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector<double> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector<double> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                        }
-                        double s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                        for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
-                        {
-                            double ws0 = Unsafe.Add(ref w0, k);
-                            double ws1 = Unsafe.Add(ref w1, k);
-                            double ws2 = Unsafe.Add(ref w2, k);
-                            double ws3 = Unsafe.Add(ref w3, k);
-                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    }
-                }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
-                {
-                    int r = r0;
-                    for (; r + 2 <= r1; r += 2)
-                    {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
-                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
-                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                        Vector<double> c00 = default, c10 = default;
-                        for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
-                        {
-                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        }
-                        double s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
-                        for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
-                        {
-                            double ws0 = Unsafe.Add(ref w0, k);
-                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    }
-                    for (; r < r1; r++)
-                    {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                        Vector<double> c00 = default;
-                        for (int k = 0; k < (12 - 12 % Vector<double>.Count); k += Vector<double>.Count)
-                        {
-                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        }
-                        double s00 = Vector.Sum(c00);
-                        for (int k = (12 - 12 % Vector<double>.Count); k < 12; k++)
-                        {
-                            double ws0 = Unsafe.Add(ref w0, k);
-                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    }
-                }
-                for (int r = r0; r < r1; r++)
-                {
-                    Activate1Vec(ref Unsafe.Add(ref y, (nint)r * 9), lo, hi);
-                }
-            }
-        }
-
-        /// <summary>Layer 1 activation over outputs [lo, hi) of one row of 9, in place.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate1Vec(ref double y, int lo, int hi)
-        {
-            for (int j = lo, end = Math.Min(hi, (9 - 9 % Vector<double>.Count)); j < end; j += Vector<double>.Count)
-            {
-                Vector<double> v = Vector.LoadUnsafe(ref y, (nuint)(j));
-                global::NetGen.CompilerServices.ActivationMath.LeakyReLU(v, 0.01f).StoreUnsafe(ref y, (nuint)j);
-            }
-            for (int j = Math.Max(lo, (9 - 9 % Vector<double>.Count)); j < hi; j++)
-            {
-                Unsafe.Add(ref y, j) = global::NetGen.CompilerServices.ActivationMath.LeakyReLU(Unsafe.Add(ref y, j), 0.01f);
-            }
-        }
-
-        /// <summary>Layer 1 weight gradients, Vector&lt;double&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 12] = δ[rows, lo..hi]ᵀ · x[rows, 12], db[lo..hi] = Σ_rows δ.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void BackwardWeights1Vec<TUpdate>(
-            ref double delta, ref double x, ref double w, ref double b, ref double vw, ref double vb,
-            int rows, in TUpdate update, int lo, int hi)
-            where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<double>
-        {
-            TUpdate u = update; // a local copy: its coefficients stay in registers
-            for (int i = 0; i < (12 - 12 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
-            {
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 2)
-                {
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
-                        Vector<double> d0 = new Vector<double>(dr);
-                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        Vector<double> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<double>.Count));
-                        Vector<double> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<double>.Count));
-                        Vector<double> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<double>.Count));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                    }
-                    int at0 = (o + 0) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + Vector<double>.Count), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<double>.Count), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<double>.Count), c03);
-                    int at1 = (o + 1) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + Vector<double>.Count), c11);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<double>.Count), c12);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<double>.Count), c13);
-                }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
-                {
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
-                        Vector<double> d0 = new Vector<double>(dr);
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        Vector<double> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<double>.Count));
-                        Vector<double> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<double>.Count));
-                        Vector<double> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<double>.Count));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
-                    }
-                    int at0 = (o + 0) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + Vector<double>.Count), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<double>.Count), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<double>.Count), c03);
-                }
-            }
-            for (int i = (12 - 12 % (4 * Vector<double>.Count));
-                 i < (12 - 12 % Vector<double>.Count);
-                 i += Vector<double>.Count)
-            {
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 2)
-                {
-                    Vector<double> c00 = default, c10 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
-                        Vector<double> d0 = new Vector<double>(dr);
-                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                    }
-                    int at0 = (o + 0) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
-                {
-                    Vector<double> c00 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
-                        Vector<double> d0 = new Vector<double>(dr);
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                    }
-                    int at0 = (o + 0) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                }
-            }
-            // Columns past the last whole vector.
-            for (int i = (12 - 12 % Vector<double>.Count); i < 12; i++)
-            {
-                for (int o = lo; o < hi; o++)
-                {
-                    double s = 0d;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 9 + o), Unsafe.Add(ref x, (nint)r * 12 + i), s);
-                    }
-                    int at = o * 12 + i;
-                    u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
-                }
-            }
-            // db = Σ_rows δ
-            for (int o = lo, end = Math.Min(hi, (9 - 9 % Vector<double>.Count)); o < end; o += Vector<double>.Count)
-            {
-                Vector<double> s = Vector<double>.Zero;
-                for (int r = 0; r < rows; r++)
-                {
-                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 9 + o));
-                }
-                u.Bias(ref b, ref vb, (nuint)o, s);
-            }
-            for (int o = Math.Max(lo, (9 - 9 % Vector<double>.Count)); o < hi; o++)
-            {
-                double s = 0d;
-                for (int r = 0; r < rows; r++)
-                {
-                    s += Unsafe.Add(ref delta, (nint)r * 9 + o);
-                }
-                u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), s);
-            }
-        }
-
-        /// <summary>Layer 1 input delta, Vector&lt;double&gt;, columns [lo, hi):
-        /// δp[rows, 12] = (δ[rows, 9] · W[9, 12]) ∘ Tanh′(a[rows, 12]) ∘ dropout mask.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void BackwardInput1Vec(
-            ref double delta, ref double w, ref double a, ref double mask, ref double deltaPrevious, int rows, int lo, int hi)
-        {
-            int r = 0;
-            for (; r + 2 <= rows; r += 2)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, (12 - 12 % (4 * Vector<double>.Count)));
-                     i < end; i += 4 * Vector<double>.Count)
-                {
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
-                    ref double d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 9);
-                    for (int o = 0; o < 9; o++)
-                    {
-                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 12 + i);
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<double> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<double>.Count));
-                        Vector<double> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<double>.Count));
-                        Vector<double> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<double>.Count));
-                        Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
-                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref d1r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                    }
-                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 12 + i);
-                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i);
-                    ref double m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
-                    ref double a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 12 + i);
-                    ref double p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 12 + i);
-                    ref double m1 = ref Unsafe.Add(ref mask, (nint)(r + 1) * 12 + i);
-                    (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(0)))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                    (c01 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(Vector<double>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(Vector<double>.Count));
-                    (c02 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(2 * Vector<double>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(2 * Vector<double>.Count));
-                    (c03 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(3 * Vector<double>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(3 * Vector<double>.Count));
-                    (c10 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m1, (nuint)(0)))
-                        .StoreUnsafe(ref p1, (nuint)(0));
-                    (c11 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m1, (nuint)(Vector<double>.Count)))
-                        .StoreUnsafe(ref p1, (nuint)(Vector<double>.Count));
-                    (c12 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(2 * Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m1, (nuint)(2 * Vector<double>.Count)))
-                        .StoreUnsafe(ref p1, (nuint)(2 * Vector<double>.Count));
-                    (c13 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m1, (nuint)(3 * Vector<double>.Count)))
-                        .StoreUnsafe(ref p1, (nuint)(3 * Vector<double>.Count));
-                }
-                for (int i = Math.Max(lo, (12 - 12 % (4 * Vector<double>.Count))),
-                         end = Math.Min(hi, (12 - 12 % Vector<double>.Count));
-                     i < end; i += Vector<double>.Count)
-                {
-                    Vector<double> c00 = default, c10 = default;
-                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
-                    ref double d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 9);
-                    for (int o = 0; o < 9; o++)
-                    {
-                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 12 + i);
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
-                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref d1r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                    }
-                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 12 + i);
-                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i);
-                    ref double m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
-                    ref double a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 12 + i);
-                    ref double p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 12 + i);
-                    ref double m1 = ref Unsafe.Add(ref mask, (nint)(r + 1) * 12 + i);
-                    (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(0)))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                    (c10 * TanhPrime(Vector.LoadUnsafe(ref a1, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m1, (nuint)(0)))
-                        .StoreUnsafe(ref p1, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, (12 - 12 % Vector<double>.Count)); i < hi; i++)
-                {
-                    double s0 = 0d;
-                    double s1 = 0d;
-                    for (int o = 0; o < 9; o++)
-                    {
-                        double wo = Unsafe.Add(ref w, (nint)o * 12 + i);
-                        s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 9 + o), wo, s0);
-                        s1 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 9 + o), wo, s1);
-                    }
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i) =
-                        s0 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 0) * 12 + i))
-                        * Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 12 + i) =
-                        s1 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 1) * 12 + i))
-                        * Unsafe.Add(ref mask, (nint)(r + 1) * 12 + i);
-                }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, (12 - 12 % (4 * Vector<double>.Count)));
-                     i < end; i += 4 * Vector<double>.Count)
-                {
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
-                    for (int o = 0; o < 9; o++)
-                    {
-                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 12 + i);
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<double> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<double>.Count));
-                        Vector<double> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<double>.Count));
-                        Vector<double> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<double>.Count));
-                        Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                    }
-                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 12 + i);
-                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i);
-                    ref double m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
-                    (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(0)))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                    (c01 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(Vector<double>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(Vector<double>.Count));
-                    (c02 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(2 * Vector<double>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(2 * Vector<double>.Count));
-                    (c03 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<double>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(3 * Vector<double>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(3 * Vector<double>.Count));
-                }
-                for (int i = Math.Max(lo, (12 - 12 % (4 * Vector<double>.Count))),
-                         end = Math.Min(hi, (12 - 12 % Vector<double>.Count));
-                     i < end; i += Vector<double>.Count)
-                {
-                    Vector<double> c00 = default;
-                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
-                    for (int o = 0; o < 9; o++)
-                    {
-                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 12 + i);
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                    }
-                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 12 + i);
-                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i);
-                    ref double m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
-                    (c00 * TanhPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(0)))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, (12 - 12 % Vector<double>.Count)); i < hi; i++)
-                {
-                    double s0 = 0d;
-                    for (int o = 0; o < 9; o++)
-                    {
-                        double wo = Unsafe.Add(ref w, (nint)o * 12 + i);
-                        s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 9 + o), wo, s0);
-                    }
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i) =
-                        s0 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 0) * 12 + i))
-                        * Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
-                }
-            }
-        }
-
         #endregion
         #region Layer 2: Softmax 9 → 3
+        /// <summary>Layer 2's constants for the portable kernels (<c>PortableDense</c>, over
+        /// <c>Vector&lt;double&gt;</c>).</summary>
+        public readonly struct Layer2 : global::NetGen.CompilerServices.IDenseLayer
+        {
+            public static int Inputs => 9;
+            public static int Outputs => 3;
+            public static int PanelRows => 256;
+            public static global::NetGen.Activation InputActivation => global::NetGen.Activation.LeakyReLU;
+            public static float InputSlope => 0.01f;
+        }
+
         /// <summary>Layer 2 forward, Vector512&lt;double&gt;: y[rows, lo..hi) = Identity(x[rows, 9] · W[lo..hi,
         /// 9]ᵀ + b[lo..hi])
         /// of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
@@ -2012,372 +1313,6 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         .StoreUnsafe(ref p0, (nuint)(0));
                 }
                 for (int i = Math.Max(lo, 8); i < hi; i++)
-                {
-                    double s0 = 0d;
-                    for (int o = 0; o < 3; o++)
-                    {
-                        double wo = Unsafe.Add(ref w, (nint)o * 9 + i);
-                        s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 3 + o), wo, s0);
-                    }
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i) =
-                        s0 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 9 + i), 0.01f);
-                }
-            }
-        }
-
-        /// <summary>Layer 2 forward, Vector&lt;double&gt;: y[rows, lo..hi) = Identity(x[rows, 9] · W[lo..hi, 9]ᵀ
-        /// + b[lo..hi])
-        /// of its 3 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 3.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardLayer2Vec(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
-        {
-            // Panels of 256 rows (18 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-            for (int r0 = 0; r0 < rows; r0 += 256)
-            {
-                int r1 = Math.Min(rows, r0 + 256);
-                for (int o = Math.Max(lo, 0); o < hi; o++)
-                {
-                    int r = r0;
-                    for (; r + 2 <= r1; r += 2)
-                    {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 9);
-                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
-                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
-                        Vector<double> c00 = default, c10 = default;
-                        for (int k = 0; k < (9 - 9 % Vector<double>.Count); k += Vector<double>.Count)
-                        {
-                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<double> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        }
-                        double s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
-                        for (int k = (9 - 9 % Vector<double>.Count); k < 9; k++)
-                        {
-                            double ws0 = Unsafe.Add(ref w0, k);
-                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s10 = Math.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    }
-                    for (; r < r1; r++)
-                    {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
-                        Vector<double> c00 = default;
-                        for (int k = 0; k < (9 - 9 % Vector<double>.Count); k += Vector<double>.Count)
-                        {
-                            Vector<double> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<double> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        }
-                        double s00 = Vector.Sum(c00);
-                        for (int k = (9 - 9 % Vector<double>.Count); k < 9; k++)
-                        {
-                            double ws0 = Unsafe.Add(ref w0, k);
-                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Layer 2 weight gradients, Vector&lt;double&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 9] = δ[rows, lo..hi]ᵀ · x[rows, 9], db[lo..hi] = Σ_rows δ.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void BackwardWeights2Vec<TUpdate>(
-            ref double delta, ref double x, ref double w, ref double b, ref double vw, ref double vb,
-            int rows, in TUpdate update, int lo, int hi)
-            where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<double>
-        {
-            TUpdate u = update; // a local copy: its coefficients stay in registers
-            for (int i = 0; i < (9 - 9 % (4 * Vector<double>.Count)); i += 4 * Vector<double>.Count)
-            {
-                for (int o = lo, end = Math.Min(hi, 2); o < end; o += 2)
-                {
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 9 + i);
-                        Vector<double> d0 = new Vector<double>(dr);
-                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        Vector<double> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<double>.Count));
-                        Vector<double> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<double>.Count));
-                        Vector<double> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<double>.Count));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                    }
-                    int at0 = (o + 0) * 9 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + Vector<double>.Count), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<double>.Count), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<double>.Count), c03);
-                    int at1 = (o + 1) * 9 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + Vector<double>.Count), c11);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<double>.Count), c12);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<double>.Count), c13);
-                }
-                for (int o = Math.Max(lo, 2); o < hi; o++)
-                {
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 9 + i);
-                        Vector<double> d0 = new Vector<double>(dr);
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        Vector<double> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<double>.Count));
-                        Vector<double> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<double>.Count));
-                        Vector<double> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<double>.Count));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
-                    }
-                    int at0 = (o + 0) * 9 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + Vector<double>.Count), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<double>.Count), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<double>.Count), c03);
-                }
-            }
-            for (int i = (9 - 9 % (4 * Vector<double>.Count));
-                 i < (9 - 9 % Vector<double>.Count);
-                 i += Vector<double>.Count)
-            {
-                for (int o = lo, end = Math.Min(hi, 2); o < end; o += 2)
-                {
-                    Vector<double> c00 = default, c10 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 9 + i);
-                        Vector<double> d0 = new Vector<double>(dr);
-                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref dr, 1));
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                    }
-                    int at0 = (o + 0) * 9 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 9 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                }
-                for (int o = Math.Max(lo, 2); o < hi; o++)
-                {
-                    Vector<double> c00 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 9 + i);
-                        Vector<double> d0 = new Vector<double>(dr);
-                        Vector<double> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                    }
-                    int at0 = (o + 0) * 9 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                }
-            }
-            // Columns past the last whole vector.
-            for (int i = (9 - 9 % Vector<double>.Count); i < 9; i++)
-            {
-                for (int o = lo; o < hi; o++)
-                {
-                    double s = 0d;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 3 + o), Unsafe.Add(ref x, (nint)r * 9 + i), s);
-                    }
-                    int at = o * 9 + i;
-                    u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
-                }
-            }
-            // db = Σ_rows δ
-            for (int o = lo, end = Math.Min(hi, (3 - 3 % Vector<double>.Count)); o < end; o += Vector<double>.Count)
-            {
-                Vector<double> s = Vector<double>.Zero;
-                for (int r = 0; r < rows; r++)
-                {
-                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 3 + o));
-                }
-                u.Bias(ref b, ref vb, (nuint)o, s);
-            }
-            for (int o = Math.Max(lo, (3 - 3 % Vector<double>.Count)); o < hi; o++)
-            {
-                double s = 0d;
-                for (int r = 0; r < rows; r++)
-                {
-                    s += Unsafe.Add(ref delta, (nint)r * 3 + o);
-                }
-                u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), s);
-            }
-        }
-
-        /// <summary>Layer 2 input delta, Vector&lt;double&gt;, columns [lo, hi):
-        /// δp[rows, 9] = (δ[rows, 3] · W[3, 9]) ∘ LeakyReLU′(a[rows, 9]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void BackwardInput2Vec(
-            ref double delta, ref double w, ref double a, ref double deltaPrevious, int rows, int lo, int hi)
-        {
-            int r = 0;
-            for (; r + 2 <= rows; r += 2)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, (9 - 9 % (4 * Vector<double>.Count)));
-                     i < end; i += 4 * Vector<double>.Count)
-                {
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
-                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
-                    ref double d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 3);
-                    for (int o = 0; o < 3; o++)
-                    {
-                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 9 + i);
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<double> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<double>.Count));
-                        Vector<double> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<double>.Count));
-                        Vector<double> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<double>.Count));
-                        Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
-                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref d1r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                    }
-                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 9 + i);
-                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i);
-                    ref double a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 9 + i);
-                    ref double p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 9 + i);
-                    (c00 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                    (c01 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(Vector<double>.Count));
-                    (c02 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(2 * Vector<double>.Count));
-                    (c03 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(3 * Vector<double>.Count));
-                    (c10 * LeakyReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p1, (nuint)(0));
-                    (c11 * LeakyReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p1, (nuint)(Vector<double>.Count));
-                    (c12 * LeakyReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(2 * Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p1, (nuint)(2 * Vector<double>.Count));
-                    (c13 * LeakyReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p1, (nuint)(3 * Vector<double>.Count));
-                }
-                for (int i = Math.Max(lo, (9 - 9 % (4 * Vector<double>.Count))),
-                         end = Math.Min(hi, (9 - 9 % Vector<double>.Count));
-                     i < end; i += Vector<double>.Count)
-                {
-                    Vector<double> c00 = default, c10 = default;
-                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
-                    ref double d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 3);
-                    for (int o = 0; o < 3; o++)
-                    {
-                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 9 + i);
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
-                        Vector<double> d1 = new Vector<double>(Unsafe.Add(ref d1r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                    }
-                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 9 + i);
-                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i);
-                    ref double a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 9 + i);
-                    ref double p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 9 + i);
-                    (c00 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                    (c10 * LeakyReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p1, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, (9 - 9 % Vector<double>.Count)); i < hi; i++)
-                {
-                    double s0 = 0d;
-                    double s1 = 0d;
-                    for (int o = 0; o < 3; o++)
-                    {
-                        double wo = Unsafe.Add(ref w, (nint)o * 9 + i);
-                        s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 3 + o), wo, s0);
-                        s1 = Math.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 3 + o), wo, s1);
-                    }
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i) =
-                        s0 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 9 + i), 0.01f);
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 9 + i) =
-                        s1 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 1) * 9 + i), 0.01f);
-                }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, (9 - 9 % (4 * Vector<double>.Count)));
-                     i < end; i += 4 * Vector<double>.Count)
-                {
-                    Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
-                    for (int o = 0; o < 3; o++)
-                    {
-                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 9 + i);
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<double> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<double>.Count));
-                        Vector<double> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<double>.Count));
-                        Vector<double> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<double>.Count));
-                        Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                    }
-                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 9 + i);
-                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i);
-                    (c00 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                    (c01 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(Vector<double>.Count));
-                    (c02 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(2 * Vector<double>.Count));
-                    (c03 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<double>.Count)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(3 * Vector<double>.Count));
-                }
-                for (int i = Math.Max(lo, (9 - 9 % (4 * Vector<double>.Count))),
-                         end = Math.Min(hi, (9 - 9 % Vector<double>.Count));
-                     i < end; i += Vector<double>.Count)
-                {
-                    Vector<double> c00 = default;
-                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
-                    for (int o = 0; o < 3; o++)
-                    {
-                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 9 + i);
-                        Vector<double> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<double> d0 = new Vector<double>(Unsafe.Add(ref d0r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                    }
-                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 9 + i);
-                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i);
-                    (c00 * LeakyReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, (9 - 9 % Vector<double>.Count)); i < hi; i++)
                 {
                     double s0 = 0d;
                     for (int o = 0; o < 3; o++)

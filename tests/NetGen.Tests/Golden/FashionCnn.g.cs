@@ -16,6 +16,7 @@
 //   layer 1: Softmax 128 → 10, input delta × ReLU′ × mask
 //     kernels in V512, Vec: Forward, BackwardWeights, BackwardInput
 //     kernels in V512: ForwardRow, BackwardWeightsRow, BackwardInputRow
+//   Vec kernels: the runtime's PortableDense<Kernels.LayerN, float>, which the JIT compiles per layer
 //   weight updates: StoreGradient (ComputeGradients)
 #nullable enable
 
@@ -346,14 +347,17 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 128), ws.M0.AsSpan(0, rows * 128), ws.H0.AsSpan(0, rows * 128), 0.3f);
             if (rows == 1) Kernels.ForwardRow1V512(ref training ? ref h0 : ref a0, ref w1, ref b1, ref z1);
-            else Kernels.ForwardLayer1V512(ref training ? ref h0 : ref a0, ref w1, ref b1, ref z1, rows, 0, 10);
+            else Kernels.ForwardLayer1V512(
+                ref training ? ref h0 : ref a0, ref w1, ref b1, ref z1, rows, 0, 10);
         }
         else
         {
-            Kernels.ForwardLayer0Vec(ref x, ref w0, ref b0, ref a0, rows, 0, 128);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
+                ref x, ref w0, ref b0, ref a0, rows, 0, 128);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 128), ws.M0.AsSpan(0, rows * 128), ws.H0.AsSpan(0, rows * 128), 0.3f);
-            Kernels.ForwardLayer1Vec(ref training ? ref h0 : ref a0, ref w1, ref b1, ref z1, rows, 0, 10);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
+                ref training ? ref h0 : ref a0, ref w1, ref b1, ref z1, rows, 0, 10);
         }
         // Softmax per sample; log Σ exp z is kept for the loss.
         for (int r = 0; r < rows; r++)
@@ -409,20 +413,27 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         if (Vector512.IsHardwareAccelerated)
         {
             if (rows == 1) Kernels.BackwardInputRow1V512(ref d1, ref w1, ref a0, ref m0, ref d0);
-            else Kernels.BackwardInput1V512(ref d1, ref w1, ref a0, ref m0, ref d0, rows, 0, 128);
+            else Kernels.BackwardInput1V512(
+                ref d1, ref w1, ref a0, ref m0, ref d0, rows, 0, 128);
             if (rows == 1) Kernels.BackwardWeightsRow1V512(ref d1, ref h0, ref tw1, ref tb1, ref sw1, ref sb1, in update);
-            else Kernels.BackwardWeights1V512(ref d1, ref h0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 10);
+            else Kernels.BackwardWeights1V512(
+                ref d1, ref h0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 10);
             if (rows == 1) Kernels.BackwardInputRow0V512(ref d0, ref w0, ref x, ref e4);
             else Kernels.BackwardInput0V512(ref d0, ref w0, ref x, ref e4, rows, 0, 3136);
             if (rows == 1) Kernels.BackwardWeightsRow0V512(ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, in update);
-            else Kernels.BackwardWeights0V512(ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 128);
+            else Kernels.BackwardWeights0V512(
+                ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 128);
         }
         else
         {
-            Kernels.BackwardInput1Vec(ref d1, ref w1, ref a0, ref m0, ref d0, rows, 0, 128);
-            Kernels.BackwardWeights1Vec(ref d1, ref h0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 10);
-            Kernels.BackwardInput0Vec(ref d0, ref w0, ref x, ref e4, rows, 0, 3136);
-            Kernels.BackwardWeights0Vec(ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 128);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardInput(
+                ref d1, ref w1, ref a0, ref m0, ref d0, rows, 0, 128);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
+                ref d1, ref h0, ref tw1, ref tb1, ref sw1, ref sb1, rows, in update, 0, 10);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardInput(
+                ref d0, ref w0, ref x, ref e4, rows, 0, 3136);
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
+                ref d0, ref x, ref tw0, ref tb0, ref sw0, ref sb0, rows, in update, 0, 128);
         }
         // Layers over feature maps, last to first, a block of rows at a time; convolutions sum their gradients over the
         //   blocks.
@@ -473,13 +484,21 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public static Vector512<float> ReLUPrime(Vector512<float> a)
             => global::NetGen.CompilerServices.ActivationMath.ReLUDerivative(a);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> ReLUPrime(Vector<float> a)
-            => global::NetGen.CompilerServices.ActivationMath.ReLUDerivative(a);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float ReLUPrime(float a)
             => global::NetGen.CompilerServices.ActivationMath.ReLUDerivative(a);
 
         #region Layer 0: Dense 3136 → 128
+        /// <summary>Layer 0's constants for the portable kernels (<c>PortableDense</c>, over
+        /// <c>Vector&lt;float&gt;</c>).</summary>
+        public readonly struct Layer0 : global::NetGen.CompilerServices.IDenseLayer
+        {
+            public static int Inputs => 3136;
+            public static int Outputs => 128;
+            public static int PanelRows => 8;
+            public static global::NetGen.Activation Activation => global::NetGen.Activation.ReLU;
+            public static bool UsesGemm => true;
+        }
+
         /// <summary>Layer 0 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = ReLU(x[rows, 3136] · W[lo..hi, 3136]ᵀ +
         /// b[lo..hi])
         /// of its 128 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 128.</summary>
@@ -887,395 +906,18 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
             }
         }
 
-        /// <summary>Layer 0 forward, Vector&lt;float&gt;: y[rows, lo..hi) = ReLU(x[rows, 3136] · W[lo..hi, 3136]ᵀ +
-        /// b[lo..hi])
-        /// of its 128 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 128.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardLayer0Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
-        {
-            if (rows >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
-            {
-                // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.
-                global::NetGen.CompilerServices.Gemm.MultiplyTransposed(ref x, ref w, ref b, ref y, rows, 3136, 128, lo, hi);
-                for (int r = 0; r < rows; r++)
-                {
-                    Activate0Vec(ref Unsafe.Add(ref y, (nint)r * 128), lo, hi);
-                }
-                return;
-            }
-            // Panels of 8 rows (98 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-            for (int r0 = 0; r0 < rows; r0 += 8)
-            {
-                int r1 = Math.Min(rows, r0 + 8);
-                for (int o = lo, end = Math.Min(hi, 128); o < end; o += 4)
-                {
-                    int r = r0;
-                    for (; r + 2 <= r1; r += 2)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 3136);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 128);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 3136);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 128);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3136);
-                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 3136);
-                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 3136);
-                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 3136);
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        for (int k = 0; k < (3136 - 3136 % Vector<float>.Count); k += Vector<float>.Count)
-                        {
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                            c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                            c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                        }
-                        float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                        float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                        for (int k = (3136 - 3136 % Vector<float>.Count); k < 3136; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            float ws1 = Unsafe.Add(ref w1, k);
-                            float ws2 = Unsafe.Add(ref w2, k);
-                            float ws3 = Unsafe.Add(ref w3, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                            s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                            s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                            s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    }
-                    for (; r < r1; r++)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 3136);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 128);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3136);
-                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 3136);
-                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 3136);
-                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 3136);
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        for (int k = 0; k < (3136 - 3136 % Vector<float>.Count); k += Vector<float>.Count)
-                        {
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                        }
-                        float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                        for (int k = (3136 - 3136 % Vector<float>.Count); k < 3136; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            float ws1 = Unsafe.Add(ref w1, k);
-                            float ws2 = Unsafe.Add(ref w2, k);
-                            float ws3 = Unsafe.Add(ref w3, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    }
-                }
-                for (int r = r0; r < r1; r++)
-                {
-                    Activate0Vec(ref Unsafe.Add(ref y, (nint)r * 128), lo, hi);
-                }
-            }
-        }
-
-        /// <summary>Layer 0 activation over outputs [lo, hi) of one row of 128, in place.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Activate0Vec(ref float y, int lo, int hi)
-        {
-            for (int j = lo, end = Math.Min(hi, (128 - 128 % Vector<float>.Count)); j < end; j += Vector<float>.Count)
-            {
-                Vector<float> v = Vector.LoadUnsafe(ref y, (nuint)(j));
-                global::NetGen.CompilerServices.ActivationMath.ReLU(v).StoreUnsafe(ref y, (nuint)j);
-            }
-            for (int j = Math.Max(lo, (128 - 128 % Vector<float>.Count)); j < hi; j++)
-            {
-                Unsafe.Add(ref y, j) = global::NetGen.CompilerServices.ActivationMath.ReLU(Unsafe.Add(ref y, j));
-            }
-        }
-
-        /// <summary>Layer 0 weight gradients, Vector&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 3136] = δ[rows, lo..hi]ᵀ · x[rows, 3136], db[lo..hi] = Σ_rows δ.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void BackwardWeights0Vec<TUpdate>(
-            ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
-            where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
-        {
-            TUpdate u = update; // a local copy: its coefficients stay in registers
-            for (int i = 0; i < (3136 - 3136 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
-            {
-                for (int o = lo, end = Math.Min(hi, 128); o < end; o += 2)
-                {
-                    Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 128 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 3136 + i);
-                        Vector<float> d0 = new Vector<float>(dr);
-                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
-                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
-                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                    }
-                    int at0 = (o + 0) * 3136 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + Vector<float>.Count), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<float>.Count), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<float>.Count), c03);
-                    int at1 = (o + 1) * 3136 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                }
-            }
-            for (int i = (3136 - 3136 % (4 * Vector<float>.Count));
-                 i < (3136 - 3136 % Vector<float>.Count);
-                 i += Vector<float>.Count)
-            {
-                for (int o = lo, end = Math.Min(hi, 128); o < end; o += 2)
-                {
-                    Vector<float> c00 = default, c10 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 128 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 3136 + i);
-                        Vector<float> d0 = new Vector<float>(dr);
-                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                    }
-                    int at0 = (o + 0) * 3136 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 3136 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                }
-            }
-            // Columns past the last whole vector.
-            for (int i = (3136 - 3136 % Vector<float>.Count); i < 3136; i++)
-            {
-                for (int o = lo; o < hi; o++)
-                {
-                    float s = 0f;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 128 + o), Unsafe.Add(ref x, (nint)r * 3136 + i), s);
-                    }
-                    int at = o * 3136 + i;
-                    u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
-                }
-            }
-            // db = Σ_rows δ
-            for (int o = lo, end = Math.Min(hi, (128 - 128 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
-            {
-                Vector<float> s = Vector<float>.Zero;
-                for (int r = 0; r < rows; r++)
-                {
-                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 128 + o));
-                }
-                u.Bias(ref b, ref vb, (nuint)o, s);
-            }
-            for (int o = Math.Max(lo, (128 - 128 % Vector<float>.Count)); o < hi; o++)
-            {
-                float s = 0f;
-                for (int r = 0; r < rows; r++)
-                {
-                    s += Unsafe.Add(ref delta, (nint)r * 128 + o);
-                }
-                u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), s);
-            }
-        }
-
-        /// <summary>Layer 0 input delta, Vector&lt;float&gt;, columns [lo, hi):
-        /// δp[rows, 3136] = (δ[rows, 128] · W[128, 3136]) ∘ Identity′(a[rows, 3136]).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void BackwardInput0Vec(
-            ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
-        {
-            int r = 0;
-            for (; r + 2 <= rows; r += 2)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, (3136 - 3136 % (4 * Vector<float>.Count)));
-                     i < end; i += 4 * Vector<float>.Count)
-                {
-                    Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 128);
-                    ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 128);
-                    for (int o = 0; o < 128; o++)
-                    {
-                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 3136 + i);
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<float> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<float>.Count));
-                        Vector<float> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<float>.Count));
-                        Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
-                        Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                    }
-                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 3136 + i);
-                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 3136 + i);
-                    ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 3136 + i);
-                    ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 3136 + i);
-                    (c00).StoreUnsafe(ref p0, (nuint)(0));
-                    (c01).StoreUnsafe(ref p0, (nuint)(Vector<float>.Count));
-                    (c02).StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
-                    (c03).StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
-                    (c10).StoreUnsafe(ref p1, (nuint)(0));
-                    (c11).StoreUnsafe(ref p1, (nuint)(Vector<float>.Count));
-                    (c12).StoreUnsafe(ref p1, (nuint)(2 * Vector<float>.Count));
-                    (c13).StoreUnsafe(ref p1, (nuint)(3 * Vector<float>.Count));
-                }
-                for (int i = Math.Max(lo, (3136 - 3136 % (4 * Vector<float>.Count))),
-                         end = Math.Min(hi, (3136 - 3136 % Vector<float>.Count));
-                     i < end; i += Vector<float>.Count)
-                {
-                    Vector<float> c00 = default, c10 = default;
-                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 128);
-                    ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 128);
-                    for (int o = 0; o < 128; o++)
-                    {
-                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 3136 + i);
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                    }
-                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 3136 + i);
-                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 3136 + i);
-                    ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 3136 + i);
-                    ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 3136 + i);
-                    (c00).StoreUnsafe(ref p0, (nuint)(0));
-                    (c10).StoreUnsafe(ref p1, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, (3136 - 3136 % Vector<float>.Count)); i < hi; i++)
-                {
-                    float s0 = 0f;
-                    float s1 = 0f;
-                    for (int o = 0; o < 128; o++)
-                    {
-                        float wo = Unsafe.Add(ref w, (nint)o * 3136 + i);
-                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 128 + o), wo, s0);
-                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 128 + o), wo, s1);
-                    }
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 3136 + i) = s0;
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 3136 + i) = s1;
-                }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, (3136 - 3136 % (4 * Vector<float>.Count)));
-                     i < end; i += 4 * Vector<float>.Count)
-                {
-                    Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 128);
-                    for (int o = 0; o < 128; o++)
-                    {
-                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 3136 + i);
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<float> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<float>.Count));
-                        Vector<float> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<float>.Count));
-                        Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
-                        Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                    }
-                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 3136 + i);
-                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 3136 + i);
-                    (c00).StoreUnsafe(ref p0, (nuint)(0));
-                    (c01).StoreUnsafe(ref p0, (nuint)(Vector<float>.Count));
-                    (c02).StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
-                    (c03).StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
-                }
-                for (int i = Math.Max(lo, (3136 - 3136 % (4 * Vector<float>.Count))),
-                         end = Math.Min(hi, (3136 - 3136 % Vector<float>.Count));
-                     i < end; i += Vector<float>.Count)
-                {
-                    Vector<float> c00 = default;
-                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 128);
-                    for (int o = 0; o < 128; o++)
-                    {
-                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 3136 + i);
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                    }
-                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 3136 + i);
-                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 3136 + i);
-                    (c00).StoreUnsafe(ref p0, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, (3136 - 3136 % Vector<float>.Count)); i < hi; i++)
-                {
-                    float s0 = 0f;
-                    for (int o = 0; o < 128; o++)
-                    {
-                        float wo = Unsafe.Add(ref w, (nint)o * 3136 + i);
-                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 128 + o), wo, s0);
-                    }
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 3136 + i) = s0;
-                }
-            }
-        }
-
         #endregion
         #region Layer 1: Softmax 128 → 10
+        /// <summary>Layer 1's constants for the portable kernels (<c>PortableDense</c>, over
+        /// <c>Vector&lt;float&gt;</c>).</summary>
+        public readonly struct Layer1 : global::NetGen.CompilerServices.IDenseLayer
+        {
+            public static int Inputs => 128;
+            public static int Outputs => 10;
+            public static int PanelRows => 256;
+            public static global::NetGen.Activation InputActivation => global::NetGen.Activation.ReLU;
+        }
+
         /// <summary>Layer 1 forward, Vector512&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 128] · W[lo..hi,
         /// 128]ᵀ + b[lo..hi])
         /// of its 10 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 10.</summary>
@@ -1764,456 +1406,6 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     * ReLUPrime(Vector512.LoadUnsafe(ref a, (nuint)(i + 48)))
                     * Vector512.LoadUnsafe(ref mask, (nuint)(i + 48)))
                     .StoreUnsafe(ref deltaPrevious, (nuint)(i + 48));
-            }
-        }
-
-        /// <summary>Layer 1 forward, Vector&lt;float&gt;: y[rows, lo..hi) = Identity(x[rows, 128] · W[lo..hi, 128]ᵀ +
-        /// b[lo..hi])
-        /// of its 10 outputs; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or 10.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardLayer1Vec(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
-        {
-            // Panels of 256 rows (128 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-            for (int r0 = 0; r0 < rows; r0 += 256)
-            {
-                int r1 = Math.Min(rows, r0 + 256);
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
-                {
-                    int r = r0;
-                    for (; r + 2 <= r1; r += 2)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 128);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 128);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 128);
-                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 128);
-                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 128);
-                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 128);
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                        for (int k = 0; k < (128 - 128 % Vector<float>.Count); k += Vector<float>.Count)
-                        {
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                            c11 = Vector.FusedMultiplyAdd(xv1, wv1, c11);
-                            c12 = Vector.FusedMultiplyAdd(xv1, wv2, c12);
-                            c13 = Vector.FusedMultiplyAdd(xv1, wv3, c13);
-                        }
-                        float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                        float s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-                        for (int k = (128 - 128 % Vector<float>.Count); k < 128; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            float ws1 = Unsafe.Add(ref w1, k);
-                            float ws2 = Unsafe.Add(ref w2, k);
-                            float ws3 = Unsafe.Add(ref w3, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                            s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                            s11 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws1, s11);
-                            s12 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws2, s12);
-                            s13 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws3, s13);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 1) = s11 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y1, o + 2) = s12 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y1, o + 3) = s13 + Unsafe.Add(ref b, o + 3);
-                    }
-                    for (; r < r1; r++)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 128);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 128);
-                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 128);
-                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 128);
-                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 128);
-                        Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        for (int k = 0; k < (128 - 128 % Vector<float>.Count); k += Vector<float>.Count)
-                        {
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector<float> wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector<float> wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector<float> wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector.FusedMultiplyAdd(xv0, wv3, c03);
-                        }
-                        float s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-                        for (int k = (128 - 128 % Vector<float>.Count); k < 128; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            float ws1 = Unsafe.Add(ref w1, k);
-                            float ws2 = Unsafe.Add(ref w2, k);
-                            float ws3 = Unsafe.Add(ref w3, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    }
-                }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
-                {
-                    int r = r0;
-                    for (; r + 2 <= r1; r += 2)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 128);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 128);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 128);
-                        Vector<float> c00 = default, c10 = default;
-                        for (int k = 0; k < (128 - 128 % Vector<float>.Count); k += Vector<float>.Count)
-                        {
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<float> xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                            c10 = Vector.FusedMultiplyAdd(xv1, wv0, c10);
-                        }
-                        float s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
-                        for (int k = (128 - 128 % Vector<float>.Count); k < 128; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s10 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y1, o + 0) = s10 + Unsafe.Add(ref b, o + 0);
-                    }
-                    for (; r < r1; r++)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 128);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 128);
-                        Vector<float> c00 = default;
-                        for (int k = 0; k < (128 - 128 % Vector<float>.Count); k += Vector<float>.Count)
-                        {
-                            Vector<float> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector<float> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
-                            c00 = Vector.FusedMultiplyAdd(xv0, wv0, c00);
-                        }
-                        float s00 = Vector.Sum(c00);
-                        for (int k = (128 - 128 % Vector<float>.Count); k < 128; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Layer 1 weight gradients, Vector&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 128] = δ[rows, lo..hi]ᵀ · x[rows, 128], db[lo..hi] = Σ_rows δ.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void BackwardWeights1Vec<TUpdate>(
-            ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
-            where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
-        {
-            TUpdate u = update; // a local copy: its coefficients stay in registers
-            for (int i = 0; i < (128 - 128 % (4 * Vector<float>.Count)); i += 4 * Vector<float>.Count)
-            {
-                for (int o = lo, end = Math.Min(hi, 10); o < end; o += 2)
-                {
-                    Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 128 + i);
-                        Vector<float> d0 = new Vector<float>(dr);
-                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        Vector<float> xv1 = Vector.LoadUnsafe(ref xr, (nuint)(Vector<float>.Count));
-                        Vector<float> xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * Vector<float>.Count));
-                        Vector<float> xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * Vector<float>.Count));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, xv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, xv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, xv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(d1, xv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(d1, xv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(d1, xv3, c13);
-                    }
-                    int at0 = (o + 0) * 128 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + Vector<float>.Count), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 2 * Vector<float>.Count), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 3 * Vector<float>.Count), c03);
-                    int at1 = (o + 1) * 128 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + Vector<float>.Count), c11);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 2 * Vector<float>.Count), c12);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 3 * Vector<float>.Count), c13);
-                }
-            }
-            for (int i = (128 - 128 % (4 * Vector<float>.Count));
-                 i < (128 - 128 % Vector<float>.Count);
-                 i += Vector<float>.Count)
-            {
-                for (int o = lo, end = Math.Min(hi, 10); o < end; o += 2)
-                {
-                    Vector<float> c00 = default, c10 = default;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 128 + i);
-                        Vector<float> d0 = new Vector<float>(dr);
-                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref dr, 1));
-                        Vector<float> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0));
-                        c00 = Vector.FusedMultiplyAdd(d0, xv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(d1, xv0, c10);
-                    }
-                    int at0 = (o + 0) * 128 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 128 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                }
-            }
-            // Columns past the last whole vector.
-            for (int i = (128 - 128 % Vector<float>.Count); i < 128; i++)
-            {
-                for (int o = lo; o < hi; o++)
-                {
-                    float s = 0f;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        s = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * 10 + o), Unsafe.Add(ref x, (nint)r * 128 + i), s);
-                    }
-                    int at = o * 128 + i;
-                    u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
-                }
-            }
-            // db = Σ_rows δ
-            for (int o = lo, end = Math.Min(hi, (10 - 10 % Vector<float>.Count)); o < end; o += Vector<float>.Count)
-            {
-                Vector<float> s = Vector<float>.Zero;
-                for (int r = 0; r < rows; r++)
-                {
-                    s += Vector.LoadUnsafe(ref delta, (nuint)((nint)r * 10 + o));
-                }
-                u.Bias(ref b, ref vb, (nuint)o, s);
-            }
-            for (int o = Math.Max(lo, (10 - 10 % Vector<float>.Count)); o < hi; o++)
-            {
-                float s = 0f;
-                for (int r = 0; r < rows; r++)
-                {
-                    s += Unsafe.Add(ref delta, (nint)r * 10 + o);
-                }
-                u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), s);
-            }
-        }
-
-        /// <summary>Layer 1 input delta, Vector&lt;float&gt;, columns [lo, hi):
-        /// δp[rows, 128] = (δ[rows, 10] · W[10, 128]) ∘ ReLU′(a[rows, 128]) ∘ dropout mask.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void BackwardInput1Vec(
-            ref float delta, ref float w, ref float a, ref float mask, ref float deltaPrevious, int rows, int lo, int hi)
-        {
-            int r = 0;
-            for (; r + 2 <= rows; r += 2)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, (128 - 128 % (4 * Vector<float>.Count)));
-                     i < end; i += 4 * Vector<float>.Count)
-                {
-                    Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    Vector<float> c10 = default, c11 = default, c12 = default, c13 = default;
-                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
-                    ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 10);
-                    for (int o = 0; o < 10; o++)
-                    {
-                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 128 + i);
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<float> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<float>.Count));
-                        Vector<float> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<float>.Count));
-                        Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
-                        Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                        c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                        c11 = Vector.FusedMultiplyAdd(d1, wv1, c11);
-                        c12 = Vector.FusedMultiplyAdd(d1, wv2, c12);
-                        c13 = Vector.FusedMultiplyAdd(d1, wv3, c13);
-                    }
-                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 128 + i);
-                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 128 + i);
-                    ref float m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 128 + i);
-                    ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 128 + i);
-                    ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 128 + i);
-                    ref float m1 = ref Unsafe.Add(ref mask, (nint)(r + 1) * 128 + i);
-                    (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(0)))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                    (c01 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(Vector<float>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(Vector<float>.Count));
-                    (c02 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(2 * Vector<float>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
-                    (c03 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(3 * Vector<float>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
-                    (c10 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m1, (nuint)(0)))
-                        .StoreUnsafe(ref p1, (nuint)(0));
-                    (c11 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(Vector<float>.Count)))
-                        * Vector.LoadUnsafe(ref m1, (nuint)(Vector<float>.Count)))
-                        .StoreUnsafe(ref p1, (nuint)(Vector<float>.Count));
-                    (c12 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(2 * Vector<float>.Count)))
-                        * Vector.LoadUnsafe(ref m1, (nuint)(2 * Vector<float>.Count)))
-                        .StoreUnsafe(ref p1, (nuint)(2 * Vector<float>.Count));
-                    (c13 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(3 * Vector<float>.Count)))
-                        * Vector.LoadUnsafe(ref m1, (nuint)(3 * Vector<float>.Count)))
-                        .StoreUnsafe(ref p1, (nuint)(3 * Vector<float>.Count));
-                }
-                for (int i = Math.Max(lo, (128 - 128 % (4 * Vector<float>.Count))),
-                         end = Math.Min(hi, (128 - 128 % Vector<float>.Count));
-                     i < end; i += Vector<float>.Count)
-                {
-                    Vector<float> c00 = default, c10 = default;
-                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
-                    ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 10);
-                    for (int o = 0; o < 10; o++)
-                    {
-                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 128 + i);
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                        Vector<float> d1 = new Vector<float>(Unsafe.Add(ref d1r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c10 = Vector.FusedMultiplyAdd(d1, wv0, c10);
-                    }
-                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 128 + i);
-                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 128 + i);
-                    ref float m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 128 + i);
-                    ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 128 + i);
-                    ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 128 + i);
-                    ref float m1 = ref Unsafe.Add(ref mask, (nint)(r + 1) * 128 + i);
-                    (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(0)))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                    (c10 * ReLUPrime(Vector.LoadUnsafe(ref a1, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m1, (nuint)(0)))
-                        .StoreUnsafe(ref p1, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, (128 - 128 % Vector<float>.Count)); i < hi; i++)
-                {
-                    float s0 = 0f;
-                    float s1 = 0f;
-                    for (int o = 0; o < 10; o++)
-                    {
-                        float wo = Unsafe.Add(ref w, (nint)o * 128 + i);
-                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 10 + o), wo, s0);
-                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 10 + o), wo, s1);
-                    }
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 128 + i) =
-                        s0 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 128 + i))
-                        * Unsafe.Add(ref mask, (nint)(r + 0) * 128 + i);
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 128 + i) =
-                        s1 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 1) * 128 + i))
-                        * Unsafe.Add(ref mask, (nint)(r + 1) * 128 + i);
-                }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, (128 - 128 % (4 * Vector<float>.Count)));
-                     i < end; i += 4 * Vector<float>.Count)
-                {
-                    Vector<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
-                    for (int o = 0; o < 10; o++)
-                    {
-                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 128 + i);
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<float> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(Vector<float>.Count));
-                        Vector<float> wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * Vector<float>.Count));
-                        Vector<float> wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * Vector<float>.Count));
-                        Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                        c01 = Vector.FusedMultiplyAdd(d0, wv1, c01);
-                        c02 = Vector.FusedMultiplyAdd(d0, wv2, c02);
-                        c03 = Vector.FusedMultiplyAdd(d0, wv3, c03);
-                    }
-                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 128 + i);
-                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 128 + i);
-                    ref float m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 128 + i);
-                    (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(0)))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                    (c01 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(Vector<float>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(Vector<float>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(Vector<float>.Count));
-                    (c02 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(2 * Vector<float>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(2 * Vector<float>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(2 * Vector<float>.Count));
-                    (c03 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(3 * Vector<float>.Count)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(3 * Vector<float>.Count)))
-                        .StoreUnsafe(ref p0, (nuint)(3 * Vector<float>.Count));
-                }
-                for (int i = Math.Max(lo, (128 - 128 % (4 * Vector<float>.Count))),
-                         end = Math.Min(hi, (128 - 128 % Vector<float>.Count));
-                     i < end; i += Vector<float>.Count)
-                {
-                    Vector<float> c00 = default;
-                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
-                    for (int o = 0; o < 10; o++)
-                    {
-                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 128 + i);
-                        Vector<float> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector<float> d0 = new Vector<float>(Unsafe.Add(ref d0r, o));
-                        c00 = Vector.FusedMultiplyAdd(d0, wv0, c00);
-                    }
-                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 128 + i);
-                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 128 + i);
-                    ref float m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 128 + i);
-                    (c00 * ReLUPrime(Vector.LoadUnsafe(ref a0, (nuint)(0)))
-                        * Vector.LoadUnsafe(ref m0, (nuint)(0)))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, (128 - 128 % Vector<float>.Count)); i < hi; i++)
-                {
-                    float s0 = 0f;
-                    for (int o = 0; o < 10; o++)
-                    {
-                        float wo = Unsafe.Add(ref w, (nint)o * 128 + i);
-                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 10 + o), wo, s0);
-                    }
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 128 + i) =
-                        s0 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 0) * 128 + i))
-                        * Unsafe.Add(ref mask, (nint)(r + 0) * 128 + i);
-                }
             }
         }
 

@@ -1,0 +1,452 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace NetGen.CompilerServices;
+
+/// <summary>
+/// The constants of one generated dense layer, as static members of a struct the generator writes (<c>Kernels.Layer0</c>):
+/// passed as a type argument to <see cref="PortableDense{TLayer, T}"/>, they reach the JIT as constants, which then
+/// compiles the kernels once per layer with every size, bound and activation folded in.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public interface IDenseLayer
+{
+    /// <summary>ins of one sample.</summary>
+    static abstract int Inputs { get; }
+
+    /// <summary>outs of one sample.</summary>
+    static abstract int Outputs { get; }
+
+    /// <summary>The activation the forward kernel applies to its outputs (Identity: none).</summary>
+    static virtual Activation Activation => Activation.Identity;
+
+    /// <summary>The slope of <see cref="Activation.LeakyReLU"/> below zero.</summary>
+    static virtual float NegativeSlope => 0f;
+
+    /// <summary>The activation of the layer before, whose derivative the input delta takes (Identity: none).</summary>
+    static virtual Activation InputActivation => Activation.Identity;
+
+    /// <summary>The slope of the layer before when it is a leaky ReLU.</summary>
+    static virtual float InputSlope => 0f;
+
+    /// <summary>Rows of a forward panel: the planner's choice (its inputs stay in L2 while the weight rows sweep them).</summary>
+    static abstract int PanelRows { get; }
+
+    /// <summary>Whether a forward call of at least <see cref="SharedConstants.GemmRows"/> rows takes the packed product.</summary>
+    static virtual bool UsesGemm => false;
+}
+
+/// <summary>
+/// The portable flavor of a generated dense layer's kernels, over <see cref="Vector{T}"/> (256 bits with 16 registers on
+/// AVX2, the machines without AVX-512): written once here and compiled by the JIT once per layer, with the layer's
+/// constants from <typeparamref name="TLayer"/>. Blocks of 2 rows and 4 outputs (forward) or 4 vectors (backward) keep
+/// 8 accumulators and 6 operands in registers. Every output's sum runs in one order whatever the cut [lo, hi) or
+/// the number of rows, so threads that share a layer's units compute the bits of one thread.
+/// </summary>
+/// <typeparam name="TLayer">The layer's constants.</typeparam>
+/// <typeparam name="T">The element type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class PortableDense<TLayer, T>
+    where TLayer : struct, IDenseLayer
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    // ------------------------------------------------------------------ forward: y = f(x·Wᵀ + b)
+
+    /// <summary>
+    /// <c>y[rows, lo..hi) = f(x[rows, in] · W[lo..hi, in]ᵀ + b[lo..hi])</c>: 2 × 4 blocks of dot products along the
+    /// inputs, panel by panel of rows; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or the outputs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    public static void Forward(ref T x, ref T w, ref T b, ref T y, int rows, int lo, int hi)
+    {
+        int ins = TLayer.Inputs, outs = TLayer.Outputs;
+        if (TLayer.UsesGemm && typeof(T) == typeof(float) && rows >= SharedConstants.GemmRows && Gemm.IsAccelerated)
+        {
+            // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.
+            Gemm.MultiplyTransposed(ref Unsafe.As<T, float>(ref x), ref Unsafe.As<T, float>(ref w), ref Unsafe.As<T, float>(ref b),
+                ref Unsafe.As<T, float>(ref y), rows, ins, outs, lo, hi);
+            Activate(ref y, 0, rows, lo, hi);
+            return;
+        }
+        int fullOutputs = outs - outs % 4;
+        for (int r0 = 0; r0 < rows; r0 += TLayer.PanelRows)
+        {
+            int r1 = Math.Min(rows, r0 + TLayer.PanelRows);
+            for (int o = lo, end = Math.Min(hi, fullOutputs); o < end; o += 4)
+            {
+                int r = r0;
+                for (; r + 2 <= r1; r += 2) Dot2x4(ref x, ref w, ref b, ref y, r, o);
+                for (; r < r1; r++) Dot1x4(ref x, ref w, ref b, ref y, r, o);
+            }
+            for (int o = Math.Max(lo, fullOutputs); o < hi; o++)
+            {
+                int r = r0;
+                for (; r + 2 <= r1; r += 2) Dot2x1(ref x, ref w, ref b, ref y, r, o);
+                for (; r < r1; r++) Dot1x1(ref x, ref w, ref b, ref y, r, o);
+            }
+            Activate(ref y, r0, r1, lo, hi);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot2x4(ref T x, ref T w, ref T b, ref T y, int r, int o)
+    {
+        int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count;
+        ref T x0 = ref Unsafe.Add(ref x, (nint)(r) * ins), x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * ins);
+        ref T w0 = ref Unsafe.Add(ref w, (nint)(o) * ins), w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * ins);
+        ref T w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * ins), w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * ins);
+        Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector<T> c10 = default, c11 = default, c12 = default, c13 = default;
+        for (int k = 0; k < vectorIns; k += Vector<T>.Count)
+        {
+            Vector<T> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k)), xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
+            Vector<T> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k)), wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k)), wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k)), wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
+            c00 = VectorMath.Fma(xv0, wv0, c00); c01 = VectorMath.Fma(xv0, wv1, c01);
+            c02 = VectorMath.Fma(xv0, wv2, c02); c03 = VectorMath.Fma(xv0, wv3, c03);
+            c10 = VectorMath.Fma(xv1, wv0, c10); c11 = VectorMath.Fma(xv1, wv1, c11);
+            c12 = VectorMath.Fma(xv1, wv2, c12); c13 = VectorMath.Fma(xv1, wv3, c13);
+        }
+        T s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
+        T s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
+        for (int k = vectorIns; k < ins; k++)
+        {
+            T a0 = Unsafe.Add(ref x0, k), a1 = Unsafe.Add(ref x1, k);
+            T ws0 = Unsafe.Add(ref w0, k), ws1 = Unsafe.Add(ref w1, k), ws2 = Unsafe.Add(ref w2, k), ws3 = Unsafe.Add(ref w3, k);
+            s00 = T.FusedMultiplyAdd(a0, ws0, s00); s01 = T.FusedMultiplyAdd(a0, ws1, s01);
+            s02 = T.FusedMultiplyAdd(a0, ws2, s02); s03 = T.FusedMultiplyAdd(a0, ws3, s03);
+            s10 = T.FusedMultiplyAdd(a1, ws0, s10); s11 = T.FusedMultiplyAdd(a1, ws1, s11);
+            s12 = T.FusedMultiplyAdd(a1, ws2, s12); s13 = T.FusedMultiplyAdd(a1, ws3, s13);
+        }
+        Store4(ref Unsafe.Add(ref y, (nint)(r) * outs), ref b, o, s00, s01, s02, s03);
+        Store4(ref Unsafe.Add(ref y, (nint)(r + 1) * outs), ref b, o, s10, s11, s12, s13);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot1x4(ref T x, ref T w, ref T b, ref T y, int r, int o)
+    {
+        int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count;
+        ref T x0 = ref Unsafe.Add(ref x, (nint)(r) * ins);
+        ref T w0 = ref Unsafe.Add(ref w, (nint)(o) * ins), w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * ins);
+        ref T w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * ins), w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * ins);
+        Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
+        for (int k = 0; k < vectorIns; k += Vector<T>.Count)
+        {
+            Vector<T> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k));
+            c00 = VectorMath.Fma(xv0, Vector.LoadUnsafe(ref w0, (nuint)(k)), c00); c01 = VectorMath.Fma(xv0, Vector.LoadUnsafe(ref w1, (nuint)(k)), c01);
+            c02 = VectorMath.Fma(xv0, Vector.LoadUnsafe(ref w2, (nuint)(k)), c02); c03 = VectorMath.Fma(xv0, Vector.LoadUnsafe(ref w3, (nuint)(k)), c03);
+        }
+        T s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
+        for (int k = vectorIns; k < ins; k++)
+        {
+            T a0 = Unsafe.Add(ref x0, k);
+            s00 = T.FusedMultiplyAdd(a0, Unsafe.Add(ref w0, k), s00); s01 = T.FusedMultiplyAdd(a0, Unsafe.Add(ref w1, k), s01);
+            s02 = T.FusedMultiplyAdd(a0, Unsafe.Add(ref w2, k), s02); s03 = T.FusedMultiplyAdd(a0, Unsafe.Add(ref w3, k), s03);
+        }
+        Store4(ref Unsafe.Add(ref y, (nint)(r) * outs), ref b, o, s00, s01, s02, s03);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot2x1(ref T x, ref T w, ref T b, ref T y, int r, int o)
+    {
+        int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count;
+        ref T x0 = ref Unsafe.Add(ref x, (nint)(r) * ins), x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * ins), w0 = ref Unsafe.Add(ref w, (nint)(o) * ins);
+        Vector<T> c00 = default, c10 = default;
+        for (int k = 0; k < vectorIns; k += Vector<T>.Count)
+        {
+            Vector<T> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k));
+            c00 = VectorMath.Fma(Vector.LoadUnsafe(ref x0, (nuint)(k)), wv0, c00);
+            c10 = VectorMath.Fma(Vector.LoadUnsafe(ref x1, (nuint)(k)), wv0, c10);
+        }
+        T s00 = Vector.Sum(c00), s10 = Vector.Sum(c10);
+        for (int k = vectorIns; k < ins; k++)
+        {
+            T ws0 = Unsafe.Add(ref w0, k);
+            s00 = T.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
+            s10 = T.FusedMultiplyAdd(Unsafe.Add(ref x1, k), ws0, s10);
+        }
+        Unsafe.Add(ref Unsafe.Add(ref y, (nint)(r) * outs), o) = s00 + Unsafe.Add(ref b, o);
+        Unsafe.Add(ref Unsafe.Add(ref y, (nint)(r + 1) * outs), o) = s10 + Unsafe.Add(ref b, o);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot1x1(ref T x, ref T w, ref T b, ref T y, int r, int o)
+    {
+        int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count;
+        ref T x0 = ref Unsafe.Add(ref x, (nint)(r) * ins), w0 = ref Unsafe.Add(ref w, (nint)(o) * ins);
+        Vector<T> c00 = default;
+        for (int k = 0; k < vectorIns; k += Vector<T>.Count) c00 = VectorMath.Fma(Vector.LoadUnsafe(ref x0, (nuint)(k)), Vector.LoadUnsafe(ref w0, (nuint)(k)), c00);
+        T s00 = Vector.Sum(c00);
+        for (int k = vectorIns; k < ins; k++) s00 = T.FusedMultiplyAdd(Unsafe.Add(ref x0, k), Unsafe.Add(ref w0, k), s00);
+        Unsafe.Add(ref Unsafe.Add(ref y, (nint)(r) * outs), o) = s00 + Unsafe.Add(ref b, o);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store4(ref T y, ref T b, int o, T s0, T s1, T s2, T s3)
+    {
+        Unsafe.Add(ref y, o) = s0 + Unsafe.Add(ref b, o);
+        Unsafe.Add(ref y, o + 1) = s1 + Unsafe.Add(ref b, o + 1);
+        Unsafe.Add(ref y, o + 2) = s2 + Unsafe.Add(ref b, o + 2);
+        Unsafe.Add(ref y, o + 3) = s3 + Unsafe.Add(ref b, o + 3);
+    }
+
+    /// <summary>
+    /// The layer's activation over outputs [lo, hi) of rows [r0, r1), in place (nothing for Identity): a call of its own,
+    /// so the activation's vector code does not take the JIT's inlining budget of the product it follows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Activate(ref T y, int r0, int r1, int lo, int hi)
+    {
+        if (TLayer.Activation == Activation.Identity) return;
+        int outs = TLayer.Outputs, vectorEnd = outs - outs % Vector<T>.Count;
+        T slope = T.CreateTruncating(TLayer.NegativeSlope);
+        for (int r = r0; r < r1; r++)
+        {
+            ref T row = ref Unsafe.Add(ref y, (nint)r * outs);
+            for (int j = lo, end = Math.Min(hi, vectorEnd); j < end; j += Vector<T>.Count)
+                Apply(Vector.LoadUnsafe(ref row, (nuint)j), slope).StoreUnsafe(ref row, (nuint)j);
+            for (int j = Math.Max(lo, vectorEnd); j < hi; j++)
+                Unsafe.Add(ref row, j) = ActivationMath.Apply(TLayer.Activation, Unsafe.Add(ref row, j), slope);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Apply(Vector<T> v, T slope) => TLayer.Activation switch
+    {
+        Activation.Sigmoid => ActivationMath.Sigmoid(v),
+        Activation.Tanh => ActivationMath.Tanh(v),
+        Activation.ReLU => ActivationMath.ReLU(v),
+        Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
+        _ => v,
+    };
+
+    // ------------------------------------------------------------------ backward: dW = δᵀ·x, db = Σ δ
+
+    /// <summary>
+    /// <c>dW[lo..hi, in] = δ[rows, lo..hi]ᵀ · x[rows, in]</c> and <c>db[lo..hi] = Σ_rows δ</c>, each block handed to
+    /// <paramref name="update"/> (stored, or consumed by a fused optimizer step with <paramref name="vw"/>,
+    /// <paramref name="vb"/> as its state): blocks of 2 weight rows × 4 vectors of inputs summed over the rows in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    public static void BackwardWeights<TUpdate>(
+        ref T delta, ref T x, ref T w, ref T b, ref T vw, ref T vb, int rows, in TUpdate update, int lo, int hi)
+        where TUpdate : struct, IParameterUpdate<T>
+    {
+        int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count, blockIns = ins - ins % (4 * Vector<T>.Count);
+        TUpdate u = update; // a local copy: its coefficients stay in registers
+        int fullOutputs = outs - outs % 2, n = Vector<T>.Count;
+        for (int i = 0; i < blockIns; i += 4 * n)
+        {
+            int o = lo;
+            for (int end = Math.Min(hi, fullOutputs); o < end; o += 2) WeightBlock4(ref delta, ref x, ref w, ref vw, rows, ref u, o, i, 2);
+            for (o = Math.Max(lo, fullOutputs); o < hi; o++) WeightBlock4(ref delta, ref x, ref w, ref vw, rows, ref u, o, i, 1);
+        }
+        for (int i = blockIns; i < vectorIns; i += n)
+        {
+            int o = lo;
+            for (int end = Math.Min(hi, fullOutputs); o < end; o += 2) WeightBlock1(ref delta, ref x, ref w, ref vw, rows, ref u, o, i, 2);
+            for (o = Math.Max(lo, fullOutputs); o < hi; o++) WeightBlock1(ref delta, ref x, ref w, ref vw, rows, ref u, o, i, 1);
+        }
+        // Columns past the last whole vector.
+        for (int i = vectorIns; i < ins; i++)
+        {
+            for (int o = lo; o < hi; o++)
+            {
+                T s = T.Zero;
+                for (int r = 0; r < rows; r++) s = T.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * outs + o), Unsafe.Add(ref x, (nint)r * ins + i), s);
+                int at = o * ins + i;
+                u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
+            }
+        }
+        // db = Σ_rows δ
+        int vectorOutputs = outs - outs % n;
+        for (int o = lo, end = Math.Min(hi, vectorOutputs); o < end; o += n)
+        {
+            Vector<T> s = Vector<T>.Zero;
+            for (int r = 0; r < rows; r++) s += Vector.LoadUnsafe(ref delta, (nuint)(r * outs + o));
+            u.Bias(ref b, ref vb, (nuint)o, s);
+        }
+        for (int o = Math.Max(lo, vectorOutputs); o < hi; o++)
+        {
+            T s = T.Zero;
+            for (int r = 0; r < rows; r++) s += Unsafe.Add(ref delta, (nint)r * outs + o);
+            u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), s);
+        }
+    }
+
+    /// <summary><paramref name="mr"/> (1 or 2) weight rows from <paramref name="o"/> × 4 vectors of inputs from <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WeightBlock4<TUpdate>(ref T delta, ref T x, ref T w, ref T vw, int rows, ref TUpdate u, int o, int i, int mr)
+        where TUpdate : struct, IParameterUpdate<T>
+    {
+        int ins = TLayer.Inputs, outs = TLayer.Outputs;
+        int n = Vector<T>.Count;
+        Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector<T> c10 = default, c11 = default, c12 = default, c13 = default;
+        for (int r = 0; r < rows; r++)
+        {
+            ref T dr = ref Unsafe.Add(ref delta, (nint)r * outs + o);
+            ref T xr = ref Unsafe.Add(ref x, (nint)r * ins + i);
+            Vector<T> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0)), xv1 = Vector.LoadUnsafe(ref xr, (nuint)(n)), xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * n)), xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * n));
+            Vector<T> d0 = new(dr);
+            c00 = VectorMath.Fma(d0, xv0, c00); c01 = VectorMath.Fma(d0, xv1, c01);
+            c02 = VectorMath.Fma(d0, xv2, c02); c03 = VectorMath.Fma(d0, xv3, c03);
+            if (mr == 2)
+            {
+                Vector<T> d1 = new(Unsafe.Add(ref dr, 1));
+                c10 = VectorMath.Fma(d1, xv0, c10); c11 = VectorMath.Fma(d1, xv1, c11);
+                c12 = VectorMath.Fma(d1, xv2, c12); c13 = VectorMath.Fma(d1, xv3, c13);
+            }
+        }
+        int at0 = o * ins + i;
+        u.Weight(ref w, ref vw, (nuint)at0, c00); u.Weight(ref w, ref vw, (nuint)(at0 + n), c01);
+        u.Weight(ref w, ref vw, (nuint)(at0 + 2 * n), c02); u.Weight(ref w, ref vw, (nuint)(at0 + 3 * n), c03);
+        if (mr == 2)
+        {
+            int at1 = at0 + ins;
+            u.Weight(ref w, ref vw, (nuint)at1, c10); u.Weight(ref w, ref vw, (nuint)(at1 + n), c11);
+            u.Weight(ref w, ref vw, (nuint)(at1 + 2 * n), c12); u.Weight(ref w, ref vw, (nuint)(at1 + 3 * n), c13);
+        }
+    }
+
+    /// <summary><paramref name="mr"/> (1 or 2) weight rows from <paramref name="o"/> × 1 vector of inputs from <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WeightBlock1<TUpdate>(ref T delta, ref T x, ref T w, ref T vw, int rows, ref TUpdate u, int o, int i, int mr)
+        where TUpdate : struct, IParameterUpdate<T>
+    {
+        int ins = TLayer.Inputs, outs = TLayer.Outputs;
+        Vector<T> c00 = default, c10 = default;
+        for (int r = 0; r < rows; r++)
+        {
+            ref T dr = ref Unsafe.Add(ref delta, (nint)r * outs + o);
+            Vector<T> xv0 = Vector.LoadUnsafe(ref x, (nuint)(r * ins + i));
+            c00 = VectorMath.Fma(new Vector<T>(dr), xv0, c00);
+            if (mr == 2) c10 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref dr, 1)), xv0, c10);
+        }
+        int at0 = o * ins + i;
+        u.Weight(ref w, ref vw, (nuint)at0, c00);
+        if (mr == 2) u.Weight(ref w, ref vw, (nuint)(at0 + ins), c10);
+    }
+
+    // ------------------------------------------------------------------ backward: δ_prev = (δ·W) ∘ f′(a_prev)
+
+    /// <summary>
+    /// The previous layer's delta, columns [lo, hi): <c>δp[rows, in] = (δ[rows, out] · W[out, in]) ∘ f′(a[rows, in])</c>,
+    /// f the previous layer's activation (<see cref="IDenseLayer.InputActivation"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    public static void BackwardInput(ref T delta, ref T w, ref T a, ref T deltaPrevious, int rows, int lo, int hi)
+        => InputDelta(ref delta, ref w, ref a, ref Unsafe.NullRef<T>(), ref deltaPrevious, rows, lo, hi, masked: false);
+
+    /// <summary>As the unmasked overload, times the previous layer's dropout mask: <c>δp ∘= mask</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    public static void BackwardInput(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int rows, int lo, int hi)
+        => InputDelta(ref delta, ref w, ref a, ref mask, ref deltaPrevious, rows, lo, hi, masked: true);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputDelta(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int rows, int lo, int hi, bool masked)
+    {
+        int r = 0;
+        for (; r + 2 <= rows; r += 2) InputDeltaRows(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 2, lo, hi, masked);
+        for (; r < rows; r++) InputDeltaRows(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 1, lo, hi, masked);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputDeltaRows(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int r, int mr, int lo, int hi, bool masked)
+    {
+        int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count, blockIns = ins - ins % (4 * Vector<T>.Count);
+        int n = Vector<T>.Count;
+        for (int i = Math.Max(lo, 0), end = Math.Min(hi, blockIns); i < end; i += 4 * n)
+            InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, mr, i, 4, masked);
+        for (int i = Math.Max(lo, blockIns), end = Math.Min(hi, vectorIns); i < end; i += n)
+            InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, mr, i, 1, masked);
+        T slope = T.CreateTruncating(TLayer.InputSlope);
+        for (int i = Math.Max(lo, vectorIns); i < hi; i++)
+        {
+            for (int m = 0; m < mr; m++)
+            {
+                T s = T.Zero;
+                for (int o = 0; o < outs; o++)
+                    s = T.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + m) * outs + o), Unsafe.Add(ref w, (nint)o * ins + i), s);
+                nint at = (nint)(r + m) * ins + i;
+                if (TLayer.InputActivation != Activation.Identity)
+                    s *= ActivationMath.DerivativeFromOutput(TLayer.InputActivation, Unsafe.Add(ref a, at), slope);
+                if (masked) s *= Unsafe.Add(ref mask, at);
+                Unsafe.Add(ref deltaPrevious, at) = s;
+            }
+        }
+    }
+
+    /// <summary><paramref name="mr"/> (1 or 2) rows from <paramref name="r"/> × <paramref name="nv"/> (1 or 4) vectors of inputs from <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputBlock(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int r, int mr, int i, int nv, bool masked)
+    {
+        int ins = TLayer.Inputs, outs = TLayer.Outputs;
+        int n = Vector<T>.Count;
+        Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector<T> c10 = default, c11 = default, c12 = default, c13 = default;
+        ref T d0r = ref Unsafe.Add(ref delta, (nint)(r) * outs);
+        ref T d1r = ref Unsafe.Add(ref delta, (nint)(r + mr - 1) * outs);
+        for (int o = 0; o < outs; o++)
+        {
+            ref T wr = ref Unsafe.Add(ref w, (nint)o * ins + i);
+            Vector<T> d0 = new(Unsafe.Add(ref d0r, o));
+            Vector<T> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
+            c00 = VectorMath.Fma(d0, wv0, c00);
+            if (nv == 4)
+            {
+                Vector<T> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(n)), wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * n)), wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * n));
+                c01 = VectorMath.Fma(d0, wv1, c01); c02 = VectorMath.Fma(d0, wv2, c02); c03 = VectorMath.Fma(d0, wv3, c03);
+                if (mr == 2)
+                {
+                    Vector<T> d1 = new(Unsafe.Add(ref d1r, o));
+                    c10 = VectorMath.Fma(d1, wv0, c10); c11 = VectorMath.Fma(d1, wv1, c11);
+                    c12 = VectorMath.Fma(d1, wv2, c12); c13 = VectorMath.Fma(d1, wv3, c13);
+                }
+            }
+            else if (mr == 2)
+            {
+                c10 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref d1r, o)), wv0, c10);
+            }
+        }
+        StoreDelta(ref a, ref mask, ref deltaPrevious, r, i, c00, masked);
+        if (nv == 4)
+        {
+            StoreDelta(ref a, ref mask, ref deltaPrevious, r, i + n, c01, masked);
+            StoreDelta(ref a, ref mask, ref deltaPrevious, r, i + 2 * n, c02, masked);
+            StoreDelta(ref a, ref mask, ref deltaPrevious, r, i + 3 * n, c03, masked);
+        }
+        if (mr == 2)
+        {
+            StoreDelta(ref a, ref mask, ref deltaPrevious, r + 1, i, c10, masked);
+            if (nv == 4)
+            {
+                StoreDelta(ref a, ref mask, ref deltaPrevious, r + 1, i + n, c11, masked);
+                StoreDelta(ref a, ref mask, ref deltaPrevious, r + 1, i + 2 * n, c12, masked);
+                StoreDelta(ref a, ref mask, ref deltaPrevious, r + 1, i + 3 * n, c13, masked);
+            }
+        }
+    }
+
+    /// <summary>δp[r, i..i+n) = c ∘ f′(a) (∘ mask).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreDelta(ref T a, ref T mask, ref T deltaPrevious, int r, int i, Vector<T> c, bool masked)
+    {
+        int ins = TLayer.Inputs;
+        int at = r * ins + i;
+        if (TLayer.InputActivation != Activation.Identity) c *= Derivative(Vector.LoadUnsafe(ref a, (nuint)(at)));
+        if (masked) c *= Vector.LoadUnsafe(ref mask, (nuint)(at));
+        c.StoreUnsafe(ref deltaPrevious, (nuint)at);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Derivative(Vector<T> a) => TLayer.InputActivation switch
+    {
+        Activation.Sigmoid => ActivationMath.SigmoidDerivative(a),
+        Activation.Tanh => ActivationMath.TanhDerivative(a),
+        Activation.ReLU => ActivationMath.ReLUDerivative(a),
+        Activation.LeakyReLU => ActivationMath.LeakyReLUDerivative(a, T.CreateTruncating(TLayer.InputSlope)),
+        _ => Vector<T>.One,
+    };
+}
