@@ -30,7 +30,8 @@ public static class Convolution
     /// to one geometry: it keeps that geometry's offset tables from its first use on.
     /// </summary>
     public static int ScratchLength(in SpatialGeometry g)
-        => 2 * g.WeightCount + PaddedSize(g) + g.Positions * g.Depth + g.OutChannels + 2 * g.Positions + g.Depth + g.OutChannels + 1;
+        => 3 * g.WeightCount + PaddedSize(g) + g.Positions * g.Depth + g.OutChannels + Winograd.Length(g)
+           + 2 * g.Positions + g.Depth + g.OutChannels + Winograd.TableLength(g) + 2;
 
     private static int PaddedSize(in SpatialGeometry g)
         => (g.InHeight + 2 * g.PaddingHeight) * (g.InWidth + 2 * g.PaddingWidth) * g.InChannels;
@@ -42,8 +43,11 @@ public static class Convolution
     /// </summary>
     private ref struct Parts<T> where T : unmanaged
     {
-        public Span<T> Filters, Gradient, Padded, Col, BiasGradient;
-        public Span<int> Positions, Window, DeltaRows, DeltaDepth;
+        public Span<T> Filters, Gradient, Padded, Col, BiasGradient, Transformed, TransformWork, PackedFrom;
+        public Span<int> Positions, Window, DeltaRows, DeltaDepth, TransformTables;
+
+        /// <summary><see cref="Packed"/> when <see cref="Filters"/> (and <see cref="Transformed"/>) hold the forward packing of the weights in <see cref="PackedFrom"/>.</summary>
+        public ref int State;
 
         public Parts(in SpatialGeometry g, Span<T> scratch, bool prepared = false)
         {
@@ -52,17 +56,25 @@ public static class Convolution
             Gradient = scratch.Slice(count, count);
             Padded = scratch.Slice(2 * count, padded);
             Col = scratch.Slice(2 * count + padded, positions * k);
-            BiasGradient = scratch.Slice(2 * count + padded + positions * k, g.OutChannels);
+            int at = 2 * count + padded + positions * k;
+            BiasGradient = scratch.Slice(at, g.OutChannels);
+            int filters = 16 * g.InChannels * g.OutChannels, winograd = Winograd.Length(g);
+            Transformed = scratch.Slice(at + g.OutChannels, winograd == 0 ? 0 : filters);
+            TransformWork = scratch.Slice(at + g.OutChannels + Transformed.Length, winograd - Transformed.Length);
+            PackedFrom = scratch.Slice(at + g.OutChannels + winograd, count);
             // The tables live in the rest, as ints (an element is at least as wide as an int).
-            Span<int> tables = MemoryMarshal.Cast<T, int>(scratch.Slice(2 * count + padded + positions * k + g.OutChannels));
+            Span<int> tables = MemoryMarshal.Cast<T, int>(scratch.Slice(at + g.OutChannels + winograd + count));
             Positions = tables.Slice(0, positions);
             Window = tables.Slice(positions, k);
             DeltaRows = tables.Slice(positions + k, positions);
             DeltaDepth = tables.Slice(2 * positions + k, g.OutChannels);
-            ref int made = ref tables[2 * positions + k + g.OutChannels];
+            TransformTables = tables.Slice(2 * positions + k + g.OutChannels, Winograd.TableLength(g));
+            State = ref tables[2 * positions + k + g.OutChannels + TransformTables.Length + 1];
+            ref int made = ref tables[2 * positions + k + g.OutChannels + TransformTables.Length];
             if (prepared || made == Made) return; // the tables and the zero border are there already
             made = Made;
             Padded.Clear(); // the border stays zero: each sample rewrites the inside only
+            if (TransformTables.Length > 0) Winograd.MakeTables(g, TransformTables);
             // A(p, k) of a sample = padded[Positions[p] + Window[k]]: where window place k of output position p lies.
             int inChannels = g.InChannels, paddedWidth = g.InWidth + 2 * g.PaddingWidth;
             for (int oy = 0, p = 0; oy < g.OutHeight; oy++)
@@ -77,8 +89,11 @@ public static class Convolution
         }
     }
 
-    /// <summary>The value of a scratch's last element once its tables and zero border are made (a fresh scratch holds 0).</summary>
+    /// <summary>The value of a scratch's flag once its tables and zero border are made (a fresh scratch holds 0).</summary>
     private const int Made = 0x4E47_7462;
+
+    /// <summary>The value of a scratch's state while its filters hold the forward packing of the weights it keeps a copy of.</summary>
+    private const int Packed = 0x4E47_6670;
 
     /// <summary>The sample at <paramref name="x"/> as the products read it: itself without padding, else copied inside the zero border of <paramref name="padded"/>.</summary>
     private static ref T Pad<T>(in SpatialGeometry g, ref T x, Span<T> padded) where T : unmanaged
@@ -105,14 +120,29 @@ public static class Convolution
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var parts = new Parts<T>(g, scratch, prepared);
-        if (!prepared) Repack(g, ref w, parts.Filters, filterMajor: false); // [k][out]: each window value's row of filters
+        bool winograd = Winograd.Applies(g);
+        if (!prepared)
+        {
+            // Packed for these very weights already (an inference on one sample after another): the bits compared, not repacked.
+            ReadOnlySpan<T> weights = MemoryMarshal.CreateReadOnlySpan(ref w, g.WeightCount);
+            if (parts.State != Packed || !MemoryMarshal.AsBytes(weights).SequenceEqual(MemoryMarshal.AsBytes(parts.PackedFrom)))
+            {
+                Repack(g, ref w, parts.Filters, filterMajor: false); // [k][out]: each window value's row of filters
+                if (winograd) Winograd.TransformFilters<T>(g, parts.Filters, parts.Transformed);
+                weights.CopyTo(parts.PackedFrom);
+                parts.State = Packed;
+            }
+        }
         int outChannels = g.OutChannels;
         for (int r = 0; r < rows; r++)
         {
             ref T input = ref Pad(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), parts.Padded);
             ref T yr = ref Unsafe.Add(ref y, (nint)r * g.OutSize);
-            TileProduct.Multiply(ref input, parts.Positions, parts.Window, ref MemoryMarshal.GetReference(parts.Filters), outChannels,
-                ref yr, outChannels, outChannels, accumulate: false, ref b);
+            if (winograd)
+                Winograd.Forward(g, ref input, parts.Transformed, parts.TransformWork, parts.TransformTables, ref b, ref yr);
+            else
+                TileProduct.Multiply(ref input, parts.Positions, parts.Window, ref MemoryMarshal.GetReference(parts.Filters), outChannels,
+                    ref yr, outChannels, outChannels, accumulate: false, ref b);
             Products.Activate(MemoryMarshal.CreateSpan(ref yr, g.OutSize), activation, slope);
         }
     }
@@ -142,7 +172,11 @@ public static class Convolution
         {
             gradient.Clear();
             biasGradient.Clear();
-            if (input) Repack(g, ref w, parts.Filters, filterMajor: true); // [out][k]: each filter in window order
+            if (input)
+            {
+                Repack(g, ref w, parts.Filters, filterMajor: true); // [out][k]: each filter in window order
+                parts.State = 0; // the forward packing is gone
+            }
         }
         Products.TimesDerivative(MemoryMarshal.CreateSpan(ref dy, rows * g.OutSize), MemoryMarshal.CreateSpan(ref y, rows * g.OutSize), activation, slope);
         for (int r = 0; r < rows; r++)

@@ -45,11 +45,13 @@ public class ConvolutionTests
     public static IEnumerable<object[]> DoubleNetworks() => new[]
     {
         new object[] { nameof(MaxPoolCnnDouble) }, new object[] { nameof(AvgPoolCnnDouble) }, new object[] { nameof(L2PoolCnnDouble) },
+        new object[] { nameof(WinogradCnnDouble) },
     };
 
     private static INetwork<double> CreateDouble(string name, int seed) => name switch
     {
         nameof(MaxPoolCnnDouble) => new MaxPoolCnnDouble(seed),
+        nameof(WinogradCnnDouble) => new WinogradCnnDouble(seed),
         nameof(AvgPoolCnnDouble) => new AvgPoolCnnDouble(seed),
         nameof(L2PoolCnnDouble) => new L2PoolCnnDouble(seed),
         _ => throw new ArgumentException(name),

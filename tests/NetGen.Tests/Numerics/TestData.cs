@@ -25,6 +25,7 @@ internal static class TestData
         nameof(AvgPoolCnn) => new AvgPoolCnn(seed),
         nameof(L2PoolCnn) => new L2PoolCnn(seed),
         nameof(PoolOnlyCnn) => new PoolOnlyCnn(seed),
+        nameof(WinogradCnn) => new WinogradCnn(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -35,11 +36,11 @@ internal static class TestData
         new object[] { nameof(BlockedNet) }, new object[] { nameof(LinearNet) }, new object[] { nameof(Container.NestedNet) },
     };
 
-    /// <summary>The convolutional test networks: every pooling kind, strides 1, 2 and 3, padding 0 and 1, one and several input channels.</summary>
+    /// <summary>The convolutional test networks: every pooling kind, strides 1, 2 and 3, padding 0 and 1, one and several input channels, a convolution on the Winograd path.</summary>
     public static IEnumerable<object[]> ConvNetworks() => new[]
     {
         new object[] { nameof(MaxPoolCnn) }, new object[] { nameof(AvgPoolCnn) }, new object[] { nameof(L2PoolCnn) },
-        new object[] { nameof(PoolOnlyCnn) },
+        new object[] { nameof(PoolOnlyCnn) }, new object[] { nameof(WinogradCnn) },
     };
 
     /// <summary>

@@ -50,6 +50,7 @@ public class PyTorchRoundTripTests : IDisposable
     [InlineData(nameof(MaxPoolCnn))]
     [InlineData(nameof(AvgPoolCnn))]
     [InlineData(nameof(L2PoolCnn))]
+    [InlineData(nameof(WinogradCnn))]
     public void PyTorchLoadsNetGenParametersAndAgreesOnOutputsAndGradients(string name)
     {
         RequireTorch();
@@ -80,6 +81,7 @@ public class PyTorchRoundTripTests : IDisposable
     [InlineData(nameof(OddSoftmaxNet))]
     [InlineData(nameof(OddRegressionNet))]
     [InlineData(nameof(MaxPoolCnn))]
+    [InlineData(nameof(WinogradCnn))]
     public void WeightsTrainedInPyTorchPredictTheSameInNetGen(string name)
     {
         RequireTorch();

@@ -1,0 +1,99 @@
+using System;
+using NetGen.CompilerServices;
+using NetGen.Tests.Networks;
+using Xunit;
+
+namespace NetGen.Tests.Numerics;
+
+/// <summary>
+/// A 3 × 3, stride-1 convolution with at least 8 input channels and an even output size runs forward by Winograd's
+/// F(2 × 2, 3 × 3); every other geometry by the direct product. Both must equal a straightforward convolution written
+/// here (channels-last, PyTorch's weights), in float to rounding and in double to 1e-12, including channel counts that
+/// are not whole vectors, no padding, and several calls on one scratch with other weights in between.
+/// </summary>
+public sealed class WinogradTests
+{
+    private static double[] Direct(SpatialGeometry g, float[] x, float[] w, float[] b)
+    {
+        var y = new double[g.OutSize];
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        for (int ox = 0; ox < g.OutWidth; ox++)
+        for (int o = 0; o < g.OutChannels; o++)
+        {
+            double sum = b[o];
+            for (int c = 0; c < g.InChannels; c++)
+            for (int ky = 0; ky < g.KernelHeight; ky++)
+            for (int kx = 0; kx < g.KernelWidth; kx++)
+            {
+                int iy = oy * g.StrideHeight - g.PaddingHeight + ky, ix = ox * g.StrideWidth - g.PaddingWidth + kx;
+                if (iy < 0 || iy >= g.InHeight || ix < 0 || ix >= g.InWidth) continue;
+                sum += (double)w[((o * g.InChannels + c) * g.KernelHeight + ky) * g.KernelWidth + kx] * x[(iy * g.InWidth + ix) * g.InChannels + c];
+            }
+            y[(oy * g.OutWidth + ox) * g.OutChannels + o] = sum;
+        }
+        return y;
+    }
+
+    [Theory]
+    [InlineData(8, 6, 6, 16, 1)]    // Winograd: whole vectors
+    [InlineData(9, 14, 14, 13, 1)]  // Winograd: channel tails in and out
+    [InlineData(32, 8, 10, 64, 0)]  // Winograd: no padding, a wide map
+    [InlineData(32, 14, 14, 64, 1)] // Winograd: the conv network's second layer
+    [InlineData(8, 7, 7, 16, 1)]    // direct: an odd output size
+    [InlineData(4, 6, 6, 16, 1)]    // direct: too few input channels
+    public void ForwardEqualsTheStraightforwardConvolution(int inChannels, int height, int width, int outChannels, int padding)
+    {
+        var g = new SpatialGeometry(inChannels, height, width, outChannels, 3, 3, 1, 1, padding, padding);
+        var scratch = new float[Convolution.ScratchLength(g)];
+        for (int round = 0; round < 3; round++) // new weights each call, on the same scratch
+        {
+            float[] x = TestData.Uniform(2 * g.InSize, seed: 10 + round), w = TestData.Uniform(g.WeightCount, seed: 20 + round);
+            float[] b = TestData.Uniform(outChannels, seed: 30 + round);
+            var y = new float[2 * g.OutSize];
+            Convolution.Forward(g, ref x[0], ref w[0], ref b[0], ref y[0], 2, scratch, Activation.Identity, 0f);
+            for (int r = 0; r < 2; r++)
+            {
+                double[] expected = Direct(g, x.AsSpan(r * g.InSize, g.InSize).ToArray(), w, b);
+                Tolerance.Close(expected, y.AsSpan(r * g.OutSize, g.OutSize), 1e-5, $"{inChannels}×{height}×{width}→{outChannels} sample {r} round {round}");
+            }
+        }
+    }
+
+    [Fact]
+    public void DoubleForwardEqualsTheStraightforwardConvolutionClosely()
+    {
+        var g = new SpatialGeometry(11, 10, 8, 18, 3, 3, 1, 1, 1, 1);
+        float[] xf = TestData.Uniform(g.InSize, seed: 5), wf = TestData.Uniform(g.WeightCount, seed: 6), bf = TestData.Uniform(18, seed: 7);
+        double[] x = Array.ConvertAll(xf, v => (double)v), w = Array.ConvertAll(wf, v => (double)v), b = Array.ConvertAll(bf, v => (double)v);
+        var y = new double[g.OutSize];
+        Convolution.Forward(g, ref x[0], ref w[0], ref b[0], ref y[0], 1, new double[Convolution.ScratchLength(g)], Activation.Identity, 0.0);
+        double[] expected = Direct(g, xf, wf, bf);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - y[i]) <= 1e-12 * Math.Max(1, Math.Abs(expected[i])), $"output {i}: {y[i]:R} vs {expected[i]:R}");
+    }
+
+    /// <summary>
+    /// A convolution keeps its filters packed between calls on unchanged weights and compares every bit to know: a change
+    /// of the last weight alone is seen, and so is a backward pass in between (which packs the filters the other way).
+    /// </summary>
+    [Fact]
+    public void PackedFiltersFollowTheWeights()
+    {
+        var g = new SpatialGeometry(8, 6, 6, 16, 3, 3, 1, 1, 1, 1);
+        var scratch = new float[Convolution.ScratchLength(g)];
+        float[] x = TestData.Uniform(g.InSize, seed: 1), w = TestData.Uniform(g.WeightCount, seed: 2), b = TestData.Uniform(16, seed: 3);
+        var y = new float[g.OutSize];
+        Convolution.Forward(g, ref x[0], ref w[0], ref b[0], ref y[0], 1, scratch, Activation.Identity, 0f);
+        w[^1] += 0.5f;
+        Convolution.Forward(g, ref x[0], ref w[0], ref b[0], ref y[0], 1, scratch, Activation.Identity, 0f);
+        Tolerance.Close(Direct(g, x, w, b), y, 1e-5, "after the last weight changed");
+
+        var net = new WinogradCnn(4);
+        float[] input = TestData.Uniform(2 * WinogradCnn.InputSize, seed: 5);
+        float[] before = new float[2 * WinogradCnn.OutputSize], after = new float[2 * WinogradCnn.OutputSize];
+        net.ForwardBatch(input, before);
+        net.ComputeGradients(input, new[] { 1, 3 });
+        net.ForwardBatch(input, after);
+        Assert.Equal(before, after);
+    }
+}
