@@ -166,22 +166,29 @@ public static class Pooling
     {
         int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, count = kh * kw, lanes = Vector<T>.Count;
         int vectorChannels = Vector.IsHardwareAccelerated ? channels - channels % lanes : 0;
+        // The geometry in locals: its sizes are properties (a division each), read once here, not per output.
+        int outHeight = g.OutHeight, outWidth = g.OutWidth, row = g.InWidth * channels, inSize = g.InSize, outSize = g.OutSize;
+        int stepY = g.StrideHeight * row, stepX = g.StrideWidth * channels;
         for (int r = 0; r < rows; r++)
         {
-            ref T xs = ref Unsafe.Add(ref x, (nint)r * g.InSize);
-            ref T ys = ref Unsafe.Add(ref y, (nint)r * g.OutSize);
+            ref T xs = ref Unsafe.Add(ref x, (nint)r * inSize);
+            ref T ys = ref Unsafe.Add(ref y, (nint)r * outSize);
             int o = 0;
-            for (int oy = 0; oy < g.OutHeight; oy++)
-            for (int ox = 0; ox < g.OutWidth; ox++, o += channels)
+            for (int oy = 0; oy < outHeight; oy++)
+            for (int ox = 0; ox < outWidth; ox++, o += channels)
             {
                 ref T output = ref Unsafe.Add(ref ys, o);
-                ref T corner = ref Unsafe.Add(ref xs, (oy * g.StrideHeight * g.InWidth + ox * g.StrideWidth) * channels);
+                ref T corner = ref Unsafe.Add(ref xs, oy * stepY + ox * stepX);
                 for (int c = 0; c < vectorChannels; c += lanes)
                 {
+                    ref T start = ref Unsafe.Add(ref corner, c);
                     Vector<T> value = new(TOp.Start);
                     for (int ky = 0; ky < kh; ky++)
-                    for (int kx = 0; kx < kw; kx++)
-                        value = TOp.Add(value, Vector.LoadUnsafe(ref corner, (nuint)((ky * g.InWidth + kx) * channels + c)));
+                    {
+                        ref T line = ref Unsafe.Add(ref start, ky * row);
+                        for (int kx = 0; kx < kw; kx++)
+                            value = TOp.Add(value, Vector.LoadUnsafe(ref line, (nuint)(kx * channels)));
+                    }
                     TOp.Finish(value, count).StoreUnsafe(ref output, (nuint)c);
                 }
                 for (int c = vectorChannels; c < channels; c++)
@@ -189,7 +196,7 @@ public static class Pooling
                     T value = TOp.Start;
                     for (int ky = 0; ky < kh; ky++)
                     for (int kx = 0; kx < kw; kx++)
-                        value = TOp.Add(value, Unsafe.Add(ref corner, (ky * g.InWidth + kx) * channels + c));
+                        value = TOp.Add(value, Unsafe.Add(ref corner, ky * row + kx * channels + c));
                     Unsafe.Add(ref output, c) = TOp.Finish(value, count);
                 }
             }
