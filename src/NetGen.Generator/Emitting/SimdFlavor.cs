@@ -1,9 +1,9 @@
 namespace NetGen.Generator.Emitting;
 
 /// <summary>
-/// One vector instruction set the kernels are emitted for. <c>Vector512</c> has a width known at
-/// generation time, so its loop bounds and tails are literal and absent tails are not emitted at all;
-/// the portable flavor uses <c>Vector&lt;T&gt;</c>, whose width the JIT folds into a constant.
+/// One vector instruction set a network dispatches to. <c>Vector512</c>'s kernels are emitted: its width is known at
+/// generation time, so their loop bounds and tails are literal and absent tails are not emitted at all. The portable
+/// flavor (<c>Vector&lt;T&gt;</c>) names the runtime's <c>PortableDense</c> instead, which the JIT specializes per layer.
 /// </summary>
 internal sealed class SimdFlavor
 {
@@ -53,31 +53,32 @@ internal sealed class SimdFlavor
     /// <summary>The static class with the vector operations.</summary>
     public string Ops { get; }
 
-    /// <summary>Lanes per vector when known at generation time.</summary>
+    /// <summary>Lanes per vector when known at generation time (Vector512); null for the portable flavor.</summary>
     public int? Width { get; }
 
-    public string WidthText => Width is int w ? Literal.Int(w) : Type + ".Count";
+    /// <summary>
+    /// Lanes per vector of a flavor whose kernels are emitted. Only <c>Vector512</c>'s are: the portable flavor's kernels
+    /// are the runtime's <c>PortableDense</c>, so asking for its width while emitting a kernel is a generator bug.
+    /// </summary>
+    private int Lanes => Width ?? throw new System.InvalidOperationException("The portable flavor's kernels are not emitted.");
+
+    public string WidthText => Literal.Int(Lanes);
 
     /// <summary>The offset of the <paramref name="index"/>-th vector of a chunk.</summary>
-    public string Offset(int index) => index == 0 ? "0" : Width is int w ? Literal.Int(index * w) : index == 1 ? WidthText : index + " * " + WidthText;
+    public string Offset(int index) => index == 0 ? "0" : Literal.Int(index * Lanes);
 
     /// <summary><paramref name="n"/> rounded down to a multiple of <paramref name="vectors"/> vectors.</summary>
-    public string RoundDown(int n, int vectors = 1)
-    {
-        if (Width is int w) return Literal.Int(n - n % (w * vectors));
-        string step = vectors == 1 ? WidthText : "(" + vectors + " * " + WidthText + ")";
-        return "(" + n + " - " + n + " % " + step + ")";
-    }
+    public string RoundDown(int n, int vectors = 1) => Literal.Int(n - n % (Lanes * vectors));
 
     /// <summary>Whether a loop over whole chunks of <paramref name="vectors"/> vectors can run at all for <paramref name="n"/> elements.</summary>
-    public bool MayHaveChunks(int n, int vectors = 1) => Width is not int w || n >= w * vectors;
+    public bool MayHaveChunks(int n, int vectors = 1) => n >= Lanes * vectors;
 
-    /// <summary>Whether elements remain after whole chunks of <paramref name="vectors"/> vectors (always assumed for a JIT-time width).</summary>
-    public bool MayHaveRemainder(int n, int vectors = 1) => Width is not int w || n % (w * vectors) != 0;
+    /// <summary>Whether elements remain after whole chunks of <paramref name="vectors"/> vectors.</summary>
+    public bool MayHaveRemainder(int n, int vectors = 1) => n % (Lanes * vectors) != 0;
 
-    public string Step(int vectors) => vectors == 1 ? WidthText : Width is int w ? Literal.Int(w * vectors) : vectors + " * " + WidthText;
+    public string Step(int vectors) => Literal.Int(Lanes * vectors);
 
     public string Load(string reference, string offset) => Ops + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
 
-    public string Broadcast(string scalar) => Width is null ? "new " + Type + "(" + scalar + ")" : Ops + ".Create(" + scalar + ")";
+    public string Broadcast(string scalar) => Ops + ".Create(" + scalar + ")";
 }
