@@ -156,45 +156,60 @@ internal static class Winograd
     private static T At<T>(ref T m, int plane, int i) => Unsafe.Add(ref m, i * plane);
 
     /// <summary>One 4 × 4 tile of every channel (rows <paramref name="stride"/> apart, channels contiguous) into V's 16 planes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void InputTile<T>(ref T d, int stride, int channels, ref T v, int plane) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lanes = Vector<T>.Count, c = 0, vectorEnd = Vector.IsHardwareAccelerated ? channels - channels % lanes : 0;
-        Span<Vector<T>> r = stackalloc Vector<T>[16];
         for (; c < vectorEnd; c += lanes)
         {
-            for (int j = 0; j < 4; j++)
-            {
-                Vector<T> d0 = Load(ref d, j * channels + c), d1 = Load(ref d, stride + j * channels + c);
-                Vector<T> d2 = Load(ref d, 2 * stride + j * channels + c), d3 = Load(ref d, 3 * stride + j * channels + c);
-                r[j] = d0 - d2; r[4 + j] = d1 + d2; r[8 + j] = d2 - d1; r[12 + j] = d1 - d3;
-            }
-            for (int i = 0; i < 4; i++)
-            {
-                Vector<T> a0 = r[4 * i], a1 = r[4 * i + 1], a2 = r[4 * i + 2], a3 = r[4 * i + 3];
-                Store(a0 - a2, ref v, (4 * i + 0) * plane + c);
-                Store(a1 + a2, ref v, (4 * i + 1) * plane + c);
-                Store(a2 - a1, ref v, (4 * i + 2) * plane + c);
-                Store(a1 - a3, ref v, (4 * i + 3) * plane + c);
-            }
+            // Columns of Bᵀ d (rows d0 − d2, d1 + d2, d2 − d1, d1 − d3), then each of its rows times B: sixteen registers.
+            ref T p0 = ref Unsafe.Add(ref d, c), p1 = ref Unsafe.Add(ref p0, stride), p2 = ref Unsafe.Add(ref p1, stride), p3 = ref Unsafe.Add(ref p2, stride);
+            Vector<T> a0 = Load(ref p0, 0), a1 = Load(ref p0, channels), a2 = Load(ref p0, 2 * channels), a3 = Load(ref p0, 3 * channels);
+            Vector<T> b0 = Load(ref p1, 0), b1 = Load(ref p1, channels), b2 = Load(ref p1, 2 * channels), b3 = Load(ref p1, 3 * channels);
+            Vector<T> e0 = Load(ref p2, 0), e1 = Load(ref p2, channels), e2 = Load(ref p2, 2 * channels), e3 = Load(ref p2, 3 * channels);
+            Vector<T> f0 = Load(ref p3, 0), f1 = Load(ref p3, channels), f2 = Load(ref p3, 2 * channels), f3 = Load(ref p3, 3 * channels);
+            ref T vc = ref Unsafe.Add(ref v, c);
+            InputRow(a0 - e0, a1 - e1, a2 - e2, a3 - e3, ref vc, plane, 0);
+            InputRow(b0 + e0, b1 + e1, b2 + e2, b3 + e3, ref vc, plane, 1);
+            InputRow(e0 - b0, e1 - b1, e2 - b2, e3 - b3, ref vc, plane, 2);
+            InputRow(b0 - f0, b1 - f1, b2 - f2, b3 - f3, ref vc, plane, 3);
         }
-        Span<T> s = stackalloc T[16];
         for (; c < channels; c++)
         {
+            ref T p0 = ref Unsafe.Add(ref d, c), p1 = ref Unsafe.Add(ref p0, stride), p2 = ref Unsafe.Add(ref p1, stride), p3 = ref Unsafe.Add(ref p2, stride);
+            ref T vc = ref Unsafe.Add(ref v, c);
             for (int j = 0; j < 4; j++)
             {
-                T d0 = Unsafe.Add(ref d, j * channels + c), d1 = Unsafe.Add(ref d, stride + j * channels + c);
-                T d2 = Unsafe.Add(ref d, 2 * stride + j * channels + c), d3 = Unsafe.Add(ref d, 3 * stride + j * channels + c);
-                s[j] = d0 - d2; s[4 + j] = d1 + d2; s[8 + j] = d2 - d1; s[12 + j] = d1 - d3;
+                T d0 = Unsafe.Add(ref p0, j * channels), d1 = Unsafe.Add(ref p1, j * channels);
+                T d2 = Unsafe.Add(ref p2, j * channels), d3 = Unsafe.Add(ref p3, j * channels);
+                // Column j of Bᵀ d, kept in the planes of row i = 0..3 and place j, then combined along the rows below.
+                Unsafe.Add(ref vc, j * plane) = d0 - d2;
+                Unsafe.Add(ref vc, (4 + j) * plane) = d1 + d2;
+                Unsafe.Add(ref vc, (8 + j) * plane) = d2 - d1;
+                Unsafe.Add(ref vc, (12 + j) * plane) = d1 - d3;
             }
             for (int i = 0; i < 4; i++)
             {
-                T a0 = s[4 * i], a1 = s[4 * i + 1], a2 = s[4 * i + 2], a3 = s[4 * i + 3];
-                Unsafe.Add(ref v, (4 * i + 0) * plane + c) = a0 - a2;
-                Unsafe.Add(ref v, (4 * i + 1) * plane + c) = a1 + a2;
-                Unsafe.Add(ref v, (4 * i + 2) * plane + c) = a2 - a1;
-                Unsafe.Add(ref v, (4 * i + 3) * plane + c) = a1 - a3;
+                ref T row = ref Unsafe.Add(ref vc, 4 * i * plane);
+                T a0 = row, a1 = Unsafe.Add(ref row, plane), a2 = Unsafe.Add(ref row, 2 * plane), a3 = Unsafe.Add(ref row, 3 * plane);
+                row = a0 - a2;
+                Unsafe.Add(ref row, plane) = a1 + a2;
+                Unsafe.Add(ref row, 2 * plane) = a2 - a1;
+                Unsafe.Add(ref row, 3 * plane) = a1 - a3;
             }
         }
+    }
+
+    /// <summary>Row <paramref name="i"/> of Bᵀ d times B — t0 − t2, t1 + t2, t2 − t1, t1 − t3 — into planes 4i … 4i + 3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputRow<T>(Vector<T> t0, Vector<T> t1, Vector<T> t2, Vector<T> t3, ref T v, int plane, int i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T at = ref Unsafe.Add(ref v, 4 * i * plane);
+        Store(t0 - t2, ref at, 0);
+        Store(t1 + t2, ref at, plane);
+        Store(t2 - t1, ref at, 2 * plane);
+        Store(t1 - t3, ref at, 3 * plane);
     }
 
     /// <summary>One tile's 2 × 2 outputs of every channel from M's 16 planes, plus the bias.</summary>
