@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -67,6 +68,9 @@ public sealed class DataParallel : IDisposable
 
     /// <summary>The network whose gradients are computed.</summary>
     public INetwork Network => _network;
+
+    /// <summary>The replicas made so far (one per shard of the largest batch yet): the same parameters, their own workspaces.</summary>
+    internal IReadOnlyList<INetwork<float>> Replicas => _replicas;
 
     /// <summary>Mean loss over a batch with class labels; overwrites the network's gradients with the gradient of that mean.</summary>
     /// <exception cref="ArgumentException">Wrong lengths or a label out of range; nothing is computed.</exception>

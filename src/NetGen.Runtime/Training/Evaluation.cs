@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
 using NetGen.CompilerServices;
 
 namespace NetGen;
@@ -36,31 +38,71 @@ public static class Evaluation
     public static EvaluationResult Evaluate(IInferenceNetwork network, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(network);
+        return Evaluate(new IInferenceNetwork<float>[] { network }, data);
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate(IInferenceNetwork, Dataset)"/> with the data's chunks of 256 rows shared among
+    /// <paramref name="networks"/> — networks with the same parameters and their own workspaces (replicas), one thread
+    /// each. Each chunk's losses are summed in sample order and the chunks' sums in chunk order, so the result has the
+    /// same bits for any number of networks.
+    /// </summary>
+    internal static EvaluationResult Evaluate(IReadOnlyList<IInferenceNetwork<float>> networks, Dataset data)
+    {
         ArgumentNullException.ThrowIfNull(data);
+        IInferenceNetwork<float> network = networks[0];
         NetworkArchitecture architecture = network.Architecture;
         bool softmax = architecture.HasSoftmaxOutput;
         LossFunction lossFunction = architecture.Loss;
+        if (data.FeatureCount != network.InputSize)
+            throw new ArgumentException($"The network takes {network.InputSize} inputs, but the data set has {data.FeatureCount} features.", nameof(data));
         if (!data.HasLabels && data.TargetCount != network.OutputSize)
             throw new ArgumentException($"The network has {network.OutputSize} outputs, but the data set has {data.TargetCount} targets per sample.", nameof(data));
         bool accuracy = data.HasLabels || architecture.HasSingleSigmoidOutput;
-        long correct = 0;
-        double loss = 0;
-        ForEachOutput(network, data, (row, sample) =>
+        int chunks = (data.Count + Chunk - 1) / Chunk, outputs = network.OutputSize;
+        var correct = new long[chunks];
+        var losses = new double[chunks];
+        void Run(int worker)
         {
-            if (data.HasLabels)
+            IInferenceNetwork<float> net = networks[worker];
+            var buffer = new float[Chunk * outputs];
+            for (int chunk = worker; chunk < chunks; chunk += networks.Count)
             {
-                int label = data.Labels[sample];
-                if (LossMath.PredictedClass(row) == label) correct++;
-                loss += SampleLoss(row, default, label, softmax, lossFunction);
+                int start = chunk * Chunk, rows = Math.Min(Chunk, data.Count - start);
+                net.ForwardBatch(data.Features.Slice(start * data.FeatureCount, rows * data.FeatureCount), buffer.AsSpan(0, rows * outputs));
+                long right = 0;
+                double loss = 0;
+                for (int r = 0; r < rows; r++)
+                {
+                    ReadOnlySpan<float> row = buffer.AsSpan(r * outputs, outputs);
+                    int sample = start + r;
+                    if (data.HasLabels)
+                    {
+                        int label = data.Labels[sample];
+                        if (LossMath.PredictedClass(row) == label) right++;
+                        loss += SampleLoss(row, default, label, softmax, lossFunction);
+                    }
+                    else
+                    {
+                        ReadOnlySpan<float> target = data.GetTargets(sample);
+                        if (accuracy && LossMath.PredictedClass(row) == (target[0] >= 0.5f ? 1 : 0)) right++;
+                        loss += SampleLoss(row, target, -1, softmax, lossFunction);
+                    }
+                }
+                correct[chunk] = right;
+                losses[chunk] = loss;
             }
-            else
-            {
-                ReadOnlySpan<float> target = data.GetTargets(sample);
-                if (accuracy && LossMath.PredictedClass(row) == (target[0] >= 0.5f ? 1 : 0)) correct++;
-                loss += SampleLoss(row, target, -1, softmax, lossFunction);
-            }
-        });
-        return new EvaluationResult(accuracy ? (double)correct / data.Count : double.NaN, loss / data.Count, data.Count);
+        }
+        if (networks.Count == 1) Run(0);
+        else Parallel.For(0, networks.Count, new ParallelOptions { MaxDegreeOfParallelism = networks.Count }, Run);
+        long totalCorrect = 0;
+        double totalLoss = 0;
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            totalCorrect += correct[chunk];
+            totalLoss += losses[chunk];
+        }
+        return new EvaluationResult(accuracy ? (double)totalCorrect / data.Count : double.NaN, totalLoss / data.Count, data.Count);
     }
 
     /// <summary>One sample's loss against <paramref name="target"/>, or the one-hot <paramref name="label"/> when it is not negative.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using NetGen.CompilerServices;
 
@@ -203,8 +204,13 @@ public sealed class Trainer
                     $"a parameter is NaN or infinite after the epoch's last step (the parameters are restored to the start of epoch {epoch})");
             }
 
-            EvaluationResult v = validation is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(_network, validation);
-            EvaluationResult t = test is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(_network, test);
+            // Data-parallel training shares the evaluations' chunks among its replicas too (the same parameters, their own
+            // workspaces; new replicas would draw on the network's dropout generator): the sums have the bits of one thread.
+            IReadOnlyList<IInferenceNetwork<float>> evaluators = parallel is { Replicas.Count: > 1 }
+                ? parallel.Replicas.Take(Math.Min(_options.Threads, parallel.Replicas.Count)).ToArray()
+                : new IInferenceNetwork<float>[] { _network };
+            EvaluationResult v = validation is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(evaluators, validation);
+            EvaluationResult t = test is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(evaluators, test);
             var result = new EpochResult(epoch, lossSum / sampler.BatchesPerEpoch, v.MeanLoss, v.Accuracy, t.MeanLoss, t.Accuracy,
                 _optimizer.CurrentLearningRate, clock.Elapsed.TotalSeconds);
             history.Add(result);

@@ -102,20 +102,30 @@ public sealed class DataParallelTests
         for (int i = 0; i < generated.Gradients.Length; i++) Assert.Equal(generated.Gradients[i], composed.Gradients[i], 1e-5f);
     }
 
+    /// <summary>
+    /// Data-parallel dropout training on one thread and on three: the same parameters, and the same evaluations to the bit,
+    /// which the replicas share chunk by chunk (a validation set of three 256-row chunks, a test set smaller than one).
+    /// </summary>
     [Fact]
     public void DropoutTrainingIsTheSameOnOneThreadOrThree()
     {
         var data = new Dataset(Seeded.Floats(200 * DropNet.InputSize, 10), Seeded.Labels(200, DropNet.OutputSize, 11), DropNet.InputSize, DropNet.OutputSize);
-        float[] Train(int threads)
+        var validation = new Dataset(Seeded.Floats(700 * DropNet.InputSize, 12), Seeded.Labels(700, DropNet.OutputSize, 13), DropNet.InputSize, DropNet.OutputSize);
+        var test = new Dataset(Seeded.Floats(50 * DropNet.InputSize, 14), Seeded.Labels(50, DropNet.OutputSize, 15), DropNet.InputSize, DropNet.OutputSize);
+        (float[] Parameters, TrainingHistory History) Train(int threads)
         {
             var net = new DropNet(5);
             var sgd = new Momentum(DropNet.Architecture, new ConstantLearningRate(0.05f), momentum: 0.9f, l2: 1e-4f);
-            new Trainer(net, sgd, new TrainerOptions { Epochs = 3, BatchSize = 32, Seed = 2, Threads = threads, ShardRows = 8 }).Fit(data);
-            return net.Parameters.ToArray();
+            var history = new Trainer(net, sgd, new TrainerOptions { Epochs = 3, BatchSize = 32, Seed = 2, Threads = threads, ShardRows = 8 })
+                .Fit(data, validation, test);
+            return (net.Parameters.ToArray(), history);
         }
-        float[] one = Train(1);
-        Assert.True(one.AsSpan().SequenceEqual(Train(3)), "three threads trained to different parameters than one");
-        Assert.False(one.AsSpan().SequenceEqual(new DropNet(5).Parameters), "training changed nothing");
+        var one = Train(1);
+        var three = Train(3);
+        Assert.True(one.Parameters.AsSpan().SequenceEqual(three.Parameters), "three threads trained to different parameters than one");
+        Assert.Equal(one.History.Select(e => (e.ValidationLoss, e.ValidationAccuracy, e.TestLoss, e.TestAccuracy)),
+            three.History.Select(e => (e.ValidationLoss, e.ValidationAccuracy, e.TestLoss, e.TestAccuracy)));
+        Assert.False(one.Parameters.AsSpan().SequenceEqual(new DropNet(5).Parameters), "training changed nothing");
     }
 
     public static TheoryData<string> Optimizers => new() { "sgd", "momentum", "nesterov", "adam", "adamw", "clipped" };
