@@ -27,6 +27,9 @@ public sealed partial class NetGenGenerator
             w.Line("int global::NetGen.CompilerServices.ISplitTraining.Phases => " + (2 * layers + 1) + ";");
             w.Line();
             w.Line("/// <inheritdoc/>");
+            w.Line("global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new " + net.TypeName + "(_parameters);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
             using (w.Block("int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)"))
             {
                 w.Line("int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");

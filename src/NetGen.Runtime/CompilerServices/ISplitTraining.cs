@@ -26,6 +26,13 @@ public interface ISplitTraining
     int Phases { get; }
 
     /// <summary>
+    /// A network for inference on another thread: this network's parameters (the same buffer) and a workspace of its own.
+    /// Unlike <see cref="INetwork{T}.CreateReplica"/> it leaves this network's dropout generator alone, so a layer-cut
+    /// trainer can evaluate on every thread and still train with the bits of one.
+    /// </summary>
+    IInferenceNetwork CreateEvaluator();
+
+    /// <summary>
     /// Validates a batch with class labels, reserves scratch for it and draws its dropout masks, on the calling thread,
     /// before any phase runs.
     /// </summary>

@@ -160,6 +160,9 @@ public sealed class Trainer
         using DataParallel? parallel = !cutLayers && (_options.Threads > 1 || _options.ShardRows is not null)
             ? new DataParallel(_network, _options.Threads, _options.ShardRows ?? 32)
             : null;
+        var layerEvaluators = new List<IInferenceNetwork<float>> { _network };
+        if (layers is not null && (validation is not null || test is not null))
+            for (int i = 1; i < _options.Threads; i++) layerEvaluators.Add(((ISplitTraining)_network).CreateEvaluator());
         var sampler = new MinibatchSampler(train, _options.BatchSize, _options.Seed);
         var history = new TrainingHistory();
         int reportEvery = Math.Max(1, sampler.BatchesPerEpoch / 100);
@@ -204,11 +207,12 @@ public sealed class Trainer
                     $"a parameter is NaN or infinite after the epoch's last step (the parameters are restored to the start of epoch {epoch})");
             }
 
-            // Data-parallel training shares the evaluations' chunks among its replicas too (the same parameters, their own
-            // workspaces; new replicas would draw on the network's dropout generator): the sums have the bits of one thread.
+            // The evaluations' chunks are shared among the threads too: the data-parallel replicas, or the layer-cut network's
+            // evaluators (the same parameters, their own workspaces; a new replica would draw on the dropout generator).
+            // The sums have the bits of one thread.
             IReadOnlyList<IInferenceNetwork<float>> evaluators = parallel is { Replicas.Count: > 1 }
                 ? parallel.Replicas.Take(Math.Min(_options.Threads, parallel.Replicas.Count)).ToArray()
-                : new IInferenceNetwork<float>[] { _network };
+                : layerEvaluators;
             EvaluationResult v = validation is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(evaluators, validation);
             EvaluationResult t = test is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(evaluators, test);
             var result = new EpochResult(epoch, lossSum / sampler.BatchesPerEpoch, v.MeanLoss, v.Accuracy, t.MeanLoss, t.Accuracy,

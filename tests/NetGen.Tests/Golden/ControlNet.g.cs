@@ -244,6 +244,9 @@ partial class Brains
         int global::NetGen.CompilerServices.ISplitTraining.Phases => 7;
 
         /// <inheritdoc/>
+        global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new ControlNet(_parameters);
+
+        /// <inheritdoc/>
         int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
         {
             int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));

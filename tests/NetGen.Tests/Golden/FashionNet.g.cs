@@ -227,6 +227,9 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     int global::NetGen.CompilerServices.ISplitTraining.Phases => 5;
 
     /// <inheritdoc/>
+    global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new FashionNet(_parameters);
+
+    /// <inheritdoc/>
     int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));

@@ -235,6 +235,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
     int global::NetGen.CompilerServices.ISplitTraining.Phases => 7;
 
     /// <inheritdoc/>
+    global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new OddNet(_parameters);
+
+    /// <inheritdoc/>
     int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
