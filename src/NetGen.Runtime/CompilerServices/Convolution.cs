@@ -10,15 +10,16 @@ namespace NetGen.CompilerServices;
 /// <summary>
 /// 2-D convolutions as matrix products over shifted windows (implicit im2col): each output position's window, a row of
 /// <c>Depth = kh·kw·in</c> values, times the filters — read where it lies in the zero-padded channels-last sample through
-/// two tables of offsets (output position, place in the window), never gathered into a copy. The products run
-/// on <see cref="Gemm"/>'s packed microkernel (float, vector hardware) — the reduction is deep enough for it from the
-/// second convolution on (288 for 32 channels and a 3 × 3 kernel), with <see cref="TileProduct"/>'s register tiles. The
-/// weight gradient reads the same windows down their columns (no transposed copy), and the input gradient multiplies δ
-/// by the filters, then adds every window back where it came from (col2im).
+/// two tables of offsets (output position, place in the window), never gathered into a copy, on
+/// <see cref="TileProduct"/>'s register tiles. A 3 × 3, stride-1 layer of at least 8 input channels with an even output
+/// runs forward by <see cref="Winograd"/>'s F(2 × 2, 3 × 3) instead. The weight gradient reads the same windows down
+/// their columns (no transposed copy), and the input gradient multiplies δ by the filters, then adds every window back
+/// where it came from (col2im).
 /// </summary>
 /// <remarks>
-/// Parameters stay in PyTorch's layout (<c>[out, in, kh, kw]</c>, then the bias); the kernels repack them per call into
-/// the window order (<c>[ky][kx][in][out]</c> for the forward product, <c>[out][ky][kx][in]</c> for the input gradient).
+/// Parameters stay in PyTorch's layout (<c>[out, in, kh, kw]</c>, then the bias); the kernels repack them into the window
+/// order (<c>[ky][kx][in][out]</c> for the forward product, <c>[out][ky][kx][in]</c> for the input gradient) — the forward
+/// packing only when the weights' bits differ from those it was made from, which the scratch keeps a copy of.
 /// Every weight's gradient is one chain of fused multiply-adds over the samples and positions in order, so a batch
 /// gives the same bits however it is later split between threads by whole shards.
 /// </remarks>
