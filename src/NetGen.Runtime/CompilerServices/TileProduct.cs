@@ -71,10 +71,7 @@ internal static class TileProduct
                             Tile1x2(ref Unsafe.Add(ref a, rows[i]), block, ref bk, ldb, ref Unsafe.Add(ref c, (nint)i * ldc + j), resume, ref blockBiasJ);
                             continue;
                         }
-                        for (int v = 0; v < width; v++)
-                            Tile1x1(ref Unsafe.Add(ref a, rows[i]), block, ref Unsafe.Add(ref bk, v * lanes), ldb,
-                                ref Unsafe.Add(ref c, (nint)i * ldc + j + v * lanes), resume,
-                                ref Unsafe.IsNullRef(ref blockBiasJ) ? ref blockBiasJ : ref Unsafe.Add(ref blockBiasJ, v * lanes));
+                        Tile1x1(ref Unsafe.Add(ref a, rows[i]), block, ref bk, ldb, ref Unsafe.Add(ref c, (nint)i * ldc + j), resume, ref blockBiasJ);
                     }
                 }
                 j += width * lanes;

@@ -54,8 +54,7 @@ public static class Evaluation
         NetworkArchitecture architecture = network.Architecture;
         bool softmax = architecture.HasSoftmaxOutput;
         LossFunction lossFunction = architecture.Loss;
-        if (data.FeatureCount != network.InputSize)
-            throw new ArgumentException($"The network takes {network.InputSize} inputs, but the data set has {data.FeatureCount} features.", nameof(data));
+        CheckFeatures(network, data);
         if (!data.HasLabels && data.TargetCount != network.OutputSize)
             throw new ArgumentException($"The network has {network.OutputSize} outputs, but the data set has {data.TargetCount} targets per sample.", nameof(data));
         bool accuracy = data.HasLabels || architecture.HasSingleSigmoidOutput;
@@ -68,8 +67,7 @@ public static class Evaluation
             var buffer = new float[Chunk * outputs];
             for (int chunk = worker; chunk < chunks; chunk += networks.Count)
             {
-                int start = chunk * Chunk, rows = Math.Min(Chunk, data.Count - start);
-                net.ForwardBatch(data.Features.Slice(start * data.FeatureCount, rows * data.FeatureCount), buffer.AsSpan(0, rows * outputs));
+                int start = chunk * Chunk, rows = ForwardChunk(net, data, start, buffer);
                 long right = 0;
                 double loss = 0;
                 for (int r = 0; r < rows; r++)
@@ -128,15 +126,27 @@ public static class Evaluation
     /// <summary>Runs the network over the data in chunks and visits every output row with its sample's index.</summary>
     internal static void ForEachOutput(IInferenceNetwork network, Dataset data, OutputVisitor visit)
     {
-        if (data.FeatureCount != network.InputSize)
-            throw new ArgumentException($"The network takes {network.InputSize} inputs, but the data set has {data.FeatureCount} features.", nameof(data));
+        CheckFeatures(network, data);
         int outputs = network.OutputSize;
         var buffer = new float[Chunk * outputs];
         for (int start = 0; start < data.Count; start += Chunk)
         {
-            int rows = Math.Min(Chunk, data.Count - start);
-            network.ForwardBatch(data.Features.Slice(start * data.FeatureCount, rows * data.FeatureCount), buffer.AsSpan(0, rows * outputs));
+            int rows = ForwardChunk(network, data, start, buffer);
             for (int r = 0; r < rows; r++) visit(buffer.AsSpan(r * outputs, outputs), start + r);
         }
+    }
+
+    private static void CheckFeatures(IInferenceNetwork<float> network, Dataset data)
+    {
+        if (data.FeatureCount != network.InputSize)
+            throw new ArgumentException($"The network takes {network.InputSize} inputs, but the data set has {data.FeatureCount} features.", nameof(data));
+    }
+
+    /// <summary>The outputs of the chunk of rows from <paramref name="start"/> into <paramref name="buffer"/>; returns its rows.</summary>
+    private static int ForwardChunk(IInferenceNetwork<float> network, Dataset data, int start, float[] buffer)
+    {
+        int rows = Math.Min(Chunk, data.Count - start);
+        network.ForwardBatch(data.Features.Slice(start * data.FeatureCount, rows * data.FeatureCount), buffer.AsSpan(0, rows * network.OutputSize));
+        return rows;
     }
 }
