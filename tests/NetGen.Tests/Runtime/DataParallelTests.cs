@@ -104,13 +104,15 @@ public sealed class DataParallelTests
 
     /// <summary>
     /// Data-parallel dropout training on one thread and on three: the same parameters, and the same evaluations to the bit,
-    /// which the replicas share chunk by chunk (a validation set of three 256-row chunks, a test set smaller than one).
+    /// which the replicas share chunk by chunk: a validation set of five 256-row chunks, so two threads take two each and
+    /// summing per thread instead of per chunk would show (checked by hand: that mutation fails this test); a test set
+    /// smaller than one chunk.
     /// </summary>
     [Fact]
     public void DropoutTrainingIsTheSameOnOneThreadOrThree()
     {
         var data = new Dataset(Seeded.Floats(200 * DropNet.InputSize, 10), Seeded.Labels(200, DropNet.OutputSize, 11), DropNet.InputSize, DropNet.OutputSize);
-        var validation = new Dataset(Seeded.Floats(700 * DropNet.InputSize, 12), Seeded.Labels(700, DropNet.OutputSize, 13), DropNet.InputSize, DropNet.OutputSize);
+        var validation = new Dataset(Seeded.Floats(1100 * DropNet.InputSize, 12), Seeded.Labels(1100, DropNet.OutputSize, 13), DropNet.InputSize, DropNet.OutputSize);
         var test = new Dataset(Seeded.Floats(50 * DropNet.InputSize, 14), Seeded.Labels(50, DropNet.OutputSize, 15), DropNet.InputSize, DropNet.OutputSize);
         (float[] Parameters, TrainingHistory History) Train(int threads)
         {
