@@ -132,7 +132,9 @@ public sealed partial class NetGenGenerator
             bool dropout = plan.HasDropout && plan.Trainable;
             w.Line("/// <summary>Forward pass of <paramref name=\"rows\"/> samples at <paramref name=\"x\"/>; leaves every layer's " +
                    "activations in the workspace" + (dropout ? ";\n/// a training pass also draws dropout masks." : ".") + "</summary>");
-            using (w.Block("private void ForwardRows(ref " + T + " x, int rows, bool training)"))
+            bool gemm = plan.Layers.Any(l => l.Gemm);
+            if (gemm) w.Line("/// <paramref name=\"packed\"/>: the layers that take the packed product find their weights packed in the workspace (<see cref=\"PackWeights\"/>).");
+            using (w.Block("private void ForwardRows(ref " + T + " x, int rows, bool training" + (gemm ? ", bool packed = false" : "") + ")"))
             {
                 w.Line("Workspace ws = _workspace;");
                 EmitWorkspaceReferences(w, plan, backward: false);
@@ -160,12 +162,19 @@ public sealed partial class NetGenGenerator
                             string output = Ref(l == last ? "ws.Z" + l : "ws.A" + l);
                             string arguments = $"{input}, ref w{l}, ref b{l}, {output}";
                             string batch = $"{arguments}, rows, 0, {Literal.Int(layer.Outputs)}";
+                            string otherwise = "";
+                            if (layer.Gemm)
+                            {
+                                w.Line($"if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
+                                       $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)});");
+                                otherwise = "else ";
+                            }
                             if (layer.Has(KernelKind.ForwardRow, flavor.Kind))
                             {
-                                w.Line($"if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments});");
+                                w.Line($"{otherwise}if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments});");
                                 Call(w, "else " + Callee(KernelKind.Forward, l, flavor), batch);
                             }
-                            else Call(w, Callee(KernelKind.Forward, l, flavor), batch);
+                            else Call(w, otherwise + Callee(KernelKind.Forward, l, flavor), batch);
                             if (dropout && layer.HasDropout)
                             {
                                 string span = $"AsSpan(0, rows * {layer.Outputs})";
@@ -179,6 +188,7 @@ public sealed partial class NetGenGenerator
                 EmitOutputActivation(w, plan);
             }
             w.Line();
+            if (gemm) EmitPackWeights(w, plan);
 
             if (plan.Trainable) EmitBackwardRows(w, plan);
 
@@ -375,6 +385,39 @@ public sealed partial class NetGenGenerator
         /// so the micro-kernel keeps a 4 × 4 block of dot products in vector accumulators and reduces them once;
         /// bias is added as the block is stored and the activation runs on each 4-row panel while it is in cache.
         /// </summary>
+        /// <summary>
+        /// <c>PackWeights</c>: the weights of every layer that takes the packed product, packed into the workspace for
+        /// <c>Gemm.MultiplyPacked</c> — once per <c>ForwardBatch</c> call instead of once per chunk of rows.
+        /// </summary>
+        private static void EmitPackWeights(CodeWriter w, NetworkPlan plan)
+        {
+            NetworkSpec net = plan.Network;
+            w.Line("/// <summary>Packs the weights of the layers that take the packed product (<c>Gemm</c>) into the workspace, allocated on first use.</summary>");
+            using (w.Block("private void PackWeights(Workspace ws)"))
+            {
+                w.Line(net.InferenceOnly
+                    ? "ref float p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters));"
+                    : "ref float p = ref _parameters.Reference;");
+                foreach (LayerPlan layer in plan.Layers.Where(l => l.Gemm))
+                {
+                    int l = layer.Index;
+                    string inputs = Literal.Int(layer.Inputs), outputs = Literal.Int(layer.Outputs);
+                    w.Line($"ws.Packed{l} ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(\n    global::NetGen.CompilerServices.Gemm.PackedLength({inputs}, {outputs}));");
+                    string weights = layer.WeightOffset == 0 ? "ref p" : At("p", Literal.Int(layer.WeightOffset));
+                    w.Line($"global::NetGen.CompilerServices.Gemm.Pack({weights}, ref ws.Packed{l}.Reference, {inputs}, {outputs}, 0, {outputs});");
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>The activation arguments of a <c>Gemm</c> call: none for Identity, else the kind and (leaky ReLU) the slope.</summary>
+        private static string GemmActivation(LayerPlan layer) => layer.Activation switch
+        {
+            ActivationKind.Identity => "",
+            ActivationKind.LeakyReLU => $", global::NetGen.Activation.LeakyReLU, {Literal.Float(layer.NegativeSlope)}",
+            ActivationKind a => $", global::NetGen.Activation.{a}",
+        };
+
         private static void EmitForwardLayer(CodeWriter w, LayerPlan layer, SimdFlavor f)
         {
             int l = layer.Index, inputs = layer.Inputs, outputs = layer.Outputs;
@@ -390,13 +433,9 @@ public sealed partial class NetGenGenerator
                     w.Line($"if (rows >= {Planner.GemmRows} && global::NetGen.CompilerServices.Gemm.IsAccelerated)");
                     using (w.Block(""))
                     {
-                        w.Line("// Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.");
-                        w.Line($"global::NetGen.CompilerServices.Gemm.MultiplyTransposed(ref x, ref w, ref b, ref y, rows, {inputs}, {outputs}, lo, hi);");
-                        if (activation != ActivationKind.Identity)
-                        {
-                            using (w.Block("for (int r = 0; r < rows; r++)"))
-                                w.Line($"Activate{l}{f.Suffix}(ref Unsafe.Add(ref y, (nint)r * {outputs}), lo, hi);");
-                        }
+                        w.Line("// Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k,");
+                        w.Line("// the activation applied to each tile as it is stored.");
+                        w.Line($"global::NetGen.CompilerServices.Gemm.MultiplyTransposed(\n    ref x, ref w, ref b, ref y, rows, {inputs}, {outputs}, lo, hi{GemmActivation(layer)});");
                         w.Line("return;");
                     }
                 }

@@ -336,10 +336,18 @@ public sealed partial class NetGenGenerator
                 w.Line("global::NetGen.CompilerServices.NetworkGuard.BatchLength(outputs.Length, batch, OutputSize, nameof(outputs));");
                 w.Line("int chunk = Math.Min(batch, " + MaxRows + ");");
                 w.Line("Workspace ws = Reserve(chunk);");
+                bool gemm = plan.Layers.Any(l => l.Gemm);
+                if (gemm)
+                {
+                    w.Line($"// The layers that take the packed product have their weights packed once per call, for every chunk.");
+                    w.Line($"bool packed = chunk >= {Planner.GemmRows} && global::NetGen.CompilerServices.Gemm.IsAccelerated;");
+                    w.Line("if (packed) PackWeights(ws);");
+                }
                 using (w.Block("for (int start = 0; start < batch; start += chunk)"))
                 {
                     w.Line("int rows = Math.Min(chunk, batch - start);");
-                    w.Line("ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);");
+                    w.Line("ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false" +
+                           (gemm ? $",\n    packed: packed && rows >= {Planner.GemmRows}" : "") + ");");
                     w.Line($"ws.A{last}.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));");
                 }
             }
@@ -558,6 +566,8 @@ public sealed partial class NetGenGenerator
             using (w.Block("private sealed class Workspace"))
             {
                 w.Line("public readonly int Rows;");
+                foreach (LayerPlan layer in plan.Layers.Where(l => l.Gemm))
+                    w.Line($"public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed{layer.Index}; // W{layer.Index} packed by ForwardBatch");
                 EmitStageWorkspaceFields(w, net, T);
                 for (int l = 0; l < net.Layers.Count; l++)
                 {

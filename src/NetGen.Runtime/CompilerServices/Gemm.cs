@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -40,93 +41,208 @@ public static class Gemm
     public static bool IsAccelerated => Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated;
 
     /// <summary>
-    /// One scratch buffer per thread, allocated on its first call: the packed weights (512 × 128), the last rows of a block
-    /// padded to six (6 × 128), an edge tile's copy (6 × 64) and a tile's bias padded to 64.
+    /// One scratch buffer per thread, allocated on its first call and aligned to a cache line: the packed weights (512 × 128), an edge tile's copy
+    /// (6 × 64) and a tile's bias padded to 64.
     /// </summary>
-    [ThreadStatic] private static float[]? t_scratch;
+    [ThreadStatic] private static AlignedBuffer<float>? t_scratch;
 
-    private const int ScratchLength = ColumnBlock * DepthBlock + RowsPerTile * DepthBlock + RowsPerTile * 64 + 64;
+    private const int ScratchLength = ColumnBlock * DepthBlock + RowsPerTile * 64 + 64;
+
+    /// <summary>Columns of a packed panel: 64 (four <see cref="Vector512{T}"/>s) with AVX-512, else 16.</summary>
+    public static int PanelColumns => Vector512.IsHardwareAccelerated ? 64 : 16;
+
+    /// <summary>Floats <see cref="Pack"/> writes for a layer: the outputs rounded up to <see cref="PanelColumns"/>, times the inputs.</summary>
+    public static int PackedLength(int inputs, int outputs) => (outputs + PanelColumns - 1) / PanelColumns * PanelColumns * inputs;
 
     /// <summary>
-    /// <c>y[rows, lo..hi) = x[rows, inputs] · W[lo..hi, inputs]ᵀ + b[lo..hi)</c> with W in PyTorch's <c>[outputs, inputs]</c>
-    /// layout and y of row length <paramref name="outputs"/>. Allocates its scratch buffer (about 260 KB) once per thread.
+    /// Packs weight rows [lo, hi) of W (PyTorch's <c>[outputs, inputs]</c>) for <see cref="MultiplyPacked"/>: panels of
+    /// <see cref="PanelColumns"/> outputs over the whole depth, k-major, the panel of output <c>j</c> at
+    /// <c>packed[j / PanelColumns · PanelColumns · inputs]</c>, columns past the outputs zero. <paramref name="lo"/> is a
+    /// multiple of 64, so threads that split the outputs pack disjoint panels of one buffer.
     /// </summary>
-    public static void MultiplyTransposed(ref float x, ref float w, ref float b, ref float y, int rows, int inputs, int outputs, int lo, int hi)
+    public static void Pack(ref float w, ref float packed, int inputs, int outputs, int lo, int hi)
+    {
+        if (hi <= lo) return;
+        PackWeights(ref Unsafe.Add(ref w, (nint)lo * inputs), ref Unsafe.Add(ref packed, (nint)lo * inputs), inputs, hi - lo, inputs, PanelColumns);
+    }
+
+    /// <summary>
+    /// <c>y[rows, lo..hi) = f(x[rows, inputs] · W[lo..hi, inputs]ᵀ + b[lo..hi))</c> with W in PyTorch's
+    /// <c>[outputs, inputs]</c> layout, packed per call; y of row length <paramref name="outputs"/>. Allocates its
+    /// scratch buffer (about 260 KB) once per thread.
+    /// </summary>
+    public static void MultiplyTransposed(ref float x, ref float w, ref float b, ref float y, int rows, int inputs, int outputs, int lo, int hi,
+        Activation activation = Activation.Identity, float slope = 0f)
     {
         if (rows <= 0 || hi <= lo) return;
-        bool wide = Vector512.IsHardwareAccelerated;
-        int columnsPerTile = wide ? 64 : 16;
-        float[] scratch = t_scratch ??= new float[ScratchLength];
-        ref float pb = ref scratch[0];
-        ref float pa = ref scratch[ColumnBlock * DepthBlock];
-        ref float edge = ref Unsafe.Add(ref pa, RowsPerTile * DepthBlock);
-        ref float padded = ref Unsafe.Add(ref edge, RowsPerTile * 64);
-
-        // Blocks over k of equal depth (784 → 7 × 112, not 6 × 128 + 16): a tile pays its loads and stores once per block.
-        int blocks = (inputs + DepthBlock - 1) / DepthBlock;
-        int depth = (inputs + blocks - 1) / blocks;
+        int columnsPerTile = PanelColumns;
+        ref float scratch = ref (t_scratch ??= new AlignedBuffer<float>(ScratchLength)).Reference;
+        ref float pb = ref scratch;
+        int depth = Depth(inputs);
         for (int jc = lo; jc < hi; jc += ColumnBlock)
         {
             int nc = Math.Min(ColumnBlock, hi - jc);
             for (int pc = 0; pc < inputs; pc += depth)
             {
                 int kc = Math.Min(depth, inputs - pc);
-                bool first = pc == 0, last = pc + kc == inputs;
                 PackWeights(ref Unsafe.Add(ref w, (nint)jc * inputs + pc), ref pb, inputs, nc, kc, columnsPerTile);
-                for (int ic = 0; ic < rows; ic += RowBlock)
+                Sweep(ref x, ref pb, kc, ref b, ref y, rows, inputs, outputs, jc, nc, pc, kc, activation, slope, ref scratch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The product of <see cref="MultiplyTransposed"/> with weights <see cref="Pack"/> has packed (once for many calls):
+    /// the same bits.
+    /// </summary>
+    public static void MultiplyPacked(ref float x, ref float packed, ref float b, ref float y, int rows, int inputs, int outputs, int lo, int hi,
+        Activation activation = Activation.Identity, float slope = 0f)
+    {
+        if (rows <= 0 || hi <= lo) return;
+        ref float scratch = ref (t_scratch ??= new AlignedBuffer<float>(ScratchLength)).Reference;
+        int depth = Depth(inputs), columnsPerTile = PanelColumns;
+        for (int jc = lo; jc < hi; jc += ColumnBlock)
+        {
+            int nc = Math.Min(ColumnBlock, hi - jc);
+            for (int pc = 0; pc < inputs; pc += depth)
+            {
+                int kc = Math.Min(depth, inputs - pc);
+                Sweep(ref x, ref Unsafe.Add(ref packed, (nint)jc * inputs + pc * columnsPerTile), inputs, ref b, ref y, rows, inputs, outputs,
+                    jc, nc, pc, kc, activation, slope, ref scratch);
+            }
+        }
+    }
+
+    /// <summary>Blocks over k of equal depth (784 → 7 × 112, not 6 × 128 + 16): a tile pays its loads and stores once per block.</summary>
+    private static int Depth(int inputs)
+    {
+        int blocks = (inputs + DepthBlock - 1) / DepthBlock;
+        return (inputs + blocks - 1) / blocks;
+    }
+
+    /// <summary>
+    /// Columns [jc, jc + nc) of y over depth block [pc, pc + kc): every tile of the rows against panels of packed weights,
+    /// the panel of column <c>jc + jr</c> at <c>block + jr · columnStride</c> (kc × panel width, k-major).
+    /// </summary>
+    private static void Sweep(ref float x, ref float block, int columnStride, ref float b, ref float y, int rows, int inputs, int outputs,
+        int jc, int nc, int pc, int kc, Activation activation, float slope, ref float scratch)
+    {
+        bool wide = Vector512.IsHardwareAccelerated;
+        int columnsPerTile = wide ? 64 : 16;
+        bool first = pc == 0, last = pc + kc == inputs;
+        ref float edge = ref Unsafe.Add(ref scratch, ColumnBlock * DepthBlock);
+        ref float padded = ref Unsafe.Add(ref edge, RowsPerTile * 64);
+        for (int ic = 0; ic < rows; ic += RowBlock)
+        {
+            int mc = Math.Min(RowBlock, rows - ic);
+            for (int jr = 0; jr < nc; jr += columnsPerTile)
+            {
+                int nr = Math.Min(columnsPerTile, nc - jr);
+                ref float panelB = ref Unsafe.Add(ref block, (nint)jr * columnStride);
+                ref float bias = ref Unsafe.Add(ref b, jc + jr);
+                if (last && nr < columnsPerTile)
                 {
-                    int mc = Math.Min(RowBlock, rows - ic);
-                    for (int jr = 0; jr < nc; jr += columnsPerTile)
-                    {
-                        int nr = Math.Min(columnsPerTile, nc - jr);
-                        ref float panelB = ref Unsafe.Add(ref pb, (nint)jr * kc);
-                        ref float bias = ref Unsafe.Add(ref b, jc + jr);
-                        if (last && nr < columnsPerTile)
-                        {
-                            for (int j = 0; j < columnsPerTile; j++) Unsafe.Add(ref padded, j) = j < nr ? Unsafe.Add(ref bias, j) : 0f;
-                            bias = ref padded;
-                        }
-                        for (int ir = 0; ir < mc; ir += RowsPerTile)
-                        {
-                            int mr = Math.Min(RowsPerTile, mc - ir);
-                            ref float panelA = ref Unsafe.Add(ref x, (nint)(ic + ir) * inputs + pc);
-                            if (mr < RowsPerTile)
-                            {
-                                // The last rows: a copy padded with zero rows, so the tile reads six rows.
-                                CopyRows(ref panelA, ref pa, inputs, mr, kc);
-                                panelA = ref pa;
-                            }
-                            int lda = mr < RowsPerTile ? kc : inputs;
-                            ref float c = ref Unsafe.Add(ref y, (nint)(ic + ir) * outputs + jc + jr);
-                            // An edge tile works on a copy, so that its loads and stores never pass the valid part.
-                            bool full = mr == RowsPerTile && nr == columnsPerTile;
-                            ref float target = ref full ? ref c : ref edge;
-                            int ldt = full ? outputs : columnsPerTile;
-                            if (!full && !first) CopyTile(ref c, outputs, ref edge, columnsPerTile, mr, nr);
-                            if (wide) Tile512(ref panelA, lda, ref panelB, ref bias, ref target, ldt, kc, first, last);
-                            else Tile256(ref panelA, lda, ref panelB, ref bias, ref target, ldt, kc, first, last);
-                            if (!full) CopyTile(ref edge, columnsPerTile, ref c, outputs, mr, nr);
-                        }
-                    }
+                    CopyTile(ref bias, 0, ref padded, 0, 1, nr);
+                    bias = ref padded;
+                }
+                for (int ir = 0; ir < mc; ir += RowsPerTile)
+                {
+                    int mr = Math.Min(RowsPerTile, mc - ir);
+                    ref float panelA = ref Unsafe.Add(ref x, (nint)(ic + ir) * inputs + pc);
+                    ref float c = ref Unsafe.Add(ref y, (nint)(ic + ir) * outputs + jc + jr);
+                    // An edge tile works on a copy, so that its loads and stores never pass the valid part; rows past
+                    // the last are computed from a copy of the last row and never stored.
+                    bool full = mr == RowsPerTile && nr == columnsPerTile;
+                    ref float target = ref full ? ref c : ref edge;
+                    int ldt = full ? outputs : columnsPerTile;
+                    if (!full && !first) CopyTile(ref c, outputs, ref edge, columnsPerTile, mr, nr);
+                    if (wide) Tile512(ref panelA, inputs, mr, ref panelB, ref bias, ref target, ldt, kc, first, last);
+                    else Tile256(ref panelA, inputs, mr, ref panelB, ref bias, ref target, ldt, kc, first, last);
+                    if (!full) CopyTile(ref edge, columnsPerTile, ref c, outputs, mr, nr);
+                    if (last && activation != Activation.Identity) Activate(ref c, outputs, mr, nr, activation, slope);
                 }
             }
         }
     }
 
-    /// <summary>Copies an <paramref name="mr"/> × <paramref name="nr"/> block between row strides <paramref name="lds"/> and <paramref name="ldd"/>.</summary>
-    private static void CopyTile(ref float source, int lds, ref float destination, int ldd, int mr, int nr)
+    /// <summary>
+    /// Applies the layer's activation to an <paramref name="mr"/> × <paramref name="nr"/> tile just stored (still in L1):
+    /// whole vectors from the tile's first column (a multiple of the vector width), the rest one value at a time, as the
+    /// generated kernels apply it to a row, so the bits are theirs.
+    /// </summary>
+    private static void Activate(ref float c, int ldc, int mr, int nr, Activation activation, float slope)
     {
         for (int i = 0; i < mr; i++)
-            for (int j = 0; j < nr; j++) Unsafe.Add(ref destination, (nint)i * ldd + j) = Unsafe.Add(ref source, (nint)i * lds + j);
+        {
+            ref float row = ref Unsafe.Add(ref c, (nint)i * ldc);
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j + 16 <= nr; j += 16)
+                {
+                    Vector512<float> v = Vector512.LoadUnsafe(ref row, (nuint)j);
+                    v = activation switch
+                    {
+                        Activation.Sigmoid => ActivationMath.Sigmoid(v),
+                        Activation.Tanh => ActivationMath.Tanh(v),
+                        Activation.ReLU => ActivationMath.ReLU(v),
+                        Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
+                        _ => v,
+                    };
+                    v.StoreUnsafe(ref row, (nuint)j);
+                }
+            }
+            else
+            {
+                for (; j + Vector<float>.Count <= nr; j += Vector<float>.Count)
+                {
+                    Vector<float> v = Vector.LoadUnsafe(ref row, (nuint)j);
+                    v = activation switch
+                    {
+                        Activation.Sigmoid => ActivationMath.Sigmoid(v),
+                        Activation.Tanh => ActivationMath.Tanh(v),
+                        Activation.ReLU => ActivationMath.ReLU(v),
+                        Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
+                        _ => v,
+                    };
+                    v.StoreUnsafe(ref row, (nuint)j);
+                }
+            }
+            for (; j < nr; j++) Unsafe.Add(ref row, j) = ActivationMath.Apply(activation, Unsafe.Add(ref row, j), slope);
+        }
     }
 
-    /// <summary>Copies <paramref name="mr"/> rows of <paramref name="kc"/> inputs and zero rows up to six, rows <paramref name="kc"/> apart.</summary>
-    private static void CopyRows(ref float x, ref float to, int stride, int mr, int kc)
+    /// <summary>
+    /// Copies an <paramref name="mr"/> × <paramref name="nr"/> block between row strides <paramref name="lds"/> and
+    /// <paramref name="ldd"/> with masked vector loads and stores, which touch nothing past <paramref name="nr"/>.
+    /// </summary>
+    private static unsafe void CopyTile(ref float source, int lds, ref float destination, int ldd, int mr, int nr)
     {
-        for (int i = 0; i < RowsPerTile; i++)
+        fixed (float* s = &source, d = &destination)
         {
-            ref float row = ref Unsafe.Add(ref to, i * kc);
-            for (int k = 0; k < kc; k++) Unsafe.Add(ref row, k) = i < mr ? Unsafe.Add(ref x, (nint)i * stride + k) : 0f;
+            if (Avx512F.IsSupported)
+            {
+                for (int j = 0; j < nr; j += 16)
+                {
+                    Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(nr - j)).AsSingle();
+                    for (int i = 0; i < mr; i++)
+                        Avx512F.MaskStore(d + (nint)i * ldd + j, mask, Avx512F.MaskLoad(s + (nint)i * lds + j, mask, Vector512<float>.Zero));
+                }
+            }
+            else if (Avx.IsSupported)
+            {
+                for (int j = 0; j < nr; j += 8)
+                {
+                    Vector256<float> mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(nr - j)).AsSingle();
+                    for (int i = 0; i < mr; i++)
+                        Avx.MaskStore(d + (nint)i * ldd + j, mask, Avx.MaskLoad(s + (nint)i * lds + j, mask));
+                }
+            }
+            else
+            {
+                for (int i = 0; i < mr; i++)
+                    for (int j = 0; j < nr; j++) d[(nint)i * ldd + j] = s[(nint)i * lds + j];
+            }
         }
     }
 
@@ -219,9 +335,9 @@ public static class Gemm
     /// <summary>
     /// One 6 × 64 tile with <see cref="Vector512{T}"/>: accumulators start at zero (<paramref name="first"/>) or at the
     /// partial sums in c, run over <paramref name="kc"/>, and are stored (plus the bias when <paramref name="last"/>).
-    /// <paramref name="bias"/> holds 64 readable floats. No calls: a call would make the JIT keep the accumulators in memory.
+    /// <paramref name="bias"/> holds 64 readable floats; rows from <paramref name="mr"/> on repeat the last. No calls: a call would make the JIT keep the accumulators in memory.
     /// </summary>
-    private static void Tile512(ref float a, int lda, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
+    private static void Tile512(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
     {
         const int NR = 64;
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
@@ -238,8 +354,10 @@ public static class Gemm
             c40 = Vector512.LoadUnsafe(ref r4); c41 = Vector512.LoadUnsafe(ref r4, 16); c42 = Vector512.LoadUnsafe(ref r4, 32); c43 = Vector512.LoadUnsafe(ref r4, 48);
             c50 = Vector512.LoadUnsafe(ref r5); c51 = Vector512.LoadUnsafe(ref r5, 16); c52 = Vector512.LoadUnsafe(ref r5, 32); c53 = Vector512.LoadUnsafe(ref r5, 48);
         }
-        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, lda), a2 = ref Unsafe.Add(ref a, 2 * lda);
-        ref float a3 = ref Unsafe.Add(ref a, 3 * lda), a4 = ref Unsafe.Add(ref a, 4 * lda), a5 = ref Unsafe.Add(ref a, 5 * lda);
+        // Rows past the last (mr < 6) read the last row again: their sums are never stored.
+        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, Math.Min(1, mr - 1) * lda), a2 = ref Unsafe.Add(ref a, Math.Min(2, mr - 1) * lda);
+        ref float a3 = ref Unsafe.Add(ref a, Math.Min(3, mr - 1) * lda), a4 = ref Unsafe.Add(ref a, Math.Min(4, mr - 1) * lda);
+        ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, mr - 1) * lda);
         for (int k = 0; k < kc; k++)
         {
             Vector512<float> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, 16);
@@ -280,7 +398,7 @@ public static class Gemm
     }
 
     /// <summary>The same tile for hardware without AVX-512: 6 × 16 with <see cref="Vector256{T}"/>, 12 accumulators.</summary>
-    private static void Tile256(ref float a, int lda, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
+    private static void Tile256(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
     {
         const int NR = 16;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -294,8 +412,10 @@ public static class Gemm
             c40 = Vector256.LoadUnsafe(ref t, (nuint)(4 * ldt)); c41 = Vector256.LoadUnsafe(ref t, (nuint)(4 * ldt) + 8);
             c50 = Vector256.LoadUnsafe(ref t, (nuint)(5 * ldt)); c51 = Vector256.LoadUnsafe(ref t, (nuint)(5 * ldt) + 8);
         }
-        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, lda), a2 = ref Unsafe.Add(ref a, 2 * lda);
-        ref float a3 = ref Unsafe.Add(ref a, 3 * lda), a4 = ref Unsafe.Add(ref a, 4 * lda), a5 = ref Unsafe.Add(ref a, 5 * lda);
+        // Rows past the last (mr < 6) read the last row again: their sums are never stored.
+        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, Math.Min(1, mr - 1) * lda), a2 = ref Unsafe.Add(ref a, Math.Min(2, mr - 1) * lda);
+        ref float a3 = ref Unsafe.Add(ref a, Math.Min(3, mr - 1) * lda), a4 = ref Unsafe.Add(ref a, Math.Min(4, mr - 1) * lda);
+        ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, mr - 1) * lda);
         for (int k = 0; k < kc; k++)
         {
             Vector256<float> b0 = Vector256.LoadUnsafe(ref b), b1 = Vector256.LoadUnsafe(ref b, 8);

@@ -64,10 +64,10 @@ public static class PortableDense<TLayer, T>
         int ins = TLayer.Inputs, outs = TLayer.Outputs;
         if (TLayer.UsesGemm && typeof(T) == typeof(float) && rows >= SharedConstants.GemmRows && Gemm.IsAccelerated)
         {
-            // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.
+            // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k, the
+            // activation applied to each tile as it is stored.
             Gemm.MultiplyTransposed(ref Unsafe.As<T, float>(ref x), ref Unsafe.As<T, float>(ref w), ref Unsafe.As<T, float>(ref b),
-                ref Unsafe.As<T, float>(ref y), rows, ins, outs, lo, hi);
-            Activate(ref y, 0, rows, lo, hi);
+                ref Unsafe.As<T, float>(ref y), rows, ins, outs, lo, hi, TLayer.Activation, TLayer.NegativeSlope);
             return;
         }
         int fullOutputs = outs - outs % 4;

@@ -147,10 +147,14 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         global::NetGen.CompilerServices.NetworkGuard.BatchLength(outputs.Length, batch, OutputSize, nameof(outputs));
         int chunk = Math.Min(batch, 256);
         Workspace ws = Reserve(chunk);
+        // The layers that take the packed product have their weights packed once per call, for every chunk.
+        bool packed = chunk >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated;
+        if (packed) PackWeights(ws);
         for (int start = 0; start < batch; start += chunk)
         {
             int rows = Math.Min(chunk, batch - start);
-            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);
+            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false,
+                packed: packed && rows >= 128);
             ws.A1.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
         }
     }
@@ -256,6 +260,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
     private sealed class Workspace
     {
         public readonly int Rows;
+        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
         public readonly float[] S0; // [rows, 32×28×28] stage 0 outputs, channels-last
         public readonly float[] E0; // [rows, 32×28×28] ∂loss/∂ stage 0 outputs
         public readonly float[] C0; // stage 0 scratch: repacked weights, windows, gradient sums
@@ -305,7 +310,9 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
     /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's
     /// activations in the workspace;
     /// a training pass also draws dropout masks.</summary>
-    private void ForwardRows(ref float x, int rows, bool training)
+    /// <paramref name="packed"/>: the layers that take the packed product find their weights packed in the workspace
+    /// (<see cref="PackWeights"/>).
+    private void ForwardRows(ref float x, int rows, bool training, bool packed = false)
     {
         Workspace ws = _workspace;
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 128] layer 0 activations
@@ -342,7 +349,10 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         x = ref s4; // the dense layers' input
         if (Vector512.IsHardwareAccelerated)
         {
-            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
+            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
+                rows, 3136, 128, 0, 128, global::NetGen.Activation.ReLU);
+            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 128);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 128), ws.M0.AsSpan(0, rows * 128), ws.H0.AsSpan(0, rows * 128), 0.3f);
@@ -352,7 +362,10 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         }
         else
         {
-            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
+            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
+                rows, 3136, 128, 0, 128, global::NetGen.Activation.ReLU);
+            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
                 ref x, ref w0, ref b0, ref a0, rows, 0, 128);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 128), ws.M0.AsSpan(0, rows * 128), ws.H0.AsSpan(0, rows * 128), 0.3f);
@@ -365,6 +378,16 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
             ws.LogSumExp[r] = global::NetGen.CompilerServices.LossMath.Softmax(
                 ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize));
         }
+    }
+
+    /// <summary>Packs the weights of the layers that take the packed product (<c>Gemm</c>) into the workspace,
+    /// allocated on first use.</summary>
+    private void PackWeights(Workspace ws)
+    {
+        ref float p = ref _parameters.Reference;
+        ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
+            global::NetGen.CompilerServices.Gemm.PackedLength(3136, 128));
+        global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 18816), ref ws.Packed0.Reference, 3136, 128, 0, 128);
     }
 
     /// <summary>
@@ -507,12 +530,10 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         {
             if (rows >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
             {
-                // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.
-                global::NetGen.CompilerServices.Gemm.MultiplyTransposed(ref x, ref w, ref b, ref y, rows, 3136, 128, lo, hi);
-                for (int r = 0; r < rows; r++)
-                {
-                    Activate0V512(ref Unsafe.Add(ref y, (nint)r * 128), lo, hi);
-                }
+                // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k,
+                // the activation applied to each tile as it is stored.
+                global::NetGen.CompilerServices.Gemm.MultiplyTransposed(
+                    ref x, ref w, ref b, ref y, rows, 3136, 128, lo, hi, global::NetGen.Activation.ReLU);
                 return;
             }
             // Panels of 8 rows (98 KB of x): each block of weight rows is reused by every row of the panel

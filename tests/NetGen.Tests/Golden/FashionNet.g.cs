@@ -118,10 +118,14 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         global::NetGen.CompilerServices.NetworkGuard.BatchLength(outputs.Length, batch, OutputSize, nameof(outputs));
         int chunk = Math.Min(batch, 256);
         Workspace ws = Reserve(chunk);
+        // The layers that take the packed product have their weights packed once per call, for every chunk.
+        bool packed = chunk >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated;
+        if (packed) PackWeights(ws);
         for (int start = 0; start < batch; start += chunk)
         {
             int rows = Math.Min(chunk, batch - start);
-            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);
+            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false,
+                packed: packed && rows >= 128);
             ws.A1.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
         }
     }
@@ -423,6 +427,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     private sealed class Workspace
     {
         public readonly int Rows;
+        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
         public readonly float[] A0; // [rows, 500] layer 0 activations
         public readonly float[] D0; // [rows, 500] ∂loss/∂z of layer 0
         public readonly float[] Z1; // [rows, 10] output pre-activations
@@ -445,7 +450,9 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
 
     /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's
     /// activations in the workspace.</summary>
-    private void ForwardRows(ref float x, int rows, bool training)
+    /// <paramref name="packed"/>: the layers that take the packed product find their weights packed in the workspace
+    /// (<see cref="PackWeights"/>).
+    private void ForwardRows(ref float x, int rows, bool training, bool packed = false)
     {
         Workspace ws = _workspace;
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 500] layer 0 activations
@@ -455,14 +462,20 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         ref float w1 = ref Unsafe.Add(ref p, 392500), b1 = ref Unsafe.Add(ref p, 397500); // W1 [10, 500], b1 [10]
         if (Vector512.IsHardwareAccelerated)
         {
-            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
+            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
+                rows, 784, 500, 0, 500, global::NetGen.Activation.Tanh);
+            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 500);
             if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref z1);
             else Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref z1, rows, 0, 10);
         }
         else
         {
-            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
+            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
+                rows, 784, 500, 0, 500, global::NetGen.Activation.Tanh);
+            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
                 ref x, ref w0, ref b0, ref a0, rows, 0, 500);
             global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
                 ref a0, ref w1, ref b1, ref z1, rows, 0, 10);
@@ -473,6 +486,16 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             ws.LogSumExp[r] = global::NetGen.CompilerServices.LossMath.Softmax(
                 ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize));
         }
+    }
+
+    /// <summary>Packs the weights of the layers that take the packed product (<c>Gemm</c>) into the workspace,
+    /// allocated on first use.</summary>
+    private void PackWeights(Workspace ws)
+    {
+        ref float p = ref _parameters.Reference;
+        ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
+            global::NetGen.CompilerServices.Gemm.PackedLength(784, 500));
+        global::NetGen.CompilerServices.Gemm.Pack(ref p, ref ws.Packed0.Reference, 784, 500, 0, 500);
     }
 
     /// <summary>
@@ -552,12 +575,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         {
             if (rows >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
             {
-                // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k.
-                global::NetGen.CompilerServices.Gemm.MultiplyTransposed(ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi);
-                for (int r = 0; r < rows; r++)
-                {
-                    Activate0V512(ref Unsafe.Add(ref y, (nint)r * 500), lo, hi);
-                }
+                // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k,
+                // the activation applied to each tile as it is stored.
+                global::NetGen.CompilerServices.Gemm.MultiplyTransposed(
+                    ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi, global::NetGen.Activation.Tanh);
                 return;
             }
             // Panels of 40 rows (122 KB of x): each block of weight rows is reused by every row of the panel

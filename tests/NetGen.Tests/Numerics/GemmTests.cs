@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 using NetGen.CompilerServices;
 using Xunit;
 
@@ -66,5 +67,85 @@ public sealed class GemmTests
                 if (o >= lo && o < hi) Assert.Equal(BitConverter.SingleToInt32Bits(whole[r * outputs + o]), BitConverter.SingleToInt32Bits(part[r * outputs + o]));
                 else Assert.True(float.IsNaN(part[r * outputs + o]), $"column {o} outside [{lo}, {hi}) was written");
             }
+    }
+
+    /// <summary>The activation pass the generated kernels apply to a row: whole vectors from column 0, the tail one value at a time.</summary>
+    private static void ActivateRows(float[] y, int rows, int outputs, Activation activation, float slope)
+    {
+        int width = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : System.Numerics.Vector<float>.Count;
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = y.AsSpan(r * outputs, outputs);
+            int j = 0;
+            for (; j + width <= outputs; j += width)
+            {
+                if (width == 16)
+                {
+                    var v = System.Runtime.Intrinsics.Vector512.Create<float>(row.Slice(j, 16));
+                    v = activation switch
+                    {
+                        Activation.Tanh => ActivationMath.Tanh(v),
+                        Activation.Sigmoid => ActivationMath.Sigmoid(v),
+                        Activation.ReLU => ActivationMath.ReLU(v),
+                        Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
+                        _ => v,
+                    };
+                    v.StoreUnsafe(ref row[j]);
+                }
+                else
+                {
+                    var v = new System.Numerics.Vector<float>(row.Slice(j, width));
+                    v = activation switch
+                    {
+                        Activation.Tanh => ActivationMath.Tanh(v),
+                        Activation.Sigmoid => ActivationMath.Sigmoid(v),
+                        Activation.ReLU => ActivationMath.ReLU(v),
+                        Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
+                        _ => v,
+                    };
+                    v.CopyTo(row.Slice(j, width));
+                }
+            }
+            for (; j < outputs; j++) row[j] = ActivationMath.Apply(activation, row[j], slope);
+        }
+    }
+
+    /// <summary>
+    /// Weights packed once (<see cref="Gemm.Pack"/>, as <c>ForwardBatch</c> does) give the bits of weights packed per call,
+    /// and the activation applied to each tile as it is stored gives the bits of the generated kernels' pass over the
+    /// rows; nothing past the last row or column is written.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1, 1, Activation.Tanh)]
+    [InlineData(7, 15, 65, Activation.Sigmoid)]
+    [InlineData(13, 300, 10, Activation.ReLU)]
+    [InlineData(97, 513, 130, Activation.LeakyReLU)]
+    [InlineData(130, 784, 500, Activation.Tanh)]
+    [InlineData(12, 40, 600, Activation.Identity)]
+    public void PackedOnceAndActivatedOnStoreEqualsPerCallPackingThenAPass(int rows, int inputs, int outputs, Activation activation)
+    {
+        const float slope = 0.05f;
+        float[] x = Random(rows * inputs, 7), w = Random(outputs * inputs, 8), b = Random(outputs, 9);
+        // One row of NaN past the end: a store past the last row or column would overwrite it.
+        var expected = new float[(rows + 1) * outputs];
+        Array.Fill(expected, float.NaN);
+        Gemm.MultiplyTransposed(ref x[0], ref w[0], ref b[0], ref expected[0], rows, inputs, outputs, 0, outputs);
+        ActivateRows(expected, rows, outputs, activation, slope);
+
+        var fused = new float[expected.Length];
+        Array.Fill(fused, float.NaN);
+        Gemm.MultiplyTransposed(ref x[0], ref w[0], ref b[0], ref fused[0], rows, inputs, outputs, 0, outputs, activation, slope);
+        Assert.Equal(expected, fused);
+
+        // Packed in two halves, as two threads that split the outputs at a multiple of 64 would.
+        var packed = new float[Gemm.PackedLength(inputs, outputs)];
+        int cut = Math.Min(outputs, 64);
+        Gemm.Pack(ref w[0], ref packed[0], inputs, outputs, 0, cut);
+        Gemm.Pack(ref w[0], ref packed[0], inputs, outputs, cut, outputs);
+        var once = new float[expected.Length];
+        Array.Fill(once, float.NaN);
+        Gemm.MultiplyPacked(ref x[0], ref packed[0], ref b[0], ref once[0], rows, inputs, outputs, 0, outputs, activation, slope);
+        Assert.Equal(expected, once);
+        for (int i = rows * outputs; i < once.Length; i++) Assert.True(float.IsNaN(once[i]), $"element {i} past the last row was written");
     }
 }

@@ -36,6 +36,38 @@ public class ReferenceAgreementTests
         Tolerance.Close(expected, output, 1e-5, $"{name} outputs");
     }
 
+    public static TheoryData<string> NetworksWithGemm()
+    {
+        var data = new TheoryData<string>();
+        foreach (object[] net in TestData.NetworksWithGemm()) data.Add((string)net[0]);
+        return data;
+    }
+
+    /// <summary>
+    /// <c>ForwardBatch</c> packs the weights of its packed-product layers once per call: weights changed between two calls
+    /// (as a training step or a write to <c>Parameters</c> changes them) are the ones the second call runs, to the bit of
+    /// a network that never ran before.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(NetworksWithGemm))]
+    public void ForwardBatchRunsTheWeightsOfTheCall(string name)
+    {
+        INetwork used = TestData.Create(name), fresh = TestData.Create(name);
+        const int batch = 300;
+        float[] x = TestData.Uniform(batch * used.InputSize, seed: 7);
+        var before = new float[batch * used.OutputSize];
+        used.ForwardBatch(x, before);
+        float[] changed = TestData.Uniform(used.Parameters.Length, seed: 8, scale: 0.1f);
+        changed.CopyTo(used.Parameters);
+        changed.CopyTo(fresh.Parameters);
+        var again = new float[before.Length];
+        var expected = new float[before.Length];
+        used.ForwardBatch(x, again);
+        fresh.ForwardBatch(x, expected);
+        Assert.Equal(expected, again);
+        Assert.NotEqual(before, again);
+    }
+
     [Theory]
     [MemberData(nameof(NetworksAndBatches))]
     public void SingleSampleForwardMatchesBatchRow(string name, int batch)
