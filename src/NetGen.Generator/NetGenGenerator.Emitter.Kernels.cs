@@ -132,7 +132,7 @@ public sealed partial class NetGenGenerator
             bool dropout = plan.HasDropout && plan.Trainable;
             w.Line("/// <summary>Forward pass of <paramref name=\"rows\"/> samples at <paramref name=\"x\"/>; leaves every layer's " +
                    "activations in the workspace" + (dropout ? ";\n/// a training pass also draws dropout masks." : ".") + "</summary>");
-            bool gemm = plan.Layers.Any(l => l.Gemm);
+            bool gemm = plan.Layers.Any(l => l.Packed);
             if (gemm) w.Line("/// <paramref name=\"packed\"/>: the layers that take the packed product find their weights packed in the workspace (<see cref=\"PackWeights\"/>).");
             using (w.Block("private void ForwardRows(ref " + T + " x, int rows, bool training" + (gemm ? ", bool packed = false" : "") + ")"))
             {
@@ -163,7 +163,7 @@ public sealed partial class NetGenGenerator
                             string arguments = $"{input}, ref w{l}, ref b{l}, {output}";
                             string batch = $"{arguments}, rows, 0, {Literal.Int(layer.Outputs)}";
                             string otherwise = "";
-                            if (layer.Gemm)
+                            if (layer.Packed)
                             {
                                 w.Line($"if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
                                        $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)});");
@@ -398,7 +398,7 @@ public sealed partial class NetGenGenerator
                 w.Line(net.InferenceOnly
                     ? "ref float p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters));"
                     : "ref float p = ref _parameters.Reference;");
-                foreach (LayerPlan layer in plan.Layers.Where(l => l.Gemm))
+                foreach (LayerPlan layer in plan.Layers.Where(l => l.Packed))
                 {
                     int l = layer.Index;
                     string inputs = Literal.Int(layer.Inputs), outputs = Literal.Int(layer.Outputs);

@@ -336,7 +336,7 @@ public sealed partial class NetGenGenerator
                 w.Line("global::NetGen.CompilerServices.NetworkGuard.BatchLength(outputs.Length, batch, OutputSize, nameof(outputs));");
                 w.Line("int chunk = Math.Min(batch, " + MaxRows + ");");
                 w.Line("Workspace ws = Reserve(chunk);");
-                bool gemm = plan.Layers.Any(l => l.Gemm);
+                bool gemm = plan.Layers.Any(l => l.Packed);
                 if (gemm)
                 {
                     w.Line($"// The layers that take the packed product have their weights packed once per call, for every chunk.");
@@ -566,7 +566,7 @@ public sealed partial class NetGenGenerator
             using (w.Block("private sealed class Workspace"))
             {
                 w.Line("public readonly int Rows;");
-                foreach (LayerPlan layer in plan.Layers.Where(l => l.Gemm))
+                foreach (LayerPlan layer in plan.Layers.Where(l => l.Packed))
                     w.Line($"public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed{layer.Index}; // W{layer.Index} packed by ForwardBatch");
                 EmitStageWorkspaceFields(w, net, T);
                 for (int l = 0; l < net.Layers.Count; l++)

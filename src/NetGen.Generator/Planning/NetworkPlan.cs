@@ -97,6 +97,10 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// <param name="Gemm">
 /// Whether the forward kernel hands batches of <see cref="Planner.GemmRows"/> rows or more to the packed matrix product.
 /// </param>
+/// <param name="Packed">
+/// Whether <c>ForwardBatch</c> packs the layer's weights once per call and runs chunks of <see cref="Planner.GemmRows"/>
+/// rows or more on <c>Gemm.MultiplyPacked</c>: the <paramref name="Gemm"/> layers, and narrow ones (<see cref="Planner.IsNarrow"/>).
+/// </param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -114,7 +118,8 @@ internal sealed record LayerPlan(
     EquatableArray<KernelPlan> Kernels,
     LayerCut Cut,
     int PanelRows,
-    bool Gemm)
+    bool Gemm,
+    bool Packed)
 {
     public bool HasDropout => Dropout > 0f;
 

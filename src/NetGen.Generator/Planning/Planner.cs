@@ -53,6 +53,13 @@ internal static class Planner
     /// <summary>Whether a float layer is wide enough for the packed product: at least 64 inputs and 128 outputs (never cut by rows).</summary>
     public static bool UsesGemm(LayerSpec layer, bool single) => single && layer.Inputs >= 64 && layer.Outputs >= 2 * SplitAlignment;
 
+    /// <summary>
+    /// Whether a float layer is narrow: at most 64 inputs and outputs, its packed weights at most 16 KB. A batch of
+    /// inference runs it on the packed product's narrow tiles (12 rows × one or two vectors of outputs, no horizontal
+    /// sums), with the weights packed once per <c>ForwardBatch</c> call.
+    /// </summary>
+    public static bool IsNarrow(LayerSpec layer, bool single) => single && layer.Inputs <= 64 && layer.Outputs <= 64;
+
     /// <summary>Bytes of feature maps one block of rows may hold across the stages: half of a 1 MB L2.</summary>
     public const int StageBytes = 512 * 1024;
 
@@ -114,7 +121,8 @@ internal static class Planner
                 last ? ActivationKind.Identity : layer.EpilogueActivation, layer.Activation, layer.NegativeSlope, layer.Dropout,
                 layer.WeightOffset, layer.BiasOffset,
                 previous?.EpilogueActivation ?? ActivationKind.Identity, previous?.NegativeSlope ?? 0f, previous?.HasDropout ?? false,
-                kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8), UsesGemm(layer, single)));
+                kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8), UsesGemm(layer, single),
+                UsesGemm(layer, single) || IsNarrow(layer, single)));
         }
 
         LayerSpec output = net.Output;
@@ -138,6 +146,7 @@ internal static class Planner
         {
             names.AddRange(new[] { "Gradients", "ComputeGradients", "TrainStep", "CreateReplica", "BackwardRows", "_parameters", "_gradients" });
         }
+        if (plan.Layers.Any(l => l.Packed)) names.Add("PackWeights");
         if (plan.Classifier) names.Add("Predict");
         if (plan.LabelLoss) names.Add("LabelLoss");
         if (plan.Trainable && plan.HasDropout) names.AddRange(new[] { "SeedDropout", "_dropoutRng" });

@@ -60,6 +60,7 @@ public static class Gemm
     /// <c>packed[j / PanelColumns · PanelColumns · inputs]</c>, columns past the outputs zero. <paramref name="lo"/> is a
     /// multiple of 64, so threads that split the outputs pack disjoint panels of one buffer.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(ref float w, ref float packed, int inputs, int outputs, int lo, int hi)
     {
         if (hi <= lo) return;
@@ -71,6 +72,7 @@ public static class Gemm
     /// <c>[outputs, inputs]</c> layout, packed per call; y of row length <paramref name="outputs"/>. Allocates its
     /// scratch buffer (about 260 KB) once per thread.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyTransposed(ref float x, ref float w, ref float b, ref float y, int rows, int inputs, int outputs, int lo, int hi,
         Activation activation = Activation.Identity, float slope = 0f)
     {
@@ -95,11 +97,17 @@ public static class Gemm
     /// The product of <see cref="MultiplyTransposed"/> with weights <see cref="Pack"/> has packed (once for many calls):
     /// the same bits.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyPacked(ref float x, ref float packed, ref float b, ref float y, int rows, int inputs, int outputs, int lo, int hi,
         Activation activation = Activation.Identity, float slope = 0f)
     {
         if (rows <= 0 || hi <= lo) return;
         ref float scratch = ref (t_scratch ??= new AlignedBuffer<float>(ScratchLength)).Reference;
+        if (Vector512.IsHardwareAccelerated && lo == 0 && hi <= NarrowColumns)
+        {
+            MultiplyNarrow(ref x, ref packed, ref b, ref y, rows, inputs, outputs, hi, activation, slope, ref scratch);
+            return;
+        }
         int depth = Depth(inputs), columnsPerTile = PanelColumns;
         for (int jc = lo; jc < hi; jc += ColumnBlock)
         {
@@ -113,6 +121,131 @@ public static class Gemm
         }
     }
 
+    /// <summary>Most outputs of a layer that <see cref="MultiplyPacked"/> runs on the narrow tiles.</summary>
+    private const int NarrowColumns = 32;
+
+    /// <summary>Rows of a narrow tile.</summary>
+    private const int NarrowRows = 12;
+
+    /// <summary>
+    /// Outputs [0, <paramref name="hi"/>) of a narrow layer (at most 32) from its one packed panel (64 columns, k-major, the
+    /// whole depth): tiles of 12 rows × one or two vectors, so no lanes are spent on a 64-column tile's empty half. The
+    /// sums are formed as in <see cref="Tile512"/>: one chain over k from zero, then the bias — the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyNarrow(ref float x, ref float packed, ref float b, ref float y, int rows, int inputs, int outputs, int hi,
+        Activation activation, float slope, ref float scratch)
+    {
+        ref float edge = ref Unsafe.Add(ref scratch, ColumnBlock * DepthBlock);
+        ref float bias = ref Unsafe.Add(ref edge, RowsPerTile * 64);
+        CopyTile(ref b, 0, ref bias, 0, 1, hi);
+        int width = hi > 16 ? 32 : 16;
+        for (int r = 0; r < rows; r += NarrowRows)
+        {
+            int mr = Math.Min(NarrowRows, rows - r);
+            ref float a = ref Unsafe.Add(ref x, (nint)r * inputs);
+            ref float c = ref Unsafe.Add(ref y, (nint)r * outputs);
+            // A tile that is not whole works on a copy (12 × 32), as an edge tile of the wide product does.
+            bool full = mr == NarrowRows && hi == width;
+            ref float target = ref full ? ref c : ref edge;
+            int ldt = full ? outputs : 32;
+            // ReLU and leaky ReLU are applied in registers as the tile is stored, the others by a pass over the stored tile.
+            switch (activation, width)
+            {
+                case (Activation.ReLU, 32): Narrow2<ReLUOp>(ref a, inputs, mr, ref packed, ref bias, ref target, ldt, inputs, slope); break;
+                case (Activation.ReLU, _): Narrow1<ReLUOp>(ref a, inputs, mr, ref packed, ref bias, ref target, ldt, inputs, slope); break;
+                case (Activation.LeakyReLU, 32): Narrow2<LeakyReLUOp>(ref a, inputs, mr, ref packed, ref bias, ref target, ldt, inputs, slope); break;
+                case (Activation.LeakyReLU, _): Narrow1<LeakyReLUOp>(ref a, inputs, mr, ref packed, ref bias, ref target, ldt, inputs, slope); break;
+                case (_, 32): Narrow2<IdentityOp>(ref a, inputs, mr, ref packed, ref bias, ref target, ldt, inputs, slope); break;
+                default: Narrow1<IdentityOp>(ref a, inputs, mr, ref packed, ref bias, ref target, ldt, inputs, slope); break;
+            }
+            if (!full) CopyTile(ref edge, 32, ref c, outputs, mr, hi);
+            if (activation is Activation.Tanh or Activation.Sigmoid) Activate(ref c, outputs, mr, hi, activation, slope);
+        }
+    }
+
+    /// <summary>12 rows × 32 columns (24 accumulators) over the whole depth, then the bias; rows from <paramref name="mr"/> on repeat the last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Narrow2<TOp>(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, float slope)
+        where TOp : struct, IActivationOp
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<float> c80 = default, c81 = default, c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        ref float a0 = ref a, a1 = ref Row(ref a, lda, mr, 1), a2 = ref Row(ref a, lda, mr, 2), a3 = ref Row(ref a, lda, mr, 3);
+        ref float a4 = ref Row(ref a, lda, mr, 4), a5 = ref Row(ref a, lda, mr, 5), a6 = ref Row(ref a, lda, mr, 6), a7 = ref Row(ref a, lda, mr, 7);
+        ref float a8 = ref Row(ref a, lda, mr, 8), a9 = ref Row(ref a, lda, mr, 9), aa = ref Row(ref a, lda, mr, 10), ab = ref Row(ref a, lda, mr, 11);
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, 16);
+            Vector512<float> s = Vector512.Create(Unsafe.Add(ref a0, k));
+            c00 = Vector512.FusedMultiplyAdd(s, b0, c00); c01 = Vector512.FusedMultiplyAdd(s, b1, c01);
+            s = Vector512.Create(Unsafe.Add(ref a1, k)); c10 = Vector512.FusedMultiplyAdd(s, b0, c10); c11 = Vector512.FusedMultiplyAdd(s, b1, c11);
+            s = Vector512.Create(Unsafe.Add(ref a2, k)); c20 = Vector512.FusedMultiplyAdd(s, b0, c20); c21 = Vector512.FusedMultiplyAdd(s, b1, c21);
+            s = Vector512.Create(Unsafe.Add(ref a3, k)); c30 = Vector512.FusedMultiplyAdd(s, b0, c30); c31 = Vector512.FusedMultiplyAdd(s, b1, c31);
+            s = Vector512.Create(Unsafe.Add(ref a4, k)); c40 = Vector512.FusedMultiplyAdd(s, b0, c40); c41 = Vector512.FusedMultiplyAdd(s, b1, c41);
+            s = Vector512.Create(Unsafe.Add(ref a5, k)); c50 = Vector512.FusedMultiplyAdd(s, b0, c50); c51 = Vector512.FusedMultiplyAdd(s, b1, c51);
+            s = Vector512.Create(Unsafe.Add(ref a6, k)); c60 = Vector512.FusedMultiplyAdd(s, b0, c60); c61 = Vector512.FusedMultiplyAdd(s, b1, c61);
+            s = Vector512.Create(Unsafe.Add(ref a7, k)); c70 = Vector512.FusedMultiplyAdd(s, b0, c70); c71 = Vector512.FusedMultiplyAdd(s, b1, c71);
+            s = Vector512.Create(Unsafe.Add(ref a8, k)); c80 = Vector512.FusedMultiplyAdd(s, b0, c80); c81 = Vector512.FusedMultiplyAdd(s, b1, c81);
+            s = Vector512.Create(Unsafe.Add(ref a9, k)); c90 = Vector512.FusedMultiplyAdd(s, b0, c90); c91 = Vector512.FusedMultiplyAdd(s, b1, c91);
+            s = Vector512.Create(Unsafe.Add(ref aa, k)); ca0 = Vector512.FusedMultiplyAdd(s, b0, ca0); ca1 = Vector512.FusedMultiplyAdd(s, b1, ca1);
+            s = Vector512.Create(Unsafe.Add(ref ab, k)); cb0 = Vector512.FusedMultiplyAdd(s, b0, cb0); cb1 = Vector512.FusedMultiplyAdd(s, b1, cb1);
+            b = ref Unsafe.Add(ref b, 64);
+        }
+        Vector512<float> d0 = Vector512.LoadUnsafe(ref bias), d1 = Vector512.LoadUnsafe(ref bias, 16);
+        TOp.Apply(c00 + d0, slope).StoreUnsafe(ref t); TOp.Apply(c01 + d1, slope).StoreUnsafe(ref t, 16);
+        TOp.Apply(c10 + d0, slope).StoreUnsafe(ref t, (nuint)ldt); TOp.Apply(c11 + d1, slope).StoreUnsafe(ref t, (nuint)ldt + 16);
+        TOp.Apply(c20 + d0, slope).StoreUnsafe(ref t, (nuint)(2 * ldt)); TOp.Apply(c21 + d1, slope).StoreUnsafe(ref t, (nuint)(2 * ldt) + 16);
+        TOp.Apply(c30 + d0, slope).StoreUnsafe(ref t, (nuint)(3 * ldt)); TOp.Apply(c31 + d1, slope).StoreUnsafe(ref t, (nuint)(3 * ldt) + 16);
+        TOp.Apply(c40 + d0, slope).StoreUnsafe(ref t, (nuint)(4 * ldt)); TOp.Apply(c41 + d1, slope).StoreUnsafe(ref t, (nuint)(4 * ldt) + 16);
+        TOp.Apply(c50 + d0, slope).StoreUnsafe(ref t, (nuint)(5 * ldt)); TOp.Apply(c51 + d1, slope).StoreUnsafe(ref t, (nuint)(5 * ldt) + 16);
+        TOp.Apply(c60 + d0, slope).StoreUnsafe(ref t, (nuint)(6 * ldt)); TOp.Apply(c61 + d1, slope).StoreUnsafe(ref t, (nuint)(6 * ldt) + 16);
+        TOp.Apply(c70 + d0, slope).StoreUnsafe(ref t, (nuint)(7 * ldt)); TOp.Apply(c71 + d1, slope).StoreUnsafe(ref t, (nuint)(7 * ldt) + 16);
+        TOp.Apply(c80 + d0, slope).StoreUnsafe(ref t, (nuint)(8 * ldt)); TOp.Apply(c81 + d1, slope).StoreUnsafe(ref t, (nuint)(8 * ldt) + 16);
+        TOp.Apply(c90 + d0, slope).StoreUnsafe(ref t, (nuint)(9 * ldt)); TOp.Apply(c91 + d1, slope).StoreUnsafe(ref t, (nuint)(9 * ldt) + 16);
+        TOp.Apply(ca0 + d0, slope).StoreUnsafe(ref t, (nuint)(10 * ldt)); TOp.Apply(ca1 + d1, slope).StoreUnsafe(ref t, (nuint)(10 * ldt) + 16);
+        TOp.Apply(cb0 + d0, slope).StoreUnsafe(ref t, (nuint)(11 * ldt)); TOp.Apply(cb1 + d1, slope).StoreUnsafe(ref t, (nuint)(11 * ldt) + 16);
+    }
+
+    /// <summary>12 rows × 16 columns (12 accumulators) over the whole depth, then the bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Narrow1<TOp>(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, float slope)
+        where TOp : struct, IActivationOp
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        Vector512<float> c6 = default, c7 = default, c8 = default, c9 = default, ca = default, cb = default;
+        ref float a0 = ref a, a1 = ref Row(ref a, lda, mr, 1), a2 = ref Row(ref a, lda, mr, 2), a3 = ref Row(ref a, lda, mr, 3);
+        ref float a4 = ref Row(ref a, lda, mr, 4), a5 = ref Row(ref a, lda, mr, 5), a6 = ref Row(ref a, lda, mr, 6), a7 = ref Row(ref a, lda, mr, 7);
+        ref float a8 = ref Row(ref a, lda, mr, 8), a9 = ref Row(ref a, lda, mr, 9), aa = ref Row(ref a, lda, mr, 10), ab = ref Row(ref a, lda, mr, 11);
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a0, k)), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, k)), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, k)), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a3, k)), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a4, k)), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a5, k)), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a6, k)), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a7, k)), b0, c7);
+            c8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a8, k)), b0, c8);
+            c9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a9, k)), b0, c9);
+            ca = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref aa, k)), b0, ca);
+            cb = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ab, k)), b0, cb);
+            b = ref Unsafe.Add(ref b, 64);
+        }
+        Vector512<float> d = Vector512.LoadUnsafe(ref bias);
+        TOp.Apply(c0 + d, slope).StoreUnsafe(ref t); TOp.Apply(c1 + d, slope).StoreUnsafe(ref t, (nuint)ldt); TOp.Apply(c2 + d, slope).StoreUnsafe(ref t, (nuint)(2 * ldt));
+        TOp.Apply(c3 + d, slope).StoreUnsafe(ref t, (nuint)(3 * ldt)); TOp.Apply(c4 + d, slope).StoreUnsafe(ref t, (nuint)(4 * ldt)); TOp.Apply(c5 + d, slope).StoreUnsafe(ref t, (nuint)(5 * ldt));
+        TOp.Apply(c6 + d, slope).StoreUnsafe(ref t, (nuint)(6 * ldt)); TOp.Apply(c7 + d, slope).StoreUnsafe(ref t, (nuint)(7 * ldt)); TOp.Apply(c8 + d, slope).StoreUnsafe(ref t, (nuint)(8 * ldt));
+        TOp.Apply(c9 + d, slope).StoreUnsafe(ref t, (nuint)(9 * ldt)); TOp.Apply(ca + d, slope).StoreUnsafe(ref t, (nuint)(10 * ldt)); TOp.Apply(cb + d, slope).StoreUnsafe(ref t, (nuint)(11 * ldt));
+    }
+
+    /// <summary>Row <paramref name="i"/> of a tile, or its last row (<paramref name="mr"/> − 1) past the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref float Row(ref float a, int lda, int mr, int i) => ref Unsafe.Add(ref a, (nint)Math.Min(i, mr - 1) * lda);
+
     /// <summary>Blocks over k of equal depth (784 → 7 × 112, not 6 × 128 + 16): a tile pays its loads and stores once per block.</summary>
     private static int Depth(int inputs)
     {
@@ -124,6 +257,7 @@ public static class Gemm
     /// Columns [jc, jc + nc) of y over depth block [pc, pc + kc): every tile of the rows against panels of packed weights,
     /// the panel of column <c>jc + jr</c> at <c>block + jr · columnStride</c> (kc × panel width, k-major).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Sweep(ref float x, ref float block, int columnStride, ref float b, ref float y, int rows, int inputs, int outputs,
         int jc, int nc, int pc, int kc, Activation activation, float slope, ref float scratch)
     {
@@ -168,9 +302,21 @@ public static class Gemm
     /// <summary>
     /// Applies the layer's activation to an <paramref name="mr"/> × <paramref name="nr"/> tile just stored (still in L1):
     /// whole vectors from the tile's first column (a multiple of the vector width), the rest one value at a time, as the
-    /// generated kernels apply it to a row, so the bits are theirs.
+    /// generated kernels apply it to a row, so the bits are theirs. One loop per activation, chosen once.
     /// </summary>
     private static void Activate(ref float c, int ldc, int mr, int nr, Activation activation, float slope)
+    {
+        switch (activation)
+        {
+            case Activation.Sigmoid: Activate<SigmoidOp>(ref c, ldc, mr, nr, slope); break;
+            case Activation.Tanh: Activate<TanhOp>(ref c, ldc, mr, nr, slope); break;
+            case Activation.ReLU: Activate<ReLUOp>(ref c, ldc, mr, nr, slope); break;
+            case Activation.LeakyReLU: Activate<LeakyReLUOp>(ref c, ldc, mr, nr, slope); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Activate<TOp>(ref float c, int ldc, int mr, int nr, float slope) where TOp : struct, IActivationOp
     {
         for (int i = 0; i < mr; i++)
         {
@@ -178,44 +324,65 @@ public static class Gemm
             int j = 0;
             if (Vector512.IsHardwareAccelerated)
             {
-                for (; j + 16 <= nr; j += 16)
-                {
-                    Vector512<float> v = Vector512.LoadUnsafe(ref row, (nuint)j);
-                    v = activation switch
-                    {
-                        Activation.Sigmoid => ActivationMath.Sigmoid(v),
-                        Activation.Tanh => ActivationMath.Tanh(v),
-                        Activation.ReLU => ActivationMath.ReLU(v),
-                        Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
-                        _ => v,
-                    };
-                    v.StoreUnsafe(ref row, (nuint)j);
-                }
+                for (; j + 16 <= nr; j += 16) TOp.Apply(Vector512.LoadUnsafe(ref row, (nuint)j), slope).StoreUnsafe(ref row, (nuint)j);
             }
             else
             {
                 for (; j + Vector<float>.Count <= nr; j += Vector<float>.Count)
-                {
-                    Vector<float> v = Vector.LoadUnsafe(ref row, (nuint)j);
-                    v = activation switch
-                    {
-                        Activation.Sigmoid => ActivationMath.Sigmoid(v),
-                        Activation.Tanh => ActivationMath.Tanh(v),
-                        Activation.ReLU => ActivationMath.ReLU(v),
-                        Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
-                        _ => v,
-                    };
-                    v.StoreUnsafe(ref row, (nuint)j);
-                }
+                    TOp.Apply(Vector.LoadUnsafe(ref row, (nuint)j), slope).StoreUnsafe(ref row, (nuint)j);
             }
-            for (; j < nr; j++) Unsafe.Add(ref row, j) = ActivationMath.Apply(activation, Unsafe.Add(ref row, j), slope);
+            for (; j < nr; j++) Unsafe.Add(ref row, j) = TOp.Apply(Unsafe.Add(ref row, j), slope);
         }
+    }
+
+    /// <summary>One activation in the three widths the kernels apply it in: <see cref="ActivationMath"/>'s functions, inlined.</summary>
+    private interface IActivationOp
+    {
+        static abstract Vector512<float> Apply(Vector512<float> v, float slope);
+        static abstract Vector<float> Apply(Vector<float> v, float slope);
+        static abstract float Apply(float v, float slope);
+    }
+
+    private readonly struct IdentityOp : IActivationOp
+    {
+        public static Vector512<float> Apply(Vector512<float> v, float slope) => v;
+        public static Vector<float> Apply(Vector<float> v, float slope) => v;
+        public static float Apply(float v, float slope) => v;
+    }
+
+    private readonly struct SigmoidOp : IActivationOp
+    {
+        public static Vector512<float> Apply(Vector512<float> v, float slope) => ActivationMath.Sigmoid(v);
+        public static Vector<float> Apply(Vector<float> v, float slope) => ActivationMath.Sigmoid(v);
+        public static float Apply(float v, float slope) => ActivationMath.Sigmoid(v);
+    }
+
+    private readonly struct TanhOp : IActivationOp
+    {
+        public static Vector512<float> Apply(Vector512<float> v, float slope) => ActivationMath.Tanh(v);
+        public static Vector<float> Apply(Vector<float> v, float slope) => ActivationMath.Tanh(v);
+        public static float Apply(float v, float slope) => ActivationMath.Tanh(v);
+    }
+
+    private readonly struct ReLUOp : IActivationOp
+    {
+        public static Vector512<float> Apply(Vector512<float> v, float slope) => ActivationMath.ReLU(v);
+        public static Vector<float> Apply(Vector<float> v, float slope) => ActivationMath.ReLU(v);
+        public static float Apply(float v, float slope) => ActivationMath.ReLU(v);
+    }
+
+    private readonly struct LeakyReLUOp : IActivationOp
+    {
+        public static Vector512<float> Apply(Vector512<float> v, float slope) => ActivationMath.LeakyReLU(v, slope);
+        public static Vector<float> Apply(Vector<float> v, float slope) => ActivationMath.LeakyReLU(v, slope);
+        public static float Apply(float v, float slope) => ActivationMath.LeakyReLU(v, slope);
     }
 
     /// <summary>
     /// Copies an <paramref name="mr"/> × <paramref name="nr"/> block between row strides <paramref name="lds"/> and
     /// <paramref name="ldd"/> with masked vector loads and stores, which touch nothing past <paramref name="nr"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void CopyTile(ref float source, int lds, ref float destination, int ldd, int mr, int nr)
     {
         fixed (float* s = &source, d = &destination)
@@ -251,6 +418,7 @@ public static class Gemm
     /// rows, k-major (<c>pb[panel][k][column]</c>): the transpose, in 16 × 16 blocks so that reads and writes both stay
     /// within a few cache lines; columns past <paramref name="nc"/> in the last panel are zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackWeights(ref float w, ref float pb, int stride, int nc, int kc, int nr)
     {
         for (int jr = 0; jr < nc; jr += nr)
@@ -265,6 +433,12 @@ public static class Gemm
                     ref float dst = ref Unsafe.Add(ref panel, k0 * nr + j0);
                     ref float src = ref Unsafe.Add(ref w, (nint)(jr + j0) * stride + k0);
                     if (Avx512F.IsSupported && kn == 16 && valid - j0 >= 16) Transpose16(ref src, stride, ref dst, nr);
+                    else if (j0 >= valid)
+                    {
+                        // Past the last weight row: zero columns.
+                        for (int t = 0; t < kn; t++)
+                            for (int q = 0; q < 16; q += 4) Vector128<float>.Zero.StoreUnsafe(ref dst, (nuint)(t * nr + q));
+                    }
                     else
                     {
                         for (int j = j0; j < j0 + 16; j++)
@@ -283,6 +457,7 @@ public static class Gemm
     /// <paramref name="dst"/> (rows <paramref name="ldd"/> apart): interleave pairs of rows, then pairs of pairs, then
     /// 128-bit quarters twice — 64 shuffles for 256 elements.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose16(ref float src, int stride, ref float dst, int ldd)
     {
         Vector512<float> r0 = Vector512.LoadUnsafe(ref src), r1 = Vector512.LoadUnsafe(ref src, (nuint)stride);
@@ -337,6 +512,7 @@ public static class Gemm
     /// partial sums in c, run over <paramref name="kc"/>, and are stored (plus the bias when <paramref name="last"/>).
     /// <paramref name="bias"/> holds 64 readable floats; rows from <paramref name="mr"/> on repeat the last. No calls: a call would make the JIT keep the accumulators in memory.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile512(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
     {
         const int NR = 64;
@@ -398,6 +574,7 @@ public static class Gemm
     }
 
     /// <summary>The same tile for hardware without AVX-512: 6 × 16 with <see cref="Vector256{T}"/>, 12 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile256(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
     {
         const int NR = 16;

@@ -128,10 +128,14 @@ partial class Brains
             global::NetGen.CompilerServices.NetworkGuard.BatchLength(outputs.Length, batch, OutputSize, nameof(outputs));
             int chunk = Math.Min(batch, 256);
             Workspace ws = Reserve(chunk);
+            // The layers that take the packed product have their weights packed once per call, for every chunk.
+            bool packed = chunk >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated;
+            if (packed) PackWeights(ws);
             for (int start = 0; start < batch; start += chunk)
             {
                 int rows = Math.Min(chunk, batch - start);
-                ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);
+                ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false,
+                    packed: packed && rows >= 128);
                 ws.A2.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
             }
         }
@@ -472,6 +476,9 @@ partial class Brains
         private sealed class Workspace
         {
             public readonly int Rows;
+            public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
+            public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed1; // W1 packed by ForwardBatch
+            public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed2; // W2 packed by ForwardBatch
             public readonly float[] A0; // [rows, 32] layer 0 activations
             public readonly float[] D0; // [rows, 32] ∂loss/∂z of layer 0
             public readonly float[] A1; // [rows, 32] layer 1 activations
@@ -496,7 +503,9 @@ partial class Brains
 
         /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's
         /// activations in the workspace.</summary>
-        private void ForwardRows(ref float x, int rows, bool training)
+        /// <paramref name="packed"/>: the layers that take the packed product find their weights packed in the workspace
+        /// (<see cref="PackWeights"/>).
+        private void ForwardRows(ref float x, int rows, bool training, bool packed = false)
         {
             Workspace ws = _workspace;
             ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 32] layer 0 activations
@@ -508,22 +517,56 @@ partial class Brains
             ref float w2 = ref Unsafe.Add(ref p, 1600), b2 = ref Unsafe.Add(ref p, 1728); // W2 [4, 32], b2 [4]
             if (Vector512.IsHardwareAccelerated)
             {
-                if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
+                if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                    ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
+                    rows, 16, 32, 0, 32, global::NetGen.Activation.ReLU);
+                else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
                 else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 32);
-                if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1);
+                if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                    ref a0, ref ws.Packed1!.Reference, ref b1, ref a1,
+                    rows, 32, 32, 0, 32, global::NetGen.Activation.ReLU);
+                else if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1);
                 else Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref a1, rows, 0, 32);
-                if (rows == 1) Kernels.ForwardRow2V512(ref a1, ref w2, ref b2, ref z2);
+                if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                    ref a1, ref ws.Packed2!.Reference, ref b2, ref z2,
+                    rows, 32, 4, 0, 4);
+                else if (rows == 1) Kernels.ForwardRow2V512(ref a1, ref w2, ref b2, ref z2);
                 else Kernels.ForwardLayer2V512(ref a1, ref w2, ref b2, ref z2, rows, 0, 4);
             }
             else
             {
-                global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
+                if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                    ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
+                    rows, 16, 32, 0, 32, global::NetGen.Activation.ReLU);
+                else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
                     ref x, ref w0, ref b0, ref a0, rows, 0, 32);
-                global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
+                if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                    ref a0, ref ws.Packed1!.Reference, ref b1, ref a1,
+                    rows, 32, 32, 0, 32, global::NetGen.Activation.ReLU);
+                else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
                     ref a0, ref w1, ref b1, ref a1, rows, 0, 32);
-                global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.Forward(
+                if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                    ref a1, ref ws.Packed2!.Reference, ref b2, ref z2,
+                    rows, 32, 4, 0, 4);
+                else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.Forward(
                     ref a1, ref w2, ref b2, ref z2, rows, 0, 4);
             }
+        }
+
+        /// <summary>Packs the weights of the layers that take the packed product (<c>Gemm</c>) into the workspace,
+        /// allocated on first use.</summary>
+        private void PackWeights(Workspace ws)
+        {
+            ref float p = ref _parameters.Reference;
+            ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
+                global::NetGen.CompilerServices.Gemm.PackedLength(16, 32));
+            global::NetGen.CompilerServices.Gemm.Pack(ref p, ref ws.Packed0.Reference, 16, 32, 0, 32);
+            ws.Packed1 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
+                global::NetGen.CompilerServices.Gemm.PackedLength(32, 32));
+            global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 544), ref ws.Packed1.Reference, 32, 32, 0, 32);
+            ws.Packed2 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
+                global::NetGen.CompilerServices.Gemm.PackedLength(32, 4));
+            global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 1600), ref ws.Packed2.Reference, 32, 4, 0, 4);
         }
 
         /// <summary>

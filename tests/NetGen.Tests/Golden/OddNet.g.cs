@@ -123,10 +123,14 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         global::NetGen.CompilerServices.NetworkGuard.BatchLength(outputs.Length, batch, OutputSize, nameof(outputs));
         int chunk = Math.Min(batch, 256);
         Workspace ws = Reserve(chunk);
+        // The layers that take the packed product have their weights packed once per call, for every chunk.
+        bool packed = chunk >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated;
+        if (packed) PackWeights(ws);
         for (int start = 0; start < batch; start += chunk)
         {
             int rows = Math.Min(chunk, batch - start);
-            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);
+            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false,
+                packed: packed && rows >= 128);
             ws.A2.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
         }
     }
@@ -466,6 +470,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
     private sealed class Workspace
     {
         public readonly int Rows;
+        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
+        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed1; // W1 packed by ForwardBatch
+        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed2; // W2 packed by ForwardBatch
         public readonly float[] A0; // [rows, 19] layer 0 activations
         public readonly float[] D0; // [rows, 19] ∂loss/∂z of layer 0
         public readonly float[] A1; // [rows, 7] layer 1 activations
@@ -491,7 +498,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
 
     /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's
     /// activations in the workspace.</summary>
-    private void ForwardRows(ref float x, int rows, bool training)
+    /// <paramref name="packed"/>: the layers that take the packed product find their weights packed in the workspace
+    /// (<see cref="PackWeights"/>).
+    private void ForwardRows(ref float x, int rows, bool training, bool packed = false)
     {
         Workspace ws = _workspace;
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 19] layer 0 activations
@@ -503,19 +512,37 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         ref float w2 = ref Unsafe.Add(ref p, 862), b2 = ref Unsafe.Add(ref p, 897); // W2 [5, 7], b2 [5]
         if (Vector512.IsHardwareAccelerated)
         {
-            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
+            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
+                rows, 37, 19, 0, 19, global::NetGen.Activation.Tanh);
+            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 19);
-            if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1);
+            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref a0, ref ws.Packed1!.Reference, ref b1, ref a1,
+                rows, 19, 7, 0, 7, global::NetGen.Activation.LeakyReLU, 0.05f);
+            else if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1);
             else Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref a1, rows, 0, 7);
-            Kernels.ForwardLayer2V512(ref a1, ref w2, ref b2, ref z2, rows, 0, 5);
+            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref a1, ref ws.Packed2!.Reference, ref b2, ref z2,
+                rows, 7, 5, 0, 5);
+            else Kernels.ForwardLayer2V512(ref a1, ref w2, ref b2, ref z2, rows, 0, 5);
         }
         else
         {
-            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
+            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
+                rows, 37, 19, 0, 19, global::NetGen.Activation.Tanh);
+            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
                 ref x, ref w0, ref b0, ref a0, rows, 0, 19);
-            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
+            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref a0, ref ws.Packed1!.Reference, ref b1, ref a1,
+                rows, 19, 7, 0, 7, global::NetGen.Activation.LeakyReLU, 0.05f);
+            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
                 ref a0, ref w1, ref b1, ref a1, rows, 0, 7);
-            global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.Forward(
+            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref a1, ref ws.Packed2!.Reference, ref b2, ref z2,
+                rows, 7, 5, 0, 5);
+            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.Forward(
                 ref a1, ref w2, ref b2, ref z2, rows, 0, 5);
         }
         // Output activation; the pre-activations stay in Z for a stable loss.
@@ -523,6 +550,22 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         {
             ws.A2[j] = global::NetGen.CompilerServices.ActivationMath.Sigmoid(ws.Z2[j]);
         }
+    }
+
+    /// <summary>Packs the weights of the layers that take the packed product (<c>Gemm</c>) into the workspace,
+    /// allocated on first use.</summary>
+    private void PackWeights(Workspace ws)
+    {
+        ref float p = ref _parameters.Reference;
+        ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
+            global::NetGen.CompilerServices.Gemm.PackedLength(37, 19));
+        global::NetGen.CompilerServices.Gemm.Pack(ref p, ref ws.Packed0.Reference, 37, 19, 0, 19);
+        ws.Packed1 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
+            global::NetGen.CompilerServices.Gemm.PackedLength(19, 7));
+        global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 722), ref ws.Packed1.Reference, 19, 7, 0, 7);
+        ws.Packed2 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
+            global::NetGen.CompilerServices.Gemm.PackedLength(7, 5));
+        global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 862), ref ws.Packed2.Reference, 7, 5, 0, 5);
     }
 
     /// <summary>

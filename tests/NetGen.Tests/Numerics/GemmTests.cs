@@ -122,6 +122,10 @@ public sealed class GemmTests
     [InlineData(97, 513, 130, Activation.LeakyReLU)]
     [InlineData(130, 784, 500, Activation.Tanh)]
     [InlineData(12, 40, 600, Activation.Identity)]
+    [InlineData(130, 16, 32, Activation.ReLU)]      // narrow layers: 12-row tiles of one or two vectors
+    [InlineData(25, 32, 4, Activation.Identity)]
+    [InlineData(12, 64, 17, Activation.Tanh)]
+    [InlineData(11, 20, 33, Activation.Sigmoid)]
     public void PackedOnceAndActivatedOnStoreEqualsPerCallPackingThenAPass(int rows, int inputs, int outputs, Activation activation)
     {
         const float slope = 0.05f;

@@ -79,7 +79,7 @@ public class ReferenceAgreementTests
         var one = new float[net.OutputSize];
         // A batch that runs on the packed product sums each output in another order than one sample does (one FMA chain
         // over k against sixteen lanes reduced): equal to rounding then, and to the bit otherwise.
-        bool gemm = TestData.UsesGemm(net, batch);
+        bool gemm = TestData.ForwardBatchPacks(net, batch);
         for (int s = 0; s < batch; s++)
         {
             net.Forward(x.AsSpan(s * net.InputSize, net.InputSize), one);

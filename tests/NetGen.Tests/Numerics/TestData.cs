@@ -55,14 +55,16 @@ internal static class TestData
     }
 
     /// <summary>
-    /// Whether a batch of <paramref name="rows"/> runs a layer of <paramref name="net"/> on the packed product: the
-    /// generator's rule (Planner.UsesGemm, Planner.GemmRows), restated — at least 64 inputs and 128 outputs, 128 rows.
+    /// Whether <c>ForwardBatch</c> of <paramref name="rows"/> runs a layer of <paramref name="net"/> on the packed product:
+    /// the generator's rule (Planner.UsesGemm, Planner.IsNarrow, Planner.GemmRows), restated — at least 64 inputs and 128
+    /// outputs, or at most 64 of each, and 128 rows.
     /// </summary>
-    public static bool UsesGemm(INetwork net, int rows)
+    public static bool ForwardBatchPacks(INetwork net, int rows)
     {
         if (rows < 128 || !Gemm.IsAccelerated) return false;
         foreach (LayerDescription layer in net.Architecture.Layers)
-            if (layer.Inputs >= 64 && layer.Outputs >= 128) return true;
+            if (layer.Kind is LayerKind.Dense or LayerKind.Softmax
+                && (layer.Inputs >= 64 && layer.Outputs >= 128 || layer.Inputs <= 64 && layer.Outputs <= 64)) return true;
         return false;
     }
 
