@@ -98,14 +98,10 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
         global::NetGen.CompilerServices.NetworkGuard.BatchLength(outputs.Length, batch, OutputSize, nameof(outputs));
         int chunk = Math.Min(batch, 256);
         Workspace ws = Reserve(chunk);
-        // The layers that take the packed product have their weights packed once per call, for every chunk.
-        bool packed = chunk >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated;
-        if (packed) PackWeights(ws);
         for (int start = 0; start < batch; start += chunk)
         {
             int rows = Math.Min(chunk, batch - start);
-            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false,
-                packed: packed && rows >= 128);
+            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);
             ws.A1.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
         }
     }
@@ -131,8 +127,6 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
     private sealed class Workspace
     {
         public readonly int Rows;
-        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
-        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed1; // W1 packed by ForwardBatch
         public readonly float[] A0; // [rows, 3] layer 0 activations
         public readonly float[] Z1; // [rows, 2] output pre-activations
         public readonly float[] A1; // [rows, 2] layer 1 outputs
@@ -149,9 +143,7 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
 
     /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's
     /// activations in the workspace.</summary>
-    /// <paramref name="packed"/>: the layers that take the packed product find their weights packed in the workspace
-    /// (<see cref="PackWeights"/>).
-    private void ForwardRows(ref float x, int rows, bool training, bool packed = false)
+    private void ForwardRows(ref float x, int rows, bool training)
     {
         Workspace ws = _workspace;
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 3] layer 0 activations
@@ -161,26 +153,14 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
         ref float w1 = ref Unsafe.Add(ref p, 15), b1 = ref Unsafe.Add(ref p, 21); // W1 [2, 3], b1 [2]
         if (Vector512.IsHardwareAccelerated)
         {
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
-                rows, 4, 3, 0, 3, global::NetGen.Activation.Tanh);
-            else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 3);
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref a0, ref ws.Packed1!.Reference, ref b1, ref z1,
-                rows, 3, 2, 0, 2);
-            else Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref z1, rows, 0, 2);
+            Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 3);
+            Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref z1, rows, 0, 2);
         }
         else
         {
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
-                rows, 4, 3, 0, 3, global::NetGen.Activation.Tanh);
-            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
                 ref x, ref w0, ref b0, ref a0, rows, 0, 3);
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref a0, ref ws.Packed1!.Reference, ref b1, ref z1,
-                rows, 3, 2, 0, 2);
-            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
                 ref a0, ref w1, ref b1, ref z1, rows, 0, 2);
         }
         // Softmax per sample; log Σ exp z is kept for the loss.
@@ -189,19 +169,6 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
             ws.LogSumExp[r] = global::NetGen.CompilerServices.LossMath.Softmax(
                 ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize));
         }
-    }
-
-    /// <summary>Packs the weights of the layers that take the packed product (<c>Gemm</c>) into the workspace,
-    /// allocated on first use.</summary>
-    private void PackWeights(Workspace ws)
-    {
-        ref float p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters));
-        ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
-            global::NetGen.CompilerServices.Gemm.PackedLength(4, 3));
-        global::NetGen.CompilerServices.Gemm.Pack(ref p, ref ws.Packed0.Reference, 4, 3, 0, 3);
-        ws.Packed1 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
-            global::NetGen.CompilerServices.Gemm.PackedLength(3, 2));
-        global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 15), ref ws.Packed1.Reference, 3, 2, 0, 2);
     }
 
     /// <summary>The specialized layer kernels: every size is a constant, every loop bound and tail decided at

@@ -478,7 +478,6 @@ partial class Brains
             public readonly int Rows;
             public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
             public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed1; // W1 packed by ForwardBatch
-            public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed2; // W2 packed by ForwardBatch
             public readonly float[] A0; // [rows, 32] layer 0 activations
             public readonly float[] D0; // [rows, 32] ∂loss/∂z of layer 0
             public readonly float[] A1; // [rows, 32] layer 1 activations
@@ -527,10 +526,7 @@ partial class Brains
                     rows, 32, 32, 0, 32, global::NetGen.Activation.ReLU);
                 else if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1);
                 else Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref a1, rows, 0, 32);
-                if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                    ref a1, ref ws.Packed2!.Reference, ref b2, ref z2,
-                    rows, 32, 4, 0, 4);
-                else if (rows == 1) Kernels.ForwardRow2V512(ref a1, ref w2, ref b2, ref z2);
+                if (rows == 1) Kernels.ForwardRow2V512(ref a1, ref w2, ref b2, ref z2);
                 else Kernels.ForwardLayer2V512(ref a1, ref w2, ref b2, ref z2, rows, 0, 4);
             }
             else
@@ -545,10 +541,7 @@ partial class Brains
                     rows, 32, 32, 0, 32, global::NetGen.Activation.ReLU);
                 else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
                     ref a0, ref w1, ref b1, ref a1, rows, 0, 32);
-                if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                    ref a1, ref ws.Packed2!.Reference, ref b2, ref z2,
-                    rows, 32, 4, 0, 4);
-                else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.Forward(
+                global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.Forward(
                     ref a1, ref w2, ref b2, ref z2, rows, 0, 4);
             }
         }
@@ -564,9 +557,6 @@ partial class Brains
             ws.Packed1 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
                 global::NetGen.CompilerServices.Gemm.PackedLength(32, 32));
             global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 544), ref ws.Packed1.Reference, 32, 32, 0, 32);
-            ws.Packed2 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
-                global::NetGen.CompilerServices.Gemm.PackedLength(32, 4));
-            global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 1600), ref ws.Packed2.Reference, 32, 4, 0, 4);
         }
 
         /// <summary>

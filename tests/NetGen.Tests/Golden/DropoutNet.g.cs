@@ -128,14 +128,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         global::NetGen.CompilerServices.NetworkGuard.BatchLength(outputs.Length, batch, OutputSize, nameof(outputs));
         int chunk = Math.Min(batch, 256);
         Workspace ws = Reserve(chunk);
-        // The layers that take the packed product have their weights packed once per call, for every chunk.
-        bool packed = chunk >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated;
-        if (packed) PackWeights(ws);
         for (int start = 0; start < batch; start += chunk)
         {
             int rows = Math.Min(chunk, batch - start);
-            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false,
-                packed: packed && rows >= 128);
+            ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false);
             ws.A1.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));
         }
     }
@@ -445,8 +441,6 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     private sealed class Workspace
     {
         public readonly int Rows;
-        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
-        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed1; // W1 packed by ForwardBatch
         public readonly float[] A0; // [rows, 12] layer 0 activations
         public readonly float[] D0; // [rows, 12] ∂loss/∂z of layer 0
         public readonly float[] M0; // [rows, 12] dropout mask of layer 0: 0 or 1/(1 − p)
@@ -474,9 +468,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     /// <summary>Forward pass of <paramref name="rows"/> samples at <paramref name="x"/>; leaves every layer's
     /// activations in the workspace;
     /// a training pass also draws dropout masks.</summary>
-    /// <paramref name="packed"/>: the layers that take the packed product find their weights packed in the workspace
-    /// (<see cref="PackWeights"/>).
-    private void ForwardRows(ref float x, int rows, bool training, bool packed = false)
+    private void ForwardRows(ref float x, int rows, bool training)
     {
         Workspace ws = _workspace;
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 12] layer 0 activations
@@ -487,32 +479,20 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         ref float w1 = ref Unsafe.Add(ref p, 252), b1 = ref Unsafe.Add(ref p, 288); // W1 [3, 12], b1 [3]
         if (Vector512.IsHardwareAccelerated)
         {
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
-                rows, 20, 12, 0, 12, global::NetGen.Activation.ReLU);
-            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
+            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 12);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 12), ws.M0.AsSpan(0, rows * 12), ws.H0.AsSpan(0, rows * 12), 0.25f);
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref training ? ref h0 : ref a0, ref ws.Packed1!.Reference, ref b1, ref z1,
-                rows, 12, 3, 0, 3);
-            else Kernels.ForwardLayer1V512(
+            Kernels.ForwardLayer1V512(
                 ref training ? ref h0 : ref a0, ref w1, ref b1, ref z1, rows, 0, 3);
         }
         else
         {
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
-                rows, 20, 12, 0, 12, global::NetGen.Activation.ReLU);
-            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
                 ref x, ref w0, ref b0, ref a0, rows, 0, 12);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 12), ws.M0.AsSpan(0, rows * 12), ws.H0.AsSpan(0, rows * 12), 0.25f);
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref training ? ref h0 : ref a0, ref ws.Packed1!.Reference, ref b1, ref z1,
-                rows, 12, 3, 0, 3);
-            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
                 ref training ? ref h0 : ref a0, ref w1, ref b1, ref z1, rows, 0, 3);
         }
         // Softmax per sample; log Σ exp z is kept for the loss.
@@ -521,19 +501,6 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             ws.LogSumExp[r] = global::NetGen.CompilerServices.LossMath.Softmax(
                 ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize));
         }
-    }
-
-    /// <summary>Packs the weights of the layers that take the packed product (<c>Gemm</c>) into the workspace,
-    /// allocated on first use.</summary>
-    private void PackWeights(Workspace ws)
-    {
-        ref float p = ref _parameters.Reference;
-        ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
-            global::NetGen.CompilerServices.Gemm.PackedLength(20, 12));
-        global::NetGen.CompilerServices.Gemm.Pack(ref p, ref ws.Packed0.Reference, 20, 12, 0, 12);
-        ws.Packed1 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
-            global::NetGen.CompilerServices.Gemm.PackedLength(12, 3));
-        global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 252), ref ws.Packed1.Reference, 12, 3, 0, 3);
     }
 
     /// <summary>

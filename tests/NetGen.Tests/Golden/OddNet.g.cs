@@ -471,8 +471,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
     {
         public readonly int Rows;
         public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
-        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed1; // W1 packed by ForwardBatch
-        public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed2; // W2 packed by ForwardBatch
         public readonly float[] A0; // [rows, 19] layer 0 activations
         public readonly float[] D0; // [rows, 19] ∂loss/∂z of layer 0
         public readonly float[] A1; // [rows, 7] layer 1 activations
@@ -517,15 +515,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 rows, 37, 19, 0, 19, global::NetGen.Activation.Tanh);
             else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 19);
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref a0, ref ws.Packed1!.Reference, ref b1, ref a1,
-                rows, 19, 7, 0, 7, global::NetGen.Activation.LeakyReLU, 0.05f);
-            else if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1);
+            if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1);
             else Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref a1, rows, 0, 7);
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref a1, ref ws.Packed2!.Reference, ref b2, ref z2,
-                rows, 7, 5, 0, 5);
-            else Kernels.ForwardLayer2V512(ref a1, ref w2, ref b2, ref z2, rows, 0, 5);
+            Kernels.ForwardLayer2V512(ref a1, ref w2, ref b2, ref z2, rows, 0, 5);
         }
         else
         {
@@ -534,15 +526,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 rows, 37, 19, 0, 19, global::NetGen.Activation.Tanh);
             else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
                 ref x, ref w0, ref b0, ref a0, rows, 0, 19);
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref a0, ref ws.Packed1!.Reference, ref b1, ref a1,
-                rows, 19, 7, 0, 7, global::NetGen.Activation.LeakyReLU, 0.05f);
-            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.Forward(
                 ref a0, ref w1, ref b1, ref a1, rows, 0, 7);
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref a1, ref ws.Packed2!.Reference, ref b2, ref z2,
-                rows, 7, 5, 0, 5);
-            else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.Forward(
+            global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.Forward(
                 ref a1, ref w2, ref b2, ref z2, rows, 0, 5);
         }
         // Output activation; the pre-activations stay in Z for a stable loss.
@@ -560,12 +546,6 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
             global::NetGen.CompilerServices.Gemm.PackedLength(37, 19));
         global::NetGen.CompilerServices.Gemm.Pack(ref p, ref ws.Packed0.Reference, 37, 19, 0, 19);
-        ws.Packed1 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
-            global::NetGen.CompilerServices.Gemm.PackedLength(19, 7));
-        global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 722), ref ws.Packed1.Reference, 19, 7, 0, 7);
-        ws.Packed2 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
-            global::NetGen.CompilerServices.Gemm.PackedLength(7, 5));
-        global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 862), ref ws.Packed2.Reference, 7, 5, 0, 5);
     }
 
     /// <summary>
