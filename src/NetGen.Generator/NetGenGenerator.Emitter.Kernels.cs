@@ -438,6 +438,16 @@ public sealed partial class NetGenGenerator
                         w.Line($"global::NetGen.CompilerServices.Gemm.MultiplyTransposed(\n    ref x, ref w, ref b, ref y, rows, {inputs}, {outputs}, lo, hi{GemmActivation(layer)});");
                         w.Line("return;");
                     }
+                    if (f.Kind == Flavor.Vector512)
+                    {
+                        w.Line($"if (rows >= {Planner.RowGemmRows})");
+                        using (w.Block(""))
+                        {
+                            w.Line("// Fewer rows: the rows packed instead of the weights, which are read in place once per 64 rows.");
+                            w.Line($"global::NetGen.CompilerServices.Gemm.MultiplyRows(\n    ref x, ref w, ref b, ref y, rows, {inputs}, {outputs}, lo, hi{GemmActivation(layer)});");
+                            w.Line("return;");
+                        }
+                    }
                 }
                 int panel = layer.PanelRows;
                 w.Line($"// Panels of {panel} rows ({Literal.Int(panel * inputs * f.Element.Size / 1024)} KB of x): each block of weight rows is reused by every row of the panel");

@@ -15,6 +15,13 @@ internal static class SharedConstants
     /// </summary>
     public const int GemmRows = 128;
 
+    /// <summary>
+    /// Rows from which a forward kernel of a wide float layer with AVX-512, below <see cref="GemmRows"/>, runs the product
+    /// with the roles swapped (<c>Gemm.MultiplyRows</c>: the rows packed, the weights read in place) instead of the
+    /// dot-product blocks (see the planner's <c>RowGemmRows</c>).
+    /// </summary>
+    public const int RowGemmRows = 64;
+
     /// <summary>Mixed into a seed to seed the generator of dropout masks (<c>SeedDropout</c>), so masks and weights differ.</summary>
     public const ulong DropoutSalt = 0xD50F_0A7BUL;
 

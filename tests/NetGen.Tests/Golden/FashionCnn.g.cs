@@ -536,6 +536,13 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     ref x, ref w, ref b, ref y, rows, 3136, 128, lo, hi, global::NetGen.Activation.ReLU);
                 return;
             }
+            if (rows >= 64)
+            {
+                // Fewer rows: the rows packed instead of the weights, which are read in place once per 64 rows.
+                global::NetGen.CompilerServices.Gemm.MultiplyRows(
+                    ref x, ref w, ref b, ref y, rows, 3136, 128, lo, hi, global::NetGen.Activation.ReLU);
+                return;
+            }
             // Panels of 8 rows (98 KB of x): each block of weight rows is reused by every row of the panel
             // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
             for (int r0 = 0; r0 < rows; r0 += 8)

@@ -152,4 +152,35 @@ public sealed class GemmTests
         Assert.Equal(expected, once);
         for (int i = rows * outputs; i < once.Length; i++) Assert.True(float.IsNaN(once[i]), $"element {i} past the last row was written");
     }
+
+    /// <summary>
+    /// The product with the roles swapped (<see cref="Gemm.MultiplyRows"/>: the rows packed, the weights broadcast, the
+    /// result transposed back) gives the bits of <see cref="Gemm.MultiplyTransposed"/>, for whole and partial panels of
+    /// 64 rows, any depth, edge tiles of outputs, a column range of a thread, and every activation; it writes nothing
+    /// outside its rows and columns.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1, 1, 0, 1, Activation.Identity)]
+    [InlineData(5, 15, 7, 0, 7, Activation.Tanh)]
+    [InlineData(17, 300, 130, 0, 130, Activation.ReLU)]
+    [InlineData(64, 784, 500, 0, 500, Activation.Tanh)]
+    [InlineData(65, 129, 200, 64, 200, Activation.LeakyReLU)]
+    [InlineData(130, 40, 37, 0, 37, Activation.Sigmoid)]
+    public void RowsPackedGiveTheBitsOfWeightsPacked(int rows, int inputs, int outputs, int lo, int hi, Activation activation)
+    {
+        const float slope = 0.05f;
+        float[] x = Random(rows * inputs, 10), w = Random(outputs * inputs, 11), b = Random(outputs, 12);
+        var expected = new float[(rows + 1) * outputs];
+        Array.Fill(expected, float.NaN);
+        Gemm.MultiplyTransposed(ref x[0], ref w[0], ref b[0], ref expected[0], rows, inputs, outputs, lo, hi, activation, slope);
+        var swapped = new float[expected.Length];
+        Array.Fill(swapped, float.NaN);
+        Gemm.MultiplyRows(ref x[0], ref w[0], ref b[0], ref swapped[0], rows, inputs, outputs, lo, hi, activation, slope);
+        Assert.Equal(expected, swapped);
+        for (int i = 0; i < swapped.Length; i++)
+        {
+            bool inside = i < rows * outputs && i % outputs >= lo && i % outputs < hi;
+            if (!inside) Assert.True(float.IsNaN(swapped[i]), $"element {i} outside the rows and columns [{lo}, {hi}) was written");
+        }
+    }
 }
