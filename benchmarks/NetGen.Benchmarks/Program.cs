@@ -14,5 +14,7 @@ if (args.Length > 0 && args[0] == "--onnx") return OnnxComparison.Run(args);
 if (args.Length > 0 && args[0] == "--composed") return ComposedComparison.Run(args);
 // `--kernels`: the convolutional network's layer kernels timed alone, per image.
 if (args.Length > 0 && args[0] == "--kernels") return KernelTimings.Run();
+// `--gemm [rows inputs outputs]`: the matrix-product kernels alone against the FMA peak, alternating in one process.
+if (args.Length > 0 && args[0] == "--gemm") return GemmTimings.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);
 return 0;
