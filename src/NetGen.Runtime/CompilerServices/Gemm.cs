@@ -96,7 +96,7 @@ public static class Gemm
     /// <summary>Per thread: a panel of 64 rows of inputs packed over one depth block, then the transposed product, grown as needed.</summary>
     [ThreadStatic] private static AlignedBuffer<float>? t_rowScratch;
 
-    /// <summary>Rows of inputs <see cref="MultiplyRows"/> packs into one panel: the width of its tiles.</summary>
+    /// <summary>Rows of inputs <see cref="MultiplyRows"/> packs into one panel with AVX-512 (16 without): the width of its tiles.</summary>
     public const int RowPanel = 64;
 
     /// <summary>
@@ -105,63 +105,77 @@ public static class Gemm
     /// broadcast operand, read in PyTorch's layout from memory once per panel, so nothing as large as the weights is
     /// packed per call. Tiles of 6 outputs × 64 rows form the transposed product in a scratch buffer; it is transposed
     /// into y by 16 × 16 blocks, then the bias and the activation are applied row by row. Each output is the same FMA
-    /// chain over k plus the bias as in <see cref="MultiplyTransposed"/>: the same bits. Needs AVX-512 (it falls back to
-    /// <see cref="MultiplyTransposed"/> without).
+    /// chain over k plus the bias as in <see cref="MultiplyTransposed"/>: the same bits. Without AVX-512 the panels are
+    /// 16 rows wide (tiles of 6 × 16 in <see cref="Vector256{T}"/>s) and the transpose goes one value at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyRows(ref float x, ref float w, ref float b, ref float y, int rows, int inputs, int outputs, int lo, int hi,
         Activation activation = Activation.Identity, float slope = 0f)
     {
         if (rows <= 0 || hi <= lo) return;
-        if (!Vector512.IsHardwareAccelerated)
+        bool wide = Vector512.IsHardwareAccelerated;
+        if (!wide && !Vector256.IsHardwareAccelerated)
         {
             MultiplyTransposed(ref x, ref w, ref b, ref y, rows, inputs, outputs, lo, hi, activation, slope);
             return;
         }
+        // A panel is a tile's width: 64 rows with AVX-512, 16 with 256-bit vectors (tiles of 6 × 16).
+        int panelRows = wide ? RowPanel : 16;
         int tiles = (hi - lo + RowsPerTile - 1) / RowsPerTile;
-        int needed = DepthBlock * RowPanel + tiles * RowsPerTile * RowPanel + RowPanel;
+        int needed = DepthBlock * panelRows + tiles * RowsPerTile * panelRows + panelRows;
         if (t_rowScratch is null || t_rowScratch.Length < needed) t_rowScratch = new AlignedBuffer<float>(needed);
         ref float panel = ref t_rowScratch.Reference;
-        ref float product = ref Unsafe.Add(ref panel, DepthBlock * RowPanel);  // [outputs of the range, padded to 6][64 rows]
-        ref float zeros = ref Unsafe.Add(ref product, tiles * RowsPerTile * RowPanel); // a bias the tiles never add
+        ref float product = ref Unsafe.Add(ref panel, DepthBlock * panelRows);  // [outputs of the range, padded to 6][panel rows]
+        ref float zeros = ref Unsafe.Add(ref product, tiles * RowsPerTile * panelRows); // a bias the tiles never add
         int depth = Depth(inputs);
-        for (int r0 = 0; r0 < rows; r0 += RowPanel)
+        for (int r0 = 0; r0 < rows; r0 += panelRows)
         {
-            int nr = Math.Min(RowPanel, rows - r0);
+            int nr = Math.Min(panelRows, rows - r0);
             for (int pc = 0; pc < inputs; pc += depth)
             {
                 int kc = Math.Min(depth, inputs - pc);
-                // The rows as the "weights" of PackWeights: one panel of 64 rows, k-major, rows past nr zero.
-                PackWeights(ref Unsafe.Add(ref x, (nint)r0 * inputs + pc), ref panel, inputs, nr, kc, RowPanel);
+                // The rows as the "weights" of PackWeights: one panel of rows, k-major, rows past nr zero.
+                PackWeights(ref Unsafe.Add(ref x, (nint)r0 * inputs + pc), ref panel, inputs, nr, kc, panelRows);
                 for (int o = lo; o < hi; o += RowsPerTile)
                 {
                     int mr = Math.Min(RowsPerTile, hi - o);
-                    Tile512(ref Unsafe.Add(ref w, (nint)o * inputs + pc), inputs, mr, ref panel, ref zeros,
-                        ref Unsafe.Add(ref product, (nint)(o - lo) * RowPanel), RowPanel, kc, first: pc == 0, last: false);
+                    ref float a = ref Unsafe.Add(ref w, (nint)o * inputs + pc);
+                    ref float t = ref Unsafe.Add(ref product, (nint)(o - lo) * panelRows);
+                    if (wide) Tile512(ref a, inputs, mr, ref panel, ref zeros, ref t, panelRows, kc, first: pc == 0, last: false);
+                    else Tile256(ref a, inputs, mr, ref panel, ref zeros, ref t, panelRows, kc, first: pc == 0, last: false);
                 }
             }
             ref float y0 = ref Unsafe.Add(ref y, (nint)r0 * outputs);
-            TransposeOut(ref product, ref y0, outputs, lo, hi, nr);
+            TransposeOut(ref product, panelRows, ref y0, outputs, lo, hi, nr);
             BiasAndActivate(ref y0, outputs, nr, lo, hi, ref b, activation, slope);
         }
     }
 
-    /// <summary><c>y[r, lo + j] = product[j][r]</c> for r &lt; <paramref name="nr"/>: 16 × 16 blocks in registers where whole, one value at a time at the edges.</summary>
+    /// <summary>
+    /// <c>y[r, lo + j] = product[j][r]</c> for r &lt; <paramref name="nr"/>, the product's rows <paramref name="ldp"/> apart:
+    /// 16 × 16 blocks in registers where whole (AVX-512), one value at a time elsewhere.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransposeOut(ref float product, ref float y, int outputs, int lo, int hi, int nr)
+    private static void TransposeOut(ref float product, int ldp, ref float y, int outputs, int lo, int hi, int nr)
     {
         int width = hi - lo;
         int j = 0;
-        for (; j + 16 <= width; j += 16)
+        if (Avx512F.IsSupported)
         {
-            int r = 0;
-            for (; r + 16 <= nr; r += 16)
-                Transpose16(ref Unsafe.Add(ref product, (nint)j * RowPanel + r), RowPanel, ref Unsafe.Add(ref y, (nint)r * outputs + lo + j), outputs);
-            for (; r < nr; r++)
-                for (int t = 0; t < 16; t++) Unsafe.Add(ref y, (nint)r * outputs + lo + j + t) = Unsafe.Add(ref product, (nint)(j + t) * RowPanel + r);
+            for (; j + 16 <= width; j += 16)
+            {
+                int r = 0;
+                for (; r + 16 <= nr; r += 16)
+                    Transpose16(ref Unsafe.Add(ref product, (nint)j * ldp + r), ldp, ref Unsafe.Add(ref y, (nint)r * outputs + lo + j), outputs);
+                for (; r < nr; r++)
+                    for (int t = 0; t < 16; t++) Unsafe.Add(ref y, (nint)r * outputs + lo + j + t) = Unsafe.Add(ref product, (nint)(j + t) * ldp + r);
+            }
         }
-        for (; j < width; j++)
-            for (int r = 0; r < nr; r++) Unsafe.Add(ref y, (nint)r * outputs + lo + j) = Unsafe.Add(ref product, (nint)j * RowPanel + r);
+        for (int r = 0; r < nr; r++)
+        {
+            ref float row = ref Unsafe.Add(ref y, (nint)r * outputs + lo);
+            for (int c = j; c < width; c++) Unsafe.Add(ref row, c) = Unsafe.Add(ref product, (nint)c * ldp + r);
+        }
     }
 
     /// <summary>Adds the bias to columns [lo, hi) of <paramref name="nr"/> rows, then applies the activation as <see cref="Activate"/> does.</summary>
@@ -174,8 +188,16 @@ public static class Gemm
         {
             ref float row = ref Unsafe.Add(ref y, (nint)i * ldy + lo);
             int j = 0;
-            for (; j + 16 <= width; j += 16)
-                (Vector512.LoadUnsafe(ref row, (nuint)j) + Vector512.LoadUnsafe(ref bias, (nuint)j)).StoreUnsafe(ref row, (nuint)j);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j + 16 <= width; j += 16)
+                    (Vector512.LoadUnsafe(ref row, (nuint)j) + Vector512.LoadUnsafe(ref bias, (nuint)j)).StoreUnsafe(ref row, (nuint)j);
+            }
+            else
+            {
+                for (; j + Vector<float>.Count <= width; j += Vector<float>.Count)
+                    (Vector.LoadUnsafe(ref row, (nuint)j) + Vector.LoadUnsafe(ref bias, (nuint)j)).StoreUnsafe(ref row, (nuint)j);
+            }
             for (; j < width; j++) Unsafe.Add(ref row, j) += Unsafe.Add(ref bias, j);
         }
         if (activation != Activation.Identity) Activate(ref Unsafe.Add(ref y, lo), ldy, nr, width, activation, slope);
