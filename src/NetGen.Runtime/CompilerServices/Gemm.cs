@@ -8,11 +8,13 @@ using System.Runtime.Intrinsics.X86;
 namespace NetGen.CompilerServices;
 
 /// <summary>
-/// Matrix products in the style of BLIS: the weights are packed, per call, into k-major panels of 64 columns (the
-/// transpose of PyTorch's layout, by 16 × 16 blocks in registers); a tile of <see cref="RowsPerTile"/> rows × 64 columns
-/// (four <see cref="Vector512{T}"/>s, 24 accumulators) is kept in registers while the inputs are broadcast from their
-/// rows and a panel of weights, at most 32 KB, is streamed from L1. Used where a batch is large enough to pay for the
-/// packing (see the generator's plan); without AVX-512 the tile is 6 × 16 in <see cref="Vector256{T}"/>s.
+/// Matrix products in the style of BLIS for a dense layer's forward pass, <c>y = f(x·Wᵀ + b)</c>: one operand packed
+/// into k-major panels of 64 (by 16 × 16 transposes in registers), a tile of <see cref="RowsPerTile"/> × 64 (four
+/// <see cref="Vector512{T}"/>s, 24 accumulators) kept in registers while the other operand is broadcast and a panel of at
+/// most 32 KB streams from L1. <see cref="MultiplyTransposed"/> packs the weights per call; <see cref="MultiplyPacked"/>
+/// takes weights <see cref="Pack"/> packed once (and runs layers of at most 32 outputs on tiles of 12 rows × one or two
+/// vectors); <see cref="MultiplyRows"/> packs the rows instead, for batches too small to pay for packing the weights.
+/// The generator's plan says which a layer takes; without AVX-512 the tile is 6 × 16 in <see cref="Vector256{T}"/>s.
 /// </summary>
 /// <remarks>
 /// Every output is a single chain of fused multiply-adds over k in order, from zero, then plus the bias: blocking over k
@@ -41,8 +43,8 @@ public static class Gemm
     public static bool IsAccelerated => Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated;
 
     /// <summary>
-    /// One scratch buffer per thread, allocated on its first call and aligned to a cache line: the packed weights (512 × 128), an edge tile's copy
-    /// (6 × 64) and a tile's bias padded to 64.
+    /// One scratch buffer per thread, allocated on its first call and aligned to a cache line: the packed weights
+    /// (512 × 128), an edge tile's copy (6 × 64, or 12 × 32 for a narrow tile) and a tile's bias padded to 64.
     /// </summary>
     [ThreadStatic] private static AlignedBuffer<float>? t_scratch;
 
