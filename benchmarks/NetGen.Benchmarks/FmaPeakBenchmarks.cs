@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
@@ -8,9 +9,11 @@ namespace NetGen.Benchmarks;
 /// <summary>
 /// This core's peak fused multiply-add rate: 12 independent accumulator chains (enough to cover FMA latency on two
 /// pipes), no memory traffic. Each benchmark's time is per floating-point operation (2 per lane per FMA), so
-/// GFLOP/s = 1 / (ns per operation). The chains start from different values: on the Xeon this machine reported on
-/// 2026-12-02, twelve chains that all held the same value ran about seven times faster than the core can multiply
-/// (1,000+ GFLOP/s), against 150–177 GFLOP/s with distinct values (a probe measured both in one process).
+/// GFLOP/s = 1 / (ns per operation). Both benchmarks and <c>--gemm</c> run the loops as static methods that are never
+/// inlined: on the Xeon this machine reported on 2026-12-02, the same <see cref="Vector512{T}"/> loop written in the
+/// instance method read 973–1,016 GFLOP/s in <c>--gemm</c>, which no core can multiply (one dependent chain took 1.53 ns
+/// per FMA, about 4 cycles at 2.6 GHz, so two FMA ports give about 166), against 155–157 as a static method in the same
+/// kind of run; the listing of the instance method's loop showed the twelve FMAs, and the cause was not found.
 /// </summary>
 [SimpleJob(RunStrategy.Throughput, warmupCount: 3, iterationCount: 5)]
 public class FmaPeakBenchmarks
@@ -18,8 +21,15 @@ public class FmaPeakBenchmarks
     private const int Iterations = 100_000;
     private const int Chains = 12;
 
+    /// <summary>Floating-point operations of one <see cref="Vector512Peak"/> call (2 per lane per FMA).</summary>
+    public const double Vector512Flops = Iterations * Chains * 16 * 2.0;
+
     [Benchmark(Description = "Vector512 FMA", OperationsPerInvoke = Iterations * Chains * 16 * 2)]
-    public float Vector512Peak()
+    public float Vector512Peak() => Vector512Chains();
+
+    /// <summary>The twelve <see cref="Vector512{T}"/> chains, <see cref="Vector512Flops"/> operations.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static float Vector512Chains()
     {
         Vector512<float> a = Vector512.Create(0.999f), b = Vector512.Create(1e-7f);
         Vector512<float> c0 = a, c1 = a * 2, c2 = a * 3, c3 = a * 4, c4 = a * 5, c5 = a * 6;
@@ -35,7 +45,11 @@ public class FmaPeakBenchmarks
     }
 
     [Benchmark(Description = "Vector256 FMA", OperationsPerInvoke = Iterations * Chains * 8 * 2)]
-    public float Vector256Peak()
+    public float Vector256Peak() => Vector256Chains();
+
+    /// <summary>The twelve <see cref="Vector256{T}"/> chains.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float Vector256Chains()
     {
         Vector256<float> a = Vector256.Create(0.999f), b = Vector256.Create(1e-7f);
         Vector256<float> c0 = a, c1 = a * 2, c2 = a * 3, c3 = a * 4, c4 = a * 5, c5 = a * 6;

@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.Intrinsics;
 using NetGen.CompilerServices;
 
 namespace NetGen.Benchmarks;
@@ -31,12 +30,12 @@ public static class GemmTimings
         int calls = Math.Max(1, (int)(20e-3 / (flops / 100e9)));
         var kernels = new (string Name, Action Run, int Calls)[]
         {
-            ("FMA peak (12 chains)", () => Peak(), 20),
+            ("FMA peak (12 chains)", () => FmaPeakBenchmarks.Vector512Chains(), 20),
             ("MultiplyPacked", () => Gemm.MultiplyPacked(ref x[0], ref packed.Reference, ref b[0], ref y[0], rows, inputs, outputs, 0, outputs), calls),
             ("MultiplyTransposed", () => Gemm.MultiplyTransposed(ref x[0], ref w[0], ref b[0], ref y[0], rows, inputs, outputs, 0, outputs), calls),
             ("MultiplyRows", () => Gemm.MultiplyRows(ref x[0], ref w[0], ref b[0], ref y[0], rows, inputs, outputs, 0, outputs), calls),
         };
-        double[] work = { PeakFlops, flops, flops, flops };
+        double[] work = { FmaPeakBenchmarks.Vector512Flops, flops, flops, flops };
         var times = new double[kernels.Length][];
         for (int k = 0; k < kernels.Length; k++) times[k] = new double[15];
         for (int round = -5; round < 15; round++)
@@ -55,24 +54,5 @@ public static class GemmTimings
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kernels[k].Name,-22} {gflops,8:F1} GFLOP/s  {100 * gflops / peak,5:F0} % of the peak"));
         }
         return 0;
-    }
-
-    private const int PeakIterations = 100_000;
-    private const double PeakFlops = PeakIterations * 12.0 * 16 * 2;
-
-    /// <summary>Twelve independent FMA chains from different starting values (see <see cref="FmaPeakBenchmarks"/>).</summary>
-    private static float Peak()
-    {
-        Vector512<float> a = Vector512.Create(0.999f), b = Vector512.Create(1e-7f);
-        Vector512<float> c0 = a, c1 = a * 2, c2 = a * 3, c3 = a * 4, c4 = a * 5, c5 = a * 6;
-        Vector512<float> c6 = a * 7, c7 = a * 8, c8 = a * 9, c9 = a * 10, c10 = a * 11, c11 = a * 12;
-        for (int i = 0; i < PeakIterations; i++)
-        {
-            c0 = Vector512.FusedMultiplyAdd(c0, a, b); c1 = Vector512.FusedMultiplyAdd(c1, a, b); c2 = Vector512.FusedMultiplyAdd(c2, a, b);
-            c3 = Vector512.FusedMultiplyAdd(c3, a, b); c4 = Vector512.FusedMultiplyAdd(c4, a, b); c5 = Vector512.FusedMultiplyAdd(c5, a, b);
-            c6 = Vector512.FusedMultiplyAdd(c6, a, b); c7 = Vector512.FusedMultiplyAdd(c7, a, b); c8 = Vector512.FusedMultiplyAdd(c8, a, b);
-            c9 = Vector512.FusedMultiplyAdd(c9, a, b); c10 = Vector512.FusedMultiplyAdd(c10, a, b); c11 = Vector512.FusedMultiplyAdd(c11, a, b);
-        }
-        return Vector512.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
     }
 }

@@ -643,9 +643,8 @@ public static class Gemm
             c50 = Vector512.LoadUnsafe(ref r5); c51 = Vector512.LoadUnsafe(ref r5, 16); c52 = Vector512.LoadUnsafe(ref r5, 32); c53 = Vector512.LoadUnsafe(ref r5, 48);
         }
         // Rows past the last (mr < 6) read the last row again: their sums are never stored.
-        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, Math.Min(1, mr - 1) * lda), a2 = ref Unsafe.Add(ref a, Math.Min(2, mr - 1) * lda);
-        ref float a3 = ref Unsafe.Add(ref a, Math.Min(3, mr - 1) * lda), a4 = ref Unsafe.Add(ref a, Math.Min(4, mr - 1) * lda);
-        ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, mr - 1) * lda);
+        ref float a0 = ref a, a1 = ref Row(ref a, lda, mr, 1), a2 = ref Row(ref a, lda, mr, 2);
+        ref float a3 = ref Row(ref a, lda, mr, 3), a4 = ref Row(ref a, lda, mr, 4), a5 = ref Row(ref a, lda, mr, 5);
         for (int k = 0; k < kc; k++)
         {
             Vector512<float> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, 16);
@@ -702,9 +701,8 @@ public static class Gemm
             c50 = Vector256.LoadUnsafe(ref t, (nuint)(5 * ldt)); c51 = Vector256.LoadUnsafe(ref t, (nuint)(5 * ldt) + 8);
         }
         // Rows past the last (mr < 6) read the last row again: their sums are never stored.
-        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, Math.Min(1, mr - 1) * lda), a2 = ref Unsafe.Add(ref a, Math.Min(2, mr - 1) * lda);
-        ref float a3 = ref Unsafe.Add(ref a, Math.Min(3, mr - 1) * lda), a4 = ref Unsafe.Add(ref a, Math.Min(4, mr - 1) * lda);
-        ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, mr - 1) * lda);
+        ref float a0 = ref a, a1 = ref Row(ref a, lda, mr, 1), a2 = ref Row(ref a, lda, mr, 2);
+        ref float a3 = ref Row(ref a, lda, mr, 3), a4 = ref Row(ref a, lda, mr, 4), a5 = ref Row(ref a, lda, mr, 5);
         for (int k = 0; k < kc; k++)
         {
             Vector256<float> b0 = Vector256.LoadUnsafe(ref b), b1 = Vector256.LoadUnsafe(ref b, 8);
