@@ -168,11 +168,14 @@ public sealed partial class NetGenGenerator
             using (w.Block($"for (int r0 = 0; r0 < rows; r0 += {block})"))
             {
                 w.Line($"int n = Math.Min({block}, rows - r0);");
+                if (net.Stages.Count > 1)
+                    w.Line("int at = training ? r0 : 0; // an inference keeps one block's maps (in cache); the flattened features, every row's");
                 string input = $"ref Unsafe.Add(ref {samples}, (nint)r0 * InputSize)";
                 for (int i = 0; i < net.Stages.Count; i++)
                 {
                     StageSpec s = net.Stages[i];
-                    string output = $"ref Unsafe.Add(ref s{i}, (nint)r0 * {Literal.Int(s.Out.Size)})";
+                    string row = i == net.Stages.Count - 1 ? "r0" : "at";
+                    string output = $"ref Unsafe.Add(ref s{i}, (nint){row} * {Literal.Int(s.Out.Size)})";
                     switch (s.Kind)
                     {
                         case StageKind.Conv2D:

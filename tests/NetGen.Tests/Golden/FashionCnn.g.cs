@@ -333,17 +333,18 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         for (int r0 = 0; r0 < rows; r0 += 2)
         {
             int n = Math.Min(2, rows - r0);
+            int at = training ? r0 : 0; // an inference keeps one block's maps (in cache); the flattened features, every row's
             global::NetGen.CompilerServices.Convolution.Forward(in Kernels.G0, ref Unsafe.Add(ref x, (nint)r0 * InputSize),
-                ref wc0, ref bc0, ref Unsafe.Add(ref s0, (nint)r0 * 25088), n, ws.C0,
+                ref wc0, ref bc0, ref Unsafe.Add(ref s0, (nint)at * 25088), n, ws.C0,
                 global::NetGen.Activation.ReLU, 0.01f, prepared: r0 > 0);
-            global::NetGen.CompilerServices.Pooling.MaxForward(in Kernels.G1, ref Unsafe.Add(ref s0, (nint)r0 * 25088),
-                ref Unsafe.Add(ref s1, (nint)r0 * 6272), n);
-            global::NetGen.CompilerServices.Convolution.Forward(in Kernels.G2, ref Unsafe.Add(ref s1, (nint)r0 * 6272),
-                ref wc2, ref bc2, ref Unsafe.Add(ref s2, (nint)r0 * 12544), n, ws.C2,
+            global::NetGen.CompilerServices.Pooling.MaxForward(in Kernels.G1, ref Unsafe.Add(ref s0, (nint)at * 25088),
+                ref Unsafe.Add(ref s1, (nint)at * 6272), n);
+            global::NetGen.CompilerServices.Convolution.Forward(in Kernels.G2, ref Unsafe.Add(ref s1, (nint)at * 6272),
+                ref wc2, ref bc2, ref Unsafe.Add(ref s2, (nint)at * 12544), n, ws.C2,
                 global::NetGen.Activation.ReLU, 0.01f, prepared: r0 > 0);
-            global::NetGen.CompilerServices.Pooling.MaxForward(in Kernels.G3, ref Unsafe.Add(ref s2, (nint)r0 * 12544),
-                ref Unsafe.Add(ref s3, (nint)r0 * 3136), n);
-            global::NetGen.CompilerServices.Layout.ToChannelsFirst(ref Unsafe.Add(ref s3, (nint)r0 * 3136),
+            global::NetGen.CompilerServices.Pooling.MaxForward(in Kernels.G3, ref Unsafe.Add(ref s2, (nint)at * 12544),
+                ref Unsafe.Add(ref s3, (nint)at * 3136), n);
+            global::NetGen.CompilerServices.Layout.ToChannelsFirst(ref Unsafe.Add(ref s3, (nint)at * 3136),
                 ref Unsafe.Add(ref s4, (nint)r0 * 3136), n, 64, 49);
         }
         x = ref s4; // the dense layers' input
