@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.CompilerServices;
 
@@ -36,6 +37,8 @@ public static class Pooling
     {
         int channels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth, lanes = Vector<T>.Count;
         int vectorChannels = Vector.IsHardwareAccelerated ? channels - channels % lanes : 0;
+        int wideLanes = Vector512<T>.Count, strideY = g.StrideHeight, strideX = g.StrideWidth, inWidth = g.InWidth;
+        bool wide = Vector512.IsHardwareAccelerated && channels % wideLanes == 0; // the same choices, on 512-bit vectors
         for (int r = 0; r < rows; r++)
         {
             ref T xs = ref Unsafe.Add(ref x, (nint)r * g.InSize);
@@ -48,6 +51,25 @@ public static class Pooling
             for (int ox = 0; ox < g.OutWidth; ox++, o += channels)
             {
                 // The first input equal to the window's maximum, in raster order, takes the gradient.
+                if (wide)
+                {
+                    for (int c = 0; c < channels; c += wideLanes)
+                    {
+                        Vector512<T> best = Vector512.LoadUnsafe(ref ys, (nuint)(o + c)), gradient = Vector512.LoadUnsafe(ref dys, (nuint)(o + c));
+                        Vector512<T> taken = Vector512<T>.Zero;
+                        for (int ky = 0; ky < kh; ky++)
+                        {
+                            nuint line = (nuint)(((oy * strideY + ky) * inWidth + ox * strideX) * channels + c);
+                            for (int kx = 0; kx < kw; kx++, line += (nuint)channels)
+                            {
+                                Vector512<T> hit = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref xs, line), best), taken);
+                                (Vector512.LoadUnsafe(ref dxs, line) + (gradient & hit)).StoreUnsafe(ref dxs, line);
+                                taken |= hit;
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for (int c = 0; c < vectorChannels; c += lanes)
                 {
                     Vector<T> best = Vector.LoadUnsafe(ref ys, (nuint)(o + c)), gradient = Vector.LoadUnsafe(ref dys, (nuint)(o + c));
@@ -122,6 +144,8 @@ public static class Pooling
         static abstract Vector<T> Add(Vector<T> accumulator, Vector<T> value);
         static abstract Vector<T> Finish(Vector<T> accumulator, int count);
         static abstract Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count);
+        static abstract Vector512<T> Add(Vector512<T> accumulator, Vector512<T> value);
+        static abstract Vector512<T> Finish(Vector512<T> accumulator, int count);
         /// <summary>∂y/∂x for one input <paramref name="x"/> of a window whose output is <paramref name="y"/>, times <paramref name="dy"/>.</summary>
         static abstract T Share(T dy, T x, T y, int count);
     }
@@ -135,6 +159,9 @@ public static class Pooling
         public static Vector<T> Add(Vector<T> accumulator, Vector<T> value) => Vector.ConditionalSelect(Vector.GreaterThan(value, accumulator), value, accumulator);
         public static Vector<T> Finish(Vector<T> accumulator, int count) => accumulator;
         public static Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count) => throw new NotSupportedException();
+        public static Vector512<T> Add(Vector512<T> accumulator, Vector512<T> value)
+            => Vector512.ConditionalSelect(Vector512.GreaterThan(value, accumulator), value, accumulator);
+        public static Vector512<T> Finish(Vector512<T> accumulator, int count) => accumulator;
     }
 
     private readonly struct Mean<T> : IWindowOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -146,6 +173,8 @@ public static class Pooling
         public static Vector<T> Add(Vector<T> accumulator, Vector<T> value) => accumulator + value;
         public static Vector<T> Finish(Vector<T> accumulator, int count) => accumulator / new Vector<T>(T.CreateTruncating(count));
         public static Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count) => dy / new Vector<T>(T.CreateTruncating(count));
+        public static Vector512<T> Add(Vector512<T> accumulator, Vector512<T> value) => accumulator + value;
+        public static Vector512<T> Finish(Vector512<T> accumulator, int count) => accumulator / Vector512.Create(T.CreateTruncating(count));
     }
 
     private readonly struct L2<T> : IWindowOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -158,6 +187,8 @@ public static class Pooling
         public static Vector<T> Finish(Vector<T> accumulator, int count) => Vector.SquareRoot(accumulator);
         public static Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count)
             => Vector.ConditionalSelect(Vector.Equals(y, Vector<T>.Zero), Vector<T>.Zero, dy * x / y);
+        public static Vector512<T> Add(Vector512<T> accumulator, Vector512<T> value) => VectorMath.Fma(value, value, accumulator);
+        public static Vector512<T> Finish(Vector512<T> accumulator, int count) => Vector512.Sqrt(accumulator);
     }
 
     private static void Forward<T, TOp>(in SpatialGeometry g, ref T x, ref T y, int rows)
@@ -169,11 +200,48 @@ public static class Pooling
         // The geometry in locals: its sizes are properties (a division each), read once here, not per output.
         int outHeight = g.OutHeight, outWidth = g.OutWidth, row = g.InWidth * channels, inSize = g.InSize, outSize = g.OutSize;
         int stepY = g.StrideHeight * row, stepX = g.StrideWidth * channels;
+        // The same sums on 512-bit vectors where every map's channels fill them: the lanes are independent, so the bits are the same.
+        int wideLanes = Vector512<T>.Count;
+        bool wide = Vector512.IsHardwareAccelerated && channels % wideLanes == 0, twoByTwo = kh == 2 && kw == 2;
         for (int r = 0; r < rows; r++)
         {
             ref T xs = ref Unsafe.Add(ref x, (nint)r * inSize);
             ref T ys = ref Unsafe.Add(ref y, (nint)r * outSize);
             int o = 0;
+            if (wide)
+            {
+                // AVX-512: whole 512-bit vectors of channels; a 2 × 2 window (the common one) without loops.
+                for (int oy = 0; oy < outHeight; oy++)
+                for (int ox = 0; ox < outWidth; ox++, o += channels)
+                {
+                    ref T output = ref Unsafe.Add(ref ys, o);
+                    ref T corner = ref Unsafe.Add(ref xs, oy * stepY + ox * stepX);
+                    for (int c = 0; c < channels; c += wideLanes)
+                    {
+                        ref T start = ref Unsafe.Add(ref corner, c);
+                        Vector512<T> value;
+                        if (twoByTwo)
+                        {
+                            value = TOp.Add(Vector512.Create(TOp.Start), Vector512.LoadUnsafe(ref start));
+                            value = TOp.Add(value, Vector512.LoadUnsafe(ref start, (nuint)channels));
+                            value = TOp.Add(value, Vector512.LoadUnsafe(ref start, (nuint)row));
+                            value = TOp.Add(value, Vector512.LoadUnsafe(ref start, (nuint)(row + channels)));
+                        }
+                        else
+                        {
+                            value = Vector512.Create(TOp.Start);
+                            for (int ky = 0; ky < kh; ky++)
+                            {
+                                ref T line = ref Unsafe.Add(ref start, ky * row);
+                                for (int kx = 0; kx < kw; kx++)
+                                    value = TOp.Add(value, Vector512.LoadUnsafe(ref line, (nuint)(kx * channels)));
+                            }
+                        }
+                        TOp.Finish(value, count).StoreUnsafe(ref output, (nuint)c);
+                    }
+                }
+                continue;
+            }
             for (int oy = 0; oy < outHeight; oy++)
             for (int ox = 0; ox < outWidth; ox++, o += channels)
             {

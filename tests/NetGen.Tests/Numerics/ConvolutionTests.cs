@@ -202,14 +202,17 @@ public class ConvolutionTests
 
     /// <summary>
     /// Max pooling gives a window's gradient to its first maximum in raster order, as PyTorch does, also where the maximum
-    /// repeats: on values drawn from {0, 1, 2} most windows tie. 11 channels run the vector path and its scalar tail.
+    /// repeats: on values drawn from {0, 1, 2} most windows tie. 11 channels run the vector path and its scalar tail, 32
+    /// the 512-bit path (with AVX-512).
     /// </summary>
     [Theory]
-    [InlineData(2, 2)] // windows side by side
-    [InlineData(3, 1)] // overlapping windows: shares add up
-    public void MaxPoolingRoutesTiesToTheFirstMaximum(int window, int stride)
+    [InlineData(2, 2, 11)] // windows side by side
+    [InlineData(3, 1, 11)] // overlapping windows: shares add up
+    [InlineData(2, 2, 32)]
+    [InlineData(3, 1, 32)]
+    public void MaxPoolingRoutesTiesToTheFirstMaximum(int window, int stride, int channels)
     {
-        const int channels = 11, height = 6, width = 7;
+        const int height = 6, width = 7;
         var g = new NetGen.CompilerServices.SpatialGeometry(channels, height, width, channels, window, window, stride, stride, 0, 0);
         var rng = new Random(window);
         float[] x = Enumerable.Range(0, g.InSize).Select(_ => (float)rng.Next(3)).ToArray(); // channels-last [h, w, c]
@@ -241,5 +244,52 @@ public class ConvolutionTests
         }
         Assert.True(ties > g.OutSize / 2, $"only {ties} of {g.OutSize} windows tie");
         Assert.Equal(expected, dx);
+    }
+
+    /// <summary>
+    /// Every pooling over windows equals a plain loop to the bit: the maximum (the first in raster order, from −∞), the sum
+    /// in raster order over the count, the fused chain of squares under the root. 11 channels run the vector path and its
+    /// scalar tail, 32 (float and double) the 512-bit path with AVX-512, whose 2 × 2 window has its own unrolled loop.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 2, 11)]
+    [InlineData(2, 2, 32)]
+    [InlineData(3, 1, 32)]
+    [InlineData(2, 1, 16)]
+    public void PoolingEqualsAPlainLoop(int window, int stride, int channels)
+    {
+        Check<float>(window, stride, channels);
+        Check<double>(window, stride, channels);
+
+        static void Check<T>(int window, int stride, int channels) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            const int height = 7, width = 6, rows = 2;
+            var g = new NetGen.CompilerServices.SpatialGeometry(channels, height, width, channels, window, window, stride, stride, 0, 0);
+            var rng = new Random(channels + window);
+            T[] x = Enumerable.Range(0, rows * g.InSize).Select(_ => T.CreateTruncating(rng.NextDouble() * 4 - 2)).ToArray();
+            foreach (string kind in new[] { "max", "mean", "l2" })
+            {
+                var y = new T[rows * g.OutSize];
+                if (kind == "max") NetGen.CompilerServices.Pooling.MaxForward(g, ref x[0], ref y[0], rows);
+                else if (kind == "mean") NetGen.CompilerServices.Pooling.AverageForward(g, ref x[0], ref y[0], rows);
+                else NetGen.CompilerServices.Pooling.L2Forward(g, ref x[0], ref y[0], rows);
+                for (int r = 0; r < rows; r++)
+                for (int oy = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox++)
+                for (int c = 0; c < channels; c++)
+                {
+                    T value = kind == "max" ? T.NegativeInfinity : T.Zero;
+                    for (int ky = 0; ky < window; ky++)
+                    for (int kx = 0; kx < window; kx++)
+                    {
+                        T v = x[r * g.InSize + ((oy * stride + ky) * width + ox * stride + kx) * channels + c];
+                        value = kind == "max" ? (v > value ? v : value) : kind == "mean" ? value + v : T.FusedMultiplyAdd(v, v, value);
+                    }
+                    value = kind == "max" ? value : kind == "mean" ? value / T.CreateTruncating(window * window) : T.Sqrt(value);
+                    int o = r * g.OutSize + (oy * g.OutWidth + ox) * channels + c;
+                    Assert.True(value.Equals(y[o]), $"{typeof(T).Name} {kind} row {r} ({oy}, {ox}) channel {c}: {y[o]} against {value}");
+                }
+            }
+        }
     }
 }
