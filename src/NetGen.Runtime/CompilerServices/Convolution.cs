@@ -135,16 +135,18 @@ public static class Convolution
             }
         }
         int outChannels = g.OutChannels;
+        // Winograd's output transform stores through ReLU where it can (the bits of the pass it saves).
+        bool fusedReLU = winograd && activation == Activation.ReLU && Winograd.FusesReLU<T>(g);
         for (int r = 0; r < rows; r++)
         {
             ref T input = ref Pad(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), parts.Padded);
             ref T yr = ref Unsafe.Add(ref y, (nint)r * g.OutSize);
             if (winograd)
-                Winograd.Forward(g, ref input, parts.Transformed, parts.TransformWork, parts.TransformTables, ref b, ref yr);
+                Winograd.Forward(g, ref input, parts.Transformed, parts.TransformWork, parts.TransformTables, ref b, ref yr, fusedReLU);
             else
                 TileProduct.Multiply(ref input, parts.Positions, parts.Window, ref MemoryMarshal.GetReference(parts.Filters), outChannels,
                     ref yr, outChannels, outChannels, accumulate: false, ref b);
-            Products.Activate(MemoryMarshal.CreateSpan(ref yr, g.OutSize), activation, slope);
+            if (!fusedReLU) Products.Activate(MemoryMarshal.CreateSpan(ref yr, g.OutSize), activation, slope);
         }
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.CompilerServices;
 
@@ -113,9 +114,12 @@ internal static class Winograd
     /// <summary>
     /// One sample: <c>y = conv(padded, W) + b</c>, channels-last, from the transformed filters <paramref name="u"/>;
     /// <paramref name="work"/> holds V and M (<see cref="Length"/> less U), <paramref name="tables"/> the offsets of <see cref="MakeTables"/>.
+    /// With <paramref name="relu"/> (only where <see cref="FusesReLU"/>) the outputs are stored through ReLU, as
+    /// <c>ActivationMath.ReLU</c> would make them in a pass of its own.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward<T>(in SpatialGeometry g, ref T padded, ReadOnlySpan<T> u, Span<T> work, ReadOnlySpan<int> tables, ref T b, ref T y)
+    public static void Forward<T>(in SpatialGeometry g, ref T padded, ReadOnlySpan<T> u, Span<T> work, ReadOnlySpan<int> tables, ref T b, ref T y,
+        bool relu = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inChannels = g.InChannels, outChannels = g.OutChannels, tiles = Tiles(g);
@@ -130,7 +134,8 @@ internal static class Winograd
         {
             int row = 2 * (t / tilesAcross), column = 2 * (t % tilesAcross);
             ref T corner = ref Unsafe.Add(ref padded, (nint)(row * paddedWidth + column) * inChannels);
-            InputTile(ref corner, paddedWidth * inChannels, inChannels, ref Unsafe.Add(ref vr, t * inChannels), vPlane);
+            if (Wide<T>(inChannels)) InputTile512(ref corner, paddedWidth * inChannels, inChannels, ref Unsafe.Add(ref vr, t * inChannels), vPlane);
+            else InputTile(ref corner, paddedWidth * inChannels, inChannels, ref Unsafe.Add(ref vr, t * inChannels), vPlane);
         }
 
         // M_ξ = V_ξ · U_ξ: sixteen products of tiles × in by in × out.
@@ -145,11 +150,83 @@ internal static class Winograd
         {
             int row = 2 * (t / tilesAcross), column = 2 * (t % tilesAcross);
             ref T corner = ref Unsafe.Add(ref y, (nint)(row * g.OutWidth + column) * outChannels);
-            OutputTile(ref Unsafe.Add(ref mr, t * outChannels), mPlane, ref b, outChannels, ref corner, g.OutWidth * outChannels);
+            if (Wide<T>(outChannels)) OutputTile512(ref Unsafe.Add(ref mr, t * outChannels), mPlane, ref b, outChannels, ref corner, g.OutWidth * outChannels, relu);
+            else OutputTile(ref Unsafe.Add(ref mr, t * outChannels), mPlane, ref b, outChannels, ref corner, g.OutWidth * outChannels);
         }
     }
 
+    /// <summary>Whether <paramref name="channels"/> fill whole 512-bit vectors on hardware that has them: the transforms then run on those (lane by lane the same arithmetic, so the same bits).</summary>
+    private static bool Wide<T>(int channels) => Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
+
+    /// <summary>
+    /// Whether <see cref="Forward"/> can store its outputs through ReLU for <paramref name="g"/> with the bits of
+    /// <c>Products.Activate</c>: float outputs whose channels fill 512-bit vectors, which that pass takes through the same
+    /// <c>ActivationMath.ReLU</c> (its scalar ReLU, which double takes, maps NaN to 0 where the vector one keeps it).
+    /// </summary>
+    public static bool FusesReLU<T>(in SpatialGeometry g) => typeof(T) == typeof(float) && Wide<T>(g.OutChannels);
+
     private static Vector<T> Load<T>(ref T at, int offset) => Vector.LoadUnsafe(ref at, (nuint)offset);
+
+    private static Vector512<T> Load512<T>(ref T at, int offset) => Vector512.LoadUnsafe(ref at, (nuint)offset);
+
+    private static void Store512<T>(Vector512<T> value, ref T at, int offset) => value.StoreUnsafe(ref at, (nuint)offset);
+
+    /// <summary><see cref="InputTile"/> on 512-bit vectors, for channels that fill them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputTile512<T>(ref T d, int stride, int channels, ref T v, int plane) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int c = 0; c < channels; c += Vector512<T>.Count)
+        {
+            ref T p0 = ref Unsafe.Add(ref d, c), p1 = ref Unsafe.Add(ref p0, stride), p2 = ref Unsafe.Add(ref p1, stride), p3 = ref Unsafe.Add(ref p2, stride);
+            Vector512<T> a0 = Load512(ref p0, 0), a1 = Load512(ref p0, channels), a2 = Load512(ref p0, 2 * channels), a3 = Load512(ref p0, 3 * channels);
+            Vector512<T> b0 = Load512(ref p1, 0), b1 = Load512(ref p1, channels), b2 = Load512(ref p1, 2 * channels), b3 = Load512(ref p1, 3 * channels);
+            Vector512<T> e0 = Load512(ref p2, 0), e1 = Load512(ref p2, channels), e2 = Load512(ref p2, 2 * channels), e3 = Load512(ref p2, 3 * channels);
+            Vector512<T> f0 = Load512(ref p3, 0), f1 = Load512(ref p3, channels), f2 = Load512(ref p3, 2 * channels), f3 = Load512(ref p3, 3 * channels);
+            ref T vc = ref Unsafe.Add(ref v, c);
+            InputRow512(a0 - e0, a1 - e1, a2 - e2, a3 - e3, ref vc, plane, 0);
+            InputRow512(b0 + e0, b1 + e1, b2 + e2, b3 + e3, ref vc, plane, 1);
+            InputRow512(e0 - b0, e1 - b1, e2 - b2, e3 - b3, ref vc, plane, 2);
+            InputRow512(b0 - f0, b1 - f1, b2 - f2, b3 - f3, ref vc, plane, 3);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputRow512<T>(Vector512<T> t0, Vector512<T> t1, Vector512<T> t2, Vector512<T> t3, ref T v, int plane, int i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T at = ref Unsafe.Add(ref v, 4 * i * plane);
+        Store512(t0 - t2, ref at, 0);
+        Store512(t1 + t2, ref at, plane);
+        Store512(t2 - t1, ref at, 2 * plane);
+        Store512(t1 - t3, ref at, 3 * plane);
+    }
+
+    /// <summary><see cref="OutputTile"/> on 512-bit vectors, for channels that fill them; with <paramref name="relu"/>, through ReLU.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputTile512<T>(ref T m, int plane, ref T b, int channels, ref T y, int stride, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int o = 0; o < channels; o += Vector512<T>.Count)
+        {
+            Vector512<T> r00 = Load512(ref m, 0 * plane + o) + Load512(ref m, 4 * plane + o) + Load512(ref m, 8 * plane + o);
+            Vector512<T> r01 = Load512(ref m, 1 * plane + o) + Load512(ref m, 5 * plane + o) + Load512(ref m, 9 * plane + o);
+            Vector512<T> r02 = Load512(ref m, 2 * plane + o) + Load512(ref m, 6 * plane + o) + Load512(ref m, 10 * plane + o);
+            Vector512<T> r03 = Load512(ref m, 3 * plane + o) + Load512(ref m, 7 * plane + o) + Load512(ref m, 11 * plane + o);
+            Vector512<T> r10 = Load512(ref m, 4 * plane + o) - Load512(ref m, 8 * plane + o) - Load512(ref m, 12 * plane + o);
+            Vector512<T> r11 = Load512(ref m, 5 * plane + o) - Load512(ref m, 9 * plane + o) - Load512(ref m, 13 * plane + o);
+            Vector512<T> r12 = Load512(ref m, 6 * plane + o) - Load512(ref m, 10 * plane + o) - Load512(ref m, 14 * plane + o);
+            Vector512<T> r13 = Load512(ref m, 7 * plane + o) - Load512(ref m, 11 * plane + o) - Load512(ref m, 15 * plane + o);
+            Vector512<T> bias = Load512(ref b, o);
+            Vector512<T> y00 = r00 + r01 + r02 + bias, y01 = r01 - r02 - r03 + bias, y10 = r10 + r11 + r12 + bias, y11 = r11 - r12 - r13 + bias;
+            if (relu)
+            {
+                y00 = ActivationMath.ReLU(y00); y01 = ActivationMath.ReLU(y01); y10 = ActivationMath.ReLU(y10); y11 = ActivationMath.ReLU(y11);
+            }
+            Store512(y00, ref y, o);
+            Store512(y01, ref y, channels + o);
+            Store512(y10, ref y, stride + o);
+            Store512(y11, ref y, stride + channels + o);
+        }
+    }
 
     private static void Store<T>(Vector<T> value, ref T at, int offset) => value.StoreUnsafe(ref at, (nuint)offset);
 

@@ -96,4 +96,30 @@ public sealed class WinogradTests
         net.ForwardBatch(input, after);
         Assert.Equal(before, after);
     }
+
+    /// <summary>
+    /// Where the output transform stores through ReLU itself (float, output channels that fill 512-bit vectors), the result
+    /// has the bits of the plain convolution followed by ReLU, −0 and all; with channel tails the separate pass runs.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 14, 14, 64)]
+    [InlineData(16, 6, 8, 32)]
+    [InlineData(9, 6, 6, 13)]
+    public void ReLUStoredByTheTransformEqualsTheSeparatePass(int inChannels, int height, int width, int outChannels)
+    {
+        var g = new SpatialGeometry(inChannels, height, width, outChannels, 3, 3, 1, 1, 1, 1);
+        float[] x = TestData.Uniform(3 * g.InSize, seed: 41), w = TestData.Uniform(g.WeightCount, seed: 42), b = TestData.Uniform(outChannels, seed: 43);
+        var plain = new float[3 * g.OutSize];
+        var activated = new float[plain.Length];
+        Convolution.Forward(g, ref x[0], ref w[0], ref b[0], ref plain[0], 3, new float[Convolution.ScratchLength(g)], Activation.Identity, 0f);
+        Convolution.Forward(g, ref x[0], ref w[0], ref b[0], ref activated[0], 3, new float[Convolution.ScratchLength(g)], Activation.ReLU, 0f);
+        int negative = 0;
+        for (int i = 0; i < plain.Length; i++)
+        {
+            negative += plain[i] < 0 ? 1 : 0;
+            float expected = plain[i] > 0 ? plain[i] : 0f;
+            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(activated[i]), $"output {i}: {activated[i]:R} against {expected:R}");
+        }
+        Assert.True(negative > plain.Length / 4, $"only {negative} of {plain.Length} outputs negative: ReLU barely tested");
+    }
 }
