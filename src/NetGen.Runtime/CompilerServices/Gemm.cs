@@ -570,7 +570,7 @@ public static class Gemm
     /// 128-bit quarters twice — 64 shuffles for 256 elements.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transpose16(ref float src, int stride, ref float dst, int ldd)
+    internal static void Transpose16(ref float src, int stride, ref float dst, int ldd)
     {
         Vector512<float> r0 = Vector512.LoadUnsafe(ref src), r1 = Vector512.LoadUnsafe(ref src, (nuint)stride);
         Vector512<float> r2 = Vector512.LoadUnsafe(ref src, (nuint)(2 * stride)), r3 = Vector512.LoadUnsafe(ref src, (nuint)(3 * stride));

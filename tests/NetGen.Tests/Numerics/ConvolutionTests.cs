@@ -292,4 +292,32 @@ public class ConvolutionTests
             }
         }
     }
+
+    /// <summary>
+    /// Flatten's reordering and the input's, both ways, equal a plain index loop: maps whose sides are whole 16 × 16 blocks
+    /// (AVX-512's register transposes), blocks with edges in either direction, and sides under 16.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 49)]
+    [InlineData(16, 16)]
+    [InlineData(35, 37)]
+    [InlineData(3, 110)]
+    [InlineData(17, 5)]
+    public void LayoutsEqualAPlainLoop(int channels, int positions)
+    {
+        const int rows = 2;
+        float[] x = TestData.Uniform(rows * channels * positions, seed: channels + positions);
+        var first = new float[x.Length];
+        var last = new float[x.Length];
+        NetGen.CompilerServices.Layout.ToChannelsFirst(ref x[0], ref first[0], rows, channels, positions);
+        NetGen.CompilerServices.Layout.ToChannelsLast(ref x[0], ref last[0], rows, channels, positions);
+        for (int r = 0; r < rows; r++)
+        for (int p = 0; p < positions; p++)
+        for (int c = 0; c < channels; c++)
+        {
+            int channelsLast = r * channels * positions + p * channels + c, channelsFirst = r * channels * positions + c * positions + p;
+            Assert.Equal(x[channelsLast], first[channelsFirst]);
+            Assert.Equal(x[channelsFirst], last[channelsLast]);
+        }
+    }
 }
