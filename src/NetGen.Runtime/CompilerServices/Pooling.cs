@@ -159,8 +159,10 @@ public static class Pooling
         public static Vector<T> Add(Vector<T> accumulator, Vector<T> value) => Vector.ConditionalSelect(Vector.GreaterThan(value, accumulator), value, accumulator);
         public static Vector<T> Finish(Vector<T> accumulator, int count) => accumulator;
         public static Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count) => throw new NotSupportedException();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<T> Add(Vector512<T> accumulator, Vector512<T> value)
             => Vector512.ConditionalSelect(Vector512.GreaterThan(value, accumulator), value, accumulator);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<T> Finish(Vector512<T> accumulator, int count) => accumulator;
     }
 
@@ -173,7 +175,9 @@ public static class Pooling
         public static Vector<T> Add(Vector<T> accumulator, Vector<T> value) => accumulator + value;
         public static Vector<T> Finish(Vector<T> accumulator, int count) => accumulator / new Vector<T>(T.CreateTruncating(count));
         public static Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count) => dy / new Vector<T>(T.CreateTruncating(count));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<T> Add(Vector512<T> accumulator, Vector512<T> value) => accumulator + value;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<T> Finish(Vector512<T> accumulator, int count) => accumulator / Vector512.Create(T.CreateTruncating(count));
     }
 
@@ -187,7 +191,9 @@ public static class Pooling
         public static Vector<T> Finish(Vector<T> accumulator, int count) => Vector.SquareRoot(accumulator);
         public static Vector<T> Share(Vector<T> dy, Vector<T> x, Vector<T> y, int count)
             => Vector.ConditionalSelect(Vector.Equals(y, Vector<T>.Zero), Vector<T>.Zero, dy * x / y);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<T> Add(Vector512<T> accumulator, Vector512<T> value) => VectorMath.Fma(value, value, accumulator);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<T> Finish(Vector512<T> accumulator, int count) => Vector512.Sqrt(accumulator);
     }
 

@@ -18,7 +18,26 @@ internal static class Products
             DenseKernels.Activate(MemoryMarshal.Cast<T, float>(values), activation, Unsafe.As<T, float>(ref slope));
             return;
         }
-        for (int i = 0; i < values.Length; i++) values[i] = ActivationMath.Apply(activation, values[i], slope);
+        int i = 0;
+        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
+        {
+            // Without AVX-512 (the portable flavor): whole Vector<T>s as PortableDense applies them, the tail one at a time.
+            ref T v = ref MemoryMarshal.GetReference(values);
+            for (; i <= values.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                Vector<T> z = Vector.LoadUnsafe(ref v, (nuint)i);
+                Vector<T> y = activation switch
+                {
+                    Activation.Sigmoid => ActivationMath.Sigmoid(z),
+                    Activation.Tanh => ActivationMath.Tanh(z),
+                    Activation.ReLU => ActivationMath.ReLU(z),
+                    Activation.LeakyReLU => ActivationMath.LeakyReLU(z, slope),
+                    _ => z,
+                };
+                y.StoreUnsafe(ref v, (nuint)i);
+            }
+        }
+        for (; i < values.Length; i++) values[i] = ActivationMath.Apply(activation, values[i], slope);
     }
 
     /// <summary><c>delta ∘= f′(a)</c>, the derivative taken from the activations <paramref name="a"/>.</summary>
@@ -54,6 +73,15 @@ internal static class Products
             {
                 Vector512<T> s = Vector512.Create<T>(sums.Slice(j, Vector512<T>.Count));
                 for (int i = 0; i < count; i++) s += Vector512.LoadUnsafe(ref rows, (nuint)((nint)i * width + j));
+                s.CopyTo(sums.Slice(j));
+            }
+        }
+        else if (Vector.IsHardwareAccelerated)
+        {
+            for (; j + Vector<T>.Count <= width; j += Vector<T>.Count)
+            {
+                Vector<T> s = new(sums.Slice(j, Vector<T>.Count));
+                for (int i = 0; i < count; i++) s += Vector.LoadUnsafe(ref rows, (nuint)((nint)i * width + j));
                 s.CopyTo(sums.Slice(j));
             }
         }

@@ -12,7 +12,8 @@ namespace NetGen.CompilerServices;
 /// contiguous. With the tables a convolution multiplies its windows where they lie in the (zero-padded) input — row i an
 /// output position, k a place in the window — and the weight gradient reads the same windows the other way round,
 /// without gathering them first (implicit im2col). Tiles of 6 rows × 4 vectors (24 accumulators in AVX-512's 32
-/// registers) broadcast A and stream B, in blocks of at most 128 rows of B, which then stay in L1.
+/// registers) broadcast A and stream B, in blocks of at most 128 rows of B, which then stay in L1; without AVX-512,
+/// tiles of 6 rows × 2 <see cref="Vector{T}"/> (12 accumulators in AVX2's 16 registers).
 /// </summary>
 /// <remarks>
 /// Every element is one chain of fused multiply-adds over k in order, starting from zero or from C (to go on summing
@@ -32,7 +33,9 @@ internal static class TileProduct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int m = rows.Length, k = depth.Length, lanes = Vector512<T>.Count, j = 0;
-        if (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated)
+        if (!Vector512.IsHardwareAccelerated && Vector.IsHardwareAccelerated)
+            j = MultiplyPortable(ref a, rows, depth, ref b, ldb, ref c, ldc, n, accumulate, ref bias);
+        else if (Vector512.IsHardwareAccelerated)
         {
             // Blocks over k of equal depth (288 → 3 × 96): each goes on from the sums the block before stored, so the chain
             // of every element is the one of a single pass; the bias joins after the last.
@@ -89,6 +92,127 @@ internal static class TileProduct
                 target = biased ? sum + Unsafe.Add(ref bias, j) : sum;
             }
         }
+    }
+
+    /// <summary>
+    /// The vector part of <see cref="Multiply"/> without AVX-512, on <see cref="Vector{T}"/> (256 bits on AVX2) in tiles of
+    /// 6 rows × 2 vectors — 12 accumulators, so that with the two weight vectors and the broadcast they fit AVX2's 16
+    /// registers (the 512-bit tiles would be emulated there, a lane at a time) — the same depth blocks and chains.
+    /// Returns the first column it left to the scalar path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int MultiplyPortable<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, int n,
+        bool accumulate, ref T bias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int m = rows.Length, k = depth.Length, lanes = Vector<T>.Count, j = 0;
+        int blocks = Math.Max(1, (k + DepthBlock - 1) / DepthBlock), step = Math.Max(1, (k + blocks - 1) / blocks);
+        for (; j + lanes <= n;)
+        {
+            bool two = n - j >= 2 * lanes;
+            for (int k0 = 0; k0 < k; k0 += step)
+            {
+                int kc = Math.Min(step, k - k0);
+                bool resume = accumulate || k0 > 0;
+                ReadOnlySpan<int> block = depth.Slice(k0, kc);
+                ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb + j);
+                ref T blockBias = ref k0 + kc == k && !Unsafe.IsNullRef(ref bias) ? ref Unsafe.Add(ref bias, j) : ref Unsafe.NullRef<T>();
+                for (int i = 0; i < m; i += Rows)
+                {
+                    int mr = Math.Min(Rows, m - i);
+                    ref T ci = ref Unsafe.Add(ref c, (nint)i * ldc + j);
+                    if (two) PortableTile2(ref a, rows.Slice(i, mr), block, ref bk, ldb, ref ci, ldc, resume, ref blockBias);
+                    else PortableTile1(ref a, rows.Slice(i, mr), block, ref bk, ldb, ref ci, ldc, resume, ref blockBias);
+                }
+            }
+            j += two ? 2 * lanes : lanes;
+        }
+        return j;
+    }
+
+    /// <summary>Up to 6 rows (<c>rows.Length</c>; the missing ones repeat the last and are never stored) × 2 vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PortableTile2<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int lanes = Vector<T>.Count, mr = rows.Length;
+        ref T a0 = ref Unsafe.Add(ref a, rows[0]), a1 = ref Unsafe.Add(ref a, rows[Math.Min(1, mr - 1)]), a2 = ref Unsafe.Add(ref a, rows[Math.Min(2, mr - 1)]);
+        ref T a3 = ref Unsafe.Add(ref a, rows[Math.Min(3, mr - 1)]), a4 = ref Unsafe.Add(ref a, rows[Math.Min(4, mr - 1)]), a5 = ref Unsafe.Add(ref a, rows[mr - 1]);
+        Vector<T> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default;
+        Vector<T> s30 = default, s31 = default, s40 = default, s41 = default, s50 = default, s51 = default;
+        if (accumulate)
+        {
+            // Rows past mr start from the last row's sums: computed, never stored.
+            ref T r = ref c;
+            s00 = Vector.LoadUnsafe(ref r); s01 = Vector.LoadUnsafe(ref r, (nuint)lanes);
+            r = ref Unsafe.Add(ref c, Math.Min(1, mr - 1) * ldc); s10 = Vector.LoadUnsafe(ref r); s11 = Vector.LoadUnsafe(ref r, (nuint)lanes);
+            r = ref Unsafe.Add(ref c, Math.Min(2, mr - 1) * ldc); s20 = Vector.LoadUnsafe(ref r); s21 = Vector.LoadUnsafe(ref r, (nuint)lanes);
+            r = ref Unsafe.Add(ref c, Math.Min(3, mr - 1) * ldc); s30 = Vector.LoadUnsafe(ref r); s31 = Vector.LoadUnsafe(ref r, (nuint)lanes);
+            r = ref Unsafe.Add(ref c, Math.Min(4, mr - 1) * ldc); s40 = Vector.LoadUnsafe(ref r); s41 = Vector.LoadUnsafe(ref r, (nuint)lanes);
+            r = ref Unsafe.Add(ref c, (mr - 1) * ldc); s50 = Vector.LoadUnsafe(ref r); s51 = Vector.LoadUnsafe(ref r, (nuint)lanes);
+        }
+        ref int d = ref MemoryMarshal.GetReference(depth);
+        ref T bk = ref b;
+        for (int kk = 0; kk < depth.Length; kk++)
+        {
+            nint off = Unsafe.Add(ref d, kk);
+            Vector<T> w0 = Vector.LoadUnsafe(ref bk), w1 = Vector.LoadUnsafe(ref bk, (nuint)lanes);
+            Vector<T> x = new(Unsafe.Add(ref a0, off));
+            s00 = VectorMath.Fma(x, w0, s00); s01 = VectorMath.Fma(x, w1, s01);
+            x = new(Unsafe.Add(ref a1, off)); s10 = VectorMath.Fma(x, w0, s10); s11 = VectorMath.Fma(x, w1, s11);
+            x = new(Unsafe.Add(ref a2, off)); s20 = VectorMath.Fma(x, w0, s20); s21 = VectorMath.Fma(x, w1, s21);
+            x = new(Unsafe.Add(ref a3, off)); s30 = VectorMath.Fma(x, w0, s30); s31 = VectorMath.Fma(x, w1, s31);
+            x = new(Unsafe.Add(ref a4, off)); s40 = VectorMath.Fma(x, w0, s40); s41 = VectorMath.Fma(x, w1, s41);
+            x = new(Unsafe.Add(ref a5, off)); s50 = VectorMath.Fma(x, w0, s50); s51 = VectorMath.Fma(x, w1, s51);
+            bk = ref Unsafe.Add(ref bk, ldb);
+        }
+        bool biased = !Unsafe.IsNullRef(ref bias);
+        Vector<T> d0 = biased ? Vector.LoadUnsafe(ref bias) : default, d1 = biased ? Vector.LoadUnsafe(ref bias, (nuint)lanes) : default;
+        StorePortable(ref c, lanes, s00, s01, d0, d1, biased);
+        if (mr > 1) StorePortable(ref Unsafe.Add(ref c, ldc), lanes, s10, s11, d0, d1, biased);
+        if (mr > 2) StorePortable(ref Unsafe.Add(ref c, 2 * ldc), lanes, s20, s21, d0, d1, biased);
+        if (mr > 3) StorePortable(ref Unsafe.Add(ref c, 3 * ldc), lanes, s30, s31, d0, d1, biased);
+        if (mr > 4) StorePortable(ref Unsafe.Add(ref c, 4 * ldc), lanes, s40, s41, d0, d1, biased);
+        if (mr > 5) StorePortable(ref Unsafe.Add(ref c, 5 * ldc), lanes, s50, s51, d0, d1, biased);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePortable<T>(ref T r, int lanes, Vector<T> v0, Vector<T> v1, Vector<T> d0, Vector<T> d1, bool biased)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (biased)
+        {
+            v0 += d0; v1 += d1;
+        }
+        v0.StoreUnsafe(ref r); v1.StoreUnsafe(ref r, (nuint)lanes);
+    }
+
+    /// <summary>Up to 6 rows × 1 vector, as <see cref="PortableTile2"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PortableTile1<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int mr = rows.Length;
+        Span<Vector<T>> sums = stackalloc Vector<T>[Rows];
+        for (int r = 0; r < Rows; r++) sums[r] = accumulate && r < mr ? Vector.LoadUnsafe(ref Unsafe.Add(ref c, r * ldc)) : default;
+        ref T a0 = ref Unsafe.Add(ref a, rows[0]), a1 = ref Unsafe.Add(ref a, rows[Math.Min(1, mr - 1)]), a2 = ref Unsafe.Add(ref a, rows[Math.Min(2, mr - 1)]);
+        ref T a3 = ref Unsafe.Add(ref a, rows[Math.Min(3, mr - 1)]), a4 = ref Unsafe.Add(ref a, rows[Math.Min(4, mr - 1)]), a5 = ref Unsafe.Add(ref a, rows[mr - 1]);
+        Vector<T> s0 = sums[0], s1 = sums[1], s2 = sums[2], s3 = sums[3], s4 = sums[4], s5 = sums[5];
+        ref int d = ref MemoryMarshal.GetReference(depth);
+        ref T bk = ref b;
+        for (int kk = 0; kk < depth.Length; kk++)
+        {
+            nint off = Unsafe.Add(ref d, kk);
+            Vector<T> w = Vector.LoadUnsafe(ref bk);
+            s0 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a0, off)), w, s0); s1 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a1, off)), w, s1);
+            s2 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a2, off)), w, s2); s3 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a3, off)), w, s3);
+            s4 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a4, off)), w, s4); s5 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a5, off)), w, s5);
+            bk = ref Unsafe.Add(ref bk, ldb);
+        }
+        sums[0] = s0; sums[1] = s1; sums[2] = s2; sums[3] = s3; sums[4] = s4; sums[5] = s5;
+        bool biased = !Unsafe.IsNullRef(ref bias);
+        Vector<T> bv = biased ? Vector.LoadUnsafe(ref bias) : default;
+        for (int r = 0; r < mr; r++) (biased ? sums[r] + bv : sums[r]).StoreUnsafe(ref Unsafe.Add(ref c, r * ldc));
     }
 
     /// <summary>Offsets <c>0, stride, 2·stride, …</c>: a plain row-major matrix's rows (stride its row length) or columns (stride 1).</summary>
