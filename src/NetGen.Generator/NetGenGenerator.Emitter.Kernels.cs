@@ -387,7 +387,8 @@ public sealed partial class NetGenGenerator
         /// </summary>
         /// <summary>
         /// <c>PackWeights</c>: the weights of every layer that takes the packed product, packed into the workspace for
-        /// <c>Gemm.MultiplyPacked</c> — once per <c>ForwardBatch</c> call instead of once per chunk of rows.
+        /// <c>Gemm.MultiplyPacked</c> — once per <c>ForwardBatch</c> call instead of once per chunk of rows, and for an
+        /// inference-only network (baked weights, which never change) once per workspace.
         /// </summary>
         private static void EmitPackWeights(CodeWriter w, NetworkPlan plan)
         {
@@ -402,8 +403,18 @@ public sealed partial class NetGenGenerator
                 {
                     int l = layer.Index;
                     string inputs = Literal.Int(layer.Inputs), outputs = Literal.Int(layer.Outputs);
-                    w.Line($"ws.Packed{l} ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(\n    global::NetGen.CompilerServices.Gemm.PackedLength({inputs}, {outputs}));");
                     string weights = layer.WeightOffset == 0 ? "ref p" : At("p", Literal.Int(layer.WeightOffset));
+                    if (net.InferenceOnly)
+                    {
+                        // Baked weights never change: packed once per workspace, on its first batch.
+                        using (w.Block($"if (ws.Packed{l} is null)"))
+                        {
+                            w.Line($"ws.Packed{l} = new global::NetGen.CompilerServices.AlignedBuffer<float>(\n    global::NetGen.CompilerServices.Gemm.PackedLength({inputs}, {outputs}));");
+                            w.Line($"global::NetGen.CompilerServices.Gemm.Pack({weights}, ref ws.Packed{l}.Reference, {inputs}, {outputs}, 0, {outputs});");
+                        }
+                        continue;
+                    }
+                    w.Line($"ws.Packed{l} ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(\n    global::NetGen.CompilerServices.Gemm.PackedLength({inputs}, {outputs}));");
                     w.Line($"global::NetGen.CompilerServices.Gemm.Pack({weights}, ref ws.Packed{l}.Reference, {inputs}, {outputs}, 0, {outputs});");
                 }
             }

@@ -339,7 +339,9 @@ public sealed partial class NetGenGenerator
                 bool gemm = plan.Layers.Any(l => l.Packed);
                 if (gemm)
                 {
-                    w.Line($"// The layers that take the packed product have their weights packed once per call, for every chunk.");
+                    w.Line(net.InferenceOnly
+                        ? "// The layers that take the packed product have their (baked) weights packed once, for every later call."
+                        : "// The layers that take the packed product have their weights packed once per call, for every chunk.");
                     w.Line($"bool packed = chunk >= {Planner.GemmRows} && global::NetGen.CompilerServices.Gemm.IsAccelerated;");
                     w.Line("if (packed) PackWeights(ws);");
                 }
