@@ -135,8 +135,9 @@ public static class Convolution
             }
         }
         int outChannels = g.OutChannels;
-        // Winograd's output transform stores through ReLU where it can (the bits of the pass it saves).
-        bool fusedReLU = winograd && activation == Activation.ReLU && Winograd.FusesReLU<T>(g);
+        // Winograd's output transform and the direct product's tiles store through ReLU where they can (float, output
+        // channels in whole 512-bit vectors): the bits of the pass it saves, which takes those vectors through the same ReLU.
+        bool fusedReLU = activation == Activation.ReLU && Winograd.FusesReLU<T>(g);
         for (int r = 0; r < rows; r++)
         {
             ref T input = ref Pad(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), parts.Padded);
@@ -145,7 +146,7 @@ public static class Convolution
                 Winograd.Forward(g, ref input, parts.Transformed, parts.TransformWork, parts.TransformTables, ref b, ref yr, fusedReLU);
             else
                 TileProduct.Multiply(ref input, parts.Positions, parts.Window, ref MemoryMarshal.GetReference(parts.Filters), outChannels,
-                    ref yr, outChannels, outChannels, accumulate: false, ref b);
+                    ref yr, outChannels, outChannels, accumulate: false, ref b, fusedReLU);
             if (!fusedReLU) Products.Activate(MemoryMarshal.CreateSpan(ref yr, g.OutSize), activation, slope);
         }
     }

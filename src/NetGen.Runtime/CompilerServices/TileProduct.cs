@@ -29,9 +29,13 @@ internal static class TileProduct
     private const int DepthBlock = 128;
 
     public static void Multiply<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, int n,
-        bool accumulate, ref T bias)
+        bool accumulate, ref T bias, bool relu = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // relu (the caller's promise: AVX-512 and n a whole number of vectors, so no column takes the paths below that
+        // cannot apply it): the last depth block stores its sums through ReLU.
+        if (relu && (!Vector512.IsHardwareAccelerated || n % Vector512<T>.Count != 0))
+            throw new ArgumentException("ReLU is stored by the 512-bit tiles only, on whole vectors of columns.", nameof(relu));
         int m = rows.Length, k = depth.Length, lanes = Vector512<T>.Count, j = 0;
         if (!Vector512.IsHardwareAccelerated && Vector.IsHardwareAccelerated)
             j = MultiplyPortable(ref a, rows, depth, ref b, ldb, ref c, ldc, n, accumulate, ref bias);
@@ -52,13 +56,14 @@ internal static class TileProduct
                     ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb + j);
                     ref T blockBias = ref k0 + kc == k ? ref bias : ref Unsafe.NullRef<T>();
                     ref T blockBiasJ = ref Unsafe.IsNullRef(ref blockBias) ? ref blockBias : ref Unsafe.Add(ref blockBias, j);
+                    bool blockReLU = relu && k0 + kc == k;
                     int i = 0;
                     for (; i + Rows <= m; i += Rows)
                     {
                         ref T ci = ref Unsafe.Add(ref c, (nint)i * ldc + j);
-                        if (width == 4) Tile6x4(ref a, rows.Slice(i, Rows), block, ref bk, ldb, ref ci, ldc, resume, ref blockBiasJ);
-                        else if (width == 2) Tile6x2(ref a, rows.Slice(i, Rows), block, ref bk, ldb, ref ci, ldc, resume, ref blockBiasJ);
-                        else Tile6x1(ref a, rows.Slice(i, Rows), block, ref bk, ldb, ref ci, ldc, resume, ref blockBiasJ);
+                        if (width == 4) Tile6x4(ref a, rows.Slice(i, Rows), block, ref bk, ldb, ref ci, ldc, resume, ref blockBiasJ, blockReLU);
+                        else if (width == 2) Tile6x2(ref a, rows.Slice(i, Rows), block, ref bk, ldb, ref ci, ldc, resume, ref blockBiasJ, blockReLU);
+                        else Tile6x1(ref a, rows.Slice(i, Rows), block, ref bk, ldb, ref ci, ldc, resume, ref blockBiasJ, blockReLU);
                     }
                     for (; i < m; i++)
                     {
@@ -66,15 +71,15 @@ internal static class TileProduct
                         // each Winograd product took a tenth of the conv network's forward pass that way).
                         if (width == 4)
                         {
-                            Tile1x4(ref Unsafe.Add(ref a, rows[i]), block, ref bk, ldb, ref Unsafe.Add(ref c, (nint)i * ldc + j), resume, ref blockBiasJ);
+                            Tile1x4(ref Unsafe.Add(ref a, rows[i]), block, ref bk, ldb, ref Unsafe.Add(ref c, (nint)i * ldc + j), resume, ref blockBiasJ, blockReLU);
                             continue;
                         }
                         if (width == 2)
                         {
-                            Tile1x2(ref Unsafe.Add(ref a, rows[i]), block, ref bk, ldb, ref Unsafe.Add(ref c, (nint)i * ldc + j), resume, ref blockBiasJ);
+                            Tile1x2(ref Unsafe.Add(ref a, rows[i]), block, ref bk, ldb, ref Unsafe.Add(ref c, (nint)i * ldc + j), resume, ref blockBiasJ, blockReLU);
                             continue;
                         }
-                        Tile1x1(ref Unsafe.Add(ref a, rows[i]), block, ref bk, ldb, ref Unsafe.Add(ref c, (nint)i * ldc + j), resume, ref blockBiasJ);
+                        Tile1x1(ref Unsafe.Add(ref a, rows[i]), block, ref bk, ldb, ref Unsafe.Add(ref c, (nint)i * ldc + j), resume, ref blockBiasJ, blockReLU);
                     }
                 }
                 j += width * lanes;
@@ -222,7 +227,7 @@ internal static class TileProduct
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x4<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias)
+    private static void Tile6x4<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lanes = Vector512<T>.Count;
@@ -277,27 +282,36 @@ internal static class TileProduct
             d0 = Vector512.LoadUnsafe(ref bias); d1 = Vector512.LoadUnsafe(ref bias, (nuint)lanes);
             d2 = Vector512.LoadUnsafe(ref bias, (nuint)(2 * lanes)); d3 = Vector512.LoadUnsafe(ref bias, (nuint)(3 * lanes));
         }
-        Store4(ref c, lanes, c00, c01, c02, c03, d0, d1, d2, d3, biased);
-        Store4(ref Unsafe.Add(ref c, ldc), lanes, c10, c11, c12, c13, d0, d1, d2, d3, biased);
-        Store4(ref Unsafe.Add(ref c, 2 * ldc), lanes, c20, c21, c22, c23, d0, d1, d2, d3, biased);
-        Store4(ref Unsafe.Add(ref c, 3 * ldc), lanes, c30, c31, c32, c33, d0, d1, d2, d3, biased);
-        Store4(ref Unsafe.Add(ref c, 4 * ldc), lanes, c40, c41, c42, c43, d0, d1, d2, d3, biased);
-        Store4(ref Unsafe.Add(ref c, 5 * ldc), lanes, c50, c51, c52, c53, d0, d1, d2, d3, biased);
+        Store4(ref c, lanes, c00, c01, c02, c03, d0, d1, d2, d3, biased, relu);
+        Store4(ref Unsafe.Add(ref c, ldc), lanes, c10, c11, c12, c13, d0, d1, d2, d3, biased, relu);
+        Store4(ref Unsafe.Add(ref c, 2 * ldc), lanes, c20, c21, c22, c23, d0, d1, d2, d3, biased, relu);
+        Store4(ref Unsafe.Add(ref c, 3 * ldc), lanes, c30, c31, c32, c33, d0, d1, d2, d3, biased, relu);
+        Store4(ref Unsafe.Add(ref c, 4 * ldc), lanes, c40, c41, c42, c43, d0, d1, d2, d3, biased, relu);
+        Store4(ref Unsafe.Add(ref c, 5 * ldc), lanes, c50, c51, c52, c53, d0, d1, d2, d3, biased, relu);
     }
+
+    /// <summary>A finished sum as it is stored: through ReLU (<c>ActivationMath.ReLU</c>, the pass's own) when <paramref name="relu"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Finish<T>(Vector512<T> sum, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
+        => relu ? ActivationMath.ReLU(sum) : sum;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store4<T>(ref T r, int lanes, Vector512<T> v0, Vector512<T> v1, Vector512<T> v2, Vector512<T> v3,
-        Vector512<T> d0, Vector512<T> d1, Vector512<T> d2, Vector512<T> d3, bool biased) where T : unmanaged, IFloatingPointIeee754<T>
+        Vector512<T> d0, Vector512<T> d1, Vector512<T> d2, Vector512<T> d3, bool biased, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (biased)
         {
             v0 += d0; v1 += d1; v2 += d2; v3 += d3;
         }
+        if (relu)
+        {
+            v0 = ActivationMath.ReLU(v0); v1 = ActivationMath.ReLU(v1); v2 = ActivationMath.ReLU(v2); v3 = ActivationMath.ReLU(v3);
+        }
         v0.StoreUnsafe(ref r); v1.StoreUnsafe(ref r, (nuint)lanes); v2.StoreUnsafe(ref r, (nuint)(2 * lanes)); v3.StoreUnsafe(ref r, (nuint)(3 * lanes));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x2<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias)
+    private static void Tile6x2<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lanes = Vector512<T>.Count;
@@ -340,27 +354,31 @@ internal static class TileProduct
         bool biased = !Unsafe.IsNullRef(ref bias);
         Vector512<T> d0 = biased ? Vector512.LoadUnsafe(ref bias) : default;
         Vector512<T> d1 = biased ? Vector512.LoadUnsafe(ref bias, (nuint)lanes) : default;
-        Store2(ref c, lanes, s00, s01, d0, d1, biased);
-        Store2(ref Unsafe.Add(ref c, ldc), lanes, s10, s11, d0, d1, biased);
-        Store2(ref Unsafe.Add(ref c, 2 * ldc), lanes, s20, s21, d0, d1, biased);
-        Store2(ref Unsafe.Add(ref c, 3 * ldc), lanes, s30, s31, d0, d1, biased);
-        Store2(ref Unsafe.Add(ref c, 4 * ldc), lanes, s40, s41, d0, d1, biased);
-        Store2(ref Unsafe.Add(ref c, 5 * ldc), lanes, s50, s51, d0, d1, biased);
+        Store2(ref c, lanes, s00, s01, d0, d1, biased, relu);
+        Store2(ref Unsafe.Add(ref c, ldc), lanes, s10, s11, d0, d1, biased, relu);
+        Store2(ref Unsafe.Add(ref c, 2 * ldc), lanes, s20, s21, d0, d1, biased, relu);
+        Store2(ref Unsafe.Add(ref c, 3 * ldc), lanes, s30, s31, d0, d1, biased, relu);
+        Store2(ref Unsafe.Add(ref c, 4 * ldc), lanes, s40, s41, d0, d1, biased, relu);
+        Store2(ref Unsafe.Add(ref c, 5 * ldc), lanes, s50, s51, d0, d1, biased, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store2<T>(ref T r, int lanes, Vector512<T> v0, Vector512<T> v1, Vector512<T> d0, Vector512<T> d1, bool biased)
+    private static void Store2<T>(ref T r, int lanes, Vector512<T> v0, Vector512<T> v1, Vector512<T> d0, Vector512<T> d1, bool biased, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (biased)
         {
             v0 += d0; v1 += d1;
         }
+        if (relu)
+        {
+            v0 = ActivationMath.ReLU(v0); v1 = ActivationMath.ReLU(v1);
+        }
         v0.StoreUnsafe(ref r); v1.StoreUnsafe(ref r, (nuint)lanes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x1<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias)
+    private static void Tile6x1<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref T a0 = ref Unsafe.Add(ref a, rows[0]), a1 = ref Unsafe.Add(ref a, rows[1]), a2 = ref Unsafe.Add(ref a, rows[2]);
@@ -391,16 +409,16 @@ internal static class TileProduct
         }
         bool biased = !Unsafe.IsNullRef(ref bias);
         Vector512<T> bv = biased ? Vector512.LoadUnsafe(ref bias) : default;
-        (biased ? s0 + bv : s0).StoreUnsafe(ref c);
-        (biased ? s1 + bv : s1).StoreUnsafe(ref Unsafe.Add(ref c, ldc));
-        (biased ? s2 + bv : s2).StoreUnsafe(ref Unsafe.Add(ref c, 2 * ldc));
-        (biased ? s3 + bv : s3).StoreUnsafe(ref Unsafe.Add(ref c, 3 * ldc));
-        (biased ? s4 + bv : s4).StoreUnsafe(ref Unsafe.Add(ref c, 4 * ldc));
-        (biased ? s5 + bv : s5).StoreUnsafe(ref Unsafe.Add(ref c, 5 * ldc));
+        Finish(biased ? s0 + bv : s0, relu).StoreUnsafe(ref c);
+        Finish(biased ? s1 + bv : s1, relu).StoreUnsafe(ref Unsafe.Add(ref c, ldc));
+        Finish(biased ? s2 + bv : s2, relu).StoreUnsafe(ref Unsafe.Add(ref c, 2 * ldc));
+        Finish(biased ? s3 + bv : s3, relu).StoreUnsafe(ref Unsafe.Add(ref c, 3 * ldc));
+        Finish(biased ? s4 + bv : s4, relu).StoreUnsafe(ref Unsafe.Add(ref c, 4 * ldc));
+        Finish(biased ? s5 + bv : s5, relu).StoreUnsafe(ref Unsafe.Add(ref c, 5 * ldc));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile1x4<T>(ref T ai, ReadOnlySpan<int> depth, ref T b, int ldb, ref T target, bool accumulate, ref T bias)
+    private static void Tile1x4<T>(ref T ai, ReadOnlySpan<int> depth, ref T b, int ldb, ref T target, bool accumulate, ref T bias, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lanes = Vector512<T>.Count;
@@ -424,12 +442,12 @@ internal static class TileProduct
             s0 += Vector512.LoadUnsafe(ref bias); s1 += Vector512.LoadUnsafe(ref bias, (nuint)lanes);
             s2 += Vector512.LoadUnsafe(ref bias, (nuint)(2 * lanes)); s3 += Vector512.LoadUnsafe(ref bias, (nuint)(3 * lanes));
         }
-        s0.StoreUnsafe(ref target); s1.StoreUnsafe(ref target, (nuint)lanes);
-        s2.StoreUnsafe(ref target, (nuint)(2 * lanes)); s3.StoreUnsafe(ref target, (nuint)(3 * lanes));
+        Finish(s0, relu).StoreUnsafe(ref target); Finish(s1, relu).StoreUnsafe(ref target, (nuint)lanes);
+        Finish(s2, relu).StoreUnsafe(ref target, (nuint)(2 * lanes)); Finish(s3, relu).StoreUnsafe(ref target, (nuint)(3 * lanes));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile1x2<T>(ref T ai, ReadOnlySpan<int> depth, ref T b, int ldb, ref T target, bool accumulate, ref T bias)
+    private static void Tile1x2<T>(ref T ai, ReadOnlySpan<int> depth, ref T b, int ldb, ref T target, bool accumulate, ref T bias, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lanes = Vector512<T>.Count;
@@ -449,10 +467,10 @@ internal static class TileProduct
         {
             s0 += Vector512.LoadUnsafe(ref bias); s1 += Vector512.LoadUnsafe(ref bias, (nuint)lanes);
         }
-        s0.StoreUnsafe(ref target); s1.StoreUnsafe(ref target, (nuint)lanes);
+        Finish(s0, relu).StoreUnsafe(ref target); Finish(s1, relu).StoreUnsafe(ref target, (nuint)lanes);
     }
 
-    private static void Tile1x1<T>(ref T ai, ReadOnlySpan<int> depth, ref T b, int ldb, ref T target, bool accumulate, ref T bias)
+    private static void Tile1x1<T>(ref T ai, ReadOnlySpan<int> depth, ref T b, int ldb, ref T target, bool accumulate, ref T bias, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Vector512<T> s = accumulate ? Vector512.LoadUnsafe(ref target) : default;
@@ -463,6 +481,6 @@ internal static class TileProduct
             bk = ref Unsafe.Add(ref bk, ldb);
         }
         if (!Unsafe.IsNullRef(ref bias)) s += Vector512.LoadUnsafe(ref bias);
-        s.StoreUnsafe(ref target);
+        Finish(s, relu).StoreUnsafe(ref target);
     }
 }

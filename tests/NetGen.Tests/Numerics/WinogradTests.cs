@@ -98,16 +98,21 @@ public sealed class WinogradTests
     }
 
     /// <summary>
-    /// Where the output transform stores through ReLU itself (float, output channels that fill 512-bit vectors), the result
-    /// has the bits of the plain convolution followed by ReLU, −0 and all; with channel tails the separate pass runs.
+    /// Where Winograd's output transform or the direct product's tiles store through ReLU themselves (float, output channels
+    /// that fill 512-bit vectors), the result has the bits of the plain convolution followed by ReLU, −0 and all; with
+    /// channel tails the separate pass runs. The direct cases cover 6-row tiles with rows left over, 1, 2 and 3 vectors
+    /// of filters, and stride 2.
     /// </summary>
     [Theory]
-    [InlineData(32, 14, 14, 64)]
-    [InlineData(16, 6, 8, 32)]
-    [InlineData(9, 6, 6, 13)]
-    public void ReLUStoredByTheTransformEqualsTheSeparatePass(int inChannels, int height, int width, int outChannels)
+    [InlineData(32, 14, 14, 64, 1)] // Winograd
+    [InlineData(16, 6, 8, 32, 1)]   // Winograd
+    [InlineData(9, 6, 6, 13, 1)]    // Winograd, channel tails: the separate pass
+    [InlineData(1, 28, 28, 32, 1)]  // direct: the first layer of the conv network
+    [InlineData(3, 9, 11, 16, 2)]   // direct, stride 2
+    [InlineData(8, 7, 7, 48, 1)]    // direct: an odd output, three vectors of filters
+    public void ReLUStoredByTheTransformEqualsTheSeparatePass(int inChannels, int height, int width, int outChannels, int stride)
     {
-        var g = new SpatialGeometry(inChannels, height, width, outChannels, 3, 3, 1, 1, 1, 1);
+        var g = new SpatialGeometry(inChannels, height, width, outChannels, 3, 3, stride, stride, 1, 1);
         float[] x = TestData.Uniform(3 * g.InSize, seed: 41), w = TestData.Uniform(g.WeightCount, seed: 42), b = TestData.Uniform(outChannels, seed: 43);
         var plain = new float[3 * g.OutSize];
         var activated = new float[plain.Length];
