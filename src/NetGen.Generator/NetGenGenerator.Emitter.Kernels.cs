@@ -138,6 +138,12 @@ public sealed partial class NetGenGenerator
             {
                 w.Line("Workspace ws = _workspace;");
                 EmitWorkspaceReferences(w, plan, backward: false);
+                if (plan.Layers.Any(l => l.Kernels.Any(k => k.Kind == KernelKind.ForwardRow)))
+                {
+                    w.Line("// One row reads each layer's weights in the order opposite to the last call's: what the cache kept of them");
+                    w.Line("// (the last read) comes first, instead of being pushed out by the rest on the way (ForwardRow).");
+                    w.Line("bool backwards = rows == 1 && (ws.Backwards = !ws.Backwards);");
+                }
                 w.Line(net.InferenceOnly
                     ? "ref " + T + " p = ref Unsafe.AsRef(in MemoryMarshal.GetReference(BakedParameters)); // read-only: forward kernels only load"
                     : "ref " + T + " p = ref _parameters.Reference;");
@@ -171,7 +177,7 @@ public sealed partial class NetGenGenerator
                             }
                             if (layer.Has(KernelKind.ForwardRow, flavor.Kind))
                             {
-                                w.Line($"{otherwise}if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments});");
+                                w.Line($"{otherwise}if (rows == 1) Kernels.ForwardRow{l}{flavor.Suffix}({arguments}, backwards);");
                                 Call(w, "else " + Callee(KernelKind.Forward, l, flavor), batch);
                             }
                             else Call(w, otherwise + Callee(KernelKind.Forward, l, flavor), batch);

@@ -15,6 +15,10 @@ public sealed partial class NetGenGenerator
         /// <summary>
         /// One row forward: sixteen weight rows against the input at once (sixteen accumulators along the inputs), finished
         /// by one transposing reduction into a vector of sixteen outputs, which takes the bias and the activation whole.
+        /// The blocks of sixteen go first to last or, <c>backwards</c>, last to first: a caller that turns the order at every
+        /// call finds in cache what the last call read last, where a fixed order meets a weight matrix a little larger than
+        /// what stays cached between calls by missing on all of it (least-recently-used eviction takes each block just
+        /// before it is read). The order of the blocks changes no output's bits.
         /// </summary>
         private static void EmitForwardRow(CodeWriter w, LayerPlan layer, SimdFlavor f)
         {
@@ -26,12 +30,13 @@ public sealed partial class NetGenGenerator
             w.Line($"/// <summary>Layer {l} forward of one row, {f.Xml}: y[{m}] = {activation}(W[{m}, {n}] · x[{n}] + b[{m}]),");
             w.Line("/// sixteen outputs per reduction.</summary>");
             w.Line(KernelAttributes);
-            using (w.Block($"public static void ForwardRow{l}{f.Suffix}(ref float x, ref float w, ref float b, ref float y)"))
+            using (w.Block($"public static void ForwardRow{l}{f.Suffix}(ref float x, ref float w, ref float b, ref float y, bool backwards)"))
             {
                 if (blocks > 0)
                 {
-                    using (w.Block($"for (int o = 0; o < {blocks}; o += {RowBlock})"))
+                    using (w.Block($"for (int i = 0; i < {blocks}; i += {RowBlock})"))
                     {
+                        w.Line($"int o = backwards ? {blocks - RowBlock} - i : i;");
                         w.Line($"ref float w0 = ref Unsafe.Add(ref w, (nint)o * {n});");
                         Declare(w, "Vector512<float>", js.Select(j => ("c" + j, "default")));
                         using (w.Block($"for (int k = 0; k < {chunks}; k += {RowBlock})"))

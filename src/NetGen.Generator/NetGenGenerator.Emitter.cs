@@ -568,6 +568,8 @@ public sealed partial class NetGenGenerator
             using (w.Block("private sealed class Workspace"))
             {
                 w.Line("public readonly int Rows;");
+                if (plan.Layers.Any(l => l.Kernels.Any(k => k.Kind == KernelKind.ForwardRow)))
+                    w.Line("public bool Backwards; // the single-row kernels' order over their weights, turned at every call (ForwardRow)");
                 foreach (LayerPlan layer in plan.Layers.Where(l => l.Packed))
                     w.Line($"public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed{layer.Index}; // W{layer.Index} packed by ForwardBatch");
                 EmitStageWorkspaceFields(w, net, T);

@@ -476,6 +476,7 @@ partial class Brains
         private sealed class Workspace
         {
             public readonly int Rows;
+            public bool Backwards; // the single-row kernels' order over their weights, turned at every call (ForwardRow)
             public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
             public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed1; // W1 packed by ForwardBatch
             public readonly float[] A0; // [rows, 32] layer 0 activations
@@ -510,6 +511,9 @@ partial class Brains
             ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 32] layer 0 activations
             ref float a1 = ref MemoryMarshal.GetArrayDataReference(ws.A1); // [rows, 32] layer 1 activations
             ref float z2 = ref MemoryMarshal.GetArrayDataReference(ws.Z2); // [rows, 4] output pre-activations
+            // One row reads each layer's weights in the order opposite to the last call's: what the cache kept of them
+            // (the last read) comes first, instead of being pushed out by the rest on the way (ForwardRow).
+            bool backwards = rows == 1 && (ws.Backwards = !ws.Backwards);
             ref float p = ref _parameters.Reference;
             ref float w0 = ref p, b0 = ref Unsafe.Add(ref p, 512); // W0 [32, 16], b0 [32]
             ref float w1 = ref Unsafe.Add(ref p, 544), b1 = ref Unsafe.Add(ref p, 1568); // W1 [32, 32], b1 [32]
@@ -519,14 +523,14 @@ partial class Brains
                 if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
                     ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
                     rows, 16, 32, 0, 32, global::NetGen.Activation.ReLU);
-                else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
+                else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
                 else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 32);
                 if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
                     ref a0, ref ws.Packed1!.Reference, ref b1, ref a1,
                     rows, 32, 32, 0, 32, global::NetGen.Activation.ReLU);
-                else if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1);
+                else if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1, backwards);
                 else Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref a1, rows, 0, 32);
-                if (rows == 1) Kernels.ForwardRow2V512(ref a1, ref w2, ref b2, ref z2);
+                if (rows == 1) Kernels.ForwardRow2V512(ref a1, ref w2, ref b2, ref z2, backwards);
                 else Kernels.ForwardLayer2V512(ref a1, ref w2, ref b2, ref z2, rows, 0, 4);
             }
             else
@@ -758,10 +762,11 @@ partial class Brains
             /// b[32]),
             /// sixteen outputs per reduction.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
+            public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y, bool backwards)
             {
-                for (int o = 0; o < 32; o += 16)
+                for (int i = 0; i < 32; i += 16)
                 {
+                    int o = backwards ? 16 - i : i;
                     ref float w0 = ref Unsafe.Add(ref w, (nint)o * 16);
                     Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
                     Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
@@ -999,10 +1004,11 @@ partial class Brains
             /// b[32]),
             /// sixteen outputs per reduction.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
+            public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y, bool backwards)
             {
-                for (int o = 0; o < 32; o += 16)
+                for (int i = 0; i < 32; i += 16)
                 {
+                    int o = backwards ? 16 - i : i;
                     ref float w0 = ref Unsafe.Add(ref w, (nint)o * 32);
                     Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
                     Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
@@ -1336,7 +1342,7 @@ partial class Brains
             /// b[4]),
             /// sixteen outputs per reduction.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-            public static void ForwardRow2V512(ref float x, ref float w, ref float b, ref float y)
+            public static void ForwardRow2V512(ref float x, ref float w, ref float b, ref float y, bool backwards)
             {
                 // Outputs past the last block of sixteen: one dot product each.
                 for (int o = 0; o < 4; o++)

@@ -441,6 +441,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     private sealed class Workspace
     {
         public readonly int Rows;
+        public bool Backwards; // the single-row kernels' order over their weights, turned at every call (ForwardRow)
         public readonly float[] A0; // [rows, 12] layer 0 activations
         public readonly float[] D0; // [rows, 12] ∂loss/∂z of layer 0
         public readonly float[] M0; // [rows, 12] dropout mask of layer 0: 0 or 1/(1 − p)
@@ -474,12 +475,15 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 12] layer 0 activations
         ref float h0 = ref MemoryMarshal.GetArrayDataReference(ws.H0); // [rows, 12] layer 0 activations after dropout
         ref float z1 = ref MemoryMarshal.GetArrayDataReference(ws.Z1); // [rows, 3] output pre-activations
+        // One row reads each layer's weights in the order opposite to the last call's: what the cache kept of them
+        // (the last read) comes first, instead of being pushed out by the rest on the way (ForwardRow).
+        bool backwards = rows == 1 && (ws.Backwards = !ws.Backwards);
         ref float p = ref _parameters.Reference;
         ref float w0 = ref p, b0 = ref Unsafe.Add(ref p, 240); // W0 [12, 20], b0 [12]
         ref float w1 = ref Unsafe.Add(ref p, 252), b1 = ref Unsafe.Add(ref p, 288); // W1 [3, 12], b1 [3]
         if (Vector512.IsHardwareAccelerated)
         {
-            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
+            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 12);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 12), ws.M0.AsSpan(0, rows * 12), ws.H0.AsSpan(0, rows * 12), 0.25f);
@@ -735,7 +739,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         /// b[12]),
         /// sixteen outputs per reduction.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
+        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y, bool backwards)
         {
             // Outputs past the last block of sixteen: one dot product each.
             for (int o = 0; o < 12; o++)

@@ -260,6 +260,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
     private sealed class Workspace
     {
         public readonly int Rows;
+        public bool Backwards; // the single-row kernels' order over their weights, turned at every call (ForwardRow)
         public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
         public readonly float[] S0; // [rows, 32×28×28] stage 0 outputs, channels-last
         public readonly float[] E0; // [rows, 32×28×28] ∂loss/∂ stage 0 outputs
@@ -318,6 +319,9 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 128] layer 0 activations
         ref float h0 = ref MemoryMarshal.GetArrayDataReference(ws.H0); // [rows, 128] layer 0 activations after dropout
         ref float z1 = ref MemoryMarshal.GetArrayDataReference(ws.Z1); // [rows, 10] output pre-activations
+        // One row reads each layer's weights in the order opposite to the last call's: what the cache kept of them
+        // (the last read) comes first, instead of being pushed out by the rest on the way (ForwardRow).
+        bool backwards = rows == 1 && (ws.Backwards = !ws.Backwards);
         ref float p = ref _parameters.Reference;
         ref float w0 = ref Unsafe.Add(ref p, 18816), b0 = ref Unsafe.Add(ref p, 420224); // W0 [128, 3136], b0 [128]
         ref float w1 = ref Unsafe.Add(ref p, 420352), b1 = ref Unsafe.Add(ref p, 421632); // W1 [10, 128], b1 [10]
@@ -353,11 +357,11 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
             if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
                 ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
                 rows, 3136, 128, 0, 128, global::NetGen.Activation.ReLU);
-            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
+            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 128);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 128), ws.M0.AsSpan(0, rows * 128), ws.H0.AsSpan(0, rows * 128), 0.3f);
-            if (rows == 1) Kernels.ForwardRow1V512(ref training ? ref h0 : ref a0, ref w1, ref b1, ref z1);
+            if (rows == 1) Kernels.ForwardRow1V512(ref training ? ref h0 : ref a0, ref w1, ref b1, ref z1, backwards);
             else Kernels.ForwardLayer1V512(
                 ref training ? ref h0 : ref a0, ref w1, ref b1, ref z1, rows, 0, 10);
         }
@@ -655,10 +659,11 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         /// b[128]),
         /// sixteen outputs per reduction.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
+        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y, bool backwards)
         {
-            for (int o = 0; o < 128; o += 16)
+            for (int i = 0; i < 128; i += 16)
             {
+                int o = backwards ? 112 - i : i;
                 ref float w0 = ref Unsafe.Add(ref w, (nint)o * 3136);
                 Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
                 Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
@@ -1098,7 +1103,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         /// b[10]),
         /// sixteen outputs per reduction.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
+        public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y, bool backwards)
         {
             // Outputs past the last block of sixteen: one dot product each.
             for (int o = 0; o < 10; o++)

@@ -427,6 +427,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     private sealed class Workspace
     {
         public readonly int Rows;
+        public bool Backwards; // the single-row kernels' order over their weights, turned at every call (ForwardRow)
         public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
         public readonly float[] A0; // [rows, 500] layer 0 activations
         public readonly float[] D0; // [rows, 500] ∂loss/∂z of layer 0
@@ -457,6 +458,9 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         Workspace ws = _workspace;
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 500] layer 0 activations
         ref float z1 = ref MemoryMarshal.GetArrayDataReference(ws.Z1); // [rows, 10] output pre-activations
+        // One row reads each layer's weights in the order opposite to the last call's: what the cache kept of them
+        // (the last read) comes first, instead of being pushed out by the rest on the way (ForwardRow).
+        bool backwards = rows == 1 && (ws.Backwards = !ws.Backwards);
         ref float p = ref _parameters.Reference;
         ref float w0 = ref p, b0 = ref Unsafe.Add(ref p, 392000); // W0 [500, 784], b0 [500]
         ref float w1 = ref Unsafe.Add(ref p, 392500), b1 = ref Unsafe.Add(ref p, 397500); // W1 [10, 500], b1 [10]
@@ -465,9 +469,9 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
                 ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
                 rows, 784, 500, 0, 500, global::NetGen.Activation.Tanh);
-            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
+            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 500);
-            if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref z1);
+            if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref z1, backwards);
             else Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref z1, rows, 0, 10);
         }
         else
@@ -703,10 +707,11 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         /// b[500]),
         /// sixteen outputs per reduction.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
+        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y, bool backwards)
         {
-            for (int o = 0; o < 496; o += 16)
+            for (int i = 0; i < 496; i += 16)
             {
+                int o = backwards ? 480 - i : i;
                 ref float w0 = ref Unsafe.Add(ref w, (nint)o * 784);
                 Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
                 Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
@@ -1122,7 +1127,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         /// b[10]),
         /// sixteen outputs per reduction.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
+        public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y, bool backwards)
         {
             // Outputs past the last block of sixteen: one dot product each.
             for (int o = 0; o < 10; o++)

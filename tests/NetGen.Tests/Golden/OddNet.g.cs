@@ -470,6 +470,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
     private sealed class Workspace
     {
         public readonly int Rows;
+        public bool Backwards; // the single-row kernels' order over their weights, turned at every call (ForwardRow)
         public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed0; // W0 packed by ForwardBatch
         public readonly float[] A0; // [rows, 19] layer 0 activations
         public readonly float[] D0; // [rows, 19] ∂loss/∂z of layer 0
@@ -504,6 +505,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 19] layer 0 activations
         ref float a1 = ref MemoryMarshal.GetArrayDataReference(ws.A1); // [rows, 7] layer 1 activations
         ref float z2 = ref MemoryMarshal.GetArrayDataReference(ws.Z2); // [rows, 5] output pre-activations
+        // One row reads each layer's weights in the order opposite to the last call's: what the cache kept of them
+        // (the last read) comes first, instead of being pushed out by the rest on the way (ForwardRow).
+        bool backwards = rows == 1 && (ws.Backwards = !ws.Backwards);
         ref float p = ref _parameters.Reference;
         ref float w0 = ref p, b0 = ref Unsafe.Add(ref p, 703); // W0 [19, 37], b0 [19]
         ref float w1 = ref Unsafe.Add(ref p, 722), b1 = ref Unsafe.Add(ref p, 855); // W1 [7, 19], b1 [7]
@@ -513,9 +517,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
                 ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
                 rows, 37, 19, 0, 19, global::NetGen.Activation.Tanh);
-            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0);
+            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 19);
-            if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1);
+            if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref a1, backwards);
             else Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref a1, rows, 0, 7);
             Kernels.ForwardLayer2V512(ref a1, ref w2, ref b2, ref z2, rows, 0, 5);
         }
@@ -864,10 +868,11 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         /// b[19]),
         /// sixteen outputs per reduction.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y)
+        public static void ForwardRow0V512(ref float x, ref float w, ref float b, ref float y, bool backwards)
         {
-            for (int o = 0; o < 16; o += 16)
+            for (int i = 0; i < 16; i += 16)
             {
+                int o = backwards ? 0 - i : i;
                 ref float w0 = ref Unsafe.Add(ref w, (nint)o * 37);
                 Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
                 Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
@@ -1288,7 +1293,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         /// b[7]),
         /// sixteen outputs per reduction.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y)
+        public static void ForwardRow1V512(ref float x, ref float w, ref float b, ref float y, bool backwards)
         {
             // Outputs past the last block of sixteen: one dot product each.
             for (int o = 0; o < 7; o++)
