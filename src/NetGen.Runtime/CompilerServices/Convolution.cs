@@ -137,7 +137,7 @@ public static class Convolution
         int outChannels = g.OutChannels;
         // Winograd's output transform and the direct product's tiles store through ReLU where they can (float, output
         // channels in whole 512-bit vectors): the bits of the pass it saves, which takes those vectors through the same ReLU.
-        bool fusedReLU = activation == Activation.ReLU && Winograd.FusesReLU<T>(g);
+        bool fusedReLU = activation == Activation.ReLU && StoresReLU<T>(g);
         for (int r = 0; r < rows; r++)
         {
             ref T input = ref Pad(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), parts.Padded);
@@ -150,6 +150,14 @@ public static class Convolution
             if (!fusedReLU) Products.Activate(MemoryMarshal.CreateSpan(ref yr, g.OutSize), activation, slope);
         }
     }
+
+    /// <summary>
+    /// Whether the products can store a ReLU layer's outputs through ReLU themselves with the bits of
+    /// <c>Products.Activate</c>'s pass: float outputs whose channels fill 512-bit vectors, which that pass takes through the
+    /// same <c>ActivationMath.ReLU</c> (the scalar ReLU, which double takes, maps NaN to 0 where the vector one keeps it).
+    /// </summary>
+    private static bool StoresReLU<T>(in SpatialGeometry g)
+        => typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated && g.OutChannels % Vector512<T>.Count == 0;
 
     /// <summary>
     /// Backward over the rows of the last <see cref="Forward"/>: turns <paramref name="dy"/> (∂loss/∂y, channels-last) into

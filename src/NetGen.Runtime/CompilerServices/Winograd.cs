@@ -114,8 +114,8 @@ internal static class Winograd
     /// <summary>
     /// One sample: <c>y = conv(padded, W) + b</c>, channels-last, from the transformed filters <paramref name="u"/>;
     /// <paramref name="work"/> holds V and M (<see cref="Length"/> less U), <paramref name="tables"/> the offsets of <see cref="MakeTables"/>.
-    /// With <paramref name="relu"/> (only where <see cref="FusesReLU"/>) the outputs are stored through ReLU, as
-    /// <c>ActivationMath.ReLU</c> would make them in a pass of its own.
+    /// With <paramref name="relu"/> (only where the output channels fill 512-bit vectors) the outputs are stored through
+    /// ReLU, as <c>ActivationMath.ReLU</c> would make them in a pass of its own.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(in SpatialGeometry g, ref T padded, ReadOnlySpan<T> u, Span<T> work, ReadOnlySpan<int> tables, ref T b, ref T y,
@@ -123,6 +123,8 @@ internal static class Winograd
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inChannels = g.InChannels, outChannels = g.OutChannels, tiles = Tiles(g);
+        if (relu && !Wide<T>(outChannels))
+            throw new ArgumentException("ReLU is stored by the 512-bit output transform only, on whole vectors of channels.", nameof(relu));
         int paddedWidth = g.InWidth + 2 * g.PaddingWidth, tilesAcross = g.OutWidth / 2;
         Span<T> v = work.Slice(0, 16 * tiles * inChannels), m = work.Slice(16 * tiles * inChannels, 16 * tiles * outChannels);
         ref T vr = ref MemoryMarshal.GetReference(v);
@@ -158,12 +160,6 @@ internal static class Winograd
     /// <summary>Whether <paramref name="channels"/> fill whole 512-bit vectors on hardware that has them: the transforms then run on those (lane by lane the same arithmetic, so the same bits).</summary>
     private static bool Wide<T>(int channels) => Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
 
-    /// <summary>
-    /// Whether <see cref="Forward"/> can store its outputs through ReLU for <paramref name="g"/> with the bits of
-    /// <c>Products.Activate</c>: float outputs whose channels fill 512-bit vectors, which that pass takes through the same
-    /// <c>ActivationMath.ReLU</c> (its scalar ReLU, which double takes, maps NaN to 0 where the vector one keeps it).
-    /// </summary>
-    public static bool FusesReLU<T>(in SpatialGeometry g) => typeof(T) == typeof(float) && Wide<T>(g.OutChannels);
 
     private static Vector<T> Load<T>(ref T at, int offset) => Vector.LoadUnsafe(ref at, (nuint)offset);
 
