@@ -143,7 +143,7 @@ public static class Convolution
             ref T input = ref Pad(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), parts.Padded);
             ref T yr = ref Unsafe.Add(ref y, (nint)r * g.OutSize);
             if (winograd)
-                Winograd.Forward(g, ref input, parts.Transformed, parts.TransformWork, parts.TransformTables, ref b, ref yr, fusedReLU);
+                Winograd.Forward(g, ref input, parts.Transformed, parts.TransformWork, parts.TransformTables, ref b, ref yr, fusedReLU, grouped: rows == 1);
             else
                 TileProduct.Multiply(ref input, parts.Positions, parts.Window, ref MemoryMarshal.GetReference(parts.Filters), outChannels,
                     ref yr, outChannels, outChannels, accumulate: false, ref b, fusedReLU);

@@ -115,47 +115,53 @@ internal static class Winograd
     /// One sample: <c>y = conv(padded, W) + b</c>, channels-last, from the transformed filters <paramref name="u"/>;
     /// <paramref name="work"/> holds V and M (<see cref="Length"/> less U), <paramref name="tables"/> the offsets of <see cref="MakeTables"/>.
     /// With <paramref name="relu"/> (only where the output channels fill 512-bit vectors) the outputs are stored through
-    /// ReLU, as <c>ActivationMath.ReLU</c> would make them in a pass of its own.
+    /// ReLU, as <c>ActivationMath.ReLU</c> would make them in a pass of its own; <paramref name="grouped"/> (a call on one
+    /// image) takes the tiles <see cref="GroupTiles"/> at a time, with the same bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(in SpatialGeometry g, ref T padded, ReadOnlySpan<T> u, Span<T> work, ReadOnlySpan<int> tables, ref T b, ref T y,
-        bool relu = false)
+        bool relu = false, bool grouped = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inChannels = g.InChannels, outChannels = g.OutChannels, tiles = Tiles(g);
         if (relu && !Wide<T>(outChannels))
             throw new ArgumentException("ReLU is stored by the 512-bit output transform only, on whole vectors of channels.", nameof(relu));
         int paddedWidth = g.InWidth + 2 * g.PaddingWidth, tilesAcross = g.OutWidth / 2;
-        Span<T> v = work.Slice(0, 16 * tiles * inChannels), m = work.Slice(16 * tiles * inChannels, 16 * tiles * outChannels);
-        ref T vr = ref MemoryMarshal.GetReference(v);
-        ref T mr = ref MemoryMarshal.GetReference(m);
-        int vPlane = tiles * inChannels, mPlane = tiles * outChannels, uPlane = inChannels * outChannels;
-
-        // V = Bᵀ d B per tile and channel: rows d0 − d2, d1 + d2, d2 − d1, d1 − d3, then the same along each row.
-        for (int t = 0; t < tiles; t++)
-        {
-            int row = 2 * (t / tilesAcross), column = 2 * (t % tilesAcross);
-            ref T corner = ref Unsafe.Add(ref padded, (nint)(row * paddedWidth + column) * inChannels);
-            if (Wide<T>(inChannels)) InputTile512(ref corner, paddedWidth * inChannels, inChannels, ref Unsafe.Add(ref vr, t * inChannels), vPlane);
-            else InputTile(ref corner, paddedWidth * inChannels, inChannels, ref Unsafe.Add(ref vr, t * inChannels), vPlane);
-        }
-
-        // M_ξ = V_ξ · U_ξ: sixteen products of tiles × in by in × out.
-        ReadOnlySpan<int> rows = tables.Slice(0, tiles), depth = tables.Slice(tiles, inChannels);
         ref T ur = ref MemoryMarshal.GetReference(u);
-        for (int xi = 0; xi < 16; xi++)
-            TileProduct.Multiply(ref Unsafe.Add(ref vr, xi * vPlane), rows, depth, ref Unsafe.Add(ref ur, xi * uPlane), outChannels,
-                ref Unsafe.Add(ref mr, xi * mPlane), outChannels, outChannels, accumulate: false, ref Unsafe.NullRef<T>());
-
-        // Y = Aᵀ M A + b per tile and output channel: rows m0 + m1 + m2 and m1 − m2 − m3, then the same along each row.
-        for (int t = 0; t < tiles; t++)
+        int uPlane = inChannels * outChannels;
+        // One image at a time takes its tiles in groups, so that V and M stay small: its layers that follow (a dense layer's
+        // weights, on the convolutional network) then keep more of the cache; a batch keeps all the tiles per product (fewer
+        // calls). The groups change no bit: each product element is the same chain.
+        int group = grouped ? GroupTiles : tiles;
+        for (int t0 = 0; t0 < tiles; t0 += group)
         {
-            int row = 2 * (t / tilesAcross), column = 2 * (t % tilesAcross);
-            ref T corner = ref Unsafe.Add(ref y, (nint)(row * g.OutWidth + column) * outChannels);
-            if (Wide<T>(outChannels)) OutputTile512(ref Unsafe.Add(ref mr, t * outChannels), mPlane, ref b, outChannels, ref corner, g.OutWidth * outChannels, relu);
-            else OutputTile(ref Unsafe.Add(ref mr, t * outChannels), mPlane, ref b, outChannels, ref corner, g.OutWidth * outChannels);
+            int count = Math.Min(group, tiles - t0);
+            int vPlane = count * inChannels, mPlane = count * outChannels;
+            ref T vr = ref MemoryMarshal.GetReference(work);
+            ref T mr = ref Unsafe.Add(ref vr, 16 * vPlane);
+            for (int i = 0; i < count; i++)
+            {
+                int t = t0 + i, row = 2 * (t / tilesAcross), column = 2 * (t % tilesAcross);
+                ref T corner = ref Unsafe.Add(ref padded, (nint)(row * paddedWidth + column) * inChannels);
+                if (Wide<T>(inChannels)) InputTile512(ref corner, paddedWidth * inChannels, inChannels, ref Unsafe.Add(ref vr, i * inChannels), vPlane);
+                else InputTile(ref corner, paddedWidth * inChannels, inChannels, ref Unsafe.Add(ref vr, i * inChannels), vPlane);
+            }
+            ReadOnlySpan<int> rows = tables.Slice(0, count), depth = tables.Slice(tiles, inChannels);
+            for (int xi = 0; xi < 16; xi++)
+                TileProduct.Multiply(ref Unsafe.Add(ref vr, xi * vPlane), rows, depth, ref Unsafe.Add(ref ur, xi * uPlane), outChannels,
+                    ref Unsafe.Add(ref mr, xi * mPlane), outChannels, outChannels, accumulate: false, ref Unsafe.NullRef<T>());
+            for (int i = 0; i < count; i++)
+            {
+                int t = t0 + i, row = 2 * (t / tilesAcross), column = 2 * (t % tilesAcross);
+                ref T corner = ref Unsafe.Add(ref y, (nint)(row * g.OutWidth + column) * outChannels);
+                if (Wide<T>(outChannels)) OutputTile512(ref Unsafe.Add(ref mr, i * outChannels), mPlane, ref b, outChannels, ref corner, g.OutWidth * outChannels, relu);
+                else OutputTile(ref Unsafe.Add(ref mr, i * outChannels), mPlane, ref b, outChannels, ref corner, g.OutWidth * outChannels);
+            }
         }
     }
+
+    /// <summary>Tiles a grouped <see cref="Forward"/> transforms, multiplies and transforms back at a time: four whole 6-row register tiles.</summary>
+    private const int GroupTiles = 24;
 
     /// <summary>Whether <paramref name="channels"/> fill whole 512-bit vectors on hardware that has them: the transforms then run on those (lane by lane the same arithmetic, so the same bits).</summary>
     private static bool Wide<T>(int channels) => Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;

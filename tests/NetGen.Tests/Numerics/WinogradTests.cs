@@ -127,4 +127,26 @@ public sealed class WinogradTests
         }
         Assert.True(negative > plain.Length / 4, $"only {negative} of {plain.Length} outputs negative: ReLU barely tested");
     }
+
+    /// <summary>
+    /// One image takes Winograd's tiles in groups (a smaller working set), a batch all at once: the same bits, including
+    /// the group left over (49 tiles = 24 + 24 + 1) and channel tails.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 14, 14, 64)]
+    [InlineData(9, 14, 14, 13)]
+    [InlineData(8, 6, 6, 16)]
+    public void OneImageEqualsItsRowOfABatchBitForBit(int inChannels, int height, int width, int outChannels)
+    {
+        var g = new SpatialGeometry(inChannels, height, width, outChannels, 3, 3, 1, 1, 1, 1);
+        float[] x = TestData.Uniform(2 * g.InSize, seed: 51), w = TestData.Uniform(g.WeightCount, seed: 52), b = TestData.Uniform(outChannels, seed: 53);
+        var batch = new float[2 * g.OutSize];
+        var one = new float[g.OutSize];
+        Convolution.Forward(g, ref x[0], ref w[0], ref b[0], ref batch[0], 2, new float[Convolution.ScratchLength(g)], Activation.ReLU, 0f);
+        for (int r = 0; r < 2; r++)
+        {
+            Convolution.Forward(g, ref x[r * g.InSize], ref w[0], ref b[0], ref one[0], 1, new float[Convolution.ScratchLength(g)], Activation.ReLU, 0f);
+            Assert.Equal(batch.AsSpan(r * g.OutSize, g.OutSize).ToArray(), one);
+        }
+    }
 }
