@@ -166,6 +166,28 @@ public static class ActivationMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T LeakyReLUDerivative<T>(T a, T slope) where T : IFloatingPointIeee754<T> => a > T.Zero ? T.One : slope;
 
+    /// <summary>Applies an activation to every lane (Identity, and any other value, leaves the lanes as they are).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Apply<T>(Activation activation, Vector512<T> z, T slope) where T : IFloatingPointIeee754<T> => activation switch
+    {
+        Activation.Sigmoid => Sigmoid(z),
+        Activation.Tanh => Tanh(z),
+        Activation.ReLU => ReLU(z),
+        Activation.LeakyReLU => LeakyReLU(z, slope),
+        _ => z,
+    };
+
+    /// <summary>Applies an activation to every lane (Identity, and any other value, leaves the lanes as they are).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Apply<T>(Activation activation, Vector<T> z, T slope) where T : IFloatingPointIeee754<T> => activation switch
+    {
+        Activation.Sigmoid => Sigmoid(z),
+        Activation.Tanh => Tanh(z),
+        Activation.ReLU => ReLU(z),
+        Activation.LeakyReLU => LeakyReLU(z, slope),
+        _ => z,
+    };
+
     /// <summary>Applies an activation to one value (the straightforward form, for references and generic code).</summary>
     public static T Apply<T>(Activation activation, T z, T slope) where T : IFloatingPointIeee754<T> => activation switch
     {

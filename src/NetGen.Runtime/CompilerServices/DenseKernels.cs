@@ -149,16 +149,7 @@ internal static class DenseKernels
         int i = 0;
         for (; i <= values.Length - Lanes; i += Lanes)
         {
-            Vector512<float> z = Vector512.LoadUnsafe(ref v, (nuint)i);
-            Vector512<float> a = activation switch
-            {
-                Activation.Sigmoid => ActivationMath.Sigmoid(z),
-                Activation.Tanh => ActivationMath.Tanh(z),
-                Activation.ReLU => ActivationMath.ReLU(z),
-                Activation.LeakyReLU => ActivationMath.LeakyReLU(z, slope),
-                _ => z,
-            };
-            a.StoreUnsafe(ref v, (nuint)i);
+            ActivationMath.Apply(activation, Vector512.LoadUnsafe(ref v, (nuint)i), slope).StoreUnsafe(ref v, (nuint)i);
         }
         for (; i < values.Length; i++) Unsafe.Add(ref v, i) = ActivationMath.Apply(activation, Unsafe.Add(ref v, i), slope);
     }

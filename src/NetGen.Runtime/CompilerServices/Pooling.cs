@@ -206,9 +206,10 @@ public static class Pooling
         // The geometry in locals: its sizes are properties (a division each), read once here, not per output.
         int outHeight = g.OutHeight, outWidth = g.OutWidth, row = g.InWidth * channels, inSize = g.InSize, outSize = g.OutSize;
         int stepY = g.StrideHeight * row, stepX = g.StrideWidth * channels;
-        // The same sums on 512-bit vectors where every map's channels fill them: the lanes are independent, so the bits are the same.
+        // The common 2 × 2 window on 512-bit vectors, unrolled, where every map's channels fill them: the lanes are
+        // independent, so the bits are those of the general loop below.
         int wideLanes = Vector512<T>.Count;
-        bool wide = Vector512.IsHardwareAccelerated && channels % wideLanes == 0, twoByTwo = kh == 2 && kw == 2;
+        bool wide = Vector512.IsHardwareAccelerated && channels % wideLanes == 0 && kh == 2 && kw == 2;
         for (int r = 0; r < rows; r++)
         {
             ref T xs = ref Unsafe.Add(ref x, (nint)r * inSize);
@@ -216,7 +217,7 @@ public static class Pooling
             int o = 0;
             if (wide)
             {
-                // AVX-512: whole 512-bit vectors of channels; a 2 × 2 window (the common one) without loops.
+                // AVX-512: whole 512-bit vectors of channels, the window without loops.
                 for (int oy = 0; oy < outHeight; oy++)
                 for (int ox = 0; ox < outWidth; ox++, o += channels)
                 {
@@ -225,24 +226,10 @@ public static class Pooling
                     for (int c = 0; c < channels; c += wideLanes)
                     {
                         ref T start = ref Unsafe.Add(ref corner, c);
-                        Vector512<T> value;
-                        if (twoByTwo)
-                        {
-                            value = TOp.Add(Vector512.Create(TOp.Start), Vector512.LoadUnsafe(ref start));
-                            value = TOp.Add(value, Vector512.LoadUnsafe(ref start, (nuint)channels));
-                            value = TOp.Add(value, Vector512.LoadUnsafe(ref start, (nuint)row));
-                            value = TOp.Add(value, Vector512.LoadUnsafe(ref start, (nuint)(row + channels)));
-                        }
-                        else
-                        {
-                            value = Vector512.Create(TOp.Start);
-                            for (int ky = 0; ky < kh; ky++)
-                            {
-                                ref T line = ref Unsafe.Add(ref start, ky * row);
-                                for (int kx = 0; kx < kw; kx++)
-                                    value = TOp.Add(value, Vector512.LoadUnsafe(ref line, (nuint)(kx * channels)));
-                            }
-                        }
+                        Vector512<T> value = TOp.Add(Vector512.Create(TOp.Start), Vector512.LoadUnsafe(ref start));
+                        value = TOp.Add(value, Vector512.LoadUnsafe(ref start, (nuint)channels));
+                        value = TOp.Add(value, Vector512.LoadUnsafe(ref start, (nuint)row));
+                        value = TOp.Add(value, Vector512.LoadUnsafe(ref start, (nuint)(row + channels)));
                         TOp.Finish(value, count).StoreUnsafe(ref output, (nuint)c);
                     }
                 }

@@ -205,21 +205,11 @@ public static class PortableDense<TLayer, T>
         {
             ref T row = ref Unsafe.Add(ref y, (nint)r * outs);
             for (int j = lo, end = Math.Min(hi, vectorEnd); j < end; j += Vector<T>.Count)
-                Apply(Vector.LoadUnsafe(ref row, (nuint)j), slope).StoreUnsafe(ref row, (nuint)j);
+                ActivationMath.Apply(TLayer.Activation, Vector.LoadUnsafe(ref row, (nuint)j), slope).StoreUnsafe(ref row, (nuint)j);
             for (int j = Math.Max(lo, vectorEnd); j < hi; j++)
                 Unsafe.Add(ref row, j) = ActivationMath.Apply(TLayer.Activation, Unsafe.Add(ref row, j), slope);
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<T> Apply(Vector<T> v, T slope) => TLayer.Activation switch
-    {
-        Activation.Sigmoid => ActivationMath.Sigmoid(v),
-        Activation.Tanh => ActivationMath.Tanh(v),
-        Activation.ReLU => ActivationMath.ReLU(v),
-        Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
-        _ => v,
-    };
 
     // ------------------------------------------------------------------ backward: dW = δᵀ·x, db = Σ δ
 

@@ -24,18 +24,7 @@ internal static class Products
             // Without AVX-512 (the portable flavor): whole Vector<T>s as PortableDense applies them, the tail one at a time.
             ref T v = ref MemoryMarshal.GetReference(values);
             for (; i <= values.Length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                Vector<T> z = Vector.LoadUnsafe(ref v, (nuint)i);
-                Vector<T> y = activation switch
-                {
-                    Activation.Sigmoid => ActivationMath.Sigmoid(z),
-                    Activation.Tanh => ActivationMath.Tanh(z),
-                    Activation.ReLU => ActivationMath.ReLU(z),
-                    Activation.LeakyReLU => ActivationMath.LeakyReLU(z, slope),
-                    _ => z,
-                };
-                y.StoreUnsafe(ref v, (nuint)i);
-            }
+                ActivationMath.Apply(activation, Vector.LoadUnsafe(ref v, (nuint)i), slope).StoreUnsafe(ref v, (nuint)i);
         }
         for (; i < values.Length; i++) values[i] = ActivationMath.Apply(activation, values[i], slope);
     }

@@ -197,12 +197,16 @@ internal static class TileProduct
     private static void PortableTile1<T>(ref T a, ReadOnlySpan<int> rows, ReadOnlySpan<int> depth, ref T b, int ldb, ref T c, int ldc, bool accumulate, ref T bias)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int mr = rows.Length;
-        Span<Vector<T>> sums = stackalloc Vector<T>[Rows];
-        for (int r = 0; r < Rows; r++) sums[r] = accumulate && r < mr ? Vector.LoadUnsafe(ref Unsafe.Add(ref c, r * ldc)) : default;
-        ref T a0 = ref Unsafe.Add(ref a, rows[0]), a1 = ref Unsafe.Add(ref a, rows[Math.Min(1, mr - 1)]), a2 = ref Unsafe.Add(ref a, rows[Math.Min(2, mr - 1)]);
-        ref T a3 = ref Unsafe.Add(ref a, rows[Math.Min(3, mr - 1)]), a4 = ref Unsafe.Add(ref a, rows[Math.Min(4, mr - 1)]), a5 = ref Unsafe.Add(ref a, rows[mr - 1]);
-        Vector<T> s0 = sums[0], s1 = sums[1], s2 = sums[2], s3 = sums[3], s4 = sums[4], s5 = sums[5];
+        int mr = rows.Length, r1 = Math.Min(1, mr - 1), r2 = Math.Min(2, mr - 1), r3 = Math.Min(3, mr - 1), r4 = Math.Min(4, mr - 1), r5 = mr - 1;
+        ref T a0 = ref Unsafe.Add(ref a, rows[0]), a1 = ref Unsafe.Add(ref a, rows[r1]), a2 = ref Unsafe.Add(ref a, rows[r2]);
+        ref T a3 = ref Unsafe.Add(ref a, rows[r3]), a4 = ref Unsafe.Add(ref a, rows[r4]), a5 = ref Unsafe.Add(ref a, rows[r5]);
+        Vector<T> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default;
+        if (accumulate)
+        {
+            // Rows past mr start from the last row's sums: computed, never stored.
+            s0 = Vector.LoadUnsafe(ref c); s1 = Vector.LoadUnsafe(ref Unsafe.Add(ref c, r1 * ldc)); s2 = Vector.LoadUnsafe(ref Unsafe.Add(ref c, r2 * ldc));
+            s3 = Vector.LoadUnsafe(ref Unsafe.Add(ref c, r3 * ldc)); s4 = Vector.LoadUnsafe(ref Unsafe.Add(ref c, r4 * ldc)); s5 = Vector.LoadUnsafe(ref Unsafe.Add(ref c, r5 * ldc));
+        }
         ref int d = ref MemoryMarshal.GetReference(depth);
         ref T bk = ref b;
         for (int kk = 0; kk < depth.Length; kk++)
@@ -214,10 +218,14 @@ internal static class TileProduct
             s4 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a4, off)), w, s4); s5 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a5, off)), w, s5);
             bk = ref Unsafe.Add(ref bk, ldb);
         }
-        sums[0] = s0; sums[1] = s1; sums[2] = s2; sums[3] = s3; sums[4] = s4; sums[5] = s5;
         bool biased = !Unsafe.IsNullRef(ref bias);
         Vector<T> bv = biased ? Vector.LoadUnsafe(ref bias) : default;
-        for (int r = 0; r < mr; r++) (biased ? sums[r] + bv : sums[r]).StoreUnsafe(ref Unsafe.Add(ref c, r * ldc));
+        (biased ? s0 + bv : s0).StoreUnsafe(ref c);
+        if (mr > 1) (biased ? s1 + bv : s1).StoreUnsafe(ref Unsafe.Add(ref c, ldc));
+        if (mr > 2) (biased ? s2 + bv : s2).StoreUnsafe(ref Unsafe.Add(ref c, 2 * ldc));
+        if (mr > 3) (biased ? s3 + bv : s3).StoreUnsafe(ref Unsafe.Add(ref c, 3 * ldc));
+        if (mr > 4) (biased ? s4 + bv : s4).StoreUnsafe(ref Unsafe.Add(ref c, 4 * ldc));
+        if (mr > 5) (biased ? s5 + bv : s5).StoreUnsafe(ref Unsafe.Add(ref c, 5 * ldc));
     }
 
     /// <summary>Offsets <c>0, stride, 2·stride, …</c>: a plain row-major matrix's rows (stride its row length) or columns (stride 1).</summary>
