@@ -249,7 +249,8 @@ public class ConvolutionTests
     /// <summary>
     /// Every pooling over windows equals a plain loop to the bit: the maximum (the first in raster order, from −∞), the sum
     /// in raster order over the count, the fused chain of squares under the root. 11 channels run the vector path and its
-    /// scalar tail, 32 (float and double) the 512-bit path with AVX-512, whose 2 × 2 window has its own unrolled loop.
+    /// scalar tail; a 2 × 2 window over 16 or 32 channels (float and double) the unrolled 512-bit path with AVX-512, the
+    /// 3 × 3 window over 32 channels the Vector&lt;T&gt; loop.
     /// </summary>
     [Theory]
     [InlineData(2, 2, 11)]
