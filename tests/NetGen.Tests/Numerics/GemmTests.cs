@@ -34,8 +34,8 @@ public sealed class GemmTests
     [InlineData(6, 16, 64)]
     [InlineData(7, 15, 65)]
     [InlineData(13, 300, 10)]
-    [InlineData(97, 513, 130)]      // past one block of rows (96) and one of depth (256)
-    [InlineData(12, 40, 600)]       // past one block of columns (512)
+    [InlineData(97, 2100, 130)]     // past one block of rows (96) and two of depth (1,024: three blocks of 700)
+    [InlineData(12, 40, 600)]       // past two blocks of columns (256)
     public void EveryOutputIsOneFusedChainOverKInOrderPlusTheBias(int rows, int inputs, int outputs)
     {
         float[] x = Random(rows * inputs, 1), w = Random(outputs * inputs, 2), b = Random(outputs, 3);
@@ -119,7 +119,7 @@ public sealed class GemmTests
     [InlineData(1, 1, 1, Activation.Tanh)]
     [InlineData(7, 15, 65, Activation.Sigmoid)]
     [InlineData(13, 300, 10, Activation.ReLU)]
-    [InlineData(97, 513, 130, Activation.LeakyReLU)]
+    [InlineData(97, 2100, 130, Activation.LeakyReLU)]
     [InlineData(130, 784, 500, Activation.Tanh)]
     [InlineData(12, 40, 600, Activation.Identity)]
     [InlineData(130, 16, 32, Activation.ReLU)]      // narrow layers: 12-row tiles of one or two vectors
@@ -164,7 +164,7 @@ public sealed class GemmTests
     [InlineData(5, 15, 7, 0, 7, Activation.Tanh)]
     [InlineData(17, 300, 130, 0, 130, Activation.ReLU)]
     [InlineData(64, 784, 500, 0, 500, Activation.Tanh)]
-    [InlineData(65, 129, 200, 64, 200, Activation.LeakyReLU)]
+    [InlineData(65, 1300, 200, 64, 200, Activation.LeakyReLU)]   // two blocks of depth
     [InlineData(130, 40, 37, 0, 37, Activation.Sigmoid)]
     public void RowsPackedGiveTheBitsOfWeightsPacked(int rows, int inputs, int outputs, int lo, int hi, Activation activation)
     {
