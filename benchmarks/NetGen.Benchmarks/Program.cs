@@ -16,5 +16,7 @@ if (args.Length > 0 && args[0] == "--composed") return ComposedComparison.Run(ar
 if (args.Length > 0 && args[0] == "--kernels") return KernelTimings.Run();
 // `--gemm [rows inputs outputs]`: the matrix-product kernels alone against the FMA peak, alternating in one process.
 if (args.Length > 0 && args[0] == "--gemm") return GemmTimings.Run(args);
+// `--training`: one thread's training step of the seed and wide networks against the FMA peak, alternating.
+if (args.Length > 0 && args[0] == "--training") return TrainingPeak.Run();
 BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);
 return 0;

@@ -594,14 +594,14 @@ public sealed partial class NetGenGenerator
         /// kernel in the source; the JIT compiles one copy per epilogue struct.
         /// </summary>
         /// <remarks>
-        /// Outer-product form: a block of 4 weight rows × 4 vectors of inputs accumulates over the batch, broadcasting δ
-        /// and loading x; the 4-vector column panel of x stays in L1 while the weight rows [lo, hi) sweep it.
+        /// Outer-product form: a block of <see cref="Planner.WeightGradientRows"/> weight rows × 4 vectors of inputs
+        /// accumulates over the batch, broadcasting δ and loading x; the 4-vector column panel of x stays in L1 while the
+        /// weight rows [lo, hi) sweep it.
         /// </remarks>
         private static void EmitBackwardWeights(CodeWriter w, LayerPlan layer, SimdFlavor f)
         {
             int l = layer.Index, inputs = layer.Inputs, outputs = layer.Outputs;
-            int block = Planner.BlockRows(f.Kind);
-            int fullOutputs = outputs - outputs % block;
+            int block = Planner.WeightGradientRows(f.Kind);
             w.Line($"/// <summary>Layer {l} weight gradients, {f.Xml}, handed to <paramref name=\"update\"/>:");
             w.Line($"/// dW[lo..hi, {inputs}] = δ[rows, lo..hi]ᵀ · x[rows, {inputs}], db[lo..hi] = Σ_rows δ.</summary>");
             w.Line(KernelAttributes);
@@ -612,6 +612,7 @@ public sealed partial class NetGenGenerator
             using (w.Block(""))
             {
                 w.Line("TUpdate u = update; // a local copy: its coefficients stay in registers");
+                if (block > 1) w.Line($"int whole = lo + (Math.Min(hi, {outputs}) - lo) / {block} * {block}; // weight rows in whole blocks");
                 foreach (int nv in new[] { BlockVectors, 1 })
                 {
                     string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
@@ -621,16 +622,13 @@ public sealed partial class NetGenGenerator
                     if (CodeWriter.ShapeLength(loop) > 115) loop = $"for (int i = {from};\n     i < {to};\n     i += {f.Step(nv)})";
                     using (w.Block(loop))
                     {
-                        if (fullOutputs > 0)
+                        if (block > 1)
                         {
-                            using (w.Block($"for (int o = lo, end = Math.Min(hi, {fullOutputs}); o < end; o += {block})"))
+                            using (w.Block($"for (int o = lo; o < whole; o += {block})"))
                                 EmitWeightGradientBlock(w, f, inputs, outputs, block, nv);
                         }
-                        if (fullOutputs < outputs)
-                        {
-                            using (w.Block($"for (int o = Math.Max(lo, {fullOutputs}); o < hi; o++)"))
-                                EmitWeightGradientBlock(w, f, inputs, outputs, 1, nv);
-                        }
+                        using (w.Block(block > 1 ? "for (int o = whole; o < hi; o++)" : "for (int o = lo; o < hi; o++)"))
+                            EmitWeightGradientBlock(w, f, inputs, outputs, 1, nv);
                     }
                 }
                 if (f.MayHaveRemainder(inputs))
@@ -675,19 +673,28 @@ public sealed partial class NetGenGenerator
         {
             var pairs = (from a in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (a, v)).ToList();
             Declare(w, f.Type, pairs.Select(p => ($"c{p.a}{p.v}", "default")));
+            if (mr > 1)
+            {
+                w.Line("// The next block's weights, on their way to the cache while this block sums over the batch.");
+                w.Line($"u.Prefetch(ref w, ref vw, (nuint)((o + {mr}) * {inputs} + i), {mr}, {inputs}, {f.Step(nv)});");
+            }
             using (w.Block("for (int r = 0; r < rows; r++)"))
             {
                 w.Line($"ref {f.T} dr = ref Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
                 w.Line($"ref {f.T} xr = ref Unsafe.Add(ref x, (nint)r * {inputs} + i);");
-                for (int a = 0; a < mr; a++) w.Line($"{f.Type} d{a} = {f.Broadcast(a == 0 ? "dr" : $"Unsafe.Add(ref dr, {a})")};");
+                // The inputs first, then one broadcast δ at a time: 4 · mr accumulators, 4 operands and one broadcast.
                 for (int v = 0; v < nv; v++) w.Line($"{f.Type} xv{v} = {f.Load("xr", f.Offset(v))};");
-                foreach (var (a, v) in pairs) w.Line($"c{a}{v} = {f.Ops}.FusedMultiplyAdd(d{a}, xv{v}, c{a}{v});");
+                for (int a = 0; a < mr; a++)
+                {
+                    w.Line($"{f.Type} d{a} = {f.Broadcast(a == 0 ? "dr" : $"Unsafe.Add(ref dr, {a})")};");
+                    for (int v = 0; v < nv; v++) w.Line($"c{a}{v} = {f.Ops}.FusedMultiplyAdd(d{a}, xv{v}, c{a}{v});");
+                }
             }
-            for (int a = 0; a < mr; a++)
+            w.Line($"nuint at = (nuint)(o * {inputs} + i);");
+            foreach (var (a, v) in pairs)
             {
-                w.Line($"int at{a} = (o + {a}) * {inputs} + i;");
-                for (int v = 0; v < nv; v++)
-                    w.Line($"u.Weight(ref w, ref vw, (nuint)({(v == 0 ? $"at{a}" : $"at{a} + {f.Offset(v)}")}), c{a}{v});");
+                string offset = string.Join(" + ", new[] { a == 0 ? "" : Literal.Int(a * inputs), v == 0 ? "" : f.Offset(v) }.Where(t => t.Length > 0));
+                w.Line($"u.Weight(ref w, ref vw, {(offset.Length == 0 ? "at" : $"at + {offset}")}, c{a}{v});");
             }
         }
 
@@ -695,8 +702,9 @@ public sealed partial class NetGenGenerator
 
         /// <summary>
         /// Delta of the previous layer: <c>δp[r, i] = (Σ_o δ[r, o]·W[o, i]) · f′(a[r, i])</c>. Outer-product form over
-        /// the weight rows: a block of 4 samples × 4 vectors of inputs, broadcasting δ and loading rows of W;
-        /// the previous activation's derivative is applied as the block is stored.
+        /// the weight rows: a block of <see cref="Planner.BlockRows"/> samples × 4 vectors of inputs, broadcasting δ and
+        /// loading rows of W; the previous activation's derivative is applied as the block is stored. Columns outer, rows
+        /// inner: a layer's W read once per call, not once per block of rows.
         /// </summary>
         private static void EmitBackwardInput(CodeWriter w, LayerPlan layer, SimdFlavor f)
         {
@@ -710,23 +718,29 @@ public sealed partial class NetGenGenerator
             w.Line($"public static void BackwardInput{l}{f.Suffix}(");
             using (w.Block($"    ref {f.T} delta, ref {f.T} w, ref {f.T} a, " + (masked ? $"ref {f.T} mask, " : "") + $"ref {f.T} deltaPrevious, int rows, int lo, int hi)"))
             {
-                w.Line("int r = 0;");
+                // A panel of columns of W (every output × 4 vectors) stays in L2 while the blocks of rows sweep it.
                 int block = Planner.BlockRows(f.Kind);
-                foreach (int mr in new[] { block, 1 })
+                foreach (int nv in new[] { BlockVectors, 1 })
                 {
-                    using (w.Block(mr == block ? $"for (; r + {block} <= rows; r += {block})" : "for (; r < rows; r++)"))
+                    string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
+                    string to = f.RoundDown(inputs, nv);
+                    if (!f.MayHaveChunks(inputs, nv) || (nv == 1 && !f.MayHaveRemainder(inputs, BlockVectors))) continue;
+                    using (w.Block($"for (int i = Math.Max(lo, {from}),\n         end = Math.Min(hi, {to});\n     i < end; i += {f.Step(nv)})"))
                     {
-                        foreach (int nv in new[] { BlockVectors, 1 })
-                        {
-                            string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
-                            string to = f.RoundDown(inputs, nv);
-                            if (!f.MayHaveChunks(inputs, nv) || (nv == 1 && !f.MayHaveRemainder(inputs, BlockVectors))) continue;
-                            using (w.Block($"for (int i = Math.Max(lo, {from}),\n         end = Math.Min(hi, {to});\n     i < end; i += {f.Step(nv)})"))
+                        w.Line("int r = 0;");
+                        foreach (int mr in new[] { block, 1 })
+                            using (w.Block(mr == block ? $"for (; r + {block} <= rows; r += {block})" : "for (; r < rows; r++)"))
                                 EmitInputGradientBlock(w, f, inputs, outputs, mr, nv, previous, previousSlope, masked);
-                        }
-                        if (f.MayHaveRemainder(inputs))
+                    }
+                }
+                if (f.MayHaveRemainder(inputs))
+                {
+                    using (w.Block($"for (int i = Math.Max(lo, {f.RoundDown(inputs)}); i < hi; i++)"))
+                    {
+                        w.Line("int r = 0;");
+                        foreach (int mr in new[] { block, 1 })
                         {
-                            using (w.Block($"for (int i = Math.Max(lo, {f.RoundDown(inputs)}); i < hi; i++)"))
+                            using (w.Block(mr == block ? $"for (; r + {block} <= rows; r += {block})" : "for (; r < rows; r++)"))
                             {
                                 for (int m = 0; m < mr; m++) w.Line($"{f.T} s{m} = {f.Element.Zero};");
                                 using (w.Block($"for (int o = 0; o < {outputs}; o++)"))
@@ -759,8 +773,11 @@ public sealed partial class NetGenGenerator
             {
                 w.Line($"ref {f.T} wr = ref Unsafe.Add(ref w, (nint)o * {inputs} + i);");
                 for (int v = 0; v < nv; v++) w.Line($"{f.Type} wv{v} = {f.Load("wr", f.Offset(v))};");
-                for (int m = 0; m < mr; m++) w.Line($"{f.Type} d{m} = {f.Broadcast($"Unsafe.Add(ref d{m}r, o)")};");
-                foreach (var (m, v) in pairs) w.Line($"c{m}{v} = {f.Ops}.FusedMultiplyAdd(d{m}, wv{v}, c{m}{v});");
+                for (int m = 0; m < mr; m++)
+                {
+                    w.Line($"{f.Type} d{m} = {f.Broadcast($"Unsafe.Add(ref d{m}r, o)")};");
+                    for (int v = 0; v < nv; v++) w.Line($"c{m}{v} = {f.Ops}.FusedMultiplyAdd(d{m}, wv{v}, c{m}{v});");
+                }
             }
             for (int m = 0; m < mr; m++)
             {

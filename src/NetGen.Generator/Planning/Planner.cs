@@ -20,13 +20,21 @@ internal static class Planner
     public const int SplitAlignment = 64;
 
     /// <summary>
-    /// Rows of the batch (forward and input delta) or weight rows (weight gradient) one register block of the flavor
-    /// holds: 4 with <c>Vector512</c>'s 32 registers (16 accumulators and 8 operands), 2 for <c>Vector&lt;T&gt;</c>, which is
+    /// Rows of the batch one forward register block of the flavor holds (and of the input delta; the weight gradient's take
+    /// <see cref="WeightGradientRows"/>): 4 with <c>Vector512</c>'s 32 registers (16 accumulators and 8 operands), 2 for <c>Vector&lt;T&gt;</c>, which is
     /// 256 bits wide with 16 registers on AVX2 (8 accumulators and 6 operands; 4 would spill). The block changes which
     /// values share registers, never the order any sum is formed in, so the flavors stay bit-compatible with themselves
     /// on any thread count; 2 divides <see cref="SplitAlignment"/>.
     /// </summary>
     public static int BlockRows(Flavor flavor) => flavor == Flavor.Vector512 ? 4 : 2;
+
+    /// <summary>
+    /// Weight rows of one weight-gradient register block (<c>dW = δᵀ·x</c>, its depth the batch): 6 with
+    /// <c>Vector512</c>, 24 accumulators, 4 vectors of inputs and one broadcast δ, as <c>Gemm</c>'s 6 × 64 tile (10 loads
+    /// for 24 FMAs, not 8 for 16); 2 for <c>Vector&lt;T&gt;</c>. Rows a thread's share does not fill with whole blocks run
+    /// one at a time.
+    /// </summary>
+    public static int WeightGradientRows(Flavor flavor) => flavor == Flavor.Vector512 ? 6 : 2;
 
     /// <summary>Lanes of a float <c>Vector512</c>: the outputs one single-row reduction finishes.</summary>
     public const int RowBlock = 16;

@@ -32,6 +32,14 @@ public interface IParameterUpdate<T> where T : struct, IFloatingPointIeee754<T>
     /// <summary>Updates the weight <paramref name="w"/> from its gradient.</summary>
     void Weight(ref T w, ref T v, T gradient);
 
+    /// <summary>
+    /// Asks for the cache lines that updates of a block will read or write: <paramref name="rows"/> rows of
+    /// <paramref name="elements"/> values from <paramref name="w"/> + <paramref name="at"/>, <paramref name="stride"/>
+    /// apart (the weights, and the state at <paramref name="v"/> where the update keeps one). A hint a kernel gives one
+    /// register block ahead: it never faults and changes no value.
+    /// </summary>
+    void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements);
+
     /// <summary>Updates the biases at <paramref name="b"/> + <paramref name="at"/> from their gradient (no weight decay).</summary>
     void Bias(ref T b, ref T v, nuint at, Vector512<T> gradient);
 
@@ -64,6 +72,11 @@ public readonly record struct StoreGradient<T>(bool Accumulate) : IParameterUpda
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Weight(ref T w, ref T v, T gradient) => w = Accumulate ? w + gradient : gradient;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements)
+        => VectorOps.Prefetch(ref Unsafe.Add(ref w, at), rows, stride, elements);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -102,6 +115,11 @@ public readonly record struct SgdUpdate(float WeightFactor, float GradientFactor
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Weight(ref float w, ref float v, float gradient) => w = float.FusedMultiplyAdd(WeightFactor, w, GradientFactor * gradient);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(ref float w, ref float v, nuint at, int rows, int stride, int elements)
+        => VectorOps.Prefetch(ref Unsafe.Add(ref w, at), rows, stride, elements);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -144,6 +162,14 @@ public readonly record struct MomentumUpdate<T>(T L2, T Momentum, T NegativeRate
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Weight(ref T w, ref T v, T gradient) => Step(ref w, ref v, gradient, L2);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements)
+    {
+        VectorOps.Prefetch(ref Unsafe.Add(ref w, at), rows, stride, elements);
+        VectorOps.Prefetch(ref Unsafe.Add(ref v, at), rows, stride, elements);
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

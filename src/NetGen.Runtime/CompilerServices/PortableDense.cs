@@ -274,6 +274,11 @@ public static class PortableDense<TLayer, T>
         int n = Vector<T>.Count;
         Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
         Vector<T> c10 = default, c11 = default, c12 = default, c13 = default;
+        if (mr == 2)
+        {
+            // The next block's weights, on their way to the cache while this block sums over the batch.
+            u.Prefetch(ref w, ref vw, (nuint)((o + 2) * ins + i), 2, ins, 4 * n);
+        }
         for (int r = 0; r < rows; r++)
         {
             ref T dr = ref Unsafe.Add(ref delta, (nint)r * outs + o);
@@ -334,32 +339,33 @@ public static class PortableDense<TLayer, T>
     public static void BackwardInput(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int rows, int lo, int hi)
         => InputDelta(ref delta, ref w, ref a, ref mask, ref deltaPrevious, rows, lo, hi, masked: true);
 
+    /// <summary>Columns outer, rows inner: a panel of W's columns (every output × up to 4 vectors) stays in cache while the rows sweep it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void InputDelta(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int rows, int lo, int hi, bool masked)
-    {
-        int r = 0;
-        for (; r + 2 <= rows; r += 2) InputDeltaRows(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 2, lo, hi, masked);
-        for (; r < rows; r++) InputDeltaRows(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 1, lo, hi, masked);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputDeltaRows(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int r, int mr, int lo, int hi, bool masked)
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count, blockIns = ins - ins % (4 * Vector<T>.Count);
         int n = Vector<T>.Count;
         for (int i = Math.Max(lo, 0), end = Math.Min(hi, blockIns); i < end; i += 4 * n)
-            InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, mr, i, 4, masked);
+        {
+            int r = 0;
+            for (; r + 2 <= rows; r += 2) InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 2, i, 4, masked);
+            for (; r < rows; r++) InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 1, i, 4, masked);
+        }
         for (int i = Math.Max(lo, blockIns), end = Math.Min(hi, vectorIns); i < end; i += n)
-            InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, mr, i, 1, masked);
+        {
+            int r = 0;
+            for (; r + 2 <= rows; r += 2) InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 2, i, 1, masked);
+            for (; r < rows; r++) InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 1, i, 1, masked);
+        }
         T slope = T.CreateTruncating(TLayer.InputSlope);
         for (int i = Math.Max(lo, vectorIns); i < hi; i++)
         {
-            for (int m = 0; m < mr; m++)
+            for (int r = 0; r < rows; r++)
             {
                 T s = T.Zero;
                 for (int o = 0; o < outs; o++)
-                    s = T.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + m) * outs + o), Unsafe.Add(ref w, (nint)o * ins + i), s);
-                nint at = (nint)(r + m) * ins + i;
+                    s = T.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)r * outs + o), Unsafe.Add(ref w, (nint)o * ins + i), s);
+                nint at = (nint)r * ins + i;
                 if (TLayer.InputActivation != Activation.Identity)
                     s *= ActivationMath.DerivativeFromOutput(TLayer.InputActivation, Unsafe.Add(ref a, at), slope);
                 if (masked) s *= Unsafe.Add(ref mask, at);

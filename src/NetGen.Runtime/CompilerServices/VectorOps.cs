@@ -11,6 +11,20 @@ namespace NetGen.CompilerServices;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class VectorOps
 {
+    /// <summary>
+    /// Asks for the cache lines of <paramref name="rows"/> rows of <paramref name="elements"/> values from
+    /// <paramref name="at"/>, <paramref name="stride"/> values apart, ahead of their use: a hint, which never faults.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Prefetch<T>(ref T at, int rows, int stride, int elements)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        int line = 64 / Unsafe.SizeOf<T>();
+        for (int r = 0; r < rows; r++)
+            for (int e = 0; e < elements; e += line)
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref at, (nint)r * stride + e)));
+    }
+
     /// <summary><c>y = a·y + b·x</c>.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void ScaleAdd<T>(Span<T> y, T a, ReadOnlySpan<T> x, T b) where T : struct, IFloatingPointIeee754<T>

@@ -808,33 +808,54 @@ partial class Brains
                 where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
             {
                 TUpdate u = update; // a local copy: its coefficients stay in registers
+                int whole = lo + (Math.Min(hi, 32) - lo) / 6 * 6; // weight rows in whole blocks
                 for (int i = 0; i < 16; i += 16)
                 {
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    for (int o = lo; o < whole; o += 6)
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector512<float> c40 = default, c50 = default;
+                        // The next block's weights, on their way to the cache while this block sums over the batch.
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 16 + i), 6, 16, 16);
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
                             ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
-                            Vector512<float> d0 = Vector512.Create(dr);
-                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector512<float> d0 = Vector512.Create(dr);
                             c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                             c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                             c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                             c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                            Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                            c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                            Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                            c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
                         }
-                        int at0 = (o + 0) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                        int at1 = (o + 1) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                        int at2 = (o + 2) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                        int at3 = (o + 3) * 16 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at3), c30);
+                        nuint at = (nuint)(o * 16 + i);
+                        u.Weight(ref w, ref vw, at, c00);
+                        u.Weight(ref w, ref vw, at + 16, c10);
+                        u.Weight(ref w, ref vw, at + 32, c20);
+                        u.Weight(ref w, ref vw, at + 48, c30);
+                        u.Weight(ref w, ref vw, at + 64, c40);
+                        u.Weight(ref w, ref vw, at + 80, c50);
+                    }
+                    for (int o = whole; o < hi; o++)
+                    {
+                        Vector512<float> c00 = default;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector512<float> d0 = Vector512.Create(dr);
+                            c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        }
+                        nuint at = (nuint)(o * 16 + i);
+                        u.Weight(ref w, ref vw, at, c00);
                     }
                 }
                 // db = Σ_rows δ
@@ -1050,33 +1071,54 @@ partial class Brains
                 where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
             {
                 TUpdate u = update; // a local copy: its coefficients stay in registers
+                int whole = lo + (Math.Min(hi, 32) - lo) / 6 * 6; // weight rows in whole blocks
                 for (int i = 0; i < 32; i += 16)
                 {
-                    for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
+                    for (int o = lo; o < whole; o += 6)
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector512<float> c40 = default, c50 = default;
+                        // The next block's weights, on their way to the cache while this block sums over the batch.
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 32 + i), 6, 32, 16);
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
                             ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
-                            Vector512<float> d0 = Vector512.Create(dr);
-                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector512<float> d0 = Vector512.Create(dr);
                             c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                             c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                             c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                             c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                            Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                            c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                            Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                            c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
                         }
-                        int at0 = (o + 0) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                        int at1 = (o + 1) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                        int at2 = (o + 2) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                        int at3 = (o + 3) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at3), c30);
+                        nuint at = (nuint)(o * 32 + i);
+                        u.Weight(ref w, ref vw, at, c00);
+                        u.Weight(ref w, ref vw, at + 32, c10);
+                        u.Weight(ref w, ref vw, at + 64, c20);
+                        u.Weight(ref w, ref vw, at + 96, c30);
+                        u.Weight(ref w, ref vw, at + 128, c40);
+                        u.Weight(ref w, ref vw, at + 160, c50);
+                    }
+                    for (int o = whole; o < hi; o++)
+                    {
+                        Vector512<float> c00 = default;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector512<float> d0 = Vector512.Create(dr);
+                            c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        }
+                        nuint at = (nuint)(o * 32 + i);
+                        u.Weight(ref w, ref vw, at, c00);
                     }
                 }
                 // db = Σ_rows δ
@@ -1124,12 +1166,12 @@ partial class Brains
             public static void BackwardInput1V512(
                 ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
-                int r = 0;
-                for (; r + 4 <= rows; r += 4)
+                for (int i = Math.Max(lo, 0),
+                         end = Math.Min(hi, 32);
+                     i < end; i += 16)
                 {
-                    for (int i = Math.Max(lo, 0),
-                             end = Math.Min(hi, 32);
-                         i < end; i += 16)
+                    int r = 0;
+                    for (; r + 4 <= rows; r += 4)
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
@@ -1141,12 +1183,12 @@ partial class Brains
                             ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
                             Vector512<float> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
                             Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
-                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
-                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                             c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
                             c10 = Vector512.FusedMultiplyAdd(d1, wv0, c10);
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
                             c20 = Vector512.FusedMultiplyAdd(d2, wv0, c20);
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                             c30 = Vector512.FusedMultiplyAdd(d3, wv0, c30);
                         }
                         ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
@@ -1166,12 +1208,7 @@ partial class Brains
                         (c30 * ReLUPrime(Vector512.LoadUnsafe(ref a3, (nuint)(0))))
                             .StoreUnsafe(ref p3, (nuint)(0));
                     }
-                }
-                for (; r < rows; r++)
-                {
-                    for (int i = Math.Max(lo, 0),
-                             end = Math.Min(hi, 32);
-                         i < end; i += 16)
+                    for (; r < rows; r++)
                     {
                         Vector512<float> c00 = default;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 32);
@@ -1367,33 +1404,54 @@ partial class Brains
                 where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
             {
                 TUpdate u = update; // a local copy: its coefficients stay in registers
+                int whole = lo + (Math.Min(hi, 4) - lo) / 6 * 6; // weight rows in whole blocks
                 for (int i = 0; i < 32; i += 16)
                 {
-                    for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                    for (int o = lo; o < whole; o += 6)
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                        Vector512<float> c40 = default, c50 = default;
+                        // The next block's weights, on their way to the cache while this block sums over the batch.
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 32 + i), 6, 32, 16);
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
                             ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
-                            Vector512<float> d0 = Vector512.Create(dr);
-                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector512<float> d0 = Vector512.Create(dr);
                             c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                             c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                             c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                             c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                            Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                            c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                            Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                            c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
                         }
-                        int at0 = (o + 0) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                        int at1 = (o + 1) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                        int at2 = (o + 2) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                        int at3 = (o + 3) * 32 + i;
-                        u.Weight(ref w, ref vw, (nuint)(at3), c30);
+                        nuint at = (nuint)(o * 32 + i);
+                        u.Weight(ref w, ref vw, at, c00);
+                        u.Weight(ref w, ref vw, at + 32, c10);
+                        u.Weight(ref w, ref vw, at + 64, c20);
+                        u.Weight(ref w, ref vw, at + 96, c30);
+                        u.Weight(ref w, ref vw, at + 128, c40);
+                        u.Weight(ref w, ref vw, at + 160, c50);
+                    }
+                    for (int o = whole; o < hi; o++)
+                    {
+                        Vector512<float> c00 = default;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
+                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                            Vector512<float> d0 = Vector512.Create(dr);
+                            c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        }
+                        nuint at = (nuint)(o * 32 + i);
+                        u.Weight(ref w, ref vw, at, c00);
                     }
                 }
                 // db = Σ_rows δ
@@ -1441,12 +1499,12 @@ partial class Brains
             public static void BackwardInput2V512(
                 ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
             {
-                int r = 0;
-                for (; r + 4 <= rows; r += 4)
+                for (int i = Math.Max(lo, 0),
+                         end = Math.Min(hi, 32);
+                     i < end; i += 16)
                 {
-                    for (int i = Math.Max(lo, 0),
-                             end = Math.Min(hi, 32);
-                         i < end; i += 16)
+                    int r = 0;
+                    for (; r + 4 <= rows; r += 4)
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);
@@ -1458,12 +1516,12 @@ partial class Brains
                             ref float wr = ref Unsafe.Add(ref w, (nint)o * 32 + i);
                             Vector512<float> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
                             Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
-                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
-                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                             c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
+                            Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
                             c10 = Vector512.FusedMultiplyAdd(d1, wv0, c10);
+                            Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
                             c20 = Vector512.FusedMultiplyAdd(d2, wv0, c20);
+                            Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                             c30 = Vector512.FusedMultiplyAdd(d3, wv0, c30);
                         }
                         ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 32 + i);
@@ -1483,12 +1541,7 @@ partial class Brains
                         (c30 * ReLUPrime(Vector512.LoadUnsafe(ref a3, (nuint)(0))))
                             .StoreUnsafe(ref p3, (nuint)(0));
                     }
-                }
-                for (; r < rows; r++)
-                {
-                    for (int i = Math.Max(lo, 0),
-                             end = Math.Min(hi, 32);
-                         i < end; i += 16)
+                    for (; r < rows; r++)
                     {
                         Vector512<float> c00 = default;
                         ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 4);

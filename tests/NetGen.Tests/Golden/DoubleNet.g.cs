@@ -567,33 +567,54 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<double>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 12) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 16; i += 8)
             {
-                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
+                for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector512<double> c40 = default, c50 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 20 + i), 6, 20, 8);
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
                         ref double xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
-                        Vector512<double> d0 = Vector512.Create(dr);
-                        Vector512<double> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<double> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<double> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<double> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        Vector512<double> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                         c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        Vector512<double> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                         c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        Vector512<double> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        Vector512<double> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        Vector512<double> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
                     }
-                    int at0 = (o + 0) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
+                    nuint at = (nuint)(o * 20 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 20, c10);
+                    u.Weight(ref w, ref vw, at + 40, c20);
+                    u.Weight(ref w, ref vw, at + 60, c30);
+                    u.Weight(ref w, ref vw, at + 80, c40);
+                    u.Weight(ref w, ref vw, at + 100, c50);
+                }
+                for (int o = whole; o < hi; o++)
+                {
+                    Vector512<double> c00 = default;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
+                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<double> d0 = Vector512.Create(dr);
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    nuint at = (nuint)(o * 20 + i);
+                    u.Weight(ref w, ref vw, at, c00);
                 }
             }
             // Columns past the last whole vector.
@@ -880,47 +901,54 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<double>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 9) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 8; i += 8)
             {
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector512<double> c40 = default, c50 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 12 + i), 6, 12, 8);
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
                         ref double xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
-                        Vector512<double> d0 = Vector512.Create(dr);
-                        Vector512<double> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<double> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<double> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<double> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        Vector512<double> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                         c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        Vector512<double> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                         c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        Vector512<double> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        Vector512<double> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        Vector512<double> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
                     }
-                    int at0 = (o + 0) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
+                    nuint at = (nuint)(o * 12 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 12, c10);
+                    u.Weight(ref w, ref vw, at + 24, c20);
+                    u.Weight(ref w, ref vw, at + 36, c30);
+                    u.Weight(ref w, ref vw, at + 48, c40);
+                    u.Weight(ref w, ref vw, at + 60, c50);
                 }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
+                for (int o = whole; o < hi; o++)
                 {
                     Vector512<double> c00 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
                         ref double xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
-                        Vector512<double> d0 = Vector512.Create(dr);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<double> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                     }
-                    int at0 = (o + 0) * 12 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
+                    nuint at = (nuint)(o * 12 + i);
+                    u.Weight(ref w, ref vw, at, c00);
                 }
             }
             // Columns past the last whole vector.
@@ -964,12 +992,12 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         public static void BackwardInput1V512(
             ref double delta, ref double w, ref double a, ref double mask, ref double deltaPrevious, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (int i = Math.Max(lo, 0),
+                     end = Math.Min(hi, 8);
+                 i < end; i += 8)
             {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 8);
-                     i < end; i += 8)
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
@@ -981,12 +1009,12 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         ref double wr = ref Unsafe.Add(ref w, (nint)o * 12 + i);
                         Vector512<double> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
                         Vector512<double> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                        Vector512<double> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
-                        Vector512<double> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
-                        Vector512<double> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
+                        Vector512<double> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
                         c10 = Vector512.FusedMultiplyAdd(d1, wv0, c10);
+                        Vector512<double> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
                         c20 = Vector512.FusedMultiplyAdd(d2, wv0, c20);
+                        Vector512<double> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c30 = Vector512.FusedMultiplyAdd(d3, wv0, c30);
                     }
                     ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 12 + i);
@@ -1014,7 +1042,29 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         * Vector512.LoadUnsafe(ref m3, (nuint)(0)))
                         .StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = Math.Max(lo, 8); i < hi; i++)
+                for (; r < rows; r++)
+                {
+                    Vector512<double> c00 = default;
+                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
+                    for (int o = 0; o < 9; o++)
+                    {
+                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 12 + i);
+                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
+                        Vector512<double> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
+                        c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
+                    }
+                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 12 + i);
+                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i);
+                    ref double m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
+                    (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0)))
+                        * Vector512.LoadUnsafe(ref m0, (nuint)(0)))
+                        .StoreUnsafe(ref p0, (nuint)(0));
+                }
+            }
+            for (int i = Math.Max(lo, 8); i < hi; i++)
+            {
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     double s0 = 0d;
                     double s1 = 0d;
@@ -1041,30 +1091,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         s3 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 3) * 12 + i))
                         * Unsafe.Add(ref mask, (nint)(r + 3) * 12 + i);
                 }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 8);
-                     i < end; i += 8)
-                {
-                    Vector512<double> c00 = default;
-                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 9);
-                    for (int o = 0; o < 9; o++)
-                    {
-                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 12 + i);
-                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector512<double> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                        c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
-                    }
-                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 12 + i);
-                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 12 + i);
-                    ref double m0 = ref Unsafe.Add(ref mask, (nint)(r + 0) * 12 + i);
-                    (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0)))
-                        * Vector512.LoadUnsafe(ref m0, (nuint)(0)))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, 8); i < hi; i++)
+                for (; r < rows; r++)
                 {
                     double s0 = 0d;
                     for (int o = 0; o < 9; o++)
@@ -1177,21 +1204,54 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<double>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 3) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 8; i += 8)
             {
-                for (int o = Math.Max(lo, 0); o < hi; o++)
+                for (int o = lo; o < whole; o += 6)
+                {
+                    Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector512<double> c40 = default, c50 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 9 + i), 6, 9, 8);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
+                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 9 + i);
+                        Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<double> d0 = Vector512.Create(dr);
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        Vector512<double> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        Vector512<double> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        Vector512<double> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        Vector512<double> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        Vector512<double> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
+                    }
+                    nuint at = (nuint)(o * 9 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 9, c10);
+                    u.Weight(ref w, ref vw, at + 18, c20);
+                    u.Weight(ref w, ref vw, at + 27, c30);
+                    u.Weight(ref w, ref vw, at + 36, c40);
+                    u.Weight(ref w, ref vw, at + 45, c50);
+                }
+                for (int o = whole; o < hi; o++)
                 {
                     Vector512<double> c00 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
                         ref double xr = ref Unsafe.Add(ref x, (nint)r * 9 + i);
-                        Vector512<double> d0 = Vector512.Create(dr);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<double> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                     }
-                    int at0 = (o + 0) * 9 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
+                    nuint at = (nuint)(o * 9 + i);
+                    u.Weight(ref w, ref vw, at, c00);
                 }
             }
             // Columns past the last whole vector.
@@ -1226,12 +1286,12 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         public static void BackwardInput2V512(
             ref double delta, ref double w, ref double a, ref double deltaPrevious, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (int i = Math.Max(lo, 0),
+                     end = Math.Min(hi, 8);
+                 i < end; i += 8)
             {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 8);
-                     i < end; i += 8)
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
@@ -1243,12 +1303,12 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         ref double wr = ref Unsafe.Add(ref w, (nint)o * 9 + i);
                         Vector512<double> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
                         Vector512<double> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                        Vector512<double> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
-                        Vector512<double> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
-                        Vector512<double> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
+                        Vector512<double> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
                         c10 = Vector512.FusedMultiplyAdd(d1, wv0, c10);
+                        Vector512<double> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
                         c20 = Vector512.FusedMultiplyAdd(d2, wv0, c20);
+                        Vector512<double> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c30 = Vector512.FusedMultiplyAdd(d3, wv0, c30);
                     }
                     ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 9 + i);
@@ -1268,7 +1328,27 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     (c30 * LeakyReLUPrime(Vector512.LoadUnsafe(ref a3, (nuint)(0)), 0.01f))
                         .StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = Math.Max(lo, 8); i < hi; i++)
+                for (; r < rows; r++)
+                {
+                    Vector512<double> c00 = default;
+                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
+                    for (int o = 0; o < 3; o++)
+                    {
+                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 9 + i);
+                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
+                        Vector512<double> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
+                        c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
+                    }
+                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 9 + i);
+                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i);
+                    (c00 * LeakyReLUPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0)), 0.01f))
+                        .StoreUnsafe(ref p0, (nuint)(0));
+                }
+            }
+            for (int i = Math.Max(lo, 8); i < hi; i++)
+            {
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     double s0 = 0d;
                     double s1 = 0d;
@@ -1291,28 +1371,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 9 + i) =
                         s3 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 3) * 9 + i), 0.01f);
                 }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 8);
-                     i < end; i += 8)
-                {
-                    Vector512<double> c00 = default;
-                    ref double d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 3);
-                    for (int o = 0; o < 3; o++)
-                    {
-                        ref double wr = ref Unsafe.Add(ref w, (nint)o * 9 + i);
-                        Vector512<double> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector512<double> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                        c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
-                    }
-                    ref double a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 9 + i);
-                    ref double p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 9 + i);
-                    (c00 * LeakyReLUPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0)), 0.01f))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, 8); i < hi; i++)
+                for (; r < rows; r++)
                 {
                     double s0 = 0d;
                     for (int o = 0; o < 3; o++)

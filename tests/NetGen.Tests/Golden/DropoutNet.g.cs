@@ -768,33 +768,54 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 12) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 16; i += 16)
             {
-                for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
+                for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector512<float> c40 = default, c50 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 20 + i), 6, 20, 16);
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                         c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                         c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
                     }
-                    int at0 = (o + 0) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 20 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
+                    nuint at = (nuint)(o * 20 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 20, c10);
+                    u.Weight(ref w, ref vw, at + 40, c20);
+                    u.Weight(ref w, ref vw, at + 60, c30);
+                    u.Weight(ref w, ref vw, at + 80, c40);
+                    u.Weight(ref w, ref vw, at + 100, c50);
+                }
+                for (int o = whole; o < hi; o++)
+                {
+                    Vector512<float> c00 = default;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    nuint at = (nuint)(o * 20 + i);
+                    u.Weight(ref w, ref vw, at, c00);
                 }
             }
             // Columns past the last whole vector.
@@ -929,6 +950,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 3) - lo) / 6 * 6; // weight rows in whole blocks
             // Columns past the last whole vector.
             for (int i = 0; i < 12; i++)
             {
@@ -961,10 +983,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public static void BackwardInput1V512(
             ref float delta, ref float w, ref float a, ref float mask, ref float deltaPrevious, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (int i = Math.Max(lo, 0); i < hi; i++)
             {
-                for (int i = Math.Max(lo, 0); i < hi; i++)
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -991,10 +1013,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         s3 * ReLUPrime(Unsafe.Add(ref a, (nint)(r + 3) * 12 + i))
                         * Unsafe.Add(ref mask, (nint)(r + 3) * 12 + i);
                 }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0); i < hi; i++)
+                for (; r < rows; r++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 3; o++)

@@ -705,63 +705,106 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 128) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 3136; i += 64)
             {
-                for (int o = lo, end = Math.Min(hi, 128); o < end; o += 4)
+                for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
                     Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
                     Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+                    Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
+                    Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 3136 + i), 6, 3136, 64);
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 128 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 3136 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
                         Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                         c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
                         c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
                         c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                         c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
                         c11 = Vector512.FusedMultiplyAdd(d1, xv1, c11);
                         c12 = Vector512.FusedMultiplyAdd(d1, xv2, c12);
                         c13 = Vector512.FusedMultiplyAdd(d1, xv3, c13);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                         c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
                         c21 = Vector512.FusedMultiplyAdd(d2, xv1, c21);
                         c22 = Vector512.FusedMultiplyAdd(d2, xv2, c22);
                         c23 = Vector512.FusedMultiplyAdd(d2, xv3, c23);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
                         c31 = Vector512.FusedMultiplyAdd(d3, xv1, c31);
                         c32 = Vector512.FusedMultiplyAdd(d3, xv2, c32);
                         c33 = Vector512.FusedMultiplyAdd(d3, xv3, c33);
+                        Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        c41 = Vector512.FusedMultiplyAdd(d4, xv1, c41);
+                        c42 = Vector512.FusedMultiplyAdd(d4, xv2, c42);
+                        c43 = Vector512.FusedMultiplyAdd(d4, xv3, c43);
+                        Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
+                        c51 = Vector512.FusedMultiplyAdd(d5, xv1, c51);
+                        c52 = Vector512.FusedMultiplyAdd(d5, xv2, c52);
+                        c53 = Vector512.FusedMultiplyAdd(d5, xv3, c53);
                     }
-                    int at0 = (o + 0) * 3136 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 16), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 32), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 48), c03);
-                    int at1 = (o + 1) * 3136 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 16), c11);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 32), c12);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 48), c13);
-                    int at2 = (o + 2) * 3136 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 16), c21);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 32), c22);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 48), c23);
-                    int at3 = (o + 3) * 3136 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 16), c31);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 32), c32);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 48), c33);
+                    nuint at = (nuint)(o * 3136 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 16, c01);
+                    u.Weight(ref w, ref vw, at + 32, c02);
+                    u.Weight(ref w, ref vw, at + 48, c03);
+                    u.Weight(ref w, ref vw, at + 3136, c10);
+                    u.Weight(ref w, ref vw, at + 3136 + 16, c11);
+                    u.Weight(ref w, ref vw, at + 3136 + 32, c12);
+                    u.Weight(ref w, ref vw, at + 3136 + 48, c13);
+                    u.Weight(ref w, ref vw, at + 6272, c20);
+                    u.Weight(ref w, ref vw, at + 6272 + 16, c21);
+                    u.Weight(ref w, ref vw, at + 6272 + 32, c22);
+                    u.Weight(ref w, ref vw, at + 6272 + 48, c23);
+                    u.Weight(ref w, ref vw, at + 9408, c30);
+                    u.Weight(ref w, ref vw, at + 9408 + 16, c31);
+                    u.Weight(ref w, ref vw, at + 9408 + 32, c32);
+                    u.Weight(ref w, ref vw, at + 9408 + 48, c33);
+                    u.Weight(ref w, ref vw, at + 12544, c40);
+                    u.Weight(ref w, ref vw, at + 12544 + 16, c41);
+                    u.Weight(ref w, ref vw, at + 12544 + 32, c42);
+                    u.Weight(ref w, ref vw, at + 12544 + 48, c43);
+                    u.Weight(ref w, ref vw, at + 15680, c50);
+                    u.Weight(ref w, ref vw, at + 15680 + 16, c51);
+                    u.Weight(ref w, ref vw, at + 15680 + 32, c52);
+                    u.Weight(ref w, ref vw, at + 15680 + 48, c53);
+                }
+                for (int o = whole; o < hi; o++)
+                {
+                    Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 128 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 3136 + i);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
+                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                    }
+                    nuint at = (nuint)(o * 3136 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 16, c01);
+                    u.Weight(ref w, ref vw, at + 32, c02);
+                    u.Weight(ref w, ref vw, at + 48, c03);
                 }
             }
             // db = Σ_rows δ
@@ -808,12 +851,12 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public static void BackwardInput0V512(
             ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (int i = Math.Max(lo, 0),
+                     end = Math.Min(hi, 3136);
+                 i < end; i += 64)
             {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 3136);
-                     i < end; i += 64)
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
@@ -831,21 +874,21 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         Vector512<float> wv2 = Vector512.LoadUnsafe(ref wr, (nuint)(32));
                         Vector512<float> wv3 = Vector512.LoadUnsafe(ref wr, (nuint)(48));
                         Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
                         c01 = Vector512.FusedMultiplyAdd(d0, wv1, c01);
                         c02 = Vector512.FusedMultiplyAdd(d0, wv2, c02);
                         c03 = Vector512.FusedMultiplyAdd(d0, wv3, c03);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
                         c10 = Vector512.FusedMultiplyAdd(d1, wv0, c10);
                         c11 = Vector512.FusedMultiplyAdd(d1, wv1, c11);
                         c12 = Vector512.FusedMultiplyAdd(d1, wv2, c12);
                         c13 = Vector512.FusedMultiplyAdd(d1, wv3, c13);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
                         c20 = Vector512.FusedMultiplyAdd(d2, wv0, c20);
                         c21 = Vector512.FusedMultiplyAdd(d2, wv1, c21);
                         c22 = Vector512.FusedMultiplyAdd(d2, wv2, c22);
                         c23 = Vector512.FusedMultiplyAdd(d2, wv3, c23);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c30 = Vector512.FusedMultiplyAdd(d3, wv0, c30);
                         c31 = Vector512.FusedMultiplyAdd(d3, wv1, c31);
                         c32 = Vector512.FusedMultiplyAdd(d3, wv2, c32);
@@ -876,12 +919,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     (c32).StoreUnsafe(ref p3, (nuint)(32));
                     (c33).StoreUnsafe(ref p3, (nuint)(48));
                 }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 3136);
-                     i < end; i += 64)
+                for (; r < rows; r++)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 128);
@@ -1128,86 +1166,106 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 10) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 128; i += 64)
             {
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
                     Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
                     Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+                    Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
+                    Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 128 + i), 6, 128, 64);
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 128 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
                         Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                         c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
                         c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
                         c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                         c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
                         c11 = Vector512.FusedMultiplyAdd(d1, xv1, c11);
                         c12 = Vector512.FusedMultiplyAdd(d1, xv2, c12);
                         c13 = Vector512.FusedMultiplyAdd(d1, xv3, c13);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                         c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
                         c21 = Vector512.FusedMultiplyAdd(d2, xv1, c21);
                         c22 = Vector512.FusedMultiplyAdd(d2, xv2, c22);
                         c23 = Vector512.FusedMultiplyAdd(d2, xv3, c23);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
                         c31 = Vector512.FusedMultiplyAdd(d3, xv1, c31);
                         c32 = Vector512.FusedMultiplyAdd(d3, xv2, c32);
                         c33 = Vector512.FusedMultiplyAdd(d3, xv3, c33);
+                        Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        c41 = Vector512.FusedMultiplyAdd(d4, xv1, c41);
+                        c42 = Vector512.FusedMultiplyAdd(d4, xv2, c42);
+                        c43 = Vector512.FusedMultiplyAdd(d4, xv3, c43);
+                        Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
+                        c51 = Vector512.FusedMultiplyAdd(d5, xv1, c51);
+                        c52 = Vector512.FusedMultiplyAdd(d5, xv2, c52);
+                        c53 = Vector512.FusedMultiplyAdd(d5, xv3, c53);
                     }
-                    int at0 = (o + 0) * 128 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 16), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 32), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 48), c03);
-                    int at1 = (o + 1) * 128 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 16), c11);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 32), c12);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 48), c13);
-                    int at2 = (o + 2) * 128 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 16), c21);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 32), c22);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 48), c23);
-                    int at3 = (o + 3) * 128 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 16), c31);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 32), c32);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 48), c33);
+                    nuint at = (nuint)(o * 128 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 16, c01);
+                    u.Weight(ref w, ref vw, at + 32, c02);
+                    u.Weight(ref w, ref vw, at + 48, c03);
+                    u.Weight(ref w, ref vw, at + 128, c10);
+                    u.Weight(ref w, ref vw, at + 128 + 16, c11);
+                    u.Weight(ref w, ref vw, at + 128 + 32, c12);
+                    u.Weight(ref w, ref vw, at + 128 + 48, c13);
+                    u.Weight(ref w, ref vw, at + 256, c20);
+                    u.Weight(ref w, ref vw, at + 256 + 16, c21);
+                    u.Weight(ref w, ref vw, at + 256 + 32, c22);
+                    u.Weight(ref w, ref vw, at + 256 + 48, c23);
+                    u.Weight(ref w, ref vw, at + 384, c30);
+                    u.Weight(ref w, ref vw, at + 384 + 16, c31);
+                    u.Weight(ref w, ref vw, at + 384 + 32, c32);
+                    u.Weight(ref w, ref vw, at + 384 + 48, c33);
+                    u.Weight(ref w, ref vw, at + 512, c40);
+                    u.Weight(ref w, ref vw, at + 512 + 16, c41);
+                    u.Weight(ref w, ref vw, at + 512 + 32, c42);
+                    u.Weight(ref w, ref vw, at + 512 + 48, c43);
+                    u.Weight(ref w, ref vw, at + 640, c50);
+                    u.Weight(ref w, ref vw, at + 640 + 16, c51);
+                    u.Weight(ref w, ref vw, at + 640 + 32, c52);
+                    u.Weight(ref w, ref vw, at + 640 + 48, c53);
                 }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
+                for (int o = whole; o < hi; o++)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 128 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
                         Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                         c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
                         c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
                         c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
                     }
-                    int at0 = (o + 0) * 128 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 16), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 32), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 48), c03);
+                    nuint at = (nuint)(o * 128 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 16, c01);
+                    u.Weight(ref w, ref vw, at + 32, c02);
+                    u.Weight(ref w, ref vw, at + 48, c03);
                 }
             }
             // db = Σ_rows δ
@@ -1254,12 +1312,12 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public static void BackwardInput1V512(
             ref float delta, ref float w, ref float a, ref float mask, ref float deltaPrevious, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (int i = Math.Max(lo, 0),
+                     end = Math.Min(hi, 128);
+                 i < end; i += 64)
             {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 128);
-                     i < end; i += 64)
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
@@ -1277,21 +1335,21 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         Vector512<float> wv2 = Vector512.LoadUnsafe(ref wr, (nuint)(32));
                         Vector512<float> wv3 = Vector512.LoadUnsafe(ref wr, (nuint)(48));
                         Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
                         c01 = Vector512.FusedMultiplyAdd(d0, wv1, c01);
                         c02 = Vector512.FusedMultiplyAdd(d0, wv2, c02);
                         c03 = Vector512.FusedMultiplyAdd(d0, wv3, c03);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
                         c10 = Vector512.FusedMultiplyAdd(d1, wv0, c10);
                         c11 = Vector512.FusedMultiplyAdd(d1, wv1, c11);
                         c12 = Vector512.FusedMultiplyAdd(d1, wv2, c12);
                         c13 = Vector512.FusedMultiplyAdd(d1, wv3, c13);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
                         c20 = Vector512.FusedMultiplyAdd(d2, wv0, c20);
                         c21 = Vector512.FusedMultiplyAdd(d2, wv1, c21);
                         c22 = Vector512.FusedMultiplyAdd(d2, wv2, c22);
                         c23 = Vector512.FusedMultiplyAdd(d2, wv3, c23);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c30 = Vector512.FusedMultiplyAdd(d3, wv0, c30);
                         c31 = Vector512.FusedMultiplyAdd(d3, wv1, c31);
                         c32 = Vector512.FusedMultiplyAdd(d3, wv2, c32);
@@ -1358,12 +1416,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         * Vector512.LoadUnsafe(ref m3, (nuint)(48)))
                         .StoreUnsafe(ref p3, (nuint)(48));
                 }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 128);
-                     i < end; i += 64)
+                for (; r < rows; r++)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);

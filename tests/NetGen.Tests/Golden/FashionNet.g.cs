@@ -765,92 +765,155 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 500) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 768; i += 64)
             {
-                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
+                for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
                     Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
                     Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+                    Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
+                    Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 784 + i), 6, 784, 64);
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
                         Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                         c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
                         c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
                         c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                         c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
                         c11 = Vector512.FusedMultiplyAdd(d1, xv1, c11);
                         c12 = Vector512.FusedMultiplyAdd(d1, xv2, c12);
                         c13 = Vector512.FusedMultiplyAdd(d1, xv3, c13);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                         c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
                         c21 = Vector512.FusedMultiplyAdd(d2, xv1, c21);
                         c22 = Vector512.FusedMultiplyAdd(d2, xv2, c22);
                         c23 = Vector512.FusedMultiplyAdd(d2, xv3, c23);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
                         c31 = Vector512.FusedMultiplyAdd(d3, xv1, c31);
                         c32 = Vector512.FusedMultiplyAdd(d3, xv2, c32);
                         c33 = Vector512.FusedMultiplyAdd(d3, xv3, c33);
+                        Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        c41 = Vector512.FusedMultiplyAdd(d4, xv1, c41);
+                        c42 = Vector512.FusedMultiplyAdd(d4, xv2, c42);
+                        c43 = Vector512.FusedMultiplyAdd(d4, xv3, c43);
+                        Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
+                        c51 = Vector512.FusedMultiplyAdd(d5, xv1, c51);
+                        c52 = Vector512.FusedMultiplyAdd(d5, xv2, c52);
+                        c53 = Vector512.FusedMultiplyAdd(d5, xv3, c53);
                     }
-                    int at0 = (o + 0) * 784 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 16), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 32), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 48), c03);
-                    int at1 = (o + 1) * 784 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 16), c11);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 32), c12);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 48), c13);
-                    int at2 = (o + 2) * 784 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 16), c21);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 32), c22);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 48), c23);
-                    int at3 = (o + 3) * 784 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 16), c31);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 32), c32);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 48), c33);
+                    nuint at = (nuint)(o * 784 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 16, c01);
+                    u.Weight(ref w, ref vw, at + 32, c02);
+                    u.Weight(ref w, ref vw, at + 48, c03);
+                    u.Weight(ref w, ref vw, at + 784, c10);
+                    u.Weight(ref w, ref vw, at + 784 + 16, c11);
+                    u.Weight(ref w, ref vw, at + 784 + 32, c12);
+                    u.Weight(ref w, ref vw, at + 784 + 48, c13);
+                    u.Weight(ref w, ref vw, at + 1568, c20);
+                    u.Weight(ref w, ref vw, at + 1568 + 16, c21);
+                    u.Weight(ref w, ref vw, at + 1568 + 32, c22);
+                    u.Weight(ref w, ref vw, at + 1568 + 48, c23);
+                    u.Weight(ref w, ref vw, at + 2352, c30);
+                    u.Weight(ref w, ref vw, at + 2352 + 16, c31);
+                    u.Weight(ref w, ref vw, at + 2352 + 32, c32);
+                    u.Weight(ref w, ref vw, at + 2352 + 48, c33);
+                    u.Weight(ref w, ref vw, at + 3136, c40);
+                    u.Weight(ref w, ref vw, at + 3136 + 16, c41);
+                    u.Weight(ref w, ref vw, at + 3136 + 32, c42);
+                    u.Weight(ref w, ref vw, at + 3136 + 48, c43);
+                    u.Weight(ref w, ref vw, at + 3920, c50);
+                    u.Weight(ref w, ref vw, at + 3920 + 16, c51);
+                    u.Weight(ref w, ref vw, at + 3920 + 32, c52);
+                    u.Weight(ref w, ref vw, at + 3920 + 48, c53);
                 }
-            }
-            for (int i = 768; i < 784; i += 16)
-            {
-                for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
+                for (int o = whole; o < hi; o++)
                 {
-                    Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                        Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
+                        Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
-                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
-                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
-                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
+                        c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
+                        c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
                     }
-                    int at0 = (o + 0) * 784 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 784 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 784 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 784 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
+                    nuint at = (nuint)(o * 784 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 16, c01);
+                    u.Weight(ref w, ref vw, at + 32, c02);
+                    u.Weight(ref w, ref vw, at + 48, c03);
+                }
+            }
+            for (int i = 768; i < 784; i += 16)
+            {
+                for (int o = lo; o < whole; o += 6)
+                {
+                    Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector512<float> c40 = default, c50 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 784 + i), 6, 784, 16);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
+                        c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
+                        c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
+                        c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
+                    }
+                    nuint at = (nuint)(o * 784 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 784, c10);
+                    u.Weight(ref w, ref vw, at + 1568, c20);
+                    u.Weight(ref w, ref vw, at + 2352, c30);
+                    u.Weight(ref w, ref vw, at + 3136, c40);
+                    u.Weight(ref w, ref vw, at + 3920, c50);
+                }
+                for (int o = whole; o < hi; o++)
+                {
+                    Vector512<float> c00 = default;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
+                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(dr);
+                        c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                    }
+                    nuint at = (nuint)(o * 784 + i);
+                    u.Weight(ref w, ref vw, at, c00);
                 }
             }
             // db = Σ_rows δ
@@ -1156,129 +1219,155 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 10) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 448; i += 64)
             {
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
                     Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
                     Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+                    Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
+                    Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 500 + i), 6, 500, 64);
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
                         Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                         c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
                         c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
                         c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                         c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
                         c11 = Vector512.FusedMultiplyAdd(d1, xv1, c11);
                         c12 = Vector512.FusedMultiplyAdd(d1, xv2, c12);
                         c13 = Vector512.FusedMultiplyAdd(d1, xv3, c13);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                         c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
                         c21 = Vector512.FusedMultiplyAdd(d2, xv1, c21);
                         c22 = Vector512.FusedMultiplyAdd(d2, xv2, c22);
                         c23 = Vector512.FusedMultiplyAdd(d2, xv3, c23);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
                         c31 = Vector512.FusedMultiplyAdd(d3, xv1, c31);
                         c32 = Vector512.FusedMultiplyAdd(d3, xv2, c32);
                         c33 = Vector512.FusedMultiplyAdd(d3, xv3, c33);
+                        Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        c41 = Vector512.FusedMultiplyAdd(d4, xv1, c41);
+                        c42 = Vector512.FusedMultiplyAdd(d4, xv2, c42);
+                        c43 = Vector512.FusedMultiplyAdd(d4, xv3, c43);
+                        Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
+                        c51 = Vector512.FusedMultiplyAdd(d5, xv1, c51);
+                        c52 = Vector512.FusedMultiplyAdd(d5, xv2, c52);
+                        c53 = Vector512.FusedMultiplyAdd(d5, xv3, c53);
                     }
-                    int at0 = (o + 0) * 500 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 16), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 32), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 48), c03);
-                    int at1 = (o + 1) * 500 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 16), c11);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 32), c12);
-                    u.Weight(ref w, ref vw, (nuint)(at1 + 48), c13);
-                    int at2 = (o + 2) * 500 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 16), c21);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 32), c22);
-                    u.Weight(ref w, ref vw, (nuint)(at2 + 48), c23);
-                    int at3 = (o + 3) * 500 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 16), c31);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 32), c32);
-                    u.Weight(ref w, ref vw, (nuint)(at3 + 48), c33);
+                    nuint at = (nuint)(o * 500 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 16, c01);
+                    u.Weight(ref w, ref vw, at + 32, c02);
+                    u.Weight(ref w, ref vw, at + 48, c03);
+                    u.Weight(ref w, ref vw, at + 500, c10);
+                    u.Weight(ref w, ref vw, at + 500 + 16, c11);
+                    u.Weight(ref w, ref vw, at + 500 + 32, c12);
+                    u.Weight(ref w, ref vw, at + 500 + 48, c13);
+                    u.Weight(ref w, ref vw, at + 1000, c20);
+                    u.Weight(ref w, ref vw, at + 1000 + 16, c21);
+                    u.Weight(ref w, ref vw, at + 1000 + 32, c22);
+                    u.Weight(ref w, ref vw, at + 1000 + 48, c23);
+                    u.Weight(ref w, ref vw, at + 1500, c30);
+                    u.Weight(ref w, ref vw, at + 1500 + 16, c31);
+                    u.Weight(ref w, ref vw, at + 1500 + 32, c32);
+                    u.Weight(ref w, ref vw, at + 1500 + 48, c33);
+                    u.Weight(ref w, ref vw, at + 2000, c40);
+                    u.Weight(ref w, ref vw, at + 2000 + 16, c41);
+                    u.Weight(ref w, ref vw, at + 2000 + 32, c42);
+                    u.Weight(ref w, ref vw, at + 2000 + 48, c43);
+                    u.Weight(ref w, ref vw, at + 2500, c50);
+                    u.Weight(ref w, ref vw, at + 2500 + 16, c51);
+                    u.Weight(ref w, ref vw, at + 2500 + 32, c52);
+                    u.Weight(ref w, ref vw, at + 2500 + 48, c53);
                 }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
+                for (int o = whole; o < hi; o++)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
                         Vector512<float> xv3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                         c01 = Vector512.FusedMultiplyAdd(d0, xv1, c01);
                         c02 = Vector512.FusedMultiplyAdd(d0, xv2, c02);
                         c03 = Vector512.FusedMultiplyAdd(d0, xv3, c03);
                     }
-                    int at0 = (o + 0) * 500 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 16), c01);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 32), c02);
-                    u.Weight(ref w, ref vw, (nuint)(at0 + 48), c03);
+                    nuint at = (nuint)(o * 500 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 16, c01);
+                    u.Weight(ref w, ref vw, at + 32, c02);
+                    u.Weight(ref w, ref vw, at + 48, c03);
                 }
             }
             for (int i = 448; i < 496; i += 16)
             {
-                for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
+                for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector512<float> c40 = default, c50 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 500 + i), 6, 500, 16);
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                         c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                         c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
                     }
-                    int at0 = (o + 0) * 500 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 500 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 500 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 500 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
+                    nuint at = (nuint)(o * 500 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 500, c10);
+                    u.Weight(ref w, ref vw, at + 1000, c20);
+                    u.Weight(ref w, ref vw, at + 1500, c30);
+                    u.Weight(ref w, ref vw, at + 2000, c40);
+                    u.Weight(ref w, ref vw, at + 2500, c50);
                 }
-                for (int o = Math.Max(lo, 8); o < hi; o++)
+                for (int o = whole; o < hi; o++)
                 {
                     Vector512<float> c00 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                     }
-                    int at0 = (o + 0) * 500 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
+                    nuint at = (nuint)(o * 500 + i);
+                    u.Weight(ref w, ref vw, at, c00);
                 }
             }
             // Columns past the last whole vector.
@@ -1343,12 +1432,12 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public static void BackwardInput1V512(
             ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (int i = Math.Max(lo, 0),
+                     end = Math.Min(hi, 448);
+                 i < end; i += 64)
             {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 448);
-                     i < end; i += 64)
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
@@ -1366,21 +1455,21 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         Vector512<float> wv2 = Vector512.LoadUnsafe(ref wr, (nuint)(32));
                         Vector512<float> wv3 = Vector512.LoadUnsafe(ref wr, (nuint)(48));
                         Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
                         c01 = Vector512.FusedMultiplyAdd(d0, wv1, c01);
                         c02 = Vector512.FusedMultiplyAdd(d0, wv2, c02);
                         c03 = Vector512.FusedMultiplyAdd(d0, wv3, c03);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
                         c10 = Vector512.FusedMultiplyAdd(d1, wv0, c10);
                         c11 = Vector512.FusedMultiplyAdd(d1, wv1, c11);
                         c12 = Vector512.FusedMultiplyAdd(d1, wv2, c12);
                         c13 = Vector512.FusedMultiplyAdd(d1, wv3, c13);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
                         c20 = Vector512.FusedMultiplyAdd(d2, wv0, c20);
                         c21 = Vector512.FusedMultiplyAdd(d2, wv1, c21);
                         c22 = Vector512.FusedMultiplyAdd(d2, wv2, c22);
                         c23 = Vector512.FusedMultiplyAdd(d2, wv3, c23);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c30 = Vector512.FusedMultiplyAdd(d3, wv0, c30);
                         c31 = Vector512.FusedMultiplyAdd(d3, wv1, c31);
                         c32 = Vector512.FusedMultiplyAdd(d3, wv2, c32);
@@ -1427,74 +1516,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     (c33 * TanhPrime(Vector512.LoadUnsafe(ref a3, (nuint)(48))))
                         .StoreUnsafe(ref p3, (nuint)(48));
                 }
-                for (int i = Math.Max(lo, 448),
-                         end = Math.Min(hi, 496);
-                     i < end; i += 16)
-                {
-                    Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
-                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
-                    ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 10);
-                    ref float d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 10);
-                    ref float d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 10);
-                    for (int o = 0; o < 10; o++)
-                    {
-                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 500 + i);
-                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
-                        c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
-                        c10 = Vector512.FusedMultiplyAdd(d1, wv0, c10);
-                        c20 = Vector512.FusedMultiplyAdd(d2, wv0, c20);
-                        c30 = Vector512.FusedMultiplyAdd(d3, wv0, c30);
-                    }
-                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 500 + i);
-                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i);
-                    ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 500 + i);
-                    ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 500 + i);
-                    ref float a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 500 + i);
-                    ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 500 + i);
-                    ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 500 + i);
-                    ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 500 + i);
-                    (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                    (c10 * TanhPrime(Vector512.LoadUnsafe(ref a1, (nuint)(0))))
-                        .StoreUnsafe(ref p1, (nuint)(0));
-                    (c20 * TanhPrime(Vector512.LoadUnsafe(ref a2, (nuint)(0))))
-                        .StoreUnsafe(ref p2, (nuint)(0));
-                    (c30 * TanhPrime(Vector512.LoadUnsafe(ref a3, (nuint)(0))))
-                        .StoreUnsafe(ref p3, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, 496); i < hi; i++)
-                {
-                    float s0 = 0f;
-                    float s1 = 0f;
-                    float s2 = 0f;
-                    float s3 = 0f;
-                    for (int o = 0; o < 10; o++)
-                    {
-                        float wo = Unsafe.Add(ref w, (nint)o * 500 + i);
-                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 10 + o), wo, s0);
-                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 10 + o), wo, s1);
-                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 2) * 10 + o), wo, s2);
-                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 3) * 10 + o), wo, s3);
-                    }
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i) =
-                        s0 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 500 + i) =
-                        s1 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 1) * 500 + i));
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 500 + i) =
-                        s2 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 2) * 500 + i));
-                    Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 500 + i) =
-                        s3 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 3) * 500 + i));
-                }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 448);
-                     i < end; i += 64)
+                for (; r < rows; r++)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
@@ -1522,9 +1544,50 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     (c03 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(48))))
                         .StoreUnsafe(ref p0, (nuint)(48));
                 }
-                for (int i = Math.Max(lo, 448),
-                         end = Math.Min(hi, 496);
-                     i < end; i += 16)
+            }
+            for (int i = Math.Max(lo, 448),
+                     end = Math.Min(hi, 496);
+                 i < end; i += 16)
+            {
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
+                {
+                    Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
+                    ref float d1r = ref Unsafe.Add(ref delta, (nint)(r + 1) * 10);
+                    ref float d2r = ref Unsafe.Add(ref delta, (nint)(r + 2) * 10);
+                    ref float d3r = ref Unsafe.Add(ref delta, (nint)(r + 3) * 10);
+                    for (int o = 0; o < 10; o++)
+                    {
+                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 500 + i);
+                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
+                        c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
+                        c10 = Vector512.FusedMultiplyAdd(d1, wv0, c10);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
+                        c20 = Vector512.FusedMultiplyAdd(d2, wv0, c20);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
+                        c30 = Vector512.FusedMultiplyAdd(d3, wv0, c30);
+                    }
+                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 500 + i);
+                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i);
+                    ref float a1 = ref Unsafe.Add(ref a, (nint)(r + 1) * 500 + i);
+                    ref float p1 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 500 + i);
+                    ref float a2 = ref Unsafe.Add(ref a, (nint)(r + 2) * 500 + i);
+                    ref float p2 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 500 + i);
+                    ref float a3 = ref Unsafe.Add(ref a, (nint)(r + 3) * 500 + i);
+                    ref float p3 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 500 + i);
+                    (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
+                        .StoreUnsafe(ref p0, (nuint)(0));
+                    (c10 * TanhPrime(Vector512.LoadUnsafe(ref a1, (nuint)(0))))
+                        .StoreUnsafe(ref p1, (nuint)(0));
+                    (c20 * TanhPrime(Vector512.LoadUnsafe(ref a2, (nuint)(0))))
+                        .StoreUnsafe(ref p2, (nuint)(0));
+                    (c30 * TanhPrime(Vector512.LoadUnsafe(ref a3, (nuint)(0))))
+                        .StoreUnsafe(ref p3, (nuint)(0));
+                }
+                for (; r < rows; r++)
                 {
                     Vector512<float> c00 = default;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 10);
@@ -1540,7 +1603,34 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
                         .StoreUnsafe(ref p0, (nuint)(0));
                 }
-                for (int i = Math.Max(lo, 496); i < hi; i++)
+            }
+            for (int i = Math.Max(lo, 496); i < hi; i++)
+            {
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
+                {
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (int o = 0; o < 10; o++)
+                    {
+                        float wo = Unsafe.Add(ref w, (nint)o * 500 + i);
+                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 0) * 10 + o), wo, s0);
+                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 1) * 10 + o), wo, s1);
+                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 2) * 10 + o), wo, s2);
+                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref delta, (nint)(r + 3) * 10 + o), wo, s3);
+                    }
+                    Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 500 + i) =
+                        s0 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 0) * 500 + i));
+                    Unsafe.Add(ref deltaPrevious, (nint)(r + 1) * 500 + i) =
+                        s1 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 1) * 500 + i));
+                    Unsafe.Add(ref deltaPrevious, (nint)(r + 2) * 500 + i) =
+                        s2 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 2) * 500 + i));
+                    Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 500 + i) =
+                        s3 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 3) * 500 + i));
+                }
+                for (; r < rows; r++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 10; o++)

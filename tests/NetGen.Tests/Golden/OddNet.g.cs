@@ -941,47 +941,54 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 19) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 32; i += 16)
             {
-                for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
+                for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector512<float> c40 = default, c50 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 37 + i), 6, 37, 16);
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                         c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                         c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
                     }
-                    int at0 = (o + 0) * 37 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 37 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 37 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 37 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
+                    nuint at = (nuint)(o * 37 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 37, c10);
+                    u.Weight(ref w, ref vw, at + 74, c20);
+                    u.Weight(ref w, ref vw, at + 111, c30);
+                    u.Weight(ref w, ref vw, at + 148, c40);
+                    u.Weight(ref w, ref vw, at + 185, c50);
                 }
-                for (int o = Math.Max(lo, 16); o < hi; o++)
+                for (int o = whole; o < hi; o++)
                 {
                     Vector512<float> c00 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                     }
-                    int at0 = (o + 0) * 37 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
+                    nuint at = (nuint)(o * 37 + i);
+                    u.Weight(ref w, ref vw, at, c00);
                 }
             }
             // Columns past the last whole vector.
@@ -1322,47 +1329,54 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 7) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 16; i += 16)
             {
-                for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
+                for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+                    Vector512<float> c40 = default, c50 = default;
+                    // The next block's weights, on their way to the cache while this block sums over the batch.
+                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 19 + i), 6, 19, 16);
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref dr, 1));
                         c10 = Vector512.FusedMultiplyAdd(d1, xv0, c10);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref dr, 2));
                         c20 = Vector512.FusedMultiplyAdd(d2, xv0, c20);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref dr, 3));
                         c30 = Vector512.FusedMultiplyAdd(d3, xv0, c30);
+                        Vector512<float> d4 = Vector512.Create(Unsafe.Add(ref dr, 4));
+                        c40 = Vector512.FusedMultiplyAdd(d4, xv0, c40);
+                        Vector512<float> d5 = Vector512.Create(Unsafe.Add(ref dr, 5));
+                        c50 = Vector512.FusedMultiplyAdd(d5, xv0, c50);
                     }
-                    int at0 = (o + 0) * 19 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
-                    int at1 = (o + 1) * 19 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at1), c10);
-                    int at2 = (o + 2) * 19 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at2), c20);
-                    int at3 = (o + 3) * 19 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at3), c30);
+                    nuint at = (nuint)(o * 19 + i);
+                    u.Weight(ref w, ref vw, at, c00);
+                    u.Weight(ref w, ref vw, at + 19, c10);
+                    u.Weight(ref w, ref vw, at + 38, c20);
+                    u.Weight(ref w, ref vw, at + 57, c30);
+                    u.Weight(ref w, ref vw, at + 76, c40);
+                    u.Weight(ref w, ref vw, at + 95, c50);
                 }
-                for (int o = Math.Max(lo, 4); o < hi; o++)
+                for (int o = whole; o < hi; o++)
                 {
                     Vector512<float> c00 = default;
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
                         ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
-                        Vector512<float> d0 = Vector512.Create(dr);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
                     }
-                    int at0 = (o + 0) * 19 + i;
-                    u.Weight(ref w, ref vw, (nuint)(at0), c00);
+                    nuint at = (nuint)(o * 19 + i);
+                    u.Weight(ref w, ref vw, at, c00);
                 }
             }
             // Columns past the last whole vector.
@@ -1426,12 +1440,12 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         public static void BackwardInput1V512(
             ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (int i = Math.Max(lo, 0),
+                     end = Math.Min(hi, 16);
+                 i < end; i += 16)
             {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 16);
-                     i < end; i += 16)
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
@@ -1443,12 +1457,12 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         ref float wr = ref Unsafe.Add(ref w, (nint)o * 19 + i);
                         Vector512<float> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
-                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
-                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
+                        Vector512<float> d1 = Vector512.Create(Unsafe.Add(ref d1r, o));
                         c10 = Vector512.FusedMultiplyAdd(d1, wv0, c10);
+                        Vector512<float> d2 = Vector512.Create(Unsafe.Add(ref d2r, o));
                         c20 = Vector512.FusedMultiplyAdd(d2, wv0, c20);
+                        Vector512<float> d3 = Vector512.Create(Unsafe.Add(ref d3r, o));
                         c30 = Vector512.FusedMultiplyAdd(d3, wv0, c30);
                     }
                     ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 19 + i);
@@ -1468,7 +1482,27 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     (c30 * TanhPrime(Vector512.LoadUnsafe(ref a3, (nuint)(0))))
                         .StoreUnsafe(ref p3, (nuint)(0));
                 }
-                for (int i = Math.Max(lo, 16); i < hi; i++)
+                for (; r < rows; r++)
+                {
+                    Vector512<float> c00 = default;
+                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
+                    for (int o = 0; o < 7; o++)
+                    {
+                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 19 + i);
+                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
+                        Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
+                        c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
+                    }
+                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 19 + i);
+                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 19 + i);
+                    (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
+                        .StoreUnsafe(ref p0, (nuint)(0));
+                }
+            }
+            for (int i = Math.Max(lo, 16); i < hi; i++)
+            {
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -1491,28 +1525,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 19 + i) =
                         s3 * TanhPrime(Unsafe.Add(ref a, (nint)(r + 3) * 19 + i));
                 }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0),
-                         end = Math.Min(hi, 16);
-                     i < end; i += 16)
-                {
-                    Vector512<float> c00 = default;
-                    ref float d0r = ref Unsafe.Add(ref delta, (nint)(r + 0) * 7);
-                    for (int o = 0; o < 7; o++)
-                    {
-                        ref float wr = ref Unsafe.Add(ref w, (nint)o * 19 + i);
-                        Vector512<float> wv0 = Vector512.LoadUnsafe(ref wr, (nuint)(0));
-                        Vector512<float> d0 = Vector512.Create(Unsafe.Add(ref d0r, o));
-                        c00 = Vector512.FusedMultiplyAdd(d0, wv0, c00);
-                    }
-                    ref float a0 = ref Unsafe.Add(ref a, (nint)(r + 0) * 19 + i);
-                    ref float p0 = ref Unsafe.Add(ref deltaPrevious, (nint)(r + 0) * 19 + i);
-                    (c00 * TanhPrime(Vector512.LoadUnsafe(ref a0, (nuint)(0))))
-                        .StoreUnsafe(ref p0, (nuint)(0));
-                }
-                for (int i = Math.Max(lo, 16); i < hi; i++)
+                for (; r < rows; r++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 7; o++)
@@ -1749,6 +1762,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
+            int whole = lo + (Math.Min(hi, 5) - lo) / 6 * 6; // weight rows in whole blocks
             // Columns past the last whole vector.
             for (int i = 0; i < 7; i++)
             {
@@ -1781,10 +1795,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         public static void BackwardInput2V512(
             ref float delta, ref float w, ref float a, ref float deltaPrevious, int rows, int lo, int hi)
         {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
+            for (int i = Math.Max(lo, 0); i < hi; i++)
             {
-                for (int i = Math.Max(lo, 0); i < hi; i++)
+                int r = 0;
+                for (; r + 4 <= rows; r += 4)
                 {
                     float s0 = 0f;
                     float s1 = 0f;
@@ -1807,10 +1821,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     Unsafe.Add(ref deltaPrevious, (nint)(r + 3) * 7 + i) =
                         s3 * LeakyReLUPrime(Unsafe.Add(ref a, (nint)(r + 3) * 7 + i), 0.05f);
                 }
-            }
-            for (; r < rows; r++)
-            {
-                for (int i = Math.Max(lo, 0); i < hi; i++)
+                for (; r < rows; r++)
                 {
                     float s0 = 0f;
                     for (int o = 0; o < 5; o++)
