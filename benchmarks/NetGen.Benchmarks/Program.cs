@@ -18,5 +18,7 @@ if (args.Length > 0 && args[0] == "--kernels") return KernelTimings.Run();
 if (args.Length > 0 && args[0] == "--gemm") return GemmTimings.Run(args);
 // `--training`: one thread's training step of the seed and wide networks against the FMA peak, alternating.
 if (args.Length > 0 && args[0] == "--training") return TrainingPeak.Run();
+// `--bandwidth`: one thread's read bandwidth over buffers the size of the seed network's weights and larger.
+if (args.Length > 0 && args[0] == "--bandwidth") return ReadBandwidth.Run();
 BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);
 return 0;
