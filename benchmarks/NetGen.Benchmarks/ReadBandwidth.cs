@@ -1,13 +1,12 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.Intrinsics;
 
 namespace NetGen.Benchmarks;
 
 /// <summary>
 /// `--bandwidth`: how fast one thread reads a buffer the size of the seed network's weights (1.57 MB), twice that, and
-/// 100 MB, over and over (best of 200 passes, four independent <see cref="Vector512{T}"/> sums): the ceiling one
+/// 100 MB, over and over (best of 200 passes of <see cref="ReadBandwidthBenchmarks.Sum"/>): the ceiling one
 /// sample's forward pass, which reads every weight once, is measured against.
 /// </summary>
 public static class ReadBandwidth
@@ -22,16 +21,9 @@ public static class ReadBandwidth
             for (int pass = 0; pass < 200; pass++)
             {
                 long start = Stopwatch.GetTimestamp();
-                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                for (int i = 0; i < buffer.Length; i += 64)
-                {
-                    a0 += Vector512.LoadUnsafe(ref buffer[i]);
-                    a1 += Vector512.LoadUnsafe(ref buffer[i + 16]);
-                    a2 += Vector512.LoadUnsafe(ref buffer[i + 32]);
-                    a3 += Vector512.LoadUnsafe(ref buffer[i + 48]);
-                }
+                float sum = ReadBandwidthBenchmarks.Sum(ref buffer[0], buffer.Length);
                 double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                if (Vector512.Sum(a0 + a1 + a2 + a3) != buffer.Length) throw new InvalidOperationException("The sum is wrong.");
+                if (sum != buffer.Length) throw new InvalidOperationException("The sum is wrong.");
                 best = Math.Max(best, buffer.Length * 4.0 / seconds / 1e9);
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{buffer.Length * 4 / 1e6,7:F2} MB read over and over: {best,6:F1} GB/s (best of 200 passes)"));
