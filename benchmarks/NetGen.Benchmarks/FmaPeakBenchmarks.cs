@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
@@ -47,9 +48,21 @@ public class FmaPeakBenchmarks
     [Benchmark(Description = "Vector256 FMA", OperationsPerInvoke = Iterations * Chains * 8 * 2)]
     public float Vector256Peak() => Vector256Chains();
 
-    /// <summary>The twelve <see cref="Vector256{T}"/> chains.</summary>
+    /// <summary>Floating-point operations of one <see cref="Vector256Peak"/> call.</summary>
+    public const double Vector256Flops = Iterations * Chains * 8 * 2.0;
+
+    /// <summary>
+    /// The peak loop of the widest vectors the hardware runs: <see cref="Vector512Chains"/> where <see cref="Vector512"/> is
+    /// accelerated, <see cref="Vector256Chains"/> otherwise (with <c>DOTNET_EnableAVX512=0</c>, 512-bit vectors run emulated);
+    /// its name and operations per call.
+    /// </summary>
+    public static (string Name, Func<float> Run, double Flops) Widest => Vector512.IsHardwareAccelerated
+        ? ("FMA peak (12 Vector512 chains)", Vector512Chains, Vector512Flops)
+        : ("FMA peak (12 Vector256 chains)", Vector256Chains, Vector256Flops);
+
+    /// <summary>The twelve <see cref="Vector256{T}"/> chains, <see cref="Vector256Flops"/> operations.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float Vector256Chains()
+    public static float Vector256Chains()
     {
         Vector256<float> a = Vector256.Create(0.999f), b = Vector256.Create(1e-7f);
         Vector256<float> c0 = a, c1 = a * 2, c2 = a * 3, c3 = a * 4, c4 = a * 5, c5 = a * 6;

@@ -30,12 +30,12 @@ public static class GemmTimings
         int calls = Math.Max(1, (int)(20e-3 / (flops / 100e9)));
         var kernels = new (string Name, Action Run, int Calls)[]
         {
-            ("FMA peak (12 chains)", () => FmaPeakBenchmarks.Vector512Chains(), 20),
+            (FmaPeakBenchmarks.Widest.Name, () => FmaPeakBenchmarks.Widest.Run(), 20),
             ("MultiplyPacked", () => Gemm.MultiplyPacked(ref x[0], ref packed.Reference, ref b[0], ref y[0], rows, inputs, outputs, 0, outputs), calls),
             ("MultiplyTransposed", () => Gemm.MultiplyTransposed(ref x[0], ref w[0], ref b[0], ref y[0], rows, inputs, outputs, 0, outputs), calls),
             ("MultiplyRows", () => Gemm.MultiplyRows(ref x[0], ref w[0], ref b[0], ref y[0], rows, inputs, outputs, 0, outputs), calls),
         };
-        double[] work = { FmaPeakBenchmarks.Vector512Flops, flops, flops, flops };
+        double[] work = { FmaPeakBenchmarks.Widest.Flops, flops, flops, flops };
         var times = new double[kernels.Length][];
         for (int k = 0; k < kernels.Length; k++) times[k] = new double[15];
         for (int round = -5; round < 15; round++)

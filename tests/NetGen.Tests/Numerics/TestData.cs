@@ -57,7 +57,7 @@ internal static class TestData
     /// <summary>
     /// Whether <c>ForwardBatch</c> of <paramref name="rows"/> runs a layer of <paramref name="net"/> on a packed product:
     /// the generator's rule (Planner.UsesGemm, Planner.IsNarrow, Planner.GemmRows, Planner.RowGemmRows), restated — a wide
-    /// layer (at least 64 inputs and 128 outputs) from 128 rows, or from 64 with AVX-512; a narrow one (at most 64 inputs,
+    /// layer (at least 64 inputs and 128 outputs) from 64 rows (the swapped product below 128, with either flavor); a narrow one (at most 64 inputs,
     /// 16 to 64 outputs) from 128 rows.
     /// </summary>
     public static bool ForwardBatchPacks(INetwork net, int rows)
@@ -67,7 +67,7 @@ internal static class TestData
         {
             if (layer.Kind is not (LayerKind.Dense or LayerKind.Softmax)) continue;
             bool wide = layer.Inputs >= 64 && layer.Outputs >= 128, narrow = layer.Inputs <= 64 && layer.Outputs is >= 16 and <= 64;
-            if (wide && (rows >= 128 || rows >= 64 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)) return true;
+            if (wide && rows >= 64) return true; // 64 to 127 rows: the swapped product (Gemm.MultiplyRows), either flavor
             if (narrow && rows >= 128) return true;
         }
         return false;
