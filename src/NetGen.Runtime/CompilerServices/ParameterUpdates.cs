@@ -76,7 +76,7 @@ public readonly record struct StoreGradient<T>(bool Accumulate) : IParameterUpda
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements)
-        => VectorOps.Prefetch(ref Unsafe.Add(ref w, at), rows, stride, elements);
+        => VectorOps.Prefetch(ref w, at, rows, stride, elements);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -119,7 +119,7 @@ public readonly record struct SgdUpdate(float WeightFactor, float GradientFactor
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(ref float w, ref float v, nuint at, int rows, int stride, int elements)
-        => VectorOps.Prefetch(ref Unsafe.Add(ref w, at), rows, stride, elements);
+        => VectorOps.Prefetch(ref w, at, rows, stride, elements);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -167,8 +167,8 @@ public readonly record struct MomentumUpdate<T>(T L2, T Momentum, T NegativeRate
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements)
     {
-        VectorOps.Prefetch(ref Unsafe.Add(ref w, at), rows, stride, elements);
-        VectorOps.Prefetch(ref Unsafe.Add(ref v, at), rows, stride, elements);
+        VectorOps.Prefetch(ref w, at, rows, stride, elements);
+        VectorOps.Prefetch(ref v, at, rows, stride, elements);
     }
 
     /// <inheritdoc/>

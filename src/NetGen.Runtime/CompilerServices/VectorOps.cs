@@ -13,16 +13,19 @@ public static class VectorOps
 {
     /// <summary>
     /// Asks for the cache lines of <paramref name="rows"/> rows of <paramref name="elements"/> values from
-    /// <paramref name="at"/>, <paramref name="stride"/> values apart, ahead of their use: a hint, which never faults.
+    /// <paramref name="origin"/> + <paramref name="at"/>, <paramref name="stride"/> values apart, ahead of their use: a
+    /// hint, which never faults. The addresses are formed as pointers from <paramref name="origin"/>, never as references,
+    /// so a block past the end of a buffer (the block after a layer's last) never makes a reference outside an object.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void Prefetch<T>(ref T at, int rows, int stride, int elements)
+    internal static unsafe void Prefetch<T>(ref T origin, nuint at, int rows, int stride, int elements)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        int line = 64 / Unsafe.SizeOf<T>();
+        int size = Unsafe.SizeOf<T>();
+        byte* first = (byte*)Unsafe.AsPointer(ref origin) + at * (nuint)size;
         for (int r = 0; r < rows; r++)
-            for (int e = 0; e < elements; e += line)
-                System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref at, (nint)r * stride + e)));
+            for (int e = 0; e < elements * size; e += 64)
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(first + (nint)r * stride * size + e);
     }
 
     /// <summary><c>y = a·y + b·x</c>.</summary>
