@@ -410,18 +410,20 @@ public sealed partial class NetGenGenerator
                     int l = layer.Index;
                     string inputs = Literal.Int(layer.Inputs), outputs = Literal.Int(layer.Outputs);
                     string weights = layer.WeightOffset == 0 ? "ref p" : At("p", Literal.Int(layer.WeightOffset));
+                    string buffer = $"new global::NetGen.CompilerServices.AlignedBuffer<float>(\n    global::NetGen.CompilerServices.Gemm.PackedLength({inputs}, {outputs}));";
+                    string pack = $"global::NetGen.CompilerServices.Gemm.Pack({weights}, ref ws.Packed{l}.Reference, {inputs}, {outputs}, 0, {outputs});";
                     if (net.InferenceOnly)
                     {
                         // Baked weights never change: packed once per workspace, on its first batch.
                         using (w.Block($"if (ws.Packed{l} is null)"))
                         {
-                            w.Line($"ws.Packed{l} = new global::NetGen.CompilerServices.AlignedBuffer<float>(\n    global::NetGen.CompilerServices.Gemm.PackedLength({inputs}, {outputs}));");
-                            w.Line($"global::NetGen.CompilerServices.Gemm.Pack({weights}, ref ws.Packed{l}.Reference, {inputs}, {outputs}, 0, {outputs});");
+                            w.Line($"ws.Packed{l} = {buffer}");
+                            w.Line(pack);
                         }
                         continue;
                     }
-                    w.Line($"ws.Packed{l} ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(\n    global::NetGen.CompilerServices.Gemm.PackedLength({inputs}, {outputs}));");
-                    w.Line($"global::NetGen.CompilerServices.Gemm.Pack({weights}, ref ws.Packed{l}.Reference, {inputs}, {outputs}, 0, {outputs});");
+                    w.Line($"ws.Packed{l} ??= {buffer}");
+                    w.Line(pack);
                 }
             }
             w.Line();

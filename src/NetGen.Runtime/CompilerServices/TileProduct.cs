@@ -311,11 +311,8 @@ internal static class TileProduct
         {
             v0 += d0; v1 += d1; v2 += d2; v3 += d3;
         }
-        if (relu)
-        {
-            v0 = ActivationMath.ReLU(v0); v1 = ActivationMath.ReLU(v1); v2 = ActivationMath.ReLU(v2); v3 = ActivationMath.ReLU(v3);
-        }
-        v0.StoreUnsafe(ref r); v1.StoreUnsafe(ref r, (nuint)lanes); v2.StoreUnsafe(ref r, (nuint)(2 * lanes)); v3.StoreUnsafe(ref r, (nuint)(3 * lanes));
+        Finish(v0, relu).StoreUnsafe(ref r); Finish(v1, relu).StoreUnsafe(ref r, (nuint)lanes);
+        Finish(v2, relu).StoreUnsafe(ref r, (nuint)(2 * lanes)); Finish(v3, relu).StoreUnsafe(ref r, (nuint)(3 * lanes));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -378,11 +375,7 @@ internal static class TileProduct
         {
             v0 += d0; v1 += d1;
         }
-        if (relu)
-        {
-            v0 = ActivationMath.ReLU(v0); v1 = ActivationMath.ReLU(v1);
-        }
-        v0.StoreUnsafe(ref r); v1.StoreUnsafe(ref r, (nuint)lanes);
+        Finish(v0, relu).StoreUnsafe(ref r); Finish(v1, relu).StoreUnsafe(ref r, (nuint)lanes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

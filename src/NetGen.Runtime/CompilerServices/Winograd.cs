@@ -166,7 +166,6 @@ internal static class Winograd
     /// <summary>Whether <paramref name="channels"/> fill whole 512-bit vectors on hardware that has them: the transforms then run on those (lane by lane the same arithmetic, so the same bits).</summary>
     private static bool Wide<T>(int channels) => Vector512.IsHardwareAccelerated && channels % Vector512<T>.Count == 0;
 
-
     private static Vector<T> Load<T>(ref T at, int offset) => Vector.LoadUnsafe(ref at, (nuint)offset);
 
     private static Vector512<T> Load512<T>(ref T at, int offset) => Vector512.LoadUnsafe(ref at, (nuint)offset);
