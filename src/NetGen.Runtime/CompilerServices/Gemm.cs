@@ -416,8 +416,9 @@ public static class Gemm
 
     /// <summary>
     /// Applies the layer's activation to an <paramref name="mr"/> × <paramref name="nr"/> tile just stored (still in L1):
-    /// whole vectors from the tile's first column (a multiple of the vector width), the rest one value at a time, as the
-    /// generated kernels apply it to a row, so the bits are theirs. One loop per activation, chosen once.
+    /// whole vectors from the tile's first column (a multiple of the vector width), the rest in one masked vector with
+    /// AVX-512 (one value at a time without), so a column's bits depend on its position in the layer only, never on the
+    /// rows or a thread's share of the columns. One loop per activation, chosen once.
     /// </summary>
     private static void Activate(ref float c, int ldc, int mr, int nr, Activation activation, float slope)
     {
@@ -431,7 +432,7 @@ public static class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Activate<TOp>(ref float c, int ldc, int mr, int nr, float slope) where TOp : struct, IActivationOp
+    private static unsafe void Activate<TOp>(ref float c, int ldc, int mr, int nr, float slope) where TOp : struct, IActivationOp
     {
         for (int i = 0; i < mr; i++)
         {
@@ -440,6 +441,14 @@ public static class Gemm
             if (Vector512.IsHardwareAccelerated)
             {
                 for (; j + 16 <= nr; j += 16) TOp.Apply(Vector512.LoadUnsafe(ref row, (nuint)j), slope).StoreUnsafe(ref row, (nuint)j);
+                if (j < nr && Avx512F.IsSupported)
+                {
+                    // The columns past the last whole vector in one masked vector, instead of one scalar call each.
+                    Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(nr - j)).AsSingle();
+                    fixed (float* p = &Unsafe.Add(ref row, j))
+                        Avx512F.MaskStore(p, mask, TOp.Apply(Avx512F.MaskLoad(p, mask, Vector512<float>.Zero), slope));
+                    continue;
+                }
             }
             else
             {

@@ -69,7 +69,7 @@ public sealed class GemmTests
             }
     }
 
-    /// <summary>The activation pass the generated kernels apply to a row: whole vectors from column 0, the tail one value at a time.</summary>
+    /// <summary>The activation pass over a row: whole vectors from column 0, the tail as one padded vector with AVX-512, else one value at a time.</summary>
     private static void ActivateRows(float[] y, int rows, int outputs, Activation activation, float slope)
     {
         int width = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : System.Numerics.Vector<float>.Count;
@@ -106,13 +106,31 @@ public sealed class GemmTests
                     v.CopyTo(row.Slice(j, width));
                 }
             }
+            if (width == 16 && j < outputs)
+            {
+                // The product's tiles take the columns past the last whole vector as one vector, padded with zeros.
+                var tail = new float[16];
+                row.Slice(j).CopyTo(tail);
+                var v = System.Runtime.Intrinsics.Vector512.Create<float>(tail);
+                v = activation switch
+                {
+                    Activation.Tanh => ActivationMath.Tanh(v),
+                    Activation.Sigmoid => ActivationMath.Sigmoid(v),
+                    Activation.ReLU => ActivationMath.ReLU(v),
+                    Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
+                    _ => v,
+                };
+                v.CopyTo(tail);
+                tail.AsSpan(0, outputs - j).CopyTo(row.Slice(j));
+                continue;
+            }
             for (; j < outputs; j++) row[j] = ActivationMath.Apply(activation, row[j], slope);
         }
     }
 
     /// <summary>
     /// Weights packed once (<see cref="Gemm.Pack"/>, as <c>ForwardBatch</c> does) give the bits of weights packed per call,
-    /// and the activation applied to each tile as it is stored gives the bits of the generated kernels' pass over the
+    /// and the activation applied to each tile as it is stored gives the bits of a pass over the
     /// rows; nothing past the last row or column is written.
     /// </summary>
     [Theory]
