@@ -624,6 +624,8 @@ public sealed partial class NetGenGenerator
                     if (CodeWriter.ShapeLength(loop) > 115) loop = $"for (int i = {from};\n     i < {to};\n     i += {f.Step(nv)})";
                     using (w.Block(loop))
                     {
+                        w.Line($"// x[rows, i..i + {f.Step(nv)}) copied to a panel whose rows start whole cache lines.");
+                        w.Line($"ref {f.T} panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, {inputs}, rows, i, {f.Step(nv)});");
                         if (block > 1)
                         {
                             using (w.Block($"for (int o = lo; o < whole; o += {block})"))
@@ -683,7 +685,7 @@ public sealed partial class NetGenGenerator
             using (w.Block("for (int r = 0; r < rows; r++)"))
             {
                 w.Line($"ref {f.T} dr = ref Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
-                w.Line($"ref {f.T} xr = ref Unsafe.Add(ref x, (nint)r * {inputs} + i);");
+                w.Line($"ref {f.T} xr = ref Unsafe.Add(ref panel, (nint)r * {f.Step(nv)});");
                 // The inputs first, then one broadcast δ at a time: 4 · mr accumulators, 4 operands and one broadcast.
                 for (int v = 0; v < nv; v++) w.Line($"{f.Type} xv{v} = {f.Load("xr", f.Offset(v))};");
                 for (int a = 0; a < mr; a++)

@@ -236,17 +236,20 @@ public static class PortableDense<TLayer, T>
         int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count, blockIns = ins - ins % (4 * Vector<T>.Count);
         TUpdate u = update; // a local copy: its coefficients stay in registers
         int fullOutputs = outs - outs % 2, n = Vector<T>.Count;
+        // Each column panel of x is copied where its rows start whole cache lines (VectorOps.Panel), then swept by the weight rows.
         for (int i = 0; i < blockIns; i += 4 * n)
         {
+            ref T panel = ref VectorOps.Panel(ref x, ins, rows, i, 4 * n);
             int o = lo;
-            for (int end = Math.Min(hi, fullOutputs); o < end; o += 2) WeightBlock4(ref delta, ref x, ref w, ref vw, rows, ref u, o, i, 2);
-            for (o = Math.Max(lo, fullOutputs); o < hi; o++) WeightBlock4(ref delta, ref x, ref w, ref vw, rows, ref u, o, i, 1);
+            for (int end = Math.Min(hi, fullOutputs); o < end; o += 2) WeightBlock4(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 2);
+            for (o = Math.Max(lo, fullOutputs); o < hi; o++) WeightBlock4(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 1);
         }
         for (int i = blockIns; i < vectorIns; i += n)
         {
+            ref T panel = ref VectorOps.Panel(ref x, ins, rows, i, n);
             int o = lo;
-            for (int end = Math.Min(hi, fullOutputs); o < end; o += 2) WeightBlock1(ref delta, ref x, ref w, ref vw, rows, ref u, o, i, 2);
-            for (o = Math.Max(lo, fullOutputs); o < hi; o++) WeightBlock1(ref delta, ref x, ref w, ref vw, rows, ref u, o, i, 1);
+            for (int end = Math.Min(hi, fullOutputs); o < end; o += 2) WeightBlock1(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 2);
+            for (o = Math.Max(lo, fullOutputs); o < hi; o++) WeightBlock1(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 1);
         }
         // Columns past the last whole vector.
         for (int i = vectorIns; i < ins; i++)
@@ -275,9 +278,12 @@ public static class PortableDense<TLayer, T>
         }
     }
 
-    /// <summary><paramref name="mr"/> (1 or 2) weight rows from <paramref name="o"/> × 4 vectors of inputs from <paramref name="i"/>.</summary>
+    /// <summary>
+    /// <paramref name="mr"/> (1 or 2) weight rows from <paramref name="o"/> × 4 vectors of inputs from <paramref name="i"/>,
+    /// the inputs from their <paramref name="panel"/> (rows 4 vectors apart).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WeightBlock4<TUpdate>(ref T delta, ref T x, ref T w, ref T vw, int rows, ref TUpdate u, int o, int i, int mr)
+    private static void WeightBlock4<TUpdate>(ref T delta, ref T panel, ref T w, ref T vw, int rows, ref TUpdate u, int o, int i, int mr)
         where TUpdate : struct, IParameterUpdate<T>
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs;
@@ -292,7 +298,7 @@ public static class PortableDense<TLayer, T>
         for (int r = 0; r < rows; r++)
         {
             ref T dr = ref Unsafe.Add(ref delta, (nint)r * outs + o);
-            ref T xr = ref Unsafe.Add(ref x, (nint)r * ins + i);
+            ref T xr = ref Unsafe.Add(ref panel, (nint)r * 4 * n);
             Vector<T> xv0 = Vector.LoadUnsafe(ref xr, (nuint)(0)), xv1 = Vector.LoadUnsafe(ref xr, (nuint)(n)), xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * n)), xv3 = Vector.LoadUnsafe(ref xr, (nuint)(3 * n));
             Vector<T> d0 = new(dr);
             c00 = VectorMath.Fma(d0, xv0, c00); c01 = VectorMath.Fma(d0, xv1, c01);
@@ -315,9 +321,12 @@ public static class PortableDense<TLayer, T>
         }
     }
 
-    /// <summary><paramref name="mr"/> (1 or 2) weight rows from <paramref name="o"/> × 1 vector of inputs from <paramref name="i"/>.</summary>
+    /// <summary>
+    /// <paramref name="mr"/> (1 or 2) weight rows from <paramref name="o"/> × 1 vector of inputs from <paramref name="i"/>,
+    /// the inputs from their <paramref name="panel"/> (rows one vector apart).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WeightBlock1<TUpdate>(ref T delta, ref T x, ref T w, ref T vw, int rows, ref TUpdate u, int o, int i, int mr)
+    private static void WeightBlock1<TUpdate>(ref T delta, ref T panel, ref T w, ref T vw, int rows, ref TUpdate u, int o, int i, int mr)
         where TUpdate : struct, IParameterUpdate<T>
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs;
@@ -325,7 +334,7 @@ public static class PortableDense<TLayer, T>
         for (int r = 0; r < rows; r++)
         {
             ref T dr = ref Unsafe.Add(ref delta, (nint)r * outs + o);
-            Vector<T> xv0 = Vector.LoadUnsafe(ref x, (nuint)(r * ins + i));
+            Vector<T> xv0 = Vector.LoadUnsafe(ref panel, (nuint)(r * Vector<T>.Count));
             c00 = VectorMath.Fma(new Vector<T>(dr), xv0, c00);
             if (mr == 2) c10 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref dr, 1)), xv0, c10);
         }

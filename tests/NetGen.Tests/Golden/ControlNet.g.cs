@@ -811,6 +811,8 @@ partial class Brains
                 int whole = lo + (Math.Min(hi, 32) - lo) / 6 * 6; // weight rows in whole blocks
                 for (int i = 0; i < 16; i += 16)
                 {
+                    // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
+                    ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 16, rows, i, 16);
                     for (int o = lo; o < whole; o += 6)
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -820,7 +822,7 @@ partial class Brains
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
+                            ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                             Vector512<float> d0 = Vector512.Create(dr);
                             c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -849,7 +851,7 @@ partial class Brains
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 16 + i);
+                            ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                             Vector512<float> d0 = Vector512.Create(dr);
                             c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -1074,6 +1076,8 @@ partial class Brains
                 int whole = lo + (Math.Min(hi, 32) - lo) / 6 * 6; // weight rows in whole blocks
                 for (int i = 0; i < 32; i += 16)
                 {
+                    // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
+                    ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 32, rows, i, 16);
                     for (int o = lo; o < whole; o += 6)
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -1083,7 +1087,7 @@ partial class Brains
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                             Vector512<float> d0 = Vector512.Create(dr);
                             c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -1112,7 +1116,7 @@ partial class Brains
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                             Vector512<float> d0 = Vector512.Create(dr);
                             c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -1407,6 +1411,8 @@ partial class Brains
                 int whole = lo + (Math.Min(hi, 4) - lo) / 6 * 6; // weight rows in whole blocks
                 for (int i = 0; i < 32; i += 16)
                 {
+                    // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
+                    ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 32, rows, i, 16);
                     for (int o = lo; o < whole; o += 6)
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -1416,7 +1422,7 @@ partial class Brains
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                             Vector512<float> d0 = Vector512.Create(dr);
                             c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -1445,7 +1451,7 @@ partial class Brains
                         for (int r = 0; r < rows; r++)
                         {
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
-                            ref float xr = ref Unsafe.Add(ref x, (nint)r * 32 + i);
+                            ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                             Vector512<float> d0 = Vector512.Create(dr);
                             c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);

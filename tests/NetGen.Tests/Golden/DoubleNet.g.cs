@@ -570,6 +570,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             int whole = lo + (Math.Min(hi, 12) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 16; i += 8)
             {
+                // x[rows, i..i + 8) copied to a panel whose rows start whole cache lines.
+                ref double panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 20, rows, i, 8);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -579,7 +581,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<double> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -608,7 +610,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<double> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -904,6 +906,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             int whole = lo + (Math.Min(hi, 9) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 8; i += 8)
             {
+                // x[rows, i..i + 8) copied to a panel whose rows start whole cache lines.
+                ref double panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 12, rows, i, 8);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -913,7 +917,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
+                        ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<double> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -942,7 +946,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 12 + i);
+                        ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<double> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -1207,6 +1211,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             int whole = lo + (Math.Min(hi, 3) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 8; i += 8)
             {
+                // x[rows, i..i + 8) copied to a panel whose rows start whole cache lines.
+                ref double panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 9, rows, i, 8);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -1216,7 +1222,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 9 + i);
+                        ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<double> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -1245,7 +1251,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     for (int r = 0; r < rows; r++)
                     {
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
-                        ref double xr = ref Unsafe.Add(ref x, (nint)r * 9 + i);
+                        ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<double> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);

@@ -771,6 +771,8 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             int whole = lo + (Math.Min(hi, 12) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 16; i += 16)
             {
+                // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
+                ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 20, rows, i, 16);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -780,7 +782,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -809,7 +811,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 20 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);

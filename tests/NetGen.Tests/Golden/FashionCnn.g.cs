@@ -708,6 +708,8 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
             int whole = lo + (Math.Min(hi, 128) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 3136; i += 64)
             {
+                // x[rows, i..i + 64) copied to a panel whose rows start whole cache lines.
+                ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 3136, rows, i, 64);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -721,7 +723,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 128 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 3136 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
@@ -789,7 +791,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 128 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 3136 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
@@ -1169,6 +1171,8 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
             int whole = lo + (Math.Min(hi, 10) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 128; i += 64)
             {
+                // x[rows, i..i + 64) copied to a panel whose rows start whole cache lines.
+                ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 128, rows, i, 64);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -1182,7 +1186,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 128 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
@@ -1250,7 +1254,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 128 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));

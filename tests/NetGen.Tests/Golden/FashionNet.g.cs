@@ -768,6 +768,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             int whole = lo + (Math.Min(hi, 500) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 768; i += 64)
             {
+                // x[rows, i..i + 64) copied to a panel whose rows start whole cache lines.
+                ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 784, rows, i, 64);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -781,7 +783,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
@@ -849,7 +851,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
@@ -869,6 +871,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             }
             for (int i = 768; i < 784; i += 16)
             {
+                // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
+                ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 784, rows, i, 16);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -878,7 +882,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -907,7 +911,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 784 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -1222,6 +1226,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             int whole = lo + (Math.Min(hi, 10) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 448; i += 64)
             {
+                // x[rows, i..i + 64) copied to a panel whose rows start whole cache lines.
+                ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 500, rows, i, 64);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -1235,7 +1241,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
@@ -1303,7 +1309,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                         Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
@@ -1323,6 +1329,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             }
             for (int i = 448; i < 496; i += 16)
             {
+                // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
+                ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 500, rows, i, 16);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -1332,7 +1340,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -1361,7 +1369,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 500 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);

@@ -944,6 +944,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             int whole = lo + (Math.Min(hi, 19) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 32; i += 16)
             {
+                // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
+                ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 37, rows, i, 16);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -953,7 +955,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -982,7 +984,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 37 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -1332,6 +1334,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             int whole = lo + (Math.Min(hi, 7) - lo) / 6 * 6; // weight rows in whole blocks
             for (int i = 0; i < 16; i += 16)
             {
+                // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
+                ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 19, rows, i, 16);
                 for (int o = lo; o < whole; o += 6)
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -1341,7 +1345,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
@@ -1370,7 +1374,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     for (int r = 0; r < rows; r++)
                     {
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
-                        ref float xr = ref Unsafe.Add(ref x, (nint)r * 19 + i);
+                        ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
                         Vector512<float> d0 = Vector512.Create(dr);
                         c00 = Vector512.FusedMultiplyAdd(d0, xv0, c00);
