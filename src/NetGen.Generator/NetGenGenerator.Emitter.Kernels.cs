@@ -169,7 +169,7 @@ public sealed partial class NetGenGenerator
                             string arguments = $"{input}, ref w{l}, ref b{l}, {output}";
                             string batch = $"{arguments}, rows, 0, {Literal.Int(layer.Outputs)}";
                             string otherwise = "";
-                            if (layer.Packed)
+                            if (flavor.Kind == Flavor.Vector512 ? layer.PackedVector512 : layer.Packed)
                             {
                                 w.Line($"if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
                                        $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)});");
@@ -412,18 +412,22 @@ public sealed partial class NetGenGenerator
                     string weights = layer.WeightOffset == 0 ? "ref p" : At("p", Literal.Int(layer.WeightOffset));
                     string buffer = $"new global::NetGen.CompilerServices.AlignedBuffer<float>(\n    global::NetGen.CompilerServices.Gemm.PackedLength({inputs}, {outputs}));";
                     string pack = $"global::NetGen.CompilerServices.Gemm.Pack({weights}, ref ws.Packed{l}.Reference, {inputs}, {outputs}, 0, {outputs});";
-                    if (net.InferenceOnly)
+                    // With AVX-512 a layer deeper than one block of the packed product takes the rows-packed one instead
+                    // (LayerPlan.PackedVector512), so only the other flavors pack it. Baked weights never change: they are
+                    // packed once per workspace, on its first batch.
+                    string condition = (layer.PackedVector512 ? "" : "!Vector512.IsHardwareAccelerated")
+                        + (net.InferenceOnly ? (layer.PackedVector512 ? "" : " && ") + $"ws.Packed{l} is null" : "");
+                    if (condition.Length == 0)
                     {
-                        // Baked weights never change: packed once per workspace, on its first batch.
-                        using (w.Block($"if (ws.Packed{l} is null)"))
-                        {
-                            w.Line($"ws.Packed{l} = {buffer}");
-                            w.Line(pack);
-                        }
+                        w.Line($"ws.Packed{l} ??= {buffer}");
+                        w.Line(pack);
                         continue;
                     }
-                    w.Line($"ws.Packed{l} ??= {buffer}");
-                    w.Line(pack);
+                    using (w.Block($"if ({condition})"))
+                    {
+                        w.Line(net.InferenceOnly ? $"ws.Packed{l} = {buffer}" : $"ws.Packed{l} ??= {buffer}");
+                        w.Line(pack);
+                    }
                 }
             }
             w.Line();
@@ -449,23 +453,13 @@ public sealed partial class NetGenGenerator
             {
                 if (layer.Gemm)
                 {
-                    w.Line($"if (rows >= {Planner.GemmRows} && global::NetGen.CompilerServices.Gemm.IsAccelerated)");
+                    w.Line($"if (rows >= {Planner.RowGemmRows} && global::NetGen.CompilerServices.Gemm.IsAccelerated)");
                     using (w.Block(""))
                     {
-                        w.Line("// Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k,");
-                        w.Line("// the activation applied to each tile as it is stored.");
-                        w.Line($"global::NetGen.CompilerServices.Gemm.MultiplyTransposed(\n    ref x, ref w, ref b, ref y, rows, {inputs}, {outputs}, lo, hi{GemmActivation(layer)});");
+                        w.Line("// The matrix product with the rows packed, panel by panel of 64, and the weights read in place: each");
+                        w.Line("// output one FMA chain over k, then the bias and the activation.");
+                        w.Line($"global::NetGen.CompilerServices.Gemm.MultiplyRows(\n    ref x, ref w, ref b, ref y, rows, {inputs}, {outputs}, lo, hi{GemmActivation(layer)});");
                         w.Line("return;");
-                    }
-                    if (f.Kind == Flavor.Vector512)
-                    {
-                        w.Line($"if (rows >= {Planner.RowGemmRows})");
-                        using (w.Block(""))
-                        {
-                            w.Line("// Fewer rows: the rows packed instead of the weights, which are read in place once per 64 rows.");
-                            w.Line($"global::NetGen.CompilerServices.Gemm.MultiplyRows(\n    ref x, ref w, ref b, ref y, rows, {inputs}, {outputs}, lo, hi{GemmActivation(layer)});");
-                            w.Line("return;");
-                        }
                     }
                 }
                 int panel = layer.PanelRows;

@@ -101,6 +101,10 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// Whether <c>ForwardBatch</c> packs the layer's weights once per call and runs chunks of <see cref="Planner.GemmRows"/>
 /// rows or more on <c>Gemm.MultiplyPacked</c>: the <paramref name="Gemm"/> layers, and narrow ones (<see cref="Planner.IsNarrow"/>).
 /// </param>
+/// <param name="PackedVector512">
+/// Whether the <c>Vector512</c> flavor takes the packed product too: not for a <paramref name="Gemm"/> layer of more
+/// inputs than <see cref="Planner.PackedDepth"/>, whose batches run faster on the rows-packed one (<c>MultiplyRows</c>).
+/// </param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -119,7 +123,8 @@ internal sealed record LayerPlan(
     LayerCut Cut,
     int PanelRows,
     bool Gemm,
-    bool Packed)
+    bool Packed,
+    bool PackedVector512)
 {
     public bool HasDropout => Dropout > 0f;
 

@@ -50,22 +50,33 @@ internal static class Planner
         => System.Math.Max(4, System.Math.Min(MaxRows, PanelBytes / (inputs * elementSize) / 4 * 4));
 
     /// <summary>
-    /// Rows from which a forward kernel hands the product to the packed matrix product (<c>Gemm</c>): enough rows to pay
-    /// for packing the weights, which it does per call. Measured with <c>--scaling</c> at 32, the seed network's training
-    /// step at batch 64 ran 7–20 % slower than on the dot-product kernels (packing 1.6 MB per step), and at batch 256 level
-    /// with them; batches of inference, 256 rows a chunk, run faster (<c>--onnx</c>). The choice depends on the rows of
-    /// the call only, never on a thread's share of them.
+    /// Rows of a chunk from which <c>ForwardBatch</c> packs the weights of its <see cref="LayerPlan.Packed"/> layers once
+    /// per call and runs them on the weights-packed product (<c>Gemm.MultiplyPacked</c>): enough rows to pay for the
+    /// packing. The choice depends on the rows of the call only, never on a thread's share of them.
     /// </summary>
     public const int GemmRows = NetGen.CompilerServices.SharedConstants.GemmRows;
 
     /// <summary>
-    /// Rows from which the <c>Vector512</c> forward kernel of a wide float layer, below <see cref="GemmRows"/>, runs the
-    /// product with the roles swapped (<c>Gemm.MultiplyRows</c>): the rows packed into a panel of 64, the weights read in
-    /// place. A panel is 64 rows wide, so fewer rows leave lanes empty. Measured with <c>--onnx</c>, one run each way: at
-    /// 64 rows the seed network went from 0.64–0.65× ONNX Runtime to 0.80–0.86× and the wide one from 0.52× to 0.96×;
-    /// at 32 rows the seed network ran 0.52× against 0.58× on the dot-product blocks, and at 20 rows 0.34× against 0.67×.
+    /// Rows from which the forward kernel of a wide float layer runs the matrix product with the roles swapped
+    /// (<c>Gemm.MultiplyRows</c>): the rows packed into panels of 64 (16 without AVX-512), the weights read in place, so
+    /// nothing as large as the weights is packed per call. A panel is 64 rows wide, so fewer rows leave lanes empty.
+    /// Measured with <c>--onnx</c>, one run each way: at 64 rows the seed network went from 0.64–0.65× ONNX Runtime to
+    /// 0.80–0.86× and the wide one from 0.52× to 0.96×; at 32 rows the seed network ran 0.52× against 0.58× on the
+    /// dot-product blocks, and at 20 rows 0.34× against 0.67×. At 256 rows it beat the weights packed per call
+    /// (<c>MultiplyTransposed</c>, which the kernels took from 128 rows before) on this project's Intel Xeon:
+    /// <c>--gemm 256 784 500</c> 87–90 % of the FMA peak against 85–86 %, <c>--gemm 256 3072 1024</c> 85–89 % against
+    /// 76–80 %; both give the same bits.
     /// </summary>
     public const int RowGemmRows = NetGen.CompilerServices.SharedConstants.RowGemmRows;
+
+    /// <summary>
+    /// Most inputs of a layer whose <c>ForwardBatch</c> takes the weights-packed product with AVX-512: one of the product's
+    /// depth blocks. A deeper layer's tiles resume their partial sums block by block, and on this project's Intel Xeon
+    /// (Emerald Rapids, 2 MB L2) <c>--gemm 256 3072 1024</c> ran <c>MultiplyPacked</c> at 75–79 % of the FMA peak against
+    /// 85–89 % for <c>MultiplyRows</c>, its own packing included; with 784 or 1,024 inputs both ran at 87–91 %. Without
+    /// AVX-512 the packed product kept 87 % on 3,072 inputs, so the portable flavor packs every such layer.
+    /// </summary>
+    public const int PackedDepth = 1024;
 
     /// <summary>Whether a float layer is wide enough for the packed product: at least 64 inputs and 128 outputs (never cut by rows).</summary>
     public static bool UsesGemm(LayerSpec layer, bool single) => single && layer.Inputs >= 64 && layer.Outputs >= 2 * SplitAlignment;
@@ -141,7 +152,8 @@ internal static class Planner
                 layer.WeightOffset, layer.BiasOffset,
                 previous?.EpilogueActivation ?? ActivationKind.Identity, previous?.NegativeSlope ?? 0f, previous?.HasDropout ?? false,
                 kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8), UsesGemm(layer, single),
-                UsesGemm(layer, single) || IsNarrow(layer, single)));
+                UsesGemm(layer, single) || IsNarrow(layer, single),
+                (UsesGemm(layer, single) && layer.Inputs <= PackedDepth) || IsNarrow(layer, single)));
         }
 
         LayerSpec output = net.Output;

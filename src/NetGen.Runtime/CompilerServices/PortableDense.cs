@@ -35,7 +35,7 @@ public interface IDenseLayer
     /// <summary>Rows of a forward panel: the planner's choice (its inputs stay in L2 while the weight rows sweep them).</summary>
     static abstract int PanelRows { get; }
 
-    /// <summary>Whether a forward call of at least <see cref="SharedConstants.GemmRows"/> rows takes the packed product.</summary>
+    /// <summary>Whether a forward call of at least <see cref="SharedConstants.RowGemmRows"/> rows takes the matrix product (<see cref="Gemm"/>).</summary>
     static virtual bool UsesGemm => false;
 }
 
@@ -63,19 +63,12 @@ public static class PortableDense<TLayer, T>
     public static void Forward(ref T x, ref T w, ref T b, ref T y, int rows, int lo, int hi)
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs;
-        if (TLayer.UsesGemm && typeof(T) == typeof(float) && rows >= SharedConstants.GemmRows && Gemm.IsAccelerated)
-        {
-            // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k, the
-            // activation applied to each tile as it is stored.
-            Gemm.MultiplyTransposed(ref Unsafe.As<T, float>(ref x), ref Unsafe.As<T, float>(ref w), ref Unsafe.As<T, float>(ref b),
-                ref Unsafe.As<T, float>(ref y), rows, ins, outs, lo, hi, TLayer.Activation, TLayer.NegativeSlope);
-            return;
-        }
         if (TLayer.UsesGemm && typeof(T) == typeof(float) && rows >= SharedConstants.RowGemmRows && Vector256.IsHardwareAccelerated)
         {
-            // Fewer rows: the rows packed (panels of 16 with 256-bit vectors) and the weights read in place, the same
-            // bits as the packed product. With AVX2, 64 rows of the seed network's first layer ran at 77 % of the
-            // Vector256 FMA peak this way (--gemm) against about half of it on the dot-product blocks.
+            // The rows packed (panels of 16 with 256-bit vectors) and the weights read in place, each output one FMA
+            // chain over k. With AVX2, 64 rows of the seed network's first layer ran at 77 % of the Vector256 FMA peak
+            // this way (--gemm) against about half of it on the dot-product blocks; at 256 rows 80 %, against 72–80 % for
+            // the weights packed per call (MultiplyTransposed).
             Gemm.MultiplyRows(ref Unsafe.As<T, float>(ref x), ref Unsafe.As<T, float>(ref w), ref Unsafe.As<T, float>(ref b),
                 ref Unsafe.As<T, float>(ref y), rows, ins, outs, lo, hi, TLayer.Activation, TLayer.NegativeSlope);
             return;

@@ -10,15 +10,14 @@ internal static class SharedConstants
     public const int MaxRows = 256;
 
     /// <summary>
-    /// Rows from which a forward kernel of a wide float layer hands the product to the packed matrix product (<c>Gemm</c>):
-    /// enough rows to pay for packing the weights, which it does per call (see the planner's <c>GemmRows</c>).
+    /// Rows of a chunk from which <c>ForwardBatch</c> packs a wide float layer's weights once per call and runs the
+    /// weights-packed product (<c>Gemm.MultiplyPacked</c>) on them (see the planner's <c>GemmRows</c>).
     /// </summary>
     public const int GemmRows = 128;
 
     /// <summary>
-    /// Rows from which a forward kernel of a wide float layer with AVX-512, below <see cref="GemmRows"/>, runs the product
-    /// with the roles swapped (<c>Gemm.MultiplyRows</c>: the rows packed, the weights read in place) instead of the
-    /// dot-product blocks (see the planner's <c>RowGemmRows</c>).
+    /// Rows from which a forward kernel of a wide float layer runs the matrix product with the rows packed and the weights
+    /// read in place (<c>Gemm.MultiplyRows</c>) instead of the dot-product blocks (see the planner's <c>RowGemmRows</c>).
     /// </summary>
     public const int RowGemmRows = 64;
 

@@ -354,10 +354,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         x = ref s4; // the dense layers' input
         if (Vector512.IsHardwareAccelerated)
         {
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
-                rows, 3136, 128, 0, 128, global::NetGen.Activation.ReLU);
-            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
+            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 128);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 128), ws.M0.AsSpan(0, rows * 128), ws.H0.AsSpan(0, rows * 128), 0.3f);
@@ -390,9 +387,12 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
     private void PackWeights(Workspace ws)
     {
         ref float p = ref _parameters.Reference;
-        ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
-            global::NetGen.CompilerServices.Gemm.PackedLength(3136, 128));
-        global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 18816), ref ws.Packed0.Reference, 3136, 128, 0, 128);
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
+                global::NetGen.CompilerServices.Gemm.PackedLength(3136, 128));
+            global::NetGen.CompilerServices.Gemm.Pack(ref Unsafe.Add(ref p, 18816), ref ws.Packed0.Reference, 3136, 128, 0, 128);
+        }
     }
 
     /// <summary>
@@ -533,17 +533,10 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            if (rows >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
+            if (rows >= 64 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
             {
-                // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k,
-                // the activation applied to each tile as it is stored.
-                global::NetGen.CompilerServices.Gemm.MultiplyTransposed(
-                    ref x, ref w, ref b, ref y, rows, 3136, 128, lo, hi, global::NetGen.Activation.ReLU);
-                return;
-            }
-            if (rows >= 64)
-            {
-                // Fewer rows: the rows packed instead of the weights, which are read in place once per 64 rows.
+                // The matrix product with the rows packed, panel by panel of 64, and the weights read in place: each
+                // output one FMA chain over k, then the bias and the activation.
                 global::NetGen.CompilerServices.Gemm.MultiplyRows(
                     ref x, ref w, ref b, ref y, rows, 3136, 128, lo, hi, global::NetGen.Activation.ReLU);
                 return;

@@ -577,17 +577,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            if (rows >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
+            if (rows >= 64 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
             {
-                // Enough rows to pay for packing the weights: the packed product, each output one FMA chain over k,
-                // the activation applied to each tile as it is stored.
-                global::NetGen.CompilerServices.Gemm.MultiplyTransposed(
-                    ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi, global::NetGen.Activation.Tanh);
-                return;
-            }
-            if (rows >= 64)
-            {
-                // Fewer rows: the rows packed instead of the weights, which are read in place once per 64 rows.
+                // The matrix product with the rows packed, panel by panel of 64, and the weights read in place: each
+                // output one FMA chain over k, then the bias and the activation.
                 global::NetGen.CompilerServices.Gemm.MultiplyRows(
                     ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi, global::NetGen.Activation.Tanh);
                 return;
