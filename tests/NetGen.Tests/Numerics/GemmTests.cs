@@ -72,57 +72,22 @@ public sealed class GemmTests
     /// <summary>The activation pass over a row: whole vectors from column 0, the tail as one padded vector with AVX-512, else one value at a time.</summary>
     private static void ActivateRows(float[] y, int rows, int outputs, Activation activation, float slope)
     {
-        int width = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : System.Numerics.Vector<float>.Count;
+        bool wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        int width = wide ? 16 : System.Numerics.Vector<float>.Count;
+        var lanes = new float[width];
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = y.AsSpan(r * outputs, outputs);
             int j = 0;
-            for (; j + width <= outputs; j += width)
+            // With AVX-512 the product's tiles take the columns past the last whole vector as one vector, padded with zeros.
+            for (; j + width <= outputs || (wide && j < outputs); j += width)
             {
-                if (width == 16)
-                {
-                    var v = System.Runtime.Intrinsics.Vector512.Create<float>(row.Slice(j, 16));
-                    v = activation switch
-                    {
-                        Activation.Tanh => ActivationMath.Tanh(v),
-                        Activation.Sigmoid => ActivationMath.Sigmoid(v),
-                        Activation.ReLU => ActivationMath.ReLU(v),
-                        Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
-                        _ => v,
-                    };
-                    v.StoreUnsafe(ref row[j]);
-                }
-                else
-                {
-                    var v = new System.Numerics.Vector<float>(row.Slice(j, width));
-                    v = activation switch
-                    {
-                        Activation.Tanh => ActivationMath.Tanh(v),
-                        Activation.Sigmoid => ActivationMath.Sigmoid(v),
-                        Activation.ReLU => ActivationMath.ReLU(v),
-                        Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
-                        _ => v,
-                    };
-                    v.CopyTo(row.Slice(j, width));
-                }
-            }
-            if (width == 16 && j < outputs)
-            {
-                // The product's tiles take the columns past the last whole vector as one vector, padded with zeros.
-                var tail = new float[16];
-                row.Slice(j).CopyTo(tail);
-                var v = System.Runtime.Intrinsics.Vector512.Create<float>(tail);
-                v = activation switch
-                {
-                    Activation.Tanh => ActivationMath.Tanh(v),
-                    Activation.Sigmoid => ActivationMath.Sigmoid(v),
-                    Activation.ReLU => ActivationMath.ReLU(v),
-                    Activation.LeakyReLU => ActivationMath.LeakyReLU(v, slope),
-                    _ => v,
-                };
-                v.CopyTo(tail);
-                tail.AsSpan(0, outputs - j).CopyTo(row.Slice(j));
-                continue;
+                int count = Math.Min(width, outputs - j);
+                Array.Clear(lanes);
+                row.Slice(j, count).CopyTo(lanes);
+                if (wide) ActivationMath.Apply(activation, System.Runtime.Intrinsics.Vector512.Create(lanes), slope).CopyTo(lanes);
+                else ActivationMath.Apply(activation, new System.Numerics.Vector<float>(lanes), slope).CopyTo(lanes);
+                lanes.AsSpan(0, count).CopyTo(row.Slice(j));
             }
             for (; j < outputs; j++) row[j] = ActivationMath.Apply(activation, row[j], slope);
         }
