@@ -63,7 +63,7 @@ internal static class Planner
     /// Measured with <c>--onnx</c>, one run each way: at 64 rows the seed network went from 0.64–0.65× ONNX Runtime to
     /// 0.80–0.86× and the wide one from 0.52× to 0.96×; at 32 rows the seed network ran 0.52× against 0.58× on the
     /// dot-product blocks, and at 20 rows 0.34× against 0.67×. At 256 rows it beat the weights packed per call
-    /// (<c>MultiplyTransposed</c>, which the kernels took from 128 rows before) on this project's Intel Xeon:
+    /// (<c>MultiplyTransposed</c>) on this project's Intel Xeon:
     /// <c>--gemm 256 784 500</c> 87–90 % of the FMA peak against 85–86 %, <c>--gemm 256 3072 1024</c> 85–89 % against
     /// 76–80 %; both give the same bits.
     /// </summary>
