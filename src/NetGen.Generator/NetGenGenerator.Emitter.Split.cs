@@ -49,11 +49,13 @@ public sealed partial class NetGenGenerator
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Units [lo, hi) of <paramref name=\"units\"/> that worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes: whole blocks of " + SplitAlignment + ",");
-            w.Line("/// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to the last worker.");
+            w.Line("/// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to");
+            w.Line("/// worker 0 too, whose share of the wider layer beside it in the same phase is the shortest.");
             w.Line("/// </summary>");
             using (w.Block("private static (int Lo, int Hi) Share(int units, int worker, int workers)"))
             {
                 w.Line("int per = ((units + workers - 1) / workers + " + (SplitAlignment - 1) + ") & ~" + (SplitAlignment - 1) + ";");
+                w.Line("if (units <= per) return worker == 0 ? (0, units) : (units, units);");
                 w.Line("int lo = Math.Min(units, (workers - 1 - worker) * per);");
                 w.Line("return (lo, Math.Min(units, lo + per));");
             }

@@ -263,12 +263,13 @@ partial class Brains
         /// <summary>
         /// Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/>
         /// takes: whole blocks of 64,
-        /// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share
-        /// to the last worker.
+        /// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to
+        /// worker 0 too, whose share of the wider layer beside it in the same phase is the shortest.
         /// </summary>
         private static (int Lo, int Hi) Share(int units, int worker, int workers)
         {
             int per = ((units + workers - 1) / workers + 63) & ~63;
+            if (units <= per) return worker == 0 ? (0, units) : (units, units);
             int lo = Math.Min(units, (workers - 1 - worker) * per);
             return (lo, Math.Min(units, lo + per));
         }
