@@ -58,6 +58,36 @@ public class OptimizerFamilyTests
         Assert.Equal(0.8733669f, p[7], 5);
     }
 
+    /// <summary>
+    /// A unit whose gradient goes to zero decays Adam's moments geometrically; they are taken as zero below 2⁻¹⁰⁰ instead
+    /// of passing through the subnormal range (where Intel processors compute slowly), with β₁ = β₂ = 0.9 so that both
+    /// would reach it within a few hundred steps. Both the vector loop and the scalar tail (OddTwinNet's parameter count
+    /// is not a whole number of vectors); a gradient of normal size still moves the parameters.
+    /// </summary>
+    [Theory]
+    [InlineData(1e-3f)]
+    [InlineData(1e-17f)] // a gradient whose square would be subnormal
+    public void AdamMomentsNeverTurnSubnormal(float first)
+    {
+        var adam = new Adam(OddTwinNet.Architecture, 1e-3f, beta1: 0.9f, beta2: 0.9f);
+        int n = OddTwinNet.Architecture.ParameterCount;
+        Assert.NotEqual(0, n % System.Numerics.Vector<float>.Count);
+        float[] p = Enumerable.Repeat(0.5f, n).ToArray(), g = Enumerable.Repeat(first, n).ToArray(), zero = new float[n];
+        adam.Step(p, g);
+        if (first > 1e-6f) Assert.All(p, w => Assert.NotEqual(0.5f, w)); // a gradient of normal size moved every parameter (by about lr)
+        var field = typeof(Adam).GetField("_m", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        var vField = typeof(Adam).GetField("_v", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        for (int step = 0; step < 1200; step++)
+        {
+            adam.Step(p, zero);
+            foreach (float value in ((float[])field.GetValue(adam)!).Concat((float[])vField.GetValue(adam)!))
+                Assert.False(float.IsSubnormal(value), $"a moment is subnormal ({value:R}) after {step + 1} steps without gradient");
+            Assert.All(p, w => Assert.False(float.IsSubnormal(w)));
+        }
+        Assert.All((float[])field.GetValue(adam)!, m => Assert.Equal(0f, m));
+        Assert.All((float[])vField.GetValue(adam)!, v => Assert.Equal(0f, v));
+    }
+
     [Fact]
     public void AdamWTwoStepsDecaysWeightsOnly()
     {
