@@ -12,9 +12,12 @@ namespace NetGen.Benchmarks;
 /// </summary>
 public static class OnnxComparison
 {
+    /// <summary>The networks compared, by the names <see cref="Sides.Create"/> knows; a command picks them by a prefix.</summary>
+    public static readonly string[] Shapes = { "seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10", "cnn 1x28x28-32c-64c-128-10" };
+
     public static int Run(string[] args)
     {
-        string[] shapes = { "seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10", "cnn 1x28x28-32c-64c-128-10" };
+        string[] shapes = Shapes;
         int[] batches = { 1, 64, 1024 };
         if (args.Length > 1) shapes = shapes.Where(s => s.StartsWith(args[1], StringComparison.Ordinal)).ToArray();
         if (args.Length > 2) batches = new[] { int.Parse(args[2], CultureInfo.InvariantCulture) };

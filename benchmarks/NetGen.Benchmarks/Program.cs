@@ -20,5 +20,7 @@ if (args.Length > 0 && args[0] == "--gemm") return GemmTimings.Run(args);
 if (args.Length > 0 && args[0] == "--training") return TrainingPeak.Run();
 // `--bandwidth`: one thread's read bandwidth over buffers the size of the seed network's weights and larger.
 if (args.Length > 0 && args[0] == "--bandwidth") return ReadBandwidth.Run();
+// `--loop forward|train|tanh ...`: one piece of work repeated for a profiler (see ProfileLoop).
+if (args.Length > 0 && args[0] == "--loop") return ProfileLoop.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(SeedNet).Assembly).Run(args);
 return 0;

@@ -415,17 +415,19 @@ public sealed partial class NetGenGenerator
                     // With AVX-512 a layer deeper than one block of the packed product takes the rows-packed one instead
                     // (LayerPlan.PackedVector512), so only the other flavors pack it. Baked weights never change: they are
                     // packed once per workspace, on its first batch.
-                    string condition = (layer.PackedVector512 ? "" : "!Vector512.IsHardwareAccelerated")
-                        + (net.InferenceOnly ? (layer.PackedVector512 ? "" : " && ") + $"ws.Packed{l} is null" : "");
-                    if (condition.Length == 0)
+                    var conditions = new List<string>();
+                    if (!layer.PackedVector512) conditions.Add("!Vector512.IsHardwareAccelerated");
+                    if (net.InferenceOnly) conditions.Add($"ws.Packed{l} is null");
+                    string allocate = net.InferenceOnly ? $"ws.Packed{l} = {buffer}" : $"ws.Packed{l} ??= {buffer}";
+                    if (conditions.Count == 0)
                     {
-                        w.Line($"ws.Packed{l} ??= {buffer}");
+                        w.Line(allocate);
                         w.Line(pack);
                         continue;
                     }
-                    using (w.Block($"if ({condition})"))
+                    using (w.Block($"if ({string.Join(" && ", conditions)})"))
                     {
-                        w.Line(net.InferenceOnly ? $"ws.Packed{l} = {buffer}" : $"ws.Packed{l} ??= {buffer}");
+                        w.Line(allocate);
                         w.Line(pack);
                     }
                 }

@@ -90,8 +90,9 @@ public class Adam : Optimizer
         // Values below 2⁻¹⁰⁰ (a gradient, a moment) are taken as zero, and so is the square of a gradient below 2⁻⁵⁰: they
         // cannot change a float step (ε = 1e-8 bounds the denominator; √2⁻¹⁰⁰ is 10⁻⁷ of it), and without that a unit
         // whose gradient stays zero decays its moments through the subnormal range, where Intel processors take a
-        // microcode assist per operation: a one-image Adam step of the convolutional network took 2.2 ms there instead of
-        // 0.7–0.8 (this project's Emerald Rapids Xeon). .NET has no flush-to-zero mode to set instead.
+        // microcode assist per operation: the convolutional network's one-image Adam step on a memorized image took about
+        // 5 ms there against 0.8–1.1 after (`./build.sh peers cnn`, this project's Emerald Rapids Xeon). .NET has no
+        // flush-to-zero mode to set instead.
         T flush = T.CreateTruncating(FlushBelow), squareFlush = T.CreateTruncating(SquareFlushBelow);
         int i = 0;
         if (Vector.IsHardwareAccelerated)
