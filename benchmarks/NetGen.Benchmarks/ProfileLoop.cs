@@ -20,7 +20,12 @@ public static class ProfileLoop
     public static int Run(string[] args)
     {
         string what = args.Length > 1 ? args[1] : "";
-        double Arg(int i, double fallback) => args.Length > i ? double.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+        double Arg(int i, double fallback)
+        {
+            if (args.Length <= i) return fallback;
+            if (double.TryParse(args[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0) return value;
+            throw new ArgumentException($"Expected a positive number as argument {i} of --loop, got '{args[i]}'.");
+        }
         switch (what)
         {
             case "forward" when args.Length > 2:
@@ -39,7 +44,7 @@ public static class ProfileLoop
                 bench.Cleanup();
                 return 0;
             }
-            case "train" when args.Length > 2:
+            case "train" when args.Length > 2 && args[2] is "seed" or "wide":
             {
                 int batch = (int)Arg(3, 64);
                 INetwork net = args[2] == "wide" ? new WideNet(1) : new SeedNet(1);
