@@ -40,9 +40,7 @@ public sealed partial class NetGenGenerator
                 {
                     LayerSpec layer = net.Layers[l];
                     if (!layer.HasDropout) continue;
-                    w.Line("// as a single-threaded pass draws them");
-                    Call(w, "global::NetGen.CompilerServices.DropoutMath.DrawMask",
-                        $"ref _dropoutRng, ws.M{l}.AsSpan(0, batch * {Literal.Int(layer.Outputs)}), {Literal.Float(layer.Dropout)}");
+                    w.Line($"ws.MaskKey{l} = _dropoutRng.NextUInt64(); // as a single-threaded pass draws it; each worker draws its part of the mask");
                 }
                 w.Line("return batch;");
             }
@@ -119,8 +117,8 @@ public sealed partial class NetGenGenerator
                                 if (layer.HasDropout)
                                 {
                                     string range = $"AsSpan(lo * {Literal.Int(layer.Outputs)}, (hi - lo) * {Literal.Int(layer.Outputs)})";
-                                    w.Line($"global::NetGen.CompilerServices.DropoutMath.ApplyMask<float>(");
-                                    w.Line($"    ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range});");
+                                    w.Line($"global::NetGen.CompilerServices.DropoutMath.Apply<float>(ws.MaskKey{l}, lo * {Literal.Int(layer.Outputs)},");
+                                    w.Line($"    ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range}, {Literal.Float(layer.Dropout)});");
                                 }
                                 if (l == last && rowLosses)
                                 {
@@ -143,9 +141,12 @@ public sealed partial class NetGenGenerator
                                 w.Line($"else {Portable(KernelKind.Forward, l, "float")}(\n    {arguments});");
                                 if (layer.HasDropout)
                                 {
-                                    string range = $"AsSpan(r * {Literal.Int(layer.Outputs)} + lo, hi - lo)";
+                                    const string range = "AsSpan(at, hi - lo)";
                                     using (w.Block("for (int r = 0; r < rows; r++)"))
-                                        w.Line($"global::NetGen.CompilerServices.DropoutMath.ApplyMask<float>(\n    ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range});");
+                                    {
+                                        w.Line($"int at = r * {Literal.Int(layer.Outputs)} + lo;");
+                                        w.Line($"global::NetGen.CompilerServices.DropoutMath.Apply<float>(ws.MaskKey{l}, at,\n    ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range}, {Literal.Float(layer.Dropout)});");
+                                    }
                                 }
                             }
                             w.Line("return 0f;");

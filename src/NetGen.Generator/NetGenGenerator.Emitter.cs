@@ -584,6 +584,7 @@ public sealed partial class NetGenGenerator
                     {
                         w.Line($"public readonly {T}[] M{l}; // [rows, {width}] dropout mask of layer {l}: 0 or 1/(1 − p)");
                         w.Line($"public readonly {T}[] H{l}; // [rows, {width}] layer {l} activations after dropout (training only)");
+                        if (plan.Split) w.Line($"public ulong MaskKey{l}; // the key of this step's mask of layer {l}, drawn before a step cut across threads");
                     }
                 }
                 if (net.Output.Kind == LayerKind.Softmax) w.Line("public readonly " + T + "[] LogSumExp; // [rows] log Σ exp z per sample");

@@ -15,7 +15,8 @@ namespace NetGen;
 /// <remarks>
 /// It needs a generated network that implements <see cref="ISplitTraining"/> (float), an <see cref="Sgd"/> or
 /// <see cref="Momentum"/> optimizer that can fuse (<see cref="FusedStep.CanFuse"/>) and a batch of at most 256 rows.
-/// Dropout masks are drawn before the phases, in the order one thread draws them. Any other step runs
+/// Each dropout layer's mask key is drawn before the phases, as one thread draws it, and each thread draws the part of
+/// the mask its share needs (<see cref="DropoutMath.DrawMask{T}(ulong, long, Span{T}, T)"/>). Any other step runs
 /// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/> on the calling thread, with the
 /// same result. For other optimizers or larger batches, <see cref="DataParallel"/> splits the batch instead.
 /// Instances are not thread-safe; dispose to stop the worker threads.

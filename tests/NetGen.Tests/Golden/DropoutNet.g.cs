@@ -246,9 +246,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 3, nameof(labels));
         if (batch > 256) return 0;
         Workspace ws = Reserve(batch);
-        // as a single-threaded pass draws them
-        global::NetGen.CompilerServices.DropoutMath.DrawMask(
-            ref _dropoutRng, ws.M0.AsSpan(0, batch * 12), 0.25f);
+        ws.MaskKey0 = _dropoutRng.NextUInt64(); // as a single-threaded pass draws it; each worker draws its part of the mask
         return batch;
     }
 
@@ -318,8 +316,8 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     ref Unsafe.Add(ref x, lo * 20), ref w0, ref b0, ref Unsafe.Add(ref a0, lo * 12), hi - lo, 0, 12);
                 else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.Forward(
                     ref Unsafe.Add(ref x, lo * 20), ref w0, ref b0, ref Unsafe.Add(ref a0, lo * 12), hi - lo, 0, 12);
-                global::NetGen.CompilerServices.DropoutMath.ApplyMask<float>(
-                    ws.A0.AsSpan(lo * 12, (hi - lo) * 12), ws.M0.AsSpan(lo * 12, (hi - lo) * 12), ws.H0.AsSpan(lo * 12, (hi - lo) * 12));
+                global::NetGen.CompilerServices.DropoutMath.Apply<float>(ws.MaskKey0, lo * 12,
+                    ws.A0.AsSpan(lo * 12, (hi - lo) * 12), ws.M0.AsSpan(lo * 12, (hi - lo) * 12), ws.H0.AsSpan(lo * 12, (hi - lo) * 12), 0.25f);
                 return 0f;
             }
             case 1:
@@ -447,6 +445,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public readonly float[] D0; // [rows, 12] ∂loss/∂z of layer 0
         public readonly float[] M0; // [rows, 12] dropout mask of layer 0: 0 or 1/(1 − p)
         public readonly float[] H0; // [rows, 12] layer 0 activations after dropout (training only)
+        public ulong MaskKey0; // the key of this step's mask of layer 0, drawn before a step cut across threads
         public readonly float[] Z1; // [rows, 3] output pre-activations
         public readonly float[] A1; // [rows, 3] layer 1 outputs
         public readonly float[] D1; // [rows, 3] ∂loss/∂z of layer 1

@@ -105,14 +105,26 @@ public class DropoutTests
         // Inverted dropout keeps the expectation: mean mask ≈ 1, mean output ≈ mean input.
         Assert.InRange(mask.Average(), 1 - 4 * sigma / (1 - probability), 1 + 4 * sigma / (1 - probability));
         Assert.Equal(dropped.Average(), 2 * mask.Average(), 4);
+        // Neighbours are independent: both dropped with probability p² (elements of one vector, and across vectors).
+        foreach (int distance in new[] { 1, 8, 16 })
+        {
+            int pairs = n - distance, both = 0;
+            for (int i = 0; i < pairs; i++) if (mask[i] == 0f && mask[i + distance] == 0f) both++;
+            double q = probability * probability, sigmaPairs = Math.Sqrt(q * (1 - q) / pairs);
+            Assert.InRange(both / (double)pairs, q - 5 * sigmaPairs, q + 5 * sigmaPairs);
+        }
     }
 
-    /// <summary>The mask is the rule applied to one 24-bit draw per element in order, the generator left past those draws; float (branch-free) and double alike.</summary>
+    /// <summary>
+    /// The mask is the rule applied to the top 24 bits of each output of SplitMix64 seeded with one draw of the network's
+    /// generator (written out here from its definition), the generator left one draw further on; float (vectors of 16 and
+    /// a scalar tail) and double alike.
+    /// </summary>
     [Theory]
     [InlineData(0.3f)]
     [InlineData(0.5f)]
     [InlineData(0f)]
-    public void MaskFollowsTheDrawsExactly(float probability)
+    public void MaskFollowsSplitMix64FromOneDraw(float probability)
     {
         const int n = 10_001;
         uint threshold = (uint)Math.Round(probability * (double)(1 << 24));
@@ -120,10 +132,15 @@ public class DropoutTests
         var reference = new Xoshiro256(17);
         var mask = new float[n];
         DropoutMath.DrawMask(ref rng, mask.AsSpan(), probability);
+        ulong state = reference.NextUInt64();
         float keep = 1f / (1f - probability);
         for (int i = 0; i < n; i++)
         {
-            float expected = (uint)(reference.NextUInt64() >> 40) < threshold ? 0f : keep;
+            ulong z = state += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            float expected = (uint)(z >> 40) < threshold ? 0f : keep;
             Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(mask[i]));
         }
         Assert.Equal(reference.NextUInt64(), rng.NextUInt64());
@@ -132,6 +149,36 @@ public class DropoutTests
         var maskDouble = new double[n];
         DropoutMath.DrawMask(ref rngDouble, maskDouble.AsSpan(), (double)probability);
         for (int i = 0; i < n; i++) Assert.Equal(mask[i] == 0f, maskDouble[i] == 0.0);
+    }
+
+    /// <summary>
+    /// A mask drawn in parts, from any start and of any length (as the workers of a step cut across threads draw the
+    /// rows of their units), has the bits of the mask drawn whole.
+    /// </summary>
+    [Fact]
+    public void PartsOfAMaskHaveTheBitsOfTheWhole()
+    {
+        const ulong key = 0x0123_4567_89AB_CDEFUL;
+        const int n = 5_000;
+        var whole = new float[n];
+        DropoutMath.DrawMask(key, 0, whole.AsSpan(), 0.3f);
+        var parts = new float[n];
+        var cuts = new Xoshiro256(4);
+        for (int start = 0; start < n;)
+        {
+            int length = Math.Min(n - start, 1 + cuts.NextInt(70));
+            DropoutMath.DrawMask(key, start, parts.AsSpan(start, length), 0.3f);
+            start += length;
+        }
+        Assert.Equal(whole, parts);
+        // A different key gives a different mask; the same key and a shifted start, the same elements shifted.
+        var other = new float[n];
+        DropoutMath.DrawMask(key + 1, 0, other.AsSpan(), 0.3f);
+        Assert.NotEqual(whole, other);
+        var shifted = new float[n - 37];
+        DropoutMath.DrawMask(key, 37, shifted.AsSpan(), 0.3f);
+        Assert.Equal(whole.AsSpan(37).ToArray(), shifted);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DropoutMath.DrawMask(key, -1, parts.AsSpan(), 0.3f));
     }
 
     [Theory]
