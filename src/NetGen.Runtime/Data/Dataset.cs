@@ -188,6 +188,12 @@ public sealed class MinibatchSampler
     /// <summary>Samples per full batch.</summary>
     public int BatchSize { get; }
 
+    /// <summary>Features per sample.</summary>
+    internal int FeatureCount => _data.FeatureCount;
+
+    /// <summary>Whether the batches hold class labels (or targets).</summary>
+    internal bool HasLabels => _data.HasLabels;
+
     /// <summary>Batches per epoch.</summary>
     public int BatchesPerEpoch => (_data.Count + BatchSize - 1) / BatchSize;
 
@@ -195,23 +201,49 @@ public sealed class MinibatchSampler
     public void Shuffle() => _rng.Shuffle(_order.AsSpan());
 
     /// <summary>Copies batch <paramref name="index"/> of the current order into the buffers and returns views of them.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a batch of the epoch.</exception>
     public Minibatch GetBatch(int index)
+    {
+        int count = BeginBatch(index);
+        CopyFeatures(index, 0, count);
+        return View(count);
+    }
+
+    /// <summary>Copies the labels or targets of batch <paramref name="index"/> and returns its row count; the features follow with <see cref="CopyFeatures"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a batch of the epoch.</exception>
+    internal int BeginBatch(int index)
     {
         if ((uint)index >= (uint)BatchesPerEpoch)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {BatchesPerEpoch} batches per epoch.");
         int start = index * BatchSize;
         int count = Math.Min(BatchSize, _data.Count - start);
-        int width = _data.FeatureCount, targets = _data.TargetCount;
+        int targets = _data.TargetCount;
         for (int i = 0; i < count; i++)
         {
             int sample = _order[start + i];
-            _data.GetFeatures(sample).CopyTo(_features.AsSpan(i * width, width));
             if (_data.HasLabels) _labels[i] = _data.Labels[sample];
             else _data.GetTargets(sample).CopyTo(_targets.AsSpan(i * targets, targets));
         }
+        return count;
+    }
+
+    /// <summary>
+    /// Copies the features of rows [<paramref name="lo"/>, <paramref name="hi"/>) of batch <paramref name="index"/>: the
+    /// threads of a step cut across them (<see cref="LayerParallel"/>) each copy their rows.
+    /// </summary>
+    internal void CopyFeatures(int index, int lo, int hi)
+    {
+        int start = index * BatchSize, width = _data.FeatureCount;
+        for (int i = lo; i < hi; i++) _data.GetFeatures(_order[start + i]).CopyTo(_features.AsSpan(i * width, width));
+    }
+
+    /// <summary>Views of the first <paramref name="count"/> rows of the buffers.</summary>
+    internal Minibatch View(int count)
+    {
+        int width = _data.FeatureCount;
         return _data.HasLabels
             ? new Minibatch(_features.AsSpan(0, count * width), _labels.AsSpan(0, count))
-            : new Minibatch(_features.AsSpan(0, count * width), _targets.AsSpan(0, count * targets), count);
+            : new Minibatch(_features.AsSpan(0, count * width), _targets.AsSpan(0, count * _data.TargetCount), count);
     }
 }
 

@@ -37,6 +37,9 @@ public sealed class LayerParallel : IDisposable
     private float _loss;
     private volatile bool _stop;
     private bool _begun;
+    private MinibatchSampler? _sampler; // the batch the workers gather first, when the step comes from one
+    private int _batchIndex;
+    private volatile bool _nonFinite;
     private ExceptionDispatchInfo? _failure;
 
     private SingleCaller _caller; // one thread inside at a time
@@ -113,12 +116,109 @@ public sealed class LayerParallel : IDisposable
     }
 
     /// <summary>
+    /// One training step on batch <paramref name="index"/> of <paramref name="sampler"/>, whose rows the threads copy
+    /// out of the data set between them before the phases (the copy of 64 scattered rows of Fashion-MNIST took 54 µs on
+    /// one thread in the main job's loop); otherwise the same as <see cref="TrainStep(ReadOnlySpan{float}, ReadOnlySpan{int}, IOptimizer)"/>
+    /// on <see cref="MinibatchSampler.GetBatch"/>, to the bit, and the sampler's buffers hold the batch afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentException">A label out of range or an input that is not finite; nothing is updated.</exception>
+    internal unsafe float TrainStep(MinibatchSampler sampler, int index, IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer) || sampler.BatchSize > SharedConstants.MaxRows
+            || sampler.FeatureCount != _network.InputSize || !sampler.HasLabels)
+        {
+            Minibatch whole = sampler.GetBatch(index);
+            return TrainStep(whole.Features, whole.Labels, optimizer);
+        }
+        _caller.Enter(this);
+        try
+        {
+            int count = sampler.BeginBatch(index);
+            Minibatch batch = sampler.View(count);
+            fixed (float* x = batch.Features)
+            fixed (int* y = batch.Labels)
+            {
+                _inputs = x;
+                _labels = y;
+                _batch = count;
+                _sampler = sampler;
+                _batchIndex = index;
+                _optimizer = optimizer;
+                _step = default;
+                _stop = false;
+                _nonFinite = false;
+                _begun = false;
+                _failure = null;
+                _workers.Start();
+                Work(0);
+                _inputs = null;
+                _labels = null;
+                _sampler = null;
+                _optimizer = null;
+                _step = default;
+            }
+            _failure?.Throw();
+            if (_nonFinite) NetworkGuard.FiniteInputs(batch.Features, _network.InputSize, "inputs"); // throws, naming the row
+            return _loss;
+        }
+        finally
+        {
+            _caller.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Rows [lo, hi) of the batch of <see cref="_sampler"/> that <paramref name="worker"/> copies, then the step's preparation
+    /// on worker 0 once every row is known to be finite (so a bad row leaves the dropout generator as it was), with a
+    /// barrier after each.
+    /// </summary>
+    private unsafe void Gather(int worker)
+    {
+        try
+        {
+            int per = (_batch + Threads - 1) / Threads;
+            int lo = Math.Min(_batch, worker * per), hi = Math.Min(_batch, lo + per);
+            int n = _network.InputSize;
+            _sampler!.CopyFeatures(_batchIndex, lo, hi);
+            if (!VectorOps.AllFinite(new ReadOnlySpan<float>(_inputs + (nint)lo * n, (hi - lo) * n)))
+            {
+                _nonFinite = true;
+                _stop = true;
+            }
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            _stop = true;
+        }
+        _workers.Barrier.SignalAndWait();
+        if (worker == 0 && !_stop)
+        {
+            try
+            {
+                int n = _network.InputSize;
+                _split!.PrepareSplitStep(new ReadOnlySpan<float>(_inputs, _batch * n), new ReadOnlySpan<int>(_labels, _batch));
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                _stop = true;
+            }
+        }
+        _workers.Barrier.SignalAndWait();
+    }
+
+    /// <summary>
     /// Every phase in turn, with a barrier after each. Worker 0 begins the optimizer's step once the loss is known and
     /// finite, and stops the step otherwise; a failure on any worker stops the remaining phases. Every worker reaches
     /// every barrier, so none is left waiting.
     /// </summary>
     private unsafe void Work(int worker)
     {
+        if (_sampler is not null) Gather(worker);
         ISplitTraining split = _split!;
         int phases = split.Phases, lossPhase = split.ForwardPhases;
         int n = _network.InputSize;

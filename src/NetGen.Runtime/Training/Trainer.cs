@@ -182,13 +182,18 @@ public sealed class Trainer
             var clock = Stopwatch.StartNew();
             for (int b = 0; b < sampler.BatchesPerEpoch; b++)
             {
-                Minibatch batch = sampler.GetBatch(b);
                 // Either way, a loss that is NaN or infinite stops training before any update: TrainStep skips the
-                // update then (and fuses a one-sample SGD step into the backward pass otherwise).
-                float loss = !train.HasLabels ? TargetStep(parallel, batch)
-                    : layers is not null ? layers.TrainStep(batch.Features, batch.Labels, _optimizer)
-                    : parallel is not null ? parallel.TrainStep(batch.Features, batch.Labels, _optimizer)
-                    : _network.TrainStep(batch.Features, batch.Labels, _optimizer);
+                // update then (and fuses a one-sample SGD step into the backward pass otherwise). The layer-cut team
+                // copies the batch's rows out of the data set itself, each thread its share.
+                float loss;
+                if (layers is not null) loss = layers.TrainStep(sampler, b, _optimizer);
+                else
+                {
+                    Minibatch batch = sampler.GetBatch(b);
+                    loss = !train.HasLabels ? TargetStep(parallel, batch)
+                        : parallel is not null ? parallel.TrainStep(batch.Features, batch.Labels, _optimizer)
+                        : _network.TrainStep(batch.Features, batch.Labels, _optimizer);
+                }
                 if (!float.IsFinite(loss))
                 {
                     epochStart.CopyTo(_network.Parameters);

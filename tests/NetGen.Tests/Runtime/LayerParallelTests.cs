@@ -218,6 +218,48 @@ public sealed class LayerParallelTests
     public void TrainerWithDropoutAndMomentumOnTwoThreadsTrainsLikeOne()
         => AssertTrainerThreadsAgree(() => new DropoutSplitNet(6), arch => new Momentum(arch, new CosineDecay(0.02f, 16), momentum: 0.9f, l2: 5e-5f), batchSize: 64, seed: 72);
 
+    /// <summary>
+    /// The trainer's layer-cut steps copy each batch out of the data set on the team's threads. A row that turned NaN in
+    /// the data set's (wrapped, not copied) array after the trainer checked it is found there: the step throws naming the
+    /// row and feature, updates nothing, and leaves the dropout generator where it was — a following step gives the bits
+    /// of the same step on a network that never met the bad row.
+    /// </summary>
+    [Fact]
+    public void ARowTurnedNonFiniteInTheDataSetStopsTheTrainerBeforeAnyUpdate()
+    {
+        const int rows = 300;
+        float[] features = Seeded.Floats(rows * DropoutSplitNet.InputSize, 90);
+        int[] labels = Seeded.Labels(rows, DropoutSplitNet.OutputSize, 91);
+        (INetwork Net, IOptimizer Optimizer, Exception? Error) Train(bool poison)
+        {
+            float[] own = features.ToArray();
+            var net = new DropoutSplitNet(6);
+            var momentum = new Momentum(DropoutSplitNet.Architecture, new ConstantLearningRate(0.02f), momentum: 0.9f);
+            var trainer = new Trainer(net, momentum, new TrainerOptions { Epochs = 2, BatchSize = 64, Seed = 3, Threads = 2 });
+            trainer.EpochCompleted += e =>
+            {
+                if (e.Epoch == 1 && poison)
+                    for (int r = 0; r < rows; r++) own[r * DropoutSplitNet.InputSize + 5] = float.NaN;
+            };
+            Exception? error = Record.Exception(() => trainer.Fit(new Dataset(own, labels, DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize)));
+            return (net, momentum, error);
+        }
+        var clean = new DropoutSplitNet(6);
+        var cleanMomentum = new Momentum(DropoutSplitNet.Architecture, new ConstantLearningRate(0.02f), momentum: 0.9f);
+        new Trainer(clean, cleanMomentum, new TrainerOptions { Epochs = 1, BatchSize = 64, Seed = 3, Threads = 2 })
+            .Fit(new Dataset(features.ToArray(), labels, DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize));
+        var poisoned = Train(poison: true);
+        var error = Assert.IsType<ArgumentException>(poisoned.Error);
+        Assert.Contains("Row 0 of the batch has NaN at feature 5", error.Message);
+        AssertSameBits(clean.Parameters, poisoned.Net.Parameters, "parameters after the refused step");
+        // The same next step on both: the same masks, so the same bits.
+        float[] x = Seeded.Floats(64 * DropoutSplitNet.InputSize, 92);
+        int[] y = Seeded.Labels(64, DropoutSplitNet.OutputSize, 93);
+        clean.TrainStep(x, y, cleanMomentum);
+        poisoned.Net.TrainStep(x, y, poisoned.Optimizer);
+        AssertSameBits(clean.Parameters, poisoned.Net.Parameters, "parameters after one more step");
+    }
+
     /// <summary>A phase run directly with a batch larger than the one prepared, or a worker out of range, is refused before it writes anything.</summary>
     [Fact]
     public void PhasesRefuseAnUnpreparedBatch()
