@@ -601,11 +601,12 @@ public sealed partial class NetGenGenerator
             int l = layer.Index, inputs = layer.Inputs, outputs = layer.Outputs;
             int block = Planner.WeightGradientRows(f.Kind);
             w.Line($"/// <summary>Layer {l} weight gradients, {f.Xml}, handed to <paramref name=\"update\"/>:");
-            w.Line($"/// dW[lo..hi, {inputs}] = δ[rows, lo..hi]ᵀ · x[rows, {inputs}], db[lo..hi] = Σ_rows δ.</summary>");
+            w.Line($"/// dW[lo..hi, {inputs}] = δ[rows, lo..hi]ᵀ · x[rows, {inputs}], db[lo..hi] = Σ_rows δ;");
+            w.Line($"/// dW's columns [i0, i1) only (each a multiple of {f.Step(BlockVectors)}, or {inputs}), db only with <paramref name=\"bias\"/>.</summary>");
             w.Line(KernelAttributes);
             w.Line($"public static void BackwardWeights{l}{f.Suffix}<TUpdate>(");
             w.Line($"    ref {f.T} delta, ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} vw, ref {f.T} vb,");
-            w.Line("    int rows, in TUpdate update, int lo, int hi)");
+            w.Line($"    int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = {inputs}, bool bias = true)");
             w.Line("    " + UpdateConstraint(f));
             using (w.Block(""))
             {
@@ -616,8 +617,9 @@ public sealed partial class NetGenGenerator
                     string from = nv == BlockVectors ? "0" : f.RoundDown(inputs, BlockVectors);
                     string to = f.RoundDown(inputs, nv);
                     if (!f.MayHaveChunks(inputs, nv) || (nv == 1 && !f.MayHaveRemainder(inputs, BlockVectors))) continue;
-                    string loop = $"for (int i = {from}; i < {to}; i += {f.Step(nv)})";
-                    if (CodeWriter.ShapeLength(loop) > 115) loop = $"for (int i = {from};\n     i < {to};\n     i += {f.Step(nv)})";
+                    string start = from == "0" ? "i0" : $"Math.Max(i0, {from})";
+                    string loop = $"for (int i = {start}, end = Math.Min(i1, {to}); i < end; i += {f.Step(nv)})";
+                    if (CodeWriter.ShapeLength(loop) > 115) loop = $"for (int i = {start}, end = Math.Min(i1, {to});\n     i < end;\n     i += {f.Step(nv)})";
                     using (w.Block(loop))
                     {
                         w.Line($"// x[rows, i..i + {f.Step(nv)}) copied to a panel whose rows start whole cache lines.");
@@ -634,7 +636,7 @@ public sealed partial class NetGenGenerator
                 if (f.MayHaveRemainder(inputs))
                 {
                     w.Line("// Columns past the last whole vector.");
-                    using (w.Block($"for (int i = {f.RoundDown(inputs)}; i < {inputs}; i++)"))
+                    using (w.Block($"for (int i = Math.Max(i0, {f.RoundDown(inputs)}), end = Math.Min(i1, {inputs}); i < end; i++)"))
                     using (w.Block("for (int o = lo; o < hi; o++)"))
                     {
                         w.Line(f.T + " s = " + f.Element.Zero + ";");
@@ -644,6 +646,7 @@ public sealed partial class NetGenGenerator
                         w.Line("u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);");
                     }
                 }
+                w.Line("if (!bias) return;");
                 w.Line("// db = Σ_rows δ");
                 if (f.MayHaveChunks(outputs))
                 {

@@ -588,6 +588,8 @@ public sealed partial class NetGenGenerator
                     }
                 }
                 if (net.Output.Kind == LayerKind.Softmax) w.Line("public readonly " + T + "[] LogSumExp; // [rows] log Σ exp z per sample");
+                if (plan.Split && UpdatesInPieces(plan, 0))
+                    w.Line("public readonly global::NetGen.CompilerServices.WorkQueue Pieces0 = new(); // layer 0's update, cut in pieces");
                 if (plan.Split) w.Line("public readonly " + T + "[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them");
                 if (!net.InferenceOnly && (net.Output.Kind == LayerKind.Softmax ? net.Loss != LossKind.CrossEntropy : net.Loss != LossKind.MeanSquaredError))
                     w.Line("public readonly " + T + "[] Target = new " + T + "[OutputSize]; // one sample's target built from a label");

@@ -801,16 +801,18 @@ partial class Brains
             }
 
             /// <summary>Layer 0 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-            /// dW[lo..hi, 16] = δ[rows, lo..hi]ᵀ · x[rows, 16], db[lo..hi] = Σ_rows δ.</summary>
+            /// dW[lo..hi, 16] = δ[rows, lo..hi]ᵀ · x[rows, 16], db[lo..hi] = Σ_rows δ;
+            /// dW's columns [i0, i1) only (each a multiple of 64, or 16), db only with
+            /// <paramref name="bias"/>.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeights0V512<TUpdate>(
                 ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-                int rows, in TUpdate update, int lo, int hi)
+                int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 16, bool bias = true)
                 where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
             {
                 TUpdate u = update; // a local copy: its coefficients stay in registers
                 int whole = lo + (Math.Min(hi, 32) - lo) / 6 * 6; // weight rows in whole blocks
-                for (int i = 0; i < 16; i += 16)
+                for (int i = i0, end = Math.Min(i1, 16); i < end; i += 16)
                 {
                     // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
                     ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 16, rows, i, 16);
@@ -861,6 +863,7 @@ partial class Brains
                         u.Weight(ref w, ref vw, at, c00);
                     }
                 }
+                if (!bias) return;
                 // db = Σ_rows δ
                 for (int o = lo, end = Math.Min(hi, 32); o < end; o += 16)
                 {
@@ -1066,16 +1069,18 @@ partial class Brains
             }
 
             /// <summary>Layer 1 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-            /// dW[lo..hi, 32] = δ[rows, lo..hi]ᵀ · x[rows, 32], db[lo..hi] = Σ_rows δ.</summary>
+            /// dW[lo..hi, 32] = δ[rows, lo..hi]ᵀ · x[rows, 32], db[lo..hi] = Σ_rows δ;
+            /// dW's columns [i0, i1) only (each a multiple of 64, or 32), db only with
+            /// <paramref name="bias"/>.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeights1V512<TUpdate>(
                 ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-                int rows, in TUpdate update, int lo, int hi)
+                int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 32, bool bias = true)
                 where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
             {
                 TUpdate u = update; // a local copy: its coefficients stay in registers
                 int whole = lo + (Math.Min(hi, 32) - lo) / 6 * 6; // weight rows in whole blocks
-                for (int i = 0; i < 32; i += 16)
+                for (int i = i0, end = Math.Min(i1, 32); i < end; i += 16)
                 {
                     // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
                     ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 32, rows, i, 16);
@@ -1126,6 +1131,7 @@ partial class Brains
                         u.Weight(ref w, ref vw, at, c00);
                     }
                 }
+                if (!bias) return;
                 // db = Σ_rows δ
                 for (int o = lo, end = Math.Min(hi, 32); o < end; o += 16)
                 {
@@ -1401,16 +1407,18 @@ partial class Brains
             }
 
             /// <summary>Layer 2 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-            /// dW[lo..hi, 32] = δ[rows, lo..hi]ᵀ · x[rows, 32], db[lo..hi] = Σ_rows δ.</summary>
+            /// dW[lo..hi, 32] = δ[rows, lo..hi]ᵀ · x[rows, 32], db[lo..hi] = Σ_rows δ;
+            /// dW's columns [i0, i1) only (each a multiple of 64, or 32), db only with
+            /// <paramref name="bias"/>.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void BackwardWeights2V512<TUpdate>(
                 ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-                int rows, in TUpdate update, int lo, int hi)
+                int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 32, bool bias = true)
                 where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
             {
                 TUpdate u = update; // a local copy: its coefficients stay in registers
                 int whole = lo + (Math.Min(hi, 4) - lo) / 6 * 6; // weight rows in whole blocks
-                for (int i = 0; i < 32; i += 16)
+                for (int i = i0, end = Math.Min(i1, 32); i < end; i += 16)
                 {
                     // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
                     ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 32, rows, i, 16);
@@ -1461,6 +1469,7 @@ partial class Brains
                         u.Weight(ref w, ref vw, at, c00);
                     }
                 }
+                if (!bias) return;
                 // db = Σ_rows δ
                 for (int o = Math.Max(lo, 0); o < hi; o++)
                 {

@@ -559,16 +559,18 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         }
 
         /// <summary>Layer 0 weight gradients, Vector512&lt;double&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 20] = δ[rows, lo..hi]ᵀ · x[rows, 20], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 20] = δ[rows, lo..hi]ᵀ · x[rows, 20], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 32, or 20), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0V512<TUpdate>(
             ref double delta, ref double x, ref double w, ref double b, ref double vw, ref double vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 20, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<double>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 12) - lo) / 6 * 6; // weight rows in whole blocks
-            for (int i = 0; i < 16; i += 8)
+            for (int i = i0, end = Math.Min(i1, 16); i < end; i += 8)
             {
                 // x[rows, i..i + 8) copied to a panel whose rows start whole cache lines.
                 ref double panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 20, rows, i, 8);
@@ -620,7 +622,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 }
             }
             // Columns past the last whole vector.
-            for (int i = 16; i < 20; i++)
+            for (int i = Math.Max(i0, 16), end = Math.Min(i1, 20); i < end; i++)
             {
                 for (int o = lo; o < hi; o++)
                 {
@@ -633,6 +635,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = lo, end = Math.Min(hi, 8); o < end; o += 8)
             {
@@ -895,16 +898,18 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         }
 
         /// <summary>Layer 1 weight gradients, Vector512&lt;double&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 12] = δ[rows, lo..hi]ᵀ · x[rows, 12], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 12] = δ[rows, lo..hi]ᵀ · x[rows, 12], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 32, or 12), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1V512<TUpdate>(
             ref double delta, ref double x, ref double w, ref double b, ref double vw, ref double vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 12, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<double>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 9) - lo) / 6 * 6; // weight rows in whole blocks
-            for (int i = 0; i < 8; i += 8)
+            for (int i = i0, end = Math.Min(i1, 8); i < end; i += 8)
             {
                 // x[rows, i..i + 8) copied to a panel whose rows start whole cache lines.
                 ref double panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 12, rows, i, 8);
@@ -956,7 +961,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 }
             }
             // Columns past the last whole vector.
-            for (int i = 8; i < 12; i++)
+            for (int i = Math.Max(i0, 8), end = Math.Min(i1, 12); i < end; i++)
             {
                 for (int o = lo; o < hi; o++)
                 {
@@ -969,6 +974,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = lo, end = Math.Min(hi, 8); o < end; o += 8)
             {
@@ -1200,16 +1206,18 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         }
 
         /// <summary>Layer 2 weight gradients, Vector512&lt;double&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 9] = δ[rows, lo..hi]ᵀ · x[rows, 9], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 9] = δ[rows, lo..hi]ᵀ · x[rows, 9], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 32, or 9), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights2V512<TUpdate>(
             ref double delta, ref double x, ref double w, ref double b, ref double vw, ref double vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 9, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<double>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 3) - lo) / 6 * 6; // weight rows in whole blocks
-            for (int i = 0; i < 8; i += 8)
+            for (int i = i0, end = Math.Min(i1, 8); i < end; i += 8)
             {
                 // x[rows, i..i + 8) copied to a panel whose rows start whole cache lines.
                 ref double panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 9, rows, i, 8);
@@ -1261,7 +1269,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 }
             }
             // Columns past the last whole vector.
-            for (int i = 8; i < 9; i++)
+            for (int i = Math.Max(i0, 8), end = Math.Min(i1, 9); i < end; i++)
             {
                 for (int o = lo; o < hi; o++)
                 {
@@ -1274,6 +1282,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = Math.Max(lo, 0); o < hi; o++)
             {

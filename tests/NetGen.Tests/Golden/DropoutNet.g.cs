@@ -760,16 +760,18 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         }
 
         /// <summary>Layer 0 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 20] = δ[rows, lo..hi]ᵀ · x[rows, 20], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 20] = δ[rows, lo..hi]ᵀ · x[rows, 20], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 64, or 20), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0V512<TUpdate>(
             ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 20, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 12) - lo) / 6 * 6; // weight rows in whole blocks
-            for (int i = 0; i < 16; i += 16)
+            for (int i = i0, end = Math.Min(i1, 16); i < end; i += 16)
             {
                 // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
                 ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 20, rows, i, 16);
@@ -821,7 +823,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 }
             }
             // Columns past the last whole vector.
-            for (int i = 16; i < 20; i++)
+            for (int i = Math.Max(i0, 16), end = Math.Min(i1, 20); i < end; i++)
             {
                 for (int o = lo; o < hi; o++)
                 {
@@ -834,6 +836,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = Math.Max(lo, 0); o < hi; o++)
             {
@@ -944,17 +947,19 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         }
 
         /// <summary>Layer 1 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 12] = δ[rows, lo..hi]ᵀ · x[rows, 12], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 12] = δ[rows, lo..hi]ᵀ · x[rows, 12], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 64, or 12), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1V512<TUpdate>(
             ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 12, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 3) - lo) / 6 * 6; // weight rows in whole blocks
             // Columns past the last whole vector.
-            for (int i = 0; i < 12; i++)
+            for (int i = Math.Max(i0, 0), end = Math.Min(i1, 12); i < end; i++)
             {
                 for (int o = lo; o < hi; o++)
                 {
@@ -967,6 +972,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = Math.Max(lo, 0); o < hi; o++)
             {

@@ -690,16 +690,18 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         }
 
         /// <summary>Layer 0 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 3136] = δ[rows, lo..hi]ᵀ · x[rows, 3136], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 3136] = δ[rows, lo..hi]ᵀ · x[rows, 3136], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 64, or 3136), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0V512<TUpdate>(
             ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 3136, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 128) - lo) / 6 * 6; // weight rows in whole blocks
-            for (int i = 0; i < 3136; i += 64)
+            for (int i = i0, end = Math.Min(i1, 3136); i < end; i += 64)
             {
                 // x[rows, i..i + 64) copied to a panel whose rows start whole cache lines.
                 ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 3136, rows, i, 64);
@@ -802,6 +804,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, at + 48, c03);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = lo, end = Math.Min(hi, 128); o < end; o += 16)
             {
@@ -1153,16 +1156,18 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         }
 
         /// <summary>Layer 1 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 128] = δ[rows, lo..hi]ᵀ · x[rows, 128], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 128] = δ[rows, lo..hi]ᵀ · x[rows, 128], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 64, or 128), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1V512<TUpdate>(
             ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 128, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 10) - lo) / 6 * 6; // weight rows in whole blocks
-            for (int i = 0; i < 128; i += 64)
+            for (int i = i0, end = Math.Min(i1, 128); i < end; i += 64)
             {
                 // x[rows, i..i + 64) copied to a panel whose rows start whole cache lines.
                 ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 128, rows, i, 64);
@@ -1265,6 +1270,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, at + 48, c03);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = Math.Max(lo, 0); o < hi; o++)
             {

@@ -335,6 +335,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             case 2:
             {
                 if (worker != 0) return 0f;
+                ws.Pieces0.Reset(workers, 13); // the last phase's pieces, shared out anew
                 double loss = 0;
                 for (int r = 0; r < rows; r++) loss += ws.RowLoss[r];
                 return (float)(loss / rows);
@@ -364,18 +365,34 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
                         ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
                 }
-                (lo, hi) = Share(500, worker, workers);
-                if (momentum)
+                if (wide)
                 {
-                    if (wide) Kernels.BackwardWeights0V512(
-                        ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
-                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
-                        ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
+                    // The biases on worker 0; then pieces of 64 columns × a range of units, any worker's.
+                    if (worker == 0)
+                    {
+                        if (momentum) Kernels.BackwardWeights0V512(
+                            ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, 0, 500, 784, 784);
+                        else Kernels.BackwardWeights0V512(
+                            ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, 0, 500, 784, 784);
+                    }
+                    while (ws.Pieces0.TryTake(workers - 1 - worker, out int piece))
+                    {
+                        int q = piece / 13, i0 = piece % 13 * 64;
+                        lo = global::NetGen.CompilerServices.WorkQueue.Boundary(500, q, workers, 6);
+                        hi = global::NetGen.CompilerServices.WorkQueue.Boundary(500, q + 1, workers, 6);
+                        if (lo == hi) continue;
+                        int i1 = Math.Min(784, i0 + 64);
+                        if (momentum) Kernels.BackwardWeights0V512(
+                            ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi, i0, i1, bias: false);
+                        else Kernels.BackwardWeights0V512(
+                            ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi, i0, i1, bias: false);
+                    }
                 }
                 else
                 {
-                    if (wide) Kernels.BackwardWeights0V512(
-                        ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
+                    (lo, hi) = Share(500, worker, workers);
+                    if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
+                        ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
                         ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
                 }
@@ -436,6 +453,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public readonly float[] A1; // [rows, 10] layer 1 outputs
         public readonly float[] D1; // [rows, 10] ∂loss/∂z of layer 1
         public readonly float[] LogSumExp; // [rows] log Σ exp z per sample
+        public readonly global::NetGen.CompilerServices.WorkQueue Pieces0 = new(); // layer 0's update, cut in pieces
         public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
         public Workspace(int rows)
         {
@@ -751,16 +769,18 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         }
 
         /// <summary>Layer 0 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 784] = δ[rows, lo..hi]ᵀ · x[rows, 784], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 784] = δ[rows, lo..hi]ᵀ · x[rows, 784], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 64, or 784), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0V512<TUpdate>(
             ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 784, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 500) - lo) / 6 * 6; // weight rows in whole blocks
-            for (int i = 0; i < 768; i += 64)
+            for (int i = i0, end = Math.Min(i1, 768); i < end; i += 64)
             {
                 // x[rows, i..i + 64) copied to a panel whose rows start whole cache lines.
                 ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 784, rows, i, 64);
@@ -863,7 +883,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, at + 48, c03);
                 }
             }
-            for (int i = 768; i < 784; i += 16)
+            for (int i = Math.Max(i0, 768), end = Math.Min(i1, 784); i < end; i += 16)
             {
                 // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
                 ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 784, rows, i, 16);
@@ -914,6 +934,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, at, c00);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = lo, end = Math.Min(hi, 496); o < end; o += 16)
             {
@@ -1209,16 +1230,18 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         }
 
         /// <summary>Layer 1 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 500] = δ[rows, lo..hi]ᵀ · x[rows, 500], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 500] = δ[rows, lo..hi]ᵀ · x[rows, 500], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 64, or 500), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1V512<TUpdate>(
             ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 500, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 10) - lo) / 6 * 6; // weight rows in whole blocks
-            for (int i = 0; i < 448; i += 64)
+            for (int i = i0, end = Math.Min(i1, 448); i < end; i += 64)
             {
                 // x[rows, i..i + 64) copied to a panel whose rows start whole cache lines.
                 ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 500, rows, i, 64);
@@ -1321,7 +1344,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref w, ref vw, at + 48, c03);
                 }
             }
-            for (int i = 448; i < 496; i += 16)
+            for (int i = Math.Max(i0, 448), end = Math.Min(i1, 496); i < end; i += 16)
             {
                 // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
                 ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 500, rows, i, 16);
@@ -1373,7 +1396,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 }
             }
             // Columns past the last whole vector.
-            for (int i = 496; i < 500; i++)
+            for (int i = Math.Max(i0, 496), end = Math.Min(i1, 500); i < end; i++)
             {
                 for (int o = lo; o < hi; o++)
                 {
@@ -1386,6 +1409,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = Math.Max(lo, 0); o < hi; o++)
             {

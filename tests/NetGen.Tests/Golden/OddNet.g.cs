@@ -934,16 +934,18 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         }
 
         /// <summary>Layer 0 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 37] = δ[rows, lo..hi]ᵀ · x[rows, 37], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 37] = δ[rows, lo..hi]ᵀ · x[rows, 37], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 64, or 37), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights0V512<TUpdate>(
             ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 37, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 19) - lo) / 6 * 6; // weight rows in whole blocks
-            for (int i = 0; i < 32; i += 16)
+            for (int i = i0, end = Math.Min(i1, 32); i < end; i += 16)
             {
                 // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
                 ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 37, rows, i, 16);
@@ -995,7 +997,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 }
             }
             // Columns past the last whole vector.
-            for (int i = 32; i < 37; i++)
+            for (int i = Math.Max(i0, 32), end = Math.Min(i1, 37); i < end; i++)
             {
                 for (int o = lo; o < hi; o++)
                 {
@@ -1008,6 +1010,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = lo, end = Math.Min(hi, 16); o < end; o += 16)
             {
@@ -1324,16 +1327,18 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         }
 
         /// <summary>Layer 1 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 19] = δ[rows, lo..hi]ᵀ · x[rows, 19], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 19] = δ[rows, lo..hi]ᵀ · x[rows, 19], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 64, or 19), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights1V512<TUpdate>(
             ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 19, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 7) - lo) / 6 * 6; // weight rows in whole blocks
-            for (int i = 0; i < 16; i += 16)
+            for (int i = i0, end = Math.Min(i1, 16); i < end; i += 16)
             {
                 // x[rows, i..i + 16) copied to a panel whose rows start whole cache lines.
                 ref float panel = ref global::NetGen.CompilerServices.VectorOps.Panel(ref x, 19, rows, i, 16);
@@ -1385,7 +1390,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 }
             }
             // Columns past the last whole vector.
-            for (int i = 16; i < 19; i++)
+            for (int i = Math.Max(i0, 16), end = Math.Min(i1, 19); i < end; i++)
             {
                 for (int o = lo; o < hi; o++)
                 {
@@ -1398,6 +1403,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = Math.Max(lo, 0); o < hi; o++)
             {
@@ -1759,17 +1765,19 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         }
 
         /// <summary>Layer 2 weight gradients, Vector512&lt;float&gt;, handed to <paramref name="update"/>:
-        /// dW[lo..hi, 7] = δ[rows, lo..hi]ᵀ · x[rows, 7], db[lo..hi] = Σ_rows δ.</summary>
+        /// dW[lo..hi, 7] = δ[rows, lo..hi]ᵀ · x[rows, 7], db[lo..hi] = Σ_rows δ;
+        /// dW's columns [i0, i1) only (each a multiple of 64, or 7), db only with
+        /// <paramref name="bias"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void BackwardWeights2V512<TUpdate>(
             ref float delta, ref float x, ref float w, ref float b, ref float vw, ref float vb,
-            int rows, in TUpdate update, int lo, int hi)
+            int rows, in TUpdate update, int lo, int hi, int i0 = 0, int i1 = 7, bool bias = true)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             TUpdate u = update; // a local copy: its coefficients stay in registers
             int whole = lo + (Math.Min(hi, 5) - lo) / 6 * 6; // weight rows in whole blocks
             // Columns past the last whole vector.
-            for (int i = 0; i < 7; i++)
+            for (int i = Math.Max(i0, 0), end = Math.Min(i1, 7); i < end; i++)
             {
                 for (int o = lo; o < hi; o++)
                 {
@@ -1782,6 +1790,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
                 }
             }
+            if (!bias) return;
             // db = Σ_rows δ
             for (int o = Math.Max(lo, 0); o < hi; o++)
             {
