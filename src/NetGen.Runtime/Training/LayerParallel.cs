@@ -90,22 +90,7 @@ public sealed class LayerParallel : IDisposable
             if (batch == 0) return _network.TrainStep(inputs, labels, optimizer);
             fixed (float* x = inputs)
             fixed (int* y = labels)
-            {
-                _inputs = x;
-                _labels = y;
-                _batch = batch;
-                _optimizer = optimizer;
-                _step = default;
-                _stop = false;
-                _begun = false;
-                _failure = null;
-                _workers.Start();
-                Work(0);
-                _inputs = null;
-                _labels = null;
-                _optimizer = null;
-                _step = default;
-            }
+                Run(x, y, batch, optimizer, null, 0);
             _failure?.Throw();
             return _loss;
         }
@@ -140,26 +125,7 @@ public sealed class LayerParallel : IDisposable
             Minibatch batch = sampler.View(count);
             fixed (float* x = batch.Features)
             fixed (int* y = batch.Labels)
-            {
-                _inputs = x;
-                _labels = y;
-                _batch = count;
-                _sampler = sampler;
-                _batchIndex = index;
-                _optimizer = optimizer;
-                _step = default;
-                _stop = false;
-                _nonFinite = false;
-                _begun = false;
-                _failure = null;
-                _workers.Start();
-                Work(0);
-                _inputs = null;
-                _labels = null;
-                _sampler = null;
-                _optimizer = null;
-                _step = default;
-            }
+                Run(x, y, count, optimizer, sampler, index);
             _failure?.Throw();
             if (_nonFinite) NetworkGuard.FiniteInputs(batch.Features, _network.InputSize, "inputs"); // throws, naming the row
             return _loss;
@@ -168,6 +134,33 @@ public sealed class LayerParallel : IDisposable
         {
             _caller.Exit();
         }
+    }
+
+    /// <summary>
+    /// One job for the team on the batch at <paramref name="x"/> (its rows still to be copied from <paramref name="sampler"/>
+    /// when one is given): worker 0 on the calling thread, the others released for their parts; the job's fields are
+    /// cleared again afterwards, its loss, failure and <see cref="_nonFinite"/> kept.
+    /// </summary>
+    private unsafe void Run(float* x, int* y, int batch, IOptimizer optimizer, MinibatchSampler? sampler, int index)
+    {
+        _inputs = x;
+        _labels = y;
+        _batch = batch;
+        _sampler = sampler;
+        _batchIndex = index;
+        _optimizer = optimizer;
+        _step = default;
+        _stop = false;
+        _nonFinite = false;
+        _begun = false;
+        _failure = null;
+        _workers.Start();
+        Work(0);
+        _inputs = null;
+        _labels = null;
+        _sampler = null;
+        _optimizer = null;
+        _step = default;
     }
 
     /// <summary>
