@@ -22,9 +22,6 @@ public sealed class WorkQueue
     private int _count;
     private int _perRange;
 
-    /// <summary>Ranges of the last <see cref="Reset"/>.</summary>
-    public int Ranges => _count;
-
     /// <summary>Makes <paramref name="ranges"/> full ranges of <paramref name="perRange"/> pieces each: piece <c>q · perRange + p</c> is the <c>p</c>-th of range <c>q</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A count is not positive, or the pieces number more than <see cref="int.MaxValue"/>.</exception>
     public void Reset(int ranges, int perRange)
