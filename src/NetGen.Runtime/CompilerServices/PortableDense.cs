@@ -357,17 +357,21 @@ public static class PortableDense<TLayer, T>
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count, blockIns = ins - ins % (4 * Vector<T>.Count);
         int n = Vector<T>.Count;
+        // Each column panel of W is first copied where its rows lie one after another (VectorOps.Panel): W's rows are a
+        // power of two apart in the wide layers, and the panel's slices of them would all fall into the same few sets of L1.
         for (int i = Math.Max(lo, 0), end = Math.Min(hi, blockIns); i < end; i += 4 * n)
         {
+            ref T panel = ref VectorOps.Panel(ref w, ins, outs, i, 4 * n);
             int r = 0;
-            for (; r + 2 <= rows; r += 2) InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 2, i, 4, masked);
-            for (; r < rows; r++) InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 1, i, 4, masked);
+            for (; r + 2 <= rows; r += 2) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 2, i, 4, masked);
+            for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, i, 4, masked);
         }
         for (int i = Math.Max(lo, blockIns), end = Math.Min(hi, vectorIns); i < end; i += n)
         {
+            ref T panel = ref VectorOps.Panel(ref w, ins, outs, i, n);
             int r = 0;
-            for (; r + 2 <= rows; r += 2) InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 2, i, 1, masked);
-            for (; r < rows; r++) InputBlock(ref delta, ref w, ref a, ref mask, ref deltaPrevious, r, 1, i, 1, masked);
+            for (; r + 2 <= rows; r += 2) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 2, i, 1, masked);
+            for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, i, 1, masked);
         }
         T slope = T.CreateTruncating(TLayer.InputSlope);
         for (int i = Math.Max(lo, vectorIns); i < hi; i++)
@@ -386,9 +390,12 @@ public static class PortableDense<TLayer, T>
         }
     }
 
-    /// <summary><paramref name="mr"/> (1 or 2) rows from <paramref name="r"/> × <paramref name="nv"/> (1 or 4) vectors of inputs from <paramref name="i"/>.</summary>
+    /// <summary>
+    /// <paramref name="mr"/> (1 or 2) rows from <paramref name="r"/> × <paramref name="nv"/> (1 or 4) vectors of inputs from
+    /// <paramref name="i"/>, W's columns from their <paramref name="panel"/> (rows <paramref name="nv"/> vectors apart).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputBlock(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int r, int mr, int i, int nv, bool masked)
+    private static void InputBlock(ref T delta, ref T panel, ref T a, ref T mask, ref T deltaPrevious, int r, int mr, int i, int nv, bool masked)
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs;
         int n = Vector<T>.Count;
@@ -398,7 +405,7 @@ public static class PortableDense<TLayer, T>
         ref T d1r = ref Unsafe.Add(ref delta, (nint)(r + mr - 1) * outs);
         for (int o = 0; o < outs; o++)
         {
-            ref T wr = ref Unsafe.Add(ref w, (nint)o * ins + i);
+            ref T wr = ref Unsafe.Add(ref panel, (nint)o * nv * n);
             Vector<T> d0 = new(Unsafe.Add(ref d0r, o));
             Vector<T> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
             c00 = VectorMath.Fma(d0, wv0, c00);
