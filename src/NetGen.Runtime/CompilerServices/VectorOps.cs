@@ -34,7 +34,8 @@ public static class VectorOps
     /// buffer of the calling thread, rows <paramref name="width"/> apart from a cache line's start, and returns its first
     /// element. A weight-gradient kernel reads its column panel of the inputs once per block of weight rows: from a
     /// <c>float[]</c>, whose elements start 16 bytes into a line, every 64-byte load would straddle two lines, and rows of
-    /// a wide layer 12 KB apart fall into the same few sets of L1. The buffer is reused by the next call on the thread.
+    /// a wide layer 12 KB apart fall into the same few sets of L1. The portable input-delta kernel reads its panel of the
+    /// weights' columns the same way. The buffer is reused by the next call on the thread.
     /// </summary>
     public static ref T Panel<T>(ref T x, int stride, int rows, int column, int width) where T : unmanaged
     {
