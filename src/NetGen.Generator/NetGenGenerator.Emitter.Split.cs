@@ -157,8 +157,8 @@ public sealed partial class NetGenGenerator
                     using (w.Block(""))
                     {
                         w.Line("if (worker != 0) return 0f;");
-                        if (UpdatesInPieces(plan, 0))
-                            w.Line($"ws.Pieces0.Reset(workers, {Literal.Int(PiecesPerRange(plan))}); // the last phase's pieces, shared out anew");
+                        if (plan.Layers[0].UpdatePieces > 0)
+                            w.Line($"ws.Pieces0.Reset(workers, {Literal.Int(plan.Layers[0].UpdatePieces)}); // the last phase's pieces, shared out anew");
                         if (rowLosses)
                         {
                             w.Line("double loss = 0;");
@@ -230,43 +230,32 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>
-        /// Whether layer <paramref name="l"/>'s update is shared out in pieces (<see cref="EmitSplitUpdate"/>): the first
-        /// layer, the widest update of a step and the last phase's, when it is cut by units.
-        /// </summary>
-        private static bool UpdatesInPieces(NetworkPlan plan, int l) => l == 0 && plan.Layers[0].Cut == LayerCut.Units;
-
-        /// <summary>Pieces per worker's range of <see cref="UpdatesInPieces"/>: one per column panel of the Vector512 kernel.</summary>
-        private static int PiecesPerRange(NetworkPlan plan) => (plan.Layers[0].Inputs + PieceColumns - 1) / PieceColumns;
-
-        /// <summary>Columns of one piece: the Vector512 weight-gradient kernel's column panel (four vectors of floats).</summary>
-        private const int PieceColumns = 64;
-
-        /// <summary>
         /// Worker's rows of layer <paramref name="l"/>'s weights and biases, updated from its delta and input by the step's
-        /// rule. The first layer's update with Vector512 comes in pieces instead — 64 columns of one worker's range of
-        /// units each, taken from a <c>WorkQueue</c> — so a worker slowed by another process on its core hands its last
-        /// pieces to the others rather than keeping them waiting; its biases go to worker 0 with the narrower updates.
+        /// rule. A layer with <see cref="LayerPlan.UpdatePieces"/> (the first) comes in pieces with Vector512 instead —
+        /// <see cref="Planner.PieceColumns"/> columns of one worker's range of units each, taken from a <c>WorkQueue</c> —
+        /// so a worker slowed by another process on its core hands its last pieces to the others rather than keeping them
+        /// waiting; its biases go to worker 0 with the narrower updates.
         /// </summary>
         private static void EmitSplitUpdate(CodeWriter w, NetworkPlan plan, int l)
         {
             LayerPlan layer = plan.Layers[l];
             string weights = $"{WeightInputs(plan, l)}, ref w{l}, ref b{l}";
-            if (UpdatesInPieces(plan, l))
+            if (layer.UpdatePieces > 0)
             {
                 int units = layer.Outputs, inputs = layer.Inputs, block = Planner.WeightGradientRows(Flavor.Vector512);
                 using (w.Block("if (wide)"))
                 {
-                    w.Line($"// The biases on worker 0; then pieces of {PieceColumns} columns × a range of units, any worker's.");
+                    w.Line($"// The biases on worker 0; then pieces of {Planner.PieceColumns} columns × a range of units, any worker's.");
                     using (w.Block("if (worker == 0)"))
                         EmitUpdateCall(w, l, weights, $"0, {Literal.Int(units)}, {Literal.Int(inputs)}, {Literal.Int(inputs)}", wide: true);
                     using (w.Block($"while (ws.Pieces{l}.TryTake(workers - 1 - worker, out int piece))"))
                     {
-                        int per = PiecesPerRange(plan);
-                        w.Line($"int q = piece / {Literal.Int(per)}, i0 = piece % {Literal.Int(per)} * {PieceColumns};");
+                        int per = layer.UpdatePieces, columns = Planner.PieceColumns;
+                        w.Line($"int q = piece / {Literal.Int(per)}, i0 = piece % {Literal.Int(per)} * {columns};");
                         w.Line($"lo = global::NetGen.CompilerServices.WorkQueue.Boundary({Literal.Int(units)}, q, workers, {block});");
                         w.Line($"hi = global::NetGen.CompilerServices.WorkQueue.Boundary({Literal.Int(units)}, q + 1, workers, {block});");
                         w.Line("if (lo == hi) continue;");
-                        w.Line($"int i1 = Math.Min({Literal.Int(inputs)}, i0 + {PieceColumns});");
+                        w.Line($"int i1 = Math.Min({Literal.Int(inputs)}, i0 + {columns});");
                         EmitUpdateCall(w, l, weights, "lo, hi, i0, i1, bias: false", wide: true);
                     }
                 }

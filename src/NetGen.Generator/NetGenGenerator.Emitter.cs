@@ -76,7 +76,8 @@ public sealed partial class NetGenGenerator
                     .Select(g => "kernels in " + g.Key + ": " + string.Join(", ", g.Select(k => k.Kind)));
                 w.Line($"//   layer {layer.Index}: {layer.Kind} {layer.Inputs} → {layer.Outputs}" +
                        (layer.Index > 0 || net.HasStages ? $", input delta × {layer.InputActivation}′" + (layer.InputMasked ? " × mask" : "") : "") +
-                       (layer.Cut == LayerCut.None ? "" : ", threads cut it by " + (layer.Cut == LayerCut.Units ? $"units ({SplitAlignment})" : "rows")));
+                       (layer.Cut == LayerCut.None ? "" : ", threads cut it by " + (layer.Cut == LayerCut.Units ? $"units ({SplitAlignment})" : "rows")) +
+                       (layer.UpdatePieces > 0 ? $", update in pieces ({layer.UpdatePieces} × {Planner.PieceColumns} columns)" : ""));
                 foreach (string line in kernels) w.Line("//     " + line);
             }
             if (plan.Layers.Any(l => l.Kernels.Any(k => k.Flavor == Flavor.VectorT)))
@@ -588,7 +589,7 @@ public sealed partial class NetGenGenerator
                     }
                 }
                 if (net.Output.Kind == LayerKind.Softmax) w.Line("public readonly " + T + "[] LogSumExp; // [rows] log Σ exp z per sample");
-                if (plan.Split && UpdatesInPieces(plan, 0))
+                if (plan.Split && plan.Layers[0].UpdatePieces > 0)
                     w.Line("public readonly global::NetGen.CompilerServices.WorkQueue Pieces0 = new(); // layer 0's update, cut in pieces");
                 if (plan.Split) w.Line("public readonly " + T + "[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them");
                 if (!net.InferenceOnly && (net.Output.Kind == LayerKind.Softmax ? net.Loss != LossKind.CrossEntropy : net.Loss != LossKind.MeanSquaredError))

@@ -101,6 +101,11 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// Whether <c>ForwardBatch</c> packs the layer's weights once per call and runs chunks of <see cref="Planner.GemmRows"/>
 /// rows or more on <c>Gemm.MultiplyPacked</c>: the <paramref name="Gemm"/> layers, and narrow ones (<see cref="Planner.IsNarrow"/>).
 /// </param>
+/// <param name="UpdatePieces">
+/// Pieces per worker's range of units when a step cut across threads shares out this layer's update with
+/// <c>Vector512</c> (the first layer, cut by units): one per column panel of <see cref="Planner.PieceColumns"/>; 0 when
+/// the update is cut in fixed shares like the rest.
+/// </param>
 /// <param name="PackedVector512">
 /// Whether the <c>Vector512</c> flavor takes the packed product too: not for a <paramref name="Gemm"/> layer of more
 /// inputs than <see cref="Planner.PackedDepth"/>, whose batches run faster on the rows-packed one (<c>MultiplyRows</c>).
@@ -124,7 +129,8 @@ internal sealed record LayerPlan(
     int PanelRows,
     bool Gemm,
     bool Packed,
-    bool PackedVector512)
+    bool PackedVector512,
+    int UpdatePieces)
 {
     public bool HasDropout => Dropout > 0f;
 

@@ -20,6 +20,14 @@ internal static class Planner
     public const int SplitAlignment = 64;
 
     /// <summary>
+    /// Columns of one piece of the first layer's update in a step cut across threads (<see cref="LayerPlan.UpdatePieces"/>):
+    /// the <c>Vector512</c> weight-gradient kernel's column panel, 4 vectors of 16 floats. The pieces are the kernel's
+    /// own panels and its blocks of <see cref="WeightGradientRows"/> rows, so whichever worker takes one, the bits are
+    /// those of one thread; a worker slowed by another process hands its last pieces to the others.
+    /// </summary>
+    public const int PieceColumns = 64;
+
+    /// <summary>
     /// Rows of the batch one forward register block of the flavor holds (and of the input delta; the weight gradient's take
     /// <see cref="WeightGradientRows"/>): 4 with <c>Vector512</c>'s 32 registers (16 accumulators and 8 operands), 2 for <c>Vector&lt;T&gt;</c>, which is
     /// 256 bits wide with 16 registers on AVX2 (8 accumulators and 6 operands; 4 would spill). The block changes which
@@ -153,7 +161,8 @@ internal static class Planner
                 previous?.EpilogueActivation ?? ActivationKind.Identity, previous?.NegativeSlope ?? 0f, previous?.HasDropout ?? false,
                 kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8), UsesGemm(layer, single),
                 UsesGemm(layer, single) || IsNarrow(layer, single),
-                (UsesGemm(layer, single) && layer.Inputs <= PackedDepth) || IsNarrow(layer, single)));
+                (UsesGemm(layer, single) && layer.Inputs <= PackedDepth) || IsNarrow(layer, single),
+                l == 0 && cut == LayerCut.Units ? (layer.Inputs + PieceColumns - 1) / PieceColumns : 0));
         }
 
         LayerSpec output = net.Output;
