@@ -78,5 +78,8 @@ public class WorkQueueTests
             Assert.True(at[q] >= at[q - 1] && at[q] <= units, $"boundary {q}: {at[q]} after {at[q - 1]}");
             Assert.InRange(at[q], (long)units * q / ranges - block, (long)units * q / ranges + block);
         }
+        Assert.Throws<ArgumentOutOfRangeException>(() => WorkQueue.Boundary(units, ranges + 1, ranges, block));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WorkQueue.Boundary(units, -1, ranges, block));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WorkQueue.Boundary(units, 0, ranges, 0));
     }
 }
