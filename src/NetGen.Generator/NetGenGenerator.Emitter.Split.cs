@@ -267,16 +267,9 @@ public sealed partial class NetGenGenerator
                 return;
             }
             w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
-            foreach (bool momentum in new[] { true, false })
-            {
-                string state = momentum ? $"ref vw{l}, ref vb{l}" : "ref none, ref none";
-                string update = momentum ? "momentumUpdate" : "sgd";
-                using (w.Block(momentum ? "if (momentum)" : "else"))
-                {
-                    Call(w, $"if (wide) Kernels.BackwardWeights{l}V512", $"{weights}, {state}, rows, in {update}, lo, hi");
-                    Call(w, "else " + Portable(KernelKind.BackwardWeights, l, "float"), $"{weights}, {state}, rows, in {update}, lo, hi");
-                }
-            }
+            foreach (bool wide in new[] { true, false })
+                using (w.Block(wide ? "if (wide)" : "else"))
+                    EmitUpdateCall(w, l, weights, "lo, hi", wide);
         }
 
         /// <summary>Layer <paramref name="l"/>'s weight kernel with the step's rule (momentum or plain SGD): Vector512's, or the portable one.</summary>

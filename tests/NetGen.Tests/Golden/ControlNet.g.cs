@@ -376,17 +376,17 @@ partial class Brains
                 case 5:
                 {
                     (lo, hi) = Share(4, worker, workers);
-                    if (momentum)
+                    if (wide)
                     {
-                        if (wide) Kernels.BackwardWeights2V512(
+                        if (momentum) Kernels.BackwardWeights2V512(
                             ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
-                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
-                            ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
+                        else Kernels.BackwardWeights2V512(
+                            ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, lo, hi);
                     }
                     else
                     {
-                        if (wide) Kernels.BackwardWeights2V512(
-                            ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, lo, hi);
+                        if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
+                            ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
                         else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
                             ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, lo, hi);
                     }
@@ -399,32 +399,32 @@ partial class Brains
                 case 6:
                 {
                     (lo, hi) = Share(32, worker, workers);
-                    if (momentum)
+                    if (wide)
                     {
-                        if (wide) Kernels.BackwardWeights1V512(
+                        if (momentum) Kernels.BackwardWeights1V512(
                             ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
-                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                            ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                        else Kernels.BackwardWeights1V512(
+                            ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
                     }
                     else
                     {
-                        if (wide) Kernels.BackwardWeights1V512(
-                            ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                        if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
+                            ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
                         else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
                             ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
                     }
                     (lo, hi) = Share(32, worker, workers);
-                    if (momentum)
+                    if (wide)
                     {
-                        if (wide) Kernels.BackwardWeights0V512(
+                        if (momentum) Kernels.BackwardWeights0V512(
                             ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
-                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
-                            ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
+                        else Kernels.BackwardWeights0V512(
+                            ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
                     }
                     else
                     {
-                        if (wide) Kernels.BackwardWeights0V512(
-                            ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
+                        if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
+                            ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
                         else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
                             ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
                     }

@@ -351,17 +351,17 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             case 4:
             {
                 (lo, hi) = Share(10, worker, workers);
-                if (momentum)
+                if (wide)
                 {
-                    if (wide) Kernels.BackwardWeights1V512(
+                    if (momentum) Kernels.BackwardWeights1V512(
                         ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
-                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                    else Kernels.BackwardWeights1V512(
+                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
                 }
                 else
                 {
-                    if (wide) Kernels.BackwardWeights1V512(
-                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                    if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
+                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
                         ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
                 }
