@@ -20,6 +20,12 @@ public abstract class Optimizer : IOptimizer
     private RangeUpdate<float>? _updateSingle;
     private RangeUpdate<double>? _updateDouble;
 
+    /// <summary>One layer's weights or biases in the parameter buffer; layers without parameters have none.</summary>
+    private readonly record struct ParameterRange(int Start, int Count, bool Weights);
+
+    /// <summary>Every non-empty weight and bias range, in buffer order.</summary>
+    private readonly ParameterRange[] _ranges;
+
     /// <summary>Creates the optimizer for networks of <paramref name="architecture"/>.</summary>
     /// <param name="architecture">Tells weights from biases.</param>
     /// <param name="learningRate">The schedule μ(t).</param>
@@ -34,6 +40,13 @@ public abstract class Optimizer : IOptimizer
         if (!(l1 >= 0f) || !float.IsFinite(l1)) throw new ArgumentOutOfRangeException(nameof(l1), l1, "λ₁ must be a non-negative finite number.");
         if (clipNorm is float c && !(c > 0f && float.IsFinite(c))) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "The clipping norm must be a positive finite number.");
         _architecture = architecture;
+        var ranges = new System.Collections.Generic.List<ParameterRange>();
+        foreach (LayerDescription layer in architecture.Layers)
+        {
+            if (layer.WeightCount > 0) ranges.Add(new ParameterRange(layer.WeightOffset, layer.WeightCount, Weights: true));
+            if (layer.BiasCount > 0) ranges.Add(new ParameterRange(layer.BiasOffset, layer.BiasCount, Weights: false));
+        }
+        _ranges = ranges.ToArray();
         Schedule = learningRate;
         L2 = l2;
         L1 = l1;
@@ -97,12 +110,26 @@ public abstract class Optimizer : IOptimizer
         RangeUpdate<T> update = typeof(T) == typeof(float)
             ? (RangeUpdate<T>)(object)(_updateSingle ??= Update<float>)
             : (RangeUpdate<T>)(object)(_updateDouble ??= Update<double>);
-        foreach (LayerDescription layer in _architecture.Layers)
+        if (this is Sgd)
         {
-            Span<T> w = parameters.Slice(layer.WeightOffset, layer.WeightCount);
-            update(w, gradients.Slice(layer.WeightOffset, layer.WeightCount), layer.WeightOffset, lr, scale, l2);
-            if (L1 > 0f) VectorOps.Shrink(w, lr * l1);
-            update(parameters.Slice(layer.BiasOffset, layer.BiasCount), gradients.Slice(layer.BiasOffset, layer.BiasCount), layer.BiasOffset, lr, scale, T.Zero);
+            // SGD's update is one ScaleAdd per range: called directly, a small network's six ranges cost little more than
+            // one pass over its parameters.
+            T weightDecay = T.One - lr * l2, biasDecay = T.One - lr * T.Zero, step = -lr * scale;
+            foreach (ParameterRange range in _ranges)
+            {
+                Span<T> p = parameters.Slice(range.Start, range.Count);
+                VectorOps.ScaleAdd(p, range.Weights ? weightDecay : biasDecay, gradients.Slice(range.Start, range.Count), step);
+                if (range.Weights && L1 > 0f) VectorOps.Shrink(p, lr * l1);
+            }
+        }
+        else
+        {
+            foreach (ParameterRange range in _ranges)
+            {
+                Span<T> p = parameters.Slice(range.Start, range.Count);
+                update(p, gradients.Slice(range.Start, range.Count), range.Start, lr, scale, range.Weights ? l2 : T.Zero);
+                if (range.Weights && L1 > 0f) VectorOps.Shrink(p, lr * l1);
+            }
         }
         StepCount++;
     }
