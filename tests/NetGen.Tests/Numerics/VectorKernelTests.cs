@@ -102,6 +102,37 @@ public class VectorKernelTests
         for (int i = 0; i < length; i++) Assert.Equal(0.3f * x[i], y[i]);
         Assert.Throws<ArgumentException>(() => VectorOps.Scale<float>(new float[length + 1], 1f, x));
     }
+
+    /// <summary>
+    /// <c>y = a·y + b·x</c> is <c>fma(a, y, b·x)</c> in every element, to the bit, at every length around the vector
+    /// widths: the last whole vector, computed before the loop and stored after it, overlaps the loop's last one.
+    /// </summary>
+    [Fact]
+    public void ScaleAddIsOneFmaPerElementAtEveryLength()
+    {
+        var rng = new Xoshiro256(5);
+        for (int length = 0; length <= 70; length++)
+        {
+            var x = new float[length];
+            var y = new float[length];
+            var xd = new double[length];
+            var yd = new double[length];
+            for (int i = 0; i < length; i++)
+            {
+                x[i] = rng.NextSingle() * 4f - 2f;
+                y[i] = rng.NextSingle() * 4f - 2f;
+                xd[i] = x[i] * 1.1;
+                yd[i] = y[i] * 0.9;
+            }
+            float[] expected = y.Select((v, i) => MathF.FusedMultiplyAdd(0.999f, v, -0.03f * x[i])).ToArray();
+            double[] expectedDouble = yd.Select((v, i) => Math.FusedMultiplyAdd(0.999, v, -0.03 * xd[i])).ToArray();
+            VectorOps.ScaleAdd<float>(y, 0.999f, x, -0.03f);
+            VectorOps.ScaleAdd<double>(yd, 0.999, xd, -0.03);
+            Assert.Equal(expected, y);
+            Assert.Equal(expectedDouble, yd);
+        }
+        Assert.Throws<ArgumentException>(() => VectorOps.ScaleAdd<float>(new float[17], 1f, new float[16], 1f));
+    }
 }
 
 /// <summary>Aligned buffers: aligned, zeroed, the right length, and clear about sizes they cannot hold.</summary>
