@@ -18,6 +18,7 @@ public static class RegressionGuard
 
     private const int StepsPerRound = 20_000;
     private const int Rounds = 15;
+    private const double WarmUpSeconds = 1.0;
 
     public static int Run(string[] args)
     {
@@ -40,7 +41,12 @@ public static class RegressionGuard
             return Stopwatch.GetElapsedTime(start).TotalNanoseconds / StepsPerRound;
         }
 
-        for (int i = 0; i < 5; i++) // warm up past tiered compilation
+        // Warm up past tiered compilation: rounds for at least WarmUpSeconds, not a count of them. The JIT promotes a method
+        // to optimized code only after 100 ms without new unoptimized methods, then compiles it in the background; a
+        // profile of five warm-up rounds (130 ms) still found the optimizer's ScaleAdd and some composed kernels in
+        // unoptimized code during the timed rounds.
+        long warmUp = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(warmUp).TotalSeconds < WarmUpSeconds)
         {
             Time(generated, sgdGenerated);
             Time(composed, sgdComposed);
@@ -72,7 +78,8 @@ public static class RegressionGuard
             for (int i = 0; i < StepsPerRound; i++) net.TrainStep(x, label, sgd);
             return Stopwatch.GetElapsedTime(start).TotalNanoseconds / StepsPerRound;
         }
-        for (int i = 0; i < 5; i++) { Fused(generated, sgdGenerated); Fused(composed, sgdComposed); }
+        warmUp = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(warmUp).TotalSeconds < WarmUpSeconds) { Fused(generated, sgdGenerated); Fused(composed, sgdComposed); }
         for (int r = 0; r < Rounds; r++)
         {
             if (r % 2 == 0) { generatedNs[r] = Fused(generated, sgdGenerated); composedNs[r] = Fused(composed, sgdComposed); }
