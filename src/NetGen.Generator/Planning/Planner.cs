@@ -39,10 +39,11 @@ internal static class Planner
     /// <summary>
     /// Weight rows of one weight-gradient register block (<c>dW = δᵀ·x</c>, its depth the batch): 6 with
     /// <c>Vector512</c>, 24 accumulators, 4 vectors of inputs and one broadcast δ, as <c>Gemm</c>'s 6 × 64 tile (10 loads
-    /// for 24 FMAs, not 8 for 16); 2 for <c>Vector&lt;T&gt;</c>. Rows a thread's share does not fill with whole blocks run
-    /// one at a time.
+    /// for 24 FMAs, not 8 for 16); 4 for <c>Vector&lt;T&gt;</c>, the block of the runtime's <c>PortableDense</c> (4 rows × 3
+    /// vectors: 12 accumulators, 3 inputs and a broadcast in AVX2's 16 registers). Rows a thread's share does not fill with
+    /// whole blocks run one at a time.
     /// </summary>
-    public static int WeightGradientRows(Flavor flavor) => flavor == Flavor.Vector512 ? 6 : 2;
+    public static int WeightGradientRows(Flavor flavor) => flavor == Flavor.Vector512 ? 6 : 4;
 
     /// <summary>Lanes of a float <c>Vector512</c>: the outputs one single-row reduction finishes.</summary>
     public const int RowBlock = 16;
