@@ -228,22 +228,30 @@ public static class PortableDense<TLayer, T>
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count, blockIns = ins - ins % (3 * Vector<T>.Count);
         TUpdate u = update; // a local copy: its coefficients stay in registers
-        int fullOutputs = outs - outs % 2, n = Vector<T>.Count;
+        int n = Vector<T>.Count;
         int whole = lo + (Math.Min(hi, outs) - lo) / 4 * 4; // weight rows in whole blocks of 4
         // Each column panel of x is copied where its rows start whole cache lines (VectorOps.Panel), then swept by the weight rows.
         for (int i = 0; i < blockIns; i += 3 * n)
         {
             ref T panel = ref VectorOps.Panel(ref x, ins, rows, i, 3 * n);
             int o = lo;
-            for (; o < whole; o += 4) WeightBlock3(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 4);
-            for (; o < hi; o++) WeightBlock3(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 1);
+            for (; o < whole; o += 4) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 4, 3);
+            for (; o < hi; o++) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 1, 3);
         }
-        for (int i = blockIns; i < vectorIns; i += n)
+        // The one or two whole vectors left, as one panel: 4 rows × 2 vectors still keep 8 sums in flight.
+        if (vectorIns - blockIns == 2 * n)
         {
-            ref T panel = ref VectorOps.Panel(ref x, ins, rows, i, n);
+            ref T panel = ref VectorOps.Panel(ref x, ins, rows, blockIns, 2 * n);
             int o = lo;
-            for (int end = Math.Min(hi, fullOutputs); o < end; o += 2) WeightBlock1(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 2);
-            for (o = Math.Max(lo, fullOutputs); o < hi; o++) WeightBlock1(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 1);
+            for (; o < whole; o += 4) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, blockIns, 4, 2);
+            for (; o < hi; o++) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, blockIns, 1, 2);
+        }
+        else if (vectorIns - blockIns == n)
+        {
+            ref T panel = ref VectorOps.Panel(ref x, ins, rows, blockIns, n);
+            int o = lo;
+            for (; o < whole; o += 4) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, blockIns, 4, 1);
+            for (; o < hi; o++) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, blockIns, 1, 1);
         }
         // Columns past the last whole vector.
         for (int i = vectorIns; i < ins; i++)
@@ -273,13 +281,14 @@ public static class PortableDense<TLayer, T>
     }
 
     /// <summary>
-    /// <paramref name="mr"/> (1 or 4) weight rows from <paramref name="o"/> × 3 vectors of inputs from <paramref name="i"/>,
-    /// the inputs from their <paramref name="panel"/> (rows 3 vectors apart): 12 accumulators, 3 inputs and a broadcast
-    /// δ fill AVX2's 16 registers, 7 loads for 12 FMAs (2 × 4 vectors took 6 loads for 8 FMAs, and 8 accumulators are
-    /// just the FMAs a core keeps in flight).
+    /// <paramref name="mr"/> (1 or 4) weight rows from <paramref name="o"/> × <paramref name="nv"/> (1 to 3) vectors of
+    /// inputs from <paramref name="i"/>, the inputs from their <paramref name="panel"/> (rows <paramref name="nv"/> vectors
+    /// apart); both are constants where the JIT inlines it. With 4 × 3, 12 accumulators, 3 inputs and a broadcast δ fill
+    /// AVX2's 16 registers, 7 loads for 12 FMAs (2 × 4 vectors took 6 loads for 8 FMAs, and 8 accumulators are just the
+    /// FMAs a core keeps in flight).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WeightBlock3<TUpdate>(ref T delta, ref T panel, ref T w, ref T vw, int rows, ref TUpdate u, int o, int i, int mr)
+    private static void WeightBlock<TUpdate>(ref T delta, ref T panel, ref T w, ref T vw, int rows, ref TUpdate u, int o, int i, int mr, int nv)
         where TUpdate : struct, IParameterUpdate<T>
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs;
@@ -287,57 +296,52 @@ public static class PortableDense<TLayer, T>
         Vector<T> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
         Vector<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
         // The next block's weights, on their way to the cache while this block sums over the batch.
-        if (mr == 4) u.Prefetch(ref w, ref vw, (nuint)((o + 4) * ins + i), 4, ins, 3 * n);
+        if (mr == 4) u.Prefetch(ref w, ref vw, (nuint)((o + 4) * ins + i), 4, ins, nv * n);
         for (int r = 0; r < rows; r++)
         {
             ref T dr = ref Unsafe.Add(ref delta, (nint)r * outs + o);
-            ref T xr = ref Unsafe.Add(ref panel, (nint)r * 3 * n);
-            Vector<T> xv0 = Vector.LoadUnsafe(ref xr), xv1 = Vector.LoadUnsafe(ref xr, (nuint)n), xv2 = Vector.LoadUnsafe(ref xr, (nuint)(2 * n));
+            ref T xr = ref Unsafe.Add(ref panel, (nint)r * nv * n);
+            Vector<T> xv0 = Vector.LoadUnsafe(ref xr);
+            Vector<T> xv1 = nv > 1 ? Vector.LoadUnsafe(ref xr, (nuint)n) : default;
+            Vector<T> xv2 = nv > 2 ? Vector.LoadUnsafe(ref xr, (nuint)(2 * n)) : default;
             Vector<T> d = new(dr);
-            c00 = VectorMath.Fma(d, xv0, c00); c01 = VectorMath.Fma(d, xv1, c01); c02 = VectorMath.Fma(d, xv2, c02);
+            c00 = VectorMath.Fma(d, xv0, c00);
+            if (nv > 1) c01 = VectorMath.Fma(d, xv1, c01);
+            if (nv > 2) c02 = VectorMath.Fma(d, xv2, c02);
             if (mr == 4)
             {
                 d = new(Unsafe.Add(ref dr, 1));
-                c10 = VectorMath.Fma(d, xv0, c10); c11 = VectorMath.Fma(d, xv1, c11); c12 = VectorMath.Fma(d, xv2, c12);
+                c10 = VectorMath.Fma(d, xv0, c10);
+                if (nv > 1) c11 = VectorMath.Fma(d, xv1, c11);
+                if (nv > 2) c12 = VectorMath.Fma(d, xv2, c12);
                 d = new(Unsafe.Add(ref dr, 2));
-                c20 = VectorMath.Fma(d, xv0, c20); c21 = VectorMath.Fma(d, xv1, c21); c22 = VectorMath.Fma(d, xv2, c22);
+                c20 = VectorMath.Fma(d, xv0, c20);
+                if (nv > 1) c21 = VectorMath.Fma(d, xv1, c21);
+                if (nv > 2) c22 = VectorMath.Fma(d, xv2, c22);
                 d = new(Unsafe.Add(ref dr, 3));
-                c30 = VectorMath.Fma(d, xv0, c30); c31 = VectorMath.Fma(d, xv1, c31); c32 = VectorMath.Fma(d, xv2, c32);
+                c30 = VectorMath.Fma(d, xv0, c30);
+                if (nv > 1) c31 = VectorMath.Fma(d, xv1, c31);
+                if (nv > 2) c32 = VectorMath.Fma(d, xv2, c32);
             }
         }
-        int at = o * ins + i;
-        u.Weight(ref w, ref vw, (nuint)at, c00); u.Weight(ref w, ref vw, (nuint)(at + n), c01); u.Weight(ref w, ref vw, (nuint)(at + 2 * n), c02);
+        WeightRow(ref w, ref vw, ref u, o * ins + i, nv, c00, c01, c02);
         if (mr == 4)
         {
-            at += ins;
-            u.Weight(ref w, ref vw, (nuint)at, c10); u.Weight(ref w, ref vw, (nuint)(at + n), c11); u.Weight(ref w, ref vw, (nuint)(at + 2 * n), c12);
-            at += ins;
-            u.Weight(ref w, ref vw, (nuint)at, c20); u.Weight(ref w, ref vw, (nuint)(at + n), c21); u.Weight(ref w, ref vw, (nuint)(at + 2 * n), c22);
-            at += ins;
-            u.Weight(ref w, ref vw, (nuint)at, c30); u.Weight(ref w, ref vw, (nuint)(at + n), c31); u.Weight(ref w, ref vw, (nuint)(at + 2 * n), c32);
+            WeightRow(ref w, ref vw, ref u, (o + 1) * ins + i, nv, c10, c11, c12);
+            WeightRow(ref w, ref vw, ref u, (o + 2) * ins + i, nv, c20, c21, c22);
+            WeightRow(ref w, ref vw, ref u, (o + 3) * ins + i, nv, c30, c31, c32);
         }
     }
 
-    /// <summary>
-    /// <paramref name="mr"/> (1 or 2) weight rows from <paramref name="o"/> × 1 vector of inputs from <paramref name="i"/>,
-    /// the inputs from their <paramref name="panel"/> (rows one vector apart).
-    /// </summary>
+    /// <summary>The first <paramref name="nv"/> of one weight row's gradient vectors, handed to the update at <paramref name="at"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WeightBlock1<TUpdate>(ref T delta, ref T panel, ref T w, ref T vw, int rows, ref TUpdate u, int o, int i, int mr)
+    private static void WeightRow<TUpdate>(ref T w, ref T vw, ref TUpdate u, int at, int nv, Vector<T> c0, Vector<T> c1, Vector<T> c2)
         where TUpdate : struct, IParameterUpdate<T>
     {
-        int ins = TLayer.Inputs, outs = TLayer.Outputs;
-        Vector<T> c00 = default, c10 = default;
-        for (int r = 0; r < rows; r++)
-        {
-            ref T dr = ref Unsafe.Add(ref delta, (nint)r * outs + o);
-            Vector<T> xv0 = Vector.LoadUnsafe(ref panel, (nuint)(r * Vector<T>.Count));
-            c00 = VectorMath.Fma(new Vector<T>(dr), xv0, c00);
-            if (mr == 2) c10 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref dr, 1)), xv0, c10);
-        }
-        int at0 = o * ins + i;
-        u.Weight(ref w, ref vw, (nuint)at0, c00);
-        if (mr == 2) u.Weight(ref w, ref vw, (nuint)(at0 + ins), c10);
+        int n = Vector<T>.Count;
+        u.Weight(ref w, ref vw, (nuint)at, c0);
+        if (nv > 1) u.Weight(ref w, ref vw, (nuint)(at + n), c1);
+        if (nv > 2) u.Weight(ref w, ref vw, (nuint)(at + 2 * n), c2);
     }
 
     // ------------------------------------------------------------------ backward: δ_prev = (δ·W) ∘ f′(a_prev)
