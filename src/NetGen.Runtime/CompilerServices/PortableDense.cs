@@ -359,27 +359,36 @@ public static class PortableDense<TLayer, T>
     public static void BackwardInput(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int rows, int lo, int hi)
         => InputDelta(ref delta, ref w, ref a, ref mask, ref deltaPrevious, rows, lo, hi, masked: true);
 
-    /// <summary>Columns outer, rows inner: a panel of W's columns (every output × up to 4 vectors) stays in cache while the rows sweep it.</summary>
+    /// <summary>Columns outer, rows inner: a panel of W's columns (every output × up to 3 vectors) stays in cache while the rows sweep it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void InputDelta(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int rows, int lo, int hi, bool masked)
     {
-        int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count, blockIns = ins - ins % (4 * Vector<T>.Count);
+        int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count;
         int n = Vector<T>.Count;
+        // Columns [lo, vectorEnd) in whole vectors: panels of 3 from lo, then the one or two left as one panel.
+        int vectorEnd = Math.Max(lo, Math.Min(hi, vectorIns)), blockEnd = lo + (vectorEnd - lo) / (3 * n) * (3 * n);
         // Each column panel of W is first copied where its rows lie one after another (VectorOps.Panel): W's rows are a
         // power of two apart in the wide layers, and the panel's slices of them would all fall into the same few sets of L1.
-        for (int i = Math.Max(lo, 0), end = Math.Min(hi, blockIns); i < end; i += 4 * n)
+        for (int i = lo; i < blockEnd; i += 3 * n)
         {
-            ref T panel = ref VectorOps.Panel(ref w, ins, outs, i, 4 * n);
+            ref T panel = ref VectorOps.Panel(ref w, ins, outs, i, 3 * n);
             int r = 0;
-            for (; r + 2 <= rows; r += 2) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 2, i, 4, masked);
-            for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, i, 4, masked);
+            for (; r + 4 <= rows; r += 4) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 4, i, 3, masked);
+            for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, i, 3, masked);
         }
-        for (int i = Math.Max(lo, blockIns), end = Math.Min(hi, vectorIns); i < end; i += n)
+        if (vectorEnd - blockEnd == 2 * n)
         {
-            ref T panel = ref VectorOps.Panel(ref w, ins, outs, i, n);
+            ref T panel = ref VectorOps.Panel(ref w, ins, outs, blockEnd, 2 * n);
             int r = 0;
-            for (; r + 2 <= rows; r += 2) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 2, i, 1, masked);
-            for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, i, 1, masked);
+            for (; r + 4 <= rows; r += 4) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 4, blockEnd, 2, masked);
+            for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, blockEnd, 2, masked);
+        }
+        else if (vectorEnd - blockEnd == n)
+        {
+            ref T panel = ref VectorOps.Panel(ref w, ins, outs, blockEnd, n);
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 4, blockEnd, 1, masked);
+            for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, blockEnd, 1, masked);
         }
         T slope = T.CreateTruncating(TLayer.InputSlope);
         for (int i = Math.Max(lo, vectorIns); i < hi; i++)
@@ -399,57 +408,61 @@ public static class PortableDense<TLayer, T>
     }
 
     /// <summary>
-    /// <paramref name="mr"/> (1 or 2) rows from <paramref name="r"/> × <paramref name="nv"/> (1 or 4) vectors of inputs from
-    /// <paramref name="i"/>, W's columns from their <paramref name="panel"/> (rows <paramref name="nv"/> vectors apart).
+    /// <paramref name="mr"/> (1 or 4) rows from <paramref name="r"/> × <paramref name="nv"/> (1 to 3) vectors of inputs from
+    /// <paramref name="i"/>, W's columns from their <paramref name="panel"/> (rows <paramref name="nv"/> vectors apart): at
+    /// 4 × 3, 12 accumulators, 3 of W and a broadcast δ in AVX2's 16 registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void InputBlock(ref T delta, ref T panel, ref T a, ref T mask, ref T deltaPrevious, int r, int mr, int i, int nv, bool masked)
     {
-        int ins = TLayer.Inputs, outs = TLayer.Outputs;
+        int outs = TLayer.Outputs;
         int n = Vector<T>.Count;
-        Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
-        Vector<T> c10 = default, c11 = default, c12 = default, c13 = default;
-        ref T d0r = ref Unsafe.Add(ref delta, (nint)(r) * outs);
-        ref T d1r = ref Unsafe.Add(ref delta, (nint)(r + mr - 1) * outs);
+        Vector<T> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
+        Vector<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
+        ref T dr = ref Unsafe.Add(ref delta, (nint)r * outs);
         for (int o = 0; o < outs; o++)
         {
             ref T wr = ref Unsafe.Add(ref panel, (nint)o * nv * n);
-            Vector<T> d0 = new(Unsafe.Add(ref d0r, o));
-            Vector<T> wv0 = Vector.LoadUnsafe(ref wr, (nuint)(0));
-            c00 = VectorMath.Fma(d0, wv0, c00);
-            if (nv == 4)
+            Vector<T> wv0 = Vector.LoadUnsafe(ref wr);
+            Vector<T> wv1 = nv > 1 ? Vector.LoadUnsafe(ref wr, (nuint)n) : default;
+            Vector<T> wv2 = nv > 2 ? Vector.LoadUnsafe(ref wr, (nuint)(2 * n)) : default;
+            Vector<T> d = new(Unsafe.Add(ref dr, o));
+            c00 = VectorMath.Fma(d, wv0, c00);
+            if (nv > 1) c01 = VectorMath.Fma(d, wv1, c01);
+            if (nv > 2) c02 = VectorMath.Fma(d, wv2, c02);
+            if (mr == 4)
             {
-                Vector<T> wv1 = Vector.LoadUnsafe(ref wr, (nuint)(n)), wv2 = Vector.LoadUnsafe(ref wr, (nuint)(2 * n)), wv3 = Vector.LoadUnsafe(ref wr, (nuint)(3 * n));
-                c01 = VectorMath.Fma(d0, wv1, c01); c02 = VectorMath.Fma(d0, wv2, c02); c03 = VectorMath.Fma(d0, wv3, c03);
-                if (mr == 2)
-                {
-                    Vector<T> d1 = new(Unsafe.Add(ref d1r, o));
-                    c10 = VectorMath.Fma(d1, wv0, c10); c11 = VectorMath.Fma(d1, wv1, c11);
-                    c12 = VectorMath.Fma(d1, wv2, c12); c13 = VectorMath.Fma(d1, wv3, c13);
-                }
-            }
-            else if (mr == 2)
-            {
-                c10 = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref d1r, o)), wv0, c10);
+                d = new(Unsafe.Add(ref dr, outs + o));
+                c10 = VectorMath.Fma(d, wv0, c10);
+                if (nv > 1) c11 = VectorMath.Fma(d, wv1, c11);
+                if (nv > 2) c12 = VectorMath.Fma(d, wv2, c12);
+                d = new(Unsafe.Add(ref dr, 2 * outs + o));
+                c20 = VectorMath.Fma(d, wv0, c20);
+                if (nv > 1) c21 = VectorMath.Fma(d, wv1, c21);
+                if (nv > 2) c22 = VectorMath.Fma(d, wv2, c22);
+                d = new(Unsafe.Add(ref dr, 3 * outs + o));
+                c30 = VectorMath.Fma(d, wv0, c30);
+                if (nv > 1) c31 = VectorMath.Fma(d, wv1, c31);
+                if (nv > 2) c32 = VectorMath.Fma(d, wv2, c32);
             }
         }
-        StoreDelta(ref a, ref mask, ref deltaPrevious, r, i, c00, masked);
-        if (nv == 4)
+        StoreDeltas(ref a, ref mask, ref deltaPrevious, r, i, nv, c00, c01, c02, masked);
+        if (mr == 4)
         {
-            StoreDelta(ref a, ref mask, ref deltaPrevious, r, i + n, c01, masked);
-            StoreDelta(ref a, ref mask, ref deltaPrevious, r, i + 2 * n, c02, masked);
-            StoreDelta(ref a, ref mask, ref deltaPrevious, r, i + 3 * n, c03, masked);
+            StoreDeltas(ref a, ref mask, ref deltaPrevious, r + 1, i, nv, c10, c11, c12, masked);
+            StoreDeltas(ref a, ref mask, ref deltaPrevious, r + 2, i, nv, c20, c21, c22, masked);
+            StoreDeltas(ref a, ref mask, ref deltaPrevious, r + 3, i, nv, c30, c31, c32, masked);
         }
-        if (mr == 2)
-        {
-            StoreDelta(ref a, ref mask, ref deltaPrevious, r + 1, i, c10, masked);
-            if (nv == 4)
-            {
-                StoreDelta(ref a, ref mask, ref deltaPrevious, r + 1, i + n, c11, masked);
-                StoreDelta(ref a, ref mask, ref deltaPrevious, r + 1, i + 2 * n, c12, masked);
-                StoreDelta(ref a, ref mask, ref deltaPrevious, r + 1, i + 3 * n, c13, masked);
-            }
-        }
+    }
+
+    /// <summary>The first <paramref name="nv"/> of one row's delta vectors from column <paramref name="i"/> (<see cref="StoreDelta"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreDeltas(ref T a, ref T mask, ref T deltaPrevious, int r, int i, int nv, Vector<T> c0, Vector<T> c1, Vector<T> c2, bool masked)
+    {
+        int n = Vector<T>.Count;
+        StoreDelta(ref a, ref mask, ref deltaPrevious, r, i, c0, masked);
+        if (nv > 1) StoreDelta(ref a, ref mask, ref deltaPrevious, r, i + n, c1, masked);
+        if (nv > 2) StoreDelta(ref a, ref mask, ref deltaPrevious, r, i + 2 * n, c2, masked);
     }
 
     /// <summary>δp[r, i..i+n) = c ∘ f′(a) (∘ mask).</summary>
