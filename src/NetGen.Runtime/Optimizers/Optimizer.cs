@@ -107,28 +107,14 @@ public abstract class Optimizer : IOptimizer
         }
         BeginStep(StepCount + 1);
         T l2 = T.CreateTruncating(L2), l1 = T.CreateTruncating(L1);
-        if (this is Sgd)
+        RangeUpdate<T> update = typeof(T) == typeof(float)
+            ? (RangeUpdate<T>)(object)(_updateSingle ??= Update<float>)
+            : (RangeUpdate<T>)(object)(_updateDouble ??= Update<double>);
+        foreach (ParameterRange range in _ranges)
         {
-            // SGD's update is one ScaleAdd per range: called directly rather than through the delegate, a small network's
-            // six ranges cost little more than one pass over its parameters.
-            foreach (ParameterRange range in _ranges)
-            {
-                Span<T> p = parameters.Slice(range.Start, range.Count);
-                Sgd.UpdateRange(p, gradients.Slice(range.Start, range.Count), lr, scale, range.Weights ? l2 : T.Zero);
-                if (range.Weights && L1 > 0f) VectorOps.Shrink(p, lr * l1);
-            }
-        }
-        else
-        {
-            RangeUpdate<T> update = typeof(T) == typeof(float)
-                ? (RangeUpdate<T>)(object)(_updateSingle ??= Update<float>)
-                : (RangeUpdate<T>)(object)(_updateDouble ??= Update<double>);
-            foreach (ParameterRange range in _ranges)
-            {
-                Span<T> p = parameters.Slice(range.Start, range.Count);
-                update(p, gradients.Slice(range.Start, range.Count), range.Start, lr, scale, range.Weights ? l2 : T.Zero);
-                if (range.Weights && L1 > 0f) VectorOps.Shrink(p, lr * l1);
-            }
+            Span<T> p = parameters.Slice(range.Start, range.Count);
+            update(p, gradients.Slice(range.Start, range.Count), range.Start, lr, scale, range.Weights ? l2 : T.Zero);
+            if (range.Weights && L1 > 0f) VectorOps.Shrink(p, lr * l1);
         }
         StepCount++;
     }

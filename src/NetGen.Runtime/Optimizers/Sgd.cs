@@ -1,5 +1,4 @@
 using System;
-using System.Numerics;
 using NetGen.CompilerServices;
 
 namespace NetGen;
@@ -48,10 +47,5 @@ public sealed class Sgd : Optimizer
 
     /// <inheritdoc/>
     protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
-        => UpdateRange(parameters, gradients, learningRate, gradientScale, l2);
-
-    /// <summary>The update of one range, <c>p ← (1 − μλ₂)·p − μ·scale·∇p</c> as one FMA per element; the base class's step calls it directly.</summary>
-    internal static void UpdateRange<T>(Span<T> parameters, ReadOnlySpan<T> gradients, T learningRate, T gradientScale, T l2)
-        where T : struct, IFloatingPointIeee754<T>
         => VectorOps.ScaleAdd(parameters, T.One - learningRate * l2, gradients, -learningRate * gradientScale);
 }
