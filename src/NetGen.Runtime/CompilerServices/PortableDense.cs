@@ -230,29 +230,11 @@ public static class PortableDense<TLayer, T>
         TUpdate u = update; // a local copy: its coefficients stay in registers
         int n = Vector<T>.Count;
         int whole = lo + (Math.Min(hi, outs) - lo) / 4 * 4; // weight rows in whole blocks of 4
-        // Each column panel of x is copied where its rows start whole cache lines (VectorOps.Panel), then swept by the weight rows.
-        for (int i = 0; i < blockIns; i += 3 * n)
-        {
-            ref T panel = ref VectorOps.Panel(ref x, ins, rows, i, 3 * n);
-            int o = lo;
-            for (; o < whole; o += 4) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 4, 3);
-            for (; o < hi; o++) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 1, 3);
-        }
-        // The one or two whole vectors left, as one panel: 4 rows × 2 vectors still keep 8 sums in flight.
-        if (vectorIns - blockIns == 2 * n)
-        {
-            ref T panel = ref VectorOps.Panel(ref x, ins, rows, blockIns, 2 * n);
-            int o = lo;
-            for (; o < whole; o += 4) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, blockIns, 4, 2);
-            for (; o < hi; o++) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, blockIns, 1, 2);
-        }
-        else if (vectorIns - blockIns == n)
-        {
-            ref T panel = ref VectorOps.Panel(ref x, ins, rows, blockIns, n);
-            int o = lo;
-            for (; o < whole; o += 4) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, blockIns, 4, 1);
-            for (; o < hi; o++) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, blockIns, 1, 1);
-        }
+        // Panels of 3 vectors of columns, then the one or two whole vectors left as one panel (4 rows × 2 vectors still
+        // keep 8 sums in flight).
+        for (int i = 0; i < blockIns; i += 3 * n) WeightPanel(ref delta, ref x, ref w, ref vw, rows, ref u, lo, hi, whole, i, 3);
+        if (vectorIns - blockIns == 2 * n) WeightPanel(ref delta, ref x, ref w, ref vw, rows, ref u, lo, hi, whole, blockIns, 2);
+        else if (vectorIns - blockIns == n) WeightPanel(ref delta, ref x, ref w, ref vw, rows, ref u, lo, hi, whole, blockIns, 1);
         // Columns past the last whole vector.
         for (int i = vectorIns; i < ins; i++)
         {
@@ -278,6 +260,21 @@ public static class PortableDense<TLayer, T>
             for (int r = 0; r < rows; r++) s += Unsafe.Add(ref delta, (nint)r * outs + o);
             u.Bias(ref Unsafe.Add(ref b, o), ref Unsafe.Add(ref vb, o), s);
         }
+    }
+
+    /// <summary>
+    /// Columns [<paramref name="i"/>, i + <paramref name="nv"/> vectors) of x copied where its rows start whole cache
+    /// lines (<see cref="VectorOps.Panel{T}"/>), then swept by the weight rows [lo, hi): blocks of 4 up to
+    /// <paramref name="whole"/>, then one at a time. <paramref name="nv"/> is a constant where the JIT inlines it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WeightPanel<TUpdate>(ref T delta, ref T x, ref T w, ref T vw, int rows, ref TUpdate u, int lo, int hi, int whole, int i, int nv)
+        where TUpdate : struct, IParameterUpdate<T>
+    {
+        ref T panel = ref VectorOps.Panel(ref x, TLayer.Inputs, rows, i, nv * Vector<T>.Count);
+        int o = lo;
+        for (; o < whole; o += 4) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 4, nv);
+        for (; o < hi; o++) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 1, nv);
     }
 
     /// <summary>
@@ -371,27 +368,9 @@ public static class PortableDense<TLayer, T>
         int vectorEnd = Math.Max(lo, Math.Min(hi, vectorIns)), blockEnd = lo + (vectorEnd - lo) / (3 * n) * (3 * n);
         // Each column panel of W is first copied where its rows lie one after another (VectorOps.Panel): W's rows are a
         // power of two apart in the wide layers, and the panel's slices of them would all fall into the same few sets of L1.
-        for (int i = lo; i < blockEnd; i += 3 * n)
-        {
-            ref T panel = ref VectorOps.Panel(ref w, ins, outs, i, 3 * n);
-            int r = 0;
-            for (; r + 4 <= rows; r += 4) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 4, i, 3, masked);
-            for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, i, 3, masked);
-        }
-        if (vectorEnd - blockEnd == 2 * n)
-        {
-            ref T panel = ref VectorOps.Panel(ref w, ins, outs, blockEnd, 2 * n);
-            int r = 0;
-            for (; r + 4 <= rows; r += 4) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 4, blockEnd, 2, masked);
-            for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, blockEnd, 2, masked);
-        }
-        else if (vectorEnd - blockEnd == n)
-        {
-            ref T panel = ref VectorOps.Panel(ref w, ins, outs, blockEnd, n);
-            int r = 0;
-            for (; r + 4 <= rows; r += 4) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 4, blockEnd, 1, masked);
-            for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, blockEnd, 1, masked);
-        }
+        for (int i = lo; i < blockEnd; i += 3 * n) InputPanel(ref delta, ref w, ref a, ref mask, ref deltaPrevious, rows, i, 3, masked);
+        if (vectorEnd - blockEnd == 2 * n) InputPanel(ref delta, ref w, ref a, ref mask, ref deltaPrevious, rows, blockEnd, 2, masked);
+        else if (vectorEnd - blockEnd == n) InputPanel(ref delta, ref w, ref a, ref mask, ref deltaPrevious, rows, blockEnd, 1, masked);
         T slope = T.CreateTruncating(TLayer.InputSlope);
         for (int i = Math.Max(lo, vectorIns); i < hi; i++)
         {
@@ -407,6 +386,19 @@ public static class PortableDense<TLayer, T>
                 Unsafe.Add(ref deltaPrevious, at) = s;
             }
         }
+    }
+
+    /// <summary>
+    /// W's columns [<paramref name="i"/>, i + <paramref name="nv"/> vectors) copied to a panel (every output's slice one
+    /// after another), then every row of the batch against it: blocks of 4 rows, then one at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputPanel(ref T delta, ref T w, ref T a, ref T mask, ref T deltaPrevious, int rows, int i, int nv, bool masked)
+    {
+        ref T panel = ref VectorOps.Panel(ref w, TLayer.Inputs, TLayer.Outputs, i, nv * Vector<T>.Count);
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 4, i, nv, masked);
+        for (; r < rows; r++) InputBlock(ref delta, ref panel, ref a, ref mask, ref deltaPrevious, r, 1, i, nv, masked);
     }
 
     /// <summary>
