@@ -28,9 +28,11 @@ internal static class Planner
     public const int PieceColumns = 64;
 
     /// <summary>
-    /// Rows of the batch one forward register block of the flavor holds (and of the input delta; the weight gradient's take
-    /// <see cref="WeightGradientRows"/>): 4 with <c>Vector512</c>'s 32 registers (16 accumulators and 8 operands), 2 for <c>Vector&lt;T&gt;</c>, which is
-    /// 256 bits wide with 16 registers on AVX2 (8 accumulators and 6 operands; 4 would spill). The block changes which
+    /// Rows of the batch one forward register block of the flavor holds (and of the <c>Vector512</c> input delta; the weight
+    /// gradient's take <see cref="WeightGradientRows"/>): 4 with <c>Vector512</c>'s 32 registers (16 accumulators and 8
+    /// operands), 2 for <c>Vector&lt;T&gt;</c>'s dot products, which are 256 bits wide with 16 registers on AVX2 (8
+    /// accumulators and 6 operands; 4 would spill). The portable input delta takes 4 rows × 3 vectors instead (12
+    /// accumulators, 3 operands and a broadcast). The block changes which
     /// values share registers, never the order any sum is formed in, so the flavors stay bit-compatible with themselves
     /// on any thread count; 2 divides <see cref="SplitAlignment"/>.
     /// </summary>
