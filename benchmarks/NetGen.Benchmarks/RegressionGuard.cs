@@ -45,12 +45,12 @@ public static class RegressionGuard
         // to optimized code only after 100 ms without new unoptimized methods, then compiles it in the background; a
         // profile of five warm-up rounds (130 ms) still found the optimizer's ScaleAdd and some composed kernels in
         // unoptimized code during the timed rounds.
-        long warmUp = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(warmUp).TotalSeconds < WarmUpSeconds)
+        static void WarmUp(Action round)
         {
-            Time(generated, sgdGenerated);
-            Time(composed, sgdComposed);
+            long start = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(start).TotalSeconds < WarmUpSeconds) round();
         }
+        WarmUp(() => { Time(generated, sgdGenerated); Time(composed, sgdComposed); });
         var generatedNs = new double[Rounds];
         var composedNs = new double[Rounds];
         for (int r = 0; r < Rounds; r++)
@@ -78,8 +78,7 @@ public static class RegressionGuard
             for (int i = 0; i < StepsPerRound; i++) net.TrainStep(x, label, sgd);
             return Stopwatch.GetElapsedTime(start).TotalNanoseconds / StepsPerRound;
         }
-        warmUp = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(warmUp).TotalSeconds < WarmUpSeconds) { Fused(generated, sgdGenerated); Fused(composed, sgdComposed); }
+        WarmUp(() => { Fused(generated, sgdGenerated); Fused(composed, sgdComposed); });
         for (int r = 0; r < Rounds; r++)
         {
             if (r % 2 == 0) { generatedNs[r] = Fused(generated, sgdGenerated); composedNs[r] = Fused(composed, sgdComposed); }
