@@ -33,12 +33,14 @@ public interface IParameterUpdate<T> where T : struct, IFloatingPointIeee754<T>
     void Weight(ref T w, ref T v, T gradient);
 
     /// <summary>
-    /// Asks for the cache lines that updates of a block will read or write: <paramref name="rows"/> rows of
-    /// <paramref name="elements"/> values from <paramref name="w"/> + <paramref name="at"/>, <paramref name="stride"/>
-    /// apart (the weights, and the state at <paramref name="v"/> where the update keeps one). A hint a kernel gives one
-    /// register block ahead: it never faults and changes no value.
+    /// Asks for a share of the cache lines that updates of a block will read or write, the block being
+    /// <paramref name="rows"/> rows of <paramref name="elements"/> values from <paramref name="w"/> + <paramref name="at"/>,
+    /// <paramref name="stride"/> apart (the weights, and the state at <paramref name="v"/> where the update keeps one):
+    /// numbering its lines row by row, lines <paramref name="part"/>, <paramref name="part"/> + <paramref name="parts"/>,
+    /// <paramref name="part"/> + 2·<paramref name="parts"/>, … (see <see cref="VectorOps.Prefetch{T}"/>). A hint a kernel
+    /// gives one register block ahead, a share per row of the batch it sums over: it never faults and changes no value.
     /// </summary>
-    void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements);
+    void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements, int part, int parts);
 
     /// <summary>Updates the biases at <paramref name="b"/> + <paramref name="at"/> from their gradient (no weight decay).</summary>
     void Bias(ref T b, ref T v, nuint at, Vector512<T> gradient);
@@ -75,8 +77,8 @@ public readonly record struct StoreGradient<T>(bool Accumulate) : IParameterUpda
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements)
-        => VectorOps.Prefetch(ref w, at, rows, stride, elements);
+    public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements, int part, int parts)
+        => VectorOps.Prefetch(ref w, at, rows, stride, elements, part, parts);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -118,8 +120,8 @@ public readonly record struct SgdUpdate(float WeightFactor, float GradientFactor
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(ref float w, ref float v, nuint at, int rows, int stride, int elements)
-        => VectorOps.Prefetch(ref w, at, rows, stride, elements);
+    public void Prefetch(ref float w, ref float v, nuint at, int rows, int stride, int elements, int part, int parts)
+        => VectorOps.Prefetch(ref w, at, rows, stride, elements, part, parts);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -165,10 +167,10 @@ public readonly record struct MomentumUpdate<T>(T L2, T Momentum, T NegativeRate
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements)
+    public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements, int part, int parts)
     {
-        VectorOps.Prefetch(ref w, at, rows, stride, elements);
-        VectorOps.Prefetch(ref v, at, rows, stride, elements);
+        VectorOps.Prefetch(ref w, at, rows, stride, elements, part, parts);
+        VectorOps.Prefetch(ref v, at, rows, stride, elements, part, parts);
     }
 
     /// <inheritdoc/>

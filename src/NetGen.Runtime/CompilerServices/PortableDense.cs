@@ -292,14 +292,15 @@ public static class PortableDense<TLayer, T>
         int n = Vector<T>.Count;
         Vector<T> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
         Vector<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
-        // The next block's weights, on their way to the cache while this block sums over the batch.
-        if (mr == 4) u.Prefetch(ref w, ref vw, (nuint)((o + 4) * ins + i), 4, ins, nv * n);
+        // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+        nuint next = (nuint)((o + 4) * ins + i);
         // Row r's δ and inputs by stepping two references, not by multiplying r out each time: with AVX2's 2 FMAs a
         // cycle, the loop's 12 FMAs leave room for few other instructions.
         ref T dr = ref Unsafe.Add(ref delta, o);
         ref T xr = ref panel;
         for (int r = 0; r < rows; r++, dr = ref Unsafe.Add(ref dr, outs), xr = ref Unsafe.Add(ref xr, nv * n))
         {
+            if (mr == 4) u.Prefetch(ref w, ref vw, next, 4, ins, nv * n, r, rows);
             Vector<T> xv0 = Vector.LoadUnsafe(ref xr);
             Vector<T> xv1 = nv > 1 ? Vector.LoadUnsafe(ref xr, (nuint)n) : default;
             Vector<T> xv2 = nv > 2 ? Vector.LoadUnsafe(ref xr, (nuint)(2 * n)) : default;

@@ -12,20 +12,31 @@ namespace NetGen.CompilerServices;
 public static class VectorOps
 {
     /// <summary>
-    /// Asks for the cache lines of <paramref name="rows"/> rows of <paramref name="elements"/> values from
-    /// <paramref name="origin"/> + <paramref name="at"/>, <paramref name="stride"/> values apart, ahead of their use: a
-    /// hint, which never faults. The addresses are formed as pointers from <paramref name="origin"/>, never as references,
-    /// so a block past the end of a buffer (the block after a layer's last) never makes a reference outside an object.
+    /// Asks for a share of the cache lines of <paramref name="rows"/> rows of <paramref name="elements"/> values from
+    /// <paramref name="origin"/> + <paramref name="at"/>, <paramref name="stride"/> values apart, ahead of their use:
+    /// numbering the block's lines row by row, lines <paramref name="part"/>, <paramref name="part"/> +
+    /// <paramref name="parts"/>, … A hint, which never faults. The addresses are formed as pointers from
+    /// <paramref name="origin"/>, never as references, so a block past the end of a buffer (the block after a layer's
+    /// last) never makes a reference outside an object.
     /// </summary>
+    /// <remarks>
+    /// A weight-gradient kernel asks for the next block's lines one share per row of the batch while it sums the current
+    /// block over the batch (part = the row, parts = the rows), so its requests are spread over the sum: the 24 lines of a
+    /// 6 × 4-vector block of a wide layer's weights asked for all at once, before the sum, left that kernel well short of
+    /// the speed it reaches spread (docs/performance.md has the figures).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void Prefetch<T>(ref T origin, nuint at, int rows, int stride, int elements)
+    internal static unsafe void Prefetch<T>(ref T origin, nuint at, int rows, int stride, int elements, int part, int parts)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
         int size = Unsafe.SizeOf<T>();
+        int perRow = (elements * size + 63) / 64;
         byte* first = (byte*)Unsafe.AsPointer(ref origin) + at * (nuint)size;
-        for (int r = 0; r < rows; r++)
-            for (int e = 0; e < elements * size; e += 64)
-                System.Runtime.Intrinsics.X86.Sse.Prefetch0(first + (nint)r * stride * size + e);
+        for (int line = part; line < rows * perRow; line += parts)
+        {
+            int r = line / perRow;
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(first + (nint)r * stride * size + (line - r * perRow) * 64);
+        }
     }
 
     /// <summary>

@@ -820,10 +820,10 @@ partial class Brains
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         Vector512<float> c40 = default, c50 = default;
-                        // The next block's weights, on their way to the cache while this block sums over the batch.
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 16 + i), 6, 16, 16);
+                        // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                         for (int r = 0; r < rows; r++)
                         {
+                            u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 16 + i), 6, 16, 16, r, rows);
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
                             ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1088,10 +1088,10 @@ partial class Brains
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         Vector512<float> c40 = default, c50 = default;
-                        // The next block's weights, on their way to the cache while this block sums over the batch.
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 32 + i), 6, 32, 16);
+                        // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                         for (int r = 0; r < rows; r++)
                         {
+                            u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 32 + i), 6, 32, 16, r, rows);
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
                             ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1426,10 +1426,10 @@ partial class Brains
                     {
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         Vector512<float> c40 = default, c50 = default;
-                        // The next block's weights, on their way to the cache while this block sums over the batch.
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 32 + i), 6, 32, 16);
+                        // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                         for (int r = 0; r < rows; r++)
                         {
+                            u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 32 + i), 6, 32, 16, r, rows);
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
                             ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));

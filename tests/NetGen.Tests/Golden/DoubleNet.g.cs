@@ -578,10 +578,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<double> c40 = default, c50 = default;
-                    // The next block's weights, on their way to the cache while this block sums over the batch.
-                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 20 + i), 6, 20, 8);
+                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                     for (int r = 0; r < rows; r++)
                     {
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 20 + i), 6, 20, 8, r, rows);
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
                         ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -917,10 +917,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<double> c40 = default, c50 = default;
-                    // The next block's weights, on their way to the cache while this block sums over the batch.
-                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 12 + i), 6, 12, 8);
+                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                     for (int r = 0; r < rows; r++)
                     {
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 12 + i), 6, 12, 8, r, rows);
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
                         ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1225,10 +1225,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<double> c40 = default, c50 = default;
-                    // The next block's weights, on their way to the cache while this block sums over the batch.
-                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 9 + i), 6, 9, 8);
+                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                     for (int r = 0; r < rows; r++)
                     {
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 9 + i), 6, 9, 8, r, rows);
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
                         ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));

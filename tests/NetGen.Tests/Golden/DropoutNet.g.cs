@@ -779,10 +779,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
-                    // The next block's weights, on their way to the cache while this block sums over the batch.
-                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 20 + i), 6, 20, 16);
+                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                     for (int r = 0; r < rows; r++)
                     {
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 20 + i), 6, 20, 16, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));

@@ -713,10 +713,10 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                     Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
                     Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
-                    // The next block's weights, on their way to the cache while this block sums over the batch.
-                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 3136 + i), 6, 3136, 64);
+                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                     for (int r = 0; r < rows; r++)
                     {
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 3136 + i), 6, 3136, 64, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 128 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1179,10 +1179,10 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                     Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
                     Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
-                    // The next block's weights, on their way to the cache while this block sums over the batch.
-                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 128 + i), 6, 128, 64);
+                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                     for (int r = 0; r < rows; r++)
                     {
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 128 + i), 6, 128, 64, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));

@@ -953,10 +953,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
-                    // The next block's weights, on their way to the cache while this block sums over the batch.
-                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 37 + i), 6, 37, 16);
+                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                     for (int r = 0; r < rows; r++)
                     {
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 37 + i), 6, 37, 16, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1346,10 +1346,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
-                    // The next block's weights, on their way to the cache while this block sums over the batch.
-                    u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 19 + i), 6, 19, 16);
+                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
                     for (int r = 0; r < rows; r++)
                     {
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 19 + i), 6, 19, 16, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
