@@ -21,14 +21,15 @@ public static class VectorOps
     /// </summary>
     /// <remarks>
     /// A weight-gradient kernel asks for the next block's lines one share per row of the batch while it sums the current
-    /// block over the batch (part = the row, parts = the rows), so its requests are spread over the sum: the 24 lines of a
-    /// 6 × 4-vector block of a wide layer's weights asked for all at once, before the sum, left that kernel well short of
-    /// the speed it reaches spread (docs/performance.md has the figures).
+    /// block over the batch (part = the row, parts = the rows), so its requests are spread over the sum: with the 24 lines
+    /// of a 6 × 4-vector block of a wide layer's weights asked for all at once, before the sum, a standalone copy of that
+    /// kernel ran 6–15 % slower (docs/performance.md has the figures). No share (<paramref name="parts"/> ≤ 0) asks for
+    /// nothing.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static unsafe void Prefetch<T>(ref T origin, nuint at, int rows, int stride, int elements, int part, int parts)
     {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || parts <= 0) return;
         int size = Unsafe.SizeOf<T>();
         int perRow = (elements * size + 63) / 64;
         byte* first = (byte*)Unsafe.AsPointer(ref origin) + at * (nuint)size;

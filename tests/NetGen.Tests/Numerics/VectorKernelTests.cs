@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Threading.Tasks;
 using NetGen.CompilerServices;
 using Xunit;
 
@@ -132,6 +133,36 @@ public class VectorKernelTests
             Assert.Equal(expectedDouble, yd);
         }
         Assert.Throws<ArgumentException>(() => VectorOps.ScaleAdd<float>(new float[17], 1f, new float[16], 1f));
+    }
+
+    /// <summary>
+    /// A weight update's prefetch is a hint for any share of any block: it returns and changes nothing, for every share of
+    /// a block, for shares past the block's lines, for no share at all (zero or negative parts, which would otherwise
+    /// never end the walk over the lines), and for a block past the end of the buffer (formed as pointers, never as
+    /// references).
+    /// </summary>
+    [Fact]
+    public async Task PrefetchIsAHintForAnyShare()
+    {
+        var w = new float[64];
+        var v = new float[64];
+        for (int i = 0; i < w.Length; i++) (w[i], v[i]) = (i, -i);
+        float[] before = (float[])w.Clone(), velocityBefore = (float[])v.Clone();
+        var sgd = new SgdUpdate(1f, -0.1f);
+        var store = new StoreGradient<float>(Accumulate: false);
+        var momentum = new MomentumUpdate<float>(0f, 0.9f, -0.1f, Nesterov: false, GradientScale: 1f);
+        Task work = Task.Run(() =>
+        {
+            foreach (var (at, part, parts) in new (nuint, int, int)[] { (0, 0, 1), (0, 3, 4), (0, 30, 4), (0, 0, 0), (0, 2, -1), (48, 0, 1), (4096, 1, 3) })
+            {
+                sgd.Prefetch(ref w[0], ref v[0], at, 6, 16, 16, part, parts);
+                store.Prefetch(ref w[0], ref v[0], at, 4, 8, 24, part, parts);
+                momentum.Prefetch(ref w[0], ref v[0], at, 2, 32, 32, part, parts);
+            }
+        });
+        Assert.True(await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(30))) == work, "a prefetch did not return");
+        Assert.Equal(before, w);
+        Assert.Equal(velocityBefore, v);
     }
 }
 
