@@ -7,6 +7,8 @@ if (args.Length > 0 && args[0] == "--guard") return RegressionGuard.Run(args);
 if (args.Length > 0 && args[0] == "--peers") return PeerProtocol.Run(cnnOnly: args.Length > 1 && args[1] == "cnn");
 // `--scaling`: data-parallel training on one and two threads, interleaved.
 if (args.Length > 0 && args[0] == "--scaling") return ParallelScaling.Run();
+// `--placement [seconds]`: the main job's step cut across two threads, by where the machine puts the two cores.
+if (args.Length > 0 && args[0] == "--placement") return CorePlacement.Run(args);
 // `--onnx [shape] [batch]`: the forward pass against ONNX Runtime, interleaved (see OnnxComparison).
 if (args.Length > 0 && args[0] == "--onnx") return OnnxComparison.Run(args);
 

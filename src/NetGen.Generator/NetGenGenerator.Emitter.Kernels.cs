@@ -677,9 +677,10 @@ public sealed partial class NetGenGenerator
             var pairs = (from a in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (a, v)).ToList();
             Declare(w, f.Type, pairs.Select(p => ($"c{p.a}{p.v}", "default")));
             if (mr > 1) w.Line("// The next block's weights on their way to the cache, a share per row while this block sums over the batch.");
+            if (mr > 1) w.Line($"int ahead = Math.Min({mr}, hi - o - {mr});");
             using (w.Block("for (int r = 0; r < rows; r++)"))
             {
-                if (mr > 1) w.Line($"u.Prefetch(ref w, ref vw, (nuint)((o + {mr}) * {inputs} + i), {mr}, {inputs}, {f.Step(nv)}, r, rows);");
+                if (mr > 1) w.Line($"u.Prefetch(ref w, ref vw, (nuint)((o + {mr}) * {inputs} + i), ahead, {inputs}, {f.Step(nv)}, r, rows);");
                 w.Line($"ref {f.T} dr = ref Unsafe.Add(ref delta, (nint)r * {outputs} + o);");
                 w.Line($"ref {f.T} xr = ref Unsafe.Add(ref panel, (nint)r * {f.Step(nv)});");
                 // The inputs first, then one broadcast δ at a time: 4 · mr accumulators, 4 operands and one broadcast.

@@ -231,10 +231,14 @@ public sealed partial class NetGenGenerator
 
         /// <summary>
         /// Worker's rows of layer <paramref name="l"/>'s weights and biases, updated from its delta and input by the step's
-        /// rule. A layer with <see cref="LayerPlan.UpdatePieces"/> (the first) comes in pieces with Vector512 instead —
-        /// <see cref="Planner.PieceColumns"/> columns of one worker's range of units each, taken from a <c>WorkQueue</c> —
-        /// so a worker slowed by another process on its core hands its last pieces to the others rather than keeping them
-        /// waiting; its biases go to worker 0 with the narrower updates.
+        /// rule: the rows of the units it computed in the forward pass (<c>Share</c>), so a weight's cache line stays with one
+        /// core from step to step. A layer with <see cref="LayerPlan.UpdatePieces"/> (the first) comes in pieces with
+        /// Vector512 instead — <see cref="Planner.PieceColumns"/> columns of one worker's range of units each, taken from a
+        /// <c>WorkQueue</c>, a range's biases with its first piece — so a worker slowed by another process on its core hands
+        /// its last pieces to the others rather than keeping them waiting. A later layer no wider than one block of units
+        /// (<see cref="Planner.SplitAlignment"/>), which <c>Share</c> gives to worker 0 whole, is cut by its input columns with
+        /// Vector512 instead: each worker reads only the activations it computed itself, and worker 0 adds the biases.
+        /// The weight kernels sum every gradient over the batch in the same order whatever the range, so the bits stay.
         /// </summary>
         private static void EmitSplitUpdate(CodeWriter w, NetworkPlan plan, int l)
         {
@@ -242,26 +246,38 @@ public sealed partial class NetGenGenerator
             string weights = $"{WeightInputs(plan, l)}, ref w{l}, ref b{l}";
             if (layer.UpdatePieces > 0)
             {
-                int units = layer.Outputs, inputs = layer.Inputs, block = Planner.WeightGradientRows(Flavor.Vector512);
+                int units = layer.Outputs, inputs = layer.Inputs;
                 using (w.Block("if (wide)"))
                 {
-                    w.Line($"// The biases on worker 0; then pieces of {Planner.PieceColumns} columns × a range of units, any worker's.");
-                    using (w.Block("if (worker == 0)"))
-                        EmitUpdateCall(w, l, weights, $"0, {Literal.Int(units)}, {Literal.Int(inputs)}, {Literal.Int(inputs)}", wide: true);
+                    w.Line($"// Pieces of {Planner.PieceColumns} columns × a worker's range of units, a range's biases with its first; any worker's.");
                     using (w.Block($"while (ws.Pieces{l}.TryTake(workers - 1 - worker, out int piece))"))
                     {
                         int per = layer.UpdatePieces, columns = Planner.PieceColumns;
                         w.Line($"int q = piece / {Literal.Int(per)}, i0 = piece % {Literal.Int(per)} * {columns};");
-                        w.Line($"lo = global::NetGen.CompilerServices.WorkQueue.Boundary({Literal.Int(units)}, q, workers, {block});");
-                        w.Line($"hi = global::NetGen.CompilerServices.WorkQueue.Boundary({Literal.Int(units)}, q + 1, workers, {block});");
+                        w.Line($"(lo, hi) = Share({Literal.Int(units)}, workers - 1 - q, workers);");
                         w.Line("if (lo == hi) continue;");
                         w.Line($"int i1 = Math.Min({Literal.Int(inputs)}, i0 + {columns});");
-                        EmitUpdateCall(w, l, weights, "lo, hi, i0, i1, bias: false", wide: true);
+                        EmitUpdateCall(w, l, weights, "lo, hi, i0, i1, bias: i0 == 0", wide: true);
                     }
                 }
                 using (w.Block("else"))
                 {
                     w.Line($"(lo, hi) = Share({Literal.Int(units)}, worker, workers);");
+                    EmitUpdateCall(w, l, weights, "lo, hi", wide: false);
+                }
+                return;
+            }
+            if (l > 0 && layer.Outputs <= SplitAlignment)
+            {
+                using (w.Block("if (wide)"))
+                {
+                    w.Line("// By input columns: the activations this worker computed; the biases on worker 0.");
+                    w.Line($"(lo, hi) = Share({Literal.Int(layer.Inputs)}, worker, workers);");
+                    EmitUpdateCall(w, l, weights, $"0, {Literal.Int(layer.Outputs)}, lo, hi, bias: worker == 0", wide: true);
+                }
+                using (w.Block("else"))
+                {
+                    w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
                     EmitUpdateCall(w, l, weights, "lo, hi", wide: false);
                 }
                 return;

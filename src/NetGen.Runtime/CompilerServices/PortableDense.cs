@@ -273,8 +273,8 @@ public static class PortableDense<TLayer, T>
     {
         ref T panel = ref VectorOps.Panel(ref x, TLayer.Inputs, rows, i, nv * Vector<T>.Count);
         int o = lo;
-        for (; o < whole; o += 4) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 4, nv);
-        for (; o < hi; o++) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, i, 1, nv);
+        for (; o < whole; o += 4) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, hi, i, 4, nv);
+        for (; o < hi; o++) WeightBlock(ref delta, ref panel, ref w, ref vw, rows, ref u, o, hi, i, 1, nv);
     }
 
     /// <summary>
@@ -285,7 +285,7 @@ public static class PortableDense<TLayer, T>
     /// FMAs a core keeps in flight).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WeightBlock<TUpdate>(ref T delta, ref T panel, ref T w, ref T vw, int rows, ref TUpdate u, int o, int i, int mr, int nv)
+    private static void WeightBlock<TUpdate>(ref T delta, ref T panel, ref T w, ref T vw, int rows, ref TUpdate u, int o, int hi, int i, int mr, int nv)
         where TUpdate : struct, IParameterUpdate<T>
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs;
@@ -294,13 +294,14 @@ public static class PortableDense<TLayer, T>
         Vector<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
         // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
         nuint next = (nuint)((o + 4) * ins + i);
+        int ahead = Math.Min(4, hi - o - 4);
         // Row r's δ and inputs by stepping two references, not by multiplying r out each time: with AVX2's 2 FMAs a
         // cycle, the loop's 12 FMAs leave room for few other instructions.
         ref T dr = ref Unsafe.Add(ref delta, o);
         ref T xr = ref panel;
         for (int r = 0; r < rows; r++, dr = ref Unsafe.Add(ref dr, outs), xr = ref Unsafe.Add(ref xr, nv * n))
         {
-            if (mr == 4) u.Prefetch(ref w, ref vw, next, 4, ins, nv * n, r, rows);
+            if (mr == 4) u.Prefetch(ref w, ref vw, next, ahead, ins, nv * n, r, rows);
             Vector<T> xv0 = Vector.LoadUnsafe(ref xr);
             Vector<T> xv1 = nv > 1 ? Vector.LoadUnsafe(ref xr, (nuint)n) : default;
             Vector<T> xv2 = nv > 2 ? Vector.LoadUnsafe(ref xr, (nuint)(2 * n)) : default;

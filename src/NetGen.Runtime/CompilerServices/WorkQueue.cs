@@ -77,20 +77,4 @@ public sealed class WorkQueue
         piece = -1;
         return false;
     }
-
-    /// <summary>
-    /// Where range <paramref name="q"/> of <paramref name="ranges"/> starts among <paramref name="units"/> units: an even
-    /// share, rounded to a multiple of <paramref name="block"/>; range <paramref name="ranges"/> starts at the end.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A count is negative, <paramref name="ranges"/> or <paramref name="block"/> is not positive, or <paramref name="q"/> is past <paramref name="ranges"/>.</exception>
-    public static int Boundary(int units, int q, int ranges, int block)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(units);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ranges);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(block);
-        if ((uint)q > (uint)ranges) throw new ArgumentOutOfRangeException(nameof(q), q, $"Expected a range boundary in [0, {ranges}].");
-        if (q == ranges) return units;
-        int at = (int)((long)units * q / ranges);
-        return Math.Min(units, (at + block / 2) / block * block);
-    }
 }

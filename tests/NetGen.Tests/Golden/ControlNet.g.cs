@@ -375,16 +375,18 @@ partial class Brains
                 }
                 case 5:
                 {
-                    (lo, hi) = Share(4, worker, workers);
                     if (wide)
                     {
+                        // By input columns: the activations this worker computed; the biases on worker 0.
+                        (lo, hi) = Share(32, worker, workers);
                         if (momentum) Kernels.BackwardWeights2V512(
-                            ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
+                            ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, 0, 4, lo, hi, bias: worker == 0);
                         else Kernels.BackwardWeights2V512(
-                            ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, lo, hi);
+                            ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, 0, 4, lo, hi, bias: worker == 0);
                     }
                     else
                     {
+                        (lo, hi) = Share(4, worker, workers);
                         if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
                             ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
                         else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
@@ -398,16 +400,18 @@ partial class Brains
                 }
                 case 6:
                 {
-                    (lo, hi) = Share(32, worker, workers);
                     if (wide)
                     {
+                        // By input columns: the activations this worker computed; the biases on worker 0.
+                        (lo, hi) = Share(32, worker, workers);
                         if (momentum) Kernels.BackwardWeights1V512(
-                            ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                            ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 32, lo, hi, bias: worker == 0);
                         else Kernels.BackwardWeights1V512(
-                            ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                            ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 32, lo, hi, bias: worker == 0);
                     }
                     else
                     {
+                        (lo, hi) = Share(32, worker, workers);
                         if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
                             ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
                         else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
@@ -821,9 +825,10 @@ partial class Brains
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         Vector512<float> c40 = default, c50 = default;
                         // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                        int ahead = Math.Min(6, hi - o - 6);
                         for (int r = 0; r < rows; r++)
                         {
-                            u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 16 + i), 6, 16, 16, r, rows);
+                            u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 16 + i), ahead, 16, 16, r, rows);
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
                             ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1089,9 +1094,10 @@ partial class Brains
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         Vector512<float> c40 = default, c50 = default;
                         // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                        int ahead = Math.Min(6, hi - o - 6);
                         for (int r = 0; r < rows; r++)
                         {
-                            u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 32 + i), 6, 32, 16, r, rows);
+                            u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 32 + i), ahead, 32, 16, r, rows);
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 32 + o);
                             ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1427,9 +1433,10 @@ partial class Brains
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         Vector512<float> c40 = default, c50 = default;
                         // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                        int ahead = Math.Min(6, hi - o - 6);
                         for (int r = 0; r < rows; r++)
                         {
-                            u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 32 + i), 6, 32, 16, r, rows);
+                            u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 32 + i), ahead, 32, 16, r, rows);
                             ref float dr = ref Unsafe.Add(ref delta, (nint)r * 4 + o);
                             ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));

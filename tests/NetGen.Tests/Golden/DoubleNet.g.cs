@@ -579,9 +579,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<double> c40 = default, c50 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 20 + i), 6, 20, 8, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 20 + i), ahead, 20, 8, r, rows);
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
                         ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -918,9 +919,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<double> c40 = default, c50 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 12 + i), 6, 12, 8, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 12 + i), ahead, 12, 8, r, rows);
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 9 + o);
                         ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1226,9 +1228,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<double> c40 = default, c50 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 9 + i), 6, 9, 8, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 9 + i), ahead, 9, 8, r, rows);
                         ref double dr = ref Unsafe.Add(ref delta, (nint)r * 3 + o);
                         ref double xr = ref Unsafe.Add(ref panel, (nint)r * 8);
                         Vector512<double> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));

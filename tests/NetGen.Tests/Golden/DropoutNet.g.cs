@@ -361,16 +361,18 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             }
             case 4:
             {
-                (lo, hi) = Share(3, worker, workers);
                 if (wide)
                 {
+                    // By input columns: the activations this worker computed; the biases on worker 0.
+                    (lo, hi) = Share(12, worker, workers);
                     if (momentum) Kernels.BackwardWeights1V512(
-                        ref d1, ref h0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                        ref d1, ref h0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 3, lo, hi, bias: worker == 0);
                     else Kernels.BackwardWeights1V512(
-                        ref d1, ref h0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                        ref d1, ref h0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 3, lo, hi, bias: worker == 0);
                 }
                 else
                 {
+                    (lo, hi) = Share(3, worker, workers);
                     if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
                         ref d1, ref h0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
@@ -780,9 +782,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 20 + i), 6, 20, 16, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 20 + i), ahead, 20, 16, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 12 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));

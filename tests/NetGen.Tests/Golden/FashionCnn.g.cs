@@ -714,9 +714,10 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
                     Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 3136 + i), 6, 3136, 64, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 3136 + i), ahead, 3136, 64, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 128 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1180,9 +1181,10 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
                     Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 128 + i), 6, 128, 64, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 128 + i), ahead, 128, 64, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));

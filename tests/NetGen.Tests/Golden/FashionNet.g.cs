@@ -350,16 +350,18 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             }
             case 4:
             {
-                (lo, hi) = Share(10, worker, workers);
                 if (wide)
                 {
+                    // By input columns: the activations this worker computed; the biases on worker 0.
+                    (lo, hi) = Share(500, worker, workers);
                     if (momentum) Kernels.BackwardWeights1V512(
-                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 10, lo, hi, bias: worker == 0);
                     else Kernels.BackwardWeights1V512(
-                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 10, lo, hi, bias: worker == 0);
                 }
                 else
                 {
+                    (lo, hi) = Share(10, worker, workers);
                     if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
                         ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
@@ -367,25 +369,17 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 }
                 if (wide)
                 {
-                    // The biases on worker 0; then pieces of 64 columns × a range of units, any worker's.
-                    if (worker == 0)
-                    {
-                        if (momentum) Kernels.BackwardWeights0V512(
-                            ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, 0, 500, 784, 784);
-                        else Kernels.BackwardWeights0V512(
-                            ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, 0, 500, 784, 784);
-                    }
+                    // Pieces of 64 columns × a worker's range of units, a range's biases with its first; any worker's.
                     while (ws.Pieces0.TryTake(workers - 1 - worker, out int piece))
                     {
                         int q = piece / 13, i0 = piece % 13 * 64;
-                        lo = global::NetGen.CompilerServices.WorkQueue.Boundary(500, q, workers, 6);
-                        hi = global::NetGen.CompilerServices.WorkQueue.Boundary(500, q + 1, workers, 6);
+                        (lo, hi) = Share(500, workers - 1 - q, workers);
                         if (lo == hi) continue;
                         int i1 = Math.Min(784, i0 + 64);
                         if (momentum) Kernels.BackwardWeights0V512(
-                            ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi, i0, i1, bias: false);
+                            ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi, i0, i1, bias: i0 == 0);
                         else Kernels.BackwardWeights0V512(
-                            ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi, i0, i1, bias: false);
+                            ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi, i0, i1, bias: i0 == 0);
                     }
                 }
                 else
@@ -793,9 +787,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
                     Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 784 + i), 6, 784, 64, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 784 + i), ahead, 784, 64, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -892,9 +887,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 784 + i), 6, 784, 16, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 784 + i), ahead, 784, 16, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 500 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1254,9 +1250,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
                     Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 500 + i), 6, 500, 64, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 500 + i), ahead, 500, 64, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 64);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1353,9 +1350,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 500 + i), 6, 500, 16, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 500 + i), ahead, 500, 16, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 10 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));

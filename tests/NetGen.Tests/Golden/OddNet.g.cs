@@ -369,16 +369,18 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             }
             case 5:
             {
-                (lo, hi) = Share(5, worker, workers);
                 if (wide)
                 {
+                    // By input columns: the activations this worker computed; the biases on worker 0.
+                    (lo, hi) = Share(7, worker, workers);
                     if (momentum) Kernels.BackwardWeights2V512(
-                        ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
+                        ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, 0, 5, lo, hi, bias: worker == 0);
                     else Kernels.BackwardWeights2V512(
-                        ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, lo, hi);
+                        ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, 0, 5, lo, hi, bias: worker == 0);
                 }
                 else
                 {
+                    (lo, hi) = Share(5, worker, workers);
                     if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
                         ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
@@ -392,16 +394,18 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             }
             case 6:
             {
-                (lo, hi) = Share(7, worker, workers);
                 if (wide)
                 {
+                    // By input columns: the activations this worker computed; the biases on worker 0.
+                    (lo, hi) = Share(19, worker, workers);
                     if (momentum) Kernels.BackwardWeights1V512(
-                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 7, lo, hi, bias: worker == 0);
                     else Kernels.BackwardWeights1V512(
-                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 7, lo, hi, bias: worker == 0);
                 }
                 else
                 {
+                    (lo, hi) = Share(7, worker, workers);
                     if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
                         ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
@@ -954,9 +958,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 37 + i), 6, 37, 16, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 37 + i), ahead, 37, 16, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 19 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));
@@ -1347,9 +1352,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
                     // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
-                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 19 + i), 6, 19, 16, r, rows);
+                        u.Prefetch(ref w, ref vw, (nuint)((o + 6) * 19 + i), ahead, 19, 16, r, rows);
                         ref float dr = ref Unsafe.Add(ref delta, (nint)r * 7 + o);
                         ref float xr = ref Unsafe.Add(ref panel, (nint)r * 16);
                         Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)(0));

@@ -60,26 +60,4 @@ public class WorkQueueTests
             Assert.Equal(workers * perRange, byWorker.Sum());
         }
     }
-
-    /// <summary>Range boundaries: an even share rounded to the block, increasing, from 0 to the units.</summary>
-    [Theory]
-    [InlineData(500, 2, 6)]
-    [InlineData(500, 5, 6)]
-    [InlineData(12, 5, 6)]
-    [InlineData(1024, 3, 6)]
-    public void BoundariesAreBlockMultiplesInOrder(int units, int ranges, int block)
-    {
-        int[] at = Enumerable.Range(0, ranges + 1).Select(q => WorkQueue.Boundary(units, q, ranges, block)).ToArray();
-        Assert.Equal(0, at[0]);
-        Assert.Equal(units, at[^1]);
-        for (int q = 1; q < ranges; q++)
-        {
-            Assert.Equal(0, at[q] % block);
-            Assert.True(at[q] >= at[q - 1] && at[q] <= units, $"boundary {q}: {at[q]} after {at[q - 1]}");
-            Assert.InRange(at[q], (long)units * q / ranges - block, (long)units * q / ranges + block);
-        }
-        Assert.Throws<ArgumentOutOfRangeException>(() => WorkQueue.Boundary(units, ranges + 1, ranges, block));
-        Assert.Throws<ArgumentOutOfRangeException>(() => WorkQueue.Boundary(units, -1, ranges, block));
-        Assert.Throws<ArgumentOutOfRangeException>(() => WorkQueue.Boundary(units, 0, ranges, 0));
-    }
 }
