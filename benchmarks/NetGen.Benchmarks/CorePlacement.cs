@@ -13,14 +13,14 @@ namespace NetGen.Benchmarks;
 /// `--placement [seconds]`: how the main job's step cut across two threads depends on where the machine puts the two
 /// cores. Rounds, each: the round trip of one cache line between two threads (a ping-pong), then the main recipe's step
 /// (<see cref="SeedDropoutNet"/>, momentum, batch 64) fused on one thread, cut across two (<see cref="LayerParallel"/>),
-/// and two independent trainings on two threads, 300 ms each, then the ping-pong again. A round whose two round trips
+/// and two independent trainings on two threads, 150 ms each, then the ping-pong again. A round whose two round trips
 /// are both short (under 150 ns: the cores share a cache) counts as near, both long (over 200 ns) as far; the medians
 /// are printed per kind. On a virtual machine the host may move its cores between the two kinds while it runs.
 /// </summary>
 public static class CorePlacement
 {
     private const int BatchRows = 64;
-    private const int SliceMilliseconds = 300;
+    private const int SliceMilliseconds = 150;
 
     public static int Run(string[] args)
     {

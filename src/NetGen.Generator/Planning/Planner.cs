@@ -21,9 +21,10 @@ internal static class Planner
 
     /// <summary>
     /// Columns of one piece of the first layer's update in a step cut across threads (<see cref="LayerPlan.UpdatePieces"/>):
-    /// the <c>Vector512</c> weight-gradient kernel's column panel, 4 vectors of 16 floats. The pieces are the kernel's
-    /// own panels and its blocks of <see cref="WeightGradientRows"/> rows, so whichever worker takes one, the bits are
-    /// those of one thread; a worker slowed by another process hands its last pieces to the others.
+    /// the <c>Vector512</c> weight-gradient kernel's column panel, 4 vectors of 16 floats, over one worker's range of units
+    /// (the forward pass's cut). The kernel sums each gradient over the batch in the same order whatever its range, so
+    /// whichever worker takes a piece, the bits are those of one thread; a worker slowed by another process hands its last
+    /// pieces to the others.
     /// </summary>
     public const int PieceColumns = 64;
 
