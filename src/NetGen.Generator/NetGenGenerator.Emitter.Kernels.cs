@@ -676,8 +676,11 @@ public sealed partial class NetGenGenerator
         {
             var pairs = (from a in Enumerable.Range(0, mr) from v in Enumerable.Range(0, nv) select (a, v)).ToList();
             Declare(w, f.Type, pairs.Select(p => ($"c{p.a}{p.v}", "default")));
-            if (mr > 1) w.Line("// The next block's weights on their way to the cache, a share per row while this block sums over the batch.");
-            if (mr > 1) w.Line($"int ahead = Math.Min({mr}, hi - o - {mr});");
+            if (mr > 1)
+            {
+                w.Line("// The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.");
+                w.Line($"int ahead = Math.Min({mr}, hi - o - {mr});");
+            }
             using (w.Block("for (int r = 0; r < rows; r++)"))
             {
                 if (mr > 1) w.Line($"u.Prefetch(ref w, ref vw, (nuint)((o + {mr}) * {inputs} + i), ahead, {inputs}, {f.Step(nv)}, r, rows);");

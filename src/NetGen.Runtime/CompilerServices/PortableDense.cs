@@ -292,7 +292,7 @@ public static class PortableDense<TLayer, T>
         int n = Vector<T>.Count;
         Vector<T> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
         Vector<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
-        // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+        // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
         nuint next = (nuint)((o + 4) * ins + i);
         int ahead = Math.Min(4, hi - o - 4);
         // Row r's δ and inputs by stepping two references, not by multiplying r out each time: with AVX2's 2 FMAs a

@@ -16,15 +16,16 @@ public static class VectorOps
     /// <paramref name="origin"/> + <paramref name="at"/>, <paramref name="stride"/> values apart, ahead of their use:
     /// numbering the block's lines row by row, lines <paramref name="part"/>, <paramref name="part"/> +
     /// <paramref name="parts"/>, … A hint, which never faults. The addresses are formed as pointers from
-    /// <paramref name="origin"/>, never as references, so a block past the end of a buffer (the block after a layer's
-    /// last) never makes a reference outside an object.
+    /// <paramref name="origin"/>, never as references, so a block past the end of a buffer never makes a reference outside
+    /// an object.
     /// </summary>
     /// <remarks>
     /// A weight-gradient kernel asks for the next block's lines one share per row of the batch while it sums the current
     /// block over the batch (part = the row, parts = the rows), so its requests are spread over the sum: with the 24 lines
     /// of a 6 × 4-vector block of a wide layer's weights asked for all at once, before the sum, a standalone copy of that
-    /// kernel ran 6–15 % slower (docs/performance.md has the figures). No share (<paramref name="parts"/> ≤ 0) asks for
-    /// nothing.
+    /// kernel ran 6–15 % slower (docs/performance.md has the figures). The kernels ask for no rows past their range of
+    /// units (<paramref name="rows"/> ≤ 0 for a range's last block), so that one thread of a step cut across threads never
+    /// pulls the next thread's weights into its cache. No share (<paramref name="parts"/> ≤ 0) asks for nothing.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static unsafe void Prefetch<T>(ref T origin, nuint at, int rows, int stride, int elements, int part, int parts)

@@ -578,7 +578,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<double> c40 = default, c50 = default;
-                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
                     int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
@@ -918,7 +918,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<double> c40 = default, c50 = default;
-                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
                     int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
@@ -1227,7 +1227,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<double> c40 = default, c50 = default;
-                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
                     int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {

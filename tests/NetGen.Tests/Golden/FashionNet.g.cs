@@ -786,7 +786,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                     Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
                     Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
-                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
                     int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
@@ -886,7 +886,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
-                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
                     int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
@@ -1249,7 +1249,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                     Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
                     Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
-                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
                     int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
@@ -1349,7 +1349,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
-                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
                     int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {

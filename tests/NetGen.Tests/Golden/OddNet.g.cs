@@ -957,7 +957,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
-                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
                     int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {
@@ -1351,7 +1351,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                     Vector512<float> c40 = default, c50 = default;
-                    // The next block's weights on their way to the cache, a share per row while this block sums over the batch.
+                    // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
                     int ahead = Math.Min(6, hi - o - 6);
                     for (int r = 0; r < rows; r++)
                     {

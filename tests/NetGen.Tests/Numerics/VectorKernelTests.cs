@@ -138,8 +138,8 @@ public class VectorKernelTests
     /// <summary>
     /// A weight update's prefetch is a hint for any share of any block: it returns and changes nothing, for every share of
     /// a block, for shares past the block's lines, for no share at all (zero or negative parts, which would otherwise
-    /// never end the walk over the lines), and for a block past the end of the buffer (formed as pointers, never as
-    /// references).
+    /// never end the walk over the lines), for a block of no rows (a range's last block asks for none past the range),
+    /// and for a block past the end of the buffer (formed as pointers, never as references).
     /// </summary>
     [Fact]
     public async Task PrefetchIsAHintForAnyShare()
@@ -159,6 +159,7 @@ public class VectorKernelTests
                 store.Prefetch(ref w[0], ref v[0], at, 4, 8, 24, part, parts);
                 momentum.Prefetch(ref w[0], ref v[0], at, 2, 32, 32, part, parts);
             }
+            foreach (int rows in new[] { 0, -4 }) momentum.Prefetch(ref w[0], ref v[0], 0, rows, 16, 64, 1, 6);
         });
         Assert.True(await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(30))) == work, "a prefetch did not return");
         Assert.Equal(before, w);
