@@ -15,7 +15,9 @@ namespace NetGen.Benchmarks;
 /// (<see cref="SeedDropoutNet"/>, momentum, batch 64) fused on one thread, cut across two (<see cref="LayerParallel"/>),
 /// and two independent trainings on two threads, 150 ms each, then the ping-pong again. A round whose two round trips
 /// are both short (under 150 ns: the cores share a cache) counts as near, both long (over 200 ns) as far; the medians
-/// are printed per kind. On a virtual machine the host may move its cores between the two kinds while it runs.
+/// are printed per kind, with each worker's time per phase of the cut step (<see cref="PhaseClock"/>: computing its
+/// part, then waiting at the barrier after it). On a virtual machine the host may move its cores between the two kinds
+/// while it runs.
 /// </summary>
 public static class CorePlacement
 {
@@ -38,8 +40,29 @@ public static class CorePlacement
         var second = new SeedDropoutNet(2);
         Momentum secondRule = Recipe();
 
+        int phases = ((ISplitTraining)cut).Phases;
+        var phaseClock = new PhaseClock(2, phases);
         double OneThread() => Rate(() => one.TrainStep(x, y, oneRule));
         double Cut() => Rate(() => team.TrainStep(x, y, cutRule));
+        // The cut step timed per phase: [worker · phases + phase], µs per step of work, then of waiting after it.
+        (double Rate, double[] Work, double[] Wait) TimedCut()
+        {
+            phaseClock.Reset();
+            team.Clock = phaseClock;
+            double rate = Cut();
+            team.Clock = null;
+            var work = new double[2 * phases];
+            var wait = new double[2 * phases];
+            for (int w = 0; w < 2; w++)
+            {
+                for (int p = 0; p < phases; p++)
+                {
+                    work[w * phases + p] = phaseClock.Work(w, p);
+                    wait[w * phases + p] = phaseClock.Wait(w, p);
+                }
+            }
+            return (rate, work, wait);
+        }
         double Independent()
         {
             long steps = 0;
@@ -58,13 +81,15 @@ public static class CorePlacement
         }
 
         OneThread(); Cut(); Independent(); RoundTrip(); // warm-up
-        var rounds = new List<(double Before, double After, double One, double Cut, double Two)>();
+        var rounds = new List<(double Before, double After, double One, double Cut, double Two, double[] Work, double[] Wait)>();
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < seconds)
         {
             double before = RoundTrip();
-            double o = OneThread(), c = Cut(), t = Independent();
-            rounds.Add((before, RoundTrip(), o, c, t));
+            double o = OneThread();
+            var (c, work, wait) = TimedCut();
+            double t = Independent();
+            rounds.Add((before, RoundTrip(), o, c, t, work, wait));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"main recipe (seed with dropout 0.3, momentum, batch {BatchRows}), {rounds.Count} rounds of {SliceMilliseconds} ms per side over {seconds} s; medians, steps/s:"));
@@ -82,6 +107,12 @@ public static class CorePlacement
             double ratio = Timing.Median(these.Select(r => r.Cut / r.One).ToArray());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {kind} ({these.Length} rounds, round trip {trip:F0} ns): one thread {o:F0}, cut across 2 {c:F0} ({ratio:F2}× one), two independent {t:F0} ({t / o:F2}× one)"));
+            for (int w = 0; w < 2; w++)
+            {
+                var parts = Enumerable.Range(0, phases).Select(p => string.Create(CultureInfo.InvariantCulture,
+                    $"{Timing.Median(these.Select(r => r.Work[w * phases + p]).ToArray()):F0}+{Timing.Median(these.Select(r => r.Wait[w * phases + p]).ToArray()):F0}"));
+                Console.WriteLine($"    worker {w}, µs per step in phases 0–{phases - 1} (work+wait at the barrier): {string.Join(", ", parts)}");
+            }
         }
         int mixed = rounds.Count(r => !(r.Before < 150 && r.After < 150) && !(r.Before > 200 && r.After > 200));
         Console.WriteLine($"  mixed: {mixed} rounds (the placement changed during the round), not counted");

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using NetGen.CompilerServices;
@@ -63,6 +64,12 @@ public sealed class LayerParallel : IDisposable
 
     /// <summary>The network being trained.</summary>
     public INetwork Network => _network;
+
+    /// <summary>
+    /// When set, the workers of each step cut across threads add their time per phase to it (diagnostics: the
+    /// benchmarks' <c>--placement</c>); set it between steps. Null in normal use.
+    /// </summary>
+    internal PhaseClock? Clock { get; set; }
 
     /// <summary>Whether the network can be cut across threads (it implements <see cref="ISplitTraining"/>).</summary>
     public bool CanSplit => _split is not null;
@@ -211,7 +218,13 @@ public sealed class LayerParallel : IDisposable
     /// </summary>
     private unsafe void Work(int worker)
     {
-        if (_sampler is not null) Gather(worker);
+        PhaseClock? clock = Clock;
+        long mark = clock is null ? 0 : Stopwatch.GetTimestamp();
+        if (_sampler is not null)
+        {
+            Gather(worker);
+            if (clock is not null) mark = clock.Lap(worker, 0, mark);
+        }
         ISplitTraining split = _split!;
         int phases = split.Phases, lossPhase = split.ForwardPhases;
         int n = _network.InputSize;
@@ -244,9 +257,12 @@ public sealed class LayerParallel : IDisposable
                     _stop = true;
                 }
             }
+            if (clock is not null) mark = clock.Lap(worker, 1 + 2 * phase, mark);
             _workers.Barrier.SignalAndWait();
+            if (clock is not null) mark = clock.Lap(worker, 2 + 2 * phase, mark);
         }
         if (worker == 0 && _begun) _step.End();
+        if (worker == 0) clock?.CountStep();
     }
 
     /// <summary>Stops the worker threads.</summary>

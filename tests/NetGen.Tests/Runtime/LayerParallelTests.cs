@@ -281,6 +281,52 @@ public sealed class LayerParallelTests
     }
 
     [Fact]
+    public void PhaseClockTimesEveryWorkerAndChangesNoBit()
+    {
+        var plain = new BlockedNet(5);
+        var timed = new BlockedNet(5);
+        Optimizer rulePlain = MakeOptimizer("Momentum")(BlockedNet.Architecture);
+        Optimizer ruleTimed = MakeOptimizer("Momentum")(BlockedNet.Architecture);
+        using var plainTeam = new LayerParallel(plain, 2);
+        using var timedTeam = new LayerParallel(timed, 2);
+        int phases = ((ISplitTraining)timed).Phases;
+        var clock = new PhaseClock(2, phases);
+        timedTeam.Clock = clock;
+        for (int step = 0; step < 3; step++)
+        {
+            float[] x = Seeded.Floats(40 * BlockedNet.InputSize, (ulong)(70 + step));
+            int[] y = Seeded.Labels(40, BlockedNet.OutputSize, (ulong)(80 + step));
+            plainTeam.TrainStep(x, y, rulePlain);
+            timedTeam.TrainStep(x, y, ruleTimed);
+        }
+        AssertSameBits(plain.Parameters, timed.Parameters, "parameters");
+        Assert.Equal(3, clock.Steps);
+        for (int w = 0; w < 2; w++)
+        {
+            Assert.Equal(0, clock.Gather(w)); // the batch came as spans: nothing to copy
+            double work = 0;
+            for (int p = 0; p < phases; p++)
+            {
+                Assert.True(clock.Work(w, p) >= 0 && clock.Wait(w, p) >= 0, $"worker {w}, phase {p}");
+                work += clock.Work(w, p);
+            }
+            Assert.True(work > 0, $"worker {w} was timed in no phase");
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => clock.Work(2, 0));
+        // From a sampler, the workers copy the batch's rows first: that is timed too.
+        var data = new Dataset(Seeded.Floats(80 * BlockedNet.InputSize, 90), Seeded.Labels(80, BlockedNet.OutputSize, 91),
+            BlockedNet.InputSize, BlockedNet.OutputSize);
+        var sampler = new MinibatchSampler(data, 40, seed: 1);
+        clock.Reset();
+        timedTeam.TrainStep(sampler, 0, ruleTimed);
+        Assert.Equal(1, clock.Steps);
+        Assert.True(clock.Gather(0) > 0 && clock.Gather(1) > 0, "the copy of the batch was not timed");
+        clock.Reset();
+        Assert.Equal(0, clock.Steps);
+        Assert.Equal(0, clock.Work(0, 0));
+    }
+
+    [Fact]
     public void TwoThreadStepAllocatesNothing()
     {
         var net = new BlockedNet(3);
