@@ -6,14 +6,14 @@ namespace NetGen;
 /// <summary>
 /// Where the time of a step cut across threads goes, for diagnostics (the benchmarks' <c>--placement</c>): while a
 /// <see cref="LayerParallel"/> has one in <see cref="LayerParallel.Clock"/>, each worker adds the ticks it spends
-/// gathering the batch, in each phase, and waiting at the barrier after each phase. Each worker writes only its own
-/// cache lines; read the sums between steps.
+/// gathering the batch, in each phase, and waiting at the barrier after each phase. No cache line holds two workers'
+/// sums; read them between steps.
 /// </summary>
 internal sealed class PhaseClock
 {
     private const int LongsPerLine = 8;
     private readonly long[] _ticks;
-    private readonly int _stride; // longs per worker: the gather, then work and wait per phase, in whole cache lines
+    private readonly int _stride; // longs per worker: the gather, then work and wait per phase, then a spare cache line
 
     /// <summary>A clock for <paramref name="threads"/> workers and <paramref name="phases"/> phases.</summary>
     public PhaseClock(int threads, int phases)
@@ -22,8 +22,9 @@ internal sealed class PhaseClock
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(phases);
         Threads = threads;
         Phases = phases;
-        _stride = (1 + 2 * phases + LongsPerLine - 1) / LongsPerLine * LongsPerLine;
-        _ticks = new long[(threads + 2) * _stride]; // a spare line either side
+        // A whole line spare after each worker's sums: the array need not start on a cache line.
+        _stride = (1 + 2 * phases + LongsPerLine - 1) / LongsPerLine * LongsPerLine + LongsPerLine;
+        _ticks = new long[(threads + 1) * _stride]; // and a spare stride before the first worker's
     }
 
     /// <summary>Workers the clock has room for; higher workers are not timed.</summary>
