@@ -13,7 +13,7 @@ internal sealed class PhaseClock
 {
     private const int LongsPerLine = 8;
     private readonly long[] _ticks;
-    private readonly int _stride; // longs per worker: the gather, then work and wait per phase, then a spare cache line
+    private readonly int _stride; // longs per worker: the gather, work and wait per phase, a step count, a spare cache line
 
     /// <summary>A clock for <paramref name="threads"/> workers and <paramref name="phases"/> phases.</summary>
     public PhaseClock(int threads, int phases)
@@ -23,7 +23,7 @@ internal sealed class PhaseClock
         Threads = threads;
         Phases = phases;
         // A whole line spare after each worker's sums: the array need not start on a cache line.
-        _stride = (1 + 2 * phases + LongsPerLine - 1) / LongsPerLine * LongsPerLine + LongsPerLine;
+        _stride = (2 + 2 * phases + LongsPerLine - 1) / LongsPerLine * LongsPerLine + LongsPerLine;
         _ticks = new long[(threads + 1) * _stride]; // and a spare stride before the first worker's
     }
 
@@ -33,8 +33,10 @@ internal sealed class PhaseClock
     /// <summary>Phases of the step the clock has room for.</summary>
     public int Phases { get; }
 
-    /// <summary>Steps timed since the last <see cref="Reset"/> (counted by worker 0).</summary>
-    public long Steps { get; private set; }
+    /// <summary>Steps timed since the last <see cref="Reset"/> (counted by worker 0, after its sums).</summary>
+    public long Steps => _ticks[StepsAt];
+
+    private int StepsAt => _stride + 1 + 2 * Phases; // worker 0's; at least a line before worker 1's sums
 
     /// <summary>Adds the ticks since <paramref name="since"/> to <paramref name="slot"/> of <paramref name="worker"/> and returns now.</summary>
     internal long Lap(int worker, int slot, long since)
@@ -45,7 +47,7 @@ internal sealed class PhaseClock
     }
 
     /// <summary>Counts one step; worker 0 calls it at the end of each.</summary>
-    internal void CountStep() => Steps++;
+    internal void CountStep() => _ticks[StepsAt]++;
 
     /// <summary>Microseconds per step <paramref name="worker"/> spent copying its rows of the batch and preparing the step, barriers included.</summary>
     public double Gather(int worker) => PerStep(worker, 0);
@@ -60,7 +62,6 @@ internal sealed class PhaseClock
     public void Reset()
     {
         Array.Clear(_ticks);
-        Steps = 0;
     }
 
     private double PerStep(int worker, int slot)
