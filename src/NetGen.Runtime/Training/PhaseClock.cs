@@ -53,15 +53,18 @@ internal sealed class PhaseClock
     public double Gather(int worker) => PerStep(worker, 0);
 
     /// <summary>Microseconds per step <paramref name="worker"/> spent computing its part of <paramref name="phase"/>.</summary>
-    public double Work(int worker, int phase) => PerStep(worker, 1 + 2 * phase);
+    public double Work(int worker, int phase) => PerStep(worker, 1 + 2 * CheckPhase(phase));
 
     /// <summary>Microseconds per step <paramref name="worker"/> spent at the barrier after <paramref name="phase"/>.</summary>
-    public double Wait(int worker, int phase) => PerStep(worker, 2 + 2 * phase);
+    public double Wait(int worker, int phase) => PerStep(worker, 2 + 2 * CheckPhase(phase));
 
     /// <summary>Clears the sums and the step count.</summary>
-    public void Reset()
+    public void Reset() => Array.Clear(_ticks);
+
+    private int CheckPhase(int phase)
     {
-        Array.Clear(_ticks);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)phase, (uint)Phases, nameof(phase));
+        return phase;
     }
 
     private double PerStep(int worker, int slot)

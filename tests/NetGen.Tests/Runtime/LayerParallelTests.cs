@@ -313,6 +313,7 @@ public sealed class LayerParallelTests
             Assert.True(work > 0, $"worker {w} was timed in no phase");
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => clock.Work(2, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => clock.Wait(0, phases));
         // From a sampler, the workers copy the batch's rows first: that is timed too.
         var data = new Dataset(Seeded.Floats(80 * BlockedNet.InputSize, 90), Seeded.Labels(80, BlockedNet.OutputSize, 91),
             BlockedNet.InputSize, BlockedNet.OutputSize);
