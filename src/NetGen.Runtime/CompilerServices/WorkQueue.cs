@@ -37,7 +37,7 @@ public sealed class WorkQueue
     private const int InHand = 4; // what it is computing: 0 nothing, 1 a piece of its own range, 2 another's
 
     private readonly Func<long> _clock;
-    private long[] _ranges = new long[Stride];
+    private long[] _ranges = []; // made by the first Reset
     private int _count;
     private int _perRange;
     private long _resetAt;
@@ -108,6 +108,7 @@ public sealed class WorkQueue
             }
         }
         long resetAt = Volatile.Read(ref _resetAt);
+        long foreign = ranges[me + Foreign] != 0 ? ranges[me + Foreign] : ranges[me + Own]; // what another's piece costs this worker
         while (true)
         {
             bool left = false;
@@ -122,7 +123,6 @@ public sealed class WorkQueue
                     if (front >= end) break;
                     left = true;
                     long taken = Volatile.Read(ref ranges[at + Taken]);
-                    long foreign = ranges[me + Foreign] != 0 ? ranges[me + Foreign] : ranges[me + Own];
                     if (!ShouldTake(now, Math.Max(taken, resetAt), Volatile.Read(ref ranges[at + Own]), end - front, foreign))
                         break;
                     if (Interlocked.CompareExchange(ref slot, ((long)(end - 1) << 32) | (uint)front, value) == value)
