@@ -138,7 +138,10 @@ public sealed class WorkQueue
             // About 5 µs here, a quarter of a piece of the main job's update: each look at the owner's word takes its
             // cache line from the owner, which then waits to take it back (a few hundred ns between cores that share
             // no cache); looking every microsecond instead ran that step 3 % slower on such cores (docs/performance.md).
-            Thread.SpinWait(200);
+            // With more workers than processors the owner may be waiting for this one's processor: give it up instead,
+            // as the phases' barrier does.
+            if (_count > Environment.ProcessorCount) Thread.Yield();
+            else Thread.SpinWait(200);
             now = _clock();
         }
         piece = -1;
