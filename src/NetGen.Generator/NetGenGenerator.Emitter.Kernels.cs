@@ -49,25 +49,35 @@ public sealed partial class NetGenGenerator
         /// Named references to the workspace arrays a driver hands to kernels (a0 for ws.A0, ...): those of the forward
         /// pass (activations, dropout outputs, output pre-activations) and, for <paramref name="backward"/>, the deltas and masks.
         /// </summary>
-        private static void EmitWorkspaceReferences(CodeWriter w, NetworkPlan plan, bool backward)
+        /// <remarks>
+        /// With <paramref name="worker"/> (a split step) the arrays the plan gives each worker of its own
+        /// (<see cref="LayerPlan.WorkerActivations"/>, <see cref="LayerPlan.WorkerDelta"/>) are this worker's.
+        /// </remarks>
+        private static void EmitWorkspaceReferences(CodeWriter w, NetworkPlan plan, bool backward, bool worker = false)
         {
             string T = ElementType.Of(plan.Network.Element).Name;
             bool dropout = plan.HasDropout && plan.Trainable;
             int last = plan.Layers.Count - 1;
-            void Declare(string array, string what) => w.Line($"ref {T} {Local(array)} = ref MemoryMarshal.GetArrayDataReference({array}); // {what}");
+            void Declare(string array, string what, bool own = false)
+                => w.Line($"ref {T} {Local(array)} = ref MemoryMarshal.GetArrayDataReference({(own ? WorkerArray(array) : array)}); // {what}");
             foreach (LayerPlan layer in plan.Layers)
             {
                 int l = layer.Index;
+                bool activations = worker && layer.WorkerActivations;
                 if (l == last) Declare("ws.Z" + l, $"[rows, {layer.Outputs}] output pre-activations");
-                else Declare("ws.A" + l, $"[rows, {layer.Outputs}] layer {l} activations");
+                else Declare("ws.A" + l, $"[rows, {layer.Outputs}] layer {l} activations" + (activations ? ", this worker's" : ""), activations);
                 if (dropout && layer.HasDropout)
                 {
-                    if (backward) Declare("ws.M" + l, $"[rows, {layer.Outputs}] layer {l} dropout mask");
+                    if (backward) Declare("ws.M" + l, $"[rows, {layer.Outputs}] layer {l} dropout mask" + (activations ? ", this worker's" : ""), activations);
                     Declare("ws.H" + l, $"[rows, {layer.Outputs}] layer {l} activations after dropout");
                 }
-                if (backward) Declare("ws.D" + l, $"[rows, {layer.Outputs}] ∂loss/∂z of layer {l}");
+                bool delta = worker && layer.WorkerDelta;
+                if (backward) Declare("ws.D" + l, $"[rows, {layer.Outputs}] ∂loss/∂z of layer {l}" + (delta ? ", this worker's" : ""), delta);
             }
         }
+
+        /// <summary>A workspace array's copy of worker <paramref name="worker"/>'s own in a split step: ws.A0 → ws.WorkerA0[worker].</summary>
+        private static string WorkerArray(string array, string worker = "worker") => $"ws.Worker{array.Substring(3)}[{worker}]";
 
         private static string At(string reference, string offset) => "ref Unsafe.Add(ref " + reference + ", " + offset + ")";
 
@@ -289,8 +299,8 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>Layer <paramref name="l"/>'s delta and the input it saw in training (after the previous layer's dropout).</summary>
-        private static string WeightInputs(NetworkPlan plan, int l)
-            => $"{Ref("ws.D" + l)}, " + (l == 0 ? "ref x" : Ref((plan.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1)));
+        private static string WeightInputs(NetworkPlan plan, int l, string? delta = null)
+            => $"{delta ?? Ref("ws.D" + l)}, " + (l == 0 ? "ref x" : Ref((plan.Layers[l - 1].HasDropout ? "ws.H" : "ws.A") + (l - 1)));
 
         /// <summary>Layer <paramref name="l"/>'s delta and weights, the previous activations (and dropout mask), and the previous delta to write.</summary>
         private static string InputDeltaArguments(NetworkPlan plan, int l)

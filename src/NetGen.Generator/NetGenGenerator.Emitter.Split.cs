@@ -30,12 +30,12 @@ public sealed partial class NetGenGenerator
             w.Line("global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new " + net.TypeName + "(_parameters);");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block("int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)"))
+            using (w.Block("int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int workers)"))
             {
                 w.Line("int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
                 w.Line(labelCheck);
                 w.Line("if (batch > " + MaxRows + ") return 0;");
-                w.Line((HasDropout(net) ? "Workspace ws = " : "") + "Reserve(batch);");
+                w.Line((HasDropout(net) ? "Workspace ws = " : "") + "Reserve(batch).ReserveWorkers(workers);");
                 for (int l = 0; l < net.Layers.Count; l++)
                 {
                     LayerSpec layer = net.Layers[l];
@@ -46,9 +46,9 @@ public sealed partial class NetGenGenerator
             }
             w.Line();
             w.Line("/// <summary>");
-            w.Line("/// Units [lo, hi) of <paramref name=\"units\"/> that worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes: whole blocks of " + SplitAlignment + ",");
-            w.Line("/// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to");
-            w.Line("/// worker 0 too, whose share of the wider layer beside it in the same phase is the shortest.");
+            w.Line("/// Units [lo, hi) of <paramref name=\"units\"/> that worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/>");
+            w.Line("/// takes: whole blocks of " + SplitAlignment + ". Worker 0, which also computes the loss, takes the last and shortest share");
+            w.Line("/// and a whole layer narrower than one share, beside the shortest share of a wider layer in the same phase.");
             w.Line("/// </summary>");
             using (w.Block("private static (int Lo, int Hi) Share(int units, int worker, int workers)"))
             {
@@ -74,8 +74,7 @@ public sealed partial class NetGenGenerator
             {
                 w.Line("int rows = inputs.Length / InputSize;");
                 w.Line("Workspace ws = _workspace;");
-                w.Line("if ((uint)worker >= (uint)workers)");
-                w.Line("    throw new ArgumentOutOfRangeException(nameof(worker), worker, $\"Expected a worker in [0, {workers}).\");");
+                w.Line("global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);");
                 w.Line("if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)");
                 w.Line("    throw new ArgumentException(");
                 w.Line("        $\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs \" +");
@@ -83,7 +82,7 @@ public sealed partial class NetGenGenerator
                 w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun)");
                 w.Line("    throw new ArgumentException(");
                 w.Line("        \"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
-                EmitWorkspaceReferences(w, plan, backward: true);
+                EmitWorkspaceReferences(w, plan, backward: true, worker: true);
                 w.Line("ref float p = ref _parameters.Reference;");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("ref float v = ref step.Velocity;");
@@ -142,10 +141,16 @@ public sealed partial class NetGenGenerator
                                 if (layer.HasDropout)
                                 {
                                     const string range = "AsSpan(at, hi - lo)";
+                                    string a = "ws.A" + l, m = "ws.M" + l;
+                                    if (plan.Layers[l].WorkerActivations)
+                                    {
+                                        w.Line($"float[] own = {WorkerArray(a)}, mask = {WorkerArray(m)}; // this worker's: only it reads these units again");
+                                        (a, m) = ("own", "mask");
+                                    }
                                     using (w.Block("for (int r = 0; r < rows; r++)"))
                                     {
                                         w.Line($"int at = r * {Literal.Int(layer.Outputs)} + lo;");
-                                        w.Line($"global::NetGen.CompilerServices.DropoutMath.Apply<float>(ws.MaskKey{l}, at,\n    ws.A{l}.{range}, ws.M{l}.{range}, ws.H{l}.{range}, {Literal.Float(layer.Dropout)});");
+                                        w.Line($"global::NetGen.CompilerServices.DropoutMath.Apply<float>(ws.MaskKey{l}, at,\n    {a}.{range}, {m}.{range}, ws.H{l}.{range}, {Literal.Float(layer.Dropout)});");
                                     }
                                 }
                             }
@@ -257,7 +262,13 @@ public sealed partial class NetGenGenerator
                         w.Line($"(lo, hi) = Share({Literal.Int(units)}, workers - 1 - q, workers);");
                         w.Line("if (lo == hi) continue;");
                         w.Line($"int i1 = Math.Min({Literal.Int(inputs)}, i0 + {columns});");
-                        EmitUpdateCall(w, l, weights, "lo, hi, i0, i1, bias: i0 == 0", wide: true);
+                        string pieceWeights = weights;
+                        if (layer.WorkerDelta)
+                        {
+                            w.Line($"ref float owner = ref MemoryMarshal.GetArrayDataReference({WorkerArray("ws.D" + l, "workers - 1 - q")}); // its delta");
+                            pieceWeights = $"{WeightInputs(plan, l, "ref owner")}, ref w{l}, ref b{l}";
+                        }
+                        EmitUpdateCall(w, l, pieceWeights, "lo, hi, i0, i1, bias: i0 == 0", wide: true);
                     }
                 }
                 using (w.Block("else"))

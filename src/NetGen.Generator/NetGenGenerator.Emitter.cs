@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Emitting;
 using NetGen.Generator.Model;
@@ -553,6 +554,23 @@ public sealed partial class NetGenGenerator
             w.Line();
         }
 
+        /// <summary>
+        /// The arrays a split step gives each worker of its own (<see cref="LayerPlan.WorkerActivations"/>,
+        /// <see cref="LayerPlan.WorkerDelta"/>): the workspace array's name without its layer (A, M, D), the layer, and what it holds.
+        /// </summary>
+        private static IEnumerable<(string Array, LayerPlan Layer, string What)> WorkerArrays(NetworkPlan plan)
+        {
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                if (layer.WorkerActivations)
+                {
+                    yield return ("A", layer, "activations");
+                    yield return ("M", layer, "mask");
+                }
+                if (layer.WorkerDelta) yield return ("D", layer, "∂loss/∂z");
+            }
+        }
+
         private static void EmitWorkspace(CodeWriter w, NetworkPlan plan)
         {
             NetworkSpec net = plan.Network;
@@ -592,6 +610,9 @@ public sealed partial class NetGenGenerator
                 if (plan.Split && plan.Layers[0].UpdatePieces > 0)
                     w.Line("public readonly global::NetGen.CompilerServices.WorkQueue Pieces0 = new(); // layer 0's update, cut in pieces");
                 if (plan.Split) w.Line("public readonly " + T + "[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them");
+                if (plan.Split) w.Line("public int Workers; // the workers of a split step PrepareSplitStep reserved for");
+                foreach ((string array, LayerPlan layer, string what) in WorkerArrays(plan))
+                    w.Line($"public {T}[][] Worker{array}{layer.Index} = Array.Empty<{T}[]>(); // each worker's own {array}{layer.Index}, {what}");
                 if (!net.InferenceOnly && (net.Output.Kind == LayerKind.Softmax ? net.Loss != LossKind.CrossEntropy : net.Loss != LossKind.MeanSquaredError))
                     w.Line("public readonly " + T + "[] Target = new " + T + "[OutputSize]; // one sample's target built from a label");
                 using (w.Block("public Workspace(int rows)"))
@@ -613,6 +634,20 @@ public sealed partial class NetGenGenerator
                     }
                     if (net.Output.Kind == LayerKind.Softmax) w.Line("LogSumExp = new " + T + "[rows];");
                     if (plan.Split) w.Line("RowLoss = new " + T + "[rows];");
+                }
+                if (plan.Split)
+                {
+                    w.Line();
+                    using (w.Block("public Workspace ReserveWorkers(int workers) // a split step's: each worker's own arrays where the plan gives some"))
+                    {
+                        w.Line("Workers = global::NetGen.CompilerServices.NetworkGuard.Workers(workers, Workers);");
+                        foreach ((string array, LayerPlan layer, _) in WorkerArrays(plan))
+                        {
+                            string field = $"Worker{array}{layer.Index}";
+                            w.Line($"{field} = global::NetGen.CompilerServices.WorkerArrays.Reserve({field}, Workers, {array}{layer.Index});");
+                        }
+                        w.Line("return this;");
+                    }
                 }
             }
             w.Line();

@@ -110,6 +110,17 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// Whether the <c>Vector512</c> flavor takes the packed product too: not for a <paramref name="Gemm"/> layer of more
 /// inputs than <see cref="Planner.PackedDepth"/>, whose batches run faster on the rows-packed one (<c>MultiplyRows</c>).
 /// </param>
+/// <param name="WorkerActivations">
+/// Whether a step cut across threads gives each worker arrays of its own for this layer's activations before dropout
+/// and its dropout mask (<c>WorkerA</c>, <c>WorkerM</c>), of the same shape as the shared ones: a layer cut by units
+/// with dropout, whose two arrays only the worker that wrote a unit reads again (the next layer's input delta, cut by
+/// the same units), so no cache line at the cut is written by two cores (<see cref="Planner.WorkerActivations"/>).
+/// </param>
+/// <param name="WorkerDelta">
+/// Whether each worker has its own array for this layer's delta too (<c>WorkerD</c>): the first layer cut by units
+/// with no input delta of its own, whose delta is read again only by its update, a piece of which reads the delta of
+/// the worker that owns its range (<see cref="Planner.WorkerDelta"/>).
+/// </param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -130,7 +141,9 @@ internal sealed record LayerPlan(
     bool Gemm,
     bool Packed,
     bool PackedVector512,
-    int UpdatePieces)
+    int UpdatePieces,
+    bool WorkerActivations = false,
+    bool WorkerDelta = false)
 {
     public bool HasDropout => Dropout > 0f;
 
@@ -173,6 +186,9 @@ internal sealed record NetworkPlan(
     public bool Trainable => !Network.InferenceOnly;
 
     public bool HasDropout => Layers.Any(l => l.HasDropout);
+
+    /// <summary>Whether a step cut across threads gives its workers arrays of their own (<see cref="LayerPlan.WorkerActivations"/>, <see cref="LayerPlan.WorkerDelta"/>).</summary>
+    public bool WorkerArrays => Layers.Any(l => l.WorkerActivations || l.WorkerDelta);
 
     /// <summary>Whether SGD and momentum steps are fused into the backward pass (<c>TrainStep</c>).</summary>
     public bool FusedUpdates => Updates.Contains(UpdateKind.Sgd);

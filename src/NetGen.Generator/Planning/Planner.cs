@@ -48,6 +48,24 @@ internal static class Planner
     /// </summary>
     public static int WeightGradientRows(Flavor flavor) => flavor == Flavor.Vector512 ? 6 : 4;
 
+    /// <summary>
+    /// Whether a layer's activations before dropout and its mask go, in a step cut across threads, into arrays of each
+    /// worker's own (<see cref="LayerPlan.WorkerActivations"/>): a hidden layer cut by units with dropout. Its forward
+    /// phase writes three arrays by units, a row's units split between the workers at the cut, so the cache line there
+    /// would be written by both cores; of the three only the activations after dropout are read by another worker (the
+    /// next layer, by rows), while these two are read again only by the next layer's input delta, cut by the same units.
+    /// A probe that gave two of the three arrays to each worker ran the forward phase 55 µs a step faster where the two
+    /// cores share no cache (docs/performance.md).
+    /// </summary>
+    public static bool WorkerActivations(LayerCut cut, bool dropout, bool last) => cut == LayerCut.Units && dropout && !last;
+
+    /// <summary>
+    /// Whether a layer's delta goes into arrays of each worker's own (<see cref="LayerPlan.WorkerDelta"/>): a hidden layer
+    /// cut by units that computes no input delta of its own (the first, with no convolution before it), so its delta is
+    /// written by the next layer's input delta by units and read only by its own update, by the same units.
+    /// </summary>
+    public static bool WorkerDelta(LayerCut cut, bool last, bool inputDelta) => cut == LayerCut.Units && !last && !inputDelta;
+
     /// <summary>Lanes of a float <c>Vector512</c>: the outputs one single-row reduction finishes.</summary>
     public const int RowBlock = 16;
 
@@ -166,7 +184,9 @@ internal static class Planner
                 kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8), UsesGemm(layer, single),
                 UsesGemm(layer, single) || IsNarrow(layer, single),
                 (UsesGemm(layer, single) && layer.Inputs <= PackedDepth) || IsNarrow(layer, single),
-                l == 0 && cut == LayerCut.Units ? (layer.Inputs + PieceColumns - 1) / PieceColumns : 0));
+                l == 0 && cut == LayerCut.Units ? (layer.Inputs + PieceColumns - 1) / PieceColumns : 0,
+                WorkerActivations(cut, layer.HasDropout, last),
+                WorkerDelta(cut, last, kernels.Any(k => k.Kind == KernelKind.BackwardInput))));
         }
 
         LayerSpec output = net.Output;

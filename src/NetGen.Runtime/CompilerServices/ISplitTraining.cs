@@ -33,12 +33,17 @@ public interface ISplitTraining
     IInferenceNetwork CreateEvaluator();
 
     /// <summary>
-    /// Validates a batch with class labels, reserves scratch for it and draws its dropout masks, on the calling thread,
-    /// before any phase runs.
+    /// Validates a batch with class labels, reserves scratch for it and for <paramref name="workers"/> workers (some
+    /// arrays, read again only by the worker that wrote them, are each worker's own, so no cache line is written by two
+    /// cores) and draws its dropout masks, on the calling thread, before any phase runs.
     /// </summary>
+    /// <param name="inputs">The batch, row-major.</param>
+    /// <param name="labels">A class label per row.</param>
+    /// <param name="workers">The number of workers that will run the phases; at least 1.</param>
     /// <returns>The batch size, or 0 when the batch is too large to be stepped in one pass (more than 256 rows).</returns>
     /// <exception cref="ArgumentException">Wrong lengths or a label out of range.</exception>
-    int PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is below 1.</exception>
+    int PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int workers);
 
     /// <summary>
     /// Worker <paramref name="worker"/>'s share of phase <paramref name="phase"/> for the batch prepared by
@@ -46,7 +51,7 @@ public interface ISplitTraining
     /// </summary>
     /// <param name="phase">The phase, <c>0 … Phases − 1</c>.</param>
     /// <param name="worker">This worker, <c>0 … workers − 1</c>.</param>
-    /// <param name="workers">The number of workers sharing the phase.</param>
+    /// <param name="workers">The number of workers sharing the phase, at most as many as <see cref="PrepareSplitStep"/> reserved for.</param>
     /// <param name="inputs">The batch given to <see cref="PrepareSplitStep"/>.</param>
     /// <param name="labels">Its labels.</param>
     /// <param name="step">The optimizer's step, begun after the loss phase; ignored by the forward and loss phases.</param>

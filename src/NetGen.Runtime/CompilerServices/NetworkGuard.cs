@@ -31,6 +31,31 @@ public static class NetworkGuard
             throw new ArgumentException($"Expected {batch} × {width} = {batch * width} values to match the batch of {batch} samples, but the span has length {length}.", paramName);
     }
 
+    /// <summary>
+    /// Checks the workers of a step cut across threads (<see cref="ISplitTraining.PrepareSplitStep"/>): at least one.
+    /// </summary>
+    /// <returns>The larger of <paramref name="workers"/> and <paramref name="reserved"/>: the workers reserved for now.</returns>
+    public static int Workers(int workers, int reserved)
+    {
+        if (workers < 1)
+            throw new ArgumentOutOfRangeException(nameof(workers), workers, "Expected at least one worker.");
+        return Math.Max(workers, reserved);
+    }
+
+    /// <summary>
+    /// Checks worker <paramref name="worker"/> of <paramref name="workers"/> in a phase of a step cut across threads
+    /// (<see cref="ISplitTraining.RunSplitPhase"/>): in <c>[0, workers)</c>, and no more workers than the
+    /// <paramref name="reserved"/> that <see cref="ISplitTraining.PrepareSplitStep"/> reserved scratch for.
+    /// </summary>
+    public static void Worker(int worker, int workers, int reserved)
+    {
+        if ((uint)worker >= (uint)workers)
+            throw new ArgumentOutOfRangeException(nameof(worker), worker, $"Expected a worker in [0, {workers}).");
+        if (workers > reserved)
+            throw new ArgumentOutOfRangeException(nameof(workers), workers,
+                $"Expected at most the {reserved} workers PrepareSplitStep reserved for (call it with the number of workers first).");
+    }
+
     /// <summary>Checks one label per sample, each in <c>[0, classes)</c>.</summary>
     public static void Labels(ReadOnlySpan<int> labels, int batch, int classes, string paramName)
     {

@@ -93,7 +93,7 @@ public sealed class LayerParallel : IDisposable
             if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer))
                 return _network.TrainStep(inputs, labels, optimizer); // which checks the inputs itself
             NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
-            int batch = _split.PrepareSplitStep(inputs, labels);
+            int batch = _split.PrepareSplitStep(inputs, labels, Threads);
             if (batch == 0) return _network.TrainStep(inputs, labels, optimizer);
             fixed (float* x = inputs)
             fixed (int* y = labels)
@@ -200,7 +200,7 @@ public sealed class LayerParallel : IDisposable
             try
             {
                 int n = _network.InputSize;
-                _split!.PrepareSplitStep(new ReadOnlySpan<float>(_inputs, _batch * n), new ReadOnlySpan<int>(_labels, _batch));
+                _split!.PrepareSplitStep(new ReadOnlySpan<float>(_inputs, _batch * n), new ReadOnlySpan<int>(_labels, _batch), Threads);
             }
             catch (Exception e)
             {

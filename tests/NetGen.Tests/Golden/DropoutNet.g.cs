@@ -240,21 +240,20 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new DropoutNet(_parameters);
 
     /// <inheritdoc/>
-    int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+    int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int workers)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
         global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 3, nameof(labels));
         if (batch > 256) return 0;
-        Workspace ws = Reserve(batch);
+        Workspace ws = Reserve(batch).ReserveWorkers(workers);
         ws.MaskKey0 = _dropoutRng.NextUInt64(); // as a single-threaded pass draws it; each worker draws its part of the mask
         return batch;
     }
 
     /// <summary>
     /// Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/>
-    /// takes: whole blocks of 64,
-    /// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to
-    /// worker 0 too, whose share of the wider layer beside it in the same phase is the shortest.
+    /// takes: whole blocks of 64. Worker 0, which also computes the loss, takes the last and shortest share
+    /// and a whole layer narrower than one share, beside the shortest share of a wider layer in the same phase.
     /// </summary>
     private static (int Lo, int Hi) Share(int units, int worker, int workers)
     {
@@ -280,8 +279,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     {
         int rows = inputs.Length / InputSize;
         Workspace ws = _workspace;
-        if ((uint)worker >= (uint)workers)
-            throw new ArgumentOutOfRangeException(nameof(worker), worker, $"Expected a worker in [0, {workers}).");
+        global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);
         if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)
             throw new ArgumentException(
                 $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs " +
@@ -453,6 +451,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public readonly float[] D1; // [rows, 3] ∂loss/∂z of layer 1
         public readonly float[] LogSumExp; // [rows] log Σ exp z per sample
         public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
+        public int Workers; // the workers of a split step PrepareSplitStep reserved for
         public Workspace(int rows)
         {
             Rows = rows;
@@ -465,6 +464,12 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             D1 = new float[rows * 3];
             LogSumExp = new float[rows];
             RowLoss = new float[rows];
+        }
+
+        public Workspace ReserveWorkers(int workers) // a split step's: each worker's own arrays where the plan gives some
+        {
+            Workers = global::NetGen.CompilerServices.NetworkGuard.Workers(workers, Workers);
+            return this;
         }
     }
 

@@ -234,20 +234,19 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new FashionNet(_parameters);
 
     /// <inheritdoc/>
-    int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+    int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int workers)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
         global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 10, nameof(labels));
         if (batch > 256) return 0;
-        Reserve(batch);
+        Reserve(batch).ReserveWorkers(workers);
         return batch;
     }
 
     /// <summary>
     /// Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/>
-    /// takes: whole blocks of 64,
-    /// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to
-    /// worker 0 too, whose share of the wider layer beside it in the same phase is the shortest.
+    /// takes: whole blocks of 64. Worker 0, which also computes the loss, takes the last and shortest share
+    /// and a whole layer narrower than one share, beside the shortest share of a wider layer in the same phase.
     /// </summary>
     private static (int Lo, int Hi) Share(int units, int worker, int workers)
     {
@@ -273,8 +272,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     {
         int rows = inputs.Length / InputSize;
         Workspace ws = _workspace;
-        if ((uint)worker >= (uint)workers)
-            throw new ArgumentOutOfRangeException(nameof(worker), worker, $"Expected a worker in [0, {workers}).");
+        global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);
         if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)
             throw new ArgumentException(
                 $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs " +
@@ -283,7 +281,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             throw new ArgumentException(
                 "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 500] layer 0 activations
-        ref float d0 = ref MemoryMarshal.GetArrayDataReference(ws.D0); // [rows, 500] ∂loss/∂z of layer 0
+        ref float d0 = ref MemoryMarshal.GetArrayDataReference(ws.WorkerD0[worker]); // [rows, 500] ∂loss/∂z of layer 0, this worker's
         ref float z1 = ref MemoryMarshal.GetArrayDataReference(ws.Z1); // [rows, 10] output pre-activations
         ref float d1 = ref MemoryMarshal.GetArrayDataReference(ws.D1); // [rows, 10] ∂loss/∂z of layer 1
         ref float p = ref _parameters.Reference;
@@ -376,10 +374,11 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         (lo, hi) = Share(500, workers - 1 - q, workers);
                         if (lo == hi) continue;
                         int i1 = Math.Min(784, i0 + 64);
+                        ref float owner = ref MemoryMarshal.GetArrayDataReference(ws.WorkerD0[workers - 1 - q]); // its delta
                         if (momentum) Kernels.BackwardWeights0V512(
-                            ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi, i0, i1, bias: i0 == 0);
+                            ref owner, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi, i0, i1, bias: i0 == 0);
                         else Kernels.BackwardWeights0V512(
-                            ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi, i0, i1, bias: i0 == 0);
+                            ref owner, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi, i0, i1, bias: i0 == 0);
                     }
                 }
                 else
@@ -449,6 +448,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public readonly float[] LogSumExp; // [rows] log Σ exp z per sample
         public readonly global::NetGen.CompilerServices.WorkQueue Pieces0 = new(); // layer 0's update, cut in pieces
         public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
+        public int Workers; // the workers of a split step PrepareSplitStep reserved for
+        public float[][] WorkerD0 = Array.Empty<float[]>(); // each worker's own D0, ∂loss/∂z
         public Workspace(int rows)
         {
             Rows = rows;
@@ -459,6 +460,13 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             D1 = new float[rows * 10];
             LogSumExp = new float[rows];
             RowLoss = new float[rows];
+        }
+
+        public Workspace ReserveWorkers(int workers) // a split step's: each worker's own arrays where the plan gives some
+        {
+            Workers = global::NetGen.CompilerServices.NetworkGuard.Workers(workers, Workers);
+            WorkerD0 = global::NetGen.CompilerServices.WorkerArrays.Reserve(WorkerD0, Workers, D0);
+            return this;
         }
     }
 

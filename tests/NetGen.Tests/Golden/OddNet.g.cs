@@ -242,20 +242,19 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
     global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new OddNet(_parameters);
 
     /// <inheritdoc/>
-    int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+    int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int workers)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
         global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 5, nameof(labels));
         if (batch > 256) return 0;
-        Reserve(batch);
+        Reserve(batch).ReserveWorkers(workers);
         return batch;
     }
 
     /// <summary>
     /// Units [lo, hi) of <paramref name="units"/> that worker <paramref name="worker"/> of <paramref name="workers"/>
-    /// takes: whole blocks of 64,
-    /// the last and shortest share to worker 0, which also computes the loss, and a layer narrower than one share to
-    /// worker 0 too, whose share of the wider layer beside it in the same phase is the shortest.
+    /// takes: whole blocks of 64. Worker 0, which also computes the loss, takes the last and shortest share
+    /// and a whole layer narrower than one share, beside the shortest share of a wider layer in the same phase.
     /// </summary>
     private static (int Lo, int Hi) Share(int units, int worker, int workers)
     {
@@ -281,8 +280,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
     {
         int rows = inputs.Length / InputSize;
         Workspace ws = _workspace;
-        if ((uint)worker >= (uint)workers)
-            throw new ArgumentOutOfRangeException(nameof(worker), worker, $"Expected a worker in [0, {workers}).");
+        global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);
         if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)
             throw new ArgumentException(
                 $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs " +
@@ -485,6 +483,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         public readonly float[] A2; // [rows, 5] layer 2 outputs
         public readonly float[] D2; // [rows, 5] ∂loss/∂z of layer 2
         public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
+        public int Workers; // the workers of a split step PrepareSplitStep reserved for
         public readonly float[] Target = new float[OutputSize]; // one sample's target built from a label
         public Workspace(int rows)
         {
@@ -497,6 +496,12 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             A2 = new float[rows * 5];
             D2 = new float[rows * 5];
             RowLoss = new float[rows];
+        }
+
+        public Workspace ReserveWorkers(int workers) // a split step's: each worker's own arrays where the plan gives some
+        {
+            Workers = global::NetGen.CompilerServices.NetworkGuard.Workers(workers, Workers);
+            return this;
         }
     }
 

@@ -117,6 +117,17 @@ public partial class WideSplitNet;
 [Dense(70, 3)]
 public partial class DropoutSplitNet;
 
+/// <summary>
+/// Dropout on two layers cut by units, the second behind the first (130 = 128 + 2, 192 = 3 × 64): each worker keeps
+/// its own activations and masks of both and its own delta of the first (<c>Workspace.WorkerA0</c>, <c>WorkerA1</c>, ...).
+/// </summary>
+[Dense(90, 130, ReLU)]
+[Dropout(0.2)]
+[Dense(130, 192, Tanh)]
+[Dropout(0.35)]
+[Softmax(6)]
+public partial class DeepDropoutSplitNet;
+
 /// <summary>A regression network: one input, one linear output (MSE), as the sine example in OutputKindTests.</summary>
 [Dense(1, 16, Tanh)]
 [Dense(16, 1)]

@@ -23,6 +23,7 @@ public sealed class LayerParallelTests
         "Wide" => () => new WideSplitNet(3),
         "Dropout" => () => new DropoutSplitNet(3),    // masks on a layer cut by units and on one cut by rows
         "DropoutNarrow" => () => new DropNet(3),      // 37-19-7-5 with dropout: all cut by rows
+        "DropoutDeep" => () => new DeepDropoutSplitNet(3), // masks on two layers cut by units, each worker's own arrays
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
@@ -63,6 +64,8 @@ public sealed class LayerParallelTests
     [InlineData("Dropout", 64, "Momentum")]
     [InlineData("Dropout", 9, "Nesterov")]
     [InlineData("DropoutNarrow", 13, "Momentum")]
+    [InlineData("DropoutDeep", 11, "Sgd")]
+    [InlineData("DropoutDeep", 64, "Momentum")]
     public void ThreadCountDoesNotChangeABit(string network, int batch, string optimizer)
     {
         INetwork reference = Make(network)();
@@ -91,6 +94,34 @@ public sealed class LayerParallelTests
         finally
         {
             foreach (LayerParallel team in teams) team.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// One network stepped by teams of different sizes in turn, with a batch that grows between them: each team's
+    /// preparation reserves arrays of each worker's own for as many workers as it has (keeping those there are, or anew
+    /// for a larger workspace), and the bits stay those of one thread.
+    /// </summary>
+    [Fact]
+    public void TeamsOfEverySizeShareOneNetwork()
+    {
+        var reference = new DeepDropoutSplitNet(4);
+        var shared = new DeepDropoutSplitNet(4);
+        Optimizer referenceMomentum = MakeOptimizer("Momentum")(DeepDropoutSplitNet.Architecture);
+        Optimizer sharedMomentum = MakeOptimizer("Momentum")(DeepDropoutSplitNet.Architecture);
+        (int Threads, int Batch)[] turns = { (2, 12), (5, 12), (1, 12), (3, 40), (2, 40), (4, 7) };
+        for (int turn = 0; turn < turns.Length; turn++)
+        {
+            var (threads, batch) = turns[turn];
+            float[] x = Seeded.Floats(batch * DeepDropoutSplitNet.InputSize, (ulong)(300 + turn));
+            int[] y = Seeded.Labels(batch, DeepDropoutSplitNet.OutputSize, (ulong)(400 + turn));
+            using var team = new LayerParallel(shared, threads);
+            for (int step = 0; step < 2; step++)
+            {
+                float expected = reference.TrainStep(x, y, referenceMomentum);
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(team.TrainStep(x, y, sharedMomentum)));
+                AssertSameBits(reference.Parameters, shared.Parameters, $"{threads} threads, batch {batch}, step {step + 1}");
+            }
         }
     }
 
@@ -260,18 +291,25 @@ public sealed class LayerParallelTests
         AssertSameBits(clean.Parameters, poisoned.Net.Parameters, "parameters after one more step");
     }
 
-    /// <summary>A phase run directly with a batch larger than the one prepared, or a worker out of range, is refused before it writes anything.</summary>
+    /// <summary>
+    /// A phase run directly with a batch larger than the one prepared, with more workers than prepared for, or a worker
+    /// out of range, is refused before it writes anything.
+    /// </summary>
     [Fact]
     public void PhasesRefuseAnUnpreparedBatch()
     {
         var net = new BlockedNet(3);
         ISplitTraining split = net;
         float[] small = Seeded.Floats(2 * BlockedNet.InputSize, 80);
-        Assert.Equal(2, split.PrepareSplitStep(small, new[] { 1, 2 }));
+        var noWorker = Assert.Throws<ArgumentOutOfRangeException>(() => split.PrepareSplitStep(small, new[] { 1, 2 }, 0));
+        Assert.Equal("workers", noWorker.ParamName);
+        Assert.Equal(2, split.PrepareSplitStep(small, new[] { 1, 2 }, 1));
         float[] before = net.Parameters.ToArray();
         float[] large = Seeded.Floats(300 * BlockedNet.InputSize, 81);
         var error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, large, new int[300], default));
         Assert.Contains("PrepareSplitStep", error.Message);
+        var tooMany = Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 1, 2, small, new[] { 1, 2 }, default));
+        Assert.Contains("at most the 1 workers PrepareSplitStep reserved for", tooMany.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 2, 2, small, new[] { 1, 2 }, default));
         Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(99, 0, 1, small, new[] { 1, 2 }, default));
         for (int phase = 0; phase <= split.ForwardPhases; phase++) split.RunSplitPhase(phase, 0, 1, small, new[] { 1, 2 }, default);
