@@ -187,9 +187,6 @@ internal sealed record NetworkPlan(
 
     public bool HasDropout => Layers.Any(l => l.HasDropout);
 
-    /// <summary>Whether a step cut across threads gives its workers arrays of their own (<see cref="LayerPlan.WorkerActivations"/>, <see cref="LayerPlan.WorkerDelta"/>).</summary>
-    public bool WorkerArrays => Layers.Any(l => l.WorkerActivations || l.WorkerDelta);
-
     /// <summary>Whether SGD and momentum steps are fused into the backward pass (<c>TrainStep</c>).</summary>
     public bool FusedUpdates => Updates.Contains(UpdateKind.Sgd);
 }
