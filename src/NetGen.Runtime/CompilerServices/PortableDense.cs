@@ -292,9 +292,10 @@ public static class PortableDense<TLayer, T>
         int n = Vector<T>.Count;
         Vector<T> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
         Vector<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
-        // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch.
-        nuint next = (nuint)((o + 4) * ins + i);
-        int ahead = Math.Min(4, hi - o - 4);
+        // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch:
+        // after a block of four only (the single rows that end a range have no next block in it).
+        nuint next = mr == 4 ? (nuint)((o + 4) * ins + i) : 0;
+        int ahead = mr == 4 ? Math.Min(4, hi - o - 4) : 0;
         // Row r's δ and inputs by stepping two references, not by multiplying r out each time: with AVX2's 2 FMAs a
         // cycle, the loop's 12 FMAs leave room for few other instructions.
         ref T dr = ref Unsafe.Add(ref delta, o);
