@@ -238,9 +238,9 @@ public sealed partial class NetGenGenerator
         /// Worker's rows of layer <paramref name="l"/>'s weights and biases, updated from its delta and input by the step's
         /// rule: the rows of the units it computed in the forward pass (<c>Share</c>), so a weight's cache line stays with one
         /// core from step to step. A layer with <see cref="LayerPlan.UpdatePieces"/> (the first) comes in pieces with
-        /// Vector512 instead — <see cref="Planner.PieceColumns"/> columns of one worker's range of units each, taken from a
-        /// <c>WorkQueue</c>, a range's biases with its first piece — so a worker slowed by another process on its core hands
-        /// its last pieces to the others rather than keeping them waiting. A later layer no wider than one block of units
+        /// Vector512 instead — <see cref="Planner.PieceColumns"/> columns of one worker's range of units each (the last piece
+        /// to the last column), taken from a <c>WorkQueue</c>, a range's biases with its first piece — so a worker slowed by
+        /// another process on its core hands its last pieces to the others rather than keeping them waiting. A later layer no wider than one block of units
         /// (<see cref="Planner.SplitAlignment"/>), which <c>Share</c> gives to worker 0 whole, is cut by its input columns with
         /// Vector512 instead: each worker reads only the activations it computed itself, and worker 0 adds the biases.
         /// The weight kernels sum every gradient over the batch in the same order whatever the range, so the bits stay.
@@ -254,14 +254,16 @@ public sealed partial class NetGenGenerator
                 int units = layer.Outputs, inputs = layer.Inputs;
                 using (w.Block("if (wide)"))
                 {
-                    w.Line($"// Pieces of {Planner.PieceColumns} columns × a worker's range of units, a range's biases with its first; any worker's.");
+                    w.Line($"// Pieces of {Planner.PieceColumns} columns (the last to the end) × a worker's range of units, biases with the first; any worker's.");
                     using (w.Block($"while (ws.Pieces{l}.TryTake(workers - 1 - worker, out int piece))"))
                     {
                         int per = layer.UpdatePieces, columns = Planner.PieceColumns;
                         w.Line($"int q = piece / {Literal.Int(per)}, i0 = piece % {Literal.Int(per)} * {columns};");
                         w.Line($"(lo, hi) = Share({Literal.Int(units)}, workers - 1 - q, workers);");
                         w.Line("if (lo == hi) continue;");
-                        w.Line($"int i1 = Math.Min({Literal.Int(inputs)}, i0 + {columns});");
+                        int lastStart = (per - 1) * columns; // the last piece takes the columns past the last whole panel too
+                        w.Line(lastStart + columns == inputs ? $"int i1 = i0 + {columns};"
+                            : $"int i1 = i0 == {Literal.Int(lastStart)} ? {Literal.Int(inputs)} : i0 + {columns};");
                         string pieceWeights = weights;
                         if (layer.WorkerDelta)
                         {

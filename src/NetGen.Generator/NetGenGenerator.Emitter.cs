@@ -78,7 +78,8 @@ public sealed partial class NetGenGenerator
                 w.Line($"//   layer {layer.Index}: {layer.Kind} {layer.Inputs} → {layer.Outputs}" +
                        (layer.Index > 0 || net.HasStages ? $", input delta × {layer.InputActivation}′" + (layer.InputMasked ? " × mask" : "") : "") +
                        (layer.Cut == LayerCut.None ? "" : ", threads cut it by " + (layer.Cut == LayerCut.Units ? $"units ({SplitAlignment})" : "rows")) +
-                       (layer.UpdatePieces > 0 ? $", update in pieces ({layer.UpdatePieces} × {Planner.PieceColumns} columns)" : ""));
+                       (layer.UpdatePieces > 0 ? $", update in {layer.UpdatePieces} pieces ({Planner.PieceColumns} columns" +
+                        (layer.Inputs % Planner.PieceColumns == 0 ? ")" : $"; last {layer.Inputs - (layer.UpdatePieces - 1) * Planner.PieceColumns})") : ""));
                 foreach (string line in kernels) w.Line("//     " + line);
             }
             if (plan.Layers.Any(l => l.Kernels.Any(k => k.Flavor == Flavor.VectorT)))

@@ -103,8 +103,9 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// </param>
 /// <param name="UpdatePieces">
 /// Pieces per worker's range of units when a step cut across threads shares out this layer's update with
-/// <c>Vector512</c> (the first layer, cut by units): one per column panel of <see cref="Planner.PieceColumns"/>; 0 when
-/// the update is cut in fixed shares like the rest.
+/// <c>Vector512</c> (the first layer, cut by units): one per whole column panel of <see cref="Planner.PieceColumns"/>, the
+/// last with the columns past the last whole panel too (<see cref="Planner.UpdatePieces"/>); 0 when the update is cut in
+/// fixed shares like the rest.
 /// </param>
 /// <param name="PackedVector512">
 /// Whether the <c>Vector512</c> flavor takes the packed product too: not for a <paramref name="Gemm"/> layer of more

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Model;
@@ -27,6 +28,18 @@ internal static class Planner
     /// pieces to the others.
     /// </summary>
     public const int PieceColumns = 64;
+
+    /// <summary>
+    /// Pieces per worker's range of a layer of <paramref name="inputs"/> columns (<see cref="LayerPlan.UpdatePieces"/>): one
+    /// per whole panel of <see cref="PieceColumns"/>, the columns past the last whole panel in the last piece (784 columns:
+    /// 12 pieces, the last 80 wide), and one for a layer narrower than a panel. Pieces of one size keep the work queue's
+    /// timing of a range's pieces true of its last one, which is the one another worker takes: with a last piece of 16
+    /// columns (13 pieces) the queue judged it by the others' time and handed it over in most steps, the owner's deltas
+    /// and weight rows crossing between the cores for a quarter of a piece's work; with pieces of one size it took 0.12–0.26
+    /// pieces a step instead of 0.95–1.16 and the main recipe's step ran 7 % faster where the two cores share no cache,
+    /// as fast where they do (docs/performance.md).
+    /// </summary>
+    public static int UpdatePieces(int inputs) => Math.Max(1, inputs / PieceColumns);
 
     /// <summary>
     /// Rows of the batch one forward register block of the flavor holds (and of the <c>Vector512</c> input delta; the weight
@@ -184,7 +197,7 @@ internal static class Planner
                 kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8), UsesGemm(layer, single),
                 UsesGemm(layer, single) || IsNarrow(layer, single),
                 (UsesGemm(layer, single) && layer.Inputs <= PackedDepth) || IsNarrow(layer, single),
-                l == 0 && cut == LayerCut.Units ? (layer.Inputs + PieceColumns - 1) / PieceColumns : 0,
+                l == 0 && cut == LayerCut.Units ? UpdatePieces(layer.Inputs) : 0,
                 WorkerActivations(cut, layer.HasDropout, last),
                 WorkerDelta(cut, last, kernels.Any(k => k.Kind == KernelKind.BackwardInput))));
         }
