@@ -33,11 +33,10 @@ internal static class Planner
     /// Pieces per worker's range of a layer of <paramref name="inputs"/> columns (<see cref="LayerPlan.UpdatePieces"/>): one
     /// per whole panel of <see cref="PieceColumns"/>, the columns past the last whole panel in the last piece (784 columns:
     /// 12 pieces, the last 80 wide), and one for a layer narrower than a panel. Pieces of one size keep the work queue's
-    /// timing of a range's pieces true of its last one, which is the one another worker takes: with a last piece of 16
-    /// columns (13 pieces) the queue judged it by the others' time and handed it over in most steps, the owner's deltas
-    /// and weight rows crossing between the cores for a quarter of a piece's work; with pieces of one size it took 0.12–0.26
-    /// pieces a step instead of 0.95–1.16 and the main recipe's step ran 7 % faster where the two cores share no cache,
-    /// as fast where they do (docs/performance.md).
+    /// timing of a range's pieces true of its last one, which is the one another worker takes (and which costs it the
+    /// owner's deltas and weight rows, whatever its width): with a last piece of 16 columns (13 pieces) the main recipe's
+    /// step handed 0.95–1.16 pieces a step to the other worker, with pieces of one size 0.12–0.26, and ran 7 % faster
+    /// where the two cores share no cache, as fast where they do (docs/performance.md).
     /// </summary>
     public static int UpdatePieces(int inputs) => Math.Max(1, inputs / PieceColumns);
 
