@@ -240,9 +240,10 @@ public sealed partial class NetGenGenerator
         /// core from step to step. A layer with <see cref="LayerPlan.UpdatePieces"/> (the first) comes in pieces with
         /// Vector512 instead — <see cref="Planner.PieceColumns"/> columns of one worker's range of units each (the last piece
         /// to the last column), taken from a <c>WorkQueue</c>, a range's biases with its first piece — so a worker slowed by
-        /// another process on its core hands its last pieces to the others rather than keeping them waiting. A later layer no wider than one block of units
-        /// (<see cref="Planner.SplitAlignment"/>), which <c>Share</c> gives to worker 0 whole, is cut by its input columns with
-        /// Vector512 instead: each worker reads only the activations it computed itself, and worker 0 adds the biases.
+        /// another process on its core hands its last pieces to the others rather than keeping them waiting. A later layer
+        /// no wider than one block of units (<see cref="Planner.SplitAlignment"/>), which <c>Share</c> gives to worker 0
+        /// whole, is cut by its input columns with Vector512 instead: each worker reads only the activations it computed
+        /// itself, and worker 0 adds the biases.
         /// The weight kernels sum every gradient over the batch in the same order whatever the range, so the bits stay.
         /// </summary>
         private static void EmitSplitUpdate(CodeWriter w, NetworkPlan plan, int l)
