@@ -65,19 +65,22 @@ public sealed partial class NetGenGenerator
                 int l = layer.Index;
                 bool activations = worker && layer.WorkerActivations;
                 if (l == last) Declare("ws.Z" + l, $"[rows, {layer.Outputs}] output pre-activations");
-                else Declare("ws.A" + l, $"[rows, {layer.Outputs}] layer {l} activations" + (activations ? ", this worker's" : ""), activations);
+                else Declare("ws.A" + l, $"[rows, {layer.Outputs}] layer {l} activations", activations);
                 if (dropout && layer.HasDropout)
                 {
-                    if (backward) Declare("ws.M" + l, $"[rows, {layer.Outputs}] layer {l} dropout mask" + (activations ? ", this worker's" : ""), activations);
+                    if (backward) Declare("ws.M" + l, $"[rows, {layer.Outputs}] layer {l} dropout mask", activations);
                     Declare("ws.H" + l, $"[rows, {layer.Outputs}] layer {l} activations after dropout");
                 }
                 bool delta = worker && layer.WorkerDelta;
-                if (backward) Declare("ws.D" + l, $"[rows, {layer.Outputs}] ∂loss/∂z of layer {l}" + (delta ? ", this worker's" : ""), delta);
+                if (backward) Declare("ws.D" + l, $"[rows, {layer.Outputs}] ∂loss/∂z of layer {l}", delta);
             }
         }
 
-        /// <summary>A workspace array's copy of worker <paramref name="worker"/>'s own in a split step: ws.A0 → ws.WorkerA0[worker].</summary>
-        private static string WorkerArray(string array, string worker = "worker") => $"ws.Worker{array.Substring(3)}[{worker}]";
+        /// <summary>
+        /// A workspace array's copy of range <paramref name="range"/>'s own in a split step, this worker's by default (the
+        /// ranges count from the first units, the workers from the last): ws.A0 → ws.WorkerA0[workers - 1 - worker].
+        /// </summary>
+        private static string WorkerArray(string array, string range = "workers - 1 - worker") => $"ws.Worker{array.Substring(3)}[{range}]";
 
         private static string At(string reference, string offset) => "ref Unsafe.Add(ref " + reference + ", " + offset + ")";
 

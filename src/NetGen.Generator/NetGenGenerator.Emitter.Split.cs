@@ -144,7 +144,8 @@ public sealed partial class NetGenGenerator
                                     string a = "ws.A" + l, m = "ws.M" + l;
                                     if (plan.Layers[l].WorkerActivations)
                                     {
-                                        w.Line($"float[] own = {WorkerArray(a)}, mask = {WorkerArray(m)}; // this worker's: only it reads these units again");
+                                        w.Line("// This worker's range's own: only it reads these units again (the next layer's input delta).");
+                                        w.Line($"float[] own = {WorkerArray(a)}, mask = {WorkerArray(m)};");
                                         (a, m) = ("own", "mask");
                                     }
                                     using (w.Block("for (int r = 0; r < rows; r++)"))
@@ -268,7 +269,7 @@ public sealed partial class NetGenGenerator
                         string pieceWeights = weights;
                         if (layer.WorkerDelta)
                         {
-                            w.Line($"ref float owner = ref MemoryMarshal.GetArrayDataReference({WorkerArray("ws.D" + l, "workers - 1 - q")}); // its delta");
+                            w.Line($"ref float owner = ref MemoryMarshal.GetArrayDataReference({WorkerArray("ws.D" + l, "q")}); // its range's delta");
                             pieceWeights = $"{WeightInputs(plan, l, "ref owner")}, ref w{l}, ref b{l}";
                         }
                         EmitUpdateCall(w, l, pieceWeights, "lo, hi, i0, i1, bias: i0 == 0", wide: true);

@@ -613,7 +613,7 @@ public sealed partial class NetGenGenerator
                 if (plan.Split) w.Line("public readonly " + T + "[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them");
                 if (plan.Split) w.Line("public int Workers; // the workers of a split step PrepareSplitStep reserved for");
                 foreach ((string array, LayerPlan layer, string what) in WorkerArrays(plan))
-                    w.Line($"public {T}[][] Worker{array}{layer.Index} = Array.Empty<{T}[]>(); // each worker's own {array}{layer.Index}, {what}");
+                    w.Line($"public {T}[][] Worker{array}{layer.Index} = Array.Empty<{T}[]>(); // each range's own {array}{layer.Index}, {what}");
                 if (!net.InferenceOnly && (net.Output.Kind == LayerKind.Softmax ? net.Loss != LossKind.CrossEntropy : net.Loss != LossKind.MeanSquaredError))
                     w.Line("public readonly " + T + "[] Target = new " + T + "[OutputSize]; // one sample's target built from a label");
                 using (w.Block("public Workspace(int rows)"))
@@ -645,7 +645,8 @@ public sealed partial class NetGenGenerator
                         foreach ((string array, LayerPlan layer, _) in WorkerArrays(plan))
                         {
                             string field = $"Worker{array}{layer.Index}";
-                            w.Line($"{field} = global::NetGen.CompilerServices.WorkerArrays.Reserve({field}, Workers, {array}{layer.Index});");
+                            int ranges = (layer.Outputs + SplitAlignment - 1) / SplitAlignment; // blocks of units: the most ranges that hold some
+                            w.Line($"{field} = global::NetGen.CompilerServices.WorkerArrays.Reserve({field}, Workers, {array}{layer.Index}, {Literal.Int(ranges)});");
                         }
                         w.Line("return this;");
                     }

@@ -281,7 +281,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             throw new ArgumentException(
                 "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 500] layer 0 activations
-        ref float d0 = ref MemoryMarshal.GetArrayDataReference(ws.WorkerD0[worker]); // [rows, 500] ∂loss/∂z of layer 0, this worker's
+        ref float d0 = ref MemoryMarshal.GetArrayDataReference(ws.WorkerD0[workers - 1 - worker]); // [rows, 500] ∂loss/∂z of layer 0
         ref float z1 = ref MemoryMarshal.GetArrayDataReference(ws.Z1); // [rows, 10] output pre-activations
         ref float d1 = ref MemoryMarshal.GetArrayDataReference(ws.D1); // [rows, 10] ∂loss/∂z of layer 1
         ref float p = ref _parameters.Reference;
@@ -374,7 +374,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         (lo, hi) = Share(500, workers - 1 - q, workers);
                         if (lo == hi) continue;
                         int i1 = i0 == 704 ? 784 : i0 + 64;
-                        ref float owner = ref MemoryMarshal.GetArrayDataReference(ws.WorkerD0[workers - 1 - q]); // its delta
+                        ref float owner = ref MemoryMarshal.GetArrayDataReference(ws.WorkerD0[q]); // its range's delta
                         if (momentum) Kernels.BackwardWeights0V512(
                             ref owner, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi, i0, i1, bias: i0 == 0);
                         else Kernels.BackwardWeights0V512(
@@ -449,7 +449,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public readonly global::NetGen.CompilerServices.WorkQueue Pieces0 = new(); // layer 0's update, cut in pieces
         public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
         public int Workers; // the workers of a split step PrepareSplitStep reserved for
-        public float[][] WorkerD0 = Array.Empty<float[]>(); // each worker's own D0, ∂loss/∂z
+        public float[][] WorkerD0 = Array.Empty<float[]>(); // each range's own D0, ∂loss/∂z
         public Workspace(int rows)
         {
             Rows = rows;
@@ -465,7 +465,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public Workspace ReserveWorkers(int workers) // a split step's: each worker's own arrays where the plan gives some
         {
             Workers = global::NetGen.CompilerServices.NetworkGuard.Workers(workers, Workers);
-            WorkerD0 = global::NetGen.CompilerServices.WorkerArrays.Reserve(WorkerD0, Workers, D0);
+            WorkerD0 = global::NetGen.CompilerServices.WorkerArrays.Reserve(WorkerD0, Workers, D0, 8);
             return this;
         }
     }
