@@ -53,7 +53,7 @@ public static class NetworkGuard
             throw new ArgumentOutOfRangeException(nameof(worker), worker, $"Expected a worker in [0, {workers}).");
         if (workers > reserved)
             throw new ArgumentOutOfRangeException(nameof(workers), workers,
-                $"Expected at most the {reserved} workers PrepareSplitStep reserved for (call it with the number of workers first).");
+                $"Expected no more workers than the {reserved} that PrepareSplitStep reserved for (call it with the number of workers first).");
     }
 
     /// <summary>Checks one label per sample, each in <c>[0, classes)</c>.</summary>

@@ -309,7 +309,7 @@ public sealed class LayerParallelTests
         var error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, large, new int[300], default));
         Assert.Contains("PrepareSplitStep", error.Message);
         var tooMany = Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 1, 2, small, new[] { 1, 2 }, default));
-        Assert.Contains("at most the 1 workers PrepareSplitStep reserved for", tooMany.Message);
+        Assert.Contains("no more workers than the 1 that PrepareSplitStep reserved for", tooMany.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 2, 2, small, new[] { 1, 2 }, default));
         Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(99, 0, 1, small, new[] { 1, 2 }, default));
         for (int phase = 0; phase <= split.ForwardPhases; phase++) split.RunSplitPhase(phase, 0, 1, small, new[] { 1, 2 }, default);

@@ -50,6 +50,6 @@ public class WorkerArraysTests
         Assert.Equal("worker", Assert.Throws<ArgumentOutOfRangeException>(() => NetworkGuard.Worker(-1, 3, 3)).ParamName);
         var tooMany = Assert.Throws<ArgumentOutOfRangeException>(() => NetworkGuard.Worker(0, 4, 3));
         Assert.Equal("workers", tooMany.ParamName);
-        Assert.Contains("at most the 3 workers PrepareSplitStep reserved for", tooMany.Message);
+        Assert.Contains("no more workers than the 3 that PrepareSplitStep reserved for", tooMany.Message);
     }
 }
