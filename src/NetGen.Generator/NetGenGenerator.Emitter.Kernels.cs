@@ -50,10 +50,10 @@ public sealed partial class NetGenGenerator
         /// pass (activations, dropout outputs, output pre-activations) and, for <paramref name="backward"/>, the deltas and masks.
         /// </summary>
         /// <remarks>
-        /// With <paramref name="worker"/> (a split step) the arrays the plan gives each worker of its own
+        /// With <paramref name="perWorker"/> (a split step) the arrays the plan gives each worker of its own
         /// (<see cref="LayerPlan.WorkerActivations"/>, <see cref="LayerPlan.WorkerDelta"/>) are this worker's.
         /// </remarks>
-        private static void EmitWorkspaceReferences(CodeWriter w, NetworkPlan plan, bool backward, bool worker = false)
+        private static void EmitWorkspaceReferences(CodeWriter w, NetworkPlan plan, bool backward, bool perWorker = false)
         {
             string T = ElementType.Of(plan.Network.Element).Name;
             bool dropout = plan.HasDropout && plan.Trainable;
@@ -63,7 +63,7 @@ public sealed partial class NetGenGenerator
             foreach (LayerPlan layer in plan.Layers)
             {
                 int l = layer.Index;
-                bool activations = worker && layer.WorkerActivations;
+                bool activations = perWorker && layer.WorkerActivations;
                 if (l == last) Declare("ws.Z" + l, $"[rows, {layer.Outputs}] output pre-activations");
                 else Declare("ws.A" + l, $"[rows, {layer.Outputs}] layer {l} activations", activations);
                 if (dropout && layer.HasDropout)
@@ -71,7 +71,7 @@ public sealed partial class NetGenGenerator
                     if (backward) Declare("ws.M" + l, $"[rows, {layer.Outputs}] layer {l} dropout mask", activations);
                     Declare("ws.H" + l, $"[rows, {layer.Outputs}] layer {l} activations after dropout");
                 }
-                bool delta = worker && layer.WorkerDelta;
+                bool delta = perWorker && layer.WorkerDelta;
                 if (backward) Declare("ws.D" + l, $"[rows, {layer.Outputs}] ∂loss/∂z of layer {l}", delta);
             }
         }

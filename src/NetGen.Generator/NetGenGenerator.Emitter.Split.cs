@@ -82,7 +82,7 @@ public sealed partial class NetGenGenerator
                 w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun)");
                 w.Line("    throw new ArgumentException(");
                 w.Line("        \"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
-                EmitWorkspaceReferences(w, plan, backward: true, worker: true);
+                EmitWorkspaceReferences(w, plan, backward: true, perWorker: true);
                 w.Line("ref float p = ref _parameters.Reference;");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("ref float v = ref step.Velocity;");
