@@ -23,10 +23,13 @@ public static class WorkerArrays
     /// <param name="shared">The shared array.</param>
     /// <param name="ranges">The most ranges that hold units: the layer's blocks of units (64 each), rounded up.</param>
     /// <returns><paramref name="arrays"/> when it already has enough; otherwise a longer array of arrays.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> or <paramref name="ranges"/> is not positive.</exception>
     public static T[][] Reserve<T>(T[][] arrays, int workers, T[] shared, int ranges)
     {
         ArgumentNullException.ThrowIfNull(arrays);
         ArgumentNullException.ThrowIfNull(shared);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ranges);
         if (arrays.Length >= workers) return arrays;
         var grown = new T[workers][];
         arrays.AsSpan().CopyTo(grown);

@@ -35,6 +35,8 @@ public class WorkerArraysTests
         // However many threads: as many arrays as the layer has blocks of units.
         float[][] many = WorkerArrays.Reserve(Array.Empty<float[]>(), 256, shared, 8);
         Assert.Equal(8, many.Distinct().Count());
+        Assert.Equal("workers", Assert.Throws<ArgumentOutOfRangeException>(() => WorkerArrays.Reserve(two, 0, shared, 3)).ParamName);
+        Assert.Equal("ranges", Assert.Throws<ArgumentOutOfRangeException>(() => WorkerArrays.Reserve(two, 2, shared, 0)).ParamName);
     }
 
     /// <summary>A split step needs at least one worker, and no more in a phase than its preparation reserved for.</summary>
