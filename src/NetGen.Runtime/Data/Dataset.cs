@@ -231,10 +231,13 @@ public sealed class MinibatchSampler
     /// Copies the features of rows [<paramref name="lo"/>, <paramref name="hi"/>) of batch <paramref name="index"/>: the
     /// threads of a step cut across them (<see cref="LayerParallel"/>) each copy their rows.
     /// </summary>
-    internal void CopyFeatures(int index, int lo, int hi)
+    /// <returns>Whether every value copied is finite (checked as it is copied).</returns>
+    internal bool CopyFeatures(int index, int lo, int hi)
     {
         int start = index * BatchSize, width = _data.FeatureCount;
-        for (int i = lo; i < hi; i++) _data.GetFeatures(_order[start + i]).CopyTo(_features.AsSpan(i * width, width));
+        bool finite = true;
+        for (int i = lo; i < hi; i++) finite &= VectorOps.CopyFinite(_data.GetFeatures(_order[start + i]), _features.AsSpan(i * width, width));
+        return finite;
     }
 
     /// <summary>Views of the first <paramref name="count"/> rows of the buffers.</summary>

@@ -171,7 +171,8 @@ public sealed class LayerParallel : IDisposable
     }
 
     /// <summary>
-    /// Rows [lo, hi) of the batch of <see cref="_sampler"/> that <paramref name="worker"/> copies, then the step's preparation
+    /// Rows [lo, hi) of the batch of <see cref="_sampler"/> that <paramref name="worker"/> copies (checking each value as it
+    /// copies it: one pass over the rows), then the step's preparation
     /// on worker 0 once every row is known to be finite (so a bad row leaves the dropout generator as it was), with a
     /// barrier after each.
     /// </summary>
@@ -181,9 +182,7 @@ public sealed class LayerParallel : IDisposable
         {
             int per = (_batch + Threads - 1) / Threads;
             int lo = Math.Min(_batch, worker * per), hi = Math.Min(_batch, lo + per);
-            int n = _network.InputSize;
-            _sampler!.CopyFeatures(_batchIndex, lo, hi);
-            if (!VectorOps.AllFinite(new ReadOnlySpan<float>(_inputs + (nint)lo * n, (hi - lo) * n)))
+            if (!_sampler!.CopyFeatures(_batchIndex, lo, hi))
             {
                 _nonFinite = true;
                 _stop = true;

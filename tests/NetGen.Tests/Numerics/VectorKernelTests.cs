@@ -105,6 +105,44 @@ public class VectorKernelTests
     }
 
     /// <summary>
+    /// The copy that checks as it goes (the layer-cut trainer's rows of a batch) copies every value, the bad ones too, and
+    /// finds a NaN or an infinity of either sign at every place, in the vectors and in the tail, for float and double;
+    /// the space after the copy is left alone, and a destination too short is refused.
+    /// </summary>
+    [Fact]
+    public void CopyFiniteCopiesAndFindsEveryNonFiniteValue()
+    {
+        var rng = new Xoshiro256(6);
+        for (int length = 0; length <= 70; length++)
+        {
+            float[] source = Enumerable.Range(0, length).Select(_ => rng.NextSingle() * 8f - 4f).ToArray();
+            var copy = new float[length + 3];
+            copy.AsSpan(length).Fill(7f);
+            Assert.True(VectorOps.CopyFinite<float>(source, copy));
+            Assert.Equal(source, copy[..length]);
+            Assert.All(copy[length..], v => Assert.Equal(7f, v));
+            double[] wide = source.Select(v => v * 1.5).ToArray();
+            var wideCopy = new double[length];
+            Assert.True(VectorOps.CopyFinite<double>(wide, wideCopy));
+            Assert.Equal(wide, wideCopy);
+            for (int at = 0; at < length; at++)
+            {
+                foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    float[] poisoned = source.ToArray();
+                    poisoned[at] = bad;
+                    Assert.False(VectorOps.CopyFinite<float>(poisoned, copy), $"{bad} at {at} of {length}");
+                    Assert.Equal(poisoned, copy[..length]);
+                    double[] widePoisoned = wide.ToArray();
+                    widePoisoned[at] = bad;
+                    Assert.False(VectorOps.CopyFinite<double>(widePoisoned, wideCopy), $"{bad} at {at} of {length} (double)");
+                }
+            }
+        }
+        Assert.Throws<ArgumentException>(() => VectorOps.CopyFinite<float>(new float[17], new float[16]));
+    }
+
+    /// <summary>
     /// <c>y = a·y + b·x</c> is <c>fma(a, y, b·x)</c> in every element, to the bit, at every length around the vector
     /// widths: the last whole vector, computed before the loop and stored after it, overlaps the loop's last one.
     /// </summary>
