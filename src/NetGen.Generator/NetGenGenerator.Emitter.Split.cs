@@ -243,7 +243,7 @@ public sealed partial class NetGenGenerator
         /// to the last column), taken from a <c>WorkQueue</c>, a range's biases with its first piece — so a worker slowed by
         /// another process on its core hands its last pieces to the others rather than keeping them waiting. A later layer
         /// no wider than one block of units (<see cref="Planner.SplitAlignment"/>), which <c>Share</c> gives to worker 0
-        /// whole, is cut by its input columns with Vector512 instead: each worker reads only the activations it computed
+        /// whole, is cut by its input columns instead (both kernels): each worker reads only the activations it computed
         /// itself, and worker 0 adds the biases.
         /// The weight kernels sum every gradient over the batch in the same order whatever the range, so the bits stay.
         /// </summary>
@@ -284,17 +284,11 @@ public sealed partial class NetGenGenerator
             }
             if (l > 0 && layer.Outputs <= SplitAlignment)
             {
-                using (w.Block("if (wide)"))
-                {
-                    w.Line("// By input columns: the activations this worker computed; the biases on worker 0.");
-                    w.Line($"(lo, hi) = Share({Literal.Int(layer.Inputs)}, worker, workers);");
-                    EmitUpdateCall(w, l, weights, $"0, {Literal.Int(layer.Outputs)}, lo, hi, bias: worker == 0", wide: true);
-                }
-                using (w.Block("else"))
-                {
-                    w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
-                    EmitUpdateCall(w, l, weights, "lo, hi", wide: false);
-                }
+                w.Line("// By input columns: the activations this worker computed; the biases on worker 0.");
+                w.Line($"(lo, hi) = Share({Literal.Int(layer.Inputs)}, worker, workers);");
+                foreach (bool wide in new[] { true, false })
+                    using (w.Block(wide ? "if (wide)" : "else"))
+                        EmitUpdateCall(w, l, weights, $"0, {Literal.Int(layer.Outputs)}, lo, hi, bias: worker == 0", wide);
                 return;
             }
             w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");

@@ -225,18 +225,39 @@ public static class PortableDense<TLayer, T>
     public static void BackwardWeights<TUpdate>(
         ref T delta, ref T x, ref T w, ref T b, ref T vw, ref T vb, int rows, in TUpdate update, int lo, int hi)
         where TUpdate : struct, IParameterUpdate<T>
+        => Update(ref delta, ref x, ref w, ref b, ref vw, ref vb, rows, in update, lo, hi, 0, TLayer.Inputs, bias: true);
+
+    /// <summary>
+    /// As the other overload, for the input columns [<paramref name="i0"/>, <paramref name="i1"/>) of weight rows
+    /// [lo, hi) only, and their biases when <paramref name="bias"/> is set: a narrow layer's update cut across threads by
+    /// its inputs. Each weight gets the bits of the whole call when <paramref name="i0"/> and <paramref name="i1"/> are
+    /// multiples of <see cref="Vector{T}.Count"/> or the layer's inputs (the cut falls between whole vectors).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    public static void BackwardWeights<TUpdate>(
+        ref T delta, ref T x, ref T w, ref T b, ref T vw, ref T vb, int rows, in TUpdate update, int lo, int hi, int i0, int i1, bool bias)
+        where TUpdate : struct, IParameterUpdate<T>
+        => Update(ref delta, ref x, ref w, ref b, ref vw, ref vb, rows, in update, lo, hi, i0, i1, bias);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update<TUpdate>(
+        ref T delta, ref T x, ref T w, ref T b, ref T vw, ref T vb, int rows, in TUpdate update, int lo, int hi, int i0, int i1, bool bias)
+        where TUpdate : struct, IParameterUpdate<T>
     {
-        int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count, blockIns = ins - ins % (3 * Vector<T>.Count);
+        int ins = TLayer.Inputs, outs = TLayer.Outputs, n = Vector<T>.Count, vectorIns = ins - ins % n;
+        hi = Math.Min(hi, outs);
+        i1 = Math.Min(i1, ins);
+        if (hi <= lo || (i1 <= i0 && !bias)) return; // nothing (each panel below copies its columns of x for every row)
         TUpdate u = update; // a local copy: its coefficients stay in registers
-        int n = Vector<T>.Count;
-        int whole = lo + (Math.Min(hi, outs) - lo) / 4 * 4; // weight rows in whole blocks of 4
-        // Panels of 3 vectors of columns, then the one or two whole vectors left as one panel (4 rows × 2 vectors still
-        // keep 8 sums in flight).
-        for (int i = 0; i < blockIns; i += 3 * n) WeightPanel(ref delta, ref x, ref w, ref vw, rows, ref u, lo, hi, whole, i, 3);
-        if (vectorIns - blockIns == 2 * n) WeightPanel(ref delta, ref x, ref w, ref vw, rows, ref u, lo, hi, whole, blockIns, 2);
-        else if (vectorIns - blockIns == n) WeightPanel(ref delta, ref x, ref w, ref vw, rows, ref u, lo, hi, whole, blockIns, 1);
+        int whole = lo + (hi - lo) / 4 * 4; // weight rows in whole blocks of 4
+        // Panels of 3 vectors of columns from i0, then the one or two whole vectors left as one panel (4 rows × 2
+        // vectors still keep 8 sums in flight).
+        int vectorEnd = Math.Max(i0, Math.Min(i1, vectorIns)), blockEnd = i0 + (vectorEnd - i0) / (3 * n) * (3 * n);
+        for (int i = i0; i < blockEnd; i += 3 * n) WeightPanel(ref delta, ref x, ref w, ref vw, rows, ref u, lo, hi, whole, i, 3);
+        if (vectorEnd - blockEnd == 2 * n) WeightPanel(ref delta, ref x, ref w, ref vw, rows, ref u, lo, hi, whole, blockEnd, 2);
+        else if (vectorEnd - blockEnd == n) WeightPanel(ref delta, ref x, ref w, ref vw, rows, ref u, lo, hi, whole, blockEnd, 1);
         // Columns past the last whole vector.
-        for (int i = vectorIns; i < ins; i++)
+        for (int i = Math.Max(i0, vectorIns); i < i1; i++)
         {
             for (int o = lo; o < hi; o++)
             {
@@ -246,6 +267,7 @@ public static class PortableDense<TLayer, T>
                 u.Weight(ref Unsafe.Add(ref w, at), ref Unsafe.Add(ref vw, at), s);
             }
         }
+        if (!bias) return;
         // db = Σ_rows δ
         int vectorOutputs = outs - outs % n;
         for (int o = lo, end = Math.Min(hi, vectorOutputs); o < end; o += n)

@@ -373,10 +373,10 @@ partial class Brains
                 }
                 case 5:
                 {
+                    // By input columns: the activations this worker computed; the biases on worker 0.
+                    (lo, hi) = Share(32, worker, workers);
                     if (wide)
                     {
-                        // By input columns: the activations this worker computed; the biases on worker 0.
-                        (lo, hi) = Share(32, worker, workers);
                         if (momentum) Kernels.BackwardWeights2V512(
                             ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, 0, 4, lo, hi, bias: worker == 0);
                         else Kernels.BackwardWeights2V512(
@@ -384,11 +384,10 @@ partial class Brains
                     }
                     else
                     {
-                        (lo, hi) = Share(4, worker, workers);
                         if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
-                            ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
+                            ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, 0, 4, lo, hi, bias: worker == 0);
                         else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
-                            ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, lo, hi);
+                            ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, 0, 4, lo, hi, bias: worker == 0);
                     }
                     (lo, hi) = Share(32, worker, workers);
                     if (wide) Kernels.BackwardInput1V512(ref d1, ref w1, ref a0, ref d0, rows, lo, hi);
@@ -398,10 +397,10 @@ partial class Brains
                 }
                 case 6:
                 {
+                    // By input columns: the activations this worker computed; the biases on worker 0.
+                    (lo, hi) = Share(32, worker, workers);
                     if (wide)
                     {
-                        // By input columns: the activations this worker computed; the biases on worker 0.
-                        (lo, hi) = Share(32, worker, workers);
                         if (momentum) Kernels.BackwardWeights1V512(
                             ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 32, lo, hi, bias: worker == 0);
                         else Kernels.BackwardWeights1V512(
@@ -409,11 +408,10 @@ partial class Brains
                     }
                     else
                     {
-                        (lo, hi) = Share(32, worker, workers);
                         if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                            ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                            ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 32, lo, hi, bias: worker == 0);
                         else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                            ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                            ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 32, lo, hi, bias: worker == 0);
                     }
                     (lo, hi) = Share(32, worker, workers);
                     if (wide)

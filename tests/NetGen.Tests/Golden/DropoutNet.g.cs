@@ -359,10 +359,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             }
             case 4:
             {
+                // By input columns: the activations this worker computed; the biases on worker 0.
+                (lo, hi) = Share(12, worker, workers);
                 if (wide)
                 {
-                    // By input columns: the activations this worker computed; the biases on worker 0.
-                    (lo, hi) = Share(12, worker, workers);
                     if (momentum) Kernels.BackwardWeights1V512(
                         ref d1, ref h0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 3, lo, hi, bias: worker == 0);
                     else Kernels.BackwardWeights1V512(
@@ -370,11 +370,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 }
                 else
                 {
-                    (lo, hi) = Share(3, worker, workers);
                     if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                        ref d1, ref h0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                        ref d1, ref h0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 3, lo, hi, bias: worker == 0);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                        ref d1, ref h0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                        ref d1, ref h0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 3, lo, hi, bias: worker == 0);
                 }
                 (lo, hi) = Share(12, worker, workers);
                 if (wide)

@@ -348,10 +348,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             }
             case 4:
             {
+                // By input columns: the activations this worker computed; the biases on worker 0.
+                (lo, hi) = Share(500, worker, workers);
                 if (wide)
                 {
-                    // By input columns: the activations this worker computed; the biases on worker 0.
-                    (lo, hi) = Share(500, worker, workers);
                     if (momentum) Kernels.BackwardWeights1V512(
                         ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 10, lo, hi, bias: worker == 0);
                     else Kernels.BackwardWeights1V512(
@@ -359,11 +359,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 }
                 else
                 {
-                    (lo, hi) = Share(10, worker, workers);
                     if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 10, lo, hi, bias: worker == 0);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 10, lo, hi, bias: worker == 0);
                 }
                 if (wide)
                 {

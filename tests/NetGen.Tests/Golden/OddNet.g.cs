@@ -367,10 +367,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             }
             case 5:
             {
+                // By input columns: the activations this worker computed; the biases on worker 0.
+                (lo, hi) = Share(7, worker, workers);
                 if (wide)
                 {
-                    // By input columns: the activations this worker computed; the biases on worker 0.
-                    (lo, hi) = Share(7, worker, workers);
                     if (momentum) Kernels.BackwardWeights2V512(
                         ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, 0, 5, lo, hi, bias: worker == 0);
                     else Kernels.BackwardWeights2V512(
@@ -378,11 +378,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 }
                 else
                 {
-                    (lo, hi) = Share(5, worker, workers);
                     if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
-                        ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, lo, hi);
+                        ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, 0, 5, lo, hi, bias: worker == 0);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
-                        ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, lo, hi);
+                        ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, 0, 5, lo, hi, bias: worker == 0);
                 }
                 (lo, hi) = Share(19, worker, workers);
                 if (wide) Kernels.BackwardInput1V512(ref d1, ref w1, ref a0, ref d0, rows, lo, hi);
@@ -392,10 +391,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             }
             case 6:
             {
+                // By input columns: the activations this worker computed; the biases on worker 0.
+                (lo, hi) = Share(19, worker, workers);
                 if (wide)
                 {
-                    // By input columns: the activations this worker computed; the biases on worker 0.
-                    (lo, hi) = Share(19, worker, workers);
                     if (momentum) Kernels.BackwardWeights1V512(
                         ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 7, lo, hi, bias: worker == 0);
                     else Kernels.BackwardWeights1V512(
@@ -403,11 +402,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 }
                 else
                 {
-                    (lo, hi) = Share(7, worker, workers);
                     if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, lo, hi);
+                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 7, lo, hi, bias: worker == 0);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, lo, hi);
+                        ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 7, lo, hi, bias: worker == 0);
                 }
                 (lo, hi) = Share(19, worker, workers);
                 if (wide)
