@@ -238,8 +238,8 @@ public sealed partial class NetGenGenerator
         /// <summary>
         /// Worker's rows of layer <paramref name="l"/>'s weights and biases, updated from its delta and input by the step's
         /// rule: the rows of the units it computed in the forward pass (<c>Share</c>), so a weight's cache line stays with one
-        /// core from step to step. A layer with <see cref="LayerPlan.UpdatePieces"/> (the first) comes in pieces with
-        /// Vector512 instead — <see cref="Planner.PieceColumns"/> columns of one worker's range of units each (the last piece
+        /// core from step to step. A layer with <see cref="LayerPlan.UpdatePieces"/> (the first) comes in pieces
+        /// instead (both kernels) — <see cref="Planner.PieceColumns"/> columns of one worker's range of units each (the last piece
         /// to the last column), taken from a <c>WorkQueue</c>, a range's biases with its first piece — so a worker slowed by
         /// another process on its core hands its last pieces to the others rather than keeping them waiting. A later layer
         /// no wider than one block of units (<see cref="Planner.SplitAlignment"/>), which <c>Share</c> gives to worker 0
@@ -254,31 +254,25 @@ public sealed partial class NetGenGenerator
             if (layer.UpdatePieces > 0)
             {
                 int units = layer.Outputs, inputs = layer.Inputs;
-                using (w.Block("if (wide)"))
+                w.Line($"// Pieces of {Planner.PieceColumns} columns (the last to the end) × a worker's range of units, biases with the first; any worker's.");
+                using (w.Block($"while (ws.Pieces{l}.TryTake(workers - 1 - worker, out int piece))"))
                 {
-                    w.Line($"// Pieces of {Planner.PieceColumns} columns (the last to the end) × a worker's range of units, biases with the first; any worker's.");
-                    using (w.Block($"while (ws.Pieces{l}.TryTake(workers - 1 - worker, out int piece))"))
+                    int per = layer.UpdatePieces, columns = Planner.PieceColumns;
+                    w.Line($"int q = piece / {Literal.Int(per)}, i0 = piece % {Literal.Int(per)} * {columns};");
+                    w.Line($"(lo, hi) = Share({Literal.Int(units)}, workers - 1 - q, workers);");
+                    w.Line("if (lo == hi) continue;");
+                    int lastStart = (per - 1) * columns; // the last piece takes the columns past the last whole panel too
+                    w.Line(lastStart + columns == inputs ? $"int i1 = i0 + {columns};"
+                        : $"int i1 = i0 == {Literal.Int(lastStart)} ? {Literal.Int(inputs)} : i0 + {columns};");
+                    string pieceWeights = weights;
+                    if (layer.WorkerDelta)
                     {
-                        int per = layer.UpdatePieces, columns = Planner.PieceColumns;
-                        w.Line($"int q = piece / {Literal.Int(per)}, i0 = piece % {Literal.Int(per)} * {columns};");
-                        w.Line($"(lo, hi) = Share({Literal.Int(units)}, workers - 1 - q, workers);");
-                        w.Line("if (lo == hi) continue;");
-                        int lastStart = (per - 1) * columns; // the last piece takes the columns past the last whole panel too
-                        w.Line(lastStart + columns == inputs ? $"int i1 = i0 + {columns};"
-                            : $"int i1 = i0 == {Literal.Int(lastStart)} ? {Literal.Int(inputs)} : i0 + {columns};");
-                        string pieceWeights = weights;
-                        if (layer.WorkerDelta)
-                        {
-                            w.Line($"ref float owner = ref MemoryMarshal.GetArrayDataReference({WorkerArray("ws.D" + l, "q")}); // its range's delta");
-                            pieceWeights = $"{WeightInputs(plan, l, "ref owner")}, ref w{l}, ref b{l}";
-                        }
-                        EmitUpdateCall(w, l, pieceWeights, "lo, hi, i0, i1, bias: i0 == 0", wide: true);
+                        w.Line($"ref float owner = ref MemoryMarshal.GetArrayDataReference({WorkerArray("ws.D" + l, "q")}); // its range's delta");
+                        pieceWeights = $"{WeightInputs(plan, l, "ref owner")}, ref w{l}, ref b{l}";
                     }
-                }
-                using (w.Block("else"))
-                {
-                    w.Line($"(lo, hi) = Share({Literal.Int(units)}, worker, workers);");
-                    EmitUpdateCall(w, l, weights, "lo, hi", wide: false);
+                    foreach (bool wide in new[] { true, false })
+                        using (w.Block(wide ? "if (wide)" : "else"))
+                            EmitUpdateCall(w, l, pieceWeights, "lo, hi, i0, i1, bias: i0 == 0", wide);
                 }
                 return;
             }

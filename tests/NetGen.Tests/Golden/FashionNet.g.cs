@@ -364,29 +364,28 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
                         ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 10, lo, hi, bias: worker == 0);
                 }
-                if (wide)
+                // Pieces of 64 columns (the last to the end) × a worker's range of units, biases with the first; any worker's.
+                while (ws.Pieces0.TryTake(workers - 1 - worker, out int piece))
                 {
-                    // Pieces of 64 columns (the last to the end) × a worker's range of units, biases with the first; any worker's.
-                    while (ws.Pieces0.TryTake(workers - 1 - worker, out int piece))
+                    int q = piece / 12, i0 = piece % 12 * 64;
+                    (lo, hi) = Share(500, workers - 1 - q, workers);
+                    if (lo == hi) continue;
+                    int i1 = i0 == 704 ? 784 : i0 + 64;
+                    ref float owner = ref MemoryMarshal.GetArrayDataReference(ws.WorkerD0[q]); // its range's delta
+                    if (wide)
                     {
-                        int q = piece / 12, i0 = piece % 12 * 64;
-                        (lo, hi) = Share(500, workers - 1 - q, workers);
-                        if (lo == hi) continue;
-                        int i1 = i0 == 704 ? 784 : i0 + 64;
-                        ref float owner = ref MemoryMarshal.GetArrayDataReference(ws.WorkerD0[q]); // its range's delta
                         if (momentum) Kernels.BackwardWeights0V512(
                             ref owner, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi, i0, i1, bias: i0 == 0);
                         else Kernels.BackwardWeights0V512(
                             ref owner, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi, i0, i1, bias: i0 == 0);
                     }
-                }
-                else
-                {
-                    (lo, hi) = Share(500, worker, workers);
-                    if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
-                        ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
-                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
-                        ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
+                    else
+                    {
+                        if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
+                            ref owner, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi, i0, i1, bias: i0 == 0);
+                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
+                            ref owner, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi, i0, i1, bias: i0 == 0);
+                    }
                 }
                 return 0f;
             }
