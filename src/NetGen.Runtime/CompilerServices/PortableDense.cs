@@ -231,7 +231,8 @@ public static class PortableDense<TLayer, T>
     /// As the other overload, for the input columns [<paramref name="i0"/>, <paramref name="i1"/>) of weight rows
     /// [lo, hi) only, and their biases when <paramref name="bias"/> is set: a narrow layer's update cut across threads by
     /// its inputs. Each weight gets the bits of the whole call when <paramref name="i0"/> and <paramref name="i1"/> are
-    /// multiples of <see cref="Vector{T}.Count"/> or the layer's inputs (the cut falls between whole vectors).
+    /// multiples of <see cref="Vector{T}.Count"/> or the layer's inputs (the cut falls between whole vectors); lo and hi
+    /// are such multiples (or the layer's outputs) in either overload, as the biases go in whole vectors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void BackwardWeights<TUpdate>(

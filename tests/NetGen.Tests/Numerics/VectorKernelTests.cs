@@ -1,9 +1,11 @@
 using System;
 using System.Linq;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Threading.Tasks;
 using NetGen.CompilerServices;
+using NetGen.Tests.Runtime;
 using Xunit;
 
 namespace NetGen.Tests.Numerics;
@@ -140,6 +142,82 @@ public class VectorKernelTests
             }
         }
         Assert.Throws<ArgumentException>(() => VectorOps.CopyFinite<float>(new float[17], new float[16]));
+    }
+
+    private struct Layer37To10 : IDenseLayer
+    {
+        public static int Inputs => 37;
+        public static int Outputs => 10;
+        public static int PanelRows => 40;
+    }
+
+    private struct Layer72To10 : IDenseLayer
+    {
+        public static int Inputs => 72;
+        public static int Outputs => 10;
+        public static int PanelRows => 40;
+    }
+
+    /// <summary>
+    /// The portable weight update over a column range (a narrow layer's update cut by its inputs, a piece of the first
+    /// layer's update): ranges of weight rows and of columns, cut between whole vectors, that cover the layer, taken in any order,
+    /// the biases with one of them, give the bits of the whole call — momentum and a stored gradient, with columns past
+    /// the last whole vector and without; an empty range of rows, or of columns without the biases, changes nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(7)]
+    [InlineData(64)]
+    public void PortableUpdateByColumnRangesHasTheBitsOfTheWholeCall(int rows)
+    {
+        Check<Layer37To10>(rows, new[] { 0, 16, 32, 37 });
+        Check<Layer72To10>(rows, new[] { 0, 8, 40, 72 });
+
+        static void Check<TLayer>(int rows, int[] cuts) where TLayer : struct, IDenseLayer
+        {
+            int ins = TLayer.Inputs, outs = TLayer.Outputs, n = Vector<float>.Count;
+            Assert.All(cuts[..^1], c => Assert.Equal(0, c % n)); // the cuts fall between whole vectors
+            float[] delta = Seeded.Floats(rows * outs, 31), x = Seeded.Floats(rows * ins, 32);
+            float[] w0 = Seeded.Floats(outs * ins, 33), b0 = Seeded.Floats(outs, 34);
+            float[] vw0 = Seeded.Floats(outs * ins, 35), vb0 = Seeded.Floats(outs, 36);
+            var momentum = new MomentumUpdate<float>(1e-3f, 0.9f, -0.05f, Nesterov: false, GradientScale: 1f);
+            foreach (bool store in new[] { false, true })
+            {
+                (float[] W, float[] B, float[] VW, float[] VB) Fresh() => (w0.ToArray(), b0.ToArray(), vw0.ToArray(), vb0.ToArray());
+                void Call((float[] W, float[] B, float[] VW, float[] VB) p, int lo, int hi, int i0, int i1, bool bias)
+                {
+                    if (store)
+                        PortableDense<TLayer, float>.BackwardWeights(ref delta[0], ref x[0], ref p.W[0], ref p.B[0], ref p.VW[0], ref p.VB[0],
+                            rows, new StoreGradient<float>(false), lo, hi, i0, i1, bias);
+                    else
+                        PortableDense<TLayer, float>.BackwardWeights(ref delta[0], ref x[0], ref p.W[0], ref p.B[0], ref p.VW[0], ref p.VB[0],
+                            rows, momentum, lo, hi, i0, i1, bias);
+                }
+                var whole = Fresh();
+                if (store)
+                    PortableDense<TLayer, float>.BackwardWeights(ref delta[0], ref x[0], ref whole.W[0], ref whole.B[0], ref whole.VW[0],
+                        ref whole.VB[0], rows, new StoreGradient<float>(false), 0, outs);
+                else
+                    PortableDense<TLayer, float>.BackwardWeights(ref delta[0], ref x[0], ref whole.W[0], ref whole.B[0], ref whole.VW[0],
+                        ref whole.VB[0], rows, momentum, 0, outs);
+                var pieces = Fresh();
+                for (int c = cuts.Length - 2; c >= 0; c--) // last columns first
+                {
+                    Call(pieces, n, outs, cuts[c], cuts[c + 1], bias: c == 1);
+                    Call(pieces, 0, n, cuts[c], cuts[c + 1], bias: c == 1);
+                }
+                Assert.Equal(whole.W, pieces.W);
+                Assert.Equal(whole.B, pieces.B);
+                Assert.Equal(whole.VW, pieces.VW);
+                Assert.Equal(whole.VB, pieces.VB);
+                var untouched = Fresh();
+                Call(untouched, 3, 3, 0, ins, bias: true);
+                Call(untouched, 0, outs, 8, 8, bias: false);
+                Assert.Equal(w0, untouched.W);
+                Assert.Equal(b0, untouched.B);
+                Assert.Equal(vw0, untouched.VW);
+                Assert.Equal(vb0, untouched.VB);
+            }
+        }
     }
 
     /// <summary>
