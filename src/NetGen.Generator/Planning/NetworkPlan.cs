@@ -102,8 +102,8 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// rows or more on <c>Gemm.MultiplyPacked</c>: the <paramref name="Gemm"/> layers, and narrow ones (<see cref="Planner.IsNarrow"/>).
 /// </param>
 /// <param name="UpdatePieces">
-/// Pieces per worker's range of units when a step cut across threads shares out this layer's update with
-/// <c>Vector512</c> (the first layer, cut by units): one per whole column panel of <see cref="Planner.PieceColumns"/>, the
+/// Pieces per worker's range of units when a step cut across threads shares out this layer's update (the first layer,
+/// cut by units; either flavor of kernel): one per whole column panel of <see cref="Planner.PieceColumns"/>, the
 /// last with the columns past the last whole panel too (<see cref="Planner.UpdatePieces"/>); 0 when the update is cut in
 /// fixed shares like the rest.
 /// </param>

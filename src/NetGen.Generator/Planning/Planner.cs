@@ -22,8 +22,8 @@ internal static class Planner
 
     /// <summary>
     /// Columns of one piece of the first layer's update in a step cut across threads (<see cref="LayerPlan.UpdatePieces"/>):
-    /// the <c>Vector512</c> weight-gradient kernel's column panel, 4 vectors of 16 floats, over one worker's range of units
-    /// (the forward pass's cut). The kernel sums each gradient over the batch in the same order whatever its range, so
+    /// the <c>Vector512</c> weight-gradient kernel's column panel, 4 vectors of 16 floats (8 of the portable kernel's
+    /// <c>Vector&lt;float&gt;</c>), over one worker's range of units (the forward pass's cut). The kernel sums each gradient over the batch in the same order whatever its range, so
     /// whichever worker takes a piece, the bits are those of one thread; a worker slowed by another process hands its last
     /// pieces to the others.
     /// </summary>
