@@ -261,7 +261,7 @@ public sealed partial class NetGenGenerator
                     w.Line($"int q = piece / {Literal.Int(per)}, i0 = piece % {Literal.Int(per)} * {columns};");
                     w.Line($"(lo, hi) = Share({Literal.Int(units)}, workers - 1 - q, workers);");
                     w.Line("if (lo == hi) continue;");
-                    int lastStart = (per - 1) * columns; // the last piece takes the columns past the last whole panel too
+                    int lastStart = Planner.LastPieceStart(inputs); // the last piece takes the columns past the last whole panel too
                     w.Line(lastStart + columns == inputs ? $"int i1 = i0 + {columns};"
                         : $"int i1 = i0 == {Literal.Int(lastStart)} ? {Literal.Int(inputs)} : i0 + {columns};");
                     string pieceWeights = weights;

@@ -79,7 +79,7 @@ public sealed partial class NetGenGenerator
                        (layer.Index > 0 || net.HasStages ? $", input delta × {layer.InputActivation}′" + (layer.InputMasked ? " × mask" : "") : "") +
                        (layer.Cut == LayerCut.None ? "" : ", threads cut it by " + (layer.Cut == LayerCut.Units ? $"units ({SplitAlignment})" : "rows")) +
                        (layer.UpdatePieces > 0 ? $", update in {layer.UpdatePieces} pieces ({Planner.PieceColumns} columns" +
-                        (layer.Inputs % Planner.PieceColumns == 0 ? ")" : $"; last {layer.Inputs - (layer.UpdatePieces - 1) * Planner.PieceColumns})") : ""));
+                        (layer.Inputs % Planner.PieceColumns == 0 ? ")" : $"; last {layer.Inputs - Planner.LastPieceStart(layer.Inputs)})") : ""));
                 foreach (string line in kernels) w.Line("//     " + line);
             }
             if (plan.Layers.Any(l => l.Kernels.Any(k => k.Flavor == Flavor.VectorT)))
@@ -645,8 +645,8 @@ public sealed partial class NetGenGenerator
                         foreach ((string array, LayerPlan layer, _) in WorkerArrays(plan))
                         {
                             string field = $"Worker{array}{layer.Index}";
-                            int ranges = (layer.Outputs + SplitAlignment - 1) / SplitAlignment; // blocks of units: the most ranges that hold some
-                            w.Line($"{field} = global::NetGen.CompilerServices.WorkerArrays.Reserve({field}, Workers, {array}{layer.Index}, {Literal.Int(ranges)});");
+                            w.Line($"{field} = global::NetGen.CompilerServices.WorkerArrays.Reserve({field}, Workers, {array}{layer.Index}, " +
+                                   $"{Literal.Int(Planner.UnitRanges(layer.Outputs))});");
                         }
                         w.Line("return this;");
                     }

@@ -40,6 +40,12 @@ internal static class Planner
     /// </summary>
     public static int UpdatePieces(int inputs) => Math.Max(1, inputs / PieceColumns);
 
+    /// <summary>The first column of the last piece of a layer of <paramref name="inputs"/> columns, which runs to the last column.</summary>
+    public static int LastPieceStart(int inputs) => (UpdatePieces(inputs) - 1) * PieceColumns;
+
+    /// <summary>The most ranges of a layer of <paramref name="units"/> units cut across threads that hold any: its blocks of <see cref="SplitAlignment"/>.</summary>
+    public static int UnitRanges(int units) => (units + SplitAlignment - 1) / SplitAlignment;
+
     /// <summary>
     /// Rows of the batch one forward register block of the flavor holds (and of the <c>Vector512</c> input delta; the weight
     /// gradient's take <see cref="WeightGradientRows"/>): 4 with <c>Vector512</c>'s 32 registers (16 accumulators and 8
