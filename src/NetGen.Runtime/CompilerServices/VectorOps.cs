@@ -185,6 +185,14 @@ public static class VectorOps
             }
             if (bad != Vector512<T>.Zero) return false;
         }
+        else if (Vector.IsHardwareAccelerated)
+        {
+            var infinity = new Vector<T>(T.PositiveInfinity);
+            Vector<T> bad = Vector<T>.Zero;
+            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+                bad |= ~Vector.LessThan(Vector.Abs(Vector.LoadUnsafe(ref r, (nuint)i)), infinity);
+            if (bad != Vector<T>.Zero) return false;
+        }
         for (; i < n; i++)
         {
             if (!T.IsFinite(Unsafe.Add(ref r, i))) return false;
@@ -204,7 +212,7 @@ public static class VectorOps
             throw new ArgumentException($"Expected room for {source.Length} values, got {destination.Length}.", nameof(destination));
         if (!Vector512.IsHardwareAccelerated)
         {
-            source.CopyTo(destination);
+            source.CopyTo(destination); // a copy, then the check in the widest vectors there are
             return AllFinite(source);
         }
         ref T s = ref MemoryMarshal.GetReference(source);
