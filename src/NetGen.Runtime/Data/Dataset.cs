@@ -165,7 +165,11 @@ public sealed class MinibatchSampler
 {
     private readonly Dataset _data;
     private readonly int[] _order;
-    private readonly float[] _features;
+    private float[] _features; // the current batch's features
+    private float[]? _ahead;   // a second buffer: rows of the next batch, copied while the current one trains
+    private int _aheadIndex = -1;
+    private object? _aheadOwner;
+    private long _shuffles, _aheadShuffles;
     private readonly int[] _labels;
     private readonly float[] _targets;
     private Xoshiro256 _rng;
@@ -198,7 +202,11 @@ public sealed class MinibatchSampler
     public int BatchesPerEpoch => (_data.Count + BatchSize - 1) / BatchSize;
 
     /// <summary>Reshuffles the sample order for a new epoch.</summary>
-    public void Shuffle() => _rng.Shuffle(_order.AsSpan());
+    public void Shuffle()
+    {
+        _shuffles++;
+        _rng.Shuffle(_order.AsSpan());
+    }
 
     /// <summary>Copies batch <paramref name="index"/> of the current order into the buffers and returns views of them.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a batch of the epoch.</exception>
@@ -238,6 +246,48 @@ public sealed class MinibatchSampler
         bool finite = true;
         for (int i = lo; i < hi; i++) finite &= VectorOps.CopyFinite(_data.GetFeatures(_order[start + i]), _features.AsSpan(i * width, width));
         return finite;
+    }
+
+    /// <summary>
+    /// Readies the second buffer for rows of batch <paramref name="index"/> of the current order, which
+    /// <paramref name="owner"/> copies there (<see cref="CopyRow"/>) while the batch before it trains; <see cref="TakeAhead"/>
+    /// makes it the current buffer when that batch's step begins.
+    /// </summary>
+    /// <returns>The buffer, or null when <paramref name="index"/> is past the epoch's last batch.</returns>
+    internal float[]? PrepareAhead(int index, object owner)
+    {
+        _aheadIndex = -1;
+        if ((uint)index >= (uint)BatchesPerEpoch) return null;
+        _ahead ??= new float[_features.Length];
+        _aheadIndex = index;
+        _aheadOwner = owner;
+        _aheadShuffles = _shuffles;
+        return _ahead;
+    }
+
+    /// <summary>Rows in batch <paramref name="index"/> of the epoch (the last may be short).</summary>
+    internal int RowsOf(int index) => Math.Min(BatchSize, _data.Count - index * BatchSize);
+
+    /// <summary>Copies the features of row <paramref name="row"/> of batch <paramref name="index"/> into that row of <paramref name="destination"/>.</summary>
+    /// <returns>Whether every value copied is finite.</returns>
+    internal bool CopyRow(float[] destination, int index, int row)
+    {
+        int width = _data.FeatureCount;
+        return VectorOps.CopyFinite(_data.GetFeatures(_order[index * BatchSize + row]), destination.AsSpan(row * width, width));
+    }
+
+    /// <summary>
+    /// Makes the second buffer the current one when <see cref="PrepareAhead"/> readied it for batch
+    /// <paramref name="index"/> of this order and for <paramref name="owner"/>; the rows copied there stand, the rest follow
+    /// with <see cref="CopyFeatures"/>. Forgets the readied batch either way.
+    /// </summary>
+    internal bool TakeAhead(int index, object owner)
+    {
+        bool ready = _aheadIndex == index && ReferenceEquals(_aheadOwner, owner) && _aheadShuffles == _shuffles;
+        _aheadIndex = -1;
+        _aheadOwner = null;
+        if (ready) (_features, _ahead) = (_ahead!, _features);
+        return ready;
     }
 
     /// <summary>Views of the first <paramref name="count"/> rows of the buffers.</summary>

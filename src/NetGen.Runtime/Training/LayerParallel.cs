@@ -43,6 +43,13 @@ public sealed class LayerParallel : IDisposable
     private volatile bool _nonFinite;
     private ExceptionDispatchInfo? _failure;
 
+    // The next batch's rows, copied by the workers while they wait at the barriers between phases (AheadCopy).
+    private long _aheadClaim;    // (the step's ticket << 32) | the next row to claim
+    private uint _ticket;        // the current step's ticket: a late claim of an earlier step's row fails
+    private long _aheadBad = -1; // the ticket of a step whose rows copied ahead held a value that is not finite
+    private int _aheadStart;     // rows of the current batch copied during the step before it
+    private AheadCopy _ahead;    // what the workers copy ahead this step; each takes its own copy when it starts
+
     private SingleCaller _caller; // one thread inside at a time
 
     /// <summary>Creates the team: <paramref name="threads"/> − 1 worker threads besides the caller's.</summary>
@@ -70,6 +77,9 @@ public sealed class LayerParallel : IDisposable
     /// benchmarks' <c>--placement</c>); set it between steps. Null in normal use.
     /// </summary>
     internal PhaseClock? Clock { get; set; }
+
+    /// <summary>Rows of the batches so far that were copied during the step before theirs (diagnostics and tests).</summary>
+    internal long RowsCopiedAhead { get; private set; }
 
     /// <summary>Whether the network can be cut across threads (it implements <see cref="ISplitTraining"/>).</summary>
     public bool CanSplit => _split is not null;
@@ -112,6 +122,8 @@ public sealed class LayerParallel : IDisposable
     /// out of the data set between them before the phases (the copy of 64 scattered rows of Fashion-MNIST took 54 µs on
     /// one thread in the main job's loop); otherwise the same as <see cref="TrainStep(ReadOnlySpan{float}, ReadOnlySpan{int}, IOptimizer)"/>
     /// on <see cref="MinibatchSampler.GetBatch"/>, to the bit, and the sampler's buffers hold the batch afterwards.
+    /// A worker that waits at a barrier between phases copies rows of batch <paramref name="index"/> + 1 meanwhile, into
+    /// the sampler's second buffer; the next call, when it is for that batch of the same order, starts from them.
     /// </summary>
     /// <exception cref="ArgumentException">A label out of range or an input that is not finite; nothing is updated.</exception>
     internal unsafe float TrainStep(MinibatchSampler sampler, int index, IOptimizer optimizer)
@@ -129,10 +141,19 @@ public sealed class LayerParallel : IDisposable
         try
         {
             int count = sampler.BeginBatch(index);
+            // The last step's copy ahead ends here: a worker that claimed a row after the last barrier finishes it
+            // before it reaches the next start, and a later claim fails on the new ticket.
+            long claimed = Interlocked.Exchange(ref _aheadClaim, (long)++_ticket << 32);
+            int copied = (uint)(claimed >> 32) == _ticket - 1 ? (int)claimed : 0;
+            _aheadStart = sampler.TakeAhead(index, this) ? Math.Min(copied, count) : 0;
+            RowsCopiedAhead += _aheadStart;
+            float[]? next = sampler.PrepareAhead(index + 1, this);
+            _ahead = new AheadCopy(this, sampler, next, index + 1, next is null ? 0 : sampler.RowsOf(index + 1), _ticket);
             Minibatch batch = sampler.View(count);
             fixed (float* x = batch.Features)
             fixed (int* y = batch.Labels)
                 Run(x, y, count, optimizer, sampler, index);
+            _ahead = default;
             _failure?.Throw();
             if (_nonFinite) NetworkGuard.FiniteInputs(batch.Features, _network.InputSize, "inputs"); // throws, naming the row
             return _loss;
@@ -180,8 +201,14 @@ public sealed class LayerParallel : IDisposable
     {
         try
         {
-            int per = (_batch + Threads - 1) / Threads;
-            int lo = Math.Min(_batch, worker * per), hi = Math.Min(_batch, lo + per);
+            // Every worker has passed the start, so every row copied ahead in the last step is in place and checked.
+            if (worker == 0 && _aheadStart > 0 && Volatile.Read(ref _aheadBad) == _ticket - 1)
+            {
+                _nonFinite = true;
+                _stop = true;
+            }
+            int left = _batch - _aheadStart, per = (left + Threads - 1) / Threads;
+            int lo = _aheadStart + Math.Min(left, worker * per), hi = Math.Min(_batch, lo + per);
             if (!_sampler!.CopyFeatures(_batchIndex, lo, hi))
             {
                 _nonFinite = true;
@@ -224,6 +251,7 @@ public sealed class LayerParallel : IDisposable
             Gather(worker);
             if (clock is not null) mark = clock.Lap(worker, 0, mark);
         }
+        AheadCopy ahead = _ahead; // this step's: the field changes when worker 0 starts the next
         ISplitTraining split = _split!;
         int phases = split.Phases, lossPhase = split.ForwardPhases;
         int n = _network.InputSize;
@@ -257,11 +285,32 @@ public sealed class LayerParallel : IDisposable
                 }
             }
             if (clock is not null) mark = clock.Lap(worker, 1 + 2 * phase, mark);
-            _workers.Barrier.SignalAndWait();
+            _workers.Barrier.SignalAndWait(ref ahead);
             if (clock is not null) mark = clock.Lap(worker, 2 + 2 * phase, mark);
         }
         if (worker == 0 && _begun) _step.End();
         if (worker == 0) clock?.CountStep();
+    }
+
+    /// <summary>
+    /// Rows of the next batch a worker copies while it waits at a barrier between phases, one row per piece (about a
+    /// microsecond where the cores share a cache): the wait of the worker with the smaller share of a layer, otherwise
+    /// spent spinning, takes rows off the next step's copy. Rows are claimed in order through
+    /// <see cref="_aheadClaim"/>, so the rows copied are always the first ones, and a claim carries the step's ticket.
+    /// </summary>
+    private readonly struct AheadCopy(LayerParallel team, MinibatchSampler? sampler, float[]? buffer, int index, int rows, uint ticket)
+        : IBarrierWork
+    {
+        public bool TryRunOne()
+        {
+            if (buffer is null) return false;
+            long claim = Volatile.Read(ref team._aheadClaim);
+            if ((uint)(claim >> 32) != ticket || (int)claim >= rows) return false;
+            if (Interlocked.CompareExchange(ref team._aheadClaim, claim + 1, claim) == claim
+                && !sampler!.CopyRow(buffer, index, (int)claim))
+                Volatile.Write(ref team._aheadBad, ticket);
+            return true;
+        }
     }
 
     /// <summary>Stops the worker threads.</summary>

@@ -75,6 +75,17 @@ internal sealed class SpinningBarrier(int participants)
     /// <summary>Waits until all participants have called it in this phase.</summary>
     public void SignalAndWait()
     {
+        var none = default(NoWork);
+        SignalAndWait(ref none);
+    }
+
+    /// <summary>
+    /// Waits until all participants have called it in this phase, running <paramref name="work"/> one piece at a time
+    /// while it waits, until the others arrive or the work is done (so a piece begun just before the last one arrives
+    /// ends a little after the release).
+    /// </summary>
+    public void SignalAndWait<TWork>(ref TWork work) where TWork : struct, IBarrierWork
+    {
         int generation = _generation;
         if (Interlocked.Increment(ref _arrived) == participants)
         {
@@ -86,6 +97,8 @@ internal sealed class SpinningBarrier(int participants)
             }
             return;
         }
+        bool working = true;
+        while (working && _generation == generation) working = work.TryRunOne();
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         while (_generation == generation)
         {
@@ -122,4 +135,19 @@ internal struct SingleCaller
 
     /// <summary>Releases the instance.</summary>
     public void Exit() => Volatile.Write(ref _busy, 0);
+}
+
+/// <summary>Work a waiter at a <see cref="SpinningBarrier"/> does while it waits, one short piece at a time.</summary>
+internal interface IBarrierWork
+{
+    /// <summary>Runs one piece (a few microseconds at most).</summary>
+    /// <returns>False when there was nothing left to run.</returns>
+    bool TryRunOne();
+}
+
+/// <summary>No work: a plain wait.</summary>
+internal struct NoWork : IBarrierWork
+{
+    /// <inheritdoc/>
+    public readonly bool TryRunOne() => false;
 }

@@ -365,6 +365,88 @@ public sealed class LayerParallelTests
         Assert.Equal(0, clock.Work(0, 0));
     }
 
+    /// <summary>
+    /// Stepping through a sampler, a worker waiting at a barrier copies rows of the next batch; the next step starts
+    /// from them. The parameters stay those of one thread on the sampler's batches through two epochs, a reshuffle in the
+    /// middle of one, a skipped batch and a batch drawn by hand between steps (the rows copied ahead of a batch that is
+    /// then not the next one are never used).
+    /// </summary>
+    [Fact]
+    public void RowsCopiedAheadKeepTheBitsOfOneThread()
+    {
+        const int rows = 330; // five batches of 64 and one of 10
+        float[] features = Seeded.Floats(rows * DropoutSplitNet.InputSize, 94);
+        int[] labels = Seeded.Labels(rows, DropoutSplitNet.OutputSize, 95);
+        var data = new Dataset(features, labels, DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
+        Momentum Rule() => new(DropoutSplitNet.Architecture, new ConstantLearningRate(0.02f), momentum: 0.9f, l2: 1e-4f);
+        var one = new DropoutSplitNet(5);
+        var cut = new DropoutSplitNet(5);
+        Momentum oneRule = Rule(), cutRule = Rule();
+        var oneSampler = new MinibatchSampler(data, 64, seed: 7);
+        var cutSampler = new MinibatchSampler(data, 64, seed: 7);
+        using var team = new LayerParallel(cut, 2);
+        void Step(int b)
+        {
+            Minibatch batch = oneSampler.GetBatch(b);
+            float oneLoss = one.TrainStep(batch.Features, batch.Labels, oneRule);
+            float cutLoss = team.TrainStep(cutSampler, b, cutRule);
+            Assert.Equal(BitConverter.SingleToInt32Bits(oneLoss), BitConverter.SingleToInt32Bits(cutLoss));
+            Assert.True(cutSampler.View(batch.Count).Features.SequenceEqual(batch.Features), $"batch {b}: the sampler's buffer");
+        }
+        for (int b = 0; b < 6; b++) Step(b);
+        AssertSameBits(one.Parameters, cut.Parameters, "after the first epoch");
+        Assert.True(team.RowsCopiedAhead > 0, "no row was copied ahead");
+        oneSampler.Shuffle();
+        cutSampler.Shuffle();
+        Step(0);
+        Step(1);
+        oneSampler.Shuffle(); // in the middle of the epoch: the rows copied ahead of batch 2 are of the old order
+        cutSampler.Shuffle();
+        Step(2);
+        Step(4); // batch 3 skipped
+        cutSampler.GetBatch(1); // drawn by hand into the sampler's buffer between steps
+        Step(5);
+        AssertSameBits(one.Parameters, cut.Parameters, "after the second epoch");
+    }
+
+    /// <summary>
+    /// A value that is not finite in a row copied ahead stops the step of its batch, as one copied in that step does:
+    /// nothing is updated, and the error names the row.
+    /// </summary>
+    [Fact]
+    public void ANonFiniteRowCopiedAheadStopsItsOwnStep()
+    {
+        const int rows = 192;
+        float[] features = Seeded.Floats(rows * DropoutSplitNet.InputSize, 96);
+        int[] labels = Seeded.Labels(rows, DropoutSplitNet.OutputSize, 97);
+        var data = new Dataset(features, labels, DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
+        // The sample at row 0 of batch 1, the first row copied ahead while batch 0 trains, gets a NaN at feature 3.
+        var probe = new MinibatchSampler(data, 64, seed: 8);
+        float[] first = probe.GetBatch(1).Features[..DropoutSplitNet.InputSize].ToArray();
+        int sample = Enumerable.Range(0, rows).Single(i =>
+            features.AsSpan(i * DropoutSplitNet.InputSize, DropoutSplitNet.InputSize).SequenceEqual(first));
+        features[sample * DropoutSplitNet.InputSize + 3] = float.NaN;
+        Momentum Rule() => new(DropoutSplitNet.Architecture, new ConstantLearningRate(0.02f), momentum: 0.9f);
+        var one = new DropoutSplitNet(5);
+        var cut = new DropoutSplitNet(5);
+        Momentum oneRule = Rule(), cutRule = Rule();
+        var oneSampler = new MinibatchSampler(data, 64, seed: 8);
+        var cutSampler = new MinibatchSampler(data, 64, seed: 8);
+        using var team = new LayerParallel(cut, 2);
+        Minibatch batch = oneSampler.GetBatch(0);
+        one.TrainStep(batch.Features, batch.Labels, oneRule);
+        team.TrainStep(cutSampler, 0, cutRule);
+        var error = Assert.Throws<ArgumentException>(() => team.TrainStep(cutSampler, 1, cutRule));
+        Assert.Contains("Row 0 of the batch has NaN at feature 3", error.Message);
+        Assert.True(team.RowsCopiedAhead > 0, "the row was not copied ahead");
+        AssertSameBits(one.Parameters, cut.Parameters, "parameters after the refused step");
+        // The team goes on: the next batch trains as on one thread.
+        batch = oneSampler.GetBatch(2);
+        one.TrainStep(batch.Features, batch.Labels, oneRule);
+        team.TrainStep(cutSampler, 2, cutRule);
+        AssertSameBits(one.Parameters, cut.Parameters, "parameters after the next step");
+    }
+
     [Fact]
     public void TwoThreadStepAllocatesNothing()
     {
