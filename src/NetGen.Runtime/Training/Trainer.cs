@@ -124,6 +124,11 @@ public sealed class Trainer
     /// <paramref name="validation"/> and <paramref name="test"/> after each epoch when given. With early stopping, training
     /// ends once the validation metric stalls, and the best epoch's parameters are restored if so configured.
     /// </summary>
+    /// <remarks>
+    /// The data sets wrap their arrays, which are read as training goes: change them only between epochs
+    /// (<see cref="EpochCompleted"/>). Layers cut across threads copy rows of the next batch while a thread waits for
+    /// the others, so within an epoch a batch's rows may be read during the step before its own.
+    /// </remarks>
     /// <exception cref="TrainingDivergedException">The loss or the parameters became NaN or infinite.</exception>
     /// <exception cref="ArgumentException">A data set does not fit the network, or early stopping lacks a validation set.</exception>
     /// <exception cref="DirectoryNotFoundException">The checkpoint's folder does not exist (checked before training starts).</exception>
