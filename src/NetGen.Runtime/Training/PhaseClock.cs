@@ -55,7 +55,7 @@ internal sealed class PhaseClock
     /// <summary>Microseconds per step <paramref name="worker"/> spent computing its part of <paramref name="phase"/>.</summary>
     public double Work(int worker, int phase) => PerStep(worker, 1 + 2 * CheckPhase(phase));
 
-    /// <summary>Microseconds per step <paramref name="worker"/> spent at the barrier after <paramref name="phase"/>.</summary>
+    /// <summary>Microseconds per step <paramref name="worker"/> spent at the barrier after <paramref name="phase"/> (copying rows of the next batch meanwhile, when the step comes from a sampler).</summary>
     public double Wait(int worker, int phase) => PerStep(worker, 2 + 2 * CheckPhase(phase));
 
     /// <summary>Clears the sums and the step count.</summary>
