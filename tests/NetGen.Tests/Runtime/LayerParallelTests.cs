@@ -366,6 +366,45 @@ public sealed class LayerParallelTests
     }
 
     /// <summary>
+    /// Two copies of a network from one seed, each with its momentum optimizer and a sampler of one seed over
+    /// <paramref name="data"/>: one stepped on one thread through <see cref="MinibatchSampler.GetBatch"/>, the other by a
+    /// two-thread team through the sampler itself, as the trainer steps it.
+    /// </summary>
+    private sealed class SamplerTwins : IDisposable
+    {
+        private static Momentum Rule() => new(DropoutSplitNet.Architecture, new ConstantLearningRate(0.02f), momentum: 0.9f, l2: 1e-4f);
+        private readonly Momentum _oneRule = Rule(), _cutRule = Rule();
+        private readonly LayerParallel _team;
+
+        public SamplerTwins(Dataset data, int seed)
+        {
+            OneSampler = new MinibatchSampler(data, 64, seed);
+            CutSampler = new MinibatchSampler(data, 64, seed);
+            _team = new LayerParallel(Cut, 2);
+        }
+
+        public DropoutSplitNet One { get; } = new(5);
+        public DropoutSplitNet Cut { get; } = new(5);
+        public MinibatchSampler OneSampler { get; }
+        public MinibatchSampler CutSampler { get; }
+
+        /// <summary>Rows copied during the step before theirs so far.</summary>
+        public long RowsCopiedAhead => _team.RowsCopiedAhead;
+
+        /// <summary>Batch <paramref name="b"/> on the one-thread copy; returns its loss.</summary>
+        public float StepOne(int b)
+        {
+            Minibatch batch = OneSampler.GetBatch(b);
+            return One.TrainStep(batch.Features, batch.Labels, _oneRule);
+        }
+
+        /// <summary>Batch <paramref name="b"/> on the team; returns its loss.</summary>
+        public float StepCut(int b) => _team.TrainStep(CutSampler, b, _cutRule);
+
+        public void Dispose() => _team.Dispose();
+    }
+
+    /// <summary>
     /// Stepping through a sampler, a worker waiting at a barrier copies rows of the next batch; the next step starts
     /// from them. The parameters stay those of one thread on the sampler's batches through two epochs, a reshuffle in the
     /// middle of one, a skipped batch and a batch drawn by hand between steps (the rows copied ahead of a batch that is
@@ -375,38 +414,30 @@ public sealed class LayerParallelTests
     public void RowsCopiedAheadKeepTheBitsOfOneThread()
     {
         const int rows = 330; // five batches of 64 and one of 10
-        float[] features = Seeded.Floats(rows * DropoutSplitNet.InputSize, 94);
-        int[] labels = Seeded.Labels(rows, DropoutSplitNet.OutputSize, 95);
-        var data = new Dataset(features, labels, DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
-        Momentum Rule() => new(DropoutSplitNet.Architecture, new ConstantLearningRate(0.02f), momentum: 0.9f, l2: 1e-4f);
-        var one = new DropoutSplitNet(5);
-        var cut = new DropoutSplitNet(5);
-        Momentum oneRule = Rule(), cutRule = Rule();
-        var oneSampler = new MinibatchSampler(data, 64, seed: 7);
-        var cutSampler = new MinibatchSampler(data, 64, seed: 7);
-        using var team = new LayerParallel(cut, 2);
+        var data = new Dataset(Seeded.Floats(rows * DropoutSplitNet.InputSize, 94), Seeded.Labels(rows, DropoutSplitNet.OutputSize, 95),
+            DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
+        using var twins = new SamplerTwins(data, seed: 7);
         void Step(int b)
         {
-            Minibatch batch = oneSampler.GetBatch(b);
-            float oneLoss = one.TrainStep(batch.Features, batch.Labels, oneRule);
-            float cutLoss = team.TrainStep(cutSampler, b, cutRule);
+            float oneLoss = twins.StepOne(b), cutLoss = twins.StepCut(b);
             Assert.Equal(BitConverter.SingleToInt32Bits(oneLoss), BitConverter.SingleToInt32Bits(cutLoss));
-            Assert.True(cutSampler.View(batch.Count).Features.SequenceEqual(batch.Features), $"batch {b}: the sampler's buffer");
+            int count = twins.OneSampler.RowsOf(b);
+            Assert.True(twins.CutSampler.View(count).Features.SequenceEqual(twins.OneSampler.View(count).Features), $"batch {b}: the sampler's buffer");
         }
         for (int b = 0; b < 6; b++) Step(b);
-        AssertSameBits(one.Parameters, cut.Parameters, "after the first epoch");
-        Assert.True(team.RowsCopiedAhead > 0, "no row was copied ahead");
-        oneSampler.Shuffle();
-        cutSampler.Shuffle();
+        AssertSameBits(twins.One.Parameters, twins.Cut.Parameters, "after the first epoch");
+        Assert.True(twins.RowsCopiedAhead > 0, "no row was copied ahead");
+        twins.OneSampler.Shuffle();
+        twins.CutSampler.Shuffle();
         Step(0);
         Step(1);
-        oneSampler.Shuffle(); // in the middle of the epoch: the rows copied ahead of batch 2 are of the old order
-        cutSampler.Shuffle();
+        twins.OneSampler.Shuffle(); // in the middle of the epoch: the rows copied ahead of batch 2 are of the old order
+        twins.CutSampler.Shuffle();
         Step(2);
         Step(4); // batch 3 skipped
-        cutSampler.GetBatch(1); // drawn by hand into the sampler's buffer between steps
+        twins.CutSampler.GetBatch(1); // drawn by hand into the sampler's buffer between steps
         Step(5);
-        AssertSameBits(one.Parameters, cut.Parameters, "after the second epoch");
+        AssertSameBits(twins.One.Parameters, twins.Cut.Parameters, "after the second epoch");
     }
 
     /// <summary>
@@ -418,33 +449,23 @@ public sealed class LayerParallelTests
     {
         const int rows = 192;
         float[] features = Seeded.Floats(rows * DropoutSplitNet.InputSize, 96);
-        int[] labels = Seeded.Labels(rows, DropoutSplitNet.OutputSize, 97);
-        var data = new Dataset(features, labels, DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
+        var data = new Dataset(features, Seeded.Labels(rows, DropoutSplitNet.OutputSize, 97), DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
         // The sample at row 0 of batch 1, the first row copied ahead while batch 0 trains, gets a NaN at feature 3.
-        var probe = new MinibatchSampler(data, 64, seed: 8);
-        float[] first = probe.GetBatch(1).Features[..DropoutSplitNet.InputSize].ToArray();
+        float[] first = new MinibatchSampler(data, 64, seed: 8).GetBatch(1).Features[..DropoutSplitNet.InputSize].ToArray();
         int sample = Enumerable.Range(0, rows).Single(i =>
             features.AsSpan(i * DropoutSplitNet.InputSize, DropoutSplitNet.InputSize).SequenceEqual(first));
         features[sample * DropoutSplitNet.InputSize + 3] = float.NaN;
-        Momentum Rule() => new(DropoutSplitNet.Architecture, new ConstantLearningRate(0.02f), momentum: 0.9f);
-        var one = new DropoutSplitNet(5);
-        var cut = new DropoutSplitNet(5);
-        Momentum oneRule = Rule(), cutRule = Rule();
-        var oneSampler = new MinibatchSampler(data, 64, seed: 8);
-        var cutSampler = new MinibatchSampler(data, 64, seed: 8);
-        using var team = new LayerParallel(cut, 2);
-        Minibatch batch = oneSampler.GetBatch(0);
-        one.TrainStep(batch.Features, batch.Labels, oneRule);
-        team.TrainStep(cutSampler, 0, cutRule);
-        var error = Assert.Throws<ArgumentException>(() => team.TrainStep(cutSampler, 1, cutRule));
+        using var twins = new SamplerTwins(data, seed: 8);
+        twins.StepOne(0);
+        twins.StepCut(0);
+        var error = Assert.Throws<ArgumentException>(() => twins.StepCut(1));
         Assert.Contains("Row 0 of the batch has NaN at feature 3", error.Message);
-        Assert.True(team.RowsCopiedAhead > 0, "the row was not copied ahead");
-        AssertSameBits(one.Parameters, cut.Parameters, "parameters after the refused step");
+        Assert.True(twins.RowsCopiedAhead > 0, "the row was not copied ahead");
+        AssertSameBits(twins.One.Parameters, twins.Cut.Parameters, "parameters after the refused step");
         // The team goes on: the next batch trains as on one thread.
-        batch = oneSampler.GetBatch(2);
-        one.TrainStep(batch.Features, batch.Labels, oneRule);
-        team.TrainStep(cutSampler, 2, cutRule);
-        AssertSameBits(one.Parameters, cut.Parameters, "parameters after the next step");
+        twins.StepOne(2);
+        twins.StepCut(2);
+        AssertSameBits(twins.One.Parameters, twins.Cut.Parameters, "parameters after the next step");
     }
 
     [Fact]
