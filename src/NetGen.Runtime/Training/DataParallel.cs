@@ -36,6 +36,9 @@ public sealed class DataParallel : IDisposable
     private Optimizer? _optimizer;
     private float _learningRate;
     private readonly (int Offset, int Count, bool Weights)[] _ranges;
+    private MinibatchSampler? _sampler; // the batch's rows still to be copied from it, each thread its shards'
+    private int _batchIndex;
+    private volatile bool _nonFinite;   // a row copied from the sampler held a value that is not finite
 
     private SingleCaller _caller; // one thread inside at a time
 
@@ -149,6 +152,54 @@ public sealed class DataParallel : IDisposable
         }
     }
 
+    /// <summary>
+    /// One training step on batch <paramref name="index"/> of <paramref name="sampler"/>: each thread copies its shards'
+    /// rows out of the data set (checking every value finite as it copies it) before it computes them, instead of the
+    /// caller copying the whole batch first; otherwise the same as <see cref="TrainStep(ReadOnlySpan{float}, ReadOnlySpan{int}, IOptimizer)"/>
+    /// on <see cref="MinibatchSampler.GetBatch"/>, to the bit, and the sampler's buffers hold the batch afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentException">A label out of range or an input that is not finite; nothing is updated.</exception>
+    internal unsafe float TrainStep(MinibatchSampler sampler, int index, IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (sampler.FeatureCount != _network.InputSize || !sampler.HasLabels)
+        {
+            Minibatch whole = sampler.GetBatch(index);
+            return TrainStep(whole.Features, whole.Labels, optimizer);
+        }
+        int count = sampler.BeginBatch(index);
+        Minibatch batch = sampler.View(count);
+        int rows = CheckLabels(batch.Features, batch.Labels); // the lengths and labels; the rows are checked as they are copied
+        var sliced = optimizer as Optimizer;
+        if (sliced is { CanStepInSlices: false }) sliced = null;
+        _caller.Enter(this);
+        try
+        {
+            float loss;
+            _sampler = sampler;
+            _batchIndex = index;
+            try
+            {
+                fixed (float* x = batch.Features)
+                fixed (int* y = batch.Labels)
+                    loss = Run(x, y, null, rows, sliced);
+            }
+            finally
+            {
+                _sampler = null;
+            }
+            if (_nonFinite) NetworkGuard.FiniteInputs(batch.Features, _network.InputSize, "inputs"); // throws, naming the row
+            if (!float.IsFinite(loss)) return loss;
+            if (sliced is null) optimizer.Step(_network.Parameters, _network.Gradients);
+            return loss;
+        }
+        finally
+        {
+            _caller.Exit();
+        }
+    }
+
     /// <summary>The batch size of <paramref name="inputs"/>, after checking it and every label as the network itself would.</summary>
     private int CheckLabels(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
     {
@@ -169,6 +220,7 @@ public sealed class DataParallel : IDisposable
         _batch = batch;
         _shards = shards;
         _failure = null;
+        _nonFinite = false;
         _optimizer = optimizer;
         if (optimizer is not null) _learningRate = optimizer.BeginSlicedStep(_network.Parameters.Length);
         _workers.Start();
@@ -177,6 +229,7 @@ public sealed class DataParallel : IDisposable
         _labels = null;
         _targets = null;
         _failure?.Throw();
+        if (_nonFinite) return float.NaN; // nothing was reduced or updated; the caller names the row
         double loss = 0;
         for (int s = 0; s < shards; s++) loss += _shardLoss[s];
         float mean = (float)(loss / batch);
@@ -202,7 +255,7 @@ public sealed class DataParallel : IDisposable
         if (_workers.Any) _workers.Barrier.SignalAndWait(); // every shard done
         try
         {
-            if (Volatile.Read(ref _failure) is null) Reduce(index, _optimizer is not null && SumIsFinite());
+            if (Volatile.Read(ref _failure) is null && !_nonFinite) Reduce(index, _optimizer is not null && SumIsFinite());
         }
         catch (Exception e)
         {
@@ -217,6 +270,11 @@ public sealed class DataParallel : IDisposable
         for (int s = index; s < _shards; s += Threads)
         {
             int start = s * ShardRows, rows = Math.Min(ShardRows, _batch - start);
+            if (_sampler is not null && !_sampler.CopyFeatures(_batchIndex, start, start + rows))
+            {
+                _nonFinite = true;
+                continue;
+            }
             var x = new ReadOnlySpan<float>(_inputs + (nint)start * n, rows * n);
             float loss = _labels != null
                 ? _replicas[s].ComputeGradients(x, new ReadOnlySpan<int>(_labels + start, rows))

@@ -188,10 +188,11 @@ public sealed class Trainer
             for (int b = 0; b < sampler.BatchesPerEpoch; b++)
             {
                 // Either way, a loss that is NaN or infinite stops training before any update: TrainStep skips the
-                // update then (and fuses a one-sample SGD step into the backward pass otherwise). The layer-cut team
-                // copies the batch's rows out of the data set itself, each thread its share.
+                // update then (and fuses a one-sample SGD step into the backward pass otherwise). A team, layer-cut
+                // or data-parallel on labels, copies the batch's rows out of the data set itself, each thread its share.
                 float loss;
                 if (layers is not null) loss = layers.TrainStep(sampler, b, _optimizer);
+                else if (parallel is not null && train.HasLabels) loss = parallel.TrainStep(sampler, b, _optimizer);
                 else
                 {
                     Minibatch batch = sampler.GetBatch(b);

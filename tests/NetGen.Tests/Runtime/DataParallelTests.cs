@@ -166,6 +166,69 @@ public sealed class DataParallelTests
         Assert.Equal(a.StepCount, b.StepCount);
     }
 
+    /// <summary>
+    /// Stepping through a sampler, each thread copies its shards' rows before computing them: the bits of the same step
+    /// on the batch the sampler copies whole, for an optimizer that updates in slices (Adam) and one that steps on the
+    /// caller (clipping SGD), and the sampler's buffer holds the batch afterwards.
+    /// </summary>
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("clipped")]
+    public void SamplerStepsCopyTheirShardsWithTheBitsOfTheWholeBatch(string optimizer)
+    {
+        const int rows = 110; // batches of 48, 48 and 14: shards of 16 and a short one
+        var data = new Dataset(Seeded.Floats(rows * BlockedNet.InputSize, 40), Seeded.Labels(rows, BlockedNet.OutputSize, 41),
+            BlockedNet.InputSize, BlockedNet.OutputSize);
+        var whole = new BlockedNet(6);
+        var copied = new BlockedNet(6);
+        IOptimizer a = Create(optimizer, BlockedNet.Architecture), b = Create(optimizer, BlockedNet.Architecture);
+        using var wholeTeam = new DataParallel(whole, 2, 16);
+        using var copyingTeam = new DataParallel(copied, 2, 16);
+        var wholeSampler = new MinibatchSampler(data, 48, seed: 3);
+        var copyingSampler = new MinibatchSampler(data, 48, seed: 3);
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            for (int batch = 0; batch < wholeSampler.BatchesPerEpoch; batch++)
+            {
+                Minibatch m = wholeSampler.GetBatch(batch);
+                float expected = wholeTeam.TrainStep(m.Features, m.Labels, a);
+                float loss = copyingTeam.TrainStep(copyingSampler, batch, b);
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(loss));
+                Assert.True(copyingSampler.View(m.Count).Features.SequenceEqual(m.Features), $"batch {batch}: the sampler's buffer");
+                Assert.True(whole.Parameters.SequenceEqual(copied.Parameters), $"{optimizer}: parameters differ after batch {batch} of epoch {epoch}");
+            }
+            wholeSampler.Shuffle();
+            copyingSampler.Shuffle();
+        }
+        Assert.Equal(a.StepCount, b.StepCount);
+    }
+
+    /// <summary>A value that is not finite in a row a thread copies stops the step: it names the row, and nothing is updated or counted.</summary>
+    [Fact]
+    public void ANonFiniteRowCopiedByAThreadStopsTheStep()
+    {
+        const int rows = 64;
+        float[] features = Seeded.Floats(rows * BlockedNet.InputSize, 42);
+        var data = new Dataset(features, Seeded.Labels(rows, BlockedNet.OutputSize, 43), BlockedNet.InputSize, BlockedNet.OutputSize);
+        var net = new BlockedNet(6);
+        var adam = new Adam(BlockedNet.Architecture, new ConstantLearningRate(0.01f));
+        using var team = new DataParallel(net, 2, 16);
+        var sampler = new MinibatchSampler(data, 64, seed: 4);
+        // The row the sampler puts at 37 (the third shard, on the second thread) gets an infinity at feature 11.
+        float[] row = sampler.GetBatch(0).Features.Slice(37 * BlockedNet.InputSize, BlockedNet.InputSize).ToArray();
+        int sample = Enumerable.Range(0, rows).Single(i => features.AsSpan(i * BlockedNet.InputSize, BlockedNet.InputSize).SequenceEqual(row));
+        features[sample * BlockedNet.InputSize + 11] = float.PositiveInfinity;
+        float[] before = net.Parameters.ToArray();
+        var e = Assert.Throws<ArgumentException>(() => team.TrainStep(sampler, 0, adam));
+        Assert.Contains("Row 37 of the batch has Infinity at feature 11", e.Message);
+        Assert.True(before.AsSpan().SequenceEqual(net.Parameters), "a parameter changed");
+        Assert.Equal(0, adam.StepCount);
+        // The instance goes on once the row is mended.
+        features[sample * BlockedNet.InputSize + 11] = 0f;
+        Assert.True(float.IsFinite(team.TrainStep(sampler, 0, adam)));
+        Assert.Equal(1, adam.StepCount);
+    }
+
     [Fact]
     public void NonFiniteLossLeavesParametersAlone()
     {
