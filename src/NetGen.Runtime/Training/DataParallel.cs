@@ -229,7 +229,11 @@ public sealed class DataParallel : IDisposable
         _labels = null;
         _targets = null;
         _failure?.Throw();
-        if (_nonFinite) return float.NaN; // nothing was reduced or updated; the caller names the row
+        if (_nonFinite)
+        {
+            _optimizer = null;
+            return float.NaN; // nothing was reduced or updated; the caller names the row
+        }
         double loss = 0;
         for (int s = 0; s < shards; s++) loss += _shardLoss[s];
         float mean = (float)(loss / batch);
