@@ -19,7 +19,12 @@ public static class JobRatio
 {
     public static int Run(string[] args)
     {
-        int epochs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 80;
+        int epochs = 80;
+        if (args.Length > 1 && (!int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out epochs) || epochs is < 1 or > 10_000))
+        {
+            Console.Error.WriteLine($"--job takes a number of epochs from 1 to 10000 (each way), got '{args[1]}'.");
+            return 2;
+        }
         string folder = args.Length > 2 ? args[2] : "/usr/share/datasets/fashion-mnist";
         if (!NetGen.FashionMnist.IsAvailable(folder))
         {

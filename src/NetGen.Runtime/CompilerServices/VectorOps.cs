@@ -202,8 +202,8 @@ public static class VectorOps
 
     /// <summary>
     /// Copies <paramref name="source"/> to the start of <paramref name="destination"/> and returns whether every value is
-    /// finite: one pass over the values, where a copy then <see cref="AllFinite{T}"/> would read them twice (the layer-cut
-    /// trainer's copy of its rows of a batch).
+    /// finite: one pass over the values, where a copy then <see cref="AllFinite{T}"/> would read them twice (the rows of a
+    /// batch a training team's threads copy out of the data set, <c>MinibatchSampler.CopyRow</c>).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="source"/>.</exception>
     internal static bool CopyFinite<T>(ReadOnlySpan<T> source, Span<T> destination) where T : struct, IFloatingPointIeee754<T>

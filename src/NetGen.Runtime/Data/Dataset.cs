@@ -242,9 +242,8 @@ public sealed class MinibatchSampler
     /// <returns>Whether every value copied is finite (checked as it is copied).</returns>
     internal bool CopyFeatures(int index, int lo, int hi)
     {
-        int start = index * BatchSize, width = _data.FeatureCount;
         bool finite = true;
-        for (int i = lo; i < hi; i++) finite &= VectorOps.CopyFinite(_data.GetFeatures(_order[start + i]), _features.AsSpan(i * width, width));
+        for (int i = lo; i < hi; i++) finite &= CopyRow(_features, index, i);
         return finite;
     }
 

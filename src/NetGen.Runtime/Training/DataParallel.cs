@@ -128,28 +128,12 @@ public sealed class DataParallel : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The instance was disposed.</exception>
     /// <exception cref="InvalidOperationException">Another thread is inside this instance; it is not thread-safe.</exception>
-    public unsafe float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         int batch = CheckLabels(inputs, labels);
         NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
-        var sliced = optimizer as Optimizer;
-        if (sliced is { CanStepInSlices: false }) sliced = null;
-        _caller.Enter(this);
-        try
-        {
-            float loss;
-            fixed (float* x = inputs)
-            fixed (int* y = labels)
-                loss = Run(x, y, null, batch, sliced);
-            if (!float.IsFinite(loss)) return loss;
-            if (sliced is null) optimizer.Step(_network.Parameters, _network.Gradients);
-            return loss;
-        }
-        finally
-        {
-            _caller.Exit();
-        }
+        return Step(inputs, labels, batch, optimizer, null, 0);
     }
 
     /// <summary>
@@ -159,7 +143,7 @@ public sealed class DataParallel : IDisposable
     /// on <see cref="MinibatchSampler.GetBatch"/>, to the bit, and the sampler's buffers hold the batch afterwards.
     /// </summary>
     /// <exception cref="ArgumentException">A label out of range or an input that is not finite; nothing is updated.</exception>
-    internal unsafe float TrainStep(MinibatchSampler sampler, int index, IOptimizer optimizer)
+    internal float TrainStep(MinibatchSampler sampler, int index, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(sampler);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -171,6 +155,15 @@ public sealed class DataParallel : IDisposable
         int count = sampler.BeginBatch(index);
         Minibatch batch = sampler.View(count);
         int rows = CheckLabels(batch.Features, batch.Labels); // the lengths and labels; the rows are checked as they are copied
+        return Step(batch.Features, batch.Labels, rows, optimizer, sampler, index);
+    }
+
+    /// <summary>
+    /// The step on checked labels: the shards' gradients (their rows first copied from batch <paramref name="index"/> of
+    /// <paramref name="sampler"/> when one is given), then the optimizer's update, in slices on every thread when it can.
+    /// </summary>
+    private unsafe float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, IOptimizer optimizer, MinibatchSampler? sampler, int index)
+    {
         var sliced = optimizer as Optimizer;
         if (sliced is { CanStepInSlices: false }) sliced = null;
         _caller.Enter(this);
@@ -181,15 +174,15 @@ public sealed class DataParallel : IDisposable
             _batchIndex = index;
             try
             {
-                fixed (float* x = batch.Features)
-                fixed (int* y = batch.Labels)
-                    loss = Run(x, y, null, rows, sliced);
+                fixed (float* x = inputs)
+                fixed (int* y = labels)
+                    loss = Run(x, y, null, batch, sliced);
             }
             finally
             {
                 _sampler = null;
             }
-            if (_nonFinite) NetworkGuard.FiniteInputs(batch.Features, _network.InputSize, "inputs"); // throws, naming the row
+            if (_nonFinite) NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs)); // throws, naming the row
             if (!float.IsFinite(loss)) return loss;
             if (sliced is null) optimizer.Step(_network.Parameters, _network.Gradients);
             return loss;
