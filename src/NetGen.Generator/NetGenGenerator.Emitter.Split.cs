@@ -82,16 +82,24 @@ public sealed partial class NetGenGenerator
                 w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun)");
                 w.Line("    throw new ArgumentException(");
                 w.Line("        \"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
+                w.Line("if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.MomentumUpdate);");
+                w.Line("if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.AdamUpdate);");
+                w.Line("return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.Sgd);");
+            }
+            w.Line();
+            w.Line("/// <summary>Phase <paramref name=\"phase\"/> of a split step checked by its caller, updating by <paramref name=\"update\"/> with its state at <paramref name=\"v\"/>.</summary>");
+            using (w.Block("private float RunSplitPhase<TUpdate>(\n" +
+                           "    int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ref float v, in TUpdate update)\n" +
+                           "    where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>"))
+            {
+                w.Line("int rows = inputs.Length / InputSize;");
+                w.Line("Workspace ws = _workspace;");
                 EmitWorkspaceReferences(w, plan, backward: true, perWorker: true);
                 w.Line("ref float p = ref _parameters.Reference;");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
-                w.Line("ref float v = ref step.Velocity;");
                 EmitParameterReferences(w, plan, "p");
                 EmitParameterReferences(w, plan, "v", "v");
-                w.Line("ref float none = ref Unsafe.NullRef<float>(); // SGD keeps no state");
-                w.Line("global::NetGen.CompilerServices.SgdUpdate sgd = step.Sgd;");
-                w.Line("global::NetGen.CompilerServices.MomentumUpdate<float> momentumUpdate = step.MomentumUpdate;");
-                w.Line("bool wide = Vector512.IsHardwareAccelerated, momentum = step.HasVelocity;");
+                w.Line("bool wide = Vector512.IsHardwareAccelerated;");
                 w.Line("int lo, hi;");
                 using (w.Block("switch (phase)"))
                 {
@@ -271,8 +279,7 @@ public sealed partial class NetGenGenerator
                         pieceWeights = $"{WeightInputs(plan, l, "ref owner")}, ref w{l}, ref b{l}";
                     }
                     foreach (bool wide in new[] { true, false })
-                        using (w.Block(wide ? "if (wide)" : "else"))
-                            EmitUpdateCall(w, l, pieceWeights, "lo, hi, i0, i1, bias: i0 == 0", wide);
+                        EmitUpdateCall(w, l, pieceWeights, "lo, hi, i0, i1, bias: i0 == 0", wide);
                 }
                 return;
             }
@@ -281,23 +288,18 @@ public sealed partial class NetGenGenerator
                 w.Line("// By input columns: the activations this worker computed; the biases on worker 0.");
                 w.Line($"(lo, hi) = Share({Literal.Int(layer.Inputs)}, worker, workers);");
                 foreach (bool wide in new[] { true, false })
-                    using (w.Block(wide ? "if (wide)" : "else"))
-                        EmitUpdateCall(w, l, weights, $"0, {Literal.Int(layer.Outputs)}, lo, hi, bias: worker == 0", wide);
+                    EmitUpdateCall(w, l, weights, $"0, {Literal.Int(layer.Outputs)}, lo, hi, bias: worker == 0", wide);
                 return;
             }
             w.Line($"(lo, hi) = Share({Literal.Int(layer.Outputs)}, worker, workers);");
             foreach (bool wide in new[] { true, false })
-                using (w.Block(wide ? "if (wide)" : "else"))
-                    EmitUpdateCall(w, l, weights, "lo, hi", wide);
+                EmitUpdateCall(w, l, weights, "lo, hi", wide);
         }
 
-        /// <summary>Layer <paramref name="l"/>'s weight kernel with the step's rule (momentum or plain SGD): Vector512's, or the portable one.</summary>
+        /// <summary>Layer <paramref name="l"/>'s weight kernel with the step's rule: Vector512's, or the portable one.</summary>
         private static void EmitUpdateCall(CodeWriter w, int l, string weights, string range, bool wide)
-        {
-            string kernel = wide ? $"Kernels.BackwardWeights{l}V512" : Portable(KernelKind.BackwardWeights, l, "float");
-            Call(w, "if (momentum) " + kernel, $"{weights}, ref vw{l}, ref vb{l}, rows, in momentumUpdate, {range}");
-            Call(w, "else " + kernel, $"{weights}, ref none, ref none, rows, in sgd, {range}");
-        }
+            => Call(w, (wide ? $"if (wide) Kernels.BackwardWeights{l}V512" : "else " + Portable(KernelKind.BackwardWeights, l, "float")),
+                $"{weights}, ref vw{l}, ref vb{l}, rows, in update, {range}");
 
         /// <summary>Worker's columns of layer <paramref name="l"/>'s input delta, from the weights as they were.</summary>
         private static void EmitSplitInputDelta(CodeWriter w, NetworkPlan plan, int l)

@@ -88,7 +88,8 @@ public sealed partial class NetGenGenerator
             {
                 UpdateKind.StoreGradient => "StoreGradient (ComputeGradients)",
                 UpdateKind.Sgd => "SgdUpdate (fused TrainStep)",
-                _ => "MomentumUpdate (fused TrainStep)",
+                UpdateKind.Momentum => "MomentumUpdate (fused TrainStep)",
+                _ => "AdamUpdate (fused TrainStep)",
             }))) + (plan.Split ? "; LayerParallel phases: " + (2 * plan.Layers.Count + 1) : ""));
         }
 
@@ -464,7 +465,7 @@ public sealed partial class NetGenGenerator
 
         /// <summary>
         /// <c>TrainStep</c>: gradients then the optimizer's update, skipped when the loss is not finite. A batch of one
-        /// chunk (at most <see cref="MaxRows"/> rows) with a fusable <c>Sgd</c> or <c>Momentum</c> (<c>FusedStep.CanFuse</c>) runs the forward pass, the losses, and
+        /// chunk (at most <see cref="MaxRows"/> rows) with a fusable <c>Sgd</c>, <c>Momentum</c> or <c>Adam</c> (<c>FusedStep.CanFuse</c>) runs the forward pass, the losses, and
         /// <c>BackwardRows</c> with the optimizer's update struct: the update happens inside the backward pass and the gradients are never stored.
         /// </summary>
         private static void EmitTrainStep(CodeWriter w, NetworkPlan plan, string labelCheck, string labelDelta, string? labelPerSample)
@@ -498,16 +499,10 @@ public sealed partial class NetGenGenerator
                             w.Line(T + " mean = (" + T + ")(loss / batch);");
                             w.Line("if (!" + T + ".IsFinite(mean)) return mean;");
                             w.Line("var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);");
-                            using (w.Block("if (step.HasVelocity)"))
-                            {
-                                w.Line("var update = step.MomentumUpdate;");
-                                w.Line("BackwardRows(ref x, batch, ref _parameters.Reference, ref step.Velocity, in update);");
-                            }
-                            using (w.Block("else"))
-                            {
-                                w.Line("var update = step.Sgd;");
-                                w.Line("BackwardRows(ref x, batch, ref _parameters.Reference, ref Unsafe.NullRef<float>(), in update);");
-                            }
+                            w.Line("ref float p = ref _parameters.Reference, state = ref step.State;");
+                            w.Line("if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);");
+                            w.Line("else if (step.IsAdam) BackwardRows(ref x, batch, ref p, ref state, step.AdamUpdate);");
+                            w.Line("else BackwardRows(ref x, batch, ref p, ref state, step.Sgd);");
                             w.Line("step.End();");
                             w.Line("return mean;");
                         }

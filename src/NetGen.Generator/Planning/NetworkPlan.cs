@@ -46,6 +46,9 @@ internal enum UpdateKind
 
     /// <summary><c>MomentumUpdate</c>: a momentum (or Nesterov) step fused into the backward pass.</summary>
     Momentum,
+
+    /// <summary><c>AdamUpdate</c>: an Adam (or AdamW) step fused into the backward pass.</summary>
+    Adam,
 }
 
 /// <summary>How <c>LayerParallel</c> cuts a layer's forward phase between threads.</summary>
@@ -188,6 +191,6 @@ internal sealed record NetworkPlan(
 
     public bool HasDropout => Layers.Any(l => l.HasDropout);
 
-    /// <summary>Whether SGD and momentum steps are fused into the backward pass (<c>TrainStep</c>).</summary>
+    /// <summary>Whether SGD, momentum and Adam steps are fused into the backward pass (<c>TrainStep</c>).</summary>
     public bool FusedUpdates => Updates.Contains(UpdateKind.Sgd);
 }

@@ -165,7 +165,7 @@ internal static class Planner
         // networks (their weight gradients are summed sample by sample before any update could use them).
         var updates = new List<UpdateKind>();
         if (trainable) updates.Add(UpdateKind.StoreGradient);
-        if (trainable && single && !net.HasStages) updates.AddRange(new[] { UpdateKind.Sgd, UpdateKind.Momentum });
+        if (trainable && single && !net.HasStages) updates.AddRange(new[] { UpdateKind.Sgd, UpdateKind.Momentum, UpdateKind.Adam });
 
         // Every network whose step fuses can also be cut across threads by units (LayerParallel).
         bool split = updates.Contains(UpdateKind.Sgd);

@@ -8,12 +8,15 @@ namespace NetGen.CompilerServices;
 /// <summary>
 /// For generated code: an optimizer step that a network performs inside its backward pass, element by element, so that
 /// the gradient is never stored (<see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>,
-/// <see cref="ISplitTraining"/>). Two rules can be fused, both elementwise with coefficients fixed for the step:
+/// <see cref="ISplitTraining"/>). Three rules can be fused, all elementwise with coefficients fixed
+/// for the step:
 /// <list type="bullet">
-/// <item><see cref="Sgd"/>: <c>w ← WeightFactor·w + GradientFactor·∇w</c> for weights, <c>b ← b + GradientFactor·∇b</c> for biases;</item>
+/// <item><see cref="NetGen.Sgd"/>: <c>w ← WeightFactor·w + GradientFactor·∇w</c> for weights, <c>b ← b + GradientFactor·∇b</c> for biases;</item>
 /// <item><see cref="NetGen.Momentum"/>: <c>g ← ∇ + L2·w</c> (L2 0 for biases), <c>v ← Momentum·v + g</c>,
 /// <c>w ← w − LearningRate·v</c> (Nesterov: <c>w ← w − LearningRate·(Momentum·v + g)</c>), with the velocity at the
-/// parameter's own index (<see cref="Velocity"/>).</item>
+/// parameter's own index in <see cref="State"/>;</item>
+/// <item><see cref="NetGen.Adam"/> and <see cref="NetGen.AdamW"/>: <see cref="AdamUpdate{T}"/>, with the first moment at
+/// the parameter's own index in <see cref="State"/> and the second a parameter count further on.</item>
 /// </list>
 /// Each operation is the one the optimizer's own <c>Step</c> performs on the stored gradient, rounding included, so
 /// the parameters come out with the same bits.
@@ -22,19 +25,31 @@ namespace NetGen.CompilerServices;
 public readonly struct FusedStep
 {
     private readonly Optimizer? _optimizer;
-    private readonly float[]? _velocity;
+    private readonly float[]? _state;
+    private readonly Rule _rule;
 
-    private FusedStep(Optimizer optimizer, float[]? velocity, float weightFactor, float gradientFactor, float learningRate, float l2, float momentum, bool nesterov)
+    private enum Rule { Sgd, Momentum, Adam }
+
+    private FusedStep(Optimizer optimizer, Rule rule, float[]? state, float weightFactor, float gradientFactor, float learningRate, float l2, float momentum, bool nesterov,
+        AdamUpdate<float> adam = default)
     {
         _optimizer = optimizer;
-        _velocity = velocity;
+        _state = state;
+        _rule = rule;
         WeightFactor = weightFactor;
         GradientFactor = gradientFactor;
         LearningRate = learningRate;
         L2 = l2;
         Momentum = momentum;
         Nesterov = nesterov;
+        AdamUpdate = adam;
     }
+
+    /// <summary>Whether the kernels run <see cref="MomentumUpdate"/>; with neither this nor <see cref="IsAdam"/>, <see cref="Sgd"/>.</summary>
+    public bool IsMomentum => _rule == Rule.Momentum;
+
+    /// <summary>Whether the kernels run <see cref="AdamUpdate"/>; with neither this nor <see cref="IsMomentum"/>, <see cref="Sgd"/>.</summary>
+    public bool IsAdam => _rule == Rule.Adam;
 
     /// <summary>SGD: the factor of the weight, <c>1 − μ·λ₂</c>.</summary>
     public float WeightFactor { get; }
@@ -42,7 +57,7 @@ public readonly struct FusedStep
     /// <summary>SGD: the factor of the gradient, <c>−μ</c>.</summary>
     public float GradientFactor { get; }
 
-    /// <summary>Momentum: the step's learning rate μ.</summary>
+    /// <summary>The step's learning rate μ.</summary>
     public float LearningRate { get; }
 
     /// <summary>Momentum: λ₂ for weights (biases use 0).</summary>
@@ -57,23 +72,27 @@ public readonly struct FusedStep
     /// <summary>The SGD step as a kernel epilogue.</summary>
     public SgdUpdate Sgd => new(WeightFactor, GradientFactor);
 
-    /// <summary>The momentum step as a kernel epilogue, its velocity at <see cref="Velocity"/>.</summary>
+    /// <summary>The momentum step as a kernel epilogue, its velocity at <see cref="State"/>.</summary>
     public MomentumUpdate<float> MomentumUpdate => new(L2, Momentum, -LearningRate, Nesterov, 1f);
+
+    /// <summary>The Adam (or AdamW) step as a kernel epilogue, its moments at <see cref="State"/>; a default instance for other rules.</summary>
+    public AdamUpdate<float> AdamUpdate { get; }
 
     /// <summary>Whether the step was begun by <see cref="Begin"/> (a default instance was not: it updates nothing).</summary>
     public bool IsBegun => _optimizer is not null;
 
-    /// <summary>Whether this is a momentum step (it has a velocity); otherwise plain SGD.</summary>
-    public bool HasVelocity => _velocity is not null;
+    /// <summary>The optimizer's state for parameter 0, laid out like the parameters (the velocity; Adam's first moments, then its second); a null reference for SGD, which keeps none.</summary>
+    public ref float State => ref _state is null ? ref Unsafe.NullRef<float>() : ref MemoryMarshal.GetArrayDataReference(_state);
 
-    /// <summary>The velocity of parameter 0, laid out like the parameters; a null reference for SGD.</summary>
-    public ref float Velocity => ref _velocity is null ? ref Unsafe.NullRef<float>() : ref MemoryMarshal.GetArrayDataReference(_velocity);
-
-    /// <summary>Whether a step of <paramref name="optimizer"/> can be fused: a plain <see cref="Sgd"/> or <see cref="NetGen.Momentum"/> without gradient clipping or L1 shrinkage, which need the whole gradient first.</summary>
+    /// <summary>
+    /// Whether a step of <paramref name="optimizer"/> can be fused: a plain <see cref="NetGen.Sgd"/>, <see cref="NetGen.Momentum"/>,
+    /// <see cref="NetGen.Adam"/> or <see cref="NetGen.AdamW"/> without gradient clipping or L1 shrinkage, which need the whole gradient first.
+    /// </summary>
     public static bool CanFuse(IOptimizer optimizer) => optimizer switch
     {
-        Sgd sgd => sgd.CanFuse,
-        Momentum momentum => momentum.CanFuse,
+        NetGen.Sgd sgd => sgd.CanFuse,
+        NetGen.Momentum momentum => momentum.CanFuse,
+        Adam adam => adam.CanFuse,
         _ => false,
     };
 
@@ -81,23 +100,29 @@ public readonly struct FusedStep
     /// Begins the optimizer's step (its step count and learning rate advance as in <c>Step</c>); the caller then updates
     /// every parameter once by the rule above and calls <see cref="End"/>.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The optimizer cannot be fused (<see cref="CanFuse"/>), or a momentum optimizer holds double state.</exception>
+    /// <exception cref="InvalidOperationException">The optimizer cannot be fused (<see cref="CanFuse"/>), or it holds double state.</exception>
     /// <exception cref="ArgumentException"><paramref name="parameterCount"/> is not the optimizer's architecture's.</exception>
     public static FusedStep Begin(IOptimizer optimizer, int parameterCount)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         if (!CanFuse(optimizer))
-            throw new InvalidOperationException($"A {optimizer.GetType().Name} step cannot be fused into the backward pass: only Sgd and Momentum without gradient clipping or L1 shrinkage can (those need the whole gradient first).");
-        if (optimizer is Momentum momentum)
+            throw new InvalidOperationException($"A {optimizer.GetType().Name} step cannot be fused into the backward pass: only Sgd, Momentum, Adam and AdamW without gradient clipping or L1 shrinkage can (those need the whole gradient first).");
+        if (optimizer is NetGen.Momentum momentum)
         {
             float[] velocity = momentum.FusedVelocity(); // created here, on one thread, before any worker reads it
             float rate = momentum.BeginExternalStep(parameterCount);
-            return new FusedStep(momentum, velocity, 0f, 0f, rate, momentum.L2, momentum.MomentumCoefficient, momentum.Nesterov);
+            return new FusedStep(momentum, Rule.Momentum, velocity, 0f, 0f, rate, momentum.L2, momentum.MomentumCoefficient, momentum.Nesterov);
         }
-        var sgd = (Sgd)optimizer;
+        if (optimizer is Adam adam)
+        {
+            float[] moments = adam.FusedMoments(); // likewise
+            float rate = adam.BeginExternalStep(parameterCount);
+            return new FusedStep(adam, Rule.Adam, moments, 0f, 0f, rate, adam.L2, 0f, false, adam.RuleOf(rate, 1f, adam.L2));
+        }
+        var sgd = (NetGen.Sgd)optimizer;
         float lr = sgd.BeginExternalStep(parameterCount);
         // The coefficients of Sgd.Update with gradientScale 1, to the bit.
-        return new FusedStep(sgd, null, 1f - lr * sgd.L2, -lr * 1f, lr, sgd.L2, 0f, false);
+        return new FusedStep(sgd, Rule.Sgd, null, 1f - lr * sgd.L2, -lr * 1f, lr, sgd.L2, 0f, false);
     }
 
     /// <summary>Ends the step begun by <see cref="Begin"/>.</summary>

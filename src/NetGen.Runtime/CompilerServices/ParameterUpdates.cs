@@ -217,3 +217,125 @@ public readonly record struct MomentumUpdate<T>(T L2, T Momentum, T NegativeRate
         w = T.FusedMultiplyAdd(NegativeRate, Nesterov ? T.FusedMultiplyAdd(Momentum, velocity, g) : velocity, p);
     }
 }
+
+/// <summary>
+/// <see cref="Adam"/>'s step (and <see cref="AdamW"/>'s), the one place its rule is written:
+/// <c>g ← s·∇ + λ₂·w</c> (the coupled L2 term; 0 for biases and for AdamW), <c>m ← β₁·m + (1 − β₁)·g</c>,
+/// <c>v ← β₂·v + (1 − β₂)·g²</c>, <c>w ← w·(1 − μ·λ) − μ·(m/c₁)/(√(v/c₂) + ε)</c> (λ AdamW's decoupled decay, weights only),
+/// with the bias corrections' reciprocals <c>1/c₁</c>, <c>1/c₂</c> fixed for the step. A gradient or moment below 2⁻¹⁰⁰ is
+/// taken as zero, and so is the square of a gradient below 2⁻⁵⁰, so the moments of a unit without gradient never pass
+/// through the subnormal range. <c>Adam.Step</c> runs it over the stored gradient and generated kernels run it on each
+/// gradient block in registers; every lane and the scalar form take the same operations, so both give the same bits.
+/// </summary>
+/// <remarks>The state at <c>v</c> holds the first moments; the second moments lie <see cref="SecondMoments"/> elements further on.</remarks>
+/// <param name="Coupled">λ₂ in the gradient for weights (Adam); 0 for AdamW.</param>
+/// <param name="WeightFactor"><c>1 − μ·λ</c> for weights (AdamW's decoupled decay); 1 for Adam.</param>
+/// <param name="Beta1">β₁.</param>
+/// <param name="Beta2">β₂.</param>
+/// <param name="Epsilon">ε.</param>
+/// <param name="InverseCorrection1"><c>1/(1 − β₁ᵗ)</c>.</param>
+/// <param name="InverseCorrection2"><c>1/(1 − β₂ᵗ)</c>.</param>
+/// <param name="LearningRate">μ, the step's learning rate.</param>
+/// <param name="GradientScale">The factor of the gradient (global-norm clipping); 1 for a fused step.</param>
+/// <param name="SecondMoments">How far past a parameter's first moment its second moment lies.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly record struct AdamUpdate<T>(T Coupled, T WeightFactor, T Beta1, T Beta2, T Epsilon, T InverseCorrection1, T InverseCorrection2,
+    T LearningRate, T GradientScale, nuint SecondMoments) : IParameterUpdate<T>
+    where T : struct, IFloatingPointIeee754<T>
+{
+    /// <summary>Gradients and moments below this (2⁻¹⁰⁰) are taken as zero.</summary>
+    internal const double FlushBelow = 7.888609052210118e-31;
+
+    /// <summary>A gradient below this (2⁻⁵⁰) adds no square to the second moment: from here on (1 − β₂)·g·g stays normal.</summary>
+    internal const double SquareFlushBelow = 8.881784197001252e-16;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, nuint at, Vector512<T> gradient)
+        => Step(ref w, ref v, at, gradient, Vector512.Create(Coupled), Vector512.Create(WeightFactor));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, nuint at, Vector<T> gradient)
+        => Step(ref w, ref v, at, gradient, new Vector<T>(Coupled), new Vector<T>(WeightFactor));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, T gradient) => Step(ref w, ref v, gradient, Coupled, WeightFactor);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements, int part, int parts)
+    {
+        VectorOps.Prefetch(ref w, at, rows, stride, elements, part, parts);
+        VectorOps.Prefetch(ref v, at, rows, stride, elements, part, parts);
+        VectorOps.Prefetch(ref v, at + SecondMoments, rows, stride, elements, part, parts);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, nuint at, Vector512<T> gradient) => Step(ref b, ref v, at, gradient, Vector512<T>.Zero, Vector512<T>.One);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, nuint at, Vector<T> gradient) => Step(ref b, ref v, at, gradient, Vector<T>.Zero, Vector<T>.One);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, T gradient) => Step(ref b, ref v, gradient, T.Zero, T.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Step(ref T w, ref T v, nuint at, Vector512<T> gradient, Vector512<T> coupled, Vector512<T> weightFactor)
+    {
+        Vector512<T> flush = Vector512.Create(T.CreateTruncating(FlushBelow));
+        Vector512<T> p = Vector512.LoadUnsafe(ref w, at);
+        Vector512<T> g = VectorMath.Fma(gradient, Vector512.Create(GradientScale), coupled * p);
+        g = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(g), flush), Vector512<T>.Zero, g);
+        Vector512<T> gs = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(g), Vector512.Create(T.CreateTruncating(SquareFlushBelow))), Vector512<T>.Zero, g);
+        Vector512<T> m = VectorMath.Fma(Vector512.Create(Beta1), Vector512.LoadUnsafe(ref v, at), Vector512.Create(T.One - Beta1) * g);
+        Vector512<T> s = VectorMath.Fma(Vector512.Create(Beta2), Vector512.LoadUnsafe(ref v, at + SecondMoments), Vector512.Create(T.One - Beta2) * gs * gs);
+        m = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(m), flush), Vector512<T>.Zero, m);
+        s = Vector512.ConditionalSelect(Vector512.LessThan(s, flush), Vector512<T>.Zero, s);
+        m.StoreUnsafe(ref v, at);
+        s.StoreUnsafe(ref v, at + SecondMoments);
+        Vector512<T> step = m * Vector512.Create(InverseCorrection1) / (Vector512.Sqrt(s * Vector512.Create(InverseCorrection2)) + Vector512.Create(Epsilon));
+        VectorMath.Fma(Vector512.Create(-LearningRate), step, p * weightFactor).StoreUnsafe(ref w, at);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Step(ref T w, ref T v, nuint at, Vector<T> gradient, Vector<T> coupled, Vector<T> weightFactor)
+    {
+        Vector<T> flush = new(T.CreateTruncating(FlushBelow));
+        Vector<T> p = Vector.LoadUnsafe(ref w, at);
+        Vector<T> g = VectorMath.Fma(gradient, new Vector<T>(GradientScale), coupled * p);
+        g = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(g), flush), Vector<T>.Zero, g);
+        Vector<T> gs = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(g), new Vector<T>(T.CreateTruncating(SquareFlushBelow))), Vector<T>.Zero, g);
+        Vector<T> m = VectorMath.Fma(new Vector<T>(Beta1), Vector.LoadUnsafe(ref v, at), new Vector<T>(T.One - Beta1) * g);
+        Vector<T> s = VectorMath.Fma(new Vector<T>(Beta2), Vector.LoadUnsafe(ref v, at + SecondMoments), new Vector<T>(T.One - Beta2) * gs * gs);
+        m = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(m), flush), Vector<T>.Zero, m);
+        s = Vector.ConditionalSelect(Vector.LessThan(s, flush), Vector<T>.Zero, s);
+        m.StoreUnsafe(ref v, at);
+        s.StoreUnsafe(ref v, at + SecondMoments);
+        Vector<T> step = m * new Vector<T>(InverseCorrection1) / (Vector.SquareRoot(s * new Vector<T>(InverseCorrection2)) + new Vector<T>(Epsilon));
+        VectorMath.Fma(new Vector<T>(-LearningRate), step, p * weightFactor).StoreUnsafe(ref w, at);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Step(ref T w, ref T v, T gradient, T coupled, T weightFactor)
+    {
+        T flush = T.CreateTruncating(FlushBelow);
+        T p = w;
+        T g = T.FusedMultiplyAdd(gradient, GradientScale, coupled * p);
+        if (T.Abs(g) < flush) g = T.Zero;
+        T gs = T.Abs(g) < T.CreateTruncating(SquareFlushBelow) ? T.Zero : g;
+        T m = T.FusedMultiplyAdd(Beta1, v, (T.One - Beta1) * g);
+        ref T second = ref Unsafe.Add(ref v, SecondMoments);
+        T s = T.FusedMultiplyAdd(Beta2, second, (T.One - Beta2) * gs * gs);
+        if (T.Abs(m) < flush) m = T.Zero;
+        if (s < flush) s = T.Zero;
+        v = m;
+        second = s;
+        T step = m * InverseCorrection1 / (T.Sqrt(s * InverseCorrection2) + Epsilon);
+        w = T.FusedMultiplyAdd(-LearningRate, step, p * weightFactor);
+    }
+}

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetGen.CompilerServices;
 
@@ -13,9 +14,14 @@ namespace NetGen;
 /// </summary>
 public class Adam : Optimizer
 {
-    private Array? _m, _v; // T[] of the element type stepped, allocated on the first step
-    private const double FlushBelow = 7.888609052210118e-31;      // 2⁻¹⁰⁰
-    private const double SquareFlushBelow = 8.881784197001252e-16; // 2⁻⁵⁰: (1 − β₂)·g·g stays normal from there
+    // T[] of the element type stepped, allocated on the first step: every parameter's first moment, then every one's
+    // second. Values below 2⁻¹⁰⁰ (a gradient, a moment) are taken as zero, and so is the square of a gradient below
+    // 2⁻⁵⁰ (AdamUpdate): they cannot change a float step (ε = 1e-8 bounds the denominator; √2⁻¹⁰⁰ is 10⁻⁷ of it), and
+    // without that a unit whose gradient stays zero decays its moments through the subnormal range, where Intel
+    // processors take a microcode assist per operation: the convolutional network's one-image Adam step on a memorized
+    // image took about 5 ms there against 0.8–1.1 after (`./build.sh peers cnn`, this project's Emerald Rapids Xeon).
+    // .NET has no flush-to-zero mode to set instead.
+    private Array? _moments;
     private double _correction1, _correction2;
 
     /// <summary>Creates the optimizer.</summary>
@@ -80,56 +86,41 @@ public class Adam : Optimizer
         _correction2 = 1 - Math.Pow(Beta2, step);
     }
 
+    /// <summary>
+    /// Whether a step is one elementwise update with coefficients fixed for the step — no clipping by the global norm,
+    /// no L1 shrinkage, and the rule this class (or <see cref="AdamW"/>) defines, not a subclass's — so that a generated
+    /// network may fuse it into its backward pass (<see cref="FusedStep"/>).
+    /// </summary>
+    public bool CanFuse => StepIsElementwise && (GetType() == typeof(Adam) || GetType() == typeof(AdamW));
+
+    /// <summary>The float moments of every parameter, created (zeroed) on first use, for a fused step: the first moments, then the second.</summary>
+    /// <exception cref="InvalidOperationException">This optimizer holds double state from earlier steps.</exception>
+    internal float[] FusedMoments() => StateArray<float>(ref _moments, 2);
+
+    /// <summary>The rule of the step begun with <paramref name="learningRate"/>, for a range whose λ₂ is <paramref name="l2"/> (0 for biases).</summary>
+    internal AdamUpdate<T> RuleOf<T>(T learningRate, T gradientScale, T l2) where T : struct, IFloatingPointIeee754<T>
+        => new(DecoupledWeightDecay ? T.Zero : l2, T.One - (DecoupledWeightDecay ? learningRate * l2 : T.Zero),
+            T.CreateTruncating(Beta1), T.CreateTruncating(Beta2), T.CreateTruncating(Epsilon),
+            T.One / T.CreateTruncating(_correction1), T.One / T.CreateTruncating(_correction2), learningRate, gradientScale, (nuint)ParameterCount);
+
     /// <inheritdoc/>
     protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
     {
-        Span<T> m = State<T>(ref _m, offset, parameters.Length), v = State<T>(ref _v, offset, parameters.Length);
-        T coupled = DecoupledWeightDecay ? T.Zero : l2, decay = DecoupledWeightDecay ? learningRate * l2 : T.Zero;
-        T b1 = T.CreateTruncating(Beta1), b2 = T.CreateTruncating(Beta2), eps = T.CreateTruncating(Epsilon);
-        T c1 = T.One / T.CreateTruncating(_correction1), c2 = T.One / T.CreateTruncating(_correction2);
-        // Values below 2⁻¹⁰⁰ (a gradient, a moment) are taken as zero, and so is the square of a gradient below 2⁻⁵⁰: they
-        // cannot change a float step (ε = 1e-8 bounds the denominator; √2⁻¹⁰⁰ is 10⁻⁷ of it), and without that a unit
-        // whose gradient stays zero decays its moments through the subnormal range, where Intel processors take a
-        // microcode assist per operation: the convolutional network's one-image Adam step on a memorized image took about
-        // 5 ms there against 0.8–1.1 after (`./build.sh peers cnn`, this project's Emerald Rapids Xeon). .NET has no
-        // flush-to-zero mode to set instead.
-        T flush = T.CreateTruncating(FlushBelow), squareFlush = T.CreateTruncating(SquareFlushBelow);
+        // The rule lives in AdamUpdate, which fused steps run in generated kernels too: both give the same bits. Every
+        // element past the last whole vector takes the same operations, wherever the vector loop ends.
+        T[] moments = StateArray<T>(ref _moments, 2);
+        AdamUpdate<T> update = RuleOf(learningRate, gradientScale, l2);
+        ref T p = ref MemoryMarshal.GetReference(parameters);
+        ref T g = ref MemoryMarshal.GetReference(gradients);
+        ref T s = ref MemoryMarshal.GetArrayDataReference(moments);
+        s = ref Unsafe.Add(ref s, offset);
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            Span<Vector<T>> pv = MemoryMarshal.Cast<T, Vector<T>>(parameters);
-            ReadOnlySpan<Vector<T>> gv = MemoryMarshal.Cast<T, Vector<T>>(gradients);
-            Span<Vector<T>> mv = MemoryMarshal.Cast<T, Vector<T>>(m), vv = MemoryMarshal.Cast<T, Vector<T>>(v);
-            Vector<T> vs = new(gradientScale), vcoupled = new(coupled), vb1 = new(b1), vb1c = new(T.One - b1), vb2 = new(b2), vb2c = new(T.One - b2);
-            Vector<T> vc1 = new(c1), vc2 = new(c2), veps = new(eps), vlr = new(learningRate), vdecay = new(T.One - decay);
-            Vector<T> vflush = new(flush), vsquareFlush = new(squareFlush);
-            for (int k = 0; k < pv.Length; k++)
-            {
-                Vector<T> g = VectorMath.Fma(gv[k], vs, vcoupled * pv[k]);
-                g = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(g), vflush), Vector<T>.Zero, g);
-                Vector<T> gs = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(g), vsquareFlush), Vector<T>.Zero, g);
-                Vector<T> mk = VectorMath.Fma(vb1, mv[k], vb1c * g);
-                Vector<T> vk = VectorMath.Fma(vb2, vv[k], vb2c * gs * gs);
-                mk = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(mk), vflush), Vector<T>.Zero, mk);
-                vk = Vector.ConditionalSelect(Vector.LessThan(vk, vflush), Vector<T>.Zero, vk);
-                mv[k] = mk;
-                vv[k] = vk;
-                Vector<T> update = mk * vc1 / (Vector.SquareRoot(vk * vc2) + veps);
-                pv[k] = VectorMath.Fma(-vlr, update, pv[k] * vdecay);
-            }
-            i = pv.Length * Vector<T>.Count;
+            for (; i + Vector<T>.Count <= parameters.Length; i += Vector<T>.Count)
+                update.Weight(ref p, ref s, (nuint)i, Vector.LoadUnsafe(ref g, (nuint)i));
         }
-        for (; i < parameters.Length; i++)
-        {
-            T g = gradients[i] * gradientScale + coupled * parameters[i];
-            if (T.Abs(g) < flush) g = T.Zero;
-            T gs = T.Abs(g) < squareFlush ? T.Zero : g;
-            T mi = b1 * m[i] + (T.One - b1) * g, vi = b2 * v[i] + (T.One - b2) * gs * gs;
-            m[i] = T.Abs(mi) < flush ? T.Zero : mi;
-            v[i] = vi < flush ? T.Zero : vi;
-            T update = m[i] * c1 / (T.Sqrt(v[i] * c2) + eps);
-            parameters[i] = parameters[i] * (T.One - decay) - learningRate * update;
-        }
+        for (; i < parameters.Length; i++) update.Weight(ref Unsafe.Add(ref p, i), ref Unsafe.Add(ref s, i), Unsafe.Add(ref g, i));
     }
 }
 

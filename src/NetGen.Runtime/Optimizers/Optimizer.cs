@@ -193,11 +193,18 @@ public abstract class Optimizer : IOptimizer
     /// step: an optimizer serves float networks or double networks, not both.
     /// </summary>
     /// <exception cref="InvalidOperationException">The state already exists in the other element type.</exception>
-    protected Span<T> State<T>(ref Array? storage, int offset, int length)
+    protected Span<T> State<T>(ref Array? storage, int offset, int length) => StateArray<T>(ref storage, 1).AsSpan(offset, length);
+
+    /// <summary>
+    /// <paramref name="copies"/> values of per-parameter state for each parameter, one copy after another, in the element
+    /// type being stepped, allocated (zeroed) on the first call.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The state already exists in the other element type.</exception>
+    private protected T[] StateArray<T>(ref Array? storage, int copies)
     {
-        storage ??= new T[_architecture.ParameterCount];
+        storage ??= new T[copies * _architecture.ParameterCount];
         if (storage is not T[] typed)
             throw new InvalidOperationException($"This optimizer holds {storage.GetType().GetElementType()!.Name} state from earlier steps; it cannot step {typeof(T).Name} parameters. Create one optimizer per network.");
-        return typed.AsSpan(offset, length);
+        return typed;
     }
 }

@@ -12,7 +12,7 @@
 //     kernels in V512: ForwardRow, BackwardWeightsRow, BackwardInputRow
 //   Vec kernels: the runtime's PortableDense<Kernels.LayerN, float>, which the JIT compiles per layer
 //   weight updates: StoreGradient (ComputeGradients), SgdUpdate (fused TrainStep), MomentumUpdate (fused
-//   TrainStep); LayerParallel phases: 7
+//   TrainStep), AdamUpdate (fused TrainStep); LayerParallel phases: 7
 #nullable enable
 
 using System;
@@ -212,16 +212,10 @@ partial class Brains
                     float mean = (float)(loss / batch);
                     if (!float.IsFinite(mean)) return mean;
                     var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);
-                    if (step.HasVelocity)
-                    {
-                        var update = step.MomentumUpdate;
-                        BackwardRows(ref x, batch, ref _parameters.Reference, ref step.Velocity, in update);
-                    }
-                    else
-                    {
-                        var update = step.Sgd;
-                        BackwardRows(ref x, batch, ref _parameters.Reference, ref Unsafe.NullRef<float>(), in update);
-                    }
+                    ref float p = ref _parameters.Reference, state = ref step.State;
+                    if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);
+                    else if (step.IsAdam) BackwardRows(ref x, batch, ref p, ref state, step.AdamUpdate);
+                    else BackwardRows(ref x, batch, ref p, ref state, step.Sgd);
                     step.End();
                     return mean;
                 }
@@ -297,6 +291,19 @@ partial class Brains
             if (phase > 3 && phase < 7 && !step.IsBegun)
                 throw new ArgumentException(
                     "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
+            if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.MomentumUpdate);
+            if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.AdamUpdate);
+            return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.Sgd);
+        }
+
+        /// <summary>Phase <paramref name="phase"/> of a split step checked by its caller, updating by
+        /// <paramref name="update"/> with its state at <paramref name="v"/>.</summary>
+        private float RunSplitPhase<TUpdate>(
+            int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ref float v, in TUpdate update)
+            where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
+        {
+            int rows = inputs.Length / InputSize;
+            Workspace ws = _workspace;
             ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 32] layer 0 activations
             ref float d0 = ref MemoryMarshal.GetArrayDataReference(ws.D0); // [rows, 32] ∂loss/∂z of layer 0
             ref float a1 = ref MemoryMarshal.GetArrayDataReference(ws.A1); // [rows, 32] layer 1 activations
@@ -305,17 +312,13 @@ partial class Brains
             ref float d2 = ref MemoryMarshal.GetArrayDataReference(ws.D2); // [rows, 4] ∂loss/∂z of layer 2
             ref float p = ref _parameters.Reference;
             ref float x = ref MemoryMarshal.GetReference(inputs);
-            ref float v = ref step.Velocity;
             ref float w0 = ref p, b0 = ref Unsafe.Add(ref p, 512); // W0 [32, 16], b0 [32]
             ref float w1 = ref Unsafe.Add(ref p, 544), b1 = ref Unsafe.Add(ref p, 1568); // W1 [32, 32], b1 [32]
             ref float w2 = ref Unsafe.Add(ref p, 1600), b2 = ref Unsafe.Add(ref p, 1728); // W2 [4, 32], b2 [4]
             ref float vw0 = ref v, vb0 = ref Unsafe.Add(ref v, 512); // W0 [32, 16], b0 [32]
             ref float vw1 = ref Unsafe.Add(ref v, 544), vb1 = ref Unsafe.Add(ref v, 1568); // W1 [32, 32], b1 [32]
             ref float vw2 = ref Unsafe.Add(ref v, 1600), vb2 = ref Unsafe.Add(ref v, 1728); // W2 [4, 32], b2 [4]
-            ref float none = ref Unsafe.NullRef<float>(); // SGD keeps no state
-            global::NetGen.CompilerServices.SgdUpdate sgd = step.Sgd;
-            global::NetGen.CompilerServices.MomentumUpdate<float> momentumUpdate = step.MomentumUpdate;
-            bool wide = Vector512.IsHardwareAccelerated, momentum = step.HasVelocity;
+            bool wide = Vector512.IsHardwareAccelerated;
             int lo, hi;
             switch (phase)
             {
@@ -375,20 +378,10 @@ partial class Brains
                 {
                     // By input columns: the activations this worker computed; the biases on worker 0.
                     (lo, hi) = Share(32, worker, workers);
-                    if (wide)
-                    {
-                        if (momentum) Kernels.BackwardWeights2V512(
-                            ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, 0, 4, lo, hi, bias: worker == 0);
-                        else Kernels.BackwardWeights2V512(
-                            ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, 0, 4, lo, hi, bias: worker == 0);
-                    }
-                    else
-                    {
-                        if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
-                            ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in momentumUpdate, 0, 4, lo, hi, bias: worker == 0);
-                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
-                            ref d2, ref a1, ref w2, ref b2, ref none, ref none, rows, in sgd, 0, 4, lo, hi, bias: worker == 0);
-                    }
+                    if (wide) Kernels.BackwardWeights2V512(
+                        ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in update, 0, 4, lo, hi, bias: worker == 0);
+                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer2, float>.BackwardWeights(
+                        ref d2, ref a1, ref w2, ref b2, ref vw2, ref vb2, rows, in update, 0, 4, lo, hi, bias: worker == 0);
                     (lo, hi) = Share(32, worker, workers);
                     if (wide) Kernels.BackwardInput1V512(ref d1, ref w1, ref a0, ref d0, rows, lo, hi);
                     else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardInput(
@@ -399,35 +392,15 @@ partial class Brains
                 {
                     // By input columns: the activations this worker computed; the biases on worker 0.
                     (lo, hi) = Share(32, worker, workers);
-                    if (wide)
-                    {
-                        if (momentum) Kernels.BackwardWeights1V512(
-                            ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 32, lo, hi, bias: worker == 0);
-                        else Kernels.BackwardWeights1V512(
-                            ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 32, lo, hi, bias: worker == 0);
-                    }
-                    else
-                    {
-                        if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                            ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 32, lo, hi, bias: worker == 0);
-                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                            ref d1, ref a0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 32, lo, hi, bias: worker == 0);
-                    }
+                    if (wide) Kernels.BackwardWeights1V512(
+                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in update, 0, 32, lo, hi, bias: worker == 0);
+                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
+                        ref d1, ref a0, ref w1, ref b1, ref vw1, ref vb1, rows, in update, 0, 32, lo, hi, bias: worker == 0);
                     (lo, hi) = Share(32, worker, workers);
-                    if (wide)
-                    {
-                        if (momentum) Kernels.BackwardWeights0V512(
-                            ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
-                        else Kernels.BackwardWeights0V512(
-                            ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
-                    }
-                    else
-                    {
-                        if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
-                            ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
-                        else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
-                            ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
-                    }
+                    if (wide) Kernels.BackwardWeights0V512(
+                        ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in update, lo, hi);
+                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
+                        ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in update, lo, hi);
                     return 0f;
                 }
                 default:

@@ -8,7 +8,7 @@
 //     kernels in V512, Vec: Forward, BackwardWeights, BackwardInput
 //   Vec kernels: the runtime's PortableDense<Kernels.LayerN, float>, which the JIT compiles per layer
 //   weight updates: StoreGradient (ComputeGradients), SgdUpdate (fused TrainStep), MomentumUpdate (fused
-//   TrainStep); LayerParallel phases: 5
+//   TrainStep), AdamUpdate (fused TrainStep); LayerParallel phases: 5
 #nullable enable
 
 using System;
@@ -201,16 +201,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 float mean = (float)(loss / batch);
                 if (!float.IsFinite(mean)) return mean;
                 var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);
-                if (step.HasVelocity)
-                {
-                    var update = step.MomentumUpdate;
-                    BackwardRows(ref x, batch, ref _parameters.Reference, ref step.Velocity, in update);
-                }
-                else
-                {
-                    var update = step.Sgd;
-                    BackwardRows(ref x, batch, ref _parameters.Reference, ref Unsafe.NullRef<float>(), in update);
-                }
+                ref float p = ref _parameters.Reference, state = ref step.State;
+                if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);
+                else if (step.IsAdam) BackwardRows(ref x, batch, ref p, ref state, step.AdamUpdate);
+                else BackwardRows(ref x, batch, ref p, ref state, step.Sgd);
                 step.End();
                 return mean;
             }
@@ -287,6 +281,19 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         if (phase > 2 && phase < 5 && !step.IsBegun)
             throw new ArgumentException(
                 "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
+        if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.MomentumUpdate);
+        if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.AdamUpdate);
+        return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.Sgd);
+    }
+
+    /// <summary>Phase <paramref name="phase"/> of a split step checked by its caller, updating by
+    /// <paramref name="update"/> with its state at <paramref name="v"/>.</summary>
+    private float RunSplitPhase<TUpdate>(
+        int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ref float v, in TUpdate update)
+        where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
+    {
+        int rows = inputs.Length / InputSize;
+        Workspace ws = _workspace;
         ref float a0 = ref MemoryMarshal.GetArrayDataReference(ws.A0); // [rows, 12] layer 0 activations
         ref float m0 = ref MemoryMarshal.GetArrayDataReference(ws.M0); // [rows, 12] layer 0 dropout mask
         ref float h0 = ref MemoryMarshal.GetArrayDataReference(ws.H0); // [rows, 12] layer 0 activations after dropout
@@ -295,15 +302,11 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         ref float d1 = ref MemoryMarshal.GetArrayDataReference(ws.D1); // [rows, 3] ∂loss/∂z of layer 1
         ref float p = ref _parameters.Reference;
         ref float x = ref MemoryMarshal.GetReference(inputs);
-        ref float v = ref step.Velocity;
         ref float w0 = ref p, b0 = ref Unsafe.Add(ref p, 240); // W0 [12, 20], b0 [12]
         ref float w1 = ref Unsafe.Add(ref p, 252), b1 = ref Unsafe.Add(ref p, 288); // W1 [3, 12], b1 [3]
         ref float vw0 = ref v, vb0 = ref Unsafe.Add(ref v, 240); // W0 [12, 20], b0 [12]
         ref float vw1 = ref Unsafe.Add(ref v, 252), vb1 = ref Unsafe.Add(ref v, 288); // W1 [3, 12], b1 [3]
-        ref float none = ref Unsafe.NullRef<float>(); // SGD keeps no state
-        global::NetGen.CompilerServices.SgdUpdate sgd = step.Sgd;
-        global::NetGen.CompilerServices.MomentumUpdate<float> momentumUpdate = step.MomentumUpdate;
-        bool wide = Vector512.IsHardwareAccelerated, momentum = step.HasVelocity;
+        bool wide = Vector512.IsHardwareAccelerated;
         int lo, hi;
         switch (phase)
         {
@@ -361,35 +364,15 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             {
                 // By input columns: the activations this worker computed; the biases on worker 0.
                 (lo, hi) = Share(12, worker, workers);
-                if (wide)
-                {
-                    if (momentum) Kernels.BackwardWeights1V512(
-                        ref d1, ref h0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 3, lo, hi, bias: worker == 0);
-                    else Kernels.BackwardWeights1V512(
-                        ref d1, ref h0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 3, lo, hi, bias: worker == 0);
-                }
-                else
-                {
-                    if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                        ref d1, ref h0, ref w1, ref b1, ref vw1, ref vb1, rows, in momentumUpdate, 0, 3, lo, hi, bias: worker == 0);
-                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
-                        ref d1, ref h0, ref w1, ref b1, ref none, ref none, rows, in sgd, 0, 3, lo, hi, bias: worker == 0);
-                }
+                if (wide) Kernels.BackwardWeights1V512(
+                    ref d1, ref h0, ref w1, ref b1, ref vw1, ref vb1, rows, in update, 0, 3, lo, hi, bias: worker == 0);
+                else global::NetGen.CompilerServices.PortableDense<Kernels.Layer1, float>.BackwardWeights(
+                    ref d1, ref h0, ref w1, ref b1, ref vw1, ref vb1, rows, in update, 0, 3, lo, hi, bias: worker == 0);
                 (lo, hi) = Share(12, worker, workers);
-                if (wide)
-                {
-                    if (momentum) Kernels.BackwardWeights0V512(
-                        ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
-                    else Kernels.BackwardWeights0V512(
-                        ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
-                }
-                else
-                {
-                    if (momentum) global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
-                        ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in momentumUpdate, lo, hi);
-                    else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
-                        ref d0, ref x, ref w0, ref b0, ref none, ref none, rows, in sgd, lo, hi);
-                }
+                if (wide) Kernels.BackwardWeights0V512(
+                    ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in update, lo, hi);
+                else global::NetGen.CompilerServices.PortableDense<Kernels.Layer0, float>.BackwardWeights(
+                    ref d0, ref x, ref w0, ref b0, ref vw0, ref vb0, rows, in update, lo, hi);
                 return 0f;
             }
             default:

@@ -36,12 +36,14 @@ public sealed class LayerParallelTests
         }
     }
 
-    /// <summary>The fusable optimizers: SGD, momentum and Nesterov momentum, each with a decaying rate and L2.</summary>
+    /// <summary>The fusable optimizers: SGD, momentum, Nesterov momentum, Adam and AdamW, each with a decaying rate and L2 or decay.</summary>
     private static Func<NetworkArchitecture, Optimizer> MakeOptimizer(string name) => name switch
     {
         "Sgd" => arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 2e-3f),
         "Momentum" => arch => new Momentum(arch, new InverseTimeDecay(0.05f, 0.01f), momentum: 0.9f, l2: 2e-3f),
         "Nesterov" => arch => new Momentum(arch, new InverseTimeDecay(0.05f, 0.01f), momentum: 0.8f, nesterov: true, l2: 2e-3f),
+        "Adam" => arch => new Adam(arch, new InverseTimeDecay(0.01f, 0.01f), beta2: 0.99f, l2: 2e-3f),
+        "AdamW" => arch => new AdamW(arch, new InverseTimeDecay(0.01f, 0.01f), weightDecay: 0.05f),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
@@ -66,6 +68,12 @@ public sealed class LayerParallelTests
     [InlineData("DropoutNarrow", 13, "Momentum")]
     [InlineData("DropoutDeep", 11, "Sgd")]
     [InlineData("DropoutDeep", 64, "Momentum")]
+    [InlineData("Blocked", 64, "Adam")]
+    [InlineData("Seed", 20, "AdamW")]
+    [InlineData("OddSoftmax", 9, "Adam")]
+    [InlineData("Wide", 12, "Adam")]
+    [InlineData("Dropout", 64, "AdamW")]
+    [InlineData("DropoutDeep", 11, "Adam")]
     public void ThreadCountDoesNotChangeABit(string network, int batch, string optimizer)
     {
         INetwork reference = Make(network)();
@@ -130,6 +138,8 @@ public sealed class LayerParallelTests
     [InlineData("Sgd")]
     [InlineData("Momentum")]
     [InlineData("Nesterov")]
+    [InlineData("Adam")]
+    [InlineData("AdamW")]
     public void EqualsGradientsThenStep(string optimizer)
     {
         var plain = new BlockedNet(5);
@@ -151,7 +161,7 @@ public sealed class LayerParallelTests
     [Fact]
     public void StepsItCannotCutRunOnTheCaller()
     {
-        // Adam, clipping, L1, a batch over 256 rows: the same result as TrainStep, on one thread.
+        // Clipping, L1, a batch over 256 rows: the same result as TrainStep, on one thread.
         void Check(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batch)
         {
             INetwork a = make(), b = make();
@@ -163,7 +173,7 @@ public sealed class LayerParallelTests
             Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(team.TrainStep(x, y, ob)));
             AssertSameBits(a.Parameters, b.Parameters, "parameters");
         }
-        Check(() => new BlockedNet(3), arch => new Adam(arch, new ConstantLearningRate(0.01f)), 16);
+        Check(() => new BlockedNet(3), arch => new Adam(arch, new ConstantLearningRate(0.01f), clipNorm: 0.5f), 16);
         Check(() => new BlockedNet(3), arch => new Momentum(arch, new ConstantLearningRate(0.05f), clipNorm: 0.5f), 16);
         Check(() => new BlockedNet(3), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l1: 1e-3f), 16);
         Check(() => new BlockedNet(3), arch => new Sgd(arch, new ConstantLearningRate(0.05f)), 300);

@@ -8,7 +8,7 @@ namespace NetGen.Tests.Runtime;
 
 /// <summary>
 /// <c>TrainStep</c>: the same parameter bits as <c>ComputeGradients</c> followed by <c>Step</c>, whether the update is
-/// fused into a generated network's backward pass (SGD or momentum, a batch of up to 256 rows) or not; no update on a non-finite loss; bad
+/// fused into a generated network's backward pass (SGD, momentum or Adam, a batch of up to 256 rows) or not; no update on a non-finite loss; bad
 /// input refused before anything changes.
 /// </summary>
 public sealed class TrainStepTests
@@ -85,6 +85,20 @@ public sealed class TrainStepTests
         AssertStepsMatch(Make(network), arch => new Momentum(arch, new InverseTimeDecay(0.05f, 0.01f), momentum: 0.7f, nesterov: true, l2: 3e-3f), batch, steps);
     }
 
+    /// <summary>
+    /// Adam with coupled L2 and AdamW with decoupled decay fused, with a decaying rate: both moments and the parameters as
+    /// the optimizer's own step leaves them (rows of odd length put weights in the kernels' scalar tails that the
+    /// optimizer's own loop runs as whole vectors).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FusableBatches))]
+    public void FusedAdamStepEqualsGradientsThenStep(string network, int batch)
+    {
+        int steps = batch > 64 ? 3 : 6;
+        AssertStepsMatch(Make(network), arch => new Adam(arch, new InverseTimeDecay(0.01f, 0.01f), beta2: 0.99f, l2: 3e-3f), batch, steps);
+        AssertStepsMatch(Make(network), arch => new AdamW(arch, new InverseTimeDecay(0.01f, 0.01f), weightDecay: 0.05f), batch, steps);
+    }
+
     [Theory]
     [InlineData("Blocked", 1)]
     [InlineData("Blocked", 7)]
@@ -98,7 +112,8 @@ public sealed class TrainStepTests
         AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f, l1: 1e-4f), batch); // L1: not fusable
         AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), clipNorm: 0.5f), batch); // clipping: not fusable
         AssertStepsMatch(Make(network), arch => new Momentum(arch, new ConstantLearningRate(0.05f), momentum: 0.9f, l1: 1e-4f), batch); // L1: not fusable
-        AssertStepsMatch(Make(network), arch => new Adam(arch, new ConstantLearningRate(0.01f)), batch);
+        AssertStepsMatch(Make(network), arch => new Adam(arch, new ConstantLearningRate(0.01f), clipNorm: 0.5f), batch); // clipping: not fusable
+        AssertStepsMatch(Make(network), arch => new AdamW(arch, new ConstantLearningRate(0.01f), l1: 1e-4f), batch); // L1: not fusable
     }
 
     /// <summary>The composed network fuses a one-sample SGD step too, for any architecture (it is the fair baseline of the speed comparison).</summary>
@@ -131,6 +146,7 @@ public sealed class TrainStepTests
         {
             arch => new Sgd(arch, new ConstantLearningRate(0.1f)),
             arch => new Momentum(arch, new ConstantLearningRate(0.1f), nesterov: true),
+            arch => new Adam(arch, new ConstantLearningRate(0.1f)),
         })
         {
             INetwork net = Make(network)();
@@ -214,11 +230,30 @@ public sealed class TrainStepTests
         var clipped = new Momentum(BlockedNet.Architecture, new ConstantLearningRate(0.1f), clipNorm: 1f);
         Assert.False(FusedStep.CanFuse(clipped));
         Assert.Throws<InvalidOperationException>(() => FusedStep.Begin(clipped, BlockedNet.ParameterCount));
-        var adam = new Adam(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
+        var adam = new Adam(BlockedNet.Architecture, new ConstantLearningRate(0.1f), clipNorm: 1f);
+        Assert.False(adam.CanFuse);
         Assert.False(FusedStep.CanFuse(adam));
         error = Assert.Throws<InvalidOperationException>(() => FusedStep.Begin(adam, BlockedNet.ParameterCount));
         Assert.Contains("Adam", error.Message);
         Assert.Equal(0, adam.StepCount);
+        // A subclass may change the rule (its Update or BeginStep): only Adam's and AdamW's own fuse.
+        var derived = new DerivedAdam(BlockedNet.Architecture);
+        Assert.False(derived.CanFuse);
+        Assert.False(FusedStep.CanFuse(derived));
+        Assert.True(FusedStep.CanFuse(new AdamW(BlockedNet.Architecture, 0.1f)));
+    }
+
+    private sealed class DerivedAdam(NetworkArchitecture architecture) : Adam(architecture, 0.1f);
+
+    /// <summary>An optimizer that stepped a double network holds double state: fusing it into a float step is refused, and nothing advances.</summary>
+    [Fact]
+    public void FusingAnOptimizerWithDoubleStateIsRefused()
+    {
+        var adam = new Adam(BlockedNet.Architecture, new ConstantLearningRate(0.1f));
+        adam.Step(new double[BlockedNet.ParameterCount], new double[BlockedNet.ParameterCount]);
+        var error = Assert.Throws<InvalidOperationException>(() => FusedStep.Begin(adam, BlockedNet.ParameterCount));
+        Assert.Contains("Double", error.Message);
+        Assert.Equal(1, adam.StepCount);
     }
 
     [Fact]
@@ -232,5 +267,8 @@ public sealed class TrainStepTests
         var momentum = new Momentum(BlockedNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
         net.TrainStep(x, label, momentum); // the first step creates the velocity
         Allocations.AssertNone(() => net.TrainStep(x, label, momentum));
+        var adam = new Adam(BlockedNet.Architecture, new ConstantLearningRate(1e-4f), l2: 1e-5f);
+        net.TrainStep(x, label, adam); // the first step creates the moments
+        Allocations.AssertNone(() => net.TrainStep(x, label, adam));
     }
 }
