@@ -83,7 +83,7 @@ public interface INetwork<T> : IInferenceNetwork<T> where T : IFloatingPointIeee
     /// </summary>
     /// <remarks>
     /// The parameters end up with the same bits as after the two calls. A generated float network fuses a plain
-    /// <see cref="Sgd"/> or <see cref="Momentum"/> update (<see cref="FusedStep.CanFuse"/>) of a batch of at most 256 rows
+    /// <see cref="Sgd"/>, <see cref="Momentum"/>, <see cref="Adam"/> or <see cref="AdamW"/> update (<see cref="FusedStep.CanFuse"/>) of a batch of at most 256 rows
     /// into its backward pass: each weight is updated as its gradient is formed, without writing the gradient, so
     /// <see cref="Gradients"/> then keeps its earlier contents.
     /// </remarks>

@@ -8,14 +8,14 @@ namespace NetGen;
 
 /// <summary>
 /// Trains one network on several threads by cutting every layer across them: each thread computes its share of the
-/// layer's units over the whole batch — forward outputs, input deltas, and weight rows updated in place by an SGD or
-/// momentum step fused into the backward pass — with a barrier between layers. Nothing is reduced across threads, so
+/// layer's units over the whole batch — forward outputs, input deltas, and weight rows updated in place by an SGD,
+/// momentum or Adam step fused into the backward pass — with a barrier between layers. Nothing is reduced across threads, so
 /// each thread touches only its own rows of every weight matrix, and the result has the same bits as a single-threaded
 /// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>, whatever the thread count.
 /// </summary>
 /// <remarks>
-/// It needs a generated network that implements <see cref="ISplitTraining"/> (float), an <see cref="Sgd"/> or
-/// <see cref="Momentum"/> optimizer that can fuse (<see cref="FusedStep.CanFuse"/>) and a batch of at most 256 rows.
+/// It needs a generated network that implements <see cref="ISplitTraining"/> (float), an <see cref="Sgd"/>,
+/// <see cref="Momentum"/>, <see cref="Adam"/> or <see cref="AdamW"/> optimizer that can fuse (<see cref="FusedStep.CanFuse"/>) and a batch of at most 256 rows.
 /// Each dropout layer's mask key is drawn before the phases, as one thread draws it, and each thread draws the part of
 /// the mask its share needs (<see cref="DropoutMath.DrawMask{T}(ulong, long, Span{T}, T)"/>). Any other step runs
 /// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/> on the calling thread, with the
