@@ -107,20 +107,11 @@ public class Adam : Optimizer
     protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, T learningRate, T gradientScale, T l2)
     {
         // The rule lives in AdamUpdate, which fused steps run in generated kernels too: both give the same bits. Every
-        // element past the last whole vector takes the same operations, wherever the vector loop ends.
+        // element past the last whole vector takes the same operations, wherever the vector loop ends. A range may be
+        // empty (BeginSlicedStep creates the state that way): its references are then never read.
         T[] moments = StateArray<T>(ref _moments, 2);
-        AdamUpdate<T> update = RuleOf(learningRate, gradientScale, l2);
-        ref T p = ref MemoryMarshal.GetReference(parameters);
-        ref T g = ref MemoryMarshal.GetReference(gradients);
-        ref T s = ref MemoryMarshal.GetArrayDataReference(moments);
-        s = ref Unsafe.Add(ref s, offset);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i + Vector<T>.Count <= parameters.Length; i += Vector<T>.Count)
-                update.Weight(ref p, ref s, (nuint)i, Vector.LoadUnsafe(ref g, (nuint)i));
-        }
-        for (; i < parameters.Length; i++) update.Weight(ref Unsafe.Add(ref p, i), ref Unsafe.Add(ref s, i), Unsafe.Add(ref g, i));
+        ref T s = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(moments), offset);
+        RuleOf(learningRate, gradientScale, l2).Run(ref MemoryMarshal.GetReference(parameters), ref MemoryMarshal.GetReference(gradients), ref s, parameters.Length);
     }
 }
 
