@@ -465,7 +465,7 @@ public sealed partial class NetGenGenerator
 
         /// <summary>
         /// <c>TrainStep</c>: gradients then the optimizer's update, skipped when the loss is not finite. A batch of one
-        /// chunk (at most <see cref="MaxRows"/> rows) with a fusable <c>Sgd</c>, <c>Momentum</c> or <c>Adam</c> (<c>FusedStep.CanFuse</c>) runs the forward pass, the losses, and
+        /// chunk (at most <see cref="MaxRows"/> rows) with a fusable <c>Sgd</c> or <c>Momentum</c> (<c>FusedStep.FusesInTrainStep</c>) runs the forward pass, the losses, and
         /// <c>BackwardRows</c> with the optimizer's update struct: the update happens inside the backward pass and the gradients are never stored.
         /// </summary>
         private static void EmitTrainStep(CodeWriter w, NetworkPlan plan, string labelCheck, string labelDelta, string? labelPerSample)
@@ -479,7 +479,7 @@ public sealed partial class NetGenGenerator
                 w.Line("global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));");
                 if (plan.FusedUpdates)
                 {
-                    using (w.Block("if (global::NetGen.CompilerServices.FusedStep.CanFuse(optimizer))"))
+                    using (w.Block("if (global::NetGen.CompilerServices.FusedStep.FusesInTrainStep(optimizer))"))
                     {
                         w.Line("int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
                         w.Line(labelCheck);
@@ -501,7 +501,6 @@ public sealed partial class NetGenGenerator
                             w.Line("var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);");
                             w.Line("ref float p = ref _parameters.Reference, state = ref step.State;");
                             w.Line("if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);");
-                            w.Line("else if (step.IsAdam) BackwardRows(ref x, batch, ref p, ref state, step.AdamUpdate);");
                             w.Line("else BackwardRows(ref x, batch, ref p, ref state, step.Sgd);");
                             w.Line("step.End();");
                             w.Line("return mean;");

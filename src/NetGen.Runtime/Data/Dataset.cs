@@ -252,11 +252,12 @@ public sealed class MinibatchSampler
     /// <paramref name="owner"/> copies there (<see cref="CopyRow"/>) while the batch before it trains; <see cref="TakeAhead"/>
     /// makes it the current buffer when that batch's step begins.
     /// </summary>
-    /// <returns>The buffer, or null when <paramref name="index"/> is past the epoch's last batch.</returns>
+    /// <returns>The buffer, or null when <paramref name="index"/> is past the epoch's last batch or is a batch of one row
+    /// (which <see cref="LayerParallel"/> steps on the calling thread, from <see cref="GetBatch"/>).</returns>
     internal float[]? PrepareAhead(int index, object owner)
     {
         _aheadIndex = -1;
-        if ((uint)index >= (uint)BatchesPerEpoch) return null;
+        if ((uint)index >= (uint)BatchesPerEpoch || RowsOf(index) == 1) return null;
         _ahead ??= new float[_features.Length];
         _aheadIndex = index;
         _aheadOwner = owner;

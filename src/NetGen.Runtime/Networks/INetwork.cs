@@ -83,9 +83,10 @@ public interface INetwork<T> : IInferenceNetwork<T> where T : IFloatingPointIeee
     /// </summary>
     /// <remarks>
     /// The parameters end up with the same bits as after the two calls. A generated float network fuses a plain
-    /// <see cref="Sgd"/>, <see cref="Momentum"/>, <see cref="Adam"/> or <see cref="AdamW"/> update (<see cref="FusedStep.CanFuse"/>) of a batch of at most 256 rows
+    /// <see cref="Sgd"/> or <see cref="Momentum"/> update (<see cref="FusedStep.FusesInTrainStep"/>) of a batch of at most 256 rows
     /// into its backward pass: each weight is updated as its gradient is formed, without writing the gradient, so
-    /// <see cref="Gradients"/> then keeps its earlier contents.
+    /// <see cref="Gradients"/> then keeps its earlier contents. (An <see cref="Adam"/> step is fused only when
+    /// <see cref="LayerParallel"/> cuts the layers across threads: on one thread its update is as fast from the stored gradient.)
     /// </remarks>
     /// <returns>The mean loss of the batch, as <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{int})"/> returns it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>

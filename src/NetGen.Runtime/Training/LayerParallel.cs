@@ -100,7 +100,8 @@ public sealed class LayerParallel : IDisposable
         _caller.Enter(this);
         try
         {
-            if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer))
+            // One row runs on the caller: a single-threaded step takes the one-row kernels there, which sum in another order.
+            if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer) || inputs.Length == _network.InputSize)
                 return _network.TrainStep(inputs, labels, optimizer); // which checks the inputs itself
             NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
             int batch = _split.PrepareSplitStep(inputs, labels, Threads);
@@ -132,7 +133,7 @@ public sealed class LayerParallel : IDisposable
         ArgumentNullException.ThrowIfNull(optimizer);
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer) || sampler.BatchSize > SharedConstants.MaxRows
-            || sampler.FeatureCount != _network.InputSize || !sampler.HasLabels)
+            || sampler.FeatureCount != _network.InputSize || !sampler.HasLabels || sampler.RowsOf(index) == 1)
         {
             Minibatch whole = sampler.GetBatch(index);
             return TrainStep(whole.Features, whole.Labels, optimizer);

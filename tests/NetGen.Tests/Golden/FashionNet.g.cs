@@ -174,7 +174,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
-        if (global::NetGen.CompilerServices.FusedStep.CanFuse(optimizer))
+        if (global::NetGen.CompilerServices.FusedStep.FusesInTrainStep(optimizer))
         {
             int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
             global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 10, nameof(labels));
@@ -197,7 +197,6 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);
                 ref float p = ref _parameters.Reference, state = ref step.State;
                 if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);
-                else if (step.IsAdam) BackwardRows(ref x, batch, ref p, ref state, step.AdamUpdate);
                 else BackwardRows(ref x, batch, ref p, ref state, step.Sgd);
                 step.End();
                 return mean;

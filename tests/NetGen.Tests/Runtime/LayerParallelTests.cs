@@ -48,6 +48,8 @@ public sealed class LayerParallelTests
     };
 
     [Theory]
+    [InlineData("Blocked", 1, "Momentum")] // one row: on the caller, whose step takes the one-row kernels
+    [InlineData("Seed", 1, "Adam")]
     [InlineData("Blocked", 7, "Sgd")]
     [InlineData("Blocked", 64, "Sgd")]
     [InlineData("Blocked", 64, "Momentum")]
@@ -158,6 +160,46 @@ public sealed class LayerParallelTests
         AssertSameBits(plain.Parameters, cut.Parameters, "parameters");
     }
 
+    /// <summary>
+    /// Adam with coupled L2 and AdamW with decoupled decay, fused into the cut step, against the two plain calls: the
+    /// parameters, and the moments behind them, as the optimizer's own step leaves them (rows of odd length put weights
+    /// in the kernels' scalar tails, which the optimizer's own loop runs as whole vectors), and the gradients untouched,
+    /// which tells that the fused path ran.
+    /// </summary>
+    [Theory]
+    [InlineData("Blocked", 2)]
+    [InlineData("Blocked", 7)]
+    [InlineData("Seed", 64)]
+    [InlineData("OddSoftmax", 9)]
+    [InlineData("FusedBinary", 5)]
+    [InlineData("FusedSoftmaxMse", 33)]
+    [InlineData("Wide", 12)]
+    [InlineData("DropoutNarrow", 13)]
+    [InlineData("DropoutDeep", 64)]
+    public void FusedAdamEqualsGradientsThenStep(string network, int batch)
+    {
+        foreach (string optimizer in new[] { "Adam", "AdamW" })
+        {
+            INetwork plain = Make(network)(), cut = Make(network)();
+            Optimizer rulePlain = MakeOptimizer(optimizer)(plain.Architecture), ruleCut = MakeOptimizer(optimizer)(cut.Architecture);
+            using var team = new LayerParallel(cut, 2);
+            Assert.True(team.CanSplit);
+            int classes = plain.OutputSize == 1 ? 2 : plain.OutputSize;
+            float[] before = cut.Gradients.ToArray();
+            for (int step = 0; step < 4; step++)
+            {
+                float[] x = Seeded.Floats(batch * plain.InputSize, (ulong)(70 + step));
+                int[] y = Seeded.Labels(batch, classes, (ulong)(80 + step));
+                float expected = plain.ComputeGradients(x, y);
+                rulePlain.Step(plain.Parameters, plain.Gradients);
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(team.TrainStep(x, y, ruleCut)));
+                AssertSameBits(plain.Parameters, cut.Parameters, $"{optimizer}, step {step + 1}");
+            }
+            AssertSameBits(before, cut.Gradients, $"{optimizer}: gradients");
+            Assert.Equal(rulePlain.StepCount, ruleCut.StepCount);
+        }
+    }
+
     [Fact]
     public void StepsItCannotCutRunOnTheCaller()
     {
@@ -227,10 +269,10 @@ public sealed class LayerParallelTests
     }
 
     /// <summary>Two epochs of 300 seeded samples through the trainer on one thread and on two: the same history and parameters.</summary>
-    private static void AssertTrainerThreadsAgree(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batchSize, ulong seed)
+    private static void AssertTrainerThreadsAgree(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batchSize, ulong seed, int samples = 300)
     {
         INetwork shape = make();
-        var data = new Dataset(Seeded.Floats(300 * shape.InputSize, seed), Seeded.Labels(300, shape.OutputSize, seed + 1), shape.InputSize, shape.OutputSize);
+        var data = new Dataset(Seeded.Floats(samples * shape.InputSize, seed), Seeded.Labels(samples, shape.OutputSize, seed + 1), shape.InputSize, shape.OutputSize);
         // Evaluated on both threads: a validation set of several 256-row chunks and a test set smaller than one.
         var validation = new Dataset(Seeded.Floats(700 * shape.InputSize, seed + 2), Seeded.Labels(700, shape.OutputSize, seed + 3), shape.InputSize, shape.OutputSize);
         var test = new Dataset(Seeded.Floats(50 * shape.InputSize, seed + 4), Seeded.Labels(50, shape.OutputSize, seed + 5), shape.InputSize, shape.OutputSize);
@@ -258,6 +300,14 @@ public sealed class LayerParallelTests
     [Fact]
     public void TrainerWithDropoutAndMomentumOnTwoThreadsTrainsLikeOne()
         => AssertTrainerThreadsAgree(() => new DropoutSplitNet(6), arch => new Momentum(arch, new CosineDecay(0.02f, 16), momentum: 0.9f, l2: 5e-5f), batchSize: 64, seed: 72);
+
+    /// <summary>
+    /// Adam, fused into the cut step on two threads and stepping from the stored gradient on one, through the trainer, with
+    /// an epoch whose last batch is one row (run on the caller): the same history and parameters as one thread.
+    /// </summary>
+    [Fact]
+    public void TrainerWithAdamAndAOneRowLastBatchOnTwoThreadsTrainsLikeOne()
+        => AssertTrainerThreadsAgree(() => new DropoutSplitNet(6), arch => new Adam(arch, new CosineDecay(0.002f, 16), l2: 5e-5f), batchSize: 64, seed: 74, samples: 257);
 
     /// <summary>
     /// The trainer's layer-cut steps copy each batch out of the data set on the team's threads. A row that turned NaN in
@@ -487,5 +537,8 @@ public sealed class LayerParallelTests
         float[] x = Seeded.Floats(16 * BlockedNet.InputSize, 63);
         int[] y = Seeded.Labels(16, BlockedNet.OutputSize, 64);
         Allocations.AssertNone(() => team.TrainStep(x, y, sgd));
+        var adam = new Adam(BlockedNet.Architecture, new ConstantLearningRate(1e-4f));
+        team.TrainStep(x, y, adam); // the first step creates the moments
+        Allocations.AssertNone(() => team.TrainStep(x, y, adam));
     }
 }
