@@ -7,9 +7,10 @@ using NetGen;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// `--job [epochs] [data folder]`: the main job's training on one thread against two, epoch by epoch in one process.
-/// Two copies of the main job's network (the seed network with dropout, from the same seed) train side by side with the
-/// job's recipe — momentum 0.9, cosine decay from 0.02, L2 5e-5, batch 64, standardized Fashion-MNIST — each epoch one
+/// `--job [epochs] [momentum | adam] [data folder]`: the main job's training on one thread against two, epoch by epoch in
+/// one process. Two copies of the main job's network (the seed network with dropout, from the same seed) train side by
+/// side with the job's recipe — momentum 0.9, cosine decay from 0.02, L2 5e-5, batch 64, standardized Fashion-MNIST; with
+/// `adam`, Adam with cosine decay from 1e-3 instead — each epoch one
 /// <see cref="Trainer"/> epoch on each, in alternating order, so both see the same host. Separate runs of the job drift
 /// with the host by as much as the difference being measured (docs/performance.md); here each pair of epochs runs
 /// within a second or two. The two copies must end with the same bits (the layer cut's promise), and the command fails
@@ -25,7 +26,9 @@ public static class JobRatio
             Console.Error.WriteLine($"--job takes a number of epochs from 1 to 10000 (each way), got '{args[1]}'.");
             return 2;
         }
-        string folder = args.Length > 2 ? args[2] : "/usr/share/datasets/fashion-mnist";
+        bool adam = args.Length > 2 && args[2] == "adam";
+        int next = args.Length > 2 && args[2] is "adam" or "momentum" ? 3 : 2;
+        string folder = args.Length > next ? args[next] : "/usr/share/datasets/fashion-mnist";
         if (!NetGen.FashionMnist.IsAvailable(folder))
         {
             Console.Error.WriteLine($"Fashion-MNIST is not in {folder} (apt-get install dataset-fashion-mnist, or name the folder).");
@@ -39,14 +42,16 @@ public static class JobRatio
         long steps = (long)(train.Count + batch - 1) / batch * epochs;
         var one = new SeedDropoutNet(1);
         var two = new SeedDropoutNet(1);
-        Momentum Recipe() => new(SeedDropoutNet.Architecture, new CosineDecay(0.02f, steps), momentum: 0.9f, l2: 5e-5f);
-        Momentum oneRule = Recipe(), twoRule = Recipe();
+        Optimizer Recipe() => adam
+            ? new Adam(SeedDropoutNet.Architecture, new CosineDecay(1e-3f, steps), l2: 5e-5f)
+            : new Momentum(SeedDropoutNet.Architecture, new CosineDecay(0.02f, steps), momentum: 0.9f, l2: 5e-5f);
+        Optimizer oneRule = Recipe(), twoRule = Recipe();
         double Epoch(INetwork net, IOptimizer rule, int threads, int epoch) =>
             new Trainer(net, rule, new TrainerOptions { Epochs = 1, BatchSize = batch, Seed = epoch, Threads = threads })
                 .Fit(train).TrainSeconds;
         var ones = new List<double>();
         var twos = new List<double>();
-        Console.WriteLine($"The main job's training, one thread against two, alternating epoch by epoch ({epochs} each):");
+        Console.WriteLine($"The main job's training{(adam ? " with Adam" : "")}, one thread against two, alternating epoch by epoch ({epochs} each):");
         for (int e = 1; e <= epochs; e++)
         {
             double a, b;
