@@ -89,7 +89,7 @@ public sealed partial class NetGenGenerator
                 UpdateKind.StoreGradient => "StoreGradient (ComputeGradients)",
                 UpdateKind.Sgd => "SgdUpdate (fused TrainStep)",
                 UpdateKind.Momentum => "MomentumUpdate (fused TrainStep)",
-                _ => "AdamUpdate (fused TrainStep)",
+                _ => "AdamUpdate (LayerParallel phases)",
             }))) + (plan.Split ? "; LayerParallel phases: " + (2 * plan.Layers.Count + 1) : ""));
         }
 

@@ -47,7 +47,7 @@ internal enum UpdateKind
     /// <summary><c>MomentumUpdate</c>: a momentum (or Nesterov) step fused into the backward pass.</summary>
     Momentum,
 
-    /// <summary><c>AdamUpdate</c>: an Adam (or AdamW) step fused into the backward pass.</summary>
+    /// <summary><c>AdamUpdate</c>: an Adam (or AdamW) step fused into the backward pass of the layer-cut phases.</summary>
     Adam,
 }
 
@@ -191,6 +191,6 @@ internal sealed record NetworkPlan(
 
     public bool HasDropout => Layers.Any(l => l.HasDropout);
 
-    /// <summary>Whether SGD, momentum and Adam steps are fused into the backward pass (<c>TrainStep</c>).</summary>
+    /// <summary>Whether SGD and momentum steps are fused into the backward pass (<c>TrainStep</c>; the layer-cut phases fuse Adam too).</summary>
     public bool FusedUpdates => Updates.Contains(UpdateKind.Sgd);
 }

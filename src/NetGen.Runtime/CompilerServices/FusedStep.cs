@@ -8,8 +8,7 @@ namespace NetGen.CompilerServices;
 /// <summary>
 /// For generated code: an optimizer step that a network performs inside its backward pass, element by element, so that
 /// the gradient is never stored (<see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>,
-/// <see cref="ISplitTraining"/>). Three rules can be fused, all elementwise with coefficients fixed
-/// for the step:
+/// <see cref="ISplitTraining"/>). Three rules can be fused, all elementwise with coefficients fixed for the step:
 /// <list type="bullet">
 /// <item><see cref="NetGen.Sgd"/>: <c>w ← WeightFactor·w + GradientFactor·∇w</c> for weights, <c>b ← b + GradientFactor·∇b</c> for biases;</item>
 /// <item><see cref="NetGen.Momentum"/>: <c>g ← ∇ + L2·w</c> (L2 0 for biases), <c>v ← Momentum·v + g</c>,
@@ -100,9 +99,8 @@ public readonly struct FusedStep
     /// Whether a generated network's own <c>TrainStep</c> fuses a step of <paramref name="optimizer"/>: <see cref="CanFuse"/>,
     /// except for Adam and AdamW, which fuse only when <see cref="LayerParallel"/> cuts the layers across threads. On one
     /// thread their update runs as fast or faster from the stored gradient, in one pass over the parameters and moments,
-    /// than inside the weight kernels, where a square root and a division per weight sit on each block's finish (the
-    /// seed network with dropout at batch 64: 1.27–1.36 s an epoch unfused, 1.34–1.54 fused); across threads, fusing
-    /// is what lets each core update only its own rows.
+    /// than inside the weight kernels, where a square root and a division per weight sit on each block's finish
+    /// (docs/performance.md has the figures); across threads, fusing is what lets each core update only its own rows.
     /// </summary>
     public static bool FusesInTrainStep(IOptimizer optimizer) => optimizer is not Adam && CanFuse(optimizer);
 

@@ -12,7 +12,7 @@
 //     kernels in V512: ForwardRow, BackwardWeightsRow, BackwardInputRow
 //   Vec kernels: the runtime's PortableDense<Kernels.LayerN, float>, which the JIT compiles per layer
 //   weight updates: StoreGradient (ComputeGradients), SgdUpdate (fused TrainStep), MomentumUpdate (fused
-//   TrainStep), AdamUpdate (fused TrainStep); LayerParallel phases: 7
+//   TrainStep), AdamUpdate (LayerParallel phases); LayerParallel phases: 7
 #nullable enable
 
 using System;

@@ -8,7 +8,7 @@
 //     kernels in V512, Vec: Forward, BackwardWeights, BackwardInput
 //   Vec kernels: the runtime's PortableDense<Kernels.LayerN, float>, which the JIT compiles per layer
 //   weight updates: StoreGradient (ComputeGradients), SgdUpdate (fused TrainStep), MomentumUpdate (fused
-//   TrainStep), AdamUpdate (fused TrainStep); LayerParallel phases: 5
+//   TrainStep), AdamUpdate (LayerParallel phases); LayerParallel phases: 5
 #nullable enable
 
 using System;
