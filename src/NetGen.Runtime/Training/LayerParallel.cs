@@ -15,7 +15,8 @@ namespace NetGen;
 /// </summary>
 /// <remarks>
 /// It needs a generated network that implements <see cref="ISplitTraining"/> (float), an <see cref="Sgd"/>,
-/// <see cref="Momentum"/>, <see cref="Adam"/> or <see cref="AdamW"/> optimizer that can fuse (<see cref="FusedStep.CanFuse"/>) and a batch of at most 256 rows.
+/// <see cref="Momentum"/>, <see cref="Adam"/> or <see cref="AdamW"/> optimizer that can fuse (<see cref="FusedStep.CanFuse"/>) and a batch of 2 to
+/// 256 rows (one row runs on the calling thread, which takes the one-row kernels as a single-threaded step does).
 /// Each dropout layer's mask key is drawn before the phases, as one thread draws it, and each thread draws the part of
 /// the mask its share needs (<see cref="DropoutMath.DrawMask{T}(ulong, long, Span{T}, T)"/>). Any other step runs
 /// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/> on the calling thread, with the

@@ -33,7 +33,7 @@ public sealed record TrainerOptions
     /// <summary>
     /// Threads that train on each minibatch, the caller's included; 1 by default. With more than one, a network that can
     /// be cut by layers (<see cref="ISplitTraining"/>: generated, float) trained by an <see cref="Sgd"/>,
-    /// <see cref="Momentum"/>, <see cref="Adam"/> or <see cref="AdamW"/> that fuses (<see cref="FusedStep.CanFuse"/>) on batches of at most 256 rows, and no <see cref="ShardRows"/> given, runs
+    /// <see cref="Momentum"/>, <see cref="Adam"/> or <see cref="AdamW"/> that fuses (<see cref="FusedStep.CanFuse"/>) on batches of at most 256 rows (one row runs on the calling thread), and no <see cref="ShardRows"/> given, runs
     /// <see cref="LayerParallel"/>: every layer cut across the threads, with the bits of one thread. Otherwise every
     /// batch is cut into shards of <see cref="ShardRows"/> rows (<see cref="DataParallel"/>).
     /// </summary>
