@@ -247,6 +247,7 @@ public readonly struct AdamUpdate<T> : IParameterUpdate<T>
 
     private readonly T _coupled, _weightFactor, _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _epsilon, _correction1, _correction2;
     private readonly T _negativeRate, _gradientScale, _flush, _squareFlush;
+    private readonly nuint _secondMoments;
 
     /// <summary>Creates the rule of one step.</summary>
     /// <param name="coupled">λ₂ in the gradient for weights (Adam); 0 for AdamW.</param>
@@ -277,8 +278,6 @@ public readonly struct AdamUpdate<T> : IParameterUpdate<T>
         _squareFlush = T.CreateTruncating(SquareFlushBelow);
         _secondMoments = secondMoments;
     }
-
-    private readonly nuint _secondMoments;
 
     /// <summary>How far past a parameter's first moment its second moment lies.</summary>
     public nuint SecondMoments => _secondMoments;
