@@ -122,6 +122,21 @@ public sealed class MainJobTests : IDisposable
         Assert.Contains("\"batch_size\":20", json);
     }
 
+    /// <summary>The default learning rate follows the optimizer's family: Adam's own 1e-3 unless the rate is given; a preset's while its family is kept.</summary>
+    [Theory]
+    [InlineData("\"learning_rate\":0.001", "--optimizer", "adam")]
+    [InlineData("\"learning_rate\":0.001", "--optimizer", "adamw")]
+    [InlineData("\"learning_rate\":0.005", "--optimizer", "adam", "--learning-rate", "0.005")]
+    [InlineData("\"learning_rate\":0.02", "--optimizer", "nesterov")]
+    [InlineData("\"learning_rate\":0.1", "--lecture", "--optimizer", "momentum")]
+    [InlineData("\"learning_rate\":0.001", "--lecture", "--optimizer", "adam")]
+    public void TheDefaultLearningRateFollowsTheOptimizer(string expected, params string[] args)
+    {
+        var (code, output, error) = Run(args.Concat(new[] { "--epochs", "1", "--data", Data(100), "--json" }).ToArray());
+        Assert.True(code == 0, error);
+        Assert.Contains(expected, output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+    }
+
     [Fact]
     public void MoreThreadsThanCoresAreCappedWithAWarning()
     {
