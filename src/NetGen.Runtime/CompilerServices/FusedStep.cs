@@ -101,6 +101,8 @@ public readonly struct FusedStep
     /// thread their update runs as fast or faster from the stored gradient, in one pass over the parameters and moments,
     /// than inside the weight kernels, where a square root and a division per weight sit on each block's finish
     /// (docs/performance.md has the figures); across threads, fusing is what lets each core update only its own rows.
+    /// Generated <c>TrainStep</c>s take <see cref="MomentumUpdate"/> when <see cref="IsMomentum"/> and <see cref="Sgd"/>
+    /// otherwise: a rule added here must be added there too.
     /// </summary>
     public static bool FusesInTrainStep(IOptimizer optimizer) => optimizer is not Adam && CanFuse(optimizer);
 
