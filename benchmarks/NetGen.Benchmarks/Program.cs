@@ -9,7 +9,8 @@ if (args.Length > 0 && args[0] == "--peers") return PeerProtocol.Run(cnnOnly: ar
 if (args.Length > 0 && args[0] == "--scaling") return ParallelScaling.Run();
 // `--placement [seconds]`: the main job's step cut across two threads, by where the machine puts the two cores.
 if (args.Length > 0 && args[0] == "--placement") return CorePlacement.Run(args);
-// `--job [epochs] [momentum | adam] [data folder]`: the main job's training on one thread against two, alternating epoch by epoch.
+// `--job [epochs] [momentum | adam] [data folder]`: the main job's training on one thread against two, alternating epoch by epoch,
+// with two one-thread trainings side by side as the host's ceiling.
 if (args.Length > 0 && args[0] == "--job") return JobRatio.Run(args);
 // `--onnx [shape] [batch]`: the forward pass against ONNX Runtime, interleaved (see OnnxComparison).
 if (args.Length > 0 && args[0] == "--onnx") return OnnxComparison.Run(args);
