@@ -133,9 +133,9 @@ public static class CorePlacement
 
     /// <summary>
     /// Median nanoseconds for one cache line to go to another thread and back: the two threads take turns to write a
-    /// counter, each spinning until the other has written, for 100 ms.
+    /// counter, each spinning until the other has written, for <paramref name="milliseconds"/>.
     /// </summary>
-    private static double RoundTrip()
+    internal static double RoundTrip(int milliseconds = 100)
     {
         var line = new long[16]; // the counter at [8]: a cache line of its own whatever the array's alignment
         bool stop = false;
@@ -154,7 +154,7 @@ public static class CorePlacement
         echo.Start();
         var samples = new List<double>();
         long value = 0, start = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < 100)
+        while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < milliseconds)
         {
             long begin = Stopwatch.GetTimestamp();
             for (int i = 0; i < 1000; i++)

@@ -18,7 +18,9 @@ namespace NetGen.Benchmarks;
 /// the same epoch on one thread, side by side on two threads of their own, and the pair's epoch counts as twice the
 /// work in the time the slower of the two took (the host's ceiling for two cores on this job, which a step cut across
 /// them can approach but not pass). The three legs run in rotating order. Every copy must end with the same bits (the
-/// layer cut's promise), and the command fails if one does not.
+/// layer cut's promise), and the command fails if one does not. Each round is also classed by where the host put the two
+/// cores, from one cache line's round trip between two threads before and after it (<see cref="CorePlacement"/>: near
+/// when both are under 150 ns, far when both are over 200), and the ratios are printed per class.
 /// </summary>
 public static class JobRatio
 {
@@ -68,11 +70,13 @@ public static class JobRatio
         var ones = new List<double>();
         var twos = new List<double>();
         var sides = new List<double>();
+        var places = new List<string>();
         Console.WriteLine($"The main job's training{(adam ? " with Adam" : "")}: one thread, two threads, and two one-thread " +
             $"trainings side by side (the host's ceiling), rotating epoch by epoch ({epochs} each):");
         for (int e = 1; e <= epochs; e++)
         {
             double a = 0, b = 0, c = 0;
+            double before = CorePlacement.RoundTrip(20);
             for (int leg = 0; leg < 3; leg++)
             {
                 switch ((leg + e) % 3)
@@ -82,9 +86,11 @@ public static class JobRatio
                     default: c = Side(e); break;
                 }
             }
+            double after = CorePlacement.RoundTrip(20);
             ones.Add(a);
             twos.Add(b);
             sides.Add(c);
+            places.Add(before < 150 && after < 150 ? "near" : before > 200 && after > 200 ? "far" : "mixed");
             if (e % 10 == 0 || e == epochs)
             {
                 int from = (e - 1) / 10 * 10;
@@ -108,6 +114,14 @@ public static class JobRatio
             $"two one-thread trainings side by side: {sumSide:F1} s for two epochs' work each time, {ceiling:F2}× one thread " +
             $"(per epoch: median {Timing.Median(ceilings):F2}×, {ceilings.Min():F2}–{ceilings.Max():F2}×); the layer cut reaches " +
             $"{ratio / ceiling:P1} of it"));
+        foreach (string place in new[] { "near", "far", "mixed" })
+        {
+            int[] at = Enumerable.Range(0, epochs).Where(i => places[i] == place).ToArray();
+            if (at.Length == 0) continue;
+            double o = at.Sum(i => ones[i]), t = at.Sum(i => twos[i]), s = at.Sum(i => sides[i]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {place,-5} ({at.Length} rounds): one thread {o:F1} s, two threads {t:F1} s ({o / t:F2}×), side by side {2 * o / s:F2}×"));
+        }
         Console.WriteLine($"same parameters to the bit, all four copies: {(same ? "yes" : "NO")}; test accuracy {result.Accuracy:P2}");
         return same ? 0 : 1;
     }
