@@ -35,6 +35,11 @@ public static class JobRatio
         bool adam = args.Length > 2 && args[2] == "adam";
         int next = args.Length > 2 && args[2] is "adam" or "momentum" ? 3 : 2;
         string folder = args.Length > next ? args[next] : "/usr/share/datasets/fashion-mnist";
+        if (next == 2 && args.Length > 2 && !System.IO.Directory.Exists(folder))
+        {
+            Console.Error.WriteLine($"--job takes a recipe (momentum or adam), then a data folder; '{args[2]}' is neither a recipe nor a folder that exists.");
+            return 2;
+        }
         if (!NetGen.FashionMnist.IsAvailable(folder))
         {
             Console.Error.WriteLine($"Fashion-MNIST is not in {folder} (apt-get install dataset-fashion-mnist, or name the folder).");
