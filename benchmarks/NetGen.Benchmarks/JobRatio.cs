@@ -9,12 +9,11 @@ namespace NetGen.Benchmarks;
 
 /// <summary>
 /// `--job [epochs] [momentum | adam] [data folder]`: the main job's training on one thread against two, epoch by epoch in
-/// one process. Two copies of the main job's network (the seed network with dropout, from the same seed) train side by
-/// side with the job's recipe — momentum 0.9, cosine decay from 0.02, L2 5e-5, batch 64, standardized Fashion-MNIST; with
-/// `adam`, Adam with cosine decay from 1e-3 instead — each epoch one
-/// <see cref="Trainer"/> epoch on each, in alternating order, so both see the same host. Separate runs of the job drift
-/// with the host by as much as the difference being measured (docs/performance.md); here each pair of epochs runs
-/// within a second or two. A third leg measures what the host's two cores give at best: two more copies each train
+/// one process. Copies of the main job's network (the seed network with dropout, from the same seed) train with the
+/// job's recipe — momentum 0.9, cosine decay from 0.02, L2 5e-5, batch 64, standardized Fashion-MNIST; with `adam`, Adam
+/// with cosine decay from 1e-3 instead — each round one <see cref="Trainer"/> epoch of one copy on one thread and one of
+/// another on two, so both see the same host. Separate runs of the job drift with the host by as much as the difference
+/// being measured (docs/performance.md); here each round runs within a few seconds. A third leg measures what the host's two cores give at best: two more copies each train
 /// the same epoch on one thread, side by side on two threads of their own, and the pair's epoch counts as twice the
 /// work in the time the slower of the two took (the host's ceiling for two cores on this job, which a step cut across
 /// them can approach but not pass). The three legs run in rotating order. Every copy must end with the same bits (the
@@ -66,10 +65,16 @@ public static class JobRatio
         double Side(int epoch)
         {
             double seconds = 0;
-            var other = new Thread(() => seconds = Epoch(right, rightRule, 1, epoch)) { IsBackground = true };
+            Exception? failure = null;
+            var other = new Thread(() =>
+            {
+                try { seconds = Epoch(right, rightRule, 1, epoch); }
+                catch (Exception e) { failure = e; }
+            }) { IsBackground = true };
             other.Start();
             double mine = Epoch(left, leftRule, 1, epoch);
             other.Join();
+            if (failure is not null) throw new InvalidOperationException("The second side-by-side training failed.", failure);
             return Math.Max(mine, seconds);
         }
         var ones = new List<double>();
