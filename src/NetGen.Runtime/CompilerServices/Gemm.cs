@@ -111,7 +111,7 @@ public static class Gemm
     /// packed per call. Tiles of 6 outputs × 64 rows form the transposed product in a scratch buffer; it is transposed
     /// into y by 16 × 16 blocks, then the bias and the activation are applied row by row. Each output is the same FMA
     /// chain over k plus the bias as in <see cref="MultiplyTransposed"/>: the same bits. Without AVX-512 the panels are
-    /// 16 rows wide (tiles of 6 × 16 in <see cref="Vector256{T}"/>s) and the transpose goes one value at a time.
+    /// 16 rows wide (tiles of 6 × 16 in <see cref="Vector256{T}"/>s) and the transposes go by 8 × 8 blocks (<see cref="Transpose8"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyRows(ref float x, ref float w, ref float b, ref float y, int rows, int inputs, int outputs, int lo, int hi,
@@ -158,7 +158,7 @@ public static class Gemm
 
     /// <summary>
     /// <c>y[r, lo + j] = product[j][r]</c> for r &lt; <paramref name="nr"/>, the product's rows <paramref name="ldp"/> apart:
-    /// 16 × 16 blocks in registers where whole (AVX-512), one value at a time elsewhere.
+    /// 16 × 16 blocks in registers where whole (AVX-512; 8 × 8 with AVX alone), one value at a time elsewhere.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeOut(ref float product, int ldp, ref float y, int outputs, int lo, int hi, int nr)
@@ -174,6 +174,17 @@ public static class Gemm
                     Transpose16(ref Unsafe.Add(ref product, (nint)j * ldp + r), ldp, ref Unsafe.Add(ref y, (nint)r * outputs + lo + j), outputs);
                 for (; r < nr; r++)
                     for (int t = 0; t < 16; t++) Unsafe.Add(ref y, (nint)r * outputs + lo + j + t) = Unsafe.Add(ref product, (nint)(j + t) * ldp + r);
+            }
+        }
+        else if (Avx.IsSupported)
+        {
+            for (; j + 8 <= width; j += 8)
+            {
+                int r = 0;
+                for (; r + 8 <= nr; r += 8)
+                    Transpose8(ref Unsafe.Add(ref product, (nint)j * ldp + r), ldp, ref Unsafe.Add(ref y, (nint)r * outputs + lo + j), outputs);
+                for (; r < nr; r++)
+                    for (int t = 0; t < 8; t++) Unsafe.Add(ref y, (nint)r * outputs + lo + j + t) = Unsafe.Add(ref product, (nint)(j + t) * ldp + r);
             }
         }
         for (int r = 0; r < nr; r++)
@@ -558,6 +569,14 @@ public static class Gemm
                     ref float dst = ref Unsafe.Add(ref panel, k0 * nr + j0);
                     ref float src = ref Unsafe.Add(ref w, (nint)(jr + j0) * stride + k0);
                     if (Avx512F.IsSupported && kn == 16 && valid - j0 >= 16) Transpose16(ref src, stride, ref dst, nr);
+                    else if (Avx.IsSupported && kn == 16 && valid - j0 >= 16)
+                    {
+                        // Without AVX-512 (the portable flavor): the block as four 8 × 8 transposes in Vector256s.
+                        Transpose8(ref src, stride, ref dst, nr);
+                        Transpose8(ref Unsafe.Add(ref src, 8), stride, ref Unsafe.Add(ref dst, 8 * nr), nr);
+                        Transpose8(ref Unsafe.Add(ref src, (nint)8 * stride), stride, ref Unsafe.Add(ref dst, 8), nr);
+                        Transpose8(ref Unsafe.Add(ref src, (nint)8 * stride + 8), stride, ref Unsafe.Add(ref dst, 8 * nr + 8), nr);
+                    }
                     else if (j0 >= valid)
                     {
                         // Past the last weight row: zero columns.
@@ -631,6 +650,43 @@ public static class Gemm
             Avx512F.Shuffle4x128(ab1, cd1, 0x88).StoreUnsafe(ref dst, (nuint)((col + 4) * ldd));
             Avx512F.Shuffle4x128(ab1, cd1, 0xDD).StoreUnsafe(ref dst, (nuint)((col + 12) * ldd));
         }
+    }
+
+    /// <summary>
+    /// Writes the transpose of the 8 × 8 block at <paramref name="src"/> (rows <paramref name="stride"/> apart) to
+    /// <paramref name="dst"/> (rows <paramref name="ldd"/> apart) with AVX's 256-bit shuffles, as <see cref="Transpose16"/>
+    /// does with AVX-512's: interleave pairs of rows, then pairs of pairs, then swap 128-bit halves — 24 shuffles for 64
+    /// elements, where one value at a time took 64 loads and 64 stores. The caller checks <see cref="Avx.IsSupported"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Transpose8(ref float src, int stride, ref float dst, int ldd)
+    {
+        Vector256<float> r0 = Vector256.LoadUnsafe(ref src), r1 = Vector256.LoadUnsafe(ref src, (nuint)stride);
+        Vector256<float> r2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * stride)), r3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * stride));
+        Vector256<float> r4 = Vector256.LoadUnsafe(ref src, (nuint)(4 * stride)), r5 = Vector256.LoadUnsafe(ref src, (nuint)(5 * stride));
+        Vector256<float> r6 = Vector256.LoadUnsafe(ref src, (nuint)(6 * stride)), r7 = Vector256.LoadUnsafe(ref src, (nuint)(7 * stride));
+
+        // Pairs of rows interleaved: t0 = a0 b0 a1 b1 | a4 b4 a5 b5, t1 = a2 b2 a3 b3 | a6 b6 a7 b7.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+
+        // Four rows per column within each half: u0 = a0 b0 c0 d0 | a4 b4 c4 d4, u1 = columns 1 and 5, …
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        // Rows 0–3 and 4–7 of a column from the low halves (columns 0–3) or the high halves (columns 4–7).
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref dst, (nuint)ldd);
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref dst, (nuint)(2 * ldd));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref dst, (nuint)(3 * ldd));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref dst, (nuint)(4 * ldd));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref dst, (nuint)(5 * ldd));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref dst, (nuint)(6 * ldd));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref dst, (nuint)(7 * ldd));
     }
 
     /// <summary>

@@ -31,7 +31,8 @@ public static class Layout
 
     /// <summary>
     /// <c>dst[cols, rows] = src[rows, cols]ᵀ</c>: floats with AVX-512 in blocks of 16 × 16 by register shuffles
-    /// (<see cref="Gemm.Transpose16"/>), the rest in tiles of 8 × 8 so that both sides stay within a few cache lines.
+    /// (<see cref="Gemm.Transpose16"/>), the rest in tiles of 8 × 8 so that both sides stay within a few cache lines —
+    /// whole float tiles by register shuffles too (<see cref="Gemm.Transpose8"/>, AVX).
     /// </summary>
     private static void Transpose<T>(ref T src, ref T dst, int rows, int cols)
     {
@@ -50,10 +51,17 @@ public static class Layout
             for (int j = wholeColumns; j < cols; j++)
                 Unsafe.Add(ref dst, (nint)j * rows + i) = Unsafe.Add(ref src, (nint)i * cols + j);
         }
+        bool shuffles = typeof(T) == typeof(float) && Avx.IsSupported;
         for (int i0 = whole; i0 < rows; i0 += Tile)
         for (int j0 = 0; j0 < cols; j0 += Tile)
         {
             int i1 = Math.Min(rows, i0 + Tile), j1 = Math.Min(cols, j0 + Tile);
+            if (shuffles && i1 - i0 == Tile && j1 - j0 == Tile)
+            {
+                Gemm.Transpose8(ref Unsafe.As<T, float>(ref Unsafe.Add(ref src, (nint)i0 * cols + j0)), cols,
+                    ref Unsafe.As<T, float>(ref Unsafe.Add(ref dst, (nint)j0 * rows + i0)), rows);
+                continue;
+            }
             for (int i = i0; i < i1; i++)
             for (int j = j0; j < j1; j++)
                 Unsafe.Add(ref dst, (nint)j * rows + i) = Unsafe.Add(ref src, (nint)i * cols + j);

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NetGen.CompilerServices;
 using Xunit;
 
@@ -165,5 +166,31 @@ public sealed class GemmTests
             bool inside = i < rows * outputs && i % outputs >= lo && i % outputs < hi;
             if (!inside) Assert.True(float.IsNaN(swapped[i]), $"element {i} outside the rows and columns [{lo}, {hi}) was written");
         }
+    }
+
+    /// <summary>
+    /// The register transposes the packing and <see cref="Gemm.MultiplyRows"/> take — 8 × 8 with AVX (the portable flavor's),
+    /// 16 × 16 with AVX-512 — write every element of the block to its mirrored place and nothing between the rows of the
+    /// destination, for rows of the source and the destination longer than the block.
+    /// </summary>
+    [Theory]
+    [InlineData(8, 8, 8)]
+    [InlineData(8, 784, 16)]
+    [InlineData(16, 16, 16)]
+    [InlineData(16, 112, 64)]
+    public void RegisterTransposesMirrorTheBlock(int n, int stride, int ldd)
+    {
+        if (n == 8 ? !Avx.IsSupported : !Avx512F.IsSupported) return; // the kernels call it only where the instructions are
+        float[] src = Random(n * stride, 20);
+        var dst = new float[n * ldd];
+        Array.Fill(dst, float.NaN);
+        if (n == 8) Gemm.Transpose8(ref src[0], stride, ref dst[0], ldd);
+        else Gemm.Transpose16(ref src[0], stride, ref dst[0], ldd);
+        for (int c = 0; c < n; c++)
+            for (int j = 0; j < ldd; j++)
+            {
+                if (j < n) Assert.True(src[j * stride + c] == dst[c * ldd + j], $"dst[{c}, {j}] = {dst[c * ldd + j]}, expected src[{j}, {c}] = {src[j * stride + c]}");
+                else Assert.True(float.IsNaN(dst[c * ldd + j]), $"dst[{c}, {j}] past the block was written");
+            }
     }
 }
