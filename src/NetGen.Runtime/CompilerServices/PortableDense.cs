@@ -53,6 +53,9 @@ public static class PortableDense<TLayer, T>
     where TLayer : struct, IDenseLayer
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Rows of the batch a weight-gradient block sums between two requests for its share of the next block's weights.</summary>
+    private const int PrefetchRows = 4;
+
     // ------------------------------------------------------------------ forward: y = f(x·Wᵀ + b)
 
     /// <summary>
@@ -315,38 +318,44 @@ public static class PortableDense<TLayer, T>
         int n = Vector<T>.Count;
         Vector<T> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
         Vector<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
-        // The next block's weights (this range's) to the cache, a share per row while this block sums over the batch:
-        // after a block of four only (the single rows that end a range have no next block in it).
+        // The next block's weights (this range's) to the cache, a share per group of rows while this block sums over the
+        // batch: after a block of four only (the single rows that end a range have no next block in it).
         nuint next = mr == 4 ? (nuint)((o + 4) * ins + i) : 0;
         int ahead = mr == 4 ? Math.Min(4, hi - o - 4) : 0;
         // Row r's δ and inputs by stepping two references, not by multiplying r out each time: with AVX2's 2 FMAs a
-        // cycle, the loop's 12 FMAs leave room for few other instructions.
+        // cycle, the loop's 12 FMAs leave room for few other instructions. For the same reason the share of the next
+        // block is asked for once per group of PrefetchRows rows, not once per row: asked for in every row, its
+        // bookkeeping took about a tenth of the kernel's time.
         ref T dr = ref Unsafe.Add(ref delta, o);
         ref T xr = ref panel;
-        for (int r = 0; r < rows; r++, dr = ref Unsafe.Add(ref dr, outs), xr = ref Unsafe.Add(ref xr, nv * n))
+        int groups = (rows + PrefetchRows - 1) / PrefetchRows;
+        for (int r = 0, group = 0; r < rows; group++)
         {
-            if (mr == 4) u.Prefetch(ref w, ref vw, next, ahead, ins, nv * n, r, rows);
-            Vector<T> xv0 = Vector.LoadUnsafe(ref xr);
-            Vector<T> xv1 = nv > 1 ? Vector.LoadUnsafe(ref xr, (nuint)n) : default;
-            Vector<T> xv2 = nv > 2 ? Vector.LoadUnsafe(ref xr, (nuint)(2 * n)) : default;
-            Vector<T> d = new(dr);
-            c00 = VectorMath.Fma(d, xv0, c00);
-            if (nv > 1) c01 = VectorMath.Fma(d, xv1, c01);
-            if (nv > 2) c02 = VectorMath.Fma(d, xv2, c02);
-            if (mr == 4)
+            if (mr == 4) u.Prefetch(ref w, ref vw, next, ahead, ins, nv * n, group, groups);
+            for (int end = Math.Min(rows, r + PrefetchRows); r < end; r++, dr = ref Unsafe.Add(ref dr, outs), xr = ref Unsafe.Add(ref xr, nv * n))
             {
-                d = new(Unsafe.Add(ref dr, 1));
-                c10 = VectorMath.Fma(d, xv0, c10);
-                if (nv > 1) c11 = VectorMath.Fma(d, xv1, c11);
-                if (nv > 2) c12 = VectorMath.Fma(d, xv2, c12);
-                d = new(Unsafe.Add(ref dr, 2));
-                c20 = VectorMath.Fma(d, xv0, c20);
-                if (nv > 1) c21 = VectorMath.Fma(d, xv1, c21);
-                if (nv > 2) c22 = VectorMath.Fma(d, xv2, c22);
-                d = new(Unsafe.Add(ref dr, 3));
-                c30 = VectorMath.Fma(d, xv0, c30);
-                if (nv > 1) c31 = VectorMath.Fma(d, xv1, c31);
-                if (nv > 2) c32 = VectorMath.Fma(d, xv2, c32);
+                Vector<T> xv0 = Vector.LoadUnsafe(ref xr);
+                Vector<T> xv1 = nv > 1 ? Vector.LoadUnsafe(ref xr, (nuint)n) : default;
+                Vector<T> xv2 = nv > 2 ? Vector.LoadUnsafe(ref xr, (nuint)(2 * n)) : default;
+                Vector<T> d = new(dr);
+                c00 = VectorMath.Fma(d, xv0, c00);
+                if (nv > 1) c01 = VectorMath.Fma(d, xv1, c01);
+                if (nv > 2) c02 = VectorMath.Fma(d, xv2, c02);
+                if (mr == 4)
+                {
+                    d = new(Unsafe.Add(ref dr, 1));
+                    c10 = VectorMath.Fma(d, xv0, c10);
+                    if (nv > 1) c11 = VectorMath.Fma(d, xv1, c11);
+                    if (nv > 2) c12 = VectorMath.Fma(d, xv2, c12);
+                    d = new(Unsafe.Add(ref dr, 2));
+                    c20 = VectorMath.Fma(d, xv0, c20);
+                    if (nv > 1) c21 = VectorMath.Fma(d, xv1, c21);
+                    if (nv > 2) c22 = VectorMath.Fma(d, xv2, c22);
+                    d = new(Unsafe.Add(ref dr, 3));
+                    c30 = VectorMath.Fma(d, xv0, c30);
+                    if (nv > 1) c31 = VectorMath.Fma(d, xv1, c31);
+                    if (nv > 2) c32 = VectorMath.Fma(d, xv2, c32);
+                }
             }
         }
         WeightRow(ref w, ref vw, ref u, o * ins + i, nv, c00, c01, c02);
