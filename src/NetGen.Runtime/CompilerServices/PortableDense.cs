@@ -324,8 +324,8 @@ public static class PortableDense<TLayer, T>
         int ahead = mr == 4 ? Math.Min(4, hi - o - 4) : 0;
         // Row r's δ and inputs by stepping two references, not by multiplying r out each time: with AVX2's 2 FMAs a
         // cycle, the loop's 12 FMAs leave room for few other instructions. For the same reason the share of the next
-        // block is asked for once per group of PrefetchRows rows, not once per row: asked for in every row, its
-        // bookkeeping took about a tenth of the kernel's time.
+        // block is asked for once per group of PrefetchRows rows, not in every row, which ran the seed network's kernel
+        // about 4 % slower (docs/performance.md).
         ref T dr = ref Unsafe.Add(ref delta, o);
         ref T xr = ref panel;
         int groups = (rows + PrefetchRows - 1) / PrefetchRows;
