@@ -695,7 +695,7 @@ public static class Gemm
     /// <paramref name="bias"/> holds 64 readable floats; rows from <paramref name="mr"/> on repeat the last. No calls: a call would make the JIT keep the accumulators in memory.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile512(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
+    internal static void Tile512(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
     {
         const int NR = 64;
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
@@ -756,7 +756,7 @@ public static class Gemm
 
     /// <summary>The same tile for hardware without AVX-512: 6 × 16 with <see cref="Vector256{T}"/>, 12 accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile256(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
+    internal static void Tile256(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
     {
         const int NR = 16;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
