@@ -29,7 +29,8 @@ public static class GemmTimings
         var packed = new AlignedBuffer<float>(Gemm.PackedLength(inputs, outputs));
         Gemm.Pack(ref w[0], ref packed.Reference, inputs, outputs, 0, outputs);
 
-        // The tile alone: the same 6 rows of A and one panel of B (k-major) every call, the sums stored to a scratch tile.
+        // The tile alone: the same 6 rows of A and one panel of B (k-major) every call, the sums stored to a scratch tile
+        // (first: true, last: false, so no partial sums are read and no bias is added: B stands in for the bias argument).
         bool wide = Vector512.IsHardwareAccelerated;
         int tileColumns = wide ? 64 : 16, tileDepth = wide ? 96 : 256;
         float[] tileA = new float[Gemm.RowsPerTile * tileDepth], tileB = new float[tileDepth * tileColumns + 16], tileC = new float[Gemm.RowsPerTile * tileColumns];
