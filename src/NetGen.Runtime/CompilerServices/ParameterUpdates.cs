@@ -319,12 +319,21 @@ public readonly struct AdamUpdate<T> : IParameterUpdate<T>
 
     /// <summary>
     /// The step over <paramref name="length"/> parameters from <paramref name="w"/>, their gradients at <paramref name="g"/>
-    /// and first moments at <paramref name="v"/>, as weights (λ₂ 0 for a bias range): whole vectors of <c>Vector&lt;T&gt;</c>, then one by one, the rule inlined.
+    /// and first moments at <paramref name="v"/>, as weights (λ₂ 0 for a bias range): whole <c>Vector512</c>s where they are
+    /// accelerated, then whole vectors of <c>Vector&lt;T&gt;</c>, then one by one, the rule inlined. Every form takes the same
+    /// operations per element, so where the loops end changes no bit; the wider vectors do (the seed network's
+    /// <c>Adam.Step</c> of 397,510 parameters: 206–246 µs against 280–349 with <c>Vector&lt;T&gt;</c>'s 256 bits, alternating).
     /// </summary>
     internal void Run(ref T w, ref T g, ref T v, int length)
     {
-        Vector<T> coupled = new(_coupled), weightFactor = new(_weightFactor);
         int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<T> coupled512 = Vector512.Create(_coupled), weightFactor512 = Vector512.Create(_weightFactor);
+            for (; i + Vector512<T>.Count <= length; i += Vector512<T>.Count)
+                Step(ref w, ref v, (nuint)i, Vector512.LoadUnsafe(ref g, (nuint)i), coupled512, weightFactor512);
+        }
+        Vector<T> coupled = new(_coupled), weightFactor = new(_weightFactor);
         if (Vector.IsHardwareAccelerated)
         {
             for (; i + Vector<T>.Count <= length; i += Vector<T>.Count)

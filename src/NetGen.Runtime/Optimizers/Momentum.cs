@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 using NetGen.CompilerServices;
 
@@ -78,12 +79,18 @@ public sealed class Momentum : Optimizer
     {
         Span<T> v = State<T>(ref _velocity, offset, parameters.Length);
         // The rule lives in MomentumUpdate, which fused steps run in generated kernels too: both give the same bits. Every
-        // element past the last whole vector takes the same operations, wherever the vector loop ends.
+        // element past the last whole vector takes the same operations, wherever the vector loop ends. Whole Vector512s first
+        // where they are accelerated (the seed network's step 62–75 µs against 79–84 with Vector<T>'s 256 bits, alternating).
         var update = new MomentumUpdate<T>(l2, T.CreateTruncating(MomentumCoefficient), -learningRate, Nesterov, gradientScale);
         ref T p = ref MemoryMarshal.GetReference(parameters);
         ref T g = ref MemoryMarshal.GetReference(gradients);
         ref T s = ref MemoryMarshal.GetReference(v);
         int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + Vector512<T>.Count <= parameters.Length; i += Vector512<T>.Count)
+                update.Weight(ref p, ref s, (nuint)i, Vector512.LoadUnsafe(ref g, (nuint)i));
+        }
         if (Vector.IsHardwareAccelerated)
         {
             for (; i + Vector<T>.Count <= parameters.Length; i += Vector<T>.Count)
