@@ -147,13 +147,41 @@ public static class VectorOps
         for (; i < n; i++) Unsafe.Add(ref yr, i) = a * Unsafe.Add(ref xr, i);
     }
 
-    /// <summary><c>y = y − b·sign(y)</c>, the L1 (lasso) shrinkage step, never crossing zero.</summary>
+    /// <summary>
+    /// <c>y = y − b·sign(y)</c>, the L1 (lasso) shrinkage step, never crossing zero: <c>y − b</c> above <c>b</c>,
+    /// <c>y + b</c> below <c>−b</c>, zero between (and for NaN). Vectors select among the same three values as the scalar
+    /// tail, so every element gets the same bits wherever the vector loop ends. With the scalar loop alone, whose branches
+    /// the weights' signs make unpredictable, the seed network's <c>Sgd.Step</c> with L1 took 2,166–2,212 µs (40–44
+    /// without L1); with the vectors, 64–65 µs (37–40), three alternating pairs.
+    /// </summary>
     public static void Shrink<T>(Span<T> y, T b) where T : struct, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < y.Length; i++)
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        int i = 0, n = y.Length;
+        if (Vector512.IsHardwareAccelerated)
         {
-            T v = y[i];
-            y[i] = v > b ? v - b : v < -b ? v + b : T.Zero;
+            Vector512<T> vb = Vector512.Create(b), nb = -vb;
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                Vector512<T> v = Vector512.LoadUnsafe(ref yr, (nuint)i);
+                Vector512<T> below = Vector512.ConditionalSelect(Vector512.LessThan(v, nb), v + vb, Vector512<T>.Zero);
+                Vector512.ConditionalSelect(Vector512.GreaterThan(v, vb), v - vb, below).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<T> vb = new(b), nb = -vb;
+            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                Vector<T> v = Vector.LoadUnsafe(ref yr, (nuint)i);
+                Vector<T> below = Vector.ConditionalSelect(Vector.LessThan(v, nb), v + vb, Vector<T>.Zero);
+                Vector.ConditionalSelect(Vector.GreaterThan(v, vb), v - vb, below).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            T v = Unsafe.Add(ref yr, i);
+            Unsafe.Add(ref yr, i) = v > b ? v - b : v < -b ? v + b : T.Zero;
         }
     }
 

@@ -107,6 +107,40 @@ public class VectorKernelTests
     }
 
     /// <summary>
+    /// L1 shrinkage moves every value toward zero by b and never across it, element by element as its definition says, in
+    /// <see cref="Vector512"/> and <see cref="Vector{T}"/> blocks and in the tail alike: values at ±b exactly, just past
+    /// them, signed zeros, infinities and NaN (taken to zero), for float and double, and with b = 0 (nothing moves).
+    /// </summary>
+    [Fact]
+    public void ShrinkIsTheL1StepElementByElement()
+    {
+        var rng = new Xoshiro256(17);
+        for (int length = 0; length <= 75; length++)
+        {
+            foreach (float b in new[] { 0.25f, 0f })
+            {
+                float[] special = { b, -b, MathF.BitIncrement(b), MathF.BitDecrement(-b), 0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 3f, -3f };
+                float[] y = Enumerable.Range(0, length).Select(i => i % 3 == 0 ? special[i / 3 % special.Length] : rng.NextSingle() - 0.5f).ToArray();
+                float[] shrunk = (float[])y.Clone();
+                VectorOps.Shrink<float>(shrunk, b);
+                for (int i = 0; i < length; i++)
+                {
+                    float expected = y[i] > b ? y[i] - b : y[i] < -b ? y[i] + b : 0f;
+                    Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(shrunk[i]),
+                        $"length {length}, b {b}, element {i}: {y[i]:R} became {shrunk[i]:R}, expected {expected:R}");
+                }
+                double[] yd = y.Select(v => (double)v).ToArray(), shrunkD = (double[])yd.Clone();
+                VectorOps.Shrink<double>(shrunkD, b);
+                for (int i = 0; i < length; i++)
+                {
+                    double expected = yd[i] > b ? yd[i] - b : yd[i] < -b ? yd[i] + b : 0d;
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(shrunkD[i]));
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// The copy that checks as it goes (the layer-cut trainer's rows of a batch) copies every value, the bad ones too, and
     /// finds a NaN or an infinity of either sign at every place, in the vectors and in the tail, for float and double;
     /// the space after the copy is left alone, and a destination too short is refused.
