@@ -8,19 +8,20 @@ using NetGen;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// `--job [epochs] [momentum | adam] [data folder]`: the main job's training on one thread against two, epoch by epoch in
-/// one process. Copies of the main job's network (the seed network with dropout, from the same seed) train with the
-/// job's recipe — momentum 0.9, cosine decay from 0.02, L2 5e-5, batch 64, standardized Fashion-MNIST; with `adam`, Adam
-/// with cosine decay from 1e-3 instead — each round one <see cref="Trainer"/> epoch of one copy on one thread and one of
-/// another on two, so both see the same host. Separate runs of the job drift with the host by as much as the difference
-/// being measured (docs/performance.md); here each round runs within a few seconds. A third leg measures what the
-/// host's two cores give at best: two more copies each train the same epoch on one thread, side by side on two threads of their own, and the pair's epoch counts as twice the
-/// work in the time the slower of the two took (the host's ceiling for two cores on this job, which a step cut across
-/// them can approach but not pass). The three legs run in rotating order. Every copy must end with the same bits (the
-/// layer cut's promise), and the command fails if one does not. Each round is also classed by where the host put the two
-/// cores, from one cache line's round trip between two threads before and after it (<see cref="CorePlacement"/>: near
-/// when both are under 150 ns, far when both are over 200), and the ratios are printed per class. Before the timed
-/// rounds each leg's path runs once on throwaway copies, so no leg pays alone for compiling the code they share.
+/// `--job [epochs] [momentum | adam] [data folder]`: the main job's training on one thread against two, epoch by epoch
+/// in one process. Copies of the main job's network (the seed network with dropout, from the same seed) train with the
+/// job's recipe — momentum 0.9, cosine decay from 0.02, L2 5e-5, batch 64, standardized Fashion-MNIST; with `adam`,
+/// Adam with cosine decay from 1e-3 instead — each round one <see cref="Trainer"/> epoch of one copy on one thread and
+/// one of another on two, so both see the same host. Separate runs of the job drift with the host by as much as the
+/// difference being measured (docs/performance.md); here each round runs within a few seconds. A third leg measures
+/// what the host's two cores give at best: two more copies each train the same epoch on one thread, side by side on two
+/// threads of their own, and the pair's epoch counts as twice the work in the time the slower of the two took (the
+/// host's ceiling for two cores on this job, which a step cut across them can approach but not pass). The three legs
+/// run in rotating order. Every copy must end with the same bits (the layer cut's promise), and the command fails if
+/// one does not. Each round is also classed by where the host put the two cores, from one cache line's round trip
+/// between two threads before and after it (<see cref="CorePlacement"/>: near when both are under 150 ns, far when both
+/// are over 200), and the ratios are printed per class. Before the timed rounds each leg's path runs once on throwaway
+/// copies, so no leg pays alone for compiling the code they share.
 /// </summary>
 public static class JobRatio
 {
