@@ -82,6 +82,12 @@ public sealed partial class NetGenGenerator
                 w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun)");
                 w.Line("    throw new ArgumentException(");
                 w.Line("        \"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
+                using (w.Block("if (step.Shrinks)"))
+                {
+                    w.Line("if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingMomentum);");
+                    w.Line("if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingAdam);");
+                    w.Line("return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingSgd);");
+                }
                 w.Line("if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.MomentumUpdate);");
                 w.Line("if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.AdamUpdate);");
                 w.Line("return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.Sgd);");

@@ -500,7 +500,9 @@ public sealed partial class NetGenGenerator
                             w.Line("if (!" + T + ".IsFinite(mean)) return mean;");
                             w.Line("var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);");
                             w.Line("ref float p = ref _parameters.Reference, state = ref step.State;");
-                            w.Line("if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);");
+                            w.Line("if (step.IsMomentum && step.Shrinks) BackwardRows(ref x, batch, ref p, ref state, step.ShrinkingMomentum);");
+                            w.Line("else if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);");
+                            w.Line("else if (step.Shrinks) BackwardRows(ref x, batch, ref p, ref state, step.ShrinkingSgd);");
                             w.Line("else BackwardRows(ref x, batch, ref p, ref state, step.Sgd);");
                             w.Line("step.End();");
                             w.Line("return mean;");

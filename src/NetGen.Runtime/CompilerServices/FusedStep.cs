@@ -17,8 +17,9 @@ namespace NetGen.CompilerServices;
 /// <item><see cref="NetGen.Adam"/> and <see cref="NetGen.AdamW"/>: <see cref="AdamUpdate{T}"/>, with the first moment at
 /// the parameter's own index in <see cref="State"/> and the second a parameter count further on.</item>
 /// </list>
-/// Each operation is the one the optimizer's own <c>Step</c> performs on the stored gradient, rounding included, so
-/// the parameters come out with the same bits.
+/// With an L1 term (λ₁ &gt; 0) each rule is followed on weights by the shrinkage <c>w ← w − b·sign(w)</c>, never
+/// crossing zero, <c>b = μ·λ₁</c> (<see cref="ShrinkingUpdate{T, TUpdate}"/>). Each operation is the one the optimizer's
+/// own <c>Step</c> performs on the stored gradient, rounding included, so the parameters come out with the same bits.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct FusedStep
@@ -32,6 +33,8 @@ public readonly struct FusedStep
     private FusedStep(Optimizer optimizer, Rule rule, float[]? state, float weightFactor, float gradientFactor, float learningRate, float l2, float momentum, bool nesterov,
         AdamUpdate<float> adam = default)
     {
+        Shrinks = optimizer.L1 > 0f;
+        Shrinkage = learningRate * optimizer.L1; // the threshold Optimizer.Step computes, to the bit
         _optimizer = optimizer;
         _state = state;
         _rule = rule;
@@ -77,6 +80,25 @@ public readonly struct FusedStep
     /// <summary>The Adam (or AdamW) step as a kernel epilogue, its moments at <see cref="State"/>; a default instance for other rules.</summary>
     public AdamUpdate<float> AdamUpdate { get; }
 
+    /// <summary>
+    /// Whether the optimizer has an L1 term, so that every weight is shrunk after its update: the kernels then take
+    /// <see cref="ShrinkingSgd"/>, <see cref="ShrinkingMomentum"/> or <see cref="ShrinkingAdam"/>. (Even when
+    /// <see cref="Shrinkage"/> rounds to zero the shrinkage runs, as in <c>Step</c>: it turns −0 and NaN into +0.)
+    /// </summary>
+    public bool Shrinks { get; }
+
+    /// <summary>The step's L1 threshold <c>b = μ·λ₁</c>; 0 without an L1 term.</summary>
+    public float Shrinkage { get; }
+
+    /// <summary>The SGD step followed by the L1 shrinkage of weights.</summary>
+    public ShrinkingUpdate<float, SgdUpdate> ShrinkingSgd => new(Sgd, Shrinkage);
+
+    /// <summary>The momentum step followed by the L1 shrinkage of weights.</summary>
+    public ShrinkingUpdate<float, MomentumUpdate<float>> ShrinkingMomentum => new(MomentumUpdate, Shrinkage);
+
+    /// <summary>The Adam (or AdamW) step followed by the L1 shrinkage of weights.</summary>
+    public ShrinkingUpdate<float, AdamUpdate<float>> ShrinkingAdam => new(AdamUpdate, Shrinkage);
+
     /// <summary>Whether the step was begun by <see cref="Begin"/> (a default instance was not: it updates nothing).</summary>
     public bool IsBegun => _optimizer is not null;
 
@@ -85,7 +107,8 @@ public readonly struct FusedStep
 
     /// <summary>
     /// Whether a step of <paramref name="optimizer"/> can be fused: a plain <see cref="NetGen.Sgd"/>, <see cref="NetGen.Momentum"/>,
-    /// <see cref="NetGen.Adam"/> or <see cref="NetGen.AdamW"/> without gradient clipping or L1 shrinkage, which need the whole gradient first.
+    /// <see cref="NetGen.Adam"/> or <see cref="NetGen.AdamW"/> without gradient clipping, which needs the whole gradient's norm first
+    /// (L1 shrinkage fuses: it is elementwise after the update).
     /// </summary>
     public static bool CanFuse(IOptimizer optimizer) => optimizer switch
     {
@@ -116,7 +139,7 @@ public readonly struct FusedStep
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         if (!CanFuse(optimizer))
-            throw new InvalidOperationException($"A {optimizer.GetType().Name} step cannot be fused into the backward pass: only Sgd, Momentum, Adam and AdamW without gradient clipping or L1 shrinkage can (those need the whole gradient first).");
+            throw new InvalidOperationException($"A {optimizer.GetType().Name} step cannot be fused into the backward pass: only Sgd, Momentum, Adam and AdamW without gradient clipping can (clipping needs the whole gradient's norm first).");
         if (optimizer is NetGen.Momentum momentum)
         {
             float[] velocity = momentum.FusedVelocity(); // created here, on one thread, before any worker reads it

@@ -1,3 +1,4 @@
+using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -395,4 +396,78 @@ public readonly struct AdamUpdate<T> : IParameterUpdate<T>
         T step = m * _correction1 / (T.Sqrt(s * _correction2) + _epsilon);
         w = T.FusedMultiplyAdd(_negativeRate, step, p * weightFactor);
     }
+}
+
+/// <summary>
+/// An update followed by the optimizers' L1 shrinkage of each weight it wrote (<see cref="VectorOps.Shrink{T}(Span{T}, T)"/>
+/// with <c>b = μ·λ₁</c>), biases left as the update leaves them: what <c>Optimizer.Step</c> does on a stored gradient
+/// when λ₁ &gt; 0, element by element, so a kernel finishing a gradient block with it gives the parameters the same bits.
+/// </summary>
+/// <typeparam name="T">The element type: float or double.</typeparam>
+/// <typeparam name="TUpdate">The optimizer's own update (<see cref="SgdUpdate"/>, <see cref="MomentumUpdate{T}"/>, <see cref="AdamUpdate{T}"/>).</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct ShrinkingUpdate<T, TUpdate> : IParameterUpdate<T>
+    where T : struct, IFloatingPointIeee754<T>
+    where TUpdate : struct, IParameterUpdate<T>
+{
+    private readonly TUpdate _update;
+    private readonly T _threshold;
+
+    /// <summary>Creates the update of one step.</summary>
+    /// <param name="update">The update before shrinkage.</param>
+    /// <param name="threshold">b = μ·λ₁, the step's learning rate times the L1 coefficient, rounded as the optimizer rounds it.</param>
+    public ShrinkingUpdate(TUpdate update, T threshold)
+    {
+        _update = update;
+        _threshold = threshold;
+    }
+
+    /// <summary>The update before shrinkage.</summary>
+    public TUpdate Update => _update;
+
+    /// <summary>b = μ·λ₁: weights move this far towards zero, never past it.</summary>
+    public T Threshold => _threshold;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, nuint at, Vector512<T> gradient)
+    {
+        Unsafe.AsRef(in _update).Weight(ref w, ref v, at, gradient);
+        Vector512<T> b = Vector512.Create(_threshold);
+        VectorOps.Shrink(Vector512.LoadUnsafe(ref w, at), b, -b).StoreUnsafe(ref w, at);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, nuint at, Vector<T> gradient)
+    {
+        Unsafe.AsRef(in _update).Weight(ref w, ref v, at, gradient);
+        Vector<T> b = new(_threshold);
+        VectorOps.Shrink(Vector.LoadUnsafe(ref w, at), b, -b).StoreUnsafe(ref w, at);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, T gradient)
+    {
+        Unsafe.AsRef(in _update).Weight(ref w, ref v, gradient);
+        w = VectorOps.Shrink(w, _threshold);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements, int part, int parts)
+        => Unsafe.AsRef(in _update).Prefetch(ref w, ref v, at, rows, stride, elements, part, parts);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, nuint at, Vector512<T> gradient) => Unsafe.AsRef(in _update).Bias(ref b, ref v, at, gradient);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, nuint at, Vector<T> gradient) => Unsafe.AsRef(in _update).Bias(ref b, ref v, at, gradient);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, T gradient) => Unsafe.AsRef(in _update).Bias(ref b, ref v, gradient);
 }

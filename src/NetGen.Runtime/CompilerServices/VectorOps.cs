@@ -162,28 +162,36 @@ public static class VectorOps
         {
             Vector512<T> vb = Vector512.Create(b), nb = -vb;
             for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                Vector512<T> v = Vector512.LoadUnsafe(ref yr, (nuint)i);
-                Vector512<T> below = Vector512.ConditionalSelect(Vector512.LessThan(v, nb), v + vb, Vector512<T>.Zero);
-                Vector512.ConditionalSelect(Vector512.GreaterThan(v, vb), v - vb, below).StoreUnsafe(ref yr, (nuint)i);
-            }
+                Shrink(Vector512.LoadUnsafe(ref yr, (nuint)i), vb, nb).StoreUnsafe(ref yr, (nuint)i);
         }
         if (Vector.IsHardwareAccelerated)
         {
             Vector<T> vb = new(b), nb = -vb;
             for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                Vector<T> v = Vector.LoadUnsafe(ref yr, (nuint)i);
-                Vector<T> below = Vector.ConditionalSelect(Vector.LessThan(v, nb), v + vb, Vector<T>.Zero);
-                Vector.ConditionalSelect(Vector.GreaterThan(v, vb), v - vb, below).StoreUnsafe(ref yr, (nuint)i);
-            }
+                Shrink(Vector.LoadUnsafe(ref yr, (nuint)i), vb, nb).StoreUnsafe(ref yr, (nuint)i);
         }
-        for (; i < n; i++)
-        {
-            T v = Unsafe.Add(ref yr, i);
-            Unsafe.Add(ref yr, i) = v > b ? v - b : v < -b ? v + b : T.Zero;
-        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = Shrink(Unsafe.Add(ref yr, i), b);
     }
+
+    /// <summary>One vector of <see cref="Shrink{T}(Span{T}, T)"/>: <paramref name="b"/> and <paramref name="negativeB"/> hold b and −b in every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<T> Shrink<T>(Vector512<T> v, Vector512<T> b, Vector512<T> negativeB) where T : struct, IFloatingPointIeee754<T>
+    {
+        Vector512<T> below = Vector512.ConditionalSelect(Vector512.LessThan(v, negativeB), v + b, Vector512<T>.Zero);
+        return Vector512.ConditionalSelect(Vector512.GreaterThan(v, b), v - b, below);
+    }
+
+    /// <inheritdoc cref="Shrink{T}(Vector512{T}, Vector512{T}, Vector512{T})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector<T> Shrink<T>(Vector<T> v, Vector<T> b, Vector<T> negativeB) where T : struct, IFloatingPointIeee754<T>
+    {
+        Vector<T> below = Vector.ConditionalSelect(Vector.LessThan(v, negativeB), v + b, Vector<T>.Zero);
+        return Vector.ConditionalSelect(Vector.GreaterThan(v, b), v - b, below);
+    }
+
+    /// <summary>One value of <see cref="Shrink{T}(Span{T}, T)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T Shrink<T>(T v, T b) where T : struct, IFloatingPointIeee754<T> => v > b ? v - b : v < -b ? v + b : T.Zero;
 
     /// <summary>The index of the first NaN or infinity, or −1 when every value is finite (a vector scan first, then the place).</summary>
     public static int IndexOfNonFinite<T>(ReadOnlySpan<T> values) where T : struct, IFloatingPointIeee754<T>

@@ -139,7 +139,7 @@ public sealed class ComposedNetwork : INetwork, IClassifier<float>
     }
 
     /// <inheritdoc/>
-    /// <remarks>A plain <see cref="Sgd"/> step (<see cref="Sgd.CanFuse"/>) of at most 256 rows is fused into the backward pass, as in generated networks: the parameters come out with the same bits and <see cref="Gradients"/> keeps its earlier contents. Other optimizers, <see cref="Momentum"/> included, step after the gradients as usual.</remarks>
+    /// <remarks>A plain <see cref="Sgd"/> step (<see cref="Sgd.CanFuse"/>: L1 shrinkage included) of at most 256 rows is fused into the backward pass, as in generated networks: the parameters come out with the same bits and <see cref="Gradients"/> keeps its earlier contents. Other optimizers, <see cref="Momentum"/> included, step after the gradients as usual.</remarks>
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -156,8 +156,16 @@ public sealed class ComposedNetwork : INetwork, IClassifier<float>
                 float loss = (float)(Losses(0, batch, labels, default, 1f / batch) / batch);
                 if (!float.IsFinite(loss)) return loss;
                 FusedStep step = FusedStep.Begin(sgd, Architecture.ParameterCount);
-                SgdUpdate update = step.Sgd;
-                BackwardRows(ref x, batch, ref _parameters.Reference, in update);
+                if (step.Shrinks)
+                {
+                    ShrinkingUpdate<float, SgdUpdate> shrinking = step.ShrinkingSgd;
+                    BackwardRows(ref x, batch, ref _parameters.Reference, in shrinking);
+                }
+                else
+                {
+                    SgdUpdate update = step.Sgd;
+                    BackwardRows(ref x, batch, ref _parameters.Reference, in update);
+                }
                 step.End();
                 return loss;
             }

@@ -119,11 +119,12 @@ public abstract class Optimizer : IOptimizer
         StepCount++;
     }
 
-    /// <summary>Whether every update of a step is elementwise with coefficients fixed for the step — no clipping by the global norm, no L1 shrinkage — as a fused step needs (<see cref="FusedStep"/>).</summary>
-    internal bool StepIsElementwise => ClipNorm is null && L1 == 0f;
-
-    /// <summary>Whether a step can run as independent slices (<see cref="DataParallel.TrainStep(ReadOnlySpan{float}, ReadOnlySpan{int}, IOptimizer)"/>): every update is elementwise unless gradients are clipped by their global norm.</summary>
-    internal bool CanStepInSlices => ClipNorm is null;
+    /// <summary>
+    /// Whether every update of a step is elementwise with coefficients fixed for the step, the L1 shrinkage included — no
+    /// clipping by the global norm — as a fused step (<see cref="FusedStep"/>) and a step in independent slices
+    /// (<see cref="DataParallel.TrainStep(ReadOnlySpan{float}, ReadOnlySpan{int}, IOptimizer)"/>) need.
+    /// </summary>
+    internal bool StepIsElementwise => ClipNorm is null;
 
     /// <summary>Starts a step whose updates then run as slices, possibly on several threads; returns its learning rate.</summary>
     internal float BeginSlicedStep(int parameterCount)

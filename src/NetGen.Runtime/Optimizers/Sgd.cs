@@ -39,8 +39,8 @@ public sealed class Sgd : Optimizer
     }
 
     /// <summary>
-    /// Whether a step is one elementwise update with coefficients fixed for the step — no clipping by the global norm,
-    /// no L1 shrinkage — so that a generated network may fuse it into its backward pass
+    /// Whether a step is elementwise with coefficients fixed for the step — no clipping by the global norm (an L1
+    /// shrinkage is elementwise after the update) — so that a generated network may fuse it into its backward pass
     /// (<see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>, <see cref="FusedStep"/>).
     /// </summary>
     public bool CanFuse => StepIsElementwise;

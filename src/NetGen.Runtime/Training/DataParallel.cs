@@ -165,7 +165,7 @@ public sealed class DataParallel : IDisposable
     private unsafe float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, IOptimizer optimizer, MinibatchSampler? sampler, int index)
     {
         var sliced = optimizer as Optimizer;
-        if (sliced is { CanStepInSlices: false }) sliced = null;
+        if (sliced is { StepIsElementwise: false }) sliced = null;
         _caller.Enter(this);
         try
         {

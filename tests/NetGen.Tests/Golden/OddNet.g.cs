@@ -204,7 +204,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 if (!float.IsFinite(mean)) return mean;
                 var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);
                 ref float p = ref _parameters.Reference, state = ref step.State;
-                if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);
+                if (step.IsMomentum && step.Shrinks) BackwardRows(ref x, batch, ref p, ref state, step.ShrinkingMomentum);
+                else if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);
+                else if (step.Shrinks) BackwardRows(ref x, batch, ref p, ref state, step.ShrinkingSgd);
                 else BackwardRows(ref x, batch, ref p, ref state, step.Sgd);
                 step.End();
                 return mean;
@@ -281,6 +283,12 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         if (phase > 3 && phase < 7 && !step.IsBegun)
             throw new ArgumentException(
                 "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
+        if (step.Shrinks)
+        {
+            if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingMomentum);
+            if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingAdam);
+            return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingSgd);
+        }
         if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.MomentumUpdate);
         if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.AdamUpdate);
         return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.Sgd);

@@ -86,6 +86,33 @@ public sealed class TrainStepTests
     }
 
     /// <summary>
+    /// SGD, momentum and Nesterov momentum with an L1 term, fused: each weight shrunk towards zero after its update, as
+    /// <c>Step</c> does, biases not. λ₁ is large enough (μ·λ₁ = 5·10⁻³ at first) that some weights land on zero exactly
+    /// every step, so the shrinkage's three branches all run, in vectors and in the kernels' scalar tails.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FusableBatches))]
+    public void FusedL1StepEqualsGradientsThenStep(string network, int batch)
+    {
+        int steps = batch > 64 ? 3 : 6;
+        var rate = new InverseTimeDecay(0.05f, 0.01f);
+        AssertStepsMatch(Make(network), arch => new Sgd(arch, rate, l2: 3e-3f, l1: 0.1f), batch, steps);
+        AssertStepsMatch(Make(network), arch => new Momentum(arch, rate, momentum: 0.9f, l2: 3e-3f, l1: 0.1f), batch, steps);
+        AssertStepsMatch(Make(network), arch => new Momentum(arch, rate, momentum: 0.7f, nesterov: true, l1: 0.1f), batch, steps);
+        INetwork net = Make(network)();
+        var sgd = new Sgd(net.Architecture, rate, l1: 0.1f);
+        Assert.True(FusedStep.FusesInTrainStep(sgd));
+        net.TrainStep(Seeded.Floats(batch * net.InputSize, 9), new int[batch], sgd);
+        int zeros = 0;
+        foreach (LayerDescription layer in net.Architecture.Layers)
+        {
+            foreach (float value in net.Parameters.Slice(layer.WeightOffset, layer.WeightCount))
+                if (value == 0f) zeros++;
+        }
+        Assert.True(zeros > 0, "no weight was shrunk to zero: the test would not see the middle branch");
+    }
+
+    /// <summary>
     /// Adam's step is fused only in the layer-cut step (<c>LayerParallelTests</c>): a network's own <c>TrainStep</c> stores
     /// the gradient and steps from it, which is as fast on one thread; the result is the two calls' either way.
     /// </summary>
@@ -117,11 +144,11 @@ public sealed class TrainStepTests
     public void UnfusedStepsEqualGradientsThenStep(string network, int batch)
     {
         AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch);
-        AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f, l1: 1e-4f), batch); // L1: not fusable
+        AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f, l1: 1e-4f, clipNorm: 0.5f), batch); // clipping: not fusable
         AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), clipNorm: 0.5f), batch); // clipping: not fusable
-        AssertStepsMatch(Make(network), arch => new Momentum(arch, new ConstantLearningRate(0.05f), momentum: 0.9f, l1: 1e-4f), batch); // L1: not fusable
+        AssertStepsMatch(Make(network), arch => new Momentum(arch, new ConstantLearningRate(0.05f), momentum: 0.9f, l1: 1e-4f, clipNorm: 0.5f), batch); // clipping: not fusable
         AssertStepsMatch(Make(network), arch => new Adam(arch, new ConstantLearningRate(0.01f), clipNorm: 0.5f), batch); // clipping: not fusable
-        AssertStepsMatch(Make(network), arch => new AdamW(arch, new ConstantLearningRate(0.01f), l1: 1e-4f), batch); // L1: not fusable
+        AssertStepsMatch(Make(network), arch => new AdamW(arch, new ConstantLearningRate(0.01f), l1: 1e-4f), batch); // Adam: stored gradient on one thread
     }
 
     /// <summary>The composed network fuses a one-sample SGD step too, for any architecture (it is the fair baseline of the speed comparison).</summary>
@@ -139,9 +166,13 @@ public sealed class TrainStepTests
         foreach (int batch in new[] { 4, 7, 256, 257 })
             AssertStepsMatch(() => new ComposedNetwork(architecture, seed: 3),
                 arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch, steps: 2);
+        foreach (int batch in new[] { 1, 7 }) // L1 shrinkage fuses too
+            AssertStepsMatch(() => new ComposedNetwork(architecture, seed: 3),
+                arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 3e-3f, l1: 0.1f), batch, steps: 3);
         var composed = new ComposedNetwork(architecture, seed: 3);
         float[] gradients = composed.Gradients.ToArray();
         composed.TrainStep(Seeded.Floats(composed.InputSize, 12), new[] { 1 }, new Sgd(architecture, new ConstantLearningRate(0.1f)));
+        composed.TrainStep(Seeded.Floats(composed.InputSize, 13), new[] { 1 }, new Sgd(architecture, new ConstantLearningRate(0.1f), l1: 0.1f));
         AssertSameBits(gradients, composed.Gradients, "composed gradients after a fused step");
     }
 
@@ -154,6 +185,8 @@ public sealed class TrainStepTests
         {
             arch => new Sgd(arch, new ConstantLearningRate(0.1f)),
             arch => new Momentum(arch, new ConstantLearningRate(0.1f), nesterov: true),
+            arch => new Sgd(arch, new ConstantLearningRate(0.1f), l1: 1e-3f),
+            arch => new Momentum(arch, new ConstantLearningRate(0.1f), l1: 1e-3f),
         })
         {
             INetwork net = Make(network)();
@@ -228,11 +261,12 @@ public sealed class TrainStepTests
     [Fact]
     public void FusingAnUnfusableStepIsRefused()
     {
-        var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f), l1: 1e-3f);
+        Assert.True(FusedStep.CanFuse(new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f), l1: 1e-3f)));
+        var sgd = new Sgd(BlockedNet.Architecture, new ConstantLearningRate(0.1f), l1: 1e-3f, clipNorm: 1f);
         Assert.False(sgd.CanFuse);
         Assert.False(FusedStep.CanFuse(sgd));
         var error = Assert.Throws<InvalidOperationException>(() => FusedStep.Begin(sgd, BlockedNet.ParameterCount));
-        Assert.Contains("L1", error.Message);
+        Assert.Contains("clipping", error.Message);
         Assert.Equal(0, sgd.StepCount);
         var clipped = new Momentum(BlockedNet.Architecture, new ConstantLearningRate(0.1f), clipNorm: 1f);
         Assert.False(FusedStep.CanFuse(clipped));

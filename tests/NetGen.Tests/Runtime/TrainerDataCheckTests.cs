@@ -87,8 +87,8 @@ public class TrainerDataCheckTests
         {
             var net = new OddSoftmaxNet(2);
             float[] before = net.Parameters.ToArray();
-            // Plain SGD fuses into the backward pass; with L1 it takes the separate step.
-            var sgd = new Sgd(OddSoftmaxNet.Architecture, new FixedRate(rate), l1: fused ? 0f : 1e-4f);
+            // Plain SGD fuses into the backward pass; with clipping it takes the separate step.
+            var sgd = new Sgd(OddSoftmaxNet.Architecture, new FixedRate(rate), clipNorm: fused ? null : 1e6f);
             Dataset data = Data(8);
             var e = Assert.Throws<InvalidOperationException>(() => net.TrainStep(data.Features, data.Labels, sgd));
             Assert.Contains($"gave {rate} for step 1", e.Message);
