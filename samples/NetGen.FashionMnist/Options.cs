@@ -102,8 +102,8 @@ internal sealed record Options
     };
     private static readonly Option<int> ThreadsOption = PositiveInt("--threads", "N", 256,
         "train on N threads (default: every core, " + Math.Min(256, Environment.ProcessorCount) + " here). The dense network's " +
-        "steps cut every layer across the threads: the same result as one thread. Clipping, batches over 256 and --model cnn " +
-        "cut each batch into 32-row shards instead: any N > 1 gives the same result, --threads 1 another");
+        "steps cut every layer across the threads (with --clip too): the same result as one thread. Batches over 256 and " +
+        "--model cnn cut each batch into 32-row shards instead: any N > 1 gives the same result, --threads 1 another");
     private static readonly Option<string> HistoryOption = FileOption("--history", "FILE", "write the per-epoch history (.csv, or .json)", ".csv", ".json");
     private static readonly Option<string> CheckpointOption = FileOption("--checkpoint", "FILE",
         "keep the best epoch's parameters in FILE as safetensors (the latest epoch without --patience); " +

@@ -82,6 +82,7 @@ public sealed partial class NetGenGenerator
                 w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun)");
                 w.Line("    throw new ArgumentException(");
                 w.Line("        \"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
+                w.Line("if (step.StoresGradient) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.GradientStore);");
                 using (w.Block("if (step.Shrinks)"))
                 {
                     w.Line("if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingMomentum);");

@@ -28,12 +28,12 @@ public readonly struct FusedStep
     private readonly float[]? _state;
     private readonly Rule _rule;
 
-    private enum Rule { Sgd, Momentum, Adam }
+    private enum Rule { Sgd, Momentum, Adam, Store }
 
     private FusedStep(Optimizer optimizer, Rule rule, float[]? state, float weightFactor, float gradientFactor, float learningRate, float l2, float momentum, bool nesterov,
         AdamUpdate<float> adam = default)
     {
-        Shrinks = optimizer.L1 > 0f;
+        Shrinks = rule != Rule.Store && optimizer.L1 > 0f; // a stored gradient is shrunk by its caller's update
         Shrinkage = learningRate * optimizer.L1; // the threshold Optimizer.Step computes, to the bit
         _optimizer = optimizer;
         _state = state;
@@ -52,6 +52,16 @@ public readonly struct FusedStep
 
     /// <summary>Whether the kernels run <see cref="AdamUpdate"/>; with neither this nor <see cref="IsMomentum"/>, <see cref="Sgd"/>.</summary>
     public bool IsAdam => _rule == Rule.Adam;
+
+    /// <summary>
+    /// Whether the kernels store the gradient at <see cref="State"/> instead of updating (<see cref="GradientStore"/>): the
+    /// first pass of a step that needs the whole gradient first, whose caller then updates from it
+    /// (<see cref="StoreGradients"/>).
+    /// </summary>
+    public bool StoresGradient => _rule == Rule.Store;
+
+    /// <summary>The gradient's store into <see cref="State"/>, for <see cref="StoresGradient"/>.</summary>
+    public StoreGradientInState<float> GradientStore => default;
 
     /// <summary>SGD: the factor of the weight, <c>1 − μ·λ₂</c>.</summary>
     public float WeightFactor { get; }
@@ -158,6 +168,14 @@ public readonly struct FusedStep
         return new FusedStep(sgd, Rule.Sgd, null, 1f - lr * sgd.L2, -lr * 1f, lr, sgd.L2, 0f, false);
     }
 
-    /// <summary>Ends the step begun by <see cref="Begin"/>.</summary>
+    /// <summary>
+    /// A pass that stores the gradient into <paramref name="gradients"/>, laid out like the parameters, for a step of
+    /// <paramref name="optimizer"/> its caller has begun (<see cref="Optimizer.BeginSlicedStep"/>) and then performs from
+    /// the stored gradient: <see cref="End"/> ends that step.
+    /// </summary>
+    internal static FusedStep StoreGradients(Optimizer optimizer, float[] gradients)
+        => new(optimizer, Rule.Store, gradients, 0f, 0f, 0f, 0f, 0f, false);
+
+    /// <summary>Ends the step begun by <see cref="Begin"/> (or by the caller of <see cref="StoreGradients"/>).</summary>
     public void End() => (_optimizer ?? throw new InvalidOperationException("This step was never begun.")).EndSlicedStep();
 }

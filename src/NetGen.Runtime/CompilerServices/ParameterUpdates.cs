@@ -471,3 +471,42 @@ public readonly struct ShrinkingUpdate<T, TUpdate> : IParameterUpdate<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Bias(ref T b, ref T v, T gradient) => Unsafe.AsRef(in _update).Bias(ref b, ref v, gradient);
 }
+
+/// <summary>
+/// Stores each finished gradient at the state's place (<c>v</c>), leaving the parameters alone: the first pass of a step
+/// that needs the whole gradient before it updates anything (clipping by the gradient's global norm), cut across threads
+/// by the same phases as a fused step (<see cref="FusedStep.StoresGradient"/>).
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct StoreGradientInState<T> : IParameterUpdate<T>
+    where T : struct, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, nuint at, Vector512<T> gradient) => gradient.StoreUnsafe(ref v, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, nuint at, Vector<T> gradient) => gradient.StoreUnsafe(ref v, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, T gradient) => v = gradient;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(ref T w, ref T v, nuint at, int rows, int stride, int elements, int part, int parts)
+        => VectorOps.Prefetch(ref v, at, rows, stride, elements, part, parts);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, nuint at, Vector512<T> gradient) => gradient.StoreUnsafe(ref v, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, nuint at, Vector<T> gradient) => gradient.StoreUnsafe(ref v, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Bias(ref T b, ref T v, T gradient) => v = gradient;
+}

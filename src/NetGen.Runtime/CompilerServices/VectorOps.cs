@@ -272,28 +272,57 @@ public static class VectorOps
         return finite;
     }
 
-    /// <summary>The L2 norm of a span, accumulated in double.</summary>
+    /// <summary>
+    /// The L2 norm of a span, accumulated in double: the squares summed in float vectors over blocks of
+    /// <see cref="NormBlock"/> values, each block's sum added in double in order, then the values past the last whole
+    /// vector one by one. <see cref="NormBlockSums{T}"/> and <see cref="NormFromBlocks{T}"/> split the same sum across threads.
+    /// </summary>
     public static double Norm<T>(ReadOnlySpan<T> values) where T : struct, IFloatingPointIeee754<T>
     {
         double sum = 0;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            ReadOnlySpan<Vector<T>> vectors = MemoryMarshal.Cast<T, Vector<T>>(values);
-            for (int block = 0; block < vectors.Length; block += 256)
-            {
-                Vector<T> acc = Vector<T>.Zero;
-                int end = Math.Min(vectors.Length, block + 256);
-                for (int v = block; v < end; v++) acc += vectors[v] * vectors[v];
-                sum += double.CreateTruncating(Vector.Sum(acc));
-            }
-            i = vectors.Length * Vector<T>.Count;
-        }
-        for (; i < values.Length; i++)
+        int blocks = NormBlocks<T>(values.Length);
+        for (int block = 0; block < blocks; block++) sum += NormBlockSum(values, block);
+        return Math.Sqrt(NormTail(values, blocks, sum));
+    }
+
+    /// <summary>Values per block of <see cref="Norm{T}"/>'s vector sum: 256 vectors of <see cref="Vector{T}"/>.</summary>
+    internal static int NormBlock<T>() where T : struct => 256 * Vector<T>.Count;
+
+    /// <summary>The number of blocks <see cref="Norm{T}"/> sums <paramref name="length"/> values in (none without vector hardware).</summary>
+    internal static int NormBlocks<T>(int length) where T : struct
+        => Vector.IsHardwareAccelerated ? (length / Vector<T>.Count + 255) / 256 : 0;
+
+    /// <summary>Blocks [<paramref name="first"/>, <paramref name="end"/>) of <see cref="Norm{T}"/>'s vector sum, block b's sum of squares into <paramref name="sums"/>[b].</summary>
+    internal static void NormBlockSums<T>(ReadOnlySpan<T> values, int first, int end, Span<double> sums) where T : struct, IFloatingPointIeee754<T>
+    {
+        for (int block = first; block < end; block++) sums[block] = NormBlockSum(values, block);
+    }
+
+    /// <summary><see cref="Norm{T}"/> from its block sums (<see cref="NormBlockSums{T}"/>, every block).</summary>
+    internal static double NormFromBlocks<T>(ReadOnlySpan<T> values, ReadOnlySpan<double> sums) where T : struct, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        foreach (double blockSum in sums) sum += blockSum;
+        return Math.Sqrt(NormTail(values, sums.Length, sum));
+    }
+
+    private static double NormBlockSum<T>(ReadOnlySpan<T> values, int block) where T : struct, IFloatingPointIeee754<T>
+    {
+        ReadOnlySpan<Vector<T>> vectors = MemoryMarshal.Cast<T, Vector<T>>(values);
+        Vector<T> acc = Vector<T>.Zero;
+        int stop = Math.Min(vectors.Length, (block + 1) * 256);
+        for (int v = block * 256; v < stop; v++) acc += vectors[v] * vectors[v];
+        return double.CreateTruncating(Vector.Sum(acc));
+    }
+
+    /// <summary><paramref name="sum"/> plus the squares past the last whole vector (every value when there are no blocks).</summary>
+    private static double NormTail<T>(ReadOnlySpan<T> values, int blocks, double sum) where T : struct, IFloatingPointIeee754<T>
+    {
+        for (int i = blocks == 0 ? 0 : values.Length / Vector<T>.Count * Vector<T>.Count; i < values.Length; i++)
         {
             double v = double.CreateTruncating(values[i]);
             sum += v * v;
         }
-        return Math.Sqrt(sum);
+        return sum;
     }
 }

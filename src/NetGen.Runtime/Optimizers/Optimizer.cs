@@ -99,11 +99,11 @@ public abstract class Optimizer : IOptimizer
         CheckCount(gradients.Length, nameof(gradients));
         T lr = T.CreateTruncating(StepLearningRate());
         T scale = T.One;
-        if (ClipNorm is float clip)
+        if (ClipNorm is not null)
         {
             double norm = VectorOps.Norm(gradients);
-            LastGradientNorm = (float)norm;
-            if (norm > clip) scale = T.CreateTruncating(clip) / T.CreateTruncating(norm);
+            RecordGradientNorm(norm);
+            scale = ClipScale<T>(norm);
         }
         BeginStep(StepCount + 1);
         T l2 = T.CreateTruncating(L2), l1 = T.CreateTruncating(L1);
@@ -144,13 +144,21 @@ public abstract class Optimizer : IOptimizer
         return lr;
     }
 
+    /// <summary>The factor of a gradient whose global norm is <paramref name="norm"/>: <c>ClipNorm / norm</c> above the clipping norm, 1 otherwise (and without clipping).</summary>
+    internal T ClipScale<T>(double norm) where T : struct, IFloatingPointIeee754<T>
+        => ClipNorm is float clip && norm > clip ? T.CreateTruncating(clip) / T.CreateTruncating(norm) : T.One;
+
+    /// <summary>Records the norm of a clipped step's gradient as <see cref="LastGradientNorm"/>.</summary>
+    internal void RecordGradientNorm(double norm) => LastGradientNorm = (float)norm;
+
     /// <summary>
     /// One slice of a step begun by <see cref="BeginSlicedStep"/>: exactly what <see cref="Step(Span{float}, ReadOnlySpan{float})"/>
-    /// does to these elements, provided the slice starts a whole number of 64 elements into its weight or bias range.
+    /// does to these elements, provided the slice starts a whole number of 64 elements into its weight or bias range and
+    /// <paramref name="gradientScale"/> is <see cref="ClipScale{T}"/>'s factor for the whole gradient (1 without clipping).
     /// </summary>
-    internal void UpdateSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, bool weights, float learningRate)
+    internal void UpdateSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, bool weights, float learningRate, float gradientScale = 1f)
     {
-        (_updateSingle ??= Update<float>)(parameters, gradients, offset, learningRate, 1f, weights ? L2 : 0f);
+        (_updateSingle ??= Update<float>)(parameters, gradients, offset, learningRate, gradientScale, weights ? L2 : 0f);
         if (weights && L1 > 0f) VectorOps.Shrink(parameters, learningRate * L1);
     }
 

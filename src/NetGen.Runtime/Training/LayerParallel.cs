@@ -14,13 +14,16 @@ namespace NetGen;
 /// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>, whatever the thread count.
 /// </summary>
 /// <remarks>
-/// It needs a generated network that implements <see cref="ISplitTraining"/> (float), an <see cref="Sgd"/>,
-/// <see cref="Momentum"/>, <see cref="Adam"/> or <see cref="AdamW"/> optimizer that can fuse (<see cref="FusedStep.CanFuse"/>) and a batch of 2 to
-/// 256 rows (one row runs on the calling thread, which takes the one-row kernels as a single-threaded step does).
+/// It needs a generated network that implements <see cref="ISplitTraining"/> (float), an <see cref="Optimizer"/> and a
+/// batch of 2 to 256 rows (one row runs on the calling thread, which takes the one-row kernels as a single-threaded step
+/// does). A step that fuses (<see cref="FusedStep.CanFuse"/>: <see cref="Sgd"/>, <see cref="Momentum"/>, <see cref="Adam"/>,
+/// <see cref="AdamW"/>, with or without L1) updates inside the backward phases; any other — gradient clipping, which
+/// needs the whole gradient's norm first, or a subclass's rule — stores the gradient in those phases instead, then every
+/// thread adds up its blocks of the norm and updates its slice of every parameter range by the optimizer's own rule.
 /// Each dropout layer's mask key is drawn before the phases, as one thread draws it, and each thread draws the part of
 /// the mask its share needs (<see cref="DropoutMath.DrawMask{T}(ulong, long, Span{T}, T)"/>). Any other step runs
 /// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/> on the calling thread, with the
-/// same result. For other optimizers or larger batches, <see cref="DataParallel"/> splits the batch instead.
+/// same result. For optimizers of other kinds or larger batches, <see cref="DataParallel"/> splits the batch instead.
 /// Instances are not thread-safe; dispose to stop the worker threads.
 /// </remarks>
 public sealed class LayerParallel : IDisposable
@@ -43,6 +46,14 @@ public sealed class LayerParallel : IDisposable
     private int _batchIndex;
     private volatile bool _nonFinite;
     private ExceptionDispatchInfo? _failure;
+
+    // A step that needs the whole gradient first (clipping): the phases store it here, then every worker updates its
+    // slices from it (StoredStep).
+    private Optimizer? _stored;       // the optimizer of such a step, null for a fused one
+    private float[]? _gradient;       // laid out like the parameters
+    private double[]? _normBlocks;    // VectorOps.Norm's block sums, each worker's blocks
+    private float _storedRate;        // the step's learning rate
+    private (int Offset, int Count, bool Weights)[]? _ranges; // every weight and bias range, in buffer order
 
     // The next batch's rows, copied by the workers while they wait at the barriers between phases (AheadCopy).
     private long _aheadClaim;    // (the step's ticket << 32) | the next row to claim
@@ -102,7 +113,7 @@ public sealed class LayerParallel : IDisposable
         try
         {
             // One row runs on the caller: a single-threaded step takes the one-row kernels there, which sum in another order.
-            if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer) || inputs.Length == _network.InputSize)
+            if (_split is null || Threads == 1 || !CanCut(optimizer) || inputs.Length == _network.InputSize)
                 return _network.TrainStep(inputs, labels, optimizer); // which checks the inputs itself
             NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
             int batch = _split.PrepareSplitStep(inputs, labels, Threads);
@@ -133,7 +144,7 @@ public sealed class LayerParallel : IDisposable
         ArgumentNullException.ThrowIfNull(sampler);
         ArgumentNullException.ThrowIfNull(optimizer);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_split is null || Threads == 1 || !FusedStep.CanFuse(optimizer) || sampler.BatchSize > SharedConstants.MaxRows
+        if (_split is null || Threads == 1 || !CanCut(optimizer) || sampler.BatchSize > SharedConstants.MaxRows
             || sampler.FeatureCount != _network.InputSize || !sampler.HasLabels || sampler.RowsOf(index) == 1)
         {
             Minibatch whole = sampler.GetBatch(index);
@@ -167,6 +178,13 @@ public sealed class LayerParallel : IDisposable
     }
 
     /// <summary>
+    /// Whether a step of <paramref name="optimizer"/> can be cut: one that fuses (<see cref="FusedStep.CanFuse"/>), or any
+    /// other <see cref="Optimizer"/> (gradient clipping, a subclass's rule), whose phases store the gradient and whose
+    /// update then runs in slices on every thread.
+    /// </summary>
+    internal static bool CanCut(IOptimizer optimizer) => FusedStep.CanFuse(optimizer) || optimizer is Optimizer;
+
+    /// <summary>
     /// One job for the team on the batch at <paramref name="x"/> (its rows still to be copied from <paramref name="sampler"/>
     /// when one is given): worker 0 on the calling thread, the others released for their parts; the job's fields are
     /// cleared again afterwards, its loss, failure and <see cref="_nonFinite"/> kept.
@@ -179,6 +197,8 @@ public sealed class LayerParallel : IDisposable
         _sampler = sampler;
         _batchIndex = index;
         _optimizer = optimizer;
+        _stored = FusedStep.CanFuse(optimizer) ? null : (Optimizer)optimizer;
+        if (_stored is not null) ReserveStoredStep();
         _step = default;
         _stop = false;
         _nonFinite = false;
@@ -190,7 +210,77 @@ public sealed class LayerParallel : IDisposable
         _labels = null;
         _sampler = null;
         _optimizer = null;
+        _stored = null;
         _step = default;
+    }
+
+    /// <summary>The gradient buffer, the norm's block sums and the parameter ranges of a stored step, made once.</summary>
+    private void ReserveStoredStep()
+    {
+        int count = _network.Architecture.ParameterCount;
+        if (_gradient?.Length == count) return;
+        _gradient = new float[count];
+        _normBlocks = new double[VectorOps.NormBlocks<float>(count)];
+        var ranges = new System.Collections.Generic.List<(int, int, bool)>();
+        foreach (LayerDescription layer in _network.Architecture.Layers)
+        {
+            if (layer.WeightCount > 0) ranges.Add((layer.WeightOffset, layer.WeightCount, true));
+            if (layer.BiasCount > 0) ranges.Add((layer.BiasOffset, layer.BiasCount, false));
+        }
+        _ranges = ranges.ToArray();
+    }
+
+    /// <summary>
+    /// The update of a stored step after its phases, on every worker, with a barrier after each part: this worker's
+    /// blocks of the gradient's norm (<see cref="VectorOps.Norm{T}"/>'s blocks, summed in its order by every worker
+    /// alike), then this worker's slice of every weight and bias range — the slices <see cref="DataParallel"/> updates,
+    /// whole multiples of 64 elements into their range — each by the optimizer's own rule with the clipping factor
+    /// (<see cref="Optimizer.UpdateSlice"/>), so the parameters get the bits of <c>ComputeGradients</c> then <c>Step</c>.
+    /// </summary>
+    private void StoredStep(int worker)
+    {
+        try
+        {
+            if (!_stop)
+            {
+                double[] blocks = _normBlocks!;
+                int per = (blocks.Length + Threads - 1) / Threads, first = Math.Min(blocks.Length, worker * per);
+                VectorOps.NormBlockSums<float>(_gradient, first, Math.Min(blocks.Length, first + per), blocks);
+            }
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            _stop = true;
+        }
+        _workers.Barrier.SignalAndWait();
+        try
+        {
+            if (!_stop)
+            {
+                Optimizer optimizer = _stored!;
+                float[] gradient = _gradient!;
+                double norm = VectorOps.NormFromBlocks<float>(gradient, _normBlocks);
+                // Every worker computes the same factor; worker 0 alone records the norm.
+                float scale = optimizer.ClipScale<float>(norm);
+                if (worker == 0 && optimizer.ClipNorm is not null) optimizer.RecordGradientNorm(norm);
+                Span<float> parameters = _network.Parameters;
+                foreach (var (offset, count, weights) in _ranges!)
+                {
+                    int per = ((count + Threads - 1) / Threads + 63) & ~63;
+                    int from = Math.Min(count, worker * per), to = Math.Min(count, from + per);
+                    if (from < to)
+                        optimizer.UpdateSlice(parameters.Slice(offset + from, to - from), gradient.AsSpan(offset + from, to - from),
+                            offset + from, weights, _storedRate, scale);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            _stop = true;
+        }
+        _workers.Barrier.SignalAndWait();
     }
 
     /// <summary>
@@ -271,7 +361,13 @@ public sealed class LayerParallel : IDisposable
                         _loss = result;
                         if (float.IsFinite(result))
                         {
-                            _step = FusedStep.Begin(_optimizer!, _network.Architecture.ParameterCount);
+                            int count = _network.Architecture.ParameterCount;
+                            if (_stored is null) _step = FusedStep.Begin(_optimizer!, count);
+                            else
+                            {
+                                _storedRate = _stored.BeginSlicedStep(count);
+                                _step = FusedStep.StoreGradients(_stored, _gradient!);
+                            }
                             _begun = true;
                         }
                         else
@@ -290,6 +386,7 @@ public sealed class LayerParallel : IDisposable
             _workers.Barrier.SignalAndWait(ref ahead);
             if (clock is not null) mark = clock.Lap(worker, 2 + 2 * phase, mark);
         }
+        if (_stored is not null && _begun) StoredStep(worker); // _begun is set before the loss phase's barrier
         if (worker == 0 && _begun) _step.End();
         if (worker == 0) clock?.CountStep();
     }

@@ -32,8 +32,8 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Threads that train on each minibatch, the caller's included; 1 by default. With more than one, a network that can
-    /// be cut by layers (<see cref="ISplitTraining"/>: generated, float) trained by an <see cref="Sgd"/>,
-    /// <see cref="Momentum"/>, <see cref="Adam"/> or <see cref="AdamW"/> that fuses (<see cref="FusedStep.CanFuse"/>) on batches of at most 256 rows (one row runs on the calling thread), and no <see cref="ShardRows"/> given, runs
+    /// be cut by layers (<see cref="ISplitTraining"/>: generated, float) trained by an <see cref="Optimizer"/> (any of
+    /// the library's, with or without clipping and L1) on batches of at most 256 rows (one row runs on the calling thread), and no <see cref="ShardRows"/> given, runs
     /// <see cref="LayerParallel"/>: every layer cut across the threads, with the bits of one thread. Otherwise every
     /// batch is cut into shards of <see cref="ShardRows"/> rows (<see cref="DataParallel"/>).
     /// </summary>
@@ -158,9 +158,9 @@ public sealed class Trainer
             if (folder is null || !Directory.Exists(folder))
                 throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
         }
-        // Layers are cut across threads for fused steps on labels; targets take data-parallel shards instead.
+        // Layers are cut across threads for steps on labels; targets take data-parallel shards instead.
         bool cutLayers = _options.Threads > 1 && _options.ShardRows is null && _options.BatchSize <= SharedConstants.MaxRows
-            && _network is ISplitTraining && FusedStep.CanFuse(_optimizer) && train.HasLabels;
+            && _network is ISplitTraining && LayerParallel.CanCut(_optimizer) && train.HasLabels;
         using LayerParallel? layers = cutLayers ? new LayerParallel(_network, _options.Threads) : null;
         using DataParallel? parallel = !cutLayers && (_options.Threads > 1 || _options.ShardRows is not null)
             ? new DataParallel(_network, _options.Threads, _options.ShardRows ?? 32)

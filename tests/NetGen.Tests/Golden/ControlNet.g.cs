@@ -292,6 +292,7 @@ partial class Brains
             if (phase > 3 && phase < 7 && !step.IsBegun)
                 throw new ArgumentException(
                     "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
+            if (step.StoresGradient) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.GradientStore);
             if (step.Shrinks)
             {
                 if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingMomentum);

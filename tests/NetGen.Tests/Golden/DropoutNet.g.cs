@@ -282,6 +282,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         if (phase > 2 && phase < 5 && !step.IsBegun)
             throw new ArgumentException(
                 "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
+        if (step.StoresGradient) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.GradientStore);
         if (step.Shrinks)
         {
             if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingMomentum);

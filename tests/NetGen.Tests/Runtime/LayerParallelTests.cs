@@ -48,6 +48,12 @@ public sealed class LayerParallelTests
         "SgdL1" => arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 2e-3f, l1: 0.1f),
         "MomentumL1" => arch => new Momentum(arch, new InverseTimeDecay(0.05f, 0.01f), momentum: 0.9f, l1: 0.1f),
         "AdamL1" => arch => new Adam(arch, new InverseTimeDecay(0.01f, 0.01f), beta2: 0.99f, l2: 2e-3f, l1: 0.1f),
+        // Clipping by the global norm: the phases store the gradient, then every worker updates its slices. 0.05 clips
+        // every step of these networks; 1e6 none.
+        "SgdClip" => arch => new Sgd(arch, new InverseTimeDecay(0.05f, 0.01f), l2: 2e-3f, l1: 1e-3f, clipNorm: 0.05f),
+        "MomentumClip" => arch => new Momentum(arch, new InverseTimeDecay(0.05f, 0.01f), momentum: 0.9f, nesterov: true, clipNorm: 0.05f),
+        "AdamClip" => arch => new Adam(arch, new InverseTimeDecay(0.01f, 0.01f), beta2: 0.99f, l2: 2e-3f, clipNorm: 0.05f),
+        "AdamWUnclipped" => arch => new AdamW(arch, new InverseTimeDecay(0.01f, 0.01f), weightDecay: 0.05f, clipNorm: 1e6f),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
@@ -86,6 +92,13 @@ public sealed class LayerParallelTests
     [InlineData("Dropout", 64, "MomentumL1")]
     [InlineData("DropoutDeep", 11, "AdamL1")]
     [InlineData("OddSoftmax", 9, "AdamL1")]
+    [InlineData("Blocked", 7, "SgdClip")]
+    [InlineData("Seed", 20, "MomentumClip")]
+    [InlineData("Wide", 12, "AdamClip")]
+    [InlineData("Dropout", 64, "SgdClip")]
+    [InlineData("DropoutDeep", 11, "MomentumClip")]
+    [InlineData("OddSoftmax", 9, "AdamWUnclipped")]
+    [InlineData("FusedSoftmaxMse", 33, "AdamClip")]
     public void ThreadCountDoesNotChangeABit(string network, int batch, string optimizer)
     {
         INetwork reference = Make(network)();
@@ -108,6 +121,7 @@ public sealed class LayerParallelTests
                     Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(loss));
                     AssertSameBits(reference.Parameters, nets[t].Net.Parameters, $"{nets[t].Threads} threads, step {step + 1}");
                     Assert.Equal(referenceSgd.StepCount, optimizers[t].StepCount);
+                    Assert.Equal(BitConverter.SingleToInt32Bits(referenceSgd.LastGradientNorm), BitConverter.SingleToInt32Bits(optimizers[t].LastGradientNorm));
                 }
             }
         }
@@ -145,7 +159,7 @@ public sealed class LayerParallelTests
         }
     }
 
-    /// <summary>The cut step equals the plain two calls too, not only the single-threaded fused one.</summary>
+    /// <summary>The cut step equals the plain two calls too, not only the single-threaded fused one: fused, and with clipping from the stored gradient.</summary>
     [Theory]
     [InlineData("Sgd")]
     [InlineData("Momentum")]
@@ -155,6 +169,10 @@ public sealed class LayerParallelTests
     [InlineData("SgdL1")]
     [InlineData("MomentumL1")]
     [InlineData("AdamL1")]
+    [InlineData("SgdClip")]
+    [InlineData("MomentumClip")]
+    [InlineData("AdamClip")]
+    [InlineData("AdamWUnclipped")]
     public void EqualsGradientsThenStep(string optimizer)
     {
         var plain = new BlockedNet(5);
@@ -172,7 +190,10 @@ public sealed class LayerParallelTests
             team.TrainStep(x, y, sgdCut);
         }
         AssertSameBits(plain.Parameters, cut.Parameters, "parameters");
-        AssertSameBits(before, cut.Gradients, "gradients (the fused step stores none)");
+        AssertSameBits(before, cut.Gradients, "gradients (the cut step stores none in the network: it ran)");
+        Assert.Equal(BitConverter.SingleToInt32Bits(sgdPlain.LastGradientNorm), BitConverter.SingleToInt32Bits(sgdCut.LastGradientNorm));
+        if (optimizer.EndsWith("Clip", StringComparison.Ordinal))
+            Assert.True(sgdPlain.LastGradientNorm > 0.05f, $"the gradient's norm {sgdPlain.LastGradientNorm} was not clipped");
     }
 
     /// <summary>
@@ -218,7 +239,7 @@ public sealed class LayerParallelTests
     [Fact]
     public void StepsItCannotCutRunOnTheCaller()
     {
-        // Clipping, a batch over 256 rows: the same result as TrainStep, on one thread.
+        // A batch over 256 rows: the same result as TrainStep, on one thread; clipping, cut (the gradient stored), too.
         void Check(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batch)
         {
             INetwork a = make(), b = make();
