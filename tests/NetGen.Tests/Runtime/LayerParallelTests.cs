@@ -54,6 +54,8 @@ public sealed class LayerParallelTests
         "MomentumClip" => arch => new Momentum(arch, new InverseTimeDecay(0.05f, 0.01f), momentum: 0.9f, nesterov: true, clipNorm: 0.05f),
         "AdamClip" => arch => new Adam(arch, new InverseTimeDecay(0.01f, 0.01f), beta2: 0.99f, l2: 2e-3f, clipNorm: 0.05f),
         "AdamWUnclipped" => arch => new AdamW(arch, new InverseTimeDecay(0.01f, 0.01f), weightDecay: 0.05f, clipNorm: 1e6f),
+        // A subclass's rule never fuses (it may change Update or BeginStep); the cut stores its gradient too.
+        "AdamSubclass" => arch => new OwnAdam(arch),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
@@ -173,6 +175,7 @@ public sealed class LayerParallelTests
     [InlineData("MomentumClip")]
     [InlineData("AdamClip")]
     [InlineData("AdamWUnclipped")]
+    [InlineData("AdamSubclass")]
     public void EqualsGradientsThenStep(string optimizer)
     {
         var plain = new BlockedNet(5);
@@ -576,5 +579,10 @@ public sealed class LayerParallelTests
         var adam = new Adam(BlockedNet.Architecture, new ConstantLearningRate(1e-4f));
         team.TrainStep(x, y, adam); // the first step creates the moments
         Allocations.AssertNone(() => team.TrainStep(x, y, adam));
+        var clipped = new Momentum(BlockedNet.Architecture, new ConstantLearningRate(1e-4f), clipNorm: 0.05f, l1: 1e-4f);
+        team.TrainStep(x, y, clipped); // the first creates the velocity, and the team its gradient buffer
+        Allocations.AssertNone(() => team.TrainStep(x, y, clipped));
     }
+
+    private sealed class OwnAdam(NetworkArchitecture architecture) : Adam(architecture, new InverseTimeDecay(0.01f, 0.01f), beta2: 0.99f);
 }
