@@ -236,6 +236,8 @@ public sealed class LayerParallel : IDisposable
     /// alike), then this worker's slice of every weight and bias range — the slices <see cref="DataParallel"/> updates,
     /// whole multiples of 64 elements into their range — each by the optimizer's own rule with the clipping factor
     /// (<see cref="Optimizer.UpdateSlice"/>), so the parameters get the bits of <c>ComputeGradients</c> then <c>Step</c>.
+    /// Both are taken in reverse worker order, as the phases share out units (worker 0 the last), so that each worker
+    /// reads mostly the gradient rows it stored and the weight rows it read.
     /// </summary>
     private void StoredStep(int worker)
     {
@@ -244,7 +246,7 @@ public sealed class LayerParallel : IDisposable
             if (!_stop)
             {
                 double[] blocks = _normBlocks!;
-                int per = (blocks.Length + Threads - 1) / Threads, first = Math.Min(blocks.Length, worker * per);
+                int per = (blocks.Length + Threads - 1) / Threads, first = Math.Min(blocks.Length, (Threads - 1 - worker) * per);
                 VectorOps.NormBlockSums<float>(_gradient, first, Math.Min(blocks.Length, first + per), blocks);
             }
         }
@@ -268,7 +270,7 @@ public sealed class LayerParallel : IDisposable
                 foreach (var (offset, count, weights) in _ranges!)
                 {
                     int per = ((count + Threads - 1) / Threads + 63) & ~63;
-                    int from = Math.Min(count, worker * per), to = Math.Min(count, from + per);
+                    int from = Math.Min(count, (Threads - 1 - worker) * per), to = Math.Min(count, from + per);
                     if (from < to)
                         optimizer.UpdateSlice(parameters.Slice(offset + from, to - from), gradient.AsSpan(offset + from, to - from),
                             offset + from, weights, _storedRate, scale);
