@@ -349,6 +349,20 @@ public sealed class LayerParallelTests
         => AssertTrainerThreadsAgree(() => new DropoutSplitNet(6), arch => new Adam(arch, new CosineDecay(0.002f, 16), l2: 5e-5f), batchSize: 64, seed: 74, samples: 257);
 
     /// <summary>
+    /// Momentum with L1 (fused, each weight shrunk after its update) and with clipping by the global norm (the gradient
+    /// stored, then the norm and the update on every thread), through the trainer on two threads: one thread's history
+    /// and parameters, not the data-parallel shards' they took before.
+    /// </summary>
+    [Fact]
+    public void TrainerWithL1OrClippingOnTwoThreadsTrainsLikeOne()
+    {
+        AssertTrainerThreadsAgree(() => new DropoutSplitNet(6),
+            arch => new Momentum(arch, new CosineDecay(0.02f, 16), momentum: 0.9f, l2: 5e-5f, l1: 1e-3f), batchSize: 64, seed: 76);
+        AssertTrainerThreadsAgree(() => new DropoutSplitNet(6),
+            arch => new Momentum(arch, new CosineDecay(0.02f, 16), momentum: 0.9f, clipNorm: 0.5f), batchSize: 64, seed: 78);
+    }
+
+    /// <summary>
     /// The trainer's layer-cut steps copy each batch out of the data set on the team's threads. A row that turned NaN in
     /// the data set's (wrapped, not copied) array after the trainer checked it is found there: the step throws naming the
     /// row and feature, updates nothing, and leaves the dropout generator where it was — a following step gives the bits
