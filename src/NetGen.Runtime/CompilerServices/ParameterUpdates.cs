@@ -500,13 +500,13 @@ public readonly struct StoreGradientInState<T> : IParameterUpdate<T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Bias(ref T b, ref T v, nuint at, Vector512<T> gradient) => gradient.StoreUnsafe(ref v, at);
+    public void Bias(ref T b, ref T v, nuint at, Vector512<T> gradient) => Weight(ref b, ref v, at, gradient);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Bias(ref T b, ref T v, nuint at, Vector<T> gradient) => gradient.StoreUnsafe(ref v, at);
+    public void Bias(ref T b, ref T v, nuint at, Vector<T> gradient) => Weight(ref b, ref v, at, gradient);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Bias(ref T b, ref T v, T gradient) => v = gradient;
+    public void Bias(ref T b, ref T v, T gradient) => Weight(ref b, ref v, gradient);
 }

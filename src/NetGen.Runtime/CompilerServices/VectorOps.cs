@@ -273,8 +273,8 @@ public static class VectorOps
     }
 
     /// <summary>
-    /// The L2 norm of a span, accumulated in double: the squares summed in float vectors over blocks of
-    /// <see cref="NormBlock"/> values, each block's sum added in double in order, then the values past the last whole
+    /// The L2 norm of a span, accumulated in double: the squares summed in float vectors over blocks of 256
+    /// <see cref="Vector{T}"/>s, each block's sum added in double in order, then the values past the last whole
     /// vector one by one. <see cref="NormBlockSums{T}"/> and <see cref="NormFromBlocks{T}"/> split the same sum across threads.
     /// </summary>
     public static double Norm<T>(ReadOnlySpan<T> values) where T : struct, IFloatingPointIeee754<T>
@@ -284,9 +284,6 @@ public static class VectorOps
         for (int block = 0; block < blocks; block++) sum += NormBlockSum(values, block);
         return Math.Sqrt(NormTail(values, blocks, sum));
     }
-
-    /// <summary>Values per block of <see cref="Norm{T}"/>'s vector sum: 256 vectors of <see cref="Vector{T}"/>.</summary>
-    internal static int NormBlock<T>() where T : struct => 256 * Vector<T>.Count;
 
     /// <summary>The number of blocks <see cref="Norm{T}"/> sums <paramref name="length"/> values in (none without vector hardware).</summary>
     internal static int NormBlocks<T>(int length) where T : struct

@@ -107,6 +107,40 @@ public class VectorKernelTests
     }
 
     /// <summary>
+    /// The gradient's norm split across threads (each its range of blocks' sums, then the sums added up in order) is
+    /// <see cref="VectorOps.Norm{T}"/> to the bit for any split and length — no block, part of one, whole blocks and a
+    /// tail, the seed network's parameter count — and within float rounding of the norm summed plainly in double.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(2047)]
+    [InlineData(2048)]
+    [InlineData(6150)]
+    [InlineData(397510)]
+    public void NormInBlocksIsTheNorm(int length)
+    {
+        var rng = new Xoshiro256((ulong)length + 1);
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = (float)((rng.NextDouble() - 0.5) * Math.Pow(2, rng.NextInt(9) - 4));
+        double norm = VectorOps.Norm<float>(values);
+        int blocks = VectorOps.NormBlocks<float>(length);
+        foreach (int parts in new[] { 1, 2, 3, 5 })
+        {
+            var sums = new double[blocks];
+            int per = (blocks + parts - 1) / parts;
+            for (int part = parts - 1; part >= 0; part--)
+            {
+                int first = Math.Min(blocks, part * per);
+                VectorOps.NormBlockSums<float>(values, first, Math.Min(blocks, first + per), sums);
+            }
+            Assert.Equal(BitConverter.DoubleToInt64Bits(norm), BitConverter.DoubleToInt64Bits(VectorOps.NormFromBlocks<float>(values, sums)));
+        }
+        double plain = Math.Sqrt(values.Sum(v => (double)v * v));
+        Assert.True(Math.Abs(norm - plain) <= 1e-6 * plain, $"norm {norm:R}, summed plainly {plain:R}");
+    }
+
+    /// <summary>
     /// L1 shrinkage moves every value toward zero by b and never across it, element by element as its definition says, in
     /// <see cref="Vector512"/> and <see cref="Vector{T}"/> blocks and in the tail alike: values at ±b exactly, just past
     /// them, signed zeros, infinities and NaN (taken to zero), for float and double, and with b = 0 (nothing moves).
