@@ -45,6 +45,7 @@ public sealed class NetworkArchitecture
                 throw new ArgumentException($"The network has more than {int.MaxValue} parameters (at least {offset}).", nameof(layers));
         }
         ParameterCount = (int)offset;
+        _parameterRanges = FindParameterRanges();
         Loss = loss;
         InputShape = TensorShape.Vector(_layers[0].Inputs);
     }
@@ -106,6 +107,7 @@ public sealed class NetworkArchitecture
                 throw new ArgumentException($"The network has more than {int.MaxValue} parameters (at least {offset}).", nameof(layers));
         }
         ParameterCount = (int)offset;
+        _parameterRanges = FindParameterRanges();
         Loss = loss;
         InputShape = input;
     }
@@ -158,6 +160,25 @@ public sealed class NetworkArchitecture
 
     /// <summary>Total number of parameters.</summary>
     public int ParameterCount { get; }
+
+    private readonly (int Offset, int Count, bool Weights)[] _parameterRanges;
+
+    /// <summary>
+    /// Every non-empty weight and bias range of the parameter buffer, in buffer order, and whether it holds weights
+    /// (which regularization touches) or biases: what optimizers and the parallel trainers update range by range.
+    /// </summary>
+    internal ReadOnlySpan<(int Offset, int Count, bool Weights)> ParameterRanges => _parameterRanges;
+
+    private (int Offset, int Count, bool Weights)[] FindParameterRanges()
+    {
+        var ranges = new List<(int Offset, int Count, bool Weights)>();
+        foreach (LayerDescription layer in _layers)
+        {
+            if (layer.WeightCount > 0) ranges.Add((layer.WeightOffset, layer.WeightCount, true));
+            if (layer.BiasCount > 0) ranges.Add((layer.BiasOffset, layer.BiasCount, false));
+        }
+        return ranges.ToArray();
+    }
 
     /// <summary>The training loss.</summary>
     public LossFunction Loss { get; }

@@ -88,8 +88,8 @@ public class Adam : Optimizer
 
     /// <summary>
     /// Whether a step is elementwise with coefficients fixed for the step — no clipping by the global norm (an L1
-    /// shrinkage is elementwise after the update), and the rule this class (or <see cref="AdamW"/>) defines, not a subclass's — so that a generated
-    /// network may fuse it into its backward pass (<see cref="FusedStep"/>).
+    /// shrinkage is elementwise after the update), and the rule this class (or <see cref="AdamW"/>) defines, not a
+    /// subclass's — so that a generated network may fuse it into its backward pass (<see cref="FusedStep"/>).
     /// </summary>
     public bool CanFuse => StepIsElementwise && (GetType() == typeof(Adam) || GetType() == typeof(AdamW));
 

@@ -62,7 +62,8 @@ public sealed class Momentum : Optimizer
 
     /// <summary>
     /// Whether a step is elementwise with coefficients fixed for the step — no clipping by the global norm (an L1
-    /// shrinkage is elementwise after the update) — so that a generated network may fuse it into its backward pass (<see cref="FusedStep"/>).
+    /// shrinkage is elementwise after the update) — so that a generated network may fuse it into its backward pass
+    /// (<see cref="FusedStep"/>).
     /// </summary>
     public bool CanFuse => StepIsElementwise;
 

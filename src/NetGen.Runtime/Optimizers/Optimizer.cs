@@ -20,12 +20,6 @@ public abstract class Optimizer : IOptimizer
     private RangeUpdate<float>? _updateSingle;
     private RangeUpdate<double>? _updateDouble;
 
-    /// <summary>One layer's weights or biases in the parameter buffer; layers without parameters have none.</summary>
-    private readonly record struct ParameterRange(int Start, int Count, bool Weights);
-
-    /// <summary>Every non-empty weight and bias range, in buffer order.</summary>
-    private readonly ParameterRange[] _ranges;
-
     /// <summary>Creates the optimizer for networks of <paramref name="architecture"/>.</summary>
     /// <param name="architecture">Tells weights from biases.</param>
     /// <param name="learningRate">The schedule μ(t).</param>
@@ -40,13 +34,6 @@ public abstract class Optimizer : IOptimizer
         if (!(l1 >= 0f) || !float.IsFinite(l1)) throw new ArgumentOutOfRangeException(nameof(l1), l1, "λ₁ must be a non-negative finite number.");
         if (clipNorm is float c && !(c > 0f && float.IsFinite(c))) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "The clipping norm must be a positive finite number.");
         _architecture = architecture;
-        var ranges = new System.Collections.Generic.List<ParameterRange>();
-        foreach (LayerDescription layer in architecture.Layers)
-        {
-            if (layer.WeightCount > 0) ranges.Add(new ParameterRange(layer.WeightOffset, layer.WeightCount, Weights: true));
-            if (layer.BiasCount > 0) ranges.Add(new ParameterRange(layer.BiasOffset, layer.BiasCount, Weights: false));
-        }
-        _ranges = ranges.ToArray();
         Schedule = learningRate;
         L2 = l2;
         L1 = l1;
@@ -110,11 +97,11 @@ public abstract class Optimizer : IOptimizer
         RangeUpdate<T> update = typeof(T) == typeof(float)
             ? (RangeUpdate<T>)(object)(_updateSingle ??= Update<float>)
             : (RangeUpdate<T>)(object)(_updateDouble ??= Update<double>);
-        foreach (ParameterRange range in _ranges)
+        foreach (var (start, count, weights) in _architecture.ParameterRanges)
         {
-            Span<T> p = parameters.Slice(range.Start, range.Count);
-            update(p, gradients.Slice(range.Start, range.Count), range.Start, lr, scale, range.Weights ? l2 : T.Zero);
-            if (range.Weights && L1 > 0f) VectorOps.Shrink(p, lr * l1);
+            Span<T> p = parameters.Slice(start, count);
+            update(p, gradients.Slice(start, count), start, lr, scale, weights ? l2 : T.Zero);
+            if (weights && L1 > 0f) VectorOps.Shrink(p, lr * l1);
         }
         StepCount++;
     }
@@ -144,12 +131,27 @@ public abstract class Optimizer : IOptimizer
         return lr;
     }
 
-    /// <summary>The factor of a gradient whose global norm is <paramref name="norm"/>: <c>ClipNorm / norm</c> above the clipping norm, 1 otherwise (and without clipping).</summary>
+    /// <summary>
+    /// The factor of a gradient whose global norm is <paramref name="norm"/>: <c>ClipNorm / norm</c> above the clipping
+    /// norm, 1 otherwise (and without clipping).
+    /// </summary>
     internal T ClipScale<T>(double norm) where T : struct, IFloatingPointIeee754<T>
         => ClipNorm is float clip && norm > clip ? T.CreateTruncating(clip) / T.CreateTruncating(norm) : T.One;
 
     /// <summary>Records the norm of a clipped step's gradient as <see cref="LastGradientNorm"/>.</summary>
     internal void RecordGradientNorm(double norm) => LastGradientNorm = (float)norm;
+
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/> of a weight or bias range of <paramref name="count"/>
+    /// elements, as the parallel trainers share a range out for <see cref="UpdateSlice"/>: equal parts, each starting a
+    /// whole multiple of 64 elements into the range (the last shorter, or empty).
+    /// </summary>
+    internal static (int From, int To) SliceOf(int count, int part, int parts)
+    {
+        int per = ((count + parts - 1) / parts + 63) & ~63;
+        int from = Math.Min(count, part * per);
+        return (from, Math.Min(count, from + per));
+    }
 
     /// <summary>
     /// One slice of a step begun by <see cref="BeginSlicedStep"/>: exactly what <see cref="Step(Span{float}, ReadOnlySpan{float})"/>

@@ -35,7 +35,6 @@ public sealed class DataParallel : IDisposable
     private ExceptionDispatchInfo? _failure;
     private Optimizer? _optimizer;
     private float _learningRate;
-    private readonly (int Offset, int Count, bool Weights)[] _ranges;
     private MinibatchSampler? _sampler; // the batch's rows still to be copied from it, each thread its shards'
     private int _batchIndex;
     private volatile bool _nonFinite;   // a row copied from the sampler held a value that is not finite
@@ -57,9 +56,6 @@ public sealed class DataParallel : IDisposable
         _network = network;
         Threads = threads;
         ShardRows = shardRows;
-        _ranges = network.Architecture.Layers.ToArray()
-            .SelectMany(l => new (int, int, bool)[] { (l.WeightOffset, l.WeightCount, true), (l.BiasOffset, l.BiasCount, false) })
-            .ToArray();
         _workers = new WorkerThreads(threads, "NetGen data-parallel worker", Work);
     }
 
@@ -298,10 +294,9 @@ public sealed class DataParallel : IDisposable
     {
         const int Block = 4096; // the running sum stays in cache while every shard's slice streams past it once
         Span<float> parameters = _network.Parameters, gradients = _network.Gradients;
-        foreach (var (offset, count, weights) in _ranges)
+        foreach (var (offset, count, weights) in _network.Architecture.ParameterRanges)
         {
-            int per = ((count + Threads - 1) / Threads + 63) & ~63;
-            int from = Math.Min(count, index * per), to = Math.Min(count, from + per);
+            var (from, to) = Optimizer.SliceOf(count, index, Threads);
             for (int start = from; start < to; start += Block)
             {
                 int at = offset + start, length = Math.Min(Block, to - start);

@@ -53,7 +53,6 @@ public sealed class LayerParallel : IDisposable
     private float[]? _gradient;       // laid out like the parameters
     private double[]? _normBlocks;    // VectorOps.Norm's block sums, each worker's blocks
     private float _storedRate;        // the step's learning rate
-    private (int Offset, int Count, bool Weights)[]? _ranges; // every weight and bias range, in buffer order
 
     // The next batch's rows, copied by the workers while they wait at the barriers between phases (AheadCopy).
     private long _aheadClaim;    // (the step's ticket << 32) | the next row to claim
@@ -214,20 +213,13 @@ public sealed class LayerParallel : IDisposable
         _step = default;
     }
 
-    /// <summary>The gradient buffer, the norm's block sums and the parameter ranges of a stored step, made once.</summary>
+    /// <summary>The gradient buffer and the norm's block sums of a stored step, made once.</summary>
     private void ReserveStoredStep()
     {
         int count = _network.Architecture.ParameterCount;
         if (_gradient?.Length == count) return;
         _gradient = new float[count];
         _normBlocks = new double[VectorOps.NormBlocks<float>(count)];
-        var ranges = new System.Collections.Generic.List<(int, int, bool)>();
-        foreach (LayerDescription layer in _network.Architecture.Layers)
-        {
-            if (layer.WeightCount > 0) ranges.Add((layer.WeightOffset, layer.WeightCount, true));
-            if (layer.BiasCount > 0) ranges.Add((layer.BiasOffset, layer.BiasCount, false));
-        }
-        _ranges = ranges.ToArray();
     }
 
     /// <summary>
@@ -267,10 +259,9 @@ public sealed class LayerParallel : IDisposable
                 float scale = optimizer.ClipScale<float>(norm);
                 if (worker == 0 && optimizer.ClipNorm is not null) optimizer.RecordGradientNorm(norm);
                 Span<float> parameters = _network.Parameters;
-                foreach (var (offset, count, weights) in _ranges!)
+                foreach (var (offset, count, weights) in _network.Architecture.ParameterRanges)
                 {
-                    int per = ((count + Threads - 1) / Threads + 63) & ~63;
-                    int from = Math.Min(count, (Threads - 1 - worker) * per), to = Math.Min(count, from + per);
+                    var (from, to) = Optimizer.SliceOf(count, Threads - 1 - worker, Threads);
                     if (from < to)
                         optimizer.UpdateSlice(parameters.Slice(offset + from, to - from), gradient.AsSpan(offset + from, to - from),
                             offset + from, weights, _storedRate, scale);
