@@ -36,3 +36,13 @@ public partial class WideNet;
 [Dense(128, ReLU)]
 [Softmax(10)]
 public partial class CnnNet;
+
+/// <summary>A narrow network on Fashion-MNIST's inputs, for where cutting layers across threads begins to pay (<c>--cut</c>).</summary>
+[Dense(784, 32, Tanh)]
+[Softmax(10)]
+public partial class NarrowNet;
+
+/// <summary>The lecture's network with 128 hidden units, for <c>--cut</c>.</summary>
+[Dense(784, 128, Tanh)]
+[Softmax(10)]
+public partial class MidNet;

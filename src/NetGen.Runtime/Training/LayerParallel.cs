@@ -176,6 +176,40 @@ public sealed class LayerParallel : IDisposable
         }
     }
 
+    /// <summary>What a step costs the team beyond its share of the work, in weight-rows (see <see cref="GainfulThreads"/>).</summary>
+    internal const double ThreadCost = 600_000;
+
+    /// <summary>Weight-rows a step costs besides its rows: the update's pass over every weight, about eight rows' worth.</summary>
+    internal const int UpdateRows = 8;
+
+    /// <summary>
+    /// The number of threads, 1 to <paramref name="processors"/>, that a model of the cut step finds quickest for
+    /// <paramref name="batch"/> rows. A layer costs its weights × (rows + <see cref="UpdateRows"/>) and is shared among at most as
+    /// many threads as it has blocks of 64 units; every thread beyond the first adds <see cref="ThreadCost"/> (the
+    /// barriers, and the activations and deltas handed between cores). Calibrated on two cores (the benchmarks' <c>--cut</c>):
+    /// a 784-128-10 network gains from batch 8, a 784-32-10 one (one block of units) never.
+    /// </summary>
+    internal static int GainfulThreads(NetworkArchitecture architecture, int batch, int processors)
+    {
+        int best = 1;
+        double bestCost = double.PositiveInfinity;
+        for (int threads = 1; threads <= processors; threads++)
+        {
+            double cost = (threads - 1) * ThreadCost;
+            foreach (LayerDescription layer in architecture.Layers)
+            {
+                int blocks = (layer.Outputs + 63) / 64;
+                cost += (double)layer.WeightCount * (batch + UpdateRows) / Math.Min(threads, blocks);
+            }
+            if (cost < bestCost)
+            {
+                bestCost = cost;
+                best = threads;
+            }
+        }
+        return best;
+    }
+
     /// <summary>
     /// Whether a step of <paramref name="optimizer"/> can be cut: one that fuses (<see cref="FusedStep.CanFuse"/>), or any
     /// other <see cref="Optimizer"/> (gradient clipping, a subclass's rule), whose phases store the gradient and whose

@@ -31,13 +31,21 @@ public sealed record TrainerOptions
     public string? CheckpointPath { get; init; }
 
     /// <summary>
-    /// Threads that train on each minibatch, the caller's included; 1 by default. With more than one, a network that can
-    /// be cut by layers (<see cref="ISplitTraining"/>: generated, float) trained by an <see cref="Optimizer"/> (any of
-    /// the library's, with or without clipping and L1) on batches of at most 256 rows (one row runs on the calling thread), and no <see cref="ShardRows"/> given, runs
-    /// <see cref="LayerParallel"/>: every layer cut across the threads, with the bits of one thread. Otherwise every
-    /// batch is cut into shards of <see cref="ShardRows"/> rows (<see cref="DataParallel"/>).
+    /// Threads that train on each minibatch, the caller's included. With more than one, a network that can be cut by
+    /// layers (<see cref="ISplitTraining"/>: generated, float) trained by an <see cref="Optimizer"/> (any of the
+    /// library's, with or without clipping and L1) on class labels in batches of at most 256 rows (one row runs on the
+    /// calling thread), and no <see cref="ShardRows"/> given, runs <see cref="LayerParallel"/>: every layer cut across the
+    /// threads, with the bits of one thread. Otherwise every batch is cut into shards of <see cref="ShardRows"/> rows
+    /// (<see cref="DataParallel"/>).
     /// </summary>
-    public int Threads { get; init; } = 1;
+    /// <remarks>
+    /// Null (the default) chooses: where the layer cut applies, as many of the machine's cores
+    /// (<see cref="Environment.ProcessorCount"/>) as a model of the step finds quicker than fewer — a layer is shared
+    /// in blocks of 64 units, and each thread costs a little at every step, so a network whose layers have at most
+    /// 64 units, or a small step, stays on one — and one thread everywhere else, so the result never depends on the
+    /// machine. <see cref="TrainingHistory.Threads"/> says what was chosen.
+    /// </remarks>
+    public int? Threads { get; init; }
 
     /// <summary>
     /// Rows per shard of a data-parallel batch; null means 32 when <see cref="Threads"/> is above 1, and no sharding at
@@ -46,7 +54,7 @@ public sealed record TrainerOptions
     /// </summary>
     public int? ShardRows { get; init; }
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a non-positive epoch count, batch size, thread count or shard size.</summary>
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a non-positive epoch count, batch size, thread count or shard size, or more than 256 threads.</summary>
     public void Validate()
     {
         if (Threads is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Expected between 1 and 256 threads.");
@@ -159,17 +167,20 @@ public sealed class Trainer
                 throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
         }
         // Layers are cut across threads for steps on labels; targets take data-parallel shards instead.
-        bool cutLayers = _options.Threads > 1 && _options.ShardRows is null && _options.BatchSize <= SharedConstants.MaxRows
+        int threads = _options.Threads ?? (_options.ShardRows is null
+            ? AutomaticThreads(_network, _optimizer, _options.BatchSize, train.HasLabels, Math.Min(256, Environment.ProcessorCount))
+            : 1);
+        bool cutLayers = threads > 1 && _options.ShardRows is null && _options.BatchSize <= SharedConstants.MaxRows
             && _network is ISplitTraining && LayerParallel.CanCut(_optimizer) && train.HasLabels;
-        using LayerParallel? layers = cutLayers ? new LayerParallel(_network, _options.Threads) : null;
-        using DataParallel? parallel = !cutLayers && (_options.Threads > 1 || _options.ShardRows is not null)
-            ? new DataParallel(_network, _options.Threads, _options.ShardRows ?? 32)
+        using LayerParallel? layers = cutLayers ? new LayerParallel(_network, threads) : null;
+        using DataParallel? parallel = !cutLayers && (threads > 1 || _options.ShardRows is not null)
+            ? new DataParallel(_network, threads, _options.ShardRows ?? 32)
             : null;
         var layerEvaluators = new List<IInferenceNetwork<float>> { _network };
         if (layers is not null && (validation is not null || test is not null))
-            for (int i = 1; i < _options.Threads; i++) layerEvaluators.Add(((ISplitTraining)_network).CreateEvaluator());
+            for (int i = 1; i < threads; i++) layerEvaluators.Add(((ISplitTraining)_network).CreateEvaluator());
         var sampler = new MinibatchSampler(train, _options.BatchSize, _options.Seed);
-        var history = new TrainingHistory();
+        var history = new TrainingHistory { Threads = threads };
         int reportEvery = Math.Max(1, sampler.BatchesPerEpoch / 100);
         float[]? best = stopping is { RestoreBest: true } ? new float[_network.Parameters.Length] : null;
         // The parameters at the start of the epoch: a step that leaves a non-finite parameter (an overflow the loss did
@@ -222,7 +233,7 @@ public sealed class Trainer
             // evaluators (the same parameters, their own workspaces; a new replica would draw on the dropout generator).
             // The sums have the bits of one thread.
             IReadOnlyList<IInferenceNetwork<float>> evaluators = parallel is { Replicas.Count: > 1 }
-                ? parallel.Replicas.Take(Math.Min(_options.Threads, parallel.Replicas.Count)).ToArray()
+                ? parallel.Replicas.Take(Math.Min(threads, parallel.Replicas.Count)).ToArray()
                 : layerEvaluators;
             EvaluationResult v = validation is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(evaluators, validation);
             EvaluationResult t = test is null ? new(double.NaN, double.NaN, 0) : Evaluation.Evaluate(evaluators, test);
@@ -266,6 +277,19 @@ public sealed class Trainer
             history.BestEpoch = bestEpoch;
         }
         return history;
+    }
+
+    /// <summary>
+    /// The threads a step runs on when <see cref="TrainerOptions.Threads"/> is left null: the layer cut on as many of
+    /// <paramref name="processors"/> as <see cref="LayerParallel.GainfulThreads"/> finds worth it, where the cut applies
+    /// (it keeps one thread's bits); one otherwise.
+    /// </summary>
+    internal static int AutomaticThreads(INetwork network, IOptimizer optimizer, int batchSize, bool labels, int processors)
+    {
+        if (processors < 2 || network is not ISplitTraining || !LayerParallel.CanCut(optimizer) || !labels
+            || batchSize < 2 || batchSize > SharedConstants.MaxRows)
+            return 1;
+        return LayerParallel.GainfulThreads(network.Architecture, batchSize, processors);
     }
 
     /// <summary>One step on a batch of targets: on the shards of a data-parallel team, or on the network itself.</summary>

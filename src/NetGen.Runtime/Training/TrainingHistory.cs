@@ -32,6 +32,12 @@ public sealed class TrainingHistory : IReadOnlyList<EpochResult>
     /// <summary>The epoch whose parameters the network holds at the end when the best were restored, else the last.</summary>
     public int BestEpoch { get; internal set; }
 
+    /// <summary>
+    /// The threads each training step ran on, the caller's included: <see cref="TrainerOptions.Threads"/>, or what the
+    /// trainer chose when it was left null.
+    /// </summary>
+    public int Threads { get; internal set; } = 1;
+
     /// <summary>Whether early stopping ended training before the last planned epoch.</summary>
     public bool StoppedEarly { get; internal set; }
 
@@ -69,7 +75,7 @@ public sealed class TrainingHistory : IReadOnlyList<EpochResult>
                 $"{e.Epoch},{e.TrainLoss:R},{e.ValidationLoss:R},{e.ValidationAccuracy:R},{e.TestLoss:R},{e.TestAccuracy:R},{e.LearningRate:R},{e.Seconds:R}"));
     }
 
-    /// <summary>The history as JSON: <c>{"best_epoch":…,"stopped_early":…,"epochs":[{…}]}</c>; NaN is written as null.</summary>
+    /// <summary>The history as JSON: <c>{"best_epoch":…,"stopped_early":…,"threads":…,"epochs":[{…}]}</c>; NaN is written as null.</summary>
     public string ToJson()
     {
         using var stream = new MemoryStream();
@@ -78,6 +84,7 @@ public sealed class TrainingHistory : IReadOnlyList<EpochResult>
             json.WriteStartObject();
             json.WriteNumber("best_epoch", BestEpoch);
             json.WriteBoolean("stopped_early", StoppedEarly);
+            json.WriteNumber("threads", Threads);
             json.WriteStartArray("epochs");
             foreach (EpochResult e in _epochs)
             {

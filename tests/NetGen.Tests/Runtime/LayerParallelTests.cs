@@ -308,21 +308,24 @@ public sealed class LayerParallelTests
     }
 
     /// <summary>Two epochs of 300 seeded samples through the trainer on one thread and on two: the same history and parameters.</summary>
-    private static void AssertTrainerThreadsAgree(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batchSize, ulong seed, int samples = 300)
+    private static void AssertTrainerThreadsAgree(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batchSize, ulong seed, int samples = 300,
+        int? threads = 2, int expectedThreads = 2)
     {
         INetwork shape = make();
         var data = new Dataset(Seeded.Floats(samples * shape.InputSize, seed), Seeded.Labels(samples, shape.OutputSize, seed + 1), shape.InputSize, shape.OutputSize);
         // Evaluated on both threads: a validation set of several 256-row chunks and a test set smaller than one.
         var validation = new Dataset(Seeded.Floats(700 * shape.InputSize, seed + 2), Seeded.Labels(700, shape.OutputSize, seed + 3), shape.InputSize, shape.OutputSize);
         var test = new Dataset(Seeded.Floats(50 * shape.InputSize, seed + 4), Seeded.Labels(50, shape.OutputSize, seed + 5), shape.InputSize, shape.OutputSize);
-        (float[] Parameters, TrainingHistory History) Train(int threads)
+        (float[] Parameters, TrainingHistory History) Train(int? count)
         {
             INetwork net = make();
-            TrainingHistory history = new Trainer(net, optimizer(net.Architecture), new TrainerOptions { Epochs = 2, BatchSize = batchSize, Seed = 3, Threads = threads }).Fit(data, validation, test);
+            TrainingHistory history = new Trainer(net, optimizer(net.Architecture), new TrainerOptions { Epochs = 2, BatchSize = batchSize, Seed = 3, Threads = count }).Fit(data, validation, test);
             return (net.Parameters.ToArray(), history);
         }
         var one = Train(1);
-        var two = Train(2);
+        var two = Train(threads);
+        Assert.Equal(1, one.History.Threads);
+        Assert.Equal(expectedThreads, two.History.Threads);
         AssertSameBits(one.Parameters, two.Parameters, "parameters after two epochs");
         Assert.Equal(one.History.Select(e => e.TrainLoss), two.History.Select(e => e.TrainLoss));
         Assert.Equal(one.History.Select(e => (e.ValidationLoss, e.ValidationAccuracy, e.TestLoss, e.TestAccuracy)),
@@ -360,6 +363,73 @@ public sealed class LayerParallelTests
             arch => new Momentum(arch, new CosineDecay(0.02f, 16), momentum: 0.9f, l2: 5e-5f, l1: 1e-3f), batchSize: 64, seed: 76);
         AssertTrainerThreadsAgree(() => new DropoutSplitNet(6),
             arch => new Momentum(arch, new CosineDecay(0.02f, 16), momentum: 0.9f, clipNorm: 0.5f), batchSize: 64, seed: 78);
+    }
+
+    /// <summary>
+    /// Left to choose (<see cref="TrainerOptions.Threads"/> null, the default), the trainer cuts a step large enough to gain
+    /// across the machine's cores — two on a two-core machine — with one thread's history and parameters.
+    /// </summary>
+    [Fact]
+    public void TrainerLeftToChooseCutsALargeStepAcrossTheCoresWithOneThreadsBits()
+    {
+        int processors = Math.Min(256, Environment.ProcessorCount);
+        int expected = LayerParallel.GainfulThreads(DropoutSplitNet.Architecture, 64, processors);
+        Assert.Null(new TrainerOptions().Threads);
+        if (processors >= 2) Assert.InRange(expected, 2, processors);
+        AssertTrainerThreadsAgree(() => new DropoutSplitNet(6), arch => new Momentum(arch, new CosineDecay(0.02f, 16), momentum: 0.9f, l2: 5e-5f),
+            batchSize: 64, seed: 80, threads: null, expectedThreads: expected);
+    }
+
+    /// <summary>
+    /// Left to choose, the trainer stays on one thread where the cut would not gain (a small step) or could not keep one
+    /// thread's bits (targets, shards asked for, a network or optimizer the cut does not take): the result never depends
+    /// on the machine.
+    /// </summary>
+    [Fact]
+    public void TrainerLeftToChooseStaysOnOneThreadWhereTheCutDoesNotGainOrApply()
+    {
+        var data = new Dataset(Seeded.Floats(200 * BlockedNet.InputSize, 84), Seeded.Labels(200, BlockedNet.OutputSize, 85), BlockedNet.InputSize, BlockedNet.OutputSize);
+        var small = new BlockedNet(6);
+        Assert.Equal(1, new Trainer(small, new Sgd(small, 0.05f), new TrainerOptions { Epochs = 1, BatchSize = 40 }).Fit(data).Threads);
+
+        var split = new DropoutSplitNet(6);
+        var momentum = new Momentum(DropoutSplitNet.Architecture, new ConstantLearningRate(0.01f), momentum: 0.9f);
+        var labels = new Dataset(Seeded.Floats(200 * DropoutSplitNet.InputSize, 86), Seeded.Labels(200, DropoutSplitNet.OutputSize, 87), DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
+        Assert.Equal(1, new Trainer(split, momentum, new TrainerOptions { Epochs = 1, BatchSize = 64, ShardRows = 16 }).Fit(labels).Threads);
+        var targets = new Dataset(Seeded.Floats(200 * DropoutSplitNet.InputSize, 88), Seeded.Floats(200 * DropoutSplitNet.OutputSize, 89), DropoutSplitNet.InputSize);
+        Assert.Equal(1, new Trainer(split, momentum, new TrainerOptions { Epochs = 1, BatchSize = 64 }).Fit(targets).Threads);
+
+        int many = 64;
+        Assert.True(Trainer.AutomaticThreads(split, momentum, 64, labels: true, many) >= 2, "the cut applies here");
+        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 64, labels: false, many));
+        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 1, labels: true, many));
+        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 257, labels: true, many));
+        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 64, labels: true, processors: 1));
+        Assert.Equal(1, Trainer.AutomaticThreads(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, 64, labels: true, many));
+        Assert.Equal(1, Trainer.AutomaticThreads(split, new OwnRule(), 64, labels: true, many));
+    }
+
+    /// <summary>
+    /// The cost model behind the automatic thread count, on the shapes the benchmarks' <c>--cut</c> measured on two cores: a layer
+    /// of at most 64 units cannot be shared, so a 784-32-10 network stays on one thread at any batch and core count; a
+    /// 784-128-10 one takes two from batch 8 and never more than its two blocks of units; the seed network takes two at
+    /// batch 2 and more on a larger machine, up to its eight blocks.
+    /// </summary>
+    [Fact]
+    public void GainfulThreadsFollowTheBlocksOfUnitsAndTheStepsSize()
+    {
+        static NetworkArchitecture Dense(int hidden) => new(TensorShape.Vector(784), new[] { LayerDefinition.Dense(hidden, Activation.Tanh), LayerDefinition.Softmax(10) }, LossFunction.CrossEntropy);
+        NetworkArchitecture narrow = Dense(32), mid = Dense(128), seed = Dense(500);
+        foreach (int batch in new[] { 2, 8, 64, 256 })
+            foreach (int processors in new[] { 2, 16 })
+                Assert.Equal(1, LayerParallel.GainfulThreads(narrow, batch, processors));
+        Assert.Equal(1, LayerParallel.GainfulThreads(mid, 2, 2));
+        Assert.Equal(2, LayerParallel.GainfulThreads(mid, 8, 2));
+        Assert.Equal(2, LayerParallel.GainfulThreads(mid, 256, 16));
+        Assert.Equal(2, LayerParallel.GainfulThreads(seed, 2, 2));
+        Assert.Equal(2, LayerParallel.GainfulThreads(seed, 64, 2));
+        Assert.InRange(LayerParallel.GainfulThreads(seed, 64, 16), 3, 8);
+        Assert.Equal(1, LayerParallel.GainfulThreads(seed, 64, 1));
     }
 
     /// <summary>
@@ -596,6 +666,16 @@ public sealed class LayerParallelTests
         var clipped = new Momentum(BlockedNet.Architecture, new ConstantLearningRate(1e-4f), clipNorm: 0.05f, l1: 1e-4f);
         team.TrainStep(x, y, clipped); // the first creates the velocity, and the team its gradient buffer
         Allocations.AssertNone(() => team.TrainStep(x, y, clipped));
+    }
+
+    /// <summary>An optimizer of the caller's own, not an <see cref="Optimizer"/>: nothing to cut.</summary>
+    private sealed class OwnRule : IOptimizer
+    {
+        public long StepCount => 0;
+        public int Epoch { get; set; }
+        public float CurrentLearningRate => 0;
+        public void Step(Span<float> parameters, ReadOnlySpan<float> gradients) { }
+        public void Step(Span<double> parameters, ReadOnlySpan<double> gradients) { }
     }
 
     private sealed class OwnAdam(NetworkArchitecture architecture) : Adam(architecture, new InverseTimeDecay(0.01f, 0.01f), beta2: 0.99f);
