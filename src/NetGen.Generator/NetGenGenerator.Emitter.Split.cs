@@ -16,7 +16,7 @@ public sealed partial class NetGenGenerator
         /// touch different data, so each phase needs only the barrier before it. Cuts fall on multiples of
         /// <see cref="SplitAlignment"/> units, so every unit runs the same code as in an uncut call.
         /// </summary>
-        private static void EmitSplitTraining(CodeWriter w, NetworkPlan plan, string labelCheck, string labelDelta, string? labelPerSample)
+        private static void EmitSplitTraining(CodeWriter w, NetworkPlan plan, string truthCheck, string labelDelta, string? labelPerSample, string targetDelta)
         {
             NetworkSpec net = plan.Network;
             int layers = net.Layers.Count, last = layers - 1;
@@ -30,10 +30,11 @@ public sealed partial class NetGenGenerator
             w.Line("global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new " + net.TypeName + "(_parameters);");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block("int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int workers)"))
+            using (w.Block("int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(\n" +
+                           "    ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers)"))
             {
                 w.Line("int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
-                w.Line(labelCheck);
+                w.Line(truthCheck);
                 w.Line("if (batch > " + MaxRows + ") return 0;");
                 w.Line((HasDropout(net) ? "Workspace ws = " : "") + "Reserve(batch).ReserveWorkers(workers);");
                 for (int l = 0; l < net.Layers.Count; l++)
@@ -70,33 +71,36 @@ public sealed partial class NetGenGenerator
             w.Line("/// <inheritdoc/>");
             using (w.Block("float global::NetGen.CompilerServices.ISplitTraining.RunSplitPhase(\n" +
                            "    int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,\n" +
-                           "    in global::NetGen.CompilerServices.FusedStep step)"))
+                           "    ReadOnlySpan<float> targets, in global::NetGen.CompilerServices.FusedStep step)"))
             {
                 w.Line("int rows = inputs.Length / InputSize;");
                 w.Line("Workspace ws = _workspace;");
                 w.Line("global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);");
-                w.Line("if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)");
+                w.Line("if (rows * InputSize != inputs.Length || rows > ws.Rows\n" +
+                       "    || (targets.IsEmpty ? labels.Length != rows : labels.Length != 0 || targets.Length != rows * OutputSize))");
                 w.Line("    throw new ArgumentException(");
-                w.Line("        $\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs \" +");
-                w.Line("        $\"and a label each), got {inputs.Length} inputs and {labels.Length} labels.\", nameof(inputs));");
+                w.Line("        $\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs, and a label \" +");
+                w.Line("        $\"or {OutputSize} targets a row), got {inputs.Length} inputs, {labels.Length} labels, {targets.Length} targets.\",");
+                w.Line("        nameof(inputs));");
                 w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun)");
                 w.Line("    throw new ArgumentException(");
                 w.Line("        \"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
-                w.Line("if (step.StoresGradient) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.GradientStore);");
+                w.Line("if (step.StoresGradient) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.GradientStore);");
                 using (w.Block("if (step.Shrinks)"))
                 {
-                    w.Line("if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingMomentum);");
-                    w.Line("if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingAdam);");
-                    w.Line("return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingSgd);");
+                    w.Line("if (step.IsMomentum) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.ShrinkingMomentum);");
+                    w.Line("if (step.IsAdam) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.ShrinkingAdam);");
+                    w.Line("return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.ShrinkingSgd);");
                 }
-                w.Line("if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.MomentumUpdate);");
-                w.Line("if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.AdamUpdate);");
-                w.Line("return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.Sgd);");
+                w.Line("if (step.IsMomentum) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.MomentumUpdate);");
+                w.Line("if (step.IsAdam) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.AdamUpdate);");
+                w.Line("return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.Sgd);");
             }
             w.Line();
             w.Line("/// <summary>Phase <paramref name=\"phase\"/> of a split step checked by its caller, updating by <paramref name=\"update\"/> with its state at <paramref name=\"v\"/>.</summary>");
-            using (w.Block("private float RunSplitPhase<TUpdate>(\n" +
-                           "    int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ref float v, in TUpdate update)\n" +
+            using (w.Block("private float RunPhase<TUpdate>(\n" +
+                           "    int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets,\n" +
+                           "    ref float v, in TUpdate update)\n" +
                            "    where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>"))
             {
                 w.Line("int rows = inputs.Length / InputSize;");
@@ -141,7 +145,7 @@ public sealed partial class NetGenGenerator
                                     w.Line("const int start = 0;");
                                     w.Line("float scale = 1f / rows;");
                                     using (w.Block("for (int r = lo; r < hi; r++)"))
-                                        w.Line("ws.RowLoss[r] = " + labelDelta + ";");
+                                        w.Line("ws.RowLoss[r] = targets.IsEmpty\n    ? " + labelDelta.Replace("\n", "\n    ") + "\n    : " + targetDelta.Replace("\n", "\n    ") + ";");
                                 }
                             }
                             else
@@ -194,8 +198,16 @@ public sealed partial class NetGenGenerator
                             w.Line("double loss = 0;");
                             using (w.Block("for (int r = 0; r < rows; r++)"))
                             {
-                                if (labelPerSample is not null) w.Line(labelPerSample);
-                                w.Line("loss += " + labelDelta + ";");
+                                w.Line("if (!targets.IsEmpty) loss += " + targetDelta + ";");
+                                if (labelPerSample is null) w.Line("else loss += " + labelDelta + ";");
+                                else
+                                {
+                                    using (w.Block("else"))
+                                    {
+                                        w.Line(labelPerSample);
+                                        w.Line("loss += " + labelDelta + ";");
+                                    }
+                                }
                             }
                             w.Line("return (float)(loss / rows);");
                         }

@@ -456,11 +456,14 @@ public sealed partial class NetGenGenerator
             EmitOverload("ReadOnlySpan<int> labels", labelCheck, labelSummary, labelDelta, labelPerSample);
             if (!softmax && net.Loss == LossKind.MeanSquaredError) EmitLabelLoss(w, net);
             EmitTrainStep(w, plan, labelCheck, labelDelta, labelPerSample);
-            if (plan.Split) EmitSplitTraining(w, plan, labelCheck, labelDelta, labelPerSample);
+            string targetDelta = TargetsCall("targets.Slice((start + r) * OutputSize, OutputSize)");
+            if (plan.Split)
+                EmitSplitTraining(w, plan, "global::NetGen.CompilerServices.NetworkGuard.LabelsOrTargets(labels, targets, batch, " + labelRange + ", OutputSize);",
+                    labelDelta, labelPerSample, targetDelta);
             EmitOverload("ReadOnlySpan<" + T + "> targets",
                 "global::NetGen.CompilerServices.NetworkGuard.BatchLength(targets.Length, batch, OutputSize, nameof(targets));",
                 "Mean loss of a batch with row-major target vectors [batch, OutputSize]; overwrites <see cref=\"Gradients\"/> with its gradient.",
-                TargetsCall("targets.Slice((start + r) * OutputSize, OutputSize)"), null);
+                targetDelta, null);
         }
 
         /// <summary>

@@ -234,7 +234,7 @@ internal static class Planner
         if (plan.LabelLoss) names.Add("LabelLoss");
         if (plan.Trainable && plan.HasDropout) names.AddRange(new[] { "SeedDropout", "_dropoutRng" });
         if (plan.Network.Baked is not null) names.Add("BakedParameters");
-        if (plan.Split) names.AddRange(new[] { "Share", "ShareRows", "RunSplitPhase" });
+        if (plan.Split) names.AddRange(new[] { "Share", "ShareRows", "RunPhase" });
         return names;
     }
 }

@@ -33,17 +33,18 @@ public interface ISplitTraining
     IInferenceNetwork CreateEvaluator();
 
     /// <summary>
-    /// Validates a batch with class labels, reserves scratch for it and for <paramref name="workers"/> workers (some
+    /// Validates a batch with class labels or targets, reserves scratch for it and for <paramref name="workers"/> workers (some
     /// arrays, read again only by the worker that wrote them, are each worker's own, so no cache line is written by two
     /// cores) and draws its dropout masks, on the calling thread, before any phase runs.
     /// </summary>
     /// <param name="inputs">The batch, row-major.</param>
-    /// <param name="labels">A class label per row.</param>
+    /// <param name="labels">A class label per row; empty for a batch of targets.</param>
+    /// <param name="targets">Row-major targets, <c>[rows, OutputSize]</c>; empty for a batch of labels.</param>
     /// <param name="workers">The number of workers that will run the phases; at least 1.</param>
     /// <returns>The batch size, or 0 when the batch is too large to be stepped in one pass (more than 256 rows).</returns>
-    /// <exception cref="ArgumentException">Wrong lengths or a label out of range.</exception>
+    /// <exception cref="ArgumentException">Wrong lengths, both labels and targets, or a label out of range.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is below 1.</exception>
-    int PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int workers);
+    int PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers);
 
     /// <summary>
     /// Worker <paramref name="worker"/>'s share of phase <paramref name="phase"/> for the batch prepared by
@@ -53,7 +54,8 @@ public interface ISplitTraining
     /// <param name="worker">This worker, <c>0 … workers − 1</c>.</param>
     /// <param name="workers">The number of workers sharing the phase, at most as many as <see cref="PrepareSplitStep"/> reserved for.</param>
     /// <param name="inputs">The batch given to <see cref="PrepareSplitStep"/>.</param>
-    /// <param name="labels">Its labels.</param>
+    /// <param name="labels">Its labels (empty for targets).</param>
+    /// <param name="targets">Its targets (empty for labels).</param>
     /// <param name="step">The optimizer's step, begun after the loss phase; ignored by the forward and loss phases.</param>
-    float RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, in FusedStep step);
+    float RunSplitPhase(int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, in FusedStep step);
 }

@@ -56,6 +56,23 @@ public static class NetworkGuard
                 $"Expected no more workers than the {reserved} that PrepareSplitStep reserved for (call it with the number of workers first).");
     }
 
+    /// <summary>
+    /// Checks the truth of a batch given either way (<see cref="ISplitTraining"/>): class labels when
+    /// <paramref name="targets"/> is empty (<see cref="Labels"/>), otherwise <paramref name="outputs"/> targets per sample
+    /// and no labels.
+    /// </summary>
+    public static void LabelsOrTargets(ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batch, int classes, int outputs)
+    {
+        if (targets.IsEmpty)
+        {
+            Labels(labels, batch, classes, nameof(labels));
+            return;
+        }
+        if (!labels.IsEmpty)
+            throw new ArgumentException($"Expected class labels or targets, not both: got {labels.Length} labels and {targets.Length} targets.", nameof(labels));
+        BatchLength(targets.Length, batch, outputs, nameof(targets));
+    }
+
     /// <summary>Checks one label per sample, each in <c>[0, classes)</c>.</summary>
     public static void Labels(ReadOnlySpan<int> labels, int batch, int classes, string paramName)
     {

@@ -11,7 +11,8 @@ namespace NetGen;
 /// layer's units over the whole batch — forward outputs, input deltas, and weight rows updated in place by an SGD,
 /// momentum or Adam step fused into the backward pass — with a barrier between layers. Nothing is reduced across threads, so
 /// each thread touches only its own rows of every weight matrix, and the result has the same bits as a single-threaded
-/// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/>, whatever the thread count.
+/// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/> (or, on target vectors,
+/// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, IOptimizer)"/>), whatever the thread count.
 /// </summary>
 /// <remarks>
 /// It needs a generated network that implements <see cref="ISplitTraining"/> (float), an <see cref="Optimizer"/> and a
@@ -22,8 +23,7 @@ namespace NetGen;
 /// thread adds up its blocks of the norm and updates its slice of every parameter range by the optimizer's own rule.
 /// Each dropout layer's mask key is drawn before the phases, as one thread draws it, and each thread draws the part of
 /// the mask its share needs (<see cref="DropoutMath.DrawMask{T}(ulong, long, Span{T}, T)"/>). Any other step runs
-/// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, IOptimizer)"/> on the calling thread, with the
-/// same result. For optimizers of other kinds or larger batches, <see cref="DataParallel"/> splits the batch instead.
+/// the network's own <c>TrainStep</c> on the calling thread, with the same result. For optimizers of other kinds or larger batches, <see cref="DataParallel"/> splits the batch instead.
 /// Instances are not thread-safe; dispose to stop the worker threads.
 /// </remarks>
 public sealed class LayerParallel : IDisposable
@@ -35,7 +35,8 @@ public sealed class LayerParallel : IDisposable
 
     // The job of the current call, read by the workers between barriers.
     private unsafe float* _inputs;
-    private unsafe int* _labels;
+    private unsafe int* _labels;     // null for a batch of targets
+    private unsafe float* _targets;  // null for a batch of labels
     private int _batch;
     private IOptimizer? _optimizer;
     private FusedStep _step;
@@ -104,7 +105,30 @@ public sealed class LayerParallel : IDisposable
     /// <exception cref="ArgumentException">Wrong lengths, a label out of range or an input that is not finite; nothing is computed or updated.</exception>
     /// <exception cref="ObjectDisposedException">The instance is disposed.</exception>
     /// <exception cref="InvalidOperationException">Another thread is inside this instance; it is not thread-safe.</exception>
-    public unsafe float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, IOptimizer optimizer)
+        => TrainStep(inputs, labels, default, optimizer);
+
+    /// <summary>
+    /// One training step on a batch with target vectors: the same as
+    /// <see cref="INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, IOptimizer)"/> (<c>ComputeGradients</c>, then the
+    /// optimizer's <c>Step</c>), to the bit, on <see cref="Threads"/> threads when the step can be cut (see the remarks on
+    /// the class). No parameter changes when the loss is NaN or infinite.
+    /// </summary>
+    /// <param name="inputs">The batch, row-major <c>[rows, InputSize]</c>.</param>
+    /// <param name="targets">Row-major targets, <c>[rows, OutputSize]</c>.</param>
+    /// <param name="optimizer">The optimizer whose step is taken.</param>
+    /// <returns>The mean loss of the batch.</returns>
+    /// <exception cref="ArgumentException">Wrong lengths or an input that is not finite; nothing is computed or updated.</exception>
+    /// <exception cref="ObjectDisposedException">The instance is disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside this instance; it is not thread-safe.</exception>
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, IOptimizer optimizer)
+    {
+        // Empty targets would read as a batch of labels below; the network's own step refuses them (and any empty batch).
+        return targets.IsEmpty ? _network.TrainStep(inputs, targets, optimizer) : TrainStep(inputs, default, targets, optimizer);
+    }
+
+    /// <summary>One step on labels, or on targets when <paramref name="targets"/> is not empty.</summary>
+    private unsafe float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -113,13 +137,14 @@ public sealed class LayerParallel : IDisposable
         {
             // One row runs on the caller: a single-threaded step takes the one-row kernels there, which sum in another order.
             if (_split is null || Threads == 1 || !CanCut(optimizer) || inputs.Length == _network.InputSize)
-                return _network.TrainStep(inputs, labels, optimizer); // which checks the inputs itself
+                return OwnStep(inputs, labels, targets, optimizer); // which checks the inputs itself
             NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
-            int batch = _split.PrepareSplitStep(inputs, labels, Threads);
-            if (batch == 0) return _network.TrainStep(inputs, labels, optimizer);
+            int batch = _split.PrepareSplitStep(inputs, labels, targets, Threads);
+            if (batch == 0) return OwnStep(inputs, labels, targets, optimizer);
             fixed (float* x = inputs)
             fixed (int* y = labels)
-                Run(x, y, batch, optimizer, null, 0);
+            fixed (float* t = targets)
+                Run(x, targets.IsEmpty ? y : null, targets.IsEmpty ? null : t, batch, optimizer, null, 0);
             _failure?.Throw();
             return _loss;
         }
@@ -128,6 +153,10 @@ public sealed class LayerParallel : IDisposable
             _caller.Exit();
         }
     }
+
+    /// <summary>The network's own step on the calling thread, on labels or targets.</summary>
+    private float OwnStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, IOptimizer optimizer)
+        => targets.IsEmpty ? _network.TrainStep(inputs, labels, optimizer) : _network.TrainStep(inputs, targets, optimizer);
 
     /// <summary>
     /// One training step on batch <paramref name="index"/> of <paramref name="sampler"/>, whose rows the threads copy
@@ -138,16 +167,17 @@ public sealed class LayerParallel : IDisposable
     /// the sampler's second buffer; the next call, when it is for that batch of the same order, starts from them.
     /// </summary>
     /// <exception cref="ArgumentException">A label out of range or an input that is not finite; nothing is updated.</exception>
+    /// <remarks>A batch of targets is stepped the same way, as <see cref="TrainStep(ReadOnlySpan{float}, ReadOnlySpan{float}, IOptimizer)"/> on it.</remarks>
     internal unsafe float TrainStep(MinibatchSampler sampler, int index, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(sampler);
         ArgumentNullException.ThrowIfNull(optimizer);
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_split is null || Threads == 1 || !CanCut(optimizer) || sampler.BatchSize > SharedConstants.MaxRows
-            || sampler.FeatureCount != _network.InputSize || !sampler.HasLabels || sampler.RowsOf(index) == 1)
+            || sampler.FeatureCount != _network.InputSize || sampler.RowsOf(index) == 1)
         {
             Minibatch whole = sampler.GetBatch(index);
-            return TrainStep(whole.Features, whole.Labels, optimizer);
+            return sampler.HasLabels ? TrainStep(whole.Features, whole.Labels, optimizer) : TrainStep(whole.Features, whole.Targets, optimizer);
         }
         _caller.Enter(this);
         try
@@ -164,7 +194,8 @@ public sealed class LayerParallel : IDisposable
             Minibatch batch = sampler.View(count);
             fixed (float* x = batch.Features)
             fixed (int* y = batch.Labels)
-                Run(x, y, count, optimizer, sampler, index);
+            fixed (float* t = batch.Targets)
+                Run(x, sampler.HasLabels ? y : null, sampler.HasLabels ? null : t, count, optimizer, sampler, index);
             _ahead = default;
             _failure?.Throw();
             if (_nonFinite) NetworkGuard.FiniteInputs(batch.Features, _network.InputSize, "inputs"); // throws, naming the row
@@ -222,10 +253,11 @@ public sealed class LayerParallel : IDisposable
     /// when one is given): worker 0 on the calling thread, the others released for their parts; the job's fields are
     /// cleared again afterwards, its loss, failure and <see cref="_nonFinite"/> kept.
     /// </summary>
-    private unsafe void Run(float* x, int* y, int batch, IOptimizer optimizer, MinibatchSampler? sampler, int index)
+    private unsafe void Run(float* x, int* y, float* t, int batch, IOptimizer optimizer, MinibatchSampler? sampler, int index)
     {
         _inputs = x;
         _labels = y;
+        _targets = t;
         _batch = batch;
         _sampler = sampler;
         _batchIndex = index;
@@ -241,6 +273,7 @@ public sealed class LayerParallel : IDisposable
         Work(0);
         _inputs = null;
         _labels = null;
+        _targets = null;
         _sampler = null;
         _optimizer = null;
         _stored = null;
@@ -345,7 +378,7 @@ public sealed class LayerParallel : IDisposable
             try
             {
                 int n = _network.InputSize;
-                _split!.PrepareSplitStep(new ReadOnlySpan<float>(_inputs, _batch * n), new ReadOnlySpan<int>(_labels, _batch), Threads);
+                _split!.PrepareSplitStep(new ReadOnlySpan<float>(_inputs, _batch * n), Labels(), Targets(), Threads);
             }
             catch (Exception e)
             {
@@ -355,6 +388,12 @@ public sealed class LayerParallel : IDisposable
         }
         _workers.Barrier.SignalAndWait();
     }
+
+    /// <summary>The current job's labels, empty for a batch of targets.</summary>
+    private unsafe ReadOnlySpan<int> Labels() => _labels is null ? default : new ReadOnlySpan<int>(_labels, _batch);
+
+    /// <summary>The current job's targets, empty for a batch of labels.</summary>
+    private unsafe ReadOnlySpan<float> Targets() => _targets is null ? default : new ReadOnlySpan<float>(_targets, _batch * _network.OutputSize);
 
     /// <summary>
     /// Every phase in turn, with a barrier after each. Worker 0 begins the optimizer's step once the loss is known and
@@ -381,8 +420,7 @@ public sealed class LayerParallel : IDisposable
                 try
                 {
                     var x = new ReadOnlySpan<float>(_inputs, _batch * n);
-                    var y = new ReadOnlySpan<int>(_labels, _batch);
-                    float result = split.RunSplitPhase(phase, worker, Threads, x, y, in _step);
+                    float result = split.RunSplitPhase(phase, worker, Threads, x, Labels(), Targets(), in _step);
                     if (phase == lossPhase && worker == 0)
                     {
                         _loss = result;

@@ -33,8 +33,8 @@ public sealed record TrainerOptions
     /// <summary>
     /// Threads that train on each minibatch, the caller's included. With more than one, a network that can be cut by
     /// layers (<see cref="ISplitTraining"/>: generated, float) trained by an <see cref="Optimizer"/> (any of the
-    /// library's, with or without clipping and L1) on class labels in batches of at most 256 rows (one row runs on the
-    /// calling thread), and no <see cref="ShardRows"/> given, runs <see cref="LayerParallel"/>: every layer cut across the
+    /// library's, with or without clipping and L1) in batches of at most 256 rows (one row runs on the calling thread),
+    /// class labels or targets, and no <see cref="ShardRows"/> given, runs <see cref="LayerParallel"/>: every layer cut across the
     /// threads, with the bits of one thread. Otherwise every batch is cut into shards of <see cref="ShardRows"/> rows
     /// (<see cref="DataParallel"/>).
     /// </summary>
@@ -166,12 +166,12 @@ public sealed class Trainer
             if (folder is null || !Directory.Exists(folder))
                 throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
         }
-        // Layers are cut across threads for steps on labels; targets take data-parallel shards instead.
+        // Layers are cut across threads where the step allows it; otherwise, on several threads, data-parallel shards.
         int threads = _options.Threads ?? (_options.ShardRows is null
-            ? AutomaticThreads(_network, _optimizer, _options.BatchSize, train.HasLabels, Math.Min(256, Environment.ProcessorCount))
+            ? AutomaticThreads(_network, _optimizer, _options.BatchSize, Math.Min(256, Environment.ProcessorCount))
             : 1);
         bool cutLayers = threads > 1 && _options.ShardRows is null && _options.BatchSize <= SharedConstants.MaxRows
-            && _network is ISplitTraining && LayerParallel.CanCut(_optimizer) && train.HasLabels;
+            && _network is ISplitTraining && LayerParallel.CanCut(_optimizer);
         using LayerParallel? layers = cutLayers ? new LayerParallel(_network, threads) : null;
         using DataParallel? parallel = !cutLayers && (threads > 1 || _options.ShardRows is not null)
             ? new DataParallel(_network, threads, _options.ShardRows ?? 32)
@@ -282,11 +282,11 @@ public sealed class Trainer
     /// <summary>
     /// The threads a step runs on when <see cref="TrainerOptions.Threads"/> is left null: the layer cut on as many of
     /// <paramref name="processors"/> as <see cref="LayerParallel.GainfulThreads"/> finds worth it, where the cut applies
-    /// (it keeps one thread's bits); one otherwise.
+    /// (it keeps one thread's bits, on labels or targets); one otherwise.
     /// </summary>
-    internal static int AutomaticThreads(INetwork network, IOptimizer optimizer, int batchSize, bool labels, int processors)
+    internal static int AutomaticThreads(INetwork network, IOptimizer optimizer, int batchSize, int processors)
     {
-        if (processors < 2 || network is not ISplitTraining || !LayerParallel.CanCut(optimizer) || !labels
+        if (processors < 2 || network is not ISplitTraining || !LayerParallel.CanCut(optimizer)
             || batchSize < 2 || batchSize > SharedConstants.MaxRows)
             return 1;
         return LayerParallel.GainfulThreads(network.Architecture, batchSize, processors);

@@ -246,10 +246,11 @@ partial class Brains
         global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new ControlNet(_parameters);
 
         /// <inheritdoc/>
-        int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int workers)
+        int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(
+            ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers)
         {
             int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
-            global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 4, nameof(labels));
+            global::NetGen.CompilerServices.NetworkGuard.LabelsOrTargets(labels, targets, batch, 4, OutputSize);
             if (batch > 256) return 0;
             Reserve(batch).ReserveWorkers(workers);
             return batch;
@@ -280,34 +281,37 @@ partial class Brains
         /// <inheritdoc/>
         float global::NetGen.CompilerServices.ISplitTraining.RunSplitPhase(
             int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
-            in global::NetGen.CompilerServices.FusedStep step)
+            ReadOnlySpan<float> targets, in global::NetGen.CompilerServices.FusedStep step)
         {
             int rows = inputs.Length / InputSize;
             Workspace ws = _workspace;
             global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);
-            if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)
+            if (rows * InputSize != inputs.Length || rows > ws.Rows
+                || (targets.IsEmpty ? labels.Length != rows : labels.Length != 0 || targets.Length != rows * OutputSize))
                 throw new ArgumentException(
-                    $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs " +
-                    $"and a label each), got {inputs.Length} inputs and {labels.Length} labels.", nameof(inputs));
+                    $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs, and a label " +
+                    $"or {OutputSize} targets a row), got {inputs.Length} inputs, {labels.Length} labels, {targets.Length} targets.",
+                    nameof(inputs));
             if (phase > 3 && phase < 7 && !step.IsBegun)
                 throw new ArgumentException(
                     "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
-            if (step.StoresGradient) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.GradientStore);
+            if (step.StoresGradient) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.GradientStore);
             if (step.Shrinks)
             {
-                if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingMomentum);
-                if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingAdam);
-                return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingSgd);
+                if (step.IsMomentum) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.ShrinkingMomentum);
+                if (step.IsAdam) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.ShrinkingAdam);
+                return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.ShrinkingSgd);
             }
-            if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.MomentumUpdate);
-            if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.AdamUpdate);
-            return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.Sgd);
+            if (step.IsMomentum) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.MomentumUpdate);
+            if (step.IsAdam) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.AdamUpdate);
+            return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.Sgd);
         }
 
         /// <summary>Phase <paramref name="phase"/> of a split step checked by its caller, updating by
         /// <paramref name="update"/> with its state at <paramref name="v"/>.</summary>
-        private float RunSplitPhase<TUpdate>(
-            int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ref float v, in TUpdate update)
+        private float RunPhase<TUpdate>(
+            int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets,
+            ref float v, in TUpdate update)
             where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
         {
             int rows = inputs.Length / InputSize;
@@ -360,10 +364,14 @@ partial class Brains
                     float scale = 1f / rows;
                     for (int r = lo; r < hi; r++)
                     {
-                        ws.RowLoss[r] = LabelLoss(
-                            ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize),
-                            ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize),
-                            labels[start + r], scale);
+                        ws.RowLoss[r] = targets.IsEmpty
+                            ? LabelLoss(
+                                ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize),
+                                ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize),
+                                labels[start + r], scale)
+                            : global::NetGen.CompilerServices.LossMath.MeanSquaredError(
+                                ws.A2.AsSpan(r * OutputSize, OutputSize), targets.Slice((start + r) * OutputSize, OutputSize),
+                                global::NetGen.Activation.Identity, 0.01f, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
                     }
                     return 0f;
                 }

@@ -235,10 +235,11 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     global::NetGen.IInferenceNetwork global::NetGen.CompilerServices.ISplitTraining.CreateEvaluator() => new DropoutNet(_parameters);
 
     /// <inheritdoc/>
-    int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int workers)
+    int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(
+        ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
-        global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 3, nameof(labels));
+        global::NetGen.CompilerServices.NetworkGuard.LabelsOrTargets(labels, targets, batch, 3, OutputSize);
         if (batch > 256) return 0;
         Workspace ws = Reserve(batch).ReserveWorkers(workers);
         ws.MaskKey0 = _dropoutRng.NextUInt64(); // as a single-threaded pass draws it; each worker draws its part of the mask
@@ -270,34 +271,37 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     /// <inheritdoc/>
     float global::NetGen.CompilerServices.ISplitTraining.RunSplitPhase(
         int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
-        in global::NetGen.CompilerServices.FusedStep step)
+        ReadOnlySpan<float> targets, in global::NetGen.CompilerServices.FusedStep step)
     {
         int rows = inputs.Length / InputSize;
         Workspace ws = _workspace;
         global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);
-        if (rows * InputSize != inputs.Length || rows > ws.Rows || labels.Length != rows)
+        if (rows * InputSize != inputs.Length || rows > ws.Rows
+            || (targets.IsEmpty ? labels.Length != rows : labels.Length != 0 || targets.Length != rows * OutputSize))
             throw new ArgumentException(
-                $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs " +
-                $"and a label each), got {inputs.Length} inputs and {labels.Length} labels.", nameof(inputs));
+                $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs, and a label " +
+                $"or {OutputSize} targets a row), got {inputs.Length} inputs, {labels.Length} labels, {targets.Length} targets.",
+                nameof(inputs));
         if (phase > 2 && phase < 5 && !step.IsBegun)
             throw new ArgumentException(
                 "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
-        if (step.StoresGradient) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.GradientStore);
+        if (step.StoresGradient) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.GradientStore);
         if (step.Shrinks)
         {
-            if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingMomentum);
-            if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingAdam);
-            return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.ShrinkingSgd);
+            if (step.IsMomentum) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.ShrinkingMomentum);
+            if (step.IsAdam) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.ShrinkingAdam);
+            return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.ShrinkingSgd);
         }
-        if (step.IsMomentum) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.MomentumUpdate);
-        if (step.IsAdam) return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.AdamUpdate);
-        return RunSplitPhase(phase, worker, workers, inputs, labels, ref step.State, step.Sgd);
+        if (step.IsMomentum) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.MomentumUpdate);
+        if (step.IsAdam) return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.AdamUpdate);
+        return RunPhase(phase, worker, workers, inputs, labels, targets, ref step.State, step.Sgd);
     }
 
     /// <summary>Phase <paramref name="phase"/> of a split step checked by its caller, updating by
     /// <paramref name="update"/> with its state at <paramref name="v"/>.</summary>
-    private float RunSplitPhase<TUpdate>(
-        int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ref float v, in TUpdate update)
+    private float RunPhase<TUpdate>(
+        int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets,
+        ref float v, in TUpdate update)
         where TUpdate : struct, global::NetGen.CompilerServices.IParameterUpdate<float>
     {
         int rows = inputs.Length / InputSize;
@@ -346,9 +350,13 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 float scale = 1f / rows;
                 for (int r = lo; r < hi; r++)
                 {
-                    ws.RowLoss[r] = global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
-                        ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r],
-                        labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
+                    ws.RowLoss[r] = targets.IsEmpty
+                        ? global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
+                            ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r],
+                            labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale)
+                        : global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
+                            ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r],
+                            targets.Slice((start + r) * OutputSize, OutputSize), ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
                 }
                 return 0f;
             }

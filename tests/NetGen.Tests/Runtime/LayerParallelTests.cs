@@ -24,6 +24,8 @@ public sealed class LayerParallelTests
         "Dropout" => () => new DropoutSplitNet(3),    // masks on a layer cut by units and on one cut by rows
         "DropoutNarrow" => () => new DropNet(3),      // 37-19-7-5 with dropout: all cut by rows
         "DropoutDeep" => () => new DeepDropoutSplitNet(3), // masks on two layers cut by units, each worker's own arrays
+        "Regression" => () => new FusedRegressionNet(3),   // 37-20-17-3, dropout, identity output: MSE
+        "MultiLabel" => () => new MultiLabelNet(3),         // sigmoid outputs, binary cross-entropy
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
@@ -307,15 +309,100 @@ public sealed class LayerParallelTests
         Assert.Throws<ObjectDisposedException>(() => team.TrainStep(x, new[] { 0, 1, 2, 3 }, sgd));
     }
 
+    /// <summary>
+    /// Steps on target vectors cut across 1, 2, 3 and 5 threads give the bits of the network's own step on them
+    /// (<c>ComputeGradients</c> then the optimizer's <c>Step</c>): every loss the generator emits on targets — softmax
+    /// cross-entropy on soft targets, binary cross-entropy (one output and several), mean squared error after softmax, an
+    /// identity and a sigmoid — fused, with L1, and stored for clipping, with dropout.
+    /// </summary>
+    [Theory]
+    [InlineData("Seed", 20, "Momentum")]
+    [InlineData("Blocked", 64, "Sgd")]
+    [InlineData("OddSoftmax", 9, "Adam")]
+    [InlineData("FusedBinary", 5, "Nesterov")]
+    [InlineData("MultiLabel", 12, "SgdL1")]
+    [InlineData("FusedSoftmaxMse", 33, "Momentum")]
+    [InlineData("Regression", 17, "Sgd")]
+    [InlineData("Regression", 64, "MomentumClip")]
+    [InlineData("Dropout", 64, "Momentum")]
+    [InlineData("Dropout", 10, "AdamL1")]
+    [InlineData("DropoutDeep", 11, "AdamClip")]
+    [InlineData("Wide", 256, "MomentumL1")]
+    [InlineData("Regression", 1, "Momentum")] // one row: on the caller
+    public void ThreadCountDoesNotChangeABitOnTargets(string network, int batch, string optimizer)
+    {
+        INetwork reference = Make(network)();
+        Optimizer referenceRule = MakeOptimizer(optimizer)(reference.Architecture);
+        var nets = new[] { 1, 2, 3, 5 }.Select(t => (Net: Make(network)(), Threads: t)).ToArray();
+        var teams = nets.Select(n => new LayerParallel(n.Net, n.Threads)).ToArray();
+        var optimizers = nets.Select(n => MakeOptimizer(optimizer)(n.Net.Architecture)).ToArray();
+        try
+        {
+            for (int step = 0; step < 3; step++)
+            {
+                float[] x = Seeded.Floats(batch * reference.InputSize, (ulong)(30 + step));
+                // In [0, 1]: probabilities for the cross-entropies, any values for the squared error.
+                float[] y = Seeded.Floats(batch * reference.OutputSize, (ulong)(40 + step)).Select(v => (v + 1) / 2).ToArray();
+                float expected = reference.TrainStep(x, y, referenceRule);
+                Assert.True(float.IsFinite(expected));
+                for (int t = 0; t < teams.Length; t++)
+                {
+                    float loss = teams[t].TrainStep(x, y, optimizers[t]);
+                    Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(loss));
+                    AssertSameBits(reference.Parameters, nets[t].Net.Parameters, $"{nets[t].Threads} threads, step {step + 1}");
+                    Assert.Equal(referenceRule.StepCount, optimizers[t].StepCount);
+                    Assert.Equal(BitConverter.SingleToInt32Bits(referenceRule.LastGradientNorm), BitConverter.SingleToInt32Bits(optimizers[t].LastGradientNorm));
+                }
+            }
+            Assert.False(reference.Parameters.SequenceEqual(Make(network)().Parameters), "training changed nothing");
+        }
+        finally
+        {
+            foreach (LayerParallel team in teams) team.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A step on targets is checked as the network's own is: wrong lengths and empty targets are refused with nothing
+    /// updated, and a split phase given labels and targets together, or a batch of one kind prepared and the other run,
+    /// is refused.
+    /// </summary>
+    [Fact]
+    public void TargetsOfTheWrongLengthAreRefusedWithNothingUpdated()
+    {
+        var net = new DropoutSplitNet(3);
+        using var team = new LayerParallel(net, 2);
+        var sgd = new Sgd(DropoutSplitNet.Architecture, 0.1f);
+        float[] before = net.Parameters.ToArray();
+        float[] x = Seeded.Floats(4 * DropoutSplitNet.InputSize, 50);
+        var wrong = Assert.Throws<ArgumentException>(() => team.TrainStep(x, new float[4 * DropoutSplitNet.OutputSize - 1], sgd));
+        Assert.Contains("Expected 4 × 3 = 12 values", wrong.Message);
+        Assert.Throws<ArgumentException>(() => team.TrainStep(x, ReadOnlySpan<float>.Empty, sgd));
+        AssertSameBits(before, net.Parameters, "parameters");
+        Assert.Equal(0, sgd.StepCount);
+
+        var split = (ISplitTraining)net;
+        float[] small = x.AsSpan(0, 2 * DropoutSplitNet.InputSize).ToArray();
+        var both = Assert.Throws<ArgumentException>(() => split.PrepareSplitStep(small, new[] { 0, 1 }, new float[6], 1));
+        Assert.Contains("not both", both.Message);
+        Assert.Equal(2, split.PrepareSplitStep(small, default, new float[6], 1));
+        var mixed = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, small, new[] { 0, 1 }, new float[6], default));
+        Assert.Contains("a label or 3 targets a row", mixed.Message);
+        Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, small, default, new float[5], default));
+    }
+
     /// <summary>Two epochs of 300 seeded samples through the trainer on one thread and on two: the same history and parameters.</summary>
     private static void AssertTrainerThreadsAgree(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batchSize, ulong seed, int samples = 300,
-        int? threads = 2, int expectedThreads = 2)
+        int? threads = 2, int expectedThreads = 2, bool targets = false)
     {
         INetwork shape = make();
-        var data = new Dataset(Seeded.Floats(samples * shape.InputSize, seed), Seeded.Labels(samples, shape.OutputSize, seed + 1), shape.InputSize, shape.OutputSize);
+        Dataset Data(int rows, ulong from) => targets
+            ? new Dataset(Seeded.Floats(rows * shape.InputSize, from), Seeded.Floats(rows * shape.OutputSize, from + 1), shape.InputSize)
+            : new Dataset(Seeded.Floats(rows * shape.InputSize, from), Seeded.Labels(rows, shape.OutputSize, from + 1), shape.InputSize, shape.OutputSize);
+        var data = Data(samples, seed);
         // Evaluated on both threads: a validation set of several 256-row chunks and a test set smaller than one.
-        var validation = new Dataset(Seeded.Floats(700 * shape.InputSize, seed + 2), Seeded.Labels(700, shape.OutputSize, seed + 3), shape.InputSize, shape.OutputSize);
-        var test = new Dataset(Seeded.Floats(50 * shape.InputSize, seed + 4), Seeded.Labels(50, shape.OutputSize, seed + 5), shape.InputSize, shape.OutputSize);
+        var validation = Data(700, seed + 2);
+        var test = Data(50, seed + 4);
         (float[] Parameters, TrainingHistory History) Train(int? count)
         {
             INetwork net = make();
@@ -366,6 +453,20 @@ public sealed class LayerParallelTests
     }
 
     /// <summary>
+    /// Regression on target vectors through the trainer on two threads, and left to choose: the layer cut, with one
+    /// thread's history and parameters (data-parallel shards, which it took before, gave other bits).
+    /// </summary>
+    [Fact]
+    public void TrainerOnTargetsCutsTheLayersWithOneThreadsBits()
+    {
+        AssertTrainerThreadsAgree(() => new DropoutSplitNet(6), arch => new Momentum(arch, new CosineDecay(0.02f, 16), momentum: 0.9f, l2: 5e-5f),
+            batchSize: 64, seed: 82, targets: true);
+        int expected = LayerParallel.GainfulThreads(DropoutSplitNet.Architecture, 64, Math.Min(256, Environment.ProcessorCount));
+        AssertTrainerThreadsAgree(() => new DropoutSplitNet(6), arch => new Adam(arch, new CosineDecay(0.002f, 16), l2: 5e-5f, clipNorm: 0.5f),
+            batchSize: 64, seed: 84, threads: null, expectedThreads: expected, targets: true);
+    }
+
+    /// <summary>
     /// Left to choose (<see cref="TrainerOptions.Threads"/> null, the default), the trainer cuts a step large enough to gain
     /// across the machine's cores — two on a two-core machine — with one thread's history and parameters.
     /// </summary>
@@ -382,8 +483,8 @@ public sealed class LayerParallelTests
 
     /// <summary>
     /// Left to choose, the trainer stays on one thread where the cut would not gain (a small step) or could not keep one
-    /// thread's bits (targets, shards asked for, a network or optimizer the cut does not take): the result never depends
-    /// on the machine.
+    /// thread's bits (shards asked for, a batch over 256 rows, a network or optimizer the cut does not take): the result
+    /// never depends on the machine.
     /// </summary>
     [Fact]
     public void TrainerLeftToChooseStaysOnOneThreadWhereTheCutDoesNotGainOrApply()
@@ -396,17 +497,14 @@ public sealed class LayerParallelTests
         var momentum = new Momentum(DropoutSplitNet.Architecture, new ConstantLearningRate(0.01f), momentum: 0.9f);
         var labels = new Dataset(Seeded.Floats(200 * DropoutSplitNet.InputSize, 86), Seeded.Labels(200, DropoutSplitNet.OutputSize, 87), DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
         Assert.Equal(1, new Trainer(split, momentum, new TrainerOptions { Epochs = 1, BatchSize = 64, ShardRows = 16 }).Fit(labels).Threads);
-        var targets = new Dataset(Seeded.Floats(200 * DropoutSplitNet.InputSize, 88), Seeded.Floats(200 * DropoutSplitNet.OutputSize, 89), DropoutSplitNet.InputSize);
-        Assert.Equal(1, new Trainer(split, momentum, new TrainerOptions { Epochs = 1, BatchSize = 64 }).Fit(targets).Threads);
 
         int many = 64;
-        Assert.True(Trainer.AutomaticThreads(split, momentum, 64, labels: true, many) >= 2, "the cut applies here");
-        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 64, labels: false, many));
-        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 1, labels: true, many));
-        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 257, labels: true, many));
-        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 64, labels: true, processors: 1));
-        Assert.Equal(1, Trainer.AutomaticThreads(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, 64, labels: true, many));
-        Assert.Equal(1, Trainer.AutomaticThreads(split, new OwnRule(), 64, labels: true, many));
+        Assert.True(Trainer.AutomaticThreads(split, momentum, 64, many) >= 2, "the cut applies here");
+        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 1, many));
+        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 257, many));
+        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 64, processors: 1));
+        Assert.Equal(1, Trainer.AutomaticThreads(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, 64, many));
+        Assert.Equal(1, Trainer.AutomaticThreads(split, new OwnRule(), 64, many));
     }
 
     /// <summary>
@@ -484,19 +582,19 @@ public sealed class LayerParallelTests
         var net = new BlockedNet(3);
         ISplitTraining split = net;
         float[] small = Seeded.Floats(2 * BlockedNet.InputSize, 80);
-        var noWorker = Assert.Throws<ArgumentOutOfRangeException>(() => split.PrepareSplitStep(small, new[] { 1, 2 }, 0));
+        var noWorker = Assert.Throws<ArgumentOutOfRangeException>(() => split.PrepareSplitStep(small, new[] { 1, 2 }, default, 0));
         Assert.Equal("workers", noWorker.ParamName);
-        Assert.Equal(2, split.PrepareSplitStep(small, new[] { 1, 2 }, 1));
+        Assert.Equal(2, split.PrepareSplitStep(small, new[] { 1, 2 }, default, 1));
         float[] before = net.Parameters.ToArray();
         float[] large = Seeded.Floats(300 * BlockedNet.InputSize, 81);
-        var error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, large, new int[300], default));
+        var error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, large, new int[300], default, default));
         Assert.Contains("PrepareSplitStep", error.Message);
-        var tooMany = Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 1, 2, small, new[] { 1, 2 }, default));
+        var tooMany = Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 1, 2, small, new[] { 1, 2 }, default, default));
         Assert.Contains("no more workers than the 1 that PrepareSplitStep reserved for", tooMany.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 2, 2, small, new[] { 1, 2 }, default));
-        Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(99, 0, 1, small, new[] { 1, 2 }, default));
-        for (int phase = 0; phase <= split.ForwardPhases; phase++) split.RunSplitPhase(phase, 0, 1, small, new[] { 1, 2 }, default);
-        error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(split.ForwardPhases + 1, 0, 1, small, new[] { 1, 2 }, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(0, 2, 2, small, new[] { 1, 2 }, default, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => split.RunSplitPhase(99, 0, 1, small, new[] { 1, 2 }, default, default));
+        for (int phase = 0; phase <= split.ForwardPhases; phase++) split.RunSplitPhase(phase, 0, 1, small, new[] { 1, 2 }, default, default);
+        error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(split.ForwardPhases + 1, 0, 1, small, new[] { 1, 2 }, default, default));
         Assert.Contains("FusedStep.Begin", error.Message);
         AssertSameBits(before, net.Parameters, "parameters");
     }
