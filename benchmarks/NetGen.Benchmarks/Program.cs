@@ -12,6 +12,7 @@ if (args.Length > 0 && args[0] == "--placement") return CorePlacement.Run(args);
 // `--job [epochs] [momentum | adam] [data folder]`: the main job's training on one thread against two, alternating epoch by epoch,
 // with two one-thread trainings side by side as the host's ceiling.
 if (args.Length > 0 && args[0] == "--job") return JobRatio.Run(args);
+// `--cut [rounds] [targets]`: one thread against layers cut across two, per network and batch (where the automatic thread count cuts).
 if (args.Length > 0 && args[0] == "--cut") return CutGain.Run(args);
 // `--onnx [shape] [batch]`: the forward pass against ONNX Runtime, interleaved (see OnnxComparison).
 if (args.Length > 0 && args[0] == "--onnx") return OnnxComparison.Run(args);
