@@ -39,18 +39,22 @@ public sealed record TrainerOptions
     /// (<see cref="DataParallel"/>).
     /// </summary>
     /// <remarks>
-    /// Null (the default) chooses: where the layer cut applies, as many of the machine's cores
-    /// (<see cref="Environment.ProcessorCount"/>) as a model of the step finds quicker than fewer — a layer is shared
-    /// in blocks of 64 units, and each thread costs a little at every step, so a network whose layers have at most
-    /// 64 units, or a small step, stays on one — and one thread everywhere else, so the result never depends on the
-    /// machine. <see cref="TrainingHistory.Threads"/> says what was chosen.
+    /// Null (the default) takes the machine's cores (<see cref="Environment.ProcessorCount"/>) wherever that leaves
+    /// the result as it is on any machine. Where the layer cut applies, as many as a model of the step finds quicker than
+    /// fewer — a layer is shared in blocks of 64 units, and each thread costs a little at every step, so a network whose
+    /// layers have at most 64 units, or a small step, stays on one — with the bits of one thread. With
+    /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches go in shards of
+    /// 32 rows, on as many cores as a batch has shards, one included: the same result on every machine, which is that of
+    /// <c>Threads</c> above 1 (not of <c>Threads = 1</c>, which takes no shards). Any other step runs on one thread.
+    /// <see cref="TrainingHistory.Threads"/> and <see cref="TrainingHistory.ShardRows"/> say what was chosen.
     /// </remarks>
     public int? Threads { get; init; }
 
     /// <summary>
-    /// Rows per shard of a data-parallel batch; null means 32 when <see cref="Threads"/> is above 1, and no sharding at
-    /// all on one thread. The result depends on the shards, never on the thread count: with the same shard rows, one
-    /// thread and several train to the same bits.
+    /// Rows per shard of a data-parallel batch; null means 32 when <see cref="Threads"/> is above 1 and the layer cut does
+    /// not apply (and when the trainer chooses for a convolutional network), and no sharding at all otherwise. The result
+    /// depends on the shards, never on the thread count: with the same shard rows, one thread and several train to the
+    /// same bits.
     /// </summary>
     public int? ShardRows { get; init; }
 
@@ -167,20 +171,15 @@ public sealed class Trainer
                 throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
         }
         // Layers are cut across threads where the step allows it; otherwise, on several threads, data-parallel shards.
-        int threads = _options.Threads ?? (_options.ShardRows is null
-            ? AutomaticThreads(_network, _optimizer, _options.BatchSize, Math.Min(256, Environment.ProcessorCount))
-            : 1);
-        bool cutLayers = threads > 1 && _options.ShardRows is null && _options.BatchSize <= SharedConstants.MaxRows
-            && _network is ISplitTraining && LayerParallel.CanCut(_optimizer);
+        var (threads, shardRows) = Parallelism(_network, _optimizer, _options, Math.Min(256, Environment.ProcessorCount));
+        bool cutLayers = threads > 1 && shardRows is null;
         using LayerParallel? layers = cutLayers ? new LayerParallel(_network, threads) : null;
-        using DataParallel? parallel = !cutLayers && (threads > 1 || _options.ShardRows is not null)
-            ? new DataParallel(_network, threads, _options.ShardRows ?? 32)
-            : null;
+        using DataParallel? parallel = shardRows is int rows ? new DataParallel(_network, threads, rows) : null;
         var layerEvaluators = new List<IInferenceNetwork<float>> { _network };
         if (layers is not null && (validation is not null || test is not null))
             for (int i = 1; i < threads; i++) layerEvaluators.Add(((ISplitTraining)_network).CreateEvaluator());
         var sampler = new MinibatchSampler(train, _options.BatchSize, _options.Seed);
-        var history = new TrainingHistory { Threads = threads };
+        var history = new TrainingHistory { Threads = threads, ShardRows = shardRows };
         int reportEvery = Math.Max(1, sampler.BatchesPerEpoch / 100);
         float[]? best = stopping is { RestoreBest: true } ? new float[_network.Parameters.Length] : null;
         // The parameters at the start of the epoch: a step that leaves a non-finite parameter (an overflow the loss did
@@ -280,17 +279,26 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// The threads a step runs on when <see cref="TrainerOptions.Threads"/> is left null: the layer cut on as many of
-    /// <paramref name="processors"/> as <see cref="LayerParallel.GainfulThreads"/> finds worth it, where the cut applies
-    /// (it keeps one thread's bits, on labels or targets); one otherwise.
+    /// How the steps run: on how many threads, and in shards of how many rows (null: whole batches, cut by layers on
+    /// more than one thread). <see cref="TrainerOptions.Threads"/> and <see cref="TrainerOptions.ShardRows"/> as given,
+    /// and where <c>Threads</c> is null, the choice its remarks describe for <paramref name="processors"/> cores.
     /// </summary>
-    internal static int AutomaticThreads(INetwork network, IOptimizer optimizer, int batchSize, int processors)
+    internal static (int Threads, int? ShardRows) Parallelism(INetwork network, IOptimizer optimizer, TrainerOptions options, int processors)
     {
-        if (processors < 2 || network is not ISplitTraining || !LayerParallel.CanCut(optimizer)
-            || batchSize < 2 || batchSize > SharedConstants.MaxRows)
-            return 1;
-        return LayerParallel.GainfulThreads(network.Architecture, batchSize, processors);
+        int batch = options.BatchSize;
+        bool cut = network is ISplitTraining && LayerParallel.CanCut(optimizer) && batch <= SharedConstants.MaxRows;
+        if (options.Threads is int threads)
+            return (threads, options.ShardRows ?? (threads > 1 && !cut ? DefaultShardRows : null));
+        if (options.ShardRows is int rows) return (Shards(rows), rows);
+        if (cut && batch > 1 && processors > 1) return (LayerParallel.GainfulThreads(network.Architecture, batch, processors), null);
+        if (network.Architecture.IsSpatial) return (Shards(DefaultShardRows), DefaultShardRows);
+        return (1, null);
+
+        int Shards(int rows) => (int)Math.Clamp(((long)batch + rows - 1) / rows, 1, processors);
     }
+
+    /// <summary>Rows per shard of a data-parallel batch when <see cref="TrainerOptions.ShardRows"/> is not given.</summary>
+    private const int DefaultShardRows = 32;
 
     /// <summary>One step on a batch of targets: on the shards of a data-parallel team, or on the network itself.</summary>
     private float TargetStep(DataParallel? parallel, Minibatch batch)

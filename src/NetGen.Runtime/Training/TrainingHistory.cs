@@ -38,6 +38,13 @@ public sealed class TrainingHistory : IReadOnlyList<EpochResult>
     /// </summary>
     public int Threads { get; internal set; } = 1;
 
+    /// <summary>
+    /// Rows per shard when each batch was cut into data-parallel shards (<see cref="DataParallel"/>;
+    /// <see cref="TrainerOptions.ShardRows"/>, or the trainer's choice when it was left to choose); null when whole
+    /// batches were stepped, on one thread or cut by layers.
+    /// </summary>
+    public int? ShardRows { get; internal set; }
+
     /// <summary>Whether early stopping ended training before the last planned epoch.</summary>
     public bool StoppedEarly { get; internal set; }
 
@@ -75,7 +82,7 @@ public sealed class TrainingHistory : IReadOnlyList<EpochResult>
                 $"{e.Epoch},{e.TrainLoss:R},{e.ValidationLoss:R},{e.ValidationAccuracy:R},{e.TestLoss:R},{e.TestAccuracy:R},{e.LearningRate:R},{e.Seconds:R}"));
     }
 
-    /// <summary>The history as JSON: <c>{"best_epoch":…,"stopped_early":…,"threads":…,"epochs":[{…}]}</c>; NaN is written as null.</summary>
+    /// <summary>The history as JSON: <c>{"best_epoch":…,"stopped_early":…,"threads":…,"shard_rows":…,"epochs":[{…}]}</c>; NaN is written as null.</summary>
     public string ToJson()
     {
         using var stream = new MemoryStream();
@@ -85,6 +92,8 @@ public sealed class TrainingHistory : IReadOnlyList<EpochResult>
             json.WriteNumber("best_epoch", BestEpoch);
             json.WriteBoolean("stopped_early", StoppedEarly);
             json.WriteNumber("threads", Threads);
+            if (ShardRows is int rows) json.WriteNumber("shard_rows", rows);
+            else json.WriteNull("shard_rows");
             json.WriteStartArray("epochs");
             foreach (EpochResult e in _epochs)
             {

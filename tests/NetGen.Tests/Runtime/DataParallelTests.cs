@@ -130,6 +130,31 @@ public sealed class DataParallelTests
         Assert.False(one.Parameters.AsSpan().SequenceEqual(new DropNet(5).Parameters), "training changed nothing");
     }
 
+    /// <summary>
+    /// Left to choose, the trainer runs a convolutional network's batches in shards of 32 rows on as many cores as a
+    /// batch has shards (two on a two-core machine for batches of 64): the result of one thread on the same shards, so
+    /// the same on every machine.
+    /// </summary>
+    [Fact]
+    public void ConvolutionalTrainingLeftToChooseShardsOnEveryCoreWithTheResultOfOneThread()
+    {
+        var data = new Dataset(Seeded.Floats(160 * MaxPoolCnn.InputSize, 16), Seeded.Labels(160, MaxPoolCnn.OutputSize, 17), MaxPoolCnn.InputSize, MaxPoolCnn.OutputSize);
+        (float[] Parameters, TrainingHistory History) Train(int? threads, int? shardRows)
+        {
+            var net = new MaxPoolCnn(5);
+            var momentum = new Momentum(MaxPoolCnn.Architecture, new ConstantLearningRate(0.05f), momentum: 0.9f);
+            TrainingHistory history = new Trainer(net, momentum, new TrainerOptions { Epochs = 2, BatchSize = 64, Seed = 2, Threads = threads, ShardRows = shardRows })
+                .Fit(data, test: data);
+            return (net.Parameters.ToArray(), history);
+        }
+        var chosen = Train(null, null);
+        Assert.Equal((Math.Min(2, Environment.ProcessorCount), (int?)32), (chosen.History.Threads, chosen.History.ShardRows));
+        var one = Train(1, 32);
+        Assert.True(one.Parameters.AsSpan().SequenceEqual(chosen.Parameters), "the chosen threads trained to other parameters than one thread on the same shards");
+        Assert.Equal(one.History.Select(e => (e.TrainLoss, e.TestLoss)), chosen.History.Select(e => (e.TrainLoss, e.TestLoss)));
+        Assert.False(one.Parameters.AsSpan().SequenceEqual(new MaxPoolCnn(5).Parameters), "training changed nothing");
+    }
+
     public static TheoryData<string> Optimizers => new() { "sgd", "momentum", "nesterov", "adam", "adamw", "clipped" };
 
     private static IOptimizer Create(string name, NetworkArchitecture a) => name switch

@@ -119,6 +119,7 @@ public class EarlyStoppingTests
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         Assert.Equal(3, doc.RootElement.GetProperty("epochs").GetArrayLength());
         Assert.Equal(1, doc.RootElement.GetProperty("threads").GetInt32()); // a small step stays on one thread
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, doc.RootElement.GetProperty("shard_rows").ValueKind);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, doc.RootElement.GetProperty("epochs")[0].GetProperty("test_accuracy").ValueKind);
     }
 

@@ -483,8 +483,8 @@ public sealed class LayerParallelTests
 
     /// <summary>
     /// Left to choose, the trainer stays on one thread where the cut would not gain (a small step) or could not keep one
-    /// thread's bits (shards asked for, a batch over 256 rows, a network or optimizer the cut does not take): the result
-    /// never depends on the machine.
+    /// thread's bits (a batch over 256 rows, a network or optimizer the cut does not take), and takes as many threads as
+    /// the batch has shards where shards are asked for: the result never depends on the machine.
     /// </summary>
     [Fact]
     public void TrainerLeftToChooseStaysOnOneThreadWhereTheCutDoesNotGainOrApply()
@@ -496,15 +496,24 @@ public sealed class LayerParallelTests
         var split = new DropoutSplitNet(6);
         var momentum = new Momentum(DropoutSplitNet.Architecture, new ConstantLearningRate(0.01f), momentum: 0.9f);
         var labels = new Dataset(Seeded.Floats(200 * DropoutSplitNet.InputSize, 86), Seeded.Labels(200, DropoutSplitNet.OutputSize, 87), DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
-        Assert.Equal(1, new Trainer(split, momentum, new TrainerOptions { Epochs = 1, BatchSize = 64, ShardRows = 16 }).Fit(labels).Threads);
+        TrainingHistory sharded = new Trainer(split, momentum, new TrainerOptions { Epochs = 1, BatchSize = 64, ShardRows = 16 }).Fit(labels);
+        Assert.Equal((Math.Min(4, Environment.ProcessorCount), 16), (sharded.Threads, sharded.ShardRows)); // shards: any thread count, one result
 
-        int many = 64;
-        Assert.True(Trainer.AutomaticThreads(split, momentum, 64, many) >= 2, "the cut applies here");
-        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 1, many));
-        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 257, many));
-        Assert.Equal(1, Trainer.AutomaticThreads(split, momentum, 64, processors: 1));
-        Assert.Equal(1, Trainer.AutomaticThreads(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, 64, many));
-        Assert.Equal(1, Trainer.AutomaticThreads(split, new OwnRule(), 64, many));
+        const int many = 64;
+        (int, int?) Choose(INetwork net, IOptimizer rule, int batch, int processors = many)
+            => Trainer.Parallelism(net, rule, new TrainerOptions { BatchSize = batch }, processors);
+        Assert.True(Choose(split, momentum, 64).Item1 >= 2, "the cut applies here");
+        Assert.Null(Choose(split, momentum, 64).Item2);
+        Assert.Equal((1, (int?)null), Choose(split, momentum, 1));
+        Assert.Equal((1, (int?)null), Choose(split, momentum, 257));
+        Assert.Equal((1, (int?)null), Choose(split, momentum, 64, processors: 1));
+        Assert.Equal((1, (int?)null), Choose(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, 64));
+        Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 64));
+        // Given explicitly, as before: the cut where it applies, shards of 32 where it does not, nothing on one thread.
+        Assert.Equal((3, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 3 }, many));
+        Assert.Equal((3, (int?)32), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 300, Threads = 3 }, many));
+        Assert.Equal((1, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 1 }, many));
+        Assert.Equal((2, (int?)8), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 2, ShardRows = 8 }, many));
     }
 
     /// <summary>
