@@ -25,8 +25,8 @@ internal sealed record Options
     public double Validation { get; init; }
     public int? Patience { get; init; }
     public int Seed { get; init; } = 1;
-    /// <summary>Every core this process may use, up to 256, unless --threads says otherwise.</summary>
-    public int Threads { get; init; } = Math.Min(256, Environment.ProcessorCount);
+    /// <summary>--threads, or null: the trainer chooses (every core where the result stays the same on any machine).</summary>
+    public int? Threads { get; init; }
     public bool Json { get; init; }
     public bool Confusion { get; init; }
     public string? History { get; init; }
@@ -101,9 +101,10 @@ internal sealed record Options
         },
     };
     private static readonly Option<int> ThreadsOption = PositiveInt("--threads", "N", 256,
-        "train on N threads (default: every core, " + Math.Min(256, Environment.ProcessorCount) + " here). The dense network's " +
-        "steps cut every layer across the threads (with --clip too): the same result as one thread. Batches over 256 and " +
-        "--model cnn cut each batch into 32-row shards instead: any N > 1 gives the same result, --threads 1 another");
+        "train on N threads (default: the trainer's choice of the " + Math.Min(256, Environment.ProcessorCount) + " cores here). " +
+        "The dense network's steps cut every layer across the threads (with --clip too): the same result as one thread; by " +
+        "default on as many cores as the step gains from. Batches over 256 and --model cnn cut each batch into 32-row shards " +
+        "instead, by default on every core: any N > 1 gives the same result, --threads 1 another");
     private static readonly Option<string> HistoryOption = FileOption("--history", "FILE", "write the per-epoch history (.csv, or .json)", ".csv", ".json");
     private static readonly Option<string> CheckpointOption = FileOption("--checkpoint", "FILE",
         "keep the best epoch's parameters in FILE as safetensors (the latest epoch without --patience); " +
@@ -174,7 +175,7 @@ internal sealed record Options
             Validation = Get(ValidationOption, preset.Validation),
             Patience = r.GetResult(PatienceOption) is { Implicit: false } ? r.GetValue(PatienceOption) : preset.Patience,
             Seed = Get(SeedOption, preset.Seed),
-            Threads = Get(ThreadsOption, preset.Threads),
+            Threads = r.GetResult(ThreadsOption) is { Implicit: false } ? r.GetValue(ThreadsOption) : preset.Threads,
             Json = r.GetValue(JsonOption),
             Confusion = r.GetValue(ConfusionOption),
             History = r.GetValue(HistoryOption),

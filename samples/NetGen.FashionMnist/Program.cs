@@ -150,7 +150,10 @@ double samplesPerSecond = (double)train.Count * history.Count / trainSeconds;
 Console.WriteLine();
 if (history.StoppedEarly) Console.WriteLine($"Early stopping after epoch {history.Count}; restored epoch {history.BestEpoch}.");
 Console.WriteLine($"Test accuracy {final.Accuracy:P2} (epoch {history.BestEpoch} of {history.Count}); best seen {history.Max(h => h.TestAccuracy):P2}.");
-Console.WriteLine($"Training took {trainSeconds:F1} s ({trainSeconds / history.Count:F2} s per epoch, {samplesPerSecond:N0} samples/s, {(options.Threads == 1 ? "one thread" : options.Threads + " threads")}).");
+string how = history.Threads == 1 ? "one thread" : history.Threads + " threads";
+if (history.ShardRows is int shardRows) how += $", {shardRows}-row shards";
+else if (history.Threads > 1) how += ", layers cut across them";
+Console.WriteLine($"Training took {trainSeconds:F1} s ({trainSeconds / history.Count:F2} s per epoch, {samplesPerSecond:N0} samples/s, {how}).");
 if (options.Confusion)
 {
     Console.WriteLine();
@@ -210,6 +213,8 @@ if (options.Json)
         train_seconds = Math.Round(trainSeconds, 2),
         seconds_per_epoch = Math.Round(trainSeconds / history.Count, 3),
         samples_per_second = Math.Round(samplesPerSecond),
+        threads = history.Threads,
+        shard_rows = history.ShardRows,
         parameters = arch.ParameterCount,
     };
     Console.WriteLine(JsonSerializer.Serialize(summary));

@@ -482,9 +482,9 @@ public sealed class LayerParallelTests
     }
 
     /// <summary>
-    /// Left to choose, the trainer stays on one thread where the cut would not gain (a small step) or could not keep one
-    /// thread's bits (a batch over 256 rows, a network or optimizer the cut does not take), and takes as many threads as
-    /// the batch has shards where shards are asked for: the result never depends on the machine.
+    /// Left to choose, the trainer stays on one thread where the cut would not gain (a small step) or where neither the
+    /// cut nor shards apply (an optimizer of the caller's own, a network composed at run time), and takes as many threads
+    /// as the batch has shards where shards are asked for or the batch is over 256 rows: the result never depends on the machine.
     /// </summary>
     [Fact]
     public void TrainerLeftToChooseStaysOnOneThreadWhereTheCutDoesNotGainOrApply()
@@ -505,7 +505,11 @@ public sealed class LayerParallelTests
         Assert.True(Choose(split, momentum, 64).Item1 >= 2, "the cut applies here");
         Assert.Null(Choose(split, momentum, 64).Item2);
         Assert.Equal((1, (int?)null), Choose(split, momentum, 1));
-        Assert.Equal((1, (int?)null), Choose(split, momentum, 257));
+        Assert.Equal((many, (int?)32), Choose(split, momentum, 32 * many + 1)); // over 256 rows: shards, on as many cores as there are
+        Assert.Equal((9, (int?)32), Choose(split, momentum, 257));
+        Assert.Equal((2, (int?)32), Choose(split, momentum, 257, processors: 2));
+        Assert.Equal((1, (int?)32), Choose(split, momentum, 257, processors: 1));
+        Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 257));
         Assert.Equal((1, (int?)null), Choose(split, momentum, 64, processors: 1));
         Assert.Equal((1, (int?)null), Choose(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, 64));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 64));

@@ -147,12 +147,21 @@ public sealed class MainJobTests : IDisposable
         Assert.Contains(Environment.ProcessorCount == 1 ? "one thread" : $"{Environment.ProcessorCount} threads", output);
     }
 
+    /// <summary>
+    /// Unless told otherwise, the job trains on the trainer's choice of cores: the dense network's layers cut across as
+    /// many as its step gains from (both on a two-core machine), one thread with --threads 1.
+    /// </summary>
     [Fact]
     public void TheJobTrainsOnEveryCoreUnlessToldOtherwise()
     {
-        var (code, output, error) = Run("--epochs", "1", "--data", Data(100));
+        var (code, output, error) = Run("--epochs", "1", "--data", Data(100), "--json");
         Assert.True(code == 0, error);
-        Assert.Contains(Environment.ProcessorCount == 1 ? "one thread" : $"{Environment.ProcessorCount} threads", output);
+        var network = new NetworkArchitecture(TensorShape.Vector(784), new[] { LayerDefinition.Dense(500, Activation.Tanh, dropout: 0.3f), LayerDefinition.Softmax(10) },
+            LossFunction.CrossEntropy);
+        int expected = LayerParallel.GainfulThreads(network, 64, Math.Min(256, Environment.ProcessorCount));
+        if (Environment.ProcessorCount >= 2) Assert.InRange(expected, 2, Environment.ProcessorCount);
+        Assert.Contains(expected == 1 ? "one thread)" : $"{expected} threads, layers cut across them)", output);
+        Assert.Contains($"\"threads\":{expected},\"shard_rows\":null", output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
         (code, output, error) = Run("--epochs", "1", "--threads", "1", "--data", _folder);
         Assert.True(code == 0, error);
         Assert.Contains("one thread", output);
@@ -195,6 +204,8 @@ public sealed class MainJobTests : IDisposable
         Assert.Contains("\"model\":\"cnn\"", json);
         Assert.Contains("\"optimizer\":\"adam\"", json);
         Assert.Contains("\"parameters\":421642", json);
+        // The convolutional network in 32-row shards on every core a 64-row batch can use, by default.
+        Assert.Contains($"\"threads\":{Math.Min(2, Environment.ProcessorCount)},\"shard_rows\":32", json);
         var (lectureCode, _, lectureError) = Run("--model", "cnn", "--lecture");
         Assert.Equal(2, lectureCode);
         AssertOneLineError(lectureError, "--lecture is the dense network's recipe; it does not apply to --model cnn");
