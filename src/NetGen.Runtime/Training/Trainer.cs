@@ -43,17 +43,18 @@ public sealed record TrainerOptions
     /// the result as it is on any machine. Where the layer cut applies, as many as a model of the step finds quicker than
     /// fewer — a layer is shared in blocks of 64 units, and each thread costs a little at every step, so a network whose
     /// layers have at most 64 units, or a small step, stays on one — with the bits of one thread. With
-    /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches, and batches of
-    /// more than 256 rows, go in shards of 32 rows, on as many cores as a batch has shards, one included: the same result
-    /// on every machine, which is that of <c>Threads</c> above 1 (not of <c>Threads = 1</c>, which takes no shards). A
-    /// step with an optimizer of the caller's own (not an <see cref="Optimizer"/>) runs on one thread.
+    /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches go in shards of
+    /// 32 rows, batches of more than 256 rows in shards of 256, on as many cores as a batch has shards, one included:
+    /// the same result on every machine, which is that of <c>Threads</c> above 1 (not of <c>Threads = 1</c>, which takes
+    /// no shards). A step with an optimizer of the caller's own (not an <see cref="Optimizer"/>) runs on one thread.
     /// <see cref="TrainingHistory.Threads"/> and <see cref="TrainingHistory.ShardRows"/> say what was chosen.
     /// </remarks>
     public int? Threads { get; init; }
 
     /// <summary>
-    /// Rows per shard of a data-parallel batch; null means 32 when <see cref="Threads"/> is above 1 and the layer cut does
-    /// not apply (and where the trainer chooses shards: see <see cref="Threads"/>), and no sharding at all otherwise. The result
+    /// Rows per shard of a data-parallel batch; null means 32 (256 for batches of more than 256 rows) when
+    /// <see cref="Threads"/> is above 1 and the layer cut does not apply, or where the trainer chooses shards (see
+    /// <see cref="Threads"/>), and no sharding at all otherwise. The result
     /// depends on the shards, never on the thread count: with the same shard rows, one thread and several train to the
     /// same bits.
     /// </summary>
@@ -288,21 +289,19 @@ public sealed class Trainer
     {
         int batch = options.BatchSize;
         bool cut = network is ISplitTraining && LayerParallel.CanCut(optimizer) && batch <= SharedConstants.MaxRows;
+        int defaultRows = batch > SharedConstants.MaxRows ? SharedConstants.MaxRows : 32;
         if (options.Threads is int threads)
-            return (threads, options.ShardRows ?? (threads > 1 && !cut ? DefaultShardRows : null));
+            return (threads, options.ShardRows ?? (threads > 1 && !cut ? defaultRows : null));
         if (options.ShardRows is int rows) return (Shards(rows), rows);
         if (cut) return (batch > 1 && processors > 1 ? LayerParallel.GainfulThreads(network.Architecture, batch, processors) : 1, null);
         // The cut does not take the network (convolutional) or the batch (over 256 rows): shards, whose result the
         // thread count never changes. Any other step (an optimizer of the caller's own) stays on one thread.
         if ((network.Architecture.IsSpatial || batch > SharedConstants.MaxRows) && LayerParallel.CanCut(optimizer))
-            return (Shards(DefaultShardRows), DefaultShardRows);
+            return (Shards(defaultRows), defaultRows);
         return (1, null);
 
         int Shards(int rows) => (int)Math.Clamp(((long)batch + rows - 1) / rows, 1, processors);
     }
-
-    /// <summary>Rows per shard of a data-parallel batch when <see cref="TrainerOptions.ShardRows"/> is not given.</summary>
-    private const int DefaultShardRows = 32;
 
     /// <summary>One step on a batch of targets: on the shards of a data-parallel team, or on the network itself.</summary>
     private float TargetStep(DataParallel? parallel, Minibatch batch)

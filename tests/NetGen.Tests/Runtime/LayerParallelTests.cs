@@ -484,7 +484,8 @@ public sealed class LayerParallelTests
     /// <summary>
     /// Left to choose, the trainer stays on one thread where the cut would not gain (a small step) or where neither the
     /// cut nor shards apply (an optimizer of the caller's own, a network composed at run time), and takes as many threads
-    /// as the batch has shards where shards are asked for or the batch is over 256 rows: the result never depends on the machine.
+    /// as the batch has shards where shards are asked for or the batch is over 256 rows (shards of 256, as with threads
+    /// given): the result never depends on the machine.
     /// </summary>
     [Fact]
     public void TrainerLeftToChooseStaysOnOneThreadWhereTheCutDoesNotGainOrApply()
@@ -505,17 +506,19 @@ public sealed class LayerParallelTests
         Assert.True(Choose(split, momentum, 64).Item1 >= 2, "the cut applies here");
         Assert.Null(Choose(split, momentum, 64).Item2);
         Assert.Equal((1, (int?)null), Choose(split, momentum, 1));
-        Assert.Equal((many, (int?)32), Choose(split, momentum, 32 * many + 1)); // over 256 rows: shards, on as many cores as there are
-        Assert.Equal((9, (int?)32), Choose(split, momentum, 257));
-        Assert.Equal((2, (int?)32), Choose(split, momentum, 257, processors: 2));
-        Assert.Equal((1, (int?)32), Choose(split, momentum, 257, processors: 1));
+        Assert.Equal((many, (int?)256), Choose(split, momentum, 256 * many + 1)); // over 256 rows: 256-row shards, on as many cores as there are
+        Assert.Equal((2, (int?)256), Choose(split, momentum, 257));
+        Assert.Equal((4, (int?)256), Choose(split, momentum, 1024));
+        Assert.Equal((2, (int?)256), Choose(split, momentum, 1024, processors: 2));
+        Assert.Equal((1, (int?)256), Choose(split, momentum, 1024, processors: 1));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 257));
         Assert.Equal((1, (int?)null), Choose(split, momentum, 64, processors: 1));
         Assert.Equal((1, (int?)null), Choose(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, 64));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 64));
         // Given explicitly, as before: the cut where it applies, shards of 32 where it does not, nothing on one thread.
         Assert.Equal((3, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 3 }, many));
-        Assert.Equal((3, (int?)32), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 300, Threads = 3 }, many));
+        Assert.Equal((3, (int?)256), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 300, Threads = 3 }, many));
+        Assert.Equal((3, (int?)32), Trainer.Parallelism(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, new TrainerOptions { BatchSize = 64, Threads = 3 }, many));
         Assert.Equal((1, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 1 }, many));
         Assert.Equal((2, (int?)8), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 2, ShardRows = 8 }, many));
     }
