@@ -73,15 +73,9 @@ public sealed partial class NetGenGenerator
                            "    int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,\n" +
                            "    ReadOnlySpan<float> targets, in global::NetGen.CompilerServices.FusedStep step)"))
             {
-                w.Line("int rows = inputs.Length / InputSize;");
                 w.Line("Workspace ws = _workspace;");
                 w.Line("global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);");
-                w.Line("if (rows * InputSize != inputs.Length || rows > ws.Rows\n" +
-                       "    || (targets.IsEmpty ? labels.Length != rows : labels.Length != 0 || targets.Length != rows * OutputSize))");
-                w.Line("    throw new ArgumentException(");
-                w.Line("        $\"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs, and a label \" +");
-                w.Line("        $\"or {OutputSize} targets a row), got {inputs.Length} inputs, {labels.Length} labels, {targets.Length} targets.\",");
-                w.Line("        nameof(inputs));");
+                w.Line("global::NetGen.CompilerServices.NetworkGuard.SplitBatch(inputs, labels, targets, InputSize, OutputSize, ws.Rows);");
                 w.Line("if (phase > " + layers + " && phase < " + (2 * layers + 1) + " && !step.IsBegun)");
                 w.Line("    throw new ArgumentException(");
                 w.Line("        \"The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.\", nameof(step));");
@@ -145,7 +139,7 @@ public sealed partial class NetGenGenerator
                                     w.Line("const int start = 0;");
                                     w.Line("float scale = 1f / rows;");
                                     using (w.Block("for (int r = lo; r < hi; r++)"))
-                                        w.Line("ws.RowLoss[r] = targets.IsEmpty\n    ? " + labelDelta.Replace("\n", "\n    ") + "\n    : " + targetDelta.Replace("\n", "\n    ") + ";");
+                                        EmitRowLoss(w, "!targets.IsEmpty", "ws.RowLoss[r] = ", labelDelta, null, targetDelta);
                                 }
                             }
                             else
@@ -197,18 +191,7 @@ public sealed partial class NetGenGenerator
                             w.Line("float scale = 1f / rows;");
                             w.Line("double loss = 0;");
                             using (w.Block("for (int r = 0; r < rows; r++)"))
-                            {
-                                w.Line("if (!targets.IsEmpty) loss += " + targetDelta + ";");
-                                if (labelPerSample is null) w.Line("else loss += " + labelDelta + ";");
-                                else
-                                {
-                                    using (w.Block("else"))
-                                    {
-                                        w.Line(labelPerSample);
-                                        w.Line("loss += " + labelDelta + ";");
-                                    }
-                                }
-                            }
+                                EmitRowLoss(w, "!targets.IsEmpty", "loss += ", labelDelta, labelPerSample, targetDelta);
                             w.Line("return (float)(loss / rows);");
                         }
                     }

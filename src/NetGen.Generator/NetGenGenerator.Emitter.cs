@@ -455,8 +455,8 @@ public sealed partial class NetGenGenerator
             }
             EmitOverload("ReadOnlySpan<int> labels", labelCheck, labelSummary, labelDelta, labelPerSample);
             if (!softmax && net.Loss == LossKind.MeanSquaredError) EmitLabelLoss(w, net);
-            EmitTrainStep(w, plan, labelCheck, labelDelta, labelPerSample);
             string targetDelta = TargetsCall("targets.Slice((start + r) * OutputSize, OutputSize)");
+            EmitTrainStep(w, plan, labelCheck, labelDelta, labelPerSample, targetDelta);
             if (plan.Split)
                 EmitSplitTraining(w, plan, "global::NetGen.CompilerServices.NetworkGuard.LabelsOrTargets(labels, targets, batch, " + labelRange + ", OutputSize);",
                     labelDelta, labelPerSample, targetDelta);
@@ -471,62 +471,96 @@ public sealed partial class NetGenGenerator
         /// chunk (at most <see cref="MaxRows"/> rows) with a fusable <c>Sgd</c> or <c>Momentum</c> (<c>FusedStep.FusesInTrainStep</c>) runs the forward pass, the losses, and
         /// <c>BackwardRows</c> with the optimizer's update struct: the update happens inside the backward pass and the gradients are never stored.
         /// </summary>
-        private static void EmitTrainStep(CodeWriter w, NetworkPlan plan, string labelCheck, string labelDelta, string? labelPerSample)
+        private static void EmitTrainStep(CodeWriter w, NetworkPlan plan, string labelCheck, string labelDelta, string? labelPerSample, string targetDelta)
         {
             NetworkSpec net = plan.Network;
             string T = ElementType.Of(net.Element).Name, One = ElementType.Of(net.Element).One;
-            w.Line("/// <inheritdoc cref=\"global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, global::NetGen.IOptimizer)\"/>");
-            using (w.Block("public " + T + " TrainStep(ReadOnlySpan<" + T + "> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)"))
+            const string LabelsDoc = "/// <inheritdoc cref=\"global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, global::NetGen.IOptimizer)\"/>";
+            const string TargetsDoc = "/// <inheritdoc cref=\"global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)\"/>";
+            string labelsSignature = "public " + T + " TrainStep(ReadOnlySpan<" + T + "> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)";
+            string targetsSignature = "public " + T + " TrainStep(ReadOnlySpan<" + T + "> inputs, ReadOnlySpan<" + T + "> targets, global::NetGen.IOptimizer optimizer)";
+            if (!plan.FusedUpdates)
+            {
+                foreach (var (doc, signature, truth) in new[] { (LabelsDoc, labelsSignature, "labels"), (TargetsDoc, targetsSignature, "targets") })
+                {
+                    w.Line(doc);
+                    using (w.Block(signature))
+                    {
+                        w.Line("ArgumentNullException.ThrowIfNull(optimizer);");
+                        w.Line("global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));");
+                        w.Line(T + " batchLoss = ComputeGradients(inputs, " + truth + ");");
+                        w.Line("if (" + T + ".IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);");
+                        w.Line("return batchLoss;");
+                    }
+                    w.Line();
+                }
+                return;
+            }
+            // Both public steps share one body, which fuses a plain SGD or momentum step on labels or on targets alike.
+            w.Line(LabelsDoc);
+            w.Line(labelsSignature + "\n    => TrainStep(inputs, labels, default, onTargets: false, optimizer);");
+            w.Line();
+            w.Line(TargetsDoc);
+            w.Line(targetsSignature + "\n    => TrainStep(inputs, default, targets, onTargets: true, optimizer);");
+            w.Line();
+            w.Line("/// <summary>One step on labels, or on targets when <paramref name=\"onTargets\"/> is set.</summary>");
+            using (w.Block("private " + T + " TrainStep(ReadOnlySpan<" + T + "> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<" + T + "> targets, bool onTargets,\n" +
+                           "    global::NetGen.IOptimizer optimizer)"))
             {
                 w.Line("ArgumentNullException.ThrowIfNull(optimizer);");
                 w.Line("global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));");
-                if (plan.FusedUpdates)
+                using (w.Block("if (global::NetGen.CompilerServices.FusedStep.FusesInTrainStep(optimizer))"))
                 {
-                    using (w.Block("if (global::NetGen.CompilerServices.FusedStep.FusesInTrainStep(optimizer))"))
+                    w.Line("int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
+                    w.Line("if (onTargets) global::NetGen.CompilerServices.NetworkGuard.BatchLength(targets.Length, batch, OutputSize, nameof(targets));");
+                    w.Line("else " + labelCheck);
+                    using (w.Block("if (batch <= " + MaxRows + ")"))
                     {
-                        w.Line("int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
-                        w.Line(labelCheck);
-                        using (w.Block("if (batch <= " + MaxRows + ")"))
-                        {
-                            w.Line("const int start = 0;");
-                            w.Line("Workspace ws = Reserve(batch);");
-                            w.Line(T + " scale = " + One + " / batch;");
-                            w.Line("double loss = 0;");
-                            w.Line("ref " + T + " x = ref MemoryMarshal.GetReference(inputs);");
-                            w.Line("ForwardRows(ref x, batch, training: true);");
-                            using (w.Block("for (int r = 0; r < batch; r++)"))
-                            {
-                                if (labelPerSample is not null) w.Line(labelPerSample);
-                                w.Line("loss += " + labelDelta + ";");
-                            }
-                            w.Line(T + " mean = (" + T + ")(loss / batch);");
-                            w.Line("if (!" + T + ".IsFinite(mean)) return mean;");
-                            w.Line("var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);");
-                            w.Line("ref float p = ref _parameters.Reference, state = ref step.State;");
-                            w.Line("if (step.IsMomentum && step.Shrinks) BackwardRows(ref x, batch, ref p, ref state, step.ShrinkingMomentum);");
-                            w.Line("else if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);");
-                            w.Line("else if (step.Shrinks) BackwardRows(ref x, batch, ref p, ref state, step.ShrinkingSgd);");
-                            w.Line("else BackwardRows(ref x, batch, ref p, ref state, step.Sgd);");
-                            w.Line("step.End();");
-                            w.Line("return mean;");
-                        }
+                        w.Line("const int start = 0;");
+                        w.Line("Workspace ws = Reserve(batch);");
+                        w.Line(T + " scale = " + One + " / batch;");
+                        w.Line("double loss = 0;");
+                        w.Line("ref " + T + " x = ref MemoryMarshal.GetReference(inputs);");
+                        w.Line("ForwardRows(ref x, batch, training: true);");
+                        using (w.Block("for (int r = 0; r < batch; r++)"))
+                            EmitRowLoss(w, "onTargets", "loss += ", labelDelta, labelPerSample, targetDelta);
+                        w.Line(T + " mean = (" + T + ")(loss / batch);");
+                        w.Line("if (!" + T + ".IsFinite(mean)) return mean;");
+                        w.Line("var step = global::NetGen.CompilerServices.FusedStep.Begin(optimizer, ParameterCount);");
+                        w.Line("ref float p = ref _parameters.Reference, state = ref step.State;");
+                        w.Line("if (step.IsMomentum && step.Shrinks) BackwardRows(ref x, batch, ref p, ref state, step.ShrinkingMomentum);");
+                        w.Line("else if (step.IsMomentum) BackwardRows(ref x, batch, ref p, ref state, step.MomentumUpdate);");
+                        w.Line("else if (step.Shrinks) BackwardRows(ref x, batch, ref p, ref state, step.ShrinkingSgd);");
+                        w.Line("else BackwardRows(ref x, batch, ref p, ref state, step.Sgd);");
+                        w.Line("step.End();");
+                        w.Line("return mean;");
                     }
                 }
-                w.Line(T + " batchLoss = ComputeGradients(inputs, labels);");
+                w.Line(T + " batchLoss = onTargets ? ComputeGradients(inputs, targets) : ComputeGradients(inputs, labels);");
                 w.Line("if (" + T + ".IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);");
                 w.Line("return batchLoss;");
             }
             w.Line();
-            w.Line("/// <inheritdoc cref=\"global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)\"/>");
-            using (w.Block("public " + T + " TrainStep(ReadOnlySpan<" + T + "> inputs, ReadOnlySpan<" + T + "> targets, global::NetGen.IOptimizer optimizer)"))
+        }
+
+        /// <summary>
+        /// One row's loss and output delta, added to the loss by <paramref name="accumulate"/> (<c>loss += </c>, or an
+        /// assignment): on the target row when <paramref name="onTargets"/> holds, on the label otherwise (building its
+        /// target row first where the loss needs one, <paramref name="labelPerSample"/>).
+        /// </summary>
+        private static void EmitRowLoss(CodeWriter w, string onTargets, string accumulate, string labelDelta, string? labelPerSample, string targetDelta)
+        {
+            w.Line("if (" + onTargets + ") " + accumulate + targetDelta + ";");
+            if (labelPerSample is null)
             {
-                w.Line("ArgumentNullException.ThrowIfNull(optimizer);");
-                w.Line("global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));");
-                w.Line(T + " batchLoss = ComputeGradients(inputs, targets);");
-                w.Line("if (" + T + ".IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);");
-                w.Line("return batchLoss;");
+                w.Line("else " + accumulate + labelDelta + ";");
+                return;
             }
-            w.Line();
+            using (w.Block("else"))
+            {
+                w.Line(labelPerSample);
+                w.Line(accumulate + labelDelta + ";");
+            }
         }
 
         /// <summary>½‖a − y‖² of one row against a label's target, and its delta, with the output activation's derivative inlined.</summary>

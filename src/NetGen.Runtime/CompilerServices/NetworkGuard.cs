@@ -57,6 +57,21 @@ public static class NetworkGuard
     }
 
     /// <summary>
+    /// Checks the batch a phase of a step cut across threads gets (<see cref="ISplitTraining.RunSplitPhase"/>): whole
+    /// rows of <paramref name="width"/> inputs, no more than <paramref name="reserved"/> (the rows
+    /// <see cref="ISplitTraining.PrepareSplitStep"/> prepared), and a label a row or <paramref name="outputs"/> targets a row.
+    /// </summary>
+    public static void SplitBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int width, int outputs, int reserved)
+    {
+        int rows = inputs.Length / width;
+        if (rows * width != inputs.Length || rows > reserved
+            || (targets.IsEmpty ? labels.Length != rows : !labels.IsEmpty || targets.Length != rows * outputs))
+            throw new ArgumentException(
+                $"Expected the batch prepared by PrepareSplitStep (at most {reserved} rows of {width} inputs, and a label or {outputs} " +
+                $"targets a row), got {inputs.Length} inputs, {labels.Length} labels, {targets.Length} targets.", nameof(inputs));
+    }
+
+    /// <summary>
     /// Checks the truth of a batch given either way (<see cref="ISplitTraining"/>): class labels when
     /// <paramref name="targets"/> is empty (<see cref="Labels"/>), otherwise <paramref name="outputs"/> targets per sample
     /// and no labels.

@@ -187,13 +187,23 @@ partial class Brains
 
         /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, global::NetGen.IOptimizer)"/>
         public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
+            => TrainStep(inputs, labels, default, onTargets: false, optimizer);
+
+        /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)"/>
+        public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, global::NetGen.IOptimizer optimizer)
+            => TrainStep(inputs, default, targets, onTargets: true, optimizer);
+
+        /// <summary>One step on labels, or on targets when <paramref name="onTargets"/> is set.</summary>
+        private float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, bool onTargets,
+            global::NetGen.IOptimizer optimizer)
         {
             ArgumentNullException.ThrowIfNull(optimizer);
             global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
             if (global::NetGen.CompilerServices.FusedStep.FusesInTrainStep(optimizer))
             {
                 int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
-                global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 4, nameof(labels));
+                if (onTargets) global::NetGen.CompilerServices.NetworkGuard.BatchLength(targets.Length, batch, OutputSize, nameof(targets));
+                else global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 4, nameof(labels));
                 if (batch <= 256)
                 {
                     const int start = 0;
@@ -204,7 +214,10 @@ partial class Brains
                     ForwardRows(ref x, batch, training: true);
                     for (int r = 0; r < batch; r++)
                     {
-                        loss += LabelLoss(
+                        if (onTargets) loss += global::NetGen.CompilerServices.LossMath.MeanSquaredError(
+                            ws.A2.AsSpan(r * OutputSize, OutputSize), targets.Slice((start + r) * OutputSize, OutputSize),
+                            global::NetGen.Activation.Identity, 0.01f, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
+                        else loss += LabelLoss(
                             ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize),
                             ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize),
                             labels[start + r], scale);
@@ -221,17 +234,7 @@ partial class Brains
                     return mean;
                 }
             }
-            float batchLoss = ComputeGradients(inputs, labels);
-            if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
-            return batchLoss;
-        }
-
-        /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)"/>
-        public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, global::NetGen.IOptimizer optimizer)
-        {
-            ArgumentNullException.ThrowIfNull(optimizer);
-            global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
-            float batchLoss = ComputeGradients(inputs, targets);
+            float batchLoss = onTargets ? ComputeGradients(inputs, targets) : ComputeGradients(inputs, labels);
             if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
             return batchLoss;
         }
@@ -283,15 +286,9 @@ partial class Brains
             int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
             ReadOnlySpan<float> targets, in global::NetGen.CompilerServices.FusedStep step)
         {
-            int rows = inputs.Length / InputSize;
             Workspace ws = _workspace;
             global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);
-            if (rows * InputSize != inputs.Length || rows > ws.Rows
-                || (targets.IsEmpty ? labels.Length != rows : labels.Length != 0 || targets.Length != rows * OutputSize))
-                throw new ArgumentException(
-                    $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs, and a label " +
-                    $"or {OutputSize} targets a row), got {inputs.Length} inputs, {labels.Length} labels, {targets.Length} targets.",
-                    nameof(inputs));
+            global::NetGen.CompilerServices.NetworkGuard.SplitBatch(inputs, labels, targets, InputSize, OutputSize, ws.Rows);
             if (phase > 3 && phase < 7 && !step.IsBegun)
                 throw new ArgumentException(
                     "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
@@ -364,14 +361,13 @@ partial class Brains
                     float scale = 1f / rows;
                     for (int r = lo; r < hi; r++)
                     {
-                        ws.RowLoss[r] = targets.IsEmpty
-                            ? LabelLoss(
-                                ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize),
-                                ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize),
-                                labels[start + r], scale)
-                            : global::NetGen.CompilerServices.LossMath.MeanSquaredError(
-                                ws.A2.AsSpan(r * OutputSize, OutputSize), targets.Slice((start + r) * OutputSize, OutputSize),
-                                global::NetGen.Activation.Identity, 0.01f, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
+                        if (!targets.IsEmpty) ws.RowLoss[r] = global::NetGen.CompilerServices.LossMath.MeanSquaredError(
+                            ws.A2.AsSpan(r * OutputSize, OutputSize), targets.Slice((start + r) * OutputSize, OutputSize),
+                            global::NetGen.Activation.Identity, 0.01f, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
+                        else ws.RowLoss[r] = LabelLoss(
+                            ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.A2), r * OutputSize),
+                            ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.D2), r * OutputSize),
+                            labels[start + r], scale);
                     }
                     return 0f;
                 }

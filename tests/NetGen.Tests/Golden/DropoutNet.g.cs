@@ -177,13 +177,23 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
 
     /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, global::NetGen.IOptimizer)"/>
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
+        => TrainStep(inputs, labels, default, onTargets: false, optimizer);
+
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)"/>
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, global::NetGen.IOptimizer optimizer)
+        => TrainStep(inputs, default, targets, onTargets: true, optimizer);
+
+    /// <summary>One step on labels, or on targets when <paramref name="onTargets"/> is set.</summary>
+    private float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, bool onTargets,
+        global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
         if (global::NetGen.CompilerServices.FusedStep.FusesInTrainStep(optimizer))
         {
             int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
-            global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 3, nameof(labels));
+            if (onTargets) global::NetGen.CompilerServices.NetworkGuard.BatchLength(targets.Length, batch, OutputSize, nameof(targets));
+            else global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 3, nameof(labels));
             if (batch <= 256)
             {
                 const int start = 0;
@@ -194,7 +204,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 ForwardRows(ref x, batch, training: true);
                 for (int r = 0; r < batch; r++)
                 {
-                    loss += global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
+                    if (onTargets) loss += global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
+                        ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r],
+                        targets.Slice((start + r) * OutputSize, OutputSize), ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
+                    else loss += global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
                         ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r],
                         labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
                 }
@@ -210,17 +223,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 return mean;
             }
         }
-        float batchLoss = ComputeGradients(inputs, labels);
-        if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
-        return batchLoss;
-    }
-
-    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)"/>
-    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, global::NetGen.IOptimizer optimizer)
-    {
-        ArgumentNullException.ThrowIfNull(optimizer);
-        global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
-        float batchLoss = ComputeGradients(inputs, targets);
+        float batchLoss = onTargets ? ComputeGradients(inputs, targets) : ComputeGradients(inputs, labels);
         if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
         return batchLoss;
     }
@@ -273,15 +276,9 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
         ReadOnlySpan<float> targets, in global::NetGen.CompilerServices.FusedStep step)
     {
-        int rows = inputs.Length / InputSize;
         Workspace ws = _workspace;
         global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);
-        if (rows * InputSize != inputs.Length || rows > ws.Rows
-            || (targets.IsEmpty ? labels.Length != rows : labels.Length != 0 || targets.Length != rows * OutputSize))
-            throw new ArgumentException(
-                $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs, and a label " +
-                $"or {OutputSize} targets a row), got {inputs.Length} inputs, {labels.Length} labels, {targets.Length} targets.",
-                nameof(inputs));
+        global::NetGen.CompilerServices.NetworkGuard.SplitBatch(inputs, labels, targets, InputSize, OutputSize, ws.Rows);
         if (phase > 2 && phase < 5 && !step.IsBegun)
             throw new ArgumentException(
                 "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));
@@ -350,13 +347,12 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 float scale = 1f / rows;
                 for (int r = lo; r < hi; r++)
                 {
-                    ws.RowLoss[r] = targets.IsEmpty
-                        ? global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
-                            ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r],
-                            labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale)
-                        : global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
-                            ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r],
-                            targets.Slice((start + r) * OutputSize, OutputSize), ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
+                    if (!targets.IsEmpty) ws.RowLoss[r] = global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
+                        ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r],
+                        targets.Slice((start + r) * OutputSize, OutputSize), ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
+                    else ws.RowLoss[r] = global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
+                        ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize), ws.LogSumExp[r],
+                        labels[start + r], ws.D1.AsSpan(r * OutputSize, OutputSize), scale);
                 }
                 return 0f;
             }

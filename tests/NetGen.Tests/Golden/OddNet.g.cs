@@ -178,13 +178,23 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
 
     /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, global::NetGen.IOptimizer)"/>
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, global::NetGen.IOptimizer optimizer)
+        => TrainStep(inputs, labels, default, onTargets: false, optimizer);
+
+    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)"/>
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, global::NetGen.IOptimizer optimizer)
+        => TrainStep(inputs, default, targets, onTargets: true, optimizer);
+
+    /// <summary>One step on labels, or on targets when <paramref name="onTargets"/> is set.</summary>
+    private float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, bool onTargets,
+        global::NetGen.IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
         if (global::NetGen.CompilerServices.FusedStep.FusesInTrainStep(optimizer))
         {
             int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
-            global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 5, nameof(labels));
+            if (onTargets) global::NetGen.CompilerServices.NetworkGuard.BatchLength(targets.Length, batch, OutputSize, nameof(targets));
+            else global::NetGen.CompilerServices.NetworkGuard.Labels(labels, batch, 5, nameof(labels));
             if (batch <= 256)
             {
                 const int start = 0;
@@ -195,10 +205,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 ForwardRows(ref x, batch, training: true);
                 for (int r = 0; r < batch; r++)
                 {
-                    Array.Clear(ws.Target); ws.Target[labels[start + r]] = 1f;
-                    loss += global::NetGen.CompilerServices.LossMath.BinaryCrossEntropy(
+                    if (onTargets) loss += global::NetGen.CompilerServices.LossMath.BinaryCrossEntropy(
                         ws.Z2.AsSpan(r * OutputSize, OutputSize), ws.A2.AsSpan(r * OutputSize, OutputSize),
-                        ws.Target, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
+                        targets.Slice((start + r) * OutputSize, OutputSize), ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
+                    else
+                    {
+                        Array.Clear(ws.Target); ws.Target[labels[start + r]] = 1f;
+                        loss += global::NetGen.CompilerServices.LossMath.BinaryCrossEntropy(
+                            ws.Z2.AsSpan(r * OutputSize, OutputSize), ws.A2.AsSpan(r * OutputSize, OutputSize),
+                            ws.Target, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
+                    }
                 }
                 float mean = (float)(loss / batch);
                 if (!float.IsFinite(mean)) return mean;
@@ -212,17 +228,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 return mean;
             }
         }
-        float batchLoss = ComputeGradients(inputs, labels);
-        if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
-        return batchLoss;
-    }
-
-    /// <inheritdoc cref="global::NetGen.INetwork{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, global::NetGen.IOptimizer)"/>
-    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, global::NetGen.IOptimizer optimizer)
-    {
-        ArgumentNullException.ThrowIfNull(optimizer);
-        global::NetGen.CompilerServices.NetworkGuard.FiniteInputs(inputs, InputSize, nameof(inputs));
-        float batchLoss = ComputeGradients(inputs, targets);
+        float batchLoss = onTargets ? ComputeGradients(inputs, targets) : ComputeGradients(inputs, labels);
         if (float.IsFinite(batchLoss)) optimizer.Step(Parameters, Gradients);
         return batchLoss;
     }
@@ -274,15 +280,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         int phase, int worker, int workers, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
         ReadOnlySpan<float> targets, in global::NetGen.CompilerServices.FusedStep step)
     {
-        int rows = inputs.Length / InputSize;
         Workspace ws = _workspace;
         global::NetGen.CompilerServices.NetworkGuard.Worker(worker, workers, ws.Workers);
-        if (rows * InputSize != inputs.Length || rows > ws.Rows
-            || (targets.IsEmpty ? labels.Length != rows : labels.Length != 0 || targets.Length != rows * OutputSize))
-            throw new ArgumentException(
-                $"Expected the batch prepared by PrepareSplitStep (at most {ws.Rows} rows of {InputSize} inputs, and a label " +
-                $"or {OutputSize} targets a row), got {inputs.Length} inputs, {labels.Length} labels, {targets.Length} targets.",
-                nameof(inputs));
+        global::NetGen.CompilerServices.NetworkGuard.SplitBatch(inputs, labels, targets, InputSize, OutputSize, ws.Rows);
         if (phase > 3 && phase < 7 && !step.IsBegun)
             throw new ArgumentException(
                 "The backward phases update the parameters: they need the optimizer's step, begun by FusedStep.Begin.", nameof(step));

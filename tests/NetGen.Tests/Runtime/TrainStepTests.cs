@@ -8,7 +8,7 @@ namespace NetGen.Tests.Runtime;
 
 /// <summary>
 /// <c>TrainStep</c>: the same parameter bits as <c>ComputeGradients</c> followed by <c>Step</c>, whether the update is
-/// fused into a generated network's backward pass (SGD or momentum, a batch of up to 256 rows) or not; no update on a non-finite loss; bad
+/// fused into a generated network's backward pass (SGD or momentum, a batch of up to 256 rows, on labels or targets) or not; no update on a non-finite loss; bad
 /// input refused before anything changes.
 /// </summary>
 public sealed class TrainStepTests
@@ -24,7 +24,7 @@ public sealed class TrainStepTests
     }
 
     /// <summary>Several steps of <paramref name="make"/>'s network both ways, with a step-based schedule and L2; asserts equal bits throughout.</summary>
-    private static void AssertStepsMatch(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batch, int steps = 6)
+    private static void AssertStepsMatch(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batch, int steps = 6, bool targets = false)
     {
         INetwork separate = make(), fused = make();
         IOptimizer a = optimizer(separate.Architecture), b = optimizer(fused.Architecture);
@@ -34,9 +34,11 @@ public sealed class TrainStepTests
         {
             float[] x = Seeded.Floats(batch * separate.InputSize, (ulong)(100 + step));
             int[] labels = Enumerable.Range(0, batch).Select(_ => rng.NextInt(classes)).ToArray();
-            float expected = separate.ComputeGradients(x, labels);
+            // Targets in [0, 1]: probabilities for the cross-entropies, any values for the squared error.
+            float[] y = Seeded.Floats(batch * separate.OutputSize, (ulong)(200 + step)).Select(v => (v + 1) / 2).ToArray();
+            float expected = targets ? separate.ComputeGradients(x, y) : separate.ComputeGradients(x, labels);
             a.Step(separate.Parameters, separate.Gradients);
-            float actual = fused.TrainStep(x, labels, b);
+            float actual = targets ? fused.TrainStep(x, y, b) : fused.TrainStep(x, labels, b);
             Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(actual));
             AssertSameBits(separate.Parameters, fused.Parameters, $"parameters after step {step + 1}");
             Assert.Equal(a.StepCount, b.StepCount);
@@ -113,6 +115,22 @@ public sealed class TrainStepTests
     }
 
     /// <summary>
+    /// The same fused steps on target vectors (every output kind's loss on targets: soft-target softmax cross-entropy,
+    /// binary cross-entropy, squared error after softmax and after an identity): the bits of <c>ComputeGradients</c> on
+    /// the targets, then <c>Step</c>.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FusableBatches))]
+    public void FusedStepsOnTargetsEqualGradientsThenStep(string network, int batch)
+    {
+        int steps = batch > 64 ? 3 : 6;
+        var rate = new InverseTimeDecay(0.05f, 0.01f);
+        AssertStepsMatch(Make(network), arch => new Sgd(arch, rate, l2: 3e-3f), batch, steps, targets: true);
+        AssertStepsMatch(Make(network), arch => new Momentum(arch, rate, momentum: 0.9f, l2: 3e-3f), batch, steps, targets: true);
+        AssertStepsMatch(Make(network), arch => new Momentum(arch, rate, momentum: 0.7f, nesterov: true, l1: 0.1f), batch, steps, targets: true);
+    }
+
+    /// <summary>
     /// Adam's step is fused only in the layer-cut step (<c>LayerParallelTests</c>): a network's own <c>TrainStep</c> stores
     /// the gradient and steps from it, which is as fast on one thread; the result is the two calls' either way.
     /// </summary>
@@ -149,6 +167,9 @@ public sealed class TrainStepTests
         AssertStepsMatch(Make(network), arch => new Momentum(arch, new ConstantLearningRate(0.05f), momentum: 0.9f, l1: 1e-4f, clipNorm: 0.5f), batch); // clipping: not fusable
         AssertStepsMatch(Make(network), arch => new Adam(arch, new ConstantLearningRate(0.01f), clipNorm: 0.5f), batch); // clipping: not fusable
         AssertStepsMatch(Make(network), arch => new AdamW(arch, new ConstantLearningRate(0.01f), l1: 1e-4f), batch); // Adam: stored gradient on one thread
+        AssertStepsMatch(Make(network), arch => new Sgd(arch, new ConstantLearningRate(0.05f), l2: 1e-3f), batch, targets: true);
+        AssertStepsMatch(Make(network), arch => new Momentum(arch, new ConstantLearningRate(0.05f), momentum: 0.9f, clipNorm: 0.5f), batch, targets: true);
+        AssertStepsMatch(Make(network), arch => new Adam(arch, new ConstantLearningRate(0.01f)), batch, targets: true);
     }
 
     /// <summary>The composed network fuses a one-sample SGD step too, for any architecture (it is the fair baseline of the speed comparison).</summary>
@@ -197,6 +218,10 @@ public sealed class TrainStepTests
             net.TrainStep(Seeded.Floats(batch * net.InputSize, 6), new int[batch], optimizer(net.Architecture));
             AssertSameBits(before, net.Gradients, "gradients");
             Assert.False(parameters.AsSpan().SequenceEqual(net.Parameters), "the step did not change the parameters");
+            parameters = net.Parameters.ToArray();
+            net.TrainStep(Seeded.Floats(batch * net.InputSize, 7), Seeded.Floats(batch * net.OutputSize, 8), optimizer(net.Architecture));
+            AssertSameBits(before, net.Gradients, "gradients after a step on targets");
+            Assert.False(parameters.AsSpan().SequenceEqual(net.Parameters), "the step on targets did not change the parameters");
         }
     }
 
