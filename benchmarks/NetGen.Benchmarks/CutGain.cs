@@ -63,7 +63,7 @@ public static class CutGain
                     else { b[r] = Time(cut); a[r] = Time(single); }
                 }
                 double ta = Timing.Median(a), tb = Timing.Median(b);
-                int auto = Trainer.Parallelism(two, twoRule, new TrainerOptions { BatchSize = batch }, processors: 2).Threads;
+                int auto = Trainer.Parallelism(two, twoRule, new TrainerOptions { BatchSize = batch }, batch, processors: 2).Threads;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {name,-26} batch {batch,3}: {work,11:N0} parameter-rows, one thread {ta,9:F1}, cut {tb,9:F1} ({ta / tb:F2}×); automatic: {auto} thread{(auto == 1 ? "" : "s")}"));
             }

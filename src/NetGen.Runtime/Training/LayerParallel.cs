@@ -23,7 +23,8 @@ namespace NetGen;
 /// thread adds up its blocks of the norm and updates its slice of every parameter range by the optimizer's own rule.
 /// Each dropout layer's mask key is drawn before the phases, as one thread draws it, and each thread draws the part of
 /// the mask its share needs (<see cref="DropoutMath.DrawMask{T}(ulong, long, Span{T}, T)"/>). Any other step runs
-/// the network's own <c>TrainStep</c> on the calling thread, with the same result. For optimizers of other kinds or larger batches, <see cref="DataParallel"/> splits the batch instead.
+/// the network's own <c>TrainStep</c> on the calling thread, with the same result. For optimizers of other kinds or
+/// larger batches, <see cref="DataParallel"/> splits the batch instead.
 /// Instances are not thread-safe; dispose to stop the worker threads.
 /// </remarks>
 public sealed class LayerParallel : IDisposable

@@ -33,10 +33,10 @@ public sealed record TrainerOptions
     /// <summary>
     /// Threads that train on each minibatch, the caller's included. With more than one, a network that can be cut by
     /// layers (<see cref="ISplitTraining"/>: generated, float) trained by an <see cref="Optimizer"/> (any of the
-    /// library's, with or without clipping and L1) in batches of at most 256 rows (one row runs on the calling thread),
-    /// class labels or targets, and no <see cref="ShardRows"/> given, runs <see cref="LayerParallel"/>: every layer cut across the
-    /// threads, with the bits of one thread. Otherwise every batch is cut into shards of <see cref="ShardRows"/> rows
-    /// (<see cref="DataParallel"/>).
+    /// library's, with or without clipping and L1) in batches of at most 256 rows (one row runs on the calling thread)
+    /// of class labels or targets, with no <see cref="ShardRows"/> given, runs <see cref="LayerParallel"/>: every layer
+    /// cut across the threads, with the bits of one thread. Otherwise every batch is cut into shards of
+    /// <see cref="ShardRows"/> rows (<see cref="DataParallel"/>).
     /// </summary>
     /// <remarks>
     /// Null (the default) takes the machine's cores (<see cref="Environment.ProcessorCount"/>) wherever that leaves
@@ -54,9 +54,8 @@ public sealed record TrainerOptions
     /// <summary>
     /// Rows per shard of a data-parallel batch; null means 32 (256 for batches of more than 256 rows) when
     /// <see cref="Threads"/> is above 1 and the layer cut does not apply, or where the trainer chooses shards (see
-    /// <see cref="Threads"/>), and no sharding at all otherwise. The result
-    /// depends on the shards, never on the thread count: with the same shard rows, one thread and several train to the
-    /// same bits.
+    /// <see cref="Threads"/>), and no sharding at all otherwise. The result depends on the shards, never on the thread
+    /// count: with the same shard rows, one thread and several train to the same bits.
     /// </summary>
     public int? ShardRows { get; init; }
 
@@ -173,14 +172,14 @@ public sealed class Trainer
                 throw new DirectoryNotFoundException($"The checkpoint {checkpoint} would go to the folder '{folder}', which does not exist.");
         }
         // Layers are cut across threads where the step allows it; otherwise, on several threads, data-parallel shards.
-        var (threads, shardRows) = Parallelism(_network, _optimizer, _options, Math.Min(256, Environment.ProcessorCount));
+        var sampler = new MinibatchSampler(train, _options.BatchSize, _options.Seed);
+        var (threads, shardRows) = Parallelism(_network, _optimizer, _options, sampler.BatchSize, Math.Min(256, Environment.ProcessorCount));
         bool cutLayers = threads > 1 && shardRows is null;
         using LayerParallel? layers = cutLayers ? new LayerParallel(_network, threads) : null;
         using DataParallel? parallel = shardRows is int rows ? new DataParallel(_network, threads, rows) : null;
         var layerEvaluators = new List<IInferenceNetwork<float>> { _network };
         if (layers is not null && (validation is not null || test is not null))
             for (int i = 1; i < threads; i++) layerEvaluators.Add(((ISplitTraining)_network).CreateEvaluator());
-        var sampler = new MinibatchSampler(train, _options.BatchSize, _options.Seed);
         var history = new TrainingHistory { Threads = threads, ShardRows = shardRows };
         int reportEvery = Math.Max(1, sampler.BatchesPerEpoch / 100);
         float[]? best = stopping is { RestoreBest: true } ? new float[_network.Parameters.Length] : null;
@@ -283,11 +282,11 @@ public sealed class Trainer
     /// <summary>
     /// How the steps run: on how many threads, and in shards of how many rows (null: whole batches, cut by layers on
     /// more than one thread). <see cref="TrainerOptions.Threads"/> and <see cref="TrainerOptions.ShardRows"/> as given,
-    /// and where <c>Threads</c> is null, the choice its remarks describe for <paramref name="processors"/> cores.
+    /// and where <c>Threads</c> is null, the choice its remarks describe for batches of <paramref name="batch"/> rows (the
+    /// batch size, or the training set's size where that is smaller) on <paramref name="processors"/> cores.
     /// </summary>
-    internal static (int Threads, int? ShardRows) Parallelism(INetwork network, IOptimizer optimizer, TrainerOptions options, int processors)
+    internal static (int Threads, int? ShardRows) Parallelism(INetwork network, IOptimizer optimizer, TrainerOptions options, int batch, int processors)
     {
-        int batch = options.BatchSize;
         bool cut = network is ISplitTraining && LayerParallel.CanCut(optimizer) && batch <= SharedConstants.MaxRows;
         int defaultRows = batch > SharedConstants.MaxRows ? SharedConstants.MaxRows : 32;
         if (options.Threads is int threads)

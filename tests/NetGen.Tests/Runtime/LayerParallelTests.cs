@@ -502,7 +502,7 @@ public sealed class LayerParallelTests
 
         const int many = 64;
         (int, int?) Choose(INetwork net, IOptimizer rule, int batch, int processors = many)
-            => Trainer.Parallelism(net, rule, new TrainerOptions { BatchSize = batch }, processors);
+            => Trainer.Parallelism(net, rule, new TrainerOptions { BatchSize = batch }, batch, processors);
         Assert.True(Choose(split, momentum, 64).Item1 >= 2, "the cut applies here");
         Assert.Null(Choose(split, momentum, 64).Item2);
         Assert.Equal((1, (int?)null), Choose(split, momentum, 1));
@@ -516,11 +516,11 @@ public sealed class LayerParallelTests
         Assert.Equal((1, (int?)null), Choose(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, 64));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 64));
         // Given explicitly, as before: the cut where it applies, shards of 32 where it does not, nothing on one thread.
-        Assert.Equal((3, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 3 }, many));
-        Assert.Equal((3, (int?)256), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 300, Threads = 3 }, many));
-        Assert.Equal((3, (int?)32), Trainer.Parallelism(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, new TrainerOptions { BatchSize = 64, Threads = 3 }, many));
-        Assert.Equal((1, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 1 }, many));
-        Assert.Equal((2, (int?)8), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 2, ShardRows = 8 }, many));
+        Assert.Equal((3, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 3 }, 64, many));
+        Assert.Equal((3, (int?)256), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 300, Threads = 3 }, 300, many));
+        Assert.Equal((3, (int?)32), Trainer.Parallelism(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, new TrainerOptions { BatchSize = 64, Threads = 3 }, 64, many));
+        Assert.Equal((1, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 1 }, 64, many));
+        Assert.Equal((2, (int?)8), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 2, ShardRows = 8 }, 64, many));
     }
 
     /// <summary>
