@@ -467,9 +467,11 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>
-        /// <c>TrainStep</c>: gradients then the optimizer's update, skipped when the loss is not finite. A batch of one
-        /// chunk (at most <see cref="MaxRows"/> rows) with a fusable <c>Sgd</c> or <c>Momentum</c> (<c>FusedStep.FusesInTrainStep</c>) runs the forward pass, the losses, and
-        /// <c>BackwardRows</c> with the optimizer's update struct: the update happens inside the backward pass and the gradients are never stored.
+        /// <c>TrainStep</c> on labels and on targets: gradients then the optimizer's update, skipped when the loss is not
+        /// finite. Where the plan compiles fused updates, both overloads enter one private body, in which a batch of one
+        /// chunk (at most <see cref="MaxRows"/> rows) with a fusable <c>Sgd</c> or <c>Momentum</c> (<c>FusedStep.FusesInTrainStep</c>)
+        /// runs the forward pass, the losses (<see cref="EmitRowLoss"/>), and <c>BackwardRows</c> with the optimizer's
+        /// update struct: the update happens inside the backward pass and the gradients are never stored.
         /// </summary>
         private static void EmitTrainStep(CodeWriter w, NetworkPlan plan, string labelCheck, string labelDelta, string? labelPerSample, string targetDelta)
         {
