@@ -1,37 +1,50 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using NetGen;
 using NetGen.CompilerServices;
 
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// `--cut [rounds] [targets]`: where cutting layers across two threads (<see cref="LayerParallel"/>) starts to pay, per
-/// network and batch size: the network's own step (momentum; fused on class labels, gradients then the optimizer's step
-/// on target vectors with `targets`) on one thread against the cut on two, timed in interleaved rounds in one process
-/// (medians), with the step's size in parameters × rows and whether the trainer's automatic thread count
-/// (<see cref="TrainerOptions.Threads"/> left null) takes the cut there.
+/// `--cut [rounds] [targets] [shards]`: where cutting layers across two threads (<see cref="LayerParallel"/>) starts to
+/// pay, per network and batch size: the network's own step (momentum; on class labels, or on one-hot target vectors with
+/// `targets`) on one thread against the cut on two, timed in interleaved rounds in one process (medians), with the
+/// step's size in parameters × rows and the trainer's automatic thread count (<see cref="TrainerOptions.Threads"/> left
+/// null) there. With `shards`, the steps the cut does not take instead — convolutional networks in 32-row shards, batches
+/// over 256 rows in 256-row ones — against <see cref="DataParallel"/> on two threads.
 /// </summary>
 public static class CutGain
 {
     public static int Run(string[] args)
     {
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
-        bool targets = args.Length > 2 && args[2] == "targets";
-        (string Name, Func<INetwork> Create)[] networks =
+        bool targets = args.Skip(2).Contains("targets"), shards = args.Skip(2).Contains("shards");
+        int[] batches = { 2, 8, 16, 32, 64, 128, 256 }, large = { 512, 1024, 4096 };
+        (string Name, Func<INetwork> Create, int[] Batches)[] networks = shards
+            ? new (string, Func<INetwork>, int[])[]
+            {
+                ("tiny cnn 1x12x12-4c-10", () => new TinyCnn(1), new[] { 32, 64, 128, 256 }),
+                ("small cnn 1x28x28-8c/2-32-10", () => new SmallCnn(1), new[] { 32, 64, 128, 256 }),
+                ("cnn 1x28x28-32c-64c-128-10", () => new CnnNet(1), new[] { 32, 64, 128 }),
+                ("control 16-32-32-4", () => new ControlNet(1), large),
+                ("mid 784-128-10", () => new MidNet(1), large),
+                ("seed 784-500-10, dropout", () => new SeedDropoutNet(1), large),
+            }
+            : new (string, Func<INetwork>, int[])[]
+            {
+                ("control 16-32-32-4", () => new ControlNet(1), batches),
+                ("narrow 784-32-10", () => new NarrowNet(1), batches),
+                ("mid 784-128-10", () => new MidNet(1), batches),
+                ("seed 784-500-10, dropout", () => new SeedDropoutNet(1), batches),
+                ("wide 3072-1024-512-10", () => new WideNet(1), batches),
+            };
+        Console.WriteLine($"momentum step on {(targets ? "target vectors" : "class labels")}, one thread against " +
+            $"{(shards ? "data-parallel shards on two" : "layers cut across two")}; medians of {rounds} interleaved rounds, µs per step:");
+        foreach (var (name, create, sizes) in networks)
         {
-            ("control 16-32-32-4", () => new ControlNet(1)),
-            ("narrow 784-32-10", () => new NarrowNet(1)),
-            ("mid 784-128-10", () => new MidNet(1)),
-            ("seed 784-500-10, dropout", () => new SeedDropoutNet(1)),
-            ("wide 3072-1024-512-10", () => new WideNet(1)),
-        };
-        Console.WriteLine($"momentum step on {(targets ? "target vectors" : "class labels")}, one thread against layers cut across two; " +
-            $"medians of {rounds} interleaved rounds, µs per step:");
-        foreach (var (name, create) in networks)
-        {
-            foreach (int batch in new[] { 2, 8, 16, 32, 64, 128, 256 })
+            foreach (int batch in sizes)
             {
                 INetwork one = create(), two = create();
                 float[] x = Sides.Inputs(batch * one.InputSize);
@@ -42,7 +55,9 @@ public static class CutGain
                 for (int i = 0; i < batch; i++) t[i * one.OutputSize + y[i] % one.OutputSize] = 1; // one-hot rows as targets
                 Momentum Rule() => new(one.Architecture, new ConstantLearningRate(1e-5f), momentum: 0.9f, l2: 5e-5f);
                 Momentum oneRule = Rule(), twoRule = Rule();
+                int shardRows = batch > 256 ? 256 : 32;
                 using var team = new LayerParallel(two, 2);
+                using var parallel = new DataParallel(two, 2, shardRows);
                 long work = (long)one.Parameters.Length * batch;
                 int steps = (int)Math.Clamp(30_000_000 / Math.Max(1, work), 3, 20_000);
                 double Time(Action step)
@@ -52,7 +67,9 @@ public static class CutGain
                     return Stopwatch.GetElapsedTime(start).TotalMicroseconds / steps;
                 }
                 Action single = targets ? () => one.TrainStep(x, t, oneRule) : () => one.TrainStep(x, y, oneRule);
-                Action cut = targets ? () => team.TrainStep(x, t, twoRule) : () => team.TrainStep(x, y, twoRule);
+                Action cut = shards
+                    ? targets ? () => { if (float.IsFinite(parallel.ComputeGradients(x, t))) twoRule.Step(two.Parameters, two.Gradients); } : () => parallel.TrainStep(x, y, twoRule)
+                    : targets ? () => team.TrainStep(x, t, twoRule) : () => team.TrainStep(x, y, twoRule);
                 long warm = Stopwatch.GetTimestamp();
                 while (Stopwatch.GetElapsedTime(warm).TotalMilliseconds < 300) { Time(single); Time(cut); }
                 var a = new double[rounds];
@@ -63,9 +80,10 @@ public static class CutGain
                     else { b[r] = Time(cut); a[r] = Time(single); }
                 }
                 double ta = Timing.Median(a), tb = Timing.Median(b);
-                int auto = Trainer.Parallelism(two, twoRule, new TrainerOptions { BatchSize = batch }, batch, processors: 2).Threads;
+                var (auto, autoRows) = Trainer.Parallelism(two, twoRule, new TrainerOptions { BatchSize = batch }, batch, processors: 2);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {name,-26} batch {batch,3}: {work,11:N0} parameter-rows, one thread {ta,9:F1}, cut {tb,9:F1} ({ta / tb:F2}×); automatic: {auto} thread{(auto == 1 ? "" : "s")}"));
+                    $"  {name,-30} batch {batch,4}: {work,13:N0} parameter-rows, one thread {ta,9:F1}, {(shards ? "shards" : "cut")} {tb,9:F1} ({ta / tb:F2}×); " +
+                    $"automatic: {auto} thread{(auto == 1 ? "" : "s")}{(autoRows is int rows ? $" in {rows}-row shards" : "")}"));
             }
         }
         return 0;

@@ -46,3 +46,19 @@ public partial class NarrowNet;
 [Dense(784, 128, Tanh)]
 [Softmax(10)]
 public partial class MidNet;
+
+/// <summary>A convolutional network too small for a second thread to gain on (<c>--cut shards</c>).</summary>
+[Input(1, 12, 12)]
+[Conv2D(4, Kernel = 3, Activation = ReLU)]
+[MaxPool2D(2)]
+[Flatten]
+[Softmax(10)]
+public partial class TinyCnn;
+
+/// <summary>A small convolutional network on Fashion-MNIST's images (<c>--cut shards</c>).</summary>
+[Input(1, 28, 28)]
+[Conv2D(8, Kernel = 5, Stride = 2, Activation = ReLU)]
+[Flatten]
+[Dense(32, ReLU)]
+[Softmax(10)]
+public partial class SmallCnn;

@@ -43,10 +43,11 @@ public sealed record TrainerOptions
     /// the result as it is on any machine. Where the layer cut applies, as many as a model of the step finds quicker than
     /// fewer — a layer is shared in blocks of 64 units, and each thread costs a little at every step, so a network whose
     /// layers have at most 64 units, or a small step, stays on one — with the bits of one thread. With
-    /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches go in shards of
-    /// 32 rows, batches of more than 256 rows in shards of 256, on as many cores as a batch has shards, one included:
-    /// the same result on every machine, which is that of <c>Threads</c> above 1 (not of <c>Threads = 1</c>, which takes
-    /// no shards). A step with an optimizer of the caller's own (not an <see cref="Optimizer"/>) runs on one thread.
+    /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches of more than 32
+    /// rows go in shards of 32, batches of more than 256 rows in shards of 256, on as many cores as a batch has shards,
+    /// one included: the same result on every machine, which is that of <c>Threads</c> above 1 (not of
+    /// <c>Threads = 1</c>, which takes no shards). A step with an optimizer of the caller's own (not an
+    /// <see cref="Optimizer"/>), or a convolutional network's batch of 32 rows or fewer, runs on one thread.
     /// <see cref="TrainingHistory.Threads"/> and <see cref="TrainingHistory.ShardRows"/> say what was chosen.
     /// </remarks>
     public int? Threads { get; init; }
@@ -294,8 +295,10 @@ public sealed class Trainer
         if (options.ShardRows is int rows) return (Shards(rows), rows);
         if (cut) return (batch > 1 && processors > 1 ? LayerParallel.GainfulThreads(network.Architecture, batch, processors) : 1, null);
         // The cut does not take the network (convolutional) or the batch (over 256 rows): shards, whose result the
-        // thread count never changes. Any other step (an optimizer of the caller's own) stays on one thread.
-        if ((network.Architecture.IsSpatial || batch > SharedConstants.MaxRows) && LayerParallel.CanCut(optimizer))
+        // thread count never changes, where a batch has two or more (each shard of these steps is long enough to gain
+        // on: `--cut 7 shards`, docs/performance.md) — decided without the machine's core count, so that one core
+        // shards as sixteen do. Any other step (an optimizer of the caller's own) stays on one thread.
+        if ((network.Architecture.IsSpatial || batch > SharedConstants.MaxRows) && LayerParallel.CanCut(optimizer) && batch > defaultRows)
             return (Shards(defaultRows), defaultRows);
         return (1, null);
 

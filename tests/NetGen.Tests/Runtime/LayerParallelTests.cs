@@ -512,6 +512,13 @@ public sealed class LayerParallelTests
         Assert.Equal((2, (int?)256), Choose(split, momentum, 1024, processors: 2));
         Assert.Equal((1, (int?)256), Choose(split, momentum, 1024, processors: 1));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 257));
+        // A convolutional network: 32-row shards from two of them a batch, one thread below.
+        var cnn = new MaxPoolCnn(1);
+        Assert.Equal((1, (int?)null), Choose(cnn, momentum, 32));
+        Assert.Equal((2, (int?)32), Choose(cnn, momentum, 33));
+        Assert.Equal((4, (int?)32), Choose(cnn, momentum, 128));
+        Assert.Equal((1, (int?)32), Choose(cnn, momentum, 128, processors: 1));
+        Assert.Equal((2, (int?)256), Choose(cnn, momentum, 300));
         Assert.Equal((1, (int?)null), Choose(split, momentum, 64, processors: 1));
         Assert.Equal((1, (int?)null), Choose(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, 64));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 64));
