@@ -12,8 +12,8 @@ namespace NetGen.Benchmarks;
 /// pay, per network and batch size: the network's own step (momentum; on class labels, or on one-hot target vectors with
 /// `targets`) on one thread against the cut on two, timed in interleaved rounds in one process (medians), with the
 /// step's size in parameters × rows and the trainer's automatic thread count (<see cref="TrainerOptions.Threads"/> left
-/// null) there. With `shards`, the steps the cut does not take instead — convolutional networks in 32-row shards, batches
-/// over 256 rows in 256-row ones — against <see cref="DataParallel"/> on two threads.
+/// null) there. With `shards`, the steps the cut does not take instead — convolutional networks, batches over 256 rows —
+/// against <see cref="DataParallel"/> on two threads in the shards the trainer takes for them.
 /// </summary>
 public static class CutGain
 {
@@ -25,9 +25,9 @@ public static class CutGain
         (string Name, Func<INetwork> Create, int[] Batches)[] networks = shards
             ? new (string, Func<INetwork>, int[])[]
             {
-                ("tiny cnn 1x12x12-4c-10", () => new TinyCnn(1), new[] { 32, 64, 128, 256 }),
-                ("small cnn 1x28x28-8c/2-32-10", () => new SmallCnn(1), new[] { 32, 64, 128, 256 }),
-                ("cnn 1x28x28-32c-64c-128-10", () => new CnnNet(1), new[] { 32, 64, 128 }),
+                ("tiny cnn 1x12x12-4c-10", () => new TinyCnn(1), new[] { 16, 32, 64, 128, 256 }),
+                ("small cnn 1x28x28-8c/2-32-10", () => new SmallCnn(1), new[] { 16, 32, 64, 128, 256 }),
+                ("cnn 1x28x28-32c-64c-128-10", () => new CnnNet(1), new[] { 16, 32, 64, 128 }),
                 ("control 16-32-32-4", () => new ControlNet(1), large),
                 ("mid 784-128-10", () => new MidNet(1), large),
                 ("seed 784-500-10, dropout", () => new SeedDropoutNet(1), large),
@@ -55,7 +55,8 @@ public static class CutGain
                 for (int i = 0; i < batch; i++) t[i * one.OutputSize + y[i] % one.OutputSize] = 1; // one-hot rows as targets
                 Momentum Rule() => new(one.Architecture, new ConstantLearningRate(1e-5f), momentum: 0.9f, l2: 5e-5f);
                 Momentum oneRule = Rule(), twoRule = Rule();
-                int shardRows = batch > 256 ? 256 : 32;
+                // The shards the trainer runs on two threads: 32 rows, 256 for batches over 256, 16 for a CNN's up to 32.
+                int shardRows = Trainer.Parallelism(two, new Sgd(two.Architecture, 0.1f), new TrainerOptions { BatchSize = batch, Threads = 2 }, batch, 2).ShardRows ?? 32;
                 using var team = new LayerParallel(two, 2);
                 using var parallel = new DataParallel(two, 2, shardRows);
                 long work = (long)one.Parameters.Length * batch;
