@@ -155,6 +155,32 @@ public sealed class DataParallelTests
         Assert.False(one.Parameters.AsSpan().SequenceEqual(new MaxPoolCnn(5).Parameters), "training changed nothing");
     }
 
+    /// <summary>
+    /// Left to choose, a batch over 256 rows, which the layer cut does not take, goes in 256-row shards on as many cores
+    /// as it has shards: the result of one thread on the same shards, and of two threads given explicitly.
+    /// </summary>
+    [Fact]
+    public void BatchesOver256RowsLeftToChooseShardOnEveryCoreWithTheResultOfOneThread()
+    {
+        var data = new Dataset(Seeded.Floats(600 * DropoutSplitNet.InputSize, 18), Seeded.Labels(600, DropoutSplitNet.OutputSize, 19), DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
+        (float[] Parameters, TrainingHistory History) Train(int? threads, int? shardRows)
+        {
+            var net = new DropoutSplitNet(5);
+            var momentum = new Momentum(DropoutSplitNet.Architecture, new ConstantLearningRate(0.05f), momentum: 0.9f);
+            TrainingHistory history = new Trainer(net, momentum, new TrainerOptions { Epochs = 2, BatchSize = 300, Seed = 2, Threads = threads, ShardRows = shardRows })
+                .Fit(data);
+            return (net.Parameters.ToArray(), history);
+        }
+        var chosen = Train(null, null);
+        Assert.Equal((Math.Min(2, Environment.ProcessorCount), (int?)256), (chosen.History.Threads, chosen.History.ShardRows));
+        var one = Train(1, 256);
+        var two = Train(2, null);
+        Assert.Equal((2, (int?)256), (two.History.Threads, two.History.ShardRows));
+        Assert.True(one.Parameters.AsSpan().SequenceEqual(chosen.Parameters), "the chosen threads trained to other parameters than one thread on the same shards");
+        Assert.True(one.Parameters.AsSpan().SequenceEqual(two.Parameters), "two threads trained to other parameters than one thread on the same shards");
+        Assert.False(one.Parameters.AsSpan().SequenceEqual(new DropoutSplitNet(5).Parameters), "training changed nothing");
+    }
+
     public static TheoryData<string> Optimizers => new() { "sgd", "momentum", "nesterov", "adam", "adamw", "clipped" };
 
     private static IOptimizer Create(string name, NetworkArchitecture a) => name switch
