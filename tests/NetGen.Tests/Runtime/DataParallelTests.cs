@@ -137,23 +137,7 @@ public sealed class DataParallelTests
     /// </summary>
     [Fact]
     public void ConvolutionalTrainingLeftToChooseShardsOnEveryCoreWithTheResultOfOneThread()
-    {
-        var data = new Dataset(Seeded.Floats(160 * MaxPoolCnn.InputSize, 16), Seeded.Labels(160, MaxPoolCnn.OutputSize, 17), MaxPoolCnn.InputSize, MaxPoolCnn.OutputSize);
-        (float[] Parameters, TrainingHistory History) Train(int? threads, int? shardRows)
-        {
-            var net = new MaxPoolCnn(5);
-            var momentum = new Momentum(MaxPoolCnn.Architecture, new ConstantLearningRate(0.05f), momentum: 0.9f);
-            TrainingHistory history = new Trainer(net, momentum, new TrainerOptions { Epochs = 2, BatchSize = 64, Seed = 2, Threads = threads, ShardRows = shardRows })
-                .Fit(data, test: data);
-            return (net.Parameters.ToArray(), history);
-        }
-        var chosen = Train(null, null);
-        Assert.Equal((Math.Min(2, Environment.ProcessorCount), (int?)32), (chosen.History.Threads, chosen.History.ShardRows));
-        var one = Train(1, 32);
-        Assert.True(one.Parameters.AsSpan().SequenceEqual(chosen.Parameters), "the chosen threads trained to other parameters than one thread on the same shards");
-        Assert.Equal(one.History.Select(e => (e.TrainLoss, e.TestLoss)), chosen.History.Select(e => (e.TrainLoss, e.TestLoss)));
-        Assert.False(one.Parameters.AsSpan().SequenceEqual(new MaxPoolCnn(5).Parameters), "training changed nothing");
-    }
+        => AssertChosenShardsTrainLikeOneThread(() => new MaxPoolCnn(5), samples: 160, batch: 64, shardRows: 32);
 
     /// <summary>
     /// Left to choose, a batch over 256 rows, which the layer cut does not take, goes in 256-row shards on as many cores
@@ -161,24 +145,35 @@ public sealed class DataParallelTests
     /// </summary>
     [Fact]
     public void BatchesOver256RowsLeftToChooseShardOnEveryCoreWithTheResultOfOneThread()
+        => AssertChosenShardsTrainLikeOneThread(() => new DropoutSplitNet(5), samples: 600, batch: 300, shardRows: 256);
+
+    /// <summary>
+    /// Two epochs through the trainer left to choose: two threads (one on a one-core machine) in shards of
+    /// <paramref name="shardRows"/>, with the history and parameters of one thread and of two given explicitly.
+    /// </summary>
+    private static void AssertChosenShardsTrainLikeOneThread(Func<INetwork> make, int samples, int batch, int shardRows)
     {
-        var data = new Dataset(Seeded.Floats(600 * DropoutSplitNet.InputSize, 18), Seeded.Labels(600, DropoutSplitNet.OutputSize, 19), DropoutSplitNet.InputSize, DropoutSplitNet.OutputSize);
-        (float[] Parameters, TrainingHistory History) Train(int? threads, int? shardRows)
+        INetwork shape = make();
+        var data = new Dataset(Seeded.Floats(samples * shape.InputSize, 16), Seeded.Labels(samples, shape.OutputSize, 17), shape.InputSize, shape.OutputSize);
+        (float[] Parameters, TrainingHistory History) Train(int? threads, int? rows)
         {
-            var net = new DropoutSplitNet(5);
-            var momentum = new Momentum(DropoutSplitNet.Architecture, new ConstantLearningRate(0.05f), momentum: 0.9f);
-            TrainingHistory history = new Trainer(net, momentum, new TrainerOptions { Epochs = 2, BatchSize = 300, Seed = 2, Threads = threads, ShardRows = shardRows })
-                .Fit(data);
+            INetwork net = make();
+            var momentum = new Momentum(net.Architecture, new ConstantLearningRate(0.05f), momentum: 0.9f);
+            TrainingHistory history = new Trainer(net, momentum, new TrainerOptions { Epochs = 2, BatchSize = batch, Seed = 2, Threads = threads, ShardRows = rows })
+                .Fit(data, test: data);
             return (net.Parameters.ToArray(), history);
         }
         var chosen = Train(null, null);
-        Assert.Equal((Math.Min(2, Environment.ProcessorCount), (int?)256), (chosen.History.Threads, chosen.History.ShardRows));
-        var one = Train(1, 256);
+        Assert.Equal((Math.Min(2, Environment.ProcessorCount), (int?)shardRows), (chosen.History.Threads, chosen.History.ShardRows));
+        var one = Train(1, shardRows);
         var two = Train(2, null);
-        Assert.Equal((2, (int?)256), (two.History.Threads, two.History.ShardRows));
-        Assert.True(one.Parameters.AsSpan().SequenceEqual(chosen.Parameters), "the chosen threads trained to other parameters than one thread on the same shards");
-        Assert.True(one.Parameters.AsSpan().SequenceEqual(two.Parameters), "two threads trained to other parameters than one thread on the same shards");
-        Assert.False(one.Parameters.AsSpan().SequenceEqual(new DropoutSplitNet(5).Parameters), "training changed nothing");
+        Assert.Equal((2, (int?)shardRows), (two.History.Threads, two.History.ShardRows));
+        foreach (var (other, what) in new[] { (chosen, "the chosen threads"), (two, "two threads") })
+        {
+            Assert.True(one.Parameters.AsSpan().SequenceEqual(other.Parameters), $"{what} trained to other parameters than one thread on the same shards");
+            Assert.Equal(one.History.Select(e => (e.TrainLoss, e.TestLoss)), other.History.Select(e => (e.TrainLoss, e.TestLoss)));
+        }
+        Assert.False(one.Parameters.AsSpan().SequenceEqual(shape.Parameters), "training changed nothing");
     }
 
     public static TheoryData<string> Optimizers => new() { "sgd", "momentum", "nesterov", "adam", "adamw", "clipped" };
