@@ -106,6 +106,11 @@ public interface INetwork<T> : IInferenceNetwork<T> where T : IFloatingPointIeee
     /// <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T})"/>, then <paramref name="optimizer"/>'s update — unless
     /// the loss is NaN or infinite: then no parameter changes and the loss is returned.
     /// </summary>
+    /// <remarks>
+    /// The parameters end up with the same bits as after the two calls; a generated float network fuses a plain
+    /// <see cref="Sgd"/> or <see cref="Momentum"/> update into its backward pass here too, leaving <see cref="Gradients"/>
+    /// as it was (see the overload on class labels).
+    /// </remarks>
     /// <returns>The mean loss of the batch.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
     /// <exception cref="ArgumentException">Wrong lengths, or an input that is NaN or infinite; nothing is computed or updated.</exception>
