@@ -198,10 +198,13 @@ public sealed class DataParallel : IDisposable
         return batch;
     }
 
+    /// <summary>The shards of <paramref name="rows"/> rows a batch of <paramref name="batch"/> rows is cut into (the last shorter).</summary>
+    internal static int ShardsOf(long batch, int rows) => (int)Math.Min(int.MaxValue, (batch + rows - 1) / rows);
+
     private unsafe float Run(float* inputs, int* labels, float* targets, int batch, Optimizer? optimizer = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        int shards = (batch + ShardRows - 1) / ShardRows;
+        int shards = ShardsOf(batch, ShardRows);
         EnsureReplicas(shards);
         _inputs = inputs;
         _labels = labels;

@@ -304,7 +304,7 @@ public sealed class Trainer
             return (Shards(defaultRows), defaultRows);
         return (1, null);
 
-        int Shards(int rows) => (int)Math.Clamp(((long)batch + rows - 1) / rows, 1, processors);
+        int Shards(int rows) => Math.Clamp(DataParallel.ShardsOf(batch, rows), 1, processors);
     }
 
     /// <summary>One step on a batch of targets: on the shards of a data-parallel team, or on the network itself.</summary>

@@ -345,7 +345,7 @@ public sealed class LayerParallelTests
 
     /// <summary>
     /// A step on targets is checked as the network's own is: wrong lengths and empty targets are refused with nothing
-    /// updated, and a split phase given labels and targets together, or a batch of one kind prepared and the other run,
+    /// updated, a NaN target leaves a NaN loss and no update, and a split phase given labels and targets together, or a batch of one kind prepared and the other run,
     /// is refused.
     /// </summary>
     [Fact]
@@ -360,6 +360,13 @@ public sealed class LayerParallelTests
         Assert.Contains("Expected 4 × 3 = 12 values", wrong.Message);
         Assert.Throws<ArgumentException>(() => team.TrainStep(x, ReadOnlySpan<float>.Empty, sgd));
         AssertSameBits(before, net.Parameters, "parameters");
+        Assert.Equal(0, sgd.StepCount);
+
+        // A NaN target makes the loss NaN: returned, with nothing updated, as the network's own step does.
+        float[] targets = Seeded.Floats(4 * DropoutSplitNet.OutputSize, 51);
+        targets[5] = float.NaN;
+        Assert.True(float.IsNaN(team.TrainStep(x, targets, sgd)));
+        AssertSameBits(before, net.Parameters, "parameters after a NaN target");
         Assert.Equal(0, sgd.StepCount);
 
         var split = (ISplitTraining)net;
