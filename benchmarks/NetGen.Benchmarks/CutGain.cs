@@ -25,9 +25,9 @@ public static class CutGain
         (string Name, Func<INetwork> Create, int[] Batches)[] networks = shards
             ? new (string, Func<INetwork>, int[])[]
             {
-                ("tiny cnn 1x12x12-4c-10", () => new TinyCnn(1), new[] { 16, 32, 64, 128, 256 }),
-                ("small cnn 1x28x28-8c/2-32-10", () => new SmallCnn(1), new[] { 16, 32, 64, 128, 256 }),
-                ("cnn 1x28x28-32c-64c-128-10", () => new CnnNet(1), new[] { 16, 32, 64, 128 }),
+                ("tiny cnn 1x12x12-4c-10", () => new TinyCnn(1), new[] { 2, 4, 8, 16, 24, 32, 64, 128 }),
+                ("small cnn 1x28x28-8c/2-32-10", () => new SmallCnn(1), new[] { 2, 4, 8, 16, 24, 32, 64, 128 }),
+                ("cnn 1x28x28-32c-64c-128-10", () => new CnnNet(1), new[] { 2, 4, 8, 16, 24, 32, 64, 128 }),
                 ("control 16-32-32-4", () => new ControlNet(1), large),
                 ("mid 784-128-10", () => new MidNet(1), large),
                 ("seed 784-500-10, dropout", () => new SeedDropoutNet(1), large),

@@ -43,18 +43,18 @@ public sealed record TrainerOptions
     /// the result as it is on any machine. Where the layer cut applies, as many as a model of the step finds quicker than
     /// fewer — a layer is shared in blocks of 64 units, and each thread costs a little at every step, so a network whose
     /// layers have at most 64 units, or a small step, stays on one — with the bits of one thread. With
-    /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches of more than 16
-    /// rows go in shards (<see cref="ShardRows"/> tells their default rows), and so do batches of more than 256 rows, on
+    /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches of two rows or
+    /// more go in shards (<see cref="ShardRows"/> tells their default rows), and so do batches of more than 256 rows, on
     /// as many cores as a batch has shards, one included: the same result on every machine, which is that of
     /// <c>Threads</c> above 1 (not of <c>Threads = 1</c>, which takes no shards). A step with an optimizer of the caller's
-    /// own (not an <see cref="Optimizer"/>), or a convolutional network's batch of 16 rows or fewer, runs on one thread.
+    /// own (not an <see cref="Optimizer"/>), or of one row, runs on one thread.
     /// <see cref="TrainingHistory.Threads"/> and <see cref="TrainingHistory.ShardRows"/> say what was chosen.
     /// </remarks>
     public int? Threads { get; init; }
 
     /// <summary>
-    /// Rows per shard of a data-parallel batch; null means 32 (256 for batches of more than 256 rows, 16 for a
-    /// convolutional network's batches of 32 rows or fewer) when <see cref="Threads"/> is above 1 and the layer cut does
+    /// Rows per shard of a data-parallel batch; null means 32 (256 for batches of more than 256 rows; for a
+    /// convolutional network's batches of 64 rows or fewer, half the batch, rounded up) when <see cref="Threads"/> is above 1 and the layer cut does
     /// not apply, or where the trainer chooses shards (see <see cref="Threads"/>), and no sharding at all otherwise. The result depends on the shards, never on the thread
     /// count: with the same shard rows, one thread and several train to the same bits.
     /// </summary>
@@ -289,9 +289,11 @@ public sealed class Trainer
     internal static (int Threads, int? ShardRows) Parallelism(INetwork network, IOptimizer optimizer, TrainerOptions options, int batch, int processors)
     {
         bool cut = network is ISplitTraining && LayerParallel.CanCut(optimizer) && batch <= SharedConstants.MaxRows;
-        // Shards of 32 rows; 256 for batches over 256, whose shards then run the network's whole-chunk kernels; 16 for a
-        // convolutional network's batches of 32 rows or fewer, whose shards of 16 still gain (`--cut 7 shards`).
-        int defaultRows = batch > SharedConstants.MaxRows ? SharedConstants.MaxRows : network.Architecture.IsSpatial && batch <= 32 ? 16 : 32;
+        // Shards of 32 rows; 256 for batches over 256, whose shards then run the network's whole-chunk kernels; a
+        // convolutional network's batches of 64 rows or fewer in two shards as even as they go, down to one row each: its
+        // steps are long enough for two threads to gain from a batch of two (`--cut 7 shards`).
+        int defaultRows = batch > SharedConstants.MaxRows ? SharedConstants.MaxRows
+            : network.Architecture.IsSpatial && batch <= 2 * SpatialShardRows ? (batch + 1) / 2 : SpatialShardRows;
         if (options.Threads is int threads)
             return (threads, options.ShardRows ?? (threads > 1 && !cut ? defaultRows : null));
         if (options.ShardRows is int rows) return (Shards(rows), rows);
@@ -306,6 +308,9 @@ public sealed class Trainer
 
         int Shards(int rows) => Math.Clamp(DataParallel.ShardsOf(batch, rows), 1, processors);
     }
+
+    /// <summary>The rows of a data-parallel shard unless a batch is over 256 rows or a convolutional network's of 64 or fewer.</summary>
+    private const int SpatialShardRows = 32;
 
     /// <summary>One step on a batch of targets: on the shards of a data-parallel team, or on the network itself.</summary>
     private float TargetStep(DataParallel? parallel, Minibatch batch)

@@ -140,6 +140,14 @@ public sealed class DataParallelTests
         => AssertChosenShardsTrainLikeOneThread(() => new MaxPoolCnn(5), samples: 160, batch: 64, shardRows: 32);
 
     /// <summary>
+    /// A convolutional network's small batches, left to choose, go in two shards as even as they go (a batch of 13 in 7 and
+    /// 6 rows): the result of one thread on the same shards.
+    /// </summary>
+    [Fact]
+    public void SmallConvolutionalBatchesLeftToChooseShardInTwoWithTheResultOfOneThread()
+        => AssertChosenShardsTrainLikeOneThread(() => new MaxPoolCnn(5), samples: 60, batch: 13, shardRows: 7);
+
+    /// <summary>
     /// Left to choose, a batch over 256 rows, which the layer cut does not take, goes in 256-row shards on as many cores
     /// as it has shards: the result of one thread on the same shards, and of two threads given explicitly.
     /// </summary>

@@ -500,14 +500,19 @@ public sealed class LayerParallelTests
         Assert.Equal((2, (int?)256), Choose(split, momentum, 1024, processors: 2));
         Assert.Equal((1, (int?)256), Choose(split, momentum, 1024, processors: 1));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 257));
-        // A convolutional network: 32-row shards from two of them a batch, 16-row ones for batches of 17 to 32 rows,
-        // one thread below.
+        // A convolutional network: two shards as even as they go for batches of 2 to 64 rows, 32-row shards above, one
+        // thread for one row.
         var cnn = new MaxPoolCnn(1);
-        Assert.Equal((1, (int?)null), Choose(cnn, momentum, 16));
-        Assert.Equal((2, (int?)16), Choose(cnn, momentum, 17));
-        Assert.Equal((2, (int?)16), Choose(cnn, momentum, 32));
-        Assert.Equal((2, (int?)32), Choose(cnn, momentum, 33));
+        Assert.Equal((1, (int?)null), Choose(cnn, momentum, 1));
+        Assert.Equal((2, (int?)1), Choose(cnn, momentum, 2));
+        Assert.Equal((2, (int?)2), Choose(cnn, momentum, 3));
+        Assert.Equal((2, (int?)8), Choose(cnn, momentum, 16));
+        Assert.Equal((2, (int?)9), Choose(cnn, momentum, 17));
+        Assert.Equal((2, (int?)17), Choose(cnn, momentum, 33));
+        Assert.Equal((2, (int?)32), Choose(cnn, momentum, 64));
+        Assert.Equal((3, (int?)32), Choose(cnn, momentum, 65));
         Assert.Equal((2, (int?)16), Trainer.Parallelism(cnn, momentum, new TrainerOptions { BatchSize = 32, Threads = 2 }, 32, many));
+        Assert.Equal((1, (int?)null), Trainer.Parallelism(cnn, momentum, new TrainerOptions { BatchSize = 32, Threads = 1 }, 32, many));
         Assert.Equal((4, (int?)32), Choose(cnn, momentum, 128));
         Assert.Equal((1, (int?)32), Choose(cnn, momentum, 128, processors: 1));
         Assert.Equal((2, (int?)256), Choose(cnn, momentum, 300));
