@@ -43,11 +43,11 @@ public sealed record TrainerOptions
     /// the result as it is on any machine. Where the layer cut applies, as many as a model of the step finds quicker than
     /// fewer — a layer is shared in blocks of 64 units, and each thread costs a little at every step, so a network whose
     /// layers have at most 64 units, or a small step, stays on one — with the bits of one thread. With
-    /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches of two rows or
+    /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches of seven rows or
     /// more go in shards (<see cref="ShardRows"/> tells their default rows), and so do batches of more than 256 rows, on
     /// as many cores as a batch has shards, one included: the same result on every machine, which is that of
     /// <c>Threads</c> above 1 (not of <c>Threads = 1</c>, which takes no shards). A step with an optimizer of the caller's
-    /// own (not an <see cref="Optimizer"/>), or of one row, runs on one thread.
+    /// own (not an <see cref="Optimizer"/>), or a convolutional network's batch of six rows or fewer, runs on one thread.
     /// <see cref="TrainingHistory.Threads"/> and <see cref="TrainingHistory.ShardRows"/> say what was chosen.
     /// </remarks>
     public int? Threads { get; init; }
@@ -290,10 +290,9 @@ public sealed class Trainer
     {
         bool cut = network is ISplitTraining && LayerParallel.CanCut(optimizer) && batch <= SharedConstants.MaxRows;
         // Shards of 32 rows; 256 for batches over 256, whose shards then run the network's whole-chunk kernels; a
-        // convolutional network's batches of 64 rows or fewer in two shards as even as they go, down to one row each: its
-        // steps are long enough for two threads to gain from a batch of two (`--cut 7 shards`).
+        // convolutional network's batches of 64 rows or fewer in two shards as even as they go (`--cut 7 shards`).
         int defaultRows = batch > SharedConstants.MaxRows ? SharedConstants.MaxRows
-            : network.Architecture.IsSpatial && batch <= 2 * SpatialShardRows ? (batch + 1) / 2 : SpatialShardRows;
+            : network.Architecture.IsSpatial && batch <= 2 * DefaultShardRows ? (batch + 1) / 2 : DefaultShardRows;
         if (options.Threads is int threads)
             return (threads, options.ShardRows ?? (threads > 1 && !cut ? defaultRows : null));
         if (options.ShardRows is int rows) return (Shards(rows), rows);
@@ -302,7 +301,10 @@ public sealed class Trainer
         // thread count never changes, where a batch has two or more (each shard of these steps is long enough to gain
         // on: `--cut 7 shards`, docs/performance.md) — decided without the machine's core count, so that one core
         // shards as sixteen do. Any other step (an optimizer of the caller's own) stays on one thread.
-        if ((network.Architecture.IsSpatial || batch > SharedConstants.MaxRows) && LayerParallel.CanCut(optimizer) && batch > defaultRows)
+        // Left to choose, a shard holds at least MinShardRows: each replica's gradient is summed across the cores at every
+        // step, which shards of one to three rows of a large CNN do not repay when the cores share no cache.
+        if ((network.Architecture.IsSpatial || batch > SharedConstants.MaxRows) && LayerParallel.CanCut(optimizer)
+            && batch > defaultRows && defaultRows >= MinShardRows)
             return (Shards(defaultRows), defaultRows);
         return (1, null);
 
@@ -310,7 +312,10 @@ public sealed class Trainer
     }
 
     /// <summary>The rows of a data-parallel shard unless a batch is over 256 rows or a convolutional network's of 64 or fewer.</summary>
-    private const int SpatialShardRows = 32;
+    private const int DefaultShardRows = 32;
+
+    /// <summary>The fewest rows of a shard the trainer chooses by itself (a convolutional network's batch of 7 rows or more).</summary>
+    private const int MinShardRows = 4;
 
     /// <summary>One step on a batch of targets: on the shards of a data-parallel team, or on the network itself.</summary>
     private float TargetStep(DataParallel? parallel, Minibatch batch)

@@ -500,12 +500,14 @@ public sealed class LayerParallelTests
         Assert.Equal((2, (int?)256), Choose(split, momentum, 1024, processors: 2));
         Assert.Equal((1, (int?)256), Choose(split, momentum, 1024, processors: 1));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 257));
-        // A convolutional network: two shards as even as they go for batches of 2 to 64 rows, 32-row shards above, one
-        // thread for one row.
+        // A convolutional network: two shards as even as they go for batches of 7 to 64 rows (shards of 4 rows or more),
+        // 32-row shards above, one thread below; given two threads, two shards from a batch of two.
         var cnn = new MaxPoolCnn(1);
         Assert.Equal((1, (int?)null), Choose(cnn, momentum, 1));
-        Assert.Equal((2, (int?)1), Choose(cnn, momentum, 2));
-        Assert.Equal((2, (int?)2), Choose(cnn, momentum, 3));
+        Assert.Equal((1, (int?)null), Choose(cnn, momentum, 2));
+        Assert.Equal((1, (int?)null), Choose(cnn, momentum, 6));
+        Assert.Equal((2, (int?)4), Choose(cnn, momentum, 7));
+        Assert.Equal((2, (int?)1), Trainer.Parallelism(cnn, momentum, new TrainerOptions { BatchSize = 2, Threads = 2 }, 2, many));
         Assert.Equal((2, (int?)8), Choose(cnn, momentum, 16));
         Assert.Equal((2, (int?)9), Choose(cnn, momentum, 17));
         Assert.Equal((2, (int?)17), Choose(cnn, momentum, 33));
