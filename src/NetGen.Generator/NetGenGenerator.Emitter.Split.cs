@@ -31,12 +31,15 @@ public sealed partial class NetGenGenerator
             w.Line();
             w.Line("/// <inheritdoc/>");
             using (w.Block("int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(\n" +
-                           "    ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers)"))
+                           "    ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers, int chunkStart, int batchRows)"))
             {
                 w.Line("int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));");
                 w.Line(truthCheck);
                 w.Line("if (batch > " + MaxRows + ") return 0;");
-                w.Line((HasDropout(net) ? "Workspace ws = " : "") + "Reserve(batch).ReserveWorkers(workers);");
+                w.Line("Workspace ws = Reserve(batch).ReserveWorkers(workers);");
+                // A chunk of a larger batch: its losses are scaled by the whole batch and summed on from the chunks before.
+                w.Line("ws.BatchRows = global::NetGen.CompilerServices.NetworkGuard.Chunk(batch, chunkStart, batchRows);");
+                w.Line("if (chunkStart == 0) ws.LossSum = 0;");
                 for (int l = 0; l < net.Layers.Count; l++)
                 {
                     LayerSpec layer = net.Layers[l];
@@ -137,7 +140,7 @@ public sealed partial class NetGenGenerator
                                     w.Line("// These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.");
                                     EmitOutputActivationRows(w, plan, "lo", "hi");
                                     w.Line("const int start = 0;");
-                                    w.Line("float scale = 1f / rows;");
+                                    w.Line("float scale = 1f / ws.BatchRows;");
                                     using (w.Block("for (int r = lo; r < hi; r++)"))
                                         EmitRowLoss(w, "!targets.IsEmpty", "ws.RowLoss[r] = ", labelDelta, null, targetDelta);
                                 }
@@ -180,19 +183,21 @@ public sealed partial class NetGenGenerator
                             w.Line($"ws.Pieces0.Reset(workers, {Literal.Int(plan.Layers[0].UpdatePieces)}); // the last phase's pieces, shared out anew");
                         if (rowLosses)
                         {
-                            w.Line("double loss = 0;");
+                            w.Line("double loss = ws.LossSum;");
                             w.Line("for (int r = 0; r < rows; r++) loss += ws.RowLoss[r];");
-                            w.Line("return (float)(loss / rows);");
+                            w.Line("ws.LossSum = loss;");
+                            w.Line("return (float)(loss / ws.BatchRows);");
                         }
                         else
                         {
                             EmitOutputActivation(w, plan);
                             w.Line("const int start = 0;");
-                            w.Line("float scale = 1f / rows;");
-                            w.Line("double loss = 0;");
+                            w.Line("float scale = 1f / ws.BatchRows;");
+                            w.Line("double loss = ws.LossSum;");
                             using (w.Block("for (int r = 0; r < rows; r++)"))
                                 EmitRowLoss(w, "!targets.IsEmpty", "loss += ", labelDelta, labelPerSample, targetDelta);
-                            w.Line("return (float)(loss / rows);");
+                            w.Line("ws.LossSum = loss;");
+                            w.Line("return (float)(loss / ws.BatchRows);");
                         }
                     }
                     // Backward: phase k pairs the update of layer l + 1 with the input delta of layer l (l = last − k);

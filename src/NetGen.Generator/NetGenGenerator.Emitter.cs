@@ -647,6 +647,8 @@ public sealed partial class NetGenGenerator
                     w.Line("public readonly global::NetGen.CompilerServices.WorkQueue Pieces0 = new(); // layer 0's update, cut in pieces");
                 if (plan.Split) w.Line("public readonly " + T + "[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them");
                 if (plan.Split) w.Line("public int Workers; // the workers of a split step PrepareSplitStep reserved for");
+                if (plan.Split) w.Line("public int BatchRows; // the rows of the whole batch a split step's chunk belongs to");
+                if (plan.Split) w.Line("public double LossSum; // the row losses of the chunks of that batch so far");
                 foreach ((string array, LayerPlan layer, string what) in WorkerArrays(plan))
                     w.Line($"public {T}[][] Worker{array}{layer.Index} = Array.Empty<{T}[]>(); // each range's own {array}{layer.Index}, {what}");
                 if (!net.InferenceOnly && (net.Output.Kind == LayerKind.Softmax ? net.Loss != LossKind.CrossEntropy : net.Loss != LossKind.MeanSquaredError))

@@ -27,12 +27,14 @@ public readonly struct FusedStep
     private readonly Optimizer? _optimizer;
     private readonly float[]? _state;
     private readonly Rule _rule;
+    private readonly bool _accumulate; // a stored gradient added to the one there (a chunk after a batch's first)
 
     private enum Rule { Sgd, Momentum, Adam, Store }
 
     private FusedStep(Optimizer optimizer, Rule rule, float[]? state, float weightFactor, float gradientFactor, float learningRate, float l2, float momentum, bool nesterov,
-        AdamUpdate<float> adam = default)
+        AdamUpdate<float> adam = default, bool accumulate = false)
     {
+        _accumulate = accumulate;
         Shrinks = rule != Rule.Store && optimizer.L1 > 0f; // a stored gradient is shrunk by its caller's update
         Shrinkage = learningRate * optimizer.L1; // the threshold Optimizer.Step computes, to the bit
         _optimizer = optimizer;
@@ -61,7 +63,7 @@ public readonly struct FusedStep
     public bool StoresGradient => _rule == Rule.Store;
 
     /// <summary>The gradient's store into <see cref="State"/>, for <see cref="StoresGradient"/>.</summary>
-    public StoreGradientInState<float> GradientStore => default;
+    public StoreGradientInState<float> GradientStore => new(_accumulate);
 
     /// <summary>SGD: the factor of the weight, <c>1 − μ·λ₂</c>.</summary>
     public float WeightFactor { get; }
@@ -171,10 +173,11 @@ public readonly struct FusedStep
     /// <summary>
     /// A pass that stores the gradient into <paramref name="gradients"/>, laid out like the parameters, for a step of
     /// <paramref name="optimizer"/> its caller has begun (<see cref="Optimizer.BeginSlicedStep"/>) and then performs from
-    /// the stored gradient: <see cref="End"/> ends that step.
+    /// the stored gradient: <see cref="End"/> ends that step. With <paramref name="accumulate"/>, the pass adds the
+    /// gradient to the one stored there (a chunk of a batch after its first).
     /// </summary>
-    internal static FusedStep StoreGradients(Optimizer optimizer, float[] gradients)
-        => new(optimizer, Rule.Store, gradients, 0f, 0f, 0f, 0f, 0f, false);
+    internal static FusedStep StoreGradients(Optimizer optimizer, float[] gradients, bool accumulate = false)
+        => new(optimizer, Rule.Store, gradients, 0f, 0f, 0f, 0f, 0f, false, accumulate: accumulate);
 
     /// <summary>Ends the step begun by <see cref="Begin"/> (or by the caller of <see cref="StoreGradients"/>).</summary>
     public void End() => (_optimizer ?? throw new InvalidOperationException("This step was never begun.")).EndSlicedStep();

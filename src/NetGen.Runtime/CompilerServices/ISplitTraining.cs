@@ -14,7 +14,11 @@ namespace NetGen.CompilerServices;
 /// Phases <c>0 … ForwardPhases − 1</c> run the layers forward; phase <c>ForwardPhases</c> computes the output activation
 /// and the loss on worker 0 and returns the mean loss there; the remaining phases run the backward pass with the update
 /// fused in, and must only run once the optimizer's step has begun (<see cref="FusedStep.Begin"/>). Dropout masks are
-/// drawn by <see cref="PrepareSplitStep"/>, in the order a single-threaded step draws them.
+/// drawn by <see cref="PrepareSplitStep"/>, in the order a single-threaded step draws them. A batch of more than 256 rows
+/// is stepped in chunks of 256, as <c>ComputeGradients</c> takes it: each chunk prepared and run through the phases in
+/// turn with the gradient stored (<see cref="FusedStep.StoresGradient"/>) and added to the earlier chunks', its losses
+/// scaled by the whole batch and summed on from the earlier chunks', so that the last chunk's loss phase returns the
+/// whole batch's mean loss.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public interface ISplitTraining
@@ -41,14 +45,18 @@ public interface ISplitTraining
     /// <param name="labels">A class label per row; empty for a batch of targets.</param>
     /// <param name="targets">Row-major targets, <c>[rows, OutputSize]</c>; empty for a batch of labels.</param>
     /// <param name="workers">The number of workers that will run the phases; at least 1.</param>
+    /// <param name="chunkStart">The row of the whole batch this one starts at: 0 for a whole batch or its first chunk.</param>
+    /// <param name="batchRows">The rows of the whole batch: those of <paramref name="inputs"/> for a whole batch.</param>
     /// <returns>The batch size, or 0 when the batch is too large to be stepped in one pass (more than 256 rows).</returns>
     /// <exception cref="ArgumentException">Wrong lengths, both labels and targets, or a label out of range.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is below 1.</exception>
-    int PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is below 1, or the chunk does not lie in
+    /// the batch.</exception>
+    int PrepareSplitStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers, int chunkStart, int batchRows);
 
     /// <summary>
     /// Worker <paramref name="worker"/>'s share of phase <paramref name="phase"/> for the batch prepared by
-    /// <see cref="PrepareSplitStep"/>; the loss phase returns the mean loss on worker 0, every other call returns 0.
+    /// <see cref="PrepareSplitStep"/>; the loss phase returns the mean loss on worker 0 (for a chunk, the sum of the
+    /// losses so far over the whole batch's rows), every other call returns 0.
     /// </summary>
     /// <param name="phase">The phase, <c>0 … Phases − 1</c>.</param>
     /// <param name="worker">This worker, <c>0 … workers − 1</c>.</param>

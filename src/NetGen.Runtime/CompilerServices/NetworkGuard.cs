@@ -43,6 +43,19 @@ public static class NetworkGuard
     }
 
     /// <summary>
+    /// Checks a chunk of <paramref name="rows"/> rows starting at row <paramref name="chunkStart"/> of a batch of
+    /// <paramref name="batchRows"/> (<see cref="ISplitTraining.PrepareSplitStep"/>): it must lie in the batch.
+    /// </summary>
+    /// <returns><paramref name="batchRows"/>.</returns>
+    public static int Chunk(int rows, int chunkStart, int batchRows)
+    {
+        if (chunkStart < 0 || batchRows < rows || chunkStart > batchRows - rows)
+            throw new ArgumentOutOfRangeException(nameof(chunkStart), chunkStart,
+                $"Expected a chunk of {rows} rows that lies in the batch of {batchRows}, got one starting at row {chunkStart}.");
+        return batchRows;
+    }
+
+    /// <summary>
     /// Checks worker <paramref name="worker"/> of <paramref name="workers"/> in a phase of a step cut across threads
     /// (<see cref="ISplitTraining.RunSplitPhase"/>): in <c>[0, workers)</c>, and no more workers than the
     /// <paramref name="reserved"/> that <see cref="ISplitTraining.PrepareSplitStep"/> reserved scratch for.

@@ -473,25 +473,33 @@ public readonly struct ShrinkingUpdate<T, TUpdate> : IParameterUpdate<T>
 }
 
 /// <summary>
-/// Stores each finished gradient at the state's place (<c>v</c>), leaving the parameters alone: the first pass of a step
-/// that needs the whole gradient before it updates anything (clipping by the gradient's global norm), cut across threads
-/// by the same phases as a fused step (<see cref="FusedStep.StoresGradient"/>).
+/// Stores each finished gradient at the state's place (<c>v</c>), or adds it to the one stored there when
+/// <see cref="Accumulate"/>, leaving the parameters alone: the first pass of a step that needs the whole gradient before
+/// it updates anything (clipping by the gradient's global norm, or a batch of more than 256 rows taken in chunks), cut
+/// across threads by the same phases as a fused step (<see cref="FusedStep.StoresGradient"/>). The same operations as
+/// <see cref="StoreGradient{T}"/>, at the state's place instead of the parameters'.
 /// </summary>
+/// <param name="accumulate">Whether to add to the stored gradient instead of overwriting it.</param>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct StoreGradientInState<T> : IParameterUpdate<T>
+public readonly struct StoreGradientInState<T>(bool accumulate) : IParameterUpdate<T>
     where T : struct, IFloatingPointIeee754<T>
 {
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Weight(ref T w, ref T v, nuint at, Vector512<T> gradient) => gradient.StoreUnsafe(ref v, at);
+    /// <summary>Whether each gradient is added to the stored one (a chunk after a batch's first) instead of overwriting it.</summary>
+    public bool Accumulate { get; } = accumulate;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Weight(ref T w, ref T v, nuint at, Vector<T> gradient) => gradient.StoreUnsafe(ref v, at);
+    public void Weight(ref T w, ref T v, nuint at, Vector512<T> gradient)
+        => (Accumulate ? gradient + Vector512.LoadUnsafe(ref v, at) : gradient).StoreUnsafe(ref v, at);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Weight(ref T w, ref T v, T gradient) => v = gradient;
+    public void Weight(ref T w, ref T v, nuint at, Vector<T> gradient)
+        => (Accumulate ? gradient + Vector.LoadUnsafe(ref v, at) : gradient).StoreUnsafe(ref v, at);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Weight(ref T w, ref T v, T gradient) => v = Accumulate ? v + gradient : gradient;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

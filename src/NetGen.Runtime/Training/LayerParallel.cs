@@ -16,15 +16,18 @@ namespace NetGen;
 /// </summary>
 /// <remarks>
 /// It needs a generated network that implements <see cref="ISplitTraining"/> (float), an <see cref="Optimizer"/> and a
-/// batch of 2 to 256 rows (one row runs on the calling thread, which takes the one-row kernels as a single-threaded step
+/// batch of two rows or more (one row runs on the calling thread, which takes the one-row kernels as a single-threaded step
 /// does). A step that fuses (<see cref="FusedStep.CanFuse"/>: <see cref="Sgd"/>, <see cref="Momentum"/>, <see cref="Adam"/>,
 /// <see cref="AdamW"/>, with or without L1) updates inside the backward phases; any other — gradient clipping, which
 /// needs the whole gradient's norm first, or a subclass's rule — stores the gradient in those phases instead, then every
 /// thread adds up its blocks of the norm and updates its slice of every parameter range by the optimizer's own rule.
 /// Each dropout layer's mask key is drawn before the phases, as one thread draws it, and each thread draws the part of
 /// the mask its share needs (<see cref="DropoutMath.DrawMask{T}(ulong, long, Span{T}, T)"/>). Any other step runs
-/// the network's own <c>TrainStep</c> on the calling thread, with the same result. For optimizers of other kinds or
-/// larger batches, <see cref="DataParallel"/> splits the batch instead.
+/// the network's own <c>TrainStep</c> on the calling thread, with the same result. A batch of more than 256 rows goes
+/// through the phases in chunks of 256, as the network's own <c>ComputeGradients</c> takes it, with the gradient stored
+/// and summed over the chunks and the update in slices after the last (so its step, like the network's own there, never
+/// fuses); one whose last chunk would be a single row (257, 513, … rows) runs on the calling thread. For optimizers of
+/// other kinds, <see cref="DataParallel"/> splits the batch instead.
 /// Instances are not thread-safe; dispose to stop the worker threads.
 /// </remarks>
 public sealed class LayerParallel : IDisposable
@@ -39,6 +42,8 @@ public sealed class LayerParallel : IDisposable
     private unsafe int* _labels;     // null for a batch of targets
     private unsafe float* _targets;  // null for a batch of labels
     private int _batch;
+    private int _chunkStart;   // the row of the whole batch this job's rows start at (0 unless a batch over 256 rows)
+    private int _batchRows;    // the rows of the whole batch
     private IOptimizer? _optimizer;
     private FusedStep _step;
     private float _loss;
@@ -140,14 +145,35 @@ public sealed class LayerParallel : IDisposable
             if (_split is null || Threads == 1 || !CanCut(optimizer) || inputs.Length == _network.InputSize)
                 return OwnStep(inputs, labels, targets, optimizer); // which checks the inputs itself
             NetworkGuard.FiniteInputs(inputs, _network.InputSize, nameof(inputs));
-            int batch = _split.PrepareSplitStep(inputs, labels, targets, Threads);
-            if (batch == 0) return OwnStep(inputs, labels, targets, optimizer);
+            int rows = inputs.Length / _network.InputSize;
+            // Checks the whole batch's truth first, and prepares it unless it is over 256 rows (then it returns 0).
+            int batch = _split.PrepareSplitStep(inputs, labels, targets, Threads, 0, rows);
             fixed (float* x = inputs)
             fixed (int* y = labels)
             fixed (float* t = targets)
-                Run(x, targets.IsEmpty ? y : null, targets.IsEmpty ? null : t, batch, optimizer, null, 0);
-            _failure?.Throw();
-            return _loss;
+            {
+                if (batch > 0)
+                {
+                    Run(x, targets.IsEmpty ? y : null, targets.IsEmpty ? null : t, batch, optimizer, null, 0);
+                    _failure?.Throw();
+                    return _loss;
+                }
+                // More than 256 rows: in chunks of 256, as ComputeGradients takes them, the gradient stored and summed over
+                // the chunks, then the optimizer's update in slices (StoredStep) after the last chunk. A last chunk of one
+                // row takes the one-row kernels there, which sum in another order: such a batch runs on the caller.
+                if (rows % SharedConstants.MaxRows == 1) return OwnStep(inputs, labels, targets, optimizer);
+                int n = _network.InputSize, outputs = _network.OutputSize;
+                for (int start = 0; start < rows; start += SharedConstants.MaxRows)
+                {
+                    int count = Math.Min(SharedConstants.MaxRows, rows - start);
+                    _split.PrepareSplitStep(inputs.Slice(start * n, count * n), targets.IsEmpty ? labels.Slice(start, count) : default,
+                        targets.IsEmpty ? default : targets.Slice(start * outputs, count * outputs), Threads, start, rows);
+                    Run(x + (nint)start * n, targets.IsEmpty ? y + start : null, targets.IsEmpty ? null : t + (nint)start * outputs,
+                        count, optimizer, null, 0, start, rows);
+                    _failure?.Throw();
+                }
+                return _loss;
+            }
         }
         finally
         {
@@ -255,16 +281,20 @@ public sealed class LayerParallel : IDisposable
     /// when one is given): worker 0 on the calling thread, the others released for their parts; the job's fields are
     /// cleared again afterwards, its loss, failure and <see cref="_nonFinite"/> kept.
     /// </summary>
-    private unsafe void Run(float* x, int* y, float* t, int batch, IOptimizer optimizer, MinibatchSampler? sampler, int index)
+    private unsafe void Run(float* x, int* y, float* t, int batch, IOptimizer optimizer, MinibatchSampler? sampler, int index,
+        int chunkStart = 0, int batchRows = 0)
     {
         _inputs = x;
         _labels = y;
         _targets = t;
         _batch = batch;
+        _chunkStart = chunkStart;
+        _batchRows = Math.Max(batch, batchRows);
         _sampler = sampler;
         _batchIndex = index;
         _optimizer = optimizer;
-        _stored = FusedStep.CanFuse(optimizer) ? null : (Optimizer)optimizer;
+        // A chunk of a larger batch stores its gradient, as ComputeGradients then Step (the network's own step there) does.
+        _stored = FusedStep.CanFuse(optimizer) && _batchRows == batch ? null : (Optimizer)optimizer;
         if (_stored is not null) ReserveStoredStep();
         _step = default;
         _stop = false;
@@ -380,7 +410,7 @@ public sealed class LayerParallel : IDisposable
             try
             {
                 int n = _network.InputSize;
-                _split!.PrepareSplitStep(new ReadOnlySpan<float>(_inputs, _batch * n), Labels(), Targets(), Threads);
+                _split!.PrepareSplitStep(new ReadOnlySpan<float>(_inputs, _batch * n), Labels(), Targets(), Threads, 0, _batch);
             }
             catch (Exception e)
             {
@@ -428,14 +458,17 @@ public sealed class LayerParallel : IDisposable
                         _loss = result;
                         if (float.IsFinite(result))
                         {
+                            // A chunk before a batch's last stores its gradient (after the first, adds it) and begins
+                            // nothing: the step begins once the whole batch's loss is known to be finite, as Step would.
                             int count = _network.Architecture.ParameterCount;
+                            bool whole = _chunkStart + _batch == _batchRows;
                             if (_stored is null) _step = FusedStep.Begin(_optimizer!, count);
                             else
                             {
-                                _storedRate = _stored.BeginSlicedStep(count);
-                                _step = FusedStep.StoreGradients(_stored, _gradient!);
+                                if (whole) _storedRate = _stored.BeginSlicedStep(count);
+                                _step = FusedStep.StoreGradients(_stored, _gradient!, accumulate: _chunkStart > 0);
                             }
-                            _begun = true;
+                            _begun = whole;
                         }
                         else
                         {

@@ -250,12 +250,14 @@ partial class Brains
 
         /// <inheritdoc/>
         int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(
-            ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers)
+            ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers, int chunkStart, int batchRows)
         {
             int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
             global::NetGen.CompilerServices.NetworkGuard.LabelsOrTargets(labels, targets, batch, 4, OutputSize);
             if (batch > 256) return 0;
-            Reserve(batch).ReserveWorkers(workers);
+            Workspace ws = Reserve(batch).ReserveWorkers(workers);
+            ws.BatchRows = global::NetGen.CompilerServices.NetworkGuard.Chunk(batch, chunkStart, batchRows);
+            if (chunkStart == 0) ws.LossSum = 0;
             return batch;
         }
 
@@ -358,7 +360,7 @@ partial class Brains
                         ref Unsafe.Add(ref a1, lo * 32), ref w2, ref b2, ref Unsafe.Add(ref z2, lo * 4), hi - lo, 0, 4);
                     // These rows' output activation, loss and output delta too: the loss phase only adds the row losses up.
                     const int start = 0;
-                    float scale = 1f / rows;
+                    float scale = 1f / ws.BatchRows;
                     for (int r = lo; r < hi; r++)
                     {
                         if (!targets.IsEmpty) ws.RowLoss[r] = global::NetGen.CompilerServices.LossMath.MeanSquaredError(
@@ -374,9 +376,10 @@ partial class Brains
                 case 3:
                 {
                     if (worker != 0) return 0f;
-                    double loss = 0;
+                    double loss = ws.LossSum;
                     for (int r = 0; r < rows; r++) loss += ws.RowLoss[r];
-                    return (float)(loss / rows);
+                    ws.LossSum = loss;
+                    return (float)(loss / ws.BatchRows);
                 }
                 case 4:
                 {
@@ -474,6 +477,8 @@ partial class Brains
             public readonly float[] D2; // [rows, 4] ∂loss/∂z of layer 2
             public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
             public int Workers; // the workers of a split step PrepareSplitStep reserved for
+            public int BatchRows; // the rows of the whole batch a split step's chunk belongs to
+            public double LossSum; // the row losses of the chunks of that batch so far
             public Workspace(int rows)
             {
                 Rows = rows;

@@ -239,12 +239,14 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
 
     /// <inheritdoc/>
     int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(
-        ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers)
+        ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers, int chunkStart, int batchRows)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
         global::NetGen.CompilerServices.NetworkGuard.LabelsOrTargets(labels, targets, batch, 3, OutputSize);
         if (batch > 256) return 0;
         Workspace ws = Reserve(batch).ReserveWorkers(workers);
+        ws.BatchRows = global::NetGen.CompilerServices.NetworkGuard.Chunk(batch, chunkStart, batchRows);
+        if (chunkStart == 0) ws.LossSum = 0;
         ws.MaskKey0 = _dropoutRng.NextUInt64(); // as a single-threaded pass draws it; each worker draws its part of the mask
         return batch;
     }
@@ -344,7 +346,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize));
                 }
                 const int start = 0;
-                float scale = 1f / rows;
+                float scale = 1f / ws.BatchRows;
                 for (int r = lo; r < hi; r++)
                 {
                     if (!targets.IsEmpty) ws.RowLoss[r] = global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
@@ -359,9 +361,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             case 2:
             {
                 if (worker != 0) return 0f;
-                double loss = 0;
+                double loss = ws.LossSum;
                 for (int r = 0; r < rows; r++) loss += ws.RowLoss[r];
-                return (float)(loss / rows);
+                ws.LossSum = loss;
+                return (float)(loss / ws.BatchRows);
             }
             case 3:
             {
@@ -446,6 +449,8 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public readonly float[] LogSumExp; // [rows] log Σ exp z per sample
         public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
         public int Workers; // the workers of a split step PrepareSplitStep reserved for
+        public int BatchRows; // the rows of the whole batch a split step's chunk belongs to
+        public double LossSum; // the row losses of the chunks of that batch so far
         public Workspace(int rows)
         {
             Rows = rows;

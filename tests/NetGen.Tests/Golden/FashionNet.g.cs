@@ -233,12 +233,14 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
 
     /// <inheritdoc/>
     int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(
-        ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers)
+        ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers, int chunkStart, int batchRows)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
         global::NetGen.CompilerServices.NetworkGuard.LabelsOrTargets(labels, targets, batch, 10, OutputSize);
         if (batch > 256) return 0;
-        Reserve(batch).ReserveWorkers(workers);
+        Workspace ws = Reserve(batch).ReserveWorkers(workers);
+        ws.BatchRows = global::NetGen.CompilerServices.NetworkGuard.Chunk(batch, chunkStart, batchRows);
+        if (chunkStart == 0) ws.LossSum = 0;
         return batch;
     }
 
@@ -333,7 +335,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         ws.Z1.AsSpan(r * OutputSize, OutputSize), ws.A1.AsSpan(r * OutputSize, OutputSize));
                 }
                 const int start = 0;
-                float scale = 1f / rows;
+                float scale = 1f / ws.BatchRows;
                 for (int r = lo; r < hi; r++)
                 {
                     if (!targets.IsEmpty) ws.RowLoss[r] = global::NetGen.CompilerServices.LossMath.SoftmaxCrossEntropy(
@@ -349,9 +351,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             {
                 if (worker != 0) return 0f;
                 ws.Pieces0.Reset(workers, 12); // the last phase's pieces, shared out anew
-                double loss = 0;
+                double loss = ws.LossSum;
                 for (int r = 0; r < rows; r++) loss += ws.RowLoss[r];
-                return (float)(loss / rows);
+                ws.LossSum = loss;
+                return (float)(loss / ws.BatchRows);
             }
             case 3:
             {
@@ -442,6 +445,8 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         public readonly global::NetGen.CompilerServices.WorkQueue Pieces0 = new(); // layer 0's update, cut in pieces
         public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
         public int Workers; // the workers of a split step PrepareSplitStep reserved for
+        public int BatchRows; // the rows of the whole batch a split step's chunk belongs to
+        public double LossSum; // the row losses of the chunks of that batch so far
         public float[][] WorkerD0 = Array.Empty<float[]>(); // each range's own D0, ∂loss/∂z
         public Workspace(int rows)
         {

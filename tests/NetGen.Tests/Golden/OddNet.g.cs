@@ -244,12 +244,14 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
 
     /// <inheritdoc/>
     int global::NetGen.CompilerServices.ISplitTraining.PrepareSplitStep(
-        ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers)
+        ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int workers, int chunkStart, int batchRows)
     {
         int batch = global::NetGen.CompilerServices.NetworkGuard.BatchSize(inputs.Length, InputSize, nameof(inputs));
         global::NetGen.CompilerServices.NetworkGuard.LabelsOrTargets(labels, targets, batch, 5, OutputSize);
         if (batch > 256) return 0;
-        Reserve(batch).ReserveWorkers(workers);
+        Workspace ws = Reserve(batch).ReserveWorkers(workers);
+        ws.BatchRows = global::NetGen.CompilerServices.NetworkGuard.Chunk(batch, chunkStart, batchRows);
+        if (chunkStart == 0) ws.LossSum = 0;
         return batch;
     }
 
@@ -361,8 +363,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                     ws.A2[j] = global::NetGen.CompilerServices.ActivationMath.Sigmoid(ws.Z2[j]);
                 }
                 const int start = 0;
-                float scale = 1f / rows;
-                double loss = 0;
+                float scale = 1f / ws.BatchRows;
+                double loss = ws.LossSum;
                 for (int r = 0; r < rows; r++)
                 {
                     if (!targets.IsEmpty) loss += global::NetGen.CompilerServices.LossMath.BinaryCrossEntropy(
@@ -376,7 +378,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                             ws.Target, ws.D2.AsSpan(r * OutputSize, OutputSize), scale);
                     }
                 }
-                return (float)(loss / rows);
+                ws.LossSum = loss;
+                return (float)(loss / ws.BatchRows);
             }
             case 4:
             {
@@ -473,6 +476,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         public readonly float[] D2; // [rows, 5] ∂loss/∂z of layer 2
         public readonly float[] RowLoss; // [rows] each sample's loss, when the workers of a split step compute them
         public int Workers; // the workers of a split step PrepareSplitStep reserved for
+        public int BatchRows; // the rows of the whole batch a split step's chunk belongs to
+        public double LossSum; // the row losses of the chunks of that batch so far
         public readonly float[] Target = new float[OutputSize]; // one sample's target built from a label
         public Workspace(int rows)
         {

@@ -148,14 +148,6 @@ public sealed class DataParallelTests
         => AssertChosenShardsTrainLikeOneThread(() => new MaxPoolCnn(5), samples: 60, batch: 13, shardRows: 7);
 
     /// <summary>
-    /// Left to choose, a batch over 256 rows, which the layer cut does not take, goes in 256-row shards on as many cores
-    /// as it has shards: the result of one thread on the same shards, and of two threads given explicitly.
-    /// </summary>
-    [Fact]
-    public void BatchesOver256RowsLeftToChooseShardOnEveryCoreWithTheResultOfOneThread()
-        => AssertChosenShardsTrainLikeOneThread(() => new DropoutSplitNet(5), samples: 600, batch: 300, shardRows: 256);
-
-    /// <summary>
     /// Two epochs through the trainer left to choose: two threads (one on a one-core machine) in shards of
     /// <paramref name="shardRows"/>, with the history and parameters of one thread and of two given explicitly.
     /// </summary>

@@ -103,6 +103,13 @@ public sealed class LayerParallelTests
     [InlineData("DropoutDeep", 11, "MomentumClip")]
     [InlineData("OddSoftmax", 9, "AdamWUnclipped")]
     [InlineData("FusedSoftmaxMse", 33, "AdamClip")]
+    // Over 256 rows: in chunks of 256, the gradient stored and summed over them, then the update in slices.
+    [InlineData("Blocked", 300, "Sgd")]
+    [InlineData("Seed", 258, "Adam")]
+    [InlineData("Seed", 257, "Momentum")] // a last chunk of one row: on the caller, whose step takes the one-row kernels there
+    [InlineData("Dropout", 514, "Momentum")]
+    [InlineData("DropoutDeep", 600, "MomentumL1")]
+    [InlineData("OddSoftmax", 300, "SgdClip")]
     public void ThreadCountDoesNotChangeABit(string network, int batch, string optimizer)
         => AssertThreadCountsAgree(network, batch, optimizer, targets: false);
 
@@ -131,7 +138,12 @@ public sealed class LayerParallelTests
                 Assert.True(float.IsFinite(expected));
                 for (int t = 0; t < teams.Length; t++)
                 {
+                    // A step cut across threads leaves the network's gradient buffer alone (the network's own fills it
+                    // unless it fuses): so the team's path is known to have run.
+                    bool cut = nets[t].Threads > 1 && batch > 1 && batch % 256 != 1;
+                    nets[t].Net.Gradients.Fill(42f);
                     float loss = targets ? teams[t].TrainStep(x, y, optimizers[t]) : teams[t].TrainStep(x, labels, optimizers[t]);
+                    if (cut) Assert.True(nets[t].Net.Gradients.ToArray().All(g => g == 42f), $"{nets[t].Threads} threads wrote the gradient buffer");
                     Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(loss));
                     AssertSameBits(reference.Parameters, nets[t].Net.Parameters, $"{nets[t].Threads} threads, step {step + 1}");
                     Assert.Equal(referenceRule.StepCount, optimizers[t].StepCount);
@@ -252,10 +264,47 @@ public sealed class LayerParallelTests
         }
     }
 
+    /// <summary>
+    /// A batch over 256 rows is cut in chunks of 256 on the team (the network's own gradient buffer, which its own step
+    /// over such a batch fills, is left alone); a NaN target in the last chunk gives the network's own NaN loss and
+    /// updates nothing; a label out of range in the last chunk is refused before any chunk runs. Either way the next step
+    /// has the bits of the network's own (so the dropout generator drew as it did).
+    /// </summary>
+    [Fact]
+    public void BatchesOver256RowsAreCutInChunks()
+    {
+        var reference = new DropoutSplitNet(4);
+        var net = new DropoutSplitNet(4);
+        Optimizer referenceRule = MakeOptimizer("Momentum")(DropoutSplitNet.Architecture), rule = MakeOptimizer("Momentum")(DropoutSplitNet.Architecture);
+        using var team = new LayerParallel(net, 2);
+        const int batch = 600;
+        float[] x = Seeded.Floats(batch * DropoutSplitNet.InputSize, 70);
+        int[] labels = Seeded.Labels(batch, DropoutSplitNet.OutputSize, 71);
+        float[] targets = Seeded.Floats(batch * DropoutSplitNet.OutputSize, 72).Select(v => (v + 1) / 2).ToArray();
+        net.Gradients.Fill(42f);
+        Assert.Equal(BitConverter.SingleToInt32Bits(reference.TrainStep(x, labels, referenceRule)), BitConverter.SingleToInt32Bits(team.TrainStep(x, labels, rule)));
+        Assert.All(net.Gradients.ToArray(), g => Assert.Equal(42f, g));
+        AssertSameBits(reference.Parameters, net.Parameters, "parameters");
+
+        targets[590 * DropoutSplitNet.OutputSize + 1] = float.NaN;
+        Assert.True(float.IsNaN(reference.TrainStep(x, targets, referenceRule)));
+        Assert.True(float.IsNaN(team.TrainStep(x, targets, rule)));
+        AssertSameBits(reference.Parameters, net.Parameters, "parameters after a NaN target");
+        Assert.Equal((1, 1), (referenceRule.StepCount, rule.StepCount));
+
+        labels[599] = DropoutSplitNet.OutputSize;
+        var error = Assert.Throws<ArgumentException>(() => team.TrainStep(x, labels, rule));
+        Assert.Contains("label", error.Message, StringComparison.OrdinalIgnoreCase);
+        labels[599] = 0;
+        Assert.Equal(BitConverter.SingleToInt32Bits(reference.TrainStep(x, labels, referenceRule)), BitConverter.SingleToInt32Bits(team.TrainStep(x, labels, rule)));
+        AssertSameBits(reference.Parameters, net.Parameters, "parameters after the refused batch");
+        Assert.Equal((2, 2), (referenceRule.StepCount, rule.StepCount));
+    }
+
     [Fact]
     public void StepsItCannotCutRunOnTheCaller()
     {
-        // A batch over 256 rows: the same result as TrainStep, on one thread; clipping, cut (the gradient stored), too.
+        // Clipping, cut with the gradient stored; a batch over 256 rows, in chunks: the bits of the network's own step.
         void Check(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batch)
         {
             INetwork a = make(), b = make();
@@ -340,6 +389,8 @@ public sealed class LayerParallelTests
     [InlineData("DropoutDeep", 11, "AdamClip")]
     [InlineData("Wide", 256, "MomentumL1")]
     [InlineData("Regression", 1, "Momentum")] // one row: on the caller
+    [InlineData("Regression", 300, "Nesterov")] // over 256 rows: in chunks
+    [InlineData("MultiLabel", 520, "AdamW")]
     public void ThreadCountDoesNotChangeABitOnTargets(string network, int batch, string optimizer)
         => AssertThreadCountsAgree(network, batch, optimizer, targets: true);
 
@@ -371,9 +422,9 @@ public sealed class LayerParallelTests
 
         var split = (ISplitTraining)net;
         float[] small = x.AsSpan(0, 2 * DropoutSplitNet.InputSize).ToArray();
-        var both = Assert.Throws<ArgumentException>(() => split.PrepareSplitStep(small, new[] { 0, 1 }, new float[6], 1));
+        var both = Assert.Throws<ArgumentException>(() => split.PrepareSplitStep(small, new[] { 0, 1 }, new float[6], 1, 0, 2));
         Assert.Contains("not both", both.Message);
-        Assert.Equal(2, split.PrepareSplitStep(small, default, new float[6], 1));
+        Assert.Equal(2, split.PrepareSplitStep(small, default, new float[6], 1, 0, 2));
         var mixed = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, small, new[] { 0, 1 }, new float[6], default));
         Assert.Contains("a label or 3 targets a row", mixed.Message);
         Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, small, default, new float[5], default));
@@ -412,6 +463,15 @@ public sealed class LayerParallelTests
     [Fact]
     public void TrainerOnTwoThreadsTrainsLikeOne()
         => AssertTrainerThreadsAgree(() => new BlockedNet(6), arch => new Sgd(arch, new InverseTimeDecay(0.05f, 1e-3f), l2: 1e-4f), batchSize: 40, seed: 70);
+
+    /// <summary>
+    /// Batches over 256 rows (two epochs of 700 samples in batches of 300: 300, 300 and 100 rows), left to choose, are cut
+    /// across the cores in chunks, with the history and parameters of one thread.
+    /// </summary>
+    [Fact]
+    public void TrainerLeftToChooseCutsBatchesOver256RowsLikeOneThread()
+        => AssertTrainerThreadsAgree(() => new DropoutSplitNet(6), arch => new Momentum(arch, new CosineDecay(0.02f, 6), momentum: 0.9f, l2: 5e-5f),
+            batchSize: 300, seed: 74, samples: 700, threads: null, expectedThreads: Math.Min(2, Environment.ProcessorCount));
 
     /// <summary>The main job's kind of recipe — dropout and momentum — on two threads through the trainer: the same history and parameters as one thread.</summary>
     [Fact]
@@ -494,11 +554,15 @@ public sealed class LayerParallelTests
         Assert.True(Choose(split, momentum, 64).Item1 >= 2, "the cut applies here");
         Assert.Null(Choose(split, momentum, 64).Item2);
         Assert.Equal((1, (int?)null), Choose(split, momentum, 1));
-        Assert.Equal((many, (int?)256), Choose(split, momentum, 256 * many + 1)); // over 256 rows: 256-row shards, on as many cores as there are
-        Assert.Equal((2, (int?)256), Choose(split, momentum, 257));
-        Assert.Equal((4, (int?)256), Choose(split, momentum, 1024));
-        Assert.Equal((2, (int?)256), Choose(split, momentum, 1024, processors: 2));
-        Assert.Equal((1, (int?)256), Choose(split, momentum, 1024, processors: 1));
+        // Over 256 rows the cut too, in chunks of 256 (one thread's bits), on as many threads as the model finds quickest;
+        // a network the cut does not take (composed at run time) in 256-row shards, on as many cores as there are shards.
+        Assert.Null(Choose(split, momentum, 1024).Item2);
+        Assert.True(Choose(split, momentum, 1024).Item1 >= 2, "the cut applies over 256 rows");
+        Assert.Equal((2, (int?)null), Choose(split, momentum, 1024, processors: 2));
+        Assert.Equal((1, (int?)null), Choose(split, momentum, 1024, processors: 1));
+        var composed = new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1);
+        Assert.Equal((2, (int?)256), Choose(composed, momentum, 257));
+        Assert.Equal((4, (int?)256), Choose(composed, momentum, 1024));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 257));
         // A convolutional network: two shards as even as they go for batches of 7 to 64 rows (shards of 4 rows or more),
         // 32-row shards above, one thread below; given two threads, two shards from a batch of two.
@@ -523,7 +587,8 @@ public sealed class LayerParallelTests
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 64));
         // Given explicitly, as before: the cut where it applies, shards of 32 where it does not, nothing on one thread.
         Assert.Equal((3, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 3 }, 64, many));
-        Assert.Equal((3, (int?)256), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 300, Threads = 3 }, 300, many));
+        Assert.Equal((3, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 300, Threads = 3 }, 300, many));
+        Assert.Equal((3, (int?)256), Trainer.Parallelism(composed, momentum, new TrainerOptions { BatchSize = 300, Threads = 3 }, 300, many));
         Assert.Equal((3, (int?)32), Trainer.Parallelism(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, new TrainerOptions { BatchSize = 64, Threads = 3 }, 64, many));
         Assert.Equal((1, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 1 }, 64, many));
         Assert.Equal((2, (int?)8), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 2, ShardRows = 8 }, 64, many));
@@ -604,9 +669,15 @@ public sealed class LayerParallelTests
         var net = new BlockedNet(3);
         ISplitTraining split = net;
         float[] small = Seeded.Floats(2 * BlockedNet.InputSize, 80);
-        var noWorker = Assert.Throws<ArgumentOutOfRangeException>(() => split.PrepareSplitStep(small, new[] { 1, 2 }, default, 0));
+        var noWorker = Assert.Throws<ArgumentOutOfRangeException>(() => split.PrepareSplitStep(small, new[] { 1, 2 }, default, 0, 0, 2));
         Assert.Equal("workers", noWorker.ParamName);
-        Assert.Equal(2, split.PrepareSplitStep(small, new[] { 1, 2 }, default, 1));
+        // A chunk must lie in its batch.
+        foreach (var (start, rows) in new[] { (-1, 4), (3, 4), (0, 1) })
+        {
+            var outside = Assert.Throws<ArgumentOutOfRangeException>(() => split.PrepareSplitStep(small, new[] { 1, 2 }, default, 1, start, rows));
+            Assert.Contains($"a chunk of 2 rows that lies in the batch of {rows}", outside.Message);
+        }
+        Assert.Equal(2, split.PrepareSplitStep(small, new[] { 1, 2 }, default, 1, 0, 2));
         float[] before = net.Parameters.ToArray();
         float[] large = Seeded.Floats(300 * BlockedNet.InputSize, 81);
         var error = Assert.Throws<ArgumentException>(() => split.RunSplitPhase(0, 0, 1, large, new int[300], default, default));
