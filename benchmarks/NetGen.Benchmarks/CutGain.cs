@@ -12,8 +12,9 @@ namespace NetGen.Benchmarks;
 /// pay, per network and batch size: the network's own step (momentum; on class labels, or on one-hot target vectors with
 /// `targets`) on one thread against the cut on two, timed in interleaved rounds in one process (medians), with the
 /// step's size in parameters × rows and the trainer's automatic thread count (<see cref="TrainerOptions.Threads"/> left
-/// null) there. With `shards`, the steps the cut does not take instead — convolutional networks, batches over 256 rows —
-/// against <see cref="DataParallel"/> on two threads in the shards the trainer takes for them.
+/// null) there. With `shards`, convolutional networks, which the cut does not take, and dense batches over 256 rows
+/// (which it takes in chunks) against <see cref="DataParallel"/> on two threads in the shards the trainer takes for the
+/// first and a network composed at run time would take for the second.
 /// </summary>
 public static class CutGain
 {
@@ -21,7 +22,7 @@ public static class CutGain
     {
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
         bool targets = args.Skip(2).Contains("targets"), shards = args.Skip(2).Contains("shards");
-        int[] batches = { 2, 8, 16, 32, 64, 128, 256 }, large = { 512, 1024, 4096 };
+        int[] batches = { 2, 8, 16, 32, 64, 128, 256, 512, 1024 }, large = { 512, 1024, 4096 };
         (string Name, Func<INetwork> Create, int[] Batches)[] networks = shards
             ? new (string, Func<INetwork>, int[])[]
             {
@@ -55,8 +56,9 @@ public static class CutGain
                 for (int i = 0; i < batch; i++) t[i * one.OutputSize + y[i] % one.OutputSize] = 1; // one-hot rows as targets
                 Momentum Rule() => new(one.Architecture, new ConstantLearningRate(1e-5f), momentum: 0.9f, l2: 5e-5f);
                 Momentum oneRule = Rule(), twoRule = Rule();
-                // The shards the trainer runs on two threads: 32 rows, 256 for batches over 256, 16 for a CNN's up to 32.
-                int shardRows = Trainer.Parallelism(two, new Sgd(two.Architecture, 0.1f), new TrainerOptions { BatchSize = batch, Threads = 2 }, batch, 2).ShardRows ?? 32;
+                // The shards the trainer runs on two threads: 32 rows, 256 for batches over 256 (those of a network the cut does
+                // not take), half a CNN's batch up to 64 rows.
+                int shardRows = Trainer.Parallelism(two, new Sgd(two.Architecture, 0.1f), new TrainerOptions { BatchSize = batch, Threads = 2 }, batch, 2).ShardRows ?? Math.Min(batch, 256);
                 using var team = new LayerParallel(two, 2);
                 using var parallel = new DataParallel(two, 2, shardRows);
                 long work = (long)one.Parameters.Length * batch;

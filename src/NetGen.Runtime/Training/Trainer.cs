@@ -33,10 +33,11 @@ public sealed record TrainerOptions
     /// <summary>
     /// Threads that train on each minibatch, the caller's included. With more than one, a network that can be cut by
     /// layers (<see cref="ISplitTraining"/>: generated, float) trained by an <see cref="Optimizer"/> (any of the
-    /// library's, with or without clipping and L1) in batches of any size (one row runs on the calling thread; more than
-    /// 256, in chunks) of class labels or targets, with no <see cref="ShardRows"/> given, runs <see cref="LayerParallel"/>: every layer
-    /// cut across the threads, with the bits of one thread. Otherwise every batch is cut into shards of
-    /// <see cref="ShardRows"/> rows (<see cref="DataParallel"/>).
+    /// library's, with or without clipping and L1) on class labels or targets, with no <see cref="ShardRows"/> given,
+    /// runs <see cref="LayerParallel"/>: every layer cut across the threads, with the bits of one thread (one row runs on
+    /// the calling thread; a batch of more than 256 rows goes in chunks of 256, where a layer has more than one block of
+    /// 64 units to share). Otherwise every batch is cut into shards of <see cref="ShardRows"/> rows
+    /// (<see cref="DataParallel"/>).
     /// </summary>
     /// <remarks>
     /// Null (the default) takes the machine's cores (<see cref="Environment.ProcessorCount"/>) wherever that leaves
@@ -44,8 +45,9 @@ public sealed record TrainerOptions
     /// fewer — a layer is shared in blocks of 64 units, and each thread costs a little at every step, so a network whose
     /// layers have at most 64 units, or a small step, stays on one — with the bits of one thread. With
     /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches of seven rows or
-    /// more go in shards (<see cref="ShardRows"/> tells their default rows), and so do a network's batches of more than
-    /// 256 rows where the cut does not take it (composed at run time), on as many cores as a batch has shards, one included: the same result on every machine, which is that of
+    /// more go in shards (<see cref="ShardRows"/> tells their default rows), and so do batches of more than 256 rows of a
+    /// network the cut does not take (composed at run time) or would not gain on (every layer one block of 64 units), on
+    /// as many cores as a batch has shards, one included: the same result on every machine, which is that of
     /// <c>Threads</c> above 1 (not of <c>Threads = 1</c>, which takes no shards). A step with an optimizer of the caller's
     /// own (not an <see cref="Optimizer"/>), or a convolutional network's batch of six rows or fewer, runs on one thread.
     /// <see cref="TrainingHistory.Threads"/> and <see cref="TrainingHistory.ShardRows"/> say what was chosen.
@@ -288,7 +290,11 @@ public sealed class Trainer
     /// </summary>
     internal static (int Threads, int? ShardRows) Parallelism(INetwork network, IOptimizer optimizer, TrainerOptions options, int batch, int processors)
     {
-        bool cut = network is ISplitTraining && LayerParallel.CanCut(optimizer);
+        // Over 256 rows the cut (in chunks, one thread's bits) only where the model finds it gains on two threads, decided
+        // without the machine's cores: a network whose layers have one block of units each goes in 256-row shards, which
+        // gain there (`--cut 7 shards`).
+        bool cut = network is ISplitTraining && LayerParallel.CanCut(optimizer)
+            && (batch <= SharedConstants.MaxRows || LayerParallel.GainfulThreads(network.Architecture, batch, 2) > 1);
         // Shards of 32 rows; 256 for batches over 256, whose shards then run the network's whole-chunk kernels; a
         // convolutional network's batches of 64 rows or fewer in two shards as even as they go (`--cut 7 shards`).
         int defaultRows = batch > SharedConstants.MaxRows ? SharedConstants.MaxRows
@@ -297,7 +303,7 @@ public sealed class Trainer
             return (threads, options.ShardRows ?? (threads > 1 && !cut ? defaultRows : null));
         if (options.ShardRows is int rows) return (Shards(rows), rows);
         if (cut) return (batch > 1 && processors > 1 ? LayerParallel.GainfulThreads(network.Architecture, batch, processors) : 1, null);
-        // The cut does not take the network (convolutional, or composed with batches over 256 rows): shards, whose result the
+        // The cut does not take the network (convolutional; composed, or too narrow to share, with batches over 256 rows): shards, whose result the
         // thread count never changes, where a batch has two or more (each shard of these steps is long enough to gain
         // on: `--cut 7 shards`, docs/performance.md) — decided without the machine's core count, so that one core
         // shards as sixteen do. Any other step (an optimizer of the caller's own) stays on one thread.

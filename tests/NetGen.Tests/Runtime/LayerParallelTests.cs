@@ -563,6 +563,14 @@ public sealed class LayerParallelTests
         var composed = new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1);
         Assert.Equal((2, (int?)256), Choose(composed, momentum, 257));
         Assert.Equal((4, (int?)256), Choose(composed, momentum, 1024));
+        // A network whose layers are one block of units each gains nothing from the cut: 256-row shards there, on every
+        // machine (one core included), as for a composed network.
+        var narrow = new OddSoftmaxNet(1);
+        var narrowRule = new Momentum(OddSoftmaxNet.Architecture, new ConstantLearningRate(0.01f), momentum: 0.9f);
+        Assert.Equal((4, (int?)256), Choose(narrow, narrowRule, 1024));
+        Assert.Equal((1, (int?)256), Choose(narrow, narrowRule, 1024, processors: 1));
+        Assert.Equal((1, (int?)null), Choose(narrow, narrowRule, 256));
+        Assert.Equal((3, (int?)256), Trainer.Parallelism(narrow, narrowRule, new TrainerOptions { BatchSize = 1024, Threads = 3 }, 1024, many));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 257));
         // A convolutional network: two shards as even as they go for batches of 7 to 64 rows (shards of 4 rows or more),
         // 32-row shards above, one thread below; given two threads, two shards from a batch of two.
