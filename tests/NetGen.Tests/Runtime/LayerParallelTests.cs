@@ -302,7 +302,7 @@ public sealed class LayerParallelTests
     }
 
     [Fact]
-    public void StepsItCannotCutRunOnTheCaller()
+    public void ClippedAndLargeStepsHaveTheBitsOfTheNetworksOwn()
     {
         // Clipping, cut with the gradient stored; a batch over 256 rows, in chunks: the bits of the network's own step.
         void Check(Func<INetwork> make, Func<NetworkArchitecture, IOptimizer> optimizer, int batch)
