@@ -488,7 +488,7 @@ public sealed class LayerParallel : IDisposable
         }
         if (_stored is not null && _begun) StoredStep(worker); // _begun is set before the loss phase's barrier
         if (worker == 0 && _begun) _step.End();
-        if (worker == 0) clock?.CountStep();
+        if (worker == 0 && _chunkStart + _batch == _batchRows) clock?.CountStep(); // a batch over 256 rows counts once
     }
 
     /// <summary>

@@ -742,6 +742,10 @@ public sealed class LayerParallelTests
         timedTeam.TrainStep(sampler, 0, ruleTimed);
         Assert.Equal(1, clock.Steps);
         Assert.True(clock.Gather(0) > 0 && clock.Gather(1) > 0, "the copy of the batch was not timed");
+        // A batch over 256 rows, in chunks, counts as one step.
+        clock.Reset();
+        timedTeam.TrainStep(Seeded.Floats(600 * BlockedNet.InputSize, 92), Seeded.Labels(600, BlockedNet.OutputSize, 93), ruleTimed);
+        Assert.Equal(1, clock.Steps);
         clock.Reset();
         Assert.Equal(0, clock.Steps);
         Assert.Equal(0, clock.Work(0, 0));
