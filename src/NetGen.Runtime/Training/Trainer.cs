@@ -303,12 +303,11 @@ public sealed class Trainer
             return (threads, options.ShardRows ?? (threads > 1 && !cut ? defaultRows : null));
         if (options.ShardRows is int rows) return (Shards(rows), rows);
         if (cut) return (batch > 1 && processors > 1 ? LayerParallel.GainfulThreads(network.Architecture, batch, processors) : 1, null);
-        // The cut does not take the network (convolutional; composed, or too narrow to share, with batches over 256 rows): shards, whose result the
-        // thread count never changes, where a batch has two or more (each shard of these steps is long enough to gain
-        // on: `--cut 7 shards`, docs/performance.md) — decided without the machine's core count, so that one core
-        // shards as sixteen do. Any other step (an optimizer of the caller's own) stays on one thread.
-        // Left to choose, a shard holds at least MinShardRows: each replica's gradient is summed across the cores at every
-        // step, which shards of one to three rows of a large CNN do not repay when the cores share no cache.
+        // The cut does not take the network (convolutional; composed, or too narrow to share, over 256 rows): shards,
+        // whose result the thread count never changes, where a batch has two or more (each shard of these steps is long
+        // enough to gain on: `--cut 7 shards`, docs/performance.md) — decided without the machine's core count, so that
+        // one core shards as sixteen do. Any other step (an optimizer of the caller's own) stays on one thread. A shard
+        // holds at least MinShardRows: the main job's CNN in shards of one to three rows read 0.45-0.53x in some runs.
         if ((network.Architecture.IsSpatial || batch > SharedConstants.MaxRows) && LayerParallel.CanCut(optimizer)
             && batch > defaultRows && defaultRows >= MinShardRows)
             return (Shards(defaultRows), defaultRows);
