@@ -312,6 +312,9 @@ public sealed class LayerParallel : IDisposable
         _step = default;
     }
 
+    /// <summary>Whether the current job ends its batch: a whole batch, or the last chunk of one over 256 rows.</summary>
+    private bool LastChunk => _chunkStart + _batch == _batchRows;
+
     /// <summary>The gradient buffer and the norm's block sums of a stored step, made once.</summary>
     private void ReserveStoredStep()
     {
@@ -461,14 +464,13 @@ public sealed class LayerParallel : IDisposable
                             // A chunk before a batch's last stores its gradient (after the first, adds it) and begins
                             // nothing: the step begins once the whole batch's loss is known to be finite, as Step would.
                             int count = _network.Architecture.ParameterCount;
-                            bool whole = _chunkStart + _batch == _batchRows;
                             if (_stored is null) _step = FusedStep.Begin(_optimizer!, count);
                             else
                             {
-                                if (whole) _storedRate = _stored.BeginSlicedStep(count);
+                                if (LastChunk) _storedRate = _stored.BeginSlicedStep(count);
                                 _step = FusedStep.StoreGradients(_stored, _gradient!, accumulate: _chunkStart > 0);
                             }
-                            _begun = whole;
+                            _begun = LastChunk;
                         }
                         else
                         {
@@ -488,7 +490,7 @@ public sealed class LayerParallel : IDisposable
         }
         if (_stored is not null && _begun) StoredStep(worker); // _begun is set before the loss phase's barrier
         if (worker == 0 && _begun) _step.End();
-        if (worker == 0 && _chunkStart + _batch == _batchRows) clock?.CountStep(); // a batch over 256 rows counts once
+        if (worker == 0 && LastChunk) clock?.CountStep(); // a batch over 256 rows counts once
     }
 
     /// <summary>
