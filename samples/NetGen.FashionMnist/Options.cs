@@ -105,7 +105,7 @@ internal sealed record Options
         "The dense network's steps cut every layer across the threads (with --clip too): the same result as one thread; by " +
         "default on as many cores as the step gains from. --model cnn cuts each batch into shards instead (half the batch up to " +
         "64 rows, 32 rows above, 256 over 256), by default on a core per shard (one core for batches of 6 rows or fewer): " +
-        "any N > 1 gives the same result, --threads 1 another");
+        "any N, 1 included, gives the same result");
     private static readonly Option<string> HistoryOption = FileOption("--history", "FILE", "write the per-epoch history (.csv, or .json)", ".csv", ".json");
     private static readonly Option<string> CheckpointOption = FileOption("--checkpoint", "FILE",
         "keep the best epoch's parameters in FILE as safetensors (the latest epoch without --patience); " +

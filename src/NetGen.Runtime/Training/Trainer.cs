@@ -47,18 +47,21 @@ public sealed record TrainerOptions
     /// <see cref="ShardRows"/> given, as many as the batch has shards. A convolutional network's batches of seven rows or
     /// more go in shards (<see cref="ShardRows"/> tells their default rows), and so do batches of more than 256 rows of a
     /// network the cut does not take (composed at run time) or would not gain on (every layer one block of 64 units), on
-    /// as many cores as a batch has shards, one included: the same result on every machine, which is that of
-    /// <c>Threads</c> above 1 (not of <c>Threads = 1</c>, which takes no shards). A step with an optimizer of the caller's
-    /// own (not an <see cref="Optimizer"/>), or a convolutional network's batch of six rows or fewer, runs on one thread.
-    /// <see cref="TrainingHistory.Threads"/> and <see cref="TrainingHistory.ShardRows"/> say what was chosen.
+    /// as many cores as a batch has shards, one included: the same result on every machine. A step with an optimizer of
+    /// the caller's own (not an <see cref="Optimizer"/>), or a convolutional network's batch of six rows or fewer, runs on
+    /// one thread. Given, <c>Threads</c> changes the thread count only, never those shards, so <c>Threads = 1</c> trains
+    /// to the same bits as the default and as any other count (a step that has neither the cut nor such shards takes
+    /// shards of 32 rows on more than one thread). <see cref="TrainingHistory.Threads"/> and
+    /// <see cref="TrainingHistory.ShardRows"/> say what was chosen.
     /// </remarks>
     public int? Threads { get; init; }
 
     /// <summary>
     /// Rows per shard of a data-parallel batch; null means 32 (256 for batches of more than 256 rows; for a
-    /// convolutional network's batches of 64 rows or fewer, half the batch, rounded up) when <see cref="Threads"/> is above 1 and the layer cut does
-    /// not apply, or where the trainer chooses shards (see <see cref="Threads"/>), and no sharding at all otherwise. The result depends on the shards, never on the thread
-    /// count: with the same shard rows, one thread and several train to the same bits.
+    /// convolutional network's batches of 64 rows or fewer, half the batch, rounded up) where the trainer chooses shards
+    /// (see <see cref="Threads"/>) or <see cref="Threads"/> is above 1 and the layer cut does not apply, and no sharding
+    /// at all otherwise. The result depends on the shards, never on the thread count: with the same shard rows, one thread
+    /// and several train to the same bits.
     /// </summary>
     public int? ShardRows { get; init; }
 
@@ -299,19 +302,22 @@ public sealed class Trainer
         // convolutional network's batches of 64 rows or fewer in two shards as even as they go (`--cut 7 shards`).
         int defaultRows = batch > SharedConstants.MaxRows ? SharedConstants.MaxRows
             : network.Architecture.IsSpatial && batch <= 2 * DefaultShardRows ? (batch + 1) / 2 : DefaultShardRows;
-        if (options.Threads is int threads)
-            return (threads, options.ShardRows ?? (threads > 1 && !cut ? defaultRows : null));
-        if (options.ShardRows is int rows) return (Shards(rows), rows);
-        if (cut) return (batch > 1 && processors > 1 ? LayerParallel.GainfulThreads(network.Architecture, batch, processors) : 1, null);
         // The cut does not take the network (convolutional; composed, or too narrow to share, over 256 rows): shards,
         // whose result the thread count never changes, where a batch has two or more (each shard of these steps is long
-        // enough to gain on: `--cut 7 shards`, docs/performance.md) — decided without the machine's core count, so that
-        // one core shards as sixteen do. Any other step (an optimizer of the caller's own) stays on one thread. A shard
-        // holds at least MinShardRows: the main job's CNN in shards of one to three rows read 0.45-0.53x in some runs.
-        if ((network.Architecture.IsSpatial || batch > SharedConstants.MaxRows) && LayerParallel.CanCut(optimizer)
-            && batch > defaultRows && defaultRows >= MinShardRows)
-            return (Shards(defaultRows), defaultRows);
-        return (1, null);
+        // enough to gain on: `--cut 7 shards`, docs/performance.md) — decided without the machine's core count or the
+        // thread count asked for, so that one core shards as sixteen do and Threads = 1 trains to the bits of any other
+        // count. A shard holds at least MinShardRows: the main job's CNN in shards of one to three rows read 0.45-0.53x
+        // in some runs.
+        int? sharded = !cut && (network.Architecture.IsSpatial || batch > SharedConstants.MaxRows) && LayerParallel.CanCut(optimizer)
+            && batch > defaultRows && defaultRows >= MinShardRows ? defaultRows : null;
+        // Threads given: the cut, or those shards; a step with neither (an optimizer of the caller's own, a CNN batch of six
+        // rows or fewer, a network composed at run time up to 256 rows) in default shards on more than one thread.
+        if (options.Threads is int threads)
+            return (threads, options.ShardRows ?? sharded ?? (threads > 1 && !cut ? defaultRows : null));
+        if (options.ShardRows is int rows) return (Shards(rows), rows);
+        if (cut) return (batch > 1 && processors > 1 ? LayerParallel.GainfulThreads(network.Architecture, batch, processors) : 1, null);
+        // Any other step (an optimizer of the caller's own) stays on one thread.
+        return sharded is int shardRows ? (Shards(shardRows), shardRows) : (1, null);
 
         int Shards(int rows) => Math.Clamp(DataParallel.ShardsOf(batch, rows), 1, processors);
     }

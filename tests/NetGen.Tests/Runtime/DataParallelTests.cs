@@ -148,8 +148,32 @@ public sealed class DataParallelTests
         => AssertChosenShardsTrainLikeOneThread(() => new MaxPoolCnn(5), samples: 60, batch: 13, shardRows: 7);
 
     /// <summary>
+    /// One shard a batch (<c>ShardRows</c> the batch size) is the network's own step: a convolutional network's batches of
+    /// six rows, which the trainer steps on the network itself, give the same parameters and losses through one shard.
+    /// </summary>
+    [Fact]
+    public void OneShardABatchIsTheNetworksOwnStep()
+    {
+        var data = new Dataset(Seeded.Floats(30 * MaxPoolCnn.InputSize, 18), Seeded.Labels(30, MaxPoolCnn.OutputSize, 19), MaxPoolCnn.InputSize, MaxPoolCnn.OutputSize);
+        (float[] Parameters, TrainingHistory History) Train(int? rows)
+        {
+            var net = new MaxPoolCnn(5);
+            var adam = new Adam(MaxPoolCnn.Architecture, new ConstantLearningRate(0.01f), l2: 1e-3f);
+            TrainingHistory history = new Trainer(net, adam, new TrainerOptions { Epochs = 2, BatchSize = 6, Seed = 2, Threads = 1, ShardRows = rows })
+                .Fit(data, test: data);
+            return (net.Parameters.ToArray(), history);
+        }
+        var own = Train(null);
+        var shard = Train(6);
+        Assert.Equal(((int?)null, (int?)6), (own.History.ShardRows, shard.History.ShardRows));
+        Assert.True(own.Parameters.AsSpan().SequenceEqual(shard.Parameters), "one shard a batch trained to other parameters than the network's own step");
+        Assert.Equal(own.History.Select(e => (e.TrainLoss, e.TestLoss)), shard.History.Select(e => (e.TrainLoss, e.TestLoss)));
+    }
+
+    /// <summary>
     /// Two epochs through the trainer left to choose: two threads (one on a one-core machine) in shards of
-    /// <paramref name="shardRows"/>, with the history and parameters of one thread and of two given explicitly.
+    /// <paramref name="shardRows"/>, with the history and parameters of one thread and of two given explicitly, which take
+    /// the same shards.
     /// </summary>
     private static void AssertChosenShardsTrainLikeOneThread(Func<INetwork> make, int samples, int batch, int shardRows)
     {
@@ -165,8 +189,9 @@ public sealed class DataParallelTests
         }
         var chosen = Train(null, null);
         Assert.Equal((Math.Min(2, Environment.ProcessorCount), (int?)shardRows), (chosen.History.Threads, chosen.History.ShardRows));
-        var one = Train(1, shardRows);
+        var one = Train(1, null);
         var two = Train(2, null);
+        Assert.Equal((1, (int?)shardRows), (one.History.Threads, one.History.ShardRows));
         Assert.Equal((2, (int?)shardRows), (two.History.Threads, two.History.ShardRows));
         foreach (var (other, what) in new[] { (chosen, "the chosen threads"), (two, "two threads") })
         {

@@ -586,14 +586,19 @@ public sealed class LayerParallelTests
         Assert.Equal((2, (int?)32), Choose(cnn, momentum, 64));
         Assert.Equal((3, (int?)32), Choose(cnn, momentum, 65));
         Assert.Equal((2, (int?)16), Trainer.Parallelism(cnn, momentum, new TrainerOptions { BatchSize = 32, Threads = 2 }, 32, many));
-        Assert.Equal((1, (int?)null), Trainer.Parallelism(cnn, momentum, new TrainerOptions { BatchSize = 32, Threads = 1 }, 32, many));
+        // Threads given changes the thread count only: one thread takes the shards any other count would.
+        Assert.Equal((1, (int?)16), Trainer.Parallelism(cnn, momentum, new TrainerOptions { BatchSize = 32, Threads = 1 }, 32, many));
+        Assert.Equal((1, (int?)null), Trainer.Parallelism(cnn, momentum, new TrainerOptions { BatchSize = 6, Threads = 1 }, 6, many));
+        Assert.Equal((1, (int?)256), Trainer.Parallelism(narrow, narrowRule, new TrainerOptions { BatchSize = 1024, Threads = 1 }, 1024, many));
+        Assert.Equal((1, (int?)256), Trainer.Parallelism(composed, momentum, new TrainerOptions { BatchSize = 300, Threads = 1 }, 300, many));
         Assert.Equal((4, (int?)32), Choose(cnn, momentum, 128));
         Assert.Equal((1, (int?)32), Choose(cnn, momentum, 128, processors: 1));
         Assert.Equal((2, (int?)256), Choose(cnn, momentum, 300));
         Assert.Equal((1, (int?)null), Choose(split, momentum, 64, processors: 1));
         Assert.Equal((1, (int?)null), Choose(new ComposedNetwork(DropoutSplitNet.Architecture, seed: 1), momentum, 64));
         Assert.Equal((1, (int?)null), Choose(split, new OwnRule(), 64));
-        // Given explicitly, as before: the cut where it applies, shards of 32 where it does not, nothing on one thread.
+        // Given explicitly: the cut where it applies; where neither it nor the default shards do, shards of 32 on more
+        // than one thread and none on one.
         Assert.Equal((3, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 64, Threads = 3 }, 64, many));
         Assert.Equal((3, (int?)null), Trainer.Parallelism(split, momentum, new TrainerOptions { BatchSize = 300, Threads = 3 }, 300, many));
         Assert.Equal((3, (int?)256), Trainer.Parallelism(composed, momentum, new TrainerOptions { BatchSize = 300, Threads = 3 }, 300, many));
