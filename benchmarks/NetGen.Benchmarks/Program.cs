@@ -23,8 +23,9 @@ if (args.Length > 0 && args[0] == "--composed") return ComposedComparison.Run(ar
 if (args.Length > 0 && args[0] == "--kernels") return KernelTimings.Run();
 // `--gemm [rows inputs outputs]`: the matrix-product kernels alone against the FMA peak, alternating in one process.
 if (args.Length > 0 && args[0] == "--gemm") return GemmTimings.Run(args);
-// `--training`: one thread's training step of the seed and wide networks against the FMA peak, alternating.
-if (args.Length > 0 && args[0] == "--training") return TrainingPeak.Run();
+// `--training [batch ...]`: one thread's training step of the seed and wide networks against the FMA peak, alternating
+// (batches 20, 64 and 256 unless given).
+if (args.Length > 0 && args[0] == "--training") return TrainingPeak.Run(args[1..]);
 // `--bandwidth`: one thread's read bandwidth over buffers the size of the seed network's weights and larger.
 if (args.Length > 0 && args[0] == "--bandwidth") return ReadBandwidth.Run();
 // `--loop forward|train|tanh ...`: one piece of work repeated for a profiler (see ProfileLoop).

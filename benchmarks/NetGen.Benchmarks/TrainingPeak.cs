@@ -6,19 +6,22 @@ using NetGen.CompilerServices;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// `--training`: one thread's fused SGD training step (<c>TrainStep</c>) of the seed and wide networks at batches 20, 64
-/// and 256 against the core's FMA peak (<see cref="FmaPeakBenchmarks.Widest"/>), in alternating rounds in one
+/// `--training [batch ...]`: one thread's fused SGD training step (<c>TrainStep</c>) of the seed and wide networks at
+/// batches 20, 64 and 256 (or those given) against the core's FMA peak (<see cref="FmaPeakBenchmarks.Widest"/>), in alternating rounds in one
 /// process, medians of 9. A step's work is counted as its matrix products: per dense layer and sample, 2 · inputs ·
 /// outputs for the forward pass, as much for the weight gradient and, after the first layer, as much for the input
 /// delta; activations, the loss and the update are not counted, so the fraction is of useful arithmetic.
 /// </summary>
 public static class TrainingPeak
 {
-    public static int Run()
+    public static int Run(string[] args)
     {
+        int[] batches = args.Length == 0 ? new[] { 20, 64, 256 } : Array.ConvertAll(args, a =>
+            int.TryParse(a, NumberStyles.Integer, CultureInfo.InvariantCulture, out int b) && b is > 0 and <= 4096
+                ? b : throw new ArgumentException($"--training expects batch sizes from 1 to 4,096, got '{a}'."));
         Console.WriteLine("network                  batch     µs per step   samples/s    GFLOP/s   % of the peak");
         foreach (string name in new[] { "seed 784-500-10", "wide 3072-1024-512-10" })
-        foreach (int batch in new[] { 20, 64, 256 })
+        foreach (int batch in batches)
         {
             INetwork net = name.StartsWith("seed", StringComparison.Ordinal) ? new SeedNet(1) : new WideNet(1);
             NetworkArchitecture architecture = net.Architecture;

@@ -56,17 +56,32 @@ public static class PortableDense<TLayer, T>
     /// <summary>Rows of the batch a weight-gradient block sums between two requests for its share of the next block's weights.</summary>
     private const int PrefetchRows = 4;
 
+    /// <summary>
+    /// Rows from which a wide float layer's forward pass runs on the rows-packed product (<see cref="Gemm.MultiplyRows"/>,
+    /// panels of 16 rows with 256-bit vectors) instead of the dot-product blocks: 64 (<c>SharedConstants.RowGemmRows</c>),
+    /// or 16 for a layer of more than 1,024 inputs. The four weight rows a 2 × 4 block reads are then more than 16 KB,
+    /// which no longer stay in a 32 KB L1 beside the rows of the batch, and the block waits on L2 for every vector. With
+    /// <c>DOTNET_EnableAVX512=0 NetGen.Benchmarks.dll --training 20 24 32 48 56</c> (the wide network, 3,072 inputs first;
+    /// two runs alternating the two choices) the step went from 48–62 % of the <c>Vector256</c> FMA peak to 62–67 % at 32
+    /// rows, from 46–58 % to 51–72 % at 48 and from 55–59 % to 66–73 % at 56, and read 44–56 % against 38–47 % at 20 rows,
+    /// where the second panel has 4 rows of 16; 1,024 inputs read the same either way. A layer of 784 inputs keeps the
+    /// dot products below 64 rows: its blocks stay in L1, and the seed network's step read 64 % against 78 % at 32 rows
+    /// (one run).
+    /// </summary>
+    private static int GemmRows => TLayer.Inputs > 1024 ? 16 : SharedConstants.RowGemmRows;
+
     // ------------------------------------------------------------------ forward: y = f(x·Wᵀ + b)
 
     /// <summary>
     /// <c>y[rows, lo..hi) = f(x[rows, in] · W[lo..hi, in]ᵀ + b[lo..hi])</c>: 2 × 4 blocks of dot products along the
-    /// inputs, panel by panel of rows; <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or the outputs.
+    /// inputs, panel by panel of rows, or from <see cref="GemmRows"/> rows the rows-packed matrix product;
+    /// <paramref name="lo"/> a multiple of 64, <paramref name="hi"/> too or the outputs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Forward(ref T x, ref T w, ref T b, ref T y, int rows, int lo, int hi)
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs;
-        if (TLayer.UsesGemm && typeof(T) == typeof(float) && rows >= SharedConstants.RowGemmRows && Vector256.IsHardwareAccelerated)
+        if (TLayer.UsesGemm && typeof(T) == typeof(float) && rows >= GemmRows && Vector256.IsHardwareAccelerated)
         {
             // The rows packed (panels of 16 with 256-bit vectors) and the weights read in place, each output one FMA
             // chain over k. With AVX2, 64 rows of the seed network's first layer ran at 77 % of the Vector256 FMA peak

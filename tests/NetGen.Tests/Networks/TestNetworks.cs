@@ -103,6 +103,14 @@ public partial class FusedBinaryNet;
 [Loss(LossFunction.MeanSquaredError)]
 public partial class FusedSoftmaxMseNet;
 
+/// <summary>
+/// More than 1,024 inputs (1,100 = 1,024 + 64 + 12) into two 64-unit blocks: without AVX-512 its batches of 16 to 63
+/// rows run the rows-packed product, whose panels of 16 rows leave a partial one (PortableDense.GemmRows).
+/// </summary>
+[Dense(1100, 128, Tanh)]
+[Softmax(10)]
+public partial class DeepInputNet;
+
 /// <summary>Wide enough that two and three threads each get several 64-unit cuts, with tails: 300 = 256 + 44, 200 = 192 + 8.</summary>
 [Dense(300, 200, Sigmoid)]
 [Dense(200, 130, LeakyReLU)]

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using NetGen;
 using NetGen.Tests.Networks;
 using NetGen.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Tests.Numerics;
 
@@ -21,6 +22,7 @@ internal static class TestData
         nameof(LinearNet) => new LinearNet(seed),
         nameof(Container.NestedNet) => new Container.NestedNet(seed),
         nameof(WideSplitNet) => new WideSplitNet(seed),
+        nameof(DeepInputNet) => new DeepInputNet(seed),
         nameof(MaxPoolCnn) => new MaxPoolCnn(seed),
         nameof(AvgPoolCnn) => new AvgPoolCnn(seed),
         nameof(L2PoolCnn) => new L2PoolCnn(seed),
@@ -44,21 +46,23 @@ internal static class TestData
     };
 
     /// <summary>
-    /// <see cref="Networks"/> and one with layers on the packed product (Gemm) from 128 rows, 300-200-130-7: for the
+    /// <see cref="Networks"/> and two with layers on the packed products (Gemm), 300-200-130-7 and 1100-128-10: for the
     /// forward and gradient agreement tests (too many weights for the finite differences).
     /// </summary>
     public static IEnumerable<object[]> NetworksWithGemm()
     {
         foreach (object[] net in Networks()) yield return net;
         yield return new object[] { nameof(WideSplitNet) };
+        yield return new object[] { nameof(DeepInputNet) };
         foreach (object[] net in ConvNetworks()) yield return net;
     }
 
     /// <summary>
     /// Whether <c>ForwardBatch</c> of <paramref name="rows"/> runs a layer of <paramref name="net"/> on a packed product:
-    /// the generator's rule (Planner.UsesGemm, Planner.IsNarrow, Planner.GemmRows, Planner.RowGemmRows), restated — a wide
-    /// layer (at least 64 inputs and 128 outputs) from 64 rows (the swapped product below 128, with either flavor); a narrow one (at most 64 inputs,
-    /// 16 to 64 outputs) from 128 rows.
+    /// the generator's rule (Planner.UsesGemm, Planner.IsNarrow, Planner.GemmRows, Planner.RowGemmRows) and the portable
+    /// kernels' (PortableDense.GemmRows), restated — a wide layer (at least 64 inputs and 128 outputs) from 64 rows (the
+    /// swapped product below 128, with either flavor), from 16 rows without AVX-512 where it has more than 1,024 inputs;
+    /// a narrow one (at most 64 inputs, 16 to 64 outputs) from 128 rows.
     /// </summary>
     public static bool ForwardBatchPacks(INetwork net, int rows)
     {
@@ -68,6 +72,7 @@ internal static class TestData
             if (layer.Kind is not (LayerKind.Dense or LayerKind.Softmax)) continue;
             bool wide = layer.Inputs >= 64 && layer.Outputs >= 128, narrow = layer.Inputs <= 64 && layer.Outputs is >= 16 and <= 64;
             if (wide && rows >= 64) return true; // 64 to 127 rows: the swapped product (Gemm.MultiplyRows), either flavor
+            if (wide && rows >= 16 && layer.Inputs > 1024 && !Vector512.IsHardwareAccelerated) return true; // the same, portable
             if (narrow && rows >= 128) return true;
         }
         return false;

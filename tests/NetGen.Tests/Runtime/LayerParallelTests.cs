@@ -21,6 +21,7 @@ public sealed class LayerParallelTests
         "FusedBinary" => () => new FusedBinaryNet(3),
         "FusedSoftmaxMse" => () => new FusedSoftmaxMseNet(3),
         "Wide" => () => new WideSplitNet(3),
+        "DeepInput" => () => new DeepInputNet(3),  // 1100-128-10: without AVX-512, 16 to 63 rows on the rows-packed product
         "Dropout" => () => new DropoutSplitNet(3),    // masks on a layer cut by units and on one cut by rows
         "DropoutNarrow" => () => new DropNet(3),      // 37-19-7-5 with dropout: all cut by rows
         "DropoutDeep" => () => new DeepDropoutSplitNet(3), // masks on two layers cut by units, each worker's own arrays
@@ -77,6 +78,8 @@ public sealed class LayerParallelTests
     [InlineData("FusedSoftmaxMse", 33, "Nesterov")]
     [InlineData("Wide", 12, "Sgd")]
     [InlineData("Wide", 256, "Sgd")]
+    [InlineData("DeepInput", 20, "Sgd")]
+    [InlineData("DeepInput", 40, "Momentum")]
     [InlineData("Wide", 12, "Momentum")]
     [InlineData("Dropout", 10, "Sgd")]
     [InlineData("Dropout", 64, "Momentum")]
