@@ -63,6 +63,9 @@ public static class KernelTimings
         Time("conv2 backward (dW and dx)", 2 * f2, () => Blocks((r, first, last) => Convolution.Backward(conv2, ref s1[r * conv2.InSize],
             ref s2[r * conv2.OutSize], ref e2[r * conv2.OutSize], ref w2[0], ref e1[r * conv2.InSize], block, c2, Activation.ReLU, 0f,
             ref g2[0], ref g2[w2.Length], ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>(), store, first, last)));
+        Time("conv2 backward (dW only)", f2, () => Blocks((r, first, last) => Convolution.Backward(conv2, ref s1[r * conv2.InSize],
+            ref s2[r * conv2.OutSize], ref e2[r * conv2.OutSize], ref w2[0], ref Unsafe.NullRef<float>(), block, c2, Activation.ReLU, 0f,
+            ref g2[0], ref g2[w2.Length], ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>(), store, first, last)));
         Time("pool1 backward", 0, () => Blocks((r, _, _) => Pooling.MaxBackward(pool1, ref s0[r * pool1.InSize], ref s1[r * pool1.OutSize],
             ref e1[r * pool1.OutSize], ref e0[r * pool1.InSize], block)));
         Time("conv1 backward (dW only)", f1, () => Blocks((r, first, last) => Convolution.Backward(conv1, ref x[r * conv1.InSize],

@@ -17,8 +17,10 @@ namespace NetGen.CompilerServices;
 /// The transforms' coefficients are 0, ±1 and ½, exact in binary, so the result differs from the direct sum by
 /// rounding only (a few units in the last place of the largest terms; the tests hold it to the direct convolution,
 /// the reference and PyTorch). Layouts: V <c>[ξ][tile][in]</c>, U <c>[ξ][in][out]</c>, M <c>[ξ][tile][out]</c>, the
-/// tiles in raster order. Only the forward pass: the gradients stay direct (<see cref="Convolution.Backward"/>), the
-/// adjoint of the same function up to rounding.
+/// tiles in raster order. The input gradient of such a layer is itself a 3 × 3, stride-1 convolution — of δ, padded by
+/// 2 − p, with the filters turned by 180° and their channels swapped (<see cref="InputGradientGeometry"/>,
+/// <see cref="FlipFilters"/>) — and runs on the same <see cref="Forward"/> where that convolution qualifies; the weight
+/// gradient stays direct (<see cref="Convolution.Backward"/>).
 /// </remarks>
 internal static class Winograd
 {
@@ -30,6 +32,37 @@ internal static class Winograd
     public static bool Applies(in SpatialGeometry g)
         => g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1
            && g.OutHeight % 2 == 0 && g.OutWidth % 2 == 0 && g.InChannels >= 8;
+
+    /// <summary>
+    /// Whether the input gradient of <paramref name="g"/> runs by Winograd: a 3 × 3 kernel at stride 1 with padding of at
+    /// most 2, whose <see cref="InputGradientGeometry"/> takes this path (at least 8 output channels of <paramref name="g"/>
+    /// to sum over, an even input size).
+    /// </summary>
+    public static bool AppliesToInputGradient(in SpatialGeometry g)
+        => g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1
+           && g.PaddingHeight <= 2 && g.PaddingWidth <= 2 && Applies(InputGradientGeometry(g));
+
+    /// <summary>
+    /// The convolution that gives <paramref name="g"/>'s input gradient, for a 3 × 3 kernel at stride 1 and padding p of
+    /// at most 2: δ (<c>OutHeight × OutWidth × OutChannels</c>) in, padding 2 − p, <c>InChannels</c> out, of
+    /// <paramref name="g"/>'s input size: <c>∂x[i, j, c] = Σ_o Σ_(u,v) δ[i + p − u, j + p − v, o] W[o, c, u, v]</c>.
+    /// </summary>
+    public static SpatialGeometry InputGradientGeometry(in SpatialGeometry g)
+        => new(g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, 3, 3, 1, 1, 2 - g.PaddingHeight, 2 - g.PaddingWidth);
+
+    /// <summary>
+    /// The filters of <see cref="InputGradientGeometry"/> in window order (<c>[u][v][o][c]</c>, as <see cref="TransformFilters"/>
+    /// takes them) from <paramref name="g"/>'s in PyTorch's layout: <c>W[o, c, 2 − u, 2 − v]</c>.
+    /// </summary>
+    public static void FlipFilters<T>(in SpatialGeometry g, ref T w, Span<T> packed) where T : unmanaged
+    {
+        int inChannels = g.InChannels, outChannels = g.OutChannels;
+        for (int o = 0, at = 0; o < outChannels; o++)
+        for (int c = 0; c < inChannels; c++)
+        for (int ky = 0; ky < 3; ky++)
+        for (int kx = 0; kx < 3; kx++, at++)
+            packed[((((2 - ky) * 3 + (2 - kx)) * outChannels + o) * inChannels) + c] = Unsafe.Add(ref w, at);
+    }
 
     /// <summary>2 × 2 output blocks of one sample.</summary>
     public static int Tiles(in SpatialGeometry g) => g.OutHeight / 2 * (g.OutWidth / 2);

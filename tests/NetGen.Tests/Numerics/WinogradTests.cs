@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using NetGen.CompilerServices;
 using NetGen.Tests.Networks;
 using Xunit;
@@ -56,6 +57,64 @@ public sealed class WinogradTests
                 double[] expected = Direct(g, x.AsSpan(r * g.InSize, g.InSize).ToArray(), w, b);
                 Tolerance.Close(expected, y.AsSpan(r * g.OutSize, g.OutSize), 1e-5, $"{inChannels}×{height}×{width}→{outChannels} sample {r} round {round}");
             }
+        }
+    }
+
+    /// <summary>
+    /// The input gradient — by Winograd on the flipped filters where <see cref="Winograd.AppliesToInputGradient"/> (a
+    /// 3 × 3, stride-1 layer of at least 8 output channels, padding at most 2, an even input), directly otherwise — and
+    /// the weight and bias gradients against the adjoint written out here, over three rounds of new weights on one
+    /// scratch with a forward pass before each backward pass.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 6, 6, 8, 1, true)]     // whole vectors
+    [InlineData(13, 14, 14, 9, 1, true)]   // channel tails both ways
+    [InlineData(32, 8, 10, 64, 0, true)]   // no padding: δ padded by 2
+    [InlineData(8, 6, 4, 16, 2, true)]     // padding 2: δ not padded
+    [InlineData(32, 14, 14, 64, 1, true)]  // the conv network's second layer
+    [InlineData(16, 7, 7, 8, 1, false)]    // an odd input size: direct
+    [InlineData(16, 6, 6, 4, 1, false)]    // too few output channels to sum over: direct
+    [InlineData(8, 4, 4, 16, 3, false)]    // padding 3: direct
+    public void InputGradientEqualsTheStraightforwardAdjoint(int inChannels, int height, int width, int outChannels, int padding, bool winograd)
+    {
+        var g = new SpatialGeometry(inChannels, height, width, outChannels, 3, 3, 1, 1, padding, padding);
+        Assert.Equal(winograd, Winograd.AppliesToInputGradient(g));
+        var scratch = new float[Convolution.ScratchLength(g)];
+        const int rows = 3;
+        for (int round = 0; round < 3; round++)
+        {
+            float[] x = TestData.Uniform(rows * g.InSize, seed: 40 + round), w = TestData.Uniform(g.WeightCount, seed: 50 + round);
+            float[] b = TestData.Uniform(outChannels, seed: 60 + round), delta = TestData.Uniform(rows * g.OutSize, seed: 70 + round);
+            var y = new float[rows * g.OutSize];
+            Convolution.Forward(g, ref x[0], ref w[0], ref b[0], ref y[0], rows, scratch, Activation.Identity, 0f);
+            var dx = new float[rows * g.InSize];
+            var gradient = new float[g.WeightCount + outChannels];
+            float[] dy = (float[])delta.Clone();
+            Convolution.Backward(g, ref x[0], ref y[0], ref dy[0], ref w[0], ref dx[0], rows, scratch, Activation.Identity, 0f,
+                ref gradient[0], ref gradient[g.WeightCount], ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>(), new StoreGradient<float>(false));
+            var expectedDx = new double[dx.Length];
+            var expectedGradient = new double[gradient.Length];
+            for (int r = 0; r < rows; r++)
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            for (int ox = 0; ox < g.OutWidth; ox++)
+            for (int o = 0; o < outChannels; o++)
+            {
+                double d = delta[r * g.OutSize + (oy * g.OutWidth + ox) * outChannels + o];
+                expectedGradient[g.WeightCount + o] += d;
+                for (int c = 0; c < inChannels; c++)
+                for (int ky = 0; ky < 3; ky++)
+                for (int kx = 0; kx < 3; kx++)
+                {
+                    int iy = oy - padding + ky, ix = ox - padding + kx;
+                    if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
+                    int at = ((o * inChannels + c) * 3 + ky) * 3 + kx, input = r * g.InSize + (iy * width + ix) * inChannels + c;
+                    expectedDx[input] += d * w[at];
+                    expectedGradient[at] += d * x[input];
+                }
+            }
+            string what = $"{inChannels}×{height}×{width}→{outChannels}, padding {padding}, round {round}";
+            Tolerance.Close(expectedDx, dx, 1e-5, $"∂x of {what}");
+            Tolerance.Close(expectedGradient, gradient, 1e-5, $"∂W and ∂b of {what}");
         }
     }
 
