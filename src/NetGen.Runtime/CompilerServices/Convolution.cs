@@ -14,18 +14,21 @@ namespace NetGen.CompilerServices;
 /// <see cref="TileProduct"/>'s register tiles. A 3 × 3, stride-1 layer of at least 8 input channels with an even output
 /// runs forward by <see cref="Winograd"/>'s F(2 × 2, 3 × 3) instead. The weight gradient reads the same windows down
 /// their columns (no transposed copy), and the input gradient multiplies δ by the filters, then adds every window back
-/// where it came from (col2im) — or, for a 3 × 3, stride-1 layer of at least 8 output channels and an even input,
-/// convolves δ with the filters turned by 180° by Winograd (<see cref="Winograd.AppliesToInputGradient"/>): the
-/// convolutional network's second layer took 126.4–128.0 µs an image backward with it against 163.7–168.1 without
-/// (<c>NetGen.Benchmarks.dll --kernels</c>, two runs alternating the builds).
+/// where it came from (col2im). A layer that runs forward by Winograd sums its weight gradient by Winograd too
+/// (<see cref="Winograd.AccumulateWeightGradient"/>), and a 3 × 3, stride-1 layer of at least 8 output channels and an
+/// even input convolves δ with the filters turned by 180° by Winograd for its input gradient
+/// (<see cref="Winograd.AppliesToInputGradient"/>): the convolutional network's second layer took 91.3–92.7 µs an
+/// image backward with both against 151.3–151.5 with neither (<c>NetGen.Benchmarks.dll --kernels</c>, two runs
+/// alternating the builds).
 /// </summary>
 /// <remarks>
 /// Parameters stay in PyTorch's layout (<c>[out, in, kh, kw]</c>, then the bias); the kernels repack them into the window
 /// order (<c>[ky][kx][in][out]</c> for the forward product, <c>[out][ky][kx][in]</c> for the direct input gradient,
 /// <c>[2 − ky][2 − kx][out][in]</c> for Winograd's) — the forward
 /// packing only when the weights' bits differ from those it was made from, which the scratch keeps a copy of.
-/// Every weight's gradient is one chain of fused multiply-adds over the samples and positions in order, so a batch
-/// gives the same bits however it is later split between threads by whole shards.
+/// Every weight's gradient is one chain of fused multiply-adds over the samples and positions in order (by Winograd,
+/// each sample's transformed sums one chain over its tiles, added in sample order), so a batch gives the same bits
+/// however it is later split between threads by whole shards.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Convolution
@@ -36,7 +39,8 @@ public static class Convolution
     /// </summary>
     public static int ScratchLength(in SpatialGeometry g)
         => 3 * g.WeightCount + PaddedSize(g) + g.Positions * g.Depth + g.OutChannels + Winograd.Length(g)
-           + 2 * g.Positions + g.Depth + g.OutChannels + Winograd.TableLength(g) + 2 + InputGradientLength(g);
+           + 2 * g.Positions + g.Depth + g.OutChannels + Winograd.TableLength(g) + 2 + InputGradientLength(g)
+           + (Winograd.Applies(g) ? 16 * g.InChannels * g.OutChannels : 0);
 
     /// <summary>
     /// The scratch of the input gradient by Winograd (<see cref="Winograd.AppliesToInputGradient"/>): δ padded,
@@ -64,6 +68,9 @@ public static class Convolution
 
         /// <summary>The input gradient by Winograd: δ padded, the flipped filters transformed, V and M, a zero bias, the tables (empty where it does not apply).</summary>
         public Span<T> DeltaPadded, FlippedTransformed, FlippedWork, ZeroBias;
+
+        /// <summary>One sample's sums of Winograd's weight gradient (<c>[ξ][in][out]</c>), added to those in <see cref="Transformed"/>.</summary>
+        public Span<T> SampleSums;
         public Span<int> FlippedTables;
 
         /// <summary><see cref="Packed"/> when <see cref="Filters"/> (and <see cref="Transformed"/>) hold the forward packing of the weights in <see cref="PackedFrom"/>.</summary>
@@ -91,6 +98,8 @@ public static class Convolution
             FlippedWork = scratch.Slice(at + deltaPadded + FlippedTransformed.Length, flippedLength - FlippedTransformed.Length);
             ZeroBias = scratch.Slice(at + deltaPadded + flippedLength, flipped ? g.InChannels : 0);
             at += deltaPadded + flippedLength + ZeroBias.Length;
+            SampleSums = scratch.Slice(at, winograd == 0 ? 0 : filters);
+            at += SampleSums.Length;
             // The tables live in the rest, as ints (an element is at least as wide as an int).
             Span<int> tables = MemoryMarshal.Cast<T, int>(scratch.Slice(at));
             Positions = tables.Slice(0, positions);
@@ -214,11 +223,17 @@ public static class Convolution
         var parts = new Parts<T>(g, scratch, prepared: !first);
         int k = g.Depth, positions = g.Positions, outChannels = g.OutChannels;
         Span<T> gradient = parts.Gradient, biasGradient = parts.BiasGradient;
-        bool input = !Unsafe.IsNullRef(ref dx), flipped = input && Winograd.AppliesToInputGradient(g);
+        bool input = !Unsafe.IsNullRef(ref dx), flipped = input && Winograd.AppliesToInputGradient(g), winograd = Winograd.Applies(g);
         SpatialGeometry t = flipped ? Winograd.InputGradientGeometry(g) : default;
         if (first)
         {
-            gradient.Clear();
+            // Winograd's weight gradient sums in the forward's transformed filters (their packing is then gone).
+            if (winograd)
+            {
+                parts.Transformed.Clear();
+                parts.State = 0;
+            }
+            else gradient.Clear();
             biasGradient.Clear();
             if (input)
             {
@@ -236,9 +251,17 @@ public static class Convolution
         {
             ref T delta = ref Unsafe.Add(ref dy, (nint)r * g.OutSize); // [positions, out]
             ref T sample = ref Pad(g, ref Unsafe.Add(ref x, (nint)r * g.InSize), parts.Padded);
-            // ∂W [k][out] += windowsᵀ · δ, the windows read where they lie: the chain of every weight goes on from the samples before.
-            TileProduct.Multiply(ref sample, parts.Window, parts.Positions, ref delta, outChannels,
-                ref MemoryMarshal.GetReference(gradient), outChannels, outChannels, accumulate: true, ref Unsafe.NullRef<T>());
+            if (winograd)
+            {
+                // ∂U[ξ] += Vᵀ[ξ] · D[ξ], the sample's own sums added to those of the samples before; ∂W from ∂U after the last.
+                Winograd.AccumulateWeightGradient(g, ref sample, ref delta, parts.Transformed, parts.SampleSums, parts.TransformWork, parts.TransformTables);
+            }
+            else
+            {
+                // ∂W [k][out] += windowsᵀ · δ, the windows read where they lie: the chain of every weight goes on from the samples before.
+                TileProduct.Multiply(ref sample, parts.Window, parts.Positions, ref delta, outChannels,
+                    ref MemoryMarshal.GetReference(gradient), outChannels, outChannels, accumulate: true, ref Unsafe.NullRef<T>());
+            }
             Products.AddRows(ref delta, positions, outChannels, biasGradient);
             if (flipped)
             {
@@ -255,6 +278,7 @@ public static class Convolution
             }
         }
         if (!last) return;
+        if (winograd) Winograd.WeightGradient<T>(g, parts.Transformed, gradient);
         // Hand the sums over, at the PyTorch index of each weight.
         int inChannels = g.InChannels, kh = g.KernelHeight, kw = g.KernelWidth;
         for (int o = 0; o < outChannels; o++)
