@@ -68,10 +68,10 @@ public static class Convolution
 
         /// <summary>The input gradient by Winograd: δ padded, the flipped filters transformed, V and M, a zero bias, the tables (empty where it does not apply).</summary>
         public Span<T> DeltaPadded, FlippedTransformed, FlippedWork, ZeroBias;
+        public Span<int> FlippedTables;
 
         /// <summary>One sample's sums of Winograd's weight gradient (<c>[ξ][in][out]</c>), added to those in <see cref="Transformed"/>.</summary>
         public Span<T> SampleSums;
-        public Span<int> FlippedTables;
 
         /// <summary><see cref="Packed"/> when <see cref="Filters"/> (and <see cref="Transformed"/>) hold the forward packing of the weights in <see cref="PackedFrom"/>.</summary>
         public ref int State;

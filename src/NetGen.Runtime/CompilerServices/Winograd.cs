@@ -21,8 +21,8 @@ namespace NetGen.CompilerServices;
 /// 2 − p, with the filters turned by 180° and their channels swapped (<see cref="InputGradientGeometry"/>,
 /// <see cref="FlipFilters"/>) — and runs on the same <see cref="Forward"/> where that convolution qualifies. The weight
 /// gradient is the adjoint of the filter transform and the products: <c>∂g = Gᵀ [Σ (Bᵀ d B) ∘ (A ∂Y Aᵀ)] G</c>, the sum
-/// over every tile of every sample of the pass one product per place ξ (<see cref="AccumulateWeightGradient"/>), then
-/// one transform back (<see cref="WeightGradient"/>).
+/// over the tiles of each sample one product per place ξ, the samples' sums added in order
+/// (<see cref="AccumulateWeightGradient"/>), then one transform back (<see cref="WeightGradient"/>).
 /// </remarks>
 internal static class Winograd
 {
