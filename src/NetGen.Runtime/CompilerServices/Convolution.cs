@@ -70,6 +70,10 @@ public static class Convolution
         public Span<T> DeltaPadded, FlippedTransformed, FlippedWork, ZeroBias;
         public Span<int> FlippedTables;
 
+        /// <summary>Whether the input gradient runs by Winograd, on the convolution <see cref="FlippedGeometry"/>.</summary>
+        public bool Flipped;
+        public SpatialGeometry FlippedGeometry;
+
         /// <summary>One sample's sums of Winograd's weight gradient (<c>[ξ][in][out]</c>), added to those in <see cref="Transformed"/>.</summary>
         public Span<T> SampleSums;
 
@@ -90,8 +94,8 @@ public static class Convolution
             TransformWork = scratch.Slice(at + g.OutChannels + Transformed.Length, winograd - Transformed.Length);
             PackedFrom = scratch.Slice(at + g.OutChannels + winograd, count);
             at += g.OutChannels + winograd + count;
-            bool flipped = Winograd.AppliesToInputGradient(g);
-            SpatialGeometry t = flipped ? Winograd.InputGradientGeometry(g) : default;
+            bool flipped = Flipped = Winograd.AppliesToInputGradient(g);
+            SpatialGeometry t = FlippedGeometry = flipped ? Winograd.InputGradientGeometry(g) : default;
             int deltaPadded = flipped ? PaddedSize(t) : 0, flippedLength = flipped ? Winograd.Length(t) : 0;
             DeltaPadded = scratch.Slice(at, deltaPadded);
             FlippedTransformed = scratch.Slice(at + deltaPadded, flipped ? 16 * t.InChannels * t.OutChannels : 0);
@@ -223,8 +227,8 @@ public static class Convolution
         var parts = new Parts<T>(g, scratch, prepared: !first);
         int k = g.Depth, positions = g.Positions, outChannels = g.OutChannels;
         Span<T> gradient = parts.Gradient, biasGradient = parts.BiasGradient;
-        bool input = !Unsafe.IsNullRef(ref dx), flipped = input && Winograd.AppliesToInputGradient(g), winograd = Winograd.Applies(g);
-        SpatialGeometry t = flipped ? Winograd.InputGradientGeometry(g) : default;
+        bool input = !Unsafe.IsNullRef(ref dx), flipped = input && parts.Flipped, winograd = Winograd.Applies(g);
+        SpatialGeometry t = parts.FlippedGeometry;
         if (first)
         {
             // Winograd's weight gradient sums in the forward's transformed filters (their packing is then gone).
@@ -360,7 +364,7 @@ public static class Convolution
 
     /// <summary><c>target[0..count) += source[0..count)</c>, a vector at a time where it can.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add<T>(ref T source, ref T target, int count) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void Add<T>(ref T source, ref T target, int count) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int e = 0;
         if (Vector512.IsHardwareAccelerated)

@@ -229,12 +229,7 @@ internal static class Winograd
         for (int xi = 0; xi < 16; xi++)
             TileProduct.Multiply(ref Unsafe.Add(ref vr, xi * vPlane), rows, depth, ref Unsafe.Add(ref dr, xi * dPlane), outChannels,
                 ref Unsafe.Add(ref sr, xi * uPlane), outChannels, outChannels, accumulate: false, ref Unsafe.NullRef<T>());
-        ref T ur = ref MemoryMarshal.GetReference(sums);
-        int n = 16 * uPlane, e = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; e + Vector512<T>.Count <= n; e += Vector512<T>.Count)
-                Store512(Load512(ref ur, e) + Load512(ref sr, e), ref ur, e);
-        for (; e < n; e++) Unsafe.Add(ref ur, e) += Unsafe.Add(ref sr, e);
+        Convolution.Add(ref sr, ref MemoryMarshal.GetReference(sums), 16 * uPlane);
     }
 
     /// <summary>

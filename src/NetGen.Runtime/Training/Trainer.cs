@@ -316,7 +316,8 @@ public sealed class Trainer
             return (threads, options.ShardRows ?? sharded ?? (threads > 1 && !cut ? defaultRows : null));
         if (options.ShardRows is int rows) return (Shards(rows), rows);
         if (cut) return (batch > 1 && processors > 1 ? LayerParallel.GainfulThreads(network.Architecture, batch, processors) : 1, null);
-        // Any other step (an optimizer of the caller's own) stays on one thread.
+        // The shards above on a core each; any other step (an optimizer of the caller's own, a CNN batch of six rows or
+        // fewer) stays on one thread.
         return sharded is int shardRows ? (Shards(shardRows), shardRows) : (1, null);
 
         int Shards(int rows) => Math.Clamp(DataParallel.ShardsOf(batch, rows), 1, processors);
