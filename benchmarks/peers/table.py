@@ -19,7 +19,10 @@ if sys.argv[1] == "--cnn":
               + " / ".join(f"{b / a:.1f}×" for a, b in zip(n, t)) + " |")
     sys.exit(0)
 
-netgen, torch, numpy = (json.load(open(path)) for path in sys.argv[1:4])
+# Alternating rounds of everything (NetGen, PyTorch, numpy in each): the files of every NetGen round, then PyTorch's, then numpy's.
+sides = [json.load(open(path)) for path in sys.argv[1:]]
+rounds = len(sides) // 3
+netgens, torches, numpys = sides[:rounds], sides[rounds:2 * rounds], sides[2 * rounds:]
 # (label, NetGen's key, the peers' key): NetGen's fused TrainStep is compared with the peers' ordinary training step,
 # which is what a user of each would run.
 rows = [
@@ -45,12 +48,20 @@ def fmt(ns):
     return f"{ns / 1000:,.1f} µs" if ns >= 1000 else f"{ns:,.0f} ns"
 
 
-print(f"one thread; NetGen (generated), PyTorch {torch['version']}, numpy {numpy['version']}; median of 7 rounds")
+def span(values):
+    return fmt(min(values)) if min(values) == max(values) else f"{fmt(min(values))}–{fmt(max(values))}"
+
+
+print(f"one thread; NetGen (generated), PyTorch {torches[0]['version']}, numpy {numpys[0]['version']}; median of 7 repetitions "
+      f"in each of {rounds} alternating rounds; a ratio is the peer's time over NetGen's in one round")
 print()
-print("| measurement | NetGen | PyTorch | numpy | NetGen vs PyTorch | NetGen vs numpy |")
+print("| measurement | NetGen | PyTorch | numpy | NetGen vs PyTorch, each round | NetGen vs numpy, each round |")
 print("| --- | --- | --- | --- | --- | --- |")
 for label, key, peer_key in rows:
-    n, t, p = netgen.get(key), torch.get(peer_key), numpy.get(peer_key)
-    cells = [fmt(n), fmt(t) if t else "—", fmt(p) if p else "—",
-             f"{t / n:.1f}×" if t else "—", f"{p / n:.1f}×" if p else "—"]
+    n = [side[key] for side in netgens]
+    t = [side.get(peer_key) for side in torches]
+    p = [side.get(peer_key) for side in numpys]
+    cells = [span(n), span(t) if t[0] else "—", span(p) if p[0] else "—",
+             " / ".join(f"{b / a:.1f}×" for a, b in zip(n, t)) if t[0] else "—",
+             " / ".join(f"{b / a:.1f}×" for a, b in zip(n, p)) if p[0] else "—"]
     print(f"| {label} | " + " | ".join(cells) + " |")
