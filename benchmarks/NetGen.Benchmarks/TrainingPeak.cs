@@ -16,9 +16,15 @@ public static class TrainingPeak
 {
     public static int Run(string[] args)
     {
-        int[] batches = args.Length == 0 ? new[] { 20, 64, 256 } : Array.ConvertAll(args, a =>
-            int.TryParse(a, NumberStyles.Integer, CultureInfo.InvariantCulture, out int b) && b is > 0 and <= 4096
-                ? b : throw new ArgumentException($"--training expects batch sizes from 1 to 4,096, got '{a}'."));
+        int[] batches = args.Length == 0 ? new[] { 20, 64, 256 } : new int[args.Length];
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!int.TryParse(args[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out batches[i]) || batches[i] is < 1 or > 4096)
+            {
+                Console.Error.WriteLine($"--training takes batch sizes from 1 to 4096, got '{args[i]}'.");
+                return 2;
+            }
+        }
         Console.WriteLine("network                  batch     µs per step   samples/s    GFLOP/s   % of the peak");
         foreach (string name in new[] { "seed 784-500-10", "wide 3072-1024-512-10" })
         foreach (int batch in batches)

@@ -300,16 +300,18 @@ internal static class Winograd
             {
                 T u0 = Unsafe.Add(ref u, (0 + j) * plane + at), u1 = Unsafe.Add(ref u, (4 + j) * plane + at);
                 T u2 = Unsafe.Add(ref u, (8 + j) * plane + at), u3 = Unsafe.Add(ref u, (12 + j) * plane + at);
-                q[j] = u0 + half * (u1 + u2);
+                T mean = half * (u1 + u2);
+                q[j] = u0 + mean;
                 q[4 + j] = half * (u1 - u2);
-                q[8 + j] = half * (u1 + u2) + u3;
+                q[8 + j] = mean + u3;
             }
             for (int ky = 0; ky < 3; ky++)
             {
                 T a0 = q[4 * ky], a1 = q[4 * ky + 1], a2 = q[4 * ky + 2], a3 = q[4 * ky + 3];
-                Unsafe.Add(ref w, (ky * 3 + 0) * plane + at) = a0 + half * (a1 + a2);
+                T mean = half * (a1 + a2);
+                Unsafe.Add(ref w, (ky * 3 + 0) * plane + at) = a0 + mean;
                 Unsafe.Add(ref w, (ky * 3 + 1) * plane + at) = half * (a1 - a2);
-                Unsafe.Add(ref w, (ky * 3 + 2) * plane + at) = half * (a1 + a2) + a3;
+                Unsafe.Add(ref w, (ky * 3 + 2) * plane + at) = mean + a3;
             }
         }
     }

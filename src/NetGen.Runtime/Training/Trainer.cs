@@ -306,8 +306,8 @@ public sealed class Trainer
         // whose result the thread count never changes, where a batch has two or more (each shard of these steps is long
         // enough to gain on: `--cut 7 shards`, docs/performance.md) — decided without the machine's core count or the
         // thread count asked for, so that one core shards as sixteen do and Threads = 1 trains to the bits of any other
-        // count. A shard holds at least MinShardRows: the main job's CNN in shards of one to three rows read 0.45-0.53x
-        // in some runs.
+        // count. A shard holds at least MinShardRows: the main job's CNN in shards of one to three rows gains little and
+        // not in every run (0.95-1.22x at 4 rows; 0.45-0.53x in some runs before its gradients ran by Winograd).
         int? sharded = !cut && (network.Architecture.IsSpatial || batch > SharedConstants.MaxRows) && LayerParallel.CanCut(optimizer)
             && batch > defaultRows && defaultRows >= MinShardRows ? defaultRows : null;
         // Threads given: the cut, or those shards; a step with neither (an optimizer of the caller's own, a CNN batch of six
