@@ -80,7 +80,10 @@ public static class ActivationMath
     // first omitted term is below 2e-8 of q). For n = 0 it is q itself, so tanh x ≈ x keeps full relative accuracy as
     // x goes to zero; from n = 1 on, 2ⁿ·q + (2ⁿ − 1) ≥ 0.4 cancels nothing. |x| is capped at 10, where tanh rounds to
     // 1, which keeps 2ⁿ far from overflow. Worst error over 4 million draws against double tanh: 2.3 ulp (the
-    // Exp-based form above, still the double path: 2.0 ulp), at half its cost.
+    // Exp-based form above, still the double path: 2.0 ulp), at half its cost. n is a whole number from 0 to 29, so the
+    // platform's conversion (ConvertToInt32Native, one instruction) gives what the saturating one does without its
+    // range fix-up: the same bits on 44 million float patterns (every 97th), and 10 % less time a value (0.342 against
+    // 0.375 ns, one thread, alternating in one process).
     private const float Ln2High = 0.693145751953125f;           // ln 2 to 16 bits: n·Ln2High is exact for n < 2⁸
     private const float Ln2Low = 1.42860682030941723212e-6f;    // ln 2 − Ln2High
     private const float Log2E = 1.44269504088896341f;
@@ -99,7 +102,7 @@ public static class ActivationMath
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 6));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(0.5f));
         Vector512<float> q = Vector512.FusedMultiplyAdd(p, r * r, r);
-        Vector512<float> scale = ((Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23).AsSingle();
+        Vector512<float> scale = ((Vector512.ConvertToInt32Native(n) + Vector512.Create(127)) << 23).AsSingle();
         Vector512<float> em = Vector512.FusedMultiplyAdd(scale, q, scale - Vector512<float>.One);
         return Vector512.CopySign(em / (em + Vector512.Create(2f)), x);
     }
@@ -118,7 +121,7 @@ public static class ActivationMath
         p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1f / 6));
         p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(0.5f));
         Vector<float> q = Vector.FusedMultiplyAdd(p, r * r, r);
-        Vector<float> scale = Vector.AsVectorSingle(Vector.ShiftLeft(Vector.ConvertToInt32(n) + new Vector<int>(127), 23));
+        Vector<float> scale = Vector.AsVectorSingle(Vector.ShiftLeft(Vector.ConvertToInt32Native(n) + new Vector<int>(127), 23));
         Vector<float> em = Vector.FusedMultiplyAdd(scale, q, scale - Vector<float>.One);
         return Vector.CopySign(em / (em + new Vector<float>(2f)), x);
     }
