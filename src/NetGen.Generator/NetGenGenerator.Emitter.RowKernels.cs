@@ -38,12 +38,18 @@ public sealed partial class NetGenGenerator
                     {
                         w.Line($"int o = backwards ? {blocks - RowBlock} - i : i;");
                         w.Line($"ref float w0 = ref Unsafe.Add(ref w, (nint)o * {n});");
-                        Declare(w, "Vector512<float>", js.Select(j => ("c" + j, "default")));
-                        using (w.Block($"for (int k = 0; k < {chunks}; k += {RowBlock})"))
+                        int group = Planner.RowGroup(n);
+                        if (group < RowBlock)
+                            w.Line($"// {group} weight rows at a time: rows {Literal.Int(n * 4)} bytes apart share L1's sets (Planner.RowGroup).");
+                        for (int g = 0; g < RowBlock; g += group)
                         {
-                            w.Line("Vector512<float> xv = Vector512.LoadUnsafe(ref x, (nuint)k);");
-                            foreach (int j in js)
-                                w.Line($"c{j} = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)({(j == 0 ? "" : Literal.Int(j * n) + " + ")}k)), c{j});");
+                            Declare(w, "Vector512<float>", js.Skip(g).Take(group).Select(j => ("c" + j, "default")));
+                            using (w.Block($"for (int k = 0; k < {chunks}; k += {RowBlock})"))
+                            {
+                                w.Line("Vector512<float> xv = Vector512.LoadUnsafe(ref x, (nuint)k);");
+                                foreach (int j in js.Skip(g).Take(group))
+                                    w.Line($"c{j} = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref w0, (nuint)({(j == 0 ? "" : Literal.Int(j * n) + " + ")}k)), c{j});");
+                            }
                         }
                         w.Line("Vector512<float> s = global::NetGen.CompilerServices.VectorMath.SumEach(");
                         w.Line("    " + string.Join(", ", js.Select(j => "c" + j)) + ");");

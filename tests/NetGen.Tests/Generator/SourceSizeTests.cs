@@ -8,7 +8,8 @@ namespace NetGen.Tests.Generator;
 /// <summary>
 /// The generated source grows with the number of layers, never with the number of weights: loops are unrolled by
 /// vector width inside a layer, not per weight. Widening every layer by whole four-vector blocks (past the four vectors
-/// a single-row kernel keeps in registers) leaves the line count unchanged.
+/// a single-row kernel keeps in registers) that are also whole 4 KB rows of weights (so each one-row kernel reads as many
+/// weight rows side by side) leaves the line count unchanged.
 /// </summary>
 public sealed class SourceSizeTests(ITestOutputHelper output)
 {
@@ -51,9 +52,12 @@ public sealed class SourceSizeTests(ITestOutputHelper output)
     [Fact]
     public void TenLayerSourceGrowsWithLayersOnly()
     {
-        // Every hidden width at least 128, so every layer but the output takes the packed product in both networks.
+        // Every hidden width at least 128, so every layer but the output takes the packed product in both networks. The
+        // wider network adds 1,024 units or more to every layer but the output: whole four-vector blocks, and whole 4 KB
+        // rows of weights, so each layer's one-row kernel reads as many weight rows side by side as before
+        // (Planner.RowGroup, which looks at where a layer's weight rows fall in L1's sets).
         int[] ten = { 784, 512, 400, 320, 256, 200, 192, 168, 140, 136, 10 };
-        int[] tenWide = ten.Select((w, i) => i == ten.Length - 1 ? w : w + 64 * (w / 9)).ToArray(); // every width past 64 already
+        int[] tenWide = ten.Select((w, i) => i == ten.Length - 1 ? w : w + 1024 * (w / 100 + 1)).ToArray();
         var narrow = Generate(ten, "Ten");
         var wide = Generate(tenWide, "TenWide");
         Assert.Equal(narrow.Lines, wide.Lines);

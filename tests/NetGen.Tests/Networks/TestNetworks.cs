@@ -111,6 +111,19 @@ public partial class FusedSoftmaxMseNet;
 [Softmax(10)]
 public partial class DeepInputNet;
 
+/// <summary>
+/// Weight rows 4 KB apart (1,024 inputs): the one-row forward kernel reads them four at a time, not sixteen, so they do
+/// not crowd one set of L1 (Planner.RowGroup); 40 outputs = two blocks of sixteen and a tail of eight.
+/// </summary>
+[Dense(1024, 40, Tanh)]
+[Softmax(10)]
+public partial class AlignedRowsNet;
+
+/// <summary>Weight rows 2 KB apart (512 inputs), which fall into two sets of L1: read eight at a time; 36 = 32 + 4.</summary>
+[Dense(512, 36, Sigmoid)]
+[Dense(36, 5)]
+public partial class HalfAlignedRowsNet;
+
 /// <summary>Wide enough that two and three threads each get several 64-unit cuts, with tails: 300 = 256 + 44, 200 = 192 + 8.</summary>
 [Dense(300, 200, Sigmoid)]
 [Dense(200, 130, LeakyReLU)]

@@ -23,6 +23,8 @@ internal static class TestData
         nameof(Container.NestedNet) => new Container.NestedNet(seed),
         nameof(WideSplitNet) => new WideSplitNet(seed),
         nameof(DeepInputNet) => new DeepInputNet(seed),
+        nameof(AlignedRowsNet) => new AlignedRowsNet(seed),
+        nameof(HalfAlignedRowsNet) => new HalfAlignedRowsNet(seed),
         nameof(MaxPoolCnn) => new MaxPoolCnn(seed),
         nameof(AvgPoolCnn) => new AvgPoolCnn(seed),
         nameof(L2PoolCnn) => new L2PoolCnn(seed),
@@ -46,14 +48,17 @@ internal static class TestData
     };
 
     /// <summary>
-    /// <see cref="Networks"/> and two with layers on the packed products (Gemm), 300-200-130-7 and 1100-128-10: for the
-    /// forward and gradient agreement tests (too many weights for the finite differences).
+    /// <see cref="Networks"/>, two with layers on the packed products (Gemm), 300-200-130-7 and 1100-128-10, two whose
+    /// one-row forward kernels read their weight rows in groups (1024-40-10 and 512-36-5, Planner.RowGroup) and the
+    /// convolutional ones: for the forward and gradient agreement tests (too many weights for the finite differences).
     /// </summary>
     public static IEnumerable<object[]> NetworksWithGemm()
     {
         foreach (object[] net in Networks()) yield return net;
         yield return new object[] { nameof(WideSplitNet) };
         yield return new object[] { nameof(DeepInputNet) };
+        yield return new object[] { nameof(AlignedRowsNet) };
+        yield return new object[] { nameof(HalfAlignedRowsNet) };
         foreach (object[] net in ConvNetworks()) yield return net;
     }
 
