@@ -477,7 +477,7 @@ public sealed partial class NetGenGenerator
                         w.Line("return;");
                     }
                 }
-                int panel = layer.PanelRows;
+                int panel = layer.WidePanelRows;
                 w.Line($"// Panels of {panel} rows ({Literal.Int(panel * inputs * f.Element.Size / 1024)} KB of x): each block of weight rows is reused by every row of the panel");
                 w.Line("// while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.");
                 using (w.Block($"for (int r0 = 0; r0 < rows; r0 += {panel})"))

@@ -94,9 +94,10 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// <param name="Kernels">The kernels emitted for this layer, in emission order.</param>
 /// <param name="Cut">How the layer is cut between threads.</param>
 /// <param name="PanelRows">
-/// Rows of the batch the forward kernel takes at once: a multiple of 4 whose inputs fill about
+/// Rows of the batch the portable forward kernel takes at once: a multiple of 4 whose inputs fill about
 /// <see cref="Planner.PanelBytes"/>, so each block of weight rows is reused by the whole panel from L1.
 /// </param>
+/// <param name="WidePanelRows">The same for the <c>Vector512</c> forward kernel, from <see cref="Planner.WidePanelBytes"/>.</param>
 /// <param name="Gemm">
 /// Whether the forward kernel hands batches of <see cref="Planner.GemmRows"/> rows or more to the packed matrix product.
 /// </param>
@@ -142,6 +143,7 @@ internal sealed record LayerPlan(
     EquatableArray<KernelPlan> Kernels,
     LayerCut Cut,
     int PanelRows,
+    int WidePanelRows,
     bool Gemm,
     bool Packed,
     bool PackedVector512,

@@ -115,14 +115,25 @@ internal static class Planner
     }
 
     /// <summary>
-    /// The inputs a forward panel holds (see <see cref="LayerPlan.PanelRows"/>): well inside L2, so the panel's rows stay
-    /// there while the blocks of weight rows sweep over them.
+    /// The inputs a forward panel of the portable kernels holds (see <see cref="LayerPlan.PanelRows"/>): well inside L2,
+    /// so the panel's rows stay there while the blocks of weight rows sweep over them; small enough for the 256 KB and
+    /// 512 KB L2 caches of machines without AVX-512.
     /// </summary>
     public const int PanelBytes = 128 * 1024;
 
-    /// <summary>Rows of a forward panel for a layer of <paramref name="inputs"/> elements of <paramref name="elementSize"/> bytes.</summary>
-    public static int PanelRows(int inputs, int elementSize)
-        => System.Math.Max(4, System.Math.Min(MaxRows, PanelBytes / (inputs * elementSize) / 4 * 4));
+    /// <summary>
+    /// The inputs a forward panel of the <c>Vector512</c> kernels holds (<see cref="LayerPlan.WidePanelRows"/>): half of
+    /// a 1 MB L2 (AMD's Zen 4 and 5; Intel's AVX-512 server cores have 1 to 2 MB). The weights stream from L3 once per
+    /// panel, so a wide layer's panels of 8 rows (3,072 inputs at 128 KB) read its 12.6 MB of weights five times for 40
+    /// rows: with 512 KB <c>--onnx wide 40</c> read 0.96–1.01× ONNX Runtime in four runs against 0.63–0.72× in four
+    /// (256 KB: 0.84× and 0.94×), 20 rows 0.85–0.92× against 0.87× and 0.87×, the seed network at 48 rows 0.96× and 0.99×
+    /// against 0.96× and 0.98× (builds one after another). A panel changes no output's bits.
+    /// </summary>
+    public const int WidePanelBytes = 512 * 1024;
+
+    /// <summary>Rows of a forward panel of <paramref name="bytes"/> for a layer of <paramref name="inputs"/> elements of <paramref name="elementSize"/> bytes.</summary>
+    public static int PanelRows(int inputs, int elementSize, int bytes = PanelBytes)
+        => System.Math.Max(4, System.Math.Min(MaxRows, bytes / (inputs * elementSize) / 4 * 4));
 
     /// <summary>
     /// Rows of a chunk from which <c>ForwardBatch</c> packs the weights of its <see cref="LayerPlan.Packed"/> layers once
@@ -226,7 +237,8 @@ internal static class Planner
                 last ? ActivationKind.Identity : layer.EpilogueActivation, layer.Activation, layer.NegativeSlope, layer.Dropout,
                 layer.WeightOffset, layer.BiasOffset,
                 previous?.EpilogueActivation ?? ActivationKind.Identity, previous?.NegativeSlope ?? 0f, previous?.HasDropout ?? false,
-                kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8), UsesGemm(layer, single),
+                kernels.ToEquatableArray(), cut, PanelRows(layer.Inputs, single ? 4 : 8),
+                PanelRows(layer.Inputs, single ? 4 : 8, WidePanelBytes), UsesGemm(layer, single),
                 UsesGemm(layer, single) || IsNarrow(layer, single),
                 (UsesGemm(layer, single) && layer.Inputs <= PackedDepth) || IsNarrow(layer, single),
                 l == 0 && cut == LayerCut.Units ? UpdatePieces(layer.Inputs) : 0,

@@ -604,11 +604,11 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi, global::NetGen.Activation.Tanh);
                 return;
             }
-            // Panels of 40 rows (122 KB of x): each block of weight rows is reused by every row of the panel
+            // Panels of 164 rows (502 KB of x): each block of weight rows is reused by every row of the panel
             // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-            for (int r0 = 0; r0 < rows; r0 += 40)
+            for (int r0 = 0; r0 < rows; r0 += 164)
             {
-                int r1 = Math.Min(rows, r0 + 40);
+                int r1 = Math.Min(rows, r0 + 164);
                 for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
                     int r = r0;
@@ -1006,11 +1006,11 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            // Panels of 64 rows (125 KB of x): each block of weight rows is reused by every row of the panel
+            // Panels of 256 rows (500 KB of x): each block of weight rows is reused by every row of the panel
             // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
-            for (int r0 = 0; r0 < rows; r0 += 64)
+            for (int r0 = 0; r0 < rows; r0 += 256)
             {
-                int r1 = Math.Min(rows, r0 + 64);
+                int r1 = Math.Min(rows, r0 + 256);
                 for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
                     int r = r0;
