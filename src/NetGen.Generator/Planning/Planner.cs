@@ -95,8 +95,8 @@ internal static class Planner
     /// sixteen streams of them evict each other's lines before they are read: with <c>NetGen.Benchmarks.dll</c>'s probe of
     /// the kernel alone (one thread, alternating in one process, two or three runs) 3,072 inputs read 25–30 GB/s of
     /// weights sixteen rows at a time against 54–63 four at a time, 1,024 inputs 26 against 76, 512 inputs (two sets) 64
-    /// against 75 eight at a time; 784 inputs (sixteen sets) read 70–74 GB/s whichever. The groups run one after another over the inputs and
-    /// each row's accumulator sums in the same order, so the outputs keep their bits.
+    /// against 75 eight at a time; 784 inputs (sixteen sets) read 70–74 GB/s whichever. The groups run one after another
+    /// over the inputs and each row's accumulator sums in the same order, so the outputs keep their bits.
     /// </summary>
     public static int RowGroup(int inputs)
     {
