@@ -38,7 +38,7 @@ public sealed partial class NetGenGenerator
                     {
                         w.Line($"int o = backwards ? {blocks - RowBlock} - i : i;");
                         w.Line($"ref float w0 = ref Unsafe.Add(ref w, (nint)o * {n});");
-                        int group = Planner.RowGroup(n);
+                        int group = layer.RowGroup;
                         if (group < RowBlock)
                             w.Line($"// {group} weight rows at a time: rows {Literal.Int(n * 4)} bytes apart share L1's sets (Planner.RowGroup).");
                         for (int g = 0; g < RowBlock; g += group)

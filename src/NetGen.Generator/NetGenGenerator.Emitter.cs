@@ -79,7 +79,9 @@ public sealed partial class NetGenGenerator
                        (layer.Index > 0 || net.HasStages ? $", input delta × {layer.InputActivation}′" + (layer.InputMasked ? " × mask" : "") : "") +
                        (layer.Cut == LayerCut.None ? "" : ", threads cut it by " + (layer.Cut == LayerCut.Units ? $"units ({SplitAlignment})" : "rows")) +
                        (layer.UpdatePieces > 0 ? $", update in {layer.UpdatePieces} pieces ({Planner.PieceColumns} columns" +
-                        (layer.Inputs % Planner.PieceColumns == 0 ? ")" : $"; last {layer.Inputs - Planner.LastPieceStart(layer.Inputs)})") : ""));
+                        (layer.Inputs % Planner.PieceColumns == 0 ? ")" : $"; last {layer.Inputs - Planner.LastPieceStart(layer.Inputs)})") : "") +
+                       (layer.RowGroup < Planner.RowBlock && layer.Kernels.Any(k => k.Kind == KernelKind.ForwardRow)
+                           ? $", one-row forward {layer.RowGroup} weight rows at a time" : ""));
                 foreach (string line in kernels) w.Line("//     " + line);
             }
             if (plan.Layers.Any(l => l.Kernels.Any(k => k.Flavor == Flavor.VectorT)))

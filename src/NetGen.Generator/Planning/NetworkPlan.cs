@@ -98,6 +98,10 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// <see cref="Planner.PanelBytes"/>, so each block of weight rows is reused by the whole panel from L1.
 /// </param>
 /// <param name="WidePanelRows">The same for the <c>Vector512</c> forward kernel, from <see cref="Planner.WidePanelBytes"/>.</param>
+/// <param name="RowGroup">
+/// Weight rows the one-row forward kernel reads side by side of each block of sixteen outputs, 16, 8 or 4
+/// (<see cref="Planner.RowGroup"/>); 16 for a layer of fewer outputs, which has no such block.
+/// </param>
 /// <param name="Gemm">
 /// Whether the forward kernel hands batches of <see cref="Planner.GemmRows"/> rows or more to the packed matrix product.
 /// </param>
@@ -144,6 +148,7 @@ internal sealed record LayerPlan(
     LayerCut Cut,
     int PanelRows,
     int WidePanelRows,
+    int RowGroup,
     bool Gemm,
     bool Packed,
     bool PackedVector512,
