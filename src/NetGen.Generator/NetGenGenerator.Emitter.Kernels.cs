@@ -478,15 +478,22 @@ public sealed partial class NetGenGenerator
                     }
                 }
                 int panel = layer.WidePanelRows;
-                w.Line($"// Panels of {panel} rows ({Literal.Int(panel * inputs * f.Element.Size / 1024)} KB of x): each block of weight rows is reused by every row of the panel");
-                w.Line("// while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.");
+                // The blocks of four weight rows ask, at each step along the inputs, for the next block's rows (the range's
+                // last block for its own) into L2 (VectorOps.PrefetchRows): where the weights stream from L3, a panel's
+                // first block of rows would otherwise wait for them, while the others find them in L2.
+                bool prefetch = f.MayHaveChunks(inputs);
+                w.Line($"// Panels of {panel} rows ({Literal.Int(panel * inputs * f.Element.Size / 1024)} KB of x): the weights stream from memory once a panel, its rows reusing each block.");
                 using (w.Block($"for (int r0 = 0; r0 < rows; r0 += {panel})"))
                 {
                     w.Line($"int r1 = Math.Min(rows, r0 + {panel});");
                     if (fullOutputs > 0)
                     {
                         using (w.Block($"for (int o = lo, end = Math.Min(hi, {fullOutputs}); o < end; o += {BlockRows})"))
-                            EmitPanelRows(w, f, inputs, outputs, BlockRows);
+                        {
+                            if (prefetch)
+                                w.Line($"ref {f.T} next = ref Unsafe.Add(ref w, (nint)Math.Min(o + {BlockRows}, end - {BlockRows}) * {inputs}); // to L2 ahead");
+                            EmitPanelRows(w, f, inputs, outputs, BlockRows, prefetch);
+                        }
                     }
                     if (fullOutputs < outputs)
                     {
@@ -531,7 +538,7 @@ public sealed partial class NetGenGenerator
         /// The rows [r0, r1) of a panel against <paramref name="nr"/> weight rows from o: blocks of the flavor's rows
         /// (<see cref="Planner.BlockRows"/>), then single rows.
         /// </summary>
-        private static void EmitPanelRows(CodeWriter w, SimdFlavor f, int inputs, int outputs, int nr)
+        private static void EmitPanelRows(CodeWriter w, SimdFlavor f, int inputs, int outputs, int nr, bool prefetch = false)
         {
             int block = Planner.BlockRows(f.Kind);
             w.Line("int r = r0;");
@@ -544,13 +551,16 @@ public sealed partial class NetGenGenerator
                         w.Line($"ref {f.T} x{i} = ref Unsafe.Add(ref x, (nint)(r + {i}) * {inputs});");
                         w.Line($"ref {f.T} y{i} = ref Unsafe.Add(ref y, (nint)(r + {i}) * {outputs});");
                     }
-                    EmitDotBlock(w, f, inputs, mr, nr);
+                    EmitDotBlock(w, f, inputs, mr, nr, prefetch && mr == block);
                 }
             }
         }
 
-        /// <summary>An <paramref name="mr"/> × <paramref name="nr"/> block of dot products over <paramref name="k"/> (rows x0.., weight rows from o).</summary>
-        private static void EmitDotBlock(CodeWriter w, SimdFlavor f, int k, int mr, int nr)
+        /// <summary>
+        /// An <paramref name="mr"/> × <paramref name="nr"/> block of dot products over <paramref name="k"/> (rows x0.., weight
+        /// rows from o); with <paramref name="prefetch"/>, asking at each step for the lines of the four rows from <c>next</c>.
+        /// </summary>
+        private static void EmitDotBlock(CodeWriter w, SimdFlavor f, int k, int mr, int nr, bool prefetch = false)
         {
             var pairs = (from i in Enumerable.Range(0, mr) from j in Enumerable.Range(0, nr) select (i, j)).ToList();
             for (int j = 0; j < nr; j++) w.Line($"ref {f.T} w{j} = ref Unsafe.Add(ref w, (nint)(o + {j}) * {k});");
@@ -559,6 +569,7 @@ public sealed partial class NetGenGenerator
                 Declare(w, f.Type, pairs.Select(p => ($"c{p.i}{p.j}", "default")));
                 using (w.Block($"for (int k = 0; k < {f.RoundDown(k)}; k += {f.WidthText})"))
                 {
+                    if (prefetch) w.Line($"global::NetGen.CompilerServices.VectorOps.PrefetchRows(ref Unsafe.Add(ref next, k), {k});");
                     for (int i = 0; i < mr; i++) w.Line($"{f.Type} xv{i} = {f.Load("x" + i, "k")};");
                     for (int j = 0; j < nr; j++) w.Line($"{f.Type} wv{j} = {f.Load("w" + j, "k")};");
                     foreach (var (i, j) in pairs) w.Line($"c{i}{j} = {f.Ops}.FusedMultiplyAdd(xv{i}, wv{j}, c{i}{j});");

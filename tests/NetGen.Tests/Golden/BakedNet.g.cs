@@ -192,8 +192,7 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            // Panels of 256 rows (4 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            // Panels of 256 rows (4 KB of x): the weights stream from memory once a panel, its rows reusing each block.
             for (int r0 = 0; r0 < rows; r0 += 256)
             {
                 int r1 = Math.Min(rows, r0 + 256);
@@ -273,8 +272,7 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            // Panels of 256 rows (3 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            // Panels of 256 rows (3 KB of x): the weights stream from memory once a panel, its rows reusing each block.
             for (int r0 = 0; r0 < rows; r0 += 256)
             {
                 int r1 = Math.Min(rows, r0 + 256);

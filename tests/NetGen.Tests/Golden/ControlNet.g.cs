@@ -649,13 +649,13 @@ partial class Brains
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
-                // Panels of 256 rows (16 KB of x): each block of weight rows is reused by every row of the panel
-                // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+                // Panels of 256 rows (16 KB of x): the weights stream from memory once a panel, its rows reusing each block.
                 for (int r0 = 0; r0 < rows; r0 += 256)
                 {
                     int r1 = Math.Min(rows, r0 + 256);
                     for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
+                        ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 16); // to L2 ahead
                         int r = r0;
                         for (; r + 4 <= r1; r += 4)
                         {
@@ -677,6 +677,7 @@ partial class Brains
                             Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                             for (int k = 0; k < 16; k += 16)
                             {
+                                global::NetGen.CompilerServices.VectorOps.PrefetchRows(ref Unsafe.Add(ref next, k), 16);
                                 Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
                                 Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
                                 Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
@@ -918,13 +919,13 @@ partial class Brains
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
-                // Panels of 256 rows (32 KB of x): each block of weight rows is reused by every row of the panel
-                // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+                // Panels of 256 rows (32 KB of x): the weights stream from memory once a panel, its rows reusing each block.
                 for (int r0 = 0; r0 < rows; r0 += 256)
                 {
                     int r1 = Math.Min(rows, r0 + 256);
                     for (int o = lo, end = Math.Min(hi, 32); o < end; o += 4)
                     {
+                        ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 32); // to L2 ahead
                         int r = r0;
                         for (; r + 4 <= r1; r += 4)
                         {
@@ -946,6 +947,7 @@ partial class Brains
                             Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                             for (int k = 0; k < 32; k += 16)
                             {
+                                global::NetGen.CompilerServices.VectorOps.PrefetchRows(ref Unsafe.Add(ref next, k), 32);
                                 Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
                                 Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
                                 Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
@@ -1293,13 +1295,13 @@ partial class Brains
             [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
             public static void ForwardLayer2V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
             {
-                // Panels of 256 rows (32 KB of x): each block of weight rows is reused by every row of the panel
-                // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+                // Panels of 256 rows (32 KB of x): the weights stream from memory once a panel, its rows reusing each block.
                 for (int r0 = 0; r0 < rows; r0 += 256)
                 {
                     int r1 = Math.Min(rows, r0 + 256);
                     for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                     {
+                        ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 32); // to L2 ahead
                         int r = r0;
                         for (; r + 4 <= r1; r += 4)
                         {
@@ -1321,6 +1323,7 @@ partial class Brains
                             Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                             for (int k = 0; k < 32; k += 16)
                             {
+                                global::NetGen.CompilerServices.VectorOps.PrefetchRows(ref Unsafe.Add(ref next, k), 32);
                                 Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
                                 Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
                                 Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));

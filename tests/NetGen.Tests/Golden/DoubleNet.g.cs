@@ -400,13 +400,13 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
-            // Panels of 256 rows (40 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            // Panels of 256 rows (40 KB of x): the weights stream from memory once a panel, its rows reusing each block.
             for (int r0 = 0; r0 < rows; r0 += 256)
             {
                 int r1 = Math.Min(rows, r0 + 256);
                 for (int o = lo, end = Math.Min(hi, 12); o < end; o += 4)
                 {
+                    ref double next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 20); // to L2 ahead
                     int r = r0;
                     for (; r + 4 <= r1; r += 4)
                     {
@@ -428,6 +428,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Vector512<double> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < 16; k += 8)
                         {
+                            global::NetGen.CompilerServices.VectorOps.PrefetchRows(ref Unsafe.Add(ref next, k), 20);
                             Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
                             Vector512<double> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
                             Vector512<double> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
@@ -678,13 +679,13 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
-            // Panels of 256 rows (24 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            // Panels of 256 rows (24 KB of x): the weights stream from memory once a panel, its rows reusing each block.
             for (int r0 = 0; r0 < rows; r0 += 256)
             {
                 int r1 = Math.Min(rows, r0 + 256);
                 for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
+                    ref double next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 12); // to L2 ahead
                     int r = r0;
                     for (; r + 4 <= r1; r += 4)
                     {
@@ -706,6 +707,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Vector512<double> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < 8; k += 8)
                         {
+                            global::NetGen.CompilerServices.VectorOps.PrefetchRows(ref Unsafe.Add(ref next, k), 12);
                             Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
                             Vector512<double> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
                             Vector512<double> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
@@ -1137,8 +1139,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer2V512(ref double x, ref double w, ref double b, ref double y, int rows, int lo, int hi)
         {
-            // Panels of 256 rows (18 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            // Panels of 256 rows (18 KB of x): the weights stream from memory once a panel, its rows reusing each block.
             for (int r0 = 0; r0 < rows; r0 += 256)
             {
                 int r1 = Math.Min(rows, r0 + 256);

@@ -604,13 +604,13 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                     ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi, global::NetGen.Activation.Tanh);
                 return;
             }
-            // Panels of 164 rows (502 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            // Panels of 164 rows (502 KB of x): the weights stream from memory once a panel, its rows reusing each block.
             for (int r0 = 0; r0 < rows; r0 += 164)
             {
                 int r1 = Math.Min(rows, r0 + 164);
                 for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)
                 {
+                    ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 784); // to L2 ahead
                     int r = r0;
                     for (; r + 4 <= r1; r += 4)
                     {
@@ -632,6 +632,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < 784; k += 16)
                         {
+                            global::NetGen.CompilerServices.VectorOps.PrefetchRows(ref Unsafe.Add(ref next, k), 784);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
                             Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
                             Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
@@ -1006,13 +1007,13 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            // Panels of 256 rows (500 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            // Panels of 256 rows (500 KB of x): the weights stream from memory once a panel, its rows reusing each block.
             for (int r0 = 0; r0 < rows; r0 += 256)
             {
                 int r1 = Math.Min(rows, r0 + 256);
                 for (int o = lo, end = Math.Min(hi, 8); o < end; o += 4)
                 {
+                    ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 500); // to L2 ahead
                     int r = r0;
                     for (; r + 4 <= r1; r += 4)
                     {
@@ -1034,6 +1035,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < 496; k += 16)
                         {
+                            global::NetGen.CompilerServices.VectorOps.PrefetchRows(ref Unsafe.Add(ref next, k), 500);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
                             Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
                             Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));

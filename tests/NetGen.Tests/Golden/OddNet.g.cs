@@ -648,13 +648,13 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            // Panels of 256 rows (37 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            // Panels of 256 rows (37 KB of x): the weights stream from memory once a panel, its rows reusing each block.
             for (int r0 = 0; r0 < rows; r0 += 256)
             {
                 int r1 = Math.Min(rows, r0 + 256);
                 for (int o = lo, end = Math.Min(hi, 16); o < end; o += 4)
                 {
+                    ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 37); // to L2 ahead
                     int r = r0;
                     for (; r + 4 <= r1; r += 4)
                     {
@@ -676,6 +676,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < 32; k += 16)
                         {
+                            global::NetGen.CompilerServices.VectorOps.PrefetchRows(ref Unsafe.Add(ref next, k), 37);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
                             Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
                             Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
@@ -1091,13 +1092,13 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer1V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            // Panels of 256 rows (19 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            // Panels of 256 rows (19 KB of x): the weights stream from memory once a panel, its rows reusing each block.
             for (int r0 = 0; r0 < rows; r0 += 256)
             {
                 int r1 = Math.Min(rows, r0 + 256);
                 for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
+                    ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 19); // to L2 ahead
                     int r = r0;
                     for (; r + 4 <= r1; r += 4)
                     {
@@ -1119,6 +1120,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
                         for (int k = 0; k < 16; k += 16)
                         {
+                            global::NetGen.CompilerServices.VectorOps.PrefetchRows(ref Unsafe.Add(ref next, k), 19);
                             Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
                             Vector512<float> xv1 = Vector512.LoadUnsafe(ref x1, (nuint)(k));
                             Vector512<float> xv2 = Vector512.LoadUnsafe(ref x2, (nuint)(k));
@@ -1632,8 +1634,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer2V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
-            // Panels of 256 rows (7 KB of x): each block of weight rows is reused by every row of the panel
-            // while it is in L1, and the weights stream from memory once per panel instead of once per 4 rows.
+            // Panels of 256 rows (7 KB of x): the weights stream from memory once a panel, its rows reusing each block.
             for (int r0 = 0; r0 < rows; r0 += 256)
             {
                 int r1 = Math.Min(rows, r0 + 256);
