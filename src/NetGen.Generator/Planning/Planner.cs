@@ -49,13 +49,14 @@ internal static class Planner
     /// <summary>
     /// Rows of the batch one forward register block of the flavor holds (and of the <c>Vector512</c> input delta; the weight
     /// gradient's take <see cref="WeightGradientRows"/>): 4 with <c>Vector512</c>'s 32 registers (16 accumulators and 8
-    /// operands), 2 for <c>Vector&lt;T&gt;</c>'s dot products, which are 256 bits wide with 16 registers on AVX2 (8
-    /// accumulators and 6 operands; 4 would spill). The portable input delta takes 4 rows × 3 vectors instead (12
-    /// accumulators, 3 operands and a broadcast). The block changes which
-    /// values share registers, never the order any sum is formed in, so the flavors stay bit-compatible with themselves
-    /// on any thread count; 2 divides <see cref="SplitAlignment"/>.
+    /// operands), 3 for <c>Vector&lt;T&gt;</c>'s dot products (the runtime's <c>PortableDense</c>), which are 256 bits
+    /// wide with 16 registers on AVX2 (3 rows × 4 outputs: 12 accumulators, 3 rows and a weight vector; 2 × 4 fed each
+    /// weight vector to two FMAs and ran 1.07–1.29× slower, see <c>PortableDense</c>). The portable input delta takes 4
+    /// rows × 3 vectors instead (12 accumulators, 3 operands and a broadcast). The block changes which values share
+    /// registers, never the order any sum is formed in, so the flavors stay bit-compatible with themselves on any thread
+    /// count and any split of the rows.
     /// </summary>
-    public static int BlockRows(Flavor flavor) => flavor == Flavor.Vector512 ? 4 : 2;
+    public static int BlockRows(Flavor flavor) => flavor == Flavor.Vector512 ? 4 : 3;
 
     /// <summary>
     /// Weight rows of one weight-gradient register block (<c>dW = δᵀ·x</c>, its depth the batch): 6 with
