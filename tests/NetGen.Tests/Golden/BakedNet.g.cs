@@ -199,16 +199,16 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
                 for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 4);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 4);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 4);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 4);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 4);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 3);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 4);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 3);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 4);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 3);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 4);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 3);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 4);
                         float s00 = 0f, s10 = 0f, s20 = 0f, s30 = 0f;
                         for (int k = 0; k < 4; k++)
@@ -224,10 +224,10 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
                         Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 4);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 4);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 3);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 4);
                         float s00 = 0f;
                         for (int k = 0; k < 4; k++)
@@ -279,16 +279,16 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
                 for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 3);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 2);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 3);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 2);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 3);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 2);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 3);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 2);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 3);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 2);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 3);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 2);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 3);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 2);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 3);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 2);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3);
                         float s00 = 0f, s10 = 0f, s20 = 0f, s30 = 0f;
                         for (int k = 0; k < 3; k++)
@@ -304,10 +304,10 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
                         Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 3);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 2);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 3);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 2);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3);
                         float s00 = 0f;
                         for (int k = 0; k < 3; k++)

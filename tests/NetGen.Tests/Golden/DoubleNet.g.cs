@@ -408,16 +408,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     ref double next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 20); // to L2 ahead
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 20);
-                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 12);
-                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 20);
-                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
-                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
-                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)r * 20);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)r * 12);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 20);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 12);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 20);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 12);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 20);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 12);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                         ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
                         ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
@@ -498,10 +498,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)r * 20);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)r * 12);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                         ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
                         ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
@@ -687,16 +687,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     ref double next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 12); // to L2 ahead
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
-                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
-                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
-                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
-                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
-                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)r * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)r * 9);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 12);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 9);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 12);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 9);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 12);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 9);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                         ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
                         ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
@@ -777,10 +777,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)r * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)r * 9);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                         ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
                         ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
@@ -819,16 +819,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
-                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
-                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
-                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
-                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
-                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
-                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)r * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)r * 9);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 12);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 9);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 12);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 9);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 12);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 9);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                         Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                         for (int k = 0; k < 8; k += 8)
@@ -857,10 +857,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 9);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)r * 12);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)r * 9);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                         Vector512<double> c00 = default;
                         for (int k = 0; k < 8; k += 8)
@@ -1146,16 +1146,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 9);
-                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
-                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 9);
-                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
-                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 9);
-                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)r * 9);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)r * 3);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 9);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 3);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 9);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 3);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 9);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 3);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
                         Vector512<double> c00 = default, c10 = default, c20 = default, c30 = default;
                         for (int k = 0; k < 8; k += 8)
@@ -1184,10 +1184,10 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 9);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
+                        ref double x0 = ref Unsafe.Add(ref x, (nint)r * 9);
+                        ref double y0 = ref Unsafe.Add(ref y, (nint)r * 3);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 9);
                         Vector512<double> c00 = default;
                         for (int k = 0; k < 8; k += 8)

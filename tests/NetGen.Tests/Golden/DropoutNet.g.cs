@@ -596,16 +596,16 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 20); // to L2 ahead
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 20);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 12);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 20);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 20);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 12);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 20);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 12);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 20);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 12);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 20);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 12);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
@@ -686,10 +686,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 20);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 12);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 20);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 12);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
@@ -911,16 +911,16 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 for (int o = Math.Max(lo, 0); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 3);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 3);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 3);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 12);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 3);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 12);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 3);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 12);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 3);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 12);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 3);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                         float s00 = 0f, s10 = 0f, s20 = 0f, s30 = 0f;
                         for (int k = 0; k < 12; k++)
@@ -936,10 +936,10 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 12);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 3);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 12);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 3);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                         float s00 = 0f;
                         for (int k = 0; k < 12; k++)

@@ -612,16 +612,16 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 784); // to L2 ahead
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 784);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 500);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 784);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 500);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 784);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 500);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 784);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 500);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 784);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 500);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 784);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 500);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 784);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 500);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
@@ -666,10 +666,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
                         (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 784);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 500);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 784);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 500);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
@@ -1015,16 +1015,16 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 500); // to L2 ahead
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 500);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 500);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 10);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 500);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 10);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 500);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 10);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 500);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 10);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);
@@ -1105,10 +1105,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 10);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);
@@ -1147,16 +1147,16 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 500);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 500);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 10);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 500);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 10);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 500);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 10);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 500);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 10);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         for (int k = 0; k < 496; k += 16)
@@ -1185,10 +1185,10 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 500);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 10);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 500);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 10);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                         Vector512<float> c00 = default;
                         for (int k = 0; k < 496; k += 16)

@@ -656,16 +656,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 37); // to L2 ahead
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 37);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 19);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 37);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 19);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 37);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 19);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 37);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 19);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 37);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 19);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 37);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 19);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 37);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 19);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 37);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 19);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 37);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 37);
@@ -746,10 +746,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 37);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 19);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 37);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 19);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 37);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 37);
@@ -788,16 +788,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = Math.Max(lo, 16); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 37);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 19);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 37);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 19);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 37);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 19);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 37);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 19);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 37);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 19);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 37);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 19);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 37);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 19);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 37);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 19);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         for (int k = 0; k < 32; k += 16)
@@ -826,10 +826,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 37);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 19);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 37);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 19);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                         Vector512<float> c00 = default;
                         for (int k = 0; k < 32; k += 16)
@@ -1100,16 +1100,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 19); // to L2 ahead
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 19);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 7);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 19);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 7);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 19);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 7);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 19);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 7);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 19);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 7);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 19);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 7);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 19);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 7);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 19);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 7);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 19);
@@ -1190,10 +1190,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 19);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 7);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 19);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 7);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 19);
@@ -1232,16 +1232,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 19);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 7);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 19);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 7);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 19);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 7);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 19);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 7);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 19);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 7);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 19);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 7);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 19);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 7);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 19);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 7);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
                         for (int k = 0; k < 16; k += 16)
@@ -1270,10 +1270,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 19);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 7);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 19);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 7);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                         Vector512<float> c00 = default;
                         for (int k = 0; k < 16; k += 16)
@@ -1641,16 +1641,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 7);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 5);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 7);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 5);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 7);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 5);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 7);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 5);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 7);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 5);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 7);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 5);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 7);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 5);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 7);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 5);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 7);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 7);
@@ -1699,10 +1699,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 7);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 5);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 7);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 5);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 7);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 7);
@@ -1728,16 +1728,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
                     int r = r0;
-                    for (; r + 4 <= r1; r += 4)
+                    for (; r + 1 < r1; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 7);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 5);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 7);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 5);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 7);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 5);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 7);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 5);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 7);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 5);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 7);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 5);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 7);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 5);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 7);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 5);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                         float s00 = 0f, s10 = 0f, s20 = 0f, s30 = 0f;
                         for (int k = 0; k < 7; k++)
@@ -1753,10 +1753,10 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y2, o + 0) = s20 + Unsafe.Add(ref b, o + 0);
                         Unsafe.Add(ref y3, o + 0) = s30 + Unsafe.Add(ref b, o + 0);
                     }
-                    for (; r < r1; r++)
+                    if (r < r1)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)(r + 0) * 7);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)(r + 0) * 5);
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 7);
+                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 5);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                         float s00 = 0f;
                         for (int k = 0; k < 7; k++)
