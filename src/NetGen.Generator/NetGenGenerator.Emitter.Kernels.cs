@@ -466,15 +466,20 @@ public sealed partial class NetGenGenerator
             w.Line(KernelAttributes);
             using (w.Block($"public static void ForwardLayer{l}{f.Suffix}(ref {f.T} x, ref {f.T} w, ref {f.T} b, ref {f.T} y, int rows, int lo, int hi)"))
             {
+                string start = "0";
                 if (layer.Gemm)
                 {
+                    // Whole panels of 64 rows take the matrix product; the rows past them, the dot-product blocks below,
+                    // where a last panel of fewer rows would leave lanes empty (96 rows of the seed network's first layer
+                    // ran at 0.76× ONNX Runtime, with a panel of 32 rows in 64 lanes; docs/performance.md).
+                    start = "start";
+                    w.Line("int start = 0;");
                     w.Line($"if (rows >= {Planner.RowGemmRows} && global::NetGen.CompilerServices.Gemm.IsAccelerated)");
                     using (w.Block(""))
                     {
-                        w.Line("// The matrix product with the rows packed, panel by panel of 64, and the weights read in place: each");
-                        w.Line("// output one FMA chain over k, then the bias and the activation.");
-                        w.Line($"global::NetGen.CompilerServices.Gemm.MultiplyRows(\n    ref x, ref w, ref b, ref y, rows, {inputs}, {outputs}, lo, hi{GemmActivation(layer)});");
-                        w.Line("return;");
+                        w.Line($"// Whole panels of {Planner.RowGemmRows} rows on the matrix product (the rows packed, the weights read in place), the rest below.");
+                        w.Line($"start = rows / {Planner.RowGemmRows} * {Planner.RowGemmRows};");
+                        w.Line($"global::NetGen.CompilerServices.Gemm.MultiplyRows(\n    ref x, ref w, ref b, ref y, start, {inputs}, {outputs}, lo, hi{GemmActivation(layer)});");
                     }
                 }
                 int panel = layer.WidePanelRows;
@@ -483,7 +488,7 @@ public sealed partial class NetGenGenerator
                 // first block of rows would otherwise wait for them, while the others find them in L2.
                 bool prefetch = f.MayHaveChunks(inputs);
                 w.Line($"// Panels of {panel} rows ({Literal.Int(panel * inputs * f.Element.Size / 1024)} KB of x): the weights stream from memory once a panel, its rows reusing each block.");
-                using (w.Block($"for (int r0 = 0; r0 < rows; r0 += {panel})"))
+                using (w.Block($"for (int r0 = {start}; r0 < rows; r0 += {panel})"))
                 {
                     w.Line($"int r1 = Math.Min(rows, r0 + {panel});");
                     if (fullOutputs > 0)

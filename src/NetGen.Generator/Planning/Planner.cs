@@ -146,7 +146,10 @@ internal static class Planner
     /// <summary>
     /// Rows from which the forward kernel of a wide float layer runs the matrix product with the roles swapped
     /// (<c>Gemm.MultiplyRows</c>): the rows packed into panels of 64 (16 without AVX-512), the weights read in place, so
-    /// nothing as large as the weights is packed per call. A panel is 64 rows wide, so fewer rows leave lanes empty.
+    /// nothing as large as the weights is packed per call. A panel is 64 rows wide, so fewer rows leave lanes empty: the
+    /// <c>Vector512</c> kernel takes whole panels only and the rows past them on the dot-product blocks (with a last
+    /// panel of 16 to 48 rows, <c>--onnx seed 80</c>, <c>96</c> and <c>112</c> read 0.65×, 0.77× and 0.88× ONNX Runtime,
+    /// the wide network at 80 and 96 rows 0.73× and 0.90×; with the blocks 0.98×, 0.98×, 0.95×, 1.12× and 1.12×).
     /// Measured with <c>--onnx</c>, one run each way: at 64 rows the seed network went from 0.64–0.65× ONNX Runtime to
     /// 0.80–0.86× and the wide one from 0.52× to 0.96×; at 32 rows the seed network ran 0.52× against 0.58× on the
     /// dot-product blocks, and at 20 rows 0.34× against 0.67×. At 256 rows it beat the weights packed per call

@@ -596,16 +596,16 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static void ForwardLayer0V512(ref float x, ref float w, ref float b, ref float y, int rows, int lo, int hi)
         {
+            int start = 0;
             if (rows >= 64 && global::NetGen.CompilerServices.Gemm.IsAccelerated)
             {
-                // The matrix product with the rows packed, panel by panel of 64, and the weights read in place: each
-                // output one FMA chain over k, then the bias and the activation.
+                // Whole panels of 64 rows on the matrix product (the rows packed, the weights read in place), the rest below.
+                start = rows / 64 * 64;
                 global::NetGen.CompilerServices.Gemm.MultiplyRows(
-                    ref x, ref w, ref b, ref y, rows, 784, 500, lo, hi, global::NetGen.Activation.Tanh);
-                return;
+                    ref x, ref w, ref b, ref y, start, 784, 500, lo, hi, global::NetGen.Activation.Tanh);
             }
             // Panels of 164 rows (502 KB of x): the weights stream from memory once a panel, its rows reusing each block.
-            for (int r0 = 0; r0 < rows; r0 += 164)
+            for (int r0 = start; r0 < rows; r0 += 164)
             {
                 int r1 = Math.Min(rows, r0 + 164);
                 for (int o = lo, end = Math.Min(hi, 500); o < end; o += 4)

@@ -9,11 +9,16 @@ namespace NetGen.Tests.Numerics;
 /// <summary>Generated forward and gradients against the independent double-precision <see cref="ReferenceNetwork"/>.</summary>
 public class ReferenceAgreementTests
 {
+    /// <summary>
+    /// Every test network at batch sizes that take each path of the forward kernels: one row (the one-row kernels), blocks
+    /// of four rows with none, one, two and three rows left over, 64 rows (one whole panel of the rows-packed product), 100
+    /// (a whole panel, then 36 rows on the dot-product blocks) and 300 (a chunk of 256 on the packed product, then 44).
+    /// </summary>
     public static TheoryData<string, int> NetworksAndBatches()
     {
         var data = new TheoryData<string, int>();
         foreach (object[] net in TestData.NetworksWithGemm())
-            foreach (int batch in new[] { 1, 3, 4, 7, 13, 20, 64, 300 })
+            foreach (int batch in new[] { 1, 3, 4, 6, 7, 13, 20, 64, 100, 300 })
                 data.Add((string)net[0], batch);
         return data;
     }
