@@ -425,9 +425,9 @@ public sealed partial class NetGenGenerator
                     string weights = layer.WeightOffset == 0 ? "ref p" : At("p", Literal.Int(layer.WeightOffset));
                     string buffer = $"new global::NetGen.CompilerServices.AlignedBuffer<float>(\n    global::NetGen.CompilerServices.Gemm.PackedLength({inputs}, {outputs}));";
                     string pack = $"global::NetGen.CompilerServices.Gemm.Pack({weights}, ref ws.Packed{l}.Reference, {inputs}, {outputs}, 0, {outputs});";
-                    // With AVX-512 a layer deeper than one block of the packed product takes the rows-packed one instead
-                    // (LayerPlan.PackedVector512), so only the other flavors pack it. Baked weights never change: they are
-                    // packed once per workspace, on its first batch.
+                    // With AVX-512 a wide layer takes the rows-packed product instead (LayerPlan.PackedVector512), so only
+                    // the other flavors pack it. Baked weights never change: they are packed once per workspace, on its
+                    // first batch.
                     var conditions = new List<string>();
                     if (!layer.PackedVector512) conditions.Add("!Vector512.IsHardwareAccelerated");
                     if (net.InferenceOnly) conditions.Add($"ws.Packed{l} is null");

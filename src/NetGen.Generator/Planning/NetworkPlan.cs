@@ -116,8 +116,8 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// fixed shares like the rest.
 /// </param>
 /// <param name="PackedVector512">
-/// Whether the <c>Vector512</c> flavor takes the packed product too: not for a <paramref name="Gemm"/> layer of more
-/// inputs than <see cref="Planner.PackedDepth"/>, whose batches run faster on the rows-packed one (<c>MultiplyRows</c>).
+/// Whether the <c>Vector512</c> flavor takes the packed product too: narrow layers only; a wide layer's batches run on
+/// the rows-packed product (<c>MultiplyRows</c>), which reads the weights in place (<see cref="Planner.PacksWithVector512"/>).
 /// </param>
 /// <param name="WorkerActivations">
 /// Whether a step cut across threads gives each worker arrays of its own for this layer's activations before dropout

@@ -160,13 +160,18 @@ internal static class Planner
     public const int RowGemmRows = NetGen.CompilerServices.SharedConstants.RowGemmRows;
 
     /// <summary>
-    /// Most inputs of a layer whose <c>ForwardBatch</c> takes the weights-packed product with AVX-512: one of the product's
-    /// depth blocks. A deeper layer's tiles resume their partial sums block by block, and on this project's Intel Xeon
-    /// (Emerald Rapids, 2 MB L2) <c>--gemm 256 3072 1024</c> ran <c>MultiplyPacked</c> at 75–79 % of the FMA peak against
-    /// 85–89 % for <c>MultiplyRows</c>, its own packing included; with 784 or 1,024 inputs both ran at 87–91 %. Without
-    /// AVX-512 the packed product kept 87 % on 3,072 inputs, so the portable flavor packs every such layer.
+    /// Whether the <c>Vector512</c> flavor's <c>ForwardBatch</c> packs a layer's weights and runs chunks of
+    /// <see cref="GemmRows"/> rows or more on the weights-packed product (<see cref="LayerPlan.PackedVector512"/>): narrow
+    /// layers only. A wide layer's batches take the rows-packed product (<c>Gemm.MultiplyRows</c>) whatever their rows,
+    /// which reads the weights in place: on this host's Zen 4 the two products' tiles run alike (<c>--gemm 256 784 500</c>
+    /// 93–95 % of the FMA peak packed, 94–95 % rows-packed) and packing the weights cost every call a pass over them
+    /// (<c>--onnx seed 128</c> 0.91× and 0.93× ONNX Runtime packed, 1.00× and 1.04× rows-packed; <c>seed 256</c> 0.95×
+    /// and 0.96× against 1.00× and 1.03×; two alternating runs of each build); a layer deeper than 1,024 inputs resumed
+    /// its packed tiles' sums block by block and ran slower still (75–79 % against 85–89 % at 3,072 inputs on this
+    /// project's Intel Xeon). Without AVX-512 the packed product kept 87 % on 3,072 inputs, so the portable flavor packs
+    /// every such layer (<see cref="LayerPlan.Packed"/>).
     /// </summary>
-    public const int PackedDepth = 1024;
+    public static bool PacksWithVector512(LayerSpec layer, bool single) => IsNarrow(layer, single);
 
     /// <summary>Whether a float layer is wide enough for the packed product: at least 64 inputs and 128 outputs (never cut by rows).</summary>
     public static bool UsesGemm(LayerSpec layer, bool single) => single && layer.Inputs >= 64 && layer.Outputs >= 2 * SplitAlignment;
@@ -245,7 +250,7 @@ internal static class Planner
                 PanelRows(layer.Inputs, single ? 4 : 8, WidePanelBytes),
                 layer.Outputs >= RowBlock ? RowGroup(layer.Inputs) : RowBlock, UsesGemm(layer, single),
                 UsesGemm(layer, single) || IsNarrow(layer, single),
-                (UsesGemm(layer, single) && layer.Inputs <= PackedDepth) || IsNarrow(layer, single),
+                PacksWithVector512(layer, single),
                 l == 0 && cut == LayerCut.Units ? UpdatePieces(layer.Inputs) : 0,
                 WorkerActivations(cut, layer.HasDropout, last),
                 WorkerDelta(cut, last, kernels.Any(k => k.Kind == KernelKind.BackwardInput))));

@@ -485,10 +485,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
         ref float w1 = ref Unsafe.Add(ref p, 392500), b1 = ref Unsafe.Add(ref p, 397500); // W1 [10, 500], b1 [10]
         if (Vector512.IsHardwareAccelerated)
         {
-            if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
-                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
-                rows, 784, 500, 0, 500, global::NetGen.Activation.Tanh);
-            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
+            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 500);
             if (rows == 1) Kernels.ForwardRow1V512(ref a0, ref w1, ref b1, ref z1, backwards);
             else Kernels.ForwardLayer1V512(ref a0, ref w1, ref b1, ref z1, rows, 0, 10);
@@ -516,9 +513,12 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     private void PackWeights(Workspace ws)
     {
         ref float p = ref _parameters.Reference;
-        ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
-            global::NetGen.CompilerServices.Gemm.PackedLength(784, 500));
-        global::NetGen.CompilerServices.Gemm.Pack(ref p, ref ws.Packed0.Reference, 784, 500, 0, 500);
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
+                global::NetGen.CompilerServices.Gemm.PackedLength(784, 500));
+            global::NetGen.CompilerServices.Gemm.Pack(ref p, ref ws.Packed0.Reference, 784, 500, 0, 500);
+        }
     }
 
     /// <summary>
