@@ -98,9 +98,8 @@ public static class PortableDense<TLayer, T>
             for (int o = lo, end = Math.Min(hi, fullOutputs); o < end; o += 4)
             {
                 int r = r0;
-                for (; r + 3 <= r1; r += 3) Dot3x4(ref x, ref w, ref b, ref y, r, o);
-                if (r + 2 <= r1) { Dot2x4(ref x, ref w, ref b, ref y, r, o); r += 2; }
-                for (; r < r1; r++) Dot1x4(ref x, ref w, ref b, ref y, r, o);
+                for (; r + 1 < r1; r += 3) Dot3x4(ref x, ref w, ref b, ref y, r, o, r1 - 1);
+                if (r < r1) Dot1x4(ref x, ref w, ref b, ref y, r, o);
             }
             for (int o = Math.Max(lo, fullOutputs); o < hi; o++)
             {
@@ -118,12 +117,15 @@ public static class PortableDense<TLayer, T>
     /// the seed network's first layer (784 × 500, one thread, alternating in one process) ran 1.09–1.14× as fast at 12 to
     /// 48 rows, the wide network's second (1,024 × 512) 1.07–1.09× at 24 and 48, its first (3,072 × 1,024) 1.25–1.29× at
     /// 6 and 12 rows; a 16- or 32-input layer the same (0.99–1.02×). Every output keeps its one chain over the inputs.
+    /// Rows past <paramref name="last"/> repeat it: a last block of two rows computes its second row twice, to the same
+    /// bits, and stores it twice in one place, reading the weights once for both.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot3x4(ref T x, ref T w, ref T b, ref T y, int r, int o)
+    private static void Dot3x4(ref T x, ref T w, ref T b, ref T y, int r, int o, int last)
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count;
-        ref T x0 = ref Unsafe.Add(ref x, (nint)(r) * ins), x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * ins), x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * ins);
+        int row1 = Math.Min(r + 1, last), row2 = Math.Min(r + 2, last);
+        ref T x0 = ref Unsafe.Add(ref x, (nint)(r) * ins), x1 = ref Unsafe.Add(ref x, (nint)row1 * ins), x2 = ref Unsafe.Add(ref x, (nint)row2 * ins);
         ref T w0 = ref Unsafe.Add(ref w, (nint)(o) * ins), w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * ins);
         ref T w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * ins), w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * ins);
         Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -156,41 +158,8 @@ public static class PortableDense<TLayer, T>
             s22 = T.FusedMultiplyAdd(a2, ws2, s22); s23 = T.FusedMultiplyAdd(a2, ws3, s23);
         }
         Store4(ref Unsafe.Add(ref y, (nint)(r) * outs), ref b, o, s00, s01, s02, s03);
-        Store4(ref Unsafe.Add(ref y, (nint)(r + 1) * outs), ref b, o, s10, s11, s12, s13);
-        Store4(ref Unsafe.Add(ref y, (nint)(r + 2) * outs), ref b, o, s20, s21, s22, s23);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot2x4(ref T x, ref T w, ref T b, ref T y, int r, int o)
-    {
-        int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector<T>.Count;
-        ref T x0 = ref Unsafe.Add(ref x, (nint)(r) * ins), x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * ins);
-        ref T w0 = ref Unsafe.Add(ref w, (nint)(o) * ins), w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * ins);
-        ref T w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * ins), w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * ins);
-        Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
-        Vector<T> c10 = default, c11 = default, c12 = default, c13 = default;
-        for (int k = 0; k < vectorIns; k += Vector<T>.Count)
-        {
-            Vector<T> xv0 = Vector.LoadUnsafe(ref x0, (nuint)(k)), xv1 = Vector.LoadUnsafe(ref x1, (nuint)(k));
-            Vector<T> wv0 = Vector.LoadUnsafe(ref w0, (nuint)(k)), wv1 = Vector.LoadUnsafe(ref w1, (nuint)(k)), wv2 = Vector.LoadUnsafe(ref w2, (nuint)(k)), wv3 = Vector.LoadUnsafe(ref w3, (nuint)(k));
-            c00 = VectorMath.Fma(xv0, wv0, c00); c01 = VectorMath.Fma(xv0, wv1, c01);
-            c02 = VectorMath.Fma(xv0, wv2, c02); c03 = VectorMath.Fma(xv0, wv3, c03);
-            c10 = VectorMath.Fma(xv1, wv0, c10); c11 = VectorMath.Fma(xv1, wv1, c11);
-            c12 = VectorMath.Fma(xv1, wv2, c12); c13 = VectorMath.Fma(xv1, wv3, c13);
-        }
-        T s00 = Vector.Sum(c00), s01 = Vector.Sum(c01), s02 = Vector.Sum(c02), s03 = Vector.Sum(c03);
-        T s10 = Vector.Sum(c10), s11 = Vector.Sum(c11), s12 = Vector.Sum(c12), s13 = Vector.Sum(c13);
-        for (int k = vectorIns; k < ins; k++)
-        {
-            T a0 = Unsafe.Add(ref x0, k), a1 = Unsafe.Add(ref x1, k);
-            T ws0 = Unsafe.Add(ref w0, k), ws1 = Unsafe.Add(ref w1, k), ws2 = Unsafe.Add(ref w2, k), ws3 = Unsafe.Add(ref w3, k);
-            s00 = T.FusedMultiplyAdd(a0, ws0, s00); s01 = T.FusedMultiplyAdd(a0, ws1, s01);
-            s02 = T.FusedMultiplyAdd(a0, ws2, s02); s03 = T.FusedMultiplyAdd(a0, ws3, s03);
-            s10 = T.FusedMultiplyAdd(a1, ws0, s10); s11 = T.FusedMultiplyAdd(a1, ws1, s11);
-            s12 = T.FusedMultiplyAdd(a1, ws2, s12); s13 = T.FusedMultiplyAdd(a1, ws3, s13);
-        }
-        Store4(ref Unsafe.Add(ref y, (nint)(r) * outs), ref b, o, s00, s01, s02, s03);
-        Store4(ref Unsafe.Add(ref y, (nint)(r + 1) * outs), ref b, o, s10, s11, s12, s13);
+        Store4(ref Unsafe.Add(ref y, (nint)row1 * outs), ref b, o, s10, s11, s12, s13);
+        Store4(ref Unsafe.Add(ref y, (nint)row2 * outs), ref b, o, s20, s21, s22, s23);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
