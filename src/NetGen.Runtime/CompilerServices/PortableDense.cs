@@ -59,14 +59,14 @@ public static class PortableDense<TLayer, T>
     /// <summary>
     /// Rows from which a wide float layer's forward pass runs on the rows-packed product (<see cref="Gemm.MultiplyRows"/>,
     /// panels of 16 rows with 256-bit vectors) instead of the dot-product blocks: 64 (<c>SharedConstants.RowGemmRows</c>),
-    /// or 16 for a layer of more than 1,024 inputs. The four weight rows a 2 × 4 block reads are then more than 16 KB,
+    /// or 16 for a layer of more than 1,024 inputs. The four weight rows a block reads are then more than 16 KB,
     /// which no longer stay in a 32 KB L1 beside the rows of the batch, and the block waits on L2 for every vector. With
     /// <c>DOTNET_EnableAVX512=0 NetGen.Benchmarks.dll --training 20 24 32 48 56</c> (the wide network, 3,072 inputs first;
     /// two runs alternating the two choices) the step went from 48–62 % of the <c>Vector256</c> FMA peak to 62–67 % at 32
     /// rows, from 46–58 % to 51–72 % at 48 and from 55–59 % to 66–73 % at 56, and read 44–56 % against 38–47 % at 20 rows,
     /// where the second panel has 4 rows of 16; 1,024 inputs read the same either way. A layer of 784 inputs keeps the
     /// dot products below 64 rows: its blocks stay in L1, and the seed network's step read 64 % against 78 % at 32 rows
-    /// (one run).
+    /// (one run). These figures are of the 2 × 4 blocks before the 3 × 4 ones; the choice was not measured again.
     /// </summary>
     private static int GemmRows => TLayer.Inputs > 1024 ? 16 : SharedConstants.RowGemmRows;
 
