@@ -66,8 +66,9 @@ internal static class TestData
     /// Whether <c>ForwardBatch</c> of <paramref name="rows"/> runs a layer of <paramref name="net"/> on a packed product:
     /// the generator's rule (Planner.UsesGemm, Planner.IsNarrow, Planner.GemmRows, Planner.RowGemmRows) and the portable
     /// kernels' (PortableDense.GemmRows), restated — a wide layer (at least 64 inputs and 128 outputs) from 64 rows (the
-    /// swapped product below 128, with either flavor), from 16 rows without AVX-512 where it has more than 1,024 inputs;
-    /// a narrow one (at most 64 inputs, 16 to 64 outputs) from 128 rows.
+    /// rows-packed product, whole panels of 64 with AVX-512 and the rows past them on the dot-product blocks; without it
+    /// below 128 rows, then the weights-packed one), from 16 rows without AVX-512 where it has more than 1,024 inputs; a
+    /// narrow one (at most 64 inputs, 16 to 64 outputs) from 128 rows.
     /// </summary>
     public static bool ForwardBatchPacks(INetwork net, int rows)
     {
