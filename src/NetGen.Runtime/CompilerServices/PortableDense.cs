@@ -43,8 +43,8 @@ public interface IDenseLayer
 /// The portable flavor of a generated dense layer's kernels, over <see cref="Vector{T}"/> (256 bits with 16 registers on
 /// AVX2, the machines without AVX-512): written once here and compiled by the JIT once per layer, with the layer's
 /// constants from <typeparamref name="TLayer"/>. Blocks of 3 rows × 4 outputs (forward) or 4 rows × 3 vectors
-/// (backward) keep 12 accumulators and their operands in registers. Every output's sum runs in one order whatever the cut [lo, hi) or
-/// the number of rows, so threads that share a layer's units compute the bits of one thread.
+/// (backward) keep 12 accumulators and their operands in registers. Every output's sum runs in one order whatever the
+/// cut [lo, hi) or the number of rows, so threads that share a layer's units compute the bits of one thread.
 /// </summary>
 /// <typeparam name="TLayer">The layer's constants.</typeparam>
 /// <typeparam name="T">The element type.</typeparam>
