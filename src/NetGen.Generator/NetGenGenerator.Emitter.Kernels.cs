@@ -10,7 +10,11 @@ public sealed partial class NetGenGenerator
 {
     internal static partial class Emitter
     {
-        /// <summary>Weight rows (outputs) of one forward dot-product block; its rows of the batch are <see cref="Planner.BlockRows"/>.</summary>
+        /// <summary>
+        /// Weight rows (outputs) of one forward dot-product block; its rows of the batch are <see cref="Planner.BlockRows"/>.
+        /// <c>VectorOps.PrefetchRows</c>, which the blocks call for the next block's weight rows, asks for four rows: the
+        /// two change together.
+        /// </summary>
         private const int BlockRows = 4;
 
         /// <summary>Vectors along a row held in registers by one outer-product block: 4 × 4 accumulators plus 8 operands fit in 32 zmm registers.</summary>
