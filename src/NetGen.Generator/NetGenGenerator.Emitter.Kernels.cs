@@ -113,14 +113,15 @@ public sealed partial class NetGenGenerator
             => $"global::NetGen.CompilerServices.PortableDense<Kernels.Layer{l}, {T}>.{(kind == KernelKind.Forward ? "Forward" : kind.ToString())}";
 
         /// <summary>
-        /// Layer <paramref name="layer"/>'s constants as a struct the portable kernels take as a type argument: the JIT
-        /// compiles <c>PortableDense</c> once per layer with them folded in, as the generator writes the Vector512 kernels.
+        /// Layer <paramref name="layer"/>'s constants as a struct the runtime's kernels take as a type argument: the JIT
+        /// compiles <c>PortableDense</c> (and <c>Dense512</c>, the Vector512 forward kernel's last rows) once per layer with
+        /// them folded in, as the generator writes the Vector512 kernels.
         /// </summary>
         private static void EmitLayerConstants(CodeWriter w, LayerPlan layer, string T)
         {
             int l = layer.Index;
             string activation(ActivationKind a) => "global::NetGen.Activation." + a;
-            w.Line($"/// <summary>Layer {l}'s constants for the portable kernels (<c>PortableDense</c>, over <c>Vector&lt;{T}&gt;</c>).</summary>");
+            w.Line($"/// <summary>Layer {l}'s constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>");
             using (w.Block($"public readonly struct Layer{l} : global::NetGen.CompilerServices.IDenseLayer"))
             {
                 w.Line($"public static int Inputs => {Literal.Int(layer.Inputs)};");
@@ -224,7 +225,8 @@ public sealed partial class NetGenGenerator
                 {
                     // One region per layer: its forward and backward kernels side by side, as llm.c keeps them.
                     w.Line($"#region Layer {layer.Index}: {layer.Kind} {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Outputs)}");
-                    if (layer.Kernels.Any(k => k.Flavor == Flavor.VectorT)) EmitLayerConstants(w, layer, T);
+                    // The constants serve the portable kernels and the Vector512 forward kernel's last rows (Dense512).
+                    if (layer.Kernels.Any(k => k.Flavor == Flavor.VectorT || k.Kind == KernelKind.Forward)) EmitLayerConstants(w, layer, T);
                     foreach (KernelPlan kernel in layer.Kernels.Where(k => k.Flavor != Flavor.VectorT))
                     {
                         SimdFlavor flavor = SimdFlavor.Of(ElementType.Of(net.Element), kernel.Flavor);
@@ -501,13 +503,13 @@ public sealed partial class NetGenGenerator
                         {
                             if (prefetch)
                                 w.Line($"ref {f.T} next = ref Unsafe.Add(ref w, (nint)Math.Min(o + {BlockRows}, end - {BlockRows}) * {inputs}); // to L2 ahead");
-                            EmitPanelRows(w, f, inputs, outputs, BlockRows, prefetch);
+                            EmitPanelRows(w, f, l, inputs, outputs, BlockRows, prefetch);
                         }
                     }
                     if (fullOutputs < outputs)
                     {
                         using (w.Block($"for (int o = Math.Max(lo, {fullOutputs}); o < hi; o++)"))
-                            EmitPanelRows(w, f, inputs, outputs, 1);
+                            EmitPanelRows(w, f, l, inputs, outputs, 1);
                     }
                     if (activation != ActivationKind.Identity)
                     {
@@ -545,18 +547,20 @@ public sealed partial class NetGenGenerator
 
         /// <summary>
         /// The rows [r0, r1) of a panel against <paramref name="nr"/> weight rows from o, in blocks of the flavor's rows
-        /// (<see cref="Planner.BlockRows"/>), then a last single row on a block of its own. A last block of two or three
-        /// rows repeats its last row in the places past r1: the repeated rows compute that row's outputs again, to the
-        /// same bits, and store them where it stores them, so the weights are read once for those rows rather than once
-        /// per row. Two and three rows ran one at a time before (<c>--onnx wide 3</c> 0.47× ONNX Runtime, 0.95× after;
-        /// <c>seed 3</c> 0.66×, 0.94× after); a single row stays on its own block, which a block of four repeating it
-        /// ran slower (<c>seed 5</c> 0.71× against 0.98×, docs/performance.md).
+        /// (<see cref="Planner.BlockRows"/>). A last block of three rows repeats its last row in the place past r1: the
+        /// repeated row computes that row's outputs again, to the same bits, and stores them where it stores them, so the
+        /// weights are read once for those rows rather than once per row (<c>--onnx wide 3</c> 0.47× ONNX Runtime one row
+        /// at a time, 0.95× after). With four weight rows, the one or two rows left after the blocks take the runtime's
+        /// <c>Dense512.LastRows</c> over the layer's constants (two rows in a block of four, computed twice, read
+        /// <c>--onnx seed 2</c> 0.85×; a single row in one, 0.71× against 0.98× at <c>seed 5</c>; docs/performance.md);
+        /// with one weight row, blocks of two or three rows repeat theirs, and a single row has a block of its own.
         /// </summary>
-        private static void EmitPanelRows(CodeWriter w, SimdFlavor f, int inputs, int outputs, int nr, bool prefetch = false)
+        private static void EmitPanelRows(CodeWriter w, SimdFlavor f, int l, int inputs, int outputs, int nr, bool prefetch = false)
         {
             int block = Planner.BlockRows(f.Kind);
+            bool lastRows = nr == BlockRows; // the runtime's blocks are of four weight rows
             w.Line("int r = r0;");
-            using (w.Block($"for (; r + 1 < r1; r += {block})"))
+            using (w.Block(lastRows ? $"for (; r + 2 < r1; r += {block})" : $"for (; r + 1 < r1; r += {block})"))
             {
                 for (int i = 0; i < block; i++)
                 {
@@ -565,6 +569,12 @@ public sealed partial class NetGenGenerator
                     w.Line($"ref {f.T} y{i} = ref Unsafe.Add(ref y, (nint){row} * {outputs});");
                 }
                 EmitDotBlock(w, f, inputs, block, nr, prefetch);
+            }
+            if (lastRows)
+            {
+                w.Line($"if (r < r1) global::NetGen.CompilerServices.Dense512<Layer{l}, {f.T}>.LastRows(");
+                w.Line($"    ref x, ref w, ref b, ref y, r, r1, o, ref {(prefetch ? "next" : "w")});");
+                return;
             }
             using (w.Block("if (r < r1)"))
             {

@@ -8,8 +8,8 @@ namespace NetGen.CompilerServices;
 
 /// <summary>
 /// The constants of one generated dense layer, as static members of a struct the generator writes (<c>Kernels.Layer0</c>):
-/// passed as a type argument to <see cref="PortableDense{TLayer, T}"/>, they reach the JIT as constants, which then
-/// compiles the kernels once per layer with every size, bound and activation folded in.
+/// passed as a type argument to <see cref="PortableDense{TLayer, T}"/> (and <see cref="Dense512{TLayer, T}"/>), they reach
+/// the JIT as constants, which then compiles the kernels once per layer with every size, bound and activation folded in.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public interface IDenseLayer
@@ -223,8 +223,9 @@ public static class PortableDense<TLayer, T>
         Unsafe.Add(ref Unsafe.Add(ref y, (nint)(r) * outs), o) = s00 + Unsafe.Add(ref b, o);
     }
 
+    /// <summary><c>y[o..o + 4) = s + b[o..o + 4)</c>, the end of every block of four outputs (<see cref="Dense512{TLayer, T}"/>'s too).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store4(ref T y, ref T b, int o, T s0, T s1, T s2, T s3)
+    internal static void Store4(ref T y, ref T b, int o, T s0, T s1, T s2, T s3)
     {
         Unsafe.Add(ref y, o) = s0 + Unsafe.Add(ref b, o);
         Unsafe.Add(ref y, o + 1) = s1 + Unsafe.Add(ref b, o + 1);

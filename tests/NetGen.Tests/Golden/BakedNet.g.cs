@@ -176,8 +176,7 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
     private static class Kernels
     {
         #region Layer 0: Dense 4 → 3
-        /// <summary>Layer 0's constants for the portable kernels (<c>PortableDense</c>, over
-        /// <c>Vector&lt;float&gt;</c>).</summary>
+        /// <summary>Layer 0's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
         public readonly struct Layer0 : global::NetGen.CompilerServices.IDenseLayer
         {
             public static int Inputs => 4;
@@ -257,8 +256,7 @@ partial class Net : global::NetGen.IInferenceNetwork, global::NetGen.IClassifier
 
         #endregion
         #region Layer 1: Softmax 3 → 2
-        /// <summary>Layer 1's constants for the portable kernels (<c>PortableDense</c>, over
-        /// <c>Vector&lt;float&gt;</c>).</summary>
+        /// <summary>Layer 1's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
         public readonly struct Layer1 : global::NetGen.CompilerServices.IDenseLayer
         {
             public static int Inputs => 3;

@@ -633,8 +633,7 @@ partial class Brains
                 => global::NetGen.CompilerServices.ActivationMath.ReLUDerivative(a);
 
             #region Layer 0: Dense 16 → 32
-            /// <summary>Layer 0's constants for the portable kernels (<c>PortableDense</c>, over
-            /// <c>Vector&lt;float&gt;</c>).</summary>
+            /// <summary>Layer 0's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
             public readonly struct Layer0 : global::NetGen.CompilerServices.IDenseLayer
             {
                 public static int Inputs => 16;
@@ -657,7 +656,7 @@ partial class Brains
                     {
                         ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 16); // to L2 ahead
                         int r = r0;
-                        for (; r + 1 < r1; r += 4)
+                        for (; r + 2 < r1; r += 4)
                         {
                             ref float x0 = ref Unsafe.Add(ref x, (nint)r * 16);
                             ref float y0 = ref Unsafe.Add(ref y, (nint)r * 32);
@@ -711,33 +710,8 @@ partial class Brains
                             (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
                             (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                         }
-                        if (r < r1)
-                        {
-                            ref float x0 = ref Unsafe.Add(ref x, (nint)r * 16);
-                            ref float y0 = ref Unsafe.Add(ref y, (nint)r * 32);
-                            ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 16);
-                            ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 16);
-                            ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 16);
-                            ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 16);
-                            Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                            for (int k = 0; k < 16; k += 16)
-                            {
-                                Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                                Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                                Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                                Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                                Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                                c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                                c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                                c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                                c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                            }
-                            float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                            Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        }
+                        if (r < r1) global::NetGen.CompilerServices.Dense512<Layer0, float>.LastRows(
+                            ref x, ref w, ref b, ref y, r, r1, o, ref next);
                     }
                     for (int r = r0; r < r1; r++)
                     {
@@ -902,8 +876,7 @@ partial class Brains
 
             #endregion
             #region Layer 1: Dense 32 → 32
-            /// <summary>Layer 1's constants for the portable kernels (<c>PortableDense</c>, over
-            /// <c>Vector&lt;float&gt;</c>).</summary>
+            /// <summary>Layer 1's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
             public readonly struct Layer1 : global::NetGen.CompilerServices.IDenseLayer
             {
                 public static int Inputs => 32;
@@ -927,7 +900,7 @@ partial class Brains
                     {
                         ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 32); // to L2 ahead
                         int r = r0;
-                        for (; r + 1 < r1; r += 4)
+                        for (; r + 2 < r1; r += 4)
                         {
                             ref float x0 = ref Unsafe.Add(ref x, (nint)r * 32);
                             ref float y0 = ref Unsafe.Add(ref y, (nint)r * 32);
@@ -981,33 +954,8 @@ partial class Brains
                             (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
                             (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                         }
-                        if (r < r1)
-                        {
-                            ref float x0 = ref Unsafe.Add(ref x, (nint)r * 32);
-                            ref float y0 = ref Unsafe.Add(ref y, (nint)r * 32);
-                            ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
-                            ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
-                            ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32);
-                            ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32);
-                            Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                            for (int k = 0; k < 32; k += 16)
-                            {
-                                Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                                Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                                Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                                Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                                Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                                c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                                c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                                c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                                c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                            }
-                            float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                            Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        }
+                        if (r < r1) global::NetGen.CompilerServices.Dense512<Layer1, float>.LastRows(
+                            ref x, ref w, ref b, ref y, r, r1, o, ref next);
                     }
                     for (int r = r0; r < r1; r++)
                     {
@@ -1279,8 +1227,7 @@ partial class Brains
 
             #endregion
             #region Layer 2: Dense 32 → 4
-            /// <summary>Layer 2's constants for the portable kernels (<c>PortableDense</c>, over
-            /// <c>Vector&lt;float&gt;</c>).</summary>
+            /// <summary>Layer 2's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
             public readonly struct Layer2 : global::NetGen.CompilerServices.IDenseLayer
             {
                 public static int Inputs => 32;
@@ -1303,7 +1250,7 @@ partial class Brains
                     {
                         ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 32); // to L2 ahead
                         int r = r0;
-                        for (; r + 1 < r1; r += 4)
+                        for (; r + 2 < r1; r += 4)
                         {
                             ref float x0 = ref Unsafe.Add(ref x, (nint)r * 32);
                             ref float y0 = ref Unsafe.Add(ref y, (nint)r * 4);
@@ -1357,33 +1304,8 @@ partial class Brains
                             (sums.GetUpper().GetLower() + bias).StoreUnsafe(ref y2, (nuint)o);
                             (sums.GetUpper().GetUpper() + bias).StoreUnsafe(ref y3, (nuint)o);
                         }
-                        if (r < r1)
-                        {
-                            ref float x0 = ref Unsafe.Add(ref x, (nint)r * 32);
-                            ref float y0 = ref Unsafe.Add(ref y, (nint)r * 4);
-                            ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
-                            ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
-                            ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32);
-                            ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 32);
-                            Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                            for (int k = 0; k < 32; k += 16)
-                            {
-                                Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                                Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                                Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                                Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                                Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                                c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                                c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                                c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                                c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                            }
-                            float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                            Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                            Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                            Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                            Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                        }
+                        if (r < r1) global::NetGen.CompilerServices.Dense512<Layer2, float>.LastRows(
+                            ref x, ref w, ref b, ref y, r, r1, o, ref next);
                     }
                 }
             }

@@ -384,8 +384,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
             => global::NetGen.CompilerServices.ActivationMath.LeakyReLUDerivative(a, slope);
 
         #region Layer 0: Dense 20 → 12
-        /// <summary>Layer 0's constants for the portable kernels (<c>PortableDense</c>, over
-        /// <c>Vector&lt;double&gt;</c>).</summary>
+        /// <summary>Layer 0's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
         public readonly struct Layer0 : global::NetGen.CompilerServices.IDenseLayer
         {
             public static int Inputs => 20;
@@ -408,7 +407,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     ref double next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 20); // to L2 ahead
                     int r = r0;
-                    for (; r + 1 < r1; r += 4)
+                    for (; r + 2 < r1; r += 4)
                     {
                         ref double x0 = ref Unsafe.Add(ref x, (nint)r * 20);
                         ref double y0 = ref Unsafe.Add(ref y, (nint)r * 12);
@@ -498,44 +497,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    if (r < r1)
-                    {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)r * 20);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)r * 12);
-                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
-                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
-                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
-                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
-                        Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                        for (int k = 0; k < 16; k += 8)
-                        {
-                            Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector512<double> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector512<double> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector512<double> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                        }
-                        double s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                        for (int k = 16; k < 20; k++)
-                        {
-                            double ws0 = Unsafe.Add(ref w0, k);
-                            double ws1 = Unsafe.Add(ref w1, k);
-                            double ws2 = Unsafe.Add(ref w2, k);
-                            double ws3 = Unsafe.Add(ref w3, k);
-                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    }
+                    if (r < r1) global::NetGen.CompilerServices.Dense512<Layer0, double>.LastRows(
+                        ref x, ref w, ref b, ref y, r, r1, o, ref next);
                 }
                 for (int r = r0; r < r1; r++)
                 {
@@ -661,8 +624,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
 
         #endregion
         #region Layer 1: Dense 12 → 9
-        /// <summary>Layer 1's constants for the portable kernels (<c>PortableDense</c>, over
-        /// <c>Vector&lt;double&gt;</c>).</summary>
+        /// <summary>Layer 1's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
         public readonly struct Layer1 : global::NetGen.CompilerServices.IDenseLayer
         {
             public static int Inputs => 12;
@@ -687,7 +649,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     ref double next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 12); // to L2 ahead
                     int r = r0;
-                    for (; r + 1 < r1; r += 4)
+                    for (; r + 2 < r1; r += 4)
                     {
                         ref double x0 = ref Unsafe.Add(ref x, (nint)r * 12);
                         ref double y0 = ref Unsafe.Add(ref y, (nint)r * 9);
@@ -777,44 +739,8 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    if (r < r1)
-                    {
-                        ref double x0 = ref Unsafe.Add(ref x, (nint)r * 12);
-                        ref double y0 = ref Unsafe.Add(ref y, (nint)r * 9);
-                        ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
-                        ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
-                        ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);
-                        ref double w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 12);
-                        Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default;
-                        for (int k = 0; k < 8; k += 8)
-                        {
-                            Vector512<double> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector512<double> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector512<double> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector512<double> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector512<double> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                        }
-                        double s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                        for (int k = 8; k < 12; k++)
-                        {
-                            double ws0 = Unsafe.Add(ref w0, k);
-                            double ws1 = Unsafe.Add(ref w1, k);
-                            double ws2 = Unsafe.Add(ref w2, k);
-                            double ws3 = Unsafe.Add(ref w3, k);
-                            s00 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = Math.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    }
+                    if (r < r1) global::NetGen.CompilerServices.Dense512<Layer1, double>.LastRows(
+                        ref x, ref w, ref b, ref y, r, r1, o, ref next);
                 }
                 for (int o = Math.Max(lo, 8); o < hi; o++)
                 {
@@ -1122,8 +1048,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
 
         #endregion
         #region Layer 2: Softmax 9 → 3
-        /// <summary>Layer 2's constants for the portable kernels (<c>PortableDense</c>, over
-        /// <c>Vector&lt;double&gt;</c>).</summary>
+        /// <summary>Layer 2's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
         public readonly struct Layer2 : global::NetGen.CompilerServices.IDenseLayer
         {
             public static int Inputs => 9;

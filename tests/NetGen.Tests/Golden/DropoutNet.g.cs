@@ -572,8 +572,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
             => global::NetGen.CompilerServices.ActivationMath.ReLUDerivative(a);
 
         #region Layer 0: Dense 20 → 12
-        /// <summary>Layer 0's constants for the portable kernels (<c>PortableDense</c>, over
-        /// <c>Vector&lt;float&gt;</c>).</summary>
+        /// <summary>Layer 0's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
         public readonly struct Layer0 : global::NetGen.CompilerServices.IDenseLayer
         {
             public static int Inputs => 20;
@@ -596,7 +595,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 20); // to L2 ahead
                     int r = r0;
-                    for (; r + 1 < r1; r += 4)
+                    for (; r + 2 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 20);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 12);
@@ -686,44 +685,8 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    if (r < r1)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 20);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 12);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
-                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
-                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
-                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 20);
-                        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        for (int k = 0; k < 16; k += 16)
-                        {
-                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                        }
-                        float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                        for (int k = 16; k < 20; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            float ws1 = Unsafe.Add(ref w1, k);
-                            float ws2 = Unsafe.Add(ref w2, k);
-                            float ws3 = Unsafe.Add(ref w3, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    }
+                    if (r < r1) global::NetGen.CompilerServices.Dense512<Layer0, float>.LastRows(
+                        ref x, ref w, ref b, ref y, r, r1, o, ref next);
                 }
                 for (int r = r0; r < r1; r++)
                 {
@@ -888,8 +851,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
 
         #endregion
         #region Layer 1: Softmax 12 → 3
-        /// <summary>Layer 1's constants for the portable kernels (<c>PortableDense</c>, over
-        /// <c>Vector&lt;float&gt;</c>).</summary>
+        /// <summary>Layer 1's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
         public readonly struct Layer1 : global::NetGen.CompilerServices.IDenseLayer
         {
             public static int Inputs => 12;

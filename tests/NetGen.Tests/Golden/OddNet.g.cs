@@ -632,8 +632,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
             => global::NetGen.CompilerServices.ActivationMath.LeakyReLUDerivative(a, slope);
 
         #region Layer 0: Dense 37 → 19
-        /// <summary>Layer 0's constants for the portable kernels (<c>PortableDense</c>, over
-        /// <c>Vector&lt;float&gt;</c>).</summary>
+        /// <summary>Layer 0's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
         public readonly struct Layer0 : global::NetGen.CompilerServices.IDenseLayer
         {
             public static int Inputs => 37;
@@ -656,7 +655,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 37); // to L2 ahead
                     int r = r0;
-                    for (; r + 1 < r1; r += 4)
+                    for (; r + 2 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 37);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 19);
@@ -746,44 +745,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    if (r < r1)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 37);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 19);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
-                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 37);
-                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 37);
-                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 37);
-                        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        for (int k = 0; k < 32; k += 16)
-                        {
-                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                        }
-                        float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                        for (int k = 32; k < 37; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            float ws1 = Unsafe.Add(ref w1, k);
-                            float ws2 = Unsafe.Add(ref w2, k);
-                            float ws3 = Unsafe.Add(ref w3, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    }
+                    if (r < r1) global::NetGen.CompilerServices.Dense512<Layer0, float>.LastRows(
+                        ref x, ref w, ref b, ref y, r, r1, o, ref next);
                 }
                 for (int o = Math.Max(lo, 16); o < hi; o++)
                 {
@@ -1074,8 +1037,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
 
         #endregion
         #region Layer 1: Dense 19 → 7
-        /// <summary>Layer 1's constants for the portable kernels (<c>PortableDense</c>, over
-        /// <c>Vector&lt;float&gt;</c>).</summary>
+        /// <summary>Layer 1's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
         public readonly struct Layer1 : global::NetGen.CompilerServices.IDenseLayer
         {
             public static int Inputs => 19;
@@ -1100,7 +1062,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 19); // to L2 ahead
                     int r = r0;
-                    for (; r + 1 < r1; r += 4)
+                    for (; r + 2 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 19);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 7);
@@ -1190,44 +1152,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    if (r < r1)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 19);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 7);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
-                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19);
-                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 19);
-                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 19);
-                        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-                        for (int k = 0; k < 16; k += 16)
-                        {
-                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref x0, (nuint)(k));
-                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref w0, (nuint)(k));
-                            Vector512<float> wv1 = Vector512.LoadUnsafe(ref w1, (nuint)(k));
-                            Vector512<float> wv2 = Vector512.LoadUnsafe(ref w2, (nuint)(k));
-                            Vector512<float> wv3 = Vector512.LoadUnsafe(ref w3, (nuint)(k));
-                            c00 = Vector512.FusedMultiplyAdd(xv0, wv0, c00);
-                            c01 = Vector512.FusedMultiplyAdd(xv0, wv1, c01);
-                            c02 = Vector512.FusedMultiplyAdd(xv0, wv2, c02);
-                            c03 = Vector512.FusedMultiplyAdd(xv0, wv3, c03);
-                        }
-                        float s00 = Vector512.Sum(c00), s01 = Vector512.Sum(c01), s02 = Vector512.Sum(c02), s03 = Vector512.Sum(c03);
-                        for (int k = 16; k < 19; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            float ws1 = Unsafe.Add(ref w1, k);
-                            float ws2 = Unsafe.Add(ref w2, k);
-                            float ws3 = Unsafe.Add(ref w3, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    }
+                    if (r < r1) global::NetGen.CompilerServices.Dense512<Layer1, float>.LastRows(
+                        ref x, ref w, ref b, ref y, r, r1, o, ref next);
                 }
                 for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
@@ -1617,8 +1543,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
 
         #endregion
         #region Layer 2: Dense 7 → 5
-        /// <summary>Layer 2's constants for the portable kernels (<c>PortableDense</c>, over
-        /// <c>Vector&lt;float&gt;</c>).</summary>
+        /// <summary>Layer 2's constants for the runtime's kernels (<c>PortableDense</c>, <c>Dense512</c>).</summary>
         public readonly struct Layer2 : global::NetGen.CompilerServices.IDenseLayer
         {
             public static int Inputs => 7;
@@ -1641,7 +1566,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     int r = r0;
-                    for (; r + 1 < r1; r += 4)
+                    for (; r + 2 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 7);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 5);
@@ -1699,31 +1624,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                         Unsafe.Add(ref y3, o + 2) = s32 + Unsafe.Add(ref b, o + 2);
                         Unsafe.Add(ref y3, o + 3) = s33 + Unsafe.Add(ref b, o + 3);
                     }
-                    if (r < r1)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)r * 7);
-                        ref float y0 = ref Unsafe.Add(ref y, (nint)r * 5);
-                        ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
-                        ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 7);
-                        ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 7);
-                        ref float w3 = ref Unsafe.Add(ref w, (nint)(o + 3) * 7);
-                        float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
-                        for (int k = 0; k < 7; k++)
-                        {
-                            float ws0 = Unsafe.Add(ref w0, k);
-                            float ws1 = Unsafe.Add(ref w1, k);
-                            float ws2 = Unsafe.Add(ref w2, k);
-                            float ws3 = Unsafe.Add(ref w3, k);
-                            s00 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws0, s00);
-                            s01 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws1, s01);
-                            s02 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws2, s02);
-                            s03 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x0, k), ws3, s03);
-                        }
-                        Unsafe.Add(ref y0, o + 0) = s00 + Unsafe.Add(ref b, o + 0);
-                        Unsafe.Add(ref y0, o + 1) = s01 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref y0, o + 2) = s02 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref y0, o + 3) = s03 + Unsafe.Add(ref b, o + 3);
-                    }
+                    if (r < r1) global::NetGen.CompilerServices.Dense512<Layer2, float>.LastRows(
+                        ref x, ref w, ref b, ref y, r, r1, o, ref w);
                 }
                 for (int o = Math.Max(lo, 4); o < hi; o++)
                 {
