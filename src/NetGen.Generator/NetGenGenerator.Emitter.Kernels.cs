@@ -547,24 +547,23 @@ public sealed partial class NetGenGenerator
 
         /// <summary>
         /// The rows [r0, r1) of a panel against <paramref name="nr"/> weight rows from o, in blocks of the flavor's rows
-        /// (<see cref="Planner.BlockRows"/>). A last block of three rows repeats its last row in the place past r1: the
-        /// repeated row computes that row's outputs again, to the same bits, and stores them where it stores them, so the
-        /// weights are read once for those rows rather than once per row (<c>--onnx wide 3</c> 0.47× ONNX Runtime one row
-        /// at a time, 0.95× after). With four weight rows, the one or two rows left after the blocks take the runtime's
-        /// <c>Dense512.LastRows</c> over the layer's constants (two rows in a block of four, computed twice, read
-        /// <c>--onnx seed 2</c> 0.85×; a single row in one, 0.71× against 0.98× at <c>seed 5</c>; docs/performance.md);
-        /// with one weight row, blocks of two or three rows repeat theirs, and a single row has a block of its own.
+        /// (<see cref="Planner.BlockRows"/>). With four weight rows, the one to three rows left after whole blocks take the
+        /// runtime's <c>Dense512.LastRows</c> over the layer's constants, which reads each weight vector once for them (a
+        /// block of four repeating the last row read <c>--onnx seed 2</c> 0.85× ONNX Runtime and <c>seed 3</c> 0.93×;
+        /// docs/performance.md). With one weight row, a last block of two or three rows repeats its last row in the places
+        /// past r1 (computing that row's outputs again, to the same bits, stored where it stores them), and a single row
+        /// has a block of its own.
         /// </summary>
         private static void EmitPanelRows(CodeWriter w, SimdFlavor f, int l, int inputs, int outputs, int nr, bool prefetch = false)
         {
             int block = Planner.BlockRows(f.Kind);
             bool lastRows = nr == BlockRows; // the runtime's blocks are of four weight rows
             w.Line("int r = r0;");
-            using (w.Block(lastRows ? $"for (; r + 2 < r1; r += {block})" : $"for (; r + 1 < r1; r += {block})"))
+            using (w.Block(lastRows ? $"for (; r + {block - 1} < r1; r += {block})" : $"for (; r + 1 < r1; r += {block})"))
             {
                 for (int i = 0; i < block; i++)
                 {
-                    string row = i == 0 ? "r" : $"Math.Min(r + {i}, r1 - 1)";
+                    string row = i == 0 ? "r" : lastRows ? $"(r + {i})" : $"Math.Min(r + {i}, r1 - 1)";
                     w.Line($"ref {f.T} x{i} = ref Unsafe.Add(ref x, (nint){row} * {inputs});");
                     w.Line($"ref {f.T} y{i} = ref Unsafe.Add(ref y, (nint){row} * {outputs});");
                 }

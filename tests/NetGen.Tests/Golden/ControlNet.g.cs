@@ -656,16 +656,16 @@ partial class Brains
                     {
                         ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 16); // to L2 ahead
                         int r = r0;
-                        for (; r + 2 < r1; r += 4)
+                        for (; r + 3 < r1; r += 4)
                         {
                             ref float x0 = ref Unsafe.Add(ref x, (nint)r * 16);
                             ref float y0 = ref Unsafe.Add(ref y, (nint)r * 32);
-                            ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 16);
-                            ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 32);
-                            ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 16);
-                            ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 32);
-                            ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 16);
-                            ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 32);
+                            ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 16);
+                            ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 32);
+                            ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 16);
+                            ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 32);
+                            ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 16);
+                            ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 32);
                             ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 16);
                             ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 16);
                             ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 16);
@@ -900,16 +900,16 @@ partial class Brains
                     {
                         ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 32); // to L2 ahead
                         int r = r0;
-                        for (; r + 2 < r1; r += 4)
+                        for (; r + 3 < r1; r += 4)
                         {
                             ref float x0 = ref Unsafe.Add(ref x, (nint)r * 32);
                             ref float y0 = ref Unsafe.Add(ref y, (nint)r * 32);
-                            ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 32);
-                            ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 32);
-                            ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 32);
-                            ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 32);
-                            ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 32);
-                            ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 32);
+                            ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 32);
+                            ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 32);
+                            ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 32);
+                            ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 32);
+                            ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 32);
+                            ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 32);
                             ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                             ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
                             ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32);
@@ -1250,16 +1250,16 @@ partial class Brains
                     {
                         ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 32); // to L2 ahead
                         int r = r0;
-                        for (; r + 2 < r1; r += 4)
+                        for (; r + 3 < r1; r += 4)
                         {
                             ref float x0 = ref Unsafe.Add(ref x, (nint)r * 32);
                             ref float y0 = ref Unsafe.Add(ref y, (nint)r * 4);
-                            ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 32);
-                            ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 4);
-                            ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 32);
-                            ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 4);
-                            ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 32);
-                            ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 4);
+                            ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 32);
+                            ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 4);
+                            ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 32);
+                            ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 4);
+                            ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 32);
+                            ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 4);
                             ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 32);
                             ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 32);
                             ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 32);

@@ -407,16 +407,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     ref double next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 20); // to L2 ahead
                     int r = r0;
-                    for (; r + 2 < r1; r += 4)
+                    for (; r + 3 < r1; r += 4)
                     {
                         ref double x0 = ref Unsafe.Add(ref x, (nint)r * 20);
                         ref double y0 = ref Unsafe.Add(ref y, (nint)r * 12);
-                        ref double x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 20);
-                        ref double y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 12);
-                        ref double x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 20);
-                        ref double y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 12);
-                        ref double x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 20);
-                        ref double y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 12);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 20);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 12);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 20);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                         ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
                         ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);
@@ -649,16 +649,16 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
                 {
                     ref double next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 12); // to L2 ahead
                     int r = r0;
-                    for (; r + 2 < r1; r += 4)
+                    for (; r + 3 < r1; r += 4)
                     {
                         ref double x0 = ref Unsafe.Add(ref x, (nint)r * 12);
                         ref double y0 = ref Unsafe.Add(ref y, (nint)r * 9);
-                        ref double x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 12);
-                        ref double y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 9);
-                        ref double x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 12);
-                        ref double y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 9);
-                        ref double x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 12);
-                        ref double y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 9);
+                        ref double x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 12);
+                        ref double y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 9);
+                        ref double x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 12);
+                        ref double y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 9);
+                        ref double x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 12);
+                        ref double y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 9);
                         ref double w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 12);
                         ref double w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 12);
                         ref double w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 12);

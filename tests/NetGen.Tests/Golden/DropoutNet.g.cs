@@ -595,16 +595,16 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 20); // to L2 ahead
                     int r = r0;
-                    for (; r + 2 < r1; r += 4)
+                    for (; r + 3 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 20);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 12);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 20);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 12);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 20);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 12);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 20);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 12);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 20);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 12);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 20);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 12);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 20);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 12);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 20);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 20);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 20);

@@ -548,16 +548,16 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 3136); // to L2 ahead
                     int r = r0;
-                    for (; r + 2 < r1; r += 4)
+                    for (; r + 3 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 3136);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 128);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 3136);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 128);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 3136);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 128);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 3136);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 128);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 3136);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 128);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 3136);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 128);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 3136);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 128);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 3136);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 3136);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 3136);
@@ -977,16 +977,16 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 128); // to L2 ahead
                     int r = r0;
-                    for (; r + 2 < r1; r += 4)
+                    for (; r + 3 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 128);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 10);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 128);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 10);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 128);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 10);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 128);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 10);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 128);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 128);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 128);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 128);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 128);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 128);

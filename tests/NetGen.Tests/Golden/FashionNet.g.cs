@@ -611,16 +611,16 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 784); // to L2 ahead
                     int r = r0;
-                    for (; r + 2 < r1; r += 4)
+                    for (; r + 3 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 784);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 500);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 784);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 500);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 784);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 500);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 784);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 500);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 784);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 500);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 784);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 500);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 784);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 500);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 784);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 784);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 784);
@@ -988,16 +988,16 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 500); // to L2 ahead
                     int r = r0;
-                    for (; r + 2 < r1; r += 4)
+                    for (; r + 3 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 500);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 10);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 500);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 10);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 500);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 10);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 500);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 10);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 500);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 10);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 500);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 10);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 500);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 10);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 500);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 500);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 500);

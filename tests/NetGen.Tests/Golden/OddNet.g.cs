@@ -655,16 +655,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 37); // to L2 ahead
                     int r = r0;
-                    for (; r + 2 < r1; r += 4)
+                    for (; r + 3 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 37);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 19);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 37);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 19);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 37);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 19);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 37);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 19);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 37);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 19);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 37);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 19);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 37);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 19);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 37);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 37);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 37);
@@ -1062,16 +1062,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 {
                     ref float next = ref Unsafe.Add(ref w, (nint)Math.Min(o + 4, end - 4) * 19); // to L2 ahead
                     int r = r0;
-                    for (; r + 2 < r1; r += 4)
+                    for (; r + 3 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 19);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 7);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 19);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 7);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 19);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 7);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 19);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 7);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 19);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 7);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 19);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 7);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 19);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 7);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 19);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 19);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 19);
@@ -1566,16 +1566,16 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
                 for (int o = lo, end = Math.Min(hi, 4); o < end; o += 4)
                 {
                     int r = r0;
-                    for (; r + 2 < r1; r += 4)
+                    for (; r + 3 < r1; r += 4)
                     {
                         ref float x0 = ref Unsafe.Add(ref x, (nint)r * 7);
                         ref float y0 = ref Unsafe.Add(ref y, (nint)r * 5);
-                        ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 1, r1 - 1) * 7);
-                        ref float y1 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 1, r1 - 1) * 5);
-                        ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 2, r1 - 1) * 7);
-                        ref float y2 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 2, r1 - 1) * 5);
-                        ref float x3 = ref Unsafe.Add(ref x, (nint)Math.Min(r + 3, r1 - 1) * 7);
-                        ref float y3 = ref Unsafe.Add(ref y, (nint)Math.Min(r + 3, r1 - 1) * 5);
+                        ref float x1 = ref Unsafe.Add(ref x, (nint)(r + 1) * 7);
+                        ref float y1 = ref Unsafe.Add(ref y, (nint)(r + 1) * 5);
+                        ref float x2 = ref Unsafe.Add(ref x, (nint)(r + 2) * 7);
+                        ref float y2 = ref Unsafe.Add(ref y, (nint)(r + 2) * 5);
+                        ref float x3 = ref Unsafe.Add(ref x, (nint)(r + 3) * 7);
+                        ref float y3 = ref Unsafe.Add(ref y, (nint)(r + 3) * 5);
                         ref float w0 = ref Unsafe.Add(ref w, (nint)(o + 0) * 7);
                         ref float w1 = ref Unsafe.Add(ref w, (nint)(o + 1) * 7);
                         ref float w2 = ref Unsafe.Add(ref w, (nint)(o + 2) * 7);
