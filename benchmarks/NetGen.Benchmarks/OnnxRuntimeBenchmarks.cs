@@ -46,6 +46,11 @@ public class OnnxRuntimeBenchmarks
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        // ONNX Runtime packs constant weights once, when the session is created (its default); with
+        // NETGEN_ORT_DISABLE_PREPACKING=1 it packs them on every call instead. NetGen reads its weights where they lie,
+        // in PyTorch's layout, since a trainable network's may change between calls (docs/performance.md).
+        if (Environment.GetEnvironmentVariable("NETGEN_ORT_DISABLE_PREPACKING") == "1")
+            options.AddSessionConfigEntry("session.disable_prepacking", "1");
         _session = new InferenceSession(OnnxExport.Model(_net, _net.Parameters), options);
         _run = new RunOptions();
         TensorShape shape = _net.Architecture.InputShape;
