@@ -549,7 +549,7 @@ public sealed partial class NetGenGenerator
         /// The rows [r0, r1) of a panel against <paramref name="nr"/> weight rows from o, in blocks of the flavor's rows
         /// (<see cref="Planner.BlockRows"/>). With four weight rows, the one to three rows left after whole blocks take the
         /// runtime's <c>Dense512.LastRows</c> over the layer's constants, which reads each weight vector once for them (a
-        /// block of four repeating the last row read <c>--onnx seed 2</c> 0.85× ONNX Runtime and <c>seed 3</c> 0.93×;
+        /// block of four repeating the last row read <c>--onnx seed 2</c> 0.85–0.87× ONNX Runtime, <c>seed 3</c> 0.90–0.95×;
         /// docs/performance.md). With one weight row, a last block of two or three rows repeats its last row in the places
         /// past r1 (computing that row's outputs again, to the same bits, stored where it stores them), and a single row
         /// has a block of its own.

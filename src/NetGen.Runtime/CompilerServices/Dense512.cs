@@ -23,9 +23,10 @@ public static class Dense512<TLayer, T>
     /// <summary>
     /// <c>y[r..r1, o..o + 4) = x[r..r1] · W[o..o + 4]ᵀ + b[o..o + 4)</c> for the one to three rows [<paramref name="r"/>,
     /// <paramref name="r1"/>) a panel's blocks of four leave. The rows share each weight vector (a block of four computing
-    /// two or three of them again read <c>--onnx seed 2</c> 0.85× ONNX Runtime, <c>seed 3</c> 0.93×) and two or three ask
-    /// for the lines of the four rows from <paramref name="next"/> into L2 as they go, as the generated blocks do; a single
-    /// row does not (a probe found it slower with the requests, docs/performance.md).
+    /// two or three of them again read <c>--onnx seed 2</c> 0.85–0.87× ONNX Runtime, <c>seed 3</c> 0.90–0.95×;
+    /// docs/performance.md) and two or three ask for the lines of the four rows from <paramref name="next"/> into L2 as
+    /// they go, as the generated blocks do (without the requests the wide network's 2 and 3 rows ran slower); a single
+    /// row does not, as the block the generator wrote for it did not (it mostly follows blocks of four that asked already).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void LastRows(ref T x, ref T w, ref T b, ref T y, int r, int r1, int o, ref T next)
