@@ -78,7 +78,8 @@ case "$command" in
     # and training-step tests again with AVX-512 switched off (a test in the filter checks that it was).
     portable_filter='FullyQualifiedName~Gemm|FullyQualifiedName~Winograd|FullyQualifiedName~ConvolutionTests|FullyQualifiedName~VectorKernel|FullyQualifiedName~ReferenceAgreement|FullyQualifiedName~GradientCheck|FullyQualifiedName~ComposedNetwork|FullyQualifiedName~Dropout|FullyQualifiedName~TrainStep|FullyQualifiedName~LayerParallel|FullyQualifiedName~DataParallel|FullyQualifiedName~DoubleNetwork'
     check "Portable kernels (AVX-512 off)" env DOTNET_EnableAVX512=0 dotnet test tests/NetGen.Tests -c Release --no-build --filter "$portable_filter"
-    # The speed guard: generated training of the small network at least 1.5× composed, a ratio timed in one process.
+    # The speed guard: generated training of the small network at least 1.5× composed, the median of the ratios timed in
+    # three processes one after another.
     check "Speed guard" dotnet run --project benchmarks/NetGen.Benchmarks -c Release -- --guard
     # One plain summary line over all test assemblies: "N passed, N failed".
     passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

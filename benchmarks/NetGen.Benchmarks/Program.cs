@@ -1,8 +1,10 @@
 using BenchmarkDotNet.Running;
 using NetGen.Benchmarks;
 
-// `--guard`: the quick regression check CI runs (a ratio measured in one run, never an absolute time).
+// `--guard`: the quick regression check CI runs (a ratio, never an absolute time: the median of three processes' readings,
+// each from `--guard-once`).
 if (args.Length > 0 && args[0] == "--guard") return RegressionGuard.Run(args);
+if (args.Length > 0 && args[0] == "--guard-once") return RegressionGuard.RunOnce();
 // `--peers`: NetGen's side of benchmarks/peers (one JSON line).
 if (args.Length > 0 && args[0] == "--peers") return PeerProtocol.Run(cnnOnly: args.Length > 1 && args[1] == "cnn");
 // `--scaling`: data-parallel training on one and two threads, interleaved.
