@@ -692,45 +692,83 @@ public static class Gemm
     /// <summary>
     /// One 6 × 64 tile with <see cref="Vector512{T}"/>: accumulators start at zero (<paramref name="first"/>) or at the
     /// partial sums in c, run over <paramref name="kc"/>, and are stored (plus the bias when <paramref name="last"/>).
-    /// <paramref name="bias"/> holds 64 readable floats; rows from <paramref name="mr"/> on repeat the last. No calls: a call would make the JIT keep the accumulators in memory.
+    /// <paramref name="bias"/> holds 64 readable floats. A tile of <paramref name="mr"/> &lt; 6 rows runs a tile of that
+    /// many rows (<see cref="Tile512{TRows}"/>) and stores those rows only; every output is the same chain of FMAs over k
+    /// whatever the tile's rows, so the bits do not depend on them.
+    /// </summary>
+    internal static void Tile512(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
+    {
+        switch (mr)
+        {
+            case 1: Tile512<Rows1>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+            case 2: Tile512<Rows2>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+            case 3: Tile512<Rows3>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+            case 4: Tile512<Rows4>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+            case 5: Tile512<Rows5>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+            default: Tile512<Rows6>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+        }
+    }
+
+    /// <summary>A tile's row count as a type, so each count compiles to a kernel of its own (its other rows' code removed).</summary>
+    private interface ITileRows { static abstract int Count { get; } }
+    private readonly struct Rows1 : ITileRows { public static int Count => 1; }
+    private readonly struct Rows2 : ITileRows { public static int Count => 2; }
+    private readonly struct Rows3 : ITileRows { public static int Count => 3; }
+    private readonly struct Rows4 : ITileRows { public static int Count => 4; }
+    private readonly struct Rows5 : ITileRows { public static int Count => 5; }
+    private readonly struct Rows6 : ITileRows { public static int Count => 6; }
+
+    /// <summary>
+    /// <typeparamref name="TRows"/> rows × 64 columns of <see cref="Tile512(ref float, int, int, ref float, ref float, ref float, int, int, bool, bool)"/>:
+    /// 4 to 24 accumulators, rows past the count neither computed nor stored. No calls: a call would make the JIT keep the
+    /// accumulators in memory.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Tile512(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
+    private static void Tile512<TRows>(ref float a, int lda, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
+        where TRows : struct, ITileRows
     {
         const int NR = 64;
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
         Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default;
+        ref float r0 = ref t, r1 = ref Unsafe.Add(ref t, ldt), r2 = ref Unsafe.Add(ref t, 2 * ldt);
+        ref float r3 = ref Unsafe.Add(ref t, 3 * ldt), r4 = ref Unsafe.Add(ref t, 4 * ldt), r5 = ref Unsafe.Add(ref t, 5 * ldt);
         if (!first)
         {
-            ref float r0 = ref t, r1 = ref Unsafe.Add(ref t, ldt), r2 = ref Unsafe.Add(ref t, 2 * ldt);
-            ref float r3 = ref Unsafe.Add(ref t, 3 * ldt), r4 = ref Unsafe.Add(ref t, 4 * ldt), r5 = ref Unsafe.Add(ref t, 5 * ldt);
             c00 = Vector512.LoadUnsafe(ref r0); c01 = Vector512.LoadUnsafe(ref r0, 16); c02 = Vector512.LoadUnsafe(ref r0, 32); c03 = Vector512.LoadUnsafe(ref r0, 48);
-            c10 = Vector512.LoadUnsafe(ref r1); c11 = Vector512.LoadUnsafe(ref r1, 16); c12 = Vector512.LoadUnsafe(ref r1, 32); c13 = Vector512.LoadUnsafe(ref r1, 48);
-            c20 = Vector512.LoadUnsafe(ref r2); c21 = Vector512.LoadUnsafe(ref r2, 16); c22 = Vector512.LoadUnsafe(ref r2, 32); c23 = Vector512.LoadUnsafe(ref r2, 48);
-            c30 = Vector512.LoadUnsafe(ref r3); c31 = Vector512.LoadUnsafe(ref r3, 16); c32 = Vector512.LoadUnsafe(ref r3, 32); c33 = Vector512.LoadUnsafe(ref r3, 48);
-            c40 = Vector512.LoadUnsafe(ref r4); c41 = Vector512.LoadUnsafe(ref r4, 16); c42 = Vector512.LoadUnsafe(ref r4, 32); c43 = Vector512.LoadUnsafe(ref r4, 48);
-            c50 = Vector512.LoadUnsafe(ref r5); c51 = Vector512.LoadUnsafe(ref r5, 16); c52 = Vector512.LoadUnsafe(ref r5, 32); c53 = Vector512.LoadUnsafe(ref r5, 48);
+            if (TRows.Count > 1) { c10 = Vector512.LoadUnsafe(ref r1); c11 = Vector512.LoadUnsafe(ref r1, 16); c12 = Vector512.LoadUnsafe(ref r1, 32); c13 = Vector512.LoadUnsafe(ref r1, 48); }
+            if (TRows.Count > 2) { c20 = Vector512.LoadUnsafe(ref r2); c21 = Vector512.LoadUnsafe(ref r2, 16); c22 = Vector512.LoadUnsafe(ref r2, 32); c23 = Vector512.LoadUnsafe(ref r2, 48); }
+            if (TRows.Count > 3) { c30 = Vector512.LoadUnsafe(ref r3); c31 = Vector512.LoadUnsafe(ref r3, 16); c32 = Vector512.LoadUnsafe(ref r3, 32); c33 = Vector512.LoadUnsafe(ref r3, 48); }
+            if (TRows.Count > 4) { c40 = Vector512.LoadUnsafe(ref r4); c41 = Vector512.LoadUnsafe(ref r4, 16); c42 = Vector512.LoadUnsafe(ref r4, 32); c43 = Vector512.LoadUnsafe(ref r4, 48); }
+            if (TRows.Count > 5) { c50 = Vector512.LoadUnsafe(ref r5); c51 = Vector512.LoadUnsafe(ref r5, 16); c52 = Vector512.LoadUnsafe(ref r5, 32); c53 = Vector512.LoadUnsafe(ref r5, 48); }
         }
-        // Rows past the last (mr < 6) read the last row again: their sums are never stored.
-        ref float a0 = ref a, a1 = ref Row(ref a, lda, mr, 1), a2 = ref Row(ref a, lda, mr, 2);
-        ref float a3 = ref Row(ref a, lda, mr, 3), a4 = ref Row(ref a, lda, mr, 4), a5 = ref Row(ref a, lda, mr, 5);
+        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, lda), a2 = ref Unsafe.Add(ref a, 2 * lda);
+        ref float a3 = ref Unsafe.Add(ref a, 3 * lda), a4 = ref Unsafe.Add(ref a, 4 * lda), a5 = ref Unsafe.Add(ref a, 5 * lda);
         for (int k = 0; k < kc; k++)
         {
             Vector512<float> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, 16);
             Vector512<float> b2 = Vector512.LoadUnsafe(ref b, 32), b3 = Vector512.LoadUnsafe(ref b, 48);
-            Vector512<float> s = Vector512.Create(Unsafe.Add(ref a0, k));
-            c00 = Vector512.FusedMultiplyAdd(s, b0, c00); c01 = Vector512.FusedMultiplyAdd(s, b1, c01); c02 = Vector512.FusedMultiplyAdd(s, b2, c02); c03 = Vector512.FusedMultiplyAdd(s, b3, c03);
-            s = Vector512.Create(Unsafe.Add(ref a1, k));
-            c10 = Vector512.FusedMultiplyAdd(s, b0, c10); c11 = Vector512.FusedMultiplyAdd(s, b1, c11); c12 = Vector512.FusedMultiplyAdd(s, b2, c12); c13 = Vector512.FusedMultiplyAdd(s, b3, c13);
-            s = Vector512.Create(Unsafe.Add(ref a2, k));
-            c20 = Vector512.FusedMultiplyAdd(s, b0, c20); c21 = Vector512.FusedMultiplyAdd(s, b1, c21); c22 = Vector512.FusedMultiplyAdd(s, b2, c22); c23 = Vector512.FusedMultiplyAdd(s, b3, c23);
-            s = Vector512.Create(Unsafe.Add(ref a3, k));
-            c30 = Vector512.FusedMultiplyAdd(s, b0, c30); c31 = Vector512.FusedMultiplyAdd(s, b1, c31); c32 = Vector512.FusedMultiplyAdd(s, b2, c32); c33 = Vector512.FusedMultiplyAdd(s, b3, c33);
-            s = Vector512.Create(Unsafe.Add(ref a4, k));
-            c40 = Vector512.FusedMultiplyAdd(s, b0, c40); c41 = Vector512.FusedMultiplyAdd(s, b1, c41); c42 = Vector512.FusedMultiplyAdd(s, b2, c42); c43 = Vector512.FusedMultiplyAdd(s, b3, c43);
-            s = Vector512.Create(Unsafe.Add(ref a5, k));
-            c50 = Vector512.FusedMultiplyAdd(s, b0, c50); c51 = Vector512.FusedMultiplyAdd(s, b1, c51); c52 = Vector512.FusedMultiplyAdd(s, b2, c52); c53 = Vector512.FusedMultiplyAdd(s, b3, c53);
+            Vector512<float> s0 = Vector512.Create(Unsafe.Add(ref a0, k)); c00 = Vector512.FusedMultiplyAdd(s0, b0, c00); c01 = Vector512.FusedMultiplyAdd(s0, b1, c01); c02 = Vector512.FusedMultiplyAdd(s0, b2, c02); c03 = Vector512.FusedMultiplyAdd(s0, b3, c03);
+            if (TRows.Count > 1)
+            {
+                Vector512<float> s1 = Vector512.Create(Unsafe.Add(ref a1, k)); c10 = Vector512.FusedMultiplyAdd(s1, b0, c10); c11 = Vector512.FusedMultiplyAdd(s1, b1, c11); c12 = Vector512.FusedMultiplyAdd(s1, b2, c12); c13 = Vector512.FusedMultiplyAdd(s1, b3, c13);
+            }
+            if (TRows.Count > 2)
+            {
+                Vector512<float> s2 = Vector512.Create(Unsafe.Add(ref a2, k)); c20 = Vector512.FusedMultiplyAdd(s2, b0, c20); c21 = Vector512.FusedMultiplyAdd(s2, b1, c21); c22 = Vector512.FusedMultiplyAdd(s2, b2, c22); c23 = Vector512.FusedMultiplyAdd(s2, b3, c23);
+            }
+            if (TRows.Count > 3)
+            {
+                Vector512<float> s3 = Vector512.Create(Unsafe.Add(ref a3, k)); c30 = Vector512.FusedMultiplyAdd(s3, b0, c30); c31 = Vector512.FusedMultiplyAdd(s3, b1, c31); c32 = Vector512.FusedMultiplyAdd(s3, b2, c32); c33 = Vector512.FusedMultiplyAdd(s3, b3, c33);
+            }
+            if (TRows.Count > 4)
+            {
+                Vector512<float> s4 = Vector512.Create(Unsafe.Add(ref a4, k)); c40 = Vector512.FusedMultiplyAdd(s4, b0, c40); c41 = Vector512.FusedMultiplyAdd(s4, b1, c41); c42 = Vector512.FusedMultiplyAdd(s4, b2, c42); c43 = Vector512.FusedMultiplyAdd(s4, b3, c43);
+            }
+            if (TRows.Count > 5)
+            {
+                Vector512<float> s5 = Vector512.Create(Unsafe.Add(ref a5, k)); c50 = Vector512.FusedMultiplyAdd(s5, b0, c50); c51 = Vector512.FusedMultiplyAdd(s5, b1, c51); c52 = Vector512.FusedMultiplyAdd(s5, b2, c52); c53 = Vector512.FusedMultiplyAdd(s5, b3, c53);
+            }
             b = ref Unsafe.Add(ref b, NR);
         }
         if (last)
@@ -741,17 +779,12 @@ public static class Gemm
             c20 += d0; c21 += d1; c22 += d2; c23 += d3; c30 += d0; c31 += d1; c32 += d2; c33 += d3;
             c40 += d0; c41 += d1; c42 += d2; c43 += d3; c50 += d0; c51 += d1; c52 += d2; c53 += d3;
         }
-        {
-            ref float r0 = ref t, r1 = ref Unsafe.Add(ref t, ldt), r2 = ref Unsafe.Add(ref t, 2 * ldt);
-            ref float r3 = ref Unsafe.Add(ref t, 3 * ldt), r4 = ref Unsafe.Add(ref t, 4 * ldt), r5 = ref Unsafe.Add(ref t, 5 * ldt);
-            c00.StoreUnsafe(ref r0); c01.StoreUnsafe(ref r0, 16); c02.StoreUnsafe(ref r0, 32); c03.StoreUnsafe(ref r0, 48);
-            c10.StoreUnsafe(ref r1); c11.StoreUnsafe(ref r1, 16); c12.StoreUnsafe(ref r1, 32); c13.StoreUnsafe(ref r1, 48);
-            c20.StoreUnsafe(ref r2); c21.StoreUnsafe(ref r2, 16); c22.StoreUnsafe(ref r2, 32); c23.StoreUnsafe(ref r2, 48);
-            c30.StoreUnsafe(ref r3); c31.StoreUnsafe(ref r3, 16); c32.StoreUnsafe(ref r3, 32); c33.StoreUnsafe(ref r3, 48);
-            c40.StoreUnsafe(ref r4); c41.StoreUnsafe(ref r4, 16); c42.StoreUnsafe(ref r4, 32); c43.StoreUnsafe(ref r4, 48);
-            c50.StoreUnsafe(ref r5); c51.StoreUnsafe(ref r5, 16); c52.StoreUnsafe(ref r5, 32); c53.StoreUnsafe(ref r5, 48);
-        }
-
+        c00.StoreUnsafe(ref r0); c01.StoreUnsafe(ref r0, 16); c02.StoreUnsafe(ref r0, 32); c03.StoreUnsafe(ref r0, 48);
+        if (TRows.Count > 1) { c10.StoreUnsafe(ref r1); c11.StoreUnsafe(ref r1, 16); c12.StoreUnsafe(ref r1, 32); c13.StoreUnsafe(ref r1, 48); }
+        if (TRows.Count > 2) { c20.StoreUnsafe(ref r2); c21.StoreUnsafe(ref r2, 16); c22.StoreUnsafe(ref r2, 32); c23.StoreUnsafe(ref r2, 48); }
+        if (TRows.Count > 3) { c30.StoreUnsafe(ref r3); c31.StoreUnsafe(ref r3, 16); c32.StoreUnsafe(ref r3, 32); c33.StoreUnsafe(ref r3, 48); }
+        if (TRows.Count > 4) { c40.StoreUnsafe(ref r4); c41.StoreUnsafe(ref r4, 16); c42.StoreUnsafe(ref r4, 32); c43.StoreUnsafe(ref r4, 48); }
+        if (TRows.Count > 5) { c50.StoreUnsafe(ref r5); c51.StoreUnsafe(ref r5, 16); c52.StoreUnsafe(ref r5, 32); c53.StoreUnsafe(ref r5, 48); }
     }
 
     /// <summary>The same tile for hardware without AVX-512: 6 × 16 with <see cref="Vector256{T}"/>, 12 accumulators.</summary>

@@ -36,6 +36,10 @@ public sealed class GemmTests
     [InlineData(7, 15, 65)]
     [InlineData(13, 300, 10)]
     [InlineData(97, 2100, 130)]     // past one block of rows (96) and two of depth (1,024: three blocks of 700)
+    [InlineData(2, 33, 70)]         // tiles of every row count: 2, 3, 4 and (6 + 4) rows
+    [InlineData(3, 784, 130)]
+    [InlineData(4, 1100, 64)]
+    [InlineData(10, 20, 65)]
     [InlineData(12, 40, 600)]       // past two blocks of columns (256)
     public void EveryOutputIsOneFusedChainOverKInOrderPlusTheBias(int rows, int inputs, int outputs)
     {
