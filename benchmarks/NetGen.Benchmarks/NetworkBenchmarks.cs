@@ -22,6 +22,22 @@ public static class Sides
         return side == "generated" ? generated : new ComposedNetwork(generated.Architecture, seed: 1);
     }
 
+    /// <summary>
+    /// The network <see cref="OnnxRuntimeBenchmarks"/> runs for <paramref name="shape"/>: the generated one, or with a
+    /// "baked " prefix (in the <c>-p:NetGenBaked=true</c> build) its inference-only twin with the same weights baked in.
+    /// </summary>
+    public static IInferenceNetwork CreateInference(string shape) => shape switch
+    {
+#if NETGEN_BAKED
+        "baked seed 784-500-10" => new BakedSeedNet(),
+        "baked wide 3072-1024-512-10" => new BakedWideNet(),
+#endif
+        _ => Create(Trainable(shape), "generated"),
+    };
+
+    /// <summary>The trainable network's shape of a baked one (the same name without "baked "), whose weights it bakes in.</summary>
+    public static string Trainable(string shape) => shape.StartsWith("baked ", StringComparison.Ordinal) ? shape["baked ".Length..] : shape;
+
     public static float[] Inputs(int count)
     {
         var rng = new Xoshiro256(1);

@@ -13,7 +13,13 @@ namespace NetGen.Benchmarks;
 public static class OnnxComparison
 {
     /// <summary>The networks compared, by the names <see cref="Sides.Create"/> knows; a command picks them by a prefix.</summary>
-    public static readonly string[] Shapes = { "seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10", "cnn 1x28x28-32c-64c-128-10" };
+    public static readonly string[] Shapes =
+    {
+        "seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10", "cnn 1x28x28-32c-64c-128-10",
+#if NETGEN_BAKED
+        "baked seed 784-500-10", "baked wide 3072-1024-512-10",
+#endif
+    };
 
     public static int Run(string[] args)
     {
@@ -21,13 +27,13 @@ public static class OnnxComparison
         int[] batches = { 1, 64, 1024 };
         if (args.Length > 1) shapes = shapes.Where(s => s.StartsWith(args[1], StringComparison.Ordinal)).ToArray();
         if (args.Length > 2) batches = new[] { int.Parse(args[2], CultureInfo.InvariantCulture) };
-        Console.WriteLine("shape                       batch   NetGen samples/s   GFLOP/s   ONNX Runtime samples/s   GFLOP/s   NetGen/ORT");
+        Console.WriteLine("shape                         batch   NetGen samples/s   GFLOP/s   ONNX Runtime samples/s   GFLOP/s   NetGen/ORT");
         foreach (string shape in shapes)
         foreach (int batch in batches)
         {
             var bench = new OnnxRuntimeBenchmarks { Shape = shape, Batch = batch };
             bench.Setup();
-            long flops = Flops(Sides.Create(shape, "generated").Architecture);
+            long flops = Flops(Sides.CreateInference(shape).Architecture);
             // Enough calls per round for about 20 ms, eleven rounds each side, alternating.
             int calls = Math.Max(1, (int)(20e-3 / (flops * (double)batch / 100e9)));
             double Time(Action run)
@@ -47,7 +53,7 @@ public static class OnnxComparison
             }
             double t = Timing.Median(ours), p = Timing.Median(theirs);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{shape,-26} {batch,6} {batch / t,18:N0} {flops * batch / t / 1e9,9:F1} {batch / p,24:N0} {flops * batch / p / 1e9,9:F1} {p / t,11:F2}×"));
+                $"{shape,-28} {batch,6} {batch / t,18:N0} {flops * batch / t / 1e9,9:F1} {batch / p,24:N0} {flops * batch / p / 1e9,9:F1} {p / t,11:F2}×"));
             bench.Cleanup();
         }
         Console.WriteLine("NetGen/ORT is ONNX Runtime's time over NetGen's: above 1, NetGen is faster.");

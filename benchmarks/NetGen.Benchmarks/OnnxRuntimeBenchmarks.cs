@@ -16,7 +16,7 @@ namespace NetGen.Benchmarks;
 [SimpleJob(RunStrategy.Throughput, warmupCount: 3, iterationCount: 7)]
 public class OnnxRuntimeBenchmarks
 {
-    private INetwork _net = null!;
+    private IInferenceNetwork _net = null!;
     private float[] _x = null!, _y = null!, _peerY = null!;
     private InferenceSession _session = null!;
     private RunOptions _run = null!;
@@ -33,7 +33,7 @@ public class OnnxRuntimeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _net = Sides.Create(Shape, "generated");
+        _net = Sides.CreateInference(Shape);
         _x = Sides.Inputs(Batch * _net.InputSize);
         _y = new float[Batch * _net.OutputSize];
         _peerY = new float[Batch * _net.OutputSize];
@@ -51,7 +51,9 @@ public class OnnxRuntimeBenchmarks
         // in PyTorch's layout, since a trainable network's may change between calls (docs/performance.md).
         if (Environment.GetEnvironmentVariable("NETGEN_ORT_DISABLE_PREPACKING") == "1")
             options.AddSessionConfigEntry("session.disable_prepacking", "1");
-        _session = new InferenceSession(OnnxExport.Model(_net, _net.Parameters), options);
+        // A baked network's weights are its trainable twin's (seed 1), whose parameters the export reads.
+        INetwork weights = _net as INetwork ?? Sides.Create(Sides.Trainable(Shape), "generated");
+        _session = new InferenceSession(OnnxExport.Model(weights, weights.Parameters), options);
         _run = new RunOptions();
         TensorShape shape = _net.Architecture.InputShape;
         _input = OrtValue.CreateTensorValueFromMemory(_x, _net.Architecture.IsSpatial

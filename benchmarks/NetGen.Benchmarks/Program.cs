@@ -5,6 +5,8 @@ using NetGen.Benchmarks;
 // each from `--guard-once`).
 if (args.Length > 0 && args[0] == "--guard") return RegressionGuard.Run(args);
 if (args.Length > 0 && args[0] == "--guard-once") return RegressionGuard.RunOnce();
+// `--write-baked [dir]`: the weights files the `-p:NetGenBaked=true` build bakes in (BakedNetworks.cs).
+if (args.Length > 0 && args[0] == "--write-baked") return BakedWeightsFiles.Write(args.Length > 1 ? args[1] : "benchmarks/NetGen.Benchmarks/Model");
 // `--peers`: NetGen's side of benchmarks/peers (one JSON line).
 if (args.Length > 0 && args[0] == "--peers") return PeerProtocol.Run(cnnOnly: args.Length > 1 && args[1] == "cnn");
 // `--scaling`: data-parallel training on one and two threads, interleaved.

@@ -189,7 +189,10 @@ public sealed partial class NetGenGenerator
                             string otherwise = "";
                             if (flavor.Kind == Flavor.Vector512 ? layer.PackedVector512 : layer.Packed)
                             {
-                                w.Line($"if (packed) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
+                                // ForwardBatch passes packed from PackingRows; a layer that takes the product from more rows says so.
+                                int from = Planner.PackedRows(layer, flavor.Kind, net.InferenceOnly);
+                                string when = from > Planner.PackingRows(plan) ? $"packed && rows >= {from}" : "packed";
+                                w.Line($"if ({when}) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
                                        $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)});");
                                 otherwise = "else ";
                             }
@@ -431,9 +434,10 @@ public sealed partial class NetGenGenerator
                     string weights = layer.WeightOffset == 0 ? "ref p" : At("p", Literal.Int(layer.WeightOffset));
                     string buffer = $"new global::NetGen.CompilerServices.AlignedBuffer<float>(\n    global::NetGen.CompilerServices.Gemm.PackedLength({inputs}, {outputs}));";
                     string pack = $"global::NetGen.CompilerServices.Gemm.Pack({weights}, ref ws.Packed{l}.Reference, {inputs}, {outputs}, 0, {outputs});";
-                    // With AVX-512 a wide layer takes the rows-packed product instead (LayerPlan.PackedVector512), so only
-                    // the other flavors pack it. Baked weights never change: they are packed once per workspace, on its
-                    // first batch.
+                    // With AVX-512 a trainable network's wide layer takes the rows-packed product instead
+                    // (LayerPlan.PackedVector512), so only the other flavors pack it. Baked weights never change: they are
+                    // packed once per workspace, on its first batch, and an inference-only network's wide layers take the
+                    // packed product with either flavor.
                     var conditions = new List<string>();
                     if (!layer.PackedVector512) conditions.Add("!Vector512.IsHardwareAccelerated");
                     if (net.InferenceOnly) conditions.Add($"ws.Packed{l} is null");

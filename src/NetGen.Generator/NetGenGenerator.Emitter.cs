@@ -348,14 +348,14 @@ public sealed partial class NetGenGenerator
                     w.Line(net.InferenceOnly
                         ? "// The layers that take the packed product have their (baked) weights packed once, for every later call."
                         : "// The layers that take the packed product have their weights packed once per call, for every chunk.");
-                    w.Line($"bool packed = chunk >= {Planner.GemmRows} && global::NetGen.CompilerServices.Gemm.IsAccelerated;");
+                    w.Line($"bool packed = chunk >= {Planner.PackingRows(plan)} && global::NetGen.CompilerServices.Gemm.IsAccelerated;");
                     w.Line("if (packed) PackWeights(ws);");
                 }
                 using (w.Block("for (int start = 0; start < batch; start += chunk)"))
                 {
                     w.Line("int rows = Math.Min(chunk, batch - start);");
                     w.Line("ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false" +
-                           (gemm ? $",\n    packed: packed && rows >= {Planner.GemmRows}" : "") + ");");
+                           (gemm ? $",\n    packed: packed && rows >= {Planner.PackingRows(plan)}" : "") + ");");
                     w.Line($"ws.A{last}.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));");
                 }
             }

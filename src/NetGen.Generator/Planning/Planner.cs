@@ -169,9 +169,40 @@ internal static class Planner
     /// and 0.96× against 1.00× and 1.03×; two alternating runs of each build); a layer deeper than 1,024 inputs resumed
     /// its packed tiles' sums block by block and ran slower still (75–79 % against 85–89 % at 3,072 inputs on this
     /// project's Intel Xeon). Without AVX-512 the packed product kept 87 % on 3,072 inputs, so the portable flavor packs
-    /// every such layer (<see cref="LayerPlan.Packed"/>).
+    /// every such layer (<see cref="LayerPlan.Packed"/>). An inference-only network's weights never change, so its wide
+    /// layers are packed once per workspace and take the packed product from <see cref="InferencePackedRows"/> rows
+    /// (<see cref="PackedRows"/>), as ONNX Runtime packs its weights once per session.
     /// </summary>
-    public static bool PacksWithVector512(LayerSpec layer, bool single) => IsNarrow(layer, single);
+    public static bool PacksWithVector512(LayerSpec layer, bool single, bool inferenceOnly)
+        => IsNarrow(layer, single) || inferenceOnly && UsesGemm(layer, single);
+
+    /// <summary>
+    /// Rows from which an inference-only network's batches through a wide layer take the weights-packed product with
+    /// AVX-512, on its weights packed once per workspace: two. One row keeps <c>ForwardRowN</c>, which reads the weights
+    /// where they lie in the order opposite to the last call's. The tiles of fewer than six rows run kernels of their own
+    /// (<c>Gemm.Tile512</c>), so two rows compute two: <c>--gemm 2 3072 1024</c> read <c>MultiplyPacked</c> at 71.6
+    /// GFLOP/s, <c>--gemm 4 3072 1024</c> at 101.2, <c>--gemm 2 784 500</c> at 87.1 and <c>--gemm 4 784 500</c> at 109.6
+    /// (the dot-product blocks of a trainable network: the wide network's first layer at 4 rows about 83 in a probe on its
+    /// own, the seed network's about 100 at 20 rows). The sums are one chain over k per output, so one sample (on its
+    /// row kernel) equals its row of such a batch to rounding.
+    /// </summary>
+    public const int InferencePackedRows = 2;
+
+    /// <summary>
+    /// Rows of a call from which <paramref name="layer"/> takes <c>Gemm.MultiplyPacked</c> in <paramref name="flavor"/>'s
+    /// kernels, where <c>ForwardBatch</c> has packed its weights: <see cref="InferencePackedRows"/> for an inference-only
+    /// network's wide layers with AVX-512, else <see cref="GemmRows"/>. It depends on the rows of the call only.
+    /// </summary>
+    public static int PackedRows(LayerPlan layer, Flavor flavor, bool inferenceOnly)
+        => inferenceOnly && layer.Gemm && flavor == Flavor.Vector512 ? InferencePackedRows : GemmRows;
+
+    /// <summary>
+    /// Rows of a chunk from which <c>ForwardBatch</c> packs the weights (<c>PackWeights</c>): the fewest any layer of
+    /// <paramref name="plan"/> takes the packed product from, in any flavor.
+    /// </summary>
+    public static int PackingRows(NetworkPlan plan)
+        => plan.Layers.Where(l => l.Packed || l.PackedVector512)
+            .Select(l => PackedRows(l, Flavor.Vector512, plan.Network.InferenceOnly)).DefaultIfEmpty(GemmRows).Min();
 
     /// <summary>Whether a float layer is wide enough for the packed product: at least 64 inputs and 128 outputs (never cut by rows).</summary>
     public static bool UsesGemm(LayerSpec layer, bool single) => single && layer.Inputs >= 64 && layer.Outputs >= 2 * SplitAlignment;
@@ -250,7 +281,7 @@ internal static class Planner
                 PanelRows(layer.Inputs, single ? 4 : 8, WidePanelBytes),
                 layer.Outputs >= RowBlock ? RowGroup(layer.Inputs) : RowBlock, UsesGemm(layer, single),
                 UsesGemm(layer, single) || IsNarrow(layer, single),
-                PacksWithVector512(layer, single),
+                PacksWithVector512(layer, single, net.InferenceOnly),
                 l == 0 && cut == LayerCut.Units ? UpdatePieces(layer.Inputs) : 0,
                 WorkerActivations(cut, layer.HasDropout, last),
                 WorkerDelta(cut, last, kernels.Any(k => k.Kind == KernelKind.BackwardInput))));

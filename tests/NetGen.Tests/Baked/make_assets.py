@@ -44,3 +44,12 @@ for module, shape in ((0, (5, 1, 3, 3)), (3, (7, 5, 2, 2)), (6, (6, 28)), (8, (3
     tensors[f"{module}.weight"] = rng.uniform(-bound, bound, size=shape).astype("<f4")
     tensors[f"{module}.bias"] = rng.uniform(-0.1, 0.1, size=(shape[0],)).astype("<f4")
 write("cnn.safetensors", tensors)
+
+# wide.safetensors: BakedWideNet's parameters, 80 -> Dense(136, ReLU) -> Softmax(10) (a layer wide enough for the
+# packed matrix product: 64 inputs or more, 128 outputs or more), named as nn.Sequential(Linear, ReLU, Linear, Softmax): 0., 2.
+tensors = {}
+for module, (n_in, n_out) in zip((0, 2), ((80, 136), (136, 10))):
+    bound = np.sqrt(6.0 / (n_in + n_out))
+    tensors[f"{module}.weight"] = rng.uniform(-bound, bound, size=(n_out, n_in)).astype("<f4")
+    tensors[f"{module}.bias"] = rng.uniform(-0.1, 0.1, size=(n_out,)).astype("<f4")
+write("wide.safetensors", tensors)

@@ -38,3 +38,16 @@ public partial class BakedTrainableOddNet;
 [Softmax(3)]
 [BakedWeights("Baked/cnn.safetensors", InferenceOnly = true)]
 public partial class BakedCnn;
+
+// Baked/wide.safetensors holds the parameters of the next two: a first layer wide enough for the packed matrix product.
+
+/// <summary>The trainable twin of <see cref="BakedWideNet"/>: loads Baked/wide.safetensors at run time in tests.</summary>
+[Dense(80, 136, ReLU)]
+[Softmax(10)]
+public partial class WideTwinNet;
+
+/// <summary>Inference-only, with a wide first layer: its batches of two rows or more take the product on weights packed once.</summary>
+[Dense(80, 136, ReLU)]
+[Softmax(10)]
+[BakedWeights("Baked/wide.safetensors", InferenceOnly = true)]
+public partial class BakedWideNet;

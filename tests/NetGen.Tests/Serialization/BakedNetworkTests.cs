@@ -160,4 +160,72 @@ public class BakedNetworkTests
         Assert.Equal(expected.AsSpan(0, MaxPoolCnn.OutputSize).ToArray(), one);
         Assert.False(typeof(INetwork).IsAssignableFrom(typeof(BakedCnn)));
     }
+
+    /// <summary>
+    /// An inference-only network's wide layer takes the product on weights packed once (<c>Gemm.MultiplyPacked</c>) from
+    /// two rows: every output one chain of FMAs over the inputs, so a batch's rows have the bits they have in any other
+    /// batch of two rows or more, and the bits of the trainable twin's batches of 64 rows (its matrix product, on the
+    /// weights where they lie) — where the twin's smaller batches, on dot-product blocks, agree to rounding.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(13)]
+    [InlineData(130)]
+    public void InferenceOnlyWideLayersTakeTheProductOnWeightsPackedOnce(int rows)
+    {
+        var twin = new WideTwinNet(seed: 3);
+        SafeTensors.Load(twin, Path.Combine(AppContext.BaseDirectory, "Baked", "wide.safetensors"));
+        Assert.Equal(twin.Parameters.ToArray(), BakedWideNet.BakedParameters.ToArray());
+        var rng = new Random(rows);
+        float[] x = Enumerable.Range(0, 128 * WideTwinNet.InputSize).Select(_ => (float)(rng.NextDouble() * 4 - 2)).ToArray();
+        const int outputs = WideTwinNet.OutputSize;
+        var product = new float[128 * outputs]; // the twin's 128 rows: two whole panels on its matrix product
+        twin.ForwardBatch(x, product);
+
+        var baked = new BakedWideNet();
+        int n = Math.Min(rows, 128);
+        var actual = new float[n * outputs];
+        for (int call = 0; call < 2; call++) // the second call reuses the weights the first packed
+        {
+            Array.Clear(actual);
+            baked.ForwardBatch(x.AsSpan(0, n * WideTwinNet.InputSize), actual);
+            Assert.Equal(product.AsSpan(0, n * outputs).ToArray(), actual);
+        }
+        // The twin's own batch of these rows (dot-product blocks below 64 rows) agrees to rounding.
+        var blocks = new float[n * outputs];
+        twin.ForwardBatch(x.AsSpan(0, n * WideTwinNet.InputSize), blocks);
+        for (int i = 0; i < blocks.Length; i++) Assert.Equal(blocks[i], actual[i], 1e-5f);
+
+        // Past 128 rows (a chunk of 130 here): the rows past the twin's whole panels have the bits of the first rows.
+        if (rows > 128)
+        {
+            float[] longer = x.Concat(x.AsSpan(0, (rows - 128) * WideTwinNet.InputSize).ToArray()).ToArray();
+            var all = new float[rows * outputs];
+            baked.ForwardBatch(longer, all);
+            Assert.Equal(product, all.AsSpan(0, 128 * outputs).ToArray());
+            Assert.Equal(product.AsSpan(0, (rows - 128) * outputs).ToArray(), all.AsSpan(128 * outputs).ToArray());
+        }
+        // One sample keeps its row kernel (the weights where they lie, sixteen lanes reduced): equal to rounding.
+        var one = new float[outputs];
+        baked.Forward(x.AsSpan(0, WideTwinNet.InputSize), one);
+        for (int j = 0; j < outputs; j++) Assert.Equal(product[j], one[j], 1e-5f);
+    }
+
+    [Fact]
+    public void InferenceOnlyWideNetworkAllocatesNothingOnceItsWeightsArePacked()
+    {
+        var net = new BakedWideNet();
+        var rng = new Random(5);
+        float[] x = Enumerable.Range(0, 64 * BakedWideNet.InputSize).Select(_ => (float)rng.NextDouble()).ToArray();
+        var y = new float[64 * BakedWideNet.OutputSize];
+        net.ForwardBatch(x, y); // packs the wide layer's weights into the workspace, once
+        Allocations.AssertNone(() =>
+        {
+            net.ForwardBatch(x, y);
+            net.ForwardBatch(x.AsSpan(0, 2 * BakedWideNet.InputSize), y.AsSpan(0, 2 * BakedWideNet.OutputSize));
+            net.Forward(x.AsSpan(0, BakedWideNet.InputSize), y.AsSpan(0, BakedWideNet.OutputSize));
+        });
+    }
 }
