@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.Intrinsics;
 using NetGen.Tests.Networks;
 using Xunit;
 
@@ -162,10 +163,11 @@ public class BakedNetworkTests
     }
 
     /// <summary>
-    /// An inference-only network's wide layer takes the product on weights packed once (<c>Gemm.MultiplyPacked</c>) from
-    /// two rows: every output one chain of FMAs over the inputs, so a batch's rows have the bits they have in any other
-    /// batch of two rows or more, and the bits of the trainable twin's batches of 64 rows (its matrix product, on the
-    /// weights where they lie) — where the twin's smaller batches, on dot-product blocks, agree to rounding.
+    /// With AVX-512, an inference-only network's wide layer takes the product on weights packed once
+    /// (<c>Gemm.MultiplyPacked</c>) from two rows: every output one chain of FMAs over the inputs, so a row has the same
+    /// bits in any batch of two or more, and the bits of the trainable twin's batches of 64 rows (its matrix product, on
+    /// the weights where they lie), where the twin's smaller batches, on dot-product blocks, agree to rounding. The
+    /// portable kernels take the packed product from 128 rows, as the twin does: the twin's bits at every batch size.
     /// </summary>
     [Theory]
     [InlineData(2)]
@@ -178,49 +180,52 @@ public class BakedNetworkTests
         var twin = new WideTwinNet(seed: 3);
         SafeTensors.Load(twin, Path.Combine(AppContext.BaseDirectory, "Baked", "wide.safetensors"));
         Assert.Equal(twin.Parameters.ToArray(), BakedWideNet.BakedParameters.ToArray());
+        bool packed = Vector512.IsHardwareAccelerated;
+        const int inputs = WideTwinNet.InputSize, outputs = WideTwinNet.OutputSize;
         var rng = new Random(rows);
-        float[] x = Enumerable.Range(0, 128 * WideTwinNet.InputSize).Select(_ => (float)(rng.NextDouble() * 4 - 2)).ToArray();
-        const int outputs = WideTwinNet.OutputSize;
-        var product = new float[128 * outputs]; // the twin's 128 rows: two whole panels on its matrix product
-        twin.ForwardBatch(x, product);
+        // The twin's product: 128 rows (two whole panels of 64 on its matrix product); a batch of more repeats them.
+        float[] x128 = Enumerable.Range(0, 128 * inputs).Select(_ => (float)(rng.NextDouble() * 4 - 2)).ToArray();
+        float[] x = Enumerable.Range(0, rows * inputs).Select(i => x128[i % x128.Length]).ToArray();
+        var product = new float[128 * outputs];
+        twin.ForwardBatch(x128, product);
+        var own = new float[rows * outputs]; // the twin's own batch of these rows
+        twin.ForwardBatch(x, own);
+        float[] expected = packed
+            ? Enumerable.Range(0, rows * outputs).Select(i => product[i % (128 * outputs)]).ToArray()
+            : own;
 
         var baked = new BakedWideNet();
-        int n = Math.Min(rows, 128);
-        var actual = new float[n * outputs];
-        for (int call = 0; call < 2; call++) // the second call reuses the weights the first packed
+        var actual = new float[rows * outputs];
+        for (int call = 0; call < 2; call++) // the second call reads the same packed weights again
         {
             Array.Clear(actual);
-            baked.ForwardBatch(x.AsSpan(0, n * WideTwinNet.InputSize), actual);
-            Assert.Equal(product.AsSpan(0, n * outputs).ToArray(), actual);
+            baked.ForwardBatch(x, actual);
+            Assert.Equal(expected, actual);
         }
-        // The twin's own batch of these rows (dot-product blocks below 64 rows) agrees to rounding.
-        var blocks = new float[n * outputs];
-        twin.ForwardBatch(x.AsSpan(0, n * WideTwinNet.InputSize), blocks);
-        for (int i = 0; i < blocks.Length; i++) Assert.Equal(blocks[i], actual[i], 1e-5f);
+        for (int i = 0; i < own.Length; i++) Assert.Equal(own[i], actual[i], 1e-5f);
 
-        // Past 128 rows (a chunk of 130 here): the rows past the twin's whole panels have the bits of the first rows.
-        if (rows > 128)
-        {
-            float[] longer = x.Concat(x.AsSpan(0, (rows - 128) * WideTwinNet.InputSize).ToArray()).ToArray();
-            var all = new float[rows * outputs];
-            baked.ForwardBatch(longer, all);
-            Assert.Equal(product, all.AsSpan(0, 128 * outputs).ToArray());
-            Assert.Equal(product.AsSpan(0, (rows - 128) * outputs).ToArray(), all.AsSpan(128 * outputs).ToArray());
-        }
-        // One sample keeps its row kernel (the weights where they lie, sixteen lanes reduced): equal to rounding.
+        // One sample keeps the twin's row kernel (the weights where they lie): the twin's bits, its batch row's to rounding.
         var one = new float[outputs];
-        baked.Forward(x.AsSpan(0, WideTwinNet.InputSize), one);
-        for (int j = 0; j < outputs; j++) Assert.Equal(product[j], one[j], 1e-5f);
+        var twinOne = new float[outputs];
+        for (int r = 0; r < Math.Min(rows, 3); r++)
+        {
+            ReadOnlySpan<float> sample = x.AsSpan(r * inputs, inputs);
+            baked.Forward(sample, one);
+            twin.Forward(sample, twinOne);
+            Assert.Equal(twinOne, one);
+            for (int j = 0; j < outputs; j++) Assert.Equal(expected[r * outputs + j], one[j], 1e-5f);
+            Assert.Equal(twin.Predict(sample), baked.Predict(sample));
+        }
     }
 
     [Fact]
-    public void InferenceOnlyWideNetworkAllocatesNothingOnceItsWeightsArePacked()
+    public void InferenceOnlyWideNetworkAllocatesNothingPerCall()
     {
         var net = new BakedWideNet();
         var rng = new Random(5);
         float[] x = Enumerable.Range(0, 64 * BakedWideNet.InputSize).Select(_ => (float)rng.NextDouble()).ToArray();
         var y = new float[64 * BakedWideNet.OutputSize];
-        net.ForwardBatch(x, y); // packs the wide layer's weights into the workspace, once
+        net.ForwardBatch(x, y); // the workspace grows to 64 rows and packs the wide layer's weights, once
         Allocations.AssertNone(() =>
         {
             net.ForwardBatch(x, y);
