@@ -787,40 +787,53 @@ public static class Gemm
         if (TRows.Count > 5) { c50.StoreUnsafe(ref r5); c51.StoreUnsafe(ref r5, 16); c52.StoreUnsafe(ref r5, 32); c53.StoreUnsafe(ref r5, 48); }
     }
 
-    /// <summary>The same tile for hardware without AVX-512: 6 × 16 with <see cref="Vector256{T}"/>, 12 accumulators.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// The same tile for hardware without AVX-512: 6 × 16 with <see cref="Vector256{T}"/>, 12 accumulators; a tile of
+    /// fewer rows runs a kernel of that many (<see cref="Tile256{TRows}"/>).
+    /// </summary>
     internal static void Tile256(ref float a, int lda, int mr, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
+    {
+        switch (mr)
+        {
+            case 1: Tile256<Rows1>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+            case 2: Tile256<Rows2>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+            case 3: Tile256<Rows3>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+            case 4: Tile256<Rows4>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+            case 5: Tile256<Rows5>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+            default: Tile256<Rows6>(ref a, lda, ref b, ref bias, ref t, ldt, kc, first, last); break;
+        }
+    }
+
+    /// <summary><typeparamref name="TRows"/> rows × 16 columns of the <see cref="Vector256{T}"/> tile: rows past the count neither computed nor stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile256<TRows>(ref float a, int lda, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
+        where TRows : struct, ITileRows
     {
         const int NR = 16;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        ref float r0 = ref t, r1 = ref Unsafe.Add(ref t, ldt), r2 = ref Unsafe.Add(ref t, 2 * ldt);
+        ref float r3 = ref Unsafe.Add(ref t, 3 * ldt), r4 = ref Unsafe.Add(ref t, 4 * ldt), r5 = ref Unsafe.Add(ref t, 5 * ldt);
         if (!first)
         {
-            c00 = Vector256.LoadUnsafe(ref t); c01 = Vector256.LoadUnsafe(ref t, 8);
-            c10 = Vector256.LoadUnsafe(ref t, (nuint)ldt); c11 = Vector256.LoadUnsafe(ref t, (nuint)ldt + 8);
-            c20 = Vector256.LoadUnsafe(ref t, (nuint)(2 * ldt)); c21 = Vector256.LoadUnsafe(ref t, (nuint)(2 * ldt) + 8);
-            c30 = Vector256.LoadUnsafe(ref t, (nuint)(3 * ldt)); c31 = Vector256.LoadUnsafe(ref t, (nuint)(3 * ldt) + 8);
-            c40 = Vector256.LoadUnsafe(ref t, (nuint)(4 * ldt)); c41 = Vector256.LoadUnsafe(ref t, (nuint)(4 * ldt) + 8);
-            c50 = Vector256.LoadUnsafe(ref t, (nuint)(5 * ldt)); c51 = Vector256.LoadUnsafe(ref t, (nuint)(5 * ldt) + 8);
+            c00 = Vector256.LoadUnsafe(ref r0); c01 = Vector256.LoadUnsafe(ref r0, 8);
+            if (TRows.Count > 1) { c10 = Vector256.LoadUnsafe(ref r1); c11 = Vector256.LoadUnsafe(ref r1, 8); }
+            if (TRows.Count > 2) { c20 = Vector256.LoadUnsafe(ref r2); c21 = Vector256.LoadUnsafe(ref r2, 8); }
+            if (TRows.Count > 3) { c30 = Vector256.LoadUnsafe(ref r3); c31 = Vector256.LoadUnsafe(ref r3, 8); }
+            if (TRows.Count > 4) { c40 = Vector256.LoadUnsafe(ref r4); c41 = Vector256.LoadUnsafe(ref r4, 8); }
+            if (TRows.Count > 5) { c50 = Vector256.LoadUnsafe(ref r5); c51 = Vector256.LoadUnsafe(ref r5, 8); }
         }
-        // Rows past the last (mr < 6) read the last row again: their sums are never stored.
-        ref float a0 = ref a, a1 = ref Row(ref a, lda, mr, 1), a2 = ref Row(ref a, lda, mr, 2);
-        ref float a3 = ref Row(ref a, lda, mr, 3), a4 = ref Row(ref a, lda, mr, 4), a5 = ref Row(ref a, lda, mr, 5);
+        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, lda), a2 = ref Unsafe.Add(ref a, 2 * lda);
+        ref float a3 = ref Unsafe.Add(ref a, 3 * lda), a4 = ref Unsafe.Add(ref a, 4 * lda), a5 = ref Unsafe.Add(ref a, 5 * lda);
         for (int k = 0; k < kc; k++)
         {
             Vector256<float> b0 = Vector256.LoadUnsafe(ref b), b1 = Vector256.LoadUnsafe(ref b, 8);
-            Vector256<float> s = Vector256.Create(Unsafe.Add(ref a0, k));
-            c00 = Vector256.FusedMultiplyAdd(s, b0, c00); c01 = Vector256.FusedMultiplyAdd(s, b1, c01);
-            s = Vector256.Create(Unsafe.Add(ref a1, k));
-            c10 = Vector256.FusedMultiplyAdd(s, b0, c10); c11 = Vector256.FusedMultiplyAdd(s, b1, c11);
-            s = Vector256.Create(Unsafe.Add(ref a2, k));
-            c20 = Vector256.FusedMultiplyAdd(s, b0, c20); c21 = Vector256.FusedMultiplyAdd(s, b1, c21);
-            s = Vector256.Create(Unsafe.Add(ref a3, k));
-            c30 = Vector256.FusedMultiplyAdd(s, b0, c30); c31 = Vector256.FusedMultiplyAdd(s, b1, c31);
-            s = Vector256.Create(Unsafe.Add(ref a4, k));
-            c40 = Vector256.FusedMultiplyAdd(s, b0, c40); c41 = Vector256.FusedMultiplyAdd(s, b1, c41);
-            s = Vector256.Create(Unsafe.Add(ref a5, k));
-            c50 = Vector256.FusedMultiplyAdd(s, b0, c50); c51 = Vector256.FusedMultiplyAdd(s, b1, c51);
+            Vector256<float> s0 = Vector256.Create(Unsafe.Add(ref a0, k)); c00 = Vector256.FusedMultiplyAdd(s0, b0, c00); c01 = Vector256.FusedMultiplyAdd(s0, b1, c01);
+            if (TRows.Count > 1) { Vector256<float> s1 = Vector256.Create(Unsafe.Add(ref a1, k)); c10 = Vector256.FusedMultiplyAdd(s1, b0, c10); c11 = Vector256.FusedMultiplyAdd(s1, b1, c11); }
+            if (TRows.Count > 2) { Vector256<float> s2 = Vector256.Create(Unsafe.Add(ref a2, k)); c20 = Vector256.FusedMultiplyAdd(s2, b0, c20); c21 = Vector256.FusedMultiplyAdd(s2, b1, c21); }
+            if (TRows.Count > 3) { Vector256<float> s3 = Vector256.Create(Unsafe.Add(ref a3, k)); c30 = Vector256.FusedMultiplyAdd(s3, b0, c30); c31 = Vector256.FusedMultiplyAdd(s3, b1, c31); }
+            if (TRows.Count > 4) { Vector256<float> s4 = Vector256.Create(Unsafe.Add(ref a4, k)); c40 = Vector256.FusedMultiplyAdd(s4, b0, c40); c41 = Vector256.FusedMultiplyAdd(s4, b1, c41); }
+            if (TRows.Count > 5) { Vector256<float> s5 = Vector256.Create(Unsafe.Add(ref a5, k)); c50 = Vector256.FusedMultiplyAdd(s5, b0, c50); c51 = Vector256.FusedMultiplyAdd(s5, b1, c51); }
             b = ref Unsafe.Add(ref b, NR);
         }
         if (last)
@@ -828,11 +841,11 @@ public static class Gemm
             Vector256<float> d0 = Vector256.LoadUnsafe(ref bias), d1 = Vector256.LoadUnsafe(ref bias, 8);
             c00 += d0; c01 += d1; c10 += d0; c11 += d1; c20 += d0; c21 += d1; c30 += d0; c31 += d1; c40 += d0; c41 += d1; c50 += d0; c51 += d1;
         }
-        c00.StoreUnsafe(ref t); c01.StoreUnsafe(ref t, 8);
-        c10.StoreUnsafe(ref t, (nuint)ldt); c11.StoreUnsafe(ref t, (nuint)ldt + 8);
-        c20.StoreUnsafe(ref t, (nuint)(2 * ldt)); c21.StoreUnsafe(ref t, (nuint)(2 * ldt) + 8);
-        c30.StoreUnsafe(ref t, (nuint)(3 * ldt)); c31.StoreUnsafe(ref t, (nuint)(3 * ldt) + 8);
-        c40.StoreUnsafe(ref t, (nuint)(4 * ldt)); c41.StoreUnsafe(ref t, (nuint)(4 * ldt) + 8);
-        c50.StoreUnsafe(ref t, (nuint)(5 * ldt)); c51.StoreUnsafe(ref t, (nuint)(5 * ldt) + 8);
+        c00.StoreUnsafe(ref r0); c01.StoreUnsafe(ref r0, 8);
+        if (TRows.Count > 1) { c10.StoreUnsafe(ref r1); c11.StoreUnsafe(ref r1, 8); }
+        if (TRows.Count > 2) { c20.StoreUnsafe(ref r2); c21.StoreUnsafe(ref r2, 8); }
+        if (TRows.Count > 3) { c30.StoreUnsafe(ref r3); c31.StoreUnsafe(ref r3, 8); }
+        if (TRows.Count > 4) { c40.StoreUnsafe(ref r4); c41.StoreUnsafe(ref r4, 8); }
+        if (TRows.Count > 5) { c50.StoreUnsafe(ref r5); c51.StoreUnsafe(ref r5, 8); }
     }
 }
