@@ -106,8 +106,9 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// Whether the forward kernel hands batches of <see cref="Planner.GemmRows"/> rows or more to the packed matrix product.
 /// </param>
 /// <param name="Packed">
-/// Whether <c>ForwardBatch</c> packs the layer's weights once per call and runs chunks of <see cref="Planner.GemmRows"/>
-/// rows or more on <c>Gemm.MultiplyPacked</c>: the <paramref name="Gemm"/> layers, and narrow ones (<see cref="Planner.IsNarrow"/>).
+/// Whether <c>ForwardBatch</c> packs the layer's weights once per call (an inference-only network's once per workspace)
+/// and runs chunks of <see cref="Planner.PackedRows"/> rows or more on <c>Gemm.MultiplyPacked</c>: the
+/// <paramref name="Gemm"/> layers, and narrow ones (<see cref="Planner.IsNarrow"/>).
 /// </param>
 /// <param name="UpdatePieces">
 /// Pieces per worker's range of units when a step cut across threads shares out this layer's update (the first layer,
@@ -116,8 +117,10 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// fixed shares like the rest.
 /// </param>
 /// <param name="PackedVector512">
-/// Whether the <c>Vector512</c> flavor takes the packed product too: narrow layers only; a wide layer's batches run on
-/// the rows-packed product (<c>MultiplyRows</c>), which reads the weights in place (<see cref="Planner.PacksWithVector512"/>).
+/// Whether the <c>Vector512</c> flavor takes the packed product too: narrow layers, and an inference-only network's wide
+/// ones (from <see cref="Planner.InferencePackedRows"/> rows, its weights packed once); a trainable network's wide layer
+/// runs its batches on the rows-packed product (<c>MultiplyRows</c>), which reads the weights in place
+/// (<see cref="Planner.PacksWithVector512"/>).
 /// </param>
 /// <param name="WorkerActivations">
 /// Whether a step cut across threads gives each worker arrays of its own for this layer's activations before dropout
