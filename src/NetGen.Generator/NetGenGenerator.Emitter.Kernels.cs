@@ -563,7 +563,11 @@ public sealed partial class NetGenGenerator
             int block = Planner.BlockRows(f.Kind);
             bool lastRows = nr == BlockRows; // the runtime's blocks are of four weight rows
             w.Line("int r = r0;");
-            using (w.Block(lastRows ? $"for (; r + {block - 1} < r1; r += {block})" : $"for (; r + 1 < r1; r += {block})"))
+            // A layer whose weights stream from L3 leaves five or six rows to LastRows as one block (Planner.SixRowBlocks).
+            string loop = !lastRows ? $"for (; r + 1 < r1; r += {block})"
+                : Planner.SixRowBlocks(inputs, outputs, f.Element.Size) ? $"for (; r1 - r == {block} || r1 - r > {block + 2}; r += {block})"
+                : $"for (; r + {block - 1} < r1; r += {block})";
+            using (w.Block(loop))
             {
                 for (int i = 0; i < block; i++)
                 {

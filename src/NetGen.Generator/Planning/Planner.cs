@@ -132,6 +132,21 @@ internal static class Planner
     /// </summary>
     public const int WidePanelBytes = 512 * 1024;
 
+    /// <summary>
+    /// Bytes of weights above which the <c>Vector512</c> forward kernel runs the five or six rows a panel's blocks of four
+    /// would leave as one block (<c>Dense512.LastRows</c>, up to 6 rows × 4 weight rows, 24 accumulators), so those
+    /// weight rows are read once for them instead of twice (a block of four, then one of one or two): four times a 1 MB
+    /// L2, weights that stream from L3 at every call. <c>--onnx wide ROWS</c>, two rounds alternating with the build
+    /// before (samples/s): 5 rows 9,027–9,067 → 9,782–10,952, 6 rows 9,778–9,876 → 10,920–11,086, 9 rows (4 + 5)
+    /// 10,973–10,985 → 12,603–13,125, 10 rows (4 + 6) 11,202–11,377 → 13,037–13,129, 14 rows (4 + 4 + 6) 11,912–11,988 →
+    /// 12,546–12,809. The seed network's 1.57 MB layer, whose weights stay in L2 and L3, ran 2–7 % slower on them at 5, 6,
+    /// 9, 10 and 14 rows (two rounds), so it keeps the blocks of four.
+    /// </summary>
+    public const long SixRowBlockBytes = 4L << 20;
+
+    /// <summary>Whether a layer's forward kernel runs five or six last rows as one block (<see cref="SixRowBlockBytes"/>).</summary>
+    public static bool SixRowBlocks(int inputs, int outputs, int elementSize) => (long)inputs * outputs * elementSize > SixRowBlockBytes;
+
     /// <summary>Rows of a forward panel of <paramref name="bytes"/> for a layer of <paramref name="inputs"/> elements of <paramref name="elementSize"/> bytes.</summary>
     public static int PanelRows(int inputs, int elementSize, int bytes = PanelBytes)
         => System.Math.Max(4, System.Math.Min(MaxRows, bytes / (inputs * elementSize) / 4 * 4));

@@ -153,3 +153,12 @@ public partial class DeepDropoutSplitNet;
 [Dense(1, 16, Tanh)]
 [Dense(16, 1)]
 public partial class SineNet;
+
+/// <summary>
+/// More than 4 MB of weights in its first layer (1,030 × 1,024 floats), which then streams from L3 at every call: the
+/// Vector512 forward kernel runs the five or six rows its blocks of four would leave as one block
+/// (Planner.SixRowBlocks, Dense512.LastRows).
+/// </summary>
+[Dense(1030, 1024, ReLU)]
+[Softmax(10)]
+public partial class LargeLayerNet;

@@ -106,6 +106,36 @@ public class ReferenceAgreementTests
         Tolerance.Close(expected, batched, 1e-5, $"{name} batch of {batch}");
     }
 
+    /// <summary>
+    /// A layer of more than 4 MB of weights leaves five or six rows of a panel to one block of that many rows (5, 6, 4 + 5,
+    /// 4 + 6, 4 + 4 + 6 rows here; 11 leaves three, as every layer does): every row of the batch equals one sample alone
+    /// bit for bit, and the reference.
+    /// </summary>
+    [Theory]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(9)]
+    [InlineData(10)]
+    [InlineData(11)]
+    [InlineData(14)]
+    public void FiveOrSixRowsLeftByALargeLayerHaveTheBitsOfOneSample(int batch)
+    {
+        var net = new LargeLayerNet(seed: 5);
+        float[] x = TestData.Uniform(batch * LargeLayerNet.InputSize, seed: 400 + batch);
+        var batched = new float[batch * LargeLayerNet.OutputSize];
+        net.ForwardBatch(x, batched);
+        var one = new float[LargeLayerNet.OutputSize];
+        var expected = new double[batched.Length];
+        for (int s = 0; s < batch; s++)
+        {
+            ReadOnlySpan<float> sample = x.AsSpan(s * LargeLayerNet.InputSize, LargeLayerNet.InputSize);
+            net.Forward(sample, one);
+            Assert.Equal(batched.AsSpan(s * LargeLayerNet.OutputSize, LargeLayerNet.OutputSize).ToArray(), one);
+            ReferenceNetwork.Forward(LargeLayerNet.Architecture, net.Parameters, sample).Item2[^1].CopyTo(expected, s * LargeLayerNet.OutputSize);
+        }
+        Tolerance.Close(expected, batched, 1e-5, $"LargeLayerNet batch of {batch}");
+    }
+
     [Theory]
     [MemberData(nameof(NetworksAndBatches))]
     public void GradientsWithTargetsMatchReference(string name, int batch)
