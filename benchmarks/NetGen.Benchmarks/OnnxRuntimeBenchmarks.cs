@@ -24,7 +24,10 @@ public class OnnxRuntimeBenchmarks
     private string[] _inputNames = null!, _outputNames = null!;
     private OrtValue[] _inputs = null!, _outputs = null!;
 
-    [Params("seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10", "cnn 1x28x28-32c-64c-128-10")]
+    /// <summary>The shapes <see cref="OnnxComparison"/> compares, the baked ones included in the <c>-p:NetGenBaked=true</c> build.</summary>
+    public static System.Collections.Generic.IEnumerable<string> Shapes => OnnxComparison.Shapes;
+
+    [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "";
 
     [Params(1, 64, 1024)]
