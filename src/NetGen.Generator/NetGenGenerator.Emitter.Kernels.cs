@@ -156,10 +156,12 @@ public sealed partial class NetGenGenerator
             {
                 w.Line("Workspace ws = _workspace;");
                 EmitWorkspaceReferences(w, plan, backward: false);
-                if (plan.Layers.Any(l => l.Kernels.Any(k => k.Kind == KernelKind.ForwardRow)))
+                if (Planner.TurnsOneRow(plan))
                 {
                     w.Line("// One row reads each layer's weights in the order opposite to the last call's: what the cache kept of them");
-                    w.Line("// (the last read) comes first, instead of being pushed out by the rest on the way (ForwardRow).");
+                    bool rowKernels = plan.Layers.Any(l => l.Kernels.Any(k => k.Kind == KernelKind.ForwardRow));
+                    string which = Planner.PacksOnCreation(plan) ? (rowKernels ? "ForwardRow, MultiplyPacked" : "MultiplyPacked") : "ForwardRow";
+                    w.Line("// (the last read) comes first, instead of being pushed out by the rest on the way (" + which + ").");
                     w.Line("bool backwards = rows == 1 && (ws.Backwards = !ws.Backwards);");
                 }
                 w.Line(net.InferenceOnly
@@ -193,7 +195,8 @@ public sealed partial class NetGenGenerator
                                 int from = Planner.PackedRows(layer, flavor.Kind, net.InferenceOnly);
                                 string when = from > Planner.PackingRows(plan) ? $"packed && rows >= {from}" : "packed";
                                 w.Line($"if ({when}) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
-                                       $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)});");
+                                       $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)}" +
+                                       (from == 1 ? ", backwards: backwards);" : ");"));
                                 otherwise = "else ";
                             }
                             if (layer.Has(KernelKind.ForwardRow, flavor.Kind))

@@ -140,7 +140,7 @@ public sealed partial class NetGenGenerator
             using (w.Block(""))
             {
                 EmitConstants(w, net);
-                if (net.InferenceOnly) EmitInferenceOnlyState(w, net);
+                if (net.InferenceOnly) EmitInferenceOnlyState(w, plan);
                 else EmitStateAndConstructors(w, net);
                 if (net.Baked is not null) EmitBakedParameters(w, net);
                 EmitPublicApi(w, plan);
@@ -258,13 +258,23 @@ public sealed partial class NetGenGenerator
         }
 
         /// <summary>State of an inference-only network: the scratch buffers alone; the weights stay in the assembly's data.</summary>
-        private static void EmitInferenceOnlyState(CodeWriter w, NetworkSpec net)
+        private static void EmitInferenceOnlyState(CodeWriter w, NetworkPlan plan)
         {
+            NetworkSpec net = plan.Network;
             string T = ElementType.Of(net.Element).Name;
             w.Line("private Workspace _workspace = new Workspace(1);");
             w.Line();
-            w.Line("/// <summary>Creates the network over its baked parameters; allocates only the scratch buffers.</summary>");
-            w.Line("public " + net.TypeName + "() { }");
+            if (Planner.PacksOnCreation(plan))
+            {
+                w.Line("/// <summary>Creates the network over its baked parameters; allocates the scratch buffers and packs the wide layers' weights, once.</summary>");
+                using (w.Block("public " + net.TypeName + "()"))
+                    w.Line("if (global::NetGen.CompilerServices.Gemm.IsAccelerated) PackWeights(_workspace);");
+            }
+            else
+            {
+                w.Line("/// <summary>Creates the network over its baked parameters; allocates only the scratch buffers.</summary>");
+                w.Line("public " + net.TypeName + "() { }");
+            }
             w.Line();
             w.Line("/// <summary>All parameters, read-only, layer by layer: weight [out, in] row-major, then bias [out]. The same data as <see cref=\"BakedParameters\"/>.</summary>");
             w.Line("public ReadOnlySpan<" + T + "> Parameters => BakedParameters;");
@@ -317,6 +327,10 @@ public sealed partial class NetGenGenerator
             }
         }
 
+        /// <summary>The packed argument of a one-sample call: its weights packed when the network was created, where the hardware runs the product.</summary>
+        private static string OneRowPacked(NetworkPlan plan)
+            => Planner.PacksOnCreation(plan) ? ", packed: global::NetGen.CompilerServices.Gemm.IsAccelerated" : "";
+
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 
         private static void EmitPublicApi(CodeWriter w, NetworkPlan plan)
@@ -330,7 +344,7 @@ public sealed partial class NetGenGenerator
             {
                 w.Line("global::NetGen.CompilerServices.NetworkGuard.Length(input.Length, InputSize, nameof(input));");
                 w.Line("global::NetGen.CompilerServices.NetworkGuard.Length(output.Length, OutputSize, nameof(output));");
-                w.Line("ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);");
+                w.Line("ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false" + OneRowPacked(plan) + ");");
                 w.Line($"_workspace.A{last}.AsSpan(0, OutputSize).CopyTo(output);");
             }
             w.Line();
@@ -369,7 +383,7 @@ public sealed partial class NetGenGenerator
             using (w.Block("public int Predict(ReadOnlySpan<" + T + "> input)"))
             {
                 w.Line("global::NetGen.CompilerServices.NetworkGuard.Length(input.Length, InputSize, nameof(input));");
-                w.Line("ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false);");
+                w.Line("ForwardRows(ref MemoryMarshal.GetReference(input), 1, training: false" + OneRowPacked(plan) + ");");
                 w.Line(single
                     ? $"return _workspace.A{last}[0] >= {ElementType.Of(net.Element).Exact(0.5)} ? 1 : 0;"
                     : $"return global::NetGen.CompilerServices.LossMath.ArgMax(_workspace.A{last}.AsSpan(0, OutputSize));");
@@ -617,7 +631,17 @@ public sealed partial class NetGenGenerator
             w.Line("/// <summary>Returns a workspace of at least <paramref name=\"rows\"/> rows; allocates only when a larger batch than ever before arrives.</summary>");
             using (w.Block("private Workspace Reserve(int rows)"))
             {
-                w.Line("if (_workspace.Rows < rows) _workspace = new Workspace(rows);");
+                if (Planner.PacksOnCreation(plan))
+                {
+                    // The weights packed when the network was created go with it into the larger workspace.
+                    using (w.Block("if (_workspace.Rows < rows)"))
+                    {
+                        w.Line("var larger = new Workspace(rows);");
+                        foreach (LayerPlan layer in plan.Layers.Where(l => l.Packed)) w.Line($"larger.Packed{layer.Index} = _workspace.Packed{layer.Index};");
+                        w.Line("_workspace = larger;");
+                    }
+                }
+                else w.Line("if (_workspace.Rows < rows) _workspace = new Workspace(rows);");
                 w.Line("return _workspace;");
             }
             w.Line();
@@ -625,7 +649,7 @@ public sealed partial class NetGenGenerator
             using (w.Block("private sealed class Workspace"))
             {
                 w.Line("public readonly int Rows;");
-                if (plan.Layers.Any(l => l.Kernels.Any(k => k.Kind == KernelKind.ForwardRow)))
+                if (Planner.TurnsOneRow(plan))
                     w.Line("public bool Backwards; // the single-row kernels' order over their weights, turned at every call (ForwardRow)");
                 foreach (LayerPlan layer in plan.Layers.Where(l => l.Packed))
                     w.Line($"public global::NetGen.CompilerServices.AlignedBuffer<float>? Packed{layer.Index}; // W{layer.Index} packed by ForwardBatch");

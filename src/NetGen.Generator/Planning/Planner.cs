@@ -192,21 +192,37 @@ internal static class Planner
         => IsNarrow(layer, single) || inferenceOnly && UsesGemm(layer, single);
 
     /// <summary>
-    /// Rows from which an inference-only network's batches through a wide layer take the weights-packed product with
-    /// AVX-512, on its weights packed once per workspace: two. One row keeps <c>ForwardRowN</c>, which reads the weights
-    /// where they lie in the order opposite to the last call's. The tiles of fewer than six rows run kernels of their own
-    /// (<c>Gemm.Tile512</c>), so two rows compute two: <c>--gemm 2 3072 1024</c> read <c>MultiplyPacked</c> at 71.6
-    /// GFLOP/s, <c>--gemm 4 3072 1024</c> at 101.2, <c>--gemm 2 784 500</c> at 87.1 and <c>--gemm 4 784 500</c> at 109.6
-    /// (the dot-product blocks of a trainable network: the wide network's first layer at 4 rows about 83 in a probe on its
-    /// own, the seed network's about 100 at 20 rows). The sums are one chain over k per output, so one sample (on its
-    /// row kernel) equals its row of such a batch to rounding.
+    /// Rows from which an inference-only network's calls through a wide layer take the weights-packed product with
+    /// AVX-512, on its weights packed once, when the network is created (<see cref="PacksOnCreation"/>): one, so one
+    /// sample and every batch take it, and one sample equals its row of any batch bit for bit. One row reads the packed
+    /// panels in the order opposite to the last one-row call's (<c>MultiplyPacked</c>'s <c>backwards</c>), so it finds
+    /// first what the last call read last: a probe of the layers alone (medians of 15 alternating rounds, two runs) read
+    /// 784 × 500 at 48.4 GFLOP/s that way against 45.1–45.9 in one order and 45.3–45.4 on the trainable network's
+    /// <c>ForwardRowN</c>, 3,072 × 1,024 at 40.7–41.8 against 30.7–31.4 and 27.1–28.1; <c>--onnx baked 1</c>, three
+    /// rounds, the baked seed network 46.0–46.8 GFLOP/s (39.2–45.8 before, on the row kernel over its baked data, which is
+    /// not aligned to cache lines) and the baked wide network 32.9–36.4 (the trainable one 29.5–31.2). The tiles of fewer than six rows run
+    /// kernels of their own (<c>Gemm.Tile512</c>), so two rows compute two: <c>--gemm 2 3072 1024</c> read
+    /// <c>MultiplyPacked</c> at 71.6 GFLOP/s, <c>--gemm 4 3072 1024</c> at 101.2, <c>--gemm 2 784 500</c> at 87.1 and
+    /// <c>--gemm 4 784 500</c> at 109.6 (a trainable network's dot-product blocks: the wide network's first layer at 4
+    /// rows about 83 in a probe on its own, the seed network's about 100 at 20 rows).
     /// </summary>
-    public const int InferencePackedRows = 2;
+    public const int InferencePackedRows = 1;
+
+    /// <summary>
+    /// Whether the network packs its weights for the packed product when it is created, once for all its calls, one sample
+    /// included: an inference-only network with a wide layer (<see cref="InferencePackedRows"/>). Its workspace keeps them
+    /// when a larger batch replaces it.
+    /// </summary>
+    public static bool PacksOnCreation(NetworkPlan plan) => PackingRows(plan) <= InferencePackedRows;
+
+    /// <summary>Whether one-row calls turn their order over some layer's weights at every call (<c>ForwardRowN</c>, or the packed product from one row).</summary>
+    public static bool TurnsOneRow(NetworkPlan plan)
+        => PacksOnCreation(plan) || plan.Layers.Any(l => l.Kernels.Any(k => k.Kind == KernelKind.ForwardRow));
 
     /// <summary>
     /// Rows of a call from which <paramref name="layer"/> takes <c>Gemm.MultiplyPacked</c> in <paramref name="flavor"/>'s
-    /// kernels, where <c>ForwardBatch</c> has packed its weights: <see cref="InferencePackedRows"/> for an inference-only
-    /// network's wide layers with AVX-512, else <see cref="GemmRows"/>. It depends on the rows of the call only.
+    /// kernels, where its weights are packed: <see cref="InferencePackedRows"/> for an inference-only network's wide layers
+    /// with AVX-512, else <see cref="GemmRows"/>. It depends on the rows of the call only.
     /// </summary>
     public static int PackedRows(LayerPlan layer, Flavor flavor, bool inferenceOnly)
         => inferenceOnly && layer.Gemm && flavor == Flavor.Vector512 ? InferencePackedRows : GemmRows;
@@ -274,7 +290,8 @@ internal static class Planner
             var kernels = new List<KernelPlan>();
             foreach (Flavor flavor in flavors)
             {
-                bool rowFlavor = rows && flavor == Flavor.Vector512;
+                // An inference-only network's wide layers take the packed product for one row too (InferencePackedRows).
+                bool rowFlavor = rows && flavor == Flavor.Vector512 && !(net.InferenceOnly && UsesGemm(layer, single));
                 kernels.Add(new KernelPlan(KernelKind.Forward, flavor));
                 if (rowFlavor) kernels.Add(new KernelPlan(KernelKind.ForwardRow, flavor));
                 if (!trainable) continue;

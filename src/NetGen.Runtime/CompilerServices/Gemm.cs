@@ -225,7 +225,7 @@ public static class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyPacked(ref float x, ref float packed, ref float b, ref float y, int rows, int inputs, int outputs, int lo, int hi,
-        Activation activation = Activation.Identity, float slope = 0f)
+        Activation activation = Activation.Identity, float slope = 0f, bool backwards = false)
     {
         if (rows <= 0 || hi <= lo) return;
         ref float scratch = ref (t_scratch ??= new AlignedBuffer<float>(ScratchLength)).Reference;
@@ -235,14 +235,15 @@ public static class Gemm
             return;
         }
         int depth = Depth(inputs), columnsPerTile = PanelColumns;
-        for (int jc = lo; jc < hi; jc += ColumnBlock)
+        int lastBlock = lo + (hi - lo - 1) / ColumnBlock * ColumnBlock;
+        for (int jc = backwards ? lastBlock : lo; backwards ? jc >= lo : jc < hi; jc += backwards ? -ColumnBlock : ColumnBlock)
         {
             int nc = Math.Min(ColumnBlock, hi - jc);
             for (int pc = 0; pc < inputs; pc += depth)
             {
                 int kc = Math.Min(depth, inputs - pc);
                 Sweep(ref x, ref Unsafe.Add(ref packed, (nint)jc * inputs + pc * columnsPerTile), inputs, ref b, ref y, rows, inputs, outputs,
-                    jc, nc, pc, kc, activation, slope, ref scratch);
+                    jc, nc, pc, kc, activation, slope, ref scratch, backwards);
             }
         }
     }
@@ -385,7 +386,7 @@ public static class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Sweep(ref float x, ref float block, int columnStride, ref float b, ref float y, int rows, int inputs, int outputs,
-        int jc, int nc, int pc, int kc, Activation activation, float slope, ref float scratch)
+        int jc, int nc, int pc, int kc, Activation activation, float slope, ref float scratch, bool backwards = false)
     {
         bool wide = Vector512.IsHardwareAccelerated;
         int columnsPerTile = wide ? 64 : 16;
@@ -395,7 +396,8 @@ public static class Gemm
         for (int ic = 0; ic < rows; ic += RowBlock)
         {
             int mc = Math.Min(RowBlock, rows - ic);
-            for (int jr = 0; jr < nc; jr += columnsPerTile)
+            int lastPanel = (nc - 1) / columnsPerTile * columnsPerTile;
+            for (int jr = backwards ? lastPanel : 0; backwards ? jr >= 0 : jr < nc; jr += backwards ? -columnsPerTile : columnsPerTile)
             {
                 int nr = Math.Min(columnsPerTile, nc - jr);
                 ref float panelB = ref Unsafe.Add(ref block, (nint)jr * columnStride);

@@ -110,6 +110,7 @@ public sealed class GemmTests
     [InlineData(97, 2100, 130, Activation.LeakyReLU)]
     [InlineData(130, 784, 500, Activation.Tanh)]
     [InlineData(12, 40, 600, Activation.Identity)]
+    [InlineData(1, 2100, 700, Activation.ReLU)]     // one row over three column blocks (256) and three depth blocks
     [InlineData(130, 16, 32, Activation.ReLU)]      // narrow layers: 12-row tiles of one or two vectors
     [InlineData(25, 32, 4, Activation.Identity)]
     [InlineData(12, 64, 17, Activation.Tanh)]
@@ -139,6 +140,12 @@ public sealed class GemmTests
         Gemm.MultiplyPacked(ref x[0], ref packed[0], ref b[0], ref once[0], rows, inputs, outputs, 0, outputs, activation, slope);
         Assert.Equal(expected, once);
         for (int i = rows * outputs; i < once.Length; i++) Assert.True(float.IsNaN(once[i]), $"element {i} past the last row was written");
+
+        // The panels taken last to first (a one-row call turning its order over the weights): the same bits.
+        var turned = new float[expected.Length];
+        Array.Fill(turned, float.NaN);
+        Gemm.MultiplyPacked(ref x[0], ref packed[0], ref b[0], ref turned[0], rows, inputs, outputs, 0, outputs, activation, slope, backwards: true);
+        Assert.Equal(expected, turned);
     }
 
     /// <summary>

@@ -163,11 +163,12 @@ public class BakedNetworkTests
     }
 
     /// <summary>
-    /// With AVX-512, an inference-only network's wide layer takes the product on weights packed once
-    /// (<c>Gemm.MultiplyPacked</c>) from two rows: every output one chain of FMAs over the inputs, so a row has the same
-    /// bits in any batch of two or more, and the bits of the trainable twin's batches of 64 rows (its matrix product, on
-    /// the weights where they lie), where the twin's smaller batches, on dot-product blocks, agree to rounding. The
-    /// portable kernels take the packed product from 128 rows, as the twin does: the twin's bits at every batch size.
+    /// With AVX-512, an inference-only network's wide layer takes the product on weights packed once, when the network is
+    /// created (<c>Gemm.MultiplyPacked</c>), for one sample and every batch: every output one chain of FMAs over the
+    /// inputs, so a sample has the same bits alone and in any batch, and the bits of the trainable twin's batches of 64
+    /// rows (its matrix product, on the weights where they lie), where the twin's smaller batches, on dot-product blocks,
+    /// agree to rounding. The portable kernels take the packed product from 128 rows, as the twin does: the twin's bits at
+    /// every batch size.
     /// </summary>
     [Theory]
     [InlineData(2)]
@@ -204,16 +205,20 @@ public class BakedNetworkTests
         }
         for (int i = 0; i < own.Length; i++) Assert.Equal(own[i], actual[i], 1e-5f);
 
-        // One sample keeps the twin's row kernel (the weights where they lie): the twin's bits, its batch row's to rounding.
+        // One sample, its panels read in turn in one order and the other: its row of every batch, bit for bit, with
+        // AVX-512; the twin's one sample without (the same kernels).
         var one = new float[outputs];
         var twinOne = new float[outputs];
         for (int r = 0; r < Math.Min(rows, 3); r++)
         {
             ReadOnlySpan<float> sample = x.AsSpan(r * inputs, inputs);
-            baked.Forward(sample, one);
-            twin.Forward(sample, twinOne);
-            Assert.Equal(twinOne, one);
-            for (int j = 0; j < outputs; j++) Assert.Equal(expected[r * outputs + j], one[j], 1e-5f);
+            for (int call = 0; call < 2; call++)
+            {
+                baked.Forward(sample, one);
+                twin.Forward(sample, twinOne);
+                Assert.Equal(packed ? expected.AsSpan(r * outputs, outputs).ToArray() : twinOne, one);
+            }
+            for (int j = 0; j < outputs; j++) Assert.Equal(twinOne[j], one[j], 1e-5f);
             Assert.Equal(twin.Predict(sample), baked.Predict(sample));
         }
     }
@@ -225,7 +230,7 @@ public class BakedNetworkTests
         var rng = new Random(5);
         float[] x = Enumerable.Range(0, 64 * BakedWideNet.InputSize).Select(_ => (float)rng.NextDouble()).ToArray();
         var y = new float[64 * BakedWideNet.OutputSize];
-        net.ForwardBatch(x, y); // the workspace grows to 64 rows and packs the wide layer's weights, once
+        net.ForwardBatch(x, y); // the workspace grows to 64 rows (the weights were packed when the network was created)
         Allocations.AssertNone(() =>
         {
             net.ForwardBatch(x, y);
