@@ -439,8 +439,9 @@ public sealed partial class NetGenGenerator
                     string pack = $"global::NetGen.CompilerServices.Gemm.Pack({weights}, ref ws.Packed{l}.Reference, {inputs}, {outputs}, 0, {outputs});";
                     // With AVX-512 a trainable network's wide layer takes the rows-packed product instead
                     // (LayerPlan.PackedVector512), so only the other flavors pack it. Baked weights never change: they are
-                    // packed once per workspace, on its first batch, and an inference-only network's wide layers take the
-                    // packed product with either flavor.
+                    // packed once per workspace, on its first batch (or when the network is created, Planner.PacksOnCreation,
+                    // the larger workspaces keeping them), and an inference-only network's wide layers take the packed
+                    // product with either flavor.
                     var conditions = new List<string>();
                     if (!layer.PackedVector512) conditions.Add("!Vector512.IsHardwareAccelerated");
                     if (net.InferenceOnly) conditions.Add($"ws.Packed{l} is null");

@@ -185,8 +185,9 @@ internal static class Planner
     /// its packed tiles' sums block by block and ran slower still (75–79 % against 85–89 % at 3,072 inputs on this
     /// project's Intel Xeon). Without AVX-512 the packed product kept 87 % on 3,072 inputs, so the portable flavor packs
     /// every such layer (<see cref="LayerPlan.Packed"/>). An inference-only network's weights never change, so its wide
-    /// layers are packed once per workspace and take the packed product from <see cref="InferencePackedRows"/> rows
-    /// (<see cref="PackedRows"/>), as ONNX Runtime packs its weights once per session.
+    /// layers are packed once, when the network is created (<see cref="PacksOnCreation"/>), and take the packed product
+    /// from <see cref="InferencePackedRows"/> row (<see cref="PackedRows"/>), as ONNX Runtime packs its weights once per
+    /// session.
     /// </summary>
     public static bool PacksWithVector512(LayerSpec layer, bool single, bool inferenceOnly)
         => IsNarrow(layer, single) || inferenceOnly && UsesGemm(layer, single);
