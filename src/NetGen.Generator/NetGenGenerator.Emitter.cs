@@ -266,7 +266,8 @@ public sealed partial class NetGenGenerator
             w.Line();
             if (Planner.PacksOnCreation(plan))
             {
-                w.Line("/// <summary>Creates the network over its baked parameters; allocates the scratch buffers and packs the wide layers' weights, once.</summary>");
+                w.Line("/// <summary>Creates the network over its baked parameters; allocates the scratch buffers and packs the wide\n" +
+                       "/// layers' weights, once.</summary>");
                 using (w.Block("public " + net.TypeName + "()"))
                     w.Line("if (global::NetGen.CompilerServices.Gemm.IsAccelerated) PackWeights(_workspace);");
             }
@@ -338,7 +339,10 @@ public sealed partial class NetGenGenerator
             NetworkSpec net = plan.Network;
             string T = ElementType.Of(net.Element).Name;
             int last = net.Layers.Count - 1;
-            w.Line("/// <summary>Runs one sample forward" + (net.Output.Kind == LayerKind.Softmax ? "; the output holds class probabilities." : ".") + " Allocates nothing.</summary>");
+            w.Line("/// <summary>Runs one sample forward" + (net.Output.Kind == LayerKind.Softmax ? "; the output holds class probabilities." : ".") +
+                   (Planner.PacksOnCreation(plan)
+                       ? "\n/// Allocates nothing after a thread's first call (the packed product's scratch, about 1 MB, once per thread).</summary>"
+                       : " Allocates nothing.</summary>"));
             w.Line("/// <exception cref=\"ArgumentException\"><paramref name=\"input\"/> is not InputSize long or <paramref name=\"output\"/> is not OutputSize long.</exception>");
             using (w.Block("public void Forward(ReadOnlySpan<" + T + "> input, Span<" + T + "> output)"))
             {
