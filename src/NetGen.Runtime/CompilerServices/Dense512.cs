@@ -22,33 +22,29 @@ public static class Dense512<TLayer, T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>
-    /// <c>y[r..r1, o..o + 4) = x[r..r1] · W[o..o + 4]ᵀ + b[o..o + 4)</c> for the one to three rows [<paramref name="r"/>,
-    /// <paramref name="r1"/>) a panel's blocks of four leave, or five or six (<see cref="FiveOrSixRows"/>). The rows
-    /// share each weight vector (a block of four computing two or three of them again read <c>--onnx seed 2</c>
-    /// 0.85–0.87× ONNX Runtime, <c>seed 3</c> 0.90–0.95×; docs/performance.md) and two or more ask for the lines of the four rows from <paramref name="next"/> into L2 as
+    /// <c>y[r..r1, o..o + 4) = x[r..r1] · W[o..o + 4]ᵀ + b[o..o + 4)</c> for the one to six rows [<paramref name="r"/>,
+    /// <paramref name="r1"/>) a panel's blocks of four leave (five or six only where the generator's
+    /// <c>Planner.SixRowBlocks</c> leaves them, four never). The rows share each weight vector (a block of four computing
+    /// two or three of them again read <c>--onnx seed 2</c> 0.85–0.87× ONNX Runtime, <c>seed 3</c> 0.90–0.95×;
+    /// docs/performance.md) and two or more ask for the lines of the four rows from <paramref name="next"/> into L2 as
     /// they go, as the generated blocks do (without the requests the wide network's 2 and 3 rows ran slower); a single
     /// row does not, as the block the generator wrote for it did not (it mostly follows blocks of four that asked already).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void LastRows(ref T x, ref T w, ref T b, ref T y, int r, int r1, int o, ref T next)
     {
-        if (r1 - r > 3) FiveOrSixRows(ref x, ref w, ref b, ref y, r, r1, o, ref next);
-        else if (r1 - r == 3) Block(ref x, ref w, ref b, ref y, r, o, ref next, 3);
-        else if (r1 - r == 2) Block(ref x, ref w, ref b, ref y, r, o, ref next, 2);
-        else Block(ref x, ref w, ref b, ref y, r, o, ref next, 1);
-    }
-
-    /// <summary>
-    /// Five or six rows as one block (24 accumulators at six), for a layer whose weights stream from L3: its blocks of four
-    /// leave them here rather than running one more block of four (the generator's <c>Planner.SixRowBlocks</c>), so the
-    /// four weight rows are read once for them. A method of its own: inlined into <see cref="LastRows"/> beside the
-    /// smaller blocks, its accumulators would count against <see cref="LastRows"/>'s locals too.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void FiveOrSixRows(ref T x, ref T w, ref T b, ref T y, int r, int r1, int o, ref T next)
-    {
-        if (r1 - r >= 6) BlockOfFiveOrSix<SixRows>(ref x, ref w, ref b, ref y, r, o, ref next);
-        else BlockOfFiveOrSix<FiveRows>(ref x, ref w, ref b, ref y, r, o, ref next);
+        switch (r1 - r)
+        {
+            case >= 6: BlockOfFiveOrSix<SixRows>(ref x, ref w, ref b, ref y, r, o, ref next); break;
+            case 5: BlockOfFiveOrSix<FiveRows>(ref x, ref w, ref b, ref y, r, o, ref next); break;
+            case 4: // not left by the generator (a block of four takes them); three and one, the same bits
+                Block(ref x, ref w, ref b, ref y, r, o, ref next, 3);
+                Block(ref x, ref w, ref b, ref y, r + 3, o, ref next, 1);
+                break;
+            case 3: Block(ref x, ref w, ref b, ref y, r, o, ref next, 3); break;
+            case 2: Block(ref x, ref w, ref b, ref y, r, o, ref next, 2); break;
+            default: Block(ref x, ref w, ref b, ref y, r, o, ref next, 1); break;
+        }
     }
 
     /// <summary>
@@ -99,9 +95,10 @@ public static class Dense512<TLayer, T>
     }
 
     /// <summary>
-    /// <see cref="Block"/> for <typeparamref name="TRows"/> 5 or 6 rows: a method of its own, compiled once per row count
+    /// <see cref="Block"/> for <typeparamref name="TRows"/> 5 or 6 rows (24 accumulators at six), for a layer whose weights
+    /// stream from L3, so its four weight rows are read once for them: a method of its own, compiled once per row count
     /// (too large to inline, so the count is a type, not an argument), since the JIT tracks a limited number of locals per
-    /// method and with these accumulators beside <see cref="Block"/>'s three inlined copies the smaller blocks ran slower
+    /// method and with these accumulators beside <see cref="Block"/>'s inlined copies the smaller blocks ran slower
     /// (<c>--onnx seed 5</c> 0.73–0.75× ONNX Runtime against 0.99–1.02×).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]

@@ -380,4 +380,50 @@ public class AlignedBufferTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedBuffer<float>(int.MaxValue));
         Assert.Contains("aligned buffer", e.Message);
     }
+
+    private readonly struct LastRowsLayer : IDenseLayer
+    {
+        public static int Inputs => 37; // two whole vectors and five inputs past them
+        public static int Outputs => 8;
+        public static int PanelRows => 8;
+    }
+
+    /// <summary>
+    /// <c>Dense512.LastRows</c> over one to six rows (a block of that many; four as three and one) gives every row the bits
+    /// it has alone, and the plain sum to rounding.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    public void LastRowsGiveEveryRowTheBitsItHasAlone(int rows)
+    {
+        const int ins = 37, outs = 8, first = 2; // the rows start two rows into the batch
+        var rng = new Random(rows);
+        float[] x = Enumerable.Range(0, (first + rows) * ins).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] w = Enumerable.Range(0, outs * ins).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] b = Enumerable.Range(0, outs).Select(_ => (float)rng.NextDouble()).ToArray();
+        var together = new float[(first + rows) * outs];
+        var alone = new float[together.Length];
+        Array.Fill(together, float.NaN);
+        Array.Fill(alone, float.NaN);
+        for (int o = 0; o < outs; o += 4)
+        {
+            Dense512<LastRowsLayer, float>.LastRows(ref x[0], ref w[0], ref b[0], ref together[0], first, first + rows, o, ref w[0]);
+            for (int r = first; r < first + rows; r++)
+                Dense512<LastRowsLayer, float>.LastRows(ref x[0], ref w[0], ref b[0], ref alone[0], r, r + 1, o, ref w[0]);
+        }
+        Assert.Equal(alone, together);
+        for (int i = 0; i < first * outs; i++) Assert.True(float.IsNaN(together[i]), $"element {i} before the rows was written");
+        for (int r = first; r < first + rows; r++)
+            for (int o = 0; o < outs; o++)
+            {
+                double sum = b[o];
+                for (int k = 0; k < ins; k++) sum += (double)x[r * ins + k] * w[o * ins + k];
+                Assert.Equal(sum, together[r * outs + o], 1e-5);
+            }
+    }
 }
