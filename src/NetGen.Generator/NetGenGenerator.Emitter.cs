@@ -363,17 +363,25 @@ public sealed partial class NetGenGenerator
                 bool gemm = plan.Layers.Any(l => l.Packed);
                 if (gemm)
                 {
-                    w.Line(net.InferenceOnly
-                        ? "// The layers that take the packed product have their (baked) weights packed once, for every later call."
-                        : "// The layers that take the packed product have their weights packed once per call, for every chunk.");
-                    w.Line($"bool packed = chunk >= {Planner.PackingRows(plan)} && global::NetGen.CompilerServices.Gemm.IsAccelerated;");
-                    w.Line("if (packed) PackWeights(ws);");
+                    if (Planner.PacksOnCreation(plan))
+                    {
+                        w.Line("// The layers that take the packed product had their (baked) weights packed when the network was created.");
+                        w.Line("bool packed = global::NetGen.CompilerServices.Gemm.IsAccelerated;");
+                    }
+                    else
+                    {
+                        w.Line(net.InferenceOnly
+                            ? "// The layers that take the packed product have their (baked) weights packed once, for every later call."
+                            : "// The layers that take the packed product have their weights packed once per call, for every chunk.");
+                        w.Line($"bool packed = chunk >= {Planner.PackingRows(plan)} && global::NetGen.CompilerServices.Gemm.IsAccelerated;");
+                        w.Line("if (packed) PackWeights(ws);");
+                    }
                 }
                 using (w.Block("for (int start = 0; start < batch; start += chunk)"))
                 {
                     w.Line("int rows = Math.Min(chunk, batch - start);");
                     w.Line("ForwardRows(ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nint)start * InputSize), rows, training: false" +
-                           (gemm ? $",\n    packed: packed && rows >= {Planner.PackingRows(plan)}" : "") + ");");
+                           (!gemm ? "" : Planner.PacksOnCreation(plan) ? ",\n    packed: packed" : $",\n    packed: packed && rows >= {Planner.PackingRows(plan)}") + ");");
                     w.Line($"ws.A{last}.AsSpan(0, rows * OutputSize).CopyTo(outputs.Slice(start * OutputSize));");
                 }
             }
