@@ -29,9 +29,17 @@ public static class BakedWeightsFiles
 {
     public static int Write(string directory)
     {
-        Directory.CreateDirectory(directory);
-        Save(Path.Combine(directory, "seed.safetensors"), new SeedNet(1));
-        Save(Path.Combine(directory, "wide.safetensors"), new WideNet(1));
+        try
+        {
+            Directory.CreateDirectory(directory);
+            Save(Path.Combine(directory, "seed.safetensors"), new SeedNet(1));
+            Save(Path.Combine(directory, "wide.safetensors"), new WideNet(1));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Console.Error.WriteLine($"--write-baked: cannot write the weights files to '{directory}': {e.Message}");
+            return 2;
+        }
         Console.WriteLine($"wrote seed.safetensors and wide.safetensors to {Path.GetFullPath(directory)}");
         return 0;
     }

@@ -26,6 +26,18 @@ public static class OnnxComparison
         string[] shapes = Shapes;
         int[] batches = { 1, 64, 1024 };
         if (args.Length > 1) shapes = shapes.Where(s => s.StartsWith(args[1], StringComparison.Ordinal)).ToArray();
+        if (shapes.Length == 0)
+        {
+            Console.Error.WriteLine($"--onnx: no network's name starts with '{args[1]}'; expected a prefix of one of: {string.Join(", ", Shapes)}" +
+                (args[1].StartsWith("baked", StringComparison.Ordinal)
+                    ? ". The baked networks are built with -p:NetGenBaked=true, after --write-baked (docs/performance.md)." : "."));
+            return 2;
+        }
+        if (args.Length > 2 && (!int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out int rows) || rows < 1 || rows > 65_536))
+        {
+            Console.Error.WriteLine($"--onnx: expected a batch of 1 to 65,536 rows, found '{args[2]}'.");
+            return 2;
+        }
         if (args.Length > 2) batches = new[] { int.Parse(args[2], CultureInfo.InvariantCulture) };
         Console.WriteLine("shape                         batch   NetGen samples/s   GFLOP/s   ONNX Runtime samples/s   GFLOP/s   NetGen/ORT");
         foreach (string shape in shapes)
