@@ -106,7 +106,8 @@ internal sealed record KernelPlan(KernelKind Kind, Flavor Flavor)
 /// Whether the forward kernel hands batches of <see cref="Planner.GemmRows"/> rows or more to the packed matrix product.
 /// </param>
 /// <param name="Packed">
-/// Whether <c>ForwardBatch</c> packs the layer's weights once per call (an inference-only network's once per workspace)
+/// Whether <c>ForwardBatch</c> packs the layer's weights once per call (an inference-only network's once per workspace, or
+/// when it is created, <see cref="Planner.PacksOnCreation"/>)
 /// and runs chunks of <see cref="Planner.PackedRows"/> rows or more on <c>Gemm.MultiplyPacked</c>: the
 /// <paramref name="Gemm"/> layers, and narrow ones (<see cref="Planner.IsNarrow"/>).
 /// </param>
