@@ -76,7 +76,7 @@ case "$command" in
     check "Package consumer (README quick start)" package_consumer
     # The portable kernels (Vector<T>), which machines without AVX-512 run and this one otherwise never does: the numeric
     # and training-step tests again with AVX-512 switched off (a test in the filter checks that it was).
-    portable_filter='FullyQualifiedName~Gemm|FullyQualifiedName~Winograd|FullyQualifiedName~ConvolutionTests|FullyQualifiedName~VectorKernel|FullyQualifiedName~ReferenceAgreement|FullyQualifiedName~GradientCheck|FullyQualifiedName~ComposedNetwork|FullyQualifiedName~Dropout|FullyQualifiedName~TrainStep|FullyQualifiedName~LayerParallel|FullyQualifiedName~DataParallel|FullyQualifiedName~DoubleNetwork|FullyQualifiedName~BakedNetwork'
+    portable_filter='FullyQualifiedName~Gemm|FullyQualifiedName~Winograd|FullyQualifiedName~ConvolutionTests|FullyQualifiedName~VectorKernel|FullyQualifiedName~ReferenceAgreement|FullyQualifiedName~GradientCheck|FullyQualifiedName~ComposedNetwork|FullyQualifiedName~Dropout|FullyQualifiedName~TrainStep|FullyQualifiedName~LayerParallel|FullyQualifiedName~DataParallel|FullyQualifiedName~DoubleNetwork|FullyQualifiedName~BakedNetwork|FullyQualifiedName~FreezeTests'
     check "Portable kernels (AVX-512 off)" env DOTNET_EnableAVX512=0 dotnet test tests/NetGen.Tests -c Release --no-build --filter "$portable_filter"
     # The speed guard: generated training of the small network at least 1.5× composed, the median of the ratios timed in
     # three processes one after another.

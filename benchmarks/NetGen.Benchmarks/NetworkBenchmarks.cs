@@ -23,8 +23,9 @@ public static class Sides
     }
 
     /// <summary>
-    /// The network <see cref="OnnxRuntimeBenchmarks"/> runs for <paramref name="shape"/>: the generated one, or with a
-    /// "baked " prefix (in the <c>-p:NetGenBaked=true</c> build) its inference-only twin with the same weights baked in.
+    /// The network <see cref="OnnxRuntimeBenchmarks"/> runs for <paramref name="shape"/>: the generated one; with a
+    /// "frozen " prefix its copy frozen for inference (<c>Freeze()</c>); with a "baked " prefix (in the
+    /// <c>-p:NetGenBaked=true</c> build) its inference-only twin with the same weights baked in.
     /// </summary>
     public static IInferenceNetwork CreateInference(string shape) => shape switch
     {
@@ -32,11 +33,18 @@ public static class Sides
         "baked seed 784-500-10" => new BakedSeedNet(),
         "baked wide 3072-1024-512-10" => new BakedWideNet(),
 #endif
+        "frozen seed 784-500-10" => new SeedNet(1).Freeze(),
+        "frozen wide 3072-1024-512-10" => new WideNet(1).Freeze(),
         _ => Create(Trainable(shape), "generated"),
     };
 
-    /// <summary>The trainable network's shape of a baked one (the same name without "baked "), whose weights it bakes in.</summary>
-    public static string Trainable(string shape) => shape.StartsWith("baked ", StringComparison.Ordinal) ? shape["baked ".Length..] : shape;
+    /// <summary>The trainable network's shape of a baked or frozen one (the name without its prefix), whose weights it has.</summary>
+    public static string Trainable(string shape)
+    {
+        foreach (string prefix in new[] { "baked ", "frozen " })
+            if (shape.StartsWith(prefix, StringComparison.Ordinal)) return shape[prefix.Length..];
+        return shape;
+    }
 
     public static float[] Inputs(int count)
     {

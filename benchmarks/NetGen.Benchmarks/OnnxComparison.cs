@@ -16,6 +16,7 @@ public static class OnnxComparison
     public static readonly string[] Shapes =
     {
         "seed 784-500-10", "control 16-32-32-4", "wide 3072-1024-512-10", "cnn 1x28x28-32c-64c-128-10",
+        "frozen seed 784-500-10", "frozen wide 3072-1024-512-10",
 #if NETGEN_BAKED
         "baked seed 784-500-10", "baked wide 3072-1024-512-10",
 #endif

@@ -160,7 +160,8 @@ public sealed partial class NetGenGenerator
                 {
                     w.Line("// One row reads each layer's weights in the order opposite to the last call's: what the cache kept of them");
                     bool rowKernels = plan.Layers.Any(l => l.Kernels.Any(k => k.Kind == KernelKind.ForwardRow));
-                    string which = Planner.PacksOnCreation(plan) ? (rowKernels ? "ForwardRow, MultiplyPacked" : "MultiplyPacked") : "ForwardRow";
+                    string which = Planner.PacksOnCreation(plan) ? (rowKernels ? "ForwardRow, MultiplyPacked" : "MultiplyPacked")
+                        : plan.Layers.Any(l => Planner.FrozenPackedVector512(l, plan.Trainable)) ? "ForwardRow; MultiplyPacked frozen" : "ForwardRow";
                     w.Line("// (the last read) comes first, instead of being pushed out by the rest on the way (" + which + ").");
                     w.Line("bool backwards = rows == 1 && (ws.Backwards = !ws.Backwards);");
                 }
@@ -197,6 +198,13 @@ public sealed partial class NetGenGenerator
                                 w.Line($"if ({when}) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
                                        $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)}" +
                                        (from == 1 ? ", backwards: backwards);" : ");"));
+                                otherwise = "else ";
+                            }
+                            else if (flavor.Kind == Flavor.Vector512 && Planner.FrozenPackedVector512(layer, plan.Trainable))
+                            {
+                                // A frozen copy (Freeze) packed this wide layer's weights when it was created: one row and every batch take them.
+                                w.Line($"if (_frozen) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
+                                       $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)}, backwards: backwards);");
                                 otherwise = "else ";
                             }
                             if (layer.Has(KernelKind.ForwardRow, flavor.Kind))
@@ -443,7 +451,8 @@ public sealed partial class NetGenGenerator
                     // the larger workspaces keeping them), and an inference-only network's wide layers take the packed
                     // product with either flavor.
                     var conditions = new List<string>();
-                    if (!layer.PackedVector512) conditions.Add("!Vector512.IsHardwareAccelerated");
+                    if (Planner.FrozenPackedVector512(layer, plan.Trainable)) conditions.Add("!Vector512.IsHardwareAccelerated || _frozen");
+                    else if (!layer.PackedVector512) conditions.Add("!Vector512.IsHardwareAccelerated");
                     if (net.InferenceOnly) conditions.Add($"ws.Packed{l} is null");
                     string allocate = net.InferenceOnly ? $"ws.Packed{l} = {buffer}" : $"ws.Packed{l} ??= {buffer}";
                     if (conditions.Count == 0)

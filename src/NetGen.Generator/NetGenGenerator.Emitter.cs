@@ -141,7 +141,7 @@ public sealed partial class NetGenGenerator
             {
                 EmitConstants(w, net);
                 if (net.InferenceOnly) EmitInferenceOnlyState(w, plan);
-                else EmitStateAndConstructors(w, net);
+                else EmitStateAndConstructors(w, plan);
                 if (net.Baked is not null) EmitBakedParameters(w, net);
                 EmitPublicApi(w, plan);
                 if (!net.InferenceOnly) EmitLoss(w, plan);
@@ -180,16 +180,20 @@ public sealed partial class NetGenGenerator
             w.Line();
         }
 
-        private static void EmitStateAndConstructors(CodeWriter w, NetworkSpec net)
+        private static void EmitStateAndConstructors(CodeWriter w, NetworkPlan plan)
         {
+            NetworkSpec net = plan.Network;
             string T = ElementType.Of(net.Element).Name;
             string buffer = "global::NetGen.CompilerServices.AlignedBuffer<" + T + ">";
             w.Line("// 64-byte aligned; shared with replicas (CreateReplica), never reassigned.");
             w.Line("private readonly " + buffer + " _parameters;");
-            w.Line("private readonly " + buffer + " _gradients = new(ParameterCount);");
+            w.Line("private readonly " + buffer + " _gradients" + (Planner.Freezes(net) ? "; // empty in a frozen copy (Freeze)" : " = new(ParameterCount);"));
             w.Line("private Workspace _workspace = new Workspace(1);");
             if (HasDropout(net)) w.Line("private global::NetGen.CompilerServices.Xoshiro256 _dropoutRng;");
+            if (Planner.FreezePacks(plan))
+                w.Line("private readonly bool _frozen; // a frozen copy (Freeze): the packed product's weights packed once, when it was created");
             w.Line();
+            string gradients = Planner.Freezes(net) ? "_gradients = new(ParameterCount);" : "";
             if (net.Baked is null)
             {
                 w.Line("/// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>");
@@ -201,6 +205,7 @@ public sealed partial class NetGenGenerator
                 using (w.Block("public " + net.TypeName + "()"))
                 {
                     w.Line("_parameters = new(ParameterCount);");
+                    if (gradients != "") w.Line(gradients);
                     w.Line("BakedParameters.CopyTo(_parameters.Span);");
                     if (HasDropout(net)) w.Line("SeedDropout(global::NetGen.Xavier.DefaultSeed);");
                 }
@@ -210,13 +215,23 @@ public sealed partial class NetGenGenerator
             using (w.Block("public " + net.TypeName + "(int seed)"))
             {
                 w.Line("_parameters = new(ParameterCount);");
+                if (gradients != "") w.Line(gradients);
                 w.Line("global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);");
                 if (HasDropout(net)) w.Line("SeedDropout(seed);");
             }
             w.Line();
             w.Line("/// <summary>A replica's constructor: the parameters are the original's buffer itself.</summary>");
-            w.Line("private " + net.TypeName + "(" + buffer + " sharedParameters) => _parameters = sharedParameters;");
+            if (gradients == "") w.Line("private " + net.TypeName + "(" + buffer + " sharedParameters) => _parameters = sharedParameters;");
+            else
+            {
+                using (w.Block("private " + net.TypeName + "(" + buffer + " sharedParameters)"))
+                {
+                    w.Line("_parameters = sharedParameters;");
+                    w.Line(gradients);
+                }
+            }
             w.Line();
+            if (Planner.Freezes(net)) EmitFreeze(w, plan);
             w.Line("/// <summary>");
             w.Line("/// Creates a replica for data-parallel training (<see cref=\"global::NetGen.DataParallel\"/>): it reads this network's");
             w.Line("/// parameters (the same buffer, never a copy) and has its own gradients and scratch buffers" + (HasDropout(net) ? ", and dropout masks seeded from this network's generator." : "."));
@@ -254,6 +269,37 @@ public sealed partial class NetGenGenerator
             w.Line("global::NetGen.NetworkArchitecture global::NetGen.IInferenceNetwork<" + T + ">.Architecture => Architecture;");
             w.Line("int global::NetGen.IInferenceNetwork<" + T + ">.InputSize => InputSize;");
             w.Line("int global::NetGen.IInferenceNetwork<" + T + ">.OutputSize => OutputSize;");
+            w.Line();
+        }
+
+        /// <summary><c>Freeze()</c> and the constructor of its copy: the parameters copied, no gradients, the weights of the packed product packed once.</summary>
+        private static void EmitFreeze(CodeWriter w, NetworkPlan plan)
+        {
+            NetworkSpec net = plan.Network;
+            bool packs = Planner.FreezePacks(plan);
+            w.Line("/// <summary>A frozen copy's constructor (<see cref=\"Freeze\"/>): the original's parameters copied, no gradients" +
+                   (packs ? ",\n/// the weights of the layers on the packed product packed once.</summary>" : ".</summary>"));
+            using (w.Block("private " + net.TypeName + "(" + net.TypeName + " original, bool frozen)"))
+            {
+                w.Line("_parameters = new(ParameterCount);");
+                w.Line("_gradients = new(0);");
+                w.Line("original._parameters.Span.CopyTo(_parameters.Span);");
+                if (packs)
+                {
+                    w.Line("_frozen = frozen;");
+                    w.Line("if (global::NetGen.CompilerServices.Gemm.IsAccelerated) PackWeights(_workspace);");
+                }
+            }
+            w.Line();
+            string type = plan.Classifier ? "global::NetGen.FrozenClassifier" : "global::NetGen.FrozenNetwork";
+            w.Line("/// <summary>");
+            w.Line("/// Returns a copy of this network frozen for inference, as it is now: its parameters copied (training this network");
+            w.Line("/// afterwards leaves the copy as it was)" + (packs
+                ? ", the weights of its layers on the packed matrix product packed once, as ONNX Runtime packs a model's when a session is created (with AVX-512 its wide layers then take that product for one sample too)."
+                : ".") + " Its outputs equal this network's to rounding.");
+            w.Line("/// </summary>");
+            w.Line("public " + type + " Freeze()");
+            w.Line("    => global::NetGen.FrozenNetwork." + (plan.Classifier ? "WrapClassifier" : "Wrap") + "(new " + net.TypeName + "(this, frozen: true));");
             w.Line();
         }
 
@@ -374,7 +420,8 @@ public sealed partial class NetGenGenerator
                             ? "// The layers that take the packed product have their (baked) weights packed once, for every later call."
                             : "// The layers that take the packed product have their weights packed once per call, for every chunk.");
                         w.Line($"bool packed = chunk >= {Planner.PackingRows(plan)} && global::NetGen.CompilerServices.Gemm.IsAccelerated;");
-                        w.Line("if (packed) PackWeights(ws);");
+                        if (Planner.FreezePacks(plan)) w.Line("// A frozen copy (Freeze) packed them when it was created.");
+                        w.Line(Planner.FreezePacks(plan) ? "if (packed && !_frozen) PackWeights(ws);" : "if (packed) PackWeights(ws);");
                     }
                 }
                 using (w.Block("for (int start = 0; start < batch; start += chunk)"))
@@ -643,9 +690,9 @@ public sealed partial class NetGenGenerator
             w.Line("/// <summary>Returns a workspace of at least <paramref name=\"rows\"/> rows; allocates only when a larger batch than ever before arrives.</summary>");
             using (w.Block("private Workspace Reserve(int rows)"))
             {
-                if (Planner.PacksOnCreation(plan))
+                if (Planner.PacksOnCreation(plan) || Planner.FreezePacks(plan))
                 {
-                    // The weights packed when the network was created go with it into the larger workspace.
+                    // The weights packed when the network (or its frozen copy) was created go with it into the larger workspace.
                     using (w.Block("if (_workspace.Rows < rows)"))
                     {
                         w.Line("var larger = new Workspace(rows);");

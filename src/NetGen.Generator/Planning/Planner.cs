@@ -216,6 +216,24 @@ internal static class Planner
     /// </summary>
     public static bool PacksOnCreation(NetworkPlan plan) => PackingRows(plan) <= InferencePackedRows;
 
+    /// <summary>Whether the network has <c>Freeze()</c>: a trainable float network (a frozen copy is a runtime <c>FrozenNetwork</c>, of float).</summary>
+    public static bool Freezes(NetworkSpec net) => !net.InferenceOnly && net.Element == ElementKind.Single;
+
+    /// <summary>
+    /// Whether a trainable network's frozen copy (its <c>Freeze()</c>, a runtime <c>FrozenNetwork</c>) packs weights when
+    /// it is created: a float network with a layer on the packed product (<see cref="LayerPlan.Packed"/>). Its wide layers
+    /// then take the packed product from one row with AVX-512 (<see cref="FrozenPackedVector512"/>), as an
+    /// inference-only network's do (<see cref="InferencePackedRows"/>), and no call packs them again.
+    /// </summary>
+    public static bool FreezePacks(NetworkPlan plan) => plan.Trainable && plan.Layers.Any(l => l.Packed);
+
+    /// <summary>
+    /// Whether a trainable network's <c>Vector512</c> kernels run <paramref name="layer"/> on its weights packed when a
+    /// frozen copy was created (<see cref="FreezePacks"/>), from one row: a wide layer, whose batches otherwise read the
+    /// weights in place (<see cref="PacksWithVector512"/>).
+    /// </summary>
+    public static bool FrozenPackedVector512(LayerPlan layer, bool trainable) => trainable && layer.Gemm && layer.Packed && !layer.PackedVector512;
+
     /// <summary>Whether one-row calls turn their order over some layer's weights at every call (<c>ForwardRowN</c>, or the packed product from one row).</summary>
     public static bool TurnsOneRow(NetworkPlan plan)
         => PacksOnCreation(plan) || plan.Layers.Any(l => l.Kernels.Any(k => k.Kind == KernelKind.ForwardRow));
@@ -342,6 +360,8 @@ internal static class Planner
             names.AddRange(new[] { "Gradients", "ComputeGradients", "TrainStep", "CreateReplica", "BackwardRows", "_parameters", "_gradients" });
         }
         if (plan.Layers.Any(l => l.Packed)) names.Add("PackWeights");
+        if (Freezes(plan.Network)) names.Add("Freeze");
+        if (FreezePacks(plan)) names.Add("_frozen");
         if (plan.Classifier) names.Add("Predict");
         if (plan.LabelLoss) names.Add("LabelLoss");
         if (plan.Trainable && plan.HasDropout) names.AddRange(new[] { "SeedDropout", "_dropoutRng" });

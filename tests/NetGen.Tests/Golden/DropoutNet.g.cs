@@ -53,7 +53,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
 
     // 64-byte aligned; shared with replicas (CreateReplica), never reassigned.
     private readonly global::NetGen.CompilerServices.AlignedBuffer<float> _parameters;
-    private readonly global::NetGen.CompilerServices.AlignedBuffer<float> _gradients = new(ParameterCount);
+    private readonly global::NetGen.CompilerServices.AlignedBuffer<float> _gradients; // empty in a frozen copy (Freeze)
     private Workspace _workspace = new Workspace(1);
     private global::NetGen.CompilerServices.Xoshiro256 _dropoutRng;
 
@@ -65,12 +65,33 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     public DropoutNet(int seed)
     {
         _parameters = new(ParameterCount);
+        _gradients = new(ParameterCount);
         global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);
         SeedDropout(seed);
     }
 
     /// <summary>A replica's constructor: the parameters are the original's buffer itself.</summary>
-    private DropoutNet(global::NetGen.CompilerServices.AlignedBuffer<float> sharedParameters) => _parameters = sharedParameters;
+    private DropoutNet(global::NetGen.CompilerServices.AlignedBuffer<float> sharedParameters)
+    {
+        _parameters = sharedParameters;
+        _gradients = new(ParameterCount);
+    }
+
+    /// <summary>A frozen copy's constructor (<see cref="Freeze"/>): the original's parameters copied, no
+    /// gradients.</summary>
+    private DropoutNet(DropoutNet original, bool frozen)
+    {
+        _parameters = new(ParameterCount);
+        _gradients = new(0);
+        original._parameters.Span.CopyTo(_parameters.Span);
+    }
+
+    /// <summary>
+    /// Returns a copy of this network frozen for inference, as it is now: its parameters copied (training this network
+    /// afterwards leaves the copy as it was). Its outputs equal this network's to rounding.
+    /// </summary>
+    public global::NetGen.FrozenClassifier Freeze()
+        => global::NetGen.FrozenNetwork.WrapClassifier(new DropoutNet(this, frozen: true));
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this

@@ -72,9 +72,10 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
 
     // 64-byte aligned; shared with replicas (CreateReplica), never reassigned.
     private readonly global::NetGen.CompilerServices.AlignedBuffer<float> _parameters;
-    private readonly global::NetGen.CompilerServices.AlignedBuffer<float> _gradients = new(ParameterCount);
+    private readonly global::NetGen.CompilerServices.AlignedBuffer<float> _gradients; // empty in a frozen copy (Freeze)
     private Workspace _workspace = new Workspace(1);
     private global::NetGen.CompilerServices.Xoshiro256 _dropoutRng;
+    private readonly bool _frozen; // a frozen copy (Freeze): the packed product's weights packed once, when it was created
 
     /// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>
     public FashionCnn() : this(global::NetGen.Xavier.DefaultSeed) { }
@@ -84,12 +85,37 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
     public FashionCnn(int seed)
     {
         _parameters = new(ParameterCount);
+        _gradients = new(ParameterCount);
         global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);
         SeedDropout(seed);
     }
 
     /// <summary>A replica's constructor: the parameters are the original's buffer itself.</summary>
-    private FashionCnn(global::NetGen.CompilerServices.AlignedBuffer<float> sharedParameters) => _parameters = sharedParameters;
+    private FashionCnn(global::NetGen.CompilerServices.AlignedBuffer<float> sharedParameters)
+    {
+        _parameters = sharedParameters;
+        _gradients = new(ParameterCount);
+    }
+
+    /// <summary>A frozen copy's constructor (<see cref="Freeze"/>): the original's parameters copied, no gradients,
+    /// the weights of the layers on the packed product packed once.</summary>
+    private FashionCnn(FashionCnn original, bool frozen)
+    {
+        _parameters = new(ParameterCount);
+        _gradients = new(0);
+        original._parameters.Span.CopyTo(_parameters.Span);
+        _frozen = frozen;
+        if (global::NetGen.CompilerServices.Gemm.IsAccelerated) PackWeights(_workspace);
+    }
+
+    /// <summary>
+    /// Returns a copy of this network frozen for inference, as it is now: its parameters copied (training this network
+    /// afterwards leaves the copy as it was), the weights of its layers on the packed matrix product packed once, as
+    /// ONNX Runtime packs a model's when a session is created (with AVX-512 its wide layers then take that product
+    /// for one sample too). Its outputs equal this network's to rounding.
+    /// </summary>
+    public global::NetGen.FrozenClassifier Freeze()
+        => global::NetGen.FrozenNetwork.WrapClassifier(new FashionCnn(this, frozen: true));
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this
@@ -149,7 +175,8 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         Workspace ws = Reserve(chunk);
         // The layers that take the packed product have their weights packed once per call, for every chunk.
         bool packed = chunk >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated;
-        if (packed) PackWeights(ws);
+        // A frozen copy (Freeze) packed them when it was created.
+        if (packed && !_frozen) PackWeights(ws);
         for (int start = 0; start < batch; start += chunk)
         {
             int rows = Math.Min(chunk, batch - start);
@@ -252,7 +279,12 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
     /// ever before arrives.</summary>
     private Workspace Reserve(int rows)
     {
-        if (_workspace.Rows < rows) _workspace = new Workspace(rows);
+        if (_workspace.Rows < rows)
+        {
+            var larger = new Workspace(rows);
+            larger.Packed0 = _workspace.Packed0;
+            _workspace = larger;
+        }
         return _workspace;
     }
 
@@ -320,7 +352,8 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         ref float h0 = ref MemoryMarshal.GetArrayDataReference(ws.H0); // [rows, 128] layer 0 activations after dropout
         ref float z1 = ref MemoryMarshal.GetArrayDataReference(ws.Z1); // [rows, 10] output pre-activations
         // One row reads each layer's weights in the order opposite to the last call's: what the cache kept of them
-        // (the last read) comes first, instead of being pushed out by the rest on the way (ForwardRow).
+        // (the last read) comes first, instead of being pushed out by the rest on the way (ForwardRow; MultiplyPacked
+        //   frozen).
         bool backwards = rows == 1 && (ws.Backwards = !ws.Backwards);
         ref float p = ref _parameters.Reference;
         ref float w0 = ref Unsafe.Add(ref p, 18816), b0 = ref Unsafe.Add(ref p, 420224); // W0 [128, 3136], b0 [128]
@@ -354,7 +387,10 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
         x = ref s4; // the dense layers' input
         if (Vector512.IsHardwareAccelerated)
         {
-            if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
+            if (_frozen) global::NetGen.CompilerServices.Gemm.MultiplyPacked(
+                ref x, ref ws.Packed0!.Reference, ref b0, ref a0,
+                rows, 3136, 128, 0, 128, global::NetGen.Activation.ReLU, backwards: backwards);
+            else if (rows == 1) Kernels.ForwardRow0V512(ref x, ref w0, ref b0, ref a0, backwards);
             else Kernels.ForwardLayer0V512(ref x, ref w0, ref b0, ref a0, rows, 0, 128);
             if (training) global::NetGen.CompilerServices.DropoutMath.Apply(
                 ref _dropoutRng, ws.A0.AsSpan(0, rows * 128), ws.M0.AsSpan(0, rows * 128), ws.H0.AsSpan(0, rows * 128), 0.3f);
@@ -387,7 +423,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
     private void PackWeights(Workspace ws)
     {
         ref float p = ref _parameters.Reference;
-        if (!Vector512.IsHardwareAccelerated)
+        if (!Vector512.IsHardwareAccelerated || _frozen)
         {
             ws.Packed0 ??= new global::NetGen.CompilerServices.AlignedBuffer<float>(
                 global::NetGen.CompilerServices.Gemm.PackedLength(3136, 128));

@@ -59,8 +59,9 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
 
     // 64-byte aligned; shared with replicas (CreateReplica), never reassigned.
     private readonly global::NetGen.CompilerServices.AlignedBuffer<float> _parameters;
-    private readonly global::NetGen.CompilerServices.AlignedBuffer<float> _gradients = new(ParameterCount);
+    private readonly global::NetGen.CompilerServices.AlignedBuffer<float> _gradients; // empty in a frozen copy (Freeze)
     private Workspace _workspace = new Workspace(1);
+    private readonly bool _frozen; // a frozen copy (Freeze): the packed product's weights packed once, when it was created
 
     /// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>
     public OddNet() : this(global::NetGen.Xavier.DefaultSeed) { }
@@ -70,11 +71,36 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
     public OddNet(int seed)
     {
         _parameters = new(ParameterCount);
+        _gradients = new(ParameterCount);
         global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);
     }
 
     /// <summary>A replica's constructor: the parameters are the original's buffer itself.</summary>
-    private OddNet(global::NetGen.CompilerServices.AlignedBuffer<float> sharedParameters) => _parameters = sharedParameters;
+    private OddNet(global::NetGen.CompilerServices.AlignedBuffer<float> sharedParameters)
+    {
+        _parameters = sharedParameters;
+        _gradients = new(ParameterCount);
+    }
+
+    /// <summary>A frozen copy's constructor (<see cref="Freeze"/>): the original's parameters copied, no gradients,
+    /// the weights of the layers on the packed product packed once.</summary>
+    private OddNet(OddNet original, bool frozen)
+    {
+        _parameters = new(ParameterCount);
+        _gradients = new(0);
+        original._parameters.Span.CopyTo(_parameters.Span);
+        _frozen = frozen;
+        if (global::NetGen.CompilerServices.Gemm.IsAccelerated) PackWeights(_workspace);
+    }
+
+    /// <summary>
+    /// Returns a copy of this network frozen for inference, as it is now: its parameters copied (training this network
+    /// afterwards leaves the copy as it was), the weights of its layers on the packed matrix product packed once, as
+    /// ONNX Runtime packs a model's when a session is created (with AVX-512 its wide layers then take that product
+    /// for one sample too). Its outputs equal this network's to rounding.
+    /// </summary>
+    public global::NetGen.FrozenClassifier Freeze()
+        => global::NetGen.FrozenNetwork.WrapClassifier(new OddNet(this, frozen: true));
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this
@@ -125,7 +151,8 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
         Workspace ws = Reserve(chunk);
         // The layers that take the packed product have their weights packed once per call, for every chunk.
         bool packed = chunk >= 128 && global::NetGen.CompilerServices.Gemm.IsAccelerated;
-        if (packed) PackWeights(ws);
+        // A frozen copy (Freeze) packed them when it was created.
+        if (packed && !_frozen) PackWeights(ws);
         for (int start = 0; start < batch; start += chunk)
         {
             int rows = Math.Min(chunk, batch - start);
@@ -457,7 +484,12 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
     /// ever before arrives.</summary>
     private Workspace Reserve(int rows)
     {
-        if (_workspace.Rows < rows) _workspace = new Workspace(rows);
+        if (_workspace.Rows < rows)
+        {
+            var larger = new Workspace(rows);
+            larger.Packed0 = _workspace.Packed0;
+            _workspace = larger;
+        }
         return _workspace;
     }
 
