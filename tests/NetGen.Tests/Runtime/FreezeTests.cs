@@ -122,6 +122,10 @@ public class FreezeTests
             AssertSame(odd, frozenOdd, rows);
             AssertSameToRounding(dropout, frozenDropout, rows); // its first layer (150 → 200) is wide
         }
+        // Evaluation takes a frozen copy as it takes the network.
+        var data = new Dataset(Inputs(50, OddSoftmaxNet.InputSize, 9), Enumerable.Range(0, 50).Select(i => i % 5).ToArray(),
+            OddSoftmaxNet.InputSize, OddSoftmaxNet.OutputSize);
+        Assert.Equal(Evaluation.Evaluate(odd, data), Evaluation.Evaluate(frozenOdd, data));
 
         static void AssertSame(IInferenceNetwork original, IInferenceNetwork frozen, int rows)
         {
