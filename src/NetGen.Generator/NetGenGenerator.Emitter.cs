@@ -299,7 +299,7 @@ public sealed partial class NetGenGenerator
                 : ".") + " Its outputs equal this network's to rounding.");
             w.Line("/// </summary>");
             w.Line("public " + type + " Freeze()");
-            w.Line("    => global::NetGen.FrozenNetwork." + (plan.Classifier ? "WrapClassifier" : "Wrap") + "(new " + net.TypeName + "(this, frozen: true));");
+            w.Line("    => global::NetGen.CompilerServices.Freezing." + (plan.Classifier ? "WrapClassifier" : "Wrap") + "(new " + net.TypeName + "(this, frozen: true));");
             w.Line();
         }
 

@@ -1,5 +1,4 @@
 using System;
-using System.ComponentModel;
 
 namespace NetGen;
 
@@ -16,7 +15,7 @@ public class FrozenNetwork : IInferenceNetwork
 {
     private readonly IInferenceNetwork _network;
 
-    private protected FrozenNetwork(IInferenceNetwork network) => _network = network;
+    internal FrozenNetwork(IInferenceNetwork network) => _network = network;
 
     /// <summary>The architecture and parameter layout of the network it was frozen from.</summary>
     public NetworkArchitecture Architecture => _network.Architecture;
@@ -34,22 +33,6 @@ public class FrozenNetwork : IInferenceNetwork
     /// <summary>Runs a row-major batch forward; the batch size is <c>inputs.Length / InputSize</c>.</summary>
     /// <exception cref="ArgumentException">The spans' lengths do not describe the same whole number of samples.</exception>
     public void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs) => _network.ForwardBatch(inputs, outputs);
-
-    /// <summary>Wraps a generated network's frozen copy as a regression network. Called by generated code.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public static FrozenNetwork Wrap(IInferenceNetwork frozenCopy)
-    {
-        ArgumentNullException.ThrowIfNull(frozenCopy);
-        return new FrozenNetwork(frozenCopy);
-    }
-
-    /// <summary>Wraps a generated classifier's frozen copy. Called by generated code.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public static FrozenClassifier WrapClassifier<TNetwork>(TNetwork frozenCopy) where TNetwork : class, IInferenceNetwork, IClassifier<float>
-    {
-        ArgumentNullException.ThrowIfNull(frozenCopy);
-        return new FrozenClassifier(frozenCopy, frozenCopy);
-    }
 }
 
 /// <summary>

@@ -105,7 +105,7 @@ partial class Brains
         /// for one sample too). Its outputs equal this network's to rounding.
         /// </summary>
         public global::NetGen.FrozenNetwork Freeze()
-            => global::NetGen.FrozenNetwork.Wrap(new ControlNet(this, frozen: true));
+            => global::NetGen.CompilerServices.Freezing.Wrap(new ControlNet(this, frozen: true));
 
         /// <summary>
         /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this

@@ -91,7 +91,7 @@ partial class DropoutNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     /// afterwards leaves the copy as it was). Its outputs equal this network's to rounding.
     /// </summary>
     public global::NetGen.FrozenClassifier Freeze()
-        => global::NetGen.FrozenNetwork.WrapClassifier(new DropoutNet(this, frozen: true));
+        => global::NetGen.CompilerServices.Freezing.WrapClassifier(new DropoutNet(this, frozen: true));
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this

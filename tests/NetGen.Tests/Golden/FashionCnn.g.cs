@@ -115,7 +115,7 @@ partial class FashionCnn : global::NetGen.INetwork, global::NetGen.IClassifier<f
     /// for one sample too). Its outputs equal this network's to rounding.
     /// </summary>
     public global::NetGen.FrozenClassifier Freeze()
-        => global::NetGen.FrozenNetwork.WrapClassifier(new FashionCnn(this, frozen: true));
+        => global::NetGen.CompilerServices.Freezing.WrapClassifier(new FashionCnn(this, frozen: true));
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this

@@ -95,7 +95,7 @@ partial class FashionNet : global::NetGen.INetwork, global::NetGen.IClassifier<f
     /// for one sample too). Its outputs equal this network's to rounding.
     /// </summary>
     public global::NetGen.FrozenClassifier Freeze()
-        => global::NetGen.FrozenNetwork.WrapClassifier(new FashionNet(this, frozen: true));
+        => global::NetGen.CompilerServices.Freezing.WrapClassifier(new FashionNet(this, frozen: true));
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this

@@ -100,7 +100,7 @@ partial class OddNet : global::NetGen.INetwork, global::NetGen.IClassifier<float
     /// for one sample too). Its outputs equal this network's to rounding.
     /// </summary>
     public global::NetGen.FrozenClassifier Freeze()
-        => global::NetGen.FrozenNetwork.WrapClassifier(new OddNet(this, frozen: true));
+        => global::NetGen.CompilerServices.Freezing.WrapClassifier(new OddNet(this, frozen: true));
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this

@@ -164,7 +164,7 @@ public class FreezeTests
         var error = Assert.Throws<ArgumentException>(() => frozen.Forward(new float[783], new float[10]));
         Assert.Contains("784", error.Message);
         Assert.Throws<ArgumentException>(() => frozen.ForwardBatch(new float[784 * 2], new float[10]));
-        Assert.Throws<ArgumentNullException>(() => FrozenNetwork.Wrap(null!));
+        Assert.Throws<ArgumentNullException>(() => NetGen.CompilerServices.Freezing.Wrap(null!));
 
         var cnn = new MaxPoolCnn(2);
         FrozenClassifier frozenCnn = cnn.Freeze();
@@ -175,6 +175,19 @@ public class FreezeTests
         frozenCnn.ForwardBatch(images, actual);
         Assert.Equal(expected, actual);
         Assert.Equal(cnn.Predict(images.AsSpan(0, MaxPoolCnn.InputSize)), frozenCnn.Predict(images.AsSpan(0, MaxPoolCnn.InputSize)));
+
+        // The main job's convolutional network: its dense layer (3,136 → 128) is wide, on the packed product frozen.
+        var fashion = new FashionCnnNet(4);
+        FrozenClassifier frozenFashion = fashion.Freeze();
+        float[] pictures = Inputs(3, FashionCnnNet.InputSize, 4);
+        var original = new float[3 * FashionCnnNet.OutputSize];
+        var copy = new float[original.Length];
+        fashion.ForwardBatch(pictures, original);
+        frozenFashion.ForwardBatch(pictures, copy);
+        for (int i = 0; i < original.Length; i++) Assert.Equal(original[i], copy[i], 1e-5f);
+        fashion.Forward(pictures.AsSpan(0, FashionCnnNet.InputSize), original.AsSpan(0, FashionCnnNet.OutputSize));
+        frozenFashion.Forward(pictures.AsSpan(0, FashionCnnNet.InputSize), copy.AsSpan(0, FashionCnnNet.OutputSize));
+        for (int i = 0; i < FashionCnnNet.OutputSize; i++) Assert.Equal(original[i], copy[i], 1e-5f);
     }
 
     [Fact]
