@@ -14,10 +14,10 @@ namespace NetGen.CompilerServices;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public interface IDenseLayer
 {
-    /// <summary>ins of one sample.</summary>
+    /// <summary>The layer's inputs: the width of one sample's input row.</summary>
     static abstract int Inputs { get; }
 
-    /// <summary>outs of one sample.</summary>
+    /// <summary>The layer's outputs: the width of one sample's output row.</summary>
     static abstract int Outputs { get; }
 
     /// <summary>The activation the forward kernel applies to its outputs (Identity: none).</summary>
