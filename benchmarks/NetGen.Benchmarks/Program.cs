@@ -3,7 +3,6 @@ using NetGen.Benchmarks;
 
 // `--guard`: the quick regression check CI runs (a ratio, never an absolute time: the median of three processes' readings,
 // each from `--guard-once`).
-if (args.Length > 0 && args[0] == "--zprobe") return ZProbe.Run(args);
 if (args.Length > 0 && args[0] == "--guard") return RegressionGuard.Run(args);
 if (args.Length > 0 && args[0] == "--guard-once") return RegressionGuard.RunOnce();
 // `--write-baked [dir]`: the weights files the `-p:NetGenBaked=true` build bakes in (BakedNetworks.cs).
