@@ -96,6 +96,17 @@ public sealed partial class NetGenGenerator
                 if (clash is not null)
                     Report(DiagnosticDescriptors.MemberCollision, clash.Locations.FirstOrDefault() ?? identifier, name, member);
             }
+            // Freeze's copy has a private constructor of its own: (the network, bool).
+            if (Planning.Planner.Freezes(spec))
+            {
+                foreach (IMethodSymbol ctor in type.InstanceConstructors)
+                {
+                    if (!ctor.IsImplicitlyDeclared && ctor.Parameters.Length == 2
+                        && SymbolEqualityComparer.Default.Equals(ctor.Parameters[0].Type, type)
+                        && ctor.Parameters[1].Type.SpecialType == SpecialType.System_Boolean)
+                        Report(DiagnosticDescriptors.MemberCollision, ctor.Locations.FirstOrDefault() ?? identifier, name, name + "(" + name + ", bool)");
+                }
+            }
             if (diagnostics.Count > 0)
                 return new ParseResult(null, diagnostics.ToEquatableArray());
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, baked);

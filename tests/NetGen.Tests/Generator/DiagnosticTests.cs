@@ -31,6 +31,7 @@ public class DiagnosticTests
     [InlineData("NG0011", "[Dense(4, 3, LeakyReLU, NegativeSlope = -0.1f)] public partial class Net { }", "NegativeSlope = -0.1f")]
     [InlineData("NG0013", "[Dense(4, 3, Tanh)] public partial class Net { public void Forward() { } }", "Forward")]
     [InlineData("NG0013", "[Dense(4, 3, Tanh)] public partial class Net { public Net() { } }", "Net")]
+    [InlineData("NG0013", "[Dense(4, 3, Tanh)] public partial class Net { public Net(Net other, bool copy) { } }", "Net")]
     [InlineData("NG0014", "[Dense(4, 3, Tanh)] [Loss((LossFunction)9)] public partial class Net { }", "(LossFunction)9")]
     [InlineData("NG0015", "[Dropout(0.5)] [Dense(4, 3, Tanh)] [Dense(3, 2)] public partial class Net { }", "Dropout(0.5)")]
     [InlineData("NG0015", "[Dense(4, 3, Tanh)] [Dense(3, 2)] [Dropout(0.5)] public partial class Net { }", "Dropout(0.5)")]
@@ -94,6 +95,21 @@ public class DiagnosticTests
         var (id, text) = Assert.Single(diagnostics);
         Assert.Equal("NG0012", id);
         Assert.Equal("Net", text);
+    }
+
+    /// <summary>
+    /// <c>Freeze()</c>'s copy is made by a private constructor (the network, bool), which a trainable float network's own
+    /// constructor of that shape would collide with (NG0013 above); a double network has no <c>Freeze()</c> and may
+    /// declare one.
+    /// </summary>
+    [Fact]
+    public void OnlyNetworksWithFreezeReserveItsConstructor()
+    {
+        var (result, output) = GeneratorHarness.Run(Usings + """
+            [Dense(4, 3, Tanh)] [ElementType(typeof(double))] public partial class Net { public Net(Net other, bool copy) : this(1) { } }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
     }
 
     [Fact]
