@@ -187,13 +187,12 @@ public sealed partial class NetGenGenerator
             string buffer = "global::NetGen.CompilerServices.AlignedBuffer<" + T + ">";
             w.Line("// 64-byte aligned; shared with replicas (CreateReplica), never reassigned.");
             w.Line("private readonly " + buffer + " _parameters;");
-            w.Line("private readonly " + buffer + " _gradients" + (Planner.Freezes(net) ? "; // empty in a frozen copy (Freeze)" : " = new(ParameterCount);"));
+            w.Line("private readonly " + buffer + " _gradients;" + (Planner.Freezes(net) ? " // empty in a frozen copy (Freeze)" : ""));
             w.Line("private Workspace _workspace = new Workspace(1);");
             if (HasDropout(net)) w.Line("private global::NetGen.CompilerServices.Xoshiro256 _dropoutRng;");
             if (Planner.FreezePacks(plan))
                 w.Line("private readonly bool _frozen; // a frozen copy (Freeze): the packed product's weights packed once, when it was created");
             w.Line();
-            string gradients = Planner.Freezes(net) ? "_gradients = new(ParameterCount);" : "";
             if (net.Baked is null)
             {
                 w.Line("/// <summary>Creates the network with Xavier-initialized weights from the default seed.</summary>");
@@ -205,7 +204,7 @@ public sealed partial class NetGenGenerator
                 using (w.Block("public " + net.TypeName + "()"))
                 {
                     w.Line("_parameters = new(ParameterCount);");
-                    if (gradients != "") w.Line(gradients);
+                    w.Line("_gradients = new(ParameterCount);");
                     w.Line("BakedParameters.CopyTo(_parameters.Span);");
                     if (HasDropout(net)) w.Line("SeedDropout(global::NetGen.Xavier.DefaultSeed);");
                 }
@@ -215,20 +214,16 @@ public sealed partial class NetGenGenerator
             using (w.Block("public " + net.TypeName + "(int seed)"))
             {
                 w.Line("_parameters = new(ParameterCount);");
-                if (gradients != "") w.Line(gradients);
+                w.Line("_gradients = new(ParameterCount);");
                 w.Line("global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);");
                 if (HasDropout(net)) w.Line("SeedDropout(seed);");
             }
             w.Line();
             w.Line("/// <summary>A replica's constructor: the parameters are the original's buffer itself.</summary>");
-            if (gradients == "") w.Line("private " + net.TypeName + "(" + buffer + " sharedParameters) => _parameters = sharedParameters;");
-            else
+            using (w.Block("private " + net.TypeName + "(" + buffer + " sharedParameters)"))
             {
-                using (w.Block("private " + net.TypeName + "(" + buffer + " sharedParameters)"))
-                {
-                    w.Line("_parameters = sharedParameters;");
-                    w.Line(gradients);
-                }
+                w.Line("_parameters = sharedParameters;");
+                w.Line("_gradients = new(ParameterCount);");
             }
             w.Line();
             if (Planner.Freezes(net)) EmitFreeze(w, plan);

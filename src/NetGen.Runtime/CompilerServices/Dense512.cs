@@ -35,8 +35,8 @@ public static class Dense512<TLayer, T>
     {
         switch (r1 - r)
         {
-            case >= 6: BlockOfFiveOrSix<SixRows>(ref x, ref w, ref b, ref y, r, o, ref next); break;
-            case 5: BlockOfFiveOrSix<FiveRows>(ref x, ref w, ref b, ref y, r, o, ref next); break;
+            case >= 6: BlockOfFiveOrSix<Rows6>(ref x, ref w, ref b, ref y, r, o, ref next); break;
+            case 5: BlockOfFiveOrSix<Rows5>(ref x, ref w, ref b, ref y, r, o, ref next); break;
             case 4: // not left by the generator (a block of four takes them); three and one, the same bits
                 Block(ref x, ref w, ref b, ref y, r, o, ref next, 3);
                 Block(ref x, ref w, ref b, ref y, r + 3, o, ref next, 1);
@@ -103,7 +103,7 @@ public static class Dense512<TLayer, T>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void BlockOfFiveOrSix<TRows>(ref T x, ref T w, ref T b, ref T y, int r, int o, ref T next)
-        where TRows : struct, IBlockRows
+        where TRows : struct, IRowCount
     {
         int ins = TLayer.Inputs, outs = TLayer.Outputs, vectorIns = ins - ins % Vector512<T>.Count;
         bool six = TRows.Count == 6;
@@ -165,12 +165,3 @@ public static class Dense512<TLayer, T>
         PortableDense<TLayer, T>.Store4(ref y0, ref b, o, s0, s1, s2, s3);
     }
 }
-
-/// <summary>A block's row count as a type (<see cref="Dense512{TLayer, T}"/>), so each count compiles to a kernel of its own.</summary>
-internal interface IBlockRows { static abstract int Count { get; } }
-
-/// <summary>Five rows.</summary>
-internal readonly struct FiveRows : IBlockRows { public static int Count => 5; }
-
-/// <summary>Six rows.</summary>
-internal readonly struct SixRows : IBlockRows { public static int Count => 6; }

@@ -711,15 +711,6 @@ public static class Gemm
         }
     }
 
-    /// <summary>A tile's row count as a type, so each count compiles to a kernel of its own (its other rows' code removed).</summary>
-    private interface ITileRows { static abstract int Count { get; } }
-    private readonly struct Rows1 : ITileRows { public static int Count => 1; }
-    private readonly struct Rows2 : ITileRows { public static int Count => 2; }
-    private readonly struct Rows3 : ITileRows { public static int Count => 3; }
-    private readonly struct Rows4 : ITileRows { public static int Count => 4; }
-    private readonly struct Rows5 : ITileRows { public static int Count => 5; }
-    private readonly struct Rows6 : ITileRows { public static int Count => 6; }
-
     /// <summary>
     /// <typeparamref name="TRows"/> rows × 64 columns of <see cref="Tile512(ref float, int, int, ref float, ref float, ref float, int, int, bool, bool)"/>:
     /// 4 to 24 accumulators, rows past the count neither computed nor stored. No calls: a call would make the JIT keep the
@@ -727,7 +718,7 @@ public static class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile512<TRows>(ref float a, int lda, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
-        where TRows : struct, ITileRows
+        where TRows : struct, IRowCount
     {
         const int NR = 64;
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
@@ -809,7 +800,7 @@ public static class Gemm
     /// <summary><typeparamref name="TRows"/> rows × 16 columns of the <see cref="Vector256{T}"/> tile: rows past the count neither computed nor stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile256<TRows>(ref float a, int lda, ref float b, ref float bias, ref float t, int ldt, int kc, bool first, bool last)
-        where TRows : struct, ITileRows
+        where TRows : struct, IRowCount
     {
         const int NR = 16;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;

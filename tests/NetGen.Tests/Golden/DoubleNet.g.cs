@@ -56,7 +56,7 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
 
     // 64-byte aligned; shared with replicas (CreateReplica), never reassigned.
     private readonly global::NetGen.CompilerServices.AlignedBuffer<double> _parameters;
-    private readonly global::NetGen.CompilerServices.AlignedBuffer<double> _gradients = new(ParameterCount);
+    private readonly global::NetGen.CompilerServices.AlignedBuffer<double> _gradients;
     private Workspace _workspace = new Workspace(1);
     private global::NetGen.CompilerServices.Xoshiro256 _dropoutRng;
 
@@ -68,12 +68,17 @@ partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.IClass
     public DoubleNet(int seed)
     {
         _parameters = new(ParameterCount);
+        _gradients = new(ParameterCount);
         global::NetGen.Xavier.Initialize(_parameters.Span, Architecture, seed);
         SeedDropout(seed);
     }
 
     /// <summary>A replica's constructor: the parameters are the original's buffer itself.</summary>
-    private DoubleNet(global::NetGen.CompilerServices.AlignedBuffer<double> sharedParameters) => _parameters = sharedParameters;
+    private DoubleNet(global::NetGen.CompilerServices.AlignedBuffer<double> sharedParameters)
+    {
+        _parameters = sharedParameters;
+        _gradients = new(ParameterCount);
+    }
 
     /// <summary>
     /// Creates a replica for data-parallel training (<see cref="global::NetGen.DataParallel"/>): it reads this
