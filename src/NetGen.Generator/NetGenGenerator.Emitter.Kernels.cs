@@ -190,21 +190,27 @@ public sealed partial class NetGenGenerator
                             string arguments = $"{input}, ref w{l}, ref b{l}, {output}";
                             string batch = $"{arguments}, rows, 0, {Literal.Int(layer.Outputs)}";
                             string otherwise = "";
+                            // The packed product, where the layer's weights are packed: from PackedRows (ForwardBatch passes
+                            // packed from PackingRows; a layer that takes the product from more rows says so), or from one
+                            // row in a frozen copy (Freeze), which packed a wide layer's weights when it was created.
+                            string? when = null;
+                            bool fromOneRow = false;
                             if (flavor.Kind == Flavor.Vector512 ? layer.PackedVector512 : layer.Packed)
                             {
-                                // ForwardBatch passes packed from PackingRows; a layer that takes the product from more rows says so.
                                 int from = Planner.PackedRows(layer, flavor.Kind, net.InferenceOnly);
-                                string when = from > Planner.PackingRows(plan) ? $"packed && rows >= {from}" : "packed";
-                                w.Line($"if ({when}) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
-                                       $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)}" +
-                                       (from == 1 ? ", backwards: backwards);" : ");"));
-                                otherwise = "else ";
+                                when = from > Planner.PackingRows(plan) ? $"packed && rows >= {from}" : "packed";
+                                fromOneRow = from == 1;
                             }
                             else if (flavor.Kind == Flavor.Vector512 && Planner.FrozenPackedVector512(layer, plan.Trainable))
                             {
-                                // A frozen copy (Freeze) packed this wide layer's weights when it was created: one row and every batch take them.
-                                w.Line($"if (_frozen) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
-                                       $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)}, backwards: backwards);");
+                                when = "_frozen";
+                                fromOneRow = true;
+                            }
+                            if (when is not null)
+                            {
+                                w.Line($"if ({when}) global::NetGen.CompilerServices.Gemm.MultiplyPacked(\n    {input}, ref ws.Packed{l}!.Reference, ref b{l}, {output},\n" +
+                                       $"    rows, {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Outputs)}, 0, {Literal.Int(layer.Outputs)}{GemmActivation(layer)}" +
+                                       (fromOneRow ? ", backwards: backwards);" : ");"));
                                 otherwise = "else ";
                             }
                             if (layer.Has(KernelKind.ForwardRow, flavor.Kind))
