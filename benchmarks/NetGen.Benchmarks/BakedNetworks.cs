@@ -32,8 +32,8 @@ public static class BakedWeightsFiles
         try
         {
             Directory.CreateDirectory(directory);
-            Save(Path.Combine(directory, "seed.safetensors"), new SeedNet(1));
-            Save(Path.Combine(directory, "wide.safetensors"), new WideNet(1));
+            SafeTensors.Save(new SeedNet(1), Path.Combine(directory, "seed.safetensors"));
+            SafeTensors.Save(new WideNet(1), Path.Combine(directory, "wide.safetensors"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -42,11 +42,5 @@ public static class BakedWeightsFiles
         }
         Console.WriteLine($"wrote seed.safetensors and wide.safetensors to {Path.GetFullPath(directory)}");
         return 0;
-    }
-
-    private static void Save(string path, INetwork net)
-    {
-        using FileStream file = File.Create(path);
-        SafeTensors.Write(file, net.Architecture, net.Parameters);
     }
 }

@@ -54,7 +54,7 @@ public class OnnxRuntimeBenchmarks
         // in PyTorch's layout, since a trainable network's may change between calls (docs/performance.md).
         if (Environment.GetEnvironmentVariable("NETGEN_ORT_DISABLE_PREPACKING") == "1")
             options.AddSessionConfigEntry("session.disable_prepacking", "1");
-        // A baked network's weights are its trainable twin's (seed 1), whose parameters the export reads.
+        // A baked or frozen network's weights are its trainable twin's (seed 1), whose parameters the export reads.
         INetwork weights = _net as INetwork ?? Sides.Create(Sides.Trainable(Shape), "generated");
         _session = new InferenceSession(OnnxExport.Model(weights, weights.Parameters), options);
         _run = new RunOptions();
