@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Runtime.Intrinsics;
 using NetGen.Tests.Networks;
@@ -37,8 +36,7 @@ public class FreezeTests
     [InlineData(300)] // more than one 256-row chunk
     public void FrozenCopyComputesTheBakedNetworksBits(int rows)
     {
-        var twin = new WideTwinNet(seed: 3);
-        SafeTensors.Load(twin, Path.Combine(AppContext.BaseDirectory, "Baked", "wide.safetensors"));
+        var twin = Serialization.BakedNetworkTests.LoadedTwin(new WideTwinNet(seed: 3), "wide.safetensors");
         FrozenClassifier frozen = twin.Freeze();
         var baked = new BakedWideNet();
         const int inputs = WideTwinNet.InputSize, outputs = WideTwinNet.OutputSize;

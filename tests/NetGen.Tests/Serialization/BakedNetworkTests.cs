@@ -14,12 +14,12 @@ namespace NetGen.Tests.Serialization;
 /// </summary>
 public class BakedNetworkTests
 {
-    private static readonly string FilePath = Path.Combine(AppContext.BaseDirectory, "Baked", "odd.safetensors");
+    private static OddTwinNet LoadedTwin() => LoadedTwin(new OddTwinNet(seed: 3), "odd.safetensors");
 
-    private static OddTwinNet LoadedTwin()
+    /// <summary><paramref name="twin"/> with the weights of <c>Baked/<paramref name="file"/></c>, the file its baked network was built from.</summary>
+    internal static TNet LoadedTwin<TNet>(TNet twin, string file) where TNet : INetwork
     {
-        var twin = new OddTwinNet(seed: 3);
-        SafeTensors.Load(twin, FilePath);
+        SafeTensors.Load(twin, Path.Combine(AppContext.BaseDirectory, "Baked", file));
         return twin;
     }
 
@@ -141,8 +141,7 @@ public class BakedNetworkTests
     [InlineData(300)]
     public void ABakedConvolutionalNetworkEqualsItsTwinLoadedAtRunTime(int rows)
     {
-        var twin = new MaxPoolCnn(seed: 3);
-        SafeTensors.Load(twin, Path.Combine(AppContext.BaseDirectory, "Baked", "cnn.safetensors"));
+        var twin = LoadedTwin(new MaxPoolCnn(seed: 3), "cnn.safetensors");
         Assert.Equal(twin.Parameters.ToArray(), BakedCnn.BakedParameters.ToArray());
         var rng = new Random(rows);
         float[] x = Enumerable.Range(0, rows * MaxPoolCnn.InputSize).Select(_ => (float)rng.NextDouble()).ToArray();
@@ -178,8 +177,7 @@ public class BakedNetworkTests
     [InlineData(130)]
     public void InferenceOnlyWideLayersTakeTheProductOnWeightsPackedOnce(int rows)
     {
-        var twin = new WideTwinNet(seed: 3);
-        SafeTensors.Load(twin, Path.Combine(AppContext.BaseDirectory, "Baked", "wide.safetensors"));
+        var twin = LoadedTwin(new WideTwinNet(seed: 3), "wide.safetensors");
         Assert.Equal(twin.Parameters.ToArray(), BakedWideNet.BakedParameters.ToArray());
         bool packed = Vector512.IsHardwareAccelerated;
         const int inputs = WideTwinNet.InputSize, outputs = WideTwinNet.OutputSize;
